@@ -1,0 +1,38 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "pantau",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "pantau", targets: ["pantau"]),
+        .library(name: "Expressions", targets: ["Expressions"]),
+        .library(name: "Questionnaire", targets: ["Questionnaire"]),
+        .library(name: "Codebook", targets: ["Codebook"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The expression language: depends on nothing else in pantau.
+        .target(name: "Expressions"),
+        // The questionnaire model, its YAML reader and the validators.
+        .target(name: "Questionnaire", dependencies: ["Expressions", "Yams"]),
+        // Codebooks and version diffs built from validated questionnaires, with their renderers.
+        .target(name: "Codebook", dependencies: ["Questionnaire", "Expressions"]),
+        // The thin command-line front end.
+        .executableTarget(
+            name: "pantau",
+            dependencies: [
+                "Questionnaire", "Codebook",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
+        .testTarget(name: "QuestionnaireTests", dependencies: ["Questionnaire", "Expressions"]),
+        .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"]),
+        .testTarget(name: "PantauEndToEndTests", dependencies: ["pantau"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,103 @@
+/// The static type of an expression or a field, as far as it can be known at load time.
+public indirect enum StaticType: Hashable, Sendable, CustomStringConvertible {
+    case number
+    case string
+    /// A free-text field: arithmetic on it is certainly an author's mistake.
+    case text
+    case boolean
+    case date
+    case dateTime
+    case time
+    case geopoint
+    case select(list: String, multiple: Bool)
+    /// The instances of a repeat (`${members}`): only `count()` takes it.
+    case repeatInstances
+    /// A group: it has no value of its own.
+    case group
+    /// A field's values across the instances of a repeat that does not enclose the expression.
+    case nodeset(StaticType)
+    case any
+
+    public var description: String {
+        switch self {
+        case .number: "number"
+        case .string: "string"
+        case .text: "text"
+        case .boolean: "boolean"
+        case .date: "date"
+        case .dateTime: "datetime"
+        case .time: "time"
+        case .geopoint: "geopoint"
+        case .select(let list, let multiple): multiple ? "select_multiple \(list)" : "select_one \(list)"
+        case .repeatInstances: "repeat"
+        case .group: "group"
+        case .nodeset(let element): "values of a repeated \(element) field"
+        case .any: "any"
+        }
+    }
+}
+
+/// What the type checker needs to know about a field.
+public struct FieldSignature: Hashable, Sendable {
+    public let type: StaticType
+    /// The names of the repeats that enclose the field, outermost first.
+    public let repeatPath: [String]
+    /// For selects: the codes of the field's choice list.
+    public let choiceCodes: Set<String>?
+
+    public init(type: StaticType, repeatPath: [String], choiceCodes: Set<String>? = nil) {
+        self.type = type
+        self.repeatPath = repeatPath
+        self.choiceCodes = choiceCodes
+    }
+}
+
+/// The fields an expression may refer to; supplied by the questionnaire layer.
+public protocol ExpressionSchema {
+    func field(named name: String) -> FieldSignature?
+    /// A close existing name for "did you mean …?", if any.
+    func suggestion(for name: String) -> String?
+}
+
+/// Where an expression sits: which repeats enclose it and what `.` means there.
+public struct CheckContext: Sendable {
+    public let repeatPath: [String]
+    /// The type of `.`, or nil where an expression has no current value (e.g. `relevant`).
+    public let currentType: StaticType?
+    /// In a `choice_filter`: the columns the filtered list's choices have.
+    public let choiceColumns: Set<String>?
+
+    public init(repeatPath: [String] = [], currentType: StaticType? = nil, choiceColumns: Set<String>? = nil) {
+        self.repeatPath = repeatPath
+        self.currentType = currentType
+        self.choiceColumns = choiceColumns
+    }
+}
+
+/// Edit distance for "did you mean" suggestions.
+public func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a.lowercased()), b = Array(b.lowercased())
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = Array(repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}
+
+/// The closest candidate within a distance that scales with the word's length, or nil.
+public func closestMatch(to word: String, among candidates: some Sequence<String>) -> String? {
+    let limit = max(1, min(3, word.count / 3))
+    var best: (String, Int)?
+    for candidate in candidates {
+        let distance = editDistance(word, candidate)
+        if distance <= limit, best == nil || distance < best!.1 { best = (candidate, distance) }
+    }
+    return best?.0
+}

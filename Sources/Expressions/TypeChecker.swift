@@ -1,0 +1,292 @@
+/// Checks an expression against the questionnaire's fields before any interview runs, so that nothing is
+/// left to fail at run time: unknown fields and functions, wrong arity, repeat scoping, and type errors that
+/// are certain whatever the answers.
+public struct TypeChecker {
+    let schema: any ExpressionSchema
+    let context: CheckContext
+    private(set) var diagnostics: [ExpressionDiagnostic] = []
+
+    public init(schema: any ExpressionSchema, context: CheckContext) {
+        self.schema = schema
+        self.context = context
+    }
+
+    /// Checks an expression and returns its inferred type with every problem found.
+    public static func check(
+        _ expression: Expression, schema: any ExpressionSchema, context: CheckContext
+    ) -> (type: StaticType, diagnostics: [ExpressionDiagnostic]) {
+        var checker = TypeChecker(schema: schema, context: context)
+        let type = checker.infer(expression, aggregateArgument: false)
+        return (type, checker.diagnostics)
+    }
+
+    private mutating func report(_ code: ExpressionDiagnostic.Code, _ message: String, _ range: SourceRange,
+                                 severity: ExpressionDiagnostic.Severity = .error) {
+        diagnostics.append(ExpressionDiagnostic(code, message, range, severity: severity))
+    }
+
+    /// Whether a field inside `repeatPath` can be read as a single value from here.
+    private func isInScope(_ repeatPath: [String]) -> Bool {
+        repeatPath.count <= context.repeatPath.count && Array(context.repeatPath.prefix(repeatPath.count)) == repeatPath
+    }
+
+    private mutating func infer(_ expression: Expression, aggregateArgument: Bool) -> StaticType {
+        switch expression.kind {
+        case .number: return .number
+        case .string: return .string
+        case .current:
+            guard let type = context.currentType else {
+                report(.dotNotAllowed, "'.' means the value of this item, which only constraints, warnings and calculations of a value have; refer to a field as ${name}",
+                       expression.range)
+                return .any
+            }
+            return type
+        case .choiceColumn(let name):
+            guard let columns = context.choiceColumns else {
+                report(.syntax, "bare name '\(name)': refer to a field as ${\(name)}", expression.range)
+                return .any
+            }
+            if !columns.contains(name) {
+                var message = "the choices of this list have no column '\(name)'"
+                if let guess = closestMatch(to: name, among: columns.sorted()) { message += "; did you mean \(guess)?" }
+                report(.unknownField, message, expression.range)
+            }
+            return .string
+        case .parent:
+            report(.syntax, "'..' can only appear as position(..)", expression.range)
+            return .any
+        case .reference(let name):
+            return inferReference(name, range: expression.range, aggregateArgument: aggregateArgument)
+        case .previous(let name):
+            guard let field = lookUp(name, range: expression.range) else { return .any }
+            if case .group = field.type {
+                report(.typeError, "${\(name)} is a group and has no value to preload", expression.range)
+            }
+            return isInScope(field.repeatPath) ? field.type : .nodeset(field.type)
+        case .negate(let operand):
+            let type = infer(operand, aggregateArgument: false)
+            checkArithmeticOperand(operand, type)
+            return .number
+        case .binary(let op, let lhs, let rhs):
+            let left = infer(lhs, aggregateArgument: false)
+            let right = infer(rhs, aggregateArgument: false)
+            if op.isArithmetic {
+                checkArithmeticOperand(lhs, left)
+                checkArithmeticOperand(rhs, right)
+                return .number
+            }
+            if op.isComparison {
+                checkComparison(op, lhs, left, rhs, right)
+                return .boolean
+            }
+            return .boolean
+        case .call(let name, let arguments):
+            return inferCall(name, arguments, range: expression.range)
+        }
+    }
+
+    private mutating func lookUp(_ name: String, range: SourceRange) -> FieldSignature? {
+        if let field = schema.field(named: name) { return field }
+        var message = "no field is named '\(name)'"
+        if let suggestion = schema.suggestion(for: name) { message += "; did you mean ${\(suggestion)}?" }
+        report(.unknownField, message, range)
+        return nil
+    }
+
+    private mutating func inferReference(_ name: String, range: SourceRange, aggregateArgument: Bool) -> StaticType {
+        guard let field = lookUp(name, range: range) else { return .any }
+        switch field.type {
+        case .group:
+            report(.typeError, "${\(name)} is a group and has no value; refer to a question inside it", range)
+            return .any
+        case .repeatInstances:
+            if !aggregateArgument {
+                report(.fieldOutsideRepeat, "${\(name)} is a repeat; count its instances with count(${\(name)})", range)
+            }
+            return .repeatInstances
+        default:
+            break
+        }
+        if isInScope(field.repeatPath) { return field.type }
+        if !aggregateArgument {
+            let repeatName = field.repeatPath.last ?? ""
+            report(.fieldOutsideRepeat,
+                   "${\(name)} is asked once per instance of repeat '\(repeatName)' and has no single value here; use an aggregate such as sum(${\(name)}), count(${\(repeatName)}) or max(${\(name)})",
+                   range)
+        }
+        return .nodeset(field.type)
+    }
+
+    private mutating func checkArithmeticOperand(_ expression: Expression, _ type: StaticType) {
+        switch type {
+        case .text, .geopoint:
+            report(.typeError, "arithmetic on \(expression), a \(type) value, never gives a number", expression.range)
+        case .select(let list, true):
+            report(.typeError, "arithmetic on \(expression), a select_multiple of list '\(list)'; use count-selected(\(expression)) to count choices",
+                   expression.range)
+        case .select(let list, false):
+            if case .reference(let name) = expression.kind, let codes = schema.field(named: name)?.choiceCodes,
+               !codes.isEmpty, codes.allSatisfy({ Value.parseNumber($0) == nil }) {
+                report(.typeError, "arithmetic on ${\(name)}, whose choice codes in list '\(list)' are not numbers", expression.range)
+            }
+        case .string:
+            if case .string(let literal) = expression.kind, Value.parseNumber(literal) == nil {
+                report(.typeError, "arithmetic on the text '\(literal)', which is not a number", expression.range)
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func checkComparison(_ op: BinaryOperator, _ lhs: Expression, _ left: StaticType,
+                                          _ rhs: Expression, _ right: StaticType) {
+        checkLiteral(against: lhs, left, literal: rhs, op: op)
+        checkLiteral(against: rhs, right, literal: lhs, op: op)
+    }
+
+    /// A field compared with a literal that it can never equal is a certain mistake.
+    private mutating func checkLiteral(against field: Expression, _ type: StaticType, literal: Expression, op: BinaryOperator) {
+        guard case .string(let text) = literal.kind, !text.isEmpty else { return }
+        switch type {
+        case .select(let list, _):
+            guard op == .equal || op == .notEqual, case .reference(let name) = field.kind,
+                  let codes = schema.field(named: name)?.choiceCodes, !codes.contains(text) else { return }
+            var message = "'\(text)' is not a choice of list '\(list)' used by ${\(name)}"
+            if let guess = closestMatch(to: text, among: codes.sorted()) { message += "; did you mean '\(guess)'?" }
+            report(.unknownChoice, message, literal.range)
+        case .number:
+            if Value.parseNumber(text) == nil, NonResponse(rawValue: text) == nil {
+                report(.typeError, "\(field) is a number and can never be compared meaningfully with the text '\(text)'", literal.range)
+            } else if NonResponse(rawValue: text) != nil {
+                report(.typeError, "a special non-response never equals a value; test it with non-response(\(field)) = '\(text)'", literal.range)
+            }
+        case .date:
+            if CivilDate.parse(text) == nil {
+                report(.typeError, "\(field) is a date; '\(text)' is not a date written YYYY-MM-DD", literal.range)
+            }
+        default:
+            break
+        }
+    }
+
+    private mutating func inferCall(_ name: String, _ arguments: [Expression], range: SourceRange) -> StaticType {
+        guard let definition = FunctionRegistry.lookup(name) else {
+            var message = "there is no function '\(name)'"
+            if let guess = closestMatch(to: name, among: FunctionRegistry.all.keys.sorted()) { message += "; did you mean \(guess)()?" }
+            report(.unknownFunction, message, range)
+            for argument in arguments { _ = infer(argument, aggregateArgument: false) }
+            return .any
+        }
+        if !definition.arity.contains(arguments.count) {
+            report(.wrongArity, "\(name)() takes \(definition.arityText) argument\(definition.arity == 1...1 ? "" : "s"), not \(arguments.count)", range)
+        }
+        if name == "previous" {
+            report(.previousNeedsField, "previous() takes one field reference, as in previous(${name})", range)
+            return .any
+        }
+        let aggregatesNodesets = ["count", "sum", "min", "max", "concat"].contains(name)
+        var types: [StaticType] = []
+        for (index, argument) in arguments.enumerated() {
+            let rule = definition.rule(at: index)
+            if rule == .parentStep {
+                if case .parent = argument.kind {
+                    if context.repeatPath.isEmpty {
+                        report(.positionNeedsRepeat, "position(..) counts repeat instances, but this item is not inside a repeat", range)
+                    }
+                } else {
+                    report(.syntax, "write position(..): the argument must be '..'", argument.range)
+                }
+                types.append(.number)
+                continue
+            }
+            if rule == .fieldNameLiteral {
+                checkFieldNameLiteral(argument)
+                types.append(.string)
+                continue
+            }
+            let type = infer(argument, aggregateArgument: aggregatesNodesets || rule == .repeated)
+            types.append(type)
+            switch rule {
+            case .selectField:
+                switch type {
+                case .select, .any, .nodeset(.select): break
+                default:
+                    report(.typeError, "\(name)() needs a select_one or select_multiple field, but \(argument) is \(type)", argument.range)
+                }
+            case .repeated:
+                switch type {
+                case .nodeset, .repeatInstances, .any: break
+                default:
+                    if name == "count" {
+                        report(.typeError, "count() counts the instances of a repeat, as in count(${repeat_name}); \(argument) is \(type)", argument.range)
+                    }
+                }
+            default: break
+            }
+        }
+        if name == "min" || name == "max", arguments.count > 1 {
+            for (argument, type) in zip(arguments, types) {
+                if case .nodeset = type {
+                    report(.fieldOutsideRepeat, "\(name)() over a repeated field takes that field alone, as in \(name)(\(argument))", argument.range)
+                }
+            }
+        }
+        if name == "selected" || name == "selected-at", arguments.count == 2 {
+            checkChoiceLiteral(function: name, arguments[0], arguments[1])
+        }
+        if name == "regex", arguments.count == 2, case .string(let pattern) = arguments[1].kind {
+            if (try? NSRegularExpressionBox(pattern)) == nil {
+                report(.invalidRegex, "'\(pattern)' is not a valid regular expression", arguments[1].range)
+            }
+        }
+        switch name {
+        case "if":
+            if types.count == 3 { return types[1] == types[2] ? types[1] : .any }
+            return .any
+        case "coalesce":
+            if types.count == 2, types[0] == types[1] { return types[0] }
+            return .any
+        case "once":
+            return types.first ?? .any
+        default:
+            return definition.result
+        }
+    }
+
+    private mutating func checkChoiceLiteral(function: String, _ field: Expression, _ code: Expression) {
+        guard function == "selected", case .string(let text) = code.kind, case .reference(let name) = field.kind,
+              let signature = schema.field(named: name), let codes = signature.choiceCodes, !codes.contains(text) else { return }
+        var list = ""
+        if case .select(let name, _) = signature.type { list = name }
+        var message = "'\(text)' is not a choice of list '\(list)' used by ${\(name)}"
+        if let guess = closestMatch(to: text, among: codes.sorted()) { message += "; did you mean '\(guess)'?" }
+        report(.unknownChoice, message, code.range)
+    }
+
+    private mutating func checkFieldNameLiteral(_ argument: Expression) {
+        let name: String?
+        switch argument.kind {
+        case .string(let text):
+            if text.hasPrefix("${"), text.hasSuffix("}") { name = String(text.dropFirst(2).dropLast()) } else { name = nil }
+        case .reference(let reference):
+            name = reference
+        default:
+            name = nil
+        }
+        guard let name else {
+            report(.typeError, "the second argument of jr:choice-name() names the select field in quotes, as in '${field}'", argument.range)
+            return
+        }
+        guard let field = lookUp(name, range: argument.range) else { return }
+        if case .select = field.type { return }
+        report(.typeError, "jr:choice-name() needs a select field, but ${\(name)} is \(field.type)", argument.range)
+    }
+}
+
+/// Compiles a regular expression; wrapped so the type checker reads as plain Swift.
+struct NSRegularExpressionBox {
+    let regex: NSRegularExpression
+    init(_ pattern: String) throws { regex = try NSRegularExpression(pattern: pattern) }
+}
+
+import Foundation

@@ -1,0 +1,132 @@
+/// Which items must be re-evaluated when a field changes, and in what order; built once at load time.
+///
+/// Edges run from a field to every item whose relevance, calculation, default, requirement, constraint,
+/// warning, choice filter, repeat count or label reads it, and from a group or repeat to its children
+/// (a child is relevant only when its parent is). Cycles are checked over the edges that feed values or
+/// relevance (calculations, defaults, relevance, repeat counts, parents): a constraint that reads another
+/// field cannot loop, since nothing reads a constraint's result.
+public struct DependencyGraph: Hashable, Sendable {
+    /// Field name → items to re-evaluate when it changes, in evaluation order.
+    public let dependents: [String: [String]]
+    /// Every item in an order where everything it depends on comes first.
+    public let evaluationOrder: [String]
+
+    public func dependents(of field: String) -> [String] { dependents[field] ?? [] }
+
+    /// Everything downstream of a change, transitively, in evaluation order.
+    public func affected(by field: String) -> [String] {
+        var seen = Set<String>()
+        var stack = dependents(of: field)
+        while let next = stack.popLast() {
+            if seen.insert(next).inserted { stack.append(contentsOf: dependents(of: next)) }
+        }
+        return evaluationOrder.filter { seen.contains($0) }
+    }
+}
+
+/// Builds the graph and finds cycles (Tarjan's strongly connected components).
+struct DependencyAnalysis {
+    /// Edges whose loops are errors.
+    var valueEdges: [String: Set<String>] = [:]
+    /// Edges for re-evaluation only.
+    var checkEdges: [String: Set<String>] = [:]
+    let order: [String]
+
+    init(items: [Item]) {
+        order = items.map(\.name)
+        let names = Set(order)
+        func add(_ from: Set<String>, to item: String, value: Bool) {
+            for source in from where names.contains(source) {
+                if value { valueEdges[source, default: []].insert(item) } else { checkEdges[source, default: []].insert(item) }
+            }
+        }
+        for item in items {
+            add(item.relevant?.expression.references ?? [], to: item.name, value: true)
+            add(item.calculation?.expression.references ?? [], to: item.name, value: true)
+            if case .expression(let expression) = item.defaultValue { add(expression.expression.references, to: item.name, value: true) }
+            add(item.repeatCount?.expression.references ?? [], to: item.name, value: true)
+            for child in item.children { add([item.name], to: child.name, value: true) }
+            if case .when(let expression) = item.required { add(expression.expression.references, to: item.name, value: false) }
+            add(item.constraint?.expression.references ?? [], to: item.name, value: false)
+            add(item.warning?.expression.references ?? [], to: item.name, value: false)
+            add(item.choiceFilter?.expression.references ?? [], to: item.name, value: false)
+            for template in item.labelTemplates.values { add(Set(template.references.map(\.name)), to: item.name, value: false) }
+        }
+    }
+
+    /// Each loop as the names in it, in document order.
+    func cycles() -> [[String]] {
+        var index = 0
+        var indices: [String: Int] = [:], lowLinks: [String: Int] = [:]
+        var stack: [String] = [], onStack = Set<String>()
+        var components: [[String]] = []
+        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+
+        // Iterative to stay safe on very large forms.
+        for root in order where indices[root] == nil {
+            var work: [(node: String, successors: [String], next: Int)] = []
+            func open(_ node: String) {
+                indices[node] = index; lowLinks[node] = index; index += 1
+                stack.append(node); onStack.insert(node)
+                work.append((node, (valueEdges[node] ?? []).sorted { position[$0, default: 0] < position[$1, default: 0] }, 0))
+            }
+            open(root)
+            while !work.isEmpty {
+                let top = work.count - 1
+                if work[top].next < work[top].successors.count {
+                    let successor = work[top].successors[work[top].next]
+                    work[top].next += 1
+                    if indices[successor] == nil {
+                        open(successor)
+                    } else if onStack.contains(successor) {
+                        lowLinks[work[top].node] = min(lowLinks[work[top].node]!, indices[successor]!)
+                    }
+                    continue
+                }
+                let node = work.removeLast().node
+                if let parent = work.last?.node { lowLinks[parent] = min(lowLinks[parent]!, lowLinks[node]!) }
+                if lowLinks[node] == indices[node] {
+                    var component: [String] = []
+                    while let member = stack.popLast() {
+                        onStack.remove(member)
+                        component.append(member)
+                        if member == node { break }
+                    }
+                    let selfLoop = component.count == 1 && (valueEdges[node]?.contains(node) ?? false)
+                    if component.count > 1 || selfLoop {
+                        components.append(component.sorted { position[$0, default: 0] < position[$1, default: 0] })
+                    }
+                }
+            }
+        }
+        return components.sorted { position[$0[0], default: 0] < position[$1[0], default: 0] }
+    }
+
+    /// A topological order over all edges (ties in document order); only valid without cycles.
+    func graph() -> DependencyGraph {
+        var all = valueEdges
+        for (source, targets) in checkEdges { all[source, default: []].formUnion(targets) }
+        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        var incoming: [String: Int] = Dictionary(uniqueKeysWithValues: order.map { ($0, 0) })
+        for (_, targets) in valueEdges { for target in targets { incoming[target, default: 0] += 1 } }
+        var ready = order.filter { incoming[$0] == 0 }
+        var result: [String] = []
+        while !ready.isEmpty {
+            ready.sort { position[$0, default: 0] < position[$1, default: 0] }
+            let next = ready.removeFirst()
+            result.append(next)
+            for target in valueEdges[next] ?? [] {
+                incoming[target, default: 0] -= 1
+                if incoming[target] == 0 { ready.append(target) }
+            }
+        }
+        // Check-only edges never reorder values; items on a cycle (only when invalid) are appended.
+        for name in order where !result.contains(name) { result.append(name) }
+        let rank = Dictionary(uniqueKeysWithValues: result.enumerated().map { ($1, $0) })
+        var dependents: [String: [String]] = [:]
+        for (source, targets) in all {
+            dependents[source] = targets.sorted { rank[$0, default: 0] < rank[$1, default: 0] }
+        }
+        return DependencyGraph(dependents: dependents, evaluationOrder: result)
+    }
+}

@@ -1,0 +1,212 @@
+import Expressions
+
+/// Text given once, or once per language code.
+public struct LocalizedText: Hashable, Sendable {
+    /// Language code → text. A text given as a plain string is stored under `LocalizedText.anyLanguage`.
+    public let translations: [String: String]
+
+    public static let anyLanguage = ""
+
+    public init(_ translations: [String: String]) { self.translations = translations }
+    public init(plain text: String) { translations = [LocalizedText.anyLanguage: text] }
+
+    /// The text in a language, falling back to the untranslated text, then to any text in sorted order.
+    public func text(in language: String?) -> String {
+        if let language, let text = translations[language] { return text }
+        if let text = translations[LocalizedText.anyLanguage] { return text }
+        return translations.keys.sorted().first.flatMap { translations[$0] } ?? ""
+    }
+
+    public var allTexts: [String] { translations.keys.sorted().compactMap { translations[$0] } }
+}
+
+/// An expression as written in the questionnaire, parsed and located.
+public struct CompiledExpression: Hashable, Sendable {
+    public let text: String
+    public let expression: Expression
+    public let location: SourceLocation
+}
+
+/// `required`: never, always, or when an expression holds.
+public enum Requirement: Hashable, Sendable {
+    case no
+    case yes
+    case when(CompiledExpression)
+}
+
+/// A `default`: a literal answer, or an expression (one that reads a field or calls a function, e.g.
+/// `previous(${sid_status})`).
+public enum DefaultValue: Hashable, Sendable {
+    case literal(String)
+    case expression(CompiledExpression)
+}
+
+public enum ItemType: Hashable, Sendable, CustomStringConvertible {
+    case text, integer, decimal
+    case selectOne(list: String)
+    case selectMultiple(list: String)
+    case date, dateTime, time
+    case note, calculate, acknowledge, geopoint, identifier
+    case group, `repeat`
+
+    public static let simpleNames: [String: ItemType] = [
+        "text": .text, "integer": .integer, "decimal": .decimal, "date": .date, "datetime": .dateTime,
+        "time": .time, "note": .note, "calculate": .calculate, "acknowledge": .acknowledge,
+        "geopoint": .geopoint, "identifier": .identifier, "group": .group, "repeat": .repeat,
+    ]
+
+    public var description: String {
+        switch self {
+        case .text: "text"
+        case .integer: "integer"
+        case .decimal: "decimal"
+        case .selectOne(let list): "select_one \(list)"
+        case .selectMultiple(let list): "select_multiple \(list)"
+        case .date: "date"
+        case .dateTime: "datetime"
+        case .time: "time"
+        case .note: "note"
+        case .calculate: "calculate"
+        case .acknowledge: "acknowledge"
+        case .geopoint: "geopoint"
+        case .identifier: "identifier"
+        case .group: "group"
+        case .repeat: "repeat"
+        }
+    }
+
+    public var choiceList: String? {
+        switch self {
+        case .selectOne(let list), .selectMultiple(let list): list
+        default: nil
+        }
+    }
+
+    public var isContainer: Bool { self == .group || self == .repeat }
+
+    /// Whether an enumerator enters a value for it.
+    public var isQuestion: Bool {
+        switch self {
+        case .note, .calculate, .group, .repeat: false
+        default: true
+        }
+    }
+
+    /// Whether the item holds a value in the data.
+    public var holdsValue: Bool {
+        switch self {
+        case .note, .group, .repeat: false
+        default: true
+        }
+    }
+}
+
+/// One item of the survey: a question, a note, a calculation, a group or a repeat.
+public struct Item: Hashable, Sendable {
+    public let name: String
+    public let type: ItemType
+    public let label: LocalizedText?
+    public let hint: LocalizedText?
+    /// Parsed label and hint templates per language code, for interpolation.
+    public let labelTemplates: [String: Template]
+    public let required: Requirement
+    public let requiredMessage: LocalizedText?
+    public let relevant: CompiledExpression?
+    public let constraint: CompiledExpression?
+    public let constraintMessage: LocalizedText?
+    /// A soft check: a value failing it may be kept if the enumerator confirms with a reason.
+    public let warning: CompiledExpression?
+    public let warningMessage: LocalizedText?
+    public let calculation: CompiledExpression?
+    public let defaultValue: DefaultValue?
+    public let choiceFilter: CompiledExpression?
+    public let appearance: String?
+    public let readOnly: Bool
+    public let pii: Bool
+    /// Special non-responses the enumerator may record instead of a value.
+    public let allowedNonResponses: [NonResponse]
+    public let repeatCount: CompiledExpression?
+    public let children: [Item]
+    /// The enclosing repeats, outermost first.
+    public let repeatPath: [String]
+    /// The enclosing groups and repeats, outermost first.
+    public let path: [String]
+    public let location: SourceLocation
+
+    /// This item and every item below it, in document order.
+    public var flattened: [Item] { [self] + children.flatMap(\.flattened) }
+}
+
+public struct Choice: Hashable, Sendable {
+    public let name: String
+    public let label: LocalizedText?
+    /// Extra columns used by choice filters (cascading selects).
+    public let attributes: [String: String]
+    public let location: SourceLocation
+}
+
+public struct ChoiceList: Hashable, Sendable {
+    public let name: String
+    public let choices: [Choice]
+    public let location: SourceLocation
+
+    public var codes: [String] { choices.map(\.name) }
+    public func choice(_ code: String) -> Choice? { choices.first { $0.name == code } }
+}
+
+public struct Settings: Hashable, Sendable {
+    public let formID: String
+    public let title: LocalizedText
+    public let version: String
+    public let defaultLanguage: String?
+    public let languages: [String]
+    public let unitLevel: String?
+}
+
+/// A validated questionnaire. Only `QuestionnaireLoader` creates one, after every check has passed, so later
+/// stages never see an invalid definition.
+public struct Questionnaire: Hashable, Sendable {
+    public let settings: Settings
+    public let items: [Item]
+    public let choiceLists: [ChoiceList]
+    public let dependencies: DependencyGraph
+    /// The definition text itself, so stored data never loses its meaning.
+    public let sourceText: String
+    public let sourcePath: String
+    /// Warnings found while loading.
+    public let warnings: [Diagnostic]
+
+    init(settings: Settings, items: [Item], choiceLists: [ChoiceList], dependencies: DependencyGraph,
+         sourceText: String, sourcePath: String, warnings: [Diagnostic]) {
+        self.settings = settings
+        self.items = items
+        self.choiceLists = choiceLists
+        self.dependencies = dependencies
+        self.sourceText = sourceText
+        self.sourcePath = sourcePath
+        self.warnings = warnings
+    }
+
+    /// Every item in document order.
+    public var allItems: [Item] { items.flatMap(\.flattened) }
+
+    public func item(named name: String) -> Item? { allItems.first { $0.name == name } }
+
+    public func choiceList(named name: String) -> ChoiceList? { choiceLists.first { $0.name == name } }
+
+    public struct Summary: Hashable, Sendable, CustomStringConvertible {
+        public let items, questions, groups, repeats, choiceLists: Int
+        public let languages: [String]
+
+        public var description: String {
+            "\(items) items, \(questions) questions, \(groups) groups, \(repeats) repeats, \(choiceLists) choice lists, languages: \(languages.isEmpty ? "none declared" : languages.joined(separator: ", "))"
+        }
+    }
+
+    public var summary: Summary {
+        let all = allItems
+        return Summary(items: all.count, questions: all.filter { $0.type.isQuestion }.count,
+                       groups: all.filter { $0.type == .group }.count, repeats: all.filter { $0.type == .repeat }.count,
+                       choiceLists: choiceLists.count, languages: settings.languages)
+    }
+}

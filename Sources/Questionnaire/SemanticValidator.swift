@@ -1,0 +1,195 @@
+import Expressions
+
+/// The second pass: everything that needs the whole form — references, repeat scope, types, choice lists,
+/// cycles — plus the warnings.
+struct SemanticValidator: ExpressionSchema {
+    let items: [Item]
+    let choiceLists: [String: ChoiceList]
+    let brokenNames: Set<String>
+    private var signatures: [String: FieldSignature] = [:]
+    private(set) var diagnostics: [Diagnostic] = []
+    let file: String
+
+    init(items: [Item], choiceLists: [ChoiceList], brokenNames: Set<String>, file: String) {
+        self.items = items
+        var lists: [String: ChoiceList] = [:]
+        for list in choiceLists where lists[list.name] == nil { lists[list.name] = list }
+        self.choiceLists = lists
+        self.brokenNames = brokenNames
+        self.file = file
+        for item in items { signatures[item.name] = signature(of: item, calculated: .any) }
+        // Calculations get the type their expression has, so `${total} > 'x'` is caught too.
+        for item in items where item.type == .calculate {
+            if let calculation = item.calculation {
+                let context = CheckContext(repeatPath: item.repeatPath, currentType: .any)
+                let type = TypeChecker.check(calculation.expression, schema: self, context: context).type
+                signatures[item.name] = signature(of: item, calculated: type)
+            }
+        }
+        for name in brokenNames where signatures[name] == nil {
+            signatures[name] = FieldSignature(type: .any, repeatPath: [])
+        }
+    }
+
+    private func signature(of item: Item, calculated: StaticType) -> FieldSignature {
+        let type: StaticType
+        var codes: Set<String>?
+        switch item.type {
+        case .text: type = .text
+        case .integer, .decimal: type = .number
+        case .selectOne(let list):
+            type = .select(list: list, multiple: false)
+            codes = choiceLists[list].map { Set($0.codes) }
+        case .selectMultiple(let list):
+            type = .select(list: list, multiple: true)
+            codes = choiceLists[list].map { Set($0.codes) }
+        case .date: type = .date
+        case .dateTime: type = .dateTime
+        case .time: type = .time
+        case .geopoint: type = .geopoint
+        case .note: type = .string
+        case .calculate: type = calculated
+        case .acknowledge, .identifier: type = .any
+        case .group: type = .group
+        case .repeat: type = .repeatInstances
+        }
+        return FieldSignature(type: type, repeatPath: item.repeatPath, choiceCodes: codes)
+    }
+
+    func field(named name: String) -> FieldSignature? { signatures[name] }
+
+    func suggestion(for name: String) -> String? {
+        closestMatch(to: name, among: items.map(\.name))
+    }
+
+    private func staticType(of item: Item) -> StaticType { signatures[item.name]?.type ?? .any }
+
+    private mutating func check(_ compiled: CompiledExpression?, _ context: CheckContext) {
+        guard let compiled else { return }
+        let result = TypeChecker.check(compiled.expression, schema: self, context: context)
+        for diagnostic in result.diagnostics {
+            // References to items dropped for other errors were reported already.
+            if diagnostic.code == .unknownField, brokenNames.contains(where: { diagnostic.message.contains("'\($0)'") }) { continue }
+            diagnostics.append(Diagnostic(expression: diagnostic, at: shifted(compiled, diagnostic.range.start)))
+        }
+    }
+
+    /// The location of an offset inside a compiled expression (recomputed from the expression's scalar).
+    var locate: ((CompiledExpression, Int) -> SourceLocation)?
+
+    private func shifted(_ compiled: CompiledExpression, _ offset: Int) -> SourceLocation {
+        locate?(compiled, offset) ?? compiled.location
+    }
+
+    mutating func validate() -> DependencyGraph {
+        let order = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.name, $0) })
+        var usedLists = Set<String>()
+        for item in items {
+            let inside = item.type == .repeat ? item.repeatPath + [item.name] : item.repeatPath
+            let itemType = staticType(of: item)
+            check(item.relevant, CheckContext(repeatPath: inside))
+            check(item.constraint, CheckContext(repeatPath: item.repeatPath, currentType: itemType))
+            check(item.warning, CheckContext(repeatPath: item.repeatPath, currentType: itemType))
+            check(item.calculation, CheckContext(repeatPath: item.repeatPath, currentType: .any))
+            if case .when(let expression) = item.required { check(expression, CheckContext(repeatPath: item.repeatPath)) }
+            if case .expression(let expression) = item.defaultValue { check(expression, CheckContext(repeatPath: item.repeatPath)) }
+            check(item.repeatCount, CheckContext(repeatPath: item.repeatPath))
+            if let repeatCount = item.repeatCount {
+                let type = TypeChecker.check(repeatCount.expression, schema: self, context: CheckContext(repeatPath: item.repeatPath)).type
+                switch type {
+                case .text, .boolean, .date, .dateTime, .time, .geopoint, .select(_, true), .group, .repeatInstances:
+                    diagnostics.append(Diagnostic(.badRepeatCount, at: repeatCount.location,
+                                                  "repeat_count of '\(item.name)' must give a number of instances, but \(repeatCount.text) is \(type)"))
+                default: break
+                }
+            }
+            if let list = item.type.choiceList {
+                usedLists.insert(list)
+                if let choices = choiceLists[list] {
+                    if choices.choices.isEmpty {
+                        diagnostics.append(Diagnostic(.emptyChoiceList, at: item.location, "'\(item.name)' uses choice list '\(list)', which has no choices"))
+                    }
+                    let columns = Set(choices.choices.flatMap { $0.attributes.keys }).union(["name", "label"])
+                    check(item.choiceFilter, CheckContext(repeatPath: item.repeatPath, choiceColumns: columns))
+                } else {
+                    var message = "'\(item.name)' uses choice list '\(list)', which is not defined under choices"
+                    if let guess = closestMatch(to: list, among: choiceLists.keys.sorted()) { message += "; did you mean \(guess)?" }
+                    diagnostics.append(Diagnostic(.unknownChoiceList, at: item.location, message))
+                }
+            }
+            if case .literal(let value) = item.defaultValue, let list = item.type.choiceList, let choices = choiceLists[list] {
+                let codes = item.type == .selectOne(list: list) ? [value] : value.split(separator: " ").map(String.init)
+                for code in codes where choices.choice(code) == nil {
+                    diagnostics.append(Diagnostic(.wrongValueKind, at: item.location, "default '\(code)' of '\(item.name)' is not a choice of list '\(list)'"))
+                }
+            }
+            if case .literal(let value) = item.defaultValue, item.type == .integer || item.type == .decimal, Double(value) == nil {
+                diagnostics.append(Diagnostic(.wrongValueKind, at: item.location, "default '\(value)' of \(item.type) item '\(item.name)' is not a number"))
+            }
+            // Labels and hints: fields shown must exist and be in scope; fields asked later get a warning.
+            for (key, template) in item.labelTemplates {
+                for reference in template.references + template.previousReferences {
+                    guard let signature = signatures[reference.name] else {
+                        var message = "the \(key.hasPrefix("hint:") ? "hint" : "label") of '\(item.name)' shows ${\(reference.name)}, but no field has that name"
+                        if let guess = suggestion(for: reference.name) { message += "; did you mean ${\(guess)}?" }
+                        diagnostics.append(Diagnostic(expression: ExpressionDiagnostic(.unknownField, message, reference.range), at: item.location))
+                        continue
+                    }
+                    if !signature.repeatPath.isEmpty, !item.repeatPath.starts(with: signature.repeatPath) {
+                        diagnostics.append(Diagnostic(expression: ExpressionDiagnostic(.fieldOutsideRepeat,
+                            "the label of '\(item.name)' shows ${\(reference.name)}, which is asked once per instance of repeat '\(signature.repeatPath.last!)'",
+                            reference.range), at: item.location))
+                    }
+                }
+                for reference in template.references {
+                    if let target = items.first(where: { $0.name == reference.name }), target.type.isQuestion,
+                       let targetIndex = order[reference.name], let index = order[item.name], targetIndex > index {
+                        diagnostics.append(Diagnostic(.labelShowsLaterField, at: item.location,
+                            "the \(key.hasPrefix("hint:") ? "hint" : "label") of '\(item.name)' shows ${\(reference.name)}, which is asked only later (line \(target.location.line)); it will be empty here"))
+                    }
+                }
+            }
+            if let relevant = item.relevant, isConstantlyFalse(relevant.expression) {
+                diagnostics.append(Diagnostic(.neverShown, at: relevant.location,
+                                              "'\(item.name)' can never be shown: its relevant (\(relevant.text)) is always false"))
+            }
+            if item.name.count > 32 {
+                diagnostics.append(Diagnostic(.nameTooLongForStata, at: item.location,
+                                              "name '\(item.name)' has \(item.name.count) characters; Stata allows 32, so it will be cut on export"))
+            }
+            if let label = item.label, let long = label.allTexts.first(where: { $0.count > 80 }) {
+                diagnostics.append(Diagnostic(.labelTooLongForStata, at: item.location,
+                                              "a label of '\(item.name)' has \(long.count) characters; Stata variable labels hold 80"))
+            }
+        }
+        for list in choiceLists.values where !usedLists.contains(list.name) {
+            diagnostics.append(Diagnostic(.unusedChoiceList, at: list.location, "choice list '\(list.name)' is not used by any select"))
+        }
+        let analysis = DependencyAnalysis(items: items)
+        for cycle in analysis.cycles() {
+            let first = items.first { $0.name == cycle[0] }
+            let loop = (cycle + [cycle[0]]).joined(separator: " → ")
+            diagnostics.append(Diagnostic(.cycle, at: first?.location ?? SourceLocation(file: file, line: 1, column: 1),
+                                          "cycle among calculations, defaults and relevance: \(loop); each of these waits for another"))
+        }
+        return analysis.graph()
+    }
+
+    /// True when a relevance has no inputs at all and evaluates to false.
+    private func isConstantlyFalse(_ expression: Expression) -> Bool {
+        guard expression.references.isEmpty, expression.previousReferences.isEmpty, !expression.usesCurrentValue,
+              expression.functionNames.isDisjoint(with: ["today", "now", "position", "once"]) else { return false }
+        return !Evaluator.isTrue(expression, in: ConstantContext())
+    }
+}
+
+/// An evaluation context with no answers: used to fold expressions that read nothing.
+struct ConstantContext: EvaluationContext {
+    func value(of field: String) -> Value { .empty }
+    func previousValue(of field: String) -> Value { .empty }
+    var currentValue: Value { .empty }
+    var position: Int? { nil }
+    func choiceLabel(field: String, code: String) -> String? { nil }
+    var today: Int { 0 }
+    var now: (seconds: Double, offsetMinutes: Int) { (0, 0) }
+}
