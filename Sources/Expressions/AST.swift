@@ -1,5 +1,5 @@
 /// A parsed expression: a tree of nodes, each with the text range it came from.
-public struct Expression: Hashable, Sendable, CustomStringConvertible {
+public struct ExpressionNode: Hashable, Sendable, CustomStringConvertible {
     public indirect enum Kind: Hashable, Sendable {
         case number(Double)
         case string(String)
@@ -12,9 +12,9 @@ public struct Expression: Hashable, Sendable, CustomStringConvertible {
         case choiceColumn(String)
         /// `..`: only meaningful as the argument of `position(..)`.
         case parent
-        case negate(Expression)
-        case binary(BinaryOperator, Expression, Expression)
-        case call(String, [Expression])
+        case negate(ExpressionNode)
+        case binary(BinaryOperator, ExpressionNode, ExpressionNode)
+        case call(String, [ExpressionNode])
     }
 
     public let kind: Kind
@@ -78,7 +78,7 @@ public struct Expression: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Pre-order walk over every node.
-    public func visit(_ body: (Expression) -> Void) {
+    public func visit(_ body: (ExpressionNode) -> Void) {
         body(self)
         switch kind {
         case .negate(let operand): operand.visit(body)

@@ -31,7 +31,7 @@ extension EvaluationContext {
 /// Evaluates checked expressions. Evaluation never traps and never throws: anything that cannot be computed
 /// (a bad date string, a dynamic regular expression that does not compile) yields `.empty` or false.
 public enum Evaluator {
-    public static func evaluate(_ expression: Expression, in context: any EvaluationContext) -> Value {
+    public static func evaluate(_ expression: ExpressionNode, in context: any EvaluationContext) -> Value {
         switch expression.kind {
         case .number(let value): return .number(value)
         case .string(let text): return .string(text)
@@ -49,11 +49,11 @@ public enum Evaluator {
     }
 
     /// Evaluates a condition (relevant, required, constraint): XPath `boolean()` of the value.
-    public static func isTrue(_ expression: Expression, in context: any EvaluationContext) -> Bool {
+    public static func isTrue(_ expression: ExpressionNode, in context: any EvaluationContext) -> Bool {
         evaluate(expression, in: context).booleanValue
     }
 
-    private static func binary(_ op: BinaryOperator, _ lhs: Expression, _ rhs: Expression, _ context: any EvaluationContext) -> Value {
+    private static func binary(_ op: BinaryOperator, _ lhs: ExpressionNode, _ rhs: ExpressionNode, _ context: any EvaluationContext) -> Value {
         switch op {
         case .or:
             return .boolean(isTrue(lhs, in: context) || isTrue(rhs, in: context))
@@ -136,7 +136,7 @@ public enum Evaluator {
         value.stringValue.split(whereSeparator: { $0 == " " }).map(String.init)
     }
 
-    private static func call(_ name: String, _ arguments: [Expression], _ context: any EvaluationContext) -> Value {
+    private static func call(_ name: String, _ arguments: [ExpressionNode], _ context: any EvaluationContext) -> Value {
         // Lazy functions first: only the chosen branch is evaluated.
         switch name {
         case "if":

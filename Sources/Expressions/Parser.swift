@@ -4,7 +4,7 @@ public enum ExpressionParser {
     /// Parses a whole expression, or returns the first syntax problem with its position.
     /// `allowingChoiceColumns` lets bare names stand for columns of the choices sheet, as in a `choice_filter`
     /// such as `province = ${province}`.
-    public static func parse(_ text: String, allowingChoiceColumns: Bool = false) -> Result<Expression, ExpressionDiagnostic> {
+    public static func parse(_ text: String, allowingChoiceColumns: Bool = false) -> Result<ExpressionNode, ExpressionDiagnostic> {
         switch Lexer.tokenize(text) {
         case .failure(let diagnostic):
             return .failure(diagnostic)
@@ -82,64 +82,64 @@ public enum ExpressionParser {
         private mutating func binaryLevel(
             depth: Int,
             operators: [Token.Kind: BinaryOperator],
-            next: (inout State, Int) throws -> Expression
-        ) throws -> Expression {
+            next: (inout State, Int) throws -> ExpressionNode
+        ) throws -> ExpressionNode {
             try checkDepth(depth)
             var lhs = try next(&self, depth + 1)
             while let op = operators[current.kind] {
                 _ = advance()
                 let rhs = try next(&self, depth + 1)
-                lhs = Expression(.binary(op, lhs, rhs), lhs.range.union(rhs.range))
+                lhs = ExpressionNode(.binary(op, lhs, rhs), lhs.range.union(rhs.range))
             }
             return lhs
         }
 
-        mutating func parseOr(depth: Int) throws -> Expression {
+        mutating func parseOr(depth: Int) throws -> ExpressionNode {
             try binaryLevel(depth: depth, operators: [.or: .or]) { try $0.parseAnd(depth: $1) }
         }
 
-        mutating func parseAnd(depth: Int) throws -> Expression {
+        mutating func parseAnd(depth: Int) throws -> ExpressionNode {
             try binaryLevel(depth: depth, operators: [.and: .and]) { try $0.parseEquality(depth: $1) }
         }
 
-        mutating func parseEquality(depth: Int) throws -> Expression {
+        mutating func parseEquality(depth: Int) throws -> ExpressionNode {
             try binaryLevel(depth: depth, operators: [.equal: .equal, .notEqual: .notEqual]) { try $0.parseRelational(depth: $1) }
         }
 
-        mutating func parseRelational(depth: Int) throws -> Expression {
+        mutating func parseRelational(depth: Int) throws -> ExpressionNode {
             try binaryLevel(depth: depth, operators: [.less: .less, .lessEqual: .lessEqual, .greater: .greater, .greaterEqual: .greaterEqual]) {
                 try $0.parseAdditive(depth: $1)
             }
         }
 
-        mutating func parseAdditive(depth: Int) throws -> Expression {
+        mutating func parseAdditive(depth: Int) throws -> ExpressionNode {
             try binaryLevel(depth: depth, operators: [.plus: .plus, .minus: .minus]) { try $0.parseMultiplicative(depth: $1) }
         }
 
-        mutating func parseMultiplicative(depth: Int) throws -> Expression {
+        mutating func parseMultiplicative(depth: Int) throws -> ExpressionNode {
             try binaryLevel(depth: depth, operators: [.star: .times, .div: .div, .mod: .mod]) { try $0.parseUnary(depth: $1) }
         }
 
-        mutating func parseUnary(depth: Int) throws -> Expression {
+        mutating func parseUnary(depth: Int) throws -> ExpressionNode {
             try checkDepth(depth)
             if case .minus = current.kind {
                 let minus = advance()
                 let operand = try parseUnary(depth: depth + 1)
-                return Expression(.negate(operand), minus.range.union(operand.range))
+                return ExpressionNode(.negate(operand), minus.range.union(operand.range))
             }
             return try parsePrimary(depth: depth + 1)
         }
 
-        mutating func parsePrimary(depth: Int) throws -> Expression {
+        mutating func parsePrimary(depth: Int) throws -> ExpressionNode {
             try checkDepth(depth)
             let token = advance()
             switch token.kind {
-            case .number(let value): return Expression(.number(value), token.range)
-            case .string(let text): return Expression(.string(text), token.range)
-            case .reference(let name): return Expression(.reference(name), token.range)
-            case .previousReference(let name): return Expression(.previous(name), token.range)
-            case .dot: return Expression(.current, token.range)
-            case .dotDot: return Expression(.parent, token.range)
+            case .number(let value): return ExpressionNode(.number(value), token.range)
+            case .string(let text): return ExpressionNode(.string(text), token.range)
+            case .reference(let name): return ExpressionNode(.reference(name), token.range)
+            case .previousReference(let name): return ExpressionNode(.previous(name), token.range)
+            case .dot: return ExpressionNode(.current, token.range)
+            case .dotDot: return ExpressionNode(.parent, token.range)
             case .leftParen:
                 let inner = try parseOr(depth: depth + 1)
                 guard case .rightParen = current.kind else {
@@ -147,11 +147,11 @@ public enum ExpressionParser {
                                                token.range.union(current.range))
                 }
                 let close = advance()
-                return Expression(inner.kind, token.range.union(close.range))
+                return ExpressionNode(inner.kind, token.range.union(close.range))
             case .name(let name):
                 guard case .leftParen = current.kind else {
                     if allowsColumns, !["and", "or", "div", "mod"].contains(name) {
-                        return Expression(.choiceColumn(name), token.range)
+                        return ExpressionNode(.choiceColumn(name), token.range)
                     }
                     if ["and", "or", "div", "mod"].contains(name) {
                         throw ExpressionDiagnostic(.syntax, "'\(name)' needs a value on its left", token.range)
@@ -160,7 +160,7 @@ public enum ExpressionParser {
                                                token.range)
                 }
                 _ = advance()
-                var arguments: [Expression] = []
+                var arguments: [ExpressionNode] = []
                 if case .rightParen = current.kind {
                     // No arguments.
                 } else {
@@ -179,9 +179,9 @@ public enum ExpressionParser {
                 }
                 let close = advance()
                 if name == "previous", arguments.count == 1, case .reference(let field) = arguments[0].kind {
-                    return Expression(.previous(field), token.range.union(close.range))
+                    return ExpressionNode(.previous(field), token.range.union(close.range))
                 }
-                return Expression(.call(name, arguments), token.range.union(close.range))
+                return ExpressionNode(.call(name, arguments), token.range.union(close.range))
             case .end:
                 throw ExpressionDiagnostic(.syntax, "the expression ends where a value was expected", token.range)
             default:

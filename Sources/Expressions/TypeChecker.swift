@@ -13,7 +13,7 @@ public struct TypeChecker {
 
     /// Checks an expression and returns its inferred type with every problem found.
     public static func check(
-        _ expression: Expression, schema: any ExpressionSchema, context: CheckContext
+        _ expression: ExpressionNode, schema: any ExpressionSchema, context: CheckContext
     ) -> (type: StaticType, diagnostics: [ExpressionDiagnostic]) {
         var checker = TypeChecker(schema: schema, context: context)
         let type = checker.infer(expression, aggregateArgument: false)
@@ -30,7 +30,7 @@ public struct TypeChecker {
         repeatPath.count <= context.repeatPath.count && Array(context.repeatPath.prefix(repeatPath.count)) == repeatPath
     }
 
-    private mutating func infer(_ expression: Expression, aggregateArgument: Bool) -> StaticType {
+    private mutating func infer(_ expression: ExpressionNode, aggregateArgument: Bool) -> StaticType {
         switch expression.kind {
         case .number: return .number
         case .string: return .string
@@ -117,7 +117,7 @@ public struct TypeChecker {
         return .nodeset(field.type)
     }
 
-    private mutating func checkArithmeticOperand(_ expression: Expression, _ type: StaticType) {
+    private mutating func checkArithmeticOperand(_ expression: ExpressionNode, _ type: StaticType) {
         switch type {
         case .text, .geopoint:
             report(.typeError, "arithmetic on \(expression), a \(type) value, never gives a number", expression.range)
@@ -138,14 +138,14 @@ public struct TypeChecker {
         }
     }
 
-    private mutating func checkComparison(_ op: BinaryOperator, _ lhs: Expression, _ left: StaticType,
-                                          _ rhs: Expression, _ right: StaticType) {
+    private mutating func checkComparison(_ op: BinaryOperator, _ lhs: ExpressionNode, _ left: StaticType,
+                                          _ rhs: ExpressionNode, _ right: StaticType) {
         checkLiteral(against: lhs, left, literal: rhs, op: op)
         checkLiteral(against: rhs, right, literal: lhs, op: op)
     }
 
     /// A field compared with a literal that it can never equal is a certain mistake.
-    private mutating func checkLiteral(against field: Expression, _ type: StaticType, literal: Expression, op: BinaryOperator) {
+    private mutating func checkLiteral(against field: ExpressionNode, _ type: StaticType, literal: ExpressionNode, op: BinaryOperator) {
         guard case .string(let text) = literal.kind, !text.isEmpty else { return }
         switch type {
         case .select(let list, _):
@@ -169,7 +169,7 @@ public struct TypeChecker {
         }
     }
 
-    private mutating func inferCall(_ name: String, _ arguments: [Expression], range: SourceRange) -> StaticType {
+    private mutating func inferCall(_ name: String, _ arguments: [ExpressionNode], range: SourceRange) -> StaticType {
         guard let definition = FunctionRegistry.lookup(name) else {
             var message = "there is no function '\(name)'"
             if let guess = closestMatch(to: name, among: FunctionRegistry.all.keys.sorted()) { message += "; did you mean \(guess)()?" }
@@ -253,7 +253,7 @@ public struct TypeChecker {
         }
     }
 
-    private mutating func checkChoiceLiteral(function: String, _ field: Expression, _ code: Expression) {
+    private mutating func checkChoiceLiteral(function: String, _ field: ExpressionNode, _ code: ExpressionNode) {
         guard function == "selected", case .string(let text) = code.kind, case .reference(let name) = field.kind,
               let signature = schema.field(named: name), let codes = signature.choiceCodes, !codes.contains(text) else { return }
         var list = ""
@@ -263,7 +263,7 @@ public struct TypeChecker {
         report(.unknownChoice, message, code.range)
     }
 
-    private mutating func checkFieldNameLiteral(_ argument: Expression) {
+    private mutating func checkFieldNameLiteral(_ argument: ExpressionNode) {
         let name: String?
         switch argument.kind {
         case .string(let text):

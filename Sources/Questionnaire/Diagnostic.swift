@@ -20,7 +20,7 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
 }
 
 /// The stable catalogue of questionnaire diagnostics. Codes never change meaning once released; the README
-/// lists every one. Expression problems keep their own `X…` codes from the Expressions module.
+/// lists every one. ExpressionNode problems keep their own `X…` codes from the Expressions module.
 public enum DiagnosticCode: String, Sendable, CaseIterable {
     case malformedYAML = "Q001"
     case badStructure = "Q002"

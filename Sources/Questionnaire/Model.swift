@@ -23,7 +23,7 @@ public struct LocalizedText: Hashable, Sendable {
 /// An expression as written in the questionnaire, parsed and located.
 public struct CompiledExpression: Hashable, Sendable {
     public let text: String
-    public let expression: Expression
+    public let expression: ExpressionNode
     public let location: SourceLocation
 }
 

@@ -157,7 +157,7 @@ struct SemanticValidator: ExpressionSchema {
                 diagnostics.append(Diagnostic(.nameTooLongForStata, at: item.location,
                                               "name '\(item.name)' has \(item.name.count) characters; Stata allows 32, so it will be cut on export"))
             }
-            if let label = item.label, let long = label.allTexts.first(where: { $0.count > 80 }) {
+            if item.type.holdsValue, let label = item.label, let long = label.allTexts.first(where: { $0.count > 80 }) {
                 diagnostics.append(Diagnostic(.labelTooLongForStata, at: item.location,
                                               "a label of '\(item.name)' has \(long.count) characters; Stata variable labels hold 80"))
             }
@@ -176,7 +176,7 @@ struct SemanticValidator: ExpressionSchema {
     }
 
     /// True when a relevance has no inputs at all and evaluates to false.
-    private func isConstantlyFalse(_ expression: Expression) -> Bool {
+    private func isConstantlyFalse(_ expression: ExpressionNode) -> Bool {
         guard expression.references.isEmpty, expression.previousReferences.isEmpty, !expression.usesCurrentValue,
               expression.functionNames.isDisjoint(with: ["today", "now", "position", "once"]) else { return false }
         return !Evaluator.isTrue(expression, in: ConstantContext())

@@ -1,0 +1,130 @@
+/// Renders a codebook as Markdown.
+public enum CodebookMarkdown {
+    public static func render(_ codebook: Codebook) -> String {
+        var out = "# Codebook: \(codebook.title)\n\n"
+        out += "- form id: `\(codebook.formID)`\n- version: \(codebook.version)\n"
+        out += "- languages: \(codebook.languages.isEmpty ? "one, undeclared" : codebook.languages.joined(separator: ", "))\n"
+        if let level = codebook.unitLevel { out += "- unit level: \(level)\n" }
+        out += "- variables: \(codebook.entries.filter { !$0.isContainer && $0.type != "note" }.count)\n\n"
+        for entry in codebook.entries {
+            let depth = min(entry.path.count, 3)
+            if entry.isContainer {
+                out += "\(String(repeating: "#", count: 2 + depth)) \(entry.type) `\(entry.name)`\n\n"
+            } else {
+                out += "\(String(repeating: "#", count: 3 + depth)) `\(entry.name)`\n\n"
+            }
+            out += "| | |\n|---|---|\n"
+            out += "| type | \(cell(entry.type)) |\n"
+            for (language, text) in entry.labels {
+                out += "| label\(language.isEmpty ? "" : " (\(language))") | \(cell(text)) |\n"
+            }
+            for (language, text) in entry.hints {
+                out += "| hint\(language.isEmpty ? "" : " (\(language))") | \(cell(text)) |\n"
+            }
+            if !entry.repeatPath.isEmpty { out += "| repeated in | \(cell(entry.repeatPath.joined(separator: " › "))) |\n" }
+            out += "| asked when | \(cell(entry.askedWhen)) |\n"
+            if !entry.relevanceAsWritten.isEmpty {
+                out += "| relevance as written | \(entry.relevanceAsWritten.map { "`\(cell($0))`" }.joined(separator: "; ")) |\n"
+            }
+            if !entry.isContainer, entry.type != "note", entry.type != "calculate" { out += "| required | \(cell(entry.required)) |\n" }
+            if let check = entry.constraint {
+                out += "| constraint (hard) | \(cell(check.inWords)) — `\(cell(check.expression))`\(check.message.map { ": \(cell($0))" } ?? "") |\n"
+            }
+            if let check = entry.warning {
+                out += "| warning (soft) | \(cell(check.inWords)) — `\(cell(check.expression))`\(check.message.map { ": \(cell($0))" } ?? "") |\n"
+            }
+            if let calculation = entry.calculation { out += "| calculation | `\(cell(calculation))` |\n" }
+            if let value = entry.defaultValue { out += "| default | `\(cell(value))` |\n" }
+            if let filter = entry.choiceFilter { out += "| choice filter | `\(cell(filter))` |\n" }
+            if !entry.allowedNonResponses.isEmpty { out += "| non-responses | \(entry.allowedNonResponses.joined(separator: ", ")) |\n" }
+            if entry.pii { out += "| personal data | yes: withhold from shared datasets |\n" }
+            out += "\n"
+            if !entry.choices.isEmpty {
+                out += "Choices (list `\(entry.choiceListName ?? "")`):\n\n| code | label |\n|---|---|\n"
+                for choice in entry.choices {
+                    out += "| `\(cell(choice.code))` | \(cell(choice.labels.joined(separator: " / "))) |\n"
+                }
+                out += "\n"
+            }
+        }
+        return out
+    }
+
+    static func cell(_ text: String) -> String {
+        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+}
+
+/// Renders a codebook as one self-contained HTML file: inline CSS, no scripts, no network requests.
+public enum CodebookHTML {
+    public static func render(_ codebook: Codebook) -> String {
+        var out = """
+        <!DOCTYPE html>
+        <html lang="\(escape(codebook.languages.first ?? "en"))">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>Codebook: \(escape(codebook.title))</title>
+        <style>
+        body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1a1a1a; }
+        h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+        table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }
+        th, td { border: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+        th { background: #f4f4f4; width: 11rem; }
+        code { background: #f4f4f4; padding: 0 0.2rem; }
+        .pii { color: #a00; font-weight: bold; }
+        .var { font-size: 1.05rem; margin-top: 1.5rem; }
+        @media print { body { margin: 0; } }
+        </style>
+        </head>
+        <body>
+        <h1>Codebook: \(escape(codebook.title))</h1>
+        <p>Form <code>\(escape(codebook.formID))</code>, version \(escape(codebook.version)); languages: \(escape(codebook.languages.joined(separator: ", ")))\(codebook.unitLevel.map { "; unit level: \(escape($0))" } ?? "").</p>
+
+        """
+        for entry in codebook.entries {
+            if entry.isContainer {
+                out += "<h2>\(escape(entry.type)) <code>\(escape(entry.name))</code></h2>\n"
+            } else {
+                out += "<h3 class=\"var\" id=\"\(escape(entry.name))\"><code>\(escape(entry.name))</code>\(entry.pii ? " <span class=\"pii\">personal data</span>" : "")</h3>\n"
+            }
+            out += "<table>\n"
+            func row(_ header: String, _ html: String) { out += "<tr><th>\(escape(header))</th><td>\(html)</td></tr>\n" }
+            row("type", escape(entry.type))
+            for (language, text) in entry.labels { row(language.isEmpty ? "label" : "label (\(language))", escape(text)) }
+            for (language, text) in entry.hints { row(language.isEmpty ? "hint" : "hint (\(language))", escape(text)) }
+            if !entry.repeatPath.isEmpty { row("repeated in", escape(entry.repeatPath.joined(separator: " › "))) }
+            row("asked when", escape(entry.askedWhen))
+            if !entry.relevanceAsWritten.isEmpty { row("relevance as written", entry.relevanceAsWritten.map { "<code>\(escape($0))</code>" }.joined(separator: "; ")) }
+            if !entry.isContainer, entry.type != "note", entry.type != "calculate" { row("required", escape(entry.required)) }
+            if let check = entry.constraint { row("constraint (hard)", "\(escape(check.inWords)): <code>\(escape(check.expression))</code>\(check.message.map { " — \(escape($0))" } ?? "")") }
+            if let check = entry.warning { row("warning (soft)", "\(escape(check.inWords)): <code>\(escape(check.expression))</code>\(check.message.map { " — \(escape($0))" } ?? "")") }
+            if let calculation = entry.calculation { row("calculation", "<code>\(escape(calculation))</code>") }
+            if let value = entry.defaultValue { row("default", "<code>\(escape(value))</code>") }
+            if let filter = entry.choiceFilter { row("choice filter", "<code>\(escape(filter))</code>") }
+            if !entry.allowedNonResponses.isEmpty { row("non-responses", escape(entry.allowedNonResponses.joined(separator: ", "))) }
+            if !entry.choices.isEmpty {
+                let choices = entry.choices.map { "<code>\(escape($0.code))</code> \(escape($0.labels.joined(separator: " / ")))" }.joined(separator: "<br>")
+                row("choices (\(entry.choiceListName ?? ""))", choices)
+            }
+            out += "</table>\n"
+        }
+        out += "</body>\n</html>\n"
+        return out
+    }
+
+    public static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import Questionnaire
+
+struct Validate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check questionnaire files and report every problem with its file, line and column.",
+        discussion: """
+        Exit status: 0 when every file is valid (warnings allowed), 1 when any file has an error.
+        Diagnostic codes (Q…, W…, X…) are listed in the README.
+        """
+    )
+
+    @Argument(help: "Questionnaire files (.yaml).")
+    var files: [String]
+
+    @Flag(name: .long, help: "Print only the one-line diagnostics, without the source line and caret.")
+    var brief = false
+
+    @Flag(name: .long, help: "Treat warnings as errors.")
+    var strict = false
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("name at least one questionnaire file") }
+    }
+
+    func run() throws {
+        var failed = false
+        for file in files {
+            switch QuestionnaireLoader.load(path: file) {
+            case .success(let questionnaire):
+                for warning in questionnaire.warnings {
+                    print(Terminal.render(warning, source: questionnaire.sourceText, withSource: !brief))
+                }
+                if strict && !questionnaire.warnings.isEmpty { failed = true }
+                let settings = questionnaire.settings
+                print("\(file): ok: \(settings.formID) version \(settings.version): \(questionnaire.summary)\(questionnaire.warnings.isEmpty ? "" : "; \(questionnaire.warnings.count) warning\(questionnaire.warnings.count == 1 ? "" : "s")")")
+            case .failure(let report):
+                failed = true
+                for diagnostic in report.diagnostics {
+                    print(Terminal.render(diagnostic, source: report.source, withSource: !brief))
+                }
+                print("\(file): \(report.errors.count) error\(report.errors.count == 1 ? "" : "s"), \(report.warnings.count) warning\(report.warnings.count == 1 ? "" : "s")")
+            }
+        }
+        if failed { throw ExitCode(1) }
+    }
+}
+
+/// Loads a questionnaire for a command that needs a valid one; prints the diagnostics otherwise.
+func loadValid(_ path: String, failureCode: Int32 = 1) throws -> Questionnaire {
+    switch QuestionnaireLoader.load(path: path) {
+    case .success(let questionnaire):
+        return questionnaire
+    case .failure(let report):
+        for diagnostic in report.diagnostics {
+            Terminal.printError(Terminal.render(diagnostic, source: report.source, withSource: true))
+        }
+        Terminal.printError("\(path) is not a valid questionnaire; run pantau validate \(path)")
+        throw ExitCode(failureCode)
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+@main
+struct Pantau: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pantau",
+        abstract: "Survey collection and analysis: questionnaires, interviews, indicators and DiD tables.",
+        version: "0.1.0",
+        subcommands: [Validate.self, CodebookCommand.self, Diff.self]
+    )
+}

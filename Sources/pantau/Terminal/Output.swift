@@ -1,0 +1,44 @@
+import Foundation
+import Questionnaire
+
+/// Terminal output that respects NO_COLOR and plain pipes.
+enum Terminal {
+    static func isTTY(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
+
+    static var useColor: Bool {
+        let environment = ProcessInfo.processInfo.environment
+        if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return false }
+        if environment["TERM"] == "dumb" { return false }
+        return isTTY(STDOUT_FILENO)
+    }
+
+    static func paint(_ text: String, _ code: String) -> String {
+        useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+
+    /// A diagnostic, its source line and a caret; colour only on a terminal.
+    static func render(_ diagnostic: Diagnostic, source: String?, withSource: Bool) -> String {
+        var text = withSource ? diagnostic.rendered(source: source) : diagnostic.description
+        if useColor {
+            let word = diagnostic.severity == .error ? "error:" : "warning:"
+            text = text.replacingOccurrences(of: " \(word) ", with: " \(paint(word, diagnostic.severity == .error ? "1;31" : "1;33")) ")
+        }
+        return text
+    }
+}
+
+/// Writes text to a file, or to standard output when no path is given.
+func emit(_ text: String, to path: String?) throws {
+    guard let path else {
+        FileHandle.standardOutput.write(Data(text.utf8))
+        return
+    }
+    let url = URL(fileURLWithPath: path)
+    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    // Write beside the target and rename, so a crash never leaves half a report.
+    try Data(text.utf8).write(to: url, options: .atomic)
+}
