@@ -99,7 +99,13 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value > 0 ? "Infinity" : "-Infinity" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        return "\(value)"
+        let text = "\(value)"
+        guard text.contains("e") else { return text }
+        // XPath writes numbers without exponents.
+        if abs(value) >= 1 { return String(format: "%.0f", value) }
+        var fixed = String(format: "%.20f", value)
+        while fixed.hasSuffix("0") { fixed.removeLast() }
+        return fixed
     }
 }
 

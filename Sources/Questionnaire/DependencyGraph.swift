@@ -33,7 +33,9 @@ struct DependencyAnalysis {
     let order: [String]
 
     init(items: [Item]) {
-        order = items.map(\.name)
+        // A duplicated name (already an error) must not break the analysis of the rest.
+        var seenNames = Set<String>()
+        order = items.map(\.name).filter { seenNames.insert($0).inserted }
         let names = Set(order)
         func add(_ from: Set<String>, to item: String, value: Bool) {
             for source in from where names.contains(source) {
@@ -60,7 +62,7 @@ struct DependencyAnalysis {
         var indices: [String: Int] = [:], lowLinks: [String: Int] = [:]
         var stack: [String] = [], onStack = Set<String>()
         var components: [[String]] = []
-        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        let position = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
 
         // Iterative to stay safe on very large forms.
         for root in order where indices[root] == nil {
@@ -106,8 +108,8 @@ struct DependencyAnalysis {
     func graph() -> DependencyGraph {
         var all = valueEdges
         for (source, targets) in checkEdges { all[source, default: []].formUnion(targets) }
-        let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
-        var incoming: [String: Int] = Dictionary(uniqueKeysWithValues: order.map { ($0, 0) })
+        let position = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        var incoming: [String: Int] = Dictionary(order.map { ($0, 0) }, uniquingKeysWith: { first, _ in first })
         for (_, targets) in valueEdges { for target in targets { incoming[target, default: 0] += 1 } }
         var ready = order.filter { incoming[$0] == 0 }
         var result: [String] = []
@@ -121,8 +123,9 @@ struct DependencyAnalysis {
             }
         }
         // Check-only edges never reorder values; items on a cycle (only when invalid) are appended.
-        for name in order where !result.contains(name) { result.append(name) }
-        let rank = Dictionary(uniqueKeysWithValues: result.enumerated().map { ($1, $0) })
+        let placed = Set(result)
+        for name in order where !placed.contains(name) { result.append(name) }
+        let rank = Dictionary(result.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var dependents: [String: [String]] = [:]
         for (source, targets) in all {
             dependents[source] = targets.sorted { rank[$0, default: 0] < rank[$1, default: 0] }

@@ -82,7 +82,7 @@ struct SemanticValidator: ExpressionSchema {
     }
 
     mutating func validate() -> DependencyGraph {
-        let order = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.name, $0) })
+        let order = Dictionary(items.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
         var usedLists = Set<String>()
         for item in items {
             let inside = item.type == .repeat ? item.repeatPath + [item.name] : item.repeatPath

@@ -1,0 +1,150 @@
+// Requirements covered here (semantics follow XPath 1.0 as ODK applies it):
+// E1 an unanswered or irrelevant field is empty: '' as text, NaN in arithmetic, false as a condition
+// E2 comparisons: booleans as booleans, then numbers, else strings; empty equals only ''; NaN compares false
+// E3 a special non-response reads as empty everywhere except non-response(), which returns its code
+// E4 functions behave as ODK documents them
+// E5 dates are days since 1970-01-01; date strings compare with dates as dates
+// E6 evaluation never traps: bad input gives empty, NaN or false
+import Foundation
+import Testing
+@testable import Expressions
+
+struct EvaluatorTests {
+    static let context: TestContext = {
+        var context = TestContext()
+        context.values = [
+            "age": .number(34), "zero": .number(0), "name": .string("Siti Aminah"), "blank": .empty,
+            "sid": .string("online"), "uses": .string("planning budgeting"), "dk": .nonResponse(.dontKnow),
+            "refused": .nonResponse(.refused), "born": .date(CivilDate(year: 1990, month: 2, day: 28)!.days),
+            "flag": .boolean(true), "ages": .nodeset([.number(30), .number(5), .number(12)]),
+            "ages_gap": .nodeset([.number(30), .empty]), "members": .nodeset([.boolean(true), .boolean(true), .boolean(true)]),
+            "code": .string("2"), "start": .time(8 * 3600 + 30 * 60),
+        ]
+        context.previous = ["bpd": .number(4), "sid": .string("paper")]
+        context.labels = ["sid": ["online": "Elektronik daring"]]
+        context.position = 2
+        return context
+    }()
+
+    /// Expression and the expected XPath string() of its value.
+    static let cases: [(String, String)] = [
+        // E1
+        ("${blank}", ""), ("${blank} + 1", "NaN"), ("boolean(${blank})", "false"), ("string-length(${blank})", "0"),
+        ("${missing_everywhere}", ""),
+        // E2
+        ("${blank} = ''", "true"), ("${age} = ''", "false"), ("${blank} = 0", "false"), ("${blank} != 0", "true"),
+        ("${blank} > 0", "false"), ("${blank} < 0", "false"), ("${age} = '34'", "true"), ("${age} = 34.0", "true"),
+        ("${flag} = 'anything'", "true"), ("${zero} = false()", "true"), ("'abc' < 'abd'", "false"),
+        ("${code} = 2", "true"), ("${code} > 1", "true"),
+        // E3
+        ("${dk}", ""), ("${dk} + 1", "NaN"), ("${dk} = ''", "true"), ("${dk} > 0", "false"), ("${dk} = 0", "false"),
+        ("non-response(${dk})", "dont_know"), ("non-response(${refused}) = 'refused'", "true"),
+        ("non-response(${age})", ""), ("coalesce(${dk}, 7)", "7"), ("boolean(${dk})", "false"),
+        // arithmetic
+        ("7 div 2", "3.5"), ("7 mod 3", "1"), ("-7 mod 3", "-1"), ("1 div 0", "Infinity"), ("0 div 0", "NaN"),
+        ("${age} * 2 - 8", "60"), ("100000000000000000000 * 10", "1000000000000000000000"), ("1 div 100000000", "0.00000001"), ("-${age}", "-34"), ("0.1 + 0.2 = 0.3", "false"),
+        // logic
+        ("${age} > 18 and ${sid} = 'online'", "true"), ("${age} < 18 or ${blank} = ''", "true"), ("not(${flag})", "false"),
+        ("true() and false()", "false"),
+        // E4 selects
+        ("selected(${uses}, 'budgeting')", "true"), ("selected(${uses}, 'budget')", "false"), ("selected(${blank}, 'a')", "false"),
+        ("count-selected(${uses})", "2"), ("count-selected(${blank})", "0"), ("selected-at(${uses}, 1)", "budgeting"),
+        ("selected-at(${uses}, 5)", ""), ("jr:choice-name(${sid}, '${sid}')", "Elektronik daring"),
+        ("jr:choice-name('nope', '${sid}')", ""),
+        // E4 text
+        ("concat(${name}, ' (', ${age}, ')')", "Siti Aminah (34)"), ("substr(${name}, 0, 4)", "Siti"), ("substr(${name}, 5)", "Aminah"),
+        ("substr('abc', 10)", ""), ("contains(${name}, 'Amin')", "true"), ("starts-with(${name}, 'Siti')", "true"),
+        ("ends-with(${name}, 'x')", "false"), ("string-length(${name})", "11"), ("string-length('désa')", "4"),
+        ("regex('081234567890', '^0[0-9]{8,12}$')", "true"), ("regex('12', '^0')", "false"), ("regex('x', '(')", "false"),
+        // E4 numbers
+        ("int(3.9)", "3"), ("int(-3.9)", "-3"), ("round(2.5)", "3"), ("round(-2.5)", "-3"), ("round(3.14159, 2)", "3.14"),
+        ("number('12.5')", "12.5"), ("number('abc')", "NaN"), ("number(' 7 ')", "7"), ("number('1e3')", "NaN"),
+        ("string(12)", "12"), ("string(1.5)", "1.5"), ("boolean('false')", "true"), ("boolean(0)", "false"),
+        ("if(${age} > 18, 'adult', 'minor')", "adult"), ("if(${blank}, 1, 2)", "2"), ("coalesce(${blank}, ${age})", "34"),
+        // E4 repeats
+        ("count(${members})", "3"), ("sum(${ages})", "47"), ("sum(${ages_gap})", "NaN"), ("min(${ages})", "5"),
+        ("max(${ages})", "30"), ("max(3, 9, 4)", "9"), ("max(${ages_gap})", "NaN"), ("position(..)", "2"),
+        ("concat(${ages})", "30512"),
+        // preload
+        ("previous(${bpd}) + 1", "5"), ("${previous(${sid})}", "paper"), ("previous(${age})", ""),
+        // E5 dates
+        ("${born}", "1990-02-28"), ("today()", "2021-06-15"), ("date('2021-01-01')", "2021-01-01"),
+        ("date('2021-02-30')", ""), ("${born} < '2000-01-01'", "true"), ("${born} = '1990-02-28'", "true"),
+        ("today() - date('2021-06-01')", "14"), ("date(0)", "1970-01-01"), ("date(today() + 1)", "2021-06-16"),
+        ("format-date(${born}, '%d/%m/%Y')", "28/02/1990"), ("format-date(${born}, '%e %b %y, %a')", "28 Feb 90, Wed"),
+        ("format-date(now(), '%H:%M')", "08:00"), ("format-date('junk', '%Y')", ""),
+        ("now()", "2021-06-15T08:00:00+07:00"), ("${start} < '09:00'", "true"), ("${start}", "08:30:00"),
+    ]
+
+    @Test("E1–E6: value table", arguments: cases)
+    func evaluates(expression: String, expected: String) {
+        #expect(evaluate(expression, Self.context).stringValue == expected, "\(expression)")
+    }
+
+    @Test("E4: once() keeps a value once set")
+    func once() {
+        var context = Self.context
+        #expect(evaluate("once(${age} + 1)", context).stringValue == "35")
+        context.currentValue = .number(99)
+        #expect(evaluate("once(${age} + 1)", context).stringValue == "99")
+    }
+
+    @Test("E4: if() evaluates only the chosen branch")
+    func ifIsLazy() {
+        final class Counting: EvaluationContext {
+            var reads: [String] = []
+            func value(of field: String) -> Value { reads.append(field); return .number(1) }
+            func previousValue(of field: String) -> Value { .empty }
+            var currentValue: Value { .empty }
+            var position: Int? { nil }
+            func choiceLabel(field: String, code: String) -> String? { nil }
+            var today: Int { 0 }
+            var now: (seconds: Double, offsetMinutes: Int) { (0, 0) }
+        }
+        let context = Counting()
+        let tree = try! ExpressionParser.parse("if(true(), ${a}, ${b})").get()
+        _ = Evaluator.evaluate(tree, in: context)
+        #expect(context.reads == ["a"])
+    }
+
+    @Test("E6: choice-filter columns read from the context")
+    func choiceColumn() throws {
+        var context = TestContext()
+        context.values = ["province": .string("11")]
+        context.columns = ["province": .string("11")]
+        let tree = try ExpressionParser.parse("province = ${province}", allowingChoiceColumns: true).get()
+        #expect(Evaluator.isTrue(tree, in: context))
+        context.columns = ["province": .string("33")]
+        #expect(!Evaluator.isTrue(tree, in: context))
+    }
+}
+
+struct CivilDateTests {
+    @Test("E5: days ↔ calendar round trip, 1600–2400")
+    func roundTrip() {
+        var previous: CivilDate?
+        for days in stride(from: -135_000, through: 157_000, by: 1) {
+            let date = CivilDate(days: days)
+            #expect(date.days == days)
+            if let previous {
+                // Consecutive days advance by exactly one calendar day.
+                let advanced = previous.day < CivilDate.daysIn(month: previous.month, year: previous.year)
+                    ? (previous.year, previous.month, previous.day + 1)
+                    : previous.month == 12 ? (previous.year + 1, 1, 1) : (previous.year, previous.month + 1, 1)
+                if (date.year, date.month, date.day) != advanced { Issue.record("\(previous) → \(date)"); return }
+            }
+            previous = date
+        }
+    }
+
+    @Test("E5: known dates and weekdays")
+    func knownDates() {
+        #expect(CivilDate(year: 1970, month: 1, day: 1)!.days == 0)
+        #expect(CivilDate(year: 2000, month: 3, day: 1)!.days == 11_017)
+        #expect(CivilDate(year: 2021, month: 6, day: 15)!.weekday == 2) // a Tuesday
+        #expect(CivilDate(year: 2021, month: 2, day: 29) == nil)
+        #expect(CivilDate(year: 2024, month: 2, day: 29) != nil)
+        #expect(CivilDate.parse("2021-13-01") == nil)
+        #expect(CivilDate.parseDateTime("2021-06-15T08:00:00+07:00")?.seconds == Double(CivilDate(year: 2021, month: 6, day: 15)!.days) * 86_400 + 3_600)
+    }
+}
