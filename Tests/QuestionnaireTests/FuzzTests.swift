@@ -1,0 +1,66 @@
+// Requirements covered here:
+// F1 the YAML reader and validator never trap on mutated questionnaires: every input gets diagnostics or a model
+import Foundation
+import Testing
+@testable import Questionnaire
+
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+struct QuestionnaireFuzzTests {
+    static let fragments = ["- ", ": ", "${", "}", "[", "]", "{", "'", "\"", "\n", "  ", "\t", "type: repeat", "name: x",
+                            "children:", "relevant: ${a} >", "calculation: ${members}", "select_one yn", "&a", "*a", "? ",
+                            "required: maybe", "#", "|", ">", "\u{FEFF}", "é", "null", "~"]
+
+    static func mutate(_ text: String, _ random: inout SplitMix) -> String {
+        var lines = text.components(separatedBy: "\n")
+        for _ in 0..<Int.random(in: 1...3, using: &random) {
+            guard !lines.isEmpty else { break }
+            let index = Int.random(in: 0..<lines.count, using: &random)
+            switch Int.random(in: 0..<5, using: &random) {
+            case 0: lines.remove(at: index)
+            case 1: lines.insert(lines[Int.random(in: 0..<lines.count, using: &random)], at: index)
+            case 2:
+                var line = Array(lines[index])
+                let position = line.isEmpty ? 0 : Int.random(in: 0...line.count, using: &random)
+                line.insert(contentsOf: fragments.randomElement(using: &random)!, at: position)
+                lines[index] = String(line)
+            case 3:
+                var line = Array(lines[index])
+                if !line.isEmpty { line.remove(at: Int.random(in: 0..<line.count, using: &random)) }
+                lines[index] = String(line)
+            default:
+                lines.swapAt(index, Int.random(in: 0..<lines.count, using: &random))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    @Test("F1: mutated questionnaires never trap", arguments: [11, 12, 13] as [UInt64])
+    func mutatedQuestionnaires(seed: UInt64) throws {
+        let example = try String(contentsOf: repositoryRoot.appendingPathComponent("Questionnaires/examples/household.yaml"), encoding: .utf8)
+        var random = SplitMix(state: seed)
+        var invalid = 0
+        for _ in 0..<400 {
+            let mutated = Self.mutate(example, &random)
+            switch QuestionnaireLoader.load(yaml: mutated, file: "m.yaml") {
+            case .success: break
+            case .failure(let report):
+                invalid += 1
+                // Every failure explains itself with at least one located error.
+                #expect(!report.errors.isEmpty)
+                #expect(report.errors.allSatisfy { $0.location.line >= 1 && $0.location.column >= 1 && !$0.message.isEmpty })
+                _ = report.rendered(withSource: true)
+            }
+        }
+        #expect(invalid > 100)
+    }
+}
