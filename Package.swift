@@ -31,7 +31,7 @@ let package = Package(
         ),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
         .testTarget(name: "QuestionnaireTests", dependencies: ["Questionnaire", "Expressions"]),
-        .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"]),
+        .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"], exclude: ["Snapshots"]),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["pantau"]),
     ],
     swiftLanguageModes: [.v6]

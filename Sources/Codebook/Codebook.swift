@@ -67,7 +67,7 @@ public struct Codebook: Hashable, Sendable {
         func walk(_ items: [Item], inherited: [(String, CompiledExpression)]) {
             for item in items {
                 var conditions = inherited
-                if let relevant = item.relevant { conditions.append((item.name, relevant)) }
+                if let relevant = item.relevant { conditions.append(("\(item.type) \(item.name)", relevant)) }
                 let words = conditions.isEmpty ? "always" : conditions.map { describer.describe($0.1.expression) }.joined(separator: ", and ")
                 let list = item.type.choiceList.flatMap { questionnaire.choiceList(named: $0) }
                 let required: String
@@ -88,7 +88,7 @@ public struct Codebook: Hashable, Sendable {
                     choices: list?.choices.map { ChoiceEntry(code: $0.name, labels: texts($0.label).map(\.1)) } ?? [],
                     choiceListName: item.type.choiceList,
                     askedWhen: words,
-                    relevanceAsWritten: conditions.map { $0.0 == item.name ? $0.1.text : "\($0.1.text) (group \($0.0))" },
+                    relevanceAsWritten: conditions.map { $0.0 == "\(item.type) \(item.name)" ? $0.1.text : "\($0.1.text) (\($0.0))" },
                     required: required,
                     constraint: item.constraint.map { Check(expression: $0.text, inWords: describer.describe($0.expression),
                                                             message: item.constraintMessage?.text(in: settings.defaultLanguage)) },
@@ -145,7 +145,7 @@ struct ExpressionDescriber {
             case .greaterEqual: phrase = "\(words(lhs, parent: op)) is at least \(words(rhs, parent: op))"
             case .less: phrase = "\(words(lhs, parent: op)) is less than \(words(rhs, parent: op))"
             case .lessEqual: phrase = "\(words(lhs, parent: op)) is at most \(words(rhs, parent: op))"
-            default: return expression.description.replacingOccurrences(of: "${", with: "").replacingOccurrences(of: "}", with: "")
+            default: return "\(plain(lhs)) \(op.rawValue) \(plain(rhs))"
             }
             return phrase
         case .call("selected", let arguments) where arguments.count == 2:
@@ -159,7 +159,19 @@ struct ExpressionDescriber {
         case .call("non-response", let arguments) where arguments.count == 1:
             return "the non-response code of \(words(arguments[0], parent: nil))"
         default:
-            return expression.description.replacingOccurrences(of: "${", with: "").replacingOccurrences(of: "}", with: "")
+            return plain(expression)
+        }
+    }
+
+    /// The expression as written, with field references shown as bare names.
+    private func plain(_ expression: ExpressionNode) -> String {
+        switch expression.kind {
+        case .reference(let name): name
+        case .previous(let name): "last round's \(name)"
+        case .negate(let operand): "-\(plain(operand))"
+        case .binary(let op, let lhs, let rhs): "(\(plain(lhs)) \(op.rawValue) \(plain(rhs)))"
+        case .call(let name, let arguments): "\(name)(\(arguments.map(plain).joined(separator: ", ")))"
+        default: expression.description
         }
     }
 }

@@ -105,7 +105,10 @@ public struct QuestionnaireDiff: Hashable, Sendable {
             if oldListName != newListName { changes.append(.choiceListRenamed(from: oldListName, to: newListName)) }
             changes += compareChoices(oldList, newList, language: oldForm.settings.defaultLanguage)
         }
-        let languages = Set(old.label?.translations.keys.map { $0 } ?? []).union(new.label?.translations.keys.map { $0 } ?? []).sorted()
+        // The form's language order first, then any others.
+        let present = Set(old.label?.translations.keys.map { $0 } ?? []).union(new.label?.translations.keys.map { $0 } ?? [])
+        let declared = newForm.settings.languages.filter(present.contains)
+        let languages = declared + present.subtracting(declared).sorted()
         for language in languages {
             let before = old.label?.translations[language] ?? "", after = new.label?.translations[language] ?? ""
             if before != after { changes.append(.labelChanged(language: language, from: before, to: after)) }

@@ -1,0 +1,125 @@
+// Requirements covered here (the `pantau` executable, run as a child process):
+// R1 validate: exit 0 and a one-line summary for a valid file; every problem as FILE:LINE:COLUMN: error: … and
+//    exit 1 for an invalid one; all files of one call are checked
+// R2 codebook writes Markdown or one self-contained HTML file
+// R3 diff exits 0 when comparability is kept, 1 when it breaks, 2 for an invalid file
+// R4 no colour codes when stdout is not a terminal; bad arguments exit 64 with usage
+import Foundation
+import Testing
+
+struct CommandTests {
+    @Test("R1: a valid file gives a one-line summary and exit 0")
+    func validFile() throws {
+        let run = try pantau(["validate", "Questionnaires/examples/household.yaml"])
+        #expect(run.status == 0)
+        #expect(run.stdout == "Questionnaires/examples/household.yaml: ok: household_example version 2021-H1: 27 items, 18 questions, 2 groups, 1 repeats, 5 choice lists, languages: id, en\n")
+    }
+
+    @Test("R1: an invalid file lists every problem with its place, exit 1")
+    func invalidFile() throws {
+        let folder = try temporaryDirectory()
+        let file = folder.appendingPathComponent("bad.yaml")
+        try """
+        settings:
+          form_id: bad
+          title: Bad
+          version: "1"
+        survey:
+          - type: integr
+            name: a
+            label: A
+          - type: integer
+            name: b
+            label: B
+            relevnt: ${a} > 1
+            constraint: . > 1 and foo(.)
+
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let run = try pantau(["validate", "--brief", "bad.yaml", "Questionnaires/examples/household.yaml"].map {
+            $0 == "bad.yaml" ? file.path : $0
+        })
+        #expect(run.status == 1)
+        let lines = run.stdout.split(separator: "\n").map(String.init)
+        #expect(lines == [
+            "\(file.path):6:11: error: unknown type 'integr'; did you mean integer? [Q010]",
+            "\(file.path):12:5: error: unknown key 'relevnt' on an item; did you mean relevant? [Q003]",
+            "\(file.path):13:27: error: there is no function 'foo' [X002]",
+            "\(file.path): 3 errors, 0 warnings",
+            "Questionnaires/examples/household.yaml: ok: household_example version 2021-H1: 27 items, 18 questions, 2 groups, 1 repeats, 5 choice lists, languages: id, en",
+        ])
+    }
+
+    @Test("R1: the source line and caret follow each diagnostic unless --brief")
+    func sourceSnippet() throws {
+        let folder = try temporaryDirectory()
+        let file = folder.appendingPathComponent("bad.yaml")
+        try "settings:\n  form_id: x\n  title: X\n  version: \"1\"\nsurvey:\n  - type: integer\n    name: a\n    label: A\n    required: maybe\n"
+            .write(to: file, atomically: true, encoding: .utf8)
+        let run = try pantau(["validate", file.path])
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("""
+        \(file.path):9:15: error: required must be true, false or an expression such as ${age} >= 18, not 'maybe' [Q004]
+                required: maybe
+                          ^
+        """))
+    }
+
+    @Test("R1: a missing file is an error, not a crash")
+    func missingFile() throws {
+        let run = try pantau(["validate", "nope.yaml"])
+        #expect(run.status == 1)
+        #expect(run.stdout.hasPrefix("nope.yaml:1:1: error: cannot open the questionnaire: no such file [Q001]"))
+    }
+
+    @Test("R2: codebook as Markdown and as one offline HTML file")
+    func codebook() throws {
+        let markdown = try pantau(["codebook", "Questionnaires/examples/household.yaml"])
+        #expect(markdown.status == 0)
+        #expect(markdown.stdout.hasPrefix("# Codebook: Contoh survei rumah tangga\n"))
+        let folder = try temporaryDirectory()
+        let out = folder.appendingPathComponent("reports/codebook.html")
+        let html = try pantau(["codebook", "Questionnaires/examples/household.yaml", "--format", "html", "--out", out.path])
+        #expect(html.status == 0)
+        let text = try String(contentsOf: out, encoding: .utf8)
+        #expect(text.hasPrefix("<!DOCTYPE html>"))
+        #expect(!text.contains("http://") && !text.contains("https://") && !text.contains("<script"))
+    }
+
+    @Test("R3: diff exit status")
+    func diff() throws {
+        let kept = try pantau(["diff", "Questionnaires/examples/household.yaml", "Questionnaires/examples/household-2021-H2.yaml"])
+        #expect(kept.status == 0)
+        #expect(kept.stdout.contains("longitudinal comparability is kept"))
+
+        let folder = try temporaryDirectory()
+        let old = folder.appendingPathComponent("old.yaml"), new = folder.appendingPathComponent("new.yaml")
+        let form = "settings: {form_id: t, title: T, version: \"1\"}\nsurvey:\n  - {type: select_one s, name: s, label: S}\nchoices:\n  s:\n    - {name: a, label: A}\n    - {name: b, label: B}\n"
+        try form.write(to: old, atomically: true, encoding: .utf8)
+        try form.replacingOccurrences(of: "    - {name: b, label: B}\n", with: "").write(to: new, atomically: true, encoding: .utf8)
+        let broken = try pantau(["diff", old.path, new.path])
+        #expect(broken.status == 1)
+        #expect(broken.stdout.contains("! s: choice codes removed: b  [breaks comparability]"))
+
+        try "survey: [".write(to: new, atomically: true, encoding: .utf8)
+        let invalid = try pantau(["diff", old.path, new.path])
+        #expect(invalid.status == 2)
+        #expect(invalid.stderr.contains("error: malformed YAML"))
+    }
+
+    @Test("R4: plain output without a terminal, and with NO_COLOR")
+    func noColour() throws {
+        for environment in [[:], ["NO_COLOR": "1"]] {
+            let run = try pantau(["validate", "nope.yaml"], environment: environment)
+            #expect(!run.stdout.contains("\u{1B}["))
+        }
+    }
+
+    @Test("R4: bad arguments exit 64 with usage")
+    func usage() throws {
+        let run = try pantau(["codebook", "x.yaml", "--format", "pdf"])
+        #expect(run.status == 64)
+        #expect(run.stderr.contains("Usage:"))
+        let none = try pantau(["validate"])
+        #expect(none.status == 64)
+    }
+}
