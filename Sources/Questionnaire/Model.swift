@@ -132,6 +132,11 @@ public struct Item: Hashable, Sendable {
     /// The enclosing groups and repeats, outermost first.
     public let path: [String]
     public let location: SourceLocation
+    /// Where each key's value is written, for diagnostics that point at one value.
+    public let valueLocations: [String: SourceLocation]
+
+    /// The location of a key's value, or of the item when the key is absent.
+    public func location(of key: String) -> SourceLocation { valueLocations[key] ?? location }
 
     /// This item and every item below it, in document order.
     public var flattened: [Item] { [self] + children.flatMap(\.flattened) }

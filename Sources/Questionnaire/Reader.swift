@@ -567,7 +567,8 @@ final class Reader {
             warning: warning, warningMessage: values["warning_message"].flatMap { localized($0, key: "warning_message") },
             calculation: calculation, defaultValue: defaultValue, choiceFilter: choiceFilter, appearance: appearance,
             readOnly: readOnly, pii: pii, allowedNonResponses: allowed, repeatCount: repeatCount, children: children,
-            repeatPath: repeatPath, path: parentPath, location: itemLocation
+            repeatPath: repeatPath, path: parentPath, location: itemLocation,
+            valueLocations: values.mapValues { location($0) }
         )
     }
 

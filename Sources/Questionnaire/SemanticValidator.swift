@@ -107,24 +107,21 @@ struct SemanticValidator: ExpressionSchema {
                 usedLists.insert(list)
                 if let choices = choiceLists[list] {
                     if choices.choices.isEmpty {
-                        diagnostics.append(Diagnostic(.emptyChoiceList, at: item.location, "'\(item.name)' uses choice list '\(list)', which has no choices"))
+                        diagnostics.append(Diagnostic(.emptyChoiceList, at: item.location(of: "type"), "'\(item.name)' uses choice list '\(list)', which has no choices"))
                     }
                     let columns = Set(choices.choices.flatMap { $0.attributes.keys }).union(["name", "label"])
                     check(item.choiceFilter, CheckContext(repeatPath: item.repeatPath, choiceColumns: columns))
                 } else {
                     var message = "'\(item.name)' uses choice list '\(list)', which is not defined under choices"
                     if let guess = closestMatch(to: list, among: choiceLists.keys.sorted()) { message += "; did you mean \(guess)?" }
-                    diagnostics.append(Diagnostic(.unknownChoiceList, at: item.location, message))
+                    diagnostics.append(Diagnostic(.unknownChoiceList, at: item.location(of: "type"), message))
                 }
             }
-            if case .literal(let value) = item.defaultValue, let list = item.type.choiceList, let choices = choiceLists[list] {
-                let codes = item.type == .selectOne(list: list) ? [value] : value.split(separator: " ").map(String.init)
-                for code in codes where choices.choice(code) == nil {
-                    diagnostics.append(Diagnostic(.wrongValueKind, at: item.location, "default '\(code)' of '\(item.name)' is not a choice of list '\(list)'"))
+            if case .literal(let value) = item.defaultValue, item.type.isQuestion {
+                let list = item.type.choiceList.flatMap { choiceLists[$0] }
+                if item.type.choiceList == nil || list != nil, case .failure(let error) = item.type.parseAnswer(value, choices: list) {
+                    diagnostics.append(Diagnostic(.wrongValueKind, at: item.location(of: "default"), "default of '\(item.name)': \(error.message)"))
                 }
-            }
-            if case .literal(let value) = item.defaultValue, item.type == .integer || item.type == .decimal, Double(value) == nil {
-                diagnostics.append(Diagnostic(.wrongValueKind, at: item.location, "default '\(value)' of \(item.type) item '\(item.name)' is not a number"))
             }
             // Labels and hints: fields shown must exist and be in scope; fields asked later get a warning.
             for (key, template) in item.labelTemplates {
@@ -132,19 +129,19 @@ struct SemanticValidator: ExpressionSchema {
                     guard let signature = signatures[reference.name] else {
                         var message = "the \(key.hasPrefix("hint:") ? "hint" : "label") of '\(item.name)' shows ${\(reference.name)}, but no field has that name"
                         if let guess = suggestion(for: reference.name) { message += "; did you mean ${\(guess)}?" }
-                        diagnostics.append(Diagnostic(expression: ExpressionDiagnostic(.unknownField, message, reference.range), at: item.location))
+                        diagnostics.append(Diagnostic(expression: ExpressionDiagnostic(.unknownField, message, reference.range), at: item.location(of: key.hasPrefix("hint:") ? "hint" : "label")))
                         continue
                     }
                     if !signature.repeatPath.isEmpty, !item.repeatPath.starts(with: signature.repeatPath) {
                         diagnostics.append(Diagnostic(expression: ExpressionDiagnostic(.fieldOutsideRepeat,
                             "the label of '\(item.name)' shows ${\(reference.name)}, which is asked once per instance of repeat '\(signature.repeatPath.last!)'",
-                            reference.range), at: item.location))
+                            reference.range), at: item.location(of: key.hasPrefix("hint:") ? "hint" : "label")))
                     }
                 }
                 for reference in template.references {
                     if let target = items.first(where: { $0.name == reference.name }), target.type.isQuestion,
                        let targetIndex = order[reference.name], let index = order[item.name], targetIndex > index {
-                        diagnostics.append(Diagnostic(.labelShowsLaterField, at: item.location,
+                        diagnostics.append(Diagnostic(.labelShowsLaterField, at: item.location(of: key.hasPrefix("hint:") ? "hint" : "label"),
                             "the \(key.hasPrefix("hint:") ? "hint" : "label") of '\(item.name)' shows ${\(reference.name)}, which is asked only later (line \(target.location.line)); it will be empty here"))
                     }
                 }
@@ -154,11 +151,11 @@ struct SemanticValidator: ExpressionSchema {
                                               "'\(item.name)' can never be shown: its relevant (\(relevant.text)) is always false"))
             }
             if item.name.count > 32 {
-                diagnostics.append(Diagnostic(.nameTooLongForStata, at: item.location,
+                diagnostics.append(Diagnostic(.nameTooLongForStata, at: item.location(of: "name"),
                                               "name '\(item.name)' has \(item.name.count) characters; Stata allows 32, so it will be cut on export"))
             }
             if item.type.holdsValue, let label = item.label, let long = label.allTexts.first(where: { $0.count > 80 }) {
-                diagnostics.append(Diagnostic(.labelTooLongForStata, at: item.location,
+                diagnostics.append(Diagnostic(.labelTooLongForStata, at: item.location(of: "label"),
                                               "a label of '\(item.name)' has \(long.count) characters; Stata variable labels hold 80"))
             }
         }
