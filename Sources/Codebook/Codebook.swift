@@ -23,6 +23,7 @@ public struct Codebook: Hashable, Sendable {
         public let calculation: String?
         public let defaultValue: String?
         public let choiceFilter: String?
+        public let repeatCount: String?
         public let allowedNonResponses: [String]
         public let pii: Bool
         public let isContainer: Bool
@@ -94,7 +95,7 @@ public struct Codebook: Hashable, Sendable {
                                                             message: item.constraintMessage?.text(in: settings.defaultLanguage)) },
                     warning: item.warning.map { Check(expression: $0.text, inWords: describer.describe($0.expression),
                                                       message: item.warningMessage?.text(in: settings.defaultLanguage)) },
-                    calculation: item.calculation?.text, defaultValue: defaultText, choiceFilter: item.choiceFilter?.text,
+                    calculation: item.calculation?.text, defaultValue: defaultText, choiceFilter: item.choiceFilter?.text, repeatCount: item.repeatCount?.text,
                     allowedNonResponses: item.allowedNonResponses.map(\.rawValue), pii: item.pii, isContainer: item.type.isContainer
                 ))
                 walk(item.children, inherited: conditions)

@@ -36,6 +36,7 @@ public enum CodebookMarkdown {
             if let calculation = entry.calculation { out += "| calculation | `\(cell(calculation))` |\n" }
             if let value = entry.defaultValue { out += "| default | `\(cell(value))` |\n" }
             if let filter = entry.choiceFilter { out += "| choice filter | `\(cell(filter))` |\n" }
+            if let count = entry.repeatCount { out += "| instances | `\(cell(count))` |\n" }
             if !entry.allowedNonResponses.isEmpty { out += "| non-responses | \(entry.allowedNonResponses.joined(separator: ", ")) |\n" }
             if entry.pii { out += "| personal data | yes: withhold from shared datasets |\n" }
             out += "\n"
@@ -102,6 +103,7 @@ public enum CodebookHTML {
             if let calculation = entry.calculation { row("calculation", "<code>\(escape(calculation))</code>") }
             if let value = entry.defaultValue { row("default", "<code>\(escape(value))</code>") }
             if let filter = entry.choiceFilter { row("choice filter", "<code>\(escape(filter))</code>") }
+            if let count = entry.repeatCount { row("instances", "<code>\(escape(count))</code>") }
             if !entry.allowedNonResponses.isEmpty { row("non-responses", escape(entry.allowedNonResponses.joined(separator: ", "))) }
             if !entry.choices.isEmpty {
                 let choices = entry.choices.map { "<code>\(escape($0.code))</code> \(escape($0.labels.joined(separator: " / ")))" }.joined(separator: "<br>")

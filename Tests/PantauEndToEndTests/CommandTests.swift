@@ -12,7 +12,7 @@ struct CommandTests {
     func validFile() throws {
         let run = try pantau(["validate", "Questionnaires/examples/household.yaml"])
         #expect(run.status == 0)
-        #expect(run.stdout == "Questionnaires/examples/household.yaml: ok: household_example version 2021-H1: 27 items, 18 questions, 2 groups, 1 repeats, 5 choice lists, languages: id, en\n")
+        #expect(run.stdout == "Questionnaires/examples/household.yaml: ok: household_example version 2021-H1: 34 items, 21 questions, 2 groups, 2 repeats, 5 choice lists, languages: id, en\n")
     }
 
     @Test("R1: an invalid file lists every problem with its place, exit 1")
@@ -45,7 +45,7 @@ struct CommandTests {
             "\(file.path):12:5: error: unknown key 'relevnt' on an item; did you mean relevant? [Q003]",
             "\(file.path):13:27: error: there is no function 'foo' [X002]",
             "\(file.path): 3 errors, 0 warnings",
-            "Questionnaires/examples/household.yaml: ok: household_example version 2021-H1: 27 items, 18 questions, 2 groups, 1 repeats, 5 choice lists, languages: id, en",
+            "Questionnaires/examples/household.yaml: ok: household_example version 2021-H1: 34 items, 21 questions, 2 groups, 2 repeats, 5 choice lists, languages: id, en",
         ])
     }
 
