@@ -25,6 +25,8 @@ final class Reader {
         "warning", "warning_message", "calculation", "default", "choice_filter", "appearance", "read_only", "pii",
         "allow", "children", "repeat_count",
     ]
+    /// Deeper nesting is no real questionnaire and would only exhaust the stack.
+    static let maximumNesting = 32
     /// Reserved: XPath operators and the fixed columns every export carries.
     static let reservedNames: Set<String> = [
         "and", "or", "div", "mod", "not", "true", "false", "meta", "instanceID", "uuid", "interview", "unit",
@@ -541,7 +543,9 @@ final class Reader {
         }
 
         var children: [Item] = []
-        if type.isContainer {
+        if type.isContainer, parentPath.count >= Reader.maximumNesting {
+            report(.badStructure, itemLocation, "\(type) \(describe) is nested \(parentPath.count + 1) deep; groups and repeats may nest at most \(Reader.maximumNesting) deep")
+        } else if type.isContainer {
             let childRepeatPath = type == .repeat ? repeatPath + [name] : repeatPath
             if let childrenNode = values["children"] {
                 if case .sequence(let sequence) = childrenNode {

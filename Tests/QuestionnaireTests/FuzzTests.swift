@@ -64,3 +64,28 @@ struct QuestionnaireFuzzTests {
         #expect(invalid > 100)
     }
 }
+
+struct NestingTests {
+    @Test("F1: deeply nested YAML and groups get a message, never a stack overflow")
+    func deepNesting() {
+        let flow = "settings: " + String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
+        guard case .failure(let flowReport) = QuestionnaireLoader.load(yaml: flow, file: "d.yaml") else {
+            Issue.record("expected an error")
+            return
+        }
+        #expect(flowReport.errors.first?.code == "Q001")
+
+        var yaml = "settings: {form_id: t, title: T, version: \"1\"}\nsurvey:\n"
+        var indent = "  "
+        for level in 0..<200 {
+            yaml += "\(indent)- type: group\n\(indent)  name: g\(level)\n\(indent)  label: G\n\(indent)  children:\n"
+            indent += "    "
+        }
+        yaml += "\(indent)- {type: integer, name: x, label: X}\n"
+        guard case .failure(let report) = QuestionnaireLoader.load(yaml: yaml, file: "d.yaml") else {
+            Issue.record("expected an error")
+            return
+        }
+        #expect(report.errors.map(\.message) == ["group 'g32' is nested 33 deep; groups and repeats may nest at most 32 deep"])
+    }
+}
