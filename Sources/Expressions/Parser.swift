@@ -34,6 +34,7 @@ public enum ExpressionParser {
         var index = 0
         /// Deeply nested input must fail with a message, never overflow the stack.
         static let maximumDepth = 200
+        static let maximumChain = 1000
 
         var current: Token { tokens[index] }
 
@@ -86,7 +87,14 @@ public enum ExpressionParser {
         ) throws -> ExpressionNode {
             try checkDepth(depth)
             var lhs = try next(&self, depth + 1)
+            var chain = 0
             while let op = operators[current.kind] {
+                // Each operator in a chain deepens the tree by one; evaluation recurses over that depth.
+                chain += 1
+                if depth + chain > State.maximumChain {
+                    throw ExpressionDiagnostic(.syntax, "the expression is too long (more than \(State.maximumChain) operators in a row); split it into calculations",
+                                               current.range)
+                }
                 _ = advance()
                 let rhs = try next(&self, depth + 1)
                 lhs = ExpressionNode(.binary(op, lhs, rhs), lhs.range.union(rhs.range))

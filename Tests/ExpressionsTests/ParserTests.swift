@@ -107,5 +107,14 @@ struct ParserTests {
         #expect(diagnostic.message.contains("nested too deeply"))
         let minus = String(repeating: "-", count: 5000) + "1"
         #expect((try? ExpressionParser.parse(minus).get()) == nil)
+        let long = "1" + String(repeating: " + 1", count: 5000)
+        guard case .failure(let tooLong) = ExpressionParser.parse(long) else {
+            Issue.record("expected an error")
+            return
+        }
+        #expect(tooLong.message.contains("too long"))
+        // The longest accepted chain evaluates without exhausting the stack.
+        let accepted = try? ExpressionParser.parse("1" + String(repeating: " + 1", count: 990)).get()
+        #expect(accepted.map { Evaluator.evaluate($0, in: TestContext()).stringValue } == "991")
     }
 }
