@@ -21,6 +21,8 @@ let package = Package(
         .target(name: "Questionnaire", dependencies: ["Expressions", "Yams"]),
         // Codebooks and version diffs built from validated questionnaires, with their renderers.
         .target(name: "Codebook", dependencies: ["Questionnaire", "Expressions"]),
+        // Helpers shared by the test targets (deterministic randomness; later the interview Scenario driver).
+        .target(name: "TestSupport", dependencies: ["Expressions"]),
         // The thin command-line front end.
         .executableTarget(
             name: "pantau",
@@ -29,8 +31,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions"]),
-        .testTarget(name: "QuestionnaireTests", dependencies: ["Questionnaire", "Expressions"]),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestSupport"]),
+        .testTarget(name: "QuestionnaireTests", dependencies: ["Questionnaire", "Expressions", "TestSupport"]),
         .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"], exclude: ["Snapshots"]),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["pantau"]),
     ],

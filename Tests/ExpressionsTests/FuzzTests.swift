@@ -2,20 +2,8 @@
 // F1 the lexer, parser, type checker and evaluator never trap on generated or mutated input
 // F2 printing a tree and parsing the result gives the same tree (the canonical form is faithful)
 import Testing
+import TestSupport
 @testable import Expressions
-
-/// A small deterministic generator so failures reproduce (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 struct FuzzTests {
     static let atoms = ["${age}", "${sid}", "${uses}", "${member_age}", "${members}", "${missing}", ".", "1", "0", "-3.5", "'online'",

@@ -2,25 +2,15 @@
 // F1 the YAML reader and validator never trap on mutated questionnaires: every input gets diagnostics or a model
 import Foundation
 import Testing
+import TestSupport
 @testable import Questionnaire
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 struct QuestionnaireFuzzTests {
     static let fragments = ["- ", ": ", "${", "}", "[", "]", "{", "'", "\"", "\n", "  ", "\t", "type: repeat", "name: x",
                             "children:", "relevant: ${a} >", "calculation: ${members}", "select_one yn", "&a", "*a", "? ",
                             "required: maybe", "#", "|", ">", "\u{FEFF}", "é", "null", "~"]
 
-    static func mutate(_ text: String, _ random: inout SplitMix) -> String {
+    static func mutate(_ text: String, _ random: inout SeededGenerator) -> String {
         var lines = text.components(separatedBy: "\n")
         for _ in 0..<Int.random(in: 1...3, using: &random) {
             guard !lines.isEmpty else { break }
@@ -47,7 +37,7 @@ struct QuestionnaireFuzzTests {
     @Test("F1: mutated questionnaires never trap", arguments: [11, 12, 13] as [UInt64])
     func mutatedQuestionnaires(seed: UInt64) throws {
         let example = try String(contentsOf: repositoryRoot.appendingPathComponent("Questionnaires/examples/household.yaml"), encoding: .utf8)
-        var random = SplitMix(state: seed)
+        var random = SeededGenerator(seed: seed)
         var invalid = 0
         for _ in 0..<400 {
             let mutated = Self.mutate(example, &random)
