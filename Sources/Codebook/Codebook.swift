@@ -1,4 +1,5 @@
 import Expressions
+import Foundation
 import Questionnaire
 
 /// Everything an analyst needs to read beside the data, built from a validated questionnaire.
@@ -69,7 +70,8 @@ public struct Codebook: Hashable, Sendable {
             for item in items {
                 var conditions = inherited
                 if let relevant = item.relevant { conditions.append(("\(item.type) \(item.name)", relevant)) }
-                let words = conditions.isEmpty ? "always" : conditions.map { describer.describe($0.1.expression) }.joined(separator: ", and ")
+                let words =
+                    conditions.isEmpty ? "always" : conditions.map { describer.describe($0.1.expression) }.joined(separator: ", and ")
                 let list = item.type.choiceList.flatMap { questionnaire.choiceList(named: $0) }
                 let required: String
                 switch item.required {
@@ -83,21 +85,29 @@ public struct Codebook: Hashable, Sendable {
                 case .expression(let expression): defaultText = expression.text
                 case nil: defaultText = nil
                 }
-                entries.append(Entry(
-                    name: item.name, type: item.type.description, labels: texts(item.label), hints: texts(item.hint),
-                    path: item.path, repeatPath: item.repeatPath,
-                    choices: list?.choices.map { ChoiceEntry(code: $0.name, labels: texts($0.label).map(\.1)) } ?? [],
-                    choiceListName: item.type.choiceList,
-                    askedWhen: words,
-                    relevanceAsWritten: conditions.map { $0.0 == "\(item.type) \(item.name)" ? $0.1.text : "\($0.1.text) (\($0.0))" },
-                    required: required,
-                    constraint: item.constraint.map { Check(expression: $0.text, inWords: describer.describe($0.expression),
-                                                            message: item.constraintMessage?.text(in: settings.defaultLanguage)) },
-                    warning: item.warning.map { Check(expression: $0.text, inWords: describer.describe($0.expression),
-                                                      message: item.warningMessage?.text(in: settings.defaultLanguage)) },
-                    calculation: item.calculation?.text, defaultValue: defaultText, choiceFilter: item.choiceFilter?.text, repeatCount: item.repeatCount?.text,
-                    allowedNonResponses: item.allowedNonResponses.map(\.rawValue), pii: item.pii, isContainer: item.type.isContainer
-                ))
+                entries.append(
+                    Entry(
+                        name: item.name, type: item.type.description, labels: texts(item.label), hints: texts(item.hint),
+                        path: item.path, repeatPath: item.repeatPath,
+                        choices: list?.choices.map { ChoiceEntry(code: $0.name, labels: texts($0.label).map(\.1)) } ?? [],
+                        choiceListName: item.type.choiceList,
+                        askedWhen: words,
+                        relevanceAsWritten: conditions.map { $0.0 == "\(item.type) \(item.name)" ? $0.1.text : "\($0.1.text) (\($0.0))" },
+                        required: required,
+                        constraint: item.constraint.map {
+                            Check(
+                                expression: $0.text, inWords: describer.describe($0.expression),
+                                message: item.constraintMessage?.text(in: settings.defaultLanguage))
+                        },
+                        warning: item.warning.map {
+                            Check(
+                                expression: $0.text, inWords: describer.describe($0.expression),
+                                message: item.warningMessage?.text(in: settings.defaultLanguage))
+                        },
+                        calculation: item.calculation?.text, defaultValue: defaultText, choiceFilter: item.choiceFilter?.text,
+                        repeatCount: item.repeatCount?.text,
+                        allowedNonResponses: item.allowedNonResponses.map(\.rawValue), pii: item.pii, isContainer: item.type.isContainer
+                    ))
                 walk(item.children, inherited: conditions)
             }
         }
@@ -116,7 +126,8 @@ struct ExpressionDescriber {
 
     private func choiceLabel(field: ExpressionNode, code: String) -> String? {
         guard case .reference(let name) = field.kind, let list = questionnaire.item(named: name)?.type.choiceList,
-              let choice = questionnaire.choiceList(named: list)?.choice(code) else { return nil }
+            let choice = questionnaire.choiceList(named: list)?.choice(code)
+        else { return nil }
         return choice.label?.text(in: questionnaire.settings.defaultLanguage)
     }
 
@@ -176,5 +187,3 @@ struct ExpressionDescriber {
         }
     }
 }
-
-import Foundation

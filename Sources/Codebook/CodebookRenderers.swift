@@ -28,10 +28,12 @@ public enum CodebookMarkdown {
             }
             if !entry.isContainer, entry.type != "note", entry.type != "calculate" { out += "| required | \(cell(entry.required)) |\n" }
             if let check = entry.constraint {
-                out += "| constraint (hard) | \(cell(check.inWords)) — `\(cell(check.expression))`\(check.message.map { ": \(cell($0))" } ?? "") |\n"
+                out +=
+                    "| constraint (hard) | \(cell(check.inWords)) — `\(cell(check.expression))`\(check.message.map { ": \(cell($0))" } ?? "") |\n"
             }
             if let check = entry.warning {
-                out += "| warning (soft) | \(cell(check.inWords)) — `\(cell(check.expression))`\(check.message.map { ": \(cell($0))" } ?? "") |\n"
+                out +=
+                    "| warning (soft) | \(cell(check.inWords)) — `\(cell(check.expression))`\(check.message.map { ": \(cell($0))" } ?? "") |\n"
             }
             if let calculation = entry.calculation { out += "| calculation | `\(cell(calculation))` |\n" }
             if let value = entry.defaultValue { out += "| default | `\(cell(value))` |\n" }
@@ -60,34 +62,35 @@ public enum CodebookMarkdown {
 public enum CodebookHTML {
     public static func render(_ codebook: Codebook) -> String {
         var out = """
-        <!DOCTYPE html>
-        <html lang="\(escape(codebook.languages.first ?? "en"))">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>Codebook: \(escape(codebook.title))</title>
-        <style>
-        body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1a1a1a; }
-        h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
-        table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }
-        th, td { border: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
-        th { background: #f4f4f4; width: 11rem; }
-        code { background: #f4f4f4; padding: 0 0.2rem; }
-        .pii { color: #a00; font-weight: bold; }
-        .var { font-size: 1.05rem; margin-top: 1.5rem; }
-        @media print { body { margin: 0; } }
-        </style>
-        </head>
-        <body>
-        <h1>Codebook: \(escape(codebook.title))</h1>
-        <p>Form <code>\(escape(codebook.formID))</code>, version \(escape(codebook.version)); languages: \(escape(codebook.languages.joined(separator: ", ")))\(codebook.unitLevel.map { "; unit level: \(escape($0))" } ?? "").</p>
+            <!DOCTYPE html>
+            <html lang="\(escape(codebook.languages.first ?? "en"))">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>Codebook: \(escape(codebook.title))</title>
+            <style>
+            body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1a1a1a; }
+            h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+            table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }
+            th, td { border: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+            th { background: #f4f4f4; width: 11rem; }
+            code { background: #f4f4f4; padding: 0 0.2rem; }
+            .pii { color: #a00; font-weight: bold; }
+            .var { font-size: 1.05rem; margin-top: 1.5rem; }
+            @media print { body { margin: 0; } }
+            </style>
+            </head>
+            <body>
+            <h1>Codebook: \(escape(codebook.title))</h1>
+            <p>Form <code>\(escape(codebook.formID))</code>, version \(escape(codebook.version)); languages: \(escape(codebook.languages.joined(separator: ", ")))\(codebook.unitLevel.map { "; unit level: \(escape($0))" } ?? "").</p>
 
-        """
+            """
         for entry in codebook.entries {
             if entry.isContainer {
                 out += "<h2>\(escape(entry.type)) <code>\(escape(entry.name))</code></h2>\n"
             } else {
-                out += "<h3 class=\"var\" id=\"\(escape(entry.name))\"><code>\(escape(entry.name))</code>\(entry.pii ? " <span class=\"pii\">personal data</span>" : "")</h3>\n"
+                out +=
+                    "<h3 class=\"var\" id=\"\(escape(entry.name))\"><code>\(escape(entry.name))</code>\(entry.pii ? " <span class=\"pii\">personal data</span>" : "")</h3>\n"
             }
             out += "<table>\n"
             func row(_ header: String, _ html: String) { out += "<tr><th>\(escape(header))</th><td>\(html)</td></tr>\n" }
@@ -96,17 +99,28 @@ public enum CodebookHTML {
             for (language, text) in entry.hints { row(language.isEmpty ? "hint" : "hint (\(language))", escape(text)) }
             if !entry.repeatPath.isEmpty { row("repeated in", escape(entry.repeatPath.joined(separator: " › "))) }
             row("asked when", escape(entry.askedWhen))
-            if !entry.relevanceAsWritten.isEmpty { row("relevance as written", entry.relevanceAsWritten.map { "<code>\(escape($0))</code>" }.joined(separator: "; ")) }
+            if !entry.relevanceAsWritten.isEmpty {
+                row("relevance as written", entry.relevanceAsWritten.map { "<code>\(escape($0))</code>" }.joined(separator: "; "))
+            }
             if !entry.isContainer, entry.type != "note", entry.type != "calculate" { row("required", escape(entry.required)) }
-            if let check = entry.constraint { row("constraint (hard)", "\(escape(check.inWords)): <code>\(escape(check.expression))</code>\(check.message.map { " — \(escape($0))" } ?? "")") }
-            if let check = entry.warning { row("warning (soft)", "\(escape(check.inWords)): <code>\(escape(check.expression))</code>\(check.message.map { " — \(escape($0))" } ?? "")") }
+            if let check = entry.constraint {
+                row(
+                    "constraint (hard)",
+                    "\(escape(check.inWords)): <code>\(escape(check.expression))</code>\(check.message.map { " — \(escape($0))" } ?? "")")
+            }
+            if let check = entry.warning {
+                row(
+                    "warning (soft)",
+                    "\(escape(check.inWords)): <code>\(escape(check.expression))</code>\(check.message.map { " — \(escape($0))" } ?? "")")
+            }
             if let calculation = entry.calculation { row("calculation", "<code>\(escape(calculation))</code>") }
             if let value = entry.defaultValue { row("default", "<code>\(escape(value))</code>") }
             if let filter = entry.choiceFilter { row("choice filter", "<code>\(escape(filter))</code>") }
             if let count = entry.repeatCount { row("instances", "<code>\(escape(count))</code>") }
             if !entry.allowedNonResponses.isEmpty { row("non-responses", escape(entry.allowedNonResponses.joined(separator: ", "))) }
             if !entry.choices.isEmpty {
-                let choices = entry.choices.map { "<code>\(escape($0.code))</code> \(escape($0.labels.joined(separator: " / ")))" }.joined(separator: "<br>")
+                let choices = entry.choices.map { "<code>\(escape($0.code))</code> \(escape($0.labels.joined(separator: " / ")))" }.joined(
+                    separator: "<br>")
                 row("choices (\(entry.choiceListName ?? ""))", choices)
             }
             out += "</table>\n"

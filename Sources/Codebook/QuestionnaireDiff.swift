@@ -36,7 +36,8 @@ public struct QuestionnaireDiff: Hashable, Sendable {
             case .codesRemoved(let codes): "choice codes removed: \(codes.joined(separator: ", "))"
             case .codeRecoded(let label, let from, let to): "choice recoded: '\(label)' was code \(from), is now \(to)"
             case .choiceRelabelled(let code, let from, let to): "choice \(code) relabelled: '\(from)' → '\(to)'"
-            case .labelChanged(let language, let from, let to): "label\(language.isEmpty ? "" : " (\(language))") changed: '\(from)' → '\(to)'"
+            case .labelChanged(let language, let from, let to):
+                "label\(language.isEmpty ? "" : " (\(language))") changed: '\(from)' → '\(to)'"
             case .relevanceChanged(let from, let to): "relevance changed: \(from ?? "always") → \(to ?? "always")"
             case .constraintChanged(let from, let to): "constraint changed: \(from ?? "none") → \(to ?? "none")"
             case .movedTo(let path): "moved to \(path.isEmpty ? "the top level" : path)"
@@ -101,7 +102,8 @@ public struct QuestionnaireDiff: Hashable, Sendable {
         if typeFamily(old.type) != typeFamily(new.type) {
             changes.append(.typeChanged(from: old.type.description, to: new.type.description))
         } else if let oldListName = old.type.choiceList, let newListName = new.type.choiceList,
-                  let oldList = oldForm.choiceList(named: oldListName), let newList = newForm.choiceList(named: newListName) {
+            let oldList = oldForm.choiceList(named: oldListName), let newList = newForm.choiceList(named: newListName)
+        {
             if oldListName != newListName { changes.append(.choiceListRenamed(from: oldListName, to: newListName)) }
             changes += compareChoices(oldList, newList, language: oldForm.settings.defaultLanguage)
         }
@@ -110,7 +112,8 @@ public struct QuestionnaireDiff: Hashable, Sendable {
         let declared = newForm.settings.languages.filter(present.contains)
         let languages = declared + present.subtracting(declared).sorted()
         for language in languages {
-            let before = old.label?.translations[language] ?? "", after = new.label?.translations[language] ?? ""
+            let before = old.label?.translations[language] ?? ""
+            let after = new.label?.translations[language] ?? ""
             if before != after { changes.append(.labelChanged(language: language, from: before, to: after)) }
         }
         if old.relevant?.text != new.relevant?.text {
@@ -125,11 +128,13 @@ public struct QuestionnaireDiff: Hashable, Sendable {
 
     static func compareChoices(_ old: ChoiceList, _ new: ChoiceList, language: String?) -> [Change] {
         var changes: [Change] = []
-        let oldCodes = old.codes, newCodes = Set(new.codes)
+        let oldCodes = old.codes
+        let newCodes = Set(new.codes)
         let removed = oldCodes.filter { !newCodes.contains($0) }
         let added = new.codes.filter { !Set(oldCodes).contains($0) }
         // A removed code whose label reappears under an added code was recoded, not dropped.
-        var recodedFrom = Set<String>(), recodedTo = Set<String>()
+        var recodedFrom = Set<String>()
+        var recodedTo = Set<String>()
         for code in removed {
             guard let label = old.choice(code)?.label?.text(in: language), !label.isEmpty else { continue }
             if let target = added.first(where: { new.choice($0)?.label?.text(in: language) == label && !recodedTo.contains($0) }) {
@@ -147,11 +152,13 @@ public struct QuestionnaireDiff: Hashable, Sendable {
         if !plainAdded.isEmpty { changes.append(.codesAdded(plainAdded)) }
         for choice in old.choices {
             guard let counterpart = new.choice(choice.name) else { continue }
-            let before = choice.label?.text(in: language) ?? "", after = counterpart.label?.text(in: language) ?? ""
+            let before = choice.label?.text(in: language) ?? ""
+            let after = counterpart.label?.text(in: language) ?? ""
             if before != after {
                 // The same label moving between two kept codes is a recoding: answers change meaning.
                 if let other = old.choices.first(where: { $0.name != choice.name && $0.label?.text(in: language) == after }),
-                   newCodes.contains(other.name) {
+                    newCodes.contains(other.name)
+                {
                     changes.append(.codeRecoded(label: after, from: other.name, to: choice.name))
                 } else {
                     changes.append(.choiceRelabelled(code: choice.name, from: before, to: after))
@@ -169,9 +176,11 @@ public enum DiffRenderer {
         let heading = "\(diff.old.formID) \(diff.old.version) → \(diff.new.formID) \(diff.new.version)"
         out += markdown ? "# Questionnaire diff: \(heading)\n\n" : "questionnaire diff: \(heading)\n"
         let breaking = diff.variables.filter(\.breaksComparability)
-        let summary = "\(diff.variables.count) variable\(diff.variables.count == 1 ? "" : "s") changed, \(diff.unchangedCount) unchanged; "
-            + (breaking.isEmpty ? "longitudinal comparability is kept."
-               : "\(breaking.count) change\(breaking.count == 1 ? "" : "s") break\(breaking.count == 1 ? "s" : "") longitudinal comparability: \(breaking.map(\.name).joined(separator: ", ")).")
+        let summary =
+            "\(diff.variables.count) variable\(diff.variables.count == 1 ? "" : "s") changed, \(diff.unchangedCount) unchanged; "
+            + (breaking.isEmpty
+                ? "longitudinal comparability is kept."
+                : "\(breaking.count) change\(breaking.count == 1 ? "" : "s") break\(breaking.count == 1 ? "s" : "") longitudinal comparability: \(breaking.map(\.name).joined(separator: ", ")).")
         out += markdown ? "\(summary)\n\n" : "\(summary)\n\n"
         if markdown, !diff.variables.isEmpty { out += "| variable | change | comparability |\n|---|---|---|\n" }
         for variable in diff.variables {
@@ -180,7 +189,8 @@ public enum DiffRenderer {
                 if markdown {
                     out += "| `\(variable.name)` | \(CodebookMarkdown.cell(change.description)) | \(verdict) |\n"
                 } else {
-                    out += "  \(change.breaksComparability ? "!" : " ") \(variable.name): \(change.description)\(change.breaksComparability ? "  [breaks comparability]" : "")\n"
+                    out +=
+                        "  \(change.breaksComparability ? "!" : " ") \(variable.name): \(change.description)\(change.breaksComparability ? "  [breaks comparability]" : "")\n"
                 }
             }
         }

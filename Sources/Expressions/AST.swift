@@ -94,9 +94,16 @@ public struct ExpressionNode: Hashable, Sendable, CustomStringConvertible {
 
 public enum BinaryOperator: String, Hashable, Sendable {
     case or, and
-    case equal = "=", notEqual = "!="
-    case less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
-    case plus = "+", minus = "-", times = "*", div, mod
+    case equal = "="
+    case notEqual = "!="
+    case less = "<"
+    case lessEqual = "<="
+    case greater = ">"
+    case greaterEqual = ">="
+    case plus = "+"
+    case minus = "-"
+    case times = "*"
+    case div, mod
 
     var isComparison: Bool {
         switch self {

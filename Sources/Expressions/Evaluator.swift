@@ -53,7 +53,9 @@ public enum Evaluator {
         evaluate(expression, in: context).booleanValue
     }
 
-    private static func binary(_ op: BinaryOperator, _ lhs: ExpressionNode, _ rhs: ExpressionNode, _ context: any EvaluationContext) -> Value {
+    private static func binary(_ op: BinaryOperator, _ lhs: ExpressionNode, _ rhs: ExpressionNode, _ context: any EvaluationContext)
+        -> Value
+    {
         switch op {
         case .or:
             return .boolean(isTrue(lhs, in: context) || isTrue(rhs, in: context))
@@ -88,7 +90,8 @@ public enum Evaluator {
     /// XPath equality: booleans compare as booleans, then numbers as numbers, otherwise as strings.
     /// Dates compare with date strings as dates. Empty equals only the empty string.
     static func equals(_ left: Value, _ right: Value) -> Bool {
-        let left = single(left), right = single(right)
+        let left = single(left)
+        let right = single(right)
         switch (left, right) {
         case (.boolean, _), (_, .boolean):
             return left.booleanValue == right.booleanValue
@@ -105,7 +108,8 @@ public enum Evaluator {
 
     /// XPath relational comparison: both sides as numbers, with date strings read as dates.
     static func orderedNumbers(_ left: Value, _ right: Value) -> (Double, Double) {
-        let left = single(left), right = single(right)
+        let left = single(left)
+        let right = single(right)
         func number(_ value: Value, other: Value) -> Double {
             if case .string(let text) = value, other.isDate || other.isDateTime {
                 if other.isDateTime, let parsed = CivilDate.parseDateTime(text) { return parsed.seconds / 86_400 }

@@ -92,26 +92,55 @@ struct Lexer {
                 continue
             }
             switch scalar {
-            case "(": position += 1; add(.leftParen, from: start)
-            case ")": position += 1; add(.rightParen, from: start)
-            case ",": position += 1; add(.comma, from: start)
-            case "+": position += 1; add(.plus, from: start)
-            case "-": position += 1; add(.minus, from: start)
-            case "*": position += 1; add(.star, from: start)
-            case "=": position += 1; add(.equal, from: start)
+            case "(":
+                position += 1
+                add(.leftParen, from: start)
+            case ")":
+                position += 1
+                add(.rightParen, from: start)
+            case ",":
+                position += 1
+                add(.comma, from: start)
+            case "+":
+                position += 1
+                add(.plus, from: start)
+            case "-":
+                position += 1
+                add(.minus, from: start)
+            case "*":
+                position += 1
+                add(.star, from: start)
+            case "=":
+                position += 1
+                add(.equal, from: start)
             case "!":
                 guard peek(1) == "=" else {
-                    throw ExpressionDiagnostic(.syntax, "'!' on its own is not an operator; use != or not(...)",
-                                               SourceRange(start, start + 1))
+                    throw ExpressionDiagnostic(
+                        .syntax, "'!' on its own is not an operator; use != or not(...)",
+                        SourceRange(start, start + 1))
                 }
-                position += 2; add(.notEqual, from: start)
+                position += 2
+                add(.notEqual, from: start)
             case "<":
-                if peek(1) == "=" { position += 2; add(.lessEqual, from: start) } else { position += 1; add(.less, from: start) }
+                if peek(1) == "=" {
+                    position += 2
+                    add(.lessEqual, from: start)
+                } else {
+                    position += 1
+                    add(.less, from: start)
+                }
             case ">":
-                if peek(1) == "=" { position += 2; add(.greaterEqual, from: start) } else { position += 1; add(.greater, from: start) }
+                if peek(1) == "=" {
+                    position += 2
+                    add(.greaterEqual, from: start)
+                } else {
+                    position += 1
+                    add(.greater, from: start)
+                }
             case "/":
-                throw ExpressionDiagnostic(.syntax, "'/' is a path step in ODK, not division; write 'div'",
-                                           SourceRange(start, start + 1))
+                throw ExpressionDiagnostic(
+                    .syntax, "'/' is a path step in ODK, not division; write 'div'",
+                    SourceRange(start, start + 1))
             case "'", "\"":
                 try lexString(quote: scalar)
             case "$":
@@ -120,9 +149,11 @@ struct Lexer {
                 if let next = peek(1), next.properties.numericType != nil, ("0"..."9").contains(next) {
                     try lexNumber()
                 } else if peek(1) == "." {
-                    position += 2; add(.dotDot, from: start)
+                    position += 2
+                    add(.dotDot, from: start)
                 } else {
-                    position += 1; add(.dot, from: start)
+                    position += 1
+                    add(.dot, from: start)
                 }
             case "0"..."9":
                 try lexNumber()
@@ -154,8 +185,9 @@ struct Lexer {
             position += 1
         }
         guard peek() == quote else {
-            throw ExpressionDiagnostic(.syntax, "this string is never closed; add \(quote) at its end",
-                                       SourceRange(start, position))
+            throw ExpressionDiagnostic(
+                .syntax, "this string is never closed; add \(quote) at its end",
+                SourceRange(start, position))
         }
         position += 1
         add(.string(String(text)), from: start)
@@ -171,8 +203,9 @@ struct Lexer {
             position += 1
         }
         if let scalar = peek(), Lexer.isNameStart(scalar) {
-            throw ExpressionDiagnostic(.syntax, "a number cannot run into a name; put a space or an operator between them",
-                                       SourceRange(start, position + 1))
+            throw ExpressionDiagnostic(
+                .syntax, "a number cannot run into a name; put a space or an operator between them",
+                SourceRange(start, position + 1))
         }
         guard let value = Double(text) else {
             throw ExpressionDiagnostic(.syntax, "'\(text)' is not a number", SourceRange(start, position))
@@ -194,10 +227,18 @@ struct Lexer {
         let name = readName()
         if operatorExpected {
             switch name {
-            case "and": add(.and, from: start); return
-            case "or": add(.or, from: start); return
-            case "div": add(.div, from: start); return
-            case "mod": add(.mod, from: start); return
+            case "and":
+                add(.and, from: start)
+                return
+            case "or":
+                add(.or, from: start)
+                return
+            case "div":
+                add(.div, from: start)
+                return
+            case "mod":
+                add(.mod, from: start)
+                return
             default: break
             }
         }
@@ -216,7 +257,7 @@ struct Lexer {
         if name == "previous" && peek() == "(" {
             position += 1
             let inner = try readInnerReference()
-            guard peek() == ")" , peek(1) == "}" else {
+            guard peek() == ")", peek(1) == "}" else {
                 throw ExpressionDiagnostic(.syntax, "write a preload as ${previous(${name})}", SourceRange(start, position))
             }
             position += 2
@@ -227,8 +268,9 @@ struct Lexer {
             if name.isEmpty {
                 throw ExpressionDiagnostic(.syntax, "a reference needs a name: ${name}", SourceRange(start, position + 1))
             }
-            throw ExpressionDiagnostic(.syntax, "this reference is not closed; write ${\(name)}",
-                                       SourceRange(start, position))
+            throw ExpressionDiagnostic(
+                .syntax, "this reference is not closed; write ${\(name)}",
+                SourceRange(start, position))
         }
         if name.isEmpty {
             throw ExpressionDiagnostic(.syntax, "a reference needs a name: ${name}", SourceRange(start, position + 1))
@@ -255,7 +297,8 @@ struct Lexer {
     private mutating func readPlainName() -> String {
         var text = ""
         while let scalar = peek(), scalar != "}", scalar != "(", scalar != ")", !scalar.properties.isWhitespace,
-              scalar != "$", scalar != "{" {
+            scalar != "$", scalar != "{"
+        {
             text.unicodeScalars.append(scalar)
             position += 1
         }

@@ -16,8 +16,9 @@ public enum ExpressionParser {
                 }
                 let expression = try state.parseOr(depth: 0)
                 guard case .end = state.current.kind else {
-                    throw ExpressionDiagnostic(.syntax, "unexpected \(State.describe(state.current)) after a complete expression; is an operator missing?",
-                                               state.current.range)
+                    throw ExpressionDiagnostic(
+                        .syntax, "unexpected \(State.describe(state.current)) after a complete expression; is an operator missing?",
+                        state.current.range)
                 }
                 return .success(expression)
             } catch let diagnostic as ExpressionDiagnostic {
@@ -75,8 +76,9 @@ public enum ExpressionParser {
 
         private func checkDepth(_ depth: Int) throws {
             if depth > State.maximumDepth {
-                throw ExpressionDiagnostic(.syntax, "the expression is nested too deeply (more than \(State.maximumDepth) levels)",
-                                           current.range)
+                throw ExpressionDiagnostic(
+                    .syntax, "the expression is nested too deeply (more than \(State.maximumDepth) levels)",
+                    current.range)
             }
         }
 
@@ -92,8 +94,10 @@ public enum ExpressionParser {
                 // Each operator in a chain deepens the tree by one; evaluation recurses over that depth.
                 chain += 1
                 if depth + chain > State.maximumChain {
-                    throw ExpressionDiagnostic(.syntax, "the expression is too long (more than \(State.maximumChain) operators in a row); split it into calculations",
-                                               current.range)
+                    throw ExpressionDiagnostic(
+                        .syntax,
+                        "the expression is too long (more than \(State.maximumChain) operators in a row); split it into calculations",
+                        current.range)
                 }
                 _ = advance()
                 let rhs = try next(&self, depth + 1)
@@ -115,7 +119,9 @@ public enum ExpressionParser {
         }
 
         mutating func parseRelational(depth: Int) throws -> ExpressionNode {
-            try binaryLevel(depth: depth, operators: [.less: .less, .lessEqual: .lessEqual, .greater: .greater, .greaterEqual: .greaterEqual]) {
+            try binaryLevel(
+                depth: depth, operators: [.less: .less, .lessEqual: .lessEqual, .greater: .greater, .greaterEqual: .greaterEqual]
+            ) {
                 try $0.parseAdditive(depth: $1)
             }
         }
@@ -151,8 +157,9 @@ public enum ExpressionParser {
             case .leftParen:
                 let inner = try parseOr(depth: depth + 1)
                 guard case .rightParen = current.kind else {
-                    throw ExpressionDiagnostic(.syntax, "expected ')' to close the '(' here, found \(State.describe(current))",
-                                               token.range.union(current.range))
+                    throw ExpressionDiagnostic(
+                        .syntax, "expected ')' to close the '(' here, found \(State.describe(current))",
+                        token.range.union(current.range))
                 }
                 let close = advance()
                 return ExpressionNode(inner.kind, token.range.union(close.range))
@@ -164,8 +171,9 @@ public enum ExpressionParser {
                     if ["and", "or", "div", "mod"].contains(name) {
                         throw ExpressionDiagnostic(.syntax, "'\(name)' needs a value on its left", token.range)
                     }
-                    throw ExpressionDiagnostic(.syntax, "bare name '\(name)': refer to a field as ${\(name)}, or call a function as \(name)(...)",
-                                               token.range)
+                    throw ExpressionDiagnostic(
+                        .syntax, "bare name '\(name)': refer to a field as ${\(name)}, or call a function as \(name)(...)",
+                        token.range)
                 }
                 _ = advance()
                 var arguments: [ExpressionNode] = []
@@ -182,8 +190,9 @@ public enum ExpressionParser {
                     }
                 }
                 guard case .rightParen = current.kind else {
-                    throw ExpressionDiagnostic(.syntax, "expected ',' or ')' in the arguments of \(name)(), found \(State.describe(current))",
-                                               current.range)
+                    throw ExpressionDiagnostic(
+                        .syntax, "expected ',' or ')' in the arguments of \(name)(), found \(State.describe(current))",
+                        current.range)
                 }
                 let close = advance()
                 if name == "previous", arguments.count == 1, case .reference(let field) = arguments[0].kind {

@@ -15,7 +15,10 @@ public struct Template: Hashable, Sendable {
         var literal = String.UnicodeScalarView()
         var index = 0
         func flush() {
-            if !literal.isEmpty { segments.append(.text(String(literal))); literal = String.UnicodeScalarView() }
+            if !literal.isEmpty {
+                segments.append(.text(String(literal)))
+                literal = String.UnicodeScalarView()
+            }
         }
         while index < scalars.count {
             guard scalars[index] == "$", index + 1 < scalars.count, scalars[index + 1] == "{" else {
@@ -40,8 +43,10 @@ public struct Template: Hashable, Sendable {
             let piece = String(String.UnicodeScalarView(scalars[index...end]))
             switch Lexer.tokenize(piece) {
             case .failure(let diagnostic):
-                return .failure(ExpressionDiagnostic(diagnostic.code, diagnostic.message,
-                                                     SourceRange(index + diagnostic.range.start, index + diagnostic.range.end)))
+                return .failure(
+                    ExpressionDiagnostic(
+                        diagnostic.code, diagnostic.message,
+                        SourceRange(index + diagnostic.range.start, index + diagnostic.range.end)))
             case .success(let tokens):
                 let range = SourceRange(index, end + 1)
                 flush()
@@ -49,7 +54,8 @@ public struct Template: Hashable, Sendable {
                 case .reference(let name) where tokens.count == 2: segments.append(.field(name, range))
                 case .previousReference(let name) where tokens.count == 2: segments.append(.previous(name, range))
                 default:
-                    return .failure(ExpressionDiagnostic(.syntax, "only ${name} and ${previous(${name})} can be shown inside a label", range))
+                    return .failure(
+                        ExpressionDiagnostic(.syntax, "only ${name} and ${previous(${name})} can be shown inside a label", range))
                 }
             }
             index = end + 1

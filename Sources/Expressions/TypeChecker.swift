@@ -1,3 +1,5 @@
+import Foundation
+
 /// Checks an expression against the questionnaire's fields before any interview runs, so that nothing is
 /// left to fail at run time: unknown fields and functions, wrong arity, repeat scoping, and type errors that
 /// are certain whatever the answers.
@@ -20,8 +22,10 @@ public struct TypeChecker {
         return (type, checker.diagnostics)
     }
 
-    private mutating func report(_ code: ExpressionDiagnostic.Code, _ message: String, _ range: SourceRange,
-                                 severity: ExpressionDiagnostic.Severity = .error) {
+    private mutating func report(
+        _ code: ExpressionDiagnostic.Code, _ message: String, _ range: SourceRange,
+        severity: ExpressionDiagnostic.Severity = .error
+    ) {
         diagnostics.append(ExpressionDiagnostic(code, message, range, severity: severity))
     }
 
@@ -36,8 +40,10 @@ public struct TypeChecker {
         case .string: return .string
         case .current:
             guard let type = context.currentType else {
-                report(.dotNotAllowed, "'.' means the value of this item, which only constraints, warnings and calculations of a value have; refer to a field as ${name}",
-                       expression.range)
+                report(
+                    .dotNotAllowed,
+                    "'.' means the value of this item, which only constraints, warnings and calculations of a value have; refer to a field as ${name}",
+                    expression.range)
                 return .any
             }
             return type
@@ -110,9 +116,10 @@ public struct TypeChecker {
         if isInScope(field.repeatPath) { return field.type }
         if !aggregateArgument {
             let repeatName = field.repeatPath.last ?? ""
-            report(.fieldOutsideRepeat,
-                   "${\(name)} is asked once per instance of repeat '\(repeatName)' and has no single value here; use an aggregate such as sum(${\(name)}), count(${\(repeatName)}) or max(${\(name)})",
-                   range)
+            report(
+                .fieldOutsideRepeat,
+                "${\(name)} is asked once per instance of repeat '\(repeatName)' and has no single value here; use an aggregate such as sum(${\(name)}), count(${\(repeatName)}) or max(${\(name)})",
+                range)
         }
         return .nodeset(field.type)
     }
@@ -122,11 +129,14 @@ public struct TypeChecker {
         case .text, .geopoint:
             report(.typeError, "arithmetic on \(expression), a \(type) value, never gives a number", expression.range)
         case .select(let list, true):
-            report(.typeError, "arithmetic on \(expression), a select_multiple of list '\(list)'; use count-selected(\(expression)) to count choices",
-                   expression.range)
+            report(
+                .typeError,
+                "arithmetic on \(expression), a select_multiple of list '\(list)'; use count-selected(\(expression)) to count choices",
+                expression.range)
         case .select(let list, false):
             if case .reference(let name) = expression.kind, let codes = schema.field(named: name)?.choiceCodes,
-               !codes.isEmpty, codes.allSatisfy({ Value.parseNumber($0) == nil }) {
+                !codes.isEmpty, codes.allSatisfy({ Value.parseNumber($0) == nil })
+            {
                 report(.typeError, "arithmetic on ${\(name)}, whose choice codes in list '\(list)' are not numbers", expression.range)
             }
         case .string:
@@ -138,8 +148,10 @@ public struct TypeChecker {
         }
     }
 
-    private mutating func checkComparison(_ op: BinaryOperator, _ lhs: ExpressionNode, _ left: StaticType,
-                                          _ rhs: ExpressionNode, _ right: StaticType) {
+    private mutating func checkComparison(
+        _ op: BinaryOperator, _ lhs: ExpressionNode, _ left: StaticType,
+        _ rhs: ExpressionNode, _ right: StaticType
+    ) {
         checkLiteral(against: lhs, left, literal: rhs, op: op)
         checkLiteral(against: rhs, right, literal: lhs, op: op)
     }
@@ -150,7 +162,8 @@ public struct TypeChecker {
         switch type {
         case .select(let list, _):
             guard op == .equal || op == .notEqual, case .reference(let name) = field.kind,
-                  let codes = schema.field(named: name)?.choiceCodes, !codes.contains(text) else { return }
+                let codes = schema.field(named: name)?.choiceCodes, !codes.contains(text)
+            else { return }
             var message = "'\(text)' is not a choice of list '\(list)' used by ${\(name)}"
             if let guess = closestMatch(to: text, among: codes.sorted()) { message += "; did you mean '\(guess)'?" }
             report(.unknownChoice, message, literal.range)
@@ -158,7 +171,9 @@ public struct TypeChecker {
             if Value.parseNumber(text) == nil, NonResponse(rawValue: text) == nil {
                 report(.typeError, "\(field) is a number and can never be compared meaningfully with the text '\(text)'", literal.range)
             } else if NonResponse(rawValue: text) != nil {
-                report(.typeError, "a special non-response never equals a value; test it with non-response(\(field)) = '\(text)'", literal.range)
+                report(
+                    .typeError, "a special non-response never equals a value; test it with non-response(\(field)) = '\(text)'",
+                    literal.range)
             }
         case .date:
             if CivilDate.parse(text) == nil {
@@ -178,7 +193,9 @@ public struct TypeChecker {
             return .any
         }
         if !definition.arity.contains(arguments.count) {
-            report(.wrongArity, "\(name)() takes \(definition.arityText) argument\(definition.arity == 1...1 ? "" : "s"), not \(arguments.count)", range)
+            report(
+                .wrongArity,
+                "\(name)() takes \(definition.arityText) argument\(definition.arity == 1...1 ? "" : "s"), not \(arguments.count)", range)
         }
         if name == "previous" {
             report(.previousNeedsField, "previous() takes one field reference, as in previous(${name})", range)
@@ -218,7 +235,9 @@ public struct TypeChecker {
                 case .nodeset, .repeatInstances, .any: break
                 default:
                     if name == "count" {
-                        report(.typeError, "count() counts the instances of a repeat, as in count(${repeat_name}); \(argument) is \(type)", argument.range)
+                        report(
+                            .typeError, "count() counts the instances of a repeat, as in count(${repeat_name}); \(argument) is \(type)",
+                            argument.range)
                     }
                 }
             default: break
@@ -227,7 +246,9 @@ public struct TypeChecker {
         if name == "min" || name == "max", arguments.count > 1 {
             for (argument, type) in zip(arguments, types) {
                 if case .nodeset = type {
-                    report(.fieldOutsideRepeat, "\(name)() over a repeated field takes that field alone, as in \(name)(\(argument))", argument.range)
+                    report(
+                        .fieldOutsideRepeat, "\(name)() over a repeated field takes that field alone, as in \(name)(\(argument))",
+                        argument.range)
                 }
             }
         }
@@ -255,7 +276,8 @@ public struct TypeChecker {
 
     private mutating func checkChoiceLiteral(function: String, _ field: ExpressionNode, _ code: ExpressionNode) {
         guard function == "selected", case .string(let text) = code.kind, case .reference(let name) = field.kind,
-              let signature = schema.field(named: name), let codes = signature.choiceCodes, !codes.contains(text) else { return }
+            let signature = schema.field(named: name), let codes = signature.choiceCodes, !codes.contains(text)
+        else { return }
         var list = ""
         if case .select(let name, _) = signature.type { list = name }
         var message = "'\(text)' is not a choice of list '\(list)' used by ${\(name)}"
@@ -288,5 +310,3 @@ struct NSRegularExpressionBox {
     let regex: NSRegularExpression
     init(_ pattern: String) throws { regex = try NSRegularExpression(pattern: pattern) }
 }
-
-import Foundation

@@ -86,7 +86,10 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         // XPath numbers: digits with an optional point and sign; no exponents, no "inf"/"nan" spellings.
         var sawDigit = false
         for (index, scalar) in trimmed.unicodeScalars.enumerated() {
-            if ("0"..."9").contains(scalar) { sawDigit = true; continue }
+            if ("0"..."9").contains(scalar) {
+                sawDigit = true
+                continue
+            }
             if scalar == "." { continue }
             if scalar == "-" && index == 0 { continue }
             return nil
@@ -172,7 +175,8 @@ public struct CivilDate: Hashable, Sendable, CustomStringConvertible {
         let datePart = text.split(separator: "T", maxSplits: 1).first.map(String.init) ?? text
         let pieces = datePart.split(separator: "-", omittingEmptySubsequences: false)
         guard pieces.count == 3, pieces[0].count == 4, pieces[1].count == 2, pieces[2].count == 2,
-              let year = Int(pieces[0]), let month = Int(pieces[1]), let day = Int(pieces[2]) else { return nil }
+            let year = Int(pieces[0]), let month = Int(pieces[1]), let day = Int(pieces[2])
+        else { return nil }
         return CivilDate(year: year, month: month, day: day)
     }
 
@@ -183,7 +187,7 @@ public struct CivilDate: Hashable, Sendable, CustomStringConvertible {
         if let index = body.firstIndex(where: { $0 == "Z" || $0 == "+" }) { body = body[..<index] }
         let pieces = body.split(separator: ":", omittingEmptySubsequences: false)
         guard (2...3).contains(pieces.count), pieces[0].count == 2, pieces[1].count == 2,
-              let hours = Int(pieces[0]), let minutes = Int(pieces[1]), (0...23).contains(hours), (0...59).contains(minutes)
+            let hours = Int(pieces[0]), let minutes = Int(pieces[1]), (0...23).contains(hours), (0...59).contains(minutes)
         else { return nil }
         var seconds = 0.0
         if pieces.count == 3 {

@@ -22,12 +22,14 @@ public struct Geopoint: Hashable, Sendable, CustomStringConvertible {
         guard numbers.allSatisfy({ $0 != nil && $0!.isFinite }) else {
             return .failure(AnswerError(message: "a location is numbers separated by spaces, e.g. -8.65 115.22"))
         }
-        let latitude = numbers[0]!, longitude = numbers[1]!
+        let latitude = numbers[0]!
+        let longitude = numbers[1]!
         guard (-90...90).contains(latitude) else { return .failure(AnswerError(message: "latitude must be between -90 and 90")) }
         guard (-180...180).contains(longitude) else { return .failure(AnswerError(message: "longitude must be between -180 and 180")) }
         let accuracy = parts.count > 3 ? numbers[3] : nil
         if let accuracy, accuracy < 0 { return .failure(AnswerError(message: "accuracy cannot be negative")) }
-        return .success(Geopoint(latitude: latitude, longitude: longitude, altitude: parts.count > 2 ? numbers[2] : nil, accuracy: accuracy))
+        return .success(
+            Geopoint(latitude: latitude, longitude: longitude, altitude: parts.count > 2 ? numbers[2] : nil, accuracy: accuracy))
     }
 
     public var description: String {
@@ -45,13 +47,18 @@ extension ItemType {
             return .success(.string(raw))
         case .integer:
             guard let number = Int(text.hasPrefix("+") ? String(text.dropFirst()) : text) else {
-                if Double(text) != nil { return .failure(AnswerError(message: "'\(text)' is not a whole number; enter it without decimals")) }
+                if Double(text) != nil {
+                    return .failure(AnswerError(message: "'\(text)' is not a whole number; enter it without decimals"))
+                }
                 return .failure(AnswerError(message: "'\(text)' is not a whole number"))
             }
             return .success(.number(Double(number)))
         case .decimal:
             if text.contains(","), Double(text.replacingOccurrences(of: ",", with: ".")) != nil {
-                return .failure(AnswerError(message: "'\(text)' uses a comma; write decimals with a point, e.g. \(text.replacingOccurrences(of: ",", with: "."))"))
+                return .failure(
+                    AnswerError(
+                        message:
+                            "'\(text)' uses a comma; write decimals with a point, e.g. \(text.replacingOccurrences(of: ",", with: "."))"))
             }
             guard let number = Double(text), number.isFinite, !text.lowercased().contains("e"), !text.lowercased().contains("n") else {
                 return .failure(AnswerError(message: "'\(text)' is not a number"))
@@ -87,7 +94,10 @@ extension ItemType {
             return .success(.time(seconds))
         case .dateTime:
             guard let parsed = CivilDate.parseDateTime(text) else {
-                return .failure(AnswerError(message: "'\(text)' is not a date and time; write it as YYYY-MM-DDTHH:MM with an offset, e.g. 2021-06-30T09:30+07:00"))
+                return .failure(
+                    AnswerError(
+                        message:
+                            "'\(text)' is not a date and time; write it as YYYY-MM-DDTHH:MM with an offset, e.g. 2021-06-30T09:30+07:00"))
             }
             return .success(.dateTime(parsed.seconds, offsetMinutes: parsed.offsetMinutes))
         case .geopoint:

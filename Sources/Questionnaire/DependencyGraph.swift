@@ -59,8 +59,10 @@ struct DependencyAnalysis {
     /// Each loop as the names in it, in document order.
     func cycles() -> [[String]] {
         var index = 0
-        var indices: [String: Int] = [:], lowLinks: [String: Int] = [:]
-        var stack: [String] = [], onStack = Set<String>()
+        var indices: [String: Int] = [:]
+        var lowLinks: [String: Int] = [:]
+        var stack: [String] = []
+        var onStack = Set<String>()
         var components: [[String]] = []
         let position = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
 
@@ -68,8 +70,11 @@ struct DependencyAnalysis {
         for root in order where indices[root] == nil {
             var work: [(node: String, successors: [String], next: Int)] = []
             func open(_ node: String) {
-                indices[node] = index; lowLinks[node] = index; index += 1
-                stack.append(node); onStack.insert(node)
+                indices[node] = index
+                lowLinks[node] = index
+                index += 1
+                stack.append(node)
+                onStack.insert(node)
                 work.append((node, (valueEdges[node] ?? []).sorted { position[$0, default: 0] < position[$1, default: 0] }, 0))
             }
             open(root)

@@ -10,14 +10,23 @@ public enum QuestionnaireLoader {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             let reason = FileManager.default.fileExists(atPath: path) ? "it cannot be read" : "no such file"
-            return .failure(DiagnosticReport(file: path, source: nil, diagnostics: [
-                Diagnostic(.malformedYAML, at: SourceLocation(file: path, line: 1, column: 1), "cannot open the questionnaire: \(reason)"),
-            ]))
+            return .failure(
+                DiagnosticReport(
+                    file: path, source: nil,
+                    diagnostics: [
+                        Diagnostic(
+                            .malformedYAML, at: SourceLocation(file: path, line: 1, column: 1), "cannot open the questionnaire: \(reason)")
+                    ]))
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            return .failure(DiagnosticReport(file: path, source: nil, diagnostics: [
-                Diagnostic(.malformedYAML, at: SourceLocation(file: path, line: 1, column: 1), "the file is not UTF-8 text; save it as UTF-8"),
-            ]))
+            return .failure(
+                DiagnosticReport(
+                    file: path, source: nil,
+                    diagnostics: [
+                        Diagnostic(
+                            .malformedYAML, at: SourceLocation(file: path, line: 1, column: 1),
+                            "the file is not UTF-8 text; save it as UTF-8")
+                    ]))
         }
         return load(yaml: text, file: path)
     }
@@ -25,16 +34,22 @@ public enum QuestionnaireLoader {
     /// Loads questionnaire text; `file` is the name used in diagnostics.
     public static func load(yaml text: String, file: String) -> Result<Questionnaire, DiagnosticReport> {
         if text.unicodeScalars.contains("\0") {
-            return .failure(DiagnosticReport(file: file, source: nil, diagnostics: [
-                Diagnostic(.malformedYAML, at: SourceLocation(file: file, line: 1, column: 1), "the file contains NUL bytes; it is not a text file"),
-            ]))
+            return .failure(
+                DiagnosticReport(
+                    file: file, source: nil,
+                    diagnostics: [
+                        Diagnostic(
+                            .malformedYAML, at: SourceLocation(file: file, line: 1, column: 1),
+                            "the file contains NUL bytes; it is not a text file")
+                    ]))
         }
         let reader = Reader(file: file, source: text)
         guard let draft = reader.read() else {
             return .failure(DiagnosticReport(file: file, source: text, diagnostics: reader.diagnostics))
         }
-        var validator = SemanticValidator(items: draft.items.flatMap(\.flattened), choiceLists: draft.choiceLists,
-                                          brokenNames: reader.brokenNames, file: file)
+        var validator = SemanticValidator(
+            items: draft.items.flatMap(\.flattened), choiceLists: draft.choiceLists,
+            brokenNames: reader.brokenNames, file: file)
         validator.locate = { compiled, offset in
             // Re-find the scalar the expression came from to place the offset exactly.
             reader.locateInside(compiled, offset: offset)
@@ -44,14 +59,19 @@ public enum QuestionnaireLoader {
         let report = DiagnosticReport(file: file, source: text, diagnostics: diagnostics)
         guard !report.hasErrors, let settings = draft.settings else {
             if draft.settings == nil, report.diagnostics.isEmpty {
-                return .failure(DiagnosticReport(file: file, source: text, diagnostics: [
-                    Diagnostic(.missingSetting, at: draft.settingsLocation, "settings are incomplete"),
-                ]))
+                return .failure(
+                    DiagnosticReport(
+                        file: file, source: text,
+                        diagnostics: [
+                            Diagnostic(.missingSetting, at: draft.settingsLocation, "settings are incomplete")
+                        ]))
             }
             return .failure(report)
         }
-        return .success(Questionnaire(settings: settings, items: draft.items, choiceLists: draft.choiceLists,
-                                      dependencies: graph, sourceText: text, sourcePath: file, warnings: report.warnings))
+        return .success(
+            Questionnaire(
+                settings: settings, items: draft.items, choiceLists: draft.choiceLists,
+                dependencies: graph, sourceText: text, sourcePath: file, warnings: report.warnings))
     }
 }
 

@@ -181,8 +181,10 @@ public struct Questionnaire: Hashable, Sendable {
     /// Warnings found while loading.
     public let warnings: [Diagnostic]
 
-    init(settings: Settings, items: [Item], choiceLists: [ChoiceList], dependencies: DependencyGraph,
-         sourceText: String, sourcePath: String, warnings: [Diagnostic]) {
+    init(
+        settings: Settings, items: [Item], choiceLists: [ChoiceList], dependencies: DependencyGraph,
+        sourceText: String, sourcePath: String, warnings: [Diagnostic]
+    ) {
         self.settings = settings
         self.items = items
         self.choiceLists = choiceLists
@@ -210,8 +212,9 @@ public struct Questionnaire: Hashable, Sendable {
 
     public var summary: Summary {
         let all = allItems
-        return Summary(items: all.count, questions: all.filter { $0.type.isQuestion }.count,
-                       groups: all.filter { $0.type == .group }.count, repeats: all.filter { $0.type == .repeat }.count,
-                       choiceLists: choiceLists.count, languages: settings.languages)
+        return Summary(
+            items: all.count, questions: all.filter { $0.type.isQuestion }.count,
+            groups: all.filter { $0.type == .group }.count, repeats: all.filter { $0.type == .repeat }.count,
+            choiceLists: choiceLists.count, languages: settings.languages)
     }
 }

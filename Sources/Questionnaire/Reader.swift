@@ -80,11 +80,15 @@ final class Reader {
             return nil
         }
         var draft = Draft(settingsLocation: location(root))
-        var settingsNode: Node?, surveyNode: Node?, choicesNode: Node?
+        var settingsNode: Node?
+        var surveyNode: Node?
+        var choicesNode: Node?
         for (key, value) in mapping {
             guard let name = scalarKey(key) else { continue }
             switch name {
-            case "settings": settingsNode = value; draft.settingsLocation = location(key)
+            case "settings":
+                settingsNode = value
+                draft.settingsLocation = location(key)
             case "survey": surveyNode = value
             case "choices": choicesNode = value
             default: reportUnknownKey(name, key, allowed: Reader.topLevelKeys, context: "at the top level")
@@ -95,7 +99,8 @@ final class Reader {
             draft.settings = readSettings(settingsNode)
             draft.languages = draft.settings?.languages ?? []
         } else {
-            report(.missingSetting, location(root), "the questionnaire has no settings section; add settings with form_id, title and version")
+            report(
+                .missingSetting, location(root), "the questionnaire has no settings section; add settings with form_id, title and version")
         }
         languages = draft.languages
         if let choicesNode { draft.choiceLists = readChoices(choicesNode) }
@@ -119,15 +124,16 @@ final class Reader {
     private func reportYAMLError(_ error: YamlError) {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .composer(let context, let problem, let mark, _):
             var message = "malformed YAML: \(problem)"
             if let context { message += " (\(context.text) at line \(context.mark.line), column \(context.mark.column))" }
             report(.malformedYAML, location(mark), message)
         case .reader(let problem, _, _, _):
             report(.malformedYAML, SourceLocation(file: file, line: 1, column: 1), "the file cannot be read as UTF-8 text: \(problem)")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            report(.malformedYAML, location(context.mark),
-                   "a key appears twice in one mapping: \(duplicates.joined(separator: ", ")); keep one of them")
+            report(
+                .malformedYAML, location(context.mark),
+                "a key appears twice in one mapping: \(duplicates.joined(separator: ", ")); keep one of them")
         default:
             report(.malformedYAML, SourceLocation(file: file, line: 1, column: 1), "malformed YAML: \(error)")
         }
@@ -186,8 +192,10 @@ final class Reader {
         switch node {
         case .scalar(let scalar):
             if requireAllLanguages, languages.count > 1 {
-                report(.missingTranslation, location(node),
-                       "\(key) is given once but the form declares the languages \(languages.joined(separator: ", ")); write it per language, e.g. \(key): {\(languages.map { "\($0): …" }.joined(separator: ", "))}")
+                report(
+                    .missingTranslation, location(node),
+                    "\(key) is given once but the form declares the languages \(languages.joined(separator: ", ")); write it per language, e.g. \(key): {\(languages.map { "\($0): …" }.joined(separator: ", "))}"
+                )
             }
             return LocalizedText(plain: scalar.string)
         case .mapping(let mapping):
@@ -195,7 +203,8 @@ final class Reader {
             for (languageNode, textNode) in mapping {
                 guard let language = scalarKey(languageNode), let text = string(textNode, key: "\(key).\(language)") else { continue }
                 if !languages.isEmpty, !languages.contains(language) {
-                    var message = "\(key) is given in '\(language)', which the settings do not declare (languages: \(languages.joined(separator: ", ")))"
+                    var message =
+                        "\(key) is given in '\(language)', which the settings do not declare (languages: \(languages.joined(separator: ", ")))"
                     if let guess = closestMatch(to: language, among: languages) { message += "; did you mean \(guess)?" }
                     report(.unknownLanguage, location(languageNode), message)
                 }
@@ -204,7 +213,9 @@ final class Reader {
             if requireAllLanguages {
                 let missing = languages.filter { translations[$0] == nil }
                 if !missing.isEmpty {
-                    report(.missingTranslation, location(node), "\(key) has no text in \(missing.joined(separator: ", ")); every declared language needs one")
+                    report(
+                        .missingTranslation, location(node),
+                        "\(key) has no text in \(missing.joined(separator: ", ")); every declared language needs one")
                 }
             }
             return LocalizedText(translations)
@@ -229,7 +240,9 @@ final class Reader {
             // The text starts on the line after the indicator; find which line holds the offset.
             let prefix = value.unicodeScalars.prefix(offset)
             let lineOffset = scalar.style == .literal ? prefix.filter { $0 == "\n" }.count : 0
-            let lastBreak = scalar.style == .literal ? (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) : 0
+            let lastBreak =
+                scalar.style == .literal
+                ? (prefix.lastIndex(of: "\n").map { prefix.distance(from: prefix.startIndex, to: $0) + 1 } ?? 0) : 0
             let line = mark.line + 1 + lineOffset
             guard line - 1 < sourceLines.count else { return location(node) }
             let indent = sourceLines[line - 1].unicodeScalars.prefix { $0 == " " }.count
@@ -300,7 +313,9 @@ final class Reader {
         if let node = values["default_language"], let code = string(node, key: "default_language") {
             defaultLanguage = code
             if !languageList.isEmpty, !languageList.contains(code) {
-                report(.unknownLanguage, location(node), "default_language '\(code)' is not among the languages \(languageList.joined(separator: ", "))")
+                report(
+                    .unknownLanguage, location(node),
+                    "default_language '\(code)' is not among the languages \(languageList.joined(separator: ", "))")
             }
         }
         func required(_ key: String) -> String? {
@@ -316,13 +331,16 @@ final class Reader {
         }
         let version = required("version")
         var title: LocalizedText?
-        if let node = values["title"] { title = localized(node, key: "title") } else {
+        if let node = values["title"] {
+            title = localized(node, key: "title")
+        } else {
             report(.missingSetting, location(node), "settings has no title")
         }
         let unitLevel = values["unit_level"].flatMap { string($0, key: "unit_level") }
         guard let formID, let version, let title else { return nil }
-        return Settings(formID: formID, title: title, version: version,
-                        defaultLanguage: defaultLanguage ?? languageList.first, languages: languageList, unitLevel: unitLevel)
+        return Settings(
+            formID: formID, title: title, version: version,
+            defaultLanguage: defaultLanguage ?? languageList.first, languages: languageList, unitLevel: unitLevel)
     }
 
     // MARK: - Names
@@ -331,7 +349,9 @@ final class Reader {
         guard let first = name.unicodeScalars.first, first == "_" || ("A"..."Z").contains(first) || ("a"..."z").contains(first) else {
             return false
         }
-        return name.unicodeScalars.allSatisfy { $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0) }
+        return name.unicodeScalars.allSatisfy {
+            $0 == "_" || ("A"..."Z").contains($0) || ("a"..."z").contains($0) || ("0"..."9").contains($0)
+        }
     }
 
     // MARK: - Choices
@@ -358,12 +378,16 @@ final class Reader {
                     report(.badStructure, location(entry), "a choice is a mapping with name and label")
                     continue
                 }
-                var name: String?, label: LocalizedText?, attributes: [String: String] = [:]
+                var name: String?
+                var label: LocalizedText?
+                var attributes: [String: String] = [:]
                 var nameNode: Node?
                 for (choiceKey, choiceValue) in choiceMapping {
                     guard let field = scalarKey(choiceKey) else { continue }
                     switch field {
-                    case "name": name = string(choiceValue, key: "name"); nameNode = choiceValue
+                    case "name":
+                        name = string(choiceValue, key: "name")
+                        nameNode = choiceValue
                     case "label": label = localized(choiceValue, key: "label")
                     default:
                         if let text = string(choiceValue, key: field) { attributes[field] = text }
@@ -374,10 +398,15 @@ final class Reader {
                     continue
                 }
                 if name.isEmpty || name.unicodeScalars.contains(where: { $0.properties.isWhitespace }) {
-                    report(.invalidChoiceName, location(nameNode), "choice name '\(name)' must be non-empty and without spaces, since select_multiple answers are stored space-separated")
+                    report(
+                        .invalidChoiceName, location(nameNode),
+                        "choice name '\(name)' must be non-empty and without spaces, since select_multiple answers are stored space-separated"
+                    )
                 }
                 if let first = seen[name] {
-                    report(.duplicateChoiceName, location(nameNode), "choice '\(name)' appears twice in list '\(listName)' (first at line \(first.line))")
+                    report(
+                        .duplicateChoiceName, location(nameNode),
+                        "choice '\(name)' appears twice in list '\(listName)' (first at line \(first.line))")
                 }
                 seen[name] = location(nameNode)
                 if label == nil {
@@ -420,11 +449,14 @@ final class Reader {
         var name: String?
         if let nameNode = values["name"], let text = string(nameNode, key: "name") {
             if !isValidName(text) {
-                report(.invalidName, location(nameNode), "name '\(text)' must start with a letter or _ and contain only letters, digits and _")
+                report(
+                    .invalidName, location(nameNode), "name '\(text)' must start with a letter or _ and contain only letters, digits and _")
             } else if Reader.reservedNames.contains(text) {
                 report(.reservedName, location(nameNode), "name '\(text)' is reserved; choose another, e.g. \(text)_value")
             } else if let first = declaredNames[text] {
-                report(.duplicateName, location(nameNode), "name '\(text)' is already used at line \(first.line); names must be unique in the form")
+                report(
+                    .duplicateName, location(nameNode),
+                    "name '\(text)' is already used at line \(first.line); names must be unique in the form")
             } else {
                 declaredNames[text] = location(nameNode)
             }
@@ -527,8 +559,11 @@ final class Reader {
                 if let nonResponse = NonResponse(rawValue: code) {
                     if !allowed.contains(nonResponse) { allowed.append(nonResponse) }
                 } else {
-                    var message = "allow: '\(code)' is not a special non-response; the choices are \(NonResponse.allCases.map(\.rawValue).joined(separator: ", "))"
-                    if let guess = closestMatch(to: code, among: NonResponse.allCases.map(\.rawValue)) { message += "; did you mean \(guess)?" }
+                    var message =
+                        "allow: '\(code)' is not a special non-response; the choices are \(NonResponse.allCases.map(\.rawValue).joined(separator: ", "))"
+                    if let guess = closestMatch(to: code, among: NonResponse.allCases.map(\.rawValue)) {
+                        message += "; did you mean \(guess)?"
+                    }
                     report(.unknownNonResponse, location(entry), message)
                 }
             }
@@ -536,7 +571,9 @@ final class Reader {
         var repeatCount: CompiledExpression?
         if let node = values["repeat_count"], type == .repeat, let text = string(node, key: "repeat_count") {
             if let number = Double(text), number < 0 || number != number.rounded() {
-                report(.badRepeatCount, location(node), "repeat_count must be a whole number of instances, or an expression giving one; '\(text)' is not")
+                report(
+                    .badRepeatCount, location(node),
+                    "repeat_count must be a whole number of instances, or an expression giving one; '\(text)' is not")
             } else {
                 repeatCount = expression(node, key: "repeat_count")
             }
@@ -544,7 +581,10 @@ final class Reader {
 
         var children: [Item] = []
         if type.isContainer, parentPath.count >= Reader.maximumNesting {
-            report(.badStructure, itemLocation, "\(type) \(describe) is nested \(parentPath.count + 1) deep; groups and repeats may nest at most \(Reader.maximumNesting) deep")
+            report(
+                .badStructure, itemLocation,
+                "\(type) \(describe) is nested \(parentPath.count + 1) deep; groups and repeats may nest at most \(Reader.maximumNesting) deep"
+            )
         } else if type.isContainer {
             let childRepeatPath = type == .repeat ? repeatPath + [name] : repeatPath
             if let childrenNode = values["children"] {
@@ -600,8 +640,11 @@ final class Reader {
             if words.count == 1, let type = ItemType.simpleNames[first] { return type }
             let known = Array(ItemType.simpleNames.keys) + ["select_one", "select_multiple"]
             var message = "unknown type '\(text)'"
-            if let guess = closestMatch(to: first, among: known.sorted()) { message += "; did you mean \(guess)?" }
-            else { message += "; the types are \(known.sorted().joined(separator: ", "))" }
+            if let guess = closestMatch(to: first, among: known.sorted()) {
+                message += "; did you mean \(guess)?"
+            } else {
+                message += "; the types are \(known.sorted().joined(separator: ", "))"
+            }
             report(.unknownType, location(node), message)
             return nil
         }

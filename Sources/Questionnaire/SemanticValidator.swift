@@ -98,8 +98,10 @@ struct SemanticValidator: ExpressionSchema {
                 let type = TypeChecker.check(repeatCount.expression, schema: self, context: CheckContext(repeatPath: item.repeatPath)).type
                 switch type {
                 case .text, .boolean, .date, .dateTime, .time, .geopoint, .select(_, true), .group, .repeatInstances:
-                    diagnostics.append(Diagnostic(.badRepeatCount, at: repeatCount.location,
-                                                  "repeat_count of '\(item.name)' must give a number of instances, but \(repeatCount.text) is \(type)"))
+                    diagnostics.append(
+                        Diagnostic(
+                            .badRepeatCount, at: repeatCount.location,
+                            "repeat_count of '\(item.name)' must give a number of instances, but \(repeatCount.text) is \(type)"))
                 default: break
                 }
             }
@@ -107,7 +109,10 @@ struct SemanticValidator: ExpressionSchema {
                 usedLists.insert(list)
                 if let choices = choiceLists[list] {
                     if choices.choices.isEmpty {
-                        diagnostics.append(Diagnostic(.emptyChoiceList, at: item.location(of: "type"), "'\(item.name)' uses choice list '\(list)', which has no choices"))
+                        diagnostics.append(
+                            Diagnostic(
+                                .emptyChoiceList, at: item.location(of: "type"),
+                                "'\(item.name)' uses choice list '\(list)', which has no choices"))
                     }
                     let columns = Set(choices.choices.flatMap { $0.attributes.keys }).union(["name", "label"])
                     check(item.choiceFilter, CheckContext(repeatPath: item.repeatPath, choiceColumns: columns))
@@ -120,43 +125,61 @@ struct SemanticValidator: ExpressionSchema {
             if case .literal(let value) = item.defaultValue, item.type.isQuestion {
                 let list = item.type.choiceList.flatMap { choiceLists[$0] }
                 if item.type.choiceList == nil || list != nil, case .failure(let error) = item.type.parseAnswer(value, choices: list) {
-                    diagnostics.append(Diagnostic(.wrongValueKind, at: item.location(of: "default"), "default of '\(item.name)': \(error.message)"))
+                    diagnostics.append(
+                        Diagnostic(.wrongValueKind, at: item.location(of: "default"), "default of '\(item.name)': \(error.message)"))
                 }
             }
             // Labels and hints: fields shown must exist and be in scope; fields asked later get a warning.
             for (key, template) in item.labelTemplates {
                 for reference in template.references + template.previousReferences {
                     guard let signature = signatures[reference.name] else {
-                        var message = "the \(key.hasPrefix("hint:") ? "hint" : "label") of '\(item.name)' shows ${\(reference.name)}, but no field has that name"
+                        var message =
+                            "the \(key.hasPrefix("hint:") ? "hint" : "label") of '\(item.name)' shows ${\(reference.name)}, but no field has that name"
                         if let guess = suggestion(for: reference.name) { message += "; did you mean ${\(guess)}?" }
-                        diagnostics.append(Diagnostic(expression: ExpressionDiagnostic(.unknownField, message, reference.range), at: item.location(of: key.hasPrefix("hint:") ? "hint" : "label")))
+                        diagnostics.append(
+                            Diagnostic(
+                                expression: ExpressionDiagnostic(.unknownField, message, reference.range),
+                                at: item.location(of: key.hasPrefix("hint:") ? "hint" : "label")))
                         continue
                     }
                     if !signature.repeatPath.isEmpty, !item.repeatPath.starts(with: signature.repeatPath) {
-                        diagnostics.append(Diagnostic(expression: ExpressionDiagnostic(.fieldOutsideRepeat,
-                            "the label of '\(item.name)' shows ${\(reference.name)}, which is asked once per instance of repeat '\(signature.repeatPath.last!)'",
-                            reference.range), at: item.location(of: key.hasPrefix("hint:") ? "hint" : "label")))
+                        diagnostics.append(
+                            Diagnostic(
+                                expression: ExpressionDiagnostic(
+                                    .fieldOutsideRepeat,
+                                    "the label of '\(item.name)' shows ${\(reference.name)}, which is asked once per instance of repeat '\(signature.repeatPath.last!)'",
+                                    reference.range), at: item.location(of: key.hasPrefix("hint:") ? "hint" : "label")))
                     }
                 }
                 for reference in template.references {
                     if let target = items.first(where: { $0.name == reference.name }), target.type.isQuestion,
-                       let targetIndex = order[reference.name], let index = order[item.name], targetIndex > index {
-                        diagnostics.append(Diagnostic(.labelShowsLaterField, at: item.location(of: key.hasPrefix("hint:") ? "hint" : "label"),
-                            "the \(key.hasPrefix("hint:") ? "hint" : "label") of '\(item.name)' shows ${\(reference.name)}, which is asked only later (line \(target.location.line)); it will be empty here"))
+                        let targetIndex = order[reference.name], let index = order[item.name], targetIndex > index
+                    {
+                        diagnostics.append(
+                            Diagnostic(
+                                .labelShowsLaterField, at: item.location(of: key.hasPrefix("hint:") ? "hint" : "label"),
+                                "the \(key.hasPrefix("hint:") ? "hint" : "label") of '\(item.name)' shows ${\(reference.name)}, which is asked only later (line \(target.location.line)); it will be empty here"
+                            ))
                     }
                 }
             }
             if let relevant = item.relevant, isConstantlyFalse(relevant.expression) {
-                diagnostics.append(Diagnostic(.neverShown, at: relevant.location,
-                                              "'\(item.name)' can never be shown: its relevant (\(relevant.text)) is always false"))
+                diagnostics.append(
+                    Diagnostic(
+                        .neverShown, at: relevant.location,
+                        "'\(item.name)' can never be shown: its relevant (\(relevant.text)) is always false"))
             }
             if item.name.count > 32 {
-                diagnostics.append(Diagnostic(.nameTooLongForStata, at: item.location(of: "name"),
-                                              "name '\(item.name)' has \(item.name.count) characters; Stata allows 32, so it will be cut on export"))
+                diagnostics.append(
+                    Diagnostic(
+                        .nameTooLongForStata, at: item.location(of: "name"),
+                        "name '\(item.name)' has \(item.name.count) characters; Stata allows 32, so it will be cut on export"))
             }
             if item.type.holdsValue, let label = item.label, let long = label.allTexts.first(where: { $0.count > 80 }) {
-                diagnostics.append(Diagnostic(.labelTooLongForStata, at: item.location(of: "label"),
-                                              "a label of '\(item.name)' has \(long.count) characters; Stata variable labels hold 80"))
+                diagnostics.append(
+                    Diagnostic(
+                        .labelTooLongForStata, at: item.location(of: "label"),
+                        "a label of '\(item.name)' has \(long.count) characters; Stata variable labels hold 80"))
             }
         }
         for list in choiceLists.values where !usedLists.contains(list.name) {
@@ -166,8 +189,10 @@ struct SemanticValidator: ExpressionSchema {
         for cycle in analysis.cycles() {
             let first = items.first { $0.name == cycle[0] }
             let loop = (cycle + [cycle[0]]).joined(separator: " → ")
-            diagnostics.append(Diagnostic(.cycle, at: first?.location ?? SourceLocation(file: file, line: 1, column: 1),
-                                          "cycle among calculations, defaults and relevance: \(loop); each of these waits for another"))
+            diagnostics.append(
+                Diagnostic(
+                    .cycle, at: first?.location ?? SourceLocation(file: file, line: 1, column: 1),
+                    "cycle among calculations, defaults and relevance: \(loop); each of these waits for another"))
         }
         return analysis.graph()
     }
@@ -175,7 +200,8 @@ struct SemanticValidator: ExpressionSchema {
     /// True when a relevance has no inputs at all and evaluates to false.
     private func isConstantlyFalse(_ expression: ExpressionNode) -> Bool {
         guard expression.references.isEmpty, expression.previousReferences.isEmpty, !expression.usesCurrentValue,
-              expression.functionNames.isDisjoint(with: ["today", "now", "position", "once"]) else { return false }
+            expression.functionNames.isDisjoint(with: ["today", "now", "position", "once"])
+        else { return false }
         return !Evaluator.isTrue(expression, in: ConstantContext())
     }
 }

@@ -7,6 +7,7 @@
 // D2 only type changes and removed or recoded codes of kept variables break comparability
 import Foundation
 import Testing
+
 @testable import Codebook
 @testable import Questionnaire
 
@@ -50,11 +51,13 @@ struct CodebookTests {
 
     @Test("C2: HTML escapes what authors write")
     func escaping() throws {
-        let codebook = Codebook(try loadForm("""
-        settings: {form_id: t, title: "<T&>", version: "1"}
-        survey:
-          - {type: integer, name: a, label: "<script>alert(1)</script>", constraint: ". < 5 and . > 1"}
-        """))
+        let codebook = Codebook(
+            try loadForm(
+                """
+                settings: {form_id: t, title: "<T&>", version: "1"}
+                survey:
+                  - {type: integer, name: a, label: "<script>alert(1)</script>", constraint: ". < 5 and . > 1"}
+                """))
         let html = CodebookHTML.render(codebook)
         #expect(!html.contains("<script>alert"))
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
@@ -67,18 +70,20 @@ struct DiffTests {
         "settings: {form_id: t, title: T, version: \"1\"}\nsurvey:\n\(survey)choices:\n\(choices)"
     }
 
-    static let base = version("""
-      - {type: select_one sid, name: sid, label: SID status}
-      - {type: integer, name: meetings, label: BPD meetings, relevant: "${sid} != 'none'"}
-      - {type: text, name: notes, label: Notes}
+    static let base = version(
+        """
+          - {type: select_one sid, name: sid, label: SID status}
+          - {type: integer, name: meetings, label: BPD meetings, relevant: "${sid} != 'none'"}
+          - {type: text, name: notes, label: Notes}
 
-    """, choices: """
-      sid:
-        - {name: none, label: None}
-        - {name: paper, label: Paper}
-        - {name: online, label: Online}
+        """,
+        choices: """
+              sid:
+                - {name: none, label: None}
+                - {name: paper, label: Paper}
+                - {name: online, label: Online}
 
-    """)
+            """)
 
     @Test("D1 D2: the example's next round keeps comparability (golden file)")
     func exampleRounds() throws {
@@ -90,22 +95,48 @@ struct DiffTests {
 
     /// A change to the base form, and the changes expected for one variable.
     static let cases: [(String, String, String, [String], Bool)] = [
-        ("added variable", "  - {type: text, name: notes, label: Notes}\n", "  - {type: text, name: notes, label: Notes}\n  - {type: integer, name: covid, label: COVID}\n",
-         ["covid: added (integer)"], false),
+        (
+            "added variable", "  - {type: text, name: notes, label: Notes}\n",
+            "  - {type: text, name: notes, label: Notes}\n  - {type: integer, name: covid, label: COVID}\n",
+            ["covid: added (integer)"], false
+        ),
         ("removed variable", "  - {type: text, name: notes, label: Notes}\n", "", ["notes: removed (text)"], false),
-        ("type changed", "{type: integer, name: meetings", "{type: decimal, name: meetings", ["meetings: type changed: integer → decimal"], true),
-        ("select became text", "{type: select_one sid, name: sid", "{type: text, name: sid", ["sid: type changed: select_one sid → text"], true),
-        ("code added", "    - {name: online, label: Online}\n", "    - {name: online, label: Online}\n    - {name: offline, label: Offline}\n",
-         ["sid: choice codes added: offline"], false),
+        (
+            "type changed", "{type: integer, name: meetings", "{type: decimal, name: meetings",
+            ["meetings: type changed: integer → decimal"], true
+        ),
+        (
+            "select became text", "{type: select_one sid, name: sid", "{type: text, name: sid",
+            ["sid: type changed: select_one sid → text"], true
+        ),
+        (
+            "code added", "    - {name: online, label: Online}\n",
+            "    - {name: online, label: Online}\n    - {name: offline, label: Offline}\n",
+            ["sid: choice codes added: offline"], false
+        ),
         ("code removed", "    - {name: paper, label: Paper}\n", "", ["sid: choice codes removed: paper"], true),
-        ("code recoded", "{name: paper, label: Paper}", "{name: p, label: Paper}", ["sid: choice recoded: 'Paper' was code paper, is now p"], true),
-        ("codes swapped", "{name: paper, label: Paper}\n    - {name: online, label: Online}", "{name: paper, label: Online}\n    - {name: online, label: Paper}",
-         ["sid: choice recoded: 'Online' was code online, is now paper", "sid: choice recoded: 'Paper' was code paper, is now online"], true),
-        ("choice relabelled", "{name: paper, label: Paper}", "{name: paper, label: Paper records}",
-         ["sid: choice paper relabelled: 'Paper' → 'Paper records'"], false),
-        ("label changed", "label: BPD meetings", "label: BPD meetings held", ["meetings: label changed: 'BPD meetings' → 'BPD meetings held'"], false),
-        ("relevance changed", "relevant: \"${sid} != 'none'\"", "relevant: \"${sid} = 'online'\"",
-         ["meetings: relevance changed: ${sid} != 'none' → ${sid} = 'online'"], false),
+        (
+            "code recoded", "{name: paper, label: Paper}", "{name: p, label: Paper}",
+            ["sid: choice recoded: 'Paper' was code paper, is now p"], true
+        ),
+        (
+            "codes swapped", "{name: paper, label: Paper}\n    - {name: online, label: Online}",
+            "{name: paper, label: Online}\n    - {name: online, label: Paper}",
+            ["sid: choice recoded: 'Online' was code online, is now paper", "sid: choice recoded: 'Paper' was code paper, is now online"],
+            true
+        ),
+        (
+            "choice relabelled", "{name: paper, label: Paper}", "{name: paper, label: Paper records}",
+            ["sid: choice paper relabelled: 'Paper' → 'Paper records'"], false
+        ),
+        (
+            "label changed", "label: BPD meetings", "label: BPD meetings held",
+            ["meetings: label changed: 'BPD meetings' → 'BPD meetings held'"], false
+        ),
+        (
+            "relevance changed", "relevant: \"${sid} != 'none'\"", "relevant: \"${sid} = 'online'\"",
+            ["meetings: relevance changed: ${sid} != 'none' → ${sid} = 'online'"], false
+        ),
     ]
 
     @Test("D1 D2: each kind of change", arguments: cases)

@@ -16,7 +16,8 @@ func assertSnapshot(_ text: String, named name: String, sourceLocation: SourceLo
     if text != expected {
         let actual = folder.appendingPathComponent(name + ".actual")
         try? text.write(to: actual, atomically: true, encoding: .utf8)
-        Issue.record("\(name) differs from its snapshot; see \(actual.path) (RECORD_SNAPSHOTS=1 accepts it)", sourceLocation: sourceLocation)
+        Issue.record(
+            "\(name) differs from its snapshot; see \(actual.path) (RECORD_SNAPSHOTS=1 accepts it)", sourceLocation: sourceLocation)
     }
 }
 

@@ -7,6 +7,7 @@
 // E6 evaluation never traps: bad input gives empty, NaN or false
 import Foundation
 import Testing
+
 @testable import Expressions
 
 struct EvaluatorTests {
@@ -42,7 +43,8 @@ struct EvaluatorTests {
         ("non-response(${age})", ""), ("coalesce(${dk}, 7)", "7"), ("boolean(${dk})", "false"),
         // arithmetic
         ("7 div 2", "3.5"), ("7 mod 3", "1"), ("-7 mod 3", "-1"), ("1 div 0", "Infinity"), ("0 div 0", "NaN"),
-        ("${age} * 2 - 8", "60"), ("100000000000000000000 * 10", "1000000000000000000000"), ("1 div 100000000", "0.00000001"), ("-${age}", "-34"), ("0.1 + 0.2 = 0.3", "false"),
+        ("${age} * 2 - 8", "60"), ("100000000000000000000 * 10", "1000000000000000000000"), ("1 div 100000000", "0.00000001"),
+        ("-${age}", "-34"), ("0.1 + 0.2 = 0.3", "false"),
         // logic
         ("${age} > 18 and ${sid} = 'online'", "true"), ("${age} < 18 or ${blank} = ''", "true"), ("not(${flag})", "false"),
         ("true() and false()", "false"),
@@ -93,7 +95,10 @@ struct EvaluatorTests {
     func ifIsLazy() {
         final class Counting: EvaluationContext {
             var reads: [String] = []
-            func value(of field: String) -> Value { reads.append(field); return .number(1) }
+            func value(of field: String) -> Value {
+                reads.append(field)
+                return .number(1)
+            }
             func previousValue(of field: String) -> Value { .empty }
             var currentValue: Value { .empty }
             var position: Int? { nil }
@@ -128,10 +133,14 @@ struct CivilDateTests {
             #expect(date.days == days)
             if let previous {
                 // Consecutive days advance by exactly one calendar day.
-                let advanced = previous.day < CivilDate.daysIn(month: previous.month, year: previous.year)
+                let advanced =
+                    previous.day < CivilDate.daysIn(month: previous.month, year: previous.year)
                     ? (previous.year, previous.month, previous.day + 1)
                     : previous.month == 12 ? (previous.year + 1, 1, 1) : (previous.year, previous.month + 1, 1)
-                if (date.year, date.month, date.day) != advanced { Issue.record("\(previous) → \(date)"); return }
+                if (date.year, date.month, date.day) != advanced {
+                    Issue.record("\(previous) → \(date)")
+                    return
+                }
             }
             previous = date
         }
@@ -141,10 +150,12 @@ struct CivilDateTests {
     func knownDates() {
         #expect(CivilDate(year: 1970, month: 1, day: 1)!.days == 0)
         #expect(CivilDate(year: 2000, month: 3, day: 1)!.days == 11_017)
-        #expect(CivilDate(year: 2021, month: 6, day: 15)!.weekday == 2) // a Tuesday
+        #expect(CivilDate(year: 2021, month: 6, day: 15)!.weekday == 2)  // a Tuesday
         #expect(CivilDate(year: 2021, month: 2, day: 29) == nil)
         #expect(CivilDate(year: 2024, month: 2, day: 29) != nil)
         #expect(CivilDate.parse("2021-13-01") == nil)
-        #expect(CivilDate.parseDateTime("2021-06-15T08:00:00+07:00")?.seconds == Double(CivilDate(year: 2021, month: 6, day: 15)!.days) * 86_400 + 3_600)
+        #expect(
+            CivilDate.parseDateTime("2021-06-15T08:00:00+07:00")?.seconds == Double(CivilDate(year: 2021, month: 6, day: 15)!.days) * 86_400
+                + 3_600)
     }
 }

@@ -1,13 +1,16 @@
+import TestSupport
 // Requirements covered here:
 // F1 the lexer, parser, type checker and evaluator never trap on generated or mutated input
 // F2 printing a tree and parsing the result gives the same tree (the canonical form is faithful)
 import Testing
-import TestSupport
+
 @testable import Expressions
 
 struct FuzzTests {
-    static let atoms = ["${age}", "${sid}", "${uses}", "${member_age}", "${members}", "${missing}", ".", "1", "0", "-3.5", "'online'",
-                        "''", "'2021-01-01'", "true()", "today()", "previous(${age})", "position(..)", "${name}", "${visit}"]
+    static let atoms = [
+        "${age}", "${sid}", "${uses}", "${member_age}", "${members}", "${missing}", ".", "1", "0", "-3.5", "'online'",
+        "''", "'2021-01-01'", "true()", "today()", "previous(${age})", "position(..)", "${name}", "${visit}",
+    ]
     static let functions = Array(FunctionRegistry.all.keys).sorted() + ["nope"]
     static let operators = ["+", "-", "*", "div", "mod", "=", "!=", "<", "<=", ">", ">=", "and", "or"]
 
@@ -16,7 +19,8 @@ struct FuzzTests {
         switch choice {
         case 0: return atoms.randomElement(using: &random)!
         case 1:
-            return "\(generate(&random, depth: depth + 1)) \(operators.randomElement(using: &random)!) \(generate(&random, depth: depth + 1))"
+            return
+                "\(generate(&random, depth: depth + 1)) \(operators.randomElement(using: &random)!) \(generate(&random, depth: depth + 1))"
         case 2:
             let count = Int.random(in: 0...3, using: &random)
             let arguments = (0..<count).map { _ in generate(&random, depth: depth + 1) }
@@ -28,7 +32,9 @@ struct FuzzTests {
 
     static func mutate(_ text: String, _ random: inout SeededGenerator) -> String {
         var scalars = Array(text.unicodeScalars)
-        let pool: [Unicode.Scalar] = ["(", ")", "$", "{", "}", "'", "\"", ".", ",", "-", "=", "<", "!", " ", "a", "1", "é", "\0", "\u{1F600}", ":", "/"]
+        let pool: [Unicode.Scalar] = [
+            "(", ")", "$", "{", "}", "'", "\"", ".", ",", "-", "=", "<", "!", " ", "a", "1", "é", "\0", "\u{1F600}", ":", "/",
+        ]
         for _ in 0..<Int.random(in: 1...4, using: &random) {
             switch Int.random(in: 0..<3, using: &random) {
             case 0 where !scalars.isEmpty: scalars.remove(at: Int.random(in: 0..<scalars.count, using: &random))
@@ -45,8 +51,10 @@ struct FuzzTests {
         var random = SeededGenerator(seed: seed)
         let schema = TypeCheckerTests.schema
         var context = TestContext()
-        context.values = ["age": .number(3), "uses": .string("a b"), "members": .nodeset([.boolean(true)]),
-                          "member_age": .nodeset([.number(1), .nonResponse(.dontKnow)]), "visit": .date(100)]
+        context.values = [
+            "age": .number(3), "uses": .string("a b"), "members": .nodeset([.boolean(true)]),
+            "member_age": .nodeset([.number(1), .nonResponse(.dontKnow)]), "visit": .date(100),
+        ]
         for _ in 0..<1500 {
             let text = Self.generate(&random, depth: 0)
             for candidate in [text, Self.mutate(text, &random)] {

@@ -4,6 +4,7 @@
 // P3 every syntax error names what is wrong and where (a Unicode-scalar offset)
 // P4 bare names are rejected except as choice-filter columns
 import Testing
+
 @testable import Expressions
 
 struct ParserTests {

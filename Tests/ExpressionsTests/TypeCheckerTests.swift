@@ -5,13 +5,15 @@
 // T4 type errors that are certain at load time are reported; plausible code is not
 // T5 '.' only where the item has a value; position(..) only inside a repeat
 import Testing
+
 @testable import Expressions
 
 struct TypeCheckerTests {
     static let schema = TestSchema(fields: [
         "age": FieldSignature(type: .number, repeatPath: []),
         "name": FieldSignature(type: .text, repeatPath: []),
-        "sid": FieldSignature(type: .select(list: "sid_status", multiple: false), repeatPath: [], choiceCodes: ["none", "paper", "offline", "online"]),
+        "sid": FieldSignature(
+            type: .select(list: "sid_status", multiple: false), repeatPath: [], choiceCodes: ["none", "paper", "offline", "online"]),
         "uses": FieldSignature(type: .select(list: "uses", multiple: true), repeatPath: [], choiceCodes: ["planning", "budgeting"]),
         "grade": FieldSignature(type: .select(list: "grades", multiple: false), repeatPath: [], choiceCodes: ["1", "2", "3"]),
         "visit": FieldSignature(type: .date, repeatPath: []),
@@ -79,8 +81,11 @@ struct TypeCheckerTests {
     func suggestions() throws {
         let tree = try ExpressionParser.parse("${agee} > 1 and ${sid} = 'onlin'").get()
         let messages = TypeChecker.check(tree, schema: Self.schema, context: CheckContext()).diagnostics.map(\.message)
-        #expect(messages == ["no field is named 'agee'; did you mean ${age}?",
-                             "'onlin' is not a choice of list 'sid_status' used by ${sid}; did you mean 'online'?"])
+        #expect(
+            messages == [
+                "no field is named 'agee'; did you mean ${age}?",
+                "'onlin' is not a choice of list 'sid_status' used by ${sid}; did you mean 'online'?",
+            ])
     }
 
     @Test("T1: diagnostics point at the offending part")
@@ -92,10 +97,12 @@ struct TypeCheckerTests {
 
     @Test("every registered function has a checked arity and evaluates without trapping")
     func registryIsComplete() {
-        let names = ["if", "selected", "count-selected", "selected-at", "jr:choice-name", "coalesce", "string-length", "concat",
-                     "substr", "contains", "starts-with", "ends-with", "regex", "int", "round", "number", "string", "boolean",
-                     "true", "false", "today", "now", "date", "format-date", "count", "sum", "min", "max", "position", "once",
-                     "previous", "not", "non-response"]
+        let names = [
+            "if", "selected", "count-selected", "selected-at", "jr:choice-name", "coalesce", "string-length", "concat",
+            "substr", "contains", "starts-with", "ends-with", "regex", "int", "round", "number", "string", "boolean",
+            "true", "false", "today", "now", "date", "format-date", "count", "sum", "min", "max", "position", "once",
+            "previous", "not", "non-response",
+        ]
         for name in names {
             let definition = FunctionRegistry.lookup(name)
             #expect(definition != nil, "\(name) is missing")

@@ -12,7 +12,10 @@ struct CommandTests {
     func validFile() throws {
         let run = try pantau(["validate", "Questionnaires/examples/household.yaml"])
         #expect(run.status == 0)
-        #expect(run.stdout == "Questionnaires/examples/household.yaml: ok: household_example version 2021-H1: 34 items, 21 questions, 2 groups, 2 repeats, 5 choice lists, languages: id, en\n")
+        #expect(
+            run.stdout
+                == "Questionnaires/examples/household.yaml: ok: household_example version 2021-H1: 34 items, 21 questions, 2 groups, 2 repeats, 5 choice lists, languages: id, en\n"
+        )
     }
 
     @Test("R1: an invalid file lists every problem with its place, exit 1")
@@ -35,33 +38,38 @@ struct CommandTests {
             constraint: . > 1 and foo(.)
 
         """.write(to: file, atomically: true, encoding: .utf8)
-        let run = try pantau(["validate", "--brief", "bad.yaml", "Questionnaires/examples/household.yaml"].map {
-            $0 == "bad.yaml" ? file.path : $0
-        })
+        let run = try pantau(
+            ["validate", "--brief", "bad.yaml", "Questionnaires/examples/household.yaml"].map {
+                $0 == "bad.yaml" ? file.path : $0
+            })
         #expect(run.status == 1)
         let lines = run.stdout.split(separator: "\n").map(String.init)
-        #expect(lines == [
-            "\(file.path):6:11: error: unknown type 'integr'; did you mean integer? [Q010]",
-            "\(file.path):12:5: error: unknown key 'relevnt' on an item; did you mean relevant? [Q003]",
-            "\(file.path):13:27: error: there is no function 'foo' [X002]",
-            "\(file.path): 3 errors, 0 warnings",
-            "Questionnaires/examples/household.yaml: ok: household_example version 2021-H1: 34 items, 21 questions, 2 groups, 2 repeats, 5 choice lists, languages: id, en",
-        ])
+        #expect(
+            lines == [
+                "\(file.path):6:11: error: unknown type 'integr'; did you mean integer? [Q010]",
+                "\(file.path):12:5: error: unknown key 'relevnt' on an item; did you mean relevant? [Q003]",
+                "\(file.path):13:27: error: there is no function 'foo' [X002]",
+                "\(file.path): 3 errors, 0 warnings",
+                "Questionnaires/examples/household.yaml: ok: household_example version 2021-H1: 34 items, 21 questions, 2 groups, 2 repeats, 5 choice lists, languages: id, en",
+            ])
     }
 
     @Test("R1: the source line and caret follow each diagnostic unless --brief")
     func sourceSnippet() throws {
         let folder = try temporaryDirectory()
         let file = folder.appendingPathComponent("bad.yaml")
-        try "settings:\n  form_id: x\n  title: X\n  version: \"1\"\nsurvey:\n  - type: integer\n    name: a\n    label: A\n    required: maybe\n"
+        try
+            "settings:\n  form_id: x\n  title: X\n  version: \"1\"\nsurvey:\n  - type: integer\n    name: a\n    label: A\n    required: maybe\n"
             .write(to: file, atomically: true, encoding: .utf8)
         let run = try pantau(["validate", file.path])
         #expect(run.status == 1)
-        #expect(run.stdout.contains("""
-        \(file.path):9:15: error: required must be true, false or an expression such as ${age} >= 18, not 'maybe' [Q004]
-                required: maybe
-                          ^
-        """))
+        #expect(
+            run.stdout.contains(
+                """
+                \(file.path):9:15: error: required must be true, false or an expression such as ${age} >= 18, not 'maybe' [Q004]
+                        required: maybe
+                                  ^
+                """))
     }
 
     @Test("R1: a missing file is an error, not a crash")
@@ -92,8 +100,10 @@ struct CommandTests {
         #expect(kept.stdout.contains("longitudinal comparability is kept"))
 
         let folder = try temporaryDirectory()
-        let old = folder.appendingPathComponent("old.yaml"), new = folder.appendingPathComponent("new.yaml")
-        let form = "settings: {form_id: t, title: T, version: \"1\"}\nsurvey:\n  - {type: select_one s, name: s, label: S}\nchoices:\n  s:\n    - {name: a, label: A}\n    - {name: b, label: B}\n"
+        let old = folder.appendingPathComponent("old.yaml")
+        let new = folder.appendingPathComponent("new.yaml")
+        let form =
+            "settings: {form_id: t, title: T, version: \"1\"}\nsurvey:\n  - {type: select_one s, name: s, label: S}\nchoices:\n  s:\n    - {name: a, label: A}\n    - {name: b, label: B}\n"
         try form.write(to: old, atomically: true, encoding: .utf8)
         try form.replacingOccurrences(of: "    - {name: b, label: B}\n", with: "").write(to: new, atomically: true, encoding: .utf8)
         let broken = try pantau(["diff", old.path, new.path])

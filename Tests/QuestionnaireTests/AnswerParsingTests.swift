@@ -1,13 +1,16 @@
+import Expressions
 // Requirements covered here:
 // A1 typed text becomes a value of the item's type, or an error that says how to write it
 import Testing
-import Expressions
+
 @testable import Questionnaire
 
 struct AnswerParsingTests {
-    static let list = ChoiceList(name: "uses", choices: ["planning", "budgeting", "reporting"].map {
-        Choice(name: $0, label: nil, attributes: [:], location: SourceLocation(file: "t", line: 1, column: 1))
-    }, location: SourceLocation(file: "t", line: 1, column: 1))
+    static let list = ChoiceList(
+        name: "uses",
+        choices: ["planning", "budgeting", "reporting"].map {
+            Choice(name: $0, label: nil, attributes: [:], location: SourceLocation(file: "t", line: 1, column: 1))
+        }, location: SourceLocation(file: "t", line: 1, column: 1))
 
     static let accepted: [(ItemType, String, Value)] = [
         (.integer, "42", .number(42)), (.integer, " -3 ", .number(-3)), (.integer, "+7", .number(7)),
@@ -18,7 +21,10 @@ struct AnswerParsingTests {
         (.selectMultiple(list: "uses"), "", .string("")),
         (.date, "2021-06-30", .date(CivilDate(year: 2021, month: 6, day: 30)!.days)),
         (.time, "09:30", .time(34_200)), (.acknowledge, "ok", .string("OK")),
-        (.dateTime, "2021-06-30T09:30+07:00", .dateTime(Double(CivilDate(year: 2021, month: 6, day: 30)!.days) * 86_400 + 9_000, offsetMinutes: 420)),
+        (
+            .dateTime, "2021-06-30T09:30+07:00",
+            .dateTime(Double(CivilDate(year: 2021, month: 6, day: 30)!.days) * 86_400 + 9_000, offsetMinutes: 420)
+        ),
         (.geopoint, "-8.65 115.22", .string("-8.65 115.22")), (.geopoint, "-8.65 115.22 12 5", .string("-8.65 115.22 12 5")),
     ]
 

@@ -1,7 +1,8 @@
+import Expressions
 // The README's catalogue lists every diagnostic code, so authors can look each one up.
 import Foundation
 import Testing
-import Expressions
+
 @testable import Questionnaire
 
 struct CatalogueTests {

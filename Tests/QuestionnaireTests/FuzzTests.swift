@@ -1,14 +1,17 @@
 // Requirements covered here:
 // F1 the YAML reader and validator never trap on mutated questionnaires: every input gets diagnostics or a model
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Questionnaire
 
 struct QuestionnaireFuzzTests {
-    static let fragments = ["- ", ": ", "${", "}", "[", "]", "{", "'", "\"", "\n", "  ", "\t", "type: repeat", "name: x",
-                            "children:", "relevant: ${a} >", "calculation: ${members}", "select_one yn", "&a", "*a", "? ",
-                            "required: maybe", "#", "|", ">", "\u{FEFF}", "é", "null", "~"]
+    static let fragments = [
+        "- ", ": ", "${", "}", "[", "]", "{", "'", "\"", "\n", "  ", "\t", "type: repeat", "name: x",
+        "children:", "relevant: ${a} >", "calculation: ${members}", "select_one yn", "&a", "*a", "? ",
+        "required: maybe", "#", "|", ">", "\u{FEFF}", "é", "null", "~",
+    ]
 
     static func mutate(_ text: String, _ random: inout SeededGenerator) -> String {
         var lines = text.components(separatedBy: "\n")
@@ -36,7 +39,8 @@ struct QuestionnaireFuzzTests {
 
     @Test("F1: mutated questionnaires never trap", arguments: [11, 12, 13] as [UInt64])
     func mutatedQuestionnaires(seed: UInt64) throws {
-        let example = try String(contentsOf: repositoryRoot.appendingPathComponent("Questionnaires/examples/household.yaml"), encoding: .utf8)
+        let example = try String(
+            contentsOf: repositoryRoot.appendingPathComponent("Questionnaires/examples/household.yaml"), encoding: .utf8)
         var random = SeededGenerator(seed: seed)
         var invalid = 0
         for _ in 0..<400 {

@@ -1,55 +1,56 @@
+import Expressions
 // Requirements covered here:
 // M1 a valid file builds an immutable model with types, labels per language, checks and non-responses
 // M2 the dependency graph lists exactly the items downstream of a field, in evaluation order
 // M3 every questionnaire in Questionnaires/ validates without errors
 import Foundation
 import Testing
-import Expressions
+
 @testable import Questionnaire
 
 struct ModelTests {
     static let yaml = """
-    settings:
-      form_id: village
-      title: {id: Desa, en: Village}
-      version: "2021-H1"
-      languages: [id, en]
-      unit_level: village
-    survey:
-      - type: select_one sid_status
-        name: sid_status
-        label: {id: "Status SID (putaran lalu: ${previous(${sid_status})})", en: "SID status (last round: ${previous(${sid_status})})"}
-        default: previous(${sid_status})
-        allow: [dont_know]
-      - type: select_multiple sid_use
-        name: sid_use
-        label: {id: Penggunaan SID, en: SID uses}
-        relevant: ${sid_status} != 'none'
-      - type: integer
-        name: budget
-        label: {id: Anggaran, en: Budget}
-        required: true
-        constraint: . >= 0
-        warning: . < 10000000000
-        warning_message: {id: Sangat besar, en: Very large}
-      - type: integer
-        name: health
-        label: {id: Kesehatan, en: Health}
-        constraint: . <= ${budget}
-      - type: calculate
-        name: health_share
-        calculation: if(${budget} > 0, 100 * ${health} div ${budget}, 0)
-      - type: note
-        name: share_note
-        label: {id: "Porsi: ${health_share}%", en: "Share: ${health_share}%"}
-        relevant: ${health_share} > 50
-    choices:
-      sid_status:
-        - {name: none, label: {id: Tidak ada, en: None}}
-        - {name: online, label: {id: Daring, en: Online}}
-      sid_use:
-        - {name: planning, label: {id: Perencanaan, en: Planning}}
-    """
+        settings:
+          form_id: village
+          title: {id: Desa, en: Village}
+          version: "2021-H1"
+          languages: [id, en]
+          unit_level: village
+        survey:
+          - type: select_one sid_status
+            name: sid_status
+            label: {id: "Status SID (putaran lalu: ${previous(${sid_status})})", en: "SID status (last round: ${previous(${sid_status})})"}
+            default: previous(${sid_status})
+            allow: [dont_know]
+          - type: select_multiple sid_use
+            name: sid_use
+            label: {id: Penggunaan SID, en: SID uses}
+            relevant: ${sid_status} != 'none'
+          - type: integer
+            name: budget
+            label: {id: Anggaran, en: Budget}
+            required: true
+            constraint: . >= 0
+            warning: . < 10000000000
+            warning_message: {id: Sangat besar, en: Very large}
+          - type: integer
+            name: health
+            label: {id: Kesehatan, en: Health}
+            constraint: . <= ${budget}
+          - type: calculate
+            name: health_share
+            calculation: if(${budget} > 0, 100 * ${health} div ${budget}, 0)
+          - type: note
+            name: share_note
+            label: {id: "Porsi: ${health_share}%", en: "Share: ${health_share}%"}
+            relevant: ${health_share} > 50
+        choices:
+          sid_status:
+            - {name: none, label: {id: Tidak ada, en: None}}
+            - {name: online, label: {id: Daring, en: Online}}
+          sid_use:
+            - {name: planning, label: {id: Perencanaan, en: Planning}}
+        """
 
     @Test("M1: the model keeps what the file says")
     func model() throws {
@@ -62,7 +63,10 @@ struct ModelTests {
         #expect(status.type == .selectOne(list: "sid_status"))
         #expect(status.allowedNonResponses == [.dontKnow])
         #expect(status.label?.text(in: "en") == "SID status (last round: ${previous(${sid_status})})")
-        guard case .expression(let preload) = status.defaultValue else { Issue.record("default should be an expression"); return }
+        guard case .expression(let preload) = status.defaultValue else {
+            Issue.record("default should be an expression")
+            return
+        }
         #expect(preload.expression.previousReferences == ["sid_status"])
         let budget = try #require(questionnaire.item(named: "budget"))
         #expect(budget.required == .yes)
@@ -84,28 +88,32 @@ struct ModelTests {
 
     @Test("M2: a cycle names every item in the loop")
     func cycleMessage() {
-        let yaml = form("""
-          - type: calculate
-            name: a
-            calculation: ${c} + 1
-          - type: calculate
-            name: b
-            calculation: ${a} + 1
-          - type: integer
-            name: c
-            label: C
-            relevant: ${b} > 1
-          - type: integer
-            name: d
-            label: D
-            relevant: ${a} > 1
+        let yaml = form(
+            """
+              - type: calculate
+                name: a
+                calculation: ${c} + 1
+              - type: calculate
+                name: b
+                calculation: ${a} + 1
+              - type: integer
+                name: c
+                label: C
+                relevant: ${b} > 1
+              - type: integer
+                name: d
+                label: D
+                relevant: ${a} > 1
 
-        """)
+            """)
         guard case .failure(let report) = QuestionnaireLoader.load(yaml: yaml, file: "t.yaml") else {
             Issue.record("expected a cycle")
             return
         }
-        #expect(report.diagnostics.map(\.message) == ["cycle among calculations, defaults and relevance: a → b → c → a; each of these waits for another"])
+        #expect(
+            report.diagnostics.map(\.message) == [
+                "cycle among calculations, defaults and relevance: a → b → c → a; each of these waits for another"
+            ])
     }
 
     @Test("M3: every bundled questionnaire validates")

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Questionnaire
 
 /// Five header lines, so the first survey item starts on line 6.

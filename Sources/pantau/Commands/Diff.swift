@@ -5,10 +5,10 @@ struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compare two versions of a questionnaire, variable by variable.",
         discussion: """
-        Exit status: 0 when longitudinal comparability is kept (added or removed variables and relabelling are
-        reported but allowed), 1 when a variable kept in both versions changed type or had choice codes removed or
-        recoded, 2 when either file is not a valid questionnaire.
-        """
+            Exit status: 0 when longitudinal comparability is kept (added or removed variables and relabelling are
+            reported but allowed), 1 when a variable kept in both versions changed type or had choice codes removed or
+            recoded, 2 when either file is not a valid questionnaire.
+            """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, md }

@@ -5,9 +5,9 @@ struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check questionnaire files and report every problem with its file, line and column.",
         discussion: """
-        Exit status: 0 when every file is valid (warnings allowed), 1 when any file has an error.
-        Diagnostic codes (Q…, W…, X…) are listed in the README.
-        """
+            Exit status: 0 when every file is valid (warnings allowed), 1 when any file has an error.
+            Diagnostic codes (Q…, W…, X…) are listed in the README.
+            """
     )
 
     @Argument(help: "Questionnaire files (.yaml).")
@@ -33,13 +33,17 @@ struct Validate: ParsableCommand {
                 }
                 if strict && !questionnaire.warnings.isEmpty { failed = true }
                 let settings = questionnaire.settings
-                print("\(file): ok: \(settings.formID) version \(settings.version): \(questionnaire.summary)\(questionnaire.warnings.isEmpty ? "" : "; \(questionnaire.warnings.count) warning\(questionnaire.warnings.count == 1 ? "" : "s")")")
+                print(
+                    "\(file): ok: \(settings.formID) version \(settings.version): \(questionnaire.summary)\(questionnaire.warnings.isEmpty ? "" : "; \(questionnaire.warnings.count) warning\(questionnaire.warnings.count == 1 ? "" : "s")")"
+                )
             case .failure(let report):
                 failed = true
                 for diagnostic in report.diagnostics {
                     print(Terminal.render(diagnostic, source: report.source, withSource: !brief))
                 }
-                print("\(file): \(report.errors.count) error\(report.errors.count == 1 ? "" : "s"), \(report.warnings.count) warning\(report.warnings.count == 1 ? "" : "s")")
+                print(
+                    "\(file): \(report.errors.count) error\(report.errors.count == 1 ? "" : "s"), \(report.warnings.count) warning\(report.warnings.count == 1 ? "" : "s")"
+                )
             }
         }
         if failed { throw ExitCode(1) }
