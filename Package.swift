@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Expressions", targets: ["Expressions"]),
         .library(name: "Questionnaire", targets: ["Questionnaire"]),
         .library(name: "Codebook", targets: ["Codebook"]),
+        .library(name: "Interview", targets: ["Interview"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
@@ -21,8 +22,10 @@ let package = Package(
         .target(name: "Questionnaire", dependencies: ["Expressions", "Yams"]),
         // Codebooks and version diffs built from validated questionnaires, with their renderers.
         .target(name: "Codebook", dependencies: ["Questionnaire", "Expressions"]),
+        // The interview engine: a pure state machine over a questionnaire and the answers so far.
+        .target(name: "Interview", dependencies: ["Questionnaire", "Expressions"]),
         // Helpers shared by the test targets (deterministic randomness; later the interview Scenario driver).
-        .target(name: "TestSupport", dependencies: ["Expressions"]),
+        .target(name: "TestSupport", dependencies: ["Expressions", "Questionnaire", "Interview"]),
         // The thin command-line front end.
         .executableTarget(
             name: "pantau",
@@ -33,6 +36,7 @@ let package = Package(
         ),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestSupport"]),
         .testTarget(name: "QuestionnaireTests", dependencies: ["Questionnaire", "Expressions", "TestSupport"]),
+        .testTarget(name: "InterviewTests", dependencies: ["Interview", "Questionnaire", "Expressions", "TestSupport"]),
         .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"], exclude: ["Snapshots"]),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["pantau"]),
     ],

@@ -136,7 +136,7 @@ public enum Evaluator {
         return [value]
     }
 
-    static func choiceCodes(_ value: Value) -> [String] {
+    public static func choiceCodes(_ value: Value) -> [String] {
         value.stringValue.split(whereSeparator: { $0 == " " }).map(String.init)
     }
 
