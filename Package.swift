@@ -10,10 +10,12 @@ let package = Package(
         .library(name: "Questionnaire", targets: ["Questionnaire"]),
         .library(name: "Codebook", targets: ["Codebook"]),
         .library(name: "Interview", targets: ["Interview"]),
+        .library(name: "Store", targets: ["Store"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The expression language: depends on nothing else in pantau.
@@ -24,19 +26,24 @@ let package = Package(
         .target(name: "Codebook", dependencies: ["Questionnaire", "Expressions"]),
         // The interview engine: a pure state machine over a questionnaire and the answers so far.
         .target(name: "Interview", dependencies: ["Questionnaire", "Expressions"]),
+        // CSV reading and writing, shared by frame import, exports and analysis input.
+        .target(name: "Tabular"),
+        // The SQLite store through GRDB over the system libsqlite3: migrations, frame, interviews, audit log.
+        .target(name: "Store", dependencies: ["Interview", "Questionnaire", "Expressions", "Tabular", .product(name: "GRDB", package: "GRDB.swift")]),
         // Helpers shared by the test targets (deterministic randomness; later the interview Scenario driver).
         .target(name: "TestSupport", dependencies: ["Expressions", "Questionnaire", "Interview"]),
         // The thin command-line front end.
         .executableTarget(
             name: "pantau",
             dependencies: [
-                "Questionnaire", "Codebook",
+                "Questionnaire", "Codebook", "Interview", "Store", "Tabular",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestSupport"]),
         .testTarget(name: "QuestionnaireTests", dependencies: ["Questionnaire", "Expressions", "TestSupport"]),
         .testTarget(name: "InterviewTests", dependencies: ["Interview", "Questionnaire", "Expressions", "TestSupport"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Interview", "Questionnaire", "Expressions", "Tabular", "TestSupport"], exclude: ["schema.sql"]),
         .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"], exclude: ["Snapshots"]),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["pantau"]),
     ],

@@ -117,5 +117,11 @@ public struct Transition: Sendable {
     public var events: [AuditEvent] = []
     public var cursor: Cursor
 
+    public init(records: [Address: AnswerRecord?] = [:], events: [AuditEvent] = [], cursor: Cursor) {
+        self.records = records
+        self.events = events
+        self.cursor = cursor
+    }
+
     public var isEmpty: Bool { records.isEmpty && events.isEmpty }
 }

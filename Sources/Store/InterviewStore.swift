@@ -1,0 +1,289 @@
+import Expressions
+import Foundation
+import GRDB
+import Interview
+import Questionnaire
+
+public enum InterviewStatus: String, Sendable, CaseIterable {
+    case draft, completed
+}
+
+/// An interview row, as listed.
+public struct InterviewSummary: Hashable, Sendable {
+    public let uuid: String
+    public let formID: String
+    public let version: String
+    public let unitCode: String
+    public let unitName: String
+    public let roundCode: String
+    public let enumerator: String
+    public let status: String
+    public let startedAt: String
+    public let endedAt: String?
+    public let updatedAt: String
+    public let utcOffsetMinutes: Int
+    public let cursor: String
+    public let language: String?
+    public let answers: Int
+}
+
+/// One stored answer row.
+public struct StoredAnswer: Hashable, Sendable {
+    public let address: Address
+    public let stored: StoredValue
+    public let origin: String
+    public let relevant: Bool
+    public let confirmation: String?
+    public let updatedAt: String
+}
+
+/// One audit log row.
+public struct AuditEntry: Hashable, Sendable {
+    public let id: Int64
+    public let at: String
+    public let utcOffsetMinutes: Int
+    public let event: String
+    public let address: String?
+    public let oldValue: String?
+    public let newValue: String?
+    public let detail: String?
+}
+
+/// What `openInterview` found or made.
+public struct OpenedInterview: Sendable {
+    public enum Kind: String, Sendable { case started, resumed, reopened }
+    public let uuid: String
+    public let kind: Kind
+    public let records: [Address: AnswerRecord]
+    public let cursor: Interview.Cursor
+    public let language: String?
+}
+
+extension ResponseStore {
+    /// Stores the questionnaire definition (once per form and version) and returns its row id. A different
+    /// text under a stored form and version is refused: data must never lose its meaning.
+    public func register(_ questionnaire: Questionnaire, at now: Timestamp) throws -> Int64 {
+        try wrap { try queue.write { db in try Self.register(questionnaire, at: now, db) } }
+    }
+
+    static func register(_ questionnaire: Questionnaire, at now: Timestamp, _ db: Database) throws -> Int64 {
+        let hash = SHA256.hex(questionnaire.sourceText)
+        let settings = questionnaire.settings
+        if let row = try Row.fetchOne(db, sql: "SELECT id, content_hash FROM questionnaire WHERE form_id = ? AND version = ?",
+                                      arguments: [settings.formID, settings.version]) {
+            guard row["content_hash"] as String == hash else {
+                throw StoreError.questionnaireChanged(formID: settings.formID, version: settings.version)
+            }
+            return row["id"]
+        }
+        try db.execute(sql: "INSERT INTO questionnaire (form_id, version, content_hash, definition, added_at) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [settings.formID, settings.version, hash, questionnaire.sourceText, now.iso8601])
+        return db.lastInsertedRowID
+    }
+
+    /// The stored definition text of a form version.
+    public func definition(formID: String, version: String) throws -> String? {
+        try wrap {
+            try queue.read { db in
+                try String.fetchOne(db, sql: "SELECT definition FROM questionnaire WHERE form_id = ? AND version = ?", arguments: [formID, version])
+            }
+        }
+    }
+
+    /// Starts the interview of a unit in a round, resumes its draft, or reopens a completed one when allowed.
+    public func openInterview(_ questionnaire: Questionnaire, unit code: String, round: String, enumerator: String,
+                              reopen: Bool, language: String?, at now: Timestamp) throws -> OpenedInterview {
+        try wrap {
+            try queue.write { db in
+                let questionnaireID = try Self.register(questionnaire, at: now, db)
+                guard let unit = try Row.fetchOne(db, sql: "SELECT code, level FROM unit WHERE code = ?", arguments: [code]) else {
+                    throw StoreError.unknownUnit(code)
+                }
+                if let expected = questionnaire.settings.unitLevel, unit["level"] as String != expected {
+                    throw StoreError.unitLevelMismatch(unit: code, level: unit["level"], expected: expected)
+                }
+                try db.execute(sql: "INSERT OR IGNORE INTO round (code) VALUES (?)", arguments: [round])
+                let formID = questionnaire.settings.formID
+                let existing = try Row.fetchOne(db, sql: """
+                    SELECT i.uuid, i.status, i.cursor, i.language, q.version, i.questionnaire_id FROM interview i
+                    JOIN questionnaire q ON q.id = i.questionnaire_id
+                    WHERE i.form_id = ? AND i.unit_code = ? AND i.round_code = ?
+                    ORDER BY i.started_at LIMIT 1
+                    """, arguments: [formID, code, round])
+                guard let existing else {
+                    let uuid = UUID().uuidString.lowercased()
+                    try db.execute(sql: """
+                        INSERT INTO interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status,
+                                               started_at, updated_at, utc_offset_minutes, cursor, language)
+                        VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, '', ?)
+                        """, arguments: [uuid, questionnaireID, formID, code, round, enumerator, now.iso8601, now.iso8601, now.offsetMinutes, language])
+                    try Self.appendAudit(db, uuid: uuid, at: now, event: "started", detail: "enumerator \(enumerator)")
+                    return OpenedInterview(uuid: uuid, kind: .started, records: [:], cursor: .end, language: language)
+                }
+                let uuid: String = existing["uuid"]
+                if existing["questionnaire_id"] as Int64 != questionnaireID {
+                    throw StoreError.draftUsesOtherVersion(uuid: uuid, version: existing["version"])
+                }
+                var kind = OpenedInterview.Kind.resumed
+                if existing["status"] as String == InterviewStatus.completed.rawValue {
+                    guard reopen else { throw StoreError.completed(uuid: uuid) }
+                    kind = .reopened
+                    try db.execute(sql: "UPDATE interview SET status = 'draft', ended_at = NULL, updated_at = ? WHERE uuid = ?",
+                                   arguments: [now.iso8601, uuid])
+                    try Self.appendAudit(db, uuid: uuid, at: now, event: "reopened", detail: "by \(enumerator)")
+                } else {
+                    try Self.appendAudit(db, uuid: uuid, at: now, event: "resumed", detail: "by \(enumerator)")
+                }
+                let records = try Self.records(db, uuid: uuid)
+                let cursor = Interview.Cursor.parse(existing["cursor"] as String) ?? .end
+                return OpenedInterview(uuid: uuid, kind: kind, records: records, cursor: cursor, language: existing["language"])
+            }
+        }
+    }
+
+    static func records(_ db: Database, uuid: String) throws -> [Address: AnswerRecord] {
+        var records: [Address: AnswerRecord] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM answer WHERE interview_uuid = ?", arguments: [uuid]) {
+            guard let address = Address.parse(row["address"]),
+                  let value = StoredValue(kind: row["kind"], text: row["text_value"], number: row["number_value"]).value,
+                  let origin = AnswerOrigin(rawValue: row["origin"]) else { continue }
+            records[address] = AnswerRecord(value: value, origin: origin, relevant: row["relevant"], confirmation: row["confirmation"])
+        }
+        return records
+    }
+
+    /// The same unit's answers in the latest earlier round (completed interviews first), for previous().
+    public func previousRoundValues(formID: String, unit: String, before round: String) throws -> (round: String, values: [Address: Value])? {
+        try wrap {
+            try queue.read { db in
+                guard let row = try Row.fetchOne(db, sql: """
+                    SELECT uuid, round_code FROM interview
+                    WHERE form_id = ? AND unit_code = ? AND round_code < ?
+                    ORDER BY round_code DESC, status = 'completed' DESC, updated_at DESC LIMIT 1
+                    """, arguments: [formID, unit, round]) else { return nil }
+                let records = try Self.records(db, uuid: row["uuid"])
+                var values: [Address: Value] = [:]
+                for (address, record) in records where record.relevant && record.origin != .instances {
+                    values[address] = record.value
+                }
+                return (row["round_code"], values)
+            }
+        }
+    }
+
+    /// Writes one interview step in one transaction: the changed answers, the audit events and the cursor.
+    public func save(_ transition: Transition, interview uuid: String, language: String?, at now: Timestamp) throws {
+        try wrap {
+            try queue.write { db in
+                for (address, record) in transition.records {
+                    if let record {
+                        let stored = StoredValue(record.value)
+                        try db.execute(sql: """
+                            INSERT INTO answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            ON CONFLICT (interview_uuid, address) DO UPDATE SET
+                                kind = excluded.kind, text_value = excluded.text_value, number_value = excluded.number_value,
+                                origin = excluded.origin, relevant = excluded.relevant, confirmation = excluded.confirmation,
+                                updated_at = excluded.updated_at
+                            """, arguments: [uuid, address.description, address.name, address.indices.map(String.init).joined(separator: ","),
+                                             stored.kind, stored.text, stored.number, record.origin.rawValue, record.relevant,
+                                             record.confirmation, now.iso8601])
+                    } else {
+                        try db.execute(sql: "DELETE FROM answer WHERE interview_uuid = ? AND address = ?", arguments: [uuid, address.description])
+                    }
+                }
+                for event in transition.events { try Self.append(event, db, uuid: uuid) }
+                try db.execute(sql: "UPDATE interview SET cursor = ?, updated_at = ?, utc_offset_minutes = ?, language = ? WHERE uuid = ?",
+                               arguments: [transition.cursor.description, now.iso8601, now.offsetMinutes, language, uuid])
+            }
+        }
+    }
+
+    /// Marks an interview completed (with its last step, in the same transaction).
+    public func complete(_ transition: Transition, interview uuid: String, language: String?, at now: Timestamp) throws {
+        try save(transition, interview: uuid, language: language, at: now)
+        try wrap {
+            try queue.write { db in
+                try db.execute(sql: "UPDATE interview SET status = 'completed', ended_at = ?, updated_at = ? WHERE uuid = ?",
+                               arguments: [now.iso8601, now.iso8601, uuid])
+            }
+        }
+    }
+
+    static func appendAudit(_ db: Database, uuid: String, at: Timestamp, event: String, address: String? = nil,
+                            old: String? = nil, new: String? = nil, detail: String? = nil) throws {
+        try db.execute(sql: """
+            INSERT INTO audit_log (interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [uuid, at.iso8601, at.offsetMinutes, event, address, old, new, detail])
+    }
+
+    static func append(_ event: AuditEvent, _ db: Database, uuid: String) throws {
+        let at = event.at
+        switch event.kind {
+        case .entered(let address): try appendAudit(db, uuid: uuid, at: at, event: "entered", address: address.description)
+        case .left(let address): try appendAudit(db, uuid: uuid, at: at, event: "left", address: address.description)
+        case .changed(let address, let old, let new):
+            try appendAudit(db, uuid: uuid, at: at, event: "changed", address: address.description,
+                            old: old.map { StoredValue($0).tagged }, new: new.map { StoredValue($0).tagged })
+        case .softCheckConfirmed(let address, let reason):
+            try appendAudit(db, uuid: uuid, at: at, event: "soft_check_confirmed", address: address.description, detail: reason)
+        case .languageChanged(let from, let to):
+            try appendAudit(db, uuid: uuid, at: at, event: "language_changed", old: from, new: to)
+        case .instanceAdded(let address): try appendAudit(db, uuid: uuid, at: at, event: "instance_added", address: address.description)
+        case .instanceDeleted(let address): try appendAudit(db, uuid: uuid, at: at, event: "instance_deleted", address: address.description)
+        case .reopened: try appendAudit(db, uuid: uuid, at: at, event: "reopened")
+        case .completed: try appendAudit(db, uuid: uuid, at: at, event: "completed")
+        }
+    }
+
+    /// Interviews, newest first, optionally of one round and status.
+    public func interviews(round: String? = nil, status: String? = nil) throws -> [InterviewSummary] {
+        try wrap {
+            try queue.read { db in
+                var conditions: [String] = []
+                var arguments: StatementArguments = []
+                if let round { conditions.append("i.round_code = ?"); arguments += [round] }
+                if let status { conditions.append("i.status = ?"); arguments += [status] }
+                let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+                return try Row.fetchAll(db, sql: """
+                    SELECT i.*, q.version, u.name AS unit_name,
+                           (SELECT count(*) FROM answer a WHERE a.interview_uuid = i.uuid AND a.relevant AND a.origin = 'entered') AS answers
+                    FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id JOIN unit u ON u.code = i.unit_code
+                    \(filter) ORDER BY i.round_code, i.form_id, i.unit_code, i.started_at
+                    """, arguments: arguments).map(Self.summary)
+            }
+        }
+    }
+
+    static func summary(_ row: Row) -> InterviewSummary {
+        InterviewSummary(uuid: row["uuid"], formID: row["form_id"], version: row["version"], unitCode: row["unit_code"],
+                         unitName: row["unit_name"], roundCode: row["round_code"], enumerator: row["enumerator"], status: row["status"],
+                         startedAt: row["started_at"], endedAt: row["ended_at"], updatedAt: row["updated_at"],
+                         utcOffsetMinutes: row["utc_offset_minutes"], cursor: row["cursor"], language: row["language"], answers: row["answers"])
+    }
+
+    /// One interview with its answers (in address order) and its audit trail (in order).
+    public func interview(_ uuid: String) throws -> (summary: InterviewSummary, answers: [StoredAnswer], audit: [AuditEntry]) {
+        try wrap {
+            try queue.read { db in
+                guard let row = try Row.fetchOne(db, sql: """
+                    SELECT i.*, q.version, u.name AS unit_name,
+                           (SELECT count(*) FROM answer a WHERE a.interview_uuid = i.uuid AND a.relevant AND a.origin = 'entered') AS answers
+                    FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id JOIN unit u ON u.code = i.unit_code
+                    WHERE i.uuid = ?
+                    """, arguments: [uuid]) else { throw StoreError.unknownInterview(uuid) }
+                let answers = try Row.fetchAll(db, sql: "SELECT * FROM answer WHERE interview_uuid = ?", arguments: [uuid]).compactMap { row -> StoredAnswer? in
+                    guard let address = Address.parse(row["address"]) else { return nil }
+                    return StoredAnswer(address: address, stored: StoredValue(kind: row["kind"], text: row["text_value"], number: row["number_value"]),
+                                        origin: row["origin"], relevant: row["relevant"], confirmation: row["confirmation"], updatedAt: row["updated_at"])
+                }
+                let audit = try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE interview_uuid = ? ORDER BY id", arguments: [uuid]).map { row in
+                    AuditEntry(id: row["id"], at: row["at"], utcOffsetMinutes: row["utc_offset_minutes"], event: row["event"], address: row["address"],
+                               oldValue: row["old_value"], newValue: row["new_value"], detail: row["detail"])
+                }
+                return (Self.summary(row), answers, audit)
+            }
+        }
+    }
+}

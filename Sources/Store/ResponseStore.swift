@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import Interview
+import Questionnaire
+
+/// A pantau store: one SQLite file per device (WAL journal, synchronous=FULL, foreign keys on).
+///
+/// It migrates on open and offers only writes that keep its invariants: one interview per questionnaire,
+/// unit and round; an append-only audit log; every interview step written in one transaction.
+public final class ResponseStore {
+    public let path: String
+    let queue: DatabaseQueue
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(Migration001CreateSchema.identifier, migrate: Migration001CreateSchema.migrate)
+        return migrator
+    }
+
+    /// Opens (and creates, with its folder) a store, refusing damaged files and newer schemas.
+    public init(path: String) throws {
+        self.path = path
+        let url = URL(fileURLWithPath: path)
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "cannot create its folder")
+        }
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.journalMode = .wal
+        configuration.busyMode = .timeout(10)
+        do {
+            queue = try DatabaseQueue(path: path, configuration: configuration)
+            // Every commit reaches the disk before the next prompt: power may fail at any moment. Set after
+            // opening, since GRDB's WAL set-up chooses NORMAL; a queue keeps this one connection.
+            try queue.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            try queue.read { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
+        } catch let error as DatabaseError {
+            throw StoreError.notAStore(path: path, reason: error.message ?? "SQLite error \(error.resultCode.rawValue)")
+        } catch {
+            throw StoreError.cannotOpen(path: path, reason: "\(error)")
+        }
+        try migrate()
+    }
+
+    private func migrate() throws {
+        let migrator = Self.migrator
+        do {
+            let applied = try queue.read { db -> Set<String> in
+                let tables = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'")
+                if !tables.isEmpty, !tables.contains("grdb_migrations") {
+                    throw StoreError.notAStore(path: path, reason: "it holds tables, but none of pantau's")
+                }
+                return try tables.isEmpty ? [] : migrator.appliedIdentifiers(db)
+            }
+            let known = Set(migrator.migrations)
+            let unknown = applied.subtracting(known)
+            if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: unknown.sorted()) }
+            try migrator.migrate(queue)
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            throw StoreError.notAStore(path: path, reason: error.message ?? "SQLite error \(error.resultCode.rawValue)")
+        }
+    }
+
+    /// The names of the applied schema steps, in order.
+    public func appliedMigrations() throws -> [String] {
+        try wrap { try queue.read { try Self.migrator.appliedMigrations($0) } }
+    }
+
+    /// The schema as SQL, for documentation and the schema test.
+    public func schemaSQL() throws -> String {
+        try wrap {
+            try queue.read { db in
+                try String.fetchAll(db, sql: """
+                    SELECT sql || ';' FROM sqlite_master
+                    WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
+                    ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, name
+                    """).joined(separator: "\n")
+            }
+        }
+    }
+
+    /// SQLite's own integrity check; "ok" when the file is sound.
+    public func integrityCheck() throws -> [String] {
+        try wrap { try queue.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") } }
+    }
+
+    func wrap<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as DatabaseError {
+            // The message names the statement's problem, never the values bound to it.
+            throw StoreError.database(error.message ?? "SQLite error \(error.resultCode.rawValue)")
+        }
+    }
+}

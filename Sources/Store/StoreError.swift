@@ -1,0 +1,52 @@
+/// What can go wrong with a store, in words an enumerator or analyst can act on. Values, never SQL text
+/// with respondents' answers in it.
+public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    case cannotOpen(path: String, reason: String)
+    case notAStore(path: String, reason: String)
+    case newerSchema(path: String, unknown: [String])
+    case questionnaireChanged(formID: String, version: String)
+    case unknownUnit(String)
+    case unitLevelMismatch(unit: String, level: String, expected: String)
+    case completed(uuid: String)
+    case draftUsesOtherVersion(uuid: String, version: String)
+    case unknownInterview(String)
+    case frameRejected([FrameProblem])
+    case database(String)
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let reason): "cannot open the store \(path): \(reason)"
+        case .notAStore(let path, let reason):
+            "\(path) is not a pantau store, or it is damaged (\(reason)); nothing was changed. Keep a copy of the file for recovery and use another --db path"
+        case .newerSchema(let path, let unknown):
+            "\(path) was written by a newer pantau (schema steps \(unknown.joined(separator: ", "))); update pantau to use it"
+        case .questionnaireChanged(let formID, let version):
+            "questionnaire \(formID) version \(version) differs from the definition already stored under that version; give the changed questionnaire a new version"
+        case .unknownUnit(let code): "unit \(code) is not in the sample frame; import it with pantau frame import"
+        case .unitLevelMismatch(let unit, let level, let expected):
+            "unit \(unit) is a \(level), but this questionnaire interviews a \(expected)"
+        case .completed(let uuid): "interview \(uuid) is already completed; add --reopen to change it (the reopening is logged)"
+        case .draftUsesOtherVersion(let uuid, let version):
+            "the draft interview \(uuid) uses questionnaire version \(version); continue it with that version"
+        case .unknownInterview(let uuid): "no interview \(uuid) in this store"
+        case .frameRejected(let problems):
+            "the frame was not imported (\(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was written):\n"
+                + problems.map { "  \($0)" }.joined(separator: "\n")
+        case .database(let message): "database error: \(message)"
+        }
+    }
+}
+
+/// A bad row of a frame file.
+public struct FrameProblem: Hashable, Sendable, CustomStringConvertible {
+    /// 1-based line of the file (the header is line 1); 0 for the file as a whole.
+    public let row: Int
+    public let message: String
+
+    public init(row: Int, message: String) {
+        self.row = row
+        self.message = message
+    }
+
+    public var description: String { row > 0 ? "row \(row): \(message)" : message }
+}
