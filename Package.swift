@@ -30,13 +30,15 @@ let package = Package(
         .target(name: "Tabular"),
         // The SQLite store through GRDB over the system libsqlite3: migrations, frame, interviews, audit log.
         .target(name: "Store", dependencies: ["Interview", "Questionnaire", "Expressions", "Tabular", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The terminal front end over the engine: screens, the line protocol, commands, persistence per step.
+        .target(name: "Runner", dependencies: ["Interview", "Store", "Questionnaire", "Expressions"]),
         // Helpers shared by the test targets (deterministic randomness; later the interview Scenario driver).
         .target(name: "TestSupport", dependencies: ["Expressions", "Questionnaire", "Interview"]),
         // The thin command-line front end.
         .executableTarget(
             name: "pantau",
             dependencies: [
-                "Questionnaire", "Codebook", "Interview", "Store", "Tabular",
+                "Questionnaire", "Codebook", "Interview", "Store", "Tabular", "Runner",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

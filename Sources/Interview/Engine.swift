@@ -484,13 +484,13 @@ public final class InterviewEngine {
         let candidate: Value
         switch item.type.parseAnswer(text, choices: list) {
         case .success(let value): candidate = value
-        case .failure(let error): return .invalid(error.message)
+        case .failure(let error): return .invalid(error)
         }
         if item.choiceFilter != nil, item.type.choiceList != nil {
             let allowed = Set(choices(for: address, item).map(\.code))
             let codes = Evaluator.choiceCodes(candidate)
             if let outside = codes.first(where: { !allowed.contains($0) }) {
-                return .invalid("'\(outside)' is not among the choices offered here")
+                return .invalid(.notOffered(outside))
             }
         }
         if let constraint = item.constraint, !holds(constraint, at: address, item: item, current: candidate) {
@@ -573,7 +573,7 @@ public final class InterviewEngine {
             return .notAllowed(.notAnInstance)
         }
         let count = createdCount(collection) + 1
-        guard count <= InterviewEngine.maximumInstances else { return .invalid("a repeat holds at most \(InterviewEngine.maximumInstances) instances") }
+        guard count <= InterviewEngine.maximumInstances else { return .invalid(.tooManyInstances(InterviewEngine.maximumInstances)) }
         createInstances(collection, item, upTo: count)
         reevaluateRepeat(collection, item, parentRelevant: isRelevant(collection))
         initialise(collection: collection, instance: count)

@@ -5,7 +5,7 @@ import Questionnaire
 public enum AnswerOutcome: Hashable, Sendable {
     case accepted
     /// The text is not a value of the item's type; nothing was stored.
-    case invalid(String)
+    case invalid(AnswerError)
     /// A required question was left empty; nothing was stored. The author's message, if any.
     case requiredButEmpty(String?)
     /// A hard check failed; nothing was stored. The author's message, if any.

@@ -1,9 +1,59 @@
 import Expressions
 
-/// Why typed text is not a valid answer, in words an enumerator understands.
-public struct AnswerError: Error, Hashable, Sendable, CustomStringConvertible {
-    public let message: String
-    public var description: String { message }
+/// Why typed text is not a valid answer, in words an enumerator understands, in English or Indonesian.
+public enum AnswerError: Error, Hashable, Sendable, CustomStringConvertible {
+    case notWholeNumber(String, hasDecimals: Bool)
+    case commaDecimal(String)
+    case notANumber(String)
+    case notAChoice(String, choices: [String])
+    case notOffered(String)
+    case notADate(String)
+    case notATime(String)
+    case notADateTime(String)
+    case geopointFormat
+    case geopointNumbers
+    case latitudeRange
+    case longitudeRange
+    case negativeAccuracy
+    case acknowledge
+    case takesNoAnswer(String)
+    case noChoices
+    case tooManyInstances(Int)
+
+    /// The English message.
+    public var description: String { message(indonesian: false) }
+
+    // swiftlint:disable:next cyclomatic_complexity
+    public func message(indonesian: Bool) -> String {
+        func pick(_ id: String, _ en: String) -> String { indonesian ? id : en }
+        switch self {
+        case .notWholeNumber(let text, true): return pick("'\(text)' bukan bilangan bulat; tulis tanpa desimal", "'\(text)' is not a whole number; enter it without decimals")
+        case .notWholeNumber(let text, false): return pick("'\(text)' bukan bilangan bulat", "'\(text)' is not a whole number")
+        case .commaDecimal(let text):
+            let fixed = text.replacingOccurrences(of: ",", with: ".")
+            return pick("'\(text)' memakai koma; tulis desimal dengan titik, mis. \(fixed)", "'\(text)' uses a comma; write decimals with a point, e.g. \(fixed)")
+        case .notANumber(let text): return pick("'\(text)' bukan angka", "'\(text)' is not a number")
+        case .notAChoice(let code, let choices):
+            return pick("'\(code)' bukan salah satu pilihan: \(choices.joined(separator: ", "))", "'\(code)' is not one of the choices: \(choices.joined(separator: ", "))")
+        case .notOffered(let code): return pick("'\(code)' tidak termasuk pilihan yang ditawarkan di sini", "'\(code)' is not among the choices offered here")
+        case .notADate(let text): return pick("'\(text)' bukan tanggal; tulis TTTT-BB-HH, mis. 2021-06-30", "'\(text)' is not a date; write it as YYYY-MM-DD, e.g. 2021-06-30")
+        case .notATime(let text): return pick("'\(text)' bukan jam; tulis JJ:MM, mis. 09:30", "'\(text)' is not a time; write it as HH:MM, e.g. 09:30")
+        case .notADateTime(let text):
+            return pick("'\(text)' bukan tanggal dan jam; tulis TTTT-BB-HHTJJ:MM dengan zona, mis. 2021-06-30T09:30+07:00",
+                        "'\(text)' is not a date and time; write it as YYYY-MM-DDTHH:MM with an offset, e.g. 2021-06-30T09:30+07:00")
+        case .geopointFormat:
+            return pick("tulis lokasi sebagai 'lintang bujur [ketinggian [akurasi]]', mis. -8.65 115.22",
+                        "enter a location as 'latitude longitude [altitude [accuracy]]', e.g. -8.65 115.22")
+        case .geopointNumbers: return pick("lokasi berupa angka dipisah spasi, mis. -8.65 115.22", "a location is numbers separated by spaces, e.g. -8.65 115.22")
+        case .latitudeRange: return pick("lintang harus antara -90 dan 90", "latitude must be between -90 and 90")
+        case .longitudeRange: return pick("bujur harus antara -180 dan 180", "longitude must be between -180 and 180")
+        case .negativeAccuracy: return pick("akurasi tidak boleh negatif", "accuracy cannot be negative")
+        case .acknowledge: return pick("ketik OK untuk menyetujui", "acknowledge with OK")
+        case .takesNoAnswer(let type): return pick("butir \(type) tidak menerima jawaban", "\(type) items take no answer")
+        case .noChoices: return pick("pertanyaan ini tidak punya pilihan", "this question has no choices")
+        case .tooManyInstances(let limit): return pick("pengulangan paling banyak \(limit) isian", "a repeat holds at most \(limit) instances")
+        }
+    }
 }
 
 /// A point on the earth as entered: "lat lon [alt [accuracy]]".
@@ -16,18 +66,18 @@ public struct Geopoint: Hashable, Sendable, CustomStringConvertible {
     public static func parse(_ text: String) -> Result<Geopoint, AnswerError> {
         let parts = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard (2...4).contains(parts.count) else {
-            return .failure(AnswerError(message: "enter a location as 'latitude longitude [altitude [accuracy]]', e.g. -8.65 115.22"))
+            return .failure(.geopointFormat)
         }
         let numbers = parts.map { Double($0) }
         guard numbers.allSatisfy({ $0 != nil && $0!.isFinite }) else {
-            return .failure(AnswerError(message: "a location is numbers separated by spaces, e.g. -8.65 115.22"))
+            return .failure(.geopointNumbers)
         }
         let latitude = numbers[0]!
         let longitude = numbers[1]!
-        guard (-90...90).contains(latitude) else { return .failure(AnswerError(message: "latitude must be between -90 and 90")) }
-        guard (-180...180).contains(longitude) else { return .failure(AnswerError(message: "longitude must be between -180 and 180")) }
+        guard (-90...90).contains(latitude) else { return .failure(.latitudeRange) }
+        guard (-180...180).contains(longitude) else { return .failure(.longitudeRange) }
         let accuracy = parts.count > 3 ? numbers[3] : nil
-        if let accuracy, accuracy < 0 { return .failure(AnswerError(message: "accuracy cannot be negative")) }
+        if let accuracy, accuracy < 0 { return .failure(.negativeAccuracy) }
         return .success(
             Geopoint(latitude: latitude, longitude: longitude, altitude: parts.count > 2 ? numbers[2] : nil, accuracy: accuracy))
     }
@@ -47,35 +97,29 @@ extension ItemType {
             return .success(.string(raw))
         case .integer:
             guard let number = Int(text.hasPrefix("+") ? String(text.dropFirst()) : text) else {
-                if Double(text) != nil {
-                    return .failure(AnswerError(message: "'\(text)' is not a whole number; enter it without decimals"))
-                }
-                return .failure(AnswerError(message: "'\(text)' is not a whole number"))
+                return .failure(.notWholeNumber(text, hasDecimals: Double(text) != nil))
             }
             return .success(.number(Double(number)))
         case .decimal:
             if text.contains(","), Double(text.replacingOccurrences(of: ",", with: ".")) != nil {
-                return .failure(
-                    AnswerError(
-                        message:
-                            "'\(text)' uses a comma; write decimals with a point, e.g. \(text.replacingOccurrences(of: ",", with: "."))"))
+                return .failure(.commaDecimal(text))
             }
             guard let number = Double(text), number.isFinite, !text.lowercased().contains("e"), !text.lowercased().contains("n") else {
-                return .failure(AnswerError(message: "'\(text)' is not a number"))
+                return .failure(.notANumber(text))
             }
             return .success(.number(number))
         case .selectOne:
-            guard let choices else { return .failure(AnswerError(message: "this question has no choices")) }
+            guard let choices else { return .failure(.noChoices) }
             guard choices.choice(text) != nil else {
-                return .failure(AnswerError(message: "'\(text)' is not one of the choices: \(choices.codes.joined(separator: ", "))"))
+                return .failure(.notAChoice(text, choices: choices.codes))
             }
             return .success(.string(text))
         case .selectMultiple:
-            guard let choices else { return .failure(AnswerError(message: "this question has no choices")) }
+            guard let choices else { return .failure(.noChoices) }
             var codes: [String] = []
             for code in text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) {
                 guard choices.choice(code) != nil else {
-                    return .failure(AnswerError(message: "'\(code)' is not one of the choices: \(choices.codes.joined(separator: ", "))"))
+                    return .failure(.notAChoice(code, choices: choices.codes))
                 }
                 if !codes.contains(code) { codes.append(code) }
             }
@@ -84,29 +128,26 @@ extension ItemType {
             return .success(.string(ordered.joined(separator: " ")))
         case .date:
             guard let date = CivilDate.parse(text), !text.contains("T") else {
-                return .failure(AnswerError(message: "'\(text)' is not a date; write it as YYYY-MM-DD, e.g. 2021-06-30"))
+                return .failure(.notADate(text))
             }
             return .success(.date(date.days))
         case .time:
             guard let seconds = CivilDate.parseTime(text) else {
-                return .failure(AnswerError(message: "'\(text)' is not a time; write it as HH:MM, e.g. 09:30"))
+                return .failure(.notATime(text))
             }
             return .success(.time(seconds))
         case .dateTime:
             guard let parsed = CivilDate.parseDateTime(text) else {
-                return .failure(
-                    AnswerError(
-                        message:
-                            "'\(text)' is not a date and time; write it as YYYY-MM-DDTHH:MM with an offset, e.g. 2021-06-30T09:30+07:00"))
+                return .failure(.notADateTime(text))
             }
             return .success(.dateTime(parsed.seconds, offsetMinutes: parsed.offsetMinutes))
         case .geopoint:
             return Geopoint.parse(text).map { .string($0.description) }
         case .acknowledge:
-            guard text.uppercased() == "OK" else { return .failure(AnswerError(message: "acknowledge with OK")) }
+            guard text.uppercased() == "OK" else { return .failure(.acknowledge) }
             return .success(.string("OK"))
         case .note, .calculate, .group, .repeat:
-            return .failure(AnswerError(message: "\(self) items take no answer"))
+            return .failure(.takesNoAnswer(description))
         }
     }
 }

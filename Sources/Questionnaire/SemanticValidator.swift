@@ -126,7 +126,7 @@ struct SemanticValidator: ExpressionSchema {
                 let list = item.type.choiceList.flatMap { choiceLists[$0] }
                 if item.type.choiceList == nil || list != nil, case .failure(let error) = item.type.parseAnswer(value, choices: list) {
                     diagnostics.append(
-                        Diagnostic(.wrongValueKind, at: item.location(of: "default"), "default of '\(item.name)': \(error.message)"))
+                        Diagnostic(.wrongValueKind, at: item.location(of: "default"), "default of '\(item.name)': \(error)"))
                 }
             }
             // Labels and hints: fields shown must exist and be in scope; fields asked later get a warning.

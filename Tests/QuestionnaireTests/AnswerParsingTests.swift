@@ -54,6 +54,6 @@ struct AnswerParsingTests {
             Issue.record("\(text) should be rejected for \(type)")
             return
         }
-        #expect(error.message == message)
+        #expect(error.description == message)
     }
 }

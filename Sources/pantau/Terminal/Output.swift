@@ -12,6 +12,13 @@ enum Terminal {
         return isTTY(STDOUT_FILENO)
     }
 
+    /// The terminal's width in columns (80 when unknown).
+    static var width: Int {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return 80
+    }
+
     static func paint(_ text: String, _ code: String) -> String {
         useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }

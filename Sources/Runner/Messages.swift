@@ -1,0 +1,98 @@
+/// The runner's own words, in Indonesian and English; they follow --lang and :lang.
+public enum Words: Sendable {
+    case indonesian, english
+
+    public init(language: String?) {
+        self = language?.lowercased().hasPrefix("id") == true ? .indonesian : .english
+    }
+
+    func pick(_ id: String, _ en: String) -> String { self == .indonesian ? id : en }
+
+    var required: String { pick("wajib diisi", "required") }
+    var current: String { pick("Nilai sekarang", "Current value") }
+    var progress: String { pick("terjawab", "answered") }
+    var round: String { pick("Putaran", "Round") }
+    var enumerator: String { pick("Pencacah", "Enumerator") }
+    var defaulted: String { pick("(isian awal)", "(default)") }
+    var emptyRequired: String { pick("Pertanyaan ini wajib dijawab.", "This question is required.") }
+    var constraintFailed: String { pick("Nilai ini tidak memenuhi syarat.", "This value does not meet the condition.") }
+    var softCheckFailed: String { pick("Nilai ini tidak biasa.", "This value is unusual.") }
+    var softCheckHelp: String {
+        pick("Ketik nilai lain, atau :confirm ALASAN untuk menyimpannya.", "Type another value, or :confirm REASON to keep it.")
+    }
+    var confirmed: String { pick("dikonfirmasi", "confirmed") }
+    var repeatQuestion: String { pick("Tambah satu lagi? (y/n)", "Add another? (y/n)") }
+    var repeatSoFar: String { pick("sejauh ini", "so far") }
+    var yesNoOnly: String { pick("Jawab y (ya) atau n (tidak).", "Answer y (yes) or n (no).") }
+    var endTitle: String { pick("Akhir wawancara. Periksa jawaban, lalu ketik :finish.", "End of the interview. Review the answers, then type :finish.") }
+    var finishBlocked: String { pick("Belum bisa selesai; perbaiki dulu:", "Cannot finish yet; first fix:") }
+    var finished: String { pick("Wawancara selesai dan tersimpan.", "Interview completed and saved.") }
+    var saved: String { pick("Tersimpan sebagai draf.", "Saved as a draft.") }
+    var resumeWith: String { pick("Lanjutkan dengan:", "Resume with:") }
+    var inputEnded: String { pick("Masukan berakhir di tengah wawancara; jawaban sudah tersimpan sebagai draf.", "Input ended in the middle of the interview; the answers are saved as a draft.") }
+    var notAllowedNonResponse: String { pick("Pertanyaan ini tidak menerima jawaban khusus itu.", "This question does not allow that special answer.") }
+    var nothingToConfirm: String { pick("Tidak ada peringatan untuk dikonfirmasi.", "There is no warning to confirm.") }
+    var emptyReason: String { pick("Tulis alasannya: :confirm ALASAN", "Give the reason: :confirm REASON") }
+    var noQuestion: String { pick("Tidak ada pertanyaan di sini.", "There is no question here.") }
+    var readOnly: String { pick("Nilai ini hanya untuk dibaca; tekan Enter untuk lanjut.", "This value is read-only; press Enter to go on.") }
+    var notAnInstance: String { pick("Perintah ini hanya berlaku di dalam pengulangan.", "This command only works inside a repeat.") }
+    var atStart: String { pick("Sudah di pertanyaan pertama.", "Already at the first question.") }
+    var atEnd: String { pick("Sudah di akhir.", "Already at the end.") }
+    var unknownItem: String { pick("Tidak ada pertanyaan dengan nama itu.", "No question has that name.") }
+    var notReached: String { pick("Pertanyaan itu belum dicapai.", "That question has not been reached yet.") }
+    var notRelevant: String { pick("Pertanyaan itu tidak ditanyakan untuk jawaban saat ini.", "That question is not asked, given the answers so far.") }
+    var unknownCommand: String { pick("Perintah tidak dikenal; ketik :help.", "Unknown command; type :help.") }
+    var tooLong: String { pick("Jawaban terlalu panjang (paling banyak 10.000 karakter).", "The answer is too long (10,000 characters at most).") }
+    var controlCharacters: String {
+        pick("Jawaban berisi karakter kontrol (misalnya tombol panah); gunakan :back dan :next untuk berpindah.",
+             "The answer contains control characters (arrow keys, for example); use :back and :next to move.")
+    }
+    var deleteAsk: String { pick("Hapus isian pengulangan ini beserta semua jawabannya? Ketik :delete yes", "Delete this repeat instance and all its answers? Type :delete yes") }
+    var deleted: String { pick("Isian pengulangan dihapus.", "Repeat instance deleted.") }
+    var unknownLanguage: String { pick("Bahasa itu tidak ada di kuesioner ini:", "This questionnaire has no such language:") }
+    var languageSet: String { pick("Bahasa:", "Language:") }
+    var choiceNumberOrCode: String { pick("Ketik nomor atau kode pilihan", "Type the number or code of a choice") }
+    var severalChoices: String { pick("beberapa boleh, dipisah spasi atau koma", "several allowed, separated by spaces or commas") }
+    var skipHint: String { pick("Enter kosong: lewati", "Empty line: skip") }
+    var review: String { pick("Tinjauan", "Review") }
+    var previousRound: String { pick("Data putaran sebelumnya:", "Previous round data:") }
+    var none: String { pick("tidak ada", "none") }
+
+    func nonResponse(_ code: String) -> String {
+        switch code {
+        case "dont_know": pick("tidak tahu", "don't know")
+        case "refused": pick("menolak menjawab", "refused")
+        default: pick("tidak berlaku", "not applicable")
+        }
+    }
+
+    var help: String {
+        pick("""
+        Perintah:
+          :back           kembali ke pertanyaan sebelumnya
+          :next           lanjut (jika jawaban sudah sah)
+          :jump NAMA      ke pertanyaan yang sudah dicapai, mis. :jump umur[2]
+          :review         tinjau semua jawaban
+          :dk :rf :na     tidak tahu / menolak / tidak berlaku (jika diizinkan)
+          :confirm ALASAN simpan nilai yang tidak biasa, dengan alasan
+          :delete         hapus isian pengulangan ini
+          :lang KODE      ganti bahasa, mis. :lang en
+          :save           simpan sebagai draf dan keluar
+          :finish         selesaikan wawancara
+          :help           bantuan ini
+        """, """
+        Commands:
+          :back           go back to the previous question
+          :next           go on (when the answer is valid)
+          :jump NAME      go to a question already reached, e.g. :jump age[2]
+          :review         review all answers
+          :dk :rf :na     don't know / refused / not applicable (where allowed)
+          :confirm REASON keep an unusual value, with the reason
+          :delete         delete this repeat instance
+          :lang CODE      switch language, e.g. :lang id
+          :save           save as a draft and leave
+          :finish         complete the interview
+          :help           this help
+        """)
+    }
+}

@@ -1,0 +1,391 @@
+import Expressions
+import Foundation
+import Interview
+import Questionnaire
+import Store
+
+/// How the runner talks: full screens on a terminal, or one line per answer for scripts and tests.
+public enum RunnerMode: Sendable {
+    case terminal(color: Bool, width: Int)
+    case lines
+}
+
+/// How a session ended.
+public enum SessionEnd: Hashable, Sendable {
+    case completed
+    case saved
+    /// Standard input ended in the middle: everything is saved as a draft.
+    case inputEnded
+}
+
+/// Identifier values for a unit, by item name: `<level>_code` and `<level>_name` up the unit's lineage, and
+/// any frame attribute whose column has the item's name.
+public func identifierPrefill(for questionnaire: Questionnaire, lineage: [FrameUnit]) -> [String: Value] {
+    var values: [String: Value] = [:]
+    for unit in lineage {
+        values["\(unit.level)_code"] = .string(unit.code)
+        values["\(unit.level)_name"] = .string(unit.name)
+        for (key, value) in unit.attributes where unit.code == lineage.last?.code { values[key] = .string(value) }
+    }
+    var prefill: [String: Value] = [:]
+    for item in questionnaire.allItems where item.type == .identifier && item.repeatPath.isEmpty {
+        if let value = values[item.name] { prefill[item.name] = value }
+    }
+    return prefill
+}
+
+/// One interview run: reads lines, drives the engine, writes every step to the store before the next prompt.
+public final class InterviewSession {
+    public let engine: InterviewEngine
+    public let uuid: String
+    public let opened: OpenedInterview.Kind
+    let store: ResponseStore
+    let clock: @Sendable () -> Timestamp
+    let mode: RunnerMode
+    let header: String
+    let resumeCommand: String
+    var words: Words
+    var pendingDelete = false
+
+    /// Opens (or resumes) the interview and persists the engine's initial state at once.
+    public init(store: ResponseStore, questionnaire: Questionnaire, unit: String, round: String, enumerator: String,
+                language: String?, reopen: Bool, mode: RunnerMode, resumeCommand: String,
+                clock: @escaping @Sendable () -> Timestamp) throws {
+        self.store = store
+        self.clock = clock
+        self.mode = mode
+        self.resumeCommand = resumeCommand
+        let now = clock()
+        if let language, !questionnaire.settings.languages.isEmpty, !questionnaire.settings.languages.contains(language) {
+            throw SessionError.unknownLanguage(language, available: questionnaire.settings.languages)
+        }
+        let opened = try store.openInterview(questionnaire, unit: unit, round: round, enumerator: enumerator, reopen: reopen,
+                                             language: language, at: now)
+        uuid = opened.uuid
+        self.opened = opened.kind
+        let lineage = try store.lineage(of: unit)
+        let previous = try store.previousRoundValues(formID: questionnaire.settings.formID, unit: unit, before: round)
+        let environment = InterviewEnvironment(clock: clock, previousRound: previous?.values ?? [:],
+                                               prefill: identifierPrefill(for: questionnaire, lineage: lineage))
+        let saved: (records: [Address: AnswerRecord], cursor: Cursor)? = opened.kind == .started ? nil : (opened.records, opened.cursor)
+        engine = InterviewEngine(questionnaire: questionnaire, environment: environment, language: language ?? opened.language, restoring: saved)
+        let words = Words(language: engine.language)
+        self.words = words
+        if opened.kind == .reopened { engine.noteReopened() }
+        let place = lineage.map(\.name).joined(separator: " › ")
+        let previousNote = previous.map { " · \(words.previousRound) \($0.round)" } ?? ""
+        header = "\(questionnaire.settings.title.text(in: engine.language)) · \(place) [\(unit)] · \(words.round) \(round) · \(words.enumerator) \(enumerator)"
+            + previousNote
+        try persist()
+    }
+
+    func persist() throws {
+        let transition = engine.takeTransition()
+        try store.save(transition, interview: uuid, language: engine.language, at: clock())
+    }
+
+    /// Runs until the interview is completed, saved, or input ends.
+    public func run(readLine: () -> String?, write: (String) -> Void) throws -> SessionEnd {
+        var message: [String] = []
+        while true {
+            write(screen(messages: message))
+            message = []
+            guard let raw = readLine() else {
+                try persist()
+                return .inputEnded
+            }
+            let line = raw.trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
+            if line.count > 10_000 {
+                message = ["! " + words.tooLong]
+                continue
+            }
+            if line.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\t" }) {
+                message = ["! " + words.controlCharacters]
+                continue
+            }
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.hasPrefix(":") {
+                let (end, output) = try command(trimmed)
+                message = output
+                if let end { return end }
+            } else {
+                message = try answer(line)
+            }
+            try persist()
+        }
+    }
+
+    // MARK: - Input
+
+    /// Maps choice numbers to codes: a text that is itself a code stays a code; otherwise a number picks the
+    /// n-th choice shown.
+    func resolveChoices(_ text: String, _ prompt: Prompt) -> String {
+        let parts = text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+        let codes = Set(prompt.choices.map(\.code))
+        return parts.map { part in
+            if codes.contains(part) { return part }
+            if let number = Int(part), let choice = prompt.choices.first(where: { $0.number == number }) { return choice.code }
+            return part
+        }.joined(separator: " ")
+    }
+
+    func answer(_ line: String) throws -> [String] {
+        switch engine.cursor {
+        case .repeatPrompt:
+            switch line.trimmingCharacters(in: .whitespaces).lowercased() {
+            case "y", "yes", "ya", "1": _ = engine.addInstance()
+            case "n", "no", "t", "tidak", "2": _ = engine.declineInstance()
+            default: return ["! " + words.yesNoOnly]
+            }
+            return []
+        case .end:
+            return ["! " + words.endTitle]
+        case .item:
+            guard let prompt = engine.prompt() else { return [] }
+            var text = line
+            if prompt.item.type.choiceList != nil { text = resolveChoices(line, prompt) }
+            if prompt.item.type == .acknowledge, ["y", "ya", "yes", "ok", "1"].contains(line.trimmingCharacters(in: .whitespaces).lowercased()) {
+                text = "OK"
+            }
+            return describe(engine.answer(text))
+        }
+    }
+
+    func describe(_ outcome: AnswerOutcome) -> [String] {
+        switch outcome {
+        case .accepted: return []
+        case .invalid(let error): return ["! " + error.message(indonesian: words == .indonesian)]
+        case .requiredButEmpty(let message): return ["! " + (message ?? words.emptyRequired)]
+        case .constraintViolated(let message): return ["! " + (message ?? words.constraintFailed)]
+        case .softCheckFailed(let message): return ["! " + (message ?? words.softCheckFailed), "! " + words.softCheckHelp]
+        case .notAllowed(let reason):
+            switch reason {
+            case .nonResponse: return ["! " + words.notAllowedNonResponse]
+            case .nothingToConfirm: return ["! " + words.nothingToConfirm]
+            case .emptyReason: return ["! " + words.emptyReason]
+            case .noQuestion: return ["! " + words.noQuestion]
+            case .readOnly: return ["! " + words.readOnly]
+            case .notAnInstance: return ["! " + words.notAnInstance]
+            }
+        }
+    }
+
+    func describe(_ blocker: Blocker) -> String {
+        switch blocker.reason {
+        case .required(let message): "\(blocker.address): \(message ?? words.emptyRequired)  → :jump \(blocker.address)"
+        case .constraint(let message): "\(blocker.address): \(message ?? words.constraintFailed)  → :jump \(blocker.address)"
+        case .softCheck(let message): "\(blocker.address): \(message ?? words.softCheckFailed)  → :jump \(blocker.address)"
+        }
+    }
+
+    func command(_ text: String) throws -> (SessionEnd?, [String]) {
+        let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
+        let name = parts[0].lowercased()
+        let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        if name != ":delete" { pendingDelete = false }
+        switch name {
+        case ":help", ":h", ":?": return (nil, words.help.split(separator: "\n").map { "  " + $0 })
+        case ":back", ":b":
+            return (nil, engine.back() == .atBoundary ? ["! " + words.atStart] : [])
+        case ":next", ":n":
+            switch engine.next() {
+            case .moved: return (nil, [])
+            case .atBoundary: return (nil, ["! " + words.atEnd])
+            case .blocked(let blocker): return (nil, ["! " + describe(blocker)])
+            }
+        case ":jump", ":j":
+            guard let address = Address.parse(argument) else { return (nil, ["! " + words.unknownItem]) }
+            switch engine.jump(to: address) {
+            case .moved: return (nil, [])
+            case .unknownItem: return (nil, ["! " + words.unknownItem])
+            case .notReached: return (nil, ["! " + words.notReached])
+            case .notRelevant: return (nil, ["! " + words.notRelevant])
+            }
+        case ":review", ":r": return (nil, reviewLines())
+        case ":dk": return (nil, describe(engine.setNonResponse(.dontKnow)))
+        case ":rf": return (nil, describe(engine.setNonResponse(.refused)))
+        case ":na": return (nil, describe(engine.setNonResponse(.notApplicable)))
+        case ":confirm": return (nil, describe(engine.confirm(reason: argument)))
+        case ":lang":
+            let languages = engine.questionnaire.settings.languages
+            guard languages.isEmpty || languages.contains(argument), !argument.isEmpty else {
+                return (nil, ["! \(words.unknownLanguage) \(argument) (\(languages.joined(separator: ", ")))"])
+            }
+            engine.setLanguage(argument)
+            words = Words(language: argument)
+            return (nil, ["= \(words.languageSet) \(argument)"])
+        case ":delete":
+            guard case .item(let address) = engine.cursor, !address.indices.isEmpty else { return (nil, ["! " + words.notAnInstance]) }
+            if pendingDelete || ["yes", "y", "ya"].contains(argument.lowercased()) {
+                pendingDelete = false
+                let outcome = engine.deleteCurrentInstance()
+                return (nil, outcome == .accepted ? ["= " + words.deleted] : describe(outcome))
+            }
+            pendingDelete = true
+            return (nil, ["! " + words.deleteAsk])
+        case ":save", ":quit", ":q":
+            try persist()
+            return (.saved, ["= \(words.saved) \(words.resumeWith) \(resumeCommand)"])
+        case ":finish":
+            let blockers = engine.finish()
+            guard blockers.isEmpty else { return (nil, ["! " + words.finishBlocked] + blockers.map { "!   " + describe($0) }) }
+            try store.complete(engine.takeTransition(), interview: uuid, language: engine.language, at: clock())
+            return (.completed, ["= " + words.finished])
+        default:
+            return (nil, ["! " + words.unknownCommand])
+        }
+    }
+
+    // MARK: - Output
+
+    func display(_ value: Value?, _ item: Item) -> String {
+        guard let value else { return "" }
+        switch value {
+        case .nonResponse(let code): return "[\(words.nonResponse(code.rawValue))]"
+        case .empty: return ""
+        default: break
+        }
+        if let list = item.type.choiceList.flatMap(engine.questionnaire.choiceList(named:)) {
+            return Evaluator.choiceCodes(value).map { code in
+                "\(code) (\(list.choice(code)?.label?.text(in: engine.language) ?? code))"
+            }.joined(separator: ", ")
+        }
+        return value.stringValue
+    }
+
+    func reviewLines() -> [String] {
+        var lines = ["= \(words.review):"]
+        for row in engine.review() {
+            guard let item = engine.item(named: row.address.name) else { continue }
+            var flags = ""
+            if let blocker = row.blocker { flags += "  ! " + describe(blocker) }
+            if let reason = row.confirmation { flags += "  [\(words.confirmed): \(reason)]" }
+            let value = item.type == .note ? "" : " = \(display(row.value, item))"
+            lines.append("=   \(row.address)\(value)\(flags)")
+        }
+        return lines
+    }
+
+    var useColor: Bool { if case .terminal(let color, _) = mode { color } else { false } }
+
+    func paint(_ text: String, _ code: String) -> String { useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+
+    func screen(messages: [String]) -> String {
+        switch mode {
+        case .lines: return lineScreen(messages: messages)
+        case .terminal(_, let width): return terminalScreen(messages: messages, width: width)
+        }
+    }
+
+    /// The line protocol: `!`/`=` lines answer the last input, then `? ADDRESS TYPE` asks for the next line,
+    /// followed by the question's text indented by two spaces.
+    func lineScreen(messages: [String]) -> String {
+        var out = messages.map { $0 + "\n" }.joined()
+        switch engine.cursor {
+        case .end:
+            out += "? :end\n  \(words.endTitle)\n"
+        case .repeatPrompt:
+            let info = engine.repeatPromptInfo()
+            out += "? \(engine.cursor) repeat\n  \(info?.label ?? ""): \(info?.count ?? 0) \(words.repeatSoFar). \(words.repeatQuestion)\n"
+        case .item:
+            guard let prompt = engine.prompt() else { return out }
+            out += "? \(prompt.address) \(prompt.item.type)\(prompt.required ? " *" : "")\n"
+            out += questionLines(prompt).map { "  " + $0 + "\n" }.joined()
+        }
+        return out
+    }
+
+    func questionLines(_ prompt: Prompt) -> [String] {
+        var lines: [String] = []
+        if !prompt.sectionPath.isEmpty { lines.append(prompt.sectionPath.joined(separator: " › ")) }
+        lines.append(prompt.label + (prompt.required ? " *" : ""))
+        if let hint = prompt.hint, !hint.isEmpty { lines.append("(\(hint))") }
+        for choice in prompt.choices { lines.append("\(choice.number)) \(choice.label) [\(choice.code)]") }
+        if let value = prompt.value, !(value.isEmpty && !value.isNonResponseValue) {
+            lines.append("\(words.current): \(display(value, prompt.item))\(prompt.origin == .defaulted ? " \(words.defaulted)" : "")")
+        }
+        if let reason = prompt.confirmation { lines.append("[\(words.confirmed): \(reason)]") }
+        let allowed = prompt.item.allowedNonResponses.map { ":\(["dont_know": "dk", "refused": "rf", "not_applicable": "na"][$0.rawValue]!) \(words.nonResponse($0.rawValue))" }
+        if !allowed.isEmpty { lines.append(allowed.joined(separator: "  ")) }
+        return lines
+    }
+
+    func wrap(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = ""
+            for word in paragraph.split(separator: " ") {
+                if !line.isEmpty, line.count + 1 + word.count > width {
+                    lines.append(line)
+                    line = ""
+                }
+                line += (line.isEmpty ? "" : " ") + word
+            }
+            lines.append(line)
+        }
+        return lines
+    }
+
+    func terminalScreen(messages: [String], width: Int) -> String {
+        let width = max(40, min(width, 120))
+        var out = "\u{1B}[2J\u{1B}[H"
+        out += paint(String(header.prefix(width)), "1") + "\n"
+        let progress = engine.progress()
+        out += paint("\(progress.answered)/\(progress.relevant) \(words.progress)", "2") + "\n\n"
+        switch engine.cursor {
+        case .end:
+            out += paint(words.endTitle, "1") + "\n"
+            let blockers = engine.finishBlockers()
+            for blocker in blockers.prefix(12) { out += paint("  " + describe(blocker), "31") + "\n" }
+        case .repeatPrompt:
+            let info = engine.repeatPromptInfo()
+            out += paint("\(info?.label ?? "")", "1") + ": \(info?.count ?? 0) \(words.repeatSoFar)\n\(words.repeatQuestion)\n"
+        case .item:
+            guard let prompt = engine.prompt() else { break }
+            if !prompt.sectionPath.isEmpty { out += paint(prompt.sectionPath.joined(separator: " › "), "36") + "\n" }
+            for line in wrap(prompt.label, width: width - 2) { out += paint(line, "1") + "\n" }
+            if prompt.required { out += paint("(\(words.required))", "33") + "\n" }
+            if let hint = prompt.hint, !hint.isEmpty { for line in wrap(hint, width: width - 2) { out += paint(line, "2") + "\n" } }
+            if !prompt.choices.isEmpty {
+                out += "\n"
+                for choice in prompt.choices { out += "  \(String(choice.number).leftPadded(3))) \(choice.label)\n" }
+                let several = prompt.item.type.choiceList != nil && { if case .selectMultiple = prompt.item.type { true } else { false } }()
+                out += paint("\(words.choiceNumberOrCode)\(several ? " (\(words.severalChoices))" : "")", "2") + "\n"
+            }
+            if let value = prompt.value, !(value.isEmpty && !value.isNonResponseValue) {
+                out += "\n\(words.current): " + paint(display(value, prompt.item), "32")
+                    + (prompt.origin == .defaulted ? " \(words.defaulted)" : "") + "\n"
+            }
+            if let reason = prompt.confirmation { out += paint("[\(words.confirmed): \(reason)]", "2") + "\n" }
+            let allowed = prompt.item.allowedNonResponses.map { ":\(["dont_know": "dk", "refused": "rf", "not_applicable": "na"][$0.rawValue]!) \(words.nonResponse($0.rawValue))" }
+            if !allowed.isEmpty { out += paint(allowed.joined(separator: "  "), "2") + "\n" }
+        }
+        if !messages.isEmpty {
+            out += "\n"
+            for message in messages {
+                let color = message.hasPrefix("!") ? "31" : "32"
+                out += paint(String(message.dropFirst(2)), color) + "\n"
+            }
+        }
+        out += paint(":help", "2") + "\n> "
+        return out
+    }
+}
+
+public enum SessionError: Error, CustomStringConvertible {
+    case unknownLanguage(String, available: [String])
+
+    public var description: String {
+        switch self {
+        case .unknownLanguage(let code, let available): "the questionnaire has no language '\(code)'; it has \(available.joined(separator: ", "))"
+        }
+    }
+}
+
+extension Value {
+    var isNonResponseValue: Bool { if case .nonResponse = self { true } else { false } }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}

@@ -1,0 +1,53 @@
+import ArgumentParser
+import Foundation
+import Interview
+import Store
+
+/// `--db PATH`, shared by every command that reads or writes a store.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The store file.", valueName: "path"))
+    var db: String = "data/pantau.sqlite"
+
+    func open() throws -> ResponseStore {
+        do {
+            return try ResponseStore(path: db)
+        } catch let error as StoreError {
+            Terminal.printError("error: \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
+
+/// Output formats for listings.
+enum ListFormat: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
+
+/// Now, from the system clock and time zone.
+@Sendable func systemClock() -> Timestamp {
+    let date = Date()
+    return Timestamp(seconds: date.timeIntervalSince1970, offsetMinutes: TimeZone.current.secondsFromGMT(for: date) / 60)
+}
+
+/// Runs a body that may throw store errors, printing them plainly.
+func reportingStoreErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as StoreError {
+        Terminal.printError("error: \(error)")
+        throw ExitCode(1)
+    }
+}
+
+/// A plain text table: columns padded to their widest cell.
+func renderTable(_ header: [String], _ rows: [[String]]) -> String {
+    let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+    func line(_ cells: [String]) -> String {
+        cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            .trimmingCharacters(in: .whitespaces) + "\n"
+    }
+    return line(header) + line(widths.map { String(repeating: "-", count: $0) }) + rows.map(line).joined()
+}
+
+func jsonText(_ object: Any) throws -> String {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    return String(decoding: data, as: UTF8.self) + "\n"
+}
