@@ -107,7 +107,10 @@ public final class InterviewSession {
             if trimmed.hasPrefix(":") {
                 let (end, output) = try command(trimmed)
                 message = output
-                if let end { return end }
+                if let end {
+                    write(output.map { $0 + "\n" }.joined())
+                    return end
+                }
             } else {
                 message = try answer(line)
             }
