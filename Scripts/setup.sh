@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what pantau needs on a fresh Debian machine: the system SQLite library and headers
-# (GRDB.swift builds over them). Safe to run again; it installs only what is missing.
+# (GRDB.swift builds over them), and tmux for the terminal test. Safe to run again; it installs only what is missing.
 set -euo pipefail
 
 need=()
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
+# tmux drives the interview runner's terminal mode in the end-to-end tests.
+command -v tmux >/dev/null 2>&1 || need+=(tmux)
 if ((${#need[@]})); then
     echo "setup: installing ${need[*]}" >&2
     SUDO=""

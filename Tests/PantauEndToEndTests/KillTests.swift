@@ -1,0 +1,74 @@
+// L4: kill -9 at many points loses at most the answer being typed, and the draft resumes where it stopped.
+import Foundation
+import Testing
+
+struct KillTests {
+    @Test("L4: killed after each answer's next prompt appeared: nothing answered is lost", arguments: Array(0...shortScript.count - 1))
+    func killAfterPrompt(answered: Int) throws {
+        let workspace = try Workspace()
+        let run = try InteractiveRun(workspace.interview())
+        #expect(run.waitForPrompts(1))
+        for index in 0..<answered {
+            run.send(shortScript[index].line)
+            // The next prompt appears only after the answer is committed.
+            #expect(run.waitForPrompts(index + 2))
+        }
+        run.kill()
+        #expect(run.process.terminationReason == .uncaughtSignal)
+
+        let resumed = try InteractiveRun(workspace.interview())
+        #expect(resumed.waitForPrompts(1))
+        #expect(resumed.prompts.first == shortScript[answered].prompt)
+        let (status, _) = resumed.finish()
+        #expect(status == 3)
+        let expected = Dictionary(shortScript.prefix(answered).compactMap { step -> (String, String)? in
+            guard !step.prompt.hasPrefix("+"), !step.line.isEmpty else { return nil }
+            let address = String(step.prompt.split(separator: " ")[0])
+            let stored = ["q3": "yes", "q6": "09:30:00"][address] ?? step.line
+            return (address, stored)
+        }, uniquingKeysWith: { first, _ in first })
+        #expect(try workspace.answers(workspace.onlyInterview()) == expected)
+    }
+
+    @Test("L4: killed at random moments while answers are being written: the store stays sound and consistent",
+          arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
+    func killAnyMoment(seed: UInt64) throws {
+        let workspace = try Workspace()
+        var random = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        func nextDelay() -> UInt32 {
+            random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt32((random >> 33) % 20_000)  // up to 20 ms
+        }
+        var answeredSoFar = 0
+        // Three sessions, each killed at an arbitrary moment after sending an answer.
+        for _ in 0..<3 {
+            let run = try InteractiveRun(workspace.interview())
+            guard run.waitForPrompts(1), let first = run.prompts.first else { break }
+            guard let position = shortScript.firstIndex(where: { $0.prompt == first }) else {
+                Issue.record("resumed at an unexpected prompt \(first)")
+                return
+            }
+            #expect(position >= answeredSoFar)
+            let batch = shortScript[position..<min(shortScript.count, position + 3)]
+            for step in batch { run.send(step.line) }
+            usleep(nextDelay())
+            run.kill()
+            answeredSoFar = position
+        }
+        let check = try pantau(["interviews", "--format", "json", "--db", workspace.db])
+        #expect(check.status == 0)
+        let resumed = try InteractiveRun(workspace.interview())
+        #expect(resumed.waitForPrompts(1))
+        let prompt = resumed.prompts.first ?? ""
+        let (status, _) = resumed.finish()
+        #expect(status == 3)
+        // Every stored answer belongs to a question before the resumed one, and the route up to it is intact.
+        guard let position = shortScript.firstIndex(where: { $0.prompt == prompt }) else {
+            Issue.record("resumed at an unexpected prompt \(prompt)")
+            return
+        }
+        let before = Set(shortScript.prefix(position).map { String($0.prompt.split(separator: " ")[0]) })
+        let stored = try workspace.answers(workspace.onlyInterview())
+        #expect(Set(stored.keys).isSubset(of: before))
+    }
+}
