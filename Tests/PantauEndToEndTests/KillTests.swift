@@ -55,8 +55,9 @@ struct KillTests {
             run.kill()
             answeredSoFar = position
         }
-        let check = try pantau(["interviews", "--format", "json", "--db", workspace.db])
+        let check = try pantau(["db", "check", "--db", workspace.db])
         #expect(check.status == 0)
+        #expect(check.stdout == "\(workspace.db): ok; schema steps: 001-create-schema\n")
         let resumed = try InteractiveRun(workspace.interview())
         #expect(resumed.waitForPrompts(1))
         let prompt = resumed.prompts.first ?? ""

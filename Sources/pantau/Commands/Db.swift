@@ -1,0 +1,41 @@
+import ArgumentParser
+import Store
+
+struct Db: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inspect a store: its soundness and its schema.",
+        subcommands: [Check.self, Schema.self]
+    )
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run SQLite's integrity check and list the applied schema steps.",
+            discussion: "Exit status 0 when the store is sound, 1 when it is damaged or not a pantau store."
+        )
+
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let database = try store.open()
+            let problems = try reportingStoreErrors { try database.integrityCheck() }
+            let migrations = try reportingStoreErrors { try database.appliedMigrations() }
+            guard problems == ["ok"] else {
+                for problem in problems { Terminal.printError("integrity: \(problem)") }
+                Terminal.printError("error: \(store.db) is damaged; keep a copy of the file and do not write to it")
+                throw ExitCode(1)
+            }
+            print("\(store.db): ok; schema steps: \(migrations.joined(separator: ", "))")
+        }
+    }
+
+    struct Schema: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the store's schema as SQL.")
+
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let database = try store.open()
+            print(try reportingStoreErrors { try database.schemaSQL() })
+        }
+    }
+}
