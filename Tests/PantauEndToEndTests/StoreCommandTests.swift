@@ -1,0 +1,57 @@
+// L6: frame import and list, interviews and show, db check, through the binary.
+import Foundation
+import Testing
+
+struct StoreCommandTests {
+    @Test("L6: frame import reports bad rows and imports nothing; list in three formats")
+    func frameCommands() throws {
+        let workspace = try Workspace()
+        let bad = workspace.folder.appendingPathComponent("bad.csv")
+        try "code,name,level,parent_code\n21,Riau,province,\n2101,,district,21\n2102,Kampar,district,99\n".write(to: bad, atomically: true, encoding: .utf8)
+        let rejected = try pantau(["frame", "import", bad.path, "--db", workspace.db])
+        #expect(rejected.status == 1)
+        #expect(rejected.stderr == "error: the frame was not imported (1 problem; nothing was written):\n  row 3: name is empty\n")
+        let csv = try pantau(["frame", "list", "--level", "village", "--format", "csv", "--db", workspace.db])
+        #expect(csv.stdout == "code,name,level,parent_code,kompak\n1105010001,Desa Satu,village,1105010,1\n1105010002,Desa Dua,village,1105010,0\n")
+        let json = try pantau(["frame", "list", "--format", "json", "--db", workspace.db])
+        let units = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]]
+        #expect(units?.count == 5)
+        #expect((units?.first?["attributes"] as? [String: String]) == ["kompak": "1"])
+        let table = try pantau(["frame", "list", "--db", workspace.db])
+        #expect(table.stdout.split(separator: "\n").first == "code        name            level        parent_code  kompak")
+    }
+
+    @Test("L6: interviews and show")
+    func interviewListing() throws {
+        let workspace = try Workspace()
+        _ = try pantauWithInput(workspace.interview(), input: "7\nhello\n")
+        let uuid = try workspace.onlyInterview()
+        let csv = try pantau(["interviews", "--format", "csv", "--status", "draft", "--db", workspace.db])
+        let lines = csv.stdout.split(separator: "\n")
+        #expect(lines.first == "uuid,form_id,version,unit,unit_name,round,enumerator,status,answers,started_at,updated_at")
+        #expect(lines.count == 2)
+        #expect(lines[1].hasPrefix("\(uuid),short,1,1105010001,Desa Satu,2021-H1,e1,draft,2,"))
+        #expect(try pantau(["interviews", "--status", "completed", "--format", "csv", "--db", workspace.db]).stdout.split(separator: "\n").count == 1)
+        let text = try pantau(["show", uuid, "--db", workspace.db])
+        #expect(text.stdout.contains("  q1 = 7\n"))
+        #expect(text.stdout.contains("  village_code = 1105010001  (prefilled)\n"))
+        #expect(text.stdout.contains(" changed q2: ∅ → string:hello\n"))
+        let missing = try pantau(["show", "nope", "--db", workspace.db])
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "error: no interview nope in this store\n")
+    }
+
+    @Test("L6: a damaged store is refused by every command, and left as it was")
+    func damagedStore() throws {
+        let folder = try temporaryDirectory()
+        let path = folder.appendingPathComponent("broken.sqlite").path
+        let garbage = Data(repeating: 0x5A, count: 8192)
+        try garbage.write(to: URL(fileURLWithPath: path))
+        for arguments in [["db", "check"], ["frame", "list"], ["interviews"]] {
+            let run = try pantau(arguments + ["--db", path])
+            #expect(run.status == 1)
+            #expect(run.stderr.hasPrefix("error: \(path) is not a pantau store, or it is damaged"))
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
+    }
+}
