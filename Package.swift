@@ -34,6 +34,11 @@ let package = Package(
         .target(name: "Runner", dependencies: ["Interview", "Store", "Questionnaire", "Expressions"]),
         // Helpers shared by the test targets (deterministic randomness; later the interview Scenario driver).
         .target(name: "TestSupport", dependencies: ["Expressions", "Questionnaire", "Interview"]),
+        // Benchmarks that print figures (Scripts/bench.sh); never timed unit tests.
+        .executableTarget(
+            name: "PantauBenchmarks",
+            dependencies: ["Interview", "Questionnaire", "Store", "Expressions", .product(name: "GRDBSQLite", package: "GRDB.swift")]
+        ),
         // The thin command-line front end.
         .executableTarget(
             name: "pantau",

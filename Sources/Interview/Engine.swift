@@ -201,11 +201,36 @@ public final class InterviewEngine {
         }
     }
 
-    /// Re-evaluates exactly what depends on a change, in dependency order.
+    private var affectedCache: [String: [String]] = [:]
+    /// For each item, the names whose change can change it (the reverse of the dependency graph).
+    private lazy var inputs: [String: Set<String>] = {
+        var inputs: [String: Set<String>] = [:]
+        for (source, targets) in questionnaire.dependencies.dependents {
+            for target in targets { inputs[target, default: []].insert(source) }
+        }
+        return inputs
+    }()
+
+    /// Re-evaluates what depends on a change, in dependency order, and stops along any path where nothing
+    /// changed: an item is re-evaluated only when one of its own inputs changed in this pass.
     private func propagate(from changed: Address) {
-        for name in questionnaire.dependencies.affected(by: changed.name) {
-            guard let item = structure.item(name) else { continue }
-            for address in addresses(of: item, reachableFrom: changed) { reevaluate(address, item) }
+        let affected: [String]
+        if let cached = affectedCache[changed.name] {
+            affected = cached
+        } else {
+            affected = questionnaire.dependencies.affected(by: changed.name)
+            affectedCache[changed.name] = affected
+        }
+        var changedNames: Set<String> = [changed.name]
+        // A repeat that gains or loses instances changes the values every field inside it contributes.
+        if let item = structure.item(changed.name), item.type == .repeat {
+            changedNames.formUnion(item.children.flatMap(\.flattened).map(\.name))
+        }
+        for name in affected {
+            guard let item = structure.item(name), let itemInputs = inputs[name], !itemInputs.isDisjoint(with: changedNames) else { continue }
+            var anyChange = false
+            for address in addresses(of: item, reachableFrom: changed) where reevaluate(address, item) { anyChange = true }
+            if anyChange { changedNames.insert(name) }
         }
     }
 
@@ -217,13 +242,36 @@ public final class InterviewEngine {
     /// How many address evaluations have run: lets tests check that an answer re-evaluates only its dependents.
     public private(set) var evaluationCount = 0
 
-    private func reevaluate(_ address: Address, _ item: Item) {
+    /// Re-evaluates one address; true when its relevance or value changed (what others can read).
+    @discardableResult
+    private func reevaluate(_ address: Address, _ item: Item) -> Bool {
         evaluationCount += 1
         let parentRelevant = parentRelevance(of: address, item)
         if item.type == .repeat {
+            let before = repeatState(address, item)
             reevaluateRepeat(address, item, parentRelevant: parentRelevant)
-            return
+            return repeatState(address, item) != before
         }
+        let before = (relevance[address], records[address]?.value)
+        evaluateItem(address, item, parentRelevant: parentRelevant)
+        return before.0 != relevance[address] || before.1 != records[address]?.value
+    }
+
+    /// What others can read of a repeat: whether it is asked, its instances and their relevance.
+    private struct RepeatSnapshot: Equatable {
+        let relevant: Bool?
+        let created: Int
+        let effective: Int
+        let instances: [Bool?]
+    }
+
+    private func repeatState(_ collection: Address, _ item: Item) -> RepeatSnapshot {
+        let created = createdCount(collection)
+        return RepeatSnapshot(relevant: relevance[collection], created: created, effective: effectiveCount(collection, item),
+                              instances: (0..<created).map { relevance[Address(item.name, collection.indices + [$0 + 1])] })
+    }
+
+    private func evaluateItem(_ address: Address, _ item: Item, parentRelevant: Bool) {
         let relevant = parentRelevant && (item.relevant.map { holds($0, at: address, item: item) } ?? true)
         relevance[address] = relevant
         if var record = records[address], record.relevant != relevant {
@@ -255,7 +303,7 @@ public final class InterviewEngine {
             }
             if value.isEmpty {
                 if records[address]?.origin == .defaulted { setRecord(address, nil) }
-            } else {
+            } else if records[address]?.value != value {
                 setRecord(address, AnswerRecord(value: value, origin: .defaulted, relevant: true))
             }
         }
@@ -476,7 +524,8 @@ public final class InterviewEngine {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         if trimmed.isEmpty {
             if isRequired(address, item) { return .requiredButEmpty(item.requiredMessage?.text(in: language)) }
-            store(address, item, nil)
+            // Kept as an entered empty value, not removed: the enumerator's blank must not bring a default back.
+            store(address, item, records[address] == nil ? nil : AnswerRecord(value: .empty, origin: .entered, relevant: true))
             move(to: successor(of: cursor))
             return .accepted
         }
@@ -527,6 +576,8 @@ public final class InterviewEngine {
         guard softPending[address] != nil, var record = records[address] else { return .notAllowed(.nothingToConfirm) }
         guard !reason.isEmpty else { return .notAllowed(.emptyReason) }
         record.confirmation = reason
+        // Confirming is the enumerator's decision: a default becomes an entered value and stops following inputs.
+        record.origin = .entered
         setRecord(address, record)
         pending.events.append(AuditEvent(.softCheckConfirmed(address, reason: reason), at: environment.clock()))
         refreshChecks(address, item)
@@ -577,7 +628,9 @@ public final class InterviewEngine {
         createInstances(collection, item, upTo: count)
         reevaluateRepeat(collection, item, parentRelevant: isRelevant(collection))
         initialise(collection: collection, instance: count)
-        propagate(from: collection)
+        // Only the new instance and what aggregates over the repeat can change: propagating from the instance
+        // (not the whole repeat) keeps the cost of a row independent of how many rows came before.
+        propagate(from: Address(collection.name, collection.indices + [count]))
         move(to: walk(.enter(child, collection.indices + [count])))
         return .accepted
     }

@@ -84,8 +84,15 @@ public final class InterviewSession {
         try store.save(transition, interview: uuid, language: engine.language, at: clock())
     }
 
-    /// Runs until the interview is completed, saved, or input ends.
+    /// Runs until the interview is completed, saved, or input ends; then checkpoints the store's log.
     public func run(readLine: () -> String?, write: (String) -> Void) throws -> SessionEnd {
+        let end = try loop(readLine: readLine, write: write)
+        // Best effort: a failed checkpoint loses nothing, the log stays and is replayed on the next open.
+        try? store.checkpoint()
+        return end
+    }
+
+    func loop(readLine: () -> String?, write: (String) -> Void) throws -> SessionEnd {
         var message: [String] = []
         while true {
             write(screen(messages: message))

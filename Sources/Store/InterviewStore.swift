@@ -175,26 +175,29 @@ extension ResponseStore {
     public func save(_ transition: Transition, interview uuid: String, language: String?, at now: Timestamp) throws {
         try wrap {
             try queue.write { db in
+                // Cached statements: an answer is a few statements, prepared once per session.
+                let upsert = try db.cachedStatement(sql: """
+                    INSERT INTO answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (interview_uuid, address) DO UPDATE SET
+                        kind = excluded.kind, text_value = excluded.text_value, number_value = excluded.number_value,
+                        origin = excluded.origin, relevant = excluded.relevant, confirmation = excluded.confirmation,
+                        updated_at = excluded.updated_at
+                    """)
                 for (address, record) in transition.records {
                     if let record {
                         let stored = StoredValue(record.value)
-                        try db.execute(sql: """
-                            INSERT INTO answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            ON CONFLICT (interview_uuid, address) DO UPDATE SET
-                                kind = excluded.kind, text_value = excluded.text_value, number_value = excluded.number_value,
-                                origin = excluded.origin, relevant = excluded.relevant, confirmation = excluded.confirmation,
-                                updated_at = excluded.updated_at
-                            """, arguments: [uuid, address.description, address.name, address.indices.map(String.init).joined(separator: ","),
-                                             stored.kind, stored.text, stored.number, record.origin.rawValue, record.relevant,
-                                             record.confirmation, now.iso8601])
+                        try upsert.execute(arguments: [uuid, address.description, address.name, address.indices.map(String.init).joined(separator: ","),
+                                                       stored.kind, stored.text, stored.number, record.origin.rawValue, record.relevant,
+                                                       record.confirmation, now.iso8601])
                     } else {
-                        try db.execute(sql: "DELETE FROM answer WHERE interview_uuid = ? AND address = ?", arguments: [uuid, address.description])
+                        try db.cachedStatement(sql: "DELETE FROM answer WHERE interview_uuid = ? AND address = ?")
+                            .execute(arguments: [uuid, address.description])
                     }
                 }
                 for event in transition.events { try Self.append(event, db, uuid: uuid) }
-                try db.execute(sql: "UPDATE interview SET cursor = ?, updated_at = ?, utc_offset_minutes = ?, language = ? WHERE uuid = ?",
-                               arguments: [transition.cursor.description, now.iso8601, now.offsetMinutes, language, uuid])
+                try db.cachedStatement(sql: "UPDATE interview SET cursor = ?, updated_at = ?, utc_offset_minutes = ?, language = ? WHERE uuid = ?")
+                    .execute(arguments: [transition.cursor.description, now.iso8601, now.offsetMinutes, language, uuid])
             }
         }
     }
@@ -212,10 +215,10 @@ extension ResponseStore {
 
     static func appendAudit(_ db: Database, uuid: String, at: Timestamp, event: String, address: String? = nil,
                             old: String? = nil, new: String? = nil, detail: String? = nil) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO audit_log (interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [uuid, at.iso8601, at.offsetMinutes, event, address, old, new, detail])
+            """).execute(arguments: [uuid, at.iso8601, at.offsetMinutes, event, address, old, new, detail])
     }
 
     static func append(_ event: AuditEvent, _ db: Database, uuid: String) throws {

@@ -1,0 +1,234 @@
+// pantau's benchmarks: prints figures; never run as a timed unit test. Run with Scripts/bench.sh (release build).
+import Expressions
+import Foundation
+import GRDBSQLite
+import Interview
+import Questionnaire
+import Store
+
+// MARK: - Helpers
+
+func nanoseconds() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
+
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    let sorted = values.sorted()
+    guard !sorted.isEmpty else { return .nan }
+    let rank = min(sorted.count - 1, max(0, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))
+    return sorted[rank]
+}
+
+func report(_ name: String, _ microseconds: [Double]) -> (median: Double, p99: Double) {
+    let median = percentile(microseconds, 50), p99 = percentile(microseconds, 99)
+    print(String(format: "  %-52@ n=%5d  median %9.1f µs  p99 %9.1f µs  max %9.1f µs", name as NSString, microseconds.count, median, p99,
+                 microseconds.max() ?? .nan))
+    return (median, p99)
+}
+
+func progress(_ text: String) { FileHandle.standardError.write(Data("bench: \(text)\n".utf8)) }
+
+let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-bench-\(UUID().uuidString)")
+try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: scratch) }
+let fixedClock: @Sendable () -> Timestamp = { Timestamp(seconds: 1_623_718_800, offsetMinutes: 420) }
+
+// MARK: - Generated questionnaire: 1,000 questions, a roster, calculations and skips
+
+/// 1,000 questions: 960 at the top level in 24 sections (relevance and calculations chained inside each),
+/// and a 40-question roster that a repeat asks for every household member.
+func generatedQuestionnaire(rosterQuestions: Int = 40, sections: Int = 24, perSection: Int = 40) -> String {
+    var yaml = "settings: {form_id: big, title: Big, version: \"1\", unit_level: village}\nsurvey:\n"
+    for section in 0..<sections {
+        yaml += "  - type: group\n    name: s\(section)\n    label: Section \(section)\n"
+        if section > 0 { yaml += "    relevant: \"${s\(section - 1)_q0} != 999\"\n" }
+        yaml += "    children:\n"
+        for question in 0..<perSection {
+            let name = "s\(section)_q\(question)"
+            yaml += "      - {type: integer, name: \(name), label: \"Question \(question) of section \(section)\", constraint: \". >= 0 and . < 1000\""
+            if question > 0 { yaml += ", relevant: \"${s\(section)_q\(question - 1)} != 999\"" }
+            if question % 10 == 5 { yaml += ", warning: \". <= ${s\(section)_q0} * 100 + 1000\"" }
+            yaml += "}\n"
+        }
+        yaml += "      - {type: calculate, name: s\(section)_total, calculation: \"${s\(section)_q0} + ${s\(section)_q1} + ${s\(section)_q2}\"}\n"
+    }
+    yaml += "  - type: repeat\n    name: members\n    label: Members\n    children:\n"
+    for question in 0..<rosterQuestions {
+        yaml += "      - {type: integer, name: m_q\(question), label: \"Member question \(question)\", constraint: \". >= 0\""
+        if question > 0 { yaml += ", relevant: \"${m_q\(question - 1)} != 999\"" }
+        yaml += "}\n"
+    }
+    yaml += "      - {type: calculate, name: m_number, calculation: \"position(..)\"}\n"
+    yaml += "  - {type: calculate, name: household_size, calculation: \"count(${members})\"}\n"
+    yaml += "  - {type: calculate, name: total_q0, calculation: \"sum(${m_q0})\"}\n"
+    yaml += "  - {type: note, name: done, label: \"${household_size} members\"}\n"
+    return yaml
+}
+
+// MARK: - 1. Engine time per answer, and the cost of the 2nd versus the 200th roster row
+
+progress("generating a 1,000-question questionnaire")
+let bigYAML = generatedQuestionnaire()
+let bigPath = scratch.appendingPathComponent("big.yaml").path
+try bigYAML.write(toFile: bigPath, atomically: true, encoding: .utf8)
+let big = try QuestionnaireLoader.load(yaml: bigYAML, file: "big.yaml").get()
+print("pantau benchmarks (release build; \(ProcessInfo.processInfo.activeProcessorCount) cores)")
+print("\nquestionnaire: \(big.summary)")
+
+print("\n1. engine time per answer (no I/O), 1,000-question form with a 30-member roster")
+progress("engine: answering every question")
+var perAnswer: [Double] = []
+let engine = InterviewEngine(questionnaire: big, environment: InterviewEnvironment(clock: fixedClock))
+_ = engine.takeTransition()
+var memberCount = 0
+var rowCosts: [Int: Double] = [:]
+loop: while true {
+    switch engine.cursor {
+    case .end: break loop
+    case .repeatPrompt:
+        if memberCount == 30 { _ = engine.declineInstance(); _ = engine.takeTransition(); continue }
+        memberCount += 1
+        _ = engine.addInstance()
+        _ = engine.takeTransition()
+    case .item(let address):
+        let text = engine.item(named: address.name)?.type == .note ? "" : "\(address.description.count % 7 + 1)"
+        let start = nanoseconds()
+        _ = engine.answer(text)
+        _ = engine.takeTransition()
+        perAnswer.append(Double(nanoseconds() - start) / 1000)
+    }
+}
+let engineFigures = report("answer + re-evaluation + move (\(perAnswer.count) answers)", perAnswer)
+print("  target: p99 under 1,000 µs: \(engineFigures.p99 < 1000 ? "met" : "NOT met")")
+
+progress("engine: adding roster rows 1…200")
+let rosterOnly = try QuestionnaireLoader.load(yaml: generatedQuestionnaire(rosterQuestions: 40, sections: 1, perSection: 5), file: "roster.yaml").get()
+let rosterEngine = InterviewEngine(questionnaire: rosterOnly, environment: InterviewEnvironment(clock: fixedClock))
+_ = rosterEngine.takeTransition()
+var rowTimes: [Double] = []
+var rows = 0
+rosterLoop: while true {
+    switch rosterEngine.cursor {
+    case .end: break rosterLoop
+    case .repeatPrompt:
+        if rows == 200 { _ = rosterEngine.declineInstance(); continue }
+        rows += 1
+        let start = nanoseconds()
+        _ = rosterEngine.addInstance()
+        _ = rosterEngine.takeTransition()
+        // The whole row: adding it and answering its 40 questions.
+        while case .item(let address) = rosterEngine.cursor, address.indices.first == rows {
+            _ = rosterEngine.answer("3")
+            _ = rosterEngine.takeTransition()
+        }
+        rowTimes.append(Double(nanoseconds() - start) / 1000)
+    case .item:
+        _ = rosterEngine.answer("3")
+        _ = rosterEngine.takeTransition()
+    }
+}
+print(String(format: "  row 2: %.1f µs; row 200: %.1f µs (ratio %.2f); mean of rows 2–11 %.1f µs, rows 191–200 %.1f µs (ratio %.2f)",
+             rowTimes[1], rowTimes[199], rowTimes[199] / rowTimes[1],
+             rowTimes[1...10].reduce(0, +) / 10, rowTimes[190...199].reduce(0, +) / 10,
+             (rowTimes[190...199].reduce(0, +)) / (rowTimes[1...10].reduce(0, +))))
+
+// MARK: - 2. Start-up time to the first question
+
+print("\n2. start-up to the first question, 1,000-question form")
+progress("start-up, in process")
+var startups: [Double] = []
+for _ in 0..<20 {
+    let start = nanoseconds()
+    let questionnaire = try QuestionnaireLoader.load(path: bigPath).get()
+    let fresh = InterviewEngine(questionnaire: questionnaire, environment: InterviewEnvironment(clock: fixedClock))
+    _ = fresh.prompt()
+    startups.append(Double(nanoseconds() - start) / 1000)
+}
+let startupFigures = report("read + validate + engine + first prompt (in process)", startups)
+print("  target: under 150 ms: \(startupFigures.median < 150_000 ? "met" : "NOT met")")
+
+// The whole command, as an enumerator starts it: process start, store, frame, first prompt on stdout.
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("pantau")
+if FileManager.default.isExecutableFile(atPath: binary.path) {
+    progress("start-up, whole command")
+    let db = scratch.appendingPathComponent("startup.sqlite").path
+    let store = try ResponseStore(path: db)
+    try store.importFrame([FrameUnit(code: "1", name: "Desa", level: "village", parentCode: nil, attributes: [])])
+    var commandTimes: [Double] = []
+    for run in 0..<10 {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["interview", bigPath, "--unit", "1", "--round", "R\(run)", "--enumerator", "bench", "--db", db]
+        let input = Pipe(), output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let start = nanoseconds()
+        try process.run()
+        var seen = ""
+        while !seen.contains("\n? ") && !seen.hasPrefix("? ") {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            seen += String(decoding: data, as: UTF8.self)
+        }
+        commandTimes.append(Double(nanoseconds() - start) / 1000)
+        try input.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+    let commandFigures = report("pantau interview → first prompt (whole process)", commandTimes)
+    print("  target: under 150 ms: \(commandFigures.median < 150_000 ? "met" : "NOT met")")
+} else {
+    print("  (pantau binary not found beside the benchmark; whole-command start-up skipped)")
+}
+
+// MARK: - 3. Per-answer latency to a durable commit, beside bare SQLite
+
+print("\n3. per-answer latency from input to durable commit (WAL, synchronous=FULL), same machine, same run")
+progress("durable commits: pantau and bare SQLite, interleaved")
+let storePath = scratch.appendingPathComponent("latency.sqlite").path
+let latencyStore = try ResponseStore(path: storePath)
+try latencyStore.importFrame([FrameUnit(code: "1", name: "Desa", level: "village", parentCode: nil, attributes: [])])
+let opened = try latencyStore.openInterview(big, unit: "1", round: "R", enumerator: "bench", reopen: false, language: nil, at: fixedClock())
+let latencyEngine = InterviewEngine(questionnaire: big, environment: InterviewEnvironment(clock: fixedClock))
+try latencyStore.save(latencyEngine.takeTransition(), interview: opened.uuid, language: nil, at: fixedClock())
+
+var bare: OpaquePointer?
+let barePath = scratch.appendingPathComponent("bare.sqlite").path
+guard sqlite3_open(barePath, &bare) == SQLITE_OK else { fatalError("cannot open bare SQLite") }
+for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "CREATE TABLE answer (id INTEGER PRIMARY KEY, address TEXT, value TEXT)"] {
+    guard sqlite3_exec(bare, pragma, nil, nil, nil) == SQLITE_OK else { fatalError("bare SQLite: \(pragma)") }
+}
+var insert: OpaquePointer?
+sqlite3_prepare_v2(bare, "INSERT INTO answer (address, value) VALUES (?, ?)", -1, &insert, nil)
+let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+var pantauTimes: [Double] = []
+var commitTimes: [Double] = []
+var bareTimes: [Double] = []
+for index in 0..<400 {
+    guard case .item(let address) = latencyEngine.cursor else { break }
+    // pantau: engine step and the transaction with the answer, its audit events and the cursor.
+    var start = nanoseconds()
+    _ = latencyEngine.answer("\(index % 9 + 1)")
+    let transition = latencyEngine.takeTransition()
+    let committing = nanoseconds()
+    try latencyStore.save(transition, interview: opened.uuid, language: nil, at: fixedClock())
+    let done = nanoseconds()
+    pantauTimes.append(Double(done - start) / 1000)
+    commitTimes.append(Double(done - committing) / 1000)
+    // Bare SQLite: one prepared insert in its own transaction, committed with fsync.
+    start = nanoseconds()
+    sqlite3_exec(bare, "BEGIN", nil, nil, nil)
+    sqlite3_bind_text(insert, 1, address.description, -1, transient)
+    sqlite3_bind_text(insert, 2, "\(index)", -1, transient)
+    sqlite3_step(insert)
+    sqlite3_reset(insert)
+    sqlite3_exec(bare, "COMMIT", nil, nil, nil)
+    bareTimes.append(Double(nanoseconds() - start) / 1000)
+}
+sqlite3_finalize(insert)
+sqlite3_close(bare)
+let pantauFigures = report("pantau: answer → committed (engine + transaction)", pantauTimes)
+let commitFigures = report("pantau: the transaction alone", commitTimes)
+let bareFigures = report("bare SQLite: insert + commit with fsync", bareTimes)
+print(String(format: "  ratio pantau / bare: median %.2f, p99 %.2f (transaction alone: median %.2f, p99 %.2f)",
+             pantauFigures.median / bareFigures.median, pantauFigures.p99 / bareFigures.p99,
+             commitFigures.median / bareFigures.median, commitFigures.p99 / bareFigures.p99))
