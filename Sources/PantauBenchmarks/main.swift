@@ -35,7 +35,7 @@ let fixedClock: @Sendable () -> Timestamp = { Timestamp(seconds: 1_623_718_800, 
 
 /// 1,000 questions: 960 at the top level in 24 sections (relevance and calculations chained inside each),
 /// and a 40-question roster that a repeat asks for every household member.
-func generatedQuestionnaire(rosterQuestions: Int = 40, sections: Int = 24, perSection: Int = 40) -> String {
+func generatedQuestionnaire(rosterQuestions: Int = 40, sections: Int = 24, perSection: Int = 40, aggregates: Bool = true) -> String {
     var yaml = "settings: {form_id: big, title: Big, version: \"1\", unit_level: village}\nsurvey:\n"
     for section in 0..<sections {
         yaml += "  - type: group\n    name: s\(section)\n    label: Section \(section)\n"
@@ -57,9 +57,11 @@ func generatedQuestionnaire(rosterQuestions: Int = 40, sections: Int = 24, perSe
         yaml += "}\n"
     }
     yaml += "      - {type: calculate, name: m_number, calculation: \"position(..)\"}\n"
-    yaml += "  - {type: calculate, name: household_size, calculation: \"count(${members})\"}\n"
-    yaml += "  - {type: calculate, name: total_q0, calculation: \"sum(${m_q0})\"}\n"
-    yaml += "  - {type: note, name: done, label: \"${household_size} members\"}\n"
+    if aggregates {
+        yaml += "  - {type: calculate, name: household_size, calculation: \"count(${members})\"}\n"
+        yaml += "  - {type: calculate, name: total_q0, calculation: \"sum(${m_q0})\"}\n"
+        yaml += "  - {type: note, name: done, label: \"${household_size} members\"}\n"
+    }
     return yaml
 }
 
@@ -99,36 +101,44 @@ loop: while true {
 let engineFigures = report("answer + re-evaluation + move (\(perAnswer.count) answers)", perAnswer)
 print("  target: p99 under 1,000 µs: \(engineFigures.p99 < 1000 ? "met" : "NOT met")")
 
-progress("engine: adding roster rows 1…200")
-let rosterOnly = try QuestionnaireLoader.load(yaml: generatedQuestionnaire(rosterQuestions: 40, sections: 1, perSection: 5), file: "roster.yaml").get()
-let rosterEngine = InterviewEngine(questionnaire: rosterOnly, environment: InterviewEnvironment(clock: fixedClock))
-_ = rosterEngine.takeTransition()
-var rowTimes: [Double] = []
-var rows = 0
-rosterLoop: while true {
-    switch rosterEngine.cursor {
-    case .end: break rosterLoop
-    case .repeatPrompt:
-        if rows == 200 { _ = rosterEngine.declineInstance(); continue }
-        rows += 1
-        let start = nanoseconds()
-        _ = rosterEngine.addInstance()
-        _ = rosterEngine.takeTransition()
-        // The whole row: adding it and answering its 40 questions.
-        while case .item(let address) = rosterEngine.cursor, address.indices.first == rows {
-            _ = rosterEngine.answer("3")
-            _ = rosterEngine.takeTransition()
+/// Adds 200 rows of 40 questions each and returns the time of each row (adding it and answering it).
+func rowTimes(aggregates: Bool) throws -> [Double] {
+    let yaml = generatedQuestionnaire(rosterQuestions: 40, sections: 1, perSection: 5, aggregates: aggregates)
+    let questionnaire = try QuestionnaireLoader.load(yaml: yaml, file: "roster.yaml").get()
+    let engine = InterviewEngine(questionnaire: questionnaire, environment: InterviewEnvironment(clock: fixedClock))
+    _ = engine.takeTransition()
+    var times: [Double] = []
+    var rows = 0
+    while true {
+        switch engine.cursor {
+        case .end: return times
+        case .repeatPrompt:
+            if rows == 200 { _ = engine.declineInstance(); continue }
+            rows += 1
+            let start = nanoseconds()
+            _ = engine.addInstance()
+            _ = engine.takeTransition()
+            // The whole row: adding it and answering its 40 questions.
+            while case .item(let address) = engine.cursor, address.indices.first == rows {
+                _ = engine.answer("3")
+                _ = engine.takeTransition()
+            }
+            times.append(Double(nanoseconds() - start) / 1000)
+        case .item:
+            _ = engine.answer("3")
+            _ = engine.takeTransition()
         }
-        rowTimes.append(Double(nanoseconds() - start) / 1000)
-    case .item:
-        _ = rosterEngine.answer("3")
-        _ = rosterEngine.takeTransition()
     }
 }
-print(String(format: "  row 2: %.1f µs; row 200: %.1f µs (ratio %.2f); mean of rows 2–11 %.1f µs, rows 191–200 %.1f µs (ratio %.2f)",
-             rowTimes[1], rowTimes[199], rowTimes[199] / rowTimes[1],
-             rowTimes[1...10].reduce(0, +) / 10, rowTimes[190...199].reduce(0, +) / 10,
-             (rowTimes[190...199].reduce(0, +)) / (rowTimes[1...10].reduce(0, +))))
+
+for aggregates in [true, false] {
+    progress("engine: adding roster rows 1…200\(aggregates ? ", with count() and sum() over the roster" : "")")
+    let times = try rowTimes(aggregates: aggregates)
+    let early = times[1...10].reduce(0, +) / 10, late = times[190...199].reduce(0, +) / 10
+    print(String(format: "  a 40-question roster row %@: row 2 %.1f µs, row 200 %.1f µs; rows 2–11 %.1f µs, rows 191–200 %.1f µs (ratio %.2f)",
+                 (aggregates ? "with count() and sum() over the roster" : "without aggregates") as NSString,
+                 times[1], times[199], early, late, late / early))
+}
 
 // MARK: - 2. Start-up time to the first question
 
