@@ -290,3 +290,41 @@ extension ResponseStore {
         }
     }
 }
+
+/// A survey round.
+public struct Round: Hashable, Sendable {
+    public let code: String
+    public let startsOn: String?
+    public let endsOn: String?
+
+    public init(code: String, startsOn: String?, endsOn: String?) {
+        self.code = code
+        self.startsOn = startsOn
+        self.endsOn = endsOn
+    }
+}
+
+extension ResponseStore {
+    /// Adds a round or sets its dates (YYYY-MM-DD).
+    public func defineRound(_ round: Round) throws {
+        try wrap {
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO round (code, starts_on, ends_on) VALUES (?, ?, ?)
+                    ON CONFLICT (code) DO UPDATE SET starts_on = excluded.starts_on, ends_on = excluded.ends_on
+                    """, arguments: [round.code, round.startsOn, round.endsOn])
+            }
+        }
+    }
+
+    /// Rounds in time order (their codes sort that way).
+    public func rounds() throws -> [Round] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM round ORDER BY code").map {
+                    Round(code: $0["code"], startsOn: $0["starts_on"], endsOn: $0["ends_on"])
+                }
+            }
+        }
+    }
+}

@@ -55,3 +55,17 @@ struct StoreCommandTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == garbage)
     }
 }
+
+struct RoundCommandTests {
+    @Test("rounds: add with dates, list in order, refuse bad dates")
+    func rounds() throws {
+        let workspace = try Workspace()
+        #expect(try pantau(["rounds", "add", "2021-H1", "--starts", "2021-06-01", "--ends", "2021-07-15", "--db", workspace.db]).status == 0)
+        #expect(try pantau(["rounds", "add", "2020-H2", "--db", workspace.db]).status == 0)
+        let bad = try pantau(["rounds", "add", "2021-H2", "--starts", "2021-13-01", "--db", workspace.db])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--starts '2021-13-01' is not a date written YYYY-MM-DD"))
+        let list = try pantau(["rounds", "list", "--db", workspace.db])
+        #expect(list.stdout == "round    starts      ends\n-------  ----------  ----------\n2020-H2\n2021-H1  2021-06-01  2021-07-15\n")
+    }
+}
