@@ -183,23 +183,5 @@ func pantauWithInput(_ arguments: [String], input: String) throws -> Run {
 }
 
 func pantauWithInput(_ arguments: [String], inputData: Data) throws -> Run {
-    let folder = try temporaryDirectory()
-    let file = folder.appendingPathComponent("input")
-    try inputData.write(to: file)
-    let process = Process()
-    process.executableURL = pantauBinary
-    process.arguments = arguments
-    process.currentDirectoryURL = repositoryRoot
-    var environment = ProcessInfo.processInfo.environment
-    environment.removeValue(forKey: "NO_COLOR")
-    process.environment = environment
-    process.standardInput = try FileHandle(forReadingFrom: file)
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Run(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+    try pantau(arguments, input: inputData)
 }

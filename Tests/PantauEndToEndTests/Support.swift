@@ -15,8 +15,8 @@ struct Run {
     let stderr: String
 }
 
-/// Runs pantau as a child process with no terminal attached.
-func pantau(_ arguments: [String], environment: [String: String] = [:], directory: URL = repositoryRoot) throws -> Run {
+/// Runs pantau as a child process with no terminal attached; standard input is the given bytes, or empty.
+func pantau(_ arguments: [String], environment: [String: String] = [:], directory: URL = repositoryRoot, input: Data? = nil) throws -> Run {
     let process = Process()
     process.executableURL = pantauBinary
     process.arguments = arguments
@@ -29,7 +29,14 @@ func pantau(_ arguments: [String], environment: [String: String] = [:], director
     let err = Pipe()
     process.standardOutput = out
     process.standardError = err
-    process.standardInput = FileHandle.nullDevice
+    if let input {
+        // A file, not a pipe: the child may stop reading early, and a pipe's writer would then block.
+        let file = try temporaryDirectory().appendingPathComponent("input")
+        try input.write(to: file)
+        process.standardInput = try FileHandle(forReadingFrom: file)
+    } else {
+        process.standardInput = FileHandle.nullDevice
+    }
     try process.run()
     // Read both pipes before waiting, so a large output cannot block the child.
     let outData = out.fileHandleForReading.readDataToEndOfFile()
