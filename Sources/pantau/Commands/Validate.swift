@@ -26,6 +26,16 @@ struct Validate: ParsableCommand {
     func run() throws {
         var failed = false
         for file in files {
+            if SurveyPlan.isPlan(file) {
+                switch SurveyPlan.load(path: file) {
+                case .success(let plan):
+                    print("\(file): ok: survey plan with \(plan.rounds.count) rounds (\(plan.rounds.map(\.code).joined(separator: ", ")))")
+                case .failure(let report):
+                    failed = true
+                    for diagnostic in report.diagnostics { print(Terminal.render(diagnostic, source: report.source, withSource: !brief)) }
+                }
+                continue
+            }
             switch QuestionnaireLoader.load(path: file) {
             case .success(let questionnaire):
                 for warning in questionnaire.warnings {
