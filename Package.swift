@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "Store", dependencies: ["Interview", "Questionnaire", "Expressions", "Tabular", .product(name: "GRDB", package: "GRDB.swift")]),
         // The terminal front end over the engine: screens, the line protocol, commands, persistence per step.
         .target(name: "Runner", dependencies: ["Interview", "Store", "Questionnaire", "Expressions"]),
+        // Simulated panels: every interview driven through the engine, with known true effects.
+        .target(name: "Simulation", dependencies: ["Interview", "Store", "Questionnaire", "Expressions"]),
         // Helpers shared by the test targets (deterministic randomness; later the interview Scenario driver).
         .target(name: "TestSupport", dependencies: ["Expressions", "Questionnaire", "Interview"]),
         // Benchmarks that print figures (Scripts/bench.sh); never timed unit tests.
@@ -43,7 +45,7 @@ let package = Package(
         .executableTarget(
             name: "pantau",
             dependencies: [
-                "Questionnaire", "Codebook", "Interview", "Store", "Tabular", "Runner",
+                "Questionnaire", "Codebook", "Interview", "Store", "Tabular", "Runner", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +53,7 @@ let package = Package(
         .testTarget(name: "QuestionnaireTests", dependencies: ["Questionnaire", "Expressions", "TestSupport"]),
         .testTarget(name: "InterviewTests", dependencies: ["Interview", "Questionnaire", "Expressions", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Interview", "Questionnaire", "Expressions", "Tabular", "TestSupport"], exclude: ["schema.sql"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Store", "Interview", "Questionnaire", "Expressions", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"], exclude: ["Snapshots"]),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["pantau"]),
     ],

@@ -328,3 +328,75 @@ extension ResponseStore {
         }
     }
 }
+
+/// A whole interview written at once (simulated panels; merges later).
+public struct CompletedInterview: Sendable {
+    public let uuid: String
+    public let questionnaireID: Int64
+    public let formID: String
+    public let unit: String
+    public let round: String
+    public let enumerator: String
+    public let started: Timestamp
+    public let ended: Timestamp
+    public let language: String?
+    public let records: [Address: AnswerRecord]
+    public let events: [AuditEvent]
+
+    public init(uuid: String, questionnaireID: Int64, formID: String, unit: String, round: String, enumerator: String,
+                started: Timestamp, ended: Timestamp, language: String?, records: [Address: AnswerRecord], events: [AuditEvent]) {
+        self.uuid = uuid
+        self.questionnaireID = questionnaireID
+        self.formID = formID
+        self.unit = unit
+        self.round = round
+        self.enumerator = enumerator
+        self.started = started
+        self.ended = ended
+        self.language = language
+        self.records = records
+        self.events = events
+    }
+}
+
+extension ResponseStore {
+    /// Writes completed interviews in one transaction.
+    public func insertCompleted(_ interviews: [CompletedInterview]) throws {
+        try wrap {
+            try queue.write { db in
+                let insertInterview = try db.cachedStatement(sql: """
+                    INSERT INTO interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status,
+                                           started_at, ended_at, updated_at, utc_offset_minutes, cursor, language)
+                    VALUES (?, ?, ?, ?, ?, ?, 'completed', ?, ?, ?, ?, 'end', ?)
+                    """)
+                let insertAnswer = try db.cachedStatement(sql: """
+                    INSERT INTO answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                for interview in interviews {
+                    try db.execute(sql: "INSERT OR IGNORE INTO round (code) VALUES (?)", arguments: [interview.round])
+                    try insertInterview.execute(arguments: [
+                        interview.uuid, interview.questionnaireID, interview.formID, interview.unit, interview.round, interview.enumerator,
+                        interview.started.iso8601, interview.ended.iso8601, interview.ended.iso8601, interview.started.offsetMinutes,
+                        interview.language,
+                    ])
+                    try Self.appendAudit(db, uuid: interview.uuid, at: interview.started, event: "started", detail: "enumerator \(interview.enumerator)")
+                    for (address, record) in interview.records {
+                        let stored = StoredValue(record.value)
+                        try insertAnswer.execute(arguments: [
+                            interview.uuid, address.description, address.name, address.indices.map(String.init).joined(separator: ","),
+                            stored.kind, stored.text, stored.number, record.origin.rawValue, record.relevant, record.confirmation,
+                            interview.ended.iso8601,
+                        ])
+                    }
+                    for event in interview.events { try Self.append(event, db, uuid: interview.uuid) }
+                }
+            }
+        }
+    }
+
+    /// Registers a questionnaire definition without starting an interview; returns its row id.
+    public func questionnaireID(_ questionnaire: Questionnaire, at now: Timestamp) throws -> Int64 {
+        try register(questionnaire, at: now)
+    }
+}
