@@ -400,3 +400,27 @@ extension ResponseStore {
         try register(questionnaire, at: now)
     }
 }
+
+extension ResponseStore {
+    /// Interviews per round, questionnaire and status.
+    public func responseCounts() throws -> [(round: String, formID: String, status: String, count: Int)] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT round_code, form_id, status, count(*) AS n FROM interview GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                    """).map { ($0["round_code"], $0["form_id"], $0["status"], $0["n"]) }
+            }
+        }
+    }
+
+    /// Units per level in the frame.
+    public func unitCounts() throws -> [String: Int] {
+        try wrap {
+            try queue.read { db in
+                Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT level, count(*) AS n FROM unit GROUP BY level").map {
+                    ($0["level"] as String, $0["n"] as Int)
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,43 @@
+// The demo, the README's main job: every promised output exists and says what it should.
+import Foundation
+import Testing
+
+struct DemoTests {
+    @Test("the demo builds a store from the KOMPAK plan and writes counts, codebooks, diffs and the manifest")
+    func demo() throws {
+        let folder = try temporaryDirectory().appendingPathComponent("out")
+        let run = try pantau(["demo", "--out", folder.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let csv = try String(contentsOf: folder.appendingPathComponent("responses.csv"), encoding: .utf8)
+        let lines = csv.split(separator: "\n").map(String.init)
+        #expect(lines.first == "round,form_id,unit_level,completed,draft,units_in_frame")
+        #expect(lines.count == 1 + 4 * 3)
+        #expect(lines.contains("2020-H2,desa,village,611,0,611"))
+        #expect(lines.contains("2022-H1,kecamatan,subdistrict,61,0,61"))
+        #expect(lines.contains("2021-H2,kabupaten,district,34,0,34"))
+        for form in ["desa", "kecamatan", "kabupaten"] {
+            for version in ["2020-H2", "2021-H2"] {
+                for ext in ["md", "html"] {
+                    #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("codebooks/\(form)-\(version).\(ext)").path))
+                }
+            }
+            let diff = try String(contentsOf: folder.appendingPathComponent("diffs/\(form)-2020-H2-to-2021-H2.md"), encoding: .utf8)
+            #expect(diff.contains("longitudinal comparability is kept"))
+            #expect(diff.contains("| `covid` | removed (group) | kept |"))
+        }
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("manifest.json"))) as? [String: Any]
+        let effects = manifest?["true_effects"] as? [[String: Any]] ?? []
+        #expect(effects.compactMap { $0["name"] as? String }.contains("online_sid_on_basic_services_share"))
+        #expect((manifest?["sid_adoption"] as? [String: String])?.count == 611)
+        #expect(run.stdout.contains("demo finished in"))
+        // The store it leaves is sound and complete.
+        let check = try pantau(["db", "check", "--db", folder.appendingPathComponent("pantau.sqlite").path])
+        #expect(check.status == 0)
+        // A folder the demo did not make is never emptied.
+        let foreign = try temporaryDirectory()
+        try "keep me".write(to: foreign.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let refused = try pantau(["demo", "--out", foreign.path])
+        #expect(refused.status == 1)
+        #expect(FileManager.default.fileExists(atPath: foreign.appendingPathComponent("notes.txt").path))
+    }
+}
