@@ -34,6 +34,10 @@ let package = Package(
         .target(name: "Runner", dependencies: ["Interview", "Store", "Questionnaire", "Expressions"]),
         // Simulated panels: every interview driven through the engine, with known true effects.
         .target(name: "Simulation", dependencies: ["Interview", "Store", "Questionnaire", "Expressions"]),
+        // Analysis over plain in-memory data: indicators (later panels and estimators). No database access.
+        .target(name: "Analysis", dependencies: ["Questionnaire", "Expressions", "Yams"]),
+        // Renderers of analysis results: Markdown, CSV, JSON, self-contained HTML with SVG charts.
+        .target(name: "Reports", dependencies: ["Analysis", "Questionnaire", "Expressions", "Tabular"]),
         // Helpers shared by the test targets (deterministic randomness; later the interview Scenario driver).
         .target(name: "TestSupport", dependencies: ["Expressions", "Questionnaire", "Interview"]),
         // Benchmarks that print figures (Scripts/bench.sh); never timed unit tests.
@@ -45,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "pantau",
             dependencies: [
-                "Questionnaire", "Codebook", "Interview", "Store", "Tabular", "Runner", "Simulation",
+                "Questionnaire", "Codebook", "Interview", "Store", "Tabular", "Runner", "Simulation", "Analysis", "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +58,7 @@ let package = Package(
         .testTarget(name: "InterviewTests", dependencies: ["Interview", "Questionnaire", "Expressions", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Interview", "Questionnaire", "Expressions", "Tabular", "TestSupport"], exclude: ["schema.sql"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Store", "Interview", "Questionnaire", "Expressions", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview"]),
         .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"], exclude: ["Snapshots"]),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["pantau"]),
     ],

@@ -25,6 +25,12 @@ public struct CompiledExpression: Hashable, Sendable {
     public let text: String
     public let expression: ExpressionNode
     public let location: SourceLocation
+
+    public init(text: String, expression: ExpressionNode, location: SourceLocation) {
+        self.text = text
+        self.expression = expression
+        self.location = location
+    }
 }
 
 /// `required`: never, always, or when an expression holds.

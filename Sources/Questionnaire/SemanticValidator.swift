@@ -216,3 +216,12 @@ struct ConstantContext: EvaluationContext {
     var today: Int { 0 }
     var now: (seconds: Double, offsetMinutes: Int) { (0, 0) }
 }
+
+extension Questionnaire {
+    /// Checks an expression written outside the questionnaire (an indicator, an analysis specification) against
+    /// its fields, as if it sat at the top level of the form.
+    public func check(_ expression: ExpressionNode) -> (type: StaticType, diagnostics: [ExpressionDiagnostic]) {
+        let schema = SemanticValidator(items: allItems, choiceLists: choiceLists, brokenNames: [], file: sourcePath)
+        return TypeChecker.check(expression, schema: schema, context: CheckContext())
+    }
+}

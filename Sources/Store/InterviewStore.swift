@@ -424,3 +424,71 @@ extension ResponseStore {
         }
     }
 }
+
+/// One completed interview's relevant answers, for analysis.
+public struct InterviewAnswers: Sendable {
+    public let uuid: String
+    public let unit: String
+    public let version: String
+    public let values: [Address: Value]
+}
+
+extension ResponseStore {
+    /// The relevant answers of every completed interview of a questionnaire in a round, one per unit (the
+    /// latest when a unit has more than one).
+    public func completedAnswers(formID: String, round: String) throws -> [InterviewAnswers] {
+        try wrap {
+            try queue.read { db in
+                let interviews = try Row.fetchAll(db, sql: """
+                    SELECT i.uuid, i.unit_code, q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
+                    WHERE i.form_id = ? AND i.round_code = ? AND i.status = 'completed' ORDER BY i.unit_code, i.ended_at DESC
+                    """, arguments: [formID, round])
+                var result: [InterviewAnswers] = []
+                var seen = Set<String>()
+                let statement = try db.cachedStatement(sql: """
+                    SELECT address, kind, text_value, number_value FROM answer
+                    WHERE interview_uuid = ? AND relevant AND origin != 'instances' OR (interview_uuid = ? AND origin = 'instances')
+                    """)
+                for row in interviews {
+                    let unit: String = row["unit_code"]
+                    guard seen.insert(unit).inserted else { continue }
+                    let uuid: String = row["uuid"]
+                    var values: [Address: Value] = [:]
+                    let cursor = try Row.fetchCursor(statement, arguments: [uuid, uuid])
+                    while let answer = try cursor.next() {
+                        guard let address = Address.parse(answer["address"]),
+                              let value = StoredValue(kind: answer["kind"], text: answer["text_value"], number: answer["number_value"]).value else { continue }
+                        values[address] = value
+                    }
+                    result.append(InterviewAnswers(uuid: uuid, unit: unit, version: row["version"], values: values))
+                }
+                return result
+            }
+        }
+    }
+
+    /// The questionnaire versions used by completed interviews of a form in a round.
+    public func versions(formID: String, round: String) throws -> [String] {
+        try wrap {
+            try queue.read { db in
+                try String.fetchAll(db, sql: """
+                    SELECT DISTINCT q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
+                    WHERE i.form_id = ? AND i.round_code = ? AND i.status = 'completed' ORDER BY 1
+                    """, arguments: [formID, round])
+            }
+        }
+    }
+}
+
+extension ResponseStore {
+    /// Every stored questionnaire definition: form id, version and text.
+    public func questionnaireDefinitions() throws -> [(formID: String, version: String, text: String)] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT form_id, version, definition FROM questionnaire ORDER BY form_id, version").map {
+                    ($0["form_id"], $0["version"], $0["definition"])
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,413 @@
+import Expressions
+import Foundation
+import Questionnaire
+
+/// A unit of the sample frame, as analysis sees it.
+public struct AnalysisUnit: Sendable {
+    public let code: String
+    public let name: String
+    public let level: String
+    public let parentCode: String?
+    public let attributes: [String: String]
+
+    public init(code: String, name: String, level: String, parentCode: String?, attributes: [String: String]) {
+        self.code = code
+        self.name = name
+        self.level = level
+        self.parentCode = parentCode
+        self.attributes = attributes
+    }
+}
+
+/// The completed interviews of one instrument in one round: plain in-memory data, loaded by the caller.
+public struct RoundData: Sendable {
+    public struct Interview: Sendable {
+        public let unit: String
+        public let version: String
+        /// Relevant answers only, and repeat instance counts.
+        public let values: [Address: Value]
+
+        public init(unit: String, version: String, values: [Address: Value]) {
+            self.unit = unit
+            self.version = version
+            self.values = values
+        }
+    }
+
+    public let round: String
+    /// The round's last day (days since 1970), for the path to a target.
+    public let endDay: Int
+    public let formID: String
+    public let interviews: [Interview]
+
+    public init(round: String, endDay: Int, formID: String, interviews: [Interview]) {
+        self.round = round
+        self.endDay = endDay
+        self.formID = formID
+        self.interviews = interviews
+    }
+}
+
+/// How confidence intervals are computed (see the README: the survey is a census of programme units).
+public enum IntervalMethod: String, Sendable, CaseIterable {
+    /// Simple random sampling with the finite-population correction sqrt((N − n)/(N − 1)).
+    case fpc
+    /// Simple random sampling from an infinite population.
+    case srs
+    case none
+}
+
+public enum TargetStatus: String, Sendable {
+    case met = "met"
+    case onTrack = "on track"
+    case offTrack = "off track"
+}
+
+/// One line of an indicator table: the indicator overall or for one group.
+public struct IndicatorRow: Sendable {
+    public let dimension: String
+    public let group: String
+    public let value: Double?
+    public let standardError: Double?
+    public let low: Double?
+    public let high: Double?
+    /// Units that answered.
+    public let n: Int
+    /// Units of the indicator's level in the frame (nil when the group is defined by answers).
+    public let population: Int?
+    public let missing: Int
+    public let nonResponse: Int
+    public let previous: Double?
+    public var change: Double? { value.flatMap { current in previous.map { current - $0 } } }
+}
+
+public struct IndicatorResult: Sendable {
+    public let indicator: Indicator
+    public let rows: [IndicatorRow]
+    public let status: TargetStatus?
+    /// Set when a variable changed type or choice list between the versions of this round and the previous one.
+    public let comparability: String?
+    /// Overall value per round, for charts.
+    public let series: [(round: String, value: Double?)]
+    /// Value per round for each province (or the frame's top level), for charts.
+    public let provinceSeries: [(name: String, values: [Double?])]
+    /// This round's value per district.
+    public let districts: [(name: String, value: Double?)]
+}
+
+public struct IndicatorTable: Sendable {
+    public let title: String
+    public let round: String
+    public let previousRound: String?
+    public let rounds: [String]
+    public let language: String?
+    public let intervals: IntervalMethod
+    public let results: [IndicatorResult]
+}
+
+/// Reads values from one interview's stored answers.
+struct AnswerContext: EvaluationContext {
+    let byName: [String: [(indices: [Int], value: Value)]]
+
+    init(_ values: [Address: Value]) {
+        var byName: [String: [(indices: [Int], value: Value)]] = [:]
+        for (address, value) in values { byName[address.name, default: []].append((address.indices, value)) }
+        for key in byName.keys { byName[key]?.sort { $0.indices.lexicographicallyPrecedes($1.indices) } }
+        self.byName = byName
+    }
+
+    func value(of field: String) -> Value {
+        guard let entries = byName[field] else { return .empty }
+        if entries.count == 1, entries[0].indices.isEmpty {
+            // A repeat's own record is its number of instances: read as that many instances.
+            return entries[0].value
+        }
+        return .nodeset(entries.map(\.value))
+    }
+
+    func previousValue(of field: String) -> Value { .empty }
+    var currentValue: Value { .empty }
+    var position: Int? { nil }
+    func choiceLabel(field: String, code: String) -> String? { nil }
+    var today: Int { 0 }
+    var now: (seconds: Double, offsetMinutes: Int) { (0, 0) }
+}
+
+final class ContextCache {
+    private var contexts: [String: [AnswerContext]] = [:]
+
+    func contexts(for data: RoundData) -> [AnswerContext] {
+        let key = "\(data.round)\u{1}\(data.formID)"
+        if let cached = contexts[key] { return cached }
+        let built = data.interviews.map { AnswerContext($0.values) }
+        contexts[key] = built
+        return built
+    }
+}
+
+/// Computes indicator tables from in-memory round data.
+public struct IndicatorCalculator {
+    public let units: [String: AnalysisUnit]
+    public let questionnaires: [Questionnaire]
+    public let intervals: IntervalMethod
+    public let language: String?
+    /// Evaluation contexts, built once per interview and shared by every indicator.
+    let cache = ContextCache()
+
+    public init(units: [AnalysisUnit], questionnaires: [Questionnaire], intervals: IntervalMethod = .fpc, language: String? = nil) {
+        self.units = Dictionary(units.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        self.questionnaires = questionnaires
+        self.intervals = intervals
+        self.language = language
+    }
+
+    func ancestor(_ code: String, level: String) -> AnalysisUnit? {
+        var current = units[code]
+        var steps = 0
+        while let unit = current, steps < 64 {
+            if unit.level == level { return unit }
+            current = unit.parentCode.flatMap { units[$0] }
+            steps += 1
+        }
+        return nil
+    }
+
+    func attribute(_ code: String, _ key: String) -> String? {
+        var current = units[code]
+        var steps = 0
+        while let unit = current, steps < 64 {
+            if let value = unit.attributes[key] { return value }
+            current = unit.parentCode.flatMap { units[$0] }
+            steps += 1
+        }
+        return nil
+    }
+
+    /// The group a unit falls in for a disaggregation.
+    func group(_ unit: String, _ disaggregation: Disaggregation, values: [Address: Value], questionnaire: Questionnaire?) -> String? {
+        switch disaggregation {
+        case .level(let level): return ancestor(unit, level: level)?.name
+        case .attribute(let key): return attribute(unit, key).map { "\(key)=\($0)" }
+        case .answer(let name):
+            guard let value = values[Address(name)], !value.isEmpty else { return nil }
+            let code = value.stringValue
+            let label = questionnaire?.item(named: name)?.type.choiceList.flatMap(questionnaire!.choiceList(named:))?.choice(code)?.label?.text(in: language)
+            return "\(name)=\(label ?? code)"
+        }
+    }
+
+    /// What one unit contributes.
+    enum Contribution {
+        case value(Double)
+        case outOfScope
+        case missing
+        case nonResponse
+    }
+
+    func contribution(_ indicator: Indicator, _ values: [Address: Value], _ context: AnswerContext) -> Contribution {
+        if indicator.variables.contains(where: { name in
+            if case .nonResponse = values[Address(name)] ?? .empty { return true }
+            return false
+        }) { return .nonResponse }
+        switch indicator.measure {
+        case .share(let numerator, let denominator):
+            // The validator proves the numerator lies within the denominator; evaluating only within it keeps
+            // that true even for conditions it cannot prove.
+            if let denominator, !Evaluator.isTrue(denominator.expression, in: context) { return .outOfScope }
+            return .value(Evaluator.isTrue(numerator.expression, in: context) ? 1 : 0)
+        case .count(let condition):
+            return .value(Evaluator.isTrue(condition.expression, in: context) ? 1 : 0)
+        case .mean(let expression), .median(let expression), .total(let expression):
+            let number = Evaluator.evaluate(expression.expression, in: context).numberValue
+            return number.isFinite ? .value(number) : .missing
+        }
+    }
+
+    struct Accumulator {
+        var values: [Double] = []
+        var missing = 0
+        var nonResponse = 0
+        var units: [String] = []
+    }
+
+    func statistic(_ indicator: Indicator, _ accumulator: Accumulator, population: Int?) -> (value: Double?, se: Double?, low: Double?, high: Double?) {
+        let values = accumulator.values
+        let n = values.count
+        guard n > 0 else {
+            if case .count = indicator.measure { return (0, nil, nil, nil) }
+            return (nil, nil, nil, nil)
+        }
+        var correction = 1.0
+        if intervals == .fpc, let population, population > 1 { correction = max(0, Double(population - n) / Double(population - 1)).squareRoot() }
+        let mean = values.reduce(0, +) / Double(n)
+        switch indicator.measure {
+        case .share:
+            let p = mean
+            guard intervals != .none else { return (100 * p, nil, nil, nil) }
+            let se = (p * (1 - p) / Double(n)).squareRoot() * correction
+            return (100 * p, 100 * se, 100 * max(0, p - 1.96 * se), 100 * min(1, p + 1.96 * se))
+        case .mean:
+            guard intervals != .none, n > 1 else { return (mean, nil, nil, nil) }
+            let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
+            let se = (variance / Double(n)).squareRoot() * correction
+            return (mean, se, mean - 1.96 * se, mean + 1.96 * se)
+        case .median:
+            let sorted = values.sorted()
+            let median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+            return (median, nil, nil, nil)
+        case .total, .count:
+            return (values.reduce(0, +), nil, nil, nil)
+        }
+    }
+
+    /// Overall and per-group statistics for one indicator in one round.
+    func compute(_ indicator: Indicator, _ data: RoundData) -> [String: [String: (Accumulator)]] {
+        let questionnaire = questionnaires.first { $0.settings.formID == indicator.instrument }
+        var groups: [String: [String: Accumulator]] = ["overall": ["all": Accumulator()]]
+        let contexts = cache.contexts(for: data)
+        for (position, interview) in data.interviews.enumerated() {
+            guard units[interview.unit]?.level == indicator.level || indicator.level.isEmpty else { continue }
+            let contribution = contribution(indicator, interview.values, contexts[position])
+            var keys: [(String, String)] = [("overall", "all")]
+            for disaggregation in indicator.disaggregations {
+                if let group = group(interview.unit, disaggregation, values: interview.values, questionnaire: questionnaire) {
+                    keys.append((disaggregation.description, group))
+                }
+            }
+            for (dimension, group) in keys {
+                var accumulator = groups[dimension]?[group] ?? Accumulator()
+                switch contribution {
+                case .value(let value): accumulator.values.append(value)
+                case .missing: accumulator.missing += 1
+                case .nonResponse: accumulator.nonResponse += 1
+                case .outOfScope: break
+                }
+                accumulator.units.append(interview.unit)
+                groups[dimension, default: [:]][group] = accumulator
+            }
+        }
+        return groups
+    }
+
+    /// Units of the indicator's level per group, from the frame.
+    func populations(_ indicator: Indicator) -> [String: [String: Int]] {
+        var result: [String: [String: Int]] = ["overall": ["all": 0]]
+        for unit in units.values where unit.level == indicator.level {
+            result["overall"]!["all"]! += 1
+            for disaggregation in indicator.disaggregations {
+                switch disaggregation {
+                case .level(let level):
+                    if let name = ancestor(unit.code, level: level)?.name { result[disaggregation.description, default: [:]][name, default: 0] += 1 }
+                case .attribute(let key):
+                    if let value = attribute(unit.code, key) { result[disaggregation.description, default: [:]]["\(key)=\(value)", default: 0] += 1 }
+                case .answer: break
+                }
+            }
+        }
+        return result
+    }
+
+    /// The table for `round`, with every round's overall values for charts. `data` holds each round's data for
+    /// each instrument; `versions` the questionnaire versions by form id and version.
+    public func table(title: String, indicators: [Indicator], round: String, rounds: [String], data: [String: [String: RoundData]],
+                      versions: [String: [String: Questionnaire]]) -> IndicatorTable {
+        let position = rounds.firstIndex(of: round) ?? rounds.count - 1
+        let previousRound = position > 0 ? rounds[position - 1] : nil
+        var results: [IndicatorResult] = []
+        for indicator in indicators {
+            let populations = populations(indicator)
+            let current = data[round]?[indicator.instrument].map { compute(indicator, $0) } ?? [:]
+            let before = previousRound.flatMap { data[$0]?[indicator.instrument] }.map { compute(indicator, $0) } ?? [:]
+            var rows: [IndicatorRow] = []
+            let dimensions = ["overall"] + indicator.disaggregations.map(\.description)
+            for dimension in dimensions {
+                for group in (current[dimension] ?? [:]).keys.sorted() {
+                    let accumulator = current[dimension]![group]!
+                    let population = populations[dimension]?[group]
+                    let stats = statistic(indicator, accumulator, population: population)
+                    let previous = before[dimension]?[group].flatMap { statistic(indicator, $0, population: population).value }
+                    rows.append(IndicatorRow(dimension: dimension, group: group, value: stats.value, standardError: stats.se, low: stats.low,
+                                             high: stats.high, n: accumulator.values.count, population: population, missing: accumulator.missing,
+                                             nonResponse: accumulator.nonResponse, previous: previous))
+                }
+            }
+            // Every round's overall value, and per province and district for the charts.
+            var series: [(String, Double?)] = []
+            var provinceValues: [String: [Double?]] = [:]
+            let provinceLevel = units.values.contains { $0.level == "province" } ? "province" : nil
+            for (index, code) in rounds.enumerated() {
+                guard let roundData = data[code]?[indicator.instrument] else {
+                    series.append((code, nil))
+                    for key in provinceValues.keys { provinceValues[key]?.append(nil) }
+                    continue
+                }
+                var withProvince = indicator
+                if let provinceLevel, !indicator.disaggregations.contains(.level(provinceLevel)) {
+                    withProvince = Indicator(id: indicator.id, label: indicator.label, instrument: indicator.instrument, level: indicator.level,
+                                             measure: indicator.measure, disaggregations: [.level(provinceLevel)], flagship: nil, baseline: nil,
+                                             target: nil, direction: indicator.direction, location: indicator.location)
+                }
+                let groups = compute(withProvince, roundData)
+                series.append((code, groups["overall"]?["all"].flatMap { statistic(indicator, $0, population: nil).value }))
+                for (name, accumulator) in groups[provinceLevel ?? ""] ?? [:] {
+                    if provinceValues[name] == nil { provinceValues[name] = Array(repeating: nil, count: index) }
+                    provinceValues[name]!.append(statistic(indicator, accumulator, population: nil).value)
+                }
+                for key in provinceValues.keys where provinceValues[key]!.count < index + 1 { provinceValues[key]!.append(nil) }
+            }
+            var districts: [(String, Double?)] = []
+            if let roundData = data[round]?[indicator.instrument], units.values.contains(where: { $0.level == "district" }) {
+                let byDistrict = Indicator(id: indicator.id, label: indicator.label, instrument: indicator.instrument, level: indicator.level,
+                                           measure: indicator.measure, disaggregations: [.level("district")], flagship: nil, baseline: nil,
+                                           target: nil, direction: indicator.direction, location: indicator.location)
+                let groups = compute(byDistrict, roundData)
+                districts = (groups["district"] ?? [:]).map { ($0.key, statistic(indicator, $0.value, population: nil).value) }.sorted { $0.0 < $1.0 }
+            }
+            let overall = rows.first { $0.dimension == "overall" }?.value
+            let day = data[round]?[indicator.instrument]?.endDay
+            results.append(IndicatorResult(
+                indicator: indicator, rows: rows, status: status(indicator, value: overall, day: day),
+                comparability: comparability(indicator, round: round, previousRound: previousRound, data: data, versions: versions),
+                series: series, provinceSeries: provinceValues.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, districts: districts))
+        }
+        return IndicatorTable(title: title, round: round, previousRound: previousRound, rounds: rounds, language: language,
+                              intervals: intervals, results: results)
+    }
+
+    /// Met, on track on a straight path from the baseline to the target, or off track.
+    func status(_ indicator: Indicator, value: Double?, day: Int?) -> TargetStatus? {
+        guard let target = indicator.target, let value else { return nil }
+        let direction = Double(indicator.direction)
+        if direction * (value - target.value) >= 0 { return .met }
+        guard let baseline = indicator.baseline, let day else { return .offTrack }
+        let progress = min(1, max(0, Double(day - baseline.date) / Double(target.date - baseline.date)))
+        let path = baseline.value + (target.value - baseline.value) * progress
+        return direction * (value - path) >= 0 ? .onTrack : .offTrack
+    }
+
+    /// Says when the indicator's variables changed type or choice list between the two rounds' versions.
+    func comparability(_ indicator: Indicator, round: String, previousRound: String?, data: [String: [String: RoundData]],
+                       versions: [String: [String: Questionnaire]]) -> String? {
+        guard let previousRound, let now = data[round]?[indicator.instrument], let then = data[previousRound]?[indicator.instrument] else { return nil }
+        let nowVersions = Set(now.interviews.map(\.version)), thenVersions = Set(then.interviews.map(\.version))
+        var notes: [String] = []
+        for old in thenVersions.sorted() {
+            for new in nowVersions.sorted() where old != new {
+                guard let before = versions[indicator.instrument]?[old], let after = versions[indicator.instrument]?[new] else { continue }
+                for name in indicator.variables.sorted() {
+                    guard let a = before.item(named: name), let b = after.item(named: name) else {
+                        notes.append("\(name) is not in both versions \(old) and \(new)")
+                        continue
+                    }
+                    if a.type.description != b.type.description {
+                        notes.append("\(name) changed type from \(a.type) (\(old)) to \(b.type) (\(new))")
+                    } else if let listA = a.type.choiceList.flatMap(before.choiceList(named:)), let listB = b.type.choiceList.flatMap(after.choiceList(named:)),
+                              listA.codes != listB.codes {
+                        notes.append("\(name)'s choices changed between \(old) and \(new) (\(listA.codes.joined(separator: " ")) → \(listB.codes.joined(separator: " ")))")
+                    }
+                }
+            }
+        }
+        return notes.isEmpty ? nil : "not comparable with \(previousRound): " + notes.joined(separator: "; ")
+    }
+}
