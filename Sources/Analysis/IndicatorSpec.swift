@@ -273,7 +273,8 @@ struct SpecReader {
                         disaggregations.append(.answer(name))
                         continue
                     }
-                    if frameLevels.isEmpty && frameAttributes.isEmpty && questionnaire?.item(named: name) == nil {
+                    let item = questionnaire?.item(named: name)
+                    if frameLevels.isEmpty && frameAttributes.isEmpty && (item == nil || item?.type == .identifier) {
                         // No frame given (validating alone): accept it as a frame level or attribute.
                         disaggregations.append(.level(name))
                         continue

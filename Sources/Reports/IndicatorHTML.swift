@@ -20,7 +20,8 @@ public enum IndicatorHTML {
         h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.1rem; margin: 1.6rem 0 0.4rem; }
         p.note { color: #555; font-size: 0.85rem; }
         table { border-collapse: collapse; width: 100%; margin: 0.4rem 0 1rem; font-size: 0.85rem; }
-        th, td { border: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: right; }
+        th, td { border: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: right; white-space: nowrap; }
+        td:first-child, td.text { white-space: normal; }
         th:first-child, td:first-child, td.text { text-align: left; }
         th { background: #f3f3f3; }
         .met { background: #d8f0d8; } .on { background: #fff2c6; } .off { background: #f8d4d4; }
@@ -71,15 +72,18 @@ public enum IndicatorHTML {
 
     /// Rounds on the x axis; the overall line in black, one thin line per province; the target dashed.
     static func lineChart(_ result: IndicatorResult) -> String {
-        let width = 460.0, height = 250.0, left = 52.0, right = 130.0, top = 16.0, bottom = 30.0
+        let width = 460.0, height = 260.0, left = 52.0, right = 130.0, top = 16.0, bottom = 30.0
         let rounds = result.series.map(\.round)
         var all = result.series.compactMap(\.value) + result.provinceSeries.flatMap { $0.values.compactMap { $0 } }
         if let target = result.indicator.target?.value { all.append(target) }
         guard !all.isEmpty, rounds.count > 0 else { return "" }
-        var low = min(0, all.min()!), high = all.max()!
+        // Shares keep their zero; other measures use the data's range, so that change stays visible.
+        var low = result.indicator.measure.kind == "share" ? min(0, all.min()!) : all.min()!, high = all.max()!
         if high == low { high = low + 1 }
-        high += (high - low) * 0.05
-        low = low < 0 ? low - (high - low) * 0.05 : low
+        let margin = (high - low) * 0.08
+        high += margin
+        if result.indicator.measure.kind == "share", all.max()! <= 100 { high = min(high, 100) }
+        if result.indicator.measure.kind != "share" || low < 0 { low -= margin }
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         func x(_ index: Int) -> Double { left + (rounds.count == 1 ? plotWidth / 2 : plotWidth * Double(index) / Double(rounds.count - 1)) }
         func y(_ value: Double) -> Double { top + plotHeight * (1 - (value - low) / (high - low)) }
@@ -105,13 +109,19 @@ public enum IndicatorHTML {
             }
             return d
         }
+        // Labels at the lines' ends, pushed apart so they never overlap.
+        var labels: [(y: Double, name: String, colour: String)] = []
         for (index, series) in result.provinceSeries.enumerated() {
             let colour = palette[index % palette.count]
-            svg += "<path d=\"\(path(series.values))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\" opacity=\"0.8\"/>"
+            svg += "<path d=\"\(path(series.values))\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"1.2\" opacity=\"0.8\"/>\n"
             if let last = series.values.lastIndex(where: { $0 != nil }), let value = series.values[last] {
-                svg += "<text x=\"\(f(width - right + 4))\" y=\"\(f(y(value) + 3))\" font-size=\"9\" fill=\"\(colour)\">\(escape(String(series.name.prefix(22))))</text>"
+                labels.append((y(value) + 3, String(series.name.prefix(22)), colour))
             }
-            svg += "\n"
+        }
+        labels.sort { $0.y < $1.y }
+        for index in labels.indices.dropFirst() where labels[index].y < labels[index - 1].y + 10 { labels[index].y = labels[index - 1].y + 10 }
+        for label in labels {
+            svg += "<text x=\"\(f(width - right + 4))\" y=\"\(f(label.y))\" font-size=\"9\" fill=\"\(label.colour)\">\(escape(label.name))</text>\n"
         }
         svg += "<path d=\"\(path(result.series.map(\.value)))\" fill=\"none\" stroke=\"#111\" stroke-width=\"2.5\"/>\n"
         for (index, value) in result.series.enumerated() {

@@ -133,3 +133,14 @@ struct CommandTests {
         #expect(none.status == 64)
     }
 }
+
+struct AnalysisFileTests {
+    @Test("every specification in Analysis/ validates")
+    func specifications() throws {
+        let files = FileManager.default.enumerator(atPath: repositoryRoot.appendingPathComponent("Analysis").path)?
+            .compactMap { $0 as? String }.filter { $0.hasSuffix(".yaml") }.map { "Analysis/" + $0 } ?? []
+        #expect(!files.isEmpty)
+        let run = try pantau(["validate", "--brief"] + files)
+        #expect(run.status == 0, "\(run.stdout)")
+    }
+}

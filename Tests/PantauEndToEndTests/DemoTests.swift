@@ -30,6 +30,13 @@ struct DemoTests {
         #expect(effects.compactMap { $0["name"] as? String }.contains("online_sid_on_basic_services_share"))
         #expect((manifest?["sid_adoption"] as? [String: String])?.count == 611)
         #expect(run.stdout.contains("demo finished in"))
+        // The indicators of the latest round, in every format.
+        let indicators = try String(contentsOf: folder.appendingPathComponent("indicators.csv"), encoding: .utf8)
+        #expect(indicators.contains("sid_online,Villages with an online SID (%),desa,share,2022-H1,overall,all,"))
+        let html = try String(contentsOf: folder.appendingPathComponent("indicators.html"), encoding: .utf8)
+        #expect(html.contains("<svg") && !html.contains("<script"))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("indicators.md").path))
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("indicators.json").path))
         // The store it leaves is sound and complete.
         let check = try pantau(["db", "check", "--db", folder.appendingPathComponent("pantau.sqlite").path])
         #expect(check.status == 0)

@@ -2,7 +2,9 @@ import ArgumentParser
 import Codebook
 import Expressions
 import Foundation
+import Analysis
 import Questionnaire
+import Reports
 import Simulation
 import Store
 import Tabular
@@ -19,6 +21,9 @@ struct Demo: ParsableCommand {
 
     @Option(help: "The survey plan.")
     var plan: String = "Questionnaires/kompak/kompak.plan.yaml"
+
+    @Option(help: "The indicator specification; default: Analysis/<plan's folder name>/indicators.yaml.")
+    var indicators: String?
 
     @Option(help: "The output folder (emptied first).")
     var out: String = "out"
@@ -118,9 +123,22 @@ struct Demo: ParsableCommand {
         try emit(try summary.manifest(seed: seed, rounds: rounds, paradata: .full), to: "\(out)/manifest.json")
         written.append("\(out)/manifest.json")
 
+        // The six-monthly indicators of the latest round, in every format.
+        let specPath = ((plan as NSString).deletingLastPathComponent as NSString)
+            .appendingPathComponent("../../Analysis/\(((plan as NSString).deletingLastPathComponent as NSString).lastPathComponent)/indicators.yaml")
+        if FileManager.default.fileExists(atPath: indicators ?? specPath) {
+            let spec = indicators ?? specPath
+            let table = try IndicatorRun.table(spec: spec, database: database, round: nil, intervals: .fpc, language: "en")
+            try emit(IndicatorMarkdown.render(table), to: "\(out)/indicators.md")
+            try emit(IndicatorCSV.render(table), to: "\(out)/indicators.csv")
+            try emit(try IndicatorJSON.render(table), to: "\(out)/indicators.json")
+            try emit(IndicatorHTML.render(table), to: "\(out)/indicators.html")
+            written += ["\(out)/indicators.md", "\(out)/indicators.csv", "\(out)/indicators.json", "\(out)/indicators.html"]
+        }
+
         print(markdown)
         print(String(format: "demo finished in %.1f s; outputs:", Date().timeIntervalSince(started)))
         for path in written { print("  \(path)") }
-        print("indicators and DiD tables will join these outputs when those parts of pantau land.")
+        print("DiD tables will join these outputs when that part of pantau lands.")
     }
 }

@@ -1,5 +1,8 @@
+import Analysis
 import ArgumentParser
+import Foundation
 import Questionnaire
+import Store
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,6 +29,10 @@ struct Validate: ParsableCommand {
     func run() throws {
         var failed = false
         for file in files {
+            if IndicatorSet.isIndicatorFile(file) {
+                if !validateIndicators(file) { failed = true }
+                continue
+            }
             if SurveyPlan.isPlan(file) {
                 switch SurveyPlan.load(path: file) {
                 case .success(let plan):
@@ -57,6 +64,41 @@ struct Validate: ParsableCommand {
             }
         }
         if failed { throw ExitCode(1) }
+    }
+}
+
+extension Validate {
+    /// Indicator files are checked against the questionnaires named on the command line and those under
+    /// Questionnaires/ (the latest version of each form).
+    func validateIndicators(_ file: String) -> Bool {
+        var paths = files.filter { !IndicatorSet.isIndicatorFile($0) && !SurveyPlan.isPlan($0) }
+        if let found = FileManager.default.enumerator(atPath: "Questionnaires") {
+            for case let path as String in found where path.hasSuffix(".yaml") && !SurveyPlan.isPlan(path) { paths.append("Questionnaires/" + path) }
+        }
+        var latest: [String: Questionnaire] = [:]
+        for path in paths {
+            if case .success(let questionnaire) = QuestionnaireLoader.load(path: path) {
+                if let known = latest[questionnaire.settings.formID], known.settings.version >= questionnaire.settings.version { continue }
+                latest[questionnaire.settings.formID] = questionnaire
+            }
+        }
+        // The frame beside the programme's questionnaires (Questionnaires/NAME/frame.csv for Analysis/NAME/…).
+        var levels = Set<String>(), attributes = Set<String>()
+        let programme = ((file as NSString).deletingLastPathComponent as NSString).lastPathComponent
+        if let text = try? String(contentsOfFile: "Questionnaires/\(programme)/frame.csv", encoding: .utf8),
+           case .success(let units) = FrameFile.parse(text) {
+            levels = Set(units.map(\.level))
+            attributes = Set(units.flatMap { $0.attributes.map(\.key) })
+        }
+        switch IndicatorSet.load(path: file, questionnaires: Array(latest.values), frameLevels: levels, frameAttributes: attributes) {
+        case .success(let set):
+            print("\(file): ok: \(set.indicators.count) indicators over \(Set(set.indicators.map(\.instrument)).sorted().joined(separator: ", "))")
+            return true
+        case .failure(let report):
+            for diagnostic in report.diagnostics { print(Terminal.render(diagnostic, source: report.source, withSource: !brief)) }
+            print("\(file): \(report.errors.count) error\(report.errors.count == 1 ? "" : "s")")
+            return false
+        }
     }
 }
 
