@@ -436,7 +436,7 @@ public struct InterviewAnswers: Sendable {
 extension ResponseStore {
     /// The relevant answers of every completed interview of a questionnaire in a round, one per unit (the
     /// latest when a unit has more than one).
-    public func completedAnswers(formID: String, round: String) throws -> [InterviewAnswers] {
+    public func completedAnswers(formID: String, round: String, names: Set<String>? = nil) throws -> [InterviewAnswers] {
         try wrap {
             try queue.read { db in
                 let interviews = try Row.fetchAll(db, sql: """
@@ -456,6 +456,8 @@ extension ResponseStore {
                     var values: [Address: Value] = [:]
                     let cursor = try Row.fetchCursor(statement, arguments: [uuid, uuid])
                     while let answer = try cursor.next() {
+                        // Only the variables asked for: national-scale stores hold hundreds of millions of answers.
+                        if let names, let name = (answer["address"] as String).split(separator: "[").first, !names.contains(String(name)) { continue }
                         guard let address = Address.parse(answer["address"]),
                               let value = StoredValue(kind: answer["kind"], text: answer["text_value"], number: answer["number_value"]).value else { continue }
                         values[address] = value

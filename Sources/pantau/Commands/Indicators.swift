@@ -86,12 +86,17 @@ enum IndicatorRun {
             throw ExitCode(1)
         }
         let instruments = Set(set.indicators.map(\.instrument))
+        var needed = Set(set.indicators.flatMap(\.variables))
+        for indicator in set.indicators {
+            for case .answer(let name) in indicator.disaggregations { needed.insert(name) }
+        }
         var rounds: [String] = []
         var data: [String: [String: RoundData]] = [:]
         for round in try reportingStoreErrors({ try database.rounds() }) {
             var any = false
             for instrument in instruments.sorted() {
-                let answers = try reportingStoreErrors { try database.completedAnswers(formID: instrument, round: round.code) }
+                let answers = try reportingStoreErrors { try database.completedAnswers(formID: instrument, round: round.code, names: needed) }
+                Terminal.printError("indicators: \(round.code) \(instrument): \(answers.count) interviews")
                 guard !answers.isEmpty else { continue }
                 any = true
                 data[round.code, default: [:]][instrument] = RoundData(
