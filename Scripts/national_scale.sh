@@ -35,4 +35,4 @@ rounds="2020-H2,2021-H1,2021-H2,2022-H1,2022-H2,2023-H1,2023-H2,2024-H1,2024-H2,
     | tee "$work/summary.txt"
 grep -E "Elapsed|Maximum resident" "$work/time.txt"
 ls -l "$work/national.sqlite"
-rm -rf "$work"
+if [ "${KEEP:-0}" = 1 ]; then echo "store kept: $work/national.sqlite"; else rm -rf "$work"; fi
