@@ -1,0 +1,160 @@
+import Foundation
+
+/// Standard errors, each named in every table so that differences between packages are never silent.
+public enum StandardErrors: Hashable, Sendable {
+    case classical
+    /// Heteroskedasticity-robust with the n/(n − k) factor (Stata's `robust`).
+    case hc1
+    /// Cluster-robust with G/(G − 1) · (n − 1)/(n − k), as fixest and Stata's reghdfe.
+    case cr1(cluster: String)
+
+    public var name: String {
+        switch self {
+        case .classical: "classical (iid)"
+        case .hc1: "HC1 (heteroskedasticity-robust, n/(n−k))"
+        case .cr1(let cluster): "CR1 clustered by \(cluster) (G/(G−1)·(n−1)/(n−k))"
+        }
+    }
+}
+
+public struct Coefficient: Hashable, Sendable {
+    public let term: String
+    public let estimate: Double
+    public let standardError: Double
+    public var statistic: Double { estimate / standardError }
+    public let pValue: Double
+    public let low: Double
+    public let high: Double
+}
+
+public struct RegressionResult: Sendable {
+    public let coefficients: [Coefficient]
+    public let observations: Int
+    public let clusters: Int?
+    public let standardErrors: StandardErrors
+    public let rSquared: Double
+    /// Degrees of freedom of the t distribution used for p-values and intervals.
+    public let degreesOfFreedom: Int
+
+    public func coefficient(_ term: String) -> Coefficient? { coefficients.first { $0.term == term } }
+}
+
+/// Ordinary (or weighted) least squares with classical, HC1 or CR1 standard errors.
+public enum Regression {
+    /// `x` is one row per observation (include a column of ones for the intercept); `clusters` one label per row.
+    public static func fit(y: [Double], x: [[Double]], names: [String], weights: [Double]? = nil,
+                           standardErrors: StandardErrors = .classical, clusters: [String]? = nil) throws -> RegressionResult {
+        let n = y.count, k = names.count
+        let solution = try QRLeastSquares(x: x, y: y, weights: weights, names: names)
+        let e = solution.residuals
+        let w = weights ?? Array(repeating: 1, count: n)
+        let bread = solution.inverseGram
+        var covariance: [[Double]]
+        var clusterCount: Int?
+        var dof = n - k
+        switch standardErrors {
+        case .classical:
+            let sigma2 = (0..<n).reduce(0) { $0 + w[$1] * e[$1] * e[$1] } / Double(n - k)
+            covariance = bread.map { $0.map { $0 * sigma2 } }
+        case .hc1:
+            var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+            for i in 0..<n {
+                let u = w[i] * e[i]
+                for a in 0..<k { for b in 0..<k { meat[a][b] += x[i][a] * x[i][b] * u * u } }
+            }
+            covariance = sandwich(bread, meat).map { $0.map { $0 * Double(n) / Double(n - k) } }
+        case .cr1(let name):
+            guard let clusters, clusters.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
+            let missing = clusters.filter(\.isEmpty).count
+            if missing > 0 { throw EstimationError.missingClusterValues(column: name, rows: missing) }
+            var scores: [String: [Double]] = [:]
+            for i in 0..<n {
+                let u = w[i] * e[i]
+                var score = scores[clusters[i]] ?? [Double](repeating: 0, count: k)
+                for a in 0..<k { score[a] += x[i][a] * u }
+                scores[clusters[i]] = score
+            }
+            let g = scores.count
+            guard g > 1 else { throw EstimationError.oneCluster(column: name) }
+            var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+            for score in scores.values { for a in 0..<k { for b in 0..<k { meat[a][b] += score[a] * score[b] } } }
+            let factor = Double(g) / Double(g - 1) * Double(n - 1) / Double(n - k)
+            covariance = sandwich(bread, meat).map { $0.map { $0 * factor } }
+            clusterCount = g
+            dof = g - 1
+        }
+        let meanY = (0..<n).reduce(0) { $0 + w[$1] * y[$1] } / w.reduce(0, +)
+        let total = (0..<n).reduce(0) { $0 + w[$1] * (y[$1] - meanY) * (y[$1] - meanY) }
+        let residual = (0..<n).reduce(0) { $0 + w[$1] * e[$1] * e[$1] }
+        let critical = StudentT.quantile(0.975, degreesOfFreedom: Double(dof))
+        let coefficients = (0..<k).map { j -> Coefficient in
+            let se = covariance[j][j].squareRoot()
+            let estimate = solution.coefficients[j]
+            let t = estimate / se
+            return Coefficient(term: names[j], estimate: estimate, standardError: se,
+                               pValue: 2 * (1 - StudentT.cdf(abs(t), degreesOfFreedom: Double(dof))),
+                               low: estimate - critical * se, high: estimate + critical * se)
+        }
+        return RegressionResult(coefficients: coefficients, observations: n, clusters: clusterCount, standardErrors: standardErrors,
+                                rSquared: 1 - residual / total, degreesOfFreedom: dof)
+    }
+
+    static func sandwich(_ bread: [[Double]], _ meat: [[Double]]) -> [[Double]] {
+        let k = bread.count
+        var left = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        for i in 0..<k { for j in 0..<k { for m in 0..<k { left[i][j] += bread[i][m] * meat[m][j] } } }
+        var result = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        for i in 0..<k { for j in 0..<k { for m in 0..<k { result[i][j] += left[i][m] * bread[m][j] } } }
+        return result
+    }
+}
+
+/// Student's t distribution through the regularized incomplete beta function (continued fraction).
+public enum StudentT {
+    public static func cdf(_ t: Double, degreesOfFreedom v: Double) -> Double {
+        guard t.isFinite else { return t > 0 ? 1 : 0 }
+        let x = v / (v + t * t)
+        let tail = 0.5 * incompleteBeta(x, v / 2, 0.5)
+        return t >= 0 ? 1 - tail : tail
+    }
+
+    public static func quantile(_ p: Double, degreesOfFreedom v: Double) -> Double {
+        // Bisection on the cdf: slow but exact enough (1e-12) and free of approximation formulas.
+        var low = -1e3, high = 1e3
+        for _ in 0..<200 {
+            let mid = (low + high) / 2
+            if cdf(mid, degreesOfFreedom: v) < p { low = mid } else { high = mid }
+        }
+        return (low + high) / 2
+    }
+
+    static func incompleteBeta(_ x: Double, _ a: Double, _ b: Double) -> Double {
+        guard x > 0 else { return 0 }
+        guard x < 1 else { return 1 }
+        let logGammas: Double = lgamma(a + b) - lgamma(a) - lgamma(b)
+        let logPowers: Double = a * log(x) + b * log(1 - x)
+        let front = exp(logGammas + logPowers)
+        if x > (a + 1) / (a + b + 2) { return 1 - incompleteBeta(1 - x, b, a) }
+        // Lentz's continued fraction.
+        var c = 1.0, d = 1 - (a + b) * x / (a + 1)
+        if abs(d) < 1e-300 { d = 1e-300 }
+        d = 1 / d
+        var result = d
+        for m in 1...500 {
+            let m = Double(m)
+            var numerator = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
+            d = 1 + numerator * d; if abs(d) < 1e-300 { d = 1e-300 }
+            c = 1 + numerator / c; if abs(c) < 1e-300 { c = 1e-300 }
+            d = 1 / d
+            result *= d * c
+            numerator = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
+            d = 1 + numerator * d; if abs(d) < 1e-300 { d = 1e-300 }
+            c = 1 + numerator / c; if abs(c) < 1e-300 { c = 1e-300 }
+            d = 1 / d
+            let delta = d * c
+            result *= delta
+            if abs(delta - 1) < 1e-15 { break }
+        }
+        return front * result / a
+    }
+}
