@@ -119,3 +119,41 @@ struct RegressionTests {
         #expect(abs(StudentT.cdf(2.0, degreesOfFreedom: 5) - 0.9490302605850709) < 1e-12)
     }
 }
+
+struct TwoByTwoTests {
+    func cardKrueger() throws -> (treated: [Bool], after: [Bool], fte: [Double?], stores: [String]) {
+        let data = try referenceTable("card_krueger.csv")
+        return (column(data, "nj").map { $0 == 1 }, column(data, "post").map { $0 == 1 }, column(data, "fte"),
+                column(data, "store").map { String(Int($0!)) })
+    }
+
+    @Test("Card & Krueger (1994) Table 3: cell means with standard errors, all observations")
+    func cells() throws {
+        let data = try cardKrueger()
+        let table = try TwoByTwo(treated: data.treated, after: data.after, outcome: data.fte)
+        func near(_ value: Double, _ expected: Double) -> Bool { abs(value - expected) < 0.005 + 1e-9 }
+        #expect(near(table.comparisonBefore.mean, 23.33) && near(table.comparisonBefore.standardError, 1.35))
+        #expect(near(table.treatedBefore.mean, 20.44) && near(table.treatedBefore.standardError, 0.51))
+        #expect(near(table.comparisonAfter.mean, 21.17) && near(table.comparisonAfter.standardError, 0.94))
+        #expect(near(table.treatedAfter.mean, 21.03) && near(table.treatedAfter.standardError, 0.52))
+        #expect(abs(table.didEstimate.estimate - 2.7536) < 0.00005)
+    }
+
+    @Test("Card & Krueger (1994) Table 3: changes within stores observed in both waves")
+    func balanced() throws {
+        let data = try cardKrueger()
+        let table = try TwoByTwo(treated: data.treated, after: data.after, outcome: data.fte, units: data.stores)
+        #expect(abs(table.comparisonChange.estimate - -2.28) < 0.005 && abs(table.comparisonChange.standardError - 1.25) < 0.005)
+        #expect(abs(table.treatedChange.estimate - 0.47) < 0.005 && abs(table.treatedChange.standardError - 0.48) < 0.005)
+        #expect(abs(table.didEstimate.estimate - 2.75) < 0.005 && abs(table.didEstimate.standardError - 1.34) < 0.005)
+        #expect(table.balanced && table.unitsDropped > 0)
+    }
+
+    @Test("an empty cell is a named error")
+    func emptyCell() {
+        #expect(throws: EstimationError.emptyCell("treated, after")) {
+            try TwoByTwo(treated: [false, false, false, false, true, true], after: [false, false, true, true, false, false],
+                         outcome: [1, 2, 3, 4, 5, 6])
+        }
+    }
+}
