@@ -144,3 +144,25 @@ struct AnalysisFileTests {
         #expect(run.status == 0, "\(run.stdout)")
     }
 }
+
+struct DiDCommandTests {
+    @Test("did --data: Wooldridge 13.3 through the command, JSON with broom's names; the cluster is never implicit")
+    func kielmc() throws {
+        let data = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/reference/kielmc.csv").path
+        let run = try pantau(["did", "--data", data, "--outcome", "rprice", "--group", "nearinc", "--post", "y81", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        let terms = object?["terms"] as? [[String: Any]] ?? []
+        let interaction = terms.first { $0["term"] as? String == "nearinc:y81" }
+        #expect(abs((interaction?["estimate"] as? Double ?? 0) - -11_863.90) < 0.005)
+        #expect(abs((interaction?["std_error"] as? Double ?? 0) - 7_456.65) < 0.005)
+        #expect(object?["n_obs"] as? Int == 321)
+        #expect(Set(interaction?.keys.map { $0 } ?? []) == ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"])
+        let implicit = try pantau(["did", "--data", data, "--outcome", "rprice", "--group", "nearinc", "--post", "y81", "--se", "cr1"])
+        #expect(implicit.status == 64)
+        #expect(implicit.stderr.contains("--se cr1 needs --cluster"))
+        let unknown = try pantau(["did", "--data", data, "--outcome", "price2", "--group", "nearinc", "--post", "y81"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.hasPrefix("error: \(data) has no column 'price2'"))
+    }
+}
