@@ -157,3 +157,46 @@ struct TwoByTwoTests {
         }
     }
 }
+
+struct TwoWayFixedEffectsTests {
+    /// A small unbalanced panel with a staggered treatment: TWFE by alternating projections must equal least
+    /// squares with full sets of unit and period dummies.
+    @Test("TWFE by alternating projections equals the dummy-variable regression on an unbalanced panel")
+    func equalsDummies() throws {
+        var y: [Double] = [], d: [Double] = [], x: [Double] = [], units: [String] = [], periods: [String] = []
+        var state: UInt64 = 42
+        func noise() -> Double { state = state &* 6_364_136_223_846_793_005 &+ 1; return Double(state >> 40) / Double(1 << 24) - 0.5 }
+        for unit in 0..<12 {
+            for period in 0..<6 where !(unit % 4 == 0 && period == 2) && !(unit == 5 && period > 3) {
+                let treated: Double = (unit % 3 == 0 && period >= 3) || (unit % 3 == 1 && period >= 4) ? 1 : 0
+                let covariate = noise() * 4
+                units.append("u\(unit)"); periods.append("t\(period)"); d.append(treated); x.append(covariate)
+                y.append(Double(unit) * 0.7 + Double(period) * 0.3 + 1.5 * treated + 0.8 * covariate + noise())
+            }
+        }
+        let twfe = try TwoWayFixedEffects.fit(y: y, regressors: zip(d, x).map { [$0, $1] }, names: ["d", "x"], units: units, periods: periods)
+        let unitNames = Array(Set(units)).sorted(), periodNames = Array(Set(periods)).sorted()
+        let design = y.indices.map { i in
+            [d[i], x[i], 1] + unitNames.dropFirst().map { units[i] == $0 ? 1.0 : 0.0 } + periodNames.dropFirst().map { periods[i] == $0 ? 1.0 : 0.0 }
+        }
+        let names = ["d", "x", "one"] + unitNames.dropFirst().map { "unit_\($0)" } + periodNames.dropFirst().map { "period_\($0)" }
+        let dummies = try Regression.fit(y: y, x: design, names: names)
+        for term in ["d", "x"] {
+            let a = try #require(twfe.coefficient(term)), b = try #require(dummies.coefficient(term))
+            #expect(abs(a.estimate - b.estimate) <= 1e-9 * max(1, abs(b.estimate)), "\(term)")
+            #expect(abs(a.standardError - b.standardError) <= 1e-8 * b.standardError, "\(term)")
+        }
+    }
+
+    @Test("TWFE on Card & Krueger's balanced panel equals the within-store DiD")
+    func cardKrueger() throws {
+        let data = try referenceTable("card_krueger.csv")
+        let fte = column(data, "fte"), nj = column(data, "nj"), post = column(data, "post"), store = column(data, "store")
+        var counts: [Double: Int] = [:]
+        for i in fte.indices where fte[i] != nil { counts[store[i]!, default: 0] += 1 }
+        let keep = fte.indices.filter { fte[$0] != nil && counts[store[$0]!] == 2 }
+        let result = try TwoWayFixedEffects.fit(y: keep.map { fte[$0]! }, regressors: keep.map { [nj[$0]! * post[$0]!] }, names: ["nj_post"],
+                                                units: keep.map { String(store[$0]!) }, periods: keep.map { String(post[$0]!) })
+        #expect(abs(result.coefficient("nj_post")!.estimate - 2.75) < 0.005)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+/// Two-way fixed effects: unit and period effects absorbed by alternating projections (exact on unbalanced
+/// panels, iterated to a tight tolerance), then least squares on the demeaned data.
+public enum TwoWayFixedEffects {
+    /// Demeans columns by unit and by period alternately until no column moves by more than `tolerance`
+    /// relative to its scale.
+    static func absorb(_ columns: [[Double]], units: [Int], periods: [Int], unitCount: Int, periodCount: Int,
+                       tolerance: Double = 1e-13, maximumIterations: Int = 10_000) -> (columns: [[Double]], iterations: Int) {
+        var result = columns
+        var unitSizes = [Double](repeating: 0, count: unitCount), periodSizes = [Double](repeating: 0, count: periodCount)
+        for i in units.indices { unitSizes[units[i]] += 1; periodSizes[periods[i]] += 1 }
+        var iterations = 0
+        for c in result.indices {
+            let scale = max(1e-300, result[c].map(abs).max() ?? 1)
+            var iteration = 0
+            while iteration < maximumIterations {
+                iteration += 1
+                var largest = 0.0
+                for (groups, sizes, count) in [(units, unitSizes, unitCount), (periods, periodSizes, periodCount)] {
+                    var sums = [Double](repeating: 0, count: count)
+                    for i in groups.indices { sums[groups[i]] += result[c][i] }
+                    for i in groups.indices {
+                        let shift = sums[groups[i]] / sizes[groups[i]]
+                        largest = max(largest, abs(shift))
+                        result[c][i] -= shift
+                    }
+                }
+                if largest <= tolerance * scale { break }
+            }
+            iterations = max(iterations, iteration)
+        }
+        return (result, iterations)
+    }
+
+    /// y on regressors with unit and period effects. Standard errors: classical (degrees of freedom net of the
+    /// absorbed effects) or CR1 by a cluster; with clusters, effects nested in the clusters are not counted in K
+    /// (as fixest and reghdfe), so K = regressors + periods − 1 when units are nested in clusters.
+    public static func fit(y: [Double], regressors: [[Double]], names: [String], units: [String], periods: [String],
+                           standardErrors: StandardErrors = .classical, clusters: [String]? = nil) throws -> RegressionResult {
+        let n = y.count
+        let unitIndex = Dictionary(Set(units).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let periodIndex = Dictionary(Set(periods).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let u = units.map { unitIndex[$0]! }, t = periods.map { periodIndex[$0]! }
+        var columns = [y]
+        for j in names.indices { columns.append(regressors.map { $0[j] }) }
+        let absorbed = absorb(columns, units: u, periods: t, unitCount: unitIndex.count, periodCount: periodIndex.count)
+        let yTilde = absorbed.columns[0]
+        let x = (0..<n).map { i in names.indices.map { absorbed.columns[$0 + 1][i] } }
+        for (j, name) in names.enumerated() where absorbed.columns[j + 1].allSatisfy({ abs($0) < 1e-10 }) {
+            throw EstimationError.noVariation(column: "\(name) (within units and periods)")
+        }
+        let k = names.count
+        let absorbedParameters = unitIndex.count + periodIndex.count - 1
+        let solution = try QRLeastSquares(x: x, y: yTilde, names: names)
+        let e = solution.residuals
+        var covariance: [[Double]]
+        var clusterCount: Int?
+        var dof = n - k - absorbedParameters
+        switch standardErrors {
+        case .classical, .hc1:
+            guard dof > 0 else { throw EstimationError.tooFewObservations(observations: n, parameters: k + absorbedParameters) }
+            if standardErrors == .classical {
+                let sigma2 = e.reduce(0) { $0 + $1 * $1 } / Double(dof)
+                covariance = solution.inverseGram.map { $0.map { $0 * sigma2 } }
+            } else {
+                var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+                for i in 0..<n { for a in 0..<k { for b in 0..<k { meat[a][b] += x[i][a] * x[i][b] * e[i] * e[i] } } }
+                covariance = Regression.sandwich(solution.inverseGram, meat).map { $0.map { $0 * Double(n) / Double(dof) } }
+            }
+        case .cr1(let name):
+            guard let clusters, clusters.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
+            var scores: [String: [Double]] = [:]
+            for i in 0..<n {
+                var score = scores[clusters[i]] ?? [Double](repeating: 0, count: k)
+                for a in 0..<k { score[a] += x[i][a] * e[i] }
+                scores[clusters[i]] = score
+            }
+            let g = scores.count
+            guard g > 1 else { throw EstimationError.oneCluster(column: name) }
+            // Unit effects nested in the clusters (every unit in one cluster) do not count in K.
+            var clusterOfUnit: [Int: String] = [:]
+            var nested = true
+            for i in 0..<n {
+                if let known = clusterOfUnit[u[i]], known != clusters[i] { nested = false; break }
+                clusterOfUnit[u[i]] = clusters[i]
+            }
+            let counted = k + (nested ? periodIndex.count - 1 : absorbedParameters)
+            var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+            for score in scores.values { for a in 0..<k { for b in 0..<k { meat[a][b] += score[a] * score[b] } } }
+            let factor = Double(g) / Double(g - 1) * Double(n - 1) / Double(n - counted)
+            covariance = Regression.sandwich(solution.inverseGram, meat).map { $0.map { $0 * factor } }
+            clusterCount = g
+            dof = g - 1
+        }
+        let mean = yTilde.reduce(0, +) / Double(n)
+        let within = 1 - e.reduce(0) { $0 + $1 * $1 } / yTilde.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let critical = StudentT.quantile(0.975, degreesOfFreedom: Double(dof))
+        let coefficients = (0..<k).map { j -> Coefficient in
+            let se = covariance[j][j].squareRoot(), estimate = solution.coefficients[j]
+            return Coefficient(term: names[j], estimate: estimate, standardError: se,
+                               pValue: 2 * (1 - StudentT.cdf(abs(estimate / se), degreesOfFreedom: Double(dof))),
+                               low: estimate - critical * se, high: estimate + critical * se)
+        }
+        return RegressionResult(coefficients: coefficients, observations: n, clusters: clusterCount, standardErrors: standardErrors,
+                                rSquared: within, degreesOfFreedom: dof)
+    }
+}
