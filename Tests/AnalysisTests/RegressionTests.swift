@@ -200,3 +200,60 @@ struct TwoWayFixedEffectsTests {
         #expect(abs(result.coefficient("nj_post")!.estimate - 2.75) < 0.005)
     }
 }
+
+struct EventStudyTests {
+    /// Staggered adoption with a known dynamic effect and no pre-trend.
+    static func panel(effect: (Int) -> Double, trend: Double = 0, seed: UInt64) -> (y: [Double], units: [String], period: [Int], cohort: [Int?]) {
+        var state = seed
+        func noise() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return (Double(state >> 11) / Double(1 << 53) - 0.5) * 0.6
+        }
+        var y: [Double] = [], units: [String] = [], periods: [Int] = [], cohorts: [Int?] = []
+        for unit in 0..<300 {
+            let cohort: Int? = unit % 4 == 0 ? nil : [3, 5, 7][unit % 3]
+            let level = Double(unit % 17) * 0.3
+            for period in 0..<10 {
+                var value = level + 0.2 * Double(period) + noise()
+                if let cohort {
+                    if period >= cohort { value += effect(period - cohort) }
+                    value += trend * Double(period - cohort) * (period < cohort ? 1 : 0)
+                }
+                y.append(value); units.append("u\(unit)"); periods.append(period); cohorts.append(cohort)
+            }
+        }
+        return (y, units, periods, cohorts)
+    }
+
+    @Test("dynamic effects recovered, flat pre-period, a sound joint pre-trend test, and the average post effect")
+    func recovers() throws {
+        // The effect grows for three periods and then stays: the last bin (3 and beyond) is homogeneous.
+        let data = Self.panel(effect: { 1.0 + 0.5 * Double(min($0, 3)) }, seed: 7)
+        let study = try EventStudy(y: data.y, units: data.units, period: data.period, cohort: data.cohort, leads: 4, lags: 3,
+                                   standardErrors: .cr1(cluster: "unit"), clusters: data.units)
+        let byTime = Dictionary(uniqueKeysWithValues: study.terms.map { ($0.eventTime, $0) })
+        #expect(byTime[-1] == nil, "period −1 is the reference")
+        for e in 0...3 { #expect(abs(byTime[e]!.coefficient.estimate - (1.0 + 0.5 * Double(e))) < 0.06, "event \(e)") }
+        for e in -3 ... -2 { #expect(abs(byTime[e]!.coefficient.estimate) < 0.06, "lead \(e)") }
+        #expect(byTime[-4]!.binned && byTime[3]!.binned)
+        #expect((study.preTrendPValue ?? 0) > 0.01)
+        #expect(study.preTrendTerms == 3)
+        let average = try #require(study.averagePost)
+        #expect(abs(average.estimate - (0...3).map { byTime[$0]!.coefficient.estimate }.reduce(0, +) / 4) < 1e-12)
+        #expect(abs(average.estimate - 1.75) < 0.05)
+
+        // A pre-trend is detected.
+        let trending = Self.panel(effect: { _ in 1 }, trend: 0.3, seed: 9)
+        let biased = try EventStudy(y: trending.y, units: trending.units, period: trending.period, cohort: trending.cohort, leads: 4, lags: 3,
+                                    standardErrors: .cr1(cluster: "unit"), clusters: trending.units)
+        #expect((biased.preTrendPValue ?? 1) < 1e-6)
+    }
+
+    @Test("the F distribution and the small inverse")
+    func pieces() {
+        #expect(abs(FDistribution.cdf(3.0, numerator: 2, denominator: 10) - 0.904632568359375) < 1e-12)  // scipy.stats.f.cdf(3, 2, 10)
+        let inverse = EventStudy.invert([[4, 7], [2, 6]])!
+        #expect(abs(inverse[0][0] - 0.6) < 1e-12 && abs(inverse[0][1] - -0.7) < 1e-12 && abs(inverse[1][0] - -0.2) < 1e-12)
+        #expect(EventStudy.invert([[1, 2], [2, 4]]) == nil)
+    }
+}

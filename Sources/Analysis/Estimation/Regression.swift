@@ -35,6 +35,8 @@ public struct RegressionResult: Sendable {
     public let rSquared: Double
     /// Degrees of freedom of the t distribution used for p-values and intervals.
     public let degreesOfFreedom: Int
+    /// The estimated covariance of the coefficients, in their order.
+    public let covariance: [[Double]]
 
     public func coefficient(_ term: String) -> Coefficient? { coefficients.first { $0.term == term } }
 }
@@ -96,7 +98,7 @@ public enum Regression {
                                low: estimate - critical * se, high: estimate + critical * se)
         }
         return RegressionResult(coefficients: coefficients, observations: n, clusters: clusterCount, standardErrors: standardErrors,
-                                rSquared: 1 - residual / total, degreesOfFreedom: dof)
+                                rSquared: 1 - residual / total, degreesOfFreedom: dof, covariance: covariance)
     }
 
     static func sandwich(_ bread: [[Double]], _ meat: [[Double]]) -> [[Double]] {
@@ -110,6 +112,14 @@ public enum Regression {
 }
 
 /// Student's t distribution through the regularized incomplete beta function (continued fraction).
+/// Snedecor's F distribution, through the same incomplete beta function.
+public enum FDistribution {
+    public static func cdf(_ f: Double, numerator m: Double, denominator d: Double) -> Double {
+        guard f > 0 else { return 0 }
+        return StudentT.incompleteBeta(m * f / (m * f + d), m / 2, d / 2)
+    }
+}
+
 public enum StudentT {
     public static func cdf(_ t: Double, degreesOfFreedom v: Double) -> Double {
         guard t.isFinite else { return t > 0 ? 1 : 0 }

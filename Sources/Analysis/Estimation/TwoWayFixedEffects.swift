@@ -103,6 +103,6 @@ public enum TwoWayFixedEffects {
                                low: estimate - critical * se, high: estimate + critical * se)
         }
         return RegressionResult(coefficients: coefficients, observations: n, clusters: clusterCount, standardErrors: standardErrors,
-                                rSquared: within, degreesOfFreedom: dof)
+                                rSquared: within, degreesOfFreedom: dof, covariance: covariance)
     }
 }

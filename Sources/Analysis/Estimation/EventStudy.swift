@@ -1,0 +1,96 @@
+import Foundation
+
+/// An event study: leads and lags relative to each unit's first treated period, binned at the ends, with
+/// period −1 as the reference, estimated by two-way fixed effects.
+public struct EventStudy: Sendable {
+    public struct Term: Sendable {
+        /// Periods relative to adoption; the first and last bins hold everything beyond them.
+        public let eventTime: Int
+        public let coefficient: Coefficient
+        public let binned: Bool
+    }
+
+    public let terms: [Term]
+    public let regression: RegressionResult
+    /// Joint test that every pre-period coefficient (event time ≤ −2) is zero.
+    public let preTrendStatistic: Double?
+    public let preTrendPValue: Double?
+    public let preTrendTerms: Int
+    /// The mean of the post-period coefficients (event time ≥ 0) with its standard error.
+    public let averagePost: Coefficient?
+
+    /// `cohort` is each row's unit's first treated period (an index into the ordered periods), nil for units never
+    /// treated; `period` is the row's period index. Leads beyond `leads` and lags beyond `lags` are binned.
+    public init(y: [Double], units: [String], period: [Int], cohort: [Int?], leads: Int, lags: Int,
+                standardErrors: StandardErrors = .classical, clusters: [String]? = nil) throws {
+        guard leads >= 2 || lags >= 0 else { throw EstimationError.noVariation(column: "event time") }
+        let window = Array(-leads...lags).filter { $0 != -1 }
+        var columns: [[Double]] = Array(repeating: [], count: window.count)
+        var used = Array(repeating: false, count: window.count)
+        for i in y.indices {
+            var event: Int?
+            if let g = cohort[i] { event = min(max(period[i] - g, -leads), lags) }
+            for (j, e) in window.enumerated() {
+                let hit: Double = event == e ? 1 : 0
+                if hit == 1 { used[j] = true }
+                columns[j].append(hit)
+            }
+        }
+        let kept = window.indices.filter { used[$0] }
+        guard kept.contains(where: { window[$0] >= 0 }) else { throw EstimationError.emptyCell("post-treatment event time") }
+        let names = kept.map { "event_\(window[$0])" }
+        let regressors = y.indices.map { i in kept.map { columns[$0][i] } }
+        let regression = try TwoWayFixedEffects.fit(y: y, regressors: regressors, names: names, units: units,
+                                                    periods: period.map(String.init), standardErrors: standardErrors, clusters: clusters)
+        self.regression = regression
+        let built = kept.enumerated().map { position, j in
+            Term(eventTime: window[j], coefficient: regression.coefficients[position],
+                 binned: (window[j] == -leads && leads > 1) || (window[j] == lags && lags > 0))
+        }
+        terms = built
+        // Wald test on the pre-period coefficients: W = b' V⁻¹ b, reported as F = W/m with the regression's degrees of freedom.
+        let pre = built.indices.filter { built[$0].eventTime <= -2 }
+        preTrendTerms = pre.count
+        if !pre.isEmpty, let inverse = Self.invert(pre.map { a in pre.map { b in regression.covariance[a][b] } }) {
+            let b = pre.map { built[$0].coefficient.estimate }
+            var wald = 0.0
+            for i in pre.indices { for j in pre.indices { wald += b[i] * inverse[i][j] * b[j] } }
+            let f = wald / Double(pre.count)
+            preTrendStatistic = f
+            preTrendPValue = 1 - FDistribution.cdf(f, numerator: Double(pre.count), denominator: Double(regression.degreesOfFreedom))
+        } else {
+            preTrendStatistic = nil
+            preTrendPValue = nil
+        }
+        let post = built.indices.filter { built[$0].eventTime >= 0 }
+        let weight = 1 / Double(post.count)
+        let estimate = post.reduce(0) { $0 + weight * built[$1].coefficient.estimate }
+        var variance = 0.0
+        for a in post { for b in post { variance += weight * weight * regression.covariance[a][b] } }
+        let se = variance.squareRoot()
+        let critical = StudentT.quantile(0.975, degreesOfFreedom: Double(regression.degreesOfFreedom))
+        averagePost = Coefficient(term: "average post-period effect", estimate: estimate, standardError: se,
+                                  pValue: 2 * (1 - StudentT.cdf(abs(estimate / se), degreesOfFreedom: Double(regression.degreesOfFreedom))),
+                                  low: estimate - critical * se, high: estimate + critical * se)
+    }
+
+    /// Gauss–Jordan with partial pivoting for the small pre-period block; nil when singular.
+    static func invert(_ matrix: [[Double]]) -> [[Double]]? {
+        let n = matrix.count
+        var a = matrix
+        var inverse = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
+        for column in 0..<n {
+            guard let pivot = (column..<n).max(by: { abs(a[$0][column]) < abs(a[$1][column]) }), abs(a[pivot][column]) > 1e-300 else { return nil }
+            a.swapAt(column, pivot)
+            inverse.swapAt(column, pivot)
+            let scale = a[column][column]
+            for j in 0..<n { a[column][j] /= scale; inverse[column][j] /= scale }
+            for row in 0..<n where row != column {
+                let factor = a[row][column]
+                if factor == 0 { continue }
+                for j in 0..<n { a[row][j] -= factor * a[column][j]; inverse[row][j] -= factor * inverse[column][j] }
+            }
+        }
+        return inverse
+    }
+}
