@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "InterviewTests", dependencies: ["Interview", "Questionnaire", "Expressions", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Interview", "Questionnaire", "Expressions", "Tabular", "TestSupport"], exclude: ["schema.sql"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Store", "Interview", "Questionnaire", "Expressions", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"], exclude: ["Snapshots"]),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["pantau"]),
     ],

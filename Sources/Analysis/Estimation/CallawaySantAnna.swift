@@ -1,0 +1,164 @@
+import Foundation
+
+/// Callaway & Sant'Anna (2021) group-time average treatment effects for staggered adoption, on a balanced
+/// panel, unconditional (outcome regression without covariates), with the "varying" base period of R's did
+/// package: post periods compare with the period before adoption, pre periods with the period before them.
+/// Standard errors come from influence functions; with a cluster, the units' influence functions are summed to
+/// cluster totals before squaring, so villages nested in districts do not understate the uncertainty.
+public struct CallawaySantAnna: Sendable {
+    public enum Comparison: String, Sendable { case neverTreated = "never treated", notYetTreated = "not yet treated" }
+
+    public struct Estimate: Sendable {
+        public let group: Int
+        public let time: Int
+        public let att: Double
+        public let standardError: Double
+        /// Influence function over all units, in unit order.
+        let influence: [Double]
+    }
+
+    public struct Aggregate: Sendable {
+        public let label: String
+        public let att: Double
+        public let standardError: Double
+        let influence: [Double]
+    }
+
+    public let comparison: Comparison
+    public let estimates: [Estimate]
+    public let units: Int
+    public let clusters: Int?
+    /// The share of all units in each treated group, used as aggregation weights.
+    let groupShares: [Int: Double]
+    let unitGroups: [Int]
+    let clusterIndex: [Int]?
+
+    /// `outcome[u][p]` for unit u in period p (periods in time order, given as their values, e.g. years);
+    /// `group[u]` the first treated period's value, 0 for never treated.
+    public init(outcome: [[Double]], periods: [Int], group: [Int], comparison: Comparison, cluster: [String]? = nil) throws {
+        let n = outcome.count
+        guard n > 1 else { throw EstimationError.tooFewObservations(observations: n, parameters: 2) }
+        let treatedGroups = Array(Set(group.filter { $0 != 0 })).sorted()
+        guard !treatedGroups.isEmpty else { throw EstimationError.noVariation(column: "treatment (no unit is ever treated)") }
+        var estimates: [Estimate] = []
+        let index = Dictionary(uniqueKeysWithValues: periods.enumerated().map { ($1, $0) })
+        for g in treatedGroups {
+            guard let gIndex = index[g], gIndex > 0 else { continue }  // treated from the first period: no pre-period
+            for (tIndex, t) in periods.enumerated() {
+                let base = t >= g ? gIndex - 1 : tIndex - 1
+                guard base >= 0, base != tIndex else { continue }
+                let later = periods[max(tIndex, base)]
+                var treatedChanges: [(Int, Double)] = [], controlChanges: [(Int, Double)] = []
+                for u in 0..<n {
+                    let change = outcome[u][tIndex] - outcome[u][base]
+                    if group[u] == g {
+                        treatedChanges.append((u, change))
+                    } else if group[u] == 0 || (comparison == .notYetTreated && group[u] > later) {
+                        controlChanges.append((u, change))
+                    }
+                }
+                guard !controlChanges.isEmpty else {
+                    throw EstimationError.emptyCell("comparison group for cohort \(g) in \(t) (no \(comparison.rawValue) units)")
+                }
+                let n1 = Double(treatedChanges.count), n0 = Double(controlChanges.count)
+                let mean1 = treatedChanges.reduce(0) { $0 + $1.1 } / n1, mean0 = controlChanges.reduce(0) { $0 + $1.1 } / n0
+                let subsample = n1 + n0
+                // Influence function over the subsample, rescaled to the whole panel (n / n_sub), as in did.
+                var influence = [Double](repeating: 0, count: n)
+                let scale = Double(n) / subsample
+                for (u, change) in treatedChanges { influence[u] = scale * (change - mean1) / (n1 / subsample) }
+                for (u, change) in controlChanges { influence[u] = -scale * (change - mean0) / (n0 / subsample) }
+                estimates.append(Estimate(group: g, time: t, att: mean1 - mean0, standardError: 0, influence: influence))
+            }
+        }
+        var clusterIndex: [Int]?
+        if let cluster {
+            let ids = Dictionary(Set(cluster).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            clusterIndex = cluster.map { ids[$0]! }
+            guard ids.count > 1 else { throw EstimationError.oneCluster(column: "cluster") }
+            self.clusters = ids.count
+        } else {
+            self.clusters = nil
+        }
+        self.clusterIndex = clusterIndex
+        self.comparison = comparison
+        units = n
+        unitGroups = group
+        var shares: [Int: Double] = [:]
+        for g in treatedGroups { shares[g] = Double(group.filter { $0 == g }.count) / Double(n) }
+        groupShares = shares
+        let standardError = { (influence: [Double]) -> Double in Self.standardError(influence, clusterIndex: clusterIndex) }
+        self.estimates = estimates.map { Estimate(group: $0.group, time: $0.time, att: $0.att, standardError: standardError($0.influence), influence: $0.influence) }
+    }
+
+    /// sqrt(Σ IF²)/n, with the influence function summed within clusters first when there are clusters.
+    static func standardError(_ influence: [Double], clusterIndex: [Int]?) -> Double {
+        let n = Double(influence.count)
+        guard let clusterIndex else { return (influence.reduce(0) { $0 + $1 * $1 }).squareRoot() / n }
+        var totals = [Double](repeating: 0, count: (clusterIndex.max() ?? 0) + 1)
+        for (value, cluster) in zip(influence, clusterIndex) { totals[cluster] += value }
+        return (totals.reduce(0) { $0 + $1 * $1 }).squareRoot() / n
+    }
+
+    /// A weighted average of ATT(g,t)s with weights proportional to group shares, including the influence of
+    /// estimating those shares (did's `wif`).
+    func weighted(_ keepers: [Estimate], label: String) -> Aggregate {
+        let shares = keepers.map { groupShares[$0.group] ?? 0 }
+        let total = shares.reduce(0, +)
+        let weights = shares.map { $0 / total }
+        let att = zip(weights, keepers).reduce(0) { $0 + $1.0 * $1.1.att }
+        var influence = [Double](repeating: 0, count: units)
+        for (weight, estimate) in zip(weights, keepers) { for u in 0..<units { influence[u] += weight * estimate.influence[u] } }
+        for u in 0..<units {
+            var first = 0.0, sumTerms = 0.0
+            for (k, estimate) in keepers.enumerated() {
+                let indicator: Double = unitGroups[u] == estimate.group ? 1 : 0
+                first += (indicator - shares[k]) / total * estimate.att
+                sumTerms += indicator - shares[k]
+            }
+            var second = 0.0
+            for (k, estimate) in keepers.enumerated() { second += sumTerms * shares[k] / (total * total) * estimate.att }
+            influence[u] += first - second
+        }
+        return Aggregate(label: label, att: att, standardError: Self.standardError(influence, clusterIndex: clusterIndex), influence: influence)
+    }
+
+    func mean(_ aggregates: [Aggregate], label: String) -> Aggregate {
+        let count = Double(aggregates.count)
+        let att = aggregates.reduce(0) { $0 + $1.att } / count
+        var influence = [Double](repeating: 0, count: units)
+        for aggregate in aggregates { for u in 0..<units { influence[u] += aggregate.influence[u] / count } }
+        return Aggregate(label: label, att: att, standardError: Self.standardError(influence, clusterIndex: clusterIndex), influence: influence)
+    }
+
+    /// The overall ATT: every post-treatment ATT(g,t), weighted by group size.
+    public var simple: Aggregate { weighted(estimates.filter { $0.time >= $0.group }, label: "simple") }
+
+    /// Effects by event time (t − g), and their average over event times ≥ 0.
+    public var dynamic: (byEventTime: [(Int, Aggregate)], overall: Aggregate) {
+        let times = Array(Set(estimates.map { $0.time - $0.group })).sorted()
+        let byTime = times.map { e in (e, weighted(estimates.filter { $0.time - $0.group == e }, label: "event \(e)")) }
+        return (byTime, mean(byTime.filter { $0.0 >= 0 }.map(\.1), label: "dynamic"))
+    }
+
+    /// Effects by cohort (the mean of its post-treatment ATT(g,t)), and their group-size-weighted average.
+    public var byGroup: (byGroup: [(Int, Aggregate)], overall: Aggregate) {
+        let groups = Array(Set(estimates.map(\.group))).sorted()
+        var perGroup: [(Int, Aggregate)] = []
+        for g in groups {
+            let post = estimates.filter { $0.group == g && $0.time >= g }
+            guard !post.isEmpty else { continue }
+            perGroup.append((g, mean(post.map { Aggregate(label: "", att: $0.att, standardError: 0, influence: $0.influence) }, label: "group \(g)")))
+        }
+        // Weighting the cohorts' effects by their shares, with the shares' own influence.
+        let pseudo = perGroup.map { Estimate(group: $0.0, time: $0.0, att: $0.1.att, standardError: 0, influence: $0.1.influence) }
+        return (perGroup, weighted(pseudo, label: "group"))
+    }
+
+    /// Effects by calendar period (cohorts treated by then, weighted by size), and their average.
+    public var byCalendar: (byTime: [(Int, Aggregate)], overall: Aggregate) {
+        let times = Array(Set(estimates.filter { $0.time >= $0.group }.map(\.time))).sorted()
+        let perTime = times.map { t in (t, weighted(estimates.filter { $0.time == t && $0.time >= $0.group }, label: "calendar \(t)")) }
+        return (perTime, mean(perTime.map(\.1), label: "calendar"))
+    }
+}

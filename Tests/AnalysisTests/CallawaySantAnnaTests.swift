@@ -1,0 +1,84 @@
+// Callaway & Sant'Anna on the did package's example (mpdta), against csdid (the Python port of R's did), to 1e-6
+// relative: ATT(g,t) with never-treated and not-yet-treated comparisons, analytic standard errors, and the
+// simple, dynamic, group and calendar aggregations. The reference is Tests/AnalysisTests/Fixtures/mpdta_attgt.csv,
+// written by Scripts/reference/cs_mpdta.py.
+import Foundation
+import Tabular
+import Testing
+@testable import Analysis
+
+struct CallawaySantAnnaTests {
+    static func mpdta() throws -> (outcome: [[Double]], periods: [Int], group: [Int], counties: [String], states: [String]) {
+        let data = try referenceTable("mpdta.csv")
+        let year = column(data, "year").map { Int($0!) }, county = column(data, "countyreal").map { Int($0!) }
+        let lemp = column(data, "lemp").map { $0! }, first = column(data, "first_treat").map { Int($0!) }
+        let periods = Array(Set(year)).sorted()
+        let counties = Array(Set(county)).sorted()
+        let row = Dictionary(uniqueKeysWithValues: counties.enumerated().map { ($1, $0) })
+        var outcome = [[Double]](repeating: [Double](repeating: .nan, count: periods.count), count: counties.count)
+        var group = [Int](repeating: 0, count: counties.count)
+        for i in year.indices {
+            outcome[row[county[i]]!][periods.firstIndex(of: year[i])!] = lemp[i]
+            group[row[county[i]]!] = first[i]
+        }
+        // mpdta's county codes start with the state's FIPS code: counties are nested in states.
+        let states = counties.map { String(String($0).dropLast(3)) }
+        return (outcome, periods, group, counties.map(String.init), states)
+    }
+
+    static func reference() throws -> [[String]] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/mpdta_attgt.csv")
+        return Array(try CSV.parse(try String(contentsOf: url, encoding: .utf8)).get().map(\.fields).dropFirst())
+    }
+
+    func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-6 * max(abs(b), 1e-3) }
+
+    @Test("ATT(g,t) and aggregations equal csdid's to 1e-6", arguments: [CallawaySantAnna.Comparison.neverTreated, .notYetTreated])
+    func matchesReference(comparison: CallawaySantAnna.Comparison) throws {
+        let data = try Self.mpdta()
+        let estimator = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison)
+        let control = comparison == .neverTreated ? "nevertreated" : "notyettreated"
+        let reference = try Self.reference().filter { $0[0] == control }
+        var checked = 0
+        for row in reference {
+            let estimate = Double(row[4])!, se = Double(row[5])!
+            var mine: (Double, Double)?
+            switch row[1] {
+            case "attgt":
+                mine = estimator.estimates.first { $0.group == Int(row[2]) && $0.time == Int(row[3]) }.map { ($0.att, $0.standardError) }
+            case "simple": mine = (estimator.simple.att, estimator.simple.standardError)
+            case "dynamic": mine = (estimator.dynamic.overall.att, estimator.dynamic.overall.standardError)
+            case "event":
+                mine = estimator.dynamic.byEventTime.first { $0.0 == Int(row[2]) }.map { ($0.1.att, $0.1.standardError) }
+            case "group": mine = (estimator.byGroup.overall.att, estimator.byGroup.overall.standardError)
+            case "calendar": mine = (estimator.byCalendar.overall.att, estimator.byCalendar.overall.standardError)
+            default: break
+            }
+            guard let mine else { Issue.record("no estimate for \(row)"); continue }
+            #expect(close(mine.0, estimate), "\(row[1]) \(row[2]) \(row[3]): \(mine.0) vs \(estimate)")
+            #expect(close(mine.1, se), "\(row[1]) \(row[2]) \(row[3]) SE: \(mine.1) vs \(se)")
+            checked += 1
+        }
+        #expect(checked == reference.count && checked > 20)
+    }
+
+    @Test("clustered standard errors sum influence functions within clusters; an empty comparison group is an error")
+    func clustering() throws {
+        let data = try Self.mpdta()
+        let byCounty = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: .neverTreated)
+        let byState = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: .neverTreated,
+                                           cluster: data.states)
+        #expect(byState.clusters == Set(data.states).count)
+        #expect(byState.simple.att == byCounty.simple.att)
+        #expect(byState.simple.standardError != byCounty.simple.standardError)
+        // Clustering by county itself changes nothing.
+        let byItself = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: .neverTreated,
+                                            cluster: data.counties)
+        #expect(abs(byItself.simple.standardError - byCounty.simple.standardError) < 1e-15)
+        // Without never-treated units there is no comparison group.
+        let treatedOnly = data.group.map { $0 == 0 ? 2007 : $0 }
+        #expect(throws: EstimationError.self) {
+            try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: treatedOnly, comparison: .neverTreated)
+        }
+    }
+}
