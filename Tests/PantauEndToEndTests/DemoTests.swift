@@ -37,6 +37,14 @@ struct DemoTests {
         #expect(html.contains("<svg") && !html.contains("<script"))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("indicators.md").path))
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("indicators.json").path))
+        // The DiD of the online SID recovers the simulation's true effect (2.0 points) within its interval.
+        let did = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("did-sid.json"))) as? [String: Any]
+        let estimators = did?["estimators"] as? [[String: Any]] ?? []
+        let cs = estimators.first { ($0["estimator"] as? String)?.hasPrefix("Callaway") == true }
+        let overall = (cs?["terms"] as? [[String: Any]])?.first { $0["term"] as? String == "overall ATT (simple)" }
+        let low = overall?["conf_low"] as? Double ?? .nan, high = overall?["conf_high"] as? Double ?? .nan
+        #expect(low < 2.0 && 2.0 < high, "\(low)–\(high)")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("did-sekar-desa.md").path))
         // The store it leaves is sound and complete.
         let check = try pantau(["db", "check", "--db", folder.appendingPathComponent("pantau.sqlite").path])
         #expect(check.status == 0)

@@ -25,6 +25,15 @@ public struct Coefficient: Hashable, Sendable {
     public let pValue: Double
     public let low: Double
     public let high: Double
+
+    public init(term: String, estimate: Double, standardError: Double, pValue: Double, low: Double, high: Double) {
+        self.term = term
+        self.estimate = estimate
+        self.standardError = standardError
+        self.pValue = pValue
+        self.low = low
+        self.high = high
+    }
 }
 
 public struct RegressionResult: Sendable {

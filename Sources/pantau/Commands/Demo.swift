@@ -136,9 +136,20 @@ struct Demo: ParsableCommand {
             written += ["\(out)/indicators.md", "\(out)/indicators.csv", "\(out)/indicators.json", "\(out)/indicators.html"]
         }
 
+        // DiD tables for every specification beside the indicators.
+        let analysisFolder = ((indicators ?? specPath) as NSString).deletingLastPathComponent
+        let specs = ((try? FileManager.default.contentsOfDirectory(atPath: analysisFolder)) ?? []).filter { DiDSpec.isSpec($0) }.sorted()
+        for file in specs {
+            let name = (file as NSString).deletingPathExtension
+            let path = (analysisFolder as NSString).appendingPathComponent(file)
+            try emit(try DiDRun.run(spec: path, database: database, json: false), to: "\(out)/\(name).md")
+            try emit(try DiDRun.run(spec: path, database: database, json: true), to: "\(out)/\(name).json")
+            written += ["\(out)/\(name).md", "\(out)/\(name).json"]
+        }
+
         print(markdown)
         print(String(format: "demo finished in %.1f s; outputs:", Date().timeIntervalSince(started)))
         for path in written { print("  \(path)") }
-        print("DiD tables will join these outputs when that part of pantau lands.")
+        print("the simulation's true effects are in \(out)/manifest.json, to hold the DiD tables against.")
     }
 }

@@ -18,17 +18,22 @@ struct DiD: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable { case md, json }
     enum SE: String, ExpressibleByArgument, CaseIterable { case classical, hc1, cr1 }
 
+    @Argument(help: "A DiD specification over the store (Analysis/NAME/did-*.yaml); or use --data.")
+    var spec: String?
+
+    @OptionGroup var store: StoreOptions
+
     @Option(help: "A CSV file with a header row.")
-    var data: String
+    var data: String?
 
     @Option(help: "The outcome column.")
-    var outcome: String
+    var outcome: String = ""
 
     @Option(help: "The treated-group indicator column (0/1).")
-    var group: String
+    var group: String = ""
 
     @Option(help: "The after-period indicator column (0/1).")
-    var post: String
+    var post: String = ""
 
     @Option(help: "A unit id column: changes within units observed in both periods for the 2×2 table.")
     var unit: String?
@@ -46,10 +51,18 @@ struct DiD: ParsableCommand {
     var format: Format = .md
 
     func validate() throws {
-        if se == .cr1 && cluster == nil { throw ValidationError("--se cr1 needs --cluster: the cluster is never chosen implicitly") }
+        if spec == nil && data == nil { throw ValidationError("give a specification, or --data FILE.csv") }
+        if data != nil && (outcome.isEmpty || group.isEmpty || post.isEmpty) { throw ValidationError("--data needs --outcome, --group and --post") }
+        if data != nil && se == .cr1 && cluster == nil { throw ValidationError("--se cr1 needs --cluster: the cluster is never chosen implicitly") }
     }
 
     func run() throws {
+        if let spec {
+            let database = try store.open()
+            print(try DiDRun.run(spec: spec, database: database, json: format == .json), terminator: "")
+            return
+        }
+        guard let data else { return }
         guard let text = try? String(contentsOfFile: data, encoding: .utf8) else {
             Terminal.printError("error: cannot read \(data)")
             throw ExitCode(1)

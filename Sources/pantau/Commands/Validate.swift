@@ -33,6 +33,16 @@ struct Validate: ParsableCommand {
                 if !validateIndicators(file) { failed = true }
                 continue
             }
+            if DiDSpec.isSpec(file) {
+                switch DiDSpec.load(path: file, questionnaires: Array(knownQuestionnaires().values)) {
+                case .success(let spec):
+                    print("\(file): ok: DiD specification over \(spec.instrument) (\(spec.estimators.map(\.rawValue).joined(separator: ", ")))")
+                case .failure(let report):
+                    failed = true
+                    for diagnostic in report.diagnostics { print(Terminal.render(diagnostic, source: report.source, withSource: !brief)) }
+                }
+                continue
+            }
             if SurveyPlan.isPlan(file) {
                 switch SurveyPlan.load(path: file) {
                 case .success(let plan):
@@ -70,8 +80,9 @@ struct Validate: ParsableCommand {
 extension Validate {
     /// Indicator files are checked against the questionnaires named on the command line and those under
     /// Questionnaires/ (the latest version of each form).
-    func validateIndicators(_ file: String) -> Bool {
-        var paths = files.filter { !IndicatorSet.isIndicatorFile($0) && !SurveyPlan.isPlan($0) }
+    /// The latest version of each questionnaire named on the command line or under Questionnaires/.
+    func knownQuestionnaires() -> [String: Questionnaire] {
+        var paths = files.filter { !IndicatorSet.isIndicatorFile($0) && !SurveyPlan.isPlan($0) && !DiDSpec.isSpec($0) }
         if let found = FileManager.default.enumerator(atPath: "Questionnaires") {
             for case let path as String in found where path.hasSuffix(".yaml") && !SurveyPlan.isPlan(path) { paths.append("Questionnaires/" + path) }
         }
@@ -82,6 +93,11 @@ extension Validate {
                 latest[questionnaire.settings.formID] = questionnaire
             }
         }
+        return latest
+    }
+
+    func validateIndicators(_ file: String) -> Bool {
+        let latest = knownQuestionnaires()
         // The frame beside the programme's questionnaires (Questionnaires/NAME/frame.csv for Analysis/NAME/…).
         var levels = Set<String>(), attributes = Set<String>()
         let programme = ((file as NSString).deletingLastPathComponent as NSString).lastPathComponent

@@ -1,0 +1,130 @@
+import Expressions
+import Foundation
+import Questionnaire
+import Yams
+
+/// A difference-in-differences specification over the store (`Analysis/<programme>/did-*.yaml`).
+public struct DiDSpec: Sendable {
+    public enum Treatment: Sendable {
+        /// An expression over each interview's answers, e.g. `${sid_status} = 'online'`.
+        case answer(CompiledExpression)
+        /// A frame attribute equal to 1, treated from a round on.
+        case attribute(String, from: String)
+    }
+
+    public enum Estimator: String, Sendable, CaseIterable {
+        case twoByTwo = "two_by_two"
+        case regression
+        case twfe
+        case eventStudy = "event_study"
+        case callawaySantAnna = "callaway_santanna"
+    }
+
+    public let path: String
+    public let title: String
+    public let instrument: String
+    public let outcome: CompiledExpression
+    public let treatment: Treatment
+    /// Once treated, always treated (units switching off are reported and kept as treated).
+    public let absorbing: Bool
+    /// A frame level whose unit is each unit's cluster (district by default).
+    public let cluster: String
+    public let rounds: [String]?
+    public let estimators: [Estimator]
+    public let comparison: CallawaySantAnna.Comparison
+    public let leads: Int
+    public let lags: Int
+
+    public static func isSpec(_ path: String) -> Bool { (path as NSString).lastPathComponent.hasPrefix("did-") && path.hasSuffix(".yaml") }
+
+    static let keys = ["title", "instrument", "outcome", "treatment", "adoption", "cluster", "rounds", "estimators", "comparison", "leads", "lags"]
+
+    public static func load(path: String, questionnaires: [Questionnaire]) -> Result<DiDSpec, DiagnosticReport> {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return .failure(DiagnosticReport(file: path, source: nil, diagnostics: [
+                Diagnostic(.malformedYAML, at: SourceLocation(file: path, line: 1, column: 1), "cannot read the specification"),
+            ]))
+        }
+        var reader = SpecReader(file: path, source: text, questionnaires: questionnaires, frameLevels: [], frameAttributes: [])
+        let spec = reader.readDiD()
+        let report = DiagnosticReport(file: path, source: text, diagnostics: reader.diagnostics)
+        if report.hasErrors || spec == nil {
+            return .failure(report.hasErrors ? report : DiagnosticReport(file: path, source: text, diagnostics: [
+                Diagnostic(.badStructure, at: SourceLocation(file: path, line: 1, column: 1), "the specification is incomplete"),
+            ]))
+        }
+        return .success(spec!)
+    }
+}
+
+extension SpecReader {
+    mutating func readDiD() -> DiDSpec? {
+        let root: Node?
+        do { root = try Yams.compose(yaml: source) } catch {
+            report(.malformedYAML, nil, "the specification is not valid YAML: \(error)")
+            return nil
+        }
+        guard case .mapping(let mapping)? = root else {
+            report(.badStructure, root, "a DiD specification is a mapping with instrument, outcome, treatment and estimators")
+            return nil
+        }
+        for (key, _) in mapping where !DiDSpec.keys.contains(key.string ?? "") {
+            var message = "unknown key '\(key.string ?? "")'"
+            if let guess = closestMatch(to: key.string ?? "", among: DiDSpec.keys) { message += "; did you mean \(guess)?" }
+            report(.unknownKey, key, message)
+        }
+        guard let instrumentNode = mapping["instrument"], let instrument = instrumentNode.string else {
+            report(.unknownInstrument, root, "the specification names no instrument (a questionnaire's form_id)")
+            return nil
+        }
+        let questionnaire = questionnaires.first { $0.settings.formID == instrument }
+        if questionnaire == nil { report(.unknownInstrument, instrumentNode, "no questionnaire has form_id '\(instrument)'") }
+        guard let outcomeNode = mapping["outcome"], let outcome = expression(outcomeNode, in: questionnaire, what: "the outcome") else {
+            if mapping["outcome"] == nil { report(.measureShape, root, "the specification has no outcome") }
+            return nil
+        }
+        var treatment: DiDSpec.Treatment?
+        if let node = mapping["treatment"] {
+            if case .mapping(let fields) = node, let attribute = fields["attribute"]?.string {
+                guard let from = fields["from"]?.string else {
+                    report(.badStructure, node, "an attribute treatment needs the round it starts: {attribute: \(attribute), from: ROUND}")
+                    return nil
+                }
+                treatment = .attribute(attribute, from: from)
+            } else if let compiled = expression(node, in: questionnaire, what: "the treatment") {
+                treatment = .answer(compiled)
+            }
+        } else {
+            report(.measureShape, root, "the specification has no treatment")
+        }
+        var estimators: [DiDSpec.Estimator] = []
+        if case .sequence(let list)? = mapping["estimators"] {
+            for entry in list {
+                if let name = entry.string, let estimator = DiDSpec.Estimator(rawValue: name) {
+                    estimators.append(estimator)
+                } else {
+                    report(.badStructure, entry, "unknown estimator '\(entry.string ?? "")'; the estimators are \(DiDSpec.Estimator.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+            }
+        } else {
+            report(.badStructure, root, "estimators is a list, e.g. [twfe, callaway_santanna]")
+        }
+        var comparison = CallawaySantAnna.Comparison.notYetTreated
+        if let node = mapping["comparison"] {
+            switch node.string {
+            case "never_treated": comparison = .neverTreated
+            case "not_yet_treated": comparison = .notYetTreated
+            default: report(.badStructure, node, "comparison is never_treated or not_yet_treated")
+            }
+        }
+        let rounds: [String]? = {
+            if case .sequence(let list)? = mapping["rounds"] { return list.compactMap(\.string) }
+            return nil
+        }()
+        guard let treatment else { return nil }
+        return DiDSpec(path: file, title: mapping["title"]?.string ?? "Difference-in-differences", instrument: instrument, outcome: outcome,
+                       treatment: treatment, absorbing: mapping["adoption"]?.string != "reversible", cluster: mapping["cluster"]?.string ?? "district",
+                       rounds: rounds, estimators: estimators, comparison: comparison,
+                       leads: Int(mapping["leads"]?.string ?? "") ?? 3, lags: Int(mapping["lags"]?.string ?? "") ?? 3)
+    }
+}

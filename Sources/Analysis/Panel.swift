@@ -1,0 +1,92 @@
+import Expressions
+import Foundation
+import Questionnaire
+
+/// A unit × round panel built from completed interviews, with the report every restriction deserves.
+public struct Panel: Sendable {
+    public struct Observation: Sendable {
+        public let unit: String
+        public let round: Int
+        public let outcome: Double
+        public let treated: Bool
+        public let cluster: String
+    }
+
+    public let rounds: [String]
+    public let observations: [Observation]
+    /// Plain-language lines: counts per round, attrition, switches, the rule for units treated from the start.
+    public let notes: [String]
+    /// Each unit's first treated round (an index into `rounds`), nil when never treated.
+    public let firstTreated: [String: Int]
+
+    /// Builds the panel; `cluster(unit)` gives each unit's cluster (its district, say).
+    public static func build(spec: DiDSpec, rounds: [String], data: [String: RoundData], units: [String: AnalysisUnit],
+                             cluster: (String) -> String?) throws -> Panel {
+        var observations: [Observation] = []
+        var notes: [String] = []
+        var missingOutcome = 0
+        for (index, round) in rounds.enumerated() {
+            guard let roundData = data[round] else { continue }
+            var count = 0
+            for interview in roundData.interviews {
+                let context = AnswerContext(interview.values)
+                let value = Evaluator.evaluate(spec.outcome.expression, in: context)
+                let number: Double
+                if case .boolean(let flag) = value { number = flag ? 1 : 0 } else { number = value.numberValue }
+                guard number.isFinite else { missingOutcome += 1; continue }
+                let treated: Bool
+                switch spec.treatment {
+                case .answer(let expression): treated = Evaluator.isTrue(expression.expression, in: context)
+                case .attribute(let key, let from):
+                    var attribute: String?
+                    var current = units[interview.unit]
+                    var steps = 0
+                    while let unit = current, attribute == nil, steps < 64 { attribute = unit.attributes[key]; current = unit.parentCode.flatMap { units[$0] }; steps += 1 }
+                    treated = attribute == "1" && round >= from
+                }
+                observations.append(Observation(unit: interview.unit, round: index, outcome: number, treated: treated,
+                                                cluster: cluster(interview.unit) ?? interview.unit))
+                count += 1
+            }
+            notes.append("\(round): \(count) units with the outcome")
+        }
+        if missingOutcome > 0 { notes.append("\(missingOutcome) unit-rounds without a value of the outcome (missing or special non-response) left out") }
+        // Adoption: the first round a unit is treated; with absorbing adoption it stays treated afterwards.
+        var first: [String: Int] = [:]
+        var switchedOff = Set<String>()
+        for observation in observations.sorted(by: { $0.round < $1.round }) {
+            if observation.treated, first[observation.unit] == nil { first[observation.unit] = observation.round }
+            if !observation.treated, first[observation.unit] != nil { switchedOff.insert(observation.unit) }
+        }
+        if !switchedOff.isEmpty {
+            notes.append("\(switchedOff.count) units report the treatment and later not; adoption is absorbing, so they count as treated from their first treated round")
+        }
+        if spec.absorbing {
+            observations = observations.map { observation in
+                let treated = first[observation.unit].map { observation.round >= $0 } ?? false
+                return Observation(unit: observation.unit, round: observation.round, outcome: observation.outcome, treated: treated, cluster: observation.cluster)
+            }
+        }
+        let treatedFromStart = first.values.filter { $0 == 0 }.count
+        if treatedFromStart > 0 {
+            notes.append("\(treatedFromStart) units are already treated in the first round (\(rounds.first ?? "")): they have no pre-period, so staggered estimators leave them out")
+        }
+        guard Set(observations.map(\.treated)).count == 2 else {
+            throw EstimationError.noVariation(column: "the treatment")
+        }
+        return Panel(rounds: rounds, observations: observations, notes: notes, firstTreated: first)
+    }
+
+    /// Units observed in every round, as a matrix for Callaway & Sant'Anna; others are reported and left out.
+    public func balanced() -> (units: [String], outcome: [[Double]], clusters: [String], dropped: Int) {
+        var byUnit: [String: [Int: Double]] = [:]
+        var clusterOf: [String: String] = [:]
+        for observation in observations {
+            byUnit[observation.unit, default: [:]][observation.round] = observation.outcome
+            clusterOf[observation.unit] = observation.cluster
+        }
+        let complete = byUnit.filter { $0.value.count == rounds.count }.keys.sorted()
+        return (complete, complete.map { unit in (0..<rounds.count).map { byUnit[unit]![$0]! } }, complete.map { clusterOf[$0]! },
+                byUnit.count - complete.count)
+    }
+}

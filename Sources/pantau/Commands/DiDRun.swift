@@ -1,0 +1,172 @@
+import Analysis
+import ArgumentParser
+import Expressions
+import Foundation
+import Questionnaire
+import Store
+
+/// Runs a DiD specification over a store: builds the panel, runs each estimator, renders Markdown or JSON.
+enum DiDRun {
+    static func run(spec path: String, database: ResponseStore, json: Bool) throws -> String {
+        var latest: [String: Questionnaire] = [:]
+        for definition in try reportingStoreErrors({ try database.questionnaireDefinitions() }) {
+            if case .success(let questionnaire) = QuestionnaireLoader.load(yaml: definition.text, file: definition.formID) { latest[definition.formID] = questionnaire }
+        }
+        let spec: DiDSpec
+        switch DiDSpec.load(path: path, questionnaires: Array(latest.values)) {
+        case .success(let loaded): spec = loaded
+        case .failure(let report):
+            for diagnostic in report.diagnostics { Terminal.printError(Terminal.render(diagnostic, source: report.source, withSource: true)) }
+            throw ExitCode(1)
+        }
+        let frame = try reportingStoreErrors { try database.units() }
+        let units = Dictionary(frame.map { ($0.code, AnalysisUnit(code: $0.code, name: $0.name, level: $0.level, parentCode: $0.parentCode,
+                                                                  attributes: Dictionary($0.attributes.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }))) },
+                               uniquingKeysWith: { a, _ in a })
+        func clusterOf(_ code: String) -> String? {
+            var current = units[code]
+            var steps = 0
+            while let unit = current, steps < 64 {
+                if unit.level == spec.cluster { return unit.code }
+                current = unit.parentCode.flatMap { units[$0] }
+                steps += 1
+            }
+            return nil
+        }
+        let available = try reportingStoreErrors { try database.rounds() }.map(\.code)
+        let rounds = (spec.rounds ?? available).filter(available.contains)
+        var data: [String: RoundData] = [:]
+        let needed = spec.outcome.expression.references.union({ if case .answer(let e) = spec.treatment { return e.expression.references } else { return [] } }())
+        for round in rounds {
+            let answers = try reportingStoreErrors { try database.completedAnswers(formID: spec.instrument, round: round, names: needed) }
+            data[round] = RoundData(round: round, endDay: 0, formID: spec.instrument,
+                                    interviews: answers.map { RoundData.Interview(unit: $0.unit, version: $0.version, values: $0.values) })
+        }
+        do {
+            let panel = try Panel.build(spec: spec, rounds: rounds, data: data, units: units, cluster: clusterOf)
+            return try render(spec, panel, json: json)
+        } catch let error as EstimationError {
+            Terminal.printError("error: \(spec.path): \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    struct Section {
+        let title: String
+        let rows: [(String, Coefficient)]
+        let observations: Int
+        let clusters: Int?
+        let seType: String
+        let notes: [String]
+    }
+
+    static func render(_ spec: DiDSpec, _ panel: Panel, json: Bool) throws -> String {
+        var sections: [Section] = []
+        let observations = panel.observations
+        let clusters = observations.map(\.cluster)
+        let ever = Set(panel.firstTreated.keys)
+        for estimator in spec.estimators {
+            switch estimator {
+            case .twoByTwo:
+                let first = 0, last = panel.rounds.count - 1
+                let sample = observations.filter { $0.round == first || $0.round == last }
+                let table = try TwoByTwo(treated: sample.map { ever.contains($0.unit) }, after: sample.map { $0.round == last },
+                                         outcome: sample.map(\.outcome), units: sample.map(\.unit))
+                sections.append(Section(title: "2×2: \(panel.rounds[first]) and \(panel.rounds[last]), units ever treated against the others", rows: [
+                    ("comparison change", coefficient(table.comparisonChange.estimate, table.comparisonChange.standardError)),
+                    ("treated change", coefficient(table.treatedChange.estimate, table.treatedChange.standardError)),
+                    ("difference-in-differences", coefficient(table.didEstimate.estimate, table.didEstimate.standardError)),
+                ], observations: sample.count, clusters: nil, seType: "within-unit changes, independent groups",
+                   notes: ["\(table.unitsDropped) units observed in only one of the two rounds were left out"]))
+            case .regression:
+                let design = observations.map { o -> [Double] in
+                    let g: Double = ever.contains(o.unit) ? 1 : 0, p: Double = o.treated || (ever.contains(o.unit) && o.round >= (panel.firstTreated[o.unit] ?? Int.max)) ? 1 : 0
+                    return [1, g, p, g * p]
+                }
+                let result = try Regression.fit(y: observations.map(\.outcome), x: design.map { [$0[0], $0[1], $0[3]] }, names: ["(Intercept)", "group", "group × post"],
+                                                standardErrors: .cr1(cluster: spec.cluster), clusters: clusters)
+                sections.append(section("Regression DiD (group, group × post)", result, notes: []))
+            case .twfe:
+                let result = try TwoWayFixedEffects.fit(y: observations.map(\.outcome), regressors: observations.map { [$0.treated ? 1 : 0] },
+                                                        names: ["treated"], units: observations.map(\.unit), periods: observations.map { String($0.round) },
+                                                        standardErrors: .cr1(cluster: spec.cluster), clusters: clusters)
+                sections.append(section("Two-way fixed effects (unit and round effects)", result, notes: []))
+            case .eventStudy:
+                let study = try EventStudy(y: observations.map(\.outcome), units: observations.map(\.unit), period: observations.map(\.round),
+                                           cohort: observations.map { panel.firstTreated[$0.unit] }, leads: spec.leads, lags: spec.lags,
+                                           standardErrors: .cr1(cluster: spec.cluster), clusters: clusters)
+                var rows = study.terms.map { ("event time \($0.eventTime)\($0.binned ? " (binned)" : "")", $0.coefficient) }
+                if let average = study.averagePost { rows.append(("average post-period effect", average)) }
+                var notes = ["reference: event time −1"]
+                if let p = study.preTrendPValue, let f = study.preTrendStatistic {
+                    notes.append(String(format: "joint test that the %d pre-period coefficients are zero: F = %.3f, p = %.4f", study.preTrendTerms, f, p))
+                }
+                sections.append(Section(title: "Event study (two-way fixed effects)", rows: rows, observations: study.regression.observations,
+                                        clusters: study.regression.clusters, seType: study.regression.standardErrors.name, notes: notes))
+            case .callawaySantAnna:
+                let balanced = panel.balanced()
+                var keep: [Int] = []
+                for (i, unit) in balanced.units.enumerated() where panel.firstTreated[unit] != 0 { keep.append(i) }
+                let groups = keep.map { panel.firstTreated[balanced.units[$0]].map { $0 + 1 } ?? 0 }
+                let estimator = try CallawaySantAnna(outcome: keep.map { balanced.outcome[$0] }, periods: Array(1...panel.rounds.count), group: groups,
+                                                     comparison: spec.comparison, cluster: keep.map { balanced.clusters[$0] })
+                var rows: [(String, Coefficient)] = []
+                for estimate in estimator.estimates {
+                    rows.append(("ATT(\(panel.rounds[estimate.group - 1]), \(panel.rounds[estimate.time - 1]))", coefficient(estimate.att, estimate.standardError)))
+                }
+                for (e, aggregate) in estimator.dynamic.byEventTime { rows.append(("event time \(e)", coefficient(aggregate.att, aggregate.standardError))) }
+                rows.append(("overall ATT (simple)", coefficient(estimator.simple.att, estimator.simple.standardError)))
+                rows.append(("overall ATT (dynamic)", coefficient(estimator.dynamic.overall.att, estimator.dynamic.overall.standardError)))
+                rows.append(("overall ATT (group)", coefficient(estimator.byGroup.overall.att, estimator.byGroup.overall.standardError)))
+                sections.append(Section(title: "Callaway & Sant'Anna (\(spec.comparison.rawValue) comparison)", rows: rows, observations: keep.count * panel.rounds.count,
+                                        clusters: estimator.clusters, seType: "influence function, clustered by \(spec.cluster) (summed to cluster totals)",
+                                        notes: ["balanced panel: \(balanced.units.count) units in every round; \(balanced.dropped) units missing a round left out; \(balanced.units.count - keep.count) units treated from the first round left out"]))
+            }
+        }
+        if json { return try renderJSON(spec, panel, sections) }
+        var out = "# \(spec.title)\n\n`\(spec.path)` · instrument \(spec.instrument) · outcome `\(spec.outcome.text)` · clusters: \(spec.cluster)\n\n"
+        out += "Panel: " + panel.notes.joined(separator: "; ") + ".\n\n"
+        for section in sections {
+            out += "## \(section.title)\n\n| term | estimate | (s.e.) | 95% CI |\n|---|---|---|---|\n"
+            for (term, c) in section.rows {
+                out += String(format: "| %@ | %.4f%@ | (%.4f) | %.4f – %.4f |\n", term as NSString, c.estimate, stars(c.pValue) as NSString, c.standardError, c.low, c.high)
+            }
+            out += "\nN = \(section.observations)\(section.clusters.map { "; \($0) clusters" } ?? ""); standard errors: \(section.seType). "
+            out += "* p<0.1, ** p<0.05, *** p<0.01."
+            if let clusters = section.clusters, clusters < 50 { out += " With \(clusters) clusters, p-values and intervals use t(\(clusters - 1)); a wild cluster bootstrap is not yet available." }
+            out += "\n"
+            for note in section.notes { out += "\n- \(note)" }
+            out += "\n\n"
+        }
+        return out
+    }
+
+    static func coefficient(_ estimate: Double, _ se: Double) -> Coefficient {
+        let z = estimate / se
+        let p = 2 * (1 - StudentT.cdf(abs(z), degreesOfFreedom: 1e6))
+        return Coefficient(term: "", estimate: estimate, standardError: se, pValue: p, low: estimate - 1.959964 * se, high: estimate + 1.959964 * se)
+    }
+
+    static func section(_ title: String, _ result: RegressionResult, notes: [String]) -> Section {
+        Section(title: title, rows: result.coefficients.map { ($0.term, $0) }, observations: result.observations, clusters: result.clusters,
+                seType: result.standardErrors.name, notes: notes)
+    }
+
+    static func stars(_ p: Double) -> String { p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "" }
+
+    static func renderJSON(_ spec: DiDSpec, _ panel: Panel, _ sections: [Section]) throws -> String {
+        let object: [String: Any] = [
+            "title": spec.title, "instrument": spec.instrument, "outcome": spec.outcome.text, "panel_notes": panel.notes,
+            "estimators": sections.map { section -> [String: Any] in
+                ["estimator": section.title, "n_obs": section.observations, "n_clusters": section.clusters ?? NSNull(), "se_type": section.seType,
+                 "notes": section.notes,
+                 "terms": section.rows.map { term, c -> [String: Any] in
+                     ["term": term, "estimate": c.estimate, "std_error": c.standardError, "statistic": c.statistic, "p_value": c.pValue,
+                      "conf_low": c.low, "conf_high": c.high]
+                 }]
+            },
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
