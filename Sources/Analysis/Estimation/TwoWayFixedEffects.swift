@@ -33,6 +33,18 @@ public enum TwoWayFixedEffects {
         return (result, iterations)
     }
 
+    /// y and the regressors with unit and period effects removed (for the wild bootstrap of a TWFE coefficient).
+    public static func demean(y: [Double], regressors: [[Double]], units: [String], periods: [String]) -> (y: [Double], x: [[Double]]) {
+        let unitIndex = Dictionary(Set(units).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let periodIndex = Dictionary(Set(periods).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let k = regressors.first?.count ?? 0
+        var columns = [y]
+        for j in 0..<k { columns.append(regressors.map { $0[j] }) }
+        let absorbed = absorb(columns, units: units.map { unitIndex[$0]! }, periods: periods.map { periodIndex[$0]! },
+                              unitCount: unitIndex.count, periodCount: periodIndex.count).columns
+        return (absorbed[0], y.indices.map { i in (0..<k).map { absorbed[$0 + 1][i] } })
+    }
+
     /// y on regressors with unit and period effects. Standard errors: classical (degrees of freedom net of the
     /// absorbed effects) or CR1 by a cluster; with clusters, effects nested in the clusters are not counted in K
     /// (as fixest and reghdfe), so K = regressors + periods − 1 when units are nested in clusters.

@@ -83,14 +83,21 @@ enum DiDRun {
                     let g: Double = ever.contains(o.unit) ? 1 : 0, p: Double = o.treated || (ever.contains(o.unit) && o.round >= (panel.firstTreated[o.unit] ?? Int.max)) ? 1 : 0
                     return [1, g, p, g * p]
                 }
-                let result = try Regression.fit(y: observations.map(\.outcome), x: design.map { [$0[0], $0[1], $0[3]] }, names: ["(Intercept)", "group", "group × post"],
+                let x = design.map { [$0[0], $0[1], $0[3]] }
+                let result = try Regression.fit(y: observations.map(\.outcome), x: x, names: ["(Intercept)", "group", "group × post"],
                                                 standardErrors: .cr1(cluster: spec.cluster), clusters: clusters)
-                sections.append(section("Regression DiD (group, group × post)", result, notes: []))
+                let wild = try bootstrapNote(y: observations.map(\.outcome), x: x, names: ["(Intercept)", "group", "group × post"],
+                                             term: "group × post", clusters: clusters, count: result.clusters)
+                sections.append(section("Regression DiD (group, group × post)", result, notes: wild))
             case .twfe:
-                let result = try TwoWayFixedEffects.fit(y: observations.map(\.outcome), regressors: observations.map { [$0.treated ? 1 : 0] },
+                let regressors = observations.map { [$0.treated ? 1.0 : 0.0] }
+                let result = try TwoWayFixedEffects.fit(y: observations.map(\.outcome), regressors: regressors,
                                                         names: ["treated"], units: observations.map(\.unit), periods: observations.map { String($0.round) },
                                                         standardErrors: .cr1(cluster: spec.cluster), clusters: clusters)
-                sections.append(section("Two-way fixed effects (unit and round effects)", result, notes: []))
+                let demeaned = TwoWayFixedEffects.demean(y: observations.map(\.outcome), regressors: regressors, units: observations.map(\.unit),
+                                                         periods: observations.map { String($0.round) })
+                let wild = try bootstrapNote(y: demeaned.y, x: demeaned.x, names: ["treated"], term: "treated", clusters: clusters, count: result.clusters)
+                sections.append(section("Two-way fixed effects (unit and round effects)", result, notes: wild))
             case .eventStudy:
                 let study = try EventStudy(y: observations.map(\.outcome), units: observations.map(\.unit), period: observations.map(\.round),
                                            cohort: observations.map { panel.firstTreated[$0.unit] }, leads: spec.leads, lags: spec.lags,
@@ -133,12 +140,23 @@ enum DiDRun {
             }
             out += "\nN = \(section.observations)\(section.clusters.map { "; \($0) clusters" } ?? ""); standard errors: \(section.seType). "
             out += "* p<0.1, ** p<0.05, *** p<0.01."
-            if let clusters = section.clusters, clusters < 50 { out += " With \(clusters) clusters, p-values and intervals use t(\(clusters - 1)); a wild cluster bootstrap is not yet available." }
+            if let clusters = section.clusters, clusters < 50 { out += " With \(clusters) clusters, p-values and intervals use t(\(clusters - 1)); see the wild cluster bootstrap below where given." }
             out += "\n"
             for note in section.notes { out += "\n- \(note)" }
             out += "\n\n"
         }
         return out
+    }
+
+    /// Under 50 clusters, a wild cluster bootstrap p-value (null imposed; Webb weights under 12 clusters,
+    /// Rademacher otherwise; every sign pattern when 2^G ≤ 9,999 draws), on the same cluster as the standard errors.
+    static func bootstrapNote(y: [Double], x: [[Double]], names: [String], term: String, clusters: [String], count: Int?) throws -> [String] {
+        guard let count, count < 50 else { return [] }
+        let weights: WildClusterBootstrap.Weights = count < 12 ? .webb : .rademacher
+        let result = try WildClusterBootstrap.test(y: y, x: x, names: names, term: term, clusters: clusters, weights: weights, draws: 9999, seed: 20_211_201)
+        let how = result.enumerated ? "all \(result.draws) sign patterns" : "\(result.draws) draws, seed 20211201"
+        return [String(format: "wild cluster bootstrap (%@ weights, null imposed, %@): p = %.4f for %@", result.weights.rawValue as NSString,
+                       how as NSString, result.pValue, term as NSString)]
     }
 
     static func coefficient(_ estimate: Double, _ se: Double) -> Coefficient {
