@@ -45,6 +45,8 @@ let package = Package(
             name: "PantauBenchmarks",
             dependencies: ["Interview", "Questionnaire", "Store", "Expressions", .product(name: "GRDBSQLite", package: "GRDB.swift")]
         ),
+        // Repeated simulations with known effects: bias and coverage of the DiD estimators (Scripts/validate_did.sh).
+        .executableTarget(name: "PantauValidation", dependencies: ["Analysis"]),
         // The thin command-line front end.
         .executableTarget(
             name: "pantau",
