@@ -23,7 +23,7 @@ let package = Package(
         // The questionnaire model, its YAML reader and the validators.
         .target(name: "Questionnaire", dependencies: ["Expressions", "Yams"]),
         // Codebooks and version diffs built from validated questionnaires, with their renderers.
-        .target(name: "Codebook", dependencies: ["Questionnaire", "Expressions"]),
+        .target(name: "Codebook", dependencies: ["Questionnaire", "Expressions", "Tabular"]),
         // The interview engine: a pure state machine over a questionnaire and the answers so far.
         .target(name: "Interview", dependencies: ["Questionnaire", "Expressions"]),
         // CSV reading and writing, shared by frame import, exports and analysis input.

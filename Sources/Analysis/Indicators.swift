@@ -106,7 +106,7 @@ public struct IndicatorTable: Sendable {
 }
 
 /// Reads values from one interview's stored answers.
-struct AnswerContext: EvaluationContext {
+struct AnswerContext: FieldOnlyContext {
     let byName: [String: [(indices: [Int], value: Value)]]
 
     init(_ values: [Address: Value]) {
@@ -124,13 +124,6 @@ struct AnswerContext: EvaluationContext {
         }
         return .nodeset(entries.map(\.value))
     }
-
-    func previousValue(of field: String) -> Value { .empty }
-    var currentValue: Value { .empty }
-    var position: Int? { nil }
-    func choiceLabel(field: String, code: String) -> String? { nil }
-    var today: Int { 0 }
-    var now: (seconds: Double, offsetMinutes: Int) { (0, 0) }
 }
 
 final class ContextCache {

@@ -1,3 +1,4 @@
+import Tabular
 /// Renders a codebook as Markdown.
 public enum CodebookMarkdown {
     public static func render(_ codebook: Codebook) -> String {
@@ -129,18 +130,5 @@ public enum CodebookHTML {
         return out
     }
 
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    public static func escape(_ text: String) -> String { HTML.escape(text) }
 }

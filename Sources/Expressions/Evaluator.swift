@@ -28,6 +28,19 @@ extension EvaluationContext {
     public func choiceColumn(_ name: String) -> Value { .empty }
 }
 
+/// A context that reads only fields: no previous round, no current value, no repeat position, no labels, and
+/// a clock stopped at 1970-01-01. For expressions evaluated outside an interview (analysis, constant folding).
+public protocol FieldOnlyContext: EvaluationContext {}
+
+extension FieldOnlyContext {
+    public func previousValue(of field: String) -> Value { .empty }
+    public var currentValue: Value { .empty }
+    public var position: Int? { nil }
+    public func choiceLabel(field: String, code: String) -> String? { nil }
+    public var today: Int { 0 }
+    public var now: (seconds: Double, offsetMinutes: Int) { (0, 0) }
+}
+
 /// Evaluates checked expressions. Evaluation never traps and never throws: anything that cannot be computed
 /// (a bad date string, a dynamic regular expression that does not compile) yields `.empty` or false.
 public enum Evaluator {

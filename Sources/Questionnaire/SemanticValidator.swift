@@ -207,14 +207,8 @@ struct SemanticValidator: ExpressionSchema {
 }
 
 /// An evaluation context with no answers: used to fold expressions that read nothing.
-struct ConstantContext: EvaluationContext {
+struct ConstantContext: FieldOnlyContext {
     func value(of field: String) -> Value { .empty }
-    func previousValue(of field: String) -> Value { .empty }
-    var currentValue: Value { .empty }
-    var position: Int? { nil }
-    func choiceLabel(field: String, code: String) -> String? { nil }
-    var today: Int { 0 }
-    var now: (seconds: Double, offsetMinutes: Int) { (0, 0) }
 }
 
 extension Questionnaire {

@@ -1,3 +1,4 @@
+import Tabular
 import Analysis
 import Foundation
 
@@ -157,18 +158,5 @@ public enum IndicatorHTML {
 
     static func f(_ value: Double) -> String { String(format: "%.1f", value) }
 
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    public static func escape(_ text: String) -> String { HTML.escape(text) }
 }
