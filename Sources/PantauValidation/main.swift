@@ -16,20 +16,21 @@ struct Generator {
     mutating func normal() -> Double { (-2 * log(max(uniform(), 1e-300))).squareRoot() * cos(2 * .pi * uniform()) }
 }
 
-/// 40 districts × 15 villages × 6 rounds; adoption staggered over rounds 2–5 (a quarter never adopt);
-/// district shocks per round (so villages in a district are correlated: clustering matters); a constant true
-/// effect of 2.0 once adopted, and village and round effects.
+/// 40 districts × 15 villages × 6 rounds; adoption staggered over rounds 2–5 and decided by district (a quarter
+/// of districts never adopt), as when districts roll a system out; district shocks per round, so villages in a
+/// district move together and standard errors must be clustered by district; a constant true effect of 2.0
+/// once adopted, and village and round effects.
 func panel(seed: UInt64) -> (y: [[Double]], group: [Int], district: [String]) {
     var random = Generator(state: seed)
     let districts = 40, villages = 15, rounds = 6
     var y: [[Double]] = [], group: [Int] = [], district: [String] = []
     var shocks = [[Double]](repeating: [], count: districts)
-    for d in 0..<districts { shocks[d] = (0..<rounds).map { _ in random.normal() * 0.6 } }
+    for d in 0..<districts { shocks[d] = (0..<rounds).map { _ in random.normal() * 1.2 } }
     for d in 0..<districts {
         let districtLevel = random.normal()
+        let adopt = random.uniform()
+        let g = adopt < 0.25 ? 0 : 2 + Int(random.uniform() * 4)  // rounds 2…5 (1-based periods), the whole district
         for _ in 0..<villages {
-            let adopt = random.uniform()
-            let g = adopt < 0.25 ? 0 : 2 + Int(random.uniform() * 4)  // rounds 2…5 (1-based periods)
             let level = districtLevel + random.normal()
             var row: [Double] = []
             for t in 1...rounds {
