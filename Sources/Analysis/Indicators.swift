@@ -220,7 +220,6 @@ public struct IndicatorCalculator {
         var values: [Double] = []
         var missing = 0
         var nonResponse = 0
-        var units: [String] = []
     }
 
     func statistic(_ indicator: Indicator, _ accumulator: Accumulator, population: Int?) -> (value: Double?, se: Double?, low: Double?, high: Double?) {
@@ -268,15 +267,13 @@ public struct IndicatorCalculator {
                 }
             }
             for (dimension, group) in keys {
-                var accumulator = groups[dimension]?[group] ?? Accumulator()
+                // In place: copying the accumulator out of the dictionary and back would copy its arrays every time.
                 switch contribution {
-                case .value(let value): accumulator.values.append(value)
-                case .missing: accumulator.missing += 1
-                case .nonResponse: accumulator.nonResponse += 1
-                case .outOfScope: break
+                case .value(let value): groups[dimension, default: [:]][group, default: Accumulator()].values.append(value)
+                case .missing: groups[dimension, default: [:]][group, default: Accumulator()].missing += 1
+                case .nonResponse: groups[dimension, default: [:]][group, default: Accumulator()].nonResponse += 1
+                case .outOfScope: _ = groups[dimension, default: [:]][group, default: Accumulator()]
                 }
-                accumulator.units.append(interview.unit)
-                groups[dimension, default: [:]][group] = accumulator
             }
         }
         return groups
