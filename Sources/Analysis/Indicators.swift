@@ -272,7 +272,7 @@ public struct IndicatorCalculator {
                 case .value(let value): groups[dimension, default: [:]][group, default: Accumulator()].values.append(value)
                 case .missing: groups[dimension, default: [:]][group, default: Accumulator()].missing += 1
                 case .nonResponse: groups[dimension, default: [:]][group, default: Accumulator()].nonResponse += 1
-                case .outOfScope: _ = groups[dimension, default: [:]][group, default: Accumulator()]
+                case .outOfScope: groups[dimension, default: [:]][group, default: Accumulator()].missing += 0  // the group exists, with n = 0
                 }
             }
         }
