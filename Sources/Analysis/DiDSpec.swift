@@ -34,10 +34,13 @@ public struct DiDSpec: Sendable {
     public let comparison: CallawaySantAnna.Comparison
     public let leads: Int
     public let lags: Int
+    /// The small-sample convention of clustered standard errors with absorbed effects.
+    public let preset: SmallSamplePreset
 
     public static func isSpec(_ path: String) -> Bool { (path as NSString).lastPathComponent.hasPrefix("did-") && path.hasSuffix(".yaml") }
 
-    static let keys = ["title", "instrument", "outcome", "treatment", "adoption", "cluster", "rounds", "estimators", "comparison", "leads", "lags"]
+    static let keys = ["title", "instrument", "outcome", "treatment", "adoption", "cluster", "rounds", "estimators", "comparison", "leads", "lags",
+                       "small_sample"]
 
     public static func load(path: String, questionnaires: [Questionnaire]) -> Result<DiDSpec, DiagnosticReport> {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -121,10 +124,16 @@ extension SpecReader {
             if case .sequence(let list)? = mapping["rounds"] { return list.compactMap(\.string) }
             return nil
         }()
+        var preset = SmallSamplePreset.fixest
+        if let node = mapping["small_sample"] {
+            if let value = node.string.flatMap(SmallSamplePreset.init(rawValue:)) { preset = value } else {
+                report(.badStructure, node, "small_sample is \(SmallSamplePreset.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
         guard let treatment else { return nil }
         return DiDSpec(path: file, title: mapping["title"]?.string ?? "Difference-in-differences", instrument: instrument, outcome: outcome,
                        treatment: treatment, absorbing: mapping["adoption"]?.string != "reversible", cluster: mapping["cluster"]?.string ?? "district",
                        rounds: rounds, estimators: estimators, comparison: comparison,
-                       leads: Int(mapping["leads"]?.string ?? "") ?? 3, lags: Int(mapping["lags"]?.string ?? "") ?? 3)
+                       leads: Int(mapping["leads"]?.string ?? "") ?? 3, lags: Int(mapping["lags"]?.string ?? "") ?? 3, preset: preset)
     }
 }

@@ -257,3 +257,25 @@ struct EventStudyTests {
         #expect(EventStudy.invert([[1, 2], [2, 4]]) == nil)
     }
 }
+
+struct PresetTests {
+    @Test("small-sample presets: regress-with-dummies counts every dummy; fixest and reghdfe agree")
+    func presets() throws {
+        let data = try referenceTable("card_krueger.csv")
+        let fte = column(data, "fte"), nj = column(data, "nj"), post = column(data, "post"), store = column(data, "store")
+        let keep = fte.indices.filter { fte[$0] != nil }
+        let y = keep.map { fte[$0]! }, x = keep.map { [nj[$0]! * post[$0]!] }
+        let units = keep.map { String(store[$0]!) }, periods = keep.map { String(post[$0]!) }
+        func fit(_ preset: SmallSamplePreset) throws -> Coefficient {
+            try TwoWayFixedEffects.fit(y: y, regressors: x, names: ["d"], units: units, periods: periods,
+                                       standardErrors: .cr1(cluster: "store"), clusters: units, preset: preset).coefficient("d")!
+        }
+        let fixest = try fit(.fixest), reghdfe = try fit(.stataReghdfe), dummies = try fit(.stataRegressDummies)
+        #expect(fixest.standardError == reghdfe.standardError)
+        // The ratio of the two is exactly the ratio of their factors: √((n − K_fixest)/(n − K_dummies)).
+        let n = Double(y.count), stores = Double(Set(units).count)
+        let expected = ((n - 1 - 1) / (n - 1 - (stores + 2 - 1))).squareRoot()
+        #expect(abs(dummies.standardError / fixest.standardError - expected) < 1e-12)
+        #expect(dummies.estimate == fixest.estimate)
+    }
+}

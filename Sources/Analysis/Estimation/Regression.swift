@@ -88,7 +88,7 @@ public enum Regression {
             let g = scores.count
             guard g > 1 else { throw EstimationError.oneCluster(column: name) }
             var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-            for score in scores.values { for a in 0..<k { for b in 0..<k { meat[a][b] += score[a] * score[b] } } }
+            for key in scores.keys.sorted() { let score = scores[key]!; for a in 0..<k { for b in 0..<k { meat[a][b] += score[a] * score[b] } } }  // sorted: the same sums, bit for bit, on every run
             let factor = Double(g) / Double(g - 1) * Double(n - 1) / Double(n - k)
             covariance = sandwich(bread, meat).map { $0.map { $0 * factor } }
             clusterCount = g

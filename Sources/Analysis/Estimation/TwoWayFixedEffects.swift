@@ -2,6 +2,25 @@ import Foundation
 
 /// Two-way fixed effects: unit and period effects absorbed by alternating projections (exact on unbalanced
 /// panels, iterated to a tight tolerance), then least squares on the demeaned data.
+/// Small-sample conventions for clustered standard errors with absorbed fixed effects. Packages differ only
+/// here, so every table names the one used.
+public enum SmallSamplePreset: String, Sendable, CaseIterable {
+    /// fixest's default: G/(G−1)·(n−1)/(n−K), fixed effects nested in the clusters not counted in K.
+    case fixest
+    /// Stata's reghdfe: the same rule as fixest.
+    case stataReghdfe = "stata-reghdfe"
+    /// Stata's regress with unit and period dummies and vce(cluster): every dummy counted in K.
+    case stataRegressDummies = "stata-regress-dummies"
+
+    public var description: String {
+        switch self {
+        case .fixest: "fixest: G/(G−1)·(n−1)/(n−K), fixed effects nested in clusters not in K"
+        case .stataReghdfe: "Stata reghdfe: G/(G−1)·(n−1)/(n−K), fixed effects nested in clusters not in K"
+        case .stataRegressDummies: "Stata regress with dummies: G/(G−1)·(n−1)/(n−K), every dummy in K"
+        }
+    }
+}
+
 public enum TwoWayFixedEffects {
     /// Demeans columns by unit and by period alternately until no column moves by more than `tolerance`
     /// relative to its scale.
@@ -49,7 +68,8 @@ public enum TwoWayFixedEffects {
     /// absorbed effects) or CR1 by a cluster; with clusters, effects nested in the clusters are not counted in K
     /// (as fixest and reghdfe), so K = regressors + periods − 1 when units are nested in clusters.
     public static func fit(y: [Double], regressors: [[Double]], names: [String], units: [String], periods: [String],
-                           standardErrors: StandardErrors = .classical, clusters: [String]? = nil) throws -> RegressionResult {
+                           standardErrors: StandardErrors = .classical, clusters: [String]? = nil,
+                           preset: SmallSamplePreset = .fixest) throws -> RegressionResult {
         let n = y.count
         let unitIndex = Dictionary(Set(units).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let periodIndex = Dictionary(Set(periods).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
@@ -97,9 +117,10 @@ public enum TwoWayFixedEffects {
                 if let known = clusterOfUnit[u[i]], known != clusters[i] { nested = false; break }
                 clusterOfUnit[u[i]] = clusters[i]
             }
-            let counted = k + (nested ? periodIndex.count - 1 : absorbedParameters)
+            // Stata's regress counts every dummy (and the constant); fixest and reghdfe drop effects nested in clusters.
+            let counted = preset == .stataRegressDummies ? k + absorbedParameters : k + (nested ? periodIndex.count - 1 : absorbedParameters)
             var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-            for score in scores.values { for a in 0..<k { for b in 0..<k { meat[a][b] += score[a] * score[b] } } }
+            for key in scores.keys.sorted() { let score = scores[key]!; for a in 0..<k { for b in 0..<k { meat[a][b] += score[a] * score[b] } } }  // sorted: the same sums, bit for bit, on every run
             let factor = Double(g) / Double(g - 1) * Double(n - 1) / Double(n - counted)
             covariance = Regression.sandwich(solution.inverseGram, meat).map { $0.map { $0 * factor } }
             clusterCount = g

@@ -93,11 +93,11 @@ enum DiDRun {
                 let regressors = observations.map { [$0.treated ? 1.0 : 0.0] }
                 let result = try TwoWayFixedEffects.fit(y: observations.map(\.outcome), regressors: regressors,
                                                         names: ["treated"], units: observations.map(\.unit), periods: observations.map { String($0.round) },
-                                                        standardErrors: .cr1(cluster: spec.cluster), clusters: clusters)
+                                                        standardErrors: .cr1(cluster: spec.cluster), clusters: clusters, preset: spec.preset)
                 let demeaned = TwoWayFixedEffects.demean(y: observations.map(\.outcome), regressors: regressors, units: observations.map(\.unit),
                                                          periods: observations.map { String($0.round) })
                 let wild = try bootstrapNote(y: demeaned.y, x: demeaned.x, names: ["treated"], term: "treated", clusters: clusters, count: result.clusters)
-                sections.append(section("Two-way fixed effects (unit and round effects)", result, notes: wild))
+                sections.append(section("Two-way fixed effects (unit and round effects)", result, notes: wild + ["small-sample convention: \(spec.preset.description)"]))
             case .eventStudy:
                 let study = try EventStudy(y: observations.map(\.outcome), units: observations.map(\.unit), period: observations.map(\.round),
                                            cohort: observations.map { panel.firstTreated[$0.unit] }, leads: spec.leads, lags: spec.lags,
