@@ -45,6 +45,15 @@ struct DemoTests {
         let low = overall?["conf_low"] as? Double ?? .nan, high = overall?["conf_high"] as? Double ?? .nan
         #expect(low < 2.0 && 2.0 < high, "\(low)–\(high)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("did-sekar-desa.md").path))
+        // The same DiD in the other formats.
+        let store = folder.appendingPathComponent("pantau.sqlite").path
+        let spec = repositoryRoot.appendingPathComponent("Analysis/kompak/did-sid.yaml").path
+        let latex = try pantau(["did", spec, "--db", store, "--format", "latex"])
+        #expect(latex.status == 0 && latex.stdout.contains("\\begin{tabular}") && latex.stdout.contains("\\toprule"))
+        let csv = try pantau(["did", spec, "--db", store, "--format", "csv"])
+        #expect(csv.stdout.hasPrefix("estimator,term,estimate,std_error,statistic,p_value,conf_low,conf_high,n_obs,n_clusters,se_type\n"))
+        let page = try pantau(["did", spec, "--db", store, "--format", "html"])
+        #expect(page.stdout.contains("<svg") && !page.stdout.contains("<script") && !page.stdout.contains("src="))
         // The store it leaves is sound and complete.
         let check = try pantau(["db", "check", "--db", folder.appendingPathComponent("pantau.sqlite").path])
         #expect(check.status == 0)

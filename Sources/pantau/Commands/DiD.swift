@@ -15,7 +15,7 @@ struct DiD: ParsableCommand {
         """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case md, json }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case md, csv, latex, html, json }
     enum SE: String, ExpressibleByArgument, CaseIterable { case classical, hc1, cr1 }
 
     @Argument(help: "A DiD specification over the store (Analysis/NAME/did-*.yaml); or use --data.")
@@ -47,7 +47,7 @@ struct DiD: ParsableCommand {
     @Option(help: "classical, hc1 or cr1.")
     var se: SE = .classical
 
-    @Option(help: "md or json.")
+    @Option(help: "md, csv, latex, html or json (specifications); md or json with --data.")
     var format: Format = .md
 
     func validate() throws {
@@ -59,7 +59,7 @@ struct DiD: ParsableCommand {
     func run() throws {
         if let spec {
             let database = try store.open()
-            print(try DiDRun.run(spec: spec, database: database, json: format == .json), terminator: "")
+            print(try DiDRun.run(spec: spec, database: database, output: DiDRun.Output(rawValue: format.rawValue) ?? .md), terminator: "")
             return
         }
         guard let data else { return }

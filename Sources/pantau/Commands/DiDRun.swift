@@ -7,7 +7,13 @@ import Store
 
 /// Runs a DiD specification over a store: builds the panel, runs each estimator, renders Markdown or JSON.
 enum DiDRun {
+    enum Output: String, CaseIterable { case md, csv, latex, html, json }
+
     static func run(spec path: String, database: ResponseStore, json: Bool) throws -> String {
+        try run(spec: path, database: database, output: json ? .json : .md)
+    }
+
+    static func run(spec path: String, database: ResponseStore, output: Output) throws -> String {
         var latest: [String: Questionnaire] = [:]
         for definition in try reportingStoreErrors({ try database.questionnaireDefinitions() }) {
             if case .success(let questionnaire) = QuestionnaireLoader.load(yaml: definition.text, file: definition.formID) { latest[definition.formID] = questionnaire }
@@ -44,7 +50,7 @@ enum DiDRun {
         }
         do {
             let panel = try Panel.build(spec: spec, rounds: rounds, data: data, units: units, cluster: clusterOf)
-            return try render(spec, panel, json: json)
+            return try render(spec, panel, output: output)
         } catch let error as EstimationError {
             Terminal.printError("error: \(spec.path): \(error)")
             throw ExitCode(1)
@@ -60,7 +66,7 @@ enum DiDRun {
         let notes: [String]
     }
 
-    static func render(_ spec: DiDSpec, _ panel: Panel, json: Bool) throws -> String {
+    static func render(_ spec: DiDSpec, _ panel: Panel, output: Output) throws -> String {
         var sections: [Section] = []
         let observations = panel.observations
         let clusters = observations.map(\.cluster)
@@ -130,8 +136,15 @@ enum DiDRun {
                                         notes: ["balanced panel: \(balanced.units.count) units in every round; \(balanced.dropped) units missing a round left out; \(balanced.units.count - keep.count) units treated from the first round left out"]))
             }
         }
-        if json { return try renderJSON(spec, panel, sections) }
-        var out = "# \(spec.title)\n\n`\(spec.path)` · instrument \(spec.instrument) · outcome `\(spec.outcome.text)` · clusters: \(spec.cluster)\n\n"
+        let header = "`\(spec.path)` · instrument \(spec.instrument) · outcome `\(spec.outcome.text)` · clusters: \(spec.cluster)"
+        switch output {
+        case .json: return try renderJSON(spec, panel, sections)
+        case .csv: return DiDTables.csv(sections)
+        case .latex: return DiDTables.latex(title: spec.title, sections)
+        case .html: return DiDTables.html(title: spec.title, header: header, notes: panel.notes, sections)
+        case .md: break
+        }
+        var out = "# \(spec.title)\n\n\(header)\n\n"
         out += "Panel: " + panel.notes.joined(separator: "; ") + ".\n\n"
         for section in sections {
             out += "## \(section.title)\n\n| term | estimate | (s.e.) | 95% CI |\n|---|---|---|---|\n"
