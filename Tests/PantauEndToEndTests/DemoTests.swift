@@ -50,8 +50,8 @@ struct DemoTests {
         let spec = repositoryRoot.appendingPathComponent("Analysis/kompak/did-sid.yaml").path
         let latex = try pantau(["did", spec, "--db", store, "--format", "latex"])
         #expect(latex.status == 0 && latex.stdout.contains("\\begin{tabular}") && latex.stdout.contains("\\toprule"))
-        let csv = try pantau(["did", spec, "--db", store, "--format", "csv"])
-        #expect(csv.stdout.hasPrefix("estimator,term,estimate,std_error,statistic,p_value,conf_low,conf_high,n_obs,n_clusters,se_type\n"))
+        let didCSV = try pantau(["did", spec, "--db", store, "--format", "csv"])
+        #expect(didCSV.stdout.hasPrefix("estimator,term,estimate,std_error,statistic,p_value,conf_low,conf_high,n_obs,n_clusters,se_type\n"))
         let page = try pantau(["did", spec, "--db", store, "--format", "html"])
         #expect(page.stdout.contains("<svg") && !page.stdout.contains("<script") && !page.stdout.contains("src="))
         // The store it leaves is sound and complete.
