@@ -82,3 +82,32 @@ struct CallawaySantAnnaTests {
         }
     }
 }
+
+/// TWFE on mpdta against pyfixest (Tests/AnalysisTests/Fixtures/mpdta_twfe.csv, written by
+/// Scripts/reference/twfe_pyfixest.py): estimates and iid / CR1 standard errors to 1e-6, balanced and unbalanced.
+struct TWFEReferenceTests {
+    @Test("TWFE equals pyfixest's feols(lemp ~ d | county + year) to 1e-6", arguments: ["balanced", "unbalanced"])
+    func pyfixest(sample: String) throws {
+        let data = try referenceTable("mpdta.csv")
+        let year = column(data, "year").map { Int($0!) }, county = column(data, "countyreal").map { Int($0!) }
+        let lemp = column(data, "lemp").map { $0! }, first = column(data, "first_treat").map { Int($0!) }
+        let rows = year.indices.filter { sample == "balanced" || (county[$0] * 7 + year[$0]) % 5 != 0 }
+        let y = rows.map { lemp[$0] }
+        let d = rows.map { i -> [Double] in [first[i] > 0 && year[i] >= first[i] ? 1 : 0] }
+        let units = rows.map { String(county[$0]) }, periods = rows.map { String(year[$0]) }
+        let states = rows.map { String(county[$0] / 1000) }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/mpdta_twfe.csv")
+        let reference = try CSV.parse(try String(contentsOf: url, encoding: .utf8)).get().map(\.fields).dropFirst().filter { $0[0] == sample }
+        #expect(reference.count == 3)
+        for row in reference {
+            let errors: StandardErrors = row[1] == "iid" ? .classical : .cr1(cluster: row[1])
+            let clusters: [String]? = row[1] == "cr1_county" ? units : (row[1] == "cr1_state" ? states : nil)
+            let result = try TwoWayFixedEffects.fit(y: y, regressors: d, names: ["d"], units: units, periods: periods,
+                                                    standardErrors: errors, clusters: clusters)
+            let c = try #require(result.coefficient("d"))
+            #expect(result.observations == Int(row[4]))
+            #expect(abs(c.estimate - Double(row[2])!) <= 1e-6 * abs(Double(row[2])!), "\(sample) \(row[1]) estimate \(c.estimate)")
+            #expect(abs(c.standardError - Double(row[3])!) <= 1e-6 * Double(row[3])!, "\(sample) \(row[1]) se \(c.standardError) vs \(row[3])")
+        }
+    }
+}

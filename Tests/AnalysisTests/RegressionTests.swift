@@ -272,9 +272,11 @@ struct PresetTests {
         }
         let fixest = try fit(.fixest), reghdfe = try fit(.stataReghdfe), dummies = try fit(.stataRegressDummies)
         #expect(fixest.standardError == reghdfe.standardError)
-        // The ratio of the two is exactly the ratio of their factors: √((n − K_fixest)/(n − K_dummies)).
+        // The ratio of the two is exactly the ratio of their factors: √((n − K_fixest)/(n − K_dummies)), with
+        // K_fixest = d + both period effects (stores nested in their clusters) and K_dummies = d + constant + the
+        // other store and period dummies.
         let n = Double(y.count), stores = Double(Set(units).count)
-        let expected = ((n - 1 - 1) / (n - 1 - (stores + 2 - 1))).squareRoot()
+        let expected = ((n - 3) / (n - (stores + 2))).squareRoot()
         #expect(abs(dummies.standardError / fixest.standardError - expected) < 1e-12)
         #expect(dummies.estimate == fixest.estimate)
     }

@@ -66,7 +66,7 @@ public enum TwoWayFixedEffects {
 
     /// y on regressors with unit and period effects. Standard errors: classical (degrees of freedom net of the
     /// absorbed effects) or CR1 by a cluster; with clusters, effects nested in the clusters are not counted in K
-    /// (as fixest and reghdfe), so K = regressors + periods − 1 when units are nested in clusters.
+    /// (as fixest and reghdfe), so K = regressors + periods when units are nested in clusters.
     public static func fit(y: [Double], regressors: [[Double]], names: [String], units: [String], periods: [String],
                            standardErrors: StandardErrors = .classical, clusters: [String]? = nil,
                            preset: SmallSamplePreset = .fixest) throws -> RegressionResult {
@@ -118,7 +118,9 @@ public enum TwoWayFixedEffects {
                 clusterOfUnit[u[i]] = clusters[i]
             }
             // Stata's regress counts every dummy (and the constant); fixest and reghdfe drop effects nested in clusters.
-            let counted = preset == .stataRegressDummies ? k + absorbedParameters : k + (nested ? periodIndex.count - 1 : absorbedParameters)
+            // With the unit effects nested, fixest (and reghdfe) count every period effect: K = k + periods (checked
+            // against pyfixest on mpdta, Tests/AnalysisTests/Fixtures/mpdta_twfe.csv).
+            let counted = preset == .stataRegressDummies ? k + absorbedParameters : k + (nested ? periodIndex.count : absorbedParameters)
             var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
             for key in scores.keys.sorted() { let score = scores[key]!; for a in 0..<k { for b in 0..<k { meat[a][b] += score[a] * score[b] } } }  // sorted: the same sums, bit for bit, on every run
             let factor = Double(g) / Double(g - 1) * Double(n - 1) / Double(n - counted)

@@ -1,0 +1,26 @@
+#!/usr/bin/env python3
+"""Writes pyfixest's TWFE estimates on mpdta (shared/reference/mpdta.csv) to
+Tests/AnalysisTests/Fixtures/mpdta_twfe.csv: lemp on a post-treatment indicator with county and year effects,
+iid and CR1 standard errors clustered by county and by state (fixest's default small-sample factors), and the
+same unbalanced (a deterministic fifth of the rows dropped). Installs pyfixest from PyPI when missing."""
+import os, subprocess, sys
+try:
+    import pyfixest  # noqa: F401
+except ImportError:
+    subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "pyfixest"])
+import pandas as pd
+import pyfixest as pf
+
+root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+data = pd.read_csv(os.path.join(root, "..", "shared", "reference", "mpdta.csv"))
+data["d"] = ((data["first_treat"] > 0) & (data["year"] >= data["first_treat"])).astype(float)
+data["state"] = data["countyreal"] // 1000
+unbalanced = data[(data["countyreal"] * 7 + data["year"]) % 5 != 0]
+rows = []
+for name, frame in [("balanced", data), ("unbalanced", unbalanced)]:
+    for vcov_name, vcov in [("iid", "iid"), ("cr1_county", {"CRV1": "countyreal"}), ("cr1_state", {"CRV1": "state"})]:
+        fit = pf.feols("lemp ~ d | countyreal + year", data=frame, vcov=vcov)
+        rows.append([name, vcov_name, repr(float(fit.coef()["d"])), repr(float(fit.se()["d"])), len(frame)])
+out = os.path.join(root, "Tests", "AnalysisTests", "Fixtures", "mpdta_twfe.csv")
+pd.DataFrame(rows, columns=["sample", "vcov", "estimate", "std_error", "n"]).to_csv(out, index=False)
+print(pd.DataFrame(rows, columns=["sample", "vcov", "estimate", "std_error", "n"]))
