@@ -281,3 +281,36 @@ struct PresetTests {
         #expect(dummies.estimate == fixest.estimate)
     }
 }
+
+/// OLS with iid, HC1 and CR1 against pyfixest (Tests/AnalysisTests/Fixtures/ols_reference.csv, written by
+/// Scripts/reference/ols_pyfixest.py), to 1e-6 relative.
+struct OLSReferenceTests {
+    @Test("OLS DiD on kielmc and Card & Krueger equals pyfixest with iid, HC1 and CR1")
+    func pyfixest() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/ols_reference.csv")
+        let reference = Array(try CSV.parse(try String(contentsOf: url, encoding: .utf8)).get().map(\.fields).dropFirst())
+        let kielmc = try referenceTable("kielmc.csv")
+        let ck = try referenceTable("card_krueger.csv")
+        let fte = column(ck, "fte")
+        let keep = fte.indices.filter { fte[$0] != nil }
+        let designs: [String: (y: [Double], x: [[Double]], names: [String], cluster: [String])] = [
+            "kielmc": (column(kielmc, "rprice").map { $0! },
+                       zip(zip(column(kielmc, "y81"), column(kielmc, "nearinc")), column(kielmc, "y81nrinc")).map { [1, $0.0!, $0.1!, $1!] },
+                       ["Intercept", "y81", "nearinc", "y81nrinc"], []),
+            "card_krueger": (keep.map { fte[$0]! }, keep.map { [1, column(ck, "nj")[$0]!, column(ck, "post")[$0]!, column(ck, "nj_post")[$0]!] },
+                             ["Intercept", "nj", "post", "nj_post"], keep.map { String(column(ck, "store")[$0]!) }),
+        ]
+        var checked = 0
+        for row in reference {
+            let design = try #require(designs[row[0]])
+            let errors: StandardErrors = row[1] == "iid" ? .classical : (row[1] == "hetero" ? .hc1 : .cr1(cluster: "store"))
+            let result = try Regression.fit(y: design.y, x: design.x, names: design.names, standardErrors: errors,
+                                            clusters: row[1] == "cr1_store" ? design.cluster : nil)
+            let c = try #require(result.coefficient(row[2]))
+            #expect(abs(c.estimate - Double(row[3])!) <= 1e-6 * abs(Double(row[3])!), "\(row)")
+            #expect(abs(c.standardError - Double(row[4])!) <= 1e-6 * Double(row[4])!, "\(row): \(c.standardError)")
+            checked += 1
+        }
+        #expect(checked == 20)
+    }
+}
