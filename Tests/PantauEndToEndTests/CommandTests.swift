@@ -166,3 +166,25 @@ struct DiDCommandTests {
         #expect(unknown.stderr.hasPrefix("error: \(data) has no column 'price2'"))
     }
 }
+
+struct DiDPanelCommandTests {
+    @Test("did --data as a panel: TWFE and Callaway & Sant'Anna on mpdta through the command agree with the references")
+    func mpdta() throws {
+        let data = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/reference/mpdta.csv").path
+        let run = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
+                              "--estimator", "twfe,callaway_santanna", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        let estimators = object?["estimators"] as? [[String: Any]] ?? []
+        func term(_ estimator: String, _ name: String) -> [String: Any]? {
+            (estimators.first { ($0["estimator"] as? String)?.hasPrefix(estimator) == true }?["terms"] as? [[String: Any]])?.first { $0["term"] as? String == name }
+        }
+        // pyfixest: -0.03654893667406722 (0.013265155429338923, CR1 by county); csdid (not yet treated): -0.039763625623044384.
+        #expect(abs((term("Two-way", "treated")?["estimate"] as? Double ?? 0) - -0.03654893667406722) < 1e-9)
+        #expect(abs((term("Two-way", "treated")?["std_error"] as? Double ?? 0) - 0.013265155429338923) < 1e-8)
+        #expect(abs((term("Callaway", "overall ATT (simple)")?["estimate"] as? Double ?? 0) - -0.039763625623044384) < 1e-9)
+        #expect((object?["notes"] as? [String])?.contains("no --cluster: standard errors at the unit level") == true)
+        let bad = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year"])
+        #expect(bad.status == 64)
+    }
+}

@@ -29,11 +29,23 @@ struct DiD: ParsableCommand {
     @Option(help: "The outcome column.")
     var outcome: String = ""
 
-    @Option(help: "The treated-group indicator column (0/1).")
+    @Option(help: "The treated-group indicator column (0/1), with --post.")
     var group: String = ""
 
-    @Option(help: "The after-period indicator column (0/1).")
+    @Option(help: "The after-period indicator column (0/1), with --group.")
     var post: String = ""
+
+    @Option(help: "The period column (a panel: with --unit and --treat or --cohort).")
+    var time: String?
+
+    @Option(help: "A 0/1 treatment column (absorbing: a unit's first treated period is its cohort).")
+    var treat: String?
+
+    @Option(help: "A column with each unit's first treated period (0 or empty: never).")
+    var cohort: String?
+
+    @Option(help: "Panel estimators, comma-separated: twfe, event_study, callaway_santanna.")
+    var estimator: String = "twfe,event_study,callaway_santanna"
 
     @Option(help: "A unit id column: changes within units observed in both periods for the 2×2 table.")
     var unit: String?
@@ -52,7 +64,16 @@ struct DiD: ParsableCommand {
 
     func validate() throws {
         if spec == nil && data == nil { throw ValidationError("give a specification, or --data FILE.csv") }
-        if data != nil && (outcome.isEmpty || group.isEmpty || post.isEmpty) { throw ValidationError("--data needs --outcome, --group and --post") }
+        if data != nil, time != nil {
+            if outcome.isEmpty || unit == nil || (treat == nil) == (cohort == nil) {
+                throw ValidationError("a panel needs --outcome, --unit, --time and one of --treat or --cohort")
+            }
+            for name in estimator.split(separator: ",") where !["twfe", "event_study", "callaway_santanna"].contains(String(name)) {
+                throw ValidationError("unknown estimator '\(name)'; the panel estimators are twfe, event_study, callaway_santanna")
+            }
+        } else if data != nil && (outcome.isEmpty || group.isEmpty || post.isEmpty) {
+            throw ValidationError("--data needs --outcome, --group and --post (two groups, two periods), or --unit, --time and --treat/--cohort (a panel)")
+        }
         if data != nil && se == .cr1 && cluster == nil { throw ValidationError("--se cr1 needs --cluster: the cluster is never chosen implicitly") }
     }
 
@@ -75,6 +96,10 @@ struct DiD: ParsableCommand {
             throw ExitCode(1)
         }
         guard let header = rows.first else { Terminal.printError("error: \(data) is empty"); throw ExitCode(1) }
+        if time != nil {
+            print(try panelRun(header: header, rows: Array(rows.dropFirst())), terminator: "")
+            return
+        }
         let extra = covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []
         for name in [outcome, group, post] + extra + [unit, cluster].compactMap({ $0 }) where !header.contains(name) {
             Terminal.printError("error: \(data) has no column '\(name)'; its columns are \(header.joined(separator: ", "))")
@@ -101,6 +126,95 @@ struct DiD: ParsableCommand {
         } catch let error as EstimationError {
             Terminal.printError("error: \(error)")
             throw ExitCode(1)
+        }
+    }
+
+    /// A panel from CSV: TWFE, event study and Callaway & Sant'Anna. The cluster is never chosen implicitly:
+    /// without --cluster, standard errors are unit-level.
+    func panelRun(header: [String], rows: [[String]]) throws -> String {
+        guard let time, let unit else { return "" }
+        let names = [outcome, unit, time] + [treat, cohort, cluster].compactMap { $0 }
+        for name in names where !header.contains(name) {
+            Terminal.printError("error: the data have no column '\(name)'; the columns are \(header.joined(separator: ", "))")
+            throw ExitCode(1)
+        }
+        func column(_ name: String) -> [String] { let index = header.firstIndex(of: name)!; return rows.map { index < $0.count ? $0[index] : "" } }
+        let y = column(outcome).map { Double($0) }, units = column(unit), times = column(time)
+        let periodValues = Array(Set(times)).sorted { (Double($0) ?? .infinity, $0) < (Double($1) ?? .infinity, $1) }
+        let periodIndex = Dictionary(uniqueKeysWithValues: periodValues.enumerated().map { ($1, $0) })
+        var first: [String: Int] = [:]
+        if let treat {
+            let flags = column(treat)
+            for i in rows.indices where flags[i] == "1" {
+                let p = periodIndex[times[i]]!
+                first[units[i]] = min(first[units[i]] ?? p, p)
+            }
+        } else if let cohort {
+            let values = column(cohort)
+            for i in rows.indices where !values[i].isEmpty && values[i] != "0" {
+                guard let p = periodIndex[values[i]] else {
+                    Terminal.printError("error: cohort '\(values[i])' of unit \(units[i]) is not one of the periods (\(periodValues.joined(separator: ", ")))")
+                    throw ExitCode(1)
+                }
+                first[units[i]] = p
+            }
+        }
+        let keep = rows.indices.filter { y[$0] != nil }
+        let clusters = cluster.map { name in let values = column(name); return keep.map { values[$0] } } ?? keep.map { units[$0] }
+        let clusterName = cluster ?? unit
+        var sections: [DiDRun.Section] = []
+        var notes = ["\(units.count) rows, \(Set(units).count) units, \(periodValues.count) periods; \(rows.count - keep.count) rows without the outcome left out"]
+        if cluster == nil { notes.append("no --cluster: standard errors at the unit level") }
+        let fromStart = first.values.filter { $0 == 0 }.count
+        if fromStart > 0 { notes.append("\(fromStart) units treated from the first period (no pre-period) are left out of Callaway & Sant'Anna") }
+        do {
+            let treatedRows = keep.map { i -> [Double] in [first[units[i]].map { periodIndex[times[i]]! >= $0 ? 1 : 0 } ?? 0] }
+            for name in estimator.split(separator: ",").map(String.init) {
+                switch name {
+                case "twfe":
+                    let result = try TwoWayFixedEffects.fit(y: keep.map { y[$0]! }, regressors: treatedRows, names: ["treated"],
+                                                            units: keep.map { units[$0] }, periods: keep.map { times[$0] },
+                                                            standardErrors: .cr1(cluster: clusterName), clusters: clusters)
+                    sections.append(DiDRun.section("Two-way fixed effects", result, notes: []))
+                case "event_study":
+                    let study = try EventStudy(y: keep.map { y[$0]! }, units: keep.map { units[$0] }, period: keep.map { periodIndex[times[$0]]! },
+                                               cohort: keep.map { first[units[$0]] }, leads: 3, lags: 3,
+                                               standardErrors: .cr1(cluster: clusterName), clusters: clusters)
+                    var lines = study.terms.map { ("event time \($0.eventTime)\($0.binned ? " (binned)" : "")", $0.coefficient) }
+                    if let average = study.averagePost { lines.append(("average post-period effect", average)) }
+                    var studyNotes = ["reference: event time −1"]
+                    if let p = study.preTrendPValue { studyNotes.append(String(format: "joint pre-trend test: p = %.4f", p)) }
+                    sections.append(DiDRun.Section(title: "Event study", rows: lines, observations: study.regression.observations,
+                                                   clusters: study.regression.clusters, seType: study.regression.standardErrors.name, notes: studyNotes))
+                default:
+                    var byUnit: [String: [Int: Double]] = [:], clusterOf: [String: String] = [:]
+                    for (position, i) in keep.enumerated() { byUnit[units[i], default: [:]][periodIndex[times[i]]!] = y[i]!; clusterOf[units[i]] = clusters[position] }
+                    let complete = byUnit.filter { $0.value.count == periodValues.count && first[$0.key] != 0 }.keys.sorted()
+                    let estimator = try CallawaySantAnna(outcome: complete.map { u in (0..<periodValues.count).map { byUnit[u]![$0]! } },
+                                                         periods: Array(1...periodValues.count), group: complete.map { first[$0].map { $0 + 1 } ?? 0 },
+                                                         comparison: .notYetTreated, cluster: cluster == nil ? nil : complete.map { clusterOf[$0]! })
+                    var lines: [(String, Coefficient)] = estimator.estimates.map {
+                        ("ATT(\(periodValues[$0.group - 1]), \(periodValues[$0.time - 1]))", DiDRun.coefficient($0.att, $0.standardError))
+                    }
+                    lines.append(("overall ATT (simple)", DiDRun.coefficient(estimator.simple.att, estimator.simple.standardError)))
+                    lines.append(("overall ATT (dynamic)", DiDRun.coefficient(estimator.dynamic.overall.att, estimator.dynamic.overall.standardError)))
+                    sections.append(DiDRun.Section(title: "Callaway & Sant'Anna (not yet treated comparison)", rows: lines,
+                                                   observations: complete.count * periodValues.count, clusters: estimator.clusters,
+                                                   seType: "influence function\(cluster.map { ", clustered by \($0)" } ?? ", unit level")",
+                                                   notes: ["balanced panel: \(complete.count) units observed in every period"]))
+                }
+            }
+        } catch let error as EstimationError {
+            Terminal.printError("error: \(error)")
+            throw ExitCode(1)
+        }
+        let header = "\(data ?? "") · outcome \(outcome) · unit \(unit) · time \(time)"
+        switch format {
+        case .json: return try DiDTables.json(title: "Difference-in-differences: \(outcome)", notes: notes, sections)
+        case .csv: return DiDTables.csv(sections)
+        case .latex: return DiDTables.latex(title: "Difference-in-differences: \(outcome)", sections)
+        case .html: return DiDTables.html(title: "Difference-in-differences: \(outcome)", header: header, notes: notes, sections)
+        case .md: return DiDRun.markdown(title: "Difference-in-differences: \(outcome)", header: header, notes: notes, sections)
         }
     }
 

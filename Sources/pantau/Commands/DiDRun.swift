@@ -144,8 +144,12 @@ enum DiDRun {
         case .html: return DiDTables.html(title: spec.title, header: header, notes: panel.notes, sections)
         case .md: break
         }
-        var out = "# \(spec.title)\n\n\(header)\n\n"
-        out += "Panel: " + panel.notes.joined(separator: "; ") + ".\n\n"
+        return markdown(title: spec.title, header: header, notes: panel.notes, sections)
+    }
+
+    static func markdown(title: String, header: String, notes: [String], _ sections: [Section]) -> String {
+        var out = "# \(title)\n\n\(header)\n\n"
+        out += "Panel: " + notes.joined(separator: "; ") + ".\n\n"
         for section in sections {
             out += "## \(section.title)\n\n| term | estimate | (s.e.) | 95% CI |\n|---|---|---|---|\n"
             for (term, c) in section.rows {

@@ -18,6 +18,23 @@ enum DiDTables {
         return CSV.write(rows)
     }
 
+    /// Broom's names per term; estimator, n_obs, n_clusters and se_type per table.
+    static func json(title: String, notes: [String], _ sections: [DiDRun.Section]) throws -> String {
+        let object: [String: Any] = [
+            "title": title, "notes": notes,
+            "estimators": sections.map { section -> [String: Any] in
+                ["estimator": section.title, "n_obs": section.observations, "n_clusters": section.clusters ?? NSNull(), "se_type": section.seType,
+                 "notes": section.notes,
+                 "terms": section.rows.map { term, c -> [String: Any] in
+                     ["term": term, "estimate": c.estimate, "std_error": c.standardError, "statistic": c.statistic, "p_value": c.pValue,
+                      "conf_low": c.low, "conf_high": c.high]
+                 }]
+            },
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
     static func latexEscape(_ text: String) -> String {
         var out = ""
         for character in text {
