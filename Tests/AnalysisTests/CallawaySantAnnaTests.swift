@@ -33,6 +33,30 @@ struct CallawaySantAnnaTests {
 
     func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-6 * max(abs(b), 1e-3) }
 
+    @Test("with the covariate lpop (outcome regression), ATT(g,t) and the simple ATT equal csdid's to 1e-6",
+          arguments: [CallawaySantAnna.Comparison.neverTreated, .notYetTreated])
+    func covariates(comparison: CallawaySantAnna.Comparison) throws {
+        let data = try Self.mpdta()
+        let table = try referenceTable("mpdta.csv")
+        let county = column(table, "countyreal").map { Int($0!) }, lpop = column(table, "lpop").map { $0! }
+        var byCounty: [Int: Double] = [:]
+        for i in county.indices { byCounty[county[i]] = lpop[i] }
+        let covariates = data.counties.map { [byCounty[Int($0)!]!] }
+        let estimator = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison,
+                                             covariates: covariates)
+        let control = (comparison == .neverTreated ? "nevertreated" : "notyettreated") + "+lpop"
+        let reference = try Self.reference().filter { $0[0] == control }
+        #expect(reference.count == 13)
+        for row in reference {
+            let mine: (Double, Double)? = row[1] == "simple"
+                ? (estimator.simple.att, estimator.simple.standardError)
+                : estimator.estimates.first { $0.group == Int(row[2]) && $0.time == Int(row[3]) }.map { ($0.att, $0.standardError) }
+            guard let mine else { Issue.record("missing \(row)"); continue }
+            #expect(close(mine.0, Double(row[4])!), "\(row): \(mine.0)")
+            #expect(close(mine.1, Double(row[5])!), "\(row) SE: \(mine.1)")
+        }
+    }
+
     @Test("ATT(g,t) and aggregations equal csdid's to 1e-6", arguments: [CallawaySantAnna.Comparison.neverTreated, .notYetTreated])
     func matchesReference(comparison: CallawaySantAnna.Comparison) throws {
         let data = try Self.mpdta()

@@ -35,7 +35,11 @@ public struct CallawaySantAnna: Sendable {
 
     /// `outcome[u][p]` for unit u in period p (periods in time order, given as their values, e.g. years);
     /// `group[u]` the first treated period's value, 0 for never treated.
-    public init(outcome: [[Double]], periods: [Int], group: [Int], comparison: Comparison, cluster: [String]? = nil) throws {
+    /// `covariates[u]` (optional) holds unit u's covariates, without the intercept: the outcome-regression
+    /// estimator of DRDID's `reg_did_panel` then adjusts each comparison for them (time-invariant values; with
+    /// values that change between rounds, pass those of the period before treatment).
+    public init(outcome: [[Double]], periods: [Int], group: [Int], comparison: Comparison, cluster: [String]? = nil,
+                covariates: [[Double]]? = nil) throws {
         let n = outcome.count
         guard n > 1 else { throw EstimationError.tooFewObservations(observations: n, parameters: 2) }
         let treatedGroups = Array(Set(group.filter { $0 != 0 })).sorted()
@@ -60,15 +64,39 @@ public struct CallawaySantAnna: Sendable {
                 guard !controlChanges.isEmpty else {
                     throw EstimationError.emptyCell("comparison group for cohort \(g) in \(t) (no \(comparison.rawValue) units)")
                 }
-                let n1 = Double(treatedChanges.count), n0 = Double(controlChanges.count)
-                let mean1 = treatedChanges.reduce(0) { $0 + $1.1 } / n1, mean0 = controlChanges.reduce(0) { $0 + $1.1 } / n0
-                let subsample = n1 + n0
-                // Influence function over the subsample, rescaled to the whole panel (n / n_sub), as in did.
+                // Outcome regression (DRDID's reg_did_panel): regress the controls' changes on the covariates, predict
+                // the treated units' counterfactual changes, and carry the regression's own influence.
+                let n1 = Double(treatedChanges.count), subsample = Double(treatedChanges.count + controlChanges.count)
+                func design(_ u: Int) -> [Double] { [1] + (covariates?[u] ?? []) }
+                let fit = try QRLeastSquares(x: controlChanges.map { design($0.0) }, y: controlChanges.map(\.1),
+                                             names: (0..<design(0).count).map { "x\($0)" })
+                let p = design(0).count
+                func predicted(_ u: Int) -> Double { zip(design(u), fit.coefficients).reduce(0) { $0 + $1.0 * $1.1 } }
+                let etaTreat = treatedChanges.reduce(0) { $0 + $1.1 } / n1
+                let etaControl = treatedChanges.reduce(0) { $0 + predicted($1.0) } / n1
+                let pD = n1 / subsample
+                // M1 = mean over the subsample of D·x; (X'X/n_s)⁻¹ = n_s·(X'X)⁻¹ over the controls.
+                var m1 = [Double](repeating: 0, count: p)
+                for (u, _) in treatedChanges { for (a, value) in design(u).enumerated() { m1[a] += value / subsample } }
                 var influence = [Double](repeating: 0, count: n)
                 let scale = Double(n) / subsample
-                for (u, change) in treatedChanges { influence[u] = scale * (change - mean1) / (n1 / subsample) }
-                for (u, change) in controlChanges { influence[u] = -scale * (change - mean0) / (n0 / subsample) }
-                estimates.append(Estimate(group: g, time: t, att: mean1 - mean0, standardError: 0, influence: influence))
+                for (u, change) in treatedChanges {
+                    let treatPart = (change - etaTreat) / pD
+                    let controlPart = (predicted(u) - etaControl) / pD
+                    influence[u] = scale * (treatPart - controlPart)
+                }
+                for (u, change) in controlChanges {
+                    let x = design(u), residual = change - predicted(u)
+                    var linear = 0.0
+                    for a in 0..<p {
+                        var row = 0.0
+                        for b in 0..<p { row += x[b] * subsample * fit.inverseGram[b][a] }
+                        linear += residual * row * m1[a]
+                    }
+                    influence[u] = -scale * linear / pD
+                }
+                let att = etaTreat - etaControl
+                estimates.append(Estimate(group: g, time: t, att: att, standardError: 0, influence: influence))
             }
         }
         var clusterIndex: [Int]?

@@ -134,6 +134,7 @@ struct DiD: ParsableCommand {
     func panelRun(header: [String], rows: [[String]]) throws -> String {
         guard let time, let unit else { return "" }
         let names = [outcome, unit, time] + [treat, cohort, cluster].compactMap { $0 }
+            + (covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? [])
         for name in names where !header.contains(name) {
             Terminal.printError("error: the data have no column '\(name)'; the columns are \(header.joined(separator: ", "))")
             throw ExitCode(1)
@@ -190,18 +191,31 @@ struct DiD: ParsableCommand {
                     var byUnit: [String: [Int: Double]] = [:], clusterOf: [String: String] = [:]
                     for (position, i) in keep.enumerated() { byUnit[units[i], default: [:]][periodIndex[times[i]]!] = y[i]!; clusterOf[units[i]] = clusters[position] }
                     let complete = byUnit.filter { $0.value.count == periodValues.count && first[$0.key] != 0 }.keys.sorted()
-                    let estimator = try CallawaySantAnna(outcome: complete.map { u in (0..<periodValues.count).map { byUnit[u]![$0]! } },
-                                                         periods: Array(1...periodValues.count), group: complete.map { first[$0].map { $0 + 1 } ?? 0 },
-                                                         comparison: .notYetTreated, cluster: cluster == nil ? nil : complete.map { clusterOf[$0]! })
+                    // Covariates: each unit's values in its first period (pre-treatment for every cohort with a pre-period).
+                    var unitCovariates: [String: [Double]] = [:]
+                    let covariateNames = covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []
+                    if !covariateNames.isEmpty {
+                        let columns = covariateNames.map { column($0) }
+                        for i in rows.indices.sorted(by: { periodIndex[times[$0]]! < periodIndex[times[$1]]! }) where unitCovariates[units[i]] == nil {
+                            let values = columns.map { Double($0[i]) }
+                            if values.allSatisfy({ $0 != nil }) { unitCovariates[units[i]] = values.map { $0! } }
+                        }
+                    }
+                    let usable = covariateNames.isEmpty ? complete : complete.filter { unitCovariates[$0] != nil }
+                    let estimator = try CallawaySantAnna(outcome: usable.map { u in (0..<periodValues.count).map { byUnit[u]![$0]! } },
+                                                         periods: Array(1...periodValues.count), group: usable.map { first[$0].map { $0 + 1 } ?? 0 },
+                                                         comparison: .notYetTreated, cluster: cluster == nil ? nil : usable.map { clusterOf[$0]! },
+                                                         covariates: covariateNames.isEmpty ? nil : usable.map { unitCovariates[$0]! })
                     var lines: [(String, Coefficient)] = estimator.estimates.map {
                         ("ATT(\(periodValues[$0.group - 1]), \(periodValues[$0.time - 1]))", DiDRun.coefficient($0.att, $0.standardError))
                     }
                     lines.append(("overall ATT (simple)", DiDRun.coefficient(estimator.simple.att, estimator.simple.standardError)))
                     lines.append(("overall ATT (dynamic)", DiDRun.coefficient(estimator.dynamic.overall.att, estimator.dynamic.overall.standardError)))
                     sections.append(DiDRun.Section(title: "Callaway & Sant'Anna (not yet treated comparison)", rows: lines,
-                                                   observations: complete.count * periodValues.count, clusters: estimator.clusters,
+                                                   observations: usable.count * periodValues.count, clusters: estimator.clusters,
                                                    seType: "influence function\(cluster.map { ", clustered by \($0)" } ?? ", unit level")",
-                                                   notes: ["balanced panel: \(complete.count) units observed in every period"]))
+                                                   notes: ["balanced panel: \(complete.count) units observed in every period"]
+                                                       + (covariateNames.isEmpty ? [] : ["outcome regression on \(covariateNames.joined(separator: ", ")), each unit's values in its first period"])))
                 }
             }
         } catch let error as EstimationError {
