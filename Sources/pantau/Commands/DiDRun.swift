@@ -190,18 +190,6 @@ enum DiDRun {
     static func stars(_ p: Double) -> String { p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "" }
 
     static func renderJSON(_ spec: DiDSpec, _ panel: Panel, _ sections: [Section]) throws -> String {
-        let object: [String: Any] = [
-            "title": spec.title, "instrument": spec.instrument, "outcome": spec.outcome.text, "panel_notes": panel.notes,
-            "estimators": sections.map { section -> [String: Any] in
-                ["estimator": section.title, "n_obs": section.observations, "n_clusters": section.clusters ?? NSNull(), "se_type": section.seType,
-                 "notes": section.notes,
-                 "terms": section.rows.map { term, c -> [String: Any] in
-                     ["term": term, "estimate": c.estimate, "std_error": c.standardError, "statistic": c.statistic, "p_value": c.pValue,
-                      "conf_low": c.low, "conf_high": c.high]
-                 }]
-            },
-        ]
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        try DiDTables.json(title: spec.title, notes: panel.notes, sections, extra: ["instrument": spec.instrument, "outcome": spec.outcome.text])
     }
 }

@@ -19,8 +19,8 @@ enum DiDTables {
     }
 
     /// Broom's names per term; estimator, n_obs, n_clusters and se_type per table.
-    static func json(title: String, notes: [String], _ sections: [DiDRun.Section]) throws -> String {
-        let object: [String: Any] = [
+    static func json(title: String, notes: [String], _ sections: [DiDRun.Section], extra: [String: Any] = [:]) throws -> String {
+        var object: [String: Any] = [
             "title": title, "notes": notes,
             "estimators": sections.map { section -> [String: Any] in
                 ["estimator": section.title, "n_obs": section.observations, "n_clusters": section.clusters ?? NSNull(), "se_type": section.seType,
@@ -31,6 +31,7 @@ enum DiDTables {
                  }]
             },
         ]
+        object.merge(extra) { current, _ in current }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self) + "\n"
     }
