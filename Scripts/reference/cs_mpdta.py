@@ -43,6 +43,18 @@ for control in ["nevertreated", "notyettreated"]:
     with contextlib.redirect_stdout(io.StringIO()):
         out.aggte(typec="simple", bstrap=False)
     rows.append([control + "+lpop", "simple", "", "", repr(float(out.atte["overall_att"])), repr(float(out.atte["overall_se"]))])
+# Doubly robust (the did package's default), with lpop.
+for control in ["nevertreated", "notyettreated"]:
+    model = ATTgt(yname="lemp", gname="first_treat", idname="countyreal", tname="year", xformla="lemp~lpop", data=data,
+                  control_group=control)
+    with contextlib.redirect_stdout(io.StringIO()):
+        out = model.fit(est_method="dr", bstrap=False)
+    r = out.results
+    for g, t, att, se in zip(r["group"], r["year"], r["att"], r["se"]):
+        rows.append([control + "+lpop+dr", "attgt", int(g), int(t), repr(float(att)), repr(float(se))])
+    with contextlib.redirect_stdout(io.StringIO()):
+        out.aggte(typec="simple", bstrap=False)
+    rows.append([control + "+lpop+dr", "simple", "", "", repr(float(out.atte["overall_att"])), repr(float(out.atte["overall_se"]))])
 path = os.path.join(root, "Tests", "AnalysisTests", "Fixtures", "mpdta_attgt.csv")
 with open(path, "w", newline="") as handle:
     writer = csv.writer(handle, lineterminator="\n")

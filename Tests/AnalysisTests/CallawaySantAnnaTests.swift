@@ -33,9 +33,10 @@ struct CallawaySantAnnaTests {
 
     func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-6 * max(abs(b), 1e-3) }
 
-    @Test("with the covariate lpop (outcome regression), ATT(g,t) and the simple ATT equal csdid's to 1e-6",
-          arguments: [CallawaySantAnna.Comparison.neverTreated, .notYetTreated])
-    func covariates(comparison: CallawaySantAnna.Comparison) throws {
+    @Test("with the covariate lpop (outcome regression and doubly robust), ATT(g,t) and the simple ATT equal csdid's to 1e-6",
+          arguments: [(CallawaySantAnna.Comparison.neverTreated, CallawaySantAnna.Method.outcomeRegression), (.notYetTreated, .outcomeRegression),
+                      (.neverTreated, .doublyRobust), (.notYetTreated, .doublyRobust)])
+    func covariates(comparison: CallawaySantAnna.Comparison, method: CallawaySantAnna.Method) throws {
         let data = try Self.mpdta()
         let table = try referenceTable("mpdta.csv")
         let county = column(table, "countyreal").map { Int($0!) }, lpop = column(table, "lpop").map { $0! }
@@ -43,8 +44,8 @@ struct CallawaySantAnnaTests {
         for i in county.indices { byCounty[county[i]] = lpop[i] }
         let covariates = data.counties.map { [byCounty[Int($0)!]!] }
         let estimator = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison,
-                                             covariates: covariates)
-        let control = (comparison == .neverTreated ? "nevertreated" : "notyettreated") + "+lpop"
+                                             covariates: covariates, method: method)
+        let control = (comparison == .neverTreated ? "nevertreated" : "notyettreated") + "+lpop" + (method == .doublyRobust ? "+dr" : "")
         let reference = try Self.reference().filter { $0[0] == control }
         #expect(reference.count == 13)
         for row in reference {

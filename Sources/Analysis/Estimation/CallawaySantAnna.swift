@@ -8,6 +8,15 @@ import Foundation
 public struct CallawaySantAnna: Sendable {
     public enum Comparison: String, Sendable { case neverTreated = "never treated", notYetTreated = "not yet treated" }
 
+    /// How covariates enter each comparison.
+    public enum Method: String, Sendable {
+        /// Outcome regression (DRDID's reg_did_panel).
+        case outcomeRegression = "outcome regression"
+        /// Doubly robust: outcome regression and inverse propensity weighting (DRDID's drdid_panel; the did
+        /// package's default).
+        case doublyRobust = "doubly robust"
+    }
+
     public struct Estimate: Sendable {
         public let group: Int
         public let time: Int
@@ -39,7 +48,7 @@ public struct CallawaySantAnna: Sendable {
     /// estimator of DRDID's `reg_did_panel` then adjusts each comparison for them (time-invariant values; with
     /// values that change between rounds, pass those of the period before treatment).
     public init(outcome: [[Double]], periods: [Int], group: [Int], comparison: Comparison, cluster: [String]? = nil,
-                covariates: [[Double]]? = nil) throws {
+                covariates: [[Double]]? = nil, method: Method = .outcomeRegression) throws {
         let n = outcome.count
         guard n > 1 else { throw EstimationError.tooFewObservations(observations: n, parameters: 2) }
         let treatedGroups = Array(Set(group.filter { $0 != 0 })).sorted()
@@ -95,7 +104,11 @@ public struct CallawaySantAnna: Sendable {
                     }
                     influence[u] = -scale * linear / pD
                 }
-                let att = etaTreat - etaControl
+                var att = etaTreat - etaControl
+                if method == .doublyRobust {
+                    (att, influence) = try Self.doublyRobust(treated: treatedChanges, controls: controlChanges, design: design, fit: fit,
+                                                            units: n)
+                }
                 estimates.append(Estimate(group: g, time: t, att: att, standardError: 0, influence: influence))
             }
         }
@@ -117,6 +130,73 @@ public struct CallawaySantAnna: Sendable {
         groupShares = shares
         let standardError = { (influence: [Double]) -> Double in Self.standardError(influence, clusterIndex: clusterIndex) }
         self.estimates = estimates.map { Estimate(group: $0.group, time: $0.time, att: $0.att, standardError: standardError($0.influence), influence: $0.influence) }
+    }
+
+    /// DRDID's drdid_panel: the outcome regression's prediction plus inverse-propensity weighting of the
+    /// controls, with the influence of both first steps (the weighted least squares and the logit).
+    static func doublyRobust(treated: [(Int, Double)], controls: [(Int, Double)], design: (Int) -> [Double], fit: QRLeastSquares,
+                             units n: Int) throws -> (Double, [Double]) {
+        let sample = treated.map { ($0.0, $0.1, 1.0) } + controls.map { ($0.0, $0.1, 0.0) }
+        let m = Double(sample.count)
+        let p = design(sample[0].0).count
+        let x = sample.map { design($0.0) }
+        let d = sample.map(\.2), deltaY = sample.map(\.1)
+        let outDelta = x.map { row in zip(row, fit.coefficients).reduce(0) { $0 + $1.0 * $1.1 } }
+        // Logit of treatment on the covariates, by Newton–Raphson.
+        var gamma = [Double](repeating: 0, count: p)
+        var hessianInverse = [[Double]]()
+        for _ in 0..<100 {
+            var gradient = [Double](repeating: 0, count: p)
+            var hessian = [[Double]](repeating: [Double](repeating: 0, count: p), count: p)
+            for i in sample.indices {
+                let eta = zip(x[i], gamma).reduce(0) { $0 + $1.0 * $1.1 }
+                let prob = 1 / (1 + exp(-eta))
+                for a in 0..<p {
+                    gradient[a] += (d[i] - prob) * x[i][a]
+                    for b in 0..<p { hessian[a][b] += prob * (1 - prob) * x[i][a] * x[i][b] }
+                }
+            }
+            guard let inverse = EventStudy.invert(hessian) else { throw EstimationError.singularDesign(columns: ["propensity score"]) }
+            var step = 0.0
+            for a in 0..<p {
+                let change = (0..<p).reduce(0) { $0 + inverse[a][$1] * gradient[$1] }
+                gamma[a] += change
+                step = max(step, abs(change))
+            }
+            hessianInverse = inverse
+            if step < 1e-12 { break }
+        }
+        let ps = x.map { row in min(1 / (1 + exp(-zip(row, gamma).reduce(0) { $0 + $1.0 * $1.1 })), 1 - 1e-6) }
+        let wTreat = d
+        let wCont = sample.indices.map { ps[$0] * (1 - d[$0]) / (1 - ps[$0]) }
+        let meanWTreat = wTreat.reduce(0, +) / m, meanWCont = wCont.reduce(0, +) / m
+        let attTreat = sample.indices.map { wTreat[$0] * (deltaY[$0] - outDelta[$0]) }
+        let attCont = sample.indices.map { wCont[$0] * (deltaY[$0] - outDelta[$0]) }
+        let etaTreat = attTreat.reduce(0, +) / m / meanWTreat
+        let etaCont = attCont.reduce(0, +) / m / meanWCont
+        // First-step influence: weighted least squares on the controls, and the logit.
+        let xpxInverse = fit.inverseGram.map { $0.map { $0 * m } }
+        func times(_ vector: [Double], _ matrix: [[Double]]) -> [Double] { (0..<p).map { a in (0..<p).reduce(0) { $0 + vector[$1] * matrix[$1][a] } } }
+        let hessianPS = hessianInverse.map { $0.map { $0 * m } }
+        var m1 = [Double](repeating: 0, count: p), m2 = m1, m3 = m1
+        for i in sample.indices {
+            for a in 0..<p {
+                m1[a] += wTreat[i] * x[i][a] / m
+                m2[a] += wCont[i] * (deltaY[i] - outDelta[i] - etaCont) * x[i][a] / m
+                m3[a] += wCont[i] * x[i][a] / m
+            }
+        }
+        var influence = [Double](repeating: 0, count: n)
+        let scale = Double(n) / m
+        for i in sample.indices {
+            let ols = times(x[i].map { $0 * (1 - d[i]) * (deltaY[i] - outDelta[i]) }, xpxInverse)
+            let logit = times(x[i].map { $0 * (d[i] - ps[i]) }, hessianPS)
+            let dot = { (u: [Double], v: [Double]) in zip(u, v).reduce(0) { $0 + $1.0 * $1.1 } }
+            let infTreat = (attTreat[i] - wTreat[i] * etaTreat - dot(ols, m1)) / meanWTreat
+            let infControl = (attCont[i] - wCont[i] * etaCont + dot(logit, m2) - dot(ols, m3)) / meanWCont
+            influence[sample[i].0] = scale * (infTreat - infControl)
+        }
+        return (etaTreat - etaCont, influence)
     }
 
     /// sqrt(Σ IF²)/n, with the influence function summed within clusters first when there are clusters.

@@ -44,6 +44,9 @@ struct DiD: ParsableCommand {
     @Option(help: "A column with each unit's first treated period (0 or empty: never).")
     var cohort: String?
 
+    @Option(help: "With covariates, Callaway & Sant'Anna by dr (doubly robust, the did package's default) or or (outcome regression).")
+    var method: String = "dr"
+
     @Option(help: "Panel estimators, comma-separated: twfe, event_study, callaway_santanna.")
     var estimator: String = "twfe,event_study,callaway_santanna"
 
@@ -68,6 +71,7 @@ struct DiD: ParsableCommand {
             if outcome.isEmpty || unit == nil || (treat == nil) == (cohort == nil) {
                 throw ValidationError("a panel needs --outcome, --unit, --time and one of --treat or --cohort")
             }
+            if !["dr", "or"].contains(method) { throw ValidationError("--method is dr or or") }
             for name in estimator.split(separator: ",") where !["twfe", "event_study", "callaway_santanna"].contains(String(name)) {
                 throw ValidationError("unknown estimator '\(name)'; the panel estimators are twfe, event_study, callaway_santanna")
             }
@@ -205,7 +209,8 @@ struct DiD: ParsableCommand {
                     let estimator = try CallawaySantAnna(outcome: usable.map { u in (0..<periodValues.count).map { byUnit[u]![$0]! } },
                                                          periods: Array(1...periodValues.count), group: usable.map { first[$0].map { $0 + 1 } ?? 0 },
                                                          comparison: .notYetTreated, cluster: cluster == nil ? nil : usable.map { clusterOf[$0]! },
-                                                         covariates: covariateNames.isEmpty ? nil : usable.map { unitCovariates[$0]! })
+                                                         covariates: covariateNames.isEmpty ? nil : usable.map { unitCovariates[$0]! },
+                                                         method: method == "or" ? .outcomeRegression : .doublyRobust)
                     var lines: [(String, Coefficient)] = estimator.estimates.map {
                         ("ATT(\(periodValues[$0.group - 1]), \(periodValues[$0.time - 1]))", DiDRun.coefficient($0.att, $0.standardError))
                     }
@@ -215,7 +220,7 @@ struct DiD: ParsableCommand {
                                                    observations: usable.count * periodValues.count, clusters: estimator.clusters,
                                                    seType: "influence function\(cluster.map { ", clustered by \($0)" } ?? ", unit level")",
                                                    notes: ["balanced panel: \(complete.count) units observed in every period"]
-                                                       + (covariateNames.isEmpty ? [] : ["outcome regression on \(covariateNames.joined(separator: ", ")), each unit's values in its first period"])))
+                                                       + (covariateNames.isEmpty ? [] : ["\(method == "or" ? "outcome regression" : "doubly robust") on \(covariateNames.joined(separator: ", ")), each unit's values in its first period"])))
                 }
             }
         } catch let error as EstimationError {
