@@ -136,3 +136,20 @@ struct TWFEReferenceTests {
         }
     }
 }
+
+struct UniformBandTests {
+    @Test("the uniform band's critical value lies between the pointwise 1.96 and Bonferroni's; deterministic for a seed")
+    func band() throws {
+        let data = try CallawaySantAnnaTests.mpdta()
+        let estimator = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: .neverTreated)
+        let events = estimator.dynamic.byEventTime.map(\.1)
+        let critical = estimator.uniformCriticalValue(for: events, draws: 1999, seed: 3)
+        #expect(critical == estimator.uniformCriticalValue(for: events, draws: 1999, seed: 3))
+        // Bonferroni for 7 event times: the 1 − 0.05/14 normal quantile, about 2.69.
+        #expect(critical > 1.96 && critical < 2.8, "\(critical)")
+        // With clusters the band is computed on cluster totals.
+        let clustered = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: .neverTreated,
+                                             cluster: data.states)
+        #expect(clustered.uniformCriticalValue(for: clustered.dynamic.byEventTime.map(\.1), draws: 999) > 1.5)
+    }
+}

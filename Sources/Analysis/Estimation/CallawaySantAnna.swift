@@ -270,3 +270,42 @@ public struct CallawaySantAnna: Sendable {
         return (perTime, mean(perTime.map(\.1), label: "calendar"))
     }
 }
+
+extension CallawaySantAnna {
+    /// The critical value of a uniform (simultaneous) 95% band over a set of estimates, by a multiplier
+    /// bootstrap of their influence functions: Rademacher multipliers drawn per cluster (per unit without
+    /// clusters), the supremum over the estimates of |bootstrap deviation| / standard error, its 95% quantile.
+    /// Deterministic for a seed.
+    public func uniformCriticalValue(for aggregates: [Aggregate], draws: Int = 999, seed: UInt64 = 20_211_201) -> Double {
+        let groups = clusterIndex ?? Array(0..<units)
+        let count = (groups.max() ?? 0) + 1
+        var state = seed
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        // Influence totals per cluster, once.
+        let totals: [[Double]] = aggregates.map { aggregate in
+            var sums = [Double](repeating: 0, count: count)
+            for (value, g) in zip(aggregate.influence, groups) { sums[g] += value }
+            return sums
+        }
+        let n = Double(units)
+        var suprema: [Double] = []
+        suprema.reserveCapacity(draws)
+        for _ in 0..<draws {
+            let v = (0..<count).map { _ in next() & 1 == 1 ? 1.0 : -1.0 }
+            var largest = 0.0
+            for (k, aggregate) in aggregates.enumerated() where aggregate.standardError > 0 {
+                let deviation = zip(totals[k], v).reduce(0) { $0 + $1.0 * $1.1 } / n
+                largest = max(largest, abs(deviation) / aggregate.standardError)
+            }
+            suprema.append(largest)
+        }
+        suprema.sort()
+        return suprema[min(suprema.count - 1, Int((0.95 * Double(draws)).rounded(.up)) - 1)]
+    }
+}

@@ -127,13 +127,16 @@ enum DiDRun {
                 for estimate in estimator.estimates {
                     rows.append(("ATT(\(panel.rounds[estimate.group - 1]), \(panel.rounds[estimate.time - 1]))", coefficient(estimate.att, estimate.standardError)))
                 }
-                for (e, aggregate) in estimator.dynamic.byEventTime { rows.append(("event time \(e)", coefficient(aggregate.att, aggregate.standardError))) }
+                let dynamic = estimator.dynamic
+                for (e, aggregate) in dynamic.byEventTime { rows.append(("event time \(e)", coefficient(aggregate.att, aggregate.standardError))) }
+                let critical = estimator.uniformCriticalValue(for: dynamic.byEventTime.map(\.1))
                 rows.append(("overall ATT (simple)", coefficient(estimator.simple.att, estimator.simple.standardError)))
-                rows.append(("overall ATT (dynamic)", coefficient(estimator.dynamic.overall.att, estimator.dynamic.overall.standardError)))
+                rows.append(("overall ATT (dynamic)", coefficient(dynamic.overall.att, dynamic.overall.standardError)))
                 rows.append(("overall ATT (group)", coefficient(estimator.byGroup.overall.att, estimator.byGroup.overall.standardError)))
                 sections.append(Section(title: "Callaway & Sant'Anna (\(spec.comparison.rawValue) comparison)", rows: rows, observations: keep.count * panel.rounds.count,
                                         clusters: estimator.clusters, seType: "influence function, clustered by \(spec.cluster) (summed to cluster totals)",
-                                        notes: ["balanced panel: \(balanced.units.count) units in every round; \(balanced.dropped) units missing a round left out; \(balanced.units.count - keep.count) units treated from the first round left out"]))
+                                        notes: ["balanced panel: \(balanced.units.count) units in every round; \(balanced.dropped) units missing a round left out; \(balanced.units.count - keep.count) units treated from the first round left out",
+                                                String(format: "uniform 95%% band over the event times: estimate ± %.3f × s.e. (clustered multiplier bootstrap, 999 draws, seed 20211201)", critical)]))
             }
         }
         let header = "`\(spec.path)` · instrument \(spec.instrument) · outcome `\(spec.outcome.text)` · clusters: \(spec.cluster)"
