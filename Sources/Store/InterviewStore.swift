@@ -184,12 +184,13 @@ extension ResponseStore {
                         origin = excluded.origin, relevant = excluded.relevant, confirmation = excluded.confirmation,
                         updated_at = excluded.updated_at
                     """)
+                let nowText = now.iso8601
                 for (address, record) in transition.records {
                     if let record {
                         let stored = StoredValue(record.value)
                         try upsert.execute(arguments: [uuid, address.description, address.name, address.indices.map(String.init).joined(separator: ","),
                                                        stored.kind, stored.text, stored.number, record.origin.rawValue, record.relevant,
-                                                       record.confirmation, now.iso8601])
+                                                       record.confirmation, nowText])
                     } else {
                         try db.cachedStatement(sql: "DELETE FROM answer WHERE interview_uuid = ? AND address = ?")
                             .execute(arguments: [uuid, address.description])
@@ -197,7 +198,7 @@ extension ResponseStore {
                 }
                 for event in transition.events { try Self.append(event, db, uuid: uuid) }
                 try db.cachedStatement(sql: "UPDATE interview SET cursor = ?, updated_at = ?, utc_offset_minutes = ?, language = ? WHERE uuid = ?")
-                    .execute(arguments: [transition.cursor.description, now.iso8601, now.offsetMinutes, language, uuid])
+                    .execute(arguments: [transition.cursor.description, nowText, now.offsetMinutes, language, uuid])
             }
         }
     }
