@@ -43,7 +43,8 @@ let package = Package(
         // Benchmarks that print figures (Scripts/bench.sh); never timed unit tests.
         .executableTarget(
             name: "PantauBenchmarks",
-            dependencies: ["Interview", "Questionnaire", "Store", "Expressions", .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: ["Interview", "Questionnaire", "Store", "Expressions", .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                           .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Repeated simulations with known effects: bias and coverage of the DiD estimators (Scripts/validate_did.sh).
         .executableTarget(name: "PantauValidation", dependencies: ["Analysis"]),

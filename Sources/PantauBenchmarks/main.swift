@@ -1,6 +1,7 @@
 // pantau's benchmarks: prints figures; never run as a timed unit test. Run with Scripts/bench.sh (release build).
 import Expressions
 import Foundation
+import GRDB
 import GRDBSQLite
 import Interview
 import Questionnaire
@@ -210,6 +211,16 @@ var insert: OpaquePointer?
 sqlite3_prepare_v2(bare, "INSERT INTO answer (address, value) VALUES (?, ?)", -1, &insert, nil)
 let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
+// The same single insert through GRDB, with pantau's settings: separates GRDB's own cost from pantau's.
+let grdbPath = scratch.appendingPathComponent("grdb.sqlite").path
+var grdbConfiguration = Configuration()
+grdbConfiguration.journalMode = .wal
+let grdbQueue = try DatabaseQueue(path: grdbPath, configuration: grdbConfiguration)
+try grdbQueue.writeWithoutTransaction { db in
+    try db.execute(sql: "PRAGMA synchronous = FULL")
+    try db.execute(sql: "CREATE TABLE answer (id INTEGER PRIMARY KEY, address TEXT, value TEXT)")
+}
+var grdbTimes: [Double] = []
 var pantauTimes: [Double] = []
 var commitTimes: [Double] = []
 var bareTimes: [Double] = []
@@ -233,12 +244,18 @@ for index in 0..<400 {
     sqlite3_reset(insert)
     sqlite3_exec(bare, "COMMIT", nil, nil, nil)
     bareTimes.append(Double(nanoseconds() - start) / 1000)
+    start = nanoseconds()
+    try grdbQueue.write { db in
+        try db.cachedStatement(sql: "INSERT INTO answer (address, value) VALUES (?, ?)").execute(arguments: [address.description, "\(index)"])
+    }
+    grdbTimes.append(Double(nanoseconds() - start) / 1000)
 }
 sqlite3_finalize(insert)
 sqlite3_close(bare)
 let pantauFigures = report("pantau: answer → committed (engine + transaction)", pantauTimes)
 let commitFigures = report("pantau: the transaction alone", commitTimes)
 let bareFigures = report("bare SQLite: insert + commit with fsync", bareTimes)
+_ = report("GRDB: the same insert in queue.write", grdbTimes)
 print(String(format: "  ratio pantau / bare: median %.2f, p99 %.2f (transaction alone: median %.2f, p99 %.2f)",
              pantauFigures.median / bareFigures.median, pantauFigures.p99 / bareFigures.p99,
              commitFigures.median / bareFigures.median, commitFigures.p99 / bareFigures.p99))
