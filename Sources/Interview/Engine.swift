@@ -76,11 +76,51 @@ public final class InterviewEngine {
         return transition
     }
 
+    /// For fields inside a top-level repeat: their visible values by instance (index i − 1), kept in step with
+    /// every record and relevance change, so that sum(), count() and the like never walk the answers again.
+    private var columnCache: [String: [Value]] = [:]
+    /// For top-level repeats: whether each instance is relevant.
+    private var instanceCache: [String: [Bool]] = [:]
+
+    private func setRelevance(_ address: Address, _ value: Bool?) {
+        relevance[address] = value
+        guard address.indices.count == 1, let item = structure.item(address.name) else { return }
+        let index = address.indices[0] - 1
+        if item.type == .repeat, item.repeatPath.isEmpty {
+            if instanceCache[address.name] != nil { Self.put(&instanceCache[address.name]!, index, value ?? false, filler: false) }
+        } else if item.repeatPath.count == 1, columnCache[address.name] != nil {
+            Self.put(&columnCache[address.name]!, index, visibleValue(address), filler: .empty)
+        }
+    }
+
+    private static func put<T>(_ array: inout [T], _ index: Int, _ value: T, filler: T) {
+        if array.count <= index { array.append(contentsOf: Array(repeating: filler, count: index + 1 - array.count)) }
+        array[index] = value
+    }
+
+    /// The cached column of a field in a top-level repeat, built on first use.
+    private func column(_ item: Item, created: Int) -> [Value] {
+        if let cached = columnCache[item.name], cached.count >= created { return cached }
+        let built = created > 0 ? (1...created).map { visibleValue(Address(item.name, [$0])) } : []
+        columnCache[item.name] = built
+        return built
+    }
+
+    private func instances(_ repeatItem: Item, created: Int) -> [Bool] {
+        if let cached = instanceCache[repeatItem.name], cached.count >= created { return cached }
+        let built = created > 0 ? (1...created).map { isRelevant(Address(repeatItem.name, [$0])) } : []
+        instanceCache[repeatItem.name] = built
+        return built
+    }
+
     private func setRecord(_ address: Address, _ record: AnswerRecord?) {
         let old = records[address]
         guard old != record else { return }
         records[address] = record
         pending.records[address] = record
+        if address.indices.count == 1, columnCache[address.name] != nil {
+            Self.put(&columnCache[address.name]!, address.indices[0] - 1, visibleValue(address), filler: .empty)
+        }
         if old?.value != record?.value {
             pending.events.append(AuditEvent(.changed(address, old: old?.value, new: record?.value), at: environment.clock()))
         }
@@ -145,6 +185,25 @@ public final class InterviewEngine {
             shared += 1
         }
         let prefix = Array(indices.prefix(shared))
+        // Fast path: a top-level repeat, read from outside it (sum(), count(), max() of a roster).
+        if shared == 0, targetPath.count == 1 || (target.type == .repeat && targetPath.isEmpty) {
+            let repeatItem = target.type == .repeat ? target : structure.item(targetPath[0])!
+            let collection = Address(repeatItem.name, [])
+            let created = createdCount(collection)
+            let effective = min(effectiveCount(collection, repeatItem), created)
+            let relevantInstances = instances(repeatItem, created: created)
+            if target.type == .repeat {
+                guard isRelevant(collection) else { return .nodeset([]) }
+                var total = 0
+                for i in 0..<effective where relevantInstances[i] { total += 1 }
+                return .nodeset(Array(repeating: .boolean(true), count: total))
+            }
+            let values = column(target, created: created)
+            var result: [Value] = []
+            result.reserveCapacity(effective)
+            for i in 0..<effective where relevantInstances[i] { result.append(values[i]) }
+            return .nodeset(result)
+        }
         if target.type == .repeat {
             let collections = instancePrefixes(path: targetPath, from: prefix, relevantOnly: true)
             var total = 0
@@ -273,7 +332,7 @@ public final class InterviewEngine {
 
     private func evaluateItem(_ address: Address, _ item: Item, parentRelevant: Bool) {
         let relevant = parentRelevant && (item.relevant.map { holds($0, at: address, item: item) } ?? true)
-        relevance[address] = relevant
+        setRelevance(address, relevant)
         if var record = records[address], record.relevant != relevant {
             record.relevant = relevant
             setRecord(address, record)
@@ -311,7 +370,7 @@ public final class InterviewEngine {
     }
 
     private func reevaluateRepeat(_ collection: Address, _ item: Item, parentRelevant: Bool) {
-        relevance[collection] = parentRelevant
+        setRelevance(collection, parentRelevant)
         if let repeatCount = item.repeatCount, parentRelevant {
             let raw = evaluate(repeatCount, at: collection, item: item).numberValue
             let count = raw.isFinite ? min(InterviewEngine.maximumInstances, max(0, Int(raw))) : 0
@@ -323,8 +382,8 @@ public final class InterviewEngine {
         let effective = effectiveCount(collection, item)
         for instance in 1...created {
             let address = Address(item.name, collection.indices + [instance])
-            relevance[address] = parentRelevant && instance <= effective
-                && (item.relevant.map { holds($0, at: address, item: item) } ?? true)
+            setRelevance(address, parentRelevant && instance <= effective
+                && (item.relevant.map { holds($0, at: address, item: item) } ?? true))
         }
     }
 
@@ -336,7 +395,7 @@ public final class InterviewEngine {
         for instance in (before + 1)...count {
             let address = Address(item.name, collection.indices + [instance])
             pending.events.append(AuditEvent(.instanceAdded(address), at: environment.clock()))
-            relevance[address] = relevance[collection] ?? false
+            setRelevance(address, relevance[collection] ?? false)
         }
     }
 
@@ -626,7 +685,11 @@ public final class InterviewEngine {
         let count = createdCount(collection) + 1
         guard count <= InterviewEngine.maximumInstances else { return .invalid(.tooManyInstances(InterviewEngine.maximumInstances)) }
         createInstances(collection, item, upTo: count)
-        reevaluateRepeat(collection, item, parentRelevant: isRelevant(collection))
+        // Only the new instance's relevance: the others are unchanged, and walking them would make a row's cost
+        // grow with the rows before it.
+        let instance = Address(item.name, collection.indices + [count])
+        setRelevance(instance, isRelevant(collection) && count <= effectiveCount(collection, item)
+            && (item.relevant.map { holds($0, at: instance, item: item) } ?? true))
         initialise(collection: collection, instance: count)
         // Only the new instance and what aggregates over the repeat can change: propagating from the instance
         // (not the whole repeat) keeps the cost of a row independent of how many rows came before.
@@ -675,6 +738,9 @@ public final class InterviewEngine {
         for key in Array(relevance.keys) where key.indices.count > depth && Array(key.indices.prefix(depth)) == prefix {
             if let keyItem = structure.item(key.name), keyItem.repeatPath.contains(repeatName) || key.name == repeatName { relevance[key] = nil }
         }
+        // Instances were renumbered: rebuild the columns on next use.
+        columnCache = [:]
+        instanceCache = [:]
         for key in Array(hardFailures.keys) + Array(softPending.keys) where key.indices.count > depth { hardFailures[key] = nil; softPending[key] = nil }
         reached = reached.filter { $0.indices.count <= depth || Array($0.indices.prefix(depth)) != prefix || $0.indices[depth] < instance }
         evaluateAll()
