@@ -196,7 +196,7 @@ extension ResponseStore {
                             .execute(arguments: [uuid, address.description])
                     }
                 }
-                for event in transition.events { try Self.append(event, db, uuid: uuid) }
+                try Self.appendAll(transition.events, db, uuid: uuid)
                 try db.cachedStatement(sql: "UPDATE interview SET cursor = ?, updated_at = ?, utc_offset_minutes = ?, language = ? WHERE uuid = ?")
                     .execute(arguments: [transition.cursor.description, nowText, now.offsetMinutes, language, uuid])
             }
@@ -220,6 +220,41 @@ extension ResponseStore {
             INSERT INTO audit_log (interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [uuid, at.iso8601, at.offsetMinutes, event, address, old, new, detail])
+    }
+
+    /// An event as the audit log's columns: event, address, old value, new value, detail.
+    static func columns(_ event: AuditEvent) -> (String, String?, String?, String?, String?) {
+        switch event.kind {
+        case .entered(let address): ("entered", address.description, nil, nil, nil)
+        case .left(let address): ("left", address.description, nil, nil, nil)
+        case .changed(let address, let old, let new):
+            ("changed", address.description, old.map { StoredValue($0).tagged }, new.map { StoredValue($0).tagged }, nil)
+        case .softCheckConfirmed(let address, let reason): ("soft_check_confirmed", address.description, nil, nil, reason)
+        case .languageChanged(let from, let to): ("language_changed", nil, from, to, nil)
+        case .instanceAdded(let address): ("instance_added", address.description, nil, nil, nil)
+        case .instanceDeleted(let address): ("instance_deleted", address.description, nil, nil, nil)
+        case .reopened: ("reopened", nil, nil, nil, nil)
+        case .completed: ("completed", nil, nil, nil, nil)
+        }
+    }
+
+    /// A step's events in as few statements as possible: one multi-row INSERT per eight events.
+    static func appendAll(_ events: [AuditEvent], _ db: Database, uuid: String) throws {
+        var start = 0
+        var lastSeconds = Double.nan, lastText = ""
+        while start < events.count {
+            let chunk = events[start..<min(events.count, start + 8)]
+            let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
+            var arguments: StatementArguments = []
+            for event in chunk {
+                if event.at.seconds != lastSeconds { lastSeconds = event.at.seconds; lastText = event.at.iso8601 }
+                let (name, address, old, new, detail) = columns(event)
+                arguments += [uuid, lastText, event.at.offsetMinutes, name, address, old, new, detail]
+            }
+            try db.cachedStatement(sql: "INSERT INTO audit_log (interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail) VALUES \(placeholders)")
+                .execute(arguments: arguments)
+            start += chunk.count
+        }
     }
 
     static func append(_ event: AuditEvent, _ db: Database, uuid: String) throws {
