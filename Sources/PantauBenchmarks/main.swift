@@ -252,10 +252,29 @@ for index in 0..<400 {
 }
 sqlite3_finalize(insert)
 sqlite3_close(bare)
+// The same on the village survey's shape: a plain form of 400 numeric questions without chained relevance,
+// so that the figure is the store path rather than the stress form's cascades.
+let plainYAML = "settings: {form_id: plain, title: Plain, version: \"1\", unit_level: village}\nsurvey:\n"
+    + (0..<400).map { "  - {type: integer, name: q\($0), label: Q\($0), constraint: \". >= 0\"}\n" }.joined()
+let plain = try QuestionnaireLoader.load(yaml: plainYAML, file: "plain.yaml").get()
+let plainStore = try ResponseStore(path: scratch.appendingPathComponent("plain.sqlite").path)
+try plainStore.importFrame([FrameUnit(code: "1", name: "Desa", level: "village", parentCode: nil, attributes: [])])
+let plainOpened = try plainStore.openInterview(plain, unit: "1", round: "R", enumerator: "bench", reopen: false, language: nil, at: fixedClock())
+let plainEngine = InterviewEngine(questionnaire: plain, environment: InterviewEnvironment(clock: fixedClock))
+try plainStore.save(plainEngine.takeTransition(), interview: plainOpened.uuid, language: nil, at: fixedClock())
+var plainTimes: [Double] = []
+for index in 0..<400 {
+    let start = nanoseconds()
+    _ = plainEngine.answer("\(index % 9 + 1)")
+    try plainStore.save(plainEngine.takeTransition(), interview: plainOpened.uuid, language: nil, at: fixedClock())
+    plainTimes.append(Double(nanoseconds() - start) / 1000)
+}
 let pantauFigures = report("pantau: answer → committed (engine + transaction)", pantauTimes)
+let plainFigures = report("pantau, plain 400-question form: answer → committed", plainTimes)
 let commitFigures = report("pantau: the transaction alone", commitTimes)
 let bareFigures = report("bare SQLite: insert + commit with fsync", bareTimes)
 _ = report("GRDB: the same insert in queue.write", grdbTimes)
+print(String(format: "  plain form: ratio pantau / bare: median %.2f, p99 %.2f", plainFigures.median / bareFigures.median, plainFigures.p99 / bareFigures.p99))
 print(String(format: "  ratio pantau / bare: median %.2f, p99 %.2f (transaction alone: median %.2f, p99 %.2f)",
              pantauFigures.median / bareFigures.median, pantauFigures.p99 / bareFigures.p99,
              commitFigures.median / bareFigures.median, commitFigures.p99 / bareFigures.p99))
