@@ -8,6 +8,7 @@ try:
     import pyfixest  # noqa: F401
 except ImportError:
     subprocess.check_call([sys.executable, "-m", "pip", "install", "-q", "pyfixest"])
+import numpy as np
 import pandas as pd
 import pyfixest as pf
 
@@ -21,6 +22,11 @@ for name, frame in [("balanced", data), ("unbalanced", unbalanced)]:
     for vcov_name, vcov in [("iid", "iid"), ("cr1_county", {"CRV1": "countyreal"}), ("cr1_state", {"CRV1": "state"})]:
         fit = pf.feols("lemp ~ d | countyreal + year", data=frame, vcov=vcov)
         rows.append([name, vcov_name, repr(float(fit.coef()["d"])), repr(float(fit.se()["d"])), len(frame)])
+# Survey-style weights: exp(lpop), the county population.
+data["w"] = np.exp(data["lpop"])
+for vcov_name, vcov in [("iid", "iid"), ("cr1_county", {"CRV1": "countyreal"}), ("cr1_state", {"CRV1": "state"})]:
+    fit = pf.feols("lemp ~ d | countyreal + year", data=data, vcov=vcov, weights="w")
+    rows.append(["weighted", vcov_name, repr(float(fit.coef()["d"])), repr(float(fit.se()["d"])), len(data)])
 out = os.path.join(root, "Tests", "AnalysisTests", "Fixtures", "mpdta_twfe.csv")
 pd.DataFrame(rows, columns=["sample", "vcov", "estimate", "std_error", "n"]).to_csv(out, index=False)
 print(pd.DataFrame(rows, columns=["sample", "vcov", "estimate", "std_error", "n"]))

@@ -111,12 +111,14 @@ struct CallawaySantAnnaTests {
 /// TWFE on mpdta against pyfixest (Tests/AnalysisTests/Fixtures/mpdta_twfe.csv, written by
 /// Scripts/reference/twfe_pyfixest.py): estimates and iid / CR1 standard errors to 1e-6, balanced and unbalanced.
 struct TWFEReferenceTests {
-    @Test("TWFE equals pyfixest's feols(lemp ~ d | county + year) to 1e-6", arguments: ["balanced", "unbalanced"])
+    @Test("TWFE equals pyfixest's feols(lemp ~ d | county + year) to 1e-6", arguments: ["balanced", "unbalanced", "weighted"])
     func pyfixest(sample: String) throws {
         let data = try referenceTable("mpdta.csv")
         let year = column(data, "year").map { Int($0!) }, county = column(data, "countyreal").map { Int($0!) }
         let lemp = column(data, "lemp").map { $0! }, first = column(data, "first_treat").map { Int($0!) }
-        let rows = year.indices.filter { sample == "balanced" || (county[$0] * 7 + year[$0]) % 5 != 0 }
+        let rows = year.indices.filter { sample != "unbalanced" || (county[$0] * 7 + year[$0]) % 5 != 0 }
+        let lpop = column(data, "lpop").map { $0! }
+        let weights: [Double]? = sample == "weighted" ? rows.map { exp(lpop[$0]) } : nil
         let y = rows.map { lemp[$0] }
         let d = rows.map { i -> [Double] in [first[i] > 0 && year[i] >= first[i] ? 1 : 0] }
         let units = rows.map { String(county[$0]) }, periods = rows.map { String(year[$0]) }
@@ -128,7 +130,7 @@ struct TWFEReferenceTests {
             let errors: StandardErrors = row[1] == "iid" ? .classical : .cr1(cluster: row[1])
             let clusters: [String]? = row[1] == "cr1_county" ? units : (row[1] == "cr1_state" ? states : nil)
             let result = try TwoWayFixedEffects.fit(y: y, regressors: d, names: ["d"], units: units, periods: periods,
-                                                    standardErrors: errors, clusters: clusters)
+                                                    standardErrors: errors, clusters: clusters, weights: weights)
             let c = try #require(result.coefficient("d"))
             #expect(result.observations == Int(row[4]))
             #expect(abs(c.estimate - Double(row[2])!) <= 1e-6 * abs(Double(row[2])!), "\(sample) \(row[1]) estimate \(c.estimate)")

@@ -186,5 +186,11 @@ struct DiDPanelCommandTests {
         #expect((object?["notes"] as? [String])?.contains("no --cluster: standard errors at the unit level") == true)
         let bad = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year"])
         #expect(bad.status == 64)
+        // Weighted TWFE through the command (pyfixest with weights = exp(lpop) gives -0.009805478865713783; here
+        // the weights are lpop itself, so only the note and a finite estimate are checked).
+        let weighted = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
+                                   "--estimator", "twfe", "--weights", "lpop"])
+        #expect(weighted.status == 0)
+        #expect(weighted.stdout.contains("population-weighted ATT"))
     }
 }

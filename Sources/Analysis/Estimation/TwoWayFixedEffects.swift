@@ -24,11 +24,12 @@ public enum SmallSamplePreset: String, Sendable, CaseIterable {
 public enum TwoWayFixedEffects {
     /// Demeans columns by unit and by period alternately until no column moves by more than `tolerance`
     /// relative to its scale.
-    static func absorb(_ columns: [[Double]], units: [Int], periods: [Int], unitCount: Int, periodCount: Int,
+    static func absorb(_ columns: [[Double]], units: [Int], periods: [Int], unitCount: Int, periodCount: Int, weights: [Double]? = nil,
                        tolerance: Double = 1e-13, maximumIterations: Int = 10_000) -> (columns: [[Double]], iterations: Int) {
         var result = columns
         var unitSizes = [Double](repeating: 0, count: unitCount), periodSizes = [Double](repeating: 0, count: periodCount)
-        for i in units.indices { unitSizes[units[i]] += 1; periodSizes[periods[i]] += 1 }
+        // Weighted means when weights are given: the projections are then in the weighted inner product.
+        for i in units.indices { let w = weights?[i] ?? 1; unitSizes[units[i]] += w; periodSizes[periods[i]] += w }
         var iterations = 0
         for c in result.indices {
             let scale = max(1e-300, result[c].map(abs).max() ?? 1)
@@ -38,7 +39,7 @@ public enum TwoWayFixedEffects {
                 var largest = 0.0
                 for (groups, sizes, count) in [(units, unitSizes, unitCount), (periods, periodSizes, periodCount)] {
                     var sums = [Double](repeating: 0, count: count)
-                    for i in groups.indices { sums[groups[i]] += result[c][i] }
+                    for i in groups.indices { sums[groups[i]] += (weights?[i] ?? 1) * result[c][i] }
                     for i in groups.indices {
                         let shift = sums[groups[i]] / sizes[groups[i]]
                         largest = max(largest, abs(shift))
@@ -67,16 +68,19 @@ public enum TwoWayFixedEffects {
     /// y on regressors with unit and period effects. Standard errors: classical (degrees of freedom net of the
     /// absorbed effects) or CR1 by a cluster; with clusters, effects nested in the clusters are not counted in K
     /// (as fixest and reghdfe), so K = regressors + periods when units are nested in clusters.
+    /// With `weights` (survey weights), the estimate is the weighted least squares one: a population-weighted
+    /// effect when the weights are inverse selection probabilities.
     public static func fit(y: [Double], regressors: [[Double]], names: [String], units: [String], periods: [String],
                            standardErrors: StandardErrors = .classical, clusters: [String]? = nil,
-                           preset: SmallSamplePreset = .fixest) throws -> RegressionResult {
+                           preset: SmallSamplePreset = .fixest, weights: [Double]? = nil) throws -> RegressionResult {
         let n = y.count
         let unitIndex = Dictionary(Set(units).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let periodIndex = Dictionary(Set(periods).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let u = units.map { unitIndex[$0]! }, t = periods.map { periodIndex[$0]! }
         var columns = [y]
         for j in names.indices { columns.append(regressors.map { $0[j] }) }
-        let absorbed = absorb(columns, units: u, periods: t, unitCount: unitIndex.count, periodCount: periodIndex.count)
+        let absorbed = absorb(columns, units: u, periods: t, unitCount: unitIndex.count, periodCount: periodIndex.count, weights: weights)
+        let w = weights ?? Array(repeating: 1, count: n)
         let yTilde = absorbed.columns[0]
         let x = (0..<n).map { i in names.indices.map { absorbed.columns[$0 + 1][i] } }
         for (j, name) in names.enumerated() where absorbed.columns[j + 1].allSatisfy({ abs($0) < 1e-10 }) {
@@ -84,7 +88,7 @@ public enum TwoWayFixedEffects {
         }
         let k = names.count
         let absorbedParameters = unitIndex.count + periodIndex.count - 1
-        let solution = try QRLeastSquares(x: x, y: yTilde, names: names)
+        let solution = try QRLeastSquares(x: x, y: yTilde, weights: weights, names: names)
         let e = solution.residuals
         var covariance: [[Double]]
         var clusterCount: Int?
@@ -93,11 +97,11 @@ public enum TwoWayFixedEffects {
         case .classical, .hc1:
             guard dof > 0 else { throw EstimationError.tooFewObservations(observations: n, parameters: k + absorbedParameters) }
             if standardErrors == .classical {
-                let sigma2 = e.reduce(0) { $0 + $1 * $1 } / Double(dof)
+                let sigma2 = (0..<n).reduce(0) { $0 + w[$1] * e[$1] * e[$1] } / Double(dof)
                 covariance = solution.inverseGram.map { $0.map { $0 * sigma2 } }
             } else {
                 var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-                for i in 0..<n { for a in 0..<k { for b in 0..<k { meat[a][b] += x[i][a] * x[i][b] * e[i] * e[i] } } }
+                for i in 0..<n { for a in 0..<k { for b in 0..<k { meat[a][b] += x[i][a] * x[i][b] * w[i] * w[i] * e[i] * e[i] } } }
                 covariance = Regression.sandwich(solution.inverseGram, meat).map { $0.map { $0 * Double(n) / Double(dof) } }
             }
         case .cr1(let name):
@@ -105,7 +109,7 @@ public enum TwoWayFixedEffects {
             var scores: [String: [Double]] = [:]
             for i in 0..<n {
                 var score = scores[clusters[i]] ?? [Double](repeating: 0, count: k)
-                for a in 0..<k { score[a] += x[i][a] * e[i] }
+                for a in 0..<k { score[a] += x[i][a] * w[i] * e[i] }
                 scores[clusters[i]] = score
             }
             let g = scores.count

@@ -56,6 +56,9 @@ struct DiD: ParsableCommand {
     @Option(help: "The cluster column (required for --se cr1).")
     var cluster: String?
 
+    @Option(help: "A survey-weight column (regression and TWFE): estimates are then population-weighted.")
+    var weights: String?
+
     @Option(help: "Covariates, comma-separated.")
     var covariates: String?
 
@@ -105,7 +108,7 @@ struct DiD: ParsableCommand {
             return
         }
         let extra = covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []
-        for name in [outcome, group, post] + extra + [unit, cluster].compactMap({ $0 }) where !header.contains(name) {
+        for name in [outcome, group, post] + extra + [unit, cluster, weights].compactMap({ $0 }) where !header.contains(name) {
             Terminal.printError("error: \(data) has no column '\(name)'; its columns are \(header.joined(separator: ", "))")
             throw ExitCode(1)
         }
@@ -125,7 +128,13 @@ struct DiD: ParsableCommand {
             let design = used.map { i in [1, g[i]!, p[i]!, g[i]! * p[i]!] + covariateValues.map { $0[i]! } }
             let errors: StandardErrors = se == .cr1 ? .cr1(cluster: cluster!) : (se == .hc1 ? .hc1 : .classical)
             let clusters = cluster.map { name in let all = values(name); return used.map { all[$0] } }
-            let regression = try Regression.fit(y: used.map { y[$0]! }, x: design, names: names, standardErrors: errors, clusters: clusters)
+            let weightValues = weights.map { name in let all = values(name).map { Double($0) ?? .nan }; return used.map { all[$0] } }
+            if let weightValues, weightValues.contains(where: { !$0.isFinite || $0 <= 0 }) {
+                Terminal.printError("error: the weights in \(weights!) must be positive numbers in every row used")
+                throw ExitCode(1)
+            }
+            let regression = try Regression.fit(y: used.map { y[$0]! }, x: design, names: names, weights: weightValues, standardErrors: errors,
+                                                clusters: clusters)
             print(format == .md ? markdown(table, regression) : try json(table, regression), terminator: "")
         } catch let error as EstimationError {
             Terminal.printError("error: \(error)")
@@ -137,7 +146,7 @@ struct DiD: ParsableCommand {
     /// without --cluster, standard errors are unit-level.
     func panelRun(header: [String], rows: [[String]]) throws -> String {
         guard let time, let unit else { return "" }
-        let names = [outcome, unit, time] + [treat, cohort, cluster].compactMap { $0 }
+        let names = [outcome, unit, time] + [treat, cohort, cluster, weights].compactMap { $0 }
             + (covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? [])
         for name in names where !header.contains(name) {
             Terminal.printError("error: the data have no column '\(name)'; the columns are \(header.joined(separator: ", "))")
@@ -177,10 +186,16 @@ struct DiD: ParsableCommand {
             for name in estimator.split(separator: ",").map(String.init) {
                 switch name {
                 case "twfe":
+                    let weightValues = weights.map { name in let all = column(name).map { Double($0) ?? .nan }; return keep.map { all[$0] } }
+                    if let weightValues, weightValues.contains(where: { !$0.isFinite || $0 <= 0 }) {
+                        Terminal.printError("error: the weights in \(weights!) must be positive numbers in every row used")
+                        throw ExitCode(1)
+                    }
                     let result = try TwoWayFixedEffects.fit(y: keep.map { y[$0]! }, regressors: treatedRows, names: ["treated"],
                                                             units: keep.map { units[$0] }, periods: keep.map { times[$0] },
-                                                            standardErrors: .cr1(cluster: clusterName), clusters: clusters)
-                    sections.append(DiDRun.section("Two-way fixed effects", result, notes: []))
+                                                            standardErrors: .cr1(cluster: clusterName), clusters: clusters, weights: weightValues)
+                    sections.append(DiDRun.section("Two-way fixed effects", result,
+                                                   notes: weights.map { ["weighted by \($0): a population-weighted ATT (WLS with the fixed effects absorbed in the weighted metric)"] } ?? []))
                 case "event_study":
                     let study = try EventStudy(y: keep.map { y[$0]! }, units: keep.map { units[$0] }, period: keep.map { periodIndex[times[$0]]! },
                                                cohort: keep.map { first[units[$0]] }, leads: 3, lags: 3,
