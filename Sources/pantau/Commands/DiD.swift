@@ -6,12 +6,18 @@ import Tabular
 struct DiD: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "did",
-        abstract: "Difference-in-differences from a CSV file: the 2×2 table of means and regression DiD.",
+        abstract: "Difference-in-differences: the 2×2 table, regression DiD, TWFE, event studies, Callaway & Sant'Anna.",
         discussion: """
-        This first part covers two groups and two periods: --group G --post P (0/1 columns). The regression is
-        y = a + b·group + c·post + d·group×post (+ covariates), with classical, HC1 or CR1 standard errors;
-        CR1 uses G/(G−1)·(N−1)/(N−K), as fixest and Stata's reghdfe, and t(G−1) critical values. The cluster is
-        never chosen for you. Two-way fixed effects, event studies and staggered adoption are not yet available.
+        From a CSV file (--data) or a store specification (Analysis/NAME/did-*.yaml).
+
+        Two groups and two periods: --group G --post P (0/1 columns), the table of means and the regression \
+        y = a + b·group + c·post + d·group×post (+ covariates), with classical, HC1 or CR1 standard errors.
+
+        A panel: --unit U --time T with --treat D (absorbing 0/1) or --cohort C (first treated period), for \
+        two-way fixed effects, the event study and Callaway & Sant'Anna (--estimator chooses among them).
+
+        CR1 uses G/(G−1)·(N−1)/(N−K), as fixest and Stata's reghdfe, and t(G−1) critical values. The cluster is \
+        never chosen for you.
         """
     )
 
