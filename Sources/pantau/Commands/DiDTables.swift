@@ -129,6 +129,6 @@ enum DiDTables {
             let value = low + span * Double(step) / 4
             svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">%.2f</text>\n", left - 4, y(value) + 3, value)
         }
-        return svg + "</svg>\n<p class=\"note\">Event time on the horizontal axis (−1 is the reference, drawn at zero); bars are pointwise 95% intervals. Uniform bands are not yet computed.</p>\n"
+        return svg + "</svg>\n<p class=\"note\">Event time on the horizontal axis (−1 is the reference, drawn at zero); bars are pointwise 95% intervals, not simultaneous bands.</p>\n"
     }
 }
