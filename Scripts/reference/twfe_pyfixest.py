@@ -30,3 +30,20 @@ for vcov_name, vcov in [("iid", "iid"), ("cr1_county", {"CRV1": "countyreal"}), 
 out = os.path.join(root, "Tests", "AnalysisTests", "Fixtures", "mpdta_twfe.csv")
 pd.DataFrame(rows, columns=["sample", "vcov", "estimate", "std_error", "n"]).to_csv(out, index=False)
 print(pd.DataFrame(rows, columns=["sample", "vcov", "estimate", "std_error", "n"]))
+
+# The event study: event time (year − first treated year) binned at −3 and 3, −1 the reference, never-treated rows
+# all zero; CR1 by county; unweighted and weighted by exp(lpop). Written to mpdta_event_study.csv.
+event = (data["year"] - data["first_treat"]).clip(-3, 3).where(data["first_treat"] > 0)
+window = [-3, -2, 0, 1, 2, 3]
+names = {e: f"ev_{'m' if e < 0 else ''}{abs(e)}" for e in window}
+for e in window:
+    data[names[e]] = (event == e).astype(float)
+formula = "lemp ~ " + " + ".join(names[e] for e in window) + " | countyreal + year"
+study_rows = []
+for label, weights in [("unweighted", None), ("weighted", "w")]:
+    fit = pf.feols(formula, data=data, vcov={"CRV1": "countyreal"}, weights=weights)
+    for e in window:
+        study_rows.append([label, e, repr(float(fit.coef()[names[e]])), repr(float(fit.se()[names[e]]))])
+study = pd.DataFrame(study_rows, columns=["sample", "event_time", "estimate", "std_error"])
+study.to_csv(os.path.join(root, "Tests", "AnalysisTests", "Fixtures", "mpdta_event_study.csv"), index=False)
+print(study)

@@ -155,3 +155,29 @@ struct UniformBandTests {
         #expect(clustered.uniformCriticalValue(for: clustered.dynamic.byEventTime.map(\.1), draws: 999) > 1.5)
     }
 }
+
+/// The event study on mpdta against pyfixest (Tests/AnalysisTests/Fixtures/mpdta_event_study.csv, written by
+/// Scripts/reference/twfe_pyfixest.py): event time binned at −3 and 3, CR1 by county, unweighted and weighted.
+struct EventStudyReferenceTests {
+    @Test("the event study equals pyfixest's with the same event-time dummies to 1e-6", arguments: ["unweighted", "weighted"])
+    func pyfixest(sample: String) throws {
+        let data = try referenceTable("mpdta.csv")
+        let year = column(data, "year").map { Int($0!) }, county = column(data, "countyreal").map { Int($0!) }
+        let first = column(data, "first_treat").map { Int($0!) }, lpop = column(data, "lpop").map { $0! }
+        let years = Array(Set(year)).sorted()
+        let study = try EventStudy(y: column(data, "lemp").map { $0! }, units: county.map(String.init),
+                                   period: year.map { years.firstIndex(of: $0)! },
+                                   cohort: first.map { $0 > 0 ? years.firstIndex(of: $0)! : nil }, leads: 3, lags: 3,
+                                   standardErrors: .cr1(cluster: "countyreal"), clusters: county.map(String.init),
+                                   weights: sample == "weighted" ? lpop.map { exp($0) } : nil)
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/mpdta_event_study.csv")
+        let reference = try CSV.parse(try String(contentsOf: url, encoding: .utf8)).get().map(\.fields).dropFirst().filter { $0[0] == sample }
+        #expect(reference.count == 6 && study.terms.count == 6)
+        for row in reference {
+            let term = try #require(study.terms.first { $0.eventTime == Int(row[1]) }, "event time \(row[1])")
+            let estimate = Double(row[2])!, se = Double(row[3])!
+            #expect(abs(term.coefficient.estimate - estimate) <= 1e-6 * abs(estimate), "\(sample) \(row[1]) estimate \(term.coefficient.estimate)")
+            #expect(abs(term.coefficient.standardError - se) <= 1e-6 * se, "\(sample) \(row[1]) se \(term.coefficient.standardError) vs \(se)")
+        }
+    }
+}

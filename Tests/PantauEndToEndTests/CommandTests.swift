@@ -186,11 +186,22 @@ struct DiDPanelCommandTests {
         #expect((object?["notes"] as? [String])?.contains("no --cluster: standard errors at the unit level") == true)
         let bad = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year"])
         #expect(bad.status == 64)
-        // Weighted TWFE through the command (pyfixest with weights = exp(lpop) gives -0.009805478865713783; here
-        // the weights are lpop itself, so only the note and a finite estimate are checked).
+        // Weighted estimators through the command (the weights are lpop itself here; the weighted estimates are
+        // checked against pyfixest in AnalysisTests): TWFE and the event study say they are weighted and differ
+        // from the unweighted ones, Callaway & Sant'Anna says it is not.
         let weighted = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
-                                   "--estimator", "twfe", "--weights", "lpop"])
+                                   "--weights", "lpop", "--format", "json"])
         #expect(weighted.status == 0)
-        #expect(weighted.stdout.contains("population-weighted ATT"))
+        let weightedObject = try JSONSerialization.jsonObject(with: Data(weighted.stdout.utf8)) as? [String: Any]
+        let weightedEstimators = weightedObject?["estimators"] as? [[String: Any]] ?? []
+        func notes(_ prefix: String) -> [String] {
+            weightedEstimators.first { ($0["estimator"] as? String)?.hasPrefix(prefix) == true }?["notes"] as? [String] ?? []
+        }
+        #expect(notes("Two-way").contains { $0.contains("population-weighted") })
+        #expect(notes("Event").contains { $0.contains("population-weighted") })
+        #expect(notes("Callaway").contains { $0.hasPrefix("unweighted") })
+        let weightedTWFE = (weightedEstimators.first { ($0["estimator"] as? String)?.hasPrefix("Two-way") == true }?["terms"] as? [[String: Any]])?
+            .first { $0["term"] as? String == "treated" }?["estimate"] as? Double
+        #expect(weightedTWFE != nil && abs(weightedTWFE! - -0.03654893667406722) > 1e-6)
     }
 }

@@ -21,8 +21,9 @@ public struct EventStudy: Sendable {
 
     /// `cohort` is each row's unit's first treated period (an index into the ordered periods), nil for units never
     /// treated; `period` is the row's period index. Leads beyond `leads` and lags beyond `lags` are binned.
+    /// `weights` (survey weights) make it weighted least squares, as in `TwoWayFixedEffects.fit`.
     public init(y: [Double], units: [String], period: [Int], cohort: [Int?], leads: Int, lags: Int,
-                standardErrors: StandardErrors = .classical, clusters: [String]? = nil) throws {
+                standardErrors: StandardErrors = .classical, clusters: [String]? = nil, weights: [Double]? = nil) throws {
         guard leads >= 2 || lags >= 0 else { throw EstimationError.noVariation(column: "event time") }
         let window = Array(-leads...lags).filter { $0 != -1 }
         var columns: [[Double]] = Array(repeating: [], count: window.count)
@@ -41,7 +42,8 @@ public struct EventStudy: Sendable {
         let names = kept.map { "event_\(window[$0])" }
         let regressors = y.indices.map { i in kept.map { columns[$0][i] } }
         let regression = try TwoWayFixedEffects.fit(y: y, regressors: regressors, names: names, units: units,
-                                                    periods: period.map(String.init), standardErrors: standardErrors, clusters: clusters)
+                                                    periods: period.map(String.init), standardErrors: standardErrors, clusters: clusters,
+                                                    weights: weights)
         self.regression = regression
         let built = kept.enumerated().map { position, j in
             Term(eventTime: window[j], coefficient: regression.coefficients[position],

@@ -62,7 +62,7 @@ struct DiD: ParsableCommand {
     @Option(help: "The cluster column (required for --se cr1).")
     var cluster: String?
 
-    @Option(help: "A survey-weight column (regression and TWFE): estimates are then population-weighted.")
+    @Option(help: "A survey-weight column (regression, TWFE and the event study; not yet Callaway & Sant'Anna): estimates are then population-weighted.")
     var weights: String?
 
     @Option(help: "Covariates, comma-separated.")
@@ -189,26 +189,26 @@ struct DiD: ParsableCommand {
         if fromStart > 0 { notes.append("\(fromStart) units treated from the first period (no pre-period) are left out of Callaway & Sant'Anna") }
         do {
             let treatedRows = keep.map { i -> [Double] in [first[units[i]].map { periodIndex[times[i]]! >= $0 ? 1 : 0 } ?? 0] }
+            let weightValues = weights.map { name in let all = column(name).map { Double($0) ?? .nan }; return keep.map { all[$0] } }
+            if let weightValues, weightValues.contains(where: { !$0.isFinite || $0 <= 0 }) {
+                Terminal.printError("error: the weights in \(weights!) must be positive numbers in every row used")
+                throw ExitCode(1)
+            }
+            let weightNote = weights.map { "weighted by \($0): a population-weighted estimate (WLS with the fixed effects absorbed in the weighted metric)" }
             for name in estimator.split(separator: ",").map(String.init) {
                 switch name {
                 case "twfe":
-                    let weightValues = weights.map { name in let all = column(name).map { Double($0) ?? .nan }; return keep.map { all[$0] } }
-                    if let weightValues, weightValues.contains(where: { !$0.isFinite || $0 <= 0 }) {
-                        Terminal.printError("error: the weights in \(weights!) must be positive numbers in every row used")
-                        throw ExitCode(1)
-                    }
                     let result = try TwoWayFixedEffects.fit(y: keep.map { y[$0]! }, regressors: treatedRows, names: ["treated"],
                                                             units: keep.map { units[$0] }, periods: keep.map { times[$0] },
                                                             standardErrors: .cr1(cluster: clusterName), clusters: clusters, weights: weightValues)
-                    sections.append(DiDRun.section("Two-way fixed effects", result,
-                                                   notes: weights.map { ["weighted by \($0): a population-weighted ATT (WLS with the fixed effects absorbed in the weighted metric)"] } ?? []))
+                    sections.append(DiDRun.section("Two-way fixed effects", result, notes: weightNote.map { [$0] } ?? []))
                 case "event_study":
                     let study = try EventStudy(y: keep.map { y[$0]! }, units: keep.map { units[$0] }, period: keep.map { periodIndex[times[$0]]! },
                                                cohort: keep.map { first[units[$0]] }, leads: 3, lags: 3,
-                                               standardErrors: .cr1(cluster: clusterName), clusters: clusters)
+                                               standardErrors: .cr1(cluster: clusterName), clusters: clusters, weights: weightValues)
                     var lines = study.terms.map { ("event time \($0.eventTime)\($0.binned ? " (binned)" : "")", $0.coefficient) }
                     if let average = study.averagePost { lines.append(("average post-period effect", average)) }
-                    var studyNotes = ["reference: event time −1"]
+                    var studyNotes = ["reference: event time −1"] + (weightNote.map { [$0] } ?? [])
                     if let p = study.preTrendPValue { studyNotes.append(String(format: "joint pre-trend test: p = %.4f", p)) }
                     sections.append(DiDRun.Section(title: "Event study", rows: lines, observations: study.regression.observations,
                                                    clusters: study.regression.clusters, seType: study.regression.standardErrors.name, notes: studyNotes))
@@ -241,6 +241,7 @@ struct DiD: ParsableCommand {
                                                    observations: usable.count * periodValues.count, clusters: estimator.clusters,
                                                    seType: "influence function\(cluster.map { ", clustered by \($0)" } ?? ", unit level")",
                                                    notes: ["balanced panel: \(complete.count) units observed in every period"]
+                                                       + (weights == nil ? [] : ["unweighted: survey weights are not yet supported for Callaway & Sant'Anna"])
                                                        + (covariateNames.isEmpty ? [] : ["\(method == "or" ? "outcome regression" : "doubly robust") on \(covariateNames.joined(separator: ", ")), each unit's values in its first period"])))
                 }
             }
