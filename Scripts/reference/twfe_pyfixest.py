@@ -27,6 +27,11 @@ data["w"] = np.exp(data["lpop"])
 for vcov_name, vcov in [("iid", "iid"), ("cr1_county", {"CRV1": "countyreal"}), ("cr1_state", {"CRV1": "state"})]:
     fit = pf.feols("lemp ~ d | countyreal + year", data=data, vcov=vcov, weights="w")
     rows.append(["weighted", vcov_name, repr(float(fit.coef()["d"])), repr(float(fit.se()["d"])), len(data)])
+# A time-varying covariate (lpop is constant within counties, so it would be absorbed): lpop × (year − 2003).
+data["x"] = data["lpop"] * (data["year"] - 2003)
+for vcov_name, vcov in [("iid", "iid"), ("cr1_county", {"CRV1": "countyreal"}), ("cr1_state", {"CRV1": "state"})]:
+    fit = pf.feols("lemp ~ d + x | countyreal + year", data=data, vcov=vcov)
+    rows.append(["covariate", vcov_name, repr(float(fit.coef()["d"])), repr(float(fit.se()["d"])), len(data)])
 out = os.path.join(root, "Tests", "AnalysisTests", "Fixtures", "mpdta_twfe.csv")
 pd.DataFrame(rows, columns=["sample", "vcov", "estimate", "std_error", "n"]).to_csv(out, index=False)
 print(pd.DataFrame(rows, columns=["sample", "vcov", "estimate", "std_error", "n"]))
@@ -40,8 +45,8 @@ for e in window:
     data[names[e]] = (event == e).astype(float)
 formula = "lemp ~ " + " + ".join(names[e] for e in window) + " | countyreal + year"
 study_rows = []
-for label, weights in [("unweighted", None), ("weighted", "w")]:
-    fit = pf.feols(formula, data=data, vcov={"CRV1": "countyreal"}, weights=weights)
+for label, weights, extra in [("unweighted", None, ""), ("weighted", "w", ""), ("covariate", None, " + x")]:
+    fit = pf.feols(formula.replace(" |", extra + " |"), data=data, vcov={"CRV1": "countyreal"}, weights=weights)
     for e in window:
         study_rows.append([label, e, repr(float(fit.coef()[names[e]])), repr(float(fit.se()[names[e]]))])
 study = pd.DataFrame(study_rows, columns=["sample", "event_time", "estimate", "std_error"])

@@ -111,7 +111,7 @@ struct CallawaySantAnnaTests {
 /// TWFE on mpdta against pyfixest (Tests/AnalysisTests/Fixtures/mpdta_twfe.csv, written by
 /// Scripts/reference/twfe_pyfixest.py): estimates and iid / CR1 standard errors to 1e-6, balanced and unbalanced.
 struct TWFEReferenceTests {
-    @Test("TWFE equals pyfixest's feols(lemp ~ d | county + year) to 1e-6", arguments: ["balanced", "unbalanced", "weighted"])
+    @Test("TWFE equals pyfixest's feols(lemp ~ d | county + year) to 1e-6", arguments: ["balanced", "unbalanced", "weighted", "covariate"])
     func pyfixest(sample: String) throws {
         let data = try referenceTable("mpdta.csv")
         let year = column(data, "year").map { Int($0!) }, county = column(data, "countyreal").map { Int($0!) }
@@ -120,7 +120,10 @@ struct TWFEReferenceTests {
         let lpop = column(data, "lpop").map { $0! }
         let weights: [Double]? = sample == "weighted" ? rows.map { exp(lpop[$0]) } : nil
         let y = rows.map { lemp[$0] }
-        let d = rows.map { i -> [Double] in [first[i] > 0 && year[i] >= first[i] ? 1 : 0] }
+        // "covariate": a time-varying x = lpop × (year − 2003) beside the treatment indicator.
+        let d = rows.map { i -> [Double] in
+            [first[i] > 0 && year[i] >= first[i] ? 1 : 0] + (sample == "covariate" ? [lpop[i] * Double(year[i] - 2003)] : [])
+        }
         let units = rows.map { String(county[$0]) }, periods = rows.map { String(year[$0]) }
         let states = rows.map { String(county[$0] / 1000) }
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/mpdta_twfe.csv")
@@ -129,7 +132,7 @@ struct TWFEReferenceTests {
         for row in reference {
             let errors: StandardErrors = row[1] == "iid" ? .classical : .cr1(cluster: row[1])
             let clusters: [String]? = row[1] == "cr1_county" ? units : (row[1] == "cr1_state" ? states : nil)
-            let result = try TwoWayFixedEffects.fit(y: y, regressors: d, names: ["d"], units: units, periods: periods,
+            let result = try TwoWayFixedEffects.fit(y: y, regressors: d, names: sample == "covariate" ? ["d", "x"] : ["d"], units: units, periods: periods,
                                                     standardErrors: errors, clusters: clusters, weights: weights)
             let c = try #require(result.coefficient("d"))
             #expect(result.observations == Int(row[4]))
@@ -157,9 +160,10 @@ struct UniformBandTests {
 }
 
 /// The event study on mpdta against pyfixest (Tests/AnalysisTests/Fixtures/mpdta_event_study.csv, written by
-/// Scripts/reference/twfe_pyfixest.py): event time binned at −3 and 3, CR1 by county, unweighted and weighted.
+/// Scripts/reference/twfe_pyfixest.py): event time binned at −3 and 3, CR1 by county, unweighted, weighted and with a
+/// time-varying covariate.
 struct EventStudyReferenceTests {
-    @Test("the event study equals pyfixest's with the same event-time dummies to 1e-6", arguments: ["unweighted", "weighted"])
+    @Test("the event study equals pyfixest's with the same event-time dummies to 1e-6", arguments: ["unweighted", "weighted", "covariate"])
     func pyfixest(sample: String) throws {
         let data = try referenceTable("mpdta.csv")
         let year = column(data, "year").map { Int($0!) }, county = column(data, "countyreal").map { Int($0!) }
@@ -169,7 +173,9 @@ struct EventStudyReferenceTests {
                                    period: year.map { years.firstIndex(of: $0)! },
                                    cohort: first.map { $0 > 0 ? years.firstIndex(of: $0)! : nil }, leads: 3, lags: 3,
                                    standardErrors: .cr1(cluster: "countyreal"), clusters: county.map(String.init),
-                                   weights: sample == "weighted" ? lpop.map { exp($0) } : nil)
+                                   weights: sample == "weighted" ? lpop.map { exp($0) } : nil,
+                                   covariates: sample == "covariate" ? year.indices.map { [lpop[$0] * Double(year[$0] - 2003)] } : nil,
+                                   covariateNames: sample == "covariate" ? ["x"] : [])
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/mpdta_event_study.csv")
         let reference = try CSV.parse(try String(contentsOf: url, encoding: .utf8)).get().map(\.fields).dropFirst().filter { $0[0] == sample }
         #expect(reference.count == 6 && study.terms.count == 6)

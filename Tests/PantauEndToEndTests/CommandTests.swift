@@ -204,4 +204,34 @@ struct DiDPanelCommandTests {
             .first { $0["term"] as? String == "treated" }?["estimate"] as? Double
         #expect(weightedTWFE != nil && abs(weightedTWFE! - -0.03654893667406722) > 1e-6)
     }
+
+    @Test("did --data --covariates: a time-varying covariate enters TWFE and the event study row by row; a constant one is set aside")
+    func covariates() throws {
+        let source = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/reference/mpdta.csv")
+        let lines = try String(contentsOf: source, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+        let header = lines[0].split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        let year = header.firstIndex(of: "year")!, lpop = header.firstIndex(of: "lpop")!
+        var out = lines[0] + ",x\n"
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            out += line + "," + String(Double(fields[lpop])! * (Double(fields[year])! - 2003)) + "\n"
+        }
+        let file = try temporaryDirectory().appendingPathComponent("mpdta_x.csv")
+        try out.write(to: file, atomically: true, encoding: .utf8)
+        let run = try pantau(["did", "--data", file.path, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
+                              "--covariates", "x,lpop", "--estimator", "twfe,event_study", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        let estimators = object?["estimators"] as? [[String: Any]] ?? []
+        let twfe = estimators.first { ($0["estimator"] as? String)?.hasPrefix("Two-way") == true }
+        let treated = (twfe?["terms"] as? [[String: Any]])?.first { $0["term"] as? String == "treated" }
+        // pyfixest feols(lemp ~ d + x | countyreal + year), CR1 by county (Tests/AnalysisTests/Fixtures/mpdta_twfe.csv).
+        #expect(abs((treated?["estimate"] as? Double ?? 0) - -0.03984907150240009) < 1e-9)
+        #expect(abs((treated?["std_error"] as? Double ?? 0) - 0.013385872509690167) < 1e-8)
+        #expect((twfe?["notes"] as? [String])?.contains { $0.contains("lpop constant within units") } == true)
+        let study = estimators.first { ($0["estimator"] as? String)?.hasPrefix("Event") == true }
+        let zero = (study?["terms"] as? [[String: Any]])?.first { ($0["term"] as? String)?.hasPrefix("event time 0") == true }
+        // pyfixest with the same event-time dummies and x (Tests/AnalysisTests/Fixtures/mpdta_event_study.csv).
+        #expect(abs((zero?["estimate"] as? Double ?? 0) - -0.020375367960263582) < 1e-9)
+    }
 }

@@ -22,8 +22,10 @@ public struct EventStudy: Sendable {
     /// `cohort` is each row's unit's first treated period (an index into the ordered periods), nil for units never
     /// treated; `period` is the row's period index. Leads beyond `leads` and lags beyond `lags` are binned.
     /// `weights` (survey weights) make it weighted least squares, as in `TwoWayFixedEffects.fit`.
+    /// `covariates` are extra regressors per row (named by `covariateNames`), reported in `regression` only.
     public init(y: [Double], units: [String], period: [Int], cohort: [Int?], leads: Int, lags: Int,
-                standardErrors: StandardErrors = .classical, clusters: [String]? = nil, weights: [Double]? = nil) throws {
+                standardErrors: StandardErrors = .classical, clusters: [String]? = nil, weights: [Double]? = nil,
+                covariates: [[Double]]? = nil, covariateNames: [String] = []) throws {
         guard leads >= 2 || lags >= 0 else { throw EstimationError.noVariation(column: "event time") }
         let window = Array(-leads...lags).filter { $0 != -1 }
         var columns: [[Double]] = Array(repeating: [], count: window.count)
@@ -39,8 +41,9 @@ public struct EventStudy: Sendable {
         }
         let kept = window.indices.filter { used[$0] }
         guard kept.contains(where: { window[$0] >= 0 }) else { throw EstimationError.emptyCell("post-treatment event time") }
-        let names = kept.map { "event_\(window[$0])" }
-        let regressors = y.indices.map { i in kept.map { columns[$0][i] } }
+        // Covariates go after the event dummies, so the dummies keep their positions in the covariance matrix.
+        let names = kept.map { "event_\(window[$0])" } + covariateNames
+        let regressors = y.indices.map { i in kept.map { columns[$0][i] } + (covariates?[i] ?? []) }
         let regression = try TwoWayFixedEffects.fit(y: y, regressors: regressors, names: names, units: units,
                                                     periods: period.map(String.init), standardErrors: standardErrors, clusters: clusters,
                                                     weights: weights)

@@ -65,7 +65,7 @@ struct DiD: ParsableCommand {
     @Option(help: "A survey-weight column (regression, TWFE and the event study; not yet Callaway & Sant'Anna): estimates are then population-weighted.")
     var weights: String?
 
-    @Option(help: "Covariates, comma-separated.")
+    @Option(help: "Covariates, comma-separated: row by row in the regression, TWFE and the event study; each unit's first-period values for Callaway & Sant'Anna.")
     var covariates: String?
 
     @Option(help: "classical, hc1 or cr1.")
@@ -194,21 +194,49 @@ struct DiD: ParsableCommand {
                 Terminal.printError("error: the weights in \(weights!) must be positive numbers in every row used")
                 throw ExitCode(1)
             }
+            // TWFE and the event study take covariates row by row (time-varying); rows missing one are left out.
+            // Covariates constant within every unit are absorbed by the unit effects (they still serve Callaway &
+            // Sant'Anna), so they are set aside here rather than failing the run.
+            let allCovariateNames = covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []
+            let allCovariateColumns = allCovariateNames.map { column($0).map { Double($0) } }
+            let withCovariates = keep.indices.filter { p in allCovariateColumns.allSatisfy { $0[keep[p]] != nil } }
+            let varying = allCovariateColumns.indices.filter { c in
+                var seen: [String: Double] = [:]
+                return withCovariates.contains { p in
+                    let i = keep[p], value = allCovariateColumns[c][i]!
+                    if let earlier = seen[units[i]] { return earlier != value }
+                    seen[units[i]] = value
+                    return false
+                }
+            }
+            let rowCovariateNames = varying.map { allCovariateNames[$0] }
+            let covariateRows = withCovariates.map { p in varying.map { allCovariateColumns[$0][keep[p]]! } }
+            let absorbed = allCovariateNames.filter { !rowCovariateNames.contains($0) }
+            let covariateNote = allCovariateNames.isEmpty ? nil
+                : (rowCovariateNames.isEmpty ? "" : "covariates \(rowCovariateNames.joined(separator: ", ")), each row's values; ")
+                  + "\(keep.count - withCovariates.count) rows without covariate values left out"
+                  + (absorbed.isEmpty ? "" : "; \(absorbed.joined(separator: ", ")) constant within units, absorbed by the unit effects")
             let weightNote = weights.map { "weighted by \($0): a population-weighted estimate (WLS with the fixed effects absorbed in the weighted metric)" }
             for name in estimator.split(separator: ",").map(String.init) {
                 switch name {
                 case "twfe":
-                    let result = try TwoWayFixedEffects.fit(y: keep.map { y[$0]! }, regressors: treatedRows, names: ["treated"],
-                                                            units: keep.map { units[$0] }, periods: keep.map { times[$0] },
-                                                            standardErrors: .cr1(cluster: clusterName), clusters: clusters, weights: weightValues)
-                    sections.append(DiDRun.section("Two-way fixed effects", result, notes: weightNote.map { [$0] } ?? []))
+                    let result = try TwoWayFixedEffects.fit(y: withCovariates.map { y[keep[$0]]! },
+                                                            regressors: withCovariates.indices.map { treatedRows[withCovariates[$0]] + covariateRows[$0] },
+                                                            names: ["treated"] + rowCovariateNames,
+                                                            units: withCovariates.map { units[keep[$0]] }, periods: withCovariates.map { times[keep[$0]] },
+                                                            standardErrors: .cr1(cluster: clusterName), clusters: withCovariates.map { clusters[$0] },
+                                                            weights: weightValues.map { w in withCovariates.map { w[$0] } })
+                    sections.append(DiDRun.section("Two-way fixed effects", result, notes: [weightNote, covariateNote].compactMap { $0 }))
                 case "event_study":
-                    let study = try EventStudy(y: keep.map { y[$0]! }, units: keep.map { units[$0] }, period: keep.map { periodIndex[times[$0]]! },
-                                               cohort: keep.map { first[units[$0]] }, leads: 3, lags: 3,
-                                               standardErrors: .cr1(cluster: clusterName), clusters: clusters, weights: weightValues)
+                    let rowsUsed = withCovariates.map { keep[$0] }
+                    let study = try EventStudy(y: rowsUsed.map { y[$0]! }, units: rowsUsed.map { units[$0] }, period: rowsUsed.map { periodIndex[times[$0]]! },
+                                               cohort: rowsUsed.map { first[units[$0]] }, leads: 3, lags: 3,
+                                               standardErrors: .cr1(cluster: clusterName), clusters: withCovariates.map { clusters[$0] },
+                                               weights: weightValues.map { w in withCovariates.map { w[$0] } },
+                                               covariates: rowCovariateNames.isEmpty ? nil : covariateRows, covariateNames: rowCovariateNames)
                     var lines = study.terms.map { ("event time \($0.eventTime)\($0.binned ? " (binned)" : "")", $0.coefficient) }
                     if let average = study.averagePost { lines.append(("average post-period effect", average)) }
-                    var studyNotes = ["reference: event time −1"] + (weightNote.map { [$0] } ?? [])
+                    var studyNotes = ["reference: event time −1"] + [weightNote, covariateNote].compactMap { $0 }
                     if let p = study.preTrendPValue { studyNotes.append(String(format: "joint pre-trend test: p = %.4f", p)) }
                     sections.append(DiDRun.Section(title: "Event study", rows: lines, observations: study.regression.observations,
                                                    clusters: study.regression.clusters, seType: study.regression.standardErrors.name, notes: studyNotes))
