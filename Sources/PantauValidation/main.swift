@@ -3,25 +3,12 @@
 import Analysis
 import Foundation
 
-struct Generator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    mutating func normal() -> Double { (-2 * log(max(uniform(), 1e-300))).squareRoot() * cos(2 * .pi * uniform()) }
-}
-
 /// 40 districts × 15 villages × 6 rounds; adoption staggered over rounds 2–5 and decided by district (a quarter
 /// of districts never adopt), as when districts roll a system out; district shocks per round, so villages in a
 /// district move together and standard errors must be clustered by district; a constant true effect of 2.0
 /// once adopted, and village and round effects.
 func panel(seed: UInt64) -> (y: [[Double]], group: [Int], district: [String]) {
-    var random = Generator(state: seed)
+    var random = SplitMix64(seed: seed)
     let districts = 40, villages = 15, rounds = 6
     var y: [[Double]] = [], group: [Int] = [], district: [String] = []
     var shocks = [[Double]](repeating: [], count: districts)

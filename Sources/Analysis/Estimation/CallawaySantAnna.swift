@@ -279,14 +279,7 @@ extension CallawaySantAnna {
     public func uniformCriticalValue(for aggregates: [Aggregate], draws: Int = 999, seed: UInt64 = 20_211_201) -> Double {
         let groups = clusterIndex ?? Array(0..<units)
         let count = (groups.max() ?? 0) + 1
-        var state = seed
-        func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var generator = SplitMix64(seed: seed)
         // Influence totals per cluster, once.
         let totals: [[Double]] = aggregates.map { aggregate in
             var sums = [Double](repeating: 0, count: count)
@@ -297,7 +290,7 @@ extension CallawaySantAnna {
         var suprema: [Double] = []
         suprema.reserveCapacity(draws)
         for _ in 0..<draws {
-            let v = (0..<count).map { _ in next() & 1 == 1 ? 1.0 : -1.0 }
+            let v = (0..<count).map { _ in generator.next() & 1 == 1 ? 1.0 : -1.0 }
             var largest = 0.0
             for (k, aggregate) in aggregates.enumerated() where aggregate.standardError > 0 {
                 let deviation = zip(totals[k], v).reduce(0) { $0 + $1.0 * $1.1 } / n

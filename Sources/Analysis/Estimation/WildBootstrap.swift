@@ -89,18 +89,11 @@ public enum WildClusterBootstrap {
                 total += 1
             }
         } else {
-            var state = seed
-            func next() -> UInt64 {
-                state &+= 0x9E37_79B9_7F4A_7C15
-                var z = state
-                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-                return z ^ (z >> 31)
-            }
+            var generator = SplitMix64(seed: seed)
             let webb = [-(1.5).squareRoot(), -1, -(0.5).squareRoot(), (0.5).squareRoot(), 1, (1.5).squareRoot()]
             for _ in 0..<draws {
                 let v = (0..<g).map { _ -> Double in
-                    weights == .rademacher ? (next() & 1 == 1 ? 1 : -1) : webb[Int(next() % 6)]
+                    weights == .rademacher ? (generator.next() & 1 == 1 ? 1 : -1) : webb[Int(generator.next() % 6)]
                 }
                 if abs(drawStatistic(v)) >= limit * (1 - 1e-12) { exceed += 1 }
                 total += 1
