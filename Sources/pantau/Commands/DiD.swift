@@ -68,6 +68,9 @@ struct DiD: ParsableCommand {
     @Option(help: "Covariates, comma-separated: row by row in the regression, TWFE and the event study; each unit's first-period values for Callaway & Sant'Anna.")
     var covariates: String?
 
+    /// The --covariates list, parsed once.
+    var covariateNames: [String] { covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? [] }
+
     @Option(help: "classical, hc1 or cr1.")
     var se: SE = .classical
 
@@ -113,7 +116,7 @@ struct DiD: ParsableCommand {
             print(try panelRun(header: header, rows: Array(rows.dropFirst())), terminator: "")
             return
         }
-        let extra = covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []
+        let extra = covariateNames
         for name in [outcome, group, post] + extra + [unit, cluster, weights].compactMap({ $0 }) where !header.contains(name) {
             Terminal.printError("error: \(data) has no column '\(name)'; its columns are \(header.joined(separator: ", "))")
             throw ExitCode(1)
@@ -153,7 +156,7 @@ struct DiD: ParsableCommand {
     func panelRun(header: [String], rows: [[String]]) throws -> String {
         guard let time, let unit else { return "" }
         let names = [outcome, unit, time] + [treat, cohort, cluster, weights].compactMap { $0 }
-            + (covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? [])
+            + covariateNames
         for name in names where !header.contains(name) {
             Terminal.printError("error: the data have no column '\(name)'; the columns are \(header.joined(separator: ", "))")
             throw ExitCode(1)
@@ -197,8 +200,7 @@ struct DiD: ParsableCommand {
             // TWFE and the event study take covariates row by row (time-varying); rows missing one are left out.
             // Covariates constant within every unit are absorbed by the unit effects (they still serve Callaway &
             // Sant'Anna), so they are set aside here rather than failing the run.
-            let allCovariateNames = covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []
-            let allCovariateColumns = allCovariateNames.map { column($0).map { Double($0) } }
+            let allCovariateColumns = covariateNames.map { column($0).map { Double($0) } }
             let withCovariates = keep.indices.filter { p in allCovariateColumns.allSatisfy { $0[keep[p]] != nil } }
             let varying = allCovariateColumns.indices.filter { c in
                 var seen: [String: Double] = [:]
@@ -209,10 +211,10 @@ struct DiD: ParsableCommand {
                     return false
                 }
             }
-            let rowCovariateNames = varying.map { allCovariateNames[$0] }
+            let rowCovariateNames = varying.map { covariateNames[$0] }
             let covariateRows = withCovariates.map { p in varying.map { allCovariateColumns[$0][keep[p]]! } }
-            let absorbed = allCovariateNames.filter { !rowCovariateNames.contains($0) }
-            let covariateNote = allCovariateNames.isEmpty ? nil
+            let absorbed = covariateNames.filter { !rowCovariateNames.contains($0) }
+            let covariateNote = covariateNames.isEmpty ? nil
                 : (rowCovariateNames.isEmpty ? "" : "covariates \(rowCovariateNames.joined(separator: ", ")), each row's values; ")
                   + "\(keep.count - withCovariates.count) rows without covariate values left out"
                   + (absorbed.isEmpty ? "" : "; \(absorbed.joined(separator: ", ")) constant within units, absorbed by the unit effects")
@@ -246,7 +248,6 @@ struct DiD: ParsableCommand {
                     let complete = byUnit.filter { $0.value.count == periodValues.count && first[$0.key] != 0 }.keys.sorted()
                     // Covariates: each unit's values in its first period (pre-treatment for every cohort with a pre-period).
                     var unitCovariates: [String: [Double]] = [:]
-                    let covariateNames = covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? []
                     if !covariateNames.isEmpty {
                         let columns = covariateNames.map { column($0) }
                         for i in rows.indices.sorted(by: { periodIndex[times[$0]]! < periodIndex[times[$1]]! }) where unitCovariates[units[i]] == nil {
