@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # DiD performance, beside the peers: a synthetic balanced panel of 75,000 units × 10 periods (750,000 rows),
 # three adoption cohorts and a never-treated group, 500 clusters, written to CSV. Times the whole
-# `pantau did --data` command (read, estimate TWFE with CR1, the event study and Callaway & Sant'Anna with its
+# `pantau did --data` command and its phases (--timing: read, estimate TWFE with CR1, the event study and Callaway & Sant'Anna with its
 # aggregations, write JSON) with peak memory, beside pyfixest (TWFE) and csdid (Callaway & Sant'Anna), installed
 # from PyPI into a virtual environment, whole process and warm fit, on the same file in the same run.
 # Usage: Scripts/bench_did.sh [UNITS]   (default 75000)
@@ -32,8 +32,9 @@ print(f"panel: {n} units x 10 periods", file=sys.stderr)
 PY
 echo "pantau did (whole command: read CSV, TWFE + event study + Callaway & Sant'Anna, write JSON):"
 /usr/bin/time -o "$work/time" -f "  %e s wall, %M KB peak" .build/release/pantau did --data "$work/panel.csv" --outcome y --unit unit --time period \
-    --cohort cohort --cluster cluster --format json > "$work/pantau.json"
+    --cohort cohort --cluster cluster --format json --timing > "$work/pantau.json" 2> "$work/phases"
 cat "$work/time"
+sed 's/^/  /' "$work/phases"
 cat > "$work/peers.py" <<'PY'
 import sys, time, contextlib, io, warnings
 warnings.simplefilter("ignore")

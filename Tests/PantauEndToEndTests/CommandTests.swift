@@ -174,6 +174,11 @@ struct DiDPanelCommandTests {
         let run = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
                               "--estimator", "twfe,callaway_santanna", "--format", "json"])
         #expect(run.status == 0, "\(run.stderr)")
+        // --timing reports the phases on stderr and leaves the tables as they were.
+        let timed = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
+                                "--estimator", "twfe,callaway_santanna", "--format", "json", "--timing"])
+        #expect(timed.stdout == run.stdout)
+        #expect(timed.stderr.contains("timing: read CSV ") && timed.stderr.contains(", estimate ") && timed.stderr.contains(", write "))
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
         let estimators = object?["estimators"] as? [[String: Any]] ?? []
         func term(_ estimator: String, _ name: String) -> [String: Any]? {

@@ -68,6 +68,9 @@ struct DiD: ParsableCommand {
     @Option(help: "Covariates, comma-separated: row by row in the regression, TWFE and the event study; each unit's first-period values for Callaway & Sant'Anna.")
     var covariates: String?
 
+    @Flag(help: "With --data: print to stderr the time spent reading the CSV, estimating (with the tables) and writing.")
+    var timing = false
+
     /// The --covariates list, parsed once.
     var covariateNames: [String] { covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? [] }
 
@@ -100,6 +103,8 @@ struct DiD: ParsableCommand {
             return
         }
         guard let data else { return }
+        let clock = ContinuousClock()
+        let started = clock.now
         guard let text = try? String(contentsOfFile: data, encoding: .utf8) else {
             Terminal.printError("error: cannot read \(data)")
             throw ExitCode(1)
@@ -113,7 +118,14 @@ struct DiD: ParsableCommand {
         }
         guard let header = rows.first else { Terminal.printError("error: \(data) is empty"); throw ExitCode(1) }
         if time != nil {
-            print(try panelRun(header: header, rows: Array(rows.dropFirst())), terminator: "")
+            let read = clock.now
+            let output = try panelRun(header: header, rows: Array(rows.dropFirst()))
+            let estimated = clock.now
+            print(output, terminator: "")
+            if timing {
+                func seconds(_ duration: Duration) -> String { String(format: "%.3f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18) }
+                Terminal.printError("timing: read CSV \(seconds(read - started)), estimate \(seconds(estimated - read)), write \(seconds(clock.now - estimated))")
+            }
             return
         }
         let extra = covariateNames
