@@ -13,8 +13,7 @@ struct KillTests {
             // The next prompt appears only after the answer is committed.
             #expect(run.waitForPrompts(index + 2))
         }
-        run.kill()
-        #expect(run.process.terminationReason == .uncaughtSignal)
+        #expect(run.kill() == .signalled(SIGKILL))
 
         let resumed = try InteractiveRun(workspace.interview())
         #expect(resumed.waitForPrompts(1))

@@ -1,4 +1,6 @@
 import Foundation
+import Glibc
+import Testing
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
@@ -16,35 +18,40 @@ struct Run {
 }
 
 /// Runs pantau as a child process with no terminal attached; standard input is the given bytes, or empty.
-func pantau(_ arguments: [String], environment: [String: String] = [:], directory: URL = repositoryRoot, input: Data? = nil) throws -> Run {
-    let process = Process()
-    process.executableURL = pantauBinary
-    process.arguments = arguments
-    process.currentDirectoryURL = directory
-    var env = ProcessInfo.processInfo.environment
-    env.removeValue(forKey: "NO_COLOR")
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    if let input {
-        // A file, not a pipe: the child may stop reading early, and a pipe's writer would then block.
-        let file = try temporaryDirectory().appendingPathComponent("input")
-        try input.write(to: file)
-        process.standardInput = try FileHandle(forReadingFrom: file)
-    } else {
-        process.standardInput = FileHandle.nullDevice
+/// Output goes through files (a pipe that nobody drains can block the child); a child still running after
+/// `timeout` seconds is killed and the test fails with what it printed so far.
+func pantau(_ arguments: [String], environment: [String: String] = [:], directory: URL = repositoryRoot, input: Data? = nil,
+            timeout: TimeInterval = 600) throws -> Run {
+    let folder = try temporaryDirectory()
+    let inputPath = folder.appendingPathComponent("stdin").path
+    try (input ?? Data()).write(to: URL(fileURLWithPath: inputPath))
+    let outPath = folder.appendingPathComponent("stdout").path
+    let errPath = folder.appendingPathComponent("stderr").path
+    let stdin = try openFile(inputPath, writing: false)
+    let stdout = try openFile(outPath, writing: true)
+    let stderr = try openFile(errPath, writing: true)
+    let child: ChildProcess
+    do {
+        child = try ChildProcess(executable: pantauBinary.path, arguments: arguments, environment: childEnvironment(environment),
+                                 directory: directory.path, stdin: stdin, stdout: stdout, stderr: stderr)
+    } catch {
+        close(stdin); close(stdout); close(stderr)
+        throw error
     }
-    try process.run()
-    // Read both pipes before waiting, so a large output cannot block the child.
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Run(
-        status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-        stderr: String(decoding: errData, as: UTF8.self))
+    close(stdin); close(stdout); close(stderr)
+    let termination = child.wait(timeout: timeout)
+    let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
+    let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+    try? FileManager.default.removeItem(at: folder)
+    let status: Int32
+    switch termination {
+    case .exited(let code): status = code
+    case .signalled(let signal): status = 128 + signal
+    case .timedOut:
+        Issue.record("pantau \(arguments.joined(separator: " ")) was still running after \(Int(timeout)) s and was killed\n\(err)")
+        status = -1
+    }
+    return Run(status: status, stdout: out, stderr: err)
 }
 
 func temporaryDirectory() throws -> URL {

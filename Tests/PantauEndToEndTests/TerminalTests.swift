@@ -1,24 +1,24 @@
 // L7: the terminal mode, driven through tmux as an enumerator would use it.
 import Foundation
+import Glibc
 import Testing
 
 struct TerminalTests {
     /// Runs a tmux client. Its output goes through a file, not a pipe: the tmux server that the first call
     /// starts would otherwise inherit the pipe and keep it open for ever.
     func tmux(_ arguments: [String]) throws -> String {
-        let file = try temporaryDirectory().appendingPathComponent("tmux.out")
-        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["tmux", "-L", "pantau-tests"] + arguments
-        process.standardOutput = handle
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        return (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+        let folder = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let outPath = folder.appendingPathComponent("tmux.out").path
+        let stdout = try openFile(outPath, writing: true)
+        let null = try openFile("/dev/null", writing: true)
+        let stdin = try openFile("/dev/null", writing: false)
+        defer { close(stdout); close(null); close(stdin) }
+        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["tmux", "-L", "pantau-tests"] + arguments,
+                                     environment: childEnvironment(), directory: repositoryRoot.path,
+                                     stdin: stdin, stdout: stdout, stderr: null)
+        if child.wait(timeout: 30) == .timedOut { Issue.record("tmux \(arguments.joined(separator: " ")) did not finish in 30 s") }
+        return (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     }
 
     func waitForScreen(_ session: String, containing text: String, timeout: TimeInterval = 20) throws -> String {
