@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
 swift build --build-tests
-swift test --skip-build "$@"
+# A hung test fails the run after 40 minutes with its output, instead of holding CI until its own limit.
+timeout --kill-after=60 2400 swift test --skip-build "$@"
