@@ -197,9 +197,34 @@ progress("durable commits: pantau and bare SQLite, interleaved")
 let storePath = scratch.appendingPathComponent("latency.sqlite").path
 let latencyStore = try ResponseStore(path: storePath)
 try latencyStore.importFrame([FrameUnit(code: "1", name: "Desa", level: "village", parentCode: nil, attributes: [])])
-let opened = try latencyStore.openInterview(big, unit: "1", round: "R", enumerator: "bench", reopen: false, language: nil, at: fixedClock())
-let latencyEngine = InterviewEngine(questionnaire: big, environment: InterviewEnvironment(clock: fixedClock))
-try latencyStore.save(latencyEngine.takeTransition(), interview: opened.uuid, language: nil, at: fixedClock())
+// The village survey's shape: a plain form of 400 numeric questions without chained relevance, so that the
+// figure is the store path rather than the stress form's cascades.
+let plainYAML = "settings: {form_id: plain, title: Plain, version: \"1\", unit_level: village}\nsurvey:\n"
+    + (0..<400).map { "  - {type: integer, name: q\($0), label: Q\($0), constraint: \". >= 0\"}\n" }.joined()
+let plain = try QuestionnaireLoader.load(yaml: plainYAML, file: "plain.yaml").get()
+
+/// One interview of `questionnaire` in the latency store, answered step by step; returns the microseconds
+/// from each answer to its commit, and those of the transaction alone.
+@MainActor func answerAndCommit(_ questionnaire: Questionnaire, round: String, answers: Int,
+                     between: (Address, Int) throws -> Void = { _, _ in }) throws -> (whole: [Double], transaction: [Double]) {
+    let opened = try latencyStore.openInterview(questionnaire, unit: "1", round: round, enumerator: "bench", reopen: false, language: nil, at: fixedClock())
+    let engine = InterviewEngine(questionnaire: questionnaire, environment: InterviewEnvironment(clock: fixedClock))
+    try latencyStore.save(engine.takeTransition(), interview: opened.uuid, language: nil, at: fixedClock())
+    var whole: [Double] = [], transaction: [Double] = []
+    for index in 0..<answers {
+        guard case .item(let address) = engine.cursor else { break }
+        let start = nanoseconds()
+        _ = engine.answer("\(index % 9 + 1)")
+        let step = engine.takeTransition()
+        let committing = nanoseconds()
+        try latencyStore.save(step, interview: opened.uuid, language: nil, at: fixedClock())
+        let done = nanoseconds()
+        whole.append(Double(done - start) / 1000)
+        transaction.append(Double(done - committing) / 1000)
+        try between(address, index)
+    }
+    return (whole, transaction)
+}
 
 var bare: OpaquePointer?
 let barePath = scratch.appendingPathComponent("bare.sqlite").path
@@ -210,6 +235,16 @@ for pragma in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL", "CREATE
 var insert: OpaquePointer?
 sqlite3_prepare_v2(bare, "INSERT INTO answer (address, value) VALUES (?, ?)", -1, &insert, nil)
 let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+@MainActor func bareInsert(_ address: String, _ value: String) -> Double {
+    let start = nanoseconds()
+    sqlite3_exec(bare, "BEGIN", nil, nil, nil)
+    sqlite3_bind_text(insert, 1, address, -1, transient)
+    sqlite3_bind_text(insert, 2, value, -1, transient)
+    sqlite3_step(insert)
+    sqlite3_reset(insert)
+    sqlite3_exec(bare, "COMMIT", nil, nil, nil)
+    return Double(nanoseconds() - start) / 1000
+}
 
 // The same single insert through GRDB, with pantau's settings: separates GRDB's own cost from pantau's.
 let grdbPath = scratch.appendingPathComponent("grdb.sqlite").path
@@ -220,61 +255,84 @@ try grdbQueue.writeWithoutTransaction { db in
     try db.execute(sql: "PRAGMA synchronous = FULL")
     try db.execute(sql: "CREATE TABLE answer (id INTEGER PRIMARY KEY, address TEXT, value TEXT)")
 }
-var grdbTimes: [Double] = []
-var pantauTimes: [Double] = []
-var commitTimes: [Double] = []
-var bareTimes: [Double] = []
-for index in 0..<400 {
-    guard case .item(let address) = latencyEngine.cursor else { break }
-    // pantau: engine step and the transaction with the answer, its audit events and the cursor.
-    var start = nanoseconds()
-    _ = latencyEngine.answer("\(index % 9 + 1)")
-    let transition = latencyEngine.takeTransition()
-    let committing = nanoseconds()
-    try latencyStore.save(transition, interview: opened.uuid, language: nil, at: fixedClock())
-    let done = nanoseconds()
-    pantauTimes.append(Double(done - start) / 1000)
-    commitTimes.append(Double(done - committing) / 1000)
-    // Bare SQLite: one prepared insert in its own transaction, committed with fsync.
-    start = nanoseconds()
-    sqlite3_exec(bare, "BEGIN", nil, nil, nil)
-    sqlite3_bind_text(insert, 1, address.description, -1, transient)
-    sqlite3_bind_text(insert, 2, "\(index)", -1, transient)
-    sqlite3_step(insert)
-    sqlite3_reset(insert)
-    sqlite3_exec(bare, "COMMIT", nil, nil, nil)
-    bareTimes.append(Double(nanoseconds() - start) / 1000)
-    start = nanoseconds()
+@MainActor func grdbInsert(_ address: String, _ value: String) throws -> Double {
+    let start = nanoseconds()
     try grdbQueue.write { db in
-        try db.cachedStatement(sql: "INSERT INTO answer (address, value) VALUES (?, ?)").execute(arguments: [address.description, "\(index)"])
+        try db.cachedStatement(sql: "INSERT INTO answer (address, value) VALUES (?, ?)").execute(arguments: [address, value])
     }
-    grdbTimes.append(Double(nanoseconds() - start) / 1000)
+    return Double(nanoseconds() - start) / 1000
 }
+
+// Bare SQLite with pantau's write pattern: what an answer must write (the answer upserted, the step's three
+// audit rows into the append-only log with its index, the interview's cursor), through prepared statements
+// and nothing else. pantau against this is pantau's own overhead; this against one insert is the cost of the
+// audit trail itself.
+var pattern: OpaquePointer?
+guard sqlite3_open(scratch.appendingPathComponent("pattern.sqlite").path, &pattern) == SQLITE_OK else { fatalError("cannot open SQLite") }
+for sql in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+            "CREATE TABLE interview (uuid TEXT PRIMARY KEY, cursor TEXT NOT NULL, updated_at TEXT NOT NULL)",
+            "CREATE TABLE answer (interview_uuid TEXT NOT NULL, address TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (interview_uuid, address)) WITHOUT ROWID",
+            "CREATE TABLE audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, interview_uuid TEXT NOT NULL, at TEXT NOT NULL, event TEXT NOT NULL, address TEXT, old_value TEXT, new_value TEXT)",
+            "CREATE INDEX audit_log_interview ON audit_log(interview_uuid, id)",
+            "INSERT INTO interview VALUES ('warm', '', ''), ('measured', '', '')"] {
+    guard sqlite3_exec(pattern, sql, nil, nil, nil) == SQLITE_OK else { fatalError("bare SQLite: \(sql)") }
+}
+var patternAnswer: OpaquePointer?, patternAudit: OpaquePointer?, patternCursor: OpaquePointer?
+sqlite3_prepare_v2(pattern, "INSERT INTO answer VALUES (?, ?, ?, ?) ON CONFLICT (interview_uuid, address) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at", -1, &patternAnswer, nil)
+sqlite3_prepare_v2(pattern, "INSERT INTO audit_log (interview_uuid, at, event, address, old_value, new_value) VALUES (?1, ?2, 'left', ?3, NULL, NULL), (?1, ?2, 'entered', ?4, NULL, NULL), (?1, ?2, 'changed', ?3, NULL, ?5)", -1, &patternAudit, nil)
+sqlite3_prepare_v2(pattern, "UPDATE interview SET cursor = ?, updated_at = ? WHERE uuid = ?", -1, &patternCursor, nil)
+@MainActor func patternStep(_ interview: String, _ address: String, _ value: String) -> Double {
+    let start = nanoseconds()
+    let now = "2021-06-15T07:00:00+07:00"
+    sqlite3_exec(pattern, "BEGIN", nil, nil, nil)
+    for (index, text) in [interview, address, value, now].enumerated() { sqlite3_bind_text(patternAnswer, Int32(index + 1), text, -1, transient) }
+    sqlite3_step(patternAnswer)
+    sqlite3_reset(patternAnswer)
+    for (index, text) in [interview, now, address, address + "+1", value].enumerated() { sqlite3_bind_text(patternAudit, Int32(index + 1), text, -1, transient) }
+    sqlite3_step(patternAudit)
+    sqlite3_reset(patternAudit)
+    for (index, text) in [address + "+1", now, interview].enumerated() { sqlite3_bind_text(patternCursor, Int32(index + 1), text, -1, transient) }
+    sqlite3_step(patternCursor)
+    sqlite3_reset(patternCursor)
+    sqlite3_exec(pattern, "COMMIT", nil, nil, nil)
+    return Double(nanoseconds() - start) / 1000
+}
+
+// Warm-up: a device's store is used interview after interview, so its write-ahead log has been through
+// checkpoints and is rewritten in place (a log that grows makes every fsync also write the file's size).
+// Each file gets more commits than one checkpoint cycle of 1,000 pages before anything is measured.
+progress("durable commits: warming up the three files past a checkpoint")
+_ = try answerAndCommit(plain, round: "W", answers: 400)
+for index in 0..<1_200 {
+    _ = bareInsert("q\(index)", "\(index)")
+    _ = patternStep("warm", "q\(index)", "\(index)")
+    _ = try grdbInsert("q\(index)", "\(index)")
+}
+
+var bareTimes: [Double] = []
+var patternTimes: [Double] = []
+var grdbTimes: [Double] = []
+let measured = try answerAndCommit(big, round: "R", answers: 400) { address, index in
+    // Interleaved, so that the three share the machine's state at each moment.
+    bareTimes.append(bareInsert(address.description, "\(index)"))
+    patternTimes.append(patternStep("measured", address.description, "\(index)"))
+    grdbTimes.append(try grdbInsert(address.description, "\(index)"))
+}
+let pantauTimes = measured.whole, commitTimes = measured.transaction
 sqlite3_finalize(insert)
 sqlite3_close(bare)
-// The same on the village survey's shape: a plain form of 400 numeric questions without chained relevance,
-// so that the figure is the store path rather than the stress form's cascades.
-let plainYAML = "settings: {form_id: plain, title: Plain, version: \"1\", unit_level: village}\nsurvey:\n"
-    + (0..<400).map { "  - {type: integer, name: q\($0), label: Q\($0), constraint: \". >= 0\"}\n" }.joined()
-let plain = try QuestionnaireLoader.load(yaml: plainYAML, file: "plain.yaml").get()
-let plainStore = try ResponseStore(path: scratch.appendingPathComponent("plain.sqlite").path)
-try plainStore.importFrame([FrameUnit(code: "1", name: "Desa", level: "village", parentCode: nil, attributes: [])])
-let plainOpened = try plainStore.openInterview(plain, unit: "1", round: "R", enumerator: "bench", reopen: false, language: nil, at: fixedClock())
-let plainEngine = InterviewEngine(questionnaire: plain, environment: InterviewEnvironment(clock: fixedClock))
-try plainStore.save(plainEngine.takeTransition(), interview: plainOpened.uuid, language: nil, at: fixedClock())
-var plainTimes: [Double] = []
-for index in 0..<400 {
-    let start = nanoseconds()
-    _ = plainEngine.answer("\(index % 9 + 1)")
-    try plainStore.save(plainEngine.takeTransition(), interview: plainOpened.uuid, language: nil, at: fixedClock())
-    plainTimes.append(Double(nanoseconds() - start) / 1000)
-}
+for statement in [patternAnswer, patternAudit, patternCursor] { sqlite3_finalize(statement) }
+sqlite3_close(pattern)
+let plainTimes = try answerAndCommit(plain, round: "P", answers: 400).whole
 let pantauFigures = report("pantau: answer → committed (engine + transaction)", pantauTimes)
 let plainFigures = report("pantau, plain 400-question form: answer → committed", plainTimes)
 let commitFigures = report("pantau: the transaction alone", commitTimes)
 let bareFigures = report("bare SQLite: insert + commit with fsync", bareTimes)
+let patternFigures = report("bare SQLite, pantau's write pattern (answer, 3 audit rows, cursor)", patternTimes)
 _ = report("GRDB: the same insert in queue.write", grdbTimes)
 print(String(format: "  plain form: ratio pantau / bare: median %.2f, p99 %.2f", plainFigures.median / bareFigures.median, plainFigures.p99 / bareFigures.p99))
 print(String(format: "  ratio pantau / bare: median %.2f, p99 %.2f (transaction alone: median %.2f, p99 %.2f)",
              pantauFigures.median / bareFigures.median, pantauFigures.p99 / bareFigures.p99,
              commitFigures.median / bareFigures.median, commitFigures.p99 / bareFigures.p99))
+print(String(format: "  the audit trail's own cost, pattern / bare insert: median %.2f, p99 %.2f", patternFigures.median / bareFigures.median, patternFigures.p99 / bareFigures.p99))
+print(String(format: "  pantau's own overhead, transaction / pattern: median %.2f, p99 %.2f", commitFigures.median / patternFigures.median, commitFigures.p99 / patternFigures.p99))

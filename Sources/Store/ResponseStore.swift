@@ -36,10 +36,11 @@ public final class ResponseStore {
             // opening, since GRDB's WAL set-up chooses NORMAL; a queue keeps this one connection.
             try queue.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
-                // Checkpoint the WAL every ~40 MB rather than every 4 MB: fewer pauses between answers; the runner
-                // checkpoints when an interview session ends. A killed process leaves the WAL, which SQLite
-                // replays on the next open.
-                try db.execute(sql: "PRAGMA wal_autocheckpoint = 10000")
+                // The WAL keeps SQLite's checkpoint every 1,000 pages (4 MB): after a checkpoint the log is
+                // rewritten in place, and a commit to a log that does not grow costs about half as much as one
+                // that does, since fsync must then also write the file's new size (Scripts/bench.sh measures
+                // it). The runner also checkpoints when a session ends; a killed process leaves the WAL, which
+                // SQLite replays on the next open.
             }
             try queue.read { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
         } catch let error as DatabaseError {
