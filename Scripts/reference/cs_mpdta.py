@@ -2,7 +2,8 @@
 """Writes the reference ATT(g,t) and aggregations for mpdta (shared/reference/mpdta.csv) from csdid, the Python
 port of R's did package, to Tests/AnalysisTests/Fixtures/mpdta_attgt.csv. Run: Scripts/reference/cs_mpdta.py
 (installs csdid from PyPI when missing). Unconditional (no covariates), outcome regression, analytic standard
-errors (influence functions, no bootstrap), base period 'varying' (the package default)."""
+errors (influence functions, no bootstrap), base period 'varying' (the package default); then with the covariate
+lpop (outcome regression and doubly robust), and weighted by exp(lpop) as survey weights."""
 import csv, os, subprocess, sys
 try:
     import csdid  # noqa: F401
@@ -55,6 +56,27 @@ for control in ["nevertreated", "notyettreated"]:
     with contextlib.redirect_stdout(io.StringIO()):
         out.aggte(typec="simple", bstrap=False)
     rows.append([control + "+lpop+dr", "simple", "", "", repr(float(out.atte["overall_att"])), repr(float(out.atte["overall_se"]))])
+# Survey weights: exp(lpop), the county population (time-invariant), as in the TWFE reference. Unconditional
+# outcome regression with every aggregation, and with lpop by outcome regression and doubly robust.
+import numpy as np
+data["w"] = np.exp(data["lpop"])
+for control in ["nevertreated", "notyettreated"]:
+    for suffix, xformla, method in [("+w", None, "reg"), ("+lpop+w", "lemp~lpop", "reg"), ("+lpop+dr+w", "lemp~lpop", "dr")]:
+        model = ATTgt(yname="lemp", gname="first_treat", idname="countyreal", tname="year", xformla=xformla, data=data,
+                      control_group=control, weights_name="w")
+        with contextlib.redirect_stdout(io.StringIO()):
+            out = model.fit(est_method=method, bstrap=False)
+        r = out.results
+        for g, t, att, se in zip(r["group"], r["year"], r["att"], r["se"]):
+            rows.append([control + suffix, "attgt", int(g), int(t), repr(float(att)), repr(float(se))])
+        for kind in ["simple", "dynamic", "group", "calendar"]:
+            with contextlib.redirect_stdout(io.StringIO()):
+                out.aggte(typec=kind, bstrap=False)
+            a = out.atte
+            rows.append([control + suffix, kind, "", "", repr(float(a["overall_att"])), repr(float(a["overall_se"]))])
+            if kind == "dynamic":
+                for e, att, se in zip(a["egt"], a["att_egt"], a["se_egt"]):
+                    rows.append([control + suffix, "event", int(e), "", repr(float(att)), repr(float(se))])
 path = os.path.join(root, "Tests", "AnalysisTests", "Fixtures", "mpdta_attgt.csv")
 with open(path, "w", newline="") as handle:
     writer = csv.writer(handle, lineterminator="\n")

@@ -87,6 +87,51 @@ struct CallawaySantAnnaTests {
         #expect(checked == reference.count && checked > 20)
     }
 
+    /// The estimate a reference row names: an ATT(g,t), an event time or an overall aggregation.
+    static func estimate(_ estimator: CallawaySantAnna, for row: [String]) -> (Double, Double)? {
+        switch row[1] {
+        case "attgt": estimator.estimates.first { $0.group == Int(row[2]) && $0.time == Int(row[3]) }.map { ($0.att, $0.standardError) }
+        case "simple": (estimator.simple.att, estimator.simple.standardError)
+        case "dynamic": (estimator.dynamic.overall.att, estimator.dynamic.overall.standardError)
+        case "event": estimator.dynamic.byEventTime.first { $0.0 == Int(row[2]) }.map { ($0.1.att, $0.1.standardError) }
+        case "group": (estimator.byGroup.overall.att, estimator.byGroup.overall.standardError)
+        case "calendar": (estimator.byCalendar.overall.att, estimator.byCalendar.overall.standardError)
+        default: nil
+        }
+    }
+
+    @Test("survey weights (exp(lpop)): ATT(g,t) and every aggregation equal csdid's with weights_name to 1e-6, unconditional and with lpop",
+          arguments: [(CallawaySantAnna.Comparison.neverTreated, "+w"), (.notYetTreated, "+w"), (.neverTreated, "+lpop+w"),
+                      (.notYetTreated, "+lpop+w"), (.neverTreated, "+lpop+dr+w"), (.notYetTreated, "+lpop+dr+w")])
+    func weighted(comparison: CallawaySantAnna.Comparison, variant: String) throws {
+        let data = try Self.mpdta()
+        let table = try referenceTable("mpdta.csv")
+        let county = column(table, "countyreal").map { Int($0!) }, lpop = column(table, "lpop").map { $0! }
+        var byCounty: [Int: Double] = [:]
+        for i in county.indices { byCounty[county[i]] = lpop[i] }
+        let populations = data.counties.map { byCounty[Int($0)!]! }
+        let estimator = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison,
+                                             covariates: variant == "+w" ? nil : populations.map { [$0] },
+                                             method: variant.contains("dr") ? .doublyRobust : .outcomeRegression,
+                                             weights: populations.map { exp($0) })
+        let unweighted = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison)
+        #expect(estimator.weighted && !unweighted.weighted)
+        #expect(abs(estimator.simple.att - unweighted.simple.att) > 1e-4, "the weights change the estimate")
+        let control = (comparison == .neverTreated ? "nevertreated" : "notyettreated") + variant
+        let reference = try Self.reference().filter { $0[0] == control }
+        #expect(reference.count > 20)
+        for row in reference {
+            guard let mine = Self.estimate(estimator, for: row) else { Issue.record("no estimate for \(row)"); continue }
+            #expect(close(mine.0, Double(row[4])!), "\(row): \(mine.0)")
+            #expect(close(mine.1, Double(row[5])!), "\(row) SE: \(mine.1)")
+        }
+        // Weights must be positive, one per unit.
+        #expect(throws: EstimationError.badWeights) {
+            try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison,
+                                 weights: populations.map { _ in 0 })
+        }
+    }
+
     @Test("clustered standard errors sum influence functions within clusters; an empty comparison group is an error")
     func clustering() throws {
         let data = try Self.mpdta()

@@ -40,16 +40,25 @@ public struct CallawaySantAnna: Sendable {
     /// The share of all units in each treated group, used as aggregation weights.
     let groupShares: [Int: Double]
     let unitGroups: [Int]
+    /// Each unit's survey weight as given (1 without weights): the aggregations' group shares are weighted sums.
+    let unitWeights: [Double]
+    /// Whether survey weights were given.
+    public let weighted: Bool
     let clusterIndex: [Int]?
 
     /// `outcome[u][p]` for unit u in period p (periods in time order, given as their values, e.g. years);
     /// `group[u]` the first treated period's value, 0 for never treated.
+    /// `weights[u]` (optional) is unit u's survey weight: every comparison and aggregation is then weighted, as the
+    /// did package's `weightsname`, and the estimand is the population-weighted ATT.
     /// `covariates[u]` (optional) holds unit u's covariates, without the intercept: the outcome-regression
     /// estimator of DRDID's `reg_did_panel` then adjusts each comparison for them (time-invariant values; with
     /// values that change between rounds, pass those of the period before treatment).
     public init(outcome: [[Double]], periods: [Int], group: [Int], comparison: Comparison, cluster: [String]? = nil,
-                covariates: [[Double]]? = nil, method: Method = .outcomeRegression) throws {
+                covariates: [[Double]]? = nil, method: Method = .outcomeRegression, weights: [Double]? = nil) throws {
         let n = outcome.count
+        if let weights {
+            guard weights.count == n, weights.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw EstimationError.badWeights }
+        }
         guard n > 1 else { throw EstimationError.tooFewObservations(observations: n, parameters: 2) }
         let treatedGroups = Array(Set(group.filter { $0 != 0 })).sorted()
         guard !treatedGroups.isEmpty else { throw EstimationError.noVariation(column: "treatment (no unit is ever treated)") }
@@ -74,40 +83,52 @@ public struct CallawaySantAnna: Sendable {
                     throw EstimationError.emptyCell("comparison group for cohort \(g) in \(t) (no \(comparison.rawValue) units)")
                 }
                 // Outcome regression (DRDID's reg_did_panel): regress the controls' changes on the covariates, predict
-                // the treated units' counterfactual changes, and carry the regression's own influence.
-                let n1 = Double(treatedChanges.count), subsample = Double(treatedChanges.count + controlChanges.count)
+                // the treated units' counterfactual changes, and carry the regression's own influence. Survey weights
+                // enter as DRDID's i.weights, normalised to mean 1 over the comparison's units.
+                let subsample = Double(treatedChanges.count + controlChanges.count)
+                let weightOf: (Int) -> Double
+                if let weights {
+                    let total = (treatedChanges.map(\.0) + controlChanges.map(\.0)).reduce(0) { $0 + weights[$1] }
+                    let scale = subsample / total
+                    weightOf = { weights[$0] * scale }
+                } else {
+                    weightOf = { _ in 1 }
+                }
                 func design(_ u: Int) -> [Double] { [1] + (covariates?[u] ?? []) }
                 let fit = try QRLeastSquares(x: controlChanges.map { design($0.0) }, y: controlChanges.map(\.1),
+                                             weights: weights == nil ? nil : controlChanges.map { weightOf($0.0) },
                                              names: (0..<design(0).count).map { "x\($0)" })
-                let p = design(0).count
-                func predicted(_ u: Int) -> Double { zip(design(u), fit.coefficients).reduce(0) { $0 + $1.0 * $1.1 } }
-                let etaTreat = treatedChanges.reduce(0) { $0 + $1.1 } / n1
-                let etaControl = treatedChanges.reduce(0) { $0 + predicted($1.0) } / n1
-                let pD = n1 / subsample
-                // M1 = mean over the subsample of D·x; (X'X/n_s)⁻¹ = n_s·(X'X)⁻¹ over the controls.
-                var m1 = [Double](repeating: 0, count: p)
-                for (u, _) in treatedChanges { for (a, value) in design(u).enumerated() { m1[a] += value / subsample } }
                 var influence = [Double](repeating: 0, count: n)
-                let scale = Double(n) / subsample
-                for (u, change) in treatedChanges {
-                    let treatPart = (change - etaTreat) / pD
-                    let controlPart = (predicted(u) - etaControl) / pD
-                    influence[u] = scale * (treatPart - controlPart)
-                }
-                for (u, change) in controlChanges {
-                    let x = design(u), residual = change - predicted(u)
-                    var linear = 0.0
-                    for a in 0..<p {
-                        var row = 0.0
-                        for b in 0..<p { row += x[b] * subsample * fit.inverseGram[b][a] }
-                        linear += residual * row * m1[a]
-                    }
-                    influence[u] = -scale * linear / pD
-                }
-                var att = etaTreat - etaControl
+                var att: Double
                 if method == .doublyRobust {
                     (att, influence) = try Self.doublyRobust(treated: treatedChanges, controls: controlChanges, design: design, fit: fit,
-                                                            units: n)
+                                                            weight: weightOf, units: n)
+                } else {
+                    let p = design(0).count
+                    func predicted(_ u: Int) -> Double { zip(design(u), fit.coefficients).reduce(0) { $0 + $1.0 * $1.1 } }
+                    let treatedWeight = treatedChanges.reduce(0) { $0 + weightOf($1.0) }
+                    let etaTreat = treatedChanges.reduce(0) { $0 + weightOf($1.0) * $1.1 } / treatedWeight
+                    let etaControl = treatedChanges.reduce(0) { $0 + weightOf($1.0) * predicted($1.0) } / treatedWeight
+                    let meanTreatedWeight = treatedWeight / subsample
+                    // M1 = mean over the subsample of w·D·x; (X'WX/n_s)⁻¹ = n_s·(X'WX)⁻¹ over the controls.
+                    var m1 = [Double](repeating: 0, count: p)
+                    for (u, _) in treatedChanges { for (a, value) in design(u).enumerated() { m1[a] += weightOf(u) * value / subsample } }
+                    let scale = Double(n) / subsample
+                    for (u, change) in treatedChanges {
+                        let w = weightOf(u)
+                        influence[u] = scale * (w * (change - etaTreat) - w * (predicted(u) - etaControl)) / meanTreatedWeight
+                    }
+                    for (u, change) in controlChanges {
+                        let x = design(u), residual = change - predicted(u)
+                        var linear = 0.0
+                        for a in 0..<p {
+                            var row = 0.0
+                            for b in 0..<p { row += x[b] * subsample * fit.inverseGram[b][a] }
+                            linear += weightOf(u) * residual * row * m1[a]
+                        }
+                        influence[u] = -scale * linear / meanTreatedWeight
+                    }
+                    att = etaTreat - etaControl
                 }
                 estimates.append(Estimate(group: g, time: t, att: att, standardError: 0, influence: influence))
             }
@@ -126,8 +147,11 @@ public struct CallawaySantAnna: Sendable {
         units = n
         unitGroups = group
         var shares: [Int: Double] = [:]
-        for g in treatedGroups { shares[g] = Double(group.filter { $0 == g }.count) / Double(n) }
+        let unitWeights = weights ?? [Double](repeating: 1, count: n)
+        for g in treatedGroups { shares[g] = zip(group, unitWeights).reduce(0) { $0 + ($1.0 == g ? $1.1 : 0) } / Double(n) }
         groupShares = shares
+        self.unitWeights = unitWeights
+        self.weighted = weights != nil
         let standardError = { (influence: [Double]) -> Double in Self.standardError(influence, clusterIndex: clusterIndex) }
         self.estimates = estimates.map { Estimate(group: $0.group, time: $0.time, att: $0.att, standardError: standardError($0.influence), influence: $0.influence) }
     }
@@ -135,14 +159,14 @@ public struct CallawaySantAnna: Sendable {
     /// DRDID's drdid_panel: the outcome regression's prediction plus inverse-propensity weighting of the
     /// controls, with the influence of both first steps (the weighted least squares and the logit).
     static func doublyRobust(treated: [(Int, Double)], controls: [(Int, Double)], design: (Int) -> [Double], fit: QRLeastSquares,
-                             units n: Int) throws -> (Double, [Double]) {
+                             weight: (Int) -> Double, units n: Int) throws -> (Double, [Double]) {
         let sample = treated.map { ($0.0, $0.1, 1.0) } + controls.map { ($0.0, $0.1, 0.0) }
         let m = Double(sample.count)
         let p = design(sample[0].0).count
         let x = sample.map { design($0.0) }
-        let d = sample.map(\.2), deltaY = sample.map(\.1)
+        let d = sample.map(\.2), deltaY = sample.map(\.1), w = sample.map { weight($0.0) }
         let outDelta = x.map { row in zip(row, fit.coefficients).reduce(0) { $0 + $1.0 * $1.1 } }
-        // Logit of treatment on the covariates, by Newton–Raphson.
+        // Logit of treatment on the covariates (weighted, as glm with the survey weights), by Newton–Raphson.
         var gamma = [Double](repeating: 0, count: p)
         var hessianInverse = [[Double]]()
         for _ in 0..<100 {
@@ -152,8 +176,8 @@ public struct CallawaySantAnna: Sendable {
                 let eta = zip(x[i], gamma).reduce(0) { $0 + $1.0 * $1.1 }
                 let prob = 1 / (1 + exp(-eta))
                 for a in 0..<p {
-                    gradient[a] += (d[i] - prob) * x[i][a]
-                    for b in 0..<p { hessian[a][b] += prob * (1 - prob) * x[i][a] * x[i][b] }
+                    gradient[a] += w[i] * (d[i] - prob) * x[i][a]
+                    for b in 0..<p { hessian[a][b] += w[i] * prob * (1 - prob) * x[i][a] * x[i][b] }
                 }
             }
             guard let inverse = EventStudy.invert(hessian) else { throw EstimationError.singularDesign(columns: ["propensity score"]) }
@@ -167,8 +191,8 @@ public struct CallawaySantAnna: Sendable {
             if step < 1e-12 { break }
         }
         let ps = x.map { row in min(1 / (1 + exp(-zip(row, gamma).reduce(0) { $0 + $1.0 * $1.1 })), 1 - 1e-6) }
-        let wTreat = d
-        let wCont = sample.indices.map { ps[$0] * (1 - d[$0]) / (1 - ps[$0]) }
+        let wTreat = sample.indices.map { w[$0] * d[$0] }
+        let wCont = sample.indices.map { w[$0] * ps[$0] * (1 - d[$0]) / (1 - ps[$0]) }
         let meanWTreat = wTreat.reduce(0, +) / m, meanWCont = wCont.reduce(0, +) / m
         let attTreat = sample.indices.map { wTreat[$0] * (deltaY[$0] - outDelta[$0]) }
         let attCont = sample.indices.map { wCont[$0] * (deltaY[$0] - outDelta[$0]) }
@@ -189,8 +213,8 @@ public struct CallawaySantAnna: Sendable {
         var influence = [Double](repeating: 0, count: n)
         let scale = Double(n) / m
         for i in sample.indices {
-            let ols = times(x[i].map { $0 * (1 - d[i]) * (deltaY[i] - outDelta[i]) }, xpxInverse)
-            let logit = times(x[i].map { $0 * (d[i] - ps[i]) }, hessianPS)
+            let ols = times(x[i].map { $0 * w[i] * (1 - d[i]) * (deltaY[i] - outDelta[i]) }, xpxInverse)
+            let logit = times(x[i].map { $0 * w[i] * (d[i] - ps[i]) }, hessianPS)
             let dot = { (u: [Double], v: [Double]) in zip(u, v).reduce(0) { $0 + $1.0 * $1.1 } }
             let infTreat = (attTreat[i] - wTreat[i] * etaTreat - dot(ols, m1)) / meanWTreat
             let infControl = (attCont[i] - wCont[i] * etaCont + dot(logit, m2) - dot(ols, m3)) / meanWCont
@@ -220,7 +244,7 @@ public struct CallawaySantAnna: Sendable {
         for u in 0..<units {
             var first = 0.0, sumTerms = 0.0
             for (k, estimate) in keepers.enumerated() {
-                let indicator: Double = unitGroups[u] == estimate.group ? 1 : 0
+                let indicator: Double = unitGroups[u] == estimate.group ? unitWeights[u] : 0
                 first += (indicator - shares[k]) / total * estimate.att
                 sumTerms += indicator - shares[k]
             }

@@ -8,6 +8,7 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
     case missingClusterValues(column: String, rows: Int)
     case noVariation(column: String)
     case emptyCell(String)
+    case badWeights
 
     public var description: String {
         switch self {
@@ -19,6 +20,7 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
         case .missingClusterValues(let column, let rows): "\(rows) rows have no value of the cluster variable \(column)"
         case .noVariation(let column): "\(column) never varies in the estimation sample, so its effect cannot be estimated"
         case .emptyCell(let cell): "the \(cell) cell has no observations"
+        case .badWeights: "the survey weights must be positive numbers, one per unit"
         }
     }
 }
