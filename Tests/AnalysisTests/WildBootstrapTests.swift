@@ -46,4 +46,48 @@ struct WildBootstrapTests {
         #expect(a.pValue == b.pValue)
         #expect((0.4...0.9).contains(a.pValue))
     }
+
+    @Test("the interval by test inversion: the p-value crosses 5% at each end, and with many clusters it is near the CR1 interval")
+    func interval() throws {
+        for clusters in ["6", "11"] {
+            let data = try Self.design(clusters)
+            let names = ["(Intercept)", "x", "d"]
+            let result = try WildClusterBootstrap.test(y: data.y, x: data.x, names: names, term: "d", clusters: data.cluster, level: 0.95)
+            let interval = try #require(result.interval)
+            #expect(interval.contains(result.estimate))
+            let setup = try WildClusterBootstrap.Setup(y: data.y, x: data.x, names: names, term: "d", clusters: data.cluster)
+            let draws = WildClusterBootstrap.Multipliers(clusters: setup.g, weights: .rademacher, draws: 9999, seed: 20_211_201)
+            let delta = 1e-6 * setup.standardError
+            for end in [interval.lowerBound, interval.upperBound] {
+                let toward = end < result.estimate ? 1.0 : -1.0
+                #expect(setup.pValue(null: end + toward * delta, draws) > 0.05, "inside \(end)")
+                #expect(setup.pValue(null: end - toward * delta, draws) <= 0.05, "outside \(end)")
+            }
+            // Testing a value inside the interval by the plain test (y − β₀·d against 0) agrees with the inversion.
+            let middle = (interval.lowerBound + result.estimate) / 2
+            let shifted = zip(data.y, data.x).map { $0 - middle * $1[2] }
+            let plain = try WildClusterBootstrap.test(y: shifted, x: data.x, names: names, term: "d", clusters: data.cluster)
+            #expect(abs(plain.pValue - setup.pValue(null: middle, draws)) < 1e-12)
+        }
+        // 60 clusters of a known design: the bootstrap interval is close to the CR1 t interval.
+        var generator = SplitMix64(seed: 11)
+        func uniform() -> Double { Double(generator.next() >> 11) / Double(1 << 53) }
+        var y: [Double] = [], x: [[Double]] = [], cluster: [String] = []
+        for g in 0..<60 {
+            let shock = uniform() - 0.5
+            for _ in 0..<8 {
+                let d = uniform() < 0.5 ? 1.0 : 0.0
+                x.append([1, d])
+                y.append(0.3 * d + shock + uniform() - 0.5)
+                cluster.append("c\(g)")
+            }
+        }
+        let wild = try WildClusterBootstrap.test(y: y, x: x, names: ["(Intercept)", "d"], term: "d", clusters: cluster, level: 0.95)
+        let cr1 = try Regression.fit(y: y, x: x, names: ["(Intercept)", "d"], standardErrors: .cr1(cluster: "c"), clusters: cluster)
+        let reference = try #require(cr1.coefficient("d"))
+        let interval = try #require(wild.interval)
+        let width = reference.high - reference.low
+        #expect(abs(interval.lowerBound - reference.low) < 0.15 * width, "\(interval) against \(reference.low)...\(reference.high)")
+        #expect(abs(interval.upperBound - reference.high) < 0.15 * width, "\(interval) against \(reference.low)...\(reference.high)")
+    }
 }
