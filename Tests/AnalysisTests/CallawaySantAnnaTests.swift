@@ -188,6 +188,27 @@ struct TWFEReferenceTests {
 }
 
 struct UniformBandTests {
+    @Test("the event study's sup-t band: independent estimates give the analytic value, perfectly correlated ones 1.96")
+    func supT() throws {
+        let identity = (0..<5).map { a in (0..<5).map { $0 == a ? 4.0 : 0 } }
+        // P(max |Z_k| ≤ c) = (2Φ(c) − 1)^5 = 0.95 at c = 2.5684.
+        let independent = EventStudy.supTCriticalValue(covariance: identity, level: 0.95, draws: 9999, seed: 1)
+        #expect(abs(independent - 2.5684) < 0.04, "\(independent)")
+        let same = EventStudy.supTCriticalValue(covariance: [[1, 1, 1], [1, 1, 1], [1, 1, 1]], level: 0.95, draws: 9999, seed: 1)
+        #expect(abs(same - 1.96) < 0.05, "\(same)")
+        // On mpdta's event study: between pointwise and Bonferroni (6 terms: 2.64), the same for the same seed.
+        let data = try referenceTable("mpdta.csv")
+        let year = column(data, "year").map { Int($0!) }, county = column(data, "countyreal").map { Int($0!) }
+        let first = column(data, "first_treat").map { Int($0!) }
+        let years = Array(Set(year)).sorted()
+        let study = try EventStudy(y: column(data, "lemp").map { $0! }, units: county.map(String.init), period: year.map { years.firstIndex(of: $0)! },
+                                   cohort: first.map { $0 > 0 ? years.firstIndex(of: $0)! : nil }, leads: 3, lags: 3,
+                                   standardErrors: .cr1(cluster: "countyreal"), clusters: county.map(String.init))
+        let critical = study.uniformCriticalValue()
+        #expect(critical == study.uniformCriticalValue())
+        #expect(critical > 1.96 && critical < 2.64, "\(critical)")
+    }
+
     @Test("the uniform band's critical value lies between the pointwise 1.96 and Bonferroni's; deterministic for a seed")
     func band() throws {
         let data = try CallawaySantAnnaTests.mpdta()

@@ -79,6 +79,55 @@ public struct EventStudy: Sendable {
                                   low: estimate - critical * se, high: estimate + critical * se)
     }
 
+    /// The critical value of a uniform (simultaneous) 95% band over the event-time coefficients: the sup-t band
+    /// (Montiel Olea and Plagborg-Møller 2019), the `level` quantile of max_k |Z_k| / s.e._k for Z drawn from a
+    /// normal with the coefficients' estimated covariance. Deterministic for a seed; between 1.96 and Bonferroni's.
+    public func uniformCriticalValue(level: Double = 0.95, draws: Int = 9999, seed: UInt64 = 20_211_201) -> Double {
+        let k = terms.count
+        return Self.supTCriticalValue(covariance: (0..<k).map { a in (0..<k).map { regression.covariance[a][$0] } }, level: level, draws: draws, seed: seed)
+    }
+
+    /// The sup-t critical value for estimates with this covariance matrix.
+    static func supTCriticalValue(covariance: [[Double]], level: Double, draws: Int, seed: UInt64) -> Double {
+        let k = covariance.count
+        guard k > 0 else { return 0 }
+        let standardErrors = (0..<k).map { covariance[$0][$0].squareRoot() }
+        // Cholesky of the correlation matrix, with a tiny ridge should it be only positive semi-definite.
+        var lower = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        for a in 0..<k {
+            for b in 0...a {
+                var sum = covariance[a][b] / (standardErrors[a] * standardErrors[b])
+                if a == b { sum += 1e-12 }
+                for c in 0..<b { sum -= lower[a][c] * lower[b][c] }
+                lower[a][b] = a == b ? max(sum, 0).squareRoot() : (lower[b][b] > 0 ? sum / lower[b][b] : 0)
+            }
+        }
+        var generator = SplitMix64(seed: seed)
+        func uniform() -> Double { (Double(generator.next() >> 11) + 0.5) / Double(UInt64(1) << 53) }
+        var maxima: [Double] = []
+        maxima.reserveCapacity(draws)
+        var z = [Double](repeating: 0, count: k)
+        for _ in 0..<draws {
+            // Box–Muller pairs.
+            var index = 0
+            while index < k {
+                let radius = (-2 * log(uniform())).squareRoot(), angle = 2 * Double.pi * uniform()
+                z[index] = radius * cos(angle)
+                if index + 1 < k { z[index + 1] = radius * sin(angle) }
+                index += 2
+            }
+            var largest = 0.0
+            for a in 0..<k {
+                var value = 0.0
+                for c in 0...a { value += lower[a][c] * z[c] }
+                largest = max(largest, abs(value))
+            }
+            maxima.append(largest)
+        }
+        maxima.sort()
+        return maxima[min(draws - 1, Int((level * Double(draws)).rounded(.up)) - 1)]
+    }
+
     /// Gauss–Jordan with partial pivoting for the small pre-period block; nil when singular.
     static func invert(_ matrix: [[Double]]) -> [[Double]]? {
         let n = matrix.count
