@@ -12,6 +12,21 @@ public struct DiDSpec: Sendable {
         case attribute(String, from: String)
     }
 
+    /// A number per interview: an expression over its answers, or an attribute of its unit in the frame
+    /// (looked up the hierarchy, so a district attribute serves its villages).
+    public enum Measure: Sendable {
+        case answer(CompiledExpression)
+        case attribute(String)
+
+        /// How the tables name it: the expression's text or the attribute's name.
+        public var name: String {
+            switch self {
+            case .answer(let expression): expression.text
+            case .attribute(let key): key
+            }
+        }
+    }
+
     public enum Estimator: String, Sendable, CaseIterable {
         case twoByTwo = "two_by_two"
         case regression
@@ -36,11 +51,17 @@ public struct DiDSpec: Sendable {
     public let lags: Int
     /// The small-sample convention of clustered standard errors with absorbed effects.
     public let preset: SmallSamplePreset
+    /// Survey weights: estimates are then population-weighted.
+    public let weights: Measure?
+    /// Covariates: row by row in the regressions; each unit's first-round values in Callaway & Sant'Anna.
+    public let covariates: [Measure]
+    /// How covariates enter Callaway & Sant'Anna: doubly robust (the did package's default) or outcome regression.
+    public let method: CallawaySantAnna.Method
 
     public static func isSpec(_ path: String) -> Bool { (path as NSString).lastPathComponent.hasPrefix("did-") && path.hasSuffix(".yaml") }
 
     static let keys = ["title", "instrument", "outcome", "treatment", "adoption", "cluster", "rounds", "estimators", "comparison", "leads", "lags",
-                       "small_sample"]
+                       "small_sample", "weights", "covariates", "method"]
 
     public static func load(path: String, questionnaires: [Questionnaire]) -> Result<DiDSpec, DiagnosticReport> {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -130,10 +151,39 @@ extension SpecReader {
                 report(.badStructure, node, "small_sample is \(SmallSamplePreset.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
+        // Weights and covariates: an expression over the answers, or {attribute: NAME} from the frame.
+        func measure(_ node: Node, what: String) -> DiDSpec.Measure? {
+            if case .mapping(let fields) = node {
+                guard let attribute = fields["attribute"]?.string, fields.count == 1 else {
+                    report(.badStructure, node, "\(what) is an expression over the answers or {attribute: NAME} from the frame")
+                    return nil
+                }
+                return .attribute(attribute)
+            }
+            return expression(node, in: questionnaire, what: what).map { .answer($0) }
+        }
+        let weights = mapping["weights"].flatMap { measure($0, what: "weights") }
+        var covariates: [DiDSpec.Measure] = []
+        if let node = mapping["covariates"] {
+            if case .sequence(let list) = node {
+                for entry in list { if let covariate = measure(entry, what: "a covariate") { covariates.append(covariate) } }
+            } else {
+                report(.badStructure, node, "covariates is a list, e.g. [\"${bpd_meetings}\", {attribute: papua}] (quote expressions inside brackets)")
+            }
+        }
+        var method = CallawaySantAnna.Method.doublyRobust
+        if let node = mapping["method"] {
+            switch node.string {
+            case "dr": method = .doublyRobust
+            case "or": method = .outcomeRegression
+            default: report(.badStructure, node, "method is dr (doubly robust) or or (outcome regression)")
+            }
+        }
         guard let treatment else { return nil }
         return DiDSpec(path: file, title: mapping["title"]?.string ?? "Difference-in-differences", instrument: instrument, outcome: outcome,
                        treatment: treatment, absorbing: mapping["adoption"]?.string != "reversible", cluster: mapping["cluster"]?.string ?? "district",
                        rounds: rounds, estimators: estimators, comparison: comparison,
-                       leads: Int(mapping["leads"]?.string ?? "") ?? 3, lags: Int(mapping["lags"]?.string ?? "") ?? 3, preset: preset)
+                       leads: Int(mapping["leads"]?.string ?? "") ?? 3, lags: Int(mapping["lags"]?.string ?? "") ?? 3, preset: preset,
+                       weights: weights, covariates: covariates, method: method)
     }
 }

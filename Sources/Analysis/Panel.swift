@@ -10,6 +10,10 @@ public struct Panel: Sendable {
         public let outcome: Double
         public let treated: Bool
         public let cluster: String
+        /// The survey weight, when the specification has weights (nil: no value for this interview).
+        public let weight: Double?
+        /// The covariates' values, in the specification's order (nil: no value).
+        public let covariates: [Double?]
     }
 
     public let rounds: [String]
@@ -25,6 +29,26 @@ public struct Panel: Sendable {
         var observations: [Observation] = []
         var notes: [String] = []
         var missingOutcome = 0
+        func attribute(_ key: String, of code: String) -> String? {
+            var current = units[code]
+            var steps = 0
+            while let unit = current, steps < 64 {
+                if let value = unit.attributes[key] { return value }
+                current = unit.parentCode.flatMap { units[$0] }
+                steps += 1
+            }
+            return nil
+        }
+        func measured(_ measure: DiDSpec.Measure, _ context: AnswerContext, unit: String) -> Double? {
+            switch measure {
+            case .answer(let expression):
+                let value = Evaluator.evaluate(expression.expression, in: context)
+                let result: Double
+                if case .boolean(let flag) = value { result = flag ? 1 : 0 } else { result = value.numberValue }
+                return result.isFinite ? result : nil
+            case .attribute(let key): return attribute(key, of: unit).flatMap(Double.init)
+            }
+        }
         for (index, round) in rounds.enumerated() {
             guard let roundData = data[round] else { continue }
             var count = 0
@@ -37,15 +61,12 @@ public struct Panel: Sendable {
                 let treated: Bool
                 switch spec.treatment {
                 case .answer(let expression): treated = Evaluator.isTrue(expression.expression, in: context)
-                case .attribute(let key, let from):
-                    var attribute: String?
-                    var current = units[interview.unit]
-                    var steps = 0
-                    while let unit = current, attribute == nil, steps < 64 { attribute = unit.attributes[key]; current = unit.parentCode.flatMap { units[$0] }; steps += 1 }
-                    treated = attribute == "1" && round >= from
+                case .attribute(let key, let from): treated = attribute(key, of: interview.unit) == "1" && round >= from
                 }
                 observations.append(Observation(unit: interview.unit, round: index, outcome: number, treated: treated,
-                                                cluster: cluster(interview.unit) ?? interview.unit))
+                                                cluster: cluster(interview.unit) ?? interview.unit,
+                                                weight: spec.weights.flatMap { measured($0, context, unit: interview.unit) },
+                                                covariates: spec.covariates.map { measured($0, context, unit: interview.unit) }))
                 count += 1
             }
             notes.append("\(round): \(count) units with the outcome")
@@ -64,7 +85,8 @@ public struct Panel: Sendable {
         if spec.absorbing {
             observations = observations.map { observation in
                 let treated = first[observation.unit].map { observation.round >= $0 } ?? false
-                return Observation(unit: observation.unit, round: observation.round, outcome: observation.outcome, treated: treated, cluster: observation.cluster)
+                return Observation(unit: observation.unit, round: observation.round, outcome: observation.outcome, treated: treated,
+                                   cluster: observation.cluster, weight: observation.weight, covariates: observation.covariates)
             }
         }
         let treatedFromStart = first.values.filter { $0 == 0 }.count
@@ -75,6 +97,23 @@ public struct Panel: Sendable {
             throw EstimationError.noVariation(column: "the treatment")
         }
         return Panel(rounds: rounds, observations: observations, notes: notes, firstTreated: first)
+    }
+
+    /// The panel for the estimators, with the specification's weights and covariates. Rows without a weight are
+    /// left out (and counted in `notes`); a weight of zero or less is an error.
+    public func longPanel(_ spec: DiDSpec) throws -> (panel: LongPanel, notes: [String]) {
+        let rows = observations.filter { spec.weights == nil || $0.weight != nil }
+        var notes: [String] = []
+        if rows.count < observations.count {
+            notes.append("\(observations.count - rows.count) unit-rounds without a value of the weights (\(spec.weights!.name)) left out")
+        }
+        let panel = try LongPanel(outcome: rows.map(\.outcome), unit: rows.map(\.unit), period: rows.map(\.round), periods: rounds,
+                                  firstTreated: firstTreated, cluster: rows.map(\.cluster), clusterName: spec.cluster,
+                                  weight: spec.weights == nil ? nil : rows.map { $0.weight! }, weightName: spec.weights?.name,
+                                  covariateNames: spec.covariates.map(\.name),
+                                  covariates: spec.covariates.indices.map { c in rows.map { $0.covariates[c] } },
+                                  reportedTreatment: spec.absorbing ? nil : rows.map(\.treated))
+        return (panel, notes)
     }
 
     /// Units observed in every round, as a matrix for Callaway & Sant'Anna; others are reported and left out.

@@ -182,30 +182,30 @@ struct DiDPanelCommandTests {
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
         let estimators = object?["estimators"] as? [[String: Any]] ?? []
         func term(_ estimator: String, _ name: String) -> [String: Any]? {
-            (estimators.first { ($0["estimator"] as? String)?.hasPrefix(estimator) == true }?["terms"] as? [[String: Any]])?.first { $0["term"] as? String == name }
+            (estimators.first { $0["estimator"] as? String == estimator }?["terms"] as? [[String: Any]])?.first { $0["term"] as? String == name }
         }
         // pyfixest: -0.03654893667406722 (0.013265155429338923, CR1 by county); csdid (not yet treated): -0.039763625623044384.
-        #expect(abs((term("Two-way", "treated")?["estimate"] as? Double ?? 0) - -0.03654893667406722) < 1e-9)
-        #expect(abs((term("Two-way", "treated")?["std_error"] as? Double ?? 0) - 0.013265155429338923) < 1e-8)
-        #expect(abs((term("Callaway", "overall ATT (simple)")?["estimate"] as? Double ?? 0) - -0.039763625623044384) < 1e-9)
+        #expect(abs((term("twfe", "treated")?["estimate"] as? Double ?? 0) - -0.03654893667406722) < 1e-9)
+        #expect(abs((term("twfe", "treated")?["std_error"] as? Double ?? 0) - 0.013265155429338923) < 1e-8)
+        #expect(abs((term("callaway_santanna", "overall ATT (simple)")?["estimate"] as? Double ?? 0) - -0.039763625623044384) < 1e-9)
         #expect((object?["notes"] as? [String])?.contains("no --cluster: standard errors at the unit level") == true)
         let bad = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year"])
         #expect(bad.status == 64)
         // Weighted estimators through the command (the weights are lpop itself here; the weighted estimates are
         // checked against pyfixest in AnalysisTests): TWFE and the event study say they are weighted and differ
-        // from the unweighted ones, Callaway & Sant'Anna says it is not.
+        // from the unweighted ones, and so does Callaway & Sant'Anna.
         let weighted = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
                                    "--weights", "lpop", "--format", "json"])
         #expect(weighted.status == 0)
         let weightedObject = try JSONSerialization.jsonObject(with: Data(weighted.stdout.utf8)) as? [String: Any]
         let weightedEstimators = weightedObject?["estimators"] as? [[String: Any]] ?? []
         func notes(_ prefix: String) -> [String] {
-            weightedEstimators.first { ($0["estimator"] as? String)?.hasPrefix(prefix) == true }?["notes"] as? [String] ?? []
+            weightedEstimators.first { $0["estimator"] as? String == prefix }?["notes"] as? [String] ?? []
         }
-        #expect(notes("Two-way").contains { $0.contains("population-weighted") })
-        #expect(notes("Event").contains { $0.contains("population-weighted") })
-        #expect(notes("Callaway").contains { $0.hasPrefix("unweighted") })
-        let weightedTWFE = (weightedEstimators.first { ($0["estimator"] as? String)?.hasPrefix("Two-way") == true }?["terms"] as? [[String: Any]])?
+        #expect(notes("twfe").contains { $0.contains("population-weighted") })
+        #expect(notes("event_study").contains { $0.contains("population-weighted") })
+        #expect(notes("callaway_santanna").contains { $0.contains("population-weighted ATT") })
+        let weightedTWFE = (weightedEstimators.first { $0["estimator"] as? String == "twfe" }?["terms"] as? [[String: Any]])?
             .first { $0["term"] as? String == "treated" }?["estimate"] as? Double
         #expect(weightedTWFE != nil && abs(weightedTWFE! - -0.03654893667406722) > 1e-6)
     }
@@ -228,13 +228,13 @@ struct DiDPanelCommandTests {
         #expect(run.status == 0, "\(run.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
         let estimators = object?["estimators"] as? [[String: Any]] ?? []
-        let twfe = estimators.first { ($0["estimator"] as? String)?.hasPrefix("Two-way") == true }
+        let twfe = estimators.first { $0["estimator"] as? String == "twfe" }
         let treated = (twfe?["terms"] as? [[String: Any]])?.first { $0["term"] as? String == "treated" }
         // pyfixest feols(lemp ~ d + x | countyreal + year), CR1 by county (Tests/AnalysisTests/Fixtures/mpdta_twfe.csv).
         #expect(abs((treated?["estimate"] as? Double ?? 0) - -0.03984907150240009) < 1e-9)
         #expect(abs((treated?["std_error"] as? Double ?? 0) - 0.013385872509690167) < 1e-8)
         #expect((twfe?["notes"] as? [String])?.contains { $0.contains("lpop constant within units") } == true)
-        let study = estimators.first { ($0["estimator"] as? String)?.hasPrefix("Event") == true }
+        let study = estimators.first { $0["estimator"] as? String == "event_study" }
         let zero = (study?["terms"] as? [[String: Any]])?.first { ($0["term"] as? String)?.hasPrefix("event time 0") == true }
         // pyfixest with the same event-time dummies and x (Tests/AnalysisTests/Fixtures/mpdta_event_study.csv).
         #expect(abs((zero?["estimate"] as? Double ?? 0) - -0.020375367960263582) < 1e-9)

@@ -40,7 +40,7 @@ struct DemoTests {
         // The DiD of the online SID recovers the simulation's true effect (2.0 points) within its interval.
         let did = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("did-sid.json"))) as? [String: Any]
         let estimators = did?["estimators"] as? [[String: Any]] ?? []
-        let cs = estimators.first { ($0["estimator"] as? String)?.hasPrefix("Callaway") == true }
+        let cs = estimators.first { $0["estimator"] as? String == "callaway_santanna" }
         let overall = (cs?["terms"] as? [[String: Any]])?.first { $0["term"] as? String == "overall ATT (simple)" }
         let low = overall?["conf_low"] as? Double ?? .nan, high = overall?["conf_high"] as? Double ?? .nan
         #expect(low < 2.0 && 2.0 < high, "\(low)–\(high)")
@@ -51,7 +51,7 @@ struct DemoTests {
         let latex = try pantau(["did", spec, "--db", store, "--format", "latex"])
         #expect(latex.status == 0 && latex.stdout.contains("\\begin{tabular}") && latex.stdout.contains("\\toprule"))
         let didCSV = try pantau(["did", spec, "--db", store, "--format", "csv"])
-        #expect(didCSV.stdout.hasPrefix("estimator,term,estimate,std_error,statistic,p_value,conf_low,conf_high,n_obs,n_clusters,se_type\n"))
+        #expect(didCSV.stdout.hasPrefix("estimator,term,estimate,std_error,statistic,p_value,conf_low,conf_high,conf_low_uniform,conf_high_uniform,n_obs,n_clusters,se_type\n"))
         let page = try pantau(["did", spec, "--db", store, "--format", "html"])
         #expect(page.stdout.contains("<svg") && !page.stdout.contains("<script") && !page.stdout.contains("src="))
         // The store it leaves is sound and complete.

@@ -54,14 +54,16 @@ public enum TwoWayFixedEffects {
     }
 
     /// y and the regressors with unit and period effects removed (for the wild bootstrap of a TWFE coefficient).
-    public static func demean(y: [Double], regressors: [[Double]], units: [String], periods: [String]) -> (y: [Double], x: [[Double]]) {
+    /// With weights, the projections are in the weighted metric, as in `fit`.
+    public static func demean(y: [Double], regressors: [[Double]], units: [String], periods: [String],
+                              weights: [Double]? = nil) -> (y: [Double], x: [[Double]]) {
         let unitIndex = Dictionary(Set(units).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let periodIndex = Dictionary(Set(periods).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let k = regressors.first?.count ?? 0
         var columns = [y]
         for j in 0..<k { columns.append(regressors.map { $0[j] }) }
         let absorbed = absorb(columns, units: units.map { unitIndex[$0]! }, periods: periods.map { periodIndex[$0]! },
-                              unitCount: unitIndex.count, periodCount: periodIndex.count).columns
+                              unitCount: unitIndex.count, periodCount: periodIndex.count, weights: weights).columns
         return (absorbed[0], y.indices.map { i in (0..<k).map { absorbed[$0 + 1][i] } })
     }
 

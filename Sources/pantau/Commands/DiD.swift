@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Reports
 import Tabular
 
 struct DiD: ParsableCommand {
@@ -62,7 +63,7 @@ struct DiD: ParsableCommand {
     @Option(help: "The cluster column (required for --se cr1).")
     var cluster: String?
 
-    @Option(help: "A survey-weight column (regression, TWFE and the event study; not yet Callaway & Sant'Anna): estimates are then population-weighted.")
+    @Option(help: "A survey-weight column: every estimate is then population-weighted (Callaway & Sant'Anna takes each unit's first-period weight).")
     var weights: String?
 
     @Option(help: "Covariates, comma-separated: row by row in the regression, TWFE and the event study; each unit's first-period values for Callaway & Sant'Anna.")
@@ -167,8 +168,7 @@ struct DiD: ParsableCommand {
     /// without --cluster, standard errors are unit-level.
     func panelRun(header: [String], rows: [[String]]) throws -> String {
         guard let time, let unit else { return "" }
-        let names = [outcome, unit, time] + [treat, cohort, cluster, weights].compactMap { $0 }
-            + covariateNames
+        let names = [outcome, unit, time] + [treat, cohort, cluster, weights].compactMap { $0 } + covariateNames
         for name in names where !header.contains(name) {
             Terminal.printError("error: the data have no column '\(name)'; the columns are \(header.joined(separator: ", "))")
             throw ExitCode(1)
@@ -195,109 +195,37 @@ struct DiD: ParsableCommand {
             }
         }
         let keep = rows.indices.filter { y[$0] != nil }
-        let clusters = cluster.map { name in let values = column(name); return keep.map { values[$0] } } ?? keep.map { units[$0] }
-        let clusterName = cluster ?? unit
-        var sections: [DiDRun.Section] = []
         var notes = ["\(units.count) rows, \(Set(units).count) units, \(periodValues.count) periods; \(rows.count - keep.count) rows without the outcome left out"]
         if cluster == nil { notes.append("no --cluster: standard errors at the unit level") }
-        let fromStart = first.values.filter { $0 == 0 }.count
-        if fromStart > 0 { notes.append("\(fromStart) units treated from the first period (no pre-period) are left out of Callaway & Sant'Anna") }
+        let weightValues = weights.map { name in let all = column(name).map { Double($0) ?? .nan }; return keep.map { all[$0] } }
+        if let weightValues, weightValues.contains(where: { !$0.isFinite || $0 <= 0 }) {
+            Terminal.printError("error: the weights in \(weights!) must be positive numbers in every row used")
+            throw ExitCode(1)
+        }
+        var tables: [DiDTable] = []
         do {
-            let treatedRows = keep.map { i -> [Double] in [first[units[i]].map { periodIndex[times[i]]! >= $0 ? 1 : 0 } ?? 0] }
-            let weightValues = weights.map { name in let all = column(name).map { Double($0) ?? .nan }; return keep.map { all[$0] } }
-            if let weightValues, weightValues.contains(where: { !$0.isFinite || $0 <= 0 }) {
-                Terminal.printError("error: the weights in \(weights!) must be positive numbers in every row used")
-                throw ExitCode(1)
-            }
-            // TWFE and the event study take covariates row by row (time-varying); rows missing one are left out.
-            // Covariates constant within every unit are absorbed by the unit effects (they still serve Callaway &
-            // Sant'Anna), so they are set aside here rather than failing the run.
-            let allCovariateColumns = covariateNames.map { column($0).map { Double($0) } }
-            let withCovariates = keep.indices.filter { p in allCovariateColumns.allSatisfy { $0[keep[p]] != nil } }
-            let varying = allCovariateColumns.indices.filter { c in
-                var seen: [String: Double] = [:]
-                return withCovariates.contains { p in
-                    let i = keep[p], value = allCovariateColumns[c][i]!
-                    if let earlier = seen[units[i]] { return earlier != value }
-                    seen[units[i]] = value
-                    return false
-                }
-            }
-            let rowCovariateNames = varying.map { covariateNames[$0] }
-            let covariateRows = withCovariates.map { p in varying.map { allCovariateColumns[$0][keep[p]]! } }
-            let absorbed = covariateNames.filter { !rowCovariateNames.contains($0) }
-            let covariateNote = covariateNames.isEmpty ? nil
-                : (rowCovariateNames.isEmpty ? "" : "covariates \(rowCovariateNames.joined(separator: ", ")), each row's values; ")
-                  + "\(keep.count - withCovariates.count) rows without covariate values left out"
-                  + (absorbed.isEmpty ? "" : "; \(absorbed.joined(separator: ", ")) constant within units, absorbed by the unit effects")
-            let weightNote = weights.map { "weighted by \($0): a population-weighted estimate (WLS with the fixed effects absorbed in the weighted metric)" }
+            let clusters = cluster.map { name in let values = column(name); return keep.map { values[$0] } } ?? keep.map { units[$0] }
+            let covariateColumns = covariateNames.map { name in let values = column(name); return keep.map { Double(values[$0]) } }
+            let panel = try LongPanel(outcome: keep.map { y[$0]! }, unit: keep.map { units[$0] }, period: keep.map { periodIndex[times[$0]]! },
+                                      periods: periodValues, firstTreated: first, cluster: clusters, clusterName: cluster ?? unit,
+                                      weight: weightValues, weightName: weights, covariateNames: covariateNames, covariates: covariateColumns)
             for name in estimator.split(separator: ",").map(String.init) {
                 switch name {
-                case "twfe":
-                    let result = try TwoWayFixedEffects.fit(y: withCovariates.map { y[keep[$0]]! },
-                                                            regressors: withCovariates.indices.map { treatedRows[withCovariates[$0]] + covariateRows[$0] },
-                                                            names: ["treated"] + rowCovariateNames,
-                                                            units: withCovariates.map { units[keep[$0]] }, periods: withCovariates.map { times[keep[$0]] },
-                                                            standardErrors: .cr1(cluster: clusterName), clusters: withCovariates.map { clusters[$0] },
-                                                            weights: weightValues.map { w in withCovariates.map { w[$0] } })
-                    sections.append(DiDRun.section("Two-way fixed effects", result, notes: [weightNote, covariateNote].compactMap { $0 }))
-                case "event_study":
-                    let rowsUsed = withCovariates.map { keep[$0] }
-                    let study = try EventStudy(y: rowsUsed.map { y[$0]! }, units: rowsUsed.map { units[$0] }, period: rowsUsed.map { periodIndex[times[$0]]! },
-                                               cohort: rowsUsed.map { first[units[$0]] }, leads: 3, lags: 3,
-                                               standardErrors: .cr1(cluster: clusterName), clusters: withCovariates.map { clusters[$0] },
-                                               weights: weightValues.map { w in withCovariates.map { w[$0] } },
-                                               covariates: rowCovariateNames.isEmpty ? nil : covariateRows, covariateNames: rowCovariateNames)
-                    var lines = study.terms.map { ("event time \($0.eventTime)\($0.binned ? " (binned)" : "")", $0.coefficient) }
-                    if let average = study.averagePost { lines.append(("average post-period effect", average)) }
-                    var studyNotes = ["reference: event time −1"] + [weightNote, covariateNote].compactMap { $0 }
-                    if let p = study.preTrendPValue { studyNotes.append(String(format: "joint pre-trend test: p = %.4f", p)) }
-                    sections.append(DiDRun.Section(title: "Event study", rows: lines, observations: study.regression.observations,
-                                                   clusters: study.regression.clusters, seType: study.regression.standardErrors.name, notes: studyNotes))
+                case "twfe": tables.append(try PanelEstimation.twoWayFixedEffects(panel))
+                case "event_study": tables.append(try PanelEstimation.eventStudy(panel, leads: 3, lags: 3))
                 default:
-                    var byUnit: [String: [Int: Double]] = [:], clusterOf: [String: String] = [:]
-                    for (position, i) in keep.enumerated() { byUnit[units[i], default: [:]][periodIndex[times[i]]!] = y[i]!; clusterOf[units[i]] = clusters[position] }
-                    let complete = byUnit.filter { $0.value.count == periodValues.count && first[$0.key] != 0 }.keys.sorted()
-                    // Covariates: each unit's values in its first period (pre-treatment for every cohort with a pre-period).
-                    var unitCovariates: [String: [Double]] = [:]
-                    if !covariateNames.isEmpty {
-                        let columns = covariateNames.map { column($0) }
-                        for i in rows.indices.sorted(by: { periodIndex[times[$0]]! < periodIndex[times[$1]]! }) where unitCovariates[units[i]] == nil {
-                            let values = columns.map { Double($0[i]) }
-                            if values.allSatisfy({ $0 != nil }) { unitCovariates[units[i]] = values.map { $0! } }
-                        }
-                    }
-                    let usable = covariateNames.isEmpty ? complete : complete.filter { unitCovariates[$0] != nil }
-                    let estimator = try CallawaySantAnna(outcome: usable.map { u in (0..<periodValues.count).map { byUnit[u]![$0]! } },
-                                                         periods: Array(1...periodValues.count), group: usable.map { first[$0].map { $0 + 1 } ?? 0 },
-                                                         comparison: .notYetTreated, cluster: cluster == nil ? nil : usable.map { clusterOf[$0]! },
-                                                         covariates: covariateNames.isEmpty ? nil : usable.map { unitCovariates[$0]! },
-                                                         method: method == "or" ? .outcomeRegression : .doublyRobust)
-                    var lines: [(String, Coefficient)] = estimator.estimates.map {
-                        ("ATT(\(periodValues[$0.group - 1]), \(periodValues[$0.time - 1]))", DiDRun.coefficient($0.att, $0.standardError))
-                    }
-                    lines.append(("overall ATT (simple)", DiDRun.coefficient(estimator.simple.att, estimator.simple.standardError)))
-                    lines.append(("overall ATT (dynamic)", DiDRun.coefficient(estimator.dynamic.overall.att, estimator.dynamic.overall.standardError)))
-                    sections.append(DiDRun.Section(title: "Callaway & Sant'Anna (not yet treated comparison)", rows: lines,
-                                                   observations: usable.count * periodValues.count, clusters: estimator.clusters,
-                                                   seType: "influence function\(cluster.map { ", clustered by \($0)" } ?? ", unit level")",
-                                                   notes: ["balanced panel: \(complete.count) units observed in every period"]
-                                                       + (weights == nil ? [] : ["unweighted: survey weights are not yet supported for Callaway & Sant'Anna"])
-                                                       + (covariateNames.isEmpty ? [] : ["\(method == "or" ? "outcome regression" : "doubly robust") on \(covariateNames.joined(separator: ", ")), each unit's values in its first period"])))
+                    tables.append(try PanelEstimation.callawaySantAnna(panel, comparison: .notYetTreated,
+                                                                        method: method == "or" ? .outcomeRegression : .doublyRobust))
                 }
             }
         } catch let error as EstimationError {
             Terminal.printError("error: \(error)")
             throw ExitCode(1)
         }
-        let header = "\(data ?? "") · outcome \(outcome) · unit \(unit) · time \(time)"
-        switch format {
-        case .json: return try DiDTables.json(title: "Difference-in-differences: \(outcome)", notes: notes, sections)
-        case .csv: return DiDTables.csv(sections)
-        case .latex: return DiDTables.latex(title: "Difference-in-differences: \(outcome)", sections)
-        case .html: return DiDTables.html(title: "Difference-in-differences: \(outcome)", header: header, notes: notes, sections)
-        case .md: return DiDRun.markdown(title: "Difference-in-differences: \(outcome)", header: header, notes: notes, sections)
-        }
+        var header = "\(data ?? "") · outcome \(outcome) · unit \(unit) · time \(time)"
+        if let cluster { header += " · clusters: \(cluster)" }
+        let report = DiDReport(title: "Difference-in-differences: \(outcome)", header: header, notes: notes, tables: tables)
+        return try DiDReports.render(report, as: DiDReports.Format(rawValue: format.rawValue) ?? .md)
     }
 
     func stars(_ p: Double) -> String { p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "" }

@@ -1,0 +1,68 @@
+import Foundation
+
+/// One estimator's results as a publication table: the renderers in Reports draw it as Markdown, CSV, LaTeX,
+/// HTML (with an event-study plot) and JSON.
+public struct DiDTable: Sendable {
+    public struct Row: Sendable {
+        public let term: String
+        public let coefficient: Coefficient
+        /// Periods relative to adoption, for the rows an event-study plot draws.
+        public let eventTime: Int?
+        /// The simultaneous (uniform) 95% band at this event time, when one was computed.
+        public let band: ClosedRange<Double>?
+
+        public init(term: String, coefficient: Coefficient, eventTime: Int? = nil, band: ClosedRange<Double>? = nil) {
+            self.term = term
+            self.coefficient = coefficient
+            self.eventTime = eventTime
+            self.band = band
+        }
+    }
+
+    public let title: String
+    /// A short name for JSON and CSV: two_by_two, regression, twfe, event_study, callaway_santanna.
+    public let estimator: String
+    public let rows: [Row]
+    public let observations: Int
+    public let clusters: Int?
+    public let seType: String
+    /// What the reader must know: the sample, the convention, the bootstrap, the band.
+    public let notes: [String]
+
+    public init(title: String, estimator: String, rows: [Row], observations: Int, clusters: Int?, seType: String, notes: [String]) {
+        self.title = title
+        self.estimator = estimator
+        self.rows = rows
+        self.observations = observations
+        self.clusters = clusters
+        self.seType = seType
+        self.notes = notes
+    }
+
+    /// A coefficient with normal-approximation p-value and 95% interval (for influence-function estimates).
+    public static func normal(_ estimate: Double, _ standardError: Double, term: String = "") -> Coefficient {
+        let z = estimate / standardError
+        let p = 2 * (1 - StudentT.cdf(abs(z), degreesOfFreedom: 1e6))
+        return Coefficient(term: term, estimate: estimate, standardError: standardError, pValue: p,
+                           low: estimate - 1.959964 * standardError, high: estimate + 1.959964 * standardError)
+    }
+}
+
+/// A whole DiD report: a title, what it ran on, the panel's notes, and one table per estimator.
+public struct DiDReport: Sendable {
+    public let title: String
+    /// One line naming the source, outcome and cluster.
+    public let header: String
+    public let notes: [String]
+    public let tables: [DiDTable]
+    /// Extra top-level JSON fields (instrument, outcome).
+    public let metadata: [String: String]
+
+    public init(title: String, header: String, notes: [String], tables: [DiDTable], metadata: [String: String] = [:]) {
+        self.title = title
+        self.header = header
+        self.notes = notes
+        self.tables = tables
+        self.metadata = metadata
+    }
+}

@@ -1,0 +1,258 @@
+import Foundation
+
+/// A long panel ready for the DiD estimators, whether it came from a CSV file or from the store: one row per
+/// unit and period, with each unit's adoption period, its cluster, and optional survey weights and covariates.
+public struct LongPanel: Sendable {
+    public let outcome: [Double]
+    public let unit: [String]
+    /// The row's period, an index into `periods`.
+    public let period: [Int]
+    /// Period labels in time order.
+    public let periods: [String]
+    /// Each treated unit's first treated period (an index into `periods`); never-treated units are absent.
+    public let firstTreated: [String: Int]
+    public let cluster: [String]
+    /// What the clusters are (a column or a frame level), for the tables.
+    public let clusterName: String
+    public let weight: [Double]?
+    public let weightName: String?
+    public let covariateNames: [String]
+    /// `covariates[c][row]`: nil where the row has no value.
+    public let covariates: [[Double?]]
+    /// Each row's treatment as reported, when adoption is not absorbing; nil: treated from the first treated period on.
+    public let reportedTreatment: [Bool]?
+
+    public init(outcome: [Double], unit: [String], period: [Int], periods: [String], firstTreated: [String: Int], cluster: [String],
+                clusterName: String, weight: [Double]? = nil, weightName: String? = nil, covariateNames: [String] = [],
+                covariates: [[Double?]] = [], reportedTreatment: [Bool]? = nil) throws {
+        let n = outcome.count
+        guard unit.count == n, period.count == n, cluster.count == n, weight.map({ $0.count == n }) ?? true,
+              covariates.count == covariateNames.count, covariates.allSatisfy({ $0.count == n }), reportedTreatment.map({ $0.count == n }) ?? true else {
+            throw EstimationError.emptyCell("panel (columns of different lengths)")
+        }
+        if let weight, weight.contains(where: { !$0.isFinite || $0 <= 0 }) { throw EstimationError.badWeights }
+        (self.outcome, self.unit, self.period, self.periods, self.firstTreated) = (outcome, unit, period, periods, firstTreated)
+        (self.cluster, self.clusterName, self.weight, self.weightName) = (cluster, clusterName, weight, weightName)
+        (self.covariateNames, self.covariates, self.reportedTreatment) = (covariateNames, covariates, reportedTreatment)
+    }
+
+    /// Whether a row's unit is treated in the row's period: from its first treated period on (absorbing adoption),
+    /// or as reported.
+    public func treated(_ row: Int) -> Bool {
+        if let reportedTreatment { return reportedTreatment[row] }
+        return firstTreated[unit[row]].map { period[row] >= $0 } ?? false
+    }
+
+    var weightNote: String? {
+        weightName.map { "weighted by \($0): a population-weighted estimate (the estimand is the population-weighted ATT)" }
+    }
+}
+
+/// The panel estimators as publication tables, with every restriction and convention in the notes.
+public enum PanelEstimation {
+    /// Covariates row by row, for the regressions: rows missing a value are left out, and covariates constant
+    /// within every unit are set aside when unit effects absorb them.
+    struct RowCovariates {
+        let rows: [Int]
+        let names: [String]
+        let values: [[Double]]
+        let note: String?
+    }
+
+    static func rowCovariates(_ panel: LongPanel, absorbedByUnits: Bool) -> RowCovariates {
+        let all = panel.outcome.indices.filter { i in panel.covariates.allSatisfy { $0[i] != nil } }
+        guard !panel.covariateNames.isEmpty else { return RowCovariates(rows: all, names: [], values: all.map { _ in [] }, note: nil) }
+        let kept = panel.covariates.indices.filter { c in
+            guard absorbedByUnits else { return true }
+            var seen: [String: Double] = [:]
+            return all.contains { i in
+                let value = panel.covariates[c][i]!
+                if let earlier = seen[panel.unit[i]] { return earlier != value }
+                seen[panel.unit[i]] = value
+                return false
+            }
+        }
+        let names = kept.map { panel.covariateNames[$0] }
+        let absorbed = panel.covariateNames.filter { !names.contains($0) }
+        var note = names.isEmpty ? "" : "covariates \(names.joined(separator: ", ")), each row's values; "
+        note += "\(panel.outcome.count - all.count) rows without covariate values left out"
+        if !absorbed.isEmpty { note += "; \(absorbed.joined(separator: ", ")) constant within units, absorbed by the unit effects" }
+        return RowCovariates(rows: all, names: names, values: all.map { i in kept.map { panel.covariates[$0][i]! } }, note: note)
+    }
+
+    /// Under 50 clusters, a wild cluster bootstrap p-value and 95% interval by test inversion (null imposed; Webb
+    /// weights under 12 clusters, Rademacher otherwise; every sign pattern when 2^G ≤ 9,999), on the standard
+    /// errors' cluster. `x` is the design as estimated (demeaned for fixed effects), already weighted if need be.
+    static func wildBootstrapNote(y: [Double], x: [[Double]], names: [String], term: String, clusters: [String], count: Int?) throws -> [String] {
+        guard let count, count < 50 else { return [] }
+        let weights: WildClusterBootstrap.Weights = count < 12 ? .webb : .rademacher
+        let result = try WildClusterBootstrap.test(y: y, x: x, names: names, term: term, clusters: clusters, weights: weights, draws: 9999,
+                                                   seed: 20_211_201, level: 0.95)
+        let how = result.enumerated ? "all \(result.draws) sign patterns" : "\(result.draws) draws, seed 20211201"
+        // No draw as extreme as the estimate: the p-value is below one in the number of draws, not zero.
+        let p = result.pValue == 0 ? String(format: "p < %.4g", 1 / Double(result.draws)) : String(format: "p = %.4f", result.pValue)
+        var note = String(format: "wild cluster bootstrap for %@ (%@ weights, null imposed, %@): %@", term as NSString, result.weights.rawValue as NSString,
+                          how as NSString, p as NSString)
+        if let interval = result.interval { note += String(format: ", 95%% interval %.4f – %.4f by test inversion", interval.lowerBound, interval.upperBound) }
+        return [note]
+    }
+
+    /// Scales rows by √w, so that least squares on the result is the weighted fit (for the bootstrap).
+    static func weighted(_ y: [Double], _ x: [[Double]], _ w: [Double]?) -> ([Double], [[Double]]) {
+        guard let w else { return (y, x) }
+        let roots = w.map { $0.squareRoot() }
+        return (zip(y, roots).map { $0 * $1 }, zip(x, roots).map { row, r in row.map { $0 * r } })
+    }
+
+    // MARK: - Two periods
+
+    /// The 2×2 table of means between the first and last period, units ever treated against the others.
+    public static func twoByTwo(_ panel: LongPanel) throws -> DiDTable {
+        let first = 0, last = panel.periods.count - 1
+        let sample = panel.outcome.indices.filter { panel.period[$0] == first || panel.period[$0] == last }
+        let table = try TwoByTwo(treated: sample.map { panel.firstTreated[panel.unit[$0]] != nil }, after: sample.map { panel.period[$0] == last },
+                                 outcome: sample.map { panel.outcome[$0] }, units: sample.map { panel.unit[$0] })
+        func row(_ term: String, _ d: TwoByTwo.Difference) -> DiDTable.Row { DiDTable.Row(term: term, coefficient: DiDTable.normal(d.estimate, d.standardError)) }
+        return DiDTable(title: "2×2: \(panel.periods[first]) and \(panel.periods[last]), units ever treated against the others", estimator: "two_by_two",
+                        rows: [row("comparison change", table.comparisonChange), row("treated change", table.treatedChange),
+                               row("difference-in-differences", table.didEstimate)],
+                        observations: sample.count, clusters: nil, seType: "within-unit changes, independent groups",
+                        notes: ["\(table.unitsDropped) units observed in only one of the two periods were left out"]
+                            + (panel.weightName == nil ? [] : ["unweighted: the table of means does not take the survey weights"]))
+    }
+
+    /// y = a + b·group + d·group×post (+ covariates), CR1 by the panel's cluster, weighted when weights are given.
+    /// Post is the unit's own adoption period for treated units; comparison units contribute to the intercept.
+    public static func regression(_ panel: LongPanel) throws -> DiDTable {
+        let covariates = rowCovariates(panel, absorbedByUnits: false)
+        let rows = covariates.rows
+        let names = ["(Intercept)", "group", "group × post"] + covariates.names
+        let x = rows.enumerated().map { position, i -> [Double] in
+            let group: Double = panel.firstTreated[panel.unit[i]] != nil ? 1 : 0
+            return [1, group, panel.treated(i) ? 1 : 0] + covariates.values[position]
+        }
+        let y = rows.map { panel.outcome[$0] }, clusters = rows.map { panel.cluster[$0] }
+        let w = panel.weight.map { weight in rows.map { weight[$0] } }
+        let result = try Regression.fit(y: y, x: x, names: names, weights: w, standardErrors: .cr1(cluster: panel.clusterName), clusters: clusters)
+        let (wy, wx) = weighted(y, x, w)
+        let wild = try wildBootstrapNote(y: wy, x: wx, names: names, term: "group × post", clusters: clusters, count: result.clusters)
+        return table("Regression DiD (group, group × post)", "regression", result, notes: [panel.weightNote, covariates.note].compactMap { $0 } + wild)
+    }
+
+    static func table(_ title: String, _ estimator: String, _ result: RegressionResult, notes: [String]) -> DiDTable {
+        DiDTable(title: title, estimator: estimator, rows: result.coefficients.map { DiDTable.Row(term: $0.term, coefficient: $0) },
+                 observations: result.observations, clusters: result.clusters, seType: result.standardErrors.name, notes: notes)
+    }
+
+    // MARK: - Two-way fixed effects
+
+    /// Unit and period effects absorbed; CR1 by the panel's cluster with the preset's small-sample factor; the
+    /// wild cluster bootstrap under 50 clusters on the demeaned (and weighted) data.
+    public static func twoWayFixedEffects(_ panel: LongPanel, preset: SmallSamplePreset = .fixest) throws -> DiDTable {
+        let covariates = rowCovariates(panel, absorbedByUnits: true)
+        let rows = covariates.rows
+        let names = ["treated"] + covariates.names
+        let regressors = rows.enumerated().map { position, i in [panel.treated(i) ? 1.0 : 0.0] + covariates.values[position] }
+        let y = rows.map { panel.outcome[$0] }, units = rows.map { panel.unit[$0] }, periods = rows.map { String(panel.period[$0]) }
+        let clusters = rows.map { panel.cluster[$0] }
+        let w = panel.weight.map { weight in rows.map { weight[$0] } }
+        let result = try TwoWayFixedEffects.fit(y: y, regressors: regressors, names: names, units: units, periods: periods,
+                                                standardErrors: .cr1(cluster: panel.clusterName), clusters: clusters, preset: preset, weights: w)
+        var wild: [String] = []
+        if let count = result.clusters, count < 50 {
+            let demeaned = TwoWayFixedEffects.demean(y: y, regressors: regressors, units: units, periods: periods, weights: w)
+            let (wy, wx) = weighted(demeaned.y, demeaned.x, w)
+            wild = try wildBootstrapNote(y: wy, x: wx, names: names, term: "treated", clusters: clusters, count: count)
+        }
+        return table("Two-way fixed effects (unit and period effects)", "twfe", result,
+                     notes: [panel.weightNote, covariates.note].compactMap { $0 } + wild + ["small-sample convention: \(preset.description)"])
+    }
+
+    // MARK: - Event study
+
+    /// Leads and lags binned at the ends, reference −1, the joint pre-trend test, the average post-period
+    /// effect, and a sup-t uniform band.
+    public static func eventStudy(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
+        let covariates = rowCovariates(panel, absorbedByUnits: true)
+        let rows = covariates.rows
+        let study = try EventStudy(y: rows.map { panel.outcome[$0] }, units: rows.map { panel.unit[$0] }, period: rows.map { panel.period[$0] },
+                                   cohort: rows.map { panel.firstTreated[panel.unit[$0]] }, leads: leads, lags: lags,
+                                   standardErrors: .cr1(cluster: panel.clusterName), clusters: rows.map { panel.cluster[$0] },
+                                   weights: panel.weight.map { weight in rows.map { weight[$0] } },
+                                   covariates: covariates.names.isEmpty ? nil : covariates.values, covariateNames: covariates.names)
+        let critical = study.uniformCriticalValue()
+        var tableRows = study.terms.map { term in
+            DiDTable.Row(term: "event time \(term.eventTime)\(term.binned ? " (binned)" : "")", coefficient: term.coefficient, eventTime: term.eventTime,
+                         band: (term.coefficient.estimate - critical * term.coefficient.standardError)...(term.coefficient.estimate + critical * term.coefficient.standardError))
+        }
+        if let average = study.averagePost { tableRows.append(DiDTable.Row(term: "average post-period effect", coefficient: average)) }
+        var notes = ["reference: event time −1"] + [panel.weightNote, covariates.note].compactMap { $0 }
+        if let p = study.preTrendPValue, let f = study.preTrendStatistic {
+            notes.append(String(format: "joint test that the %d pre-period coefficients are zero: F = %.3f, p = %.4f", study.preTrendTerms, f, p))
+        }
+        notes.append(String(format: "uniform 95%% band over the event times: estimate ± %.3f × s.e. (sup-t, 9999 normal draws from the coefficients' covariance, seed 20211201)", critical))
+        return DiDTable(title: "Event study (two-way fixed effects)", estimator: "event_study", rows: tableRows, observations: study.regression.observations,
+                        clusters: study.regression.clusters, seType: study.regression.standardErrors.name, notes: notes)
+    }
+
+    // MARK: - Callaway & Sant'Anna
+
+    /// ATT(g,t) on the balanced panel with its aggregations and a uniform band over event times. Covariates and
+    /// weights are each unit's values in its first period with all of them (pre-treatment for every cohort with a
+    /// pre-period); units treated from the first period have no pre-period and are left out.
+    public static func callawaySantAnna(_ panel: LongPanel, comparison: CallawaySantAnna.Comparison,
+                                        method: CallawaySantAnna.Method = .doublyRobust) throws -> DiDTable {
+        let periodCount = panel.periods.count
+        var byUnit: [String: [Double?]] = [:], clusterOf: [String: String] = [:]
+        var firstValues: [String: (period: Int, covariates: [Double], weight: Double?)] = [:]
+        var weightVaries = Set<String>()
+        for i in panel.outcome.indices {
+            let u = panel.unit[i]
+            byUnit[u, default: [Double?](repeating: nil, count: periodCount)][panel.period[i]] = panel.outcome[i]
+            if clusterOf[u] == nil { clusterOf[u] = panel.cluster[i] }
+            let values = panel.covariates.map { $0[i] }
+            guard values.allSatisfy({ $0 != nil }) else { continue }
+            let weight = panel.weight?[i]
+            if let known = firstValues[u] {
+                if let weight, let earlier = known.weight, weight != earlier { weightVaries.insert(u) }
+                if panel.period[i] < known.period { firstValues[u] = (panel.period[i], values.map { $0! }, weight) }
+            } else {
+                firstValues[u] = (panel.period[i], values.map { $0! }, weight)
+            }
+        }
+        let complete = byUnit.filter { $0.value.allSatisfy { $0 != nil } }.keys.sorted()
+        let withPrePeriod = complete.filter { panel.firstTreated[$0] != 0 }
+        let usable = withPrePeriod.filter { firstValues[$0] != nil }
+        let hasCovariates = !panel.covariateNames.isEmpty
+        let estimator = try CallawaySantAnna(outcome: usable.map { u in byUnit[u]!.map { $0! } }, periods: Array(1...periodCount),
+                                             group: usable.map { panel.firstTreated[$0].map { $0 + 1 } ?? 0 }, comparison: comparison,
+                                             cluster: usable.map { clusterOf[$0]! },
+                                             covariates: hasCovariates ? usable.map { firstValues[$0]!.covariates } : nil,
+                                             method: method, weights: panel.weight == nil ? nil : usable.map { firstValues[$0]!.weight! })
+        var rows = estimator.estimates.map {
+            DiDTable.Row(term: "ATT(\(panel.periods[$0.group - 1]), \(panel.periods[$0.time - 1]))", coefficient: DiDTable.normal($0.att, $0.standardError))
+        }
+        let dynamic = estimator.dynamic
+        let critical = estimator.uniformCriticalValue(for: dynamic.byEventTime.map(\.1))
+        for (e, aggregate) in dynamic.byEventTime {
+            rows.append(DiDTable.Row(term: "event time \(e)", coefficient: DiDTable.normal(aggregate.att, aggregate.standardError), eventTime: e,
+                                     band: (aggregate.att - critical * aggregate.standardError)...(aggregate.att + critical * aggregate.standardError)))
+        }
+        rows.append(DiDTable.Row(term: "overall ATT (simple)", coefficient: DiDTable.normal(estimator.simple.att, estimator.simple.standardError)))
+        rows.append(DiDTable.Row(term: "overall ATT (dynamic)", coefficient: DiDTable.normal(dynamic.overall.att, dynamic.overall.standardError)))
+        rows.append(DiDTable.Row(term: "overall ATT (group)", coefficient: DiDTable.normal(estimator.byGroup.overall.att, estimator.byGroup.overall.standardError)))
+        var notes = ["balanced panel: \(complete.count) units observed in every period, \(byUnit.count - complete.count) units missing a period left out; "
+            + "\(complete.count - withPrePeriod.count) units treated from the first period (no pre-period) left out"]
+        if hasCovariates {
+            notes.append("\(method.rawValue) on \(panel.covariateNames.joined(separator: ", ")), each unit's values in its first period with all of them"
+                + (withPrePeriod.count > usable.count ? "; \(withPrePeriod.count - usable.count) units without covariate values left out" : ""))
+        }
+        if let weightName = panel.weightName {
+            notes.append("weighted by \(weightName), each unit's weight in its first period\(weightVaries.isEmpty ? "" : " (\(weightVaries.count) units' weights change between periods)"): the estimand is the population-weighted ATT")
+        }
+        notes.append(String(format: "uniform 95%% band over the event times: estimate ± %.3f × s.e. (clustered multiplier bootstrap, 999 draws, seed 20211201)", critical))
+        return DiDTable(title: "Callaway & Sant'Anna (\(comparison.rawValue) comparison)", estimator: "callaway_santanna", rows: rows,
+                        observations: usable.count * periodCount, clusters: estimator.clusters,
+                        seType: "influence function, clustered by \(panel.clusterName) (summed to cluster totals)", notes: notes)
+    }
+}

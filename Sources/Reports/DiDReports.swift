@@ -1,0 +1,197 @@
+import Analysis
+import Foundation
+import Tabular
+
+/// DiD reports in the conventions economists use: coefficients with stars and standard errors in parentheses,
+/// N, clusters, the standard-error type and the small-sample convention in every table; an SVG event-study plot
+/// with pointwise intervals and the uniform band in HTML; broom's names in CSV and JSON.
+public enum DiDReports {
+    public enum Format: String, CaseIterable, Sendable { case md, csv, latex, html, json }
+
+    public static func render(_ report: DiDReport, as format: Format) throws -> String {
+        switch format {
+        case .md: markdown(report)
+        case .csv: csv(report)
+        case .latex: latex(report)
+        case .html: html(report)
+        case .json: try json(report)
+        }
+    }
+
+    static func stars(_ p: Double) -> String { p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "" }
+
+    static func footer(_ table: DiDTable) -> String {
+        var out = "N = \(table.observations)\(table.clusters.map { "; \($0) clusters" } ?? ""); standard errors: \(table.seType). "
+        out += "* p<0.1, ** p<0.05, *** p<0.01."
+        if let clusters = table.clusters, clusters < 50, table.seType.hasPrefix("CR1") {
+            out += " With \(clusters) clusters, p-values and intervals use t(\(clusters - 1)); the wild cluster bootstrap is in the notes."
+        }
+        return out
+    }
+
+    public static func markdown(_ report: DiDReport) -> String {
+        var out = "# \(report.title)\n\n\(report.header)\n\n"
+        if !report.notes.isEmpty { out += "Panel: " + report.notes.joined(separator: "; ") + ".\n\n" }
+        for table in report.tables {
+            let banded = table.rows.contains { $0.band != nil }
+            out += "## \(table.title)\n\n| term | estimate | (s.e.) | 95% CI |\(banded ? " uniform 95% band |" : "")\n|---|---|---|---|\(banded ? "---|" : "")\n"
+            for row in table.rows {
+                let c = row.coefficient
+                out += String(format: "| %@ | %.4f%@ | (%.4f) | %.4f – %.4f |", row.term as NSString, c.estimate, stars(c.pValue) as NSString, c.standardError, c.low, c.high)
+                if banded { out += row.band.map { String(format: " %.4f – %.4f |", $0.lowerBound, $0.upperBound) } ?? " |" }
+                out += "\n"
+            }
+            out += "\n" + footer(table) + "\n"
+            for note in table.notes { out += "\n- \(note)" }
+            out += "\n\n"
+        }
+        return out
+    }
+
+    /// One row per term, with broom's column names.
+    public static func csv(_ report: DiDReport) -> String {
+        var rows = [["estimator", "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "conf_low_uniform", "conf_high_uniform",
+                     "n_obs", "n_clusters", "se_type"]]
+        for table in report.tables {
+            for row in table.rows {
+                let c = row.coefficient
+                rows.append([table.estimator, row.term, "\(c.estimate)", "\(c.standardError)", "\(c.statistic)", "\(c.pValue)", "\(c.low)", "\(c.high)",
+                             row.band.map { "\($0.lowerBound)" } ?? "", row.band.map { "\($0.upperBound)" } ?? "",
+                             String(table.observations), table.clusters.map(String.init) ?? "", table.seType])
+            }
+        }
+        return CSV.write(rows)
+    }
+
+    /// Broom's names per term; estimator, n_obs, n_clusters and se_type per table.
+    public static func json(_ report: DiDReport) throws -> String {
+        var object: [String: Any] = [
+            "title": report.title, "notes": report.notes,
+            "estimators": report.tables.map { table -> [String: Any] in
+                ["estimator": table.estimator, "title": table.title, "n_obs": table.observations, "n_clusters": table.clusters ?? NSNull(),
+                 "se_type": table.seType, "notes": table.notes,
+                 "terms": table.rows.map { row -> [String: Any] in
+                     let c = row.coefficient
+                     var term: [String: Any] = ["term": row.term, "estimate": c.estimate, "std_error": c.standardError, "statistic": c.statistic,
+                                                "p_value": c.pValue, "conf_low": c.low, "conf_high": c.high]
+                     if let band = row.band { term["conf_low_uniform"] = band.lowerBound; term["conf_high_uniform"] = band.upperBound }
+                     if let e = row.eventTime { term["event_time"] = e }
+                     return term
+                 }]
+            },
+        ]
+        for (key, value) in report.metadata where object[key] == nil { object[key] = value }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    static func latexEscape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "&", "%", "$", "#", "_", "{", "}": out += "\\\(character)"
+            case "×": out += "$\\times$"
+            case "−": out += "$-$"
+            case "–": out += "--"
+            case "~": out += "\\textasciitilde{}"
+            case "^": out += "\\textasciicircum{}"
+            case "\\": out += "\\textbackslash{}"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// A booktabs table per estimator: coefficient with stars, standard error in parentheses beneath.
+    public static func latex(_ report: DiDReport) -> String {
+        var out = "% \(report.title) — generated by pantau; needs \\usepackage{booktabs}\n"
+        for table in report.tables {
+            out += "\\begin{table}[htbp]\\centering\n\\caption{\(latexEscape(table.title))}\n\\begin{tabular}{lc}\n\\toprule\n"
+            for row in table.rows {
+                let c = row.coefficient
+                let mark = stars(c.pValue).isEmpty ? "" : "$^{\(stars(c.pValue))}$"
+                out += String(format: "%@ & %.4f%@ \\\\\n & (%.4f) \\\\\n", latexEscape(row.term) as NSString, c.estimate, mark as NSString, c.standardError)
+            }
+            out += "\\midrule\nN & \(table.observations) \\\\\n"
+            if let clusters = table.clusters { out += "Clusters & \(clusters) \\\\\n" }
+            out += "\\bottomrule\n\\end{tabular}\n\\par\\footnotesize Standard errors in parentheses: \(latexEscape(table.seType)). "
+            out += "$^{*}$ p$<$0.1, $^{**}$ p$<$0.05, $^{***}$ p$<$0.01."
+            for note in table.notes { out += " \(latexEscape(note))." }
+            out += "\n\\end{table}\n\n"
+        }
+        return out
+    }
+
+    /// One self-contained file that works offline; an SVG plot for every table with event-time rows.
+    public static func html(_ report: DiDReport) -> String {
+        var out = """
+        <!DOCTYPE html>
+        <html lang="en"><head><meta charset="utf-8"><title>\(HTML.escape(report.title))</title>
+        <style>
+        @page { size: A4; margin: 14mm; }
+        body { font-family: system-ui, "DejaVu Sans", sans-serif; max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; font-size: 14px; color: #1a1a1a; }
+        table { border-collapse: collapse; margin: 0.5rem 0; } th, td { padding: 0.2rem 0.6rem; text-align: right; border-bottom: 1px solid #ddd; }
+        th:first-child, td:first-child { text-align: left; } .se { color: #555; } p.note, li { color: #555; font-size: 0.85rem; }
+        section { break-inside: avoid; }
+        </style></head><body>
+        <h1>\(HTML.escape(report.title))</h1><p>\(HTML.escape(report.header))</p>
+
+        """
+        if !report.notes.isEmpty { out += "<p class=\"note\">Panel: \(HTML.escape(report.notes.joined(separator: "; "))).</p>\n" }
+        for table in report.tables {
+            out += "<section><h2>\(HTML.escape(table.title))</h2>\n"
+            let events = table.rows.filter { $0.eventTime != nil }
+            if events.count > 1 { out += plot(events) }
+            let banded = table.rows.contains { $0.band != nil }
+            out += "<table><tr><th>term</th><th>estimate</th><th>(s.e.)</th><th>95% CI</th>\(banded ? "<th>uniform 95% band</th>" : "")</tr>\n"
+            for row in table.rows {
+                let c = row.coefficient
+                out += String(format: "<tr><td>%@</td><td>%.4f%@</td><td class=\"se\">(%.4f)</td><td>%.4f – %.4f</td>",
+                              HTML.escape(row.term) as NSString, c.estimate, stars(c.pValue) as NSString, c.standardError, c.low, c.high)
+                if banded { out += row.band.map { String(format: "<td>%.4f – %.4f</td>", $0.lowerBound, $0.upperBound) } ?? "<td></td>" }
+                out += "</tr>\n"
+            }
+            out += "</table>\n<p class=\"note\">\(HTML.escape(footer(table)))</p>\n"
+            if !table.notes.isEmpty { out += "<ul>" + table.notes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n" }
+            out += "</section>\n"
+        }
+        return out + "</body></html>\n"
+    }
+
+    /// Estimates with pointwise 95% intervals (bars) and, where computed, the uniform band (a shaded box per
+    /// event time); event time −1 is the reference, drawn at zero.
+    static func plot(_ events: [DiDTable.Row]) -> String {
+        var points = events.map { (event: $0.eventTime!, estimate: $0.coefficient.estimate, low: $0.coefficient.low, high: $0.coefficient.high, band: $0.band) }
+        if !points.contains(where: { $0.event == -1 }) { points.append((-1, 0, 0, 0, nil)) }
+        points.sort { $0.event < $1.event }
+        let width = 560.0, height = 260.0, left = 56.0, right = 16.0, top = 14.0, bottom = 34.0
+        let lows = points.map { min($0.low, $0.band?.lowerBound ?? $0.low) }, highs = points.map { max($0.high, $0.band?.upperBound ?? $0.high) }
+        let low = min(0, lows.min()!), high = max(0, highs.max()!)
+        let span = max(high - low, 1e-9)
+        func x(_ index: Int) -> Double { left + (width - left - right) * (Double(index) + 0.5) / Double(points.count) }
+        func y(_ value: Double) -> Double { top + (height - top - bottom) * (1 - (value - low + span * 0.05) / (span * 1.1)) }
+        let slot = (width - left - right) / Double(points.count)
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"event study: estimates with 95% intervals and uniform bands\">\n"
+        svg += String(format: "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>\n", left, width - right, y(0), y(0))
+        let hasBand = points.contains { $0.band != nil }
+        for (index, point) in points.enumerated() {
+            let cx = x(index)
+            if let band = point.band {
+                svg += String(format: "<rect class=\"band\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1b6ca8\" fill-opacity=\"0.15\"/>",
+                              cx - slot * 0.3, y(band.upperBound), slot * 0.6, max(0.5, y(band.lowerBound) - y(band.upperBound)))
+            }
+            svg += String(format: "<line class=\"ci\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#1b6ca8\" stroke-width=\"2\"/>", cx, cx, y(point.low), y(point.high))
+            svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%@\" stroke=\"#1b6ca8\" stroke-width=\"1.5\"/>", cx, y(point.estimate), (point.event == -1 ? "#fff" : "#1b6ca8") as NSString)
+            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%d</text>\n", cx, height - 16, point.event)
+        }
+        for step in 0...4 {
+            let value = low + span * Double(step) / 4
+            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">%.3f</text>\n", left - 4, y(value) + 3, value)
+        }
+        svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">event time (periods since adoption)</text>\n", left + (width - left - right) / 2, height - 2)
+        let legend = hasBand
+            ? "bars are pointwise 95% intervals; shaded boxes are the uniform 95% band, which covers all event times at once"
+            : "bars are pointwise 95% intervals, not simultaneous bands"
+        return svg + "</svg>\n<p class=\"note\">Event time on the horizontal axis (−1 is the reference, drawn at zero); \(legend).</p>\n"
+    }
+}

@@ -1,0 +1,99 @@
+// DiD specifications over the store: weights and covariates from answers and from the frame, checked with
+// located errors, and carried into the panel the estimators see.
+import Expressions
+import Foundation
+import Questionnaire
+import Testing
+@testable import Analysis
+
+struct DiDSpecTests {
+    static let questionnaire = try! QuestionnaireLoader.load(yaml: """
+        settings: {form_id: v, title: V, version: "1", unit_level: village}
+        survey:
+          - {type: select_one sid, name: sid, label: SID}
+          - {type: decimal, name: share, label: Share}
+          - {type: integer, name: budget, label: Budget, required: false}
+          - {type: integer, name: meetings, label: Meetings}
+        choices:
+          sid: [{name: paper, label: Paper}, {name: online, label: Online}]
+        """, file: "v.yaml").get()
+
+    func write(_ text: String) throws -> String {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-did-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("did-test.yaml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static let good = """
+        title: Test
+        instrument: v
+        outcome: ${share}
+        treatment: ${sid} = 'online'
+        cluster: district
+        weights: ${budget}
+        covariates: ["${meetings}", {attribute: papua}]
+        method: or
+        estimators: [twfe, callaway_santanna]
+        """
+
+    @Test("weights and covariates from answers and the frame reach the panel; rows without a weight are left out and counted")
+    func panel() throws {
+        let spec = try DiDSpec.load(path: try write(Self.good), questionnaires: [Self.questionnaire]).get()
+        #expect(spec.weights?.name == "${budget}")
+        #expect(spec.covariates.map(\.name) == ["${meetings}", "papua"])
+        #expect(spec.method == .outcomeRegression)
+        var units: [String: AnalysisUnit] = [:]
+        for district in ["d1", "d2"] {
+            units[district] = AnalysisUnit(code: district, name: district, level: "district", parentCode: nil, attributes: ["papua": district == "d2" ? "1" : "0"])
+            for v in 1...3 { units["\(district)v\(v)"] = AnalysisUnit(code: "\(district)v\(v)", name: "", level: "village", parentCode: district, attributes: [:]) }
+        }
+        let rounds = ["R1", "R2", "R3"]
+        var data: [String: RoundData] = [:]
+        for (r, round) in rounds.enumerated() {
+            var interviews: [RoundData.Interview] = []
+            for (index, code) in units.keys.filter({ $0.contains("v") }).sorted().enumerated() {
+                let online = index % 3 != 0 && r >= index % 3
+                var values: [Address: Value] = [Address("sid"): .string(online ? "online" : "paper"), Address("share"): .number(Double(10 + index + r)),
+                                                 Address("meetings"): .number(Double(index + r))]
+                // One unit-round has no budget: no weight.
+                if !(code == "d1v1" && r == 2) { values[Address("budget")] = .number(Double(100 * (index + 1))) }
+                interviews.append(RoundData.Interview(unit: code, version: "1", values: values))
+            }
+            data[round] = RoundData(round: round, endDay: 0, formID: "v", interviews: interviews)
+        }
+        let built = try Panel.build(spec: spec, rounds: rounds, data: data, units: units, cluster: { units[$0]?.parentCode })
+        let (long, notes) = try built.longPanel(spec)
+        #expect(long.outcome.count == 17)
+        #expect(notes == ["1 unit-rounds without a value of the weights (${budget}) left out"])
+        #expect(long.weightName == "${budget}")
+        let row = try #require(long.unit.indices.first { long.unit[$0] == "d2v3" && long.period[$0] == 1 })
+        #expect(long.weight?[row] == 600)
+        #expect(long.covariates[0][row] == 6)
+        #expect(long.covariates[1][row] == 1)  // papua, from the district
+        #expect(long.cluster[row] == "d2")
+        #expect(long.firstTreated["d1v2"] == 1 && long.firstTreated["d1v1"] == nil)
+    }
+
+    @Test("bad weights, covariates and method are located errors", arguments: [
+        ("weights: ${budgt}", "X004", 10),
+        ("covariates: ${meetings}", "Q002", 13),
+        ("covariates: [{attribute: papua, from: R1}]", "Q002", 14),
+        ("method: ipw", "Q002", 9),
+    ])
+    func errors(line: String, code: String, column: Int) throws {
+        let text = """
+            instrument: v
+            outcome: ${share}
+            treatment: ${sid} = 'online'
+            estimators: [twfe]
+            \(line)
+            """
+        let result = DiDSpec.load(path: try write(text), questionnaires: [Self.questionnaire])
+        guard case .failure(let report) = result else { Issue.record("\(line) was accepted"); return }
+        let diagnostic = try #require(report.diagnostics.first)
+        #expect(diagnostic.code == code, "\(report.diagnostics)")
+        #expect(diagnostic.location.line == 5 && diagnostic.location.column == column, "\(diagnostic.location)")
+    }
+}
