@@ -7,10 +7,12 @@ import Foundation
 /// of districts never adopt), as when districts roll a system out; district shocks per round, so villages in a
 /// district move together and standard errors must be clustered by district; a constant true effect of 2.0
 /// once adopted, and village and round effects.
-func panel(seed: UInt64) -> (y: [[Double]], group: [Int], district: [String]) {
+/// With `heterogeneous`, each village has a survey weight w in [1, 5] and an effect 1 + 0.5·(w − 1): the
+/// population-weighted ATT is then E[w·τ]/E[w] = 2.2222 while the unweighted one is 2.0.
+func panel(seed: UInt64, districts: Int = 40, heterogeneous: Bool = false) -> (y: [[Double]], group: [Int], district: [String], weight: [Double]) {
     var random = SplitMix64(seed: seed)
-    let districts = 40, villages = 15, rounds = 6
-    var y: [[Double]] = [], group: [Int] = [], district: [String] = []
+    let villages = 15, rounds = 6
+    var y: [[Double]] = [], group: [Int] = [], district: [String] = [], weight: [Double] = []
     var shocks = [[Double]](repeating: [], count: districts)
     for d in 0..<districts { shocks[d] = (0..<rounds).map { _ in random.normal() * 1.2 } }
     for d in 0..<districts {
@@ -19,24 +21,40 @@ func panel(seed: UInt64) -> (y: [[Double]], group: [Int], district: [String]) {
         let g = adopt < 0.25 ? 0 : 2 + Int(random.uniform() * 4)  // rounds 2…5 (1-based periods), the whole district
         for _ in 0..<villages {
             let level = districtLevel + random.normal()
+            let w = heterogeneous ? 1 + 4 * random.uniform() : 1
+            let effect = heterogeneous ? 1 + 0.5 * (w - 1) : 2.0
             var row: [Double] = []
             for t in 1...rounds {
                 let treated = g != 0 && t >= g
-                row.append(level + 0.3 * Double(t) + shocks[d][t - 1] + (treated ? 2.0 : 0) + random.normal())
+                row.append(level + 0.3 * Double(t) + shocks[d][t - 1] + (treated ? effect : 0) + random.normal())
             }
             y.append(row)
             group.append(g)
             district.append("d\(d)")
+            weight.append(w)
         }
     }
-    return (y, group, district)
+    return (y, group, district, weight)
+}
+
+/// The long form for TWFE: y, the treatment dummy, unit, period and cluster per row.
+func long(_ data: (y: [[Double]], group: [Int], district: [String], weight: [Double])) -> (y: [Double], d: [[Double]], units: [String], times: [String], clusters: [String]) {
+    var y: [Double] = [], d: [[Double]] = [], units: [String] = [], times: [String] = [], clusters: [String] = []
+    for (unit, row) in data.y.enumerated() {
+        for (t, value) in row.enumerated() {
+            y.append(value)
+            d.append([data.group[unit] != 0 && t + 1 >= data.group[unit] ? 1 : 0])
+            units.append("u\(unit)"); times.append("t\(t)"); clusters.append(data.district[unit])
+        }
+    }
+    return (y, d, units, times, clusters)
 }
 
 let replications = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 300
 let truth = 2.0
-var results: [String: (estimates: [Double], covered: Int)] = [:]
-@MainActor func record(_ name: String, _ estimate: Double, _ low: Double, _ high: Double) {
-    var entry = results[name] ?? ([], 0)
+var results: [String: (estimates: [Double], covered: Int, truth: Double)] = [:]
+@MainActor func record(_ name: String, _ estimate: Double, _ low: Double, _ high: Double, truth: Double = truth) {
+    var entry = results[name] ?? ([], 0, truth)
     entry.estimates.append(estimate)
     if low <= truth && truth <= high { entry.covered += 1 }
     results[name] = entry
@@ -53,25 +71,47 @@ for replication in 0..<replications {
     record("Callaway & Sant'Anna, simple ATT (unit-level IF, ignoring districts)", unclustered.att,
            unclustered.att - 1.96 * unclustered.standardError, unclustered.att + 1.96 * unclustered.standardError)
     // TWFE with a constant effect (unbiased here, since the effect does not vary), CR1 by district.
-    var y: [Double] = [], d: [[Double]] = [], units: [String] = [], times: [String] = [], clusters: [String] = []
-    for (unit, row) in data.y.enumerated() {
-        for (t, value) in row.enumerated() {
-            y.append(value)
-            d.append([data.group[unit] != 0 && t + 1 >= data.group[unit] ? 1 : 0])
-            units.append("u\(unit)"); times.append("t\(t)"); clusters.append(data.district[unit])
-        }
-    }
-    let twfe = try TwoWayFixedEffects.fit(y: y, regressors: d, names: ["treated"], units: units, periods: times,
-                                          standardErrors: .cr1(cluster: "district"), clusters: clusters)
+    let rows = long(data)
+    let twfe = try TwoWayFixedEffects.fit(y: rows.y, regressors: rows.d, names: ["treated"], units: rows.units, periods: rows.times,
+                                          standardErrors: .cr1(cluster: "district"), clusters: rows.clusters)
     let c = twfe.coefficient("treated")!
     record("TWFE, CR1 by district, t(G−1)", c.estimate, c.low, c.high)
+
+    // Few clusters: 8 districts. CR1 with t(G−1) against the wild cluster bootstrap interval (Webb weights, 999
+    // draws, test inversion on the demeaned data).
+    let few = long(panel(seed: UInt64(50_000 + replication), districts: 8))
+    if Set(few.d.map { $0[0] }).count == 2 {
+        let fit = try TwoWayFixedEffects.fit(y: few.y, regressors: few.d, names: ["treated"], units: few.units, periods: few.times,
+                                             standardErrors: .cr1(cluster: "district"), clusters: few.clusters)
+        let coefficient = fit.coefficient("treated")!
+        record("8 districts: TWFE, CR1, t(G−1)", coefficient.estimate, coefficient.low, coefficient.high)
+        let demeaned = TwoWayFixedEffects.demean(y: few.y, regressors: few.d, units: few.units, periods: few.times)
+        let wild = try WildClusterBootstrap.test(y: demeaned.y, x: demeaned.x, names: ["treated"], term: "treated", clusters: few.clusters,
+                                                 weights: .webb, draws: 999, seed: UInt64(replication), level: 0.95)
+        if let interval = wild.interval {
+            record("8 districts: TWFE, wild cluster bootstrap interval (Webb, test inversion)", coefficient.estimate, interval.lowerBound, interval.upperBound)
+        }
+    }
+
+    // Survey weights with effects that grow with the weight: the weighted estimator targets the
+    // population-weighted ATT (2.2222), the unweighted one the unit average (2.0).
+    let varied = panel(seed: UInt64(90_000 + replication), heterogeneous: true)
+    let weightedCS = try CallawaySantAnna(outcome: varied.y, periods: periods, group: varied.group, comparison: .notYetTreated, cluster: varied.district,
+                                          weights: varied.weight).simple
+    record("weighted C&S, simple ATT, target the population-weighted ATT", weightedCS.att, weightedCS.att - 1.96 * weightedCS.standardError,
+           weightedCS.att + 1.96 * weightedCS.standardError, truth: 2.0 + 2.0 / 9.0)
+    let unweightedCS = try CallawaySantAnna(outcome: varied.y, periods: periods, group: varied.group, comparison: .notYetTreated,
+                                            cluster: varied.district).simple
+    record("unweighted C&S on the same panels, target the unit-average ATT", unweightedCS.att, unweightedCS.att - 1.96 * unweightedCS.standardError,
+           unweightedCS.att + 1.96 * unweightedCS.standardError, truth: 2.0)
     if replication % 50 == 49 { FileHandle.standardError.write(Data("validate: \(replication + 1)/\(replications)\n".utf8)) }
 }
-print("DiD estimators on \(replications) simulated panels (40 districts × 15 villages × 6 rounds, staggered adoption, true effect \(truth))")
+print("DiD estimators on \(replications) simulated panels (40 districts × 15 villages × 6 rounds unless stated, staggered adoption by district)")
 for (name, entry) in results.sorted(by: { $0.key < $1.key }) {
     let mean = entry.estimates.reduce(0, +) / Double(entry.estimates.count)
     let sd = (entry.estimates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(entry.estimates.count - 1)).squareRoot()
-    print(String(format: "  %-70@ bias %+.4f (MC s.e. %.4f); 95%% coverage %.1f%%", name as NSString, mean - truth,
+    let padded = name.padding(toLength: 76, withPad: " ", startingAt: 0)
+    print(String(format: "  %@ truth %.4f, bias %+.4f (MC s.e. %.4f); 95%% coverage %.1f%%", padded as NSString, entry.truth, mean - entry.truth,
                  sd / Double(entry.estimates.count).squareRoot(), 100 * Double(entry.covered) / Double(entry.estimates.count)))
 }
 print(String(format: "  %.1f s", Date().timeIntervalSince(started)))

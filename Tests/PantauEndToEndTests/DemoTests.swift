@@ -54,6 +54,12 @@ struct DemoTests {
         #expect(didCSV.stdout.hasPrefix("estimator,term,estimate,std_error,statistic,p_value,conf_low,conf_high,conf_low_uniform,conf_high_uniform,n_obs,n_clusters,se_type\n"))
         let page = try pantau(["did", spec, "--db", store, "--format", "html"])
         #expect(page.stdout.contains("<svg") && !page.stdout.contains("<script") && !page.stdout.contains("src="))
+        // The plot draws the uniform band behind the pointwise intervals; the tables give it too.
+        #expect(page.stdout.contains("<rect class=\"band\"") && page.stdout.contains("uniform 95% band"))
+        #expect(cs?["notes"] as? [String] ?? [] != [] && (cs?["terms"] as? [[String: Any]])?.contains { $0["conf_low_uniform"] != nil } == true)
+        // Under 50 clusters the regression and TWFE carry the wild cluster bootstrap with its interval.
+        let sekar = try String(contentsOf: folder.appendingPathComponent("did-sekar-desa.md"), encoding: .utf8)
+        #expect(sekar.contains("wild cluster bootstrap for group × post") && sekar.contains("by test inversion"))
         // The store it leaves is sound and complete.
         let check = try pantau(["db", "check", "--db", folder.appendingPathComponent("pantau.sqlite").path])
         #expect(check.status == 0)
