@@ -27,3 +27,89 @@ struct CSVTests {
         #expect(try CSV.parse(CSV.write(rows)).get().map(\.fields) == rows)
     }
 }
+
+/// The column reader for large files agrees with `CSV.parse` field for field, and parses numbers as Double does.
+struct CSVColumnsTests {
+    func columns(_ text: String, _ wanted: [String: CSVColumns.Kind]) throws -> CSVColumns {
+        var bytes = Array(text.utf8)
+        return try bytes.withUnsafeMutableBufferPointer { try CSVColumns.read(bytes: UnsafeBufferPointer($0), columns: wanted).get() }
+    }
+
+    @Test("the same fields as CSV.parse: quotes, commas, line breaks, CRLF, BOM, blank lines, short rows")
+    func agrees() throws {
+        let text = "\u{FEFF}a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n\r\n2,\"two\nlines\",\n3\n1,\"x, y\",z"
+        let table = try columns(text, ["a": .text, "b": .text, "c": .text, "missing": .text])
+        #expect(table.header == ["a", "b", "c"] && table.rowCount == 4)
+        let reference = try CSV.parse(text).get().dropFirst().map(\.fields)
+        for (position, name) in ["a", "b", "c"].enumerated() {
+            let column = try #require(table.text(name))
+            #expect(column.codes.map { column.values[Int($0)] } == reference.map { position < $0.count ? $0[position] : "" }, "\(name)")
+        }
+        #expect(table.text("b")?.codes == [0, 1, 2, 0])  // interned in order of first appearance
+        #expect(table.text("missing") == nil)
+    }
+
+    @Test("random files: every field and every error the same as CSV.parse")
+    func random() throws {
+        var state: UInt64 = 7
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let pieces = ["a", "b", "1", ",", "\"", "\"\"", "\n", "\r\n", " ", "é", "x,y", ""]
+        for _ in 0..<400 {
+            var text = "h1,h2,h3\n"
+            for _ in 0..<next(12) {
+                let fields = (0..<(1 + next(3))).map { _ -> String in
+                    if next(3) == 0 { return "\"" + (0..<next(4)).map { _ in pieces[next(pieces.count)] }.joined().replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+                    return (0..<next(3)).map { _ in ["a", "b", "1", " ", "é", "2.5", "-3e2"][next(7)] }.joined()
+                }
+                text += fields.joined(separator: ",") + (next(2) == 0 ? "\n" : "\r\n")
+            }
+            if next(10) == 0 { text += "\"broken" }
+            let expected = CSV.parse(text)
+            let read = try Array(text.utf8).withUnsafeBufferPointer { CSVColumns.read(bytes: $0, columns: ["h1": .text, "h2": .text, "h3": .number]) }
+            switch (expected, read) {
+            case (.success(let rows), .success(let table)):
+                let data = Array(rows.dropFirst()).map(\.fields)
+                #expect(table.rowCount == data.count, "\(text.debugDescription)")
+                for (position, name) in ["h1", "h2"].enumerated() {
+                    let column = try #require(table.text(name))
+                    #expect(column.codes.map { column.values[Int($0)] } == data.map { position < $0.count ? $0[position] : "" }, "\(text.debugDescription)")
+                }
+                let numbers = try #require(table.number("h3"))
+                for (row, fields) in data.enumerated() {
+                    let expected = fields.count > 2 ? Double(fields[2]) : nil
+                    if let expected, expected.isFinite { #expect(numbers[row] == expected, "\(fields)") } else { #expect(numbers[row].isNaN, "\(fields)") }
+                }
+            case (.failure(let a), .failure(let b)):
+                #expect(a == b, "\(text.debugDescription)")
+            default:
+                Issue.record("disagree on \(text.debugDescription): \(expected) against \(read)")
+            }
+        }
+    }
+
+    @Test("numbers: short decimals exactly, long ones within one unit in the last place, text as NaN")
+    func numbers() throws {
+        var state: UInt64 = 3
+        var lines = ["v"], expected: [Double] = []
+        for index in 0..<5_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let value = Double(Int64(bitPattern: state) >> 11) / Double(1 << 40) * (index % 2 == 0 ? 1 : 1e-7)
+            lines.append("\(value)")
+            expected.append(value)
+        }
+        // (An empty field alone on a line would be a blank line, not a row.)
+        lines += ["1.25", "-0.5", "12345678901234567890", "1e300", "1e-300", "abc", " 1", "nan", "inf", "+7", "3.", ".5", "1e", "--1"]
+        let table = try columns(lines.joined(separator: "\n") + "\n", ["v": .number])
+        let parsed = try #require(table.number("v"))
+        for (value, got) in zip(expected, parsed) {
+            #expect(abs(got - value) <= value.ulp, "\(value) read as \(got)")
+        }
+        let tail = Array(parsed.suffix(14))
+        #expect(tail[0] == 1.25 && tail[1] == -0.5 && tail[2] == 12345678901234567890 && tail[3] == 1e300 && tail[4] == 1e-300)
+        #expect(tail[5].isNaN && tail[6].isNaN && tail[7].isNaN && tail[8].isNaN)
+        #expect(tail[9] == 7 && tail[10] == 3 && tail[11] == 0.5 && tail[12].isNaN && tail[13].isNaN)
+    }
+}

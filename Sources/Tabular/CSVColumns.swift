@@ -1,0 +1,271 @@
+import Foundation
+
+/// Selected columns of a large CSV file, read in one pass over its bytes: text columns interned to integer
+/// codes, number columns parsed to doubles. The same RFC 4180 rules as `CSV.parse` (quotes, doubled quotes,
+/// CRLF, a byte-order mark, blank lines skipped), without building a string per field: a 750,000-row panel
+/// reads in a fraction of the time and memory.
+public struct CSVColumns: Sendable {
+    public enum Kind: Sendable { case text, number }
+
+    public let header: [String]
+    /// Data rows (blank lines are not rows).
+    public let rowCount: Int
+    private let texts: [String: (codes: [Int32], values: [String])]
+    private let numbers: [String: [Double]]
+
+    /// Each row's code into `values`, in order of first appearance; a missing field is the empty string.
+    public func text(_ name: String) -> (codes: [Int32], values: [String])? { texts[name] }
+
+    /// Each row's number; NaN where the field is empty or not a number.
+    public func number(_ name: String) -> [Double]? { numbers[name] }
+
+    /// Reads the named columns (those absent from the header are left out: check `header`).
+    public static func read(path: String, columns wanted: [String: Kind]) -> Result<CSVColumns, CSV.ParseError> {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return .failure(CSV.ParseError(line: 0, message: "cannot read \(path)"))
+        }
+        return data.withUnsafeBytes { raw in read(bytes: raw.bindMemory(to: UInt8.self), columns: wanted) }
+    }
+
+    public static func read(bytes: UnsafeBufferPointer<UInt8>, columns wanted: [String: Kind]) -> Result<CSVColumns, CSV.ParseError> {
+        var scanner = Scanner(bytes: bytes)
+        if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { scanner.index = 3 }
+        // The header, as strings.
+        var header: [String] = []
+        do {
+            while header.isEmpty {
+                guard let row = try scanner.row(fieldHandler: { _, field in header.append(String(decoding: field, as: UTF8.self)) }) else { break }
+                if row.blank { header = [] }
+            }
+        } catch let error as CSV.ParseError {
+            return .failure(error)
+        } catch {
+            return .failure(CSV.ParseError(line: scanner.line, message: "\(error)"))
+        }
+        // Where each wanted column sits.
+        var slots = [Slot?](repeating: nil, count: header.count)
+        for (position, name) in header.enumerated() {
+            guard let kind = wanted[name], !slots.contains(where: { $0?.name == name }) else { continue }
+            slots[position] = Slot(name: name, kind: kind)
+        }
+        var rows = 0
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        do {
+            while true {
+                var seen = 0
+                // A line holding one empty field is blank, not a row: an empty first field waits until the
+                // row turns out to have more.
+                var firstEmpty = false
+                guard let row = try scanner.row(fieldHandler: { position, field in
+                    seen = position + 1
+                    if position == 0, field.isEmpty { firstEmpty = true; return }
+                    if firstEmpty {
+                        firstEmpty = false
+                        if !slots.isEmpty, slots[0] != nil { slots[0]!.append(empty) }
+                    }
+                    if position < slots.count, slots[position] != nil { slots[position]!.append(field) }
+                }) else { break }
+                if row.fields == 1 && firstEmpty { continue }
+                // Short rows: the missing fields are empty.
+                for position in seen..<slots.count where slots[position] != nil { slots[position]!.append(empty) }
+                rows += 1
+            }
+        } catch let error as CSV.ParseError {
+            return .failure(error)
+        } catch {
+            return .failure(CSV.ParseError(line: scanner.line, message: "\(error)"))
+        }
+        var texts: [String: (codes: [Int32], values: [String])] = [:]
+        var numbers: [String: [Double]] = [:]
+        for slot in slots.compactMap({ $0 }) {
+            switch slot.kind {
+            case .text: texts[slot.name] = (slot.codes, slot.interned.values)
+            case .number: numbers[slot.name] = slot.numbers
+            }
+        }
+        return .success(CSVColumns(header: header, rowCount: rows, texts: texts, numbers: numbers))
+    }
+
+    /// One wanted column being filled.
+    struct Slot {
+        let name: String
+        let kind: Kind
+        var codes: [Int32] = []
+        var numbers: [Double] = []
+        var interned = Interner()
+
+        init(name: String, kind: Kind) {
+            self.name = name
+            self.kind = kind
+        }
+
+        mutating func append(_ field: UnsafeBufferPointer<UInt8>) {
+            switch kind {
+            case .text: codes.append(interned.code(field))
+            case .number: numbers.append(CSVColumns.parseNumber(field))
+            }
+        }
+    }
+
+    /// Byte strings to dense codes, by open addressing with FNV-1a hashes; keys live in one arena.
+    struct Interner {
+        var arena: [UInt8] = []
+        var starts: [Int] = [0]
+        var values: [String] = []
+        var table = [Int32](repeating: -1, count: 1024)
+        var hashes: [UInt64] = []
+
+        mutating func code(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            let mask = table.count - 1
+            var slot = Int(truncatingIfNeeded: hash) & mask
+            while true {
+                let existing = table[slot]
+                if existing < 0 { break }
+                let index = Int(existing)
+                if hashes[index] == hash, starts[index + 1] - starts[index] == bytes.count,
+                   arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + starts[index], bytes.baseAddress ?? $0.baseAddress!, bytes.count) == 0 }) {
+                    return existing
+                }
+                slot = (slot + 1) & mask
+            }
+            let code = Int32(values.count)
+            table[slot] = code
+            arena.append(contentsOf: bytes)
+            starts.append(arena.count)
+            hashes.append(hash)
+            values.append(String(decoding: bytes, as: UTF8.self))
+            if values.count * 2 > table.count { grow() }
+            return code
+        }
+
+        private mutating func grow() {
+            table = [Int32](repeating: -1, count: table.count * 2)
+            let mask = table.count - 1
+            for (index, hash) in hashes.enumerated() {
+                var slot = Int(truncatingIfNeeded: hash) & mask
+                while table[slot] >= 0 { slot = (slot + 1) & mask }
+                table[slot] = Int32(index)
+            }
+        }
+    }
+
+    /// A row-by-row reader that hands each field's bytes (unescaped) to a closure.
+    struct Scanner {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+        var line = 1
+        var scratch: [UInt8] = []
+
+        init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+        /// Nil at the end of input; `blank` for an empty line.
+        mutating func row(fieldHandler: (Int, UnsafeBufferPointer<UInt8>) -> Void) throws -> (blank: Bool, fields: Int)? {
+            guard index < bytes.count else { return nil }
+            var position = 0
+            var blank = true
+            while true {
+                // One field.
+                if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+                    blank = false
+                    let opened = line
+                    index += 1
+                    scratch.removeAll(keepingCapacity: true)
+                    var closed = false
+                    while index < bytes.count {
+                        let byte = bytes[index]
+                        if byte == UInt8(ascii: "\"") {
+                            if index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "\"") {
+                                scratch.append(byte)
+                                index += 2
+                                continue
+                            }
+                            index += 1
+                            closed = true
+                            break
+                        }
+                        if byte == UInt8(ascii: "\n") { line += 1 }
+                        scratch.append(byte)
+                        index += 1
+                    }
+                    guard closed else { throw CSV.ParseError(line: opened, message: "a quoted field is never closed") }
+                    if index < bytes.count, ![UInt8(ascii: ","), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(bytes[index]) {
+                        throw CSV.ParseError(line: line, message: "text after a closing quote; a quoted field must end at a comma or line end")
+                    }
+                    scratch.withUnsafeBufferPointer { fieldHandler(position, $0) }
+                } else {
+                    let start = index
+                    while index < bytes.count {
+                        let byte = bytes[index]
+                        if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { break }
+                        if byte == UInt8(ascii: "\"") {
+                            throw CSV.ParseError(line: line, message: "a quote inside an unquoted field; quote the whole field and double the quote (\"\")")
+                        }
+                        index += 1
+                    }
+                    if index > start { blank = false }
+                    fieldHandler(position, UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                }
+                position += 1
+                // What ends the field.
+                if index >= bytes.count { return (blank && position == 1, position) }
+                let byte = bytes[index]
+                index += 1
+                if byte == UInt8(ascii: ",") { blank = false; continue }
+                if byte == UInt8(ascii: "\r"), index < bytes.count, bytes[index] == UInt8(ascii: "\n") { index += 1 }
+                line += 1
+                return (blank && position == 1, position)
+            }
+        }
+    }
+
+    private static let powers: [Double] = (0...22).map { pow(10, Double($0)) }
+
+    /// A decimal number: exact (the Clinger fast path) for up to 15 significant digits and exponents within
+    /// ±22; otherwise within one unit in the last place, or the C library's strtod for unusual forms.
+    /// NaN for an empty field, text, or a non-finite value.
+    static func parseNumber(_ field: UnsafeBufferPointer<UInt8>) -> Double {
+        var i = 0
+        let n = field.count
+        guard n > 0 else { return .nan }
+        var negative = false
+        if field[0] == UInt8(ascii: "-") || field[0] == UInt8(ascii: "+") { negative = field[0] == UInt8(ascii: "-"); i = 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0, exponent = 0, sawDigit = false
+        while i < n, field[i] >= 48, field[i] <= 57 {
+            sawDigit = true
+            if digits < 19 { mantissa = mantissa * 10 + UInt64(field[i] - 48); if mantissa > 0 { digits += 1 } } else { exponent += 1 }
+            i += 1
+        }
+        if i < n, field[i] == UInt8(ascii: ".") {
+            i += 1
+            while i < n, field[i] >= 48, field[i] <= 57 {
+                sawDigit = true
+                if digits < 19 { mantissa = mantissa * 10 + UInt64(field[i] - 48); exponent -= 1; if mantissa > 0 { digits += 1 } }
+                i += 1
+            }
+        }
+        if i < n, field[i] == UInt8(ascii: "e") || field[i] == UInt8(ascii: "E") {
+            i += 1
+            var exponentNegative = false
+            if i < n, field[i] == UInt8(ascii: "-") || field[i] == UInt8(ascii: "+") { exponentNegative = field[i] == UInt8(ascii: "-"); i += 1 }
+            var value = 0, exponentDigits = 0
+            while i < n, field[i] >= 48, field[i] <= 57 { value = min(value * 10 + Int(field[i] - 48), 100_000); exponentDigits += 1; i += 1 }
+            guard exponentDigits > 0 else { return .nan }
+            exponent += exponentNegative ? -value : value
+        }
+        guard sawDigit, i == n else { return strtodFallback(field) }
+        guard mantissa != 0 else { return negative ? -0.0 : 0 }
+        guard exponent >= -22, exponent <= 22, !(exponent > 0 && mantissa >= 1 << 53) else { return strtodFallback(field) }
+        let m = Double(mantissa)
+        let result = exponent >= 0 ? m * powers[exponent] : m / powers[-exponent]
+        guard result.isFinite else { return .nan }
+        return negative ? -result : result
+    }
+
+    private static func strtodFallback(_ field: UnsafeBufferPointer<UInt8>) -> Double {
+        guard let text = String(validating: field, as: UTF8.self), let value = Double(text), value.isFinite else { return .nan }
+        return value
+    }
+}
