@@ -2,45 +2,75 @@ import Foundation
 
 /// A long panel ready for the DiD estimators, whether it came from a CSV file or from the store: one row per
 /// unit and period, with each unit's adoption period, its cluster, and optional survey weights and covariates.
+/// Units and clusters are integer codes into their labels, so that large panels cost no string per row.
 public struct LongPanel: Sendable {
     public let outcome: [Double]
-    public let unit: [String]
+    /// The row's unit, an index into `unitLabels`.
+    public let unit: [Int]
+    public let unitLabels: [String]
     /// The row's period, an index into `periods`.
     public let period: [Int]
     /// Period labels in time order.
     public let periods: [String]
-    /// Each treated unit's first treated period (an index into `periods`); never-treated units are absent.
-    public let firstTreated: [String: Int]
-    public let cluster: [String]
+    /// Each unit's first treated period (an index into `periods`), by unit code; nil: never treated.
+    public let cohort: [Int?]
+    /// The row's cluster, an index into `clusterLabels`.
+    public let cluster: [Int]
+    public let clusterLabels: [String]
     /// What the clusters are (a column or a frame level), for the tables.
     public let clusterName: String
     public let weight: [Double]?
     public let weightName: String?
     public let covariateNames: [String]
-    /// `covariates[c][row]`: nil where the row has no value.
-    public let covariates: [[Double?]]
+    /// `covariates[c][row]`: NaN where the row has no value.
+    public let covariates: [[Double]]
     /// Each row's treatment as reported, when adoption is not absorbing; nil: treated from the first treated period on.
     public let reportedTreatment: [Bool]?
 
-    public init(outcome: [Double], unit: [String], period: [Int], periods: [String], firstTreated: [String: Int], cluster: [String],
-                clusterName: String, weight: [Double]? = nil, weightName: String? = nil, covariateNames: [String] = [],
-                covariates: [[Double?]] = [], reportedTreatment: [Bool]? = nil) throws {
+    /// A panel with integer codes (0..<labels.count) for units and clusters.
+    public init(outcome: [Double], unit: [Int], unitLabels: [String], period: [Int], periods: [String], cohort: [Int?], cluster: [Int],
+                clusterLabels: [String], clusterName: String, weight: [Double]? = nil, weightName: String? = nil, covariateNames: [String] = [],
+                covariates: [[Double]] = [], reportedTreatment: [Bool]? = nil) throws {
         let n = outcome.count
-        guard unit.count == n, period.count == n, cluster.count == n, weight.map({ $0.count == n }) ?? true,
+        guard unit.count == n, period.count == n, cluster.count == n, weight.map({ $0.count == n }) ?? true, cohort.count == unitLabels.count,
               covariates.count == covariateNames.count, covariates.allSatisfy({ $0.count == n }), reportedTreatment.map({ $0.count == n }) ?? true else {
             throw EstimationError.emptyCell("panel (columns of different lengths)")
         }
         if let weight, weight.contains(where: { !$0.isFinite || $0 <= 0 }) { throw EstimationError.badWeights }
-        (self.outcome, self.unit, self.period, self.periods, self.firstTreated) = (outcome, unit, period, periods, firstTreated)
-        (self.cluster, self.clusterName, self.weight, self.weightName) = (cluster, clusterName, weight, weightName)
+        (self.outcome, self.unit, self.unitLabels, self.period, self.periods, self.cohort) = (outcome, unit, unitLabels, period, periods, cohort)
+        (self.cluster, self.clusterLabels, self.clusterName, self.weight, self.weightName) = (cluster, clusterLabels, clusterName, weight, weightName)
         (self.covariateNames, self.covariates, self.reportedTreatment) = (covariateNames, covariates, reportedTreatment)
     }
+
+    /// A panel from labels: units and clusters are coded here, in order of first appearance.
+    public init(outcome: [Double], unit: [String], period: [Int], periods: [String], firstTreated: [String: Int], cluster: [String],
+                clusterName: String, weight: [Double]? = nil, weightName: String? = nil, covariateNames: [String] = [],
+                covariates: [[Double?]] = [], reportedTreatment: [Bool]? = nil) throws {
+        func code(_ labels: [String]) -> ([Int], [String]) {
+            var index: [String: Int] = [:], values: [String] = []
+            let codes = labels.map { label -> Int in
+                if let known = index[label] { return known }
+                index[label] = values.count
+                values.append(label)
+                return values.count - 1
+            }
+            return (codes, values)
+        }
+        let (unitCodes, unitLabels) = code(unit), (clusterCodes, clusterLabels) = code(cluster)
+        try self.init(outcome: outcome, unit: unitCodes, unitLabels: unitLabels, period: period, periods: periods,
+                      cohort: unitLabels.map { firstTreated[$0] }, cluster: clusterCodes, clusterLabels: clusterLabels, clusterName: clusterName,
+                      weight: weight, weightName: weightName, covariateNames: covariateNames,
+                      covariates: covariates.map { $0.map { $0 ?? .nan } }, reportedTreatment: reportedTreatment)
+    }
+
+    /// A unit's first treated period, by its label.
+    public func firstTreated(_ label: String) -> Int? { unitLabels.firstIndex(of: label).flatMap { cohort[$0] } }
 
     /// Whether a row's unit is treated in the row's period: from its first treated period on (absorbing adoption),
     /// or as reported.
     public func treated(_ row: Int) -> Bool {
         if let reportedTreatment { return reportedTreatment[row] }
-        return firstTreated[unit[row]].map { period[row] >= $0 } ?? false
+        return cohort[unit[row]].map { period[row] >= $0 } ?? false
     }
 
     var weightNote: String? {
@@ -53,31 +83,37 @@ public enum PanelEstimation {
     /// Covariates row by row, for the regressions: rows missing a value are left out, and covariates constant
     /// within every unit are set aside when unit effects absorb them.
     struct RowCovariates {
+        /// The rows with every covariate.
         let rows: [Int]
         let names: [String]
-        let values: [[Double]]
+        /// Column by column, over `rows`.
+        let columns: [[Double]]
         let note: String?
+
+        func row(_ position: Int) -> [Double] { columns.map { $0[position] } }
     }
 
     static func rowCovariates(_ panel: LongPanel, absorbedByUnits: Bool) -> RowCovariates {
-        let all = panel.outcome.indices.filter { i in panel.covariates.allSatisfy { $0[i] != nil } }
-        guard !panel.covariateNames.isEmpty else { return RowCovariates(rows: all, names: [], values: all.map { _ in [] }, note: nil) }
+        let n = panel.outcome.count
+        let complete = panel.covariates.isEmpty ? nil : (0..<n).map { i in panel.covariates.allSatisfy { !$0[i].isNaN } }
+        let all = complete.map { flags in (0..<n).filter { flags[$0] } } ?? Array(0..<n)
+        guard !panel.covariateNames.isEmpty else { return RowCovariates(rows: all, names: [], columns: [], note: nil) }
         let kept = panel.covariates.indices.filter { c in
             guard absorbedByUnits else { return true }
-            var seen: [String: Double] = [:]
+            var seen = [Double](repeating: .nan, count: panel.unitLabels.count)
             return all.contains { i in
-                let value = panel.covariates[c][i]!
-                if let earlier = seen[panel.unit[i]] { return earlier != value }
-                seen[panel.unit[i]] = value
+                let value = panel.covariates[c][i], u = panel.unit[i]
+                if !seen[u].isNaN { return seen[u] != value }
+                seen[u] = value
                 return false
             }
         }
         let names = kept.map { panel.covariateNames[$0] }
         let absorbed = panel.covariateNames.filter { !names.contains($0) }
         var note = names.isEmpty ? "" : "covariates \(names.joined(separator: ", ")), each row's values; "
-        note += "\(panel.outcome.count - all.count) rows without covariate values left out"
+        note += "\(n - all.count) rows without covariate values left out"
         if !absorbed.isEmpty { note += "; \(absorbed.joined(separator: ", ")) constant within units, absorbed by the unit effects" }
-        return RowCovariates(rows: all, names: names, values: all.map { i in kept.map { panel.covariates[$0][i]! } }, note: note)
+        return RowCovariates(rows: all, names: names, columns: kept.map { c in all.map { panel.covariates[c][$0] } }, note: note)
     }
 
     /// Under 50 clusters, a wild cluster bootstrap p-value and 95% interval by test inversion (null imposed; Webb
@@ -110,8 +146,8 @@ public enum PanelEstimation {
     public static func twoByTwo(_ panel: LongPanel) throws -> DiDTable {
         let first = 0, last = panel.periods.count - 1
         let sample = panel.outcome.indices.filter { panel.period[$0] == first || panel.period[$0] == last }
-        let table = try TwoByTwo(treated: sample.map { panel.firstTreated[panel.unit[$0]] != nil }, after: sample.map { panel.period[$0] == last },
-                                 outcome: sample.map { panel.outcome[$0] }, units: sample.map { panel.unit[$0] })
+        let table = try TwoByTwo(treated: sample.map { panel.cohort[panel.unit[$0]] != nil }, after: sample.map { panel.period[$0] == last },
+                                 outcome: sample.map { panel.outcome[$0] }, units: sample.map { panel.unitLabels[panel.unit[$0]] })
         func row(_ term: String, _ d: TwoByTwo.Difference) -> DiDTable.Row { DiDTable.Row(term: term, coefficient: DiDTable.normal(d.estimate, d.standardError)) }
         return DiDTable(title: "2×2: \(panel.periods[first]) and \(panel.periods[last]), units ever treated against the others", estimator: "two_by_two",
                         rows: [row("comparison change", table.comparisonChange), row("treated change", table.treatedChange),
@@ -128,10 +164,10 @@ public enum PanelEstimation {
         let rows = covariates.rows
         let names = ["(Intercept)", "group", "group × post"] + covariates.names
         let x = rows.enumerated().map { position, i -> [Double] in
-            let group: Double = panel.firstTreated[panel.unit[i]] != nil ? 1 : 0
-            return [1, group, panel.treated(i) ? 1 : 0] + covariates.values[position]
+            let group: Double = panel.cohort[panel.unit[i]] != nil ? 1 : 0
+            return [1, group, panel.treated(i) ? 1 : 0] + covariates.row(position)
         }
-        let y = rows.map { panel.outcome[$0] }, clusters = rows.map { panel.cluster[$0] }
+        let y = rows.map { panel.outcome[$0] }, clusters = rows.map { panel.clusterLabels[panel.cluster[$0]] }
         let w = panel.weight.map { weight in rows.map { weight[$0] } }
         let result = try Regression.fit(y: y, x: x, names: names, weights: w, standardErrors: .cr1(cluster: panel.clusterName), clusters: clusters)
         let (wy, wx) = weighted(y, x, w)
@@ -152,17 +188,20 @@ public enum PanelEstimation {
         let covariates = rowCovariates(panel, absorbedByUnits: true)
         let rows = covariates.rows
         let names = ["treated"] + covariates.names
-        let regressors = rows.enumerated().map { position, i in [panel.treated(i) ? 1.0 : 0.0] + covariates.values[position] }
-        let y = rows.map { panel.outcome[$0] }, units = rows.map { panel.unit[$0] }, periods = rows.map { String(panel.period[$0]) }
+        let columns = [rows.map { panel.treated($0) ? 1.0 : 0.0 }] + covariates.columns
+        let y = rows.map { panel.outcome[$0] }, units = rows.map { panel.unit[$0] }, periods = rows.map { panel.period[$0] }
         let clusters = rows.map { panel.cluster[$0] }
         let w = panel.weight.map { weight in rows.map { weight[$0] } }
-        let result = try TwoWayFixedEffects.fit(y: y, regressors: regressors, names: names, units: units, periods: periods,
-                                                standardErrors: .cr1(cluster: panel.clusterName), clusters: clusters, preset: preset, weights: w)
+        let result = try TwoWayFixedEffects.fit(y: y, columns: columns, names: names, unit: units, unitCount: panel.unitLabels.count,
+                                                period: periods, periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName),
+                                                cluster: clusters, clusterCount: panel.clusterLabels.count, preset: preset, weights: w)
         var wild: [String] = []
         if let count = result.clusters, count < 50 {
-            let demeaned = TwoWayFixedEffects.demean(y: y, regressors: regressors, units: units, periods: periods, weights: w)
-            let (wy, wx) = weighted(demeaned.y, demeaned.x, w)
-            wild = try wildBootstrapNote(y: wy, x: wx, names: names, term: "treated", clusters: clusters, count: count)
+            let demeaned = TwoWayFixedEffects.absorb([y] + columns, units: units, periods: periods, unitCount: panel.unitLabels.count,
+                                                     periodCount: panel.periods.count, weights: w).columns
+            let x = rows.indices.map { i in demeaned.dropFirst().map { $0[i] } }
+            let (wy, wx) = weighted(demeaned[0], x, w)
+            wild = try wildBootstrapNote(y: wy, x: wx, names: names, term: "treated", clusters: clusters.map { panel.clusterLabels[$0] }, count: count)
         }
         return table("Two-way fixed effects (unit and period effects)", "twfe", result,
                      notes: [panel.weightNote, covariates.note].compactMap { $0 } + wild + ["small-sample convention: \(preset.description)"])
@@ -175,11 +214,12 @@ public enum PanelEstimation {
     public static func eventStudy(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
         let covariates = rowCovariates(panel, absorbedByUnits: true)
         let rows = covariates.rows
-        let study = try EventStudy(y: rows.map { panel.outcome[$0] }, units: rows.map { panel.unit[$0] }, period: rows.map { panel.period[$0] },
-                                   cohort: rows.map { panel.firstTreated[panel.unit[$0]] }, leads: leads, lags: lags,
-                                   standardErrors: .cr1(cluster: panel.clusterName), clusters: rows.map { panel.cluster[$0] },
-                                   weights: panel.weight.map { weight in rows.map { weight[$0] } },
-                                   covariates: covariates.names.isEmpty ? nil : covariates.values, covariateNames: covariates.names)
+        let study = try EventStudy(y: rows.map { panel.outcome[$0] }, unit: rows.map { panel.unit[$0] }, unitCount: panel.unitLabels.count,
+                                   period: rows.map { panel.period[$0] }, periodCount: panel.periods.count,
+                                   cohort: rows.map { panel.cohort[panel.unit[$0]] }, leads: leads, lags: lags,
+                                   standardErrors: .cr1(cluster: panel.clusterName), cluster: rows.map { panel.cluster[$0] },
+                                   clusterCount: panel.clusterLabels.count, weights: panel.weight.map { weight in rows.map { weight[$0] } },
+                                   covariates: covariates.columns, covariateNames: covariates.names)
         let critical = study.uniformCriticalValue()
         var tableRows = study.terms.map { term in
             DiDTable.Row(term: "event time \(term.eventTime)\(term.binned ? " (binned)" : "")", coefficient: term.coefficient, eventTime: term.eventTime,
@@ -202,33 +242,40 @@ public enum PanelEstimation {
     /// pre-period); units treated from the first period have no pre-period and are left out.
     public static func callawaySantAnna(_ panel: LongPanel, comparison: CallawaySantAnna.Comparison,
                                         method: CallawaySantAnna.Method = .doublyRobust) throws -> DiDTable {
-        let periodCount = panel.periods.count
-        var byUnit: [String: [Double?]] = [:], clusterOf: [String: String] = [:]
-        var firstValues: [String: (period: Int, covariates: [Double], weight: Double?)] = [:]
-        var weightVaries = Set<String>()
+        let periodCount = panel.periods.count, unitCount = panel.unitLabels.count
+        var outcomes = [Double](repeating: .nan, count: unitCount * periodCount)
+        var clusterOf = [Int](repeating: -1, count: unitCount)
+        var present = [Bool](repeating: false, count: unitCount)
+        // Each unit's values in its first period with all covariates (and its weight there).
+        var firstPeriod = [Int](repeating: Int.max, count: unitCount), firstRow = [Int](repeating: -1, count: unitCount)
+        var weightVaries = [Bool](repeating: false, count: unitCount), firstWeight = [Double](repeating: .nan, count: unitCount)
         for i in panel.outcome.indices {
             let u = panel.unit[i]
-            byUnit[u, default: [Double?](repeating: nil, count: periodCount)][panel.period[i]] = panel.outcome[i]
-            if clusterOf[u] == nil { clusterOf[u] = panel.cluster[i] }
-            let values = panel.covariates.map { $0[i] }
-            guard values.allSatisfy({ $0 != nil }) else { continue }
-            let weight = panel.weight?[i]
-            if let known = firstValues[u] {
-                if let weight, let earlier = known.weight, weight != earlier { weightVaries.insert(u) }
-                if panel.period[i] < known.period { firstValues[u] = (panel.period[i], values.map { $0! }, weight) }
-            } else {
-                firstValues[u] = (panel.period[i], values.map { $0! }, weight)
+            present[u] = true
+            outcomes[u * periodCount + panel.period[i]] = panel.outcome[i]
+            if clusterOf[u] < 0 { clusterOf[u] = panel.cluster[i] }
+            guard panel.covariates.allSatisfy({ !$0[i].isNaN }) else { continue }
+            if let weight = panel.weight?[i] {
+                if !firstWeight[u].isNaN, firstWeight[u] != weight { weightVaries[u] = true }
+                if firstWeight[u].isNaN { firstWeight[u] = weight }
             }
+            if panel.period[i] < firstPeriod[u] { firstPeriod[u] = panel.period[i]; firstRow[u] = i }
         }
-        let complete = byUnit.filter { $0.value.allSatisfy { $0 != nil } }.keys.sorted()
-        let withPrePeriod = complete.filter { panel.firstTreated[$0] != 0 }
-        let usable = withPrePeriod.filter { firstValues[$0] != nil }
+        let observed = (0..<unitCount).filter { present[$0] }
+        let complete = observed.filter { u in (0..<periodCount).allSatisfy { !outcomes[u * periodCount + $0].isNaN } }
+        let withPrePeriod = complete.filter { panel.cohort[$0] != 0 }
+        let usable = withPrePeriod.filter { firstRow[$0] >= 0 }
         let hasCovariates = !panel.covariateNames.isEmpty
-        let estimator = try CallawaySantAnna(outcome: usable.map { u in byUnit[u]!.map { $0! } }, periods: Array(1...periodCount),
-                                             group: usable.map { panel.firstTreated[$0].map { $0 + 1 } ?? 0 }, comparison: comparison,
-                                             cluster: usable.map { clusterOf[$0]! },
-                                             covariates: hasCovariates ? usable.map { firstValues[$0]!.covariates } : nil,
-                                             method: method, weights: panel.weight == nil ? nil : usable.map { firstValues[$0]!.weight! })
+        // Without covariates the doubly robust estimator is the outcome regression (an intercept-only propensity
+        // score weights every comparison unit alike), so the cheaper one runs.
+        let estimator = try CallawaySantAnna(outcome: usable.map { u in Array(outcomes[(u * periodCount)..<((u + 1) * periodCount)]) },
+                                             periods: Array(1...periodCount), group: usable.map { panel.cohort[$0].map { $0 + 1 } ?? 0 },
+                                             comparison: comparison, cluster: usable.map { panel.clusterLabels[clusterOf[$0]] },
+                                             covariates: hasCovariates ? usable.map { u in panel.covariates.map { $0[firstRow[u]] } } : nil,
+                                             method: hasCovariates ? method : .outcomeRegression,
+                                             weights: panel.weight == nil ? nil : usable.map { panel.weight![firstRow[$0]] })
+        let weightsChanging = usable.filter { weightVaries[$0] }.count
+        let byUnitCount = observed.count
         var rows = estimator.estimates.map {
             DiDTable.Row(term: "ATT(\(panel.periods[$0.group - 1]), \(panel.periods[$0.time - 1]))", coefficient: DiDTable.normal($0.att, $0.standardError))
         }
@@ -241,14 +288,14 @@ public enum PanelEstimation {
         rows.append(DiDTable.Row(term: "overall ATT (simple)", coefficient: DiDTable.normal(estimator.simple.att, estimator.simple.standardError)))
         rows.append(DiDTable.Row(term: "overall ATT (dynamic)", coefficient: DiDTable.normal(dynamic.overall.att, dynamic.overall.standardError)))
         rows.append(DiDTable.Row(term: "overall ATT (group)", coefficient: DiDTable.normal(estimator.byGroup.overall.att, estimator.byGroup.overall.standardError)))
-        var notes = ["balanced panel: \(complete.count) units observed in every period, \(byUnit.count - complete.count) units missing a period left out; "
+        var notes = ["balanced panel: \(complete.count) units observed in every period, \(byUnitCount - complete.count) units missing a period left out; "
             + "\(complete.count - withPrePeriod.count) units treated from the first period (no pre-period) left out"]
         if hasCovariates {
             notes.append("\(method.rawValue) on \(panel.covariateNames.joined(separator: ", ")), each unit's values in its first period with all of them"
                 + (withPrePeriod.count > usable.count ? "; \(withPrePeriod.count - usable.count) units without covariate values left out" : ""))
         }
         if let weightName = panel.weightName {
-            notes.append("weighted by \(weightName), each unit's weight in its first period\(weightVaries.isEmpty ? "" : " (\(weightVaries.count) units' weights change between periods)"): the estimand is the population-weighted ATT")
+            notes.append("weighted by \(weightName), each unit's weight in its first period\(weightsChanging == 0 ? "" : " (\(weightsChanging) units' weights change between periods)"): the estimand is the population-weighted ATT")
         }
         notes.append(String(format: "uniform 95%% band over the event times: estimate ± %.3f × s.e. (clustered multiplier bootstrap, 999 draws, seed 20211201)", critical))
         return DiDTable(title: "Callaway & Sant'Anna (\(comparison.rawValue) comparison)", estimator: "callaway_santanna", rows: rows,

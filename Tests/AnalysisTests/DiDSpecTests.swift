@@ -68,12 +68,12 @@ struct DiDSpecTests {
         #expect(long.outcome.count == 17)
         #expect(notes == ["1 unit-rounds without a value of the weights (${budget}) left out"])
         #expect(long.weightName == "${budget}")
-        let row = try #require(long.unit.indices.first { long.unit[$0] == "d2v3" && long.period[$0] == 1 })
+        let row = try #require(long.unit.indices.first { long.unitLabels[long.unit[$0]] == "d2v3" && long.period[$0] == 1 })
         #expect(long.weight?[row] == 600)
         #expect(long.covariates[0][row] == 6)
         #expect(long.covariates[1][row] == 1)  // papua, from the district
-        #expect(long.cluster[row] == "d2")
-        #expect(long.firstTreated["d1v2"] == 1 && long.firstTreated["d1v1"] == nil)
+        #expect(long.clusterLabels[long.cluster[row]] == "d2")
+        #expect(long.firstTreated("d1v2") == 1 && long.firstTreated("d1v1") == nil)
     }
 
     @Test("bad weights, covariates and method are located errors", arguments: [

@@ -26,27 +26,43 @@ public struct EventStudy: Sendable {
     public init(y: [Double], units: [String], period: [Int], cohort: [Int?], leads: Int, lags: Int,
                 standardErrors: StandardErrors = .classical, clusters: [String]? = nil, weights: [Double]? = nil,
                 covariates: [[Double]]? = nil, covariateNames: [String] = []) throws {
+        let unitIndex = Dictionary(Set(units).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var clusterCodes: [Int]?, clusterCount = 0
+        if let clusters {
+            let clusterIndex = Dictionary(Set(clusters).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            clusterCodes = clusters.map { clusterIndex[$0]! }
+            clusterCount = clusterIndex.count
+        }
+        try self.init(y: y, unit: units.map { unitIndex[$0]! }, unitCount: unitIndex.count, period: period, periodCount: (period.max() ?? 0) + 1,
+                      cohort: cohort, leads: leads, lags: lags, standardErrors: standardErrors, cluster: clusterCodes, clusterCount: clusterCount,
+                      weights: weights, covariates: covariateNames.indices.map { c in (covariates ?? []).map { $0[c] } }, covariateNames: covariateNames)
+    }
+
+    /// The same with integer codes for units and clusters (0..<count) and covariates column by column.
+    public init(y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, cohort: [Int?], leads: Int, lags: Int,
+                standardErrors: StandardErrors = .classical, cluster: [Int]? = nil, clusterCount: Int = 0, weights: [Double]? = nil,
+                covariates: [[Double]] = [], covariateNames: [String] = []) throws {
         guard leads >= 2 || lags >= 0 else { throw EstimationError.noVariation(column: "event time") }
         let window = Array(-leads...lags).filter { $0 != -1 }
-        var columns: [[Double]] = Array(repeating: [], count: window.count)
+        var columns = [[Double]](repeating: [Double](repeating: 0, count: y.count), count: window.count)
         var used = Array(repeating: false, count: window.count)
+        // The column of each event time (offset by the leads), −1 for the reference period.
+        var position = [Int](repeating: -1, count: leads + lags + 1)
+        for (j, e) in window.enumerated() { position[e + leads] = j }
         for i in y.indices {
-            var event: Int?
-            if let g = cohort[i] { event = min(max(period[i] - g, -leads), lags) }
-            for (j, e) in window.enumerated() {
-                let hit: Double = event == e ? 1 : 0
-                if hit == 1 { used[j] = true }
-                columns[j].append(hit)
-            }
+            guard let g = cohort[i] else { continue }
+            let j = position[min(max(period[i] - g, -leads), lags) + leads]
+            guard j >= 0 else { continue }
+            columns[j][i] = 1
+            used[j] = true
         }
         let kept = window.indices.filter { used[$0] }
         guard kept.contains(where: { window[$0] >= 0 }) else { throw EstimationError.emptyCell("post-treatment event time") }
         // Covariates go after the event dummies, so the dummies keep their positions in the covariance matrix.
         let names = kept.map { "event_\(window[$0])" } + covariateNames
-        let regressors = y.indices.map { i in kept.map { columns[$0][i] } + (covariates?[i] ?? []) }
-        let regression = try TwoWayFixedEffects.fit(y: y, regressors: regressors, names: names, units: units,
-                                                    periods: period.map(String.init), standardErrors: standardErrors, clusters: clusters,
-                                                    weights: weights)
+        let regression = try TwoWayFixedEffects.fit(y: y, columns: kept.map { columns[$0] } + covariates, names: names, unit: unit, unitCount: unitCount,
+                                                    period: period, periodCount: periodCount, standardErrors: standardErrors,
+                                                    cluster: cluster, clusterCount: clusterCount, weights: weights)
         self.regression = regression
         let built = kept.enumerated().map { position, j in
             Term(eventTime: window[j], coefficient: regression.coefficients[position],

@@ -55,15 +55,23 @@ struct QRLeastSquares {
 
     /// Solves min ||W^½(y − Xβ)||. `x` is row-major: one array per observation.
     init(x: [[Double]], y: [Double], weights: [Double]? = nil, names: [String]) throws {
+        try self.init(columns: names.indices.map { j in x.map { $0[j] } }, y: y, weights: weights, names: names)
+    }
+
+    /// The same with the design given column by column (no array per observation: large panels).
+    init(columns x: [[Double]], y: [Double], weights: [Double]? = nil, names: [String]) throws {
         let n = y.count, k = names.count
         guard n > k else { throw EstimationError.tooFewObservations(observations: n, parameters: k) }
         var a = Matrix(rows: n, columns: k)
         var b = y
-        for i in 0..<n {
-            let w = weights.map { $0[i].squareRoot() } ?? 1
-            for j in 0..<k { a[i, j] = x[i][j] * w }
-            b[i] *= w
+        let roots = weights.map { $0.map { $0.squareRoot() } }
+        for j in 0..<k {
+            let column = x[j]
+            a.storage.withUnsafeMutableBufferPointer { storage in
+                for i in 0..<n { storage[j * n + i] = column[i] * (roots?[i] ?? 1) }
+            }
         }
+        if let roots { for i in 0..<n { b[i] *= roots[i] } }
         var permutation = Array(0..<k)
         var norms = (0..<k).map { j in (0..<n).reduce(0) { $0 + a[$1, j] * a[$1, j] } }
         let originalNorms = norms.map { $0.squareRoot() }
@@ -141,7 +149,12 @@ struct QRLeastSquares {
         for i in 0..<k { ordered[permutation[i]] = beta[i] }
         coefficients = ordered
         inverseGram = gram
-        fitted = x.map { row in zip(row, ordered).reduce(0) { $0 + $1.0 * $1.1 } }
+        var fitted = [Double](repeating: 0, count: n)
+        for j in 0..<k {
+            let column = x[j], coefficient = ordered[j]
+            for i in 0..<n { fitted[i] += column[i] * coefficient }
+        }
+        self.fitted = fitted
         residuals = zip(y, fitted).map { $0 - $1 }
     }
 }

@@ -75,25 +75,40 @@ public enum TwoWayFixedEffects {
     public static func fit(y: [Double], regressors: [[Double]], names: [String], units: [String], periods: [String],
                            standardErrors: StandardErrors = .classical, clusters: [String]? = nil,
                            preset: SmallSamplePreset = .fixest, weights: [Double]? = nil) throws -> RegressionResult {
-        let n = y.count
         let unitIndex = Dictionary(Set(units).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let periodIndex = Dictionary(Set(periods).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        let u = units.map { unitIndex[$0]! }, t = periods.map { periodIndex[$0]! }
-        var columns = [y]
-        for j in names.indices { columns.append(regressors.map { $0[j] }) }
-        let absorbed = absorb(columns, units: u, periods: t, unitCount: unitIndex.count, periodCount: periodIndex.count, weights: weights)
+        var clusterCodes: [Int]?, clusterCount = 0
+        if let clusters {
+            // Sorted labels: the clustered sums run in the same order on every run, bit for bit.
+            let clusterIndex = Dictionary(Set(clusters).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            clusterCodes = clusters.map { clusterIndex[$0]! }
+            clusterCount = clusterIndex.count
+        }
+        return try fit(y: y, columns: names.indices.map { j in regressors.map { $0[j] } }, names: names,
+                       unit: units.map { unitIndex[$0]! }, unitCount: unitIndex.count,
+                       period: periods.map { periodIndex[$0]! }, periodCount: periodIndex.count,
+                       standardErrors: standardErrors, cluster: clusterCodes, clusterCount: clusterCount, preset: preset, weights: weights)
+    }
+
+    /// The same with integer codes for units, periods and clusters (0..<count) and the regressors column by
+    /// column: no string hashing and no array per observation, for large panels.
+    public static func fit(y: [Double], columns regressors: [[Double]], names: [String], unit u: [Int], unitCount: Int, period t: [Int],
+                           periodCount: Int, standardErrors: StandardErrors = .classical, cluster: [Int]? = nil, clusterCount: Int = 0,
+                           preset: SmallSamplePreset = .fixest, weights: [Double]? = nil) throws -> RegressionResult {
+        let n = y.count
+        let absorbed = absorb([y] + regressors, units: u, periods: t, unitCount: unitCount, periodCount: periodCount, weights: weights)
         let w = weights ?? Array(repeating: 1, count: n)
         let yTilde = absorbed.columns[0]
-        let x = (0..<n).map { i in names.indices.map { absorbed.columns[$0 + 1][i] } }
-        for (j, name) in names.enumerated() where absorbed.columns[j + 1].allSatisfy({ abs($0) < 1e-10 }) {
+        let x = Array(absorbed.columns.dropFirst())
+        for (j, name) in names.enumerated() where x[j].allSatisfy({ abs($0) < 1e-10 }) {
             throw EstimationError.noVariation(column: "\(name) (within units and periods)")
         }
         let k = names.count
-        let absorbedParameters = unitIndex.count + periodIndex.count - 1
-        let solution = try QRLeastSquares(x: x, y: yTilde, weights: weights, names: names)
+        let absorbedParameters = unitCount + periodCount - 1
+        let solution = try QRLeastSquares(columns: x, y: yTilde, weights: weights, names: names)
         let e = solution.residuals
         var covariance: [[Double]]
-        var clusterCount: Int?
+        var clusterTotal: Int?
         var dof = n - k - absorbedParameters
         switch standardErrors {
         case .classical, .hc1:
@@ -103,35 +118,46 @@ public enum TwoWayFixedEffects {
                 covariance = solution.inverseGram.map { $0.map { $0 * sigma2 } }
             } else {
                 var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-                for i in 0..<n { for a in 0..<k { for b in 0..<k { meat[a][b] += x[i][a] * x[i][b] * w[i] * w[i] * e[i] * e[i] } } }
+                for a in 0..<k {
+                    for b in a..<k {
+                        var sum = 0.0
+                        for i in 0..<n { sum += x[a][i] * x[b][i] * w[i] * w[i] * e[i] * e[i] }
+                        meat[a][b] = sum
+                        meat[b][a] = sum
+                    }
+                }
                 covariance = Regression.sandwich(solution.inverseGram, meat).map { $0.map { $0 * Double(n) / Double(dof) } }
             }
         case .cr1(let name):
-            guard let clusters, clusters.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
-            var scores: [String: [Double]] = [:]
-            for i in 0..<n {
-                var score = scores[clusters[i]] ?? [Double](repeating: 0, count: k)
-                for a in 0..<k { score[a] += x[i][a] * w[i] * e[i] }
-                scores[clusters[i]] = score
+            guard let cluster, cluster.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
+            var scores = [[Double]](repeating: [Double](repeating: 0, count: clusterCount), count: k)
+            var present = [Bool](repeating: false, count: clusterCount)
+            for a in 0..<k {
+                let column = x[a]
+                scores[a].withUnsafeMutableBufferPointer { totals in
+                    for i in 0..<n { totals[cluster[i]] += column[i] * w[i] * e[i] }
+                }
             }
-            let g = scores.count
+            for c in cluster { present[c] = true }
+            let g = present.filter { $0 }.count
             guard g > 1 else { throw EstimationError.oneCluster(column: name) }
             // Unit effects nested in the clusters (every unit in one cluster) do not count in K.
-            var clusterOfUnit: [Int: String] = [:]
+            var clusterOfUnit = [Int](repeating: -1, count: unitCount)
             var nested = true
             for i in 0..<n {
-                if let known = clusterOfUnit[u[i]], known != clusters[i] { nested = false; break }
-                clusterOfUnit[u[i]] = clusters[i]
+                if clusterOfUnit[u[i]] >= 0, clusterOfUnit[u[i]] != cluster[i] { nested = false; break }
+                clusterOfUnit[u[i]] = cluster[i]
             }
             // Stata's regress counts every dummy (and the constant); fixest and reghdfe drop effects nested in clusters.
             // With the unit effects nested, fixest (and reghdfe) count every period effect: K = k + periods (checked
             // against pyfixest on mpdta, Tests/AnalysisTests/Fixtures/mpdta_twfe.csv).
-            let counted = preset == .stataRegressDummies ? k + absorbedParameters : k + (nested ? periodIndex.count : absorbedParameters)
+            let counted = preset == .stataRegressDummies ? k + absorbedParameters : k + (nested ? periodCount : absorbedParameters)
             var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-            for key in scores.keys.sorted() { let score = scores[key]!; for a in 0..<k { for b in 0..<k { meat[a][b] += score[a] * score[b] } } }  // sorted: the same sums, bit for bit, on every run
+            // In cluster order: the same sums, bit for bit, on every run.
+            for c in 0..<clusterCount where present[c] { for a in 0..<k { for b in 0..<k { meat[a][b] += scores[a][c] * scores[b][c] } } }
             let factor = Double(g) / Double(g - 1) * Double(n - 1) / Double(n - counted)
             covariance = Regression.sandwich(solution.inverseGram, meat).map { $0.map { $0 * factor } }
-            clusterCount = g
+            clusterTotal = g
             dof = g - 1
         }
         let mean = yTilde.reduce(0, +) / Double(n)
@@ -143,7 +169,7 @@ public enum TwoWayFixedEffects {
                                pValue: 2 * (1 - StudentT.cdf(abs(estimate / se), degreesOfFreedom: Double(dof))),
                                low: estimate - critical * se, high: estimate + critical * se)
         }
-        return RegressionResult(coefficients: coefficients, observations: n, clusters: clusterCount, standardErrors: standardErrors,
+        return RegressionResult(coefficients: coefficients, observations: n, clusters: clusterTotal, standardErrors: standardErrors,
                                 rSquared: within, degreesOfFreedom: dof, covariance: covariance)
     }
 }

@@ -104,8 +104,10 @@ struct DiD: ParsableCommand {
             return
         }
         guard let data else { return }
-        let clock = ContinuousClock()
-        let started = clock.now
+        if time != nil {
+            try panelRun(path: data)
+            return
+        }
         guard let text = try? String(contentsOfFile: data, encoding: .utf8) else {
             Terminal.printError("error: cannot read \(data)")
             throw ExitCode(1)
@@ -118,17 +120,6 @@ struct DiD: ParsableCommand {
             throw ExitCode(1)
         }
         guard let header = rows.first else { Terminal.printError("error: \(data) is empty"); throw ExitCode(1) }
-        if time != nil {
-            let read = clock.now
-            let output = try panelRun(header: header, rows: Array(rows.dropFirst()))
-            let estimated = clock.now
-            print(output, terminator: "")
-            if timing {
-                func seconds(_ duration: Duration) -> String { String(format: "%.3f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18) }
-                Terminal.printError("timing: read CSV \(seconds(read - started)), estimate \(seconds(estimated - read)), write \(seconds(clock.now - estimated))")
-            }
-            return
-        }
         let extra = covariateNames
         for name in [outcome, group, post] + extra + [unit, cluster, weights].compactMap({ $0 }) where !header.contains(name) {
             Terminal.printError("error: \(data) has no column '\(name)'; its columns are \(header.joined(separator: ", "))")
@@ -165,50 +156,70 @@ struct DiD: ParsableCommand {
     }
 
     /// A panel from CSV: TWFE, event study and Callaway & Sant'Anna. The cluster is never chosen implicitly:
-    /// without --cluster, standard errors are unit-level.
-    func panelRun(header: [String], rows: [[String]]) throws -> String {
-        guard let time, let unit else { return "" }
-        let names = [outcome, unit, time] + [treat, cohort, cluster, weights].compactMap { $0 } + covariateNames
-        for name in names where !header.contains(name) {
-            Terminal.printError("error: the data have no column '\(name)'; the columns are \(header.joined(separator: ", "))")
+    /// without --cluster, standard errors are unit-level. Only the named columns are read, in one pass.
+    func panelRun(path: String) throws {
+        guard let time, let unit else { return }
+        let clock = ContinuousClock()
+        let started = clock.now
+        var wanted: [String: CSVColumns.Kind] = [outcome: .number, unit: .text, time: .text]
+        for name in [treat, cohort, cluster].compactMap({ $0 }) { wanted[name] = .text }
+        for name in [weights].compactMap({ $0 }) + covariateNames { wanted[name] = .number }
+        let table: CSVColumns
+        switch CSVColumns.read(path: path, columns: wanted) {
+        case .success(let read): table = read
+        case .failure(let error):
+            Terminal.printError(error.line == 0 ? "error: cannot read \(path)" : "error: \(path): \(error)")
             throw ExitCode(1)
         }
-        func column(_ name: String) -> [String] { let index = header.firstIndex(of: name)!; return rows.map { index < $0.count ? $0[index] : "" } }
-        let y = column(outcome).map { Double($0) }, units = column(unit), times = column(time)
-        let periodValues = Array(Set(times)).sorted { (Double($0) ?? .infinity, $0) < (Double($1) ?? .infinity, $1) }
-        let periodIndex = Dictionary(uniqueKeysWithValues: periodValues.enumerated().map { ($1, $0) })
-        var first: [String: Int] = [:]
+        guard !table.header.isEmpty else { Terminal.printError("error: \(path) is empty"); throw ExitCode(1) }
+        for name in [outcome, unit, time] + [treat, cohort, cluster, weights].compactMap({ $0 }) + covariateNames where !table.header.contains(name) {
+            Terminal.printError("error: the data have no column '\(name)'; the columns are \(table.header.joined(separator: ", "))")
+            throw ExitCode(1)
+        }
+        let read = clock.now
+        let y = table.number(outcome)!, units = table.text(unit)!, times = table.text(time)!
+        // Periods in time order: numerically when they are numbers, else as text.
+        let order = times.values.indices.sorted { (Double(times.values[$0]) ?? .infinity, times.values[$0]) < (Double(times.values[$1]) ?? .infinity, times.values[$1]) }
+        var rank = [Int](repeating: 0, count: order.count)
+        for (position, code) in order.enumerated() { rank[code] = position }
+        let periodValues = order.map { times.values[$0] }
+        var cohortOf = [Int?](repeating: nil, count: units.values.count)
         if let treat {
-            let flags = column(treat)
-            for i in rows.indices where flags[i] == "1" {
-                let p = periodIndex[times[i]]!
-                first[units[i]] = min(first[units[i]] ?? p, p)
+            let flags = table.text(treat)!
+            let one = flags.values.firstIndex(of: "1").map(Int32.init)
+            for i in 0..<table.rowCount where flags.codes[i] == one {
+                let u = Int(units.codes[i]), p = rank[Int(times.codes[i])]
+                cohortOf[u] = min(cohortOf[u] ?? p, p)
             }
         } else if let cohort {
-            let values = column(cohort)
-            for i in rows.indices where !values[i].isEmpty && values[i] != "0" {
-                guard let p = periodIndex[values[i]] else {
-                    Terminal.printError("error: cohort '\(values[i])' of unit \(units[i]) is not one of the periods (\(periodValues.joined(separator: ", ")))")
+            let values = table.text(cohort)!
+            let periodOfValue = values.values.map { value -> Int? in times.values.firstIndex(of: value).map { rank[$0] } }
+            for i in 0..<table.rowCount {
+                let code = Int(values.codes[i]), text = values.values[code]
+                guard !text.isEmpty, text != "0" else { continue }
+                guard let p = periodOfValue[code] else {
+                    Terminal.printError("error: cohort '\(text)' of unit \(units.values[Int(units.codes[i])]) is not one of the periods (\(periodValues.joined(separator: ", ")))")
                     throw ExitCode(1)
                 }
-                first[units[i]] = p
+                cohortOf[Int(units.codes[i])] = p
             }
         }
-        let keep = rows.indices.filter { y[$0] != nil }
-        var notes = ["\(units.count) rows, \(Set(units).count) units, \(periodValues.count) periods; \(rows.count - keep.count) rows without the outcome left out"]
+        let keep = (0..<table.rowCount).filter { !y[$0].isNaN }
+        var notes = ["\(table.rowCount) rows, \(units.values.count) units, \(periodValues.count) periods; \(table.rowCount - keep.count) rows without the outcome left out"]
         if cluster == nil { notes.append("no --cluster: standard errors at the unit level") }
-        let weightValues = weights.map { name in let all = column(name).map { Double($0) ?? .nan }; return keep.map { all[$0] } }
+        let weightValues = weights.map { name in let all = table.number(name)!; return keep.map { all[$0] } }
         if let weightValues, weightValues.contains(where: { !$0.isFinite || $0 <= 0 }) {
             Terminal.printError("error: the weights in \(weights!) must be positive numbers in every row used")
             throw ExitCode(1)
         }
         var tables: [DiDTable] = []
         do {
-            let clusters = cluster.map { name in let values = column(name); return keep.map { values[$0] } } ?? keep.map { units[$0] }
-            let covariateColumns = covariateNames.map { name in let values = column(name); return keep.map { Double(values[$0]) } }
-            let panel = try LongPanel(outcome: keep.map { y[$0]! }, unit: keep.map { units[$0] }, period: keep.map { periodIndex[times[$0]]! },
-                                      periods: periodValues, firstTreated: first, cluster: clusters, clusterName: cluster ?? unit,
-                                      weight: weightValues, weightName: weights, covariateNames: covariateNames, covariates: covariateColumns)
+            let clusterColumn = cluster.map { table.text($0)! } ?? units
+            let panel = try LongPanel(outcome: keep.map { y[$0] }, unit: keep.map { Int(units.codes[$0]) }, unitLabels: units.values,
+                                      period: keep.map { rank[Int(times.codes[$0])] }, periods: periodValues, cohort: cohortOf,
+                                      cluster: keep.map { Int(clusterColumn.codes[$0]) }, clusterLabels: clusterColumn.values,
+                                      clusterName: cluster ?? unit, weight: weightValues, weightName: weights, covariateNames: covariateNames,
+                                      covariates: covariateNames.map { name in let all = table.number(name)!; return keep.map { all[$0] } })
             for name in estimator.split(separator: ",").map(String.init) {
                 switch name {
                 case "twfe": tables.append(try PanelEstimation.twoWayFixedEffects(panel))
@@ -222,10 +233,16 @@ struct DiD: ParsableCommand {
             Terminal.printError("error: \(error)")
             throw ExitCode(1)
         }
-        var header = "\(data ?? "") · outcome \(outcome) · unit \(unit) · time \(time)"
+        var header = "\(path) · outcome \(outcome) · unit \(unit) · time \(time)"
         if let cluster { header += " · clusters: \(cluster)" }
         let report = DiDReport(title: "Difference-in-differences: \(outcome)", header: header, notes: notes, tables: tables)
-        return try DiDReports.render(report, as: DiDReports.Format(rawValue: format.rawValue) ?? .md)
+        let output = try DiDReports.render(report, as: DiDReports.Format(rawValue: format.rawValue) ?? .md)
+        let estimated = clock.now
+        print(output, terminator: "")
+        if timing {
+            func seconds(_ duration: Duration) -> String { String(format: "%.3f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18) }
+            Terminal.printError("timing: read CSV \(seconds(read - started)), estimate \(seconds(estimated - read)), write \(seconds(clock.now - estimated))")
+        }
     }
 
     func stars(_ p: Double) -> String { p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "" }
