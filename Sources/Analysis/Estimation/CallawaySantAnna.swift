@@ -86,6 +86,7 @@ public struct CallawaySantAnna: Sendable {
                 // the treated units' counterfactual changes, and carry the regression's own influence. Survey weights
                 // enter as DRDID's i.weights, normalised to mean 1 over the comparison's units.
                 let subsample = Double(treatedChanges.count + controlChanges.count)
+                let p = 1 + (covariates?.first?.count ?? 0)
                 let weightOf: (Int) -> Double
                 if let weights {
                     let total = (treatedChanges.map(\.0) + controlChanges.map(\.0)).reduce(0) { $0 + weights[$1] }
@@ -95,38 +96,50 @@ public struct CallawaySantAnna: Sendable {
                     weightOf = { _ in 1 }
                 }
                 func design(_ u: Int) -> [Double] { [1] + (covariates?[u] ?? []) }
-                let fit = try QRLeastSquares(x: controlChanges.map { design($0.0) }, y: controlChanges.map(\.1),
+                // The design column by column over the controls (no array per unit: large panels).
+                let designColumns = (0..<p).map { a in controlChanges.map { a == 0 ? 1 : covariates![$0.0][a - 1] } }
+                let fit = try QRLeastSquares(columns: designColumns, y: controlChanges.map(\.1),
                                              weights: weights == nil ? nil : controlChanges.map { weightOf($0.0) },
-                                             names: (0..<design(0).count).map { "x\($0)" })
+                                             names: (0..<p).map { "x\($0)" })
                 var influence = [Double](repeating: 0, count: n)
                 var att: Double
                 if method == .doublyRobust {
                     (att, influence) = try Self.doublyRobust(treated: treatedChanges, controls: controlChanges, design: design, fit: fit,
                                                             weight: weightOf, units: n)
                 } else {
-                    let p = design(0).count
-                    func predicted(_ u: Int) -> Double { zip(design(u), fit.coefficients).reduce(0) { $0 + $1.0 * $1.1 } }
-                    let treatedWeight = treatedChanges.reduce(0) { $0 + weightOf($1.0) }
-                    let etaTreat = treatedChanges.reduce(0) { $0 + weightOf($1.0) * $1.1 } / treatedWeight
-                    let etaControl = treatedChanges.reduce(0) { $0 + weightOf($1.0) * predicted($1.0) } / treatedWeight
+                    func predicted(_ u: Int) -> Double {
+                        var value = fit.coefficients[0]
+                        if let covariates { for a in 1..<p { value += covariates[u][a - 1] * fit.coefficients[a] } }
+                        return value
+                    }
+                    var treatedWeight = 0.0, etaTreat = 0.0, etaControl = 0.0
+                    for (u, change) in treatedChanges {
+                        let w = weightOf(u)
+                        treatedWeight += w
+                        etaTreat += w * change
+                        etaControl += w * predicted(u)
+                    }
+                    etaTreat /= treatedWeight
+                    etaControl /= treatedWeight
                     let meanTreatedWeight = treatedWeight / subsample
-                    // M1 = mean over the subsample of w·D·x; (X'WX/n_s)⁻¹ = n_s·(X'WX)⁻¹ over the controls.
+                    // M1 = mean over the subsample of w·D·x; (X'WX/n_s)⁻¹ = n_s·(X'WX)⁻¹ over the controls; its
+                    // product with M1, once.
                     var m1 = [Double](repeating: 0, count: p)
-                    for (u, _) in treatedChanges { for (a, value) in design(u).enumerated() { m1[a] += weightOf(u) * value / subsample } }
+                    for (u, _) in treatedChanges {
+                        let w = weightOf(u) / subsample
+                        m1[0] += w
+                        if let covariates { for a in 1..<p { m1[a] += w * covariates[u][a - 1] } }
+                    }
+                    let projected = (0..<p).map { b in (0..<p).reduce(0.0) { $0 + subsample * fit.inverseGram[b][$1] * m1[$1] } }
                     let scale = Double(n) / subsample
                     for (u, change) in treatedChanges {
                         let w = weightOf(u)
                         influence[u] = scale * (w * (change - etaTreat) - w * (predicted(u) - etaControl)) / meanTreatedWeight
                     }
                     for (u, change) in controlChanges {
-                        let x = design(u), residual = change - predicted(u)
-                        var linear = 0.0
-                        for a in 0..<p {
-                            var row = 0.0
-                            for b in 0..<p { row += x[b] * subsample * fit.inverseGram[b][a] }
-                            linear += weightOf(u) * residual * row * m1[a]
-                        }
-                        influence[u] = -scale * linear / meanTreatedWeight
+                        var linear = projected[0]
+                        if let covariates { for a in 1..<p { linear += covariates[u][a - 1] * projected[a] } }
+                        influence[u] = -scale * weightOf(u) * (change - predicted(u)) * linear / meanTreatedWeight
                     }
                     att = etaTreat - etaControl
                 }

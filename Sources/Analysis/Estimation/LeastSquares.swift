@@ -73,48 +73,64 @@ struct QRLeastSquares {
         }
         if let roots { for i in 0..<n { b[i] *= roots[i] } }
         var permutation = Array(0..<k)
-        var norms = (0..<k).map { j in (0..<n).reduce(0) { $0 + a[$1, j] * a[$1, j] } }
-        let originalNorms = norms.map { $0.squareRoot() }
         var rank = k
         var diagonal = [Double](repeating: 0, count: k)
-        for step in 0..<k {
-            // Pivot: the remaining column with the largest norm.
-            var best = step
-            for j in step..<k where norms[j] > norms[best] { best = j }
-            if best != step {
-                for i in 0..<n { let t = a[i, step]; a[i, step] = a[i, best]; a[i, best] = t }
-                norms.swapAt(step, best)
-                permutation.swapAt(step, best)
-            }
-            var alpha = 0.0
-            for i in step..<n { alpha += a[i, step] * a[i, step] }
-            alpha = alpha.squareRoot()
-            let scale = originalNorms[permutation[step]]
-            if alpha <= 1e-10 * max(scale, 1e-300) || alpha == 0 {
-                rank = step
-                break
-            }
-            if a[step, step] > 0 { alpha = -alpha }
-            // Householder vector v = x − alpha e1, stored in place below the diagonal.
-            a[step, step] -= alpha
-            var vnorm = 0.0
-            for i in step..<n { vnorm += a[i, step] * a[i, step] }
-            if vnorm > 0 {
-                for j in (step + 1)..<max(step + 1, k) {
-                    var dot = 0.0
-                    for i in step..<n { dot += a[i, step] * a[i, j] }
-                    let factor = 2 * dot / vnorm
-                    for i in step..<n { a[i, j] -= factor * a[i, step] }
+        a.storage.withUnsafeMutableBufferPointer { storage in
+            b.withUnsafeMutableBufferPointer { b in
+                // Column j starts at storage[j * n].
+                func column(_ j: Int) -> UnsafeMutablePointer<Double> { storage.baseAddress! + j * n }
+                var norms = (0..<k).map { j in
+                    let c = column(j)
+                    var sum = 0.0
+                    for i in 0..<n { sum += c[i] * c[i] }
+                    return sum
                 }
-                var dot = 0.0
-                for i in step..<n { dot += a[i, step] * b[i] }
-                let factor = 2 * dot / vnorm
-                for i in step..<n { b[i] -= factor * a[i, step] }
-            }
-            diagonal[step] = alpha
-            for j in (step + 1)..<max(step + 1, k) {
-                norms[j] = 0
-                for i in (step + 1)..<n { norms[j] += a[i, j] * a[i, j] }
+                let originalNorms = norms.map { $0.squareRoot() }
+                for step in 0..<k {
+                    // Pivot: the remaining column with the largest norm.
+                    var best = step
+                    for j in step..<k where norms[j] > norms[best] { best = j }
+                    if best != step {
+                        let x = column(step), y = column(best)
+                        for i in 0..<n { let t = x[i]; x[i] = y[i]; y[i] = t }
+                        norms.swapAt(step, best)
+                        permutation.swapAt(step, best)
+                    }
+                    let v = column(step)
+                    var alpha = 0.0
+                    for i in step..<n { alpha += v[i] * v[i] }
+                    alpha = alpha.squareRoot()
+                    let scale = originalNorms[permutation[step]]
+                    if alpha <= 1e-10 * max(scale, 1e-300) || alpha == 0 {
+                        rank = step
+                        return
+                    }
+                    if v[step] > 0 { alpha = -alpha }
+                    // Householder vector v = x − alpha e1, stored in place below the diagonal.
+                    v[step] -= alpha
+                    var vnorm = 0.0
+                    for i in step..<n { vnorm += v[i] * v[i] }
+                    if vnorm > 0 {
+                        for j in (step + 1)..<max(step + 1, k) {
+                            let x = column(j)
+                            var dot = 0.0
+                            for i in step..<n { dot += v[i] * x[i] }
+                            let factor = 2 * dot / vnorm
+                            for i in step..<n { x[i] -= factor * v[i] }
+                        }
+                        var dot = 0.0
+                        for i in step..<n { dot += v[i] * b[i] }
+                        let factor = 2 * dot / vnorm
+                        for i in step..<n { b[i] -= factor * v[i] }
+                    }
+                    diagonal[step] = alpha
+                    for j in (step + 1)..<max(step + 1, k) {
+                        let x = column(j)
+                        var sum = 0.0
+                        for i in (step + 1)..<n { sum += x[i] * x[i] }
+                        norms[j] = sum
+                    }
+                }
             }
         }
         guard rank == k else {

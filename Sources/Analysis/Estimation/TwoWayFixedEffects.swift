@@ -30,25 +30,46 @@ public enum TwoWayFixedEffects {
         var unitSizes = [Double](repeating: 0, count: unitCount), periodSizes = [Double](repeating: 0, count: periodCount)
         // Weighted means when weights are given: the projections are then in the weighted inner product.
         for i in units.indices { let w = weights?[i] ?? 1; unitSizes[units[i]] += w; periodSizes[periods[i]] += w }
+        let unitInverse = unitSizes.map { $0 > 0 ? 1 / $0 : 0 }, periodInverse = periodSizes.map { $0 > 0 ? 1 / $0 : 0 }
         var iterations = 0
-        for c in result.indices {
-            let scale = max(1e-300, result[c].map(abs).max() ?? 1)
-            var iteration = 0
-            while iteration < maximumIterations {
-                iteration += 1
-                var largest = 0.0
-                for (groups, sizes, count) in [(units, unitSizes, unitCount), (periods, periodSizes, periodCount)] {
-                    var sums = [Double](repeating: 0, count: count)
-                    for i in groups.indices { sums[groups[i]] += (weights?[i] ?? 1) * result[c][i] }
-                    for i in groups.indices {
-                        let shift = sums[groups[i]] / sizes[groups[i]]
-                        largest = max(largest, abs(shift))
-                        result[c][i] -= shift
+        var unitSums = [Double](repeating: 0, count: unitCount), periodSums = [Double](repeating: 0, count: periodCount)
+        units.withUnsafeBufferPointer { u in
+            periods.withUnsafeBufferPointer { t in
+                for c in result.indices {
+                    let scale = max(1e-300, result[c].map(abs).max() ?? 1)
+                    var iteration = 0
+                    result[c].withUnsafeMutableBufferPointer { column in
+                        // One sweep: subtract the (weighted) group means of one factor, returning the largest shift.
+                        func sweep(_ groups: UnsafeBufferPointer<Int>, _ sums: inout [Double], _ inverse: [Double]) -> Double {
+                            for g in sums.indices { sums[g] = 0 }
+                            var largest = 0.0
+                            sums.withUnsafeMutableBufferPointer { sums in
+                                inverse.withUnsafeBufferPointer { inverse in
+                                    if let weights {
+                                        weights.withUnsafeBufferPointer { w in
+                                            for i in 0..<column.count { sums[groups[i]] += w[i] * column[i] }
+                                        }
+                                    } else {
+                                        for i in 0..<column.count { sums[groups[i]] += column[i] }
+                                    }
+                                    for g in 0..<sums.count {
+                                        sums[g] *= inverse[g]
+                                        largest = max(largest, abs(sums[g]))
+                                    }
+                                    for i in 0..<column.count { column[i] -= sums[groups[i]] }
+                                }
+                            }
+                            return largest
+                        }
+                        while iteration < maximumIterations {
+                            iteration += 1
+                            let moved = max(sweep(u, &unitSums, unitInverse), sweep(t, &periodSums, periodInverse))
+                            if moved <= tolerance * scale { break }
+                        }
                     }
+                    iterations = max(iterations, iteration)
                 }
-                if largest <= tolerance * scale { break }
             }
-            iterations = max(iterations, iteration)
         }
         return (result, iterations)
     }
