@@ -120,6 +120,50 @@ struct RegressionTests {
     }
 }
 
+/// Large designs are reduced block by block (TSQR) before the pivoted QR: the same answer as the direct QR,
+/// weighted or not, ill-conditioned or not, and collinear columns still named.
+struct BlockQRTests {
+    static func design(rows n: Int, seed: UInt64) -> (columns: [[Double]], y: [Double], weights: [Double]) {
+        var random = SplitMix64(seed: seed)
+        let x1 = (0..<n).map { _ in random.normal() }
+        let x2 = (0..<n).map { x1[$0] * 1e3 + random.normal() * 1e-3 }  // nearly collinear with x1, on another scale
+        let x3 = (0..<n).map { _ in random.uniform() < 0.3 ? 1.0 : 0 }
+        let y = (0..<n).map { 2 + 0.5 * x1[$0] - 0.001 * x2[$0] + 3 * x3[$0] + random.normal() }
+        return ([[Double](repeating: 1, count: n), x1, x2, x3], y, (0..<n).map { _ in 0.5 + random.uniform() })
+    }
+
+    @Test("the block reduction gives the direct QR's coefficients, (X'WX)⁻¹ and residuals on an ill-conditioned design")
+    func agrees() throws {
+        let n = 4 * QRLeastSquares.blockRows + 1_234
+        let data = Self.design(rows: n, seed: 4)
+        let names = ["(Intercept)", "x1", "x2", "x3"]
+        for weights in [nil, data.weights] {
+            let blocked = try QRLeastSquares(columns: data.columns, y: data.y, weights: weights, names: names)
+            // The direct path, on the same design given row by row in pieces small enough not to be blocked, is
+            // reproduced here by solving on the copied matrix.
+            let roots = weights?.map { $0.squareRoot() }
+            let (a, b) = QRLeastSquares.copied(data.columns, data.y, roots: roots, k: 4)
+            let direct = try QRLeastSquares(columns: (0..<4).map { j in (0..<n).map { a[$0, j] / (roots?[$0] ?? 1) } }, y: b.indices.map { b[$0] / (roots?[$0] ?? 1) },
+                                            weights: weights, names: names, blocked: false)
+            // x1 and x2 are nearly collinear (condition number about 1e12, beyond what normal equations could
+            // solve): the two orthogonal reductions agree to what that conditioning allows.
+            for j in 0..<4 {
+                #expect(abs(blocked.coefficients[j] - direct.coefficients[j]) <= 1e-7 * max(1, abs(direct.coefficients[j])), "\(j)")
+                for l in 0..<4 {
+                    #expect(abs(blocked.inverseGram[j][l] - direct.inverseGram[j][l]) <= 1e-7 * abs(direct.inverseGram[j][j] * direct.inverseGram[l][l]).squareRoot())
+                }
+            }
+            #expect(zip(blocked.residuals, direct.residuals).allSatisfy { abs($0 - $1) < 1e-9 })
+        }
+        // A column that is another's multiple is still found.
+        var collinear = data.columns
+        collinear.append(data.columns[1].map { $0 * 2 })
+        #expect(throws: EstimationError.self) {
+            try QRLeastSquares(columns: collinear, y: data.y, names: names + ["twice x1"])
+        }
+    }
+}
+
 struct TwoByTwoTests {
     func cardKrueger() throws -> (treated: [Bool], after: [Bool], fte: [Double?], stores: [String]) {
         let data = try referenceTable("card_krueger.csv")

@@ -74,6 +74,18 @@ public enum TwoWayFixedEffects {
         return (result, iterations)
     }
 
+    /// Whether every unit is observed exactly once in every period.
+    static func isBalanced(units: [Int], periods: [Int], unitCount: Int, periodCount: Int) -> Bool {
+        guard units.count == unitCount * periodCount else { return false }
+        var seen = [Bool](repeating: false, count: unitCount * periodCount)
+        for i in units.indices {
+            let cell = units[i] * periodCount + periods[i]
+            if seen[cell] { return false }
+            seen[cell] = true
+        }
+        return true
+    }
+
     /// y and the regressors with unit and period effects removed (for the wild bootstrap of a TWFE coefficient).
     /// With weights, the projections are in the weighted metric, as in `fit`.
     public static func demean(y: [Double], regressors: [[Double]], units: [String], periods: [String],
@@ -117,7 +129,12 @@ public enum TwoWayFixedEffects {
                            periodCount: Int, standardErrors: StandardErrors = .classical, cluster: [Int]? = nil, clusterCount: Int = 0,
                            preset: SmallSamplePreset = .fixest, weights: [Double]? = nil) throws -> RegressionResult {
         let n = y.count
-        let absorbed = absorb([y] + regressors, units: u, periods: t, unitCount: unitCount, periodCount: periodCount, weights: weights)
+        // On a balanced panel without weights one sweep by unit and one by period is exact (after the period
+        // sweep every unit's mean is minus the grand mean of the unit-demeaned column, which is zero), so the
+        // confirming second pass is skipped.
+        let oneSweep = weights == nil && isBalanced(units: u, periods: t, unitCount: unitCount, periodCount: periodCount)
+        let absorbed = absorb([y] + regressors, units: u, periods: t, unitCount: unitCount, periodCount: periodCount, weights: weights,
+                              maximumIterations: oneSweep ? 1 : 10_000)
         let w = weights ?? Array(repeating: 1, count: n)
         let yTilde = absorbed.columns[0]
         let x = Array(absorbed.columns.dropFirst())

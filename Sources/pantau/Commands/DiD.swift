@@ -177,6 +177,8 @@ struct DiD: ParsableCommand {
             throw ExitCode(1)
         }
         let read = clock.now
+        func seconds(_ duration: Duration) -> String { String(format: "%.3f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18) }
+        var phases: [String] = []
         let y = table.number(outcome)!, units = table.text(unit)!, times = table.text(time)!
         // Periods in time order: numerically when they are numbers, else as text.
         let order = times.values.indices.sorted { (Double(times.values[$0]) ?? .infinity, times.values[$0]) < (Double(times.values[$1]) ?? .infinity, times.values[$1]) }
@@ -221,6 +223,7 @@ struct DiD: ParsableCommand {
                                       clusterName: cluster ?? unit, weight: weightValues, weightName: weights, covariateNames: covariateNames,
                                       covariates: covariateNames.map { name in let all = table.number(name)!; return keep.map { all[$0] } })
             for name in estimator.split(separator: ",").map(String.init) {
+                let begun = clock.now
                 switch name {
                 case "twfe": tables.append(try PanelEstimation.twoWayFixedEffects(panel))
                 case "event_study": tables.append(try PanelEstimation.eventStudy(panel, leads: 3, lags: 3))
@@ -228,6 +231,7 @@ struct DiD: ParsableCommand {
                     tables.append(try PanelEstimation.callawaySantAnna(panel, comparison: .notYetTreated,
                                                                         method: method == "or" ? .outcomeRegression : .doublyRobust))
                 }
+                phases.append("\(name) \(seconds(clock.now - begun))")
             }
         } catch let error as EstimationError {
             Terminal.printError("error: \(error)")
@@ -240,8 +244,7 @@ struct DiD: ParsableCommand {
         let estimated = clock.now
         print(output, terminator: "")
         if timing {
-            func seconds(_ duration: Duration) -> String { String(format: "%.3f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18) }
-            Terminal.printError("timing: read CSV \(seconds(read - started)), estimate \(seconds(estimated - read)), write \(seconds(clock.now - estimated))")
+            Terminal.printError("timing: read CSV \(seconds(read - started)), estimate \(seconds(estimated - read)) (\(phases.joined(separator: ", "))), write \(seconds(clock.now - estimated))")
         }
     }
 
