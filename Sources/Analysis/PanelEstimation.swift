@@ -80,11 +80,33 @@ public struct LongPanel: Sendable {
 
 /// The panel estimators as publication tables, with every restriction and convention in the notes.
 public enum PanelEstimation {
+    /// Runs independent estimators at once on the machine's cores; the tables come back in the jobs' order, and
+    /// the first job's error (in that order) is thrown.
+    public static func concurrently(_ jobs: [@Sendable () throws -> DiDTable]) throws -> [DiDTable] {
+        final class Results: @unchecked Sendable {
+            let lock = NSLock()
+            var values: [Int: Result<DiDTable, Error>] = [:]
+        }
+        let results = Results()
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
+            let outcome = Result { try jobs[index]() }
+            results.lock.lock()
+            results.values[index] = outcome
+            results.lock.unlock()
+        }
+        return try jobs.indices.map { try results.values[$0]!.get() }
+    }
+
     /// Covariates row by row, for the regressions: rows missing a value are left out, and covariates constant
     /// within every unit are set aside when unit effects absorb them.
     struct RowCovariates {
         /// The rows with every covariate.
         let rows: [Int]
+        /// Whether that is every row (the panel's own arrays then serve as they are, without copies).
+        var all: Bool = false
+
+        /// A per-row array of the panel restricted to `rows`.
+        func gather<T>(_ values: [T]) -> [T] { all ? values : rows.map { values[$0] } }
         let names: [String]
         /// Column by column, over `rows`.
         let columns: [[Double]]
@@ -97,7 +119,7 @@ public enum PanelEstimation {
         let n = panel.outcome.count
         let complete = panel.covariates.isEmpty ? nil : (0..<n).map { i in panel.covariates.allSatisfy { !$0[i].isNaN } }
         let all = complete.map { flags in (0..<n).filter { flags[$0] } } ?? Array(0..<n)
-        guard !panel.covariateNames.isEmpty else { return RowCovariates(rows: all, names: [], columns: [], note: nil) }
+        guard !panel.covariateNames.isEmpty else { return RowCovariates(rows: all, all: true, names: [], columns: [], note: nil) }
         let kept = panel.covariates.indices.filter { c in
             guard absorbedByUnits else { return true }
             var seen = [Double](repeating: .nan, count: panel.unitLabels.count)
@@ -113,7 +135,7 @@ public enum PanelEstimation {
         var note = names.isEmpty ? "" : "covariates \(names.joined(separator: ", ")), each row's values; "
         note += "\(n - all.count) rows without covariate values left out"
         if !absorbed.isEmpty { note += "; \(absorbed.joined(separator: ", ")) constant within units, absorbed by the unit effects" }
-        return RowCovariates(rows: all, names: names, columns: kept.map { c in all.map { panel.covariates[c][$0] } }, note: note)
+        return RowCovariates(rows: all, all: all.count == n, names: names, columns: kept.map { c in all.map { panel.covariates[c][$0] } }, note: note)
     }
 
     /// Under 50 clusters, a wild cluster bootstrap p-value and 95% interval by test inversion (null imposed; Webb
@@ -167,8 +189,8 @@ public enum PanelEstimation {
             let group: Double = panel.cohort[panel.unit[i]] != nil ? 1 : 0
             return [1, group, panel.treated(i) ? 1 : 0] + covariates.row(position)
         }
-        let y = rows.map { panel.outcome[$0] }, clusters = rows.map { panel.clusterLabels[panel.cluster[$0]] }
-        let w = panel.weight.map { weight in rows.map { weight[$0] } }
+        let y = covariates.gather(panel.outcome), clusters = rows.map { panel.clusterLabels[panel.cluster[$0]] }
+        let w = panel.weight.map { covariates.gather($0) }
         let result = try Regression.fit(y: y, x: x, names: names, weights: w, standardErrors: .cr1(cluster: panel.clusterName), clusters: clusters)
         let (wy, wx) = weighted(y, x, w)
         let wild = try wildBootstrapNote(y: wy, x: wx, names: names, term: "group × post", clusters: clusters, count: result.clusters)
@@ -189,9 +211,9 @@ public enum PanelEstimation {
         let rows = covariates.rows
         let names = ["treated"] + covariates.names
         let columns = [rows.map { panel.treated($0) ? 1.0 : 0.0 }] + covariates.columns
-        let y = rows.map { panel.outcome[$0] }, units = rows.map { panel.unit[$0] }, periods = rows.map { panel.period[$0] }
-        let clusters = rows.map { panel.cluster[$0] }
-        let w = panel.weight.map { weight in rows.map { weight[$0] } }
+        let y = covariates.gather(panel.outcome), units = covariates.gather(panel.unit), periods = covariates.gather(panel.period)
+        let clusters = covariates.gather(panel.cluster)
+        let w = panel.weight.map { covariates.gather($0) }
         let result = try TwoWayFixedEffects.fit(y: y, columns: columns, names: names, unit: units, unitCount: panel.unitLabels.count,
                                                 period: periods, periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName),
                                                 cluster: clusters, clusterCount: panel.clusterLabels.count, preset: preset, weights: w)
@@ -214,11 +236,11 @@ public enum PanelEstimation {
     public static func eventStudy(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
         let covariates = rowCovariates(panel, absorbedByUnits: true)
         let rows = covariates.rows
-        let study = try EventStudy(y: rows.map { panel.outcome[$0] }, unit: rows.map { panel.unit[$0] }, unitCount: panel.unitLabels.count,
-                                   period: rows.map { panel.period[$0] }, periodCount: panel.periods.count,
+        let study = try EventStudy(y: covariates.gather(panel.outcome), unit: covariates.gather(panel.unit), unitCount: panel.unitLabels.count,
+                                   period: covariates.gather(panel.period), periodCount: panel.periods.count,
                                    cohort: rows.map { panel.cohort[panel.unit[$0]] }, leads: leads, lags: lags,
-                                   standardErrors: .cr1(cluster: panel.clusterName), cluster: rows.map { panel.cluster[$0] },
-                                   clusterCount: panel.clusterLabels.count, weights: panel.weight.map { weight in rows.map { weight[$0] } },
+                                   standardErrors: .cr1(cluster: panel.clusterName), cluster: covariates.gather(panel.cluster),
+                                   clusterCount: panel.clusterLabels.count, weights: panel.weight.map { covariates.gather($0) },
                                    covariates: covariates.columns, covariateNames: covariates.names)
         let critical = study.uniformCriticalValue()
         var tableRows = study.terms.map { term in

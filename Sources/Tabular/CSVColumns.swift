@@ -48,6 +48,67 @@ public struct CSVColumns: Sendable {
             guard let kind = wanted[name], !slots.contains(where: { $0?.name == name }) else { continue }
             slots[position] = Slot(name: name, kind: kind)
         }
+        // Without any quote in the data, a line end is always a row end: the data can be cut in two at a line
+        // end and both halves read at once. With quotes, one pass.
+        let dataStart = scanner.index, startLine = scanner.line
+        let quote = bytes.count > dataStart ? memchr(bytes.baseAddress! + dataStart, Int32(UInt8(ascii: "\"")), bytes.count - dataStart) : nil
+        var cut = bytes.count
+        if quote == nil, bytes.count - dataStart > 1 << 20,
+           let newline = memchr(bytes.baseAddress! + dataStart + (bytes.count - dataStart) / 2, Int32(UInt8(ascii: "\n")), (bytes.count - dataStart) / 2) {
+            cut = bytes.baseAddress!.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
+        }
+        let parts = cut < bytes.count ? [dataStart..<cut, cut..<bytes.count] : [dataStart..<bytes.count]
+        final class Outcomes: @unchecked Sendable {
+            let lock = NSLock()
+            var values: [Int: Result<(slots: [Slot?], rows: Int), CSV.ParseError>] = [:]
+        }
+        let outcomes = Outcomes()
+        // Each part fills its own slots; nothing is shared between the threads but the bytes they only read.
+        nonisolated(unsafe) let template = slots
+        nonisolated(unsafe) let source = bytes
+        let quoted = quote != nil
+        DispatchQueue.concurrentPerform(iterations: parts.count) { part in
+            let outcome = readRows(source, parts[part], slots: template.map { $0?.fresh() }, line: part == 0 ? startLine : 0, quoted: quoted)
+            outcomes.lock.lock()
+            outcomes.values[part] = outcome
+            outcomes.lock.unlock()
+        }
+        var rows = 0
+        for part in parts.indices {
+            switch outcomes.values[part]! {
+            case .failure(let error): return .failure(error)
+            case .success(let read):
+                rows += read.rows
+                if part == 0 { slots = read.slots } else { for position in slots.indices { slots[position]?.absorb(read.slots[position]!) } }
+            }
+        }
+        var texts: [String: (codes: [Int32], values: [String])] = [:]
+        var numbers: [String: [Double]] = [:]
+        for slot in slots.compactMap({ $0 }) {
+            switch slot.kind {
+            case .text: texts[slot.name] = (slot.codes, slot.interned.values)
+            case .number: numbers[slot.name] = slot.numbers
+            }
+        }
+        return .success(CSVColumns(header: header, rowCount: rows, texts: texts, numbers: numbers))
+    }
+
+    /// The rows in `range` of the data, into copies of `slots`.
+    static func readRows(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, slots: [Slot?], line: Int, quoted: Bool)
+        -> Result<(slots: [Slot?], rows: Int), CSV.ParseError> {
+        // Room for every row up front (one per line end): growing arrays would touch their memory twice.
+        var lines = 1
+        var cursor = bytes.baseAddress! + range.lowerBound
+        let end = bytes.baseAddress! + range.upperBound
+        while cursor < end, let found = memchr(cursor, Int32(UInt8(ascii: "\n")), end - cursor) {
+            lines += 1
+            cursor = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) + 1
+        }
+        for slot in slots { slot?.reserve(lines) }
+        if !quoted { return .success((slots, unquotedRows(bytes, range, slots: slots))) }
+        var scanner = Scanner(bytes: UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]))
+        scanner.index = range.lowerBound
+        scanner.line = line
         var rows = 0
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         do {
@@ -61,13 +122,13 @@ public struct CSVColumns: Sendable {
                     if position == 0, field.isEmpty { firstEmpty = true; return }
                     if firstEmpty {
                         firstEmpty = false
-                        if !slots.isEmpty, slots[0] != nil { slots[0]!.append(empty) }
+                        if !slots.isEmpty { slots[0]?.append(empty) }
                     }
-                    if position < slots.count, slots[position] != nil { slots[position]!.append(field) }
+                    if position < slots.count { slots[position]?.append(field) }
                 }) else { break }
                 if row.fields == 1 && firstEmpty { continue }
                 // Short rows: the missing fields are empty.
-                for position in seen..<slots.count where slots[position] != nil { slots[position]!.append(empty) }
+                for position in seen..<slots.count { slots[position]?.append(empty) }
                 rows += 1
             }
         } catch let error as CSV.ParseError {
@@ -75,31 +136,83 @@ public struct CSVColumns: Sendable {
         } catch {
             return .failure(CSV.ParseError(line: scanner.line, message: "\(error)"))
         }
-        var texts: [String: (codes: [Int32], values: [String])] = [:]
-        var numbers: [String: [Double]] = [:]
-        for slot in slots.compactMap({ $0 }) {
-            switch slot.kind {
-            case .text: texts[slot.name] = (slot.codes, slot.interned.values)
-            case .number: numbers[slot.name] = slot.numbers
-            }
-        }
-        return .success(CSVColumns(header: header, rowCount: rows, texts: texts, numbers: numbers))
+        return .success((slots, rows))
     }
 
-    /// One wanted column being filled.
-    struct Slot {
+    /// The common case, data without any quote: fields end at commas and rows at line ends, found in one tight
+    /// loop. The same rules otherwise (blank lines skipped, short rows padded with empty fields).
+    static func unquotedRows(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, slots: [Slot?]) -> Int {
+        let base = bytes.baseAddress!
+        let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        var rows = 0, position = 0, start = range.lowerBound, index = range.lowerBound
+        let end = range.upperBound
+        func field(_ from: Int, _ to: Int) {
+            if position < slots.count, let slot = slots[position] { slot.append(UnsafeBufferPointer(start: base + from, count: to - from)) }
+        }
+        func endRow(_ at: Int) {
+            if position == 0 && at == start { return }  // a blank line
+            field(start, at)
+            position += 1
+            while position < slots.count { slots[position]?.append(empty); position += 1 }
+            rows += 1
+        }
+        while index < end {
+            let byte = base[index]
+            if byte == UInt8(ascii: ",") {
+                field(start, index)
+                position += 1
+                start = index + 1
+            } else if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                endRow(index)
+                if byte == UInt8(ascii: "\r"), index + 1 < end, base[index + 1] == UInt8(ascii: "\n") { index += 1 }
+                position = 0
+                start = index + 1
+            }
+            index += 1
+        }
+        if start < end || position > 0 { endRow(end) }
+        return rows
+    }
+
+    /// One wanted column being filled (a class: appended to in place from the scanning loop).
+    final class Slot {
         let name: String
         let kind: Kind
-        var codes: [Int32] = []
-        var numbers: [Double] = []
-        var interned = Interner()
+        // Only the thread that owns a slot touches it, so the dynamic exclusivity checks are left out.
+        @exclusivity(unchecked) var codes: [Int32] = []
+        @exclusivity(unchecked) var numbers: [Double] = []
+        @exclusivity(unchecked) var interned = Interner()
 
         init(name: String, kind: Kind) {
             self.name = name
             self.kind = kind
         }
 
-        mutating func append(_ field: UnsafeBufferPointer<UInt8>) {
+        /// An empty slot for the same column, for another part of the file.
+        func fresh() -> Slot { Slot(name: name, kind: kind) }
+
+        func reserve(_ rows: Int) {
+            switch kind {
+            case .text: codes.reserveCapacity(rows)
+            case .number: numbers.reserveCapacity(rows)
+            }
+        }
+
+        /// Appends what another part of the file read: its codes are translated into this slot's.
+        func absorb(_ other: Slot) {
+            switch kind {
+            case .number: numbers.append(contentsOf: other.numbers)
+            case .text:
+                let translation = other.interned.values.indices.map { index -> Int32 in
+                    let start = other.interned.starts[index], end = other.interned.starts[index + 1]
+                    return other.interned.arena.withUnsafeBufferPointer { interned.code(UnsafeBufferPointer(rebasing: $0[start..<end])) }
+                }
+                codes.reserveCapacity(codes.count + other.codes.count)
+                for code in other.codes { codes.append(translation[Int(code)]) }
+            }
+        }
+
+        func append(_ field: UnsafeBufferPointer<UInt8>) {
             switch kind {
             case .text: codes.append(interned.code(field))
             case .number: numbers.append(CSVColumns.parseNumber(field))
@@ -115,9 +228,33 @@ public struct CSVColumns: Sendable {
         var table = [Int32](repeating: -1, count: 1024)
         var hashes: [UInt64] = []
 
+        /// The code returned last: panels list a unit's rows together, so the same key often comes again.
+        var last: Int32 = -1
+
         mutating func code(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            if last >= 0 {
+                let start = starts[Int(last)], count = starts[Int(last) + 1] - start
+                if count == bytes.count,
+                   count == 0 || arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + start, bytes.baseAddress!, count) == 0 }) {
+                    return last
+                }
+            }
+            last = lookup(bytes)
+            return last
+        }
+
+        private mutating func lookup(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+            // Eight bytes at a time, multiplied and folded (short codes such as unit ids fit one word).
+            var hash: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+            var offset = 0
+            while offset < bytes.count {
+                var word: UInt64 = 0
+                let take = min(8, bytes.count - offset)
+                withUnsafeMutableBytes(of: &word) { memcpy($0.baseAddress!, bytes.baseAddress! + offset, take) }
+                hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
+                hash ^= hash >> 32
+                offset += 8
+            }
             let mask = table.count - 1
             var slot = Int(truncatingIfNeeded: hash) & mask
             while true {

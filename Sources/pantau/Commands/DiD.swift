@@ -105,6 +105,7 @@ struct DiD: ParsableCommand {
         }
         guard let data else { return }
         if time != nil {
+            Memory.keepFreedArrays()
             try panelRun(path: data)
             return
         }
@@ -217,22 +218,29 @@ struct DiD: ParsableCommand {
         var tables: [DiDTable] = []
         do {
             let clusterColumn = cluster.map { table.text($0)! } ?? units
-            let panel = try LongPanel(outcome: keep.map { y[$0] }, unit: keep.map { Int(units.codes[$0]) }, unitLabels: units.values,
+            let everyRow = keep.count == table.rowCount
+            func kept<T>(_ values: [T]) -> [T] { everyRow ? values : keep.map { values[$0] } }
+            let panel = try LongPanel(outcome: kept(y), unit: keep.map { Int(units.codes[$0]) }, unitLabels: units.values,
                                       period: keep.map { rank[Int(times.codes[$0])] }, periods: periodValues, cohort: cohortOf,
                                       cluster: keep.map { Int(clusterColumn.codes[$0]) }, clusterLabels: clusterColumn.values,
                                       clusterName: cluster ?? unit, weight: weightValues, weightName: weights, covariateNames: covariateNames,
-                                      covariates: covariateNames.map { name in let all = table.number(name)!; return keep.map { all[$0] } })
-            for name in estimator.split(separator: ",").map(String.init) {
-                let begun = clock.now
-                switch name {
-                case "twfe": tables.append(try PanelEstimation.twoWayFixedEffects(panel))
-                case "event_study": tables.append(try PanelEstimation.eventStudy(panel, leads: 3, lags: 3))
-                default:
-                    tables.append(try PanelEstimation.callawaySantAnna(panel, comparison: .notYetTreated,
-                                                                        method: method == "or" ? .outcomeRegression : .doublyRobust))
+                                      covariates: covariateNames.map { kept(table.number($0)!) })
+            // The estimators are independent: they run at once, each timed on its own.
+            let names = estimator.split(separator: ",").map(String.init)
+            let method: CallawaySantAnna.Method = self.method == "or" ? .outcomeRegression : .doublyRobust
+            let durations = Durations()
+            tables = try PanelEstimation.concurrently(names.map { name in
+                { @Sendable in
+                    let begun = ContinuousClock.now
+                    defer { durations.record(name, ContinuousClock.now - begun) }
+                    switch name {
+                    case "twfe": return try PanelEstimation.twoWayFixedEffects(panel)
+                    case "event_study": return try PanelEstimation.eventStudy(panel, leads: 3, lags: 3)
+                    default: return try PanelEstimation.callawaySantAnna(panel, comparison: .notYetTreated, method: method)
+                    }
                 }
-                phases.append("\(name) \(seconds(clock.now - begun))")
-            }
+            })
+            phases = names.map { "\($0) \(seconds(durations.value($0)))" }
         } catch let error as EstimationError {
             Terminal.printError("error: \(error)")
             throw ExitCode(1)
@@ -283,5 +291,23 @@ struct DiD: ParsableCommand {
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}
+
+/// Each estimator's time, written from the threads that run them.
+final class Durations: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: Duration] = [:]
+
+    func record(_ name: String, _ duration: Duration) {
+        lock.lock()
+        values[name] = duration
+        lock.unlock()
+    }
+
+    func value(_ name: String) -> Duration {
+        lock.lock()
+        defer { lock.unlock() }
+        return values[name] ?? .zero
     }
 }
