@@ -112,4 +112,36 @@ struct CSVColumnsTests {
         #expect(tail[5].isNaN && tail[6].isNaN && tail[7].isNaN && tail[8].isNaN)
         #expect(tail[9] == 7 && tail[10] == 3 && tail[11] == 0.5 && tail[12].isNaN && tail[13].isNaN)
     }
+
+    @Test("files without quotes (the fast path) and files over a megabyte (read in two halves) agree with CSV.parse")
+    func unquotedAndLarge() throws {
+        var state: UInt64 = 11
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        for rows in [5, 40, 60_000] {
+            var text = "unit,period,y\n"
+            for row in 0..<rows {
+                switch next(20) {
+                case 0: text += "\n"  // a blank line
+                case 1: text += "u\(row / 10)\r\n"  // a short row, CRLF
+                default: text += "u\(row / 10),\(2011 + row % 10),\(Double(next(1_000_000)) / 997)" + (next(2) == 0 ? "\n" : "\r\n")
+                }
+            }
+            let expected = Array(try CSV.parse(text).get().dropFirst()).map(\.fields)
+            let table = try Array(text.utf8).withUnsafeBufferPointer { try CSVColumns.read(bytes: $0, columns: ["unit": .text, "period": .text, "y": .number]).get() }
+            #expect(table.rowCount == expected.count)
+            for (position, name) in ["unit", "period"].enumerated() {
+                let column = try #require(table.text(name))
+                #expect(column.codes.map { column.values[Int($0)] } == expected.map { position < $0.count ? $0[position] : "" }, "\(rows) rows, \(name)")
+                #expect(Set(column.values).count == column.values.count, "each value interned once, \(name)")
+            }
+            let numbers = try #require(table.number("y"))
+            // Seventeen significant digits: within one unit in the last place.
+            #expect(zip(numbers, expected).allSatisfy { number, fields in
+                fields.count > 2 ? abs(number - Double(fields[2])!) <= Double(fields[2])!.ulp : number.isNaN
+            })
+        }
+    }
 }
