@@ -231,7 +231,21 @@ public struct CSVColumns: Sendable {
         /// The code returned last: panels list a unit's rows together, so the same key often comes again.
         var last: Int32 = -1
 
+        /// Codes of short keys (eight bytes or fewer) by their bytes as one word: columns with few distinct short
+        /// values (periods, cohorts) are answered without hashing or comparing memory.
+        var small = [(word: UInt64, length: Int, code: Int32)](repeating: (0, -1, -1), count: 64)
+
         mutating func code(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
+            if bytes.count <= 8 {
+                var word: UInt64 = 0
+                if bytes.count > 0 { withUnsafeMutableBytes(of: &word) { memcpy($0.baseAddress!, bytes.baseAddress!, bytes.count) } }
+                let slot = Int(((word ^ UInt64(bytes.count)) &* 0x9E37_79B9_7F4A_7C15) >> 58)
+                let entry = small[slot]
+                if entry.length == bytes.count, entry.word == word { return entry.code }
+                let found = lookup(bytes)
+                small[slot] = (word, bytes.count, found)
+                return found
+            }
             if last >= 0 {
                 let start = starts[Int(last)], count = starts[Int(last) + 1] - start
                 if count == bytes.count,

@@ -74,6 +74,30 @@ public enum TwoWayFixedEffects {
         return (result, iterations)
     }
 
+    /// x − x̄ᵢ − x̄ₜ + x̄ for a balanced panel (every unit once in every period).
+    static func demeanBalanced(_ column: [Double], units: [Int], periods: [Int], unitCount: Int, periodCount: Int) -> [Double] {
+        var unitMeans = [Double](repeating: 0, count: unitCount), periodMeans = [Double](repeating: 0, count: periodCount)
+        var total = 0.0
+        var result = column
+        result.withUnsafeMutableBufferPointer { x in
+            units.withUnsafeBufferPointer { u in
+                periods.withUnsafeBufferPointer { t in
+                    for i in 0..<x.count {
+                        unitMeans[u[i]] += x[i]
+                        periodMeans[t[i]] += x[i]
+                        total += x[i]
+                    }
+                    let perUnit = 1 / Double(periodCount), perPeriod = 1 / Double(unitCount)
+                    for g in unitMeans.indices { unitMeans[g] *= perUnit }
+                    for g in periodMeans.indices { periodMeans[g] *= perPeriod }
+                    let grand = total / Double(x.count)
+                    for i in 0..<x.count { x[i] = x[i] - unitMeans[u[i]] - periodMeans[t[i]] + grand }
+                }
+            }
+        }
+        return result
+    }
+
     /// Whether every unit is observed exactly once in every period.
     static func isBalanced(units: [Int], periods: [Int], unitCount: Int, periodCount: Int) -> Bool {
         guard units.count == unitCount * periodCount else { return false }
@@ -129,12 +153,12 @@ public enum TwoWayFixedEffects {
                            periodCount: Int, standardErrors: StandardErrors = .classical, cluster: [Int]? = nil, clusterCount: Int = 0,
                            preset: SmallSamplePreset = .fixest, weights: [Double]? = nil) throws -> RegressionResult {
         let n = y.count
-        // On a balanced panel without weights one sweep by unit and one by period is exact (after the period
-        // sweep every unit's mean is minus the grand mean of the unit-demeaned column, which is zero), so the
-        // confirming second pass is skipped.
-        let oneSweep = weights == nil && isBalanced(units: u, periods: t, unitCount: unitCount, periodCount: periodCount)
-        let absorbed = absorb([y] + regressors, units: u, periods: t, unitCount: unitCount, periodCount: periodCount, weights: weights,
-                              maximumIterations: oneSweep ? 1 : 10_000)
+        // On a balanced panel without weights the two-way demeaning is exact in closed form, x − x̄ᵢ − x̄ₜ + x̄
+        // (one pass for the means, one to subtract); otherwise alternating projections to convergence.
+        let balanced = weights == nil && isBalanced(units: u, periods: t, unitCount: unitCount, periodCount: periodCount)
+        let absorbed = balanced
+            ? (columns: ([y] + regressors).map { demeanBalanced($0, units: u, periods: t, unitCount: unitCount, periodCount: periodCount) }, iterations: 1)
+            : absorb([y] + regressors, units: u, periods: t, unitCount: unitCount, periodCount: periodCount, weights: weights)
         let w = weights ?? Array(repeating: 1, count: n)
         let yTilde = absorbed.columns[0]
         let x = Array(absorbed.columns.dropFirst())
