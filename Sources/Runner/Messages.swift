@@ -9,6 +9,7 @@ public enum Words: Sendable {
     func pick(_ id: String, _ en: String) -> String { self == .indonesian ? id : en }
 
     var required: String { pick("wajib diisi", "required") }
+    var sentBack: String { pick("Dikembalikan oleh pengawas", "Sent back by the supervisor") }
     var current: String { pick("Nilai sekarang", "Current value") }
     var progress: String { pick("terjawab", "answered") }
     var round: String { pick("Putaran", "Round") }

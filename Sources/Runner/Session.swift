@@ -39,6 +39,8 @@ public final class InterviewSession {
     public let engine: InterviewEngine
     public let uuid: String
     public let opened: OpenedInterview.Kind
+    /// The supervisor's comment when a rejected interview came back: shown on the first screen.
+    let reviewComment: String?
     let store: ResponseStore
     let clock: @Sendable () -> Timestamp
     let mode: RunnerMode
@@ -63,6 +65,7 @@ public final class InterviewSession {
                                              language: language, at: now)
         uuid = opened.uuid
         self.opened = opened.kind
+        reviewComment = opened.reviewComment
         let lineage = try store.lineage(of: unit)
         let previous = try store.previousRoundValues(formID: questionnaire.settings.formID, unit: unit, before: round)
         let environment = InterviewEnvironment(clock: clock, previousRound: previous?.values ?? [:],
@@ -93,7 +96,7 @@ public final class InterviewSession {
     }
 
     func loop(readLine: () -> String?, write: (String) -> Void) throws -> SessionEnd {
-        var message: [String] = []
+        var message: [String] = reviewComment.map { ["! \(words.sentBack): \($0)"] } ?? []
         while true {
             write(screen(messages: message))
             message = []

@@ -6,6 +6,15 @@ import Questionnaire
 
 public enum InterviewStatus: String, Sendable, CaseIterable {
     case draft, completed
+    /// Reviewed by a supervisor: accepted as it is.
+    case approved
+    /// Reviewed and sent back with a comment: it reopens on the enumerator's device after the next merge.
+    case rejected
+    /// One of a duplicate pair, set aside by `pantau resolve`: kept, but left out of analysis and exports.
+    case discarded
+
+    /// The statuses whose answers are data: analysis and exports read these.
+    public static let final: [InterviewStatus] = [.completed, .approved]
 }
 
 /// An interview row, as listed.
@@ -57,6 +66,8 @@ public struct OpenedInterview: Sendable {
     public let records: [Address: AnswerRecord]
     public let cursor: Interview.Cursor
     public let language: String?
+    /// The supervisor's comment when the interview came back rejected.
+    public var reviewComment: String? = nil
 }
 
 extension ResponseStore {
@@ -125,18 +136,31 @@ extension ResponseStore {
                     throw StoreError.draftUsesOtherVersion(uuid: uuid, version: existing["version"])
                 }
                 var kind = OpenedInterview.Kind.resumed
-                if existing["status"] as String == InterviewStatus.completed.rawValue {
-                    guard reopen else { throw StoreError.completed(uuid: uuid) }
+                var reviewComment: String?
+                let status = existing["status"] as String
+                if status == InterviewStatus.discarded.rawValue { throw StoreError.discarded(uuid: uuid) }
+                if status == InterviewStatus.completed.rawValue || status == InterviewStatus.approved.rawValue
+                    || status == InterviewStatus.rejected.rawValue {
+                    // A rejected interview comes back to be corrected: it reopens without asking, with the comment.
+                    if status == InterviewStatus.rejected.rawValue {
+                        reviewComment = try String.fetchOne(db, sql: """
+                            SELECT detail FROM audit_log WHERE interview_uuid = ? AND event = 'rejected' ORDER BY id DESC LIMIT 1
+                            """, arguments: [uuid]) ?? ""
+                    } else if !reopen {
+                        throw StoreError.completed(uuid: uuid)
+                    }
                     kind = .reopened
                     try db.execute(sql: "UPDATE interview SET status = 'draft', ended_at = NULL, updated_at = ? WHERE uuid = ?",
                                    arguments: [now.iso8601, uuid])
-                    try Self.appendAudit(db, uuid: uuid, at: now, event: "reopened", detail: "by \(enumerator)")
+                    try Self.appendAudit(db, uuid: uuid, at: now, event: "reopened",
+                                         detail: "by \(enumerator)" + (reviewComment.map { " after rejection: \($0)" } ?? ""))
                 } else {
                     try Self.appendAudit(db, uuid: uuid, at: now, event: "resumed", detail: "by \(enumerator)")
                 }
                 let records = try Self.records(db, uuid: uuid)
                 let cursor = Interview.Cursor.parse(existing["cursor"] as String) ?? .end
-                return OpenedInterview(uuid: uuid, kind: kind, records: records, cursor: cursor, language: existing["language"])
+                return OpenedInterview(uuid: uuid, kind: kind, records: records, cursor: cursor, language: existing["language"],
+                                       reviewComment: reviewComment)
             }
         }
     }
@@ -477,7 +501,7 @@ extension ResponseStore {
             try queue.read { db in
                 let interviews = try Row.fetchAll(db, sql: """
                     SELECT i.uuid, i.unit_code, q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
-                    WHERE i.form_id = ? AND i.round_code = ? AND i.status = 'completed' ORDER BY i.unit_code, i.ended_at DESC
+                    WHERE i.form_id = ? AND i.round_code = ? AND i.status IN ('completed', 'approved') ORDER BY i.unit_code, i.ended_at DESC
                     """, arguments: [formID, round])
                 var result: [InterviewAnswers] = []
                 var seen = Set<String>()

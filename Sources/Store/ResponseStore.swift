@@ -14,6 +14,7 @@ public final class ResponseStore {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration(Migration001CreateSchema.identifier, migrate: Migration001CreateSchema.migrate)
+        migrator.registerMigration(Migration002ImportLog.identifier, migrate: Migration002ImportLog.migrate)
         return migrator
     }
 

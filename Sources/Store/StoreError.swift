@@ -11,6 +11,10 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case draftUsesOtherVersion(uuid: String, version: String)
     case unknownInterview(String)
     case frameRejected([FrameProblem])
+    case missingDefinition(path: String, uuid: String)
+    case notADuplicate(String)
+    case notReviewable(uuid: String, status: String)
+    case discarded(uuid: String)
     case database(String)
 
     public var description: String {
@@ -32,6 +36,11 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .frameRejected(let problems):
             "the frame was not imported (\(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was written):\n"
                 + problems.map { "  \($0)" }.joined(separator: "\n")
+        case .missingDefinition(let path, let uuid):
+            "\(path) holds interview \(uuid) without its questionnaire definition, so its answers would lose their meaning; nothing was merged"
+        case .notADuplicate(let uuid): "interview \(uuid) has no duplicate to settle (no other interview of its questionnaire, unit and round)"
+        case .notReviewable(let uuid, let status): "interview \(uuid) is \(status); only completed interviews are approved or rejected"
+        case .discarded(let uuid): "interview \(uuid) was set aside as a duplicate (pantau resolve); the other interview of this unit and round is the one kept"
         case .database(let message): "database error: \(message)"
         }
     }

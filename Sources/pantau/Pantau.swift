@@ -6,6 +6,8 @@ struct Pantau: ParsableCommand {
         commandName: "pantau",
         abstract: "Survey collection and analysis: questionnaires, interviews, indicators and DiD tables.",
         version: "0.4.0",
-        subcommands: [Validate.self, CodebookCommand.self, Diff.self, Frame.self, InterviewCommand.self, Interviews.self, Show.self, Rounds.self, Simulate.self, Demo.self, Indicators.self, DiD.self, Db.self]
+        subcommands: [Validate.self, CodebookCommand.self, Diff.self, Frame.self, InterviewCommand.self, Interviews.self, Show.self, Rounds.self, Simulate.self,
+                      Demo.self, Indicators.self, DiD.self, Merge.self, Duplicates.self, Resolve.self, Review.self, Approve.self, Reject.self,
+                      Progress.self, Db.self]
     )
 }

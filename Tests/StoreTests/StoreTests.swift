@@ -54,7 +54,7 @@ struct SchemaTests {
     @Test("S1: migrations, journal mode, synchronous, foreign keys")
     func newStore() throws {
         let store = try ResponseStore(path: temporaryStorePath())
-        #expect(try store.appliedMigrations() == ["001-create-schema"])
+        #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log"])
         let pragmas = try store.queue.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
              try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
@@ -65,7 +65,24 @@ struct SchemaTests {
         #expect(try store.integrityCheck() == ["ok"])
         // Opening again applies nothing new.
         let again = try ResponseStore(path: store.path)
-        #expect(try again.appliedMigrations() == ["001-create-schema"])
+        #expect(try again.appliedMigrations() == ["001-create-schema", "002-import-log"])
+    }
+
+    @Test("S1: a store of an earlier schema is upgraded on open, its data kept")
+    func upgrade() throws {
+        let path = temporaryStorePath()
+        try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+        // A store as the first release wrote it: the first migration only, with a unit in it.
+        let old = try DatabaseQueue(path: path)
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(Migration001CreateSchema.identifier, migrate: Migration001CreateSchema.migrate)
+        try migrator.migrate(old)
+        try old.write { try $0.execute(sql: "INSERT INTO unit (code, name, level, attributes, position) VALUES ('1', 'Desa', 'village', '{}', 1)") }
+        try old.close()
+        let store = try ResponseStore(path: path)
+        #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log"])
+        #expect(try store.units().map(\.code) == ["1"])
+        #expect(try store.importLog().isEmpty)
     }
 
     @Test("S1: the schema matches the documented one (Tests/StoreTests/schema.sql)")

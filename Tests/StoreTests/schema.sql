@@ -23,6 +23,18 @@ CREATE TABLE audit_log (
     new_value TEXT,
     detail TEXT
 );
+CREATE TABLE import_log (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    source_sha256 TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    new_interviews INTEGER NOT NULL,
+    updated_interviews INTEGER NOT NULL,
+    unchanged_interviews INTEGER NOT NULL,
+    duplicate_interviews INTEGER NOT NULL,
+    rejected_interviews INTEGER NOT NULL,
+    details TEXT NOT NULL
+);
 CREATE TABLE interview (
     uuid TEXT PRIMARY KEY,
     questionnaire_id INTEGER NOT NULL REFERENCES questionnaire(id),

@@ -8,13 +8,16 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The store file.", valueName: "path"))
     var db: String = "data/pantau.sqlite"
 
-    func open() throws -> ResponseStore {
-        do {
-            return try ResponseStore(path: db)
-        } catch let error as StoreError {
-            Terminal.printError("error: \(error)")
-            throw ExitCode(1)
-        }
+    func open() throws -> ResponseStore { try openStore(db) }
+}
+
+/// Opens (or creates) a store, printing a store error plainly.
+func openStore(_ path: String) throws -> ResponseStore {
+    do {
+        return try ResponseStore(path: path)
+    } catch let error as StoreError {
+        Terminal.printError("error: \(error)")
+        throw ExitCode(1)
     }
 }
 

@@ -1,0 +1,289 @@
+import Foundation
+import GRDB
+import Interview
+
+/// What merging one field store did, interview by interview.
+public struct MergeSummary: Hashable, Sendable, CustomStringConvertible {
+    public enum Outcome: String, Sendable {
+        case new, updated, unchanged, duplicate, rejected
+    }
+
+    public struct Decision: Hashable, Sendable {
+        public let uuid: String
+        public let outcome: Outcome
+        /// Why: the unit and round, what it replaced or duplicated, or why it was rejected.
+        public let reason: String
+    }
+
+    public let source: String
+    public let decisions: [Decision]
+
+    public func count(_ outcome: Outcome) -> Int { decisions.filter { $0.outcome == outcome }.count }
+
+    public var description: String {
+        var text = "\(source): \(count(.new)) new, \(count(.updated)) updated, \(count(.unchanged)) unchanged, "
+            + "\(count(.duplicate)) duplicates, \(count(.rejected)) rejected"
+        for decision in decisions where decision.outcome != .unchanged && decision.outcome != .new {
+            text += "\n  \(decision.outcome.rawValue) \(decision.uuid): \(decision.reason)"
+        }
+        return text
+    }
+}
+
+/// Two or more interviews of the same questionnaire, unit and round.
+public struct DuplicateGroup: Hashable, Sendable {
+    public let formID: String
+    public let unitCode: String
+    public let roundCode: String
+    public let interviews: [InterviewSummary]
+}
+
+extension ResponseStore {
+    /// Merges a field store into this one, in one transaction: a failure or a kill part-way leaves this store as
+    /// it was. Interviews are matched by UUID: a newer version (later update, or as late with a longer audit
+    /// trail) replaces the older and says so in the audit log; the same version changes nothing; a different
+    /// interview of the same questionnaire, unit and round is kept and reported as a duplicate. Questionnaire
+    /// definitions, rounds and units travel with the data. The source file is never written to.
+    public func merge(from sourcePath: String, at now: Timestamp) throws -> MergeSummary {
+        let source = try FieldStore(path: sourcePath)
+        defer { source.discard() }
+        var decisions: [MergeSummary.Decision] = []
+        try wrap {
+            try queue.write { db in
+                // Units may arrive children before parents; the references are checked at commit.
+                try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+                for round in source.rounds {
+                    try db.execute(sql: "INSERT OR IGNORE INTO round (code, starts_on, ends_on) VALUES (?, ?, ?)",
+                                   arguments: [round["code"], round["starts_on"], round["ends_on"]])
+                }
+                var position = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position), 0) FROM unit") ?? 0
+                for unit in source.units {
+                    guard try Int.fetchOne(db, sql: "SELECT 1 FROM unit WHERE code = ?", arguments: [unit["code"]]) == nil else { continue }
+                    position += 1
+                    try db.execute(sql: "INSERT INTO unit (code, name, level, parent_code, attributes, position) VALUES (?, ?, ?, ?, ?, ?)",
+                                   arguments: [unit["code"], unit["name"], unit["level"], unit["parent_code"], unit["attributes"], position])
+                }
+                // Questionnaires: the same form and version must be the same text here and there.
+                var questionnaireIDs: [Int64: Int64] = [:]
+                var conflicting: Set<Int64> = []
+                for questionnaire in source.questionnaires {
+                    let sourceID: Int64 = questionnaire["id"]
+                    if let local = try Row.fetchOne(db, sql: "SELECT id, content_hash FROM questionnaire WHERE form_id = ? AND version = ?",
+                                                    arguments: [questionnaire["form_id"], questionnaire["version"]]) {
+                        if local["content_hash"] as String == questionnaire["content_hash"] as String {
+                            questionnaireIDs[sourceID] = local["id"]
+                        } else {
+                            conflicting.insert(sourceID)
+                        }
+                    } else {
+                        try db.execute(sql: "INSERT INTO questionnaire (form_id, version, content_hash, definition, added_at) VALUES (?, ?, ?, ?, ?)",
+                                       arguments: [questionnaire["form_id"], questionnaire["version"], questionnaire["content_hash"],
+                                                   questionnaire["definition"], questionnaire["added_at"]])
+                        questionnaireIDs[sourceID] = db.lastInsertedRowID
+                    }
+                }
+                for interview in source.interviews {
+                    decisions.append(try Self.mergeInterview(interview, from: source, questionnaireIDs: questionnaireIDs,
+                                                             conflicting: conflicting, sourcePath: sourcePath, at: now, db))
+                }
+                let counts = Dictionary(grouping: decisions, by: \.outcome).mapValues(\.count)
+                let details = decisions.filter { $0.outcome != .unchanged }.map { "\($0.outcome.rawValue) \($0.uuid): \($0.reason)" }
+                try db.execute(sql: """
+                    INSERT INTO import_log (source, source_sha256, imported_at, new_interviews, updated_interviews, unchanged_interviews,
+                                            duplicate_interviews, rejected_interviews, details)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [sourcePath, source.sha256, now.iso8601, counts[.new] ?? 0, counts[.updated] ?? 0, counts[.unchanged] ?? 0,
+                                     counts[.duplicate] ?? 0, counts[.rejected] ?? 0, details.joined(separator: "\n")])
+            }
+        }
+        return MergeSummary(source: sourcePath, decisions: decisions)
+    }
+
+    private static func mergeInterview(_ interview: Row, from source: FieldStore, questionnaireIDs: [Int64: Int64], conflicting: Set<Int64>,
+                                       sourcePath: String, at now: Timestamp, _ db: Database) throws -> MergeSummary.Decision {
+        let uuid: String = interview["uuid"]
+        let place = "\(interview["form_id"] as String) · unit \(interview["unit_code"] as String) · round \(interview["round_code"] as String)"
+        let sourceQuestionnaire: Int64 = interview["questionnaire_id"]
+        guard let questionnaireID = questionnaireIDs[sourceQuestionnaire] else {
+            let row = source.questionnaires.first { $0["id"] as Int64 == sourceQuestionnaire }
+            let name = row.map { "\($0["form_id"] as String) version \($0["version"] as String)" } ?? "its questionnaire"
+            _ = conflicting
+            return .init(uuid: uuid, outcome: .rejected,
+                         reason: "\(place): \(name) differs from the definition stored here under the same version; give one of them a new version")
+        }
+        let answers = try source.answers(of: uuid)
+        let audit = try source.audit(of: uuid)
+        let existing = try Row.fetchOne(db, sql: "SELECT updated_at, status FROM interview WHERE uuid = ?", arguments: [uuid])
+        if let existing {
+            let localAudit = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log WHERE interview_uuid = ?", arguments: [uuid]) ?? 0
+            let incoming = (interview["updated_at"] as String, audit.count), local = (existing["updated_at"] as String, localAudit)
+            guard incoming > local else {
+                return .init(uuid: uuid, outcome: .unchanged, reason: "\(place): the version here is as new or newer")
+            }
+            try db.execute(sql: """
+                UPDATE interview SET questionnaire_id = ?, enumerator = ?, status = ?, started_at = ?, ended_at = ?, updated_at = ?,
+                                     utc_offset_minutes = ?, cursor = ?, language = ?
+                WHERE uuid = ?
+                """, arguments: [questionnaireID, interview["enumerator"], interview["status"], interview["started_at"], interview["ended_at"],
+                                 interview["updated_at"], interview["utc_offset_minutes"], interview["cursor"], interview["language"], uuid])
+            try db.execute(sql: "DELETE FROM answer WHERE interview_uuid = ?", arguments: [uuid])
+            try insert(answers, audit: audit, uuid: uuid, db)
+            let reason = "\(place): replaced the version of \(existing["updated_at"] as String) (\(existing["status"] as String)) "
+                + "with that of \(interview["updated_at"] as String) (\(interview["status"] as String))"
+            try appendAudit(db, uuid: uuid, at: now, event: "replaced_by_merge", detail: "\(reason), from \(sourcePath)")
+            return .init(uuid: uuid, outcome: .updated, reason: reason)
+        }
+        try db.execute(sql: """
+            INSERT INTO interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status, started_at, ended_at,
+                                   updated_at, utc_offset_minutes, cursor, language)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [uuid, questionnaireID, interview["form_id"], interview["unit_code"], interview["round_code"], interview["enumerator"],
+                             interview["status"], interview["started_at"], interview["ended_at"], interview["updated_at"],
+                             interview["utc_offset_minutes"], interview["cursor"], interview["language"]])
+        try insert(answers, audit: audit, uuid: uuid, db)
+        let others = try String.fetchAll(db, sql: """
+            SELECT uuid FROM interview WHERE form_id = ? AND unit_code = ? AND round_code = ? AND uuid != ? AND status != 'discarded'
+            ORDER BY started_at
+            """, arguments: [interview["form_id"], interview["unit_code"], interview["round_code"], uuid])
+        if !others.isEmpty {
+            return .init(uuid: uuid, outcome: .duplicate,
+                         reason: "\(place): also interviewed as \(others.joined(separator: ", ")); both kept, settle with pantau resolve")
+        }
+        return .init(uuid: uuid, outcome: .new, reason: place)
+    }
+
+    /// Answers as they are, and the audit entries this store does not have yet, in their order.
+    private static func insert(_ answers: [Row], audit: [Row], uuid: String, _ db: Database) throws {
+        let answer = try db.cachedStatement(sql: """
+            INSERT INTO answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for row in answers {
+            try answer.execute(arguments: [uuid, row["address"], row["name"], row["indices"], row["kind"], row["text_value"], row["number_value"],
+                                           row["origin"], row["relevant"], row["confirmation"], row["updated_at"]])
+        }
+        struct Key: Hashable { let at, event: String; let address, old, new, detail: String? }
+        func key(_ row: Row) -> Key {
+            Key(at: row["at"], event: row["event"], address: row["address"], old: row["old_value"], new: row["new_value"], detail: row["detail"])
+        }
+        var present = Set(try Row.fetchAll(db, sql: "SELECT at, event, address, old_value, new_value, detail FROM audit_log WHERE interview_uuid = ?",
+                                           arguments: [uuid]).map(key))
+        let entry = try db.cachedStatement(sql: """
+            INSERT INTO audit_log (interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for row in audit where present.insert(key(row)).inserted {
+            try entry.execute(arguments: [uuid, row["at"], row["utc_offset_minutes"], row["event"], row["address"], row["old_value"],
+                                          row["new_value"], row["detail"]])
+        }
+    }
+
+    /// Groups of interviews of the same questionnaire, unit and round (discarded ones left out).
+    public func duplicates() throws -> [DuplicateGroup] {
+        let all = try interviews().filter { $0.status != InterviewStatus.discarded.rawValue }
+        let groups = Dictionary(grouping: all) { [$0.formID, $0.unitCode, $0.roundCode] }
+        return groups.filter { $0.value.count > 1 }
+            .map { DuplicateGroup(formID: $0.key[0], unitCode: $0.key[1], roundCode: $0.key[2], interviews: $0.value.sorted { $0.startedAt < $1.startedAt }) }
+            .sorted { ($0.formID, $0.roundCode, $0.unitCode) < ($1.formID, $1.roundCode, $1.unitCode) }
+    }
+
+    /// Keeps one interview of a duplicate group: the others are marked discarded (left out of analysis and
+    /// exports, kept in the store), each with the reason in its audit log.
+    @discardableResult
+    public func resolve(keeping uuid: String, reason: String, at now: Timestamp) throws -> [String] {
+        try wrap {
+            try queue.write { db in
+                guard let kept = try Row.fetchOne(db, sql: "SELECT form_id, unit_code, round_code FROM interview WHERE uuid = ?", arguments: [uuid]) else {
+                    throw StoreError.unknownInterview(uuid)
+                }
+                let others = try String.fetchAll(db, sql: """
+                    SELECT uuid FROM interview WHERE form_id = ? AND unit_code = ? AND round_code = ? AND uuid != ? AND status != 'discarded'
+                    """, arguments: [kept["form_id"], kept["unit_code"], kept["round_code"], uuid])
+                guard !others.isEmpty else { throw StoreError.notADuplicate(uuid) }
+                for other in others {
+                    try db.execute(sql: "UPDATE interview SET status = 'discarded', updated_at = ? WHERE uuid = ?", arguments: [now.iso8601, other])
+                    try Self.appendAudit(db, uuid: other, at: now, event: "discarded", detail: "duplicate of \(uuid): \(reason)")
+                }
+                try Self.appendAudit(db, uuid: uuid, at: now, event: "kept", detail: "over \(others.joined(separator: ", ")): \(reason)")
+                return others
+            }
+        }
+    }
+
+    /// The import log, newest first.
+    public func importLog() throws -> [(source: String, importedAt: String, summary: String)] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM import_log ORDER BY id DESC").map { row in
+                    (row["source"], row["imported_at"],
+                     "\(row["new_interviews"] as Int) new, \(row["updated_interviews"] as Int) updated, \(row["unchanged_interviews"] as Int) unchanged, "
+                        + "\(row["duplicate_interviews"] as Int) duplicates, \(row["rejected_interviews"] as Int) rejected")
+                }
+            }
+        }
+    }
+}
+
+/// A field store opened for reading only: a copy in a temporary folder (with its write-ahead log, so that a
+/// store left by a killed process is read as SQLite would recover it), checked before anything is read.
+final class FieldStore {
+    let questionnaires: [Row]
+    let rounds: [Row]
+    let units: [Row]
+    let interviews: [Row]
+    let sha256: String
+    private let queue: DatabaseQueue
+    private let folder: URL
+
+    init(path: String) throws {
+        let manager = FileManager.default
+        guard manager.fileExists(atPath: path) else { throw StoreError.cannotOpen(path: path, reason: "no such file") }
+        guard let contents = manager.contents(atPath: path) else { throw StoreError.cannotOpen(path: path, reason: "it cannot be read") }
+        sha256 = SHA256.hex([UInt8](contents))
+        folder = manager.temporaryDirectory.appendingPathComponent("pantau-merge-\(UUID().uuidString)")
+        try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+        let copy = folder.appendingPathComponent("source.sqlite")
+        try contents.write(to: copy)
+        if let wal = manager.contents(atPath: path + "-wal") { try wal.write(to: URL(fileURLWithPath: copy.path + "-wal")) }
+        do {
+            var configuration = Configuration()
+            configuration.readonly = false  // the copy may need its log replayed
+            queue = try DatabaseQueue(path: copy.path, configuration: configuration)
+            let tables = try queue.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'table'") }
+            guard tables.contains("grdb_migrations"), ["interview", "answer", "audit_log", "questionnaire", "unit", "round"].allSatisfy(tables.contains) else {
+                throw StoreError.notAStore(path: path, reason: "it holds no pantau tables")
+            }
+            let applied = try queue.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") }
+            let unknown = Set(applied).subtracting(ResponseStore.migrator.migrations)
+            if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: unknown.sorted()) }
+            let check = try queue.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+            guard check == ["ok"] else { throw StoreError.notAStore(path: path, reason: "the integrity check failed: \(check.prefix(3).joined(separator: "; "))") }
+            (questionnaires, rounds, units, interviews) = try queue.read { db in
+                (try Row.fetchAll(db, sql: "SELECT * FROM questionnaire"), try Row.fetchAll(db, sql: "SELECT * FROM round"),
+                 try Row.fetchAll(db, sql: "SELECT * FROM unit ORDER BY position"), try Row.fetchAll(db, sql: "SELECT * FROM interview ORDER BY started_at, uuid"))
+            }
+            // Every interview's questionnaire must travel with it.
+            let known = Set(questionnaires.map { $0["id"] as Int64 })
+            if let orphan = interviews.first(where: { !known.contains($0["questionnaire_id"] as Int64) }) {
+                throw StoreError.missingDefinition(path: path, uuid: orphan["uuid"])
+            }
+        } catch let error as StoreError {
+            try? manager.removeItem(at: folder)
+            throw error
+        } catch let error as DatabaseError {
+            try? manager.removeItem(at: folder)
+            throw StoreError.notAStore(path: path, reason: error.message ?? "SQLite error \(error.resultCode.rawValue)")
+        }
+    }
+
+    /// Removes the temporary copy.
+    func discard() { try? FileManager.default.removeItem(at: folder) }
+
+    func answers(of uuid: String) throws -> [Row] {
+        try queue.read { try Row.fetchAll($0, sql: "SELECT * FROM answer WHERE interview_uuid = ? ORDER BY address", arguments: [uuid]) }
+    }
+
+    func audit(of uuid: String) throws -> [Row] {
+        try queue.read { try Row.fetchAll($0, sql: "SELECT * FROM audit_log WHERE interview_uuid = ? ORDER BY id", arguments: [uuid]) }
+    }
+}
