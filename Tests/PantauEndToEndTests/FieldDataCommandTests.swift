@@ -1,0 +1,114 @@
+// The field-data commands through the binary: merge (and a merge killed part-way), duplicates, resolve,
+// review, approve, reject, progress.
+import Foundation
+import Glibc
+import Testing
+
+/// A folder with a frame of 600 villages, a short questionnaire, and a field store simulated from them.
+struct FieldWorkspace {
+    let folder: URL
+    var source: String { folder.appendingPathComponent("field.sqlite").path }
+    var central: String { folder.appendingPathComponent("central.sqlite").path }
+
+    init(villages: Int = 600, rounds: String = "R1,R2,R3,R4", seed: Int = 1) throws {
+        folder = try temporaryDirectory()
+        let rows = ["code,name,level,parent_code", "1,Province,province,", "11,District,district,1", "111,Sub-district,subdistrict,11"]
+            + (0..<villages).map { "111\(String(format: "%04d", $0)),Village \($0),village,111" }
+        try (rows.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("frame.csv"), atomically: true, encoding: .utf8)
+        try """
+            settings: {form_id: f, title: F, version: "1", unit_level: village}
+            survey:
+              - {type: integer, name: a, label: A}
+              - {type: integer, name: b, label: B}
+              - {type: text, name: c, label: C}
+            """.write(to: folder.appendingPathComponent("f.yaml"), atomically: true, encoding: .utf8)
+        let simulated = try pantau(["simulate", "--frame", "frame.csv", "--questionnaire", "f.yaml", "--rounds", rounds, "--seed", String(seed),
+                                     "--db", source], directory: folder)
+        precondition(simulated.status == 0, simulated.stderr)
+    }
+
+    func count(_ table: String, in store: String) throws -> Int {
+        let run = try pantau(["interviews", "--format", "json", "--db", store])
+        let list = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]] ?? []
+        return table == "interviews" ? list.count : 0
+    }
+}
+
+struct FieldDataCommandTests {
+    @Test("merge: a summary per file, the same file twice changes nothing, bad files refused with exit 1, a store into itself is a usage error")
+    func merge() throws {
+        let workspace = try FieldWorkspace(villages: 20, rounds: "R1,R2")
+        let first = try pantau(["merge", workspace.source, "--into", workspace.central])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == "\(workspace.source): 40 new, 0 updated, 0 unchanged, 0 duplicates, 0 rejected\n")
+        let again = try pantau(["merge", workspace.source, "--into", workspace.central])
+        #expect(again.stdout == "\(workspace.source): 0 new, 0 updated, 40 unchanged, 0 duplicates, 0 rejected\n")
+        let garbage = workspace.folder.appendingPathComponent("photo.sqlite")
+        try Data(repeating: 0xAB, count: 10_000).write(to: garbage)
+        let refused = try pantau(["merge", garbage.path, "--into", workspace.central])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("is not a pantau store, or it is damaged"), "\(refused.stderr)")
+        #expect(try workspace.count("interviews", in: workspace.central) == 40)
+        let itself = try pantau(["merge", workspace.central, "--into", workspace.central])
+        #expect(itself.status == 64)
+        let check = try pantau(["db", "check", "--db", workspace.central])
+        #expect(check.status == 0 && check.stdout.contains("002-import-log"))
+    }
+
+    @Test("merge killed at random moments: the central store is sound and has all of the file or none of it; the next merge completes it",
+          arguments: [1, 2, 3] as [UInt64])
+    func killedMerge(seed: UInt64) throws {
+        let workspace = try FieldWorkspace()
+        var random = seed &* 2_862_933_555_777_941_757 &+ 3_037_000_493
+        for _ in 0..<3 {
+            random = random &* 2_862_933_555_777_941_757 &+ 3_037_000_493
+            let delay = 0.05 + Double((random >> 33) % 2_000) / 1_000  // 0.05 to 2 s: opening, reading, writing or committing
+            let devNull = try openFile("/dev/null", writing: true)
+            let stdin = try openFile("/dev/null", writing: false)
+            let child = try ChildProcess(executable: pantauBinary.path, arguments: ["merge", workspace.source, "--into", workspace.central],
+                                         environment: childEnvironment(), directory: workspace.folder.path, stdin: stdin, stdout: devNull, stderr: devNull)
+            close(devNull)
+            close(stdin)
+            usleep(UInt32(delay * 1_000_000))
+            child.kill()
+            guard FileManager.default.fileExists(atPath: workspace.central) else { continue }
+            let check = try pantau(["db", "check", "--db", workspace.central])
+            #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+            #expect([0, 2_400].contains(try workspace.count("interviews", in: workspace.central)))
+        }
+        let finished = try pantau(["merge", workspace.source, "--into", workspace.central])
+        #expect(finished.status == 0, "\(finished.stderr)")
+        #expect(try workspace.count("interviews", in: workspace.central) == 2_400)
+        #expect(finished.stdout.contains("0 duplicates, 0 rejected"))
+    }
+
+    @Test("duplicates, resolve, review, approve, reject and progress")
+    func supervision() throws {
+        let one = try FieldWorkspace(villages: 4, rounds: "R1")
+        let two = try FieldWorkspace(villages: 4, rounds: "R1", seed: 2)  // the same villages, other interviews
+        let merged = try pantau(["merge", one.source, two.source, "--into", one.central])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(merged.stdout.contains("\(two.source): 0 new, 0 updated, 0 unchanged, 4 duplicates, 0 rejected"), "\(merged.stdout)")
+        let listed = try pantau(["duplicates", "--db", one.central])
+        #expect(listed.stdout.split(separator: "\n").count == 2 + 8, "\(listed.stdout)")
+        let list = try JSONSerialization.jsonObject(with: Data(try pantau(["interviews", "--format", "json", "--db", one.central]).stdout.utf8)) as? [[String: Any]] ?? []
+        let firstVillage = list.filter { $0["unit"] as? String == "1110000" }.compactMap { $0["uuid"] as? String }
+        #expect(firstVillage.count == 2)
+        let resolve = try pantau(["resolve", firstVillage[0], "--keep", "--reason", "the first visit is complete", "--db", one.central])
+        #expect(resolve.status == 0 && resolve.stdout == "kept \(firstVillage[0]); set aside \(firstVillage[1])\n", "\(resolve.stdout)\(resolve.stderr)")
+        #expect(try pantau(["resolve", firstVillage[0], "--reason", "x", "--db", one.central]).status == 64)  // --keep is required
+        let review = try pantau(["review", "--round", "R1", "--format", "json", "--db", one.central])
+        #expect(review.status == 0)
+        let reject = try pantau(["reject", firstVillage[0], "--comment", "check the text answer", "--reviewer", "sup", "--db", one.central])
+        #expect(reject.status == 0 && reject.stdout == "rejected \(firstVillage[0]): check the text answer\n")
+        let approveDiscarded = try pantau(["approve", firstVillage[1], "--db", one.central])
+        #expect(approveDiscarded.status == 1 && approveDiscarded.stderr.contains("is discarded; only completed interviews"))
+        let progress = try pantau(["progress", "--round", "R1", "--by", "subdistrict", "--format", "json", "--db", one.central])
+        let object = try JSONSerialization.jsonObject(with: Data(progress.stdout.utf8)) as? [String: Any] ?? [:]
+        let groups = object["groups"] as? [[String: Any]] ?? []
+        #expect(groups.count == 1)
+        #expect(groups.first?["units"] as? Int == 4 && groups.first?["completed"] as? Int == 3 && groups.first?["rejected"] as? Int == 1)
+        let table = try pantau(["progress", "--db", one.central])
+        #expect(table.stdout.hasPrefix("round R1\n") && table.stdout.contains("75%"), "\(table.stdout)")
+    }
+}
