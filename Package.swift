@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // The expression language: depends on nothing else in pantau.
@@ -30,6 +31,8 @@ let package = Package(
         .target(name: "Tabular"),
         // The SQLite store through GRDB over the system libsqlite3: migrations, frame, interviews, audit log.
         .target(name: "Store", dependencies: ["Interview", "Questionnaire", "Expressions", "Tabular", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Data exports for analysts (wide and long CSV, Stata .dta, Excel .xlsx), read from the store.
+        .target(name: "Exports", dependencies: ["Store", "Questionnaire", "Codebook", "Expressions", "Tabular", "ZIPFoundation"]),
         // The terminal front end over the engine: screens, the line protocol, commands, persistence per step.
         .target(name: "Runner", dependencies: ["Interview", "Store", "Questionnaire", "Expressions"]),
         // Simulated panels: every interview driven through the engine, with known true effects.
@@ -52,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "pantau",
             dependencies: [
-                "Questionnaire", "Codebook", "Interview", "Store", "Tabular", "Runner", "Simulation", "Analysis", "Reports",
+                "Questionnaire", "Codebook", "Interview", "Store", "Tabular", "Runner", "Simulation", "Analysis", "Reports", "Exports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -64,6 +67,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"], exclude: ["Snapshots"]),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["pantau"]),
+        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Store", "Interview", "Questionnaire", "Expressions", "ZIPFoundation"]),
     ],
     swiftLanguageModes: [.v6]
 )
