@@ -49,6 +49,11 @@ let package = Package(
             dependencies: ["Interview", "Questionnaire", "Store", "Expressions", .product(name: "GRDBSQLite", package: "GRDB.swift"),
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Merging field stores beside a bare bulk INSERT (Scripts/bench_merge.sh).
+        .executableTarget(
+            name: "PantauMergeBenchmark",
+            dependencies: ["Interview", "Questionnaire", "Store", "Expressions", .product(name: "GRDBSQLite", package: "GRDB.swift")]
+        ),
         // Repeated simulations with known effects: bias and coverage of the DiD estimators (Scripts/validate_did.sh).
         .executableTarget(name: "PantauValidation", dependencies: ["Analysis"]),
         // The thin command-line front end.
