@@ -49,133 +49,145 @@ extension ResponseStore {
         defer { source.discard() }
         var decisions: [MergeSummary.Decision] = []
         try wrap {
-            try queue.write { db in
-                // Units may arrive children before parents; the references are checked at commit.
-                try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
-                for round in source.rounds {
-                    try db.execute(sql: "INSERT OR IGNORE INTO round (code, starts_on, ends_on) VALUES (?, ?, ?)",
-                                   arguments: [round["code"], round["starts_on"], round["ends_on"]])
+            try queue.writeWithoutTransaction { db in
+                // The checked copy is attached, so that interviews are copied table to table by SQL.
+                try db.execute(sql: "ATTACH DATABASE ? AS source", arguments: [source.copyPath])
+                defer { try? db.execute(sql: "DETACH DATABASE source") }
+                try db.inTransaction {
+                    decisions = try Self.merge(source, sourcePath: sourcePath, at: now, db)
+                    return .commit
                 }
-                var position = try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(position), 0) FROM unit") ?? 0
-                for unit in source.units {
-                    guard try Int.fetchOne(db, sql: "SELECT 1 FROM unit WHERE code = ?", arguments: [unit["code"]]) == nil else { continue }
-                    position += 1
-                    try db.execute(sql: "INSERT INTO unit (code, name, level, parent_code, attributes, position) VALUES (?, ?, ?, ?, ?, ?)",
-                                   arguments: [unit["code"], unit["name"], unit["level"], unit["parent_code"], unit["attributes"], position])
-                }
-                // Questionnaires: the same form and version must be the same text here and there.
-                var questionnaireIDs: [Int64: Int64] = [:]
-                var conflicting: Set<Int64> = []
-                for questionnaire in source.questionnaires {
-                    let sourceID: Int64 = questionnaire["id"]
-                    if let local = try Row.fetchOne(db, sql: "SELECT id, content_hash FROM questionnaire WHERE form_id = ? AND version = ?",
-                                                    arguments: [questionnaire["form_id"], questionnaire["version"]]) {
-                        if local["content_hash"] as String == questionnaire["content_hash"] as String {
-                            questionnaireIDs[sourceID] = local["id"]
-                        } else {
-                            conflicting.insert(sourceID)
-                        }
-                    } else {
-                        try db.execute(sql: "INSERT INTO questionnaire (form_id, version, content_hash, definition, added_at) VALUES (?, ?, ?, ?, ?)",
-                                       arguments: [questionnaire["form_id"], questionnaire["version"], questionnaire["content_hash"],
-                                                   questionnaire["definition"], questionnaire["added_at"]])
-                        questionnaireIDs[sourceID] = db.lastInsertedRowID
-                    }
-                }
-                for interview in source.interviews {
-                    decisions.append(try Self.mergeInterview(interview, from: source, questionnaireIDs: questionnaireIDs,
-                                                             conflicting: conflicting, sourcePath: sourcePath, at: now, db))
-                }
-                let counts = Dictionary(grouping: decisions, by: \.outcome).mapValues(\.count)
-                let details = decisions.filter { $0.outcome != .unchanged }.map { "\($0.outcome.rawValue) \($0.uuid): \($0.reason)" }
-                try db.execute(sql: """
-                    INSERT INTO import_log (source, source_sha256, imported_at, new_interviews, updated_interviews, unchanged_interviews,
-                                            duplicate_interviews, rejected_interviews, details)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [sourcePath, source.sha256, now.iso8601, counts[.new] ?? 0, counts[.updated] ?? 0, counts[.unchanged] ?? 0,
-                                     counts[.duplicate] ?? 0, counts[.rejected] ?? 0, details.joined(separator: "\n")])
             }
         }
         return MergeSummary(source: sourcePath, decisions: decisions)
     }
 
-    private static func mergeInterview(_ interview: Row, from source: FieldStore, questionnaireIDs: [Int64: Int64], conflicting: Set<Int64>,
-                                       sourcePath: String, at now: Timestamp, _ db: Database) throws -> MergeSummary.Decision {
-        let uuid: String = interview["uuid"]
-        let place = "\(interview["form_id"] as String) · unit \(interview["unit_code"] as String) · round \(interview["round_code"] as String)"
-        let sourceQuestionnaire: Int64 = interview["questionnaire_id"]
-        guard let questionnaireID = questionnaireIDs[sourceQuestionnaire] else {
-            let row = source.questionnaires.first { $0["id"] as Int64 == sourceQuestionnaire }
-            let name = row.map { "\($0["form_id"] as String) version \($0["version"] as String)" } ?? "its questionnaire"
-            _ = conflicting
-            return .init(uuid: uuid, outcome: .rejected,
-                         reason: "\(place): \(name) differs from the definition stored here under the same version; give one of them a new version")
-        }
-        let answers = try source.answers(of: uuid)
-        let audit = try source.audit(of: uuid)
-        let existing = try Row.fetchOne(db, sql: "SELECT updated_at, status FROM interview WHERE uuid = ?", arguments: [uuid])
-        if let existing {
-            let localAudit = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log WHERE interview_uuid = ?", arguments: [uuid]) ?? 0
-            let incoming = (interview["updated_at"] as String, audit.count), local = (existing["updated_at"] as String, localAudit)
-            guard incoming > local else {
-                return .init(uuid: uuid, outcome: .unchanged, reason: "\(place): the version here is as new or newer")
-            }
-            try db.execute(sql: """
-                UPDATE interview SET questionnaire_id = ?, enumerator = ?, status = ?, started_at = ?, ended_at = ?, updated_at = ?,
-                                     utc_offset_minutes = ?, cursor = ?, language = ?
-                WHERE uuid = ?
-                """, arguments: [questionnaireID, interview["enumerator"], interview["status"], interview["started_at"], interview["ended_at"],
-                                 interview["updated_at"], interview["utc_offset_minutes"], interview["cursor"], interview["language"], uuid])
-            try db.execute(sql: "DELETE FROM answer WHERE interview_uuid = ?", arguments: [uuid])
-            try insert(answers, audit: audit, uuid: uuid, db)
-            let reason = "\(place): replaced the version of \(existing["updated_at"] as String) (\(existing["status"] as String)) "
-                + "with that of \(interview["updated_at"] as String) (\(interview["status"] as String))"
-            try appendAudit(db, uuid: uuid, at: now, event: "replaced_by_merge", detail: "\(reason), from \(sourcePath)")
-            return .init(uuid: uuid, outcome: .updated, reason: reason)
-        }
+    private static func merge(_ source: FieldStore, sourcePath: String, at now: Timestamp, _ db: Database) throws -> [MergeSummary.Decision] {
+        // Units may arrive children before parents; the references are checked at commit.
+        try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
+        try db.execute(sql: "INSERT OR IGNORE INTO round (code, starts_on, ends_on) SELECT code, starts_on, ends_on FROM source.round")
         try db.execute(sql: """
-            INSERT INTO interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status, started_at, ended_at,
-                                   updated_at, utc_offset_minutes, cursor, language)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [uuid, questionnaireID, interview["form_id"], interview["unit_code"], interview["round_code"], interview["enumerator"],
-                             interview["status"], interview["started_at"], interview["ended_at"], interview["updated_at"],
-                             interview["utc_offset_minutes"], interview["cursor"], interview["language"]])
-        try insert(answers, audit: audit, uuid: uuid, db)
-        let others = try String.fetchAll(db, sql: """
-            SELECT uuid FROM interview WHERE form_id = ? AND unit_code = ? AND round_code = ? AND uuid != ? AND status != 'discarded'
-            ORDER BY started_at
-            """, arguments: [interview["form_id"], interview["unit_code"], interview["round_code"], uuid])
-        if !others.isEmpty {
-            return .init(uuid: uuid, outcome: .duplicate,
-                         reason: "\(place): also interviewed as \(others.joined(separator: ", ")); both kept, settle with pantau resolve")
+            INSERT INTO unit (code, name, level, parent_code, attributes, position)
+            SELECT s.code, s.name, s.level, s.parent_code, s.attributes,
+                   (SELECT COALESCE(MAX(position), 0) FROM main.unit) + ROW_NUMBER() OVER (ORDER BY s.position)
+            FROM source.unit s WHERE s.code NOT IN (SELECT code FROM main.unit)
+            """)
+        // Questionnaires: the same form and version must be the same text here and there.
+        var questionnaireIDs: [Int64: Int64] = [:]
+        for questionnaire in source.questionnaires {
+            let sourceID: Int64 = questionnaire["id"]
+            if let local = try Row.fetchOne(db, sql: "SELECT id, content_hash FROM questionnaire WHERE form_id = ? AND version = ?",
+                                            arguments: [questionnaire["form_id"], questionnaire["version"]]) {
+                if local["content_hash"] as String == questionnaire["content_hash"] as String { questionnaireIDs[sourceID] = local["id"] }
+            } else {
+                try db.execute(sql: "INSERT INTO questionnaire (form_id, version, content_hash, definition, added_at) VALUES (?, ?, ?, ?, ?)",
+                               arguments: [questionnaire["form_id"], questionnaire["version"], questionnaire["content_hash"],
+                                           questionnaire["definition"], questionnaire["added_at"]])
+                questionnaireIDs[sourceID] = db.lastInsertedRowID
+            }
         }
-        return .init(uuid: uuid, outcome: .new, reason: place)
+        try db.execute(sql: "CREATE TEMP TABLE merge_new (uuid TEXT PRIMARY KEY, questionnaire_id INTEGER NOT NULL)")
+        defer { try? db.execute(sql: "DROP TABLE temp.merge_new") }
+        let existing = try db.cachedStatement(sql: "SELECT updated_at, status FROM main.interview WHERE uuid = ?")
+        let auditCount = try db.cachedStatement(sql: "SELECT COUNT(*) FROM main.audit_log WHERE interview_uuid = ?")
+        let sourceAuditCount = try db.cachedStatement(sql: "SELECT COUNT(*) FROM source.audit_log WHERE interview_uuid = ?")
+        let others = try db.cachedStatement(sql: """
+            SELECT uuid FROM main.interview WHERE form_id = ? AND unit_code = ? AND round_code = ? AND uuid != ? AND status != 'discarded'
+            ORDER BY started_at
+            """)
+        let markNew = try db.cachedStatement(sql: "INSERT INTO temp.merge_new (uuid, questionnaire_id) VALUES (?, ?)")
+        var newPlaces: [String: [String]] = [:]
+        var decisions: [MergeSummary.Decision] = []
+        for interview in source.interviews {
+            let uuid: String = interview["uuid"]
+            let formID: String = interview["form_id"], unit: String = interview["unit_code"], round: String = interview["round_code"]
+            let place = "\(formID) · unit \(unit) · round \(round)"
+            let sourceQuestionnaire: Int64 = interview["questionnaire_id"]
+            guard let questionnaireID = questionnaireIDs[sourceQuestionnaire] else {
+                let row = source.questionnaires.first { $0["id"] as Int64 == sourceQuestionnaire }
+                let name = row.map { "\($0["form_id"] as String) version \($0["version"] as String)" } ?? "its questionnaire"
+                decisions.append(.init(uuid: uuid, outcome: .rejected,
+                                       reason: "\(place): \(name) differs from the definition stored here under the same version; give one of them a new version"))
+                continue
+            }
+            if let current = try Row.fetchOne(existing, arguments: [uuid]) {
+                let incoming = (interview["updated_at"] as String, try Int.fetchOne(sourceAuditCount, arguments: [uuid]) ?? 0)
+                let local = (current["updated_at"] as String, try Int.fetchOne(auditCount, arguments: [uuid]) ?? 0)
+                guard incoming > local else {
+                    decisions.append(.init(uuid: uuid, outcome: .unchanged, reason: "\(place): the version here is as new or newer"))
+                    continue
+                }
+                try replace(uuid, questionnaireID: questionnaireID, db)
+                let reason = "\(place): replaced the version of \(current["updated_at"] as String) (\(current["status"] as String)) "
+                    + "with that of \(interview["updated_at"] as String) (\(interview["status"] as String))"
+                try appendAudit(db, uuid: uuid, at: now, event: "replaced_by_merge", detail: "\(reason), from \(sourcePath)")
+                decisions.append(.init(uuid: uuid, outcome: .updated, reason: reason))
+                continue
+            }
+            try markNew.execute(arguments: [uuid, questionnaireID])
+            let key = "\(formID)\u{1F}\(unit)\u{1F}\(round)"
+            let duplicates = try String.fetchAll(others, arguments: [formID, unit, round, uuid]) + (newPlaces[key] ?? [])
+            newPlaces[key, default: []].append(uuid)
+            if duplicates.isEmpty {
+                decisions.append(.init(uuid: uuid, outcome: .new, reason: place))
+            } else {
+                decisions.append(.init(uuid: uuid, outcome: .duplicate,
+                                       reason: "\(place): also interviewed as \(duplicates.joined(separator: ", ")); both kept, settle with pantau resolve"))
+            }
+        }
+        // New interviews, table to table: the interview rows, their answers, their audit trails in order.
+        try db.execute(sql: """
+            INSERT INTO main.interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status, started_at, ended_at,
+                                        updated_at, utc_offset_minutes, cursor, language)
+            SELECT s.uuid, n.questionnaire_id, s.form_id, s.unit_code, s.round_code, s.enumerator, s.status, s.started_at, s.ended_at,
+                   s.updated_at, s.utc_offset_minutes, s.cursor, s.language
+            FROM source.interview s JOIN temp.merge_new n ON n.uuid = s.uuid
+            """)
+        try db.execute(sql: """
+            INSERT INTO main.answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
+            SELECT a.interview_uuid, a.address, a.name, a.indices, a.kind, a.text_value, a.number_value, a.origin, a.relevant, a.confirmation, a.updated_at
+            FROM source.answer a WHERE a.interview_uuid IN (SELECT uuid FROM temp.merge_new)
+            """)
+        try db.execute(sql: """
+            INSERT INTO main.audit_log (interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail)
+            SELECT l.interview_uuid, l.at, l.utc_offset_minutes, l.event, l.address, l.old_value, l.new_value, l.detail
+            FROM source.audit_log l WHERE l.interview_uuid IN (SELECT uuid FROM temp.merge_new) ORDER BY l.id
+            """)
+        let counts = Dictionary(grouping: decisions, by: \.outcome).mapValues(\.count)
+        let details = decisions.filter { $0.outcome != .unchanged }.map { "\($0.outcome.rawValue) \($0.uuid): \($0.reason)" }
+        try db.execute(sql: """
+            INSERT INTO import_log (source, source_sha256, imported_at, new_interviews, updated_interviews, unchanged_interviews,
+                                    duplicate_interviews, rejected_interviews, details)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [sourcePath, source.sha256, now.iso8601, counts[.new] ?? 0, counts[.updated] ?? 0, counts[.unchanged] ?? 0,
+                             counts[.duplicate] ?? 0, counts[.rejected] ?? 0, details.joined(separator: "\n")])
+        return decisions
     }
 
-    /// Answers as they are, and the audit entries this store does not have yet, in their order.
-    private static func insert(_ answers: [Row], audit: [Row], uuid: String, _ db: Database) throws {
-        let answer = try db.cachedStatement(sql: """
-            INSERT INTO answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for row in answers {
-            try answer.execute(arguments: [uuid, row["address"], row["name"], row["indices"], row["kind"], row["text_value"], row["number_value"],
-                                           row["origin"], row["relevant"], row["confirmation"], row["updated_at"]])
-        }
-        struct Key: Hashable { let at, event: String; let address, old, new, detail: String? }
-        func key(_ row: Row) -> Key {
-            Key(at: row["at"], event: row["event"], address: row["address"], old: row["old_value"], new: row["new_value"], detail: row["detail"])
-        }
-        var present = Set(try Row.fetchAll(db, sql: "SELECT at, event, address, old_value, new_value, detail FROM audit_log WHERE interview_uuid = ?",
-                                           arguments: [uuid]).map(key))
-        let entry = try db.cachedStatement(sql: """
-            INSERT INTO audit_log (interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        for row in audit where present.insert(key(row)).inserted {
-            try entry.execute(arguments: [uuid, row["at"], row["utc_offset_minutes"], row["event"], row["address"], row["old_value"],
-                                          row["new_value"], row["detail"]])
-        }
+    /// A newer version in place of the one here: the interview row and answers as they are there, and the audit
+    /// entries not yet here (counted: an entry that occurs twice there and once here is added once), in order.
+    private static func replace(_ uuid: String, questionnaireID: Int64, _ db: Database) throws {
+        try db.execute(sql: """
+            UPDATE main.interview SET (questionnaire_id, enumerator, status, started_at, ended_at, updated_at, utc_offset_minutes, cursor, language) =
+                (SELECT ?, enumerator, status, started_at, ended_at, updated_at, utc_offset_minutes, cursor, language FROM source.interview WHERE uuid = ?)
+            WHERE uuid = ?
+            """, arguments: [questionnaireID, uuid, uuid])
+        try db.execute(sql: "DELETE FROM main.answer WHERE interview_uuid = ?", arguments: [uuid])
+        try db.execute(sql: """
+            INSERT INTO main.answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
+            SELECT interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at
+            FROM source.answer WHERE interview_uuid = ?
+            """, arguments: [uuid])
+        try db.execute(sql: """
+            INSERT INTO main.audit_log (interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail)
+            SELECT interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail FROM (
+                SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.at, s.event, s.address, s.old_value, s.new_value, s.detail ORDER BY s.id) AS copy
+                FROM source.audit_log s WHERE s.interview_uuid = ?1
+            ) s
+            WHERE s.copy > (SELECT COUNT(*) FROM main.audit_log l WHERE l.interview_uuid = ?1 AND l.at = s.at AND l.event = s.event
+                            AND l.address IS s.address AND l.old_value IS s.old_value AND l.new_value IS s.new_value AND l.detail IS s.detail)
+            ORDER BY s.id
+            """, arguments: [uuid])
     }
 
     /// Groups of interviews of the same questionnaire, unit and round (discarded ones left out).
@@ -232,6 +244,8 @@ final class FieldStore {
     let units: [Row]
     let interviews: [Row]
     let sha256: String
+    /// The checked copy, attached to the target's connection during the merge.
+    let copyPath: String
     private let queue: DatabaseQueue
     private let folder: URL
 
@@ -243,6 +257,7 @@ final class FieldStore {
         folder = manager.temporaryDirectory.appendingPathComponent("pantau-merge-\(UUID().uuidString)")
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         let copy = folder.appendingPathComponent("source.sqlite")
+        copyPath = copy.path
         try contents.write(to: copy)
         if let wal = manager.contents(atPath: path + "-wal") { try wal.write(to: URL(fileURLWithPath: copy.path + "-wal")) }
         do {
@@ -278,12 +293,4 @@ final class FieldStore {
 
     /// Removes the temporary copy.
     func discard() { try? FileManager.default.removeItem(at: folder) }
-
-    func answers(of uuid: String) throws -> [Row] {
-        try queue.read { try Row.fetchAll($0, sql: "SELECT * FROM answer WHERE interview_uuid = ? ORDER BY address", arguments: [uuid]) }
-    }
-
-    func audit(of uuid: String) throws -> [Row] {
-        try queue.read { try Row.fetchAll($0, sql: "SELECT * FROM audit_log WHERE interview_uuid = ? ORDER BY id", arguments: [uuid]) }
-    }
 }
