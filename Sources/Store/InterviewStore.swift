@@ -118,7 +118,7 @@ extension ResponseStore {
                 let existing = try Row.fetchOne(db, sql: """
                     SELECT i.uuid, i.status, i.cursor, i.language, q.version, i.questionnaire_id FROM interview i
                     JOIN questionnaire q ON q.id = i.questionnaire_id
-                    WHERE i.form_id = ? AND i.unit_code = ? AND i.round_code = ?
+                    WHERE i.form_id = ? AND i.unit_code = ? AND i.round_code = ? AND i.status != 'discarded'
                     ORDER BY i.started_at LIMIT 1
                     """, arguments: [formID, code, round])
                 guard let existing else {

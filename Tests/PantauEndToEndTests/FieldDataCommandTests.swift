@@ -110,5 +110,13 @@ struct FieldDataCommandTests {
         #expect(groups.first?["units"] as? Int == 4 && groups.first?["completed"] as? Int == 3 && groups.first?["rejected"] as? Int == 1)
         let table = try pantau(["progress", "--db", one.central])
         #expect(table.stdout.hasPrefix("round R1\n") && table.stdout.contains("75%"), "\(table.stdout)")
+        // The central store goes back to the device: the rejected interview reopens there with the comment (the
+        // interview set aside as a duplicate is passed over).
+        let back = try pantau(["merge", one.central, "--into", one.source])
+        #expect(back.status == 0, "\(back.stderr)")
+        let reopened = try pantau(["interview", one.folder.appendingPathComponent("f.yaml").path, "--unit", "1110000", "--round", "R1",
+                                   "--enumerator", "e", "--db", one.source, "--lang", "en"], input: Data())
+        #expect(reopened.status == 3, "\(reopened.stderr)")
+        #expect(reopened.stdout.contains("Sent back by the supervisor: check the text answer (sup)"), "\(reopened.stdout)")
     }
 }
