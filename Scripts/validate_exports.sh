@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Checks pantau's exports with established readers: pyreadstat (the library behind pandas' and R haven's .dta
-# support is ReadStat) for Stata files, openpyxl for the workbook. Installs them from PyPI into
-# .build-validate-venv/. Exports the demo's sub-district survey and compares every cell with the wide CSV.
+# Checks pantau's exports with established readers: pyreadstat (ReadStat, as pandas uses) and R's haven (from
+# Debian's r-cran-haven, installed when missing) for Stata files, openpyxl for the workbook. Python packages go
+# into .build-validate-venv/. Exports the demo's sub-district survey and compares every cell with the wide CSV.
 # Usage: Scripts/validate_exports.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -72,4 +72,36 @@ for index, row in enumerate(rows):
 print(f"openpyxl: sheets {book.sheetnames}; {len(cells) - 1} rows x {len(header)} columns; {mismatches} mismatches against the CSV")
 sys.exit(1 if problems or mismatches else 0)
 PY
+command -v Rscript >/dev/null && Rscript -e 'library(haven)' >/dev/null 2>&1 || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-cran-haven >/dev/null
+}
+Rscript - "$work" <<'R'
+library(haven)
+work <- commandArgs(trailingOnly = TRUE)[1]
+d <- read_dta(file.path(work, "dta", "kecamatan.dta"))
+csv <- read.csv(file.path(work, "csv", "kecamatan.csv"), colClasses = "character", na.strings = character(0))
+problems <- 0
+codes <- c(a = "dont_know", b = "refused", c = "not_applicable")
+for (name in names(csv)) {
+  column <- d[[name]]
+  if (is.numeric(column)) {
+    tags <- na_tag(column)
+    for (i in seq_len(nrow(csv))) {
+      text <- csv[[name]][i]
+      if (text %in% codes) {
+        if (is.na(tags[i]) || codes[[tags[i]]] != text) problems <- problems + 1
+      } else if (text == "") {
+        if (!is.na(column[i]) || !is.na(tags[i])) problems <- problems + 1
+      } else if (is.null(attr(column, "labels")) && name != "visit" && abs(as.numeric(text) - column[i]) > 1e-9 * max(1, abs(column[i]))) {
+        problems <- problems + 1
+      }
+    }
+  } else if (any(column != csv[[name]])) {
+    problems <- problems + 1
+  }
+}
+cat(sprintf("haven: %d rows x %d columns; label '%s'; %d value label sets; %d mismatches against the CSV\n", nrow(d), ncol(d), attr(d, "label"),
+            sum(sapply(d, function(x) !is.null(attr(x, "labels")))), problems))
+quit(status = if (problems > 0) 1 else 0)
+R
 rm -rf "$work"
