@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "Tabular"),
         // The SQLite store through GRDB over the system libsqlite3: migrations, frame, interviews, audit log.
         .target(name: "Store", dependencies: ["Interview", "Questionnaire", "Expressions", "Tabular", .product(name: "GRDB", package: "GRDB.swift")]),
+        // XLSForms (.xlsx or a folder of CSV sheets) read as pantau questionnaires, with sheet:row:column diagnostics.
+        .target(name: "XLSForm", dependencies: ["Questionnaire", "Tabular", "ZIPFoundation"]),
         // Data exports for analysts (wide and long CSV, Stata .dta, Excel .xlsx), read from the store.
         .target(name: "Exports", dependencies: ["Store", "Questionnaire", "Codebook", "Expressions", "Tabular", "ZIPFoundation"]),
         // The terminal front end over the engine: screens, the line protocol, commands, persistence per step.
@@ -60,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "pantau",
             dependencies: [
-                "Questionnaire", "Codebook", "Interview", "Store", "Tabular", "Runner", "Simulation", "Analysis", "Reports", "Exports",
+                "Questionnaire", "Codebook", "Interview", "Store", "Tabular", "Runner", "Simulation", "Analysis", "Reports", "Exports", "XLSForm",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,6 +74,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"], exclude: ["Snapshots"]),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["pantau"]),
+        .testTarget(name: "XLSFormTests", dependencies: ["XLSForm", "Questionnaire"]),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Store", "Interview", "Questionnaire", "Expressions", "ZIPFoundation"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,14 +5,17 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
     public let file: String
     public let line: Int
     public let column: Int
+    /// For spreadsheets (XLSForm): the column's header, shown instead of its number (`form.xlsx:survey:12:relevant`).
+    public let field: String?
 
-    public init(file: String, line: Int, column: Int) {
+    public init(file: String, line: Int, column: Int, field: String? = nil) {
         self.file = file
         self.line = line
         self.column = column
+        self.field = field
     }
 
-    public var description: String { "\(file):\(line):\(column)" }
+    public var description: String { "\(file):\(line):\(field ?? String(column))" }
 
     public static func < (lhs: SourceLocation, rhs: SourceLocation) -> Bool {
         (lhs.file, lhs.line, lhs.column) < (rhs.file, rhs.line, rhs.column)
@@ -55,6 +58,9 @@ public enum DiagnosticCode: String, Sendable, CaseIterable {
     case labelShowsLaterField = "W003"
     case nameTooLongForStata = "W004"
     case labelTooLongForStata = "W005"
+    case xlsformSkipped = "W006"
+    case xlsformUnsupported = "Q050"
+    case xlsformUnmatched = "Q051"
 
     public var title: String {
         switch self {
@@ -91,6 +97,9 @@ public enum DiagnosticCode: String, Sendable, CaseIterable {
         case .labelShowsLaterField: "a label shows a field asked only later"
         case .nameTooLongForStata: "a name longer than Stata's 32 characters"
         case .labelTooLongForStata: "a label longer than Stata's 80 characters"
+        case .xlsformSkipped: "an XLSForm column or metadata row pantau does not use, skipped (media, metadata types, unknown columns)"
+        case .xlsformUnsupported: "an XLSForm type pantau cannot ask (files, images, audio, video, ranges, …)"
+        case .xlsformUnmatched: "an XLSForm begin or end group/repeat without its partner"
         }
     }
 
@@ -119,6 +128,15 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         severity = diagnostic.severity == .error ? .error : .warning
         self.location = location
         message = diagnostic.message
+    }
+
+    private init(code: String, severity: Severity, location: SourceLocation, message: String) {
+        (self.code, self.severity, self.location, self.message) = (code, severity, location, message)
+    }
+
+    /// The same diagnostic at another place (a spreadsheet cell for a converted XLSForm).
+    public func moved(to location: SourceLocation) -> Diagnostic {
+        Diagnostic(code: code, severity: severity, location: location, message: message)
     }
 
     /// `FILE:LINE:COLUMN: error: message [CODE]`

@@ -8,6 +8,6 @@ struct Pantau: ParsableCommand {
         version: "0.4.0",
         subcommands: [Validate.self, CodebookCommand.self, Diff.self, Frame.self, InterviewCommand.self, Interviews.self, Show.self, Rounds.self, Simulate.self,
                       Demo.self, Indicators.self, DiD.self, Merge.self, Duplicates.self, Resolve.self, Review.self, Approve.self, Reject.self,
-                      Progress.self, Export.self, Db.self]
+                      Progress.self, Export.self, Convert.self, Db.self]
     )
 }

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import XLSForm
 import Questionnaire
 import Store
 
@@ -53,15 +54,19 @@ struct Validate: ParsableCommand {
                 }
                 continue
             }
-            switch QuestionnaireLoader.load(path: file) {
-            case .success(let questionnaire):
+            switch loadForm(file) {
+            case .success(let (questionnaire, conversionWarnings)):
+                // A converted XLSForm's warnings point at its cells; the YAML it became is not shown.
+                let isXLSForm = XLSFormPath.matches(file)
+                for warning in conversionWarnings { print(Terminal.render(warning, source: nil, withSource: false)) }
                 for warning in questionnaire.warnings {
-                    print(Terminal.render(warning, source: questionnaire.sourceText, withSource: !brief))
+                    print(Terminal.render(warning, source: isXLSForm ? nil : questionnaire.sourceText, withSource: !brief && !isXLSForm))
                 }
-                if strict && !questionnaire.warnings.isEmpty { failed = true }
+                let warnings = questionnaire.warnings.count + conversionWarnings.count
+                if strict && warnings > 0 { failed = true }
                 let settings = questionnaire.settings
                 print(
-                    "\(file): ok: \(settings.formID) version \(settings.version): \(questionnaire.summary)\(questionnaire.warnings.isEmpty ? "" : "; \(questionnaire.warnings.count) warning\(questionnaire.warnings.count == 1 ? "" : "s")")"
+                    "\(file): ok: \(settings.formID) version \(settings.version): \(questionnaire.summary)\(warnings == 0 ? "" : "; \(warnings) warning\(warnings == 1 ? "" : "s")")"
                 )
             case .failure(let report):
                 failed = true
@@ -119,9 +124,25 @@ extension Validate {
 }
 
 /// Loads a questionnaire for a command that needs a valid one; prints the diagnostics otherwise.
+/// XLSForms: an .xlsx workbook, or a folder holding survey.csv.
+enum XLSFormPath {
+    static func matches(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return path.lowercased().hasSuffix(".xlsx")
+            || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+                && FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("survey.csv")))
+    }
+}
+
+/// A questionnaire from pantau's YAML or from an XLSForm, with the conversion's warnings.
+func loadForm(_ path: String) -> Result<(Questionnaire, [Diagnostic]), DiagnosticReport> {
+    if XLSFormPath.matches(path) { return XLSForm.load(path: path).map { ($0.questionnaire, $0.warnings) } }
+    return QuestionnaireLoader.load(path: path).map { ($0, []) }
+}
+
 func loadValid(_ path: String, failureCode: Int32 = 1) throws -> Questionnaire {
-    switch QuestionnaireLoader.load(path: path) {
-    case .success(let questionnaire):
+    switch loadForm(path) {
+    case .success(let (questionnaire, _)):
         return questionnaire
     case .failure(let report):
         for diagnostic in report.diagnostics {

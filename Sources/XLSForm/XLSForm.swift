@@ -1,0 +1,513 @@
+import Foundation
+import Questionnaire
+import Tabular
+
+/// XLSForms (the ODK, KoboToolbox and SurveyCTO spreadsheet format) read as pantau questionnaires: an .xlsx
+/// workbook or a folder of CSV files with survey, choices and settings sheets. The form is converted to
+/// pantau's YAML and validated by the same loader, and every diagnostic points back at its sheet, row and column
+/// (`form.xlsx:survey:12:relevant`).
+public enum XLSForm {
+    /// A cell of the spreadsheet, for diagnostics.
+    struct Cell {
+        let sheet: String
+        let row: Int
+        let column: Int
+        let header: String
+    }
+
+    /// One sheet: the header row and the data rows with their row numbers.
+    struct Table {
+        let name: String
+        let header: [String]
+        let rows: [(number: Int, values: [String])]
+
+        func value(_ row: [String], _ column: Int) -> String { column < row.count ? row[column].trimmingCharacters(in: .whitespacesAndNewlines) : "" }
+    }
+
+    /// Columns pantau reads, in XLSForm spelling (translations as `label::English (en)` or `label::en`).
+    static let translatable = ["label", "hint", "required_message", "constraint_message", "warning_message"]
+    static let plain = ["type", "name", "required", "relevant", "constraint", "calculation", "default", "choice_filter", "appearance",
+                        "read_only", "repeat_count", "pii", "allow", "warning"]
+    static let media = ["image", "audio", "video", "big-image", "media::image", "media::audio", "media::video"]
+    static let metadataTypes = ["start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email", "audit",
+                                "start-geopoint", "background-geopoint"]
+    static let unsupportedTypes = ["image", "audio", "video", "file", "barcode", "geotrace", "geoshape", "range", "rank", "background-audio",
+                                   "select_one_from_file", "select_multiple_from_file", "xml-external", "csv-external", "hidden"]
+    static let types: [String: String] = ["text": "text", "integer": "integer", "int": "integer", "decimal": "decimal", "date": "date",
+                                          "datetime": "datetime", "dateTime": "datetime", "time": "time", "note": "note", "calculate": "calculate",
+                                          "acknowledge": "acknowledge", "trigger": "acknowledge", "geopoint": "geopoint", "identifier": "identifier"]
+
+    /// Loads an XLSForm as a validated questionnaire, with the conversion's warnings (skipped columns and rows).
+    public static func load(path: String) -> Result<(questionnaire: Questionnaire, warnings: [Diagnostic]), DiagnosticReport> {
+        switch convert(path: path) {
+        case .failure(let report): return .failure(report)
+        case .success(let converted):
+            switch QuestionnaireLoader.load(yaml: converted.yaml, file: path) {
+            case .success(let questionnaire):
+                return .success((questionnaire, converted.warnings))
+            case .failure(let report):
+                let mapped = report.diagnostics.map { converted.locate($0, path: path) }
+                return .failure(DiagnosticReport(file: path, source: nil, diagnostics: mapped + converted.warnings))
+            }
+        }
+    }
+
+    /// The converted YAML, with the cell each line came from, and the conversion's own warnings.
+    public struct Converted {
+        public let yaml: String
+        public let warnings: [Diagnostic]
+        let cells: [Int: Cell]
+
+        /// The diagnostic moved from the generated YAML to the spreadsheet cell it came from.
+        func locate(_ diagnostic: Diagnostic, path: String) -> Diagnostic {
+            var line = diagnostic.location.line
+            while line > 0, cells[line] == nil { line -= 1 }
+            guard let cell = cells[line] else { return diagnostic }
+            return diagnostic.moved(to: SourceLocation(file: "\(path):\(cell.sheet)", line: cell.row, column: cell.column + 1, field: cell.header))
+        }
+    }
+
+    /// Converts without validating: the YAML pantau would read, or the structural problems found.
+    public static func convert(path: String) -> Result<Converted, DiagnosticReport> {
+        var problems: [Diagnostic] = []
+        func problem(_ code: DiagnosticCode, _ sheet: String, _ row: Int, _ column: Int, _ header: String, _ message: String) {
+            problems.append(Diagnostic(code, at: SourceLocation(file: "\(path):\(sheet)", line: row, column: column + 1, field: header), message))
+        }
+        let tables: [String: Table]
+        do {
+            tables = try readTables(path)
+        } catch {
+            return .failure(DiagnosticReport(file: path, source: nil, diagnostics: [
+                Diagnostic(.malformedYAML, at: SourceLocation(file: path, line: 1, column: 1), "cannot read the XLSForm: \(error)"),
+            ]))
+        }
+        guard let survey = tables["survey"] else {
+            return .failure(DiagnosticReport(file: path, source: nil, diagnostics: [
+                Diagnostic(.badStructure, at: SourceLocation(file: path, line: 1, column: 1), "an XLSForm needs a sheet named survey"),
+            ]))
+        }
+        var out = YAMLOut()
+        // Settings: form_id (or id_string), form_title, version, default_language, and pantau's unit_level.
+        var languages: [String] = []
+        func language(of header: String) -> (base: String, language: String?) {
+            guard let separator = header.range(of: "::") else { return (header.lowercased(), nil) }
+            let base = header[..<separator.lowerBound].lowercased()
+            let rest = header[separator.upperBound...].trimmingCharacters(in: .whitespaces)
+            if let open = rest.lastIndex(of: "("), rest.hasSuffix(")") {
+                return (base, String(rest[rest.index(after: open)..<rest.index(before: rest.endIndex)]).trimmingCharacters(in: .whitespaces))
+            }
+            return (base, rest)
+        }
+        for table in [survey, tables["choices"]].compactMap({ $0 }) {
+            for header in table.header {
+                let (base, code) = language(of: header)
+                if let code, translatable.contains(base) || base == "label", !languages.contains(code) { languages.append(code) }
+            }
+        }
+        out.line("settings:")
+        let settings = tables["settings"]
+        var settingValues: [String: (String, Cell)] = [:]
+        if let settings, let row = settings.rows.first {
+            for (index, header) in settings.header.enumerated() {
+                let value = settings.value(row.values, index)
+                if !value.isEmpty { settingValues[header.lowercased()] = (value, Cell(sheet: "settings", row: row.number, column: index, header: header)) }
+            }
+        }
+        let formID = settingValues["form_id"] ?? settingValues["id_string"]
+        let fallbackID = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
+        out.field(1, "form_id", formID?.0 ?? fallbackID, formID?.1)
+        // The title: per language (form_title::CODE), or one text for every language declared.
+        let titles = settingValues.filter { $0.key.hasPrefix("form_title::") }
+        let title = settingValues["form_title"] ?? settingValues["title"]
+        if !titles.isEmpty || !languages.isEmpty {
+            out.rawLine(1, "title:", title?.1 ?? titles.first?.value.1)
+            for code in languages {
+                let own = titles.first { language(of: $0.key).language == code }?.value
+                let text = own ?? title ?? titles.first?.value
+                out.field(2, YAMLOut.quoted(code), text?.0 ?? fallbackID, text?.1)
+            }
+        } else {
+            out.field(1, "title", title?.0 ?? fallbackID, title?.1)
+        }
+        out.field(1, "version", settingValues["version"]?.0 ?? "1", settingValues["version"]?.1)
+        if let unitLevel = settingValues["unit_level"] { out.field(1, "unit_level", unitLevel.0, unitLevel.1) }
+        if !languages.isEmpty {
+            out.line("  languages: [" + languages.map(YAMLOut.quoted).joined(separator: ", ") + "]")
+            if let defaultLanguage = settingValues["default_language"] {
+                let code = language(of: "x::" + defaultLanguage.0).language ?? defaultLanguage.0
+                out.field(1, "default_language", code, defaultLanguage.1)
+            }
+        }
+        // Survey rows into nested items.
+        var columns: [(index: Int, base: String, language: String?, header: String)] = []
+        for (index, header) in survey.header.enumerated() where !header.isEmpty {
+            let (base, code) = language(of: header)
+            if translatable.contains(base) || plain.contains(base) {
+                columns.append((index, base, code, header))
+            } else if media.contains(base) || base.hasPrefix("media") {
+                problem(.xlsformSkipped, "survey", 1, index, header, "media column '\(header)' skipped: pantau's terminal runner shows no images, audio or video")
+            } else {
+                problem(.xlsformSkipped, "survey", 1, index, header, "column '\(header)' is not part of pantau's format and is skipped")
+            }
+        }
+        guard let typeColumn = columns.first(where: { $0.base == "type" }) else {
+            problem(.badStructure, "survey", 1, 0, "type", "the survey sheet needs a type column")
+            return .failure(DiagnosticReport(file: path, source: nil, diagnostics: problems))
+        }
+        out.line("survey:")
+        var depth = 0
+        var open: [(kind: String, row: Int, name: String)] = []
+        var otherLists = Set<String>()
+        for row in survey.rows {
+            let values = row.values
+            let rawType = survey.value(values, typeColumn.index)
+            if rawType.isEmpty && columns.allSatisfy({ survey.value(values, $0.index).isEmpty }) { continue }
+            let words = rawType.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+            let typeCell = Cell(sheet: "survey", row: row.number, column: typeColumn.index, header: typeColumn.header)
+            let keyword = words.first?.lowercased() ?? ""
+            let kind = words.count > 1 && ["begin", "end"].contains(keyword) ? "\(keyword)_\(words[1].lowercased())" : keyword
+            if kind == "end_group" || kind == "end_repeat" {
+                let expected = kind == "end_group" ? "group" : "repeat"
+                guard let last = open.last, last.kind == expected else {
+                    problem(.xlsformUnmatched, "survey", row.number, typeColumn.index, typeColumn.header,
+                            "'\(rawType)' closes no open \(expected)" + (open.last.map { "; the open one is the \($0.kind) '\($0.name)' from row \($0.row)" } ?? ""))
+                    continue
+                }
+                open.removeLast()
+                depth -= 1
+                continue
+            }
+            if metadataTypes.contains(keyword) {
+                problem(.xlsformSkipped, "survey", row.number, typeColumn.index, typeColumn.header,
+                        "metadata type '\(rawType)' skipped: pantau records start, end, device and enumerator in every interview itself")
+                continue
+            }
+            if unsupportedTypes.contains(keyword) {
+                problem(.xlsformUnsupported, "survey", row.number, typeColumn.index, typeColumn.header,
+                        "type '\(rawType)' cannot be asked in pantau's terminal runner; replace it or remove the row")
+                continue
+            }
+            var type: String
+            var orOther = false
+            switch kind {
+            case "begin_group": type = "group"
+            case "begin_repeat": type = "repeat"
+            case "select_one", "select_multiple":
+                guard words.count >= 2 else {
+                    problem(.unknownType, "survey", row.number, typeColumn.index, typeColumn.header, "'\(rawType)' needs a choice list: \(keyword) LIST")
+                    continue
+                }
+                type = "\(keyword) \(words[1])"
+                if words.count >= 3 {
+                    if words[2].lowercased() == "or_other" {
+                        orOther = true
+                        otherLists.insert(words[1])
+                    } else {
+                        problem(.unknownType, "survey", row.number, typeColumn.index, typeColumn.header, "'\(rawType)': only 'or_other' may follow the list name")
+                    }
+                }
+            default:
+                guard let known = types[words.first ?? ""] ?? types[keyword], words.count == 1 else {
+                    problem(.unknownType, "survey", row.number, typeColumn.index, typeColumn.header,
+                            "unknown type '\(rawType)'; the types are \(Array(Set(types.values)).sorted().joined(separator: ", ")), select_one LIST, select_multiple LIST, begin group, begin repeat")
+                    continue
+                }
+                type = known
+            }
+            let indent = 1 + 2 * depth
+            out.item(indent, "type", type, typeCell)
+            var name = ""
+            for column in columns where column.base != "type" {
+                let value = survey.value(values, column.index)
+                guard !value.isEmpty else { continue }
+                let cell = Cell(sheet: "survey", row: row.number, column: column.index, header: column.header)
+                if column.base == "name" { name = value }
+                if let code = column.language {
+                    out.translation(indent + 1, column.base, code, value, cell)
+                } else if column.base == "label" || translatable.contains(column.base) {
+                    out.field(indent + 1, column.base, value, cell)
+                } else {
+                    switch column.base {
+                    case "required", "read_only", "pii":
+                        let lower = value.lowercased()
+                        if ["yes", "true", "true()", "1"].contains(lower) { out.raw(indent + 1, column.base, "true", cell) } else if ["no", "false", "false()", "0"].contains(lower) {
+                            out.raw(indent + 1, column.base, "false", cell)
+                        } else { out.field(indent + 1, column.base, value, cell) }
+                    case "allow":
+                        let codes = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
+                        out.rawLine(indent + 1, "allow: [" + codes.map(YAMLOut.quoted).joined(separator: ", ") + "]", cell)
+                    default:
+                        out.field(indent + 1, column.base, value, cell)
+                    }
+                }
+            }
+            out.flushTranslations()
+            if type == "group" || type == "repeat" {
+                out.rawLine(indent + 1, "children:", typeCell)
+                open.append((type, row.number, name))
+                depth += 1
+            } else if orOther {
+                // XLSForm's or_other: an 'other' choice (added to the list) and a text item asked when it is chosen.
+                out.item(indent, "type", "text", typeCell)
+                out.field(indent + 1, "name", "\(name)_other", typeCell)
+                out.field(indent + 1, "label", "Specify other", typeCell)
+                out.field(indent + 1, "relevant", "selected(${\(name)}, 'other')", typeCell)
+            }
+        }
+        for group in open {
+            problem(.xlsformUnmatched, "survey", group.row, typeColumn.index, typeColumn.header, "the \(group.kind) '\(group.name)' begun here is never ended")
+        }
+        // Choices.
+        if let choices = tables["choices"] {
+            let listColumn = choices.header.firstIndex { $0.lowercased() == "list_name" || $0.lowercased() == "list name" }
+            let nameColumn = choices.header.firstIndex { $0.lowercased() == "name" }
+            if let listColumn, let nameColumn {
+                var lists: [(name: String, rows: [(number: Int, values: [String])])] = []
+                for row in choices.rows {
+                    let list = choices.value(row.values, listColumn)
+                    if list.isEmpty && choices.value(row.values, nameColumn).isEmpty { continue }
+                    if let index = lists.firstIndex(where: { $0.name == list }) { lists[index].rows.append(row) } else { lists.append((list, [row])) }
+                }
+                out.line("choices:")
+                for list in lists {
+                    out.rawLine(1, YAMLOut.quoted(list.name) + ":", Cell(sheet: "choices", row: list.rows[0].number, column: listColumn, header: "list_name"))
+                    for row in list.rows {
+                        var first = true
+                        for (index, header) in choices.header.enumerated() where index != listColumn && !header.isEmpty {
+                            let value = choices.value(row.values, index)
+                            guard !value.isEmpty else { continue }
+                            let cell = Cell(sheet: "choices", row: row.number, column: index, header: header)
+                            let (base, code) = language(of: header)
+                            if first {
+                                out.item(2, base == "name" ? "name" : base, value, cell, code: code)
+                                first = false
+                            } else if let code {
+                                out.translation(3, base, code, value, cell)
+                            } else if media.contains(base) || base.hasPrefix("media") {
+                                problem(.xlsformSkipped, "choices", row.number, index, header, "media column '\(header)' skipped")
+                            } else {
+                                out.field(3, base, value, cell)
+                            }
+                        }
+                        out.flushTranslations()
+                    }
+                    if otherLists.contains(list.name) {
+                        out.item(2, "name", "other", Cell(sheet: "choices", row: list.rows[0].number, column: nameColumn, header: "name"))
+                        out.field(3, "label", "Other", Cell(sheet: "choices", row: list.rows[0].number, column: nameColumn, header: "name"))
+                    }
+                }
+            } else {
+                problem(.badStructure, "choices", 1, 0, "list_name", "the choices sheet needs list_name and name columns")
+            }
+        }
+        let errors = problems.filter { $0.severity == .error }
+        if !errors.isEmpty { return .failure(DiagnosticReport(file: path, source: nil, diagnostics: problems)) }
+        return .success(Converted(yaml: out.text, warnings: problems, cells: out.cells))
+    }
+
+    /// The survey, choices and settings sheets of an .xlsx workbook, or of a folder of CSV files.
+    static func readTables(_ path: String) throws -> [String: Table] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw Workbook.ReadError.notAWorkbook("no such file") }
+        var tables: [String: Table] = [:]
+        if isDirectory.boolValue {
+            for name in ["survey", "choices", "settings"] {
+                let file = (path as NSString).appendingPathComponent("\(name).csv")
+                guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+                let rows = try CSV.parse(text).get()
+                guard let header = rows.first else { continue }
+                tables[name] = Table(name: name, header: header.fields.map { $0.trimmingCharacters(in: .whitespaces) },
+                                     rows: rows.dropFirst().map { ($0.line, $0.fields) })
+            }
+            return tables
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw Workbook.ReadError.notAWorkbook("it cannot be read") }
+        for sheet in try Workbook.read(data).sheets {
+            let name = sheet.name.lowercased().trimmingCharacters(in: .whitespaces)
+            guard ["survey", "choices", "settings"].contains(name), let first = sheet.rows.first else { continue }
+            let width = (sheet.rows.flatMap { $0.cells.keys }.max() ?? 0) + 1
+            func values(_ cells: [Int: String]) -> [String] { (0..<width).map { cells[$0] ?? "" } }
+            tables[name] = Table(name: name, header: values(first.cells).map { $0.trimmingCharacters(in: .whitespaces) },
+                                 rows: sheet.rows.dropFirst().map { ($0.number, values($0.cells)) })
+        }
+        return tables
+    }
+}
+
+/// pantau YAML written line by line, remembering the cell each line came from.
+struct YAMLOut {
+    private(set) var lines: [String] = []
+    private(set) var cells: [Int: XLSForm.Cell] = [:]
+    /// Translations of the current item, gathered so that each key's languages sit under one mapping.
+    private var pending: [(indent: Int, key: String, entries: [(code: String, value: String, cell: XLSForm.Cell)])] = []
+
+    var text: String { lines.joined(separator: "\n") + "\n" }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    mutating func line(_ text: String) {
+        flushTranslations()
+        lines.append(text)
+    }
+
+    mutating func rawLine(_ indent: Int, _ text: String, _ cell: XLSForm.Cell?) {
+        flushTranslations()
+        lines.append(String(repeating: "  ", count: indent) + text)
+        if let cell { cells[lines.count] = cell }
+    }
+
+    mutating func field(_ indent: Int, _ key: String, _ value: String, _ cell: XLSForm.Cell?) {
+        rawLine(indent, "\(key): \(Self.quoted(value))", cell)
+    }
+
+    mutating func raw(_ indent: Int, _ key: String, _ value: String, _ cell: XLSForm.Cell?) {
+        rawLine(indent, "\(key): \(value)", cell)
+    }
+
+    /// A new list entry: `- key: value` one level in.
+    mutating func item(_ indent: Int, _ key: String, _ value: String, _ cell: XLSForm.Cell?, code: String? = nil) {
+        flushTranslations()
+        if let code {
+            lines.append(String(repeating: "  ", count: indent) + "- \(key):")
+            if let cell { cells[lines.count] = cell }
+            lines.append(String(repeating: "  ", count: indent + 2) + "\(Self.quoted(code)): \(Self.quoted(value))")
+        } else {
+            lines.append(String(repeating: "  ", count: indent) + "- \(key): \(Self.quoted(value))")
+        }
+        if let cell { cells[lines.count] = cell }
+    }
+
+    mutating func translation(_ indent: Int, _ key: String, _ code: String, _ value: String, _ cell: XLSForm.Cell) {
+        if let index = pending.firstIndex(where: { $0.key == key && $0.indent == indent }) {
+            pending[index].entries.append((code, value, cell))
+        } else {
+            pending.append((indent, key, [(code, value, cell)]))
+        }
+    }
+
+    mutating func flushTranslations() {
+        let gathered = pending
+        pending = []
+        for group in gathered {
+            lines.append(String(repeating: "  ", count: group.indent) + "\(group.key):")
+            cells[lines.count] = group.entries[0].cell
+            for entry in group.entries {
+                lines.append(String(repeating: "  ", count: group.indent + 1) + "\(Self.quoted(entry.code)): \(Self.quoted(entry.value))")
+                cells[lines.count] = entry.cell
+            }
+        }
+    }
+}
+
+extension XLSForm {
+    /// A questionnaire as an XLSForm workbook: survey, choices and settings sheets, translations as
+    /// `label::CODE` columns, pantau's additions (pii, allow, warning, warning_message, unit_level) as columns of
+    /// their own names. Reading it back gives the same questionnaire.
+    public static func write(_ questionnaire: Questionnaire) throws -> Data {
+        let languages = questionnaire.settings.languages
+        func translatedHeaders(_ base: String, _ texts: [LocalizedText?]) -> [String] {
+            let codes = Set(texts.compactMap { $0 }.flatMap(\.translations.keys))
+            if codes.isEmpty { return [] }
+            if codes == [LocalizedText.anyLanguage] { return [base] }
+            return (languages.isEmpty ? codes.sorted() : languages).filter { codes.contains($0) }.map { "\(base)::\($0)" }
+                + (codes.contains(LocalizedText.anyLanguage) ? [base] : [])
+        }
+        let items = questionnaire.allItems
+        var header = ["type", "name"]
+        header += translatedHeaders("label", items.map(\.label))
+        header += translatedHeaders("hint", items.map(\.hint))
+        let present: [(String, (Item) -> String?)] = [
+            ("required", { item in
+                switch item.required {
+                case .no: return nil
+                case .yes: return "yes"
+                case .when(let expression): return expression.text
+                }
+            }),
+            ("relevant", { $0.relevant?.text }), ("constraint", { $0.constraint?.text }), ("warning", { $0.warning?.text }),
+            ("calculation", { $0.calculation?.text }),
+            ("default", { item in
+                switch item.defaultValue {
+                case .literal(let text): return text
+                case .expression(let expression): return expression.text
+                case nil: return nil
+                }
+            }),
+            ("choice_filter", { $0.choiceFilter?.text }), ("appearance", { $0.appearance }), ("read_only", { $0.readOnly ? "yes" : nil }),
+            ("repeat_count", { $0.repeatCount?.text }), ("pii", { $0.pii ? "yes" : nil }),
+            ("allow", { $0.allowedNonResponses.isEmpty ? nil : $0.allowedNonResponses.map(\.rawValue).joined(separator: " ") }),
+        ]
+        let used = present.filter { column in items.contains { column.1($0) != nil } }
+        header += used.map(\.0)
+        header += translatedHeaders("required_message", items.map(\.requiredMessage))
+        header += translatedHeaders("constraint_message", items.map(\.constraintMessage))
+        header += translatedHeaders("warning_message", items.map(\.warningMessage))
+        func text(_ value: LocalizedText?, _ column: String) -> String {
+            guard let value else { return "" }
+            if let range = column.range(of: "::") { return value.translations[String(column[range.upperBound...])] ?? "" }
+            return value.translations[LocalizedText.anyLanguage] ?? ""
+        }
+        var rows: [[String]] = [header]
+        func emit(_ item: Item) {
+            var row: [String] = []
+            for column in header {
+                let base = column.components(separatedBy: "::")[0]
+                switch base {
+                case "type":
+                    row.append(item.type == .group ? "begin group" : item.type == .repeat ? "begin repeat" : item.type.description)
+                case "name": row.append(item.name)
+                case "label": row.append(text(item.label, column))
+                case "hint": row.append(text(item.hint, column))
+                case "required_message": row.append(text(item.requiredMessage, column))
+                case "constraint_message": row.append(text(item.constraintMessage, column))
+                case "warning_message": row.append(text(item.warningMessage, column))
+                default: row.append(used.first { $0.0 == base }?.1(item) ?? "")
+                }
+            }
+            rows.append(row)
+            if item.type == .group || item.type == .repeat {
+                for child in item.children { emit(child) }
+                rows.append([item.type == .group ? "end group" : "end repeat"] + Array(repeating: "", count: header.count - 1))
+            }
+        }
+        for item in questionnaire.items { emit(item) }
+        let choiceLabels = translatedHeaders("label", questionnaire.choiceLists.flatMap { $0.choices.map(\.label) })
+        let attributeNames = Array(Set(questionnaire.choiceLists.flatMap { $0.choices.flatMap(\.attributes.keys) })).sorted()
+        var choices = [["list_name", "name"] + choiceLabels + attributeNames]
+        for list in questionnaire.choiceLists {
+            for choice in list.choices {
+                choices.append([list.name, choice.name] + choiceLabels.map { text(choice.label, $0) } + attributeNames.map { choice.attributes[$0] ?? "" })
+            }
+        }
+        let settings = questionnaire.settings
+        var settingsHeader = ["form_id"], settingsRow = [settings.formID]
+        let titleCodes = settings.title.translations.keys.filter { $0 != LocalizedText.anyLanguage }.sorted()
+        if titleCodes.isEmpty {
+            settingsHeader.append("form_title")
+            settingsRow.append(settings.title.text(in: nil))
+        } else {
+            for code in (languages.isEmpty ? titleCodes : languages.filter(titleCodes.contains)) {
+                settingsHeader.append("form_title::\(code)")
+                settingsRow.append(settings.title.translations[code] ?? "")
+            }
+        }
+        settingsHeader.append("version")
+        settingsRow.append(settings.version)
+        if let language = settings.defaultLanguage { settingsHeader.append("default_language"); settingsRow.append(language) }
+        if let level = settings.unitLevel { settingsHeader.append("unit_level"); settingsRow.append(level) }
+        return try Workbook.write([("survey", rows), ("choices", choices), ("settings", [settingsHeader, settingsRow])])
+    }
+}

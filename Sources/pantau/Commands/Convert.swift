@@ -1,0 +1,53 @@
+import ArgumentParser
+import Codebook
+import Foundation
+import Questionnaire
+import XLSForm
+
+/// `pantau convert`: XLSForm to pantau's YAML and back.
+struct Convert: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Convert an XLSForm (.xlsx, or a folder of survey/choices/settings CSV files) to pantau's YAML, or a YAML questionnaire to an .xlsx XLSForm.",
+        discussion: """
+        The direction follows the file: an .xlsx or a folder becomes YAML (standard output, or -o FILE.yaml); a \
+        .yaml file becomes an XLSForm (-o FILE.xlsx). Problems are reported at their sheet, row and column \
+        (form.xlsx:survey:12:relevant); columns and metadata rows pantau does not use are skipped with a warning.
+        """
+    )
+
+    @Argument(help: "The form to convert.")
+    var form: String
+
+    @Option(name: .shortAndLong, help: "Where to write (a .yaml or .xlsx file).")
+    var output: String?
+
+    func run() throws {
+        if XLSFormPath.matches(form) {
+            switch XLSForm.convert(path: form) {
+            case .failure(let report):
+                for diagnostic in report.diagnostics { Terminal.printError(Terminal.render(diagnostic, source: nil, withSource: false)) }
+                throw ExitCode(1)
+            case .success(let converted):
+                // The YAML is checked as pantau reads it, every problem at its cell.
+                if case .failure(let report) = XLSForm.load(path: form) {
+                    for diagnostic in report.diagnostics { Terminal.printError(Terminal.render(diagnostic, source: nil, withSource: false)) }
+                    throw ExitCode(1)
+                }
+                for warning in converted.warnings { Terminal.printError(Terminal.render(warning, source: nil, withSource: false)) }
+                if let output {
+                    try converted.yaml.write(toFile: output, atomically: true, encoding: .utf8)
+                    Terminal.printError("wrote \(output)")
+                } else {
+                    print(converted.yaml, terminator: "")
+                }
+            }
+            return
+        }
+        guard let output, output.lowercased().hasSuffix(".xlsx") else {
+            throw ValidationError("a YAML questionnaire converts to an XLSForm: give -o FILE.xlsx")
+        }
+        let questionnaire = try loadValid(form)
+        try XLSForm.write(questionnaire).write(to: URL(fileURLWithPath: output), options: .atomic)
+        Terminal.printError("wrote \(output)")
+    }
+}
