@@ -104,6 +104,7 @@ public enum XLSForm {
                 if let code, translatable.contains(base) || base == "label", !languages.contains(code) { languages.append(code) }
             }
         }
+        out.languages = languages
         out.line("settings:")
         let settings = tables["settings"]
         var settingValues: [String: (String, Cell)] = [:]
@@ -250,7 +251,7 @@ public enum XLSForm {
                 // XLSForm's or_other: an 'other' choice (added to the list) and a text item asked when it is chosen.
                 out.item(indent, "type", "text", typeCell)
                 out.field(indent + 1, "name", "\(name)_other", typeCell)
-                out.field(indent + 1, "label", "Specify other", typeCell)
+                out.label(indent + 1, "Specify other", typeCell, languages: languages)
                 out.field(indent + 1, "relevant", "selected(${\(name)}, 'other')", typeCell)
             }
         }
@@ -293,12 +294,17 @@ public enum XLSForm {
                     }
                     if otherLists.contains(list.name) {
                         out.item(2, "name", "other", Cell(sheet: "choices", row: list.rows[0].number, column: nameColumn, header: "name"))
-                        out.field(3, "label", "Other", Cell(sheet: "choices", row: list.rows[0].number, column: nameColumn, header: "name"))
+                        out.label(3, "Other", Cell(sheet: "choices", row: list.rows[0].number, column: nameColumn, header: "name"), languages: languages)
                     }
                 }
             } else {
                 problem(.badStructure, "choices", 1, 0, "list_name", "the choices sheet needs list_name and name columns")
             }
+        }
+        // As ODK Collect shows another language's text where a translation is missing, so does the conversion, with a warning.
+        for fill in out.filled {
+            problem(.xlsformSkipped, fill.cell.sheet, fill.cell.row, fill.cell.column, fill.cell.header,
+                    "\(fill.key) has no text in \(fill.missing); the \(fill.from) text stands in")
         }
         let errors = problems.filter { $0.severity == .error }
         if !errors.isEmpty { return .failure(DiagnosticReport(file: path, source: nil, diagnostics: problems)) }
@@ -390,6 +396,13 @@ struct YAMLOut {
         if let cell { cells[lines.count] = cell }
     }
 
+    /// A label pantau adds itself (or_other), the same text in every declared language.
+    mutating func label(_ indent: Int, _ text: String, _ cell: XLSForm.Cell, languages: [String]) {
+        if languages.isEmpty { field(indent, "label", text, cell); return }
+        for code in languages { translation(indent, "label", code, text, cell) }
+        flushTranslations()
+    }
+
     mutating func translation(_ indent: Int, _ key: String, _ code: String, _ value: String, _ cell: XLSForm.Cell) {
         if let index = pending.firstIndex(where: { $0.key == key && $0.indent == indent }) {
             pending[index].entries.append((code, value, cell))
@@ -398,13 +411,22 @@ struct YAMLOut {
         }
     }
 
+    /// The form's languages: a translated text missing in one of them gets another language's text, noted in `filled`.
+    var languages: [String] = []
+    private(set) var filled: [(cell: XLSForm.Cell, key: String, missing: String, from: String)] = []
+
     mutating func flushTranslations() {
         let gathered = pending
         pending = []
         for group in gathered {
             lines.append(String(repeating: "  ", count: group.indent) + "\(group.key):")
             cells[lines.count] = group.entries[0].cell
-            for entry in group.entries {
+            var entries = group.entries
+            for code in languages where !entries.contains(where: { $0.code == code }) {
+                filled.append((group.entries[0].cell, group.key, code, group.entries[0].code))
+                entries.append((code, group.entries[0].value, group.entries[0].cell))
+            }
+            for entry in entries {
                 lines.append(String(repeating: "  ", count: group.indent + 1) + "\(Self.quoted(entry.code)): \(Self.quoted(entry.value))")
                 cells[lines.count] = entry.cell
             }
