@@ -120,3 +120,24 @@ struct FieldDataCommandTests {
         #expect(reopened.stdout.contains("Sent back by the supervisor: check the text answer (sup)"), "\(reopened.stdout)")
     }
 }
+
+struct ConvertCommandTests {
+    @Test("convert: YAML to an XLSForm and back; validate and codebook take the .xlsx; a YAML target without -o .xlsx is a usage error")
+    func convert() throws {
+        let folder = try temporaryDirectory()
+        let yaml = repositoryRoot.appendingPathComponent("Questionnaires/kompak/kecamatan.yaml").path
+        let xlsx = folder.appendingPathComponent("kecamatan.xlsx").path
+        let written = try pantau(["convert", yaml, "-o", xlsx])
+        #expect(written.status == 0 && written.stderr == "wrote \(xlsx)\n", "\(written.stderr)")
+        let validated = try pantau(["validate", xlsx])
+        #expect(validated.status == 0 && validated.stdout.contains("\(xlsx): ok: kecamatan version 2021-H2"), "\(validated.stdout)")
+        #expect(try pantau(["codebook", xlsx]).stdout == (try pantau(["codebook", yaml])).stdout)
+        let back = try pantau(["convert", xlsx])
+        #expect(back.status == 0 && back.stdout.hasPrefix("settings:\n  form_id: \"kecamatan\"\n"), "\(back.stdout.prefix(200))")
+        #expect(try pantau(["convert", yaml]).status == 64)
+        let broken = folder.appendingPathComponent("broken.xlsx")
+        try Data("not a workbook".utf8).write(to: broken)
+        let refused = try pantau(["validate", broken.path])
+        #expect(refused.status == 1 && refused.stdout.contains("cannot read the XLSForm"), "\(refused.stdout)")
+    }
+}
