@@ -74,8 +74,8 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"], exclude: ["Snapshots"]),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["pantau"]),
-        .testTarget(name: "XLSFormTests", dependencies: ["XLSForm", "Questionnaire"]),
-        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Store", "Interview", "Questionnaire", "Expressions", "ZIPFoundation"]),
+        .testTarget(name: "XLSFormTests", dependencies: ["XLSForm", "Questionnaire", "Codebook"]),
+        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Store", "Interview", "Questionnaire", "Expressions", "Tabular", "ZIPFoundation"]),
     ],
     swiftLanguageModes: [.v6]
 )
