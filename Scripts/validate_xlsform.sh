@@ -63,6 +63,22 @@ for title, (survey, choices) in forms.items():
     print(f"  {title:28} pyxform {'accepts' if pyxform_ok else 'rejects'}, pantau {'accepts' if pantau_ok else 'rejects'}"
           + ("" if pyxform_ok == pantau_ok else "   <- differ"))
 print(f"agreement: {agree} of {len(forms)} forms")
-sys.exit(0 if agree == len(forms) else 1)
+# pantau's own XLSForms: each valid form read by pantau, written back by pantau, must be accepted by pyxform.
+written_ok = 0
+valid = [title for title in forms if title in ("valid", "select with or_other", "group and repeat", "relevance and constraint",
+                                               "translated labels", "calculate")]
+for title in valid:
+    source = os.path.join(work, title.replace(" ", "_") + ".xlsx")
+    yaml = os.path.join(work, title.replace(" ", "_") + ".yaml")
+    back = os.path.join(work, title.replace(" ", "_") + "-pantau.xlsx")
+    subprocess.run([pantau, "convert", source, "-o", yaml], check=True, capture_output=True)
+    subprocess.run([pantau, "convert", yaml, "-o", back], check=True, capture_output=True)
+    try:
+        convert(xlsform=back, validate=True)
+        written_ok += 1
+    except Exception as error:
+        print(f"  pyxform rejects pantau's XLSForm of '{title}': {error}")
+print(f"pantau's written XLSForms accepted by pyxform: {written_ok} of {len(valid)}")
+sys.exit(0 if agree == len(forms) and written_ok == len(valid) else 1)
 PY
 rm -rf "$work"

@@ -118,7 +118,7 @@ public enum XLSForm {
         let fallbackID = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
         out.field(1, "form_id", formID?.0 ?? fallbackID, formID?.1)
         // The title: per language (form_title::CODE), or one text for every language declared.
-        let titles = settingValues.filter { $0.key.hasPrefix("form_title::") }
+        let titles = settingValues.filter { $0.key.hasPrefix("form_title::") || $0.key.hasPrefix("pantau_title::") }
         let title = settingValues["form_title"] ?? settingValues["title"]
         if !titles.isEmpty || !languages.isEmpty {
             out.rawLine(1, "title:", title?.1 ?? titles.first?.value.1)
@@ -516,15 +516,13 @@ extension XLSForm {
         }
         let settings = questionnaire.settings
         var settingsHeader = ["form_id"], settingsRow = [settings.formID]
+        // pyxform takes one form_title; the title in every language goes in pantau_title::CODE columns beside it.
+        settingsHeader.append("form_title")
+        settingsRow.append(settings.title.text(in: settings.defaultLanguage))
         let titleCodes = settings.title.translations.keys.filter { $0 != LocalizedText.anyLanguage }.sorted()
-        if titleCodes.isEmpty {
-            settingsHeader.append("form_title")
-            settingsRow.append(settings.title.text(in: nil))
-        } else {
-            for code in (languages.isEmpty ? titleCodes : languages.filter(titleCodes.contains)) {
-                settingsHeader.append("form_title::\(code)")
-                settingsRow.append(settings.title.translations[code] ?? "")
-            }
+        for code in (languages.isEmpty ? titleCodes : languages.filter(titleCodes.contains)) {
+            settingsHeader.append("pantau_title::\(code)")
+            settingsRow.append(settings.title.translations[code] ?? "")
         }
         settingsHeader.append("version")
         settingsRow.append(settings.version)

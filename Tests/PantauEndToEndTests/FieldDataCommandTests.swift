@@ -135,6 +135,14 @@ struct ConvertCommandTests {
         let back = try pantau(["convert", xlsx])
         #expect(back.status == 0 && back.stdout.hasPrefix("settings:\n  form_id: \"kecamatan\"\n"), "\(back.stdout.prefix(200))")
         #expect(try pantau(["convert", yaml]).status == 64)
+        // An interview straight from an XLSForm, through the line protocol.
+        let workspace = try Workspace()
+        let form = folder.appendingPathComponent("short.xlsx").path
+        #expect(try pantau(["convert", workspace.form, "-o", form]).status == 0)
+        let interview = try pantau(["interview", form, "--unit", "1105010001", "--round", "2021-H1", "--enumerator", "e1", "--db", workspace.db,
+                                    "--lang", "en"], input: Data("7\n".utf8))
+        #expect(interview.status == 3, "\(interview.stderr)")
+        #expect(try workspace.answers(workspace.onlyInterview())["q1"] == "7")
         let broken = folder.appendingPathComponent("broken.xlsx")
         try Data("not a workbook".utf8).write(to: broken)
         let refused = try pantau(["validate", broken.path])
