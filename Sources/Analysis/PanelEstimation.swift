@@ -307,9 +307,11 @@ public enum PanelEstimation {
             rows.append(DiDTable.Row(term: "event time \(e)", coefficient: DiDTable.normal(aggregate.att, aggregate.standardError), eventTime: e,
                                      band: (aggregate.att - critical * aggregate.standardError)...(aggregate.att + critical * aggregate.standardError)))
         }
-        rows.append(DiDTable.Row(term: "overall ATT (simple)", coefficient: DiDTable.normal(estimator.simple.att, estimator.simple.standardError)))
+        // Each aggregation is computed once (each is a pass over every unit's influence function).
+        let simple = estimator.simple, byGroup = estimator.byGroup.overall
+        rows.append(DiDTable.Row(term: "overall ATT (simple)", coefficient: DiDTable.normal(simple.att, simple.standardError)))
         rows.append(DiDTable.Row(term: "overall ATT (dynamic)", coefficient: DiDTable.normal(dynamic.overall.att, dynamic.overall.standardError)))
-        rows.append(DiDTable.Row(term: "overall ATT (group)", coefficient: DiDTable.normal(estimator.byGroup.overall.att, estimator.byGroup.overall.standardError)))
+        rows.append(DiDTable.Row(term: "overall ATT (group)", coefficient: DiDTable.normal(byGroup.att, byGroup.standardError)))
         var notes = ["balanced panel: \(complete.count) units observed in every period, \(byUnitCount - complete.count) units missing a period left out; "
             + "\(complete.count - withPrePeriod.count) units treated from the first period (no pre-period) left out"]
         if hasCovariates {

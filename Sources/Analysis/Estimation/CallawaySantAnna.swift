@@ -254,16 +254,19 @@ public struct CallawaySantAnna: Sendable {
         let att = zip(weights, keepers).reduce(0) { $0 + $1.0 * $1.1.att }
         var influence = [Double](repeating: 0, count: units)
         for (weight, estimate) in zip(weights, keepers) { for u in 0..<units { influence[u] += weight * estimate.influence[u] } }
+        // did's wif per unit, Σ_k (w·1{G=g_k} − p_k)/Σp · att_k − (Σ_k (w·1{G=g_k} − p_k)) · Σ_k p_k att_k / (Σp)², with
+        // the sums over the unit's own group taken once per group rather than once per unit.
+        let shareAtt = zip(shares, keepers).reduce(0) { $0 + $1.0 * $1.1.att }
+        var attOfGroup: [Int: Double] = [:], countOfGroup: [Int: Double] = [:]
+        for estimate in keepers {
+            attOfGroup[estimate.group, default: 0] += estimate.att
+            countOfGroup[estimate.group, default: 0] += 1
+        }
         for u in 0..<units {
-            var first = 0.0, sumTerms = 0.0
-            for (k, estimate) in keepers.enumerated() {
-                let indicator: Double = unitGroups[u] == estimate.group ? unitWeights[u] : 0
-                first += (indicator - shares[k]) / total * estimate.att
-                sumTerms += indicator - shares[k]
-            }
-            var second = 0.0
-            for (k, estimate) in keepers.enumerated() { second += sumTerms * shares[k] / (total * total) * estimate.att }
-            influence[u] += first - second
+            let w = unitWeights[u], g = unitGroups[u]
+            let first = (w * (attOfGroup[g] ?? 0) - shareAtt) / total
+            let sumTerms = w * (countOfGroup[g] ?? 0) - total
+            influence[u] += first - sumTerms * shareAtt / (total * total)
         }
         return Aggregate(label: label, att: att, standardError: Self.standardError(influence, clusterIndex: clusterIndex), influence: influence)
     }

@@ -44,25 +44,55 @@ public struct EventStudy: Sendable {
                 covariates: [[Double]] = [], covariateNames: [String] = []) throws {
         guard leads >= 2 || lags >= 0 else { throw EstimationError.noVariation(column: "event time") }
         let window = Array(-leads...lags).filter { $0 != -1 }
-        var columns = [[Double]](repeating: [Double](repeating: 0, count: y.count), count: window.count)
-        var used = Array(repeating: false, count: window.count)
-        // The column of each event time (offset by the leads), −1 for the reference period.
+        // The column of each event time (offset by the leads), −1 for the reference period; each row's column.
         var position = [Int](repeating: -1, count: leads + lags + 1)
         for (j, e) in window.enumerated() { position[e + leads] = j }
-        for i in y.indices {
+        let n = y.count
+        var bin = [Int](repeating: -1, count: n)
+        var used = Array(repeating: false, count: window.count)
+        for i in 0..<n {
             guard let g = cohort[i] else { continue }
             let j = position[min(max(period[i] - g, -leads), lags) + leads]
             guard j >= 0 else { continue }
-            columns[j][i] = 1
+            bin[i] = j
             used[j] = true
         }
         let kept = window.indices.filter { used[$0] }
         guard kept.contains(where: { window[$0] >= 0 }) else { throw EstimationError.emptyCell("post-treatment event time") }
         // Covariates go after the event dummies, so the dummies keep their positions in the covariance matrix.
         let names = kept.map { "event_\(window[$0])" } + covariateNames
-        let regression = try TwoWayFixedEffects.fit(y: y, columns: kept.map { columns[$0] } + covariates, names: names, unit: unit, unitCount: unitCount,
+        // On a balanced panel without weights the dummies are written already demeaned, d − d̄ᵢ − d̄ₜ + d̄, from counts
+        // per unit and period: no column of zeros and ones is built and then copied to be demeaned.
+        let direct = weights == nil && covariates.isEmpty
+            && TwoWayFixedEffects.isBalanced(units: unit, periods: period, unitCount: unitCount, periodCount: periodCount)
+        var columns: [[Double]]
+        if direct {
+            let k = window.count
+            var unitCounts = [Double](repeating: 0, count: unitCount * k), periodCounts = [Double](repeating: 0, count: periodCount * k)
+            var totals = [Double](repeating: 0, count: k)
+            for i in 0..<n where bin[i] >= 0 {
+                unitCounts[unit[i] * k + bin[i]] += 1
+                periodCounts[period[i] * k + bin[i]] += 1
+                totals[bin[i]] += 1
+            }
+            let perUnit = 1 / Double(periodCount), perPeriod = 1 / Double(unitCount), perRow = 1 / Double(n)
+            columns = kept.map { j in
+                var column = [Double](repeating: 0, count: n)
+                let grand = totals[j] * perRow
+                column.withUnsafeMutableBufferPointer { x in
+                    for i in 0..<n {
+                        x[i] = (bin[i] == j ? 1 : 0) - unitCounts[unit[i] * k + j] * perUnit - periodCounts[period[i] * k + j] * perPeriod + grand
+                    }
+                }
+                return column
+            }
+        } else {
+            columns = kept.map { j in bin.map { $0 == j ? 1.0 : 0.0 } } + covariates
+        }
+        let regression = try TwoWayFixedEffects.fit(y: y, columns: columns, names: names, unit: unit, unitCount: unitCount,
                                                     period: period, periodCount: periodCount, standardErrors: standardErrors,
-                                                    cluster: cluster, clusterCount: clusterCount, weights: weights)
+                                                    cluster: cluster, clusterCount: clusterCount, preset: .fixest, weights: weights,
+                                                    regressorsDemeaned: direct)
         self.regression = regression
         let built = kept.enumerated().map { position, j in
             Term(eventTime: window[j], coefficient: regression.coefficients[position],

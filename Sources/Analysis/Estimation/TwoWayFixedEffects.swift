@@ -152,13 +152,24 @@ public enum TwoWayFixedEffects {
     public static func fit(y: [Double], columns regressors: [[Double]], names: [String], unit u: [Int], unitCount: Int, period t: [Int],
                            periodCount: Int, standardErrors: StandardErrors = .classical, cluster: [Int]? = nil, clusterCount: Int = 0,
                            preset: SmallSamplePreset = .fixest, weights: [Double]? = nil) throws -> RegressionResult {
+        try fit(y: y, columns: regressors, names: names, unit: u, unitCount: unitCount, period: t, periodCount: periodCount,
+                standardErrors: standardErrors, cluster: cluster, clusterCount: clusterCount, preset: preset, weights: weights, regressorsDemeaned: false)
+    }
+
+    /// With `regressorsDemeaned`, the regressors arrive with the unit and period effects already removed (the event
+    /// study builds its dummies that way on balanced panels) and only y is demeaned here.
+    static func fit(y: [Double], columns regressors: [[Double]], names: [String], unit u: [Int], unitCount: Int, period t: [Int],
+                    periodCount: Int, standardErrors: StandardErrors, cluster: [Int]?, clusterCount: Int, preset: SmallSamplePreset,
+                    weights: [Double]?, regressorsDemeaned: Bool) throws -> RegressionResult {
         let n = y.count
         // On a balanced panel without weights the two-way demeaning is exact in closed form, x − x̄ᵢ − x̄ₜ + x̄
         // (one pass for the means, one to subtract); otherwise alternating projections to convergence.
         let balanced = weights == nil && isBalanced(units: u, periods: t, unitCount: unitCount, periodCount: periodCount)
-        let absorbed = balanced
-            ? (columns: ([y] + regressors).map { demeanBalanced($0, units: u, periods: t, unitCount: unitCount, periodCount: periodCount) }, iterations: 1)
-            : absorb([y] + regressors, units: u, periods: t, unitCount: unitCount, periodCount: periodCount, weights: weights)
+        let toDemean = regressorsDemeaned ? [y] : [y] + regressors
+        var absorbed = balanced
+            ? (columns: toDemean.map { demeanBalanced($0, units: u, periods: t, unitCount: unitCount, periodCount: periodCount) }, iterations: 1)
+            : absorb(toDemean, units: u, periods: t, unitCount: unitCount, periodCount: periodCount, weights: weights)
+        if regressorsDemeaned { absorbed.columns += regressors }
         let w = weights ?? Array(repeating: 1, count: n)
         let yTilde = absorbed.columns[0]
         let x = Array(absorbed.columns.dropFirst())
