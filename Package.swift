@@ -31,10 +31,12 @@ let package = Package(
         .target(name: "Tabular"),
         // The SQLite store through GRDB over the system libsqlite3: migrations, frame, interviews, audit log.
         .target(name: "Store", dependencies: ["Interview", "Questionnaire", "Expressions", "Tabular", .product(name: "GRDB", package: "GRDB.swift")]),
+        // .xlsx workbooks read and written (a zip of XML parts), shared by XLSForms and exports.
+        .target(name: "Spreadsheet", dependencies: ["Tabular", "ZIPFoundation"]),
         // XLSForms (.xlsx or a folder of CSV sheets) read as pantau questionnaires, with sheet:row:column diagnostics.
-        .target(name: "XLSForm", dependencies: ["Questionnaire", "Tabular", "ZIPFoundation"]),
+        .target(name: "XLSForm", dependencies: ["Questionnaire", "Tabular", "Spreadsheet"]),
         // Data exports for analysts (wide and long CSV, Stata .dta, Excel .xlsx), read from the store.
-        .target(name: "Exports", dependencies: ["Store", "Questionnaire", "Codebook", "Expressions", "Tabular", "ZIPFoundation"]),
+        .target(name: "Exports", dependencies: ["Store", "Questionnaire", "Codebook", "Expressions", "Tabular", "Spreadsheet"]),
         // The terminal front end over the engine: screens, the line protocol, commands, persistence per step.
         .target(name: "Runner", dependencies: ["Interview", "Store", "Questionnaire", "Expressions"]),
         // Simulated panels: every interview driven through the engine, with known true effects.
@@ -74,7 +76,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular"], exclude: ["Fixtures"]),
         .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"], exclude: ["Snapshots"]),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["pantau"]),
-        .testTarget(name: "XLSFormTests", dependencies: ["XLSForm", "Questionnaire", "Codebook"]),
+        .testTarget(name: "XLSFormTests", dependencies: ["XLSForm", "Spreadsheet", "Questionnaire", "Codebook"]),
         .testTarget(name: "ExportsTests", dependencies: ["Exports", "Store", "Interview", "Questionnaire", "Expressions", "Tabular", "ZIPFoundation"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,5 +1,6 @@
 import Foundation
 import Questionnaire
+import Spreadsheet
 import Tabular
 
 /// XLSForms (the ODK, KoboToolbox and SurveyCTO spreadsheet format) read as pantau questionnaires: an .xlsx

@@ -226,7 +226,7 @@ struct XLSXCells {
                     text = String(cell[start.upperBound..<end.lowerBound])
                 }
                 row.append(text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
-                    .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&amp;", with: "&"))
+                    .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&"))
             }
             rows.append(row)
         }

@@ -4,6 +4,7 @@ import Codebook
 import Foundation
 import Questionnaire
 import Testing
+import Spreadsheet
 @testable import XLSForm
 
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import Tabular
 import ZIPFoundation
 
 /// The sheets of an .xlsx workbook as text cells, row by row (1-based row numbers as Excel shows them).
@@ -68,44 +69,76 @@ public struct Workbook: Sendable {
         return letters
     }
 
-    /// A workbook of text sheets (inline strings), for writing XLSForms.
-    public static func write(_ sheets: [(name: String, rows: [[String]])]) throws -> Data {
-        func escape(_ text: String) -> String {
-            var out = ""
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "&": out += "&amp;"
-                case "<": out += "&lt;"
-                case ">": out += "&gt;"
-                case "\"": out += "&quot;"
-                case _ where scalar.value < 0x20 && scalar != "\t" && scalar != "\n" && scalar != "\r": continue
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-            return out
+    /// A cell to write: text (an inline string) or a number.
+    public enum Cell: Sendable, Equatable {
+        case text(String)
+        case number(Double)
+    }
+
+    /// A sheet to write; with `header`, the first row is bold and stays in view when scrolling.
+    public struct SheetContent: Sendable {
+        public let name: String
+        public let rows: [[Cell]]
+        public let header: Bool
+
+        public init(name: String, rows: [[Cell]], header: Bool = false) {
+            self.name = name
+            self.rows = rows
+            self.header = header
         }
+    }
+
+    /// Text sheets, for writing XLSForms.
+    public static func write(_ sheets: [(name: String, rows: [[String]])]) throws -> Data {
+        try write(sheets.map { SheetContent(name: $0.name, rows: $0.rows.map { $0.map(Cell.text) }) })
+    }
+
+    /// A workbook (Office Open XML) written directly: inline strings, numbers as numbers, no shared-strings part.
+    public static func write(_ sheets: [SheetContent]) throws -> Data {
+        let relationships = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
         var parts: [(String, String)] = [
             ("[Content_Types].xml", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\">"
                 + "<Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/>"
                 + "<Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/>"
+                + "<Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/>"
                 + sheets.indices.map { "<Override PartName=\"/xl/worksheets/sheet\($0 + 1).xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/>" }.joined()
                 + "</Types>"),
             ("_rels/.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-                + "<Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"),
+                + "<Relationship Id=\"rId1\" Type=\"\(relationships)/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>"),
             ("xl/workbook.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<workbook xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" "
-                + "xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"><sheets>"
+                + "xmlns:r=\"\(relationships)\"><sheets>"
                 + sheets.enumerated().map { "<sheet name=\"\(escape($0.element.name))\" sheetId=\"\($0.offset + 1)\" r:id=\"rId\($0.offset + 1)\"/>" }.joined()
                 + "</sheets></workbook>"),
             ("xl/_rels/workbook.xml.rels", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">"
-                + sheets.indices.map { "<Relationship Id=\"rId\($0 + 1)\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet\($0 + 1).xml\"/>" }.joined()
-                + "</Relationships>"),
+                + sheets.indices.map { "<Relationship Id=\"rId\($0 + 1)\" Type=\"\(relationships)/worksheet\" Target=\"worksheets/sheet\($0 + 1).xml\"/>" }.joined()
+                + "<Relationship Id=\"rId\(sheets.count + 1)\" Type=\"\(relationships)/styles\" Target=\"styles.xml\"/></Relationships>"),
+            ("xl/styles.xml", "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<styleSheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+                + "<fonts count=\"2\"><font><sz val=\"11\"/><name val=\"Calibri\"/></font><font><b/><sz val=\"11\"/><name val=\"Calibri\"/></font></fonts>"
+                + "<fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills>"
+                + "<borders count=\"1\"><border><left/><right/><top/><bottom/><diagonal/></border></borders>"
+                + "<cellStyleXfs count=\"1\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\"/></cellStyleXfs>"
+                + "<cellXfs count=\"2\"><xf numFmtId=\"0\" fontId=\"0\" fillId=\"0\" borderId=\"0\" xfId=\"0\"/>"
+                + "<xf numFmtId=\"0\" fontId=\"1\" fillId=\"0\" borderId=\"0\" xfId=\"0\" applyFont=\"1\"/></cellXfs>"
+                + "<cellStyles count=\"1\"><cellStyle name=\"Normal\" xfId=\"0\" builtinId=\"0\"/></cellStyles></styleSheet>"),
         ]
         for (index, sheet) in sheets.enumerated() {
-            var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>"
+            var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+            if sheet.header {
+                xml += "<sheetViews><sheetView workbookViewId=\"0\"><pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/></sheetView></sheetViews>"
+            }
+            xml += "<sheetData>"
             for (r, row) in sheet.rows.enumerated() {
+                let style = sheet.header && r == 0 ? " s=\"1\"" : ""
                 xml += "<row r=\"\(r + 1)\">"
-                for (c, text) in row.enumerated() where !text.isEmpty {
-                    xml += "<c r=\"\(columnLetters(c))\(r + 1)\" t=\"inlineStr\"><is><t xml:space=\"preserve\">\(escape(text))</t></is></c>"
+                for (c, cell) in row.enumerated() {
+                    let reference = "\(columnLetters(c))\(r + 1)"
+                    switch cell {
+                    case .number(let number) where number.isFinite:
+                        xml += "<c r=\"\(reference)\"\(style)><v>\(number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : "\(number)")</v></c>"
+                    case .text(let text) where !text.isEmpty:
+                        xml += "<c r=\"\(reference)\" t=\"inlineStr\"\(style)><is><t xml:space=\"preserve\">\(escape(text))</t></is></c>"
+                    default: continue
+                    }
                 }
                 xml += "</row>"
             }
@@ -118,6 +151,11 @@ public struct Workbook: Sendable {
                                  compressionMethod: .deflate) { position, size in bytes.subdata(in: Int(position)..<Int(position) + size) }
         }
         return archive.data ?? Data()
+    }
+
+    /// Text for XML: HTML's escapes, and the control characters XML 1.0 cannot carry dropped.
+    static func escape(_ text: String) -> String {
+        HTML.escape(String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 || $0 == "\t" || $0 == "\n" || $0 == "\r" })))
     }
 }
 
