@@ -141,6 +141,7 @@ final class ContextCache {
 /// Computes indicator tables from in-memory round data.
 public struct IndicatorCalculator {
     public let units: [String: AnalysisUnit]
+    let hierarchy: UnitHierarchy
     public let questionnaires: [Questionnaire]
     public let intervals: IntervalMethod
     public let language: String?
@@ -149,38 +150,17 @@ public struct IndicatorCalculator {
 
     public init(units: [AnalysisUnit], questionnaires: [Questionnaire], intervals: IntervalMethod = .fpc, language: String? = nil) {
         self.units = Dictionary(units.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
+        hierarchy = UnitHierarchy(self.units)
         self.questionnaires = questionnaires
         self.intervals = intervals
         self.language = language
     }
 
-    func ancestor(_ code: String, level: String) -> AnalysisUnit? {
-        var current = units[code]
-        var steps = 0
-        while let unit = current, steps < 64 {
-            if unit.level == level { return unit }
-            current = unit.parentCode.flatMap { units[$0] }
-            steps += 1
-        }
-        return nil
-    }
-
-    func attribute(_ code: String, _ key: String) -> String? {
-        var current = units[code]
-        var steps = 0
-        while let unit = current, steps < 64 {
-            if let value = unit.attributes[key] { return value }
-            current = unit.parentCode.flatMap { units[$0] }
-            steps += 1
-        }
-        return nil
-    }
-
     /// The group a unit falls in for a disaggregation.
     func group(_ unit: String, _ disaggregation: Disaggregation, values: [Address: Value], questionnaire: Questionnaire?) -> String? {
         switch disaggregation {
-        case .level(let level): return ancestor(unit, level: level)?.name
-        case .attribute(let key): return attribute(unit, key).map { "\(key)=\($0)" }
+        case .level(let level): return hierarchy.ancestor(of: unit, level: level)?.name
+        case .attribute(let key): return hierarchy.attribute(key, of: unit).map { "\(key)=\($0)" }
         case .answer(let name):
             guard let value = values[Address(name)], !value.isEmpty else { return nil }
             let code = value.stringValue
@@ -287,9 +267,9 @@ public struct IndicatorCalculator {
             for disaggregation in indicator.disaggregations {
                 switch disaggregation {
                 case .level(let level):
-                    if let name = ancestor(unit.code, level: level)?.name { result[disaggregation.description, default: [:]][name, default: 0] += 1 }
+                    if let name = hierarchy.ancestor(of: unit.code, level: level)?.name { result[disaggregation.description, default: [:]][name, default: 0] += 1 }
                 case .attribute(let key):
-                    if let value = attribute(unit.code, key) { result[disaggregation.description, default: [:]]["\(key)=\(value)", default: 0] += 1 }
+                    if let value = hierarchy.attribute(key, of: unit.code) { result[disaggregation.description, default: [:]]["\(key)=\(value)", default: 0] += 1 }
                 case .answer: break
                 }
             }

@@ -23,22 +23,13 @@ public struct Panel: Sendable {
     /// Each unit's first treated round (an index into `rounds`), nil when never treated.
     public let firstTreated: [String: Int]
 
-    /// Builds the panel; `cluster(unit)` gives each unit's cluster (its district, say).
-    public static func build(spec: DiDSpec, rounds: [String], data: [String: RoundData], units: [String: AnalysisUnit],
-                             cluster: (String) -> String?) throws -> Panel {
+    /// Builds the panel; each unit's cluster is its ancestor at the specification's cluster level (itself when it
+    /// has none).
+    public static func build(spec: DiDSpec, rounds: [String], data: [String: RoundData], units: [String: AnalysisUnit]) throws -> Panel {
+        let hierarchy = UnitHierarchy(units)
         var observations: [Observation] = []
         var notes: [String] = []
         var missingOutcome = 0
-        func attribute(_ key: String, of code: String) -> String? {
-            var current = units[code]
-            var steps = 0
-            while let unit = current, steps < 64 {
-                if let value = unit.attributes[key] { return value }
-                current = unit.parentCode.flatMap { units[$0] }
-                steps += 1
-            }
-            return nil
-        }
         func measured(_ measure: DiDSpec.Measure, _ context: AnswerContext, unit: String) -> Double? {
             switch measure {
             case .answer(let expression):
@@ -46,7 +37,7 @@ public struct Panel: Sendable {
                 let result: Double
                 if case .boolean(let flag) = value { result = flag ? 1 : 0 } else { result = value.numberValue }
                 return result.isFinite ? result : nil
-            case .attribute(let key): return attribute(key, of: unit).flatMap(Double.init)
+            case .attribute(let key): return hierarchy.attribute(key, of: unit).flatMap(Double.init)
             }
         }
         for (index, round) in rounds.enumerated() {
@@ -61,10 +52,10 @@ public struct Panel: Sendable {
                 let treated: Bool
                 switch spec.treatment {
                 case .answer(let expression): treated = Evaluator.isTrue(expression.expression, in: context)
-                case .attribute(let key, let from): treated = attribute(key, of: interview.unit) == "1" && round >= from
+                case .attribute(let key, let from): treated = hierarchy.attribute(key, of: interview.unit) == "1" && round >= from
                 }
                 observations.append(Observation(unit: interview.unit, round: index, outcome: number, treated: treated,
-                                                cluster: cluster(interview.unit) ?? interview.unit,
+                                                cluster: hierarchy.ancestor(of: interview.unit, level: spec.cluster)?.code ?? interview.unit,
                                                 weight: spec.weights.flatMap { measured($0, context, unit: interview.unit) },
                                                 covariates: spec.covariates.map { measured($0, context, unit: interview.unit) }))
                 count += 1

@@ -133,15 +133,11 @@ public struct ExportData: Sendable {
             }
         }
         // The frame, for unit codes and names up the hierarchy.
-        let units = try store.units()
-        let byCode = Dictionary(units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        let hierarchy = FrameHierarchy(try store.units())
         let unitLevel = questionnaire.settings.unitLevel
         var levels: [String] = []
         if let sample = interviews.first {
-            var current = byCode[sample.unitCode]
-            var chain: [String] = []
-            while let unit = current, chain.count < 64 { chain.insert(unit.level, at: 0); current = unit.parentCode.flatMap { byCode[$0] } }
-            levels = chain
+            levels = hierarchy.lineage(of: sample.unitCode).reversed().map(\.level)
         } else if let unitLevel {
             levels = [unitLevel]
         }
@@ -182,10 +178,7 @@ public struct ExportData: Sendable {
             let detail = try store.interview(interview.uuid)
             var answers: [Address: StoredAnswer] = [:]
             for answer in detail.answers { answers[answer.address] = answer }
-            var lineage: [String: FrameUnit] = [:]
-            var current = byCode[interview.unitCode]
-            var steps = 0
-            while let unit = current, steps < 64 { lineage[unit.level] = unit; current = unit.parentCode.flatMap { byCode[$0] }; steps += 1 }
+            let lineage = Dictionary(hierarchy.lineage(of: interview.unitCode).map { ($0.level, $0) }, uniquingKeysWith: { first, _ in first })
             var row: [Cell] = [.value(text: interview.uuid, number: nil)]
             for level in levels {
                 row.append(lineage[level].map { .value(text: $0.code, number: nil) } ?? .empty)

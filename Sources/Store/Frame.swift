@@ -85,3 +85,25 @@ public enum FrameFile {
         return problems.isEmpty ? .success(units) : .failure(.frameRejected(problems))
     }
 }
+
+/// The frame as a hierarchy in memory: a unit's ancestors and the one at a level. Parent chains are followed at
+/// most 64 steps, so a loop cannot hang.
+public struct FrameHierarchy: Sendable {
+    public let units: [String: FrameUnit]
+
+    public init(_ units: [FrameUnit]) { self.units = Dictionary(units.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first }) }
+
+    /// The unit and its ancestors, innermost first.
+    public func lineage(of code: String) -> [FrameUnit] {
+        var chain: [FrameUnit] = []
+        var current = units[code]
+        while let unit = current, chain.count < 64 {
+            chain.append(unit)
+            current = unit.parentCode.flatMap { units[$0] }
+        }
+        return chain
+    }
+
+    /// The unit itself or its ancestor at `level`.
+    public func ancestor(of code: String, level: String) -> FrameUnit? { lineage(of: code).first { $0.level == level } }
+}

@@ -162,7 +162,7 @@ extension ResponseStore {
     /// how far their interviews are. Units are those of the questionnaire's unit level under the group.
     public func progress(formID: String, unitLevel: String, round: String, by grouping: String) throws -> [ProgressRow] {
         let units = try units()
-        let byCode = Dictionary(units.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        let hierarchy = FrameHierarchy(units)
         let covered = units.filter { $0.level == unitLevel }
         let statuses = try wrap {
             try queue.read { db in
@@ -179,16 +179,6 @@ extension ResponseStore {
             if let known = interviewOf[code], order[known.status] ?? 0 >= order[status] ?? 0 { continue }
             interviewOf[code] = (status, row["enumerator"])
         }
-        func ancestor(_ code: String, level: String) -> FrameUnit? {
-            var current = byCode[code]
-            var steps = 0
-            while let unit = current, steps < 64 {
-                if unit.level == level { return unit }
-                current = unit.parentCode.flatMap { byCode[$0] }
-                steps += 1
-            }
-            return nil
-        }
         var rows: [String: (name: String, counts: [String: Int], units: Int)] = [:]
         var order: [String] = []
         for unit in covered {
@@ -197,7 +187,7 @@ extension ResponseStore {
                 key = interviewOf[unit.code]?.enumerator ?? "(not started)"
                 name = ""
             } else {
-                let group = ancestor(unit.code, level: grouping)
+                let group = hierarchy.ancestor(of: unit.code, level: grouping)
                 key = group?.code ?? "(none)"
                 name = group?.name ?? ""
             }

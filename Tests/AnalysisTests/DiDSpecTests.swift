@@ -63,7 +63,7 @@ struct DiDSpecTests {
             }
             data[round] = RoundData(round: round, endDay: 0, formID: "v", interviews: interviews)
         }
-        let built = try Panel.build(spec: spec, rounds: rounds, data: data, units: units, cluster: { units[$0]?.parentCode })
+        let built = try Panel.build(spec: spec, rounds: rounds, data: data, units: units)
         let (long, notes) = try built.longPanel(spec)
         #expect(long.outcome.count == 17)
         #expect(notes == ["1 unit-rounds without a value of the weights (${budget}) left out"])

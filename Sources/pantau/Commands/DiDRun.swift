@@ -30,16 +30,6 @@ enum DiDRun {
         let units = Dictionary(frame.map { ($0.code, AnalysisUnit(code: $0.code, name: $0.name, level: $0.level, parentCode: $0.parentCode,
                                                                   attributes: Dictionary($0.attributes.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }))) },
                                uniquingKeysWith: { a, _ in a })
-        func clusterOf(_ code: String) -> String? {
-            var current = units[code]
-            var steps = 0
-            while let unit = current, steps < 64 {
-                if unit.level == spec.cluster { return unit.code }
-                current = unit.parentCode.flatMap { units[$0] }
-                steps += 1
-            }
-            return nil
-        }
         let available = try reportingStoreErrors { try database.rounds() }.map(\.code)
         let rounds = (spec.rounds ?? available).filter(available.contains)
         var data: [String: RoundData] = [:]
@@ -52,7 +42,7 @@ enum DiDRun {
                                     interviews: answers.map { RoundData.Interview(unit: $0.unit, version: $0.version, values: $0.values) })
         }
         do {
-            let panel = try Panel.build(spec: spec, rounds: rounds, data: data, units: units, cluster: clusterOf)
+            let panel = try Panel.build(spec: spec, rounds: rounds, data: data, units: units)
             return try DiDReports.render(report(spec, panel), as: DiDReports.Format(rawValue: output.rawValue) ?? .md)
         } catch let error as EstimationError {
             Terminal.printError("error: \(spec.path): \(error)")
