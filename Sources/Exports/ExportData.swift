@@ -184,7 +184,7 @@ public struct ExportData: Sendable {
                 row.append(lineage[level].map { .value(text: $0.code, number: nil) } ?? .empty)
                 row.append(lineage[level].map { .value(text: $0.name, number: nil) } ?? .empty)
             }
-            let minutes = Self.minutes(detail.audit.map(\.at))
+            let minutes = ResponseStore.minutesInterviewing(detail.audit.map(\.at))
             row += [.value(text: interview.roundCode, number: nil), .value(text: interview.enumerator, number: nil),
                     .value(text: interview.status, number: nil), .value(text: interview.version, number: nil),
                     .value(text: interview.startedAt, number: nil),
@@ -222,12 +222,6 @@ public struct ExportData: Sendable {
                           repeats: repeats, long: long, excludedPII: includePII ? [] : excluded, questionnaire: questionnaire)
     }
 
-    /// Minutes spent interviewing: the gaps between audit events, each up to 30 minutes (as `pantau review`).
-    static func minutes(_ times: [String]) -> Double? {
-        let seconds = times.compactMap { CivilDate.parseDateTime($0)?.seconds }
-        guard seconds.count > 1 else { return nil }
-        return zip(seconds, seconds.dropFirst()).reduce(0) { $0 + min(max($1.1 - $1.0, 0), 1_800) } / 60
-    }
 }
 
 public enum ExportError: Error, Equatable, CustomStringConvertible {

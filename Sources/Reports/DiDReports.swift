@@ -195,3 +195,43 @@ public enum DiDReports {
         return svg + "</svg>\n<p class=\"note\">Event time on the horizontal axis (−1 is the reference, drawn at zero); \(legend).</p>\n"
     }
 }
+
+extension DiDReports {
+
+    /// Two groups and two periods: the table of means with the three differences, and the regression.
+    public static func twoByTwoMarkdown(outcome: String, _ table: TwoByTwo, _ regression: RegressionResult) -> String {
+        func cell(_ c: TwoByTwo.Cell) -> String { String(format: "%.4f (%.4f) [n=%d]", c.mean, c.standardError, c.n) }
+        func diff(_ d: TwoByTwo.Difference) -> String { String(format: "%.4f (%.4f)", d.estimate, d.standardError) }
+        var out = "# Difference-in-differences: \(outcome)\n\n## 2×2 table of means (standard errors)\n\n"
+        out += "| | comparison | treated | treated − comparison |\n|---|---|---|---|\n"
+        out += "| before | \(cell(table.comparisonBefore)) | \(cell(table.treatedBefore)) | \(diff(table.gapBefore)) |\n"
+        out += "| after | \(cell(table.comparisonAfter)) | \(cell(table.treatedAfter)) | |\n"
+        out += "| change | \(diff(table.comparisonChange)) | \(diff(table.treatedChange)) | **\(diff(table.didEstimate))** |\n\n"
+        if table.balanced { out += "Changes within units observed in both periods; \(table.unitsDropped) units observed in one period only were left out.\n\n" }
+        out += "## Regression\n\n| term | estimate | |\n|---|---|---|\n"
+        for coefficient in regression.coefficients {
+            out += String(format: "| %@ | %.4f%@ | (%.4f) |\n", coefficient.term as NSString, coefficient.estimate, stars(coefficient.pValue) as NSString,
+                          coefficient.standardError)
+        }
+        out += "| N | \(regression.observations) | |\n"
+        if let clusters = regression.clusters { out += "| clusters | \(clusters) | |\n" }
+        out += String(format: "| R² | %.4f | |\n\n", regression.rSquared)
+        out += "Standard errors: \(regression.standardErrors.name); p-values and intervals from t(\(regression.degreesOfFreedom)). * p<0.1, ** p<0.05, *** p<0.01.\n"
+        return out
+    }
+
+    /// The same in JSON, with broom's names.
+    public static func twoByTwoJSON(_ table: TwoByTwo, _ regression: RegressionResult) throws -> String {
+        let terms = regression.coefficients.map { c -> [String: Any] in
+            ["term": c.term, "estimate": c.estimate, "std_error": c.standardError, "statistic": c.statistic, "p_value": c.pValue,
+             "conf_low": c.low, "conf_high": c.high]
+        }
+        let object: [String: Any] = [
+            "estimator": "ols_did", "n_obs": regression.observations, "n_clusters": regression.clusters ?? NSNull(),
+            "se_type": regression.standardErrors.name, "df": regression.degreesOfFreedom, "r_squared": regression.rSquared, "terms": terms,
+            "two_by_two": ["did": table.didEstimate.estimate, "did_std_error": table.didEstimate.standardError, "balanced": table.balanced],
+        ]
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+}

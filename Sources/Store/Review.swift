@@ -102,12 +102,7 @@ extension ResponseStore {
                             reasons.append("\(later.count) answer\(later.count == 1 ? "" : "s") changed after completion: \(names.joined(separator: ", "))")
                         }
                     }
-                    // Time spent interviewing: the gaps between consecutive events, each counted up to 30 minutes, so
-                    // that a draft left overnight does not count as a long interview.
-                    let times = events.compactMap { CivilDate.parseDateTime($0["at"])?.seconds }
-                    if times.count > 1 {
-                        durations[interview.uuid] = zip(times, times.dropFirst()).reduce(0) { $0 + min(max($1.1 - $1.0, 0), 1_800) } / 60
-                    }
+                    durations[interview.uuid] = Self.minutesInterviewing(events.map { $0["at"] as String })
                     facts[interview.uuid] = reasons
                 }
                 // Duration against the median of the same questionnaire and round.
@@ -156,6 +151,15 @@ extension ResponseStore {
                 }
             }
         }
+    }
+
+    /// Time spent interviewing, in minutes, from the audit log's event times: the gaps between consecutive events,
+    /// each counted up to 30 minutes, so that a draft left overnight does not count as a long interview. Nil with
+    /// fewer than two events.
+    public static func minutesInterviewing(_ times: [String]) -> Double? {
+        let seconds = times.compactMap { CivilDate.parseDateTime($0)?.seconds }
+        guard seconds.count > 1 else { return nil }
+        return zip(seconds, seconds.dropFirst()).reduce(0) { $0 + min(max($1.1 - $1.0, 0), 1_800) } / 60
     }
 
     /// For a round: per group (the frame level `by`, or each enumerator), the units the questionnaire covers and

@@ -149,7 +149,8 @@ struct DiD: ParsableCommand {
             }
             let regression = try Regression.fit(y: used.map { y[$0]! }, x: design, names: names, weights: weightValues, standardErrors: errors,
                                                 clusters: clusters)
-            print(format == .md ? markdown(table, regression) : try json(table, regression), terminator: "")
+            print(format == .md ? DiDReports.twoByTwoMarkdown(outcome: outcome, table, regression)
+                  : try DiDReports.twoByTwoJSON(table, regression), terminator: "")
         } catch let error as EstimationError {
             Terminal.printError("error: \(error)")
             throw ExitCode(1)
@@ -254,43 +255,6 @@ struct DiD: ParsableCommand {
         if timing {
             Terminal.printError("timing: read CSV \(seconds(read - started)), estimate \(seconds(estimated - read)) (\(phases.joined(separator: ", "))), write \(seconds(clock.now - estimated))")
         }
-    }
-
-    func stars(_ p: Double) -> String { p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "" }
-
-    func markdown(_ table: TwoByTwo, _ regression: RegressionResult) -> String {
-        func cell(_ c: TwoByTwo.Cell) -> String { String(format: "%.4f (%.4f) [n=%d]", c.mean, c.standardError, c.n) }
-        func diff(_ d: TwoByTwo.Difference) -> String { String(format: "%.4f (%.4f)", d.estimate, d.standardError) }
-        var out = "# Difference-in-differences: \(outcome)\n\n## 2×2 table of means (standard errors)\n\n"
-        out += "| | comparison | treated | treated − comparison |\n|---|---|---|---|\n"
-        out += "| before | \(cell(table.comparisonBefore)) | \(cell(table.treatedBefore)) | \(diff(table.gapBefore)) |\n"
-        out += "| after | \(cell(table.comparisonAfter)) | \(cell(table.treatedAfter)) | |\n"
-        out += "| change | \(diff(table.comparisonChange)) | \(diff(table.treatedChange)) | **\(diff(table.didEstimate))** |\n\n"
-        if table.balanced { out += "Changes within units observed in both periods; \(table.unitsDropped) units observed in one period only were left out.\n\n" }
-        out += "## Regression\n\n| term | estimate | |\n|---|---|---|\n"
-        for coefficient in regression.coefficients {
-            out += String(format: "| %@ | %.4f%@ | (%.4f) |\n", coefficient.term as NSString, coefficient.estimate, stars(coefficient.pValue) as NSString,
-                          coefficient.standardError)
-        }
-        out += "| N | \(regression.observations) | |\n"
-        if let clusters = regression.clusters { out += "| clusters | \(clusters) | |\n" }
-        out += String(format: "| R² | %.4f | |\n\n", regression.rSquared)
-        out += "Standard errors: \(regression.standardErrors.name); p-values and intervals from t(\(regression.degreesOfFreedom)). * p<0.1, ** p<0.05, *** p<0.01.\n"
-        return out
-    }
-
-    func json(_ table: TwoByTwo, _ regression: RegressionResult) throws -> String {
-        let terms = regression.coefficients.map { c -> [String: Any] in
-            ["term": c.term, "estimate": c.estimate, "std_error": c.standardError, "statistic": c.statistic, "p_value": c.pValue,
-             "conf_low": c.low, "conf_high": c.high]
-        }
-        let object: [String: Any] = [
-            "estimator": "ols_did", "n_obs": regression.observations, "n_clusters": regression.clusters ?? NSNull(),
-            "se_type": regression.standardErrors.name, "df": regression.degreesOfFreedom, "r_squared": regression.rSquared, "terms": terms,
-            "two_by_two": ["did": table.didEstimate.estimate, "did_std_error": table.didEstimate.standardError, "balanced": table.balanced],
-        ]
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        return String(decoding: data, as: UTF8.self) + "\n"
     }
 }
 
