@@ -13,10 +13,8 @@ command -v /usr/bin/time >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=n
 swift build -c release --product pantau >&2
 work=$(mktemp -d)
 venv="${PANTAU_BENCH_VENV:-.build-bench-venv}"
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv" >&2 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$venv"; }
-    "$venv/bin/pip" install -q pyfixest csdid >&2
-fi
+source Scripts/python_venv.sh
+python_venv "$venv" pyfixest csdid
 "$venv/bin/python" - "$work/panel.csv" "$units" <<'PY'
 import sys, numpy as np, pandas as pd
 path, n = sys.argv[1], int(sys.argv[2])

@@ -8,10 +8,8 @@ cd "$(dirname "$0")/.."
 Scripts/setup.sh
 swift build --product pantau >&2
 venv=.build-validate-venv
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv" >&2 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$venv"; }
-fi
-"$venv/bin/pip" install -q pandas pyreadstat openpyxl >&2
+source Scripts/python_venv.sh
+python_venv "$venv" pandas pyreadstat openpyxl
 work=$(mktemp -d)
 .build/debug/pantau demo --out "$work/demo" > /dev/null 2>&1
 for format in csv dta xlsx; do

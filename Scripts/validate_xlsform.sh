@@ -8,10 +8,8 @@ cd "$(dirname "$0")/.."
 Scripts/setup.sh
 swift build --product pantau >&2
 venv=.build-validate-venv
-if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv" >&2 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$venv"; }
-fi
-"$venv/bin/pip" install -q pyxform openpyxl >&2
+source Scripts/python_venv.sh
+python_venv "$venv" pyxform openpyxl
 # pyxform runs ODK Validate, a Java program, to check the expressions.
 command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
 work=$(mktemp -d)

@@ -197,7 +197,6 @@ public enum DiDReports {
 }
 
 extension DiDReports {
-
     /// Two groups and two periods: the table of means with the three differences, and the regression.
     public static func twoByTwoMarkdown(outcome: String, _ table: TwoByTwo, _ regression: RegressionResult) -> String {
         func cell(_ c: TwoByTwo.Cell) -> String { String(format: "%.4f (%.4f) [n=%d]", c.mean, c.standardError, c.n) }
