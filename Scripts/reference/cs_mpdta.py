@@ -15,68 +15,39 @@ from csdid.att_gt import ATTgt
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 data = pd.read_csv(os.path.join(root, "..", "shared", "reference", "mpdta.csv"))
-rows = []
-for control in ["nevertreated", "notyettreated"]:
-    model = ATTgt(yname="lemp", gname="first_treat", idname="countyreal", tname="year", xformla=None, data=data,
-                  control_group=control)
-    with contextlib.redirect_stdout(io.StringIO()):
-        out = model.fit(est_method="reg", bstrap=False)
-    r = out.results
-    for g, t, att, se in zip(r["group"], r["year"], r["att"], r["se"]):
-        rows.append([control, "attgt", int(g), int(t), repr(float(att)), repr(float(se))])
-    for kind in ["simple", "dynamic", "group", "calendar"]:
-        with contextlib.redirect_stdout(io.StringIO()):
-            out.aggte(typec=kind, bstrap=False)
-        a = out.atte
-        rows.append([control, kind, "", "", repr(float(a["overall_att"])), repr(float(a["overall_se"]))])
-        if kind == "dynamic":
-            for e, att, se in zip(a["egt"], a["att_egt"], a["se_egt"]):
-                rows.append([control, "event", int(e), "", repr(float(att)), repr(float(se))])
-# With the covariate lpop (time-invariant in mpdta), outcome regression.
-for control in ["nevertreated", "notyettreated"]:
-    model = ATTgt(yname="lemp", gname="first_treat", idname="countyreal", tname="year", xformla="lemp~lpop", data=data,
-                  control_group=control)
-    with contextlib.redirect_stdout(io.StringIO()):
-        out = model.fit(est_method="reg", bstrap=False)
-    r = out.results
-    for g, t, att, se in zip(r["group"], r["year"], r["att"], r["se"]):
-        rows.append([control + "+lpop", "attgt", int(g), int(t), repr(float(att)), repr(float(se))])
-    with contextlib.redirect_stdout(io.StringIO()):
-        out.aggte(typec="simple", bstrap=False)
-    rows.append([control + "+lpop", "simple", "", "", repr(float(out.atte["overall_att"])), repr(float(out.atte["overall_se"]))])
-# Doubly robust (the did package's default), with lpop.
-for control in ["nevertreated", "notyettreated"]:
-    model = ATTgt(yname="lemp", gname="first_treat", idname="countyreal", tname="year", xformla="lemp~lpop", data=data,
-                  control_group=control)
-    with contextlib.redirect_stdout(io.StringIO()):
-        out = model.fit(est_method="dr", bstrap=False)
-    r = out.results
-    for g, t, att, se in zip(r["group"], r["year"], r["att"], r["se"]):
-        rows.append([control + "+lpop+dr", "attgt", int(g), int(t), repr(float(att)), repr(float(se))])
-    with contextlib.redirect_stdout(io.StringIO()):
-        out.aggte(typec="simple", bstrap=False)
-    rows.append([control + "+lpop+dr", "simple", "", "", repr(float(out.atte["overall_att"])), repr(float(out.atte["overall_se"]))])
-# Survey weights: exp(lpop), the county population (time-invariant), as in the TWFE reference. Unconditional
-# outcome regression with every aggregation, and with lpop by outcome regression and doubly robust.
 import numpy as np
+# Survey weights: exp(lpop), the county population (time-invariant), as in the TWFE reference.
 data["w"] = np.exp(data["lpop"])
-for control in ["nevertreated", "notyettreated"]:
-    for suffix, xformla, method in [("+w", None, "reg"), ("+lpop+w", "lemp~lpop", "reg"), ("+lpop+dr+w", "lemp~lpop", "dr")]:
+rows = []
+
+
+def reference(label, xformla, method, weights, kinds):
+    """ATT(g,t) for both comparisons, and the aggregations in `kinds` (with the event times of 'dynamic')."""
+    for control in ["nevertreated", "notyettreated"]:
         model = ATTgt(yname="lemp", gname="first_treat", idname="countyreal", tname="year", xformla=xformla, data=data,
-                      control_group=control, weights_name="w")
+                      control_group=control, weights_name=weights)
         with contextlib.redirect_stdout(io.StringIO()):
             out = model.fit(est_method=method, bstrap=False)
         r = out.results
         for g, t, att, se in zip(r["group"], r["year"], r["att"], r["se"]):
-            rows.append([control + suffix, "attgt", int(g), int(t), repr(float(att)), repr(float(se))])
-        for kind in ["simple", "dynamic", "group", "calendar"]:
+            rows.append([control + label, "attgt", int(g), int(t), repr(float(att)), repr(float(se))])
+        for kind in kinds:
             with contextlib.redirect_stdout(io.StringIO()):
                 out.aggte(typec=kind, bstrap=False)
             a = out.atte
-            rows.append([control + suffix, kind, "", "", repr(float(a["overall_att"])), repr(float(a["overall_se"]))])
+            rows.append([control + label, kind, "", "", repr(float(a["overall_att"])), repr(float(a["overall_se"]))])
             if kind == "dynamic":
                 for e, att, se in zip(a["egt"], a["att_egt"], a["se_egt"]):
-                    rows.append([control + suffix, "event", int(e), "", repr(float(att)), repr(float(se))])
+                    rows.append([control + label, "event", int(e), "", repr(float(att)), repr(float(se))])
+
+
+every = ["simple", "dynamic", "group", "calendar"]
+reference("", None, "reg", None, every)  # unconditional, outcome regression
+reference("+lpop", "lemp~lpop", "reg", None, ["simple"])  # the covariate lpop (time-invariant in mpdta)
+reference("+lpop+dr", "lemp~lpop", "dr", None, ["simple"])  # doubly robust, the did package's default
+reference("+w", None, "reg", "w", every)  # weighted, each aggregation
+reference("+lpop+w", "lemp~lpop", "reg", "w", every)
+reference("+lpop+dr+w", "lemp~lpop", "dr", "w", every)
 path = os.path.join(root, "Tests", "AnalysisTests", "Fixtures", "mpdta_attgt.csv")
 with open(path, "w", newline="") as handle:
     writer = csv.writer(handle, lineterminator="\n")
