@@ -13,8 +13,11 @@ public enum InterviewStatus: String, Sendable, CaseIterable {
     /// One of a duplicate pair, set aside by `pantau resolve`: kept, but left out of analysis and exports.
     case discarded
 
-    /// The statuses whose answers are data: analysis and exports read these.
+    /// The statuses whose answers are data: analysis, exports and previous-round values read these.
     public static let final: [InterviewStatus] = [.completed, .approved]
+
+    /// `final` as an SQL list, for `status IN …`.
+    static let finalSQL = "(" + final.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
 }
 
 /// An interview row, as listed.
@@ -182,8 +185,8 @@ extension ResponseStore {
             try queue.read { db in
                 guard let row = try Row.fetchOne(db, sql: """
                     SELECT uuid, round_code FROM interview
-                    WHERE form_id = ? AND unit_code = ? AND round_code < ?
-                    ORDER BY round_code DESC, status = 'completed' DESC, updated_at DESC LIMIT 1
+                    WHERE form_id = ? AND unit_code = ? AND round_code < ? AND status != 'discarded'
+                    ORDER BY round_code DESC, status IN \(InterviewStatus.finalSQL) DESC, updated_at DESC LIMIT 1
                     """, arguments: [formID, unit, round]) else { return nil }
                 let records = try Self.records(db, uuid: row["uuid"])
                 var values: [Address: Value] = [:]
@@ -501,7 +504,7 @@ extension ResponseStore {
             try queue.read { db in
                 let interviews = try Row.fetchAll(db, sql: """
                     SELECT i.uuid, i.unit_code, q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
-                    WHERE i.form_id = ? AND i.round_code = ? AND i.status IN ('completed', 'approved') ORDER BY i.unit_code, i.ended_at DESC
+                    WHERE i.form_id = ? AND i.round_code = ? AND i.status IN \(InterviewStatus.finalSQL) ORDER BY i.unit_code, i.ended_at DESC
                     """, arguments: [formID, round])
                 var result: [InterviewAnswers] = []
                 var seen = Set<String>()
@@ -529,13 +532,13 @@ extension ResponseStore {
         }
     }
 
-    /// The questionnaire versions used by completed interviews of a form in a round.
+    /// The questionnaire versions used by completed (or approved) interviews of a form in a round.
     public func versions(formID: String, round: String) throws -> [String] {
         try wrap {
             try queue.read { db in
                 try String.fetchAll(db, sql: """
                     SELECT DISTINCT q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
-                    WHERE i.form_id = ? AND i.round_code = ? AND i.status = 'completed' ORDER BY 1
+                    WHERE i.form_id = ? AND i.round_code = ? AND i.status IN \(InterviewStatus.finalSQL) ORDER BY 1
                     """, arguments: [formID, round])
             }
         }

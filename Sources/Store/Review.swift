@@ -125,7 +125,7 @@ extension ResponseStore {
                 for interview in candidates {
                     guard let previous = try String.fetchOne(db, sql: """
                         SELECT i.uuid FROM interview i JOIN round r ON r.code = i.round_code
-                        WHERE i.form_id = ? AND i.unit_code = ? AND i.status IN ('completed', 'approved') AND i.round_code < ?
+                        WHERE i.form_id = ? AND i.unit_code = ? AND i.status IN \(InterviewStatus.finalSQL) AND i.round_code < ?
                         ORDER BY i.round_code DESC LIMIT 1
                         """, arguments: [interview.formID, interview.unitCode, interview.roundCode]) else { continue }
                     let far = try Row.fetchAll(db, sql: """

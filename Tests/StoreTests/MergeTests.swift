@@ -222,4 +222,21 @@ struct MergeTests {
         #expect(nextRound.map(\.group) == ["(not started)", "e2"])
         #expect(nextRound.map(\.completionRate) == [0, 1])
     }
+
+    @Test("approved interviews are data for previous() and the versions in use; a discarded duplicate is not")
+    func approvedAndDiscarded() throws {
+        let one = try fieldStore(["1105010001": 3])
+        let two = try fieldStore(["1105010001": 8], at: Timestamp(seconds: now.seconds + 60, offsetMinutes: 420))
+        let central = try ResponseStore(path: temporaryStorePath())
+        _ = try central.merge(from: one.path, at: now)
+        _ = try central.merge(from: two.path, at: now)
+        let group = try #require(try central.duplicates().first)
+        let kept = group.interviews[0].uuid, dropped = group.interviews[1].uuid
+        try central.resolve(keeping: kept, reason: "complete", at: now)
+        try central.approve(kept, by: "sup", comment: nil, at: now)
+        #expect(try central.interview(dropped).summary.status == "discarded")
+        let previous = try #require(try central.previousRoundValues(formID: "desa", unit: "1105010001", before: "2021-H2"))
+        #expect(previous.values[Address("meetings")] == .number(3))
+        #expect(try central.versions(formID: "desa", round: "2021-H1") == ["2021-H1"])
+    }
 }
