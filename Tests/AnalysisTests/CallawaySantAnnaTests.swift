@@ -115,7 +115,7 @@ struct CallawaySantAnnaTests {
                                              method: variant.contains("dr") ? .doublyRobust : .outcomeRegression,
                                              weights: populations.map { exp($0) })
         let unweighted = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison)
-        #expect(estimator.weighted && !unweighted.weighted)
+        #expect(estimator.usesSurveyWeights && !unweighted.usesSurveyWeights)
         #expect(abs(estimator.simple.att - unweighted.simple.att) > 1e-4, "the weights change the estimate")
         let control = (comparison == .neverTreated ? "nevertreated" : "notyettreated") + variant
         let reference = try Self.reference().filter { $0[0] == control }

@@ -43,7 +43,7 @@ public struct CallawaySantAnna: Sendable {
     /// Each unit's survey weight as given (1 without weights): the aggregations' group shares are weighted sums.
     let unitWeights: [Double]
     /// Whether survey weights were given.
-    public let weighted: Bool
+    public let usesSurveyWeights: Bool
     let clusterIndex: [Int]?
 
     /// `outcome[u][p]` for unit u in period p (periods in time order, given as their values, e.g. years);
@@ -164,7 +164,7 @@ public struct CallawaySantAnna: Sendable {
         for g in treatedGroups { shares[g] = zip(group, unitWeights).reduce(0) { $0 + ($1.0 == g ? $1.1 : 0) } / Double(n) }
         groupShares = shares
         self.unitWeights = unitWeights
-        self.weighted = weights != nil
+        usesSurveyWeights = weights != nil
         let standardError = { (influence: [Double]) -> Double in Self.standardError(influence, clusterIndex: clusterIndex) }
         self.estimates = estimates.map { Estimate(group: $0.group, time: $0.time, att: $0.att, standardError: standardError($0.influence), influence: $0.influence) }
     }
