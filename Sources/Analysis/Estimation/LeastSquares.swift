@@ -9,6 +9,7 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
     case noVariation(column: String)
     case emptyCell(String)
     case badWeights
+    case unknownCohort(value: String, unit: String, periods: [String])
 
     public var description: String {
         switch self {
@@ -21,6 +22,8 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
         case .noVariation(let column): "\(column) never varies in the estimation sample, so its effect cannot be estimated"
         case .emptyCell(let cell): "the \(cell) cell has no observations"
         case .badWeights: "the survey weights must be positive numbers, one per unit"
+        case .unknownCohort(let value, let unit, let periods):
+            "cohort '\(value)' of unit \(unit) is not one of the periods (\(periods.joined(separator: ", ")))"
         }
     }
 }

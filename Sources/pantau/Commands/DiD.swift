@@ -181,51 +181,16 @@ struct DiD: ParsableCommand {
         let read = clock.now
         func seconds(_ duration: Duration) -> String { String(format: "%.3f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18) }
         var phases: [String] = []
-        let y = table.number(outcome)!, units = table.text(unit)!, times = table.text(time)!
-        // Periods in time order: numerically when they are numbers, else as text.
-        let order = times.values.indices.sorted { (Double(times.values[$0]) ?? .infinity, times.values[$0]) < (Double(times.values[$1]) ?? .infinity, times.values[$1]) }
-        var rank = [Int](repeating: 0, count: order.count)
-        for (position, code) in order.enumerated() { rank[code] = position }
-        let periodValues = order.map { times.values[$0] }
-        var cohortOf = [Int?](repeating: nil, count: units.values.count)
-        if let treat {
-            let flags = table.text(treat)!
-            let one = flags.values.firstIndex(of: "1").map(Int32.init)
-            for i in 0..<table.rowCount where flags.codes[i] == one {
-                let u = Int(units.codes[i]), p = rank[Int(times.codes[i])]
-                cohortOf[u] = min(cohortOf[u] ?? p, p)
-            }
-        } else if let cohort {
-            let values = table.text(cohort)!
-            let periodOfValue = values.values.map { value -> Int? in times.values.firstIndex(of: value).map { rank[$0] } }
-            for i in 0..<table.rowCount {
-                let code = Int(values.codes[i]), text = values.values[code]
-                guard !text.isEmpty, text != "0" else { continue }
-                guard let p = periodOfValue[code] else {
-                    Terminal.printError("error: cohort '\(text)' of unit \(units.values[Int(units.codes[i])]) is not one of the periods (\(periodValues.joined(separator: ", ")))")
-                    throw ExitCode(1)
-                }
-                cohortOf[Int(units.codes[i])] = p
-            }
-        }
-        let keep = (0..<table.rowCount).filter { !y[$0].isNaN }
-        var notes = ["\(table.rowCount) rows, \(units.values.count) units, \(periodValues.count) periods; \(table.rowCount - keep.count) rows without the outcome left out"]
-        if cluster == nil { notes.append("no --cluster: standard errors at the unit level") }
-        let weightValues = weights.map { name in let all = table.number(name)!; return keep.map { all[$0] } }
-        if let weightValues, weightValues.contains(where: { !$0.isFinite || $0 <= 0 }) {
-            Terminal.printError("error: the weights in \(weights!) must be positive numbers in every row used")
-            throw ExitCode(1)
-        }
+        func coded(_ name: String) -> LongPanel.CodedColumn { let column = table.text(name)!; return LongPanel.CodedColumn(codes: column.codes, values: column.values) }
         var tables: [DiDTable] = []
+        var notes: [String] = []
         do {
-            let clusterColumn = cluster.map { table.text($0)! } ?? units
-            let everyRow = keep.count == table.rowCount
-            func kept<T>(_ values: [T]) -> [T] { everyRow ? values : keep.map { values[$0] } }
-            let panel = try LongPanel(outcome: kept(y), unit: keep.map { Int(units.codes[$0]) }, unitLabels: units.values,
-                                      period: keep.map { rank[Int(times.codes[$0])] }, periods: periodValues, cohort: cohortOf,
-                                      cluster: keep.map { Int(clusterColumn.codes[$0]) }, clusterLabels: clusterColumn.values,
-                                      clusterName: cluster ?? unit, weight: weightValues, weightName: weights, covariateNames: covariateNames,
-                                      covariates: covariateNames.map { kept(table.number($0)!) })
+            let built = try LongPanel.fromColumns(outcome: table.number(outcome)!, unit: coded(unit), unitName: unit, time: coded(time),
+                                                  adoption: treat.map { .treatment(coded($0)) } ?? .cohort(coded(cohort!)),
+                                                  cluster: cluster.map(coded), clusterName: cluster, weight: weights.map { table.number($0)! },
+                                                  weightName: weights, covariates: covariateNames.map { ($0, table.number($0)!) })
+            let panel = built.panel
+            notes = built.notes + (cluster == nil ? ["no --cluster: standard errors at the unit level"] : [])
             // The estimators are independent: they run at once, each timed on its own.
             let names = estimator.split(separator: ",").map(String.init)
             let method: CallawaySantAnna.Method = self.method == "or" ? .outcomeRegression : .doublyRobust

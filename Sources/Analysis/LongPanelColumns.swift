@@ -1,0 +1,64 @@
+/// A long panel assembled from a file's columns: text columns arrive as codes into their distinct values (as
+/// `Tabular.CSVColumns` reads them), numbers as doubles with NaN where a cell is empty or not a number.
+extension LongPanel {
+    /// A text column: each row's code into `values`.
+    public struct CodedColumn: Sendable {
+        public let codes: [Int32]
+        public let values: [String]
+
+        public init(codes: [Int32], values: [String]) {
+            self.codes = codes
+            self.values = values
+        }
+    }
+
+    /// How adoption is read: a 0/1 treatment column (a unit's cohort is its first period with 1), or a column with
+    /// each unit's first treated period (empty or 0: never).
+    public enum Adoption: Sendable {
+        case treatment(CodedColumn)
+        case cohort(CodedColumn)
+    }
+
+    /// The panel and plain-language notes on what was read and left out. Periods are ordered numerically when they
+    /// are numbers, else as text; rows without the outcome are left out; without a cluster column, each unit is its
+    /// own cluster.
+    public static func fromColumns(outcome: [Double], unit: CodedColumn, unitName: String, time: CodedColumn, adoption: Adoption,
+                                   cluster: CodedColumn?, clusterName: String?, weight: [Double]?, weightName: String?,
+                                   covariates: [(name: String, values: [Double])]) throws -> (panel: LongPanel, notes: [String]) {
+        let rows = outcome.count
+        let order = time.values.indices.sorted { (Double(time.values[$0]) ?? .infinity, time.values[$0]) < (Double(time.values[$1]) ?? .infinity, time.values[$1]) }
+        var rank = [Int](repeating: 0, count: order.count)
+        for (position, code) in order.enumerated() { rank[code] = position }
+        let periods = order.map { time.values[$0] }
+        var cohortOf = [Int?](repeating: nil, count: unit.values.count)
+        switch adoption {
+        case .treatment(let flags):
+            let one = flags.values.firstIndex(of: "1").map(Int32.init)
+            for i in 0..<rows where flags.codes[i] == one {
+                let u = Int(unit.codes[i]), p = rank[Int(time.codes[i])]
+                cohortOf[u] = min(cohortOf[u] ?? p, p)
+            }
+        case .cohort(let values):
+            let periodOfValue = values.values.map { value in time.values.firstIndex(of: value).map { rank[$0] } }
+            for i in 0..<rows {
+                let code = Int(values.codes[i]), text = values.values[code]
+                guard !text.isEmpty, text != "0" else { continue }
+                guard let p = periodOfValue[code] else {
+                    throw EstimationError.unknownCohort(value: text, unit: unit.values[Int(unit.codes[i])], periods: periods)
+                }
+                cohortOf[Int(unit.codes[i])] = p
+            }
+        }
+        let keep = (0..<rows).filter { !outcome[$0].isNaN }
+        let everyRow = keep.count == rows
+        func kept<T>(_ values: [T]) -> [T] { everyRow ? values : keep.map { values[$0] } }
+        let notes = ["\(rows) rows, \(unit.values.count) units, \(periods.count) periods; \(rows - keep.count) rows without the outcome left out"]
+        let clusterColumn = cluster ?? unit
+        let panel = try LongPanel(outcome: kept(outcome), unit: keep.map { Int(unit.codes[$0]) }, unitLabels: unit.values,
+                                  period: keep.map { rank[Int(time.codes[$0])] }, periods: periods, cohort: cohortOf,
+                                  cluster: keep.map { Int(clusterColumn.codes[$0]) }, clusterLabels: clusterColumn.values,
+                                  clusterName: clusterName ?? unitName, weight: weight.map(kept), weightName: weightName,
+                                  covariateNames: covariates.map(\.name), covariates: covariates.map { kept($0.values) })
+        return (panel, notes)
+    }
+}
