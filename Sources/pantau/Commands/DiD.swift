@@ -22,7 +22,6 @@ struct DiD: ParsableCommand {
         """
     )
 
-    enum Format: String, ExpressibleByArgument, CaseIterable { case md, csv, latex, html, json }
     enum SE: String, ExpressibleByArgument, CaseIterable { case classical, hc1, cr1 }
 
     @Argument(help: "A DiD specification over the store (Analysis/NAME/did-*.yaml); or use --data.")
@@ -79,7 +78,7 @@ struct DiD: ParsableCommand {
     var se: SE = .classical
 
     @Option(help: "md, csv, latex, html or json (specifications); md or json with --data.")
-    var format: Format = .md
+    var format: DiDReports.Format = .md
 
     func validate() throws {
         if spec == nil && data == nil { throw ValidationError("give a specification, or --data FILE.csv") }
@@ -100,7 +99,7 @@ struct DiD: ParsableCommand {
     func run() throws {
         if let spec {
             let database = try store.open()
-            print(try DiDRun.run(spec: spec, database: database, output: DiDRun.Output(rawValue: format.rawValue) ?? .md), terminator: "")
+            print(try DiDRun.run(spec: spec, database: database, output: format), terminator: "")
             return
         }
         guard let data else { return }
@@ -214,7 +213,7 @@ struct DiD: ParsableCommand {
         var header = "\(path) · outcome \(outcome) · unit \(unit) · time \(time)"
         if let cluster { header += " · clusters: \(cluster)" }
         let report = DiDReport(title: "Difference-in-differences: \(outcome)", header: header, notes: notes, tables: tables)
-        let output = try DiDReports.render(report, as: DiDReports.Format(rawValue: format.rawValue) ?? .md)
+        let output = try DiDReports.render(report, as: format)
         let estimated = clock.now
         print(output, terminator: "")
         if timing {
@@ -240,3 +239,5 @@ final class Durations: @unchecked Sendable {
         return values[name] ?? .zero
     }
 }
+
+extension DiDReports.Format: ExpressibleByArgument {}

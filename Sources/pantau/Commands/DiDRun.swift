@@ -8,13 +8,12 @@ import Store
 
 /// Runs a DiD specification over a store: builds the panel, runs each estimator, renders Markdown or JSON.
 enum DiDRun {
-    enum Output: String, CaseIterable { case md, csv, latex, html, json }
 
     static func run(spec path: String, database: ResponseStore, json: Bool) throws -> String {
-        try run(spec: path, database: database, output: json ? .json : .md)
+        try run(spec: path, database: database, output: json ? DiDReports.Format.json : .md)
     }
 
-    static func run(spec path: String, database: ResponseStore, output: Output) throws -> String {
+    static func run(spec path: String, database: ResponseStore, output: DiDReports.Format) throws -> String {
         var latest: [String: Questionnaire] = [:]
         for definition in try reportingStoreErrors({ try database.questionnaireDefinitions() }) {
             if case .success(let questionnaire) = QuestionnaireLoader.load(yaml: definition.text, file: definition.formID) { latest[definition.formID] = questionnaire }
@@ -43,7 +42,7 @@ enum DiDRun {
         }
         do {
             let panel = try Panel.build(spec: spec, rounds: rounds, data: data, units: units)
-            return try DiDReports.render(report(spec, panel), as: DiDReports.Format(rawValue: output.rawValue) ?? .md)
+            return try DiDReports.render(report(spec, panel), as: output)
         } catch let error as EstimationError {
             Terminal.printError("error: \(spec.path): \(error)")
             throw ExitCode(1)
