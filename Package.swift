@@ -30,7 +30,8 @@ let package = Package(
         // CSV reading and writing, shared by frame import, exports and analysis input.
         .target(name: "Tabular"),
         // The SQLite store through GRDB over the system libsqlite3: migrations, frame, interviews, audit log.
-        .target(name: "Store", dependencies: ["Interview", "Questionnaire", "Expressions", "Tabular", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "Store", dependencies: ["Interview", "Questionnaire", "Expressions", "Tabular", .product(name: "GRDB", package: "GRDB.swift"),
+                                            .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // .xlsx workbooks read and written (a zip of XML parts), shared by XLSForms and exports.
         .target(name: "Spreadsheet", dependencies: ["Tabular", "ZIPFoundation"]),
         // XLSForms (.xlsx or a folder of CSV sheets) read as pantau questionnaires, with sheet:row:column diagnostics.

@@ -73,10 +73,7 @@ public struct Timestamp: Hashable, Sendable, CustomStringConvertible {
         let rest = milliseconds - Int64(days) * 86_400_000
         let date = CivilDate(days: days)
         let h = rest / 3_600_000, m = (rest / 60_000) % 60, s = (rest / 1000) % 60, ms = rest % 1000
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
+        func pad(_ value: Int64, _ width: Int) -> String { CivilDate.zeroPadded(Int(value), width) }
         return "\(date)T\(pad(h, 2)):\(pad(m, 2)):\(pad(s, 2)).\(pad(ms, 3))Z"
     }
 

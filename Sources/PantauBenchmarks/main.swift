@@ -207,7 +207,9 @@ let plain = try QuestionnaireLoader.load(yaml: plainYAML, file: "plain.yaml").ge
 /// from each answer to its commit, and those of the transaction alone.
 @MainActor func answerAndCommit(_ questionnaire: Questionnaire, round: String, answers: Int,
                      between: (Address, Int) throws -> Void = { _, _ in }) throws -> (whole: [Double], transaction: [Double]) {
-    let opened = try latencyStore.openInterview(questionnaire, unit: "1", round: round, enumerator: "bench", reopen: false, language: nil, at: fixedClock())
+    // Started at the real time, as on a device: an interview's UUID is ordered by its start.
+    let opened = try latencyStore.openInterview(questionnaire, unit: "1", round: round, enumerator: "bench", reopen: false, language: nil,
+                                                at: Timestamp(seconds: Date().timeIntervalSince1970, offsetMinutes: 420))
     let engine = InterviewEngine(questionnaire: questionnaire, environment: InterviewEnvironment(clock: fixedClock))
     try latencyStore.save(engine.takeTransition(), interview: opened.uuid, language: nil, at: fixedClock())
     var whole: [Double] = [], transaction: [Double] = []
@@ -264,7 +266,7 @@ try grdbQueue.writeWithoutTransaction { db in
 }
 
 // Bare SQLite with pantau's write pattern: what an answer must write (the answer upserted, the step's three
-// audit rows into the append-only log with its index, the interview's cursor), through prepared statements
+// audit rows numbered on in the interview's keyed log, the interview's cursor), through prepared statements
 // and nothing else. pantau against this is pantau's own overhead; this against one insert is the cost of the
 // audit trail itself.
 var pattern: OpaquePointer?
@@ -272,14 +274,19 @@ guard sqlite3_open(scratch.appendingPathComponent("pattern.sqlite").path, &patte
 for sql in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
             "CREATE TABLE interview (uuid TEXT PRIMARY KEY, cursor TEXT NOT NULL, updated_at TEXT NOT NULL)",
             "CREATE TABLE answer (interview_uuid TEXT NOT NULL, address TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (interview_uuid, address)) WITHOUT ROWID",
-            "CREATE TABLE audit_log (id INTEGER PRIMARY KEY AUTOINCREMENT, interview_uuid TEXT NOT NULL, at TEXT NOT NULL, event TEXT NOT NULL, address TEXT, old_value TEXT, new_value TEXT)",
-            "CREATE INDEX audit_log_interview ON audit_log(interview_uuid, id)",
-            "INSERT INTO interview VALUES ('warm', '', ''), ('measured', '', '')"] {
+            "CREATE TABLE audit_log (interview_uuid TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, event TEXT NOT NULL, address TEXT, old_value TEXT, new_value TEXT, PRIMARY KEY (interview_uuid, seq)) WITHOUT ROWID",
+            // Keys in start order, as pantau's time-ordered UUIDs are: the interview being answered sorts last.
+            "INSERT INTO interview VALUES ('1-warm', '', ''), ('2-measured', '', '')"] {
     guard sqlite3_exec(pattern, sql, nil, nil, nil) == SQLITE_OK else { fatalError("bare SQLite: \(sql)") }
 }
 var patternAnswer: OpaquePointer?, patternAudit: OpaquePointer?, patternCursor: OpaquePointer?
 sqlite3_prepare_v2(pattern, "INSERT INTO answer VALUES (?, ?, ?, ?) ON CONFLICT (interview_uuid, address) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at", -1, &patternAnswer, nil)
-sqlite3_prepare_v2(pattern, "INSERT INTO audit_log (interview_uuid, at, event, address, old_value, new_value) VALUES (?1, ?2, 'left', ?3, NULL, NULL), (?1, ?2, 'entered', ?4, NULL, NULL), (?1, ?2, 'changed', ?3, NULL, ?5)", -1, &patternAudit, nil)
+let patternAuditSQL = """
+    INSERT INTO audit_log (interview_uuid, seq, at, event, address, old_value, new_value)
+    SELECT ?1, s.last + r.n, ?2, r.e, r.a, NULL, r.v FROM (SELECT COALESCE(MAX(seq), 0) AS last FROM audit_log WHERE interview_uuid = ?1) s,
+        (SELECT 1 AS n, 'left' AS e, ?3 AS a, NULL AS v UNION ALL SELECT 2, 'entered', ?4, NULL UNION ALL SELECT 3, 'changed', ?3, ?5) r
+    """
+guard sqlite3_prepare_v2(pattern, patternAuditSQL, -1, &patternAudit, nil) == SQLITE_OK else { fatalError("bare SQLite: \(patternAuditSQL)") }
 sqlite3_prepare_v2(pattern, "UPDATE interview SET cursor = ?, updated_at = ? WHERE uuid = ?", -1, &patternCursor, nil)
 @MainActor func patternStep(_ interview: String, _ address: String, _ value: String) -> Double {
     let start = nanoseconds()
@@ -305,7 +312,7 @@ progress("durable commits: warming up the three files past a checkpoint")
 _ = try answerAndCommit(plain, round: "W", answers: 400)
 for index in 0..<1_200 {
     _ = bareInsert("q\(index)", "\(index)")
-    _ = patternStep("warm", "q\(index)", "\(index)")
+    _ = patternStep("1-warm", "q\(index)", "\(index)")
     _ = try grdbInsert("q\(index)", "\(index)")
 }
 
@@ -315,7 +322,7 @@ var grdbTimes: [Double] = []
 let measured = try answerAndCommit(big, round: "R", answers: 400) { address, index in
     // Interleaved, so that the three share the machine's state at each moment.
     bareTimes.append(bareInsert(address.description, "\(index)"))
-    patternTimes.append(patternStep("measured", address.description, "\(index)"))
+    patternTimes.append(patternStep("2-measured", address.description, "\(index)"))
     grdbTimes.append(try grdbInsert(address.description, "\(index)"))
 }
 let pantauTimes = measured.whole, commitTimes = measured.transaction
@@ -323,10 +330,12 @@ sqlite3_finalize(insert)
 sqlite3_close(bare)
 for statement in [patternAnswer, patternAudit, patternCursor] { sqlite3_finalize(statement) }
 sqlite3_close(pattern)
-let plainTimes = try answerAndCommit(plain, round: "P", answers: 400).whole
+let plainMeasured = try answerAndCommit(plain, round: "P", answers: 400)
+let plainTimes = plainMeasured.whole
 let pantauFigures = report("pantau: answer → committed (engine + transaction)", pantauTimes)
 let plainFigures = report("pantau, plain 400-question form: answer → committed", plainTimes)
 let commitFigures = report("pantau: the transaction alone", commitTimes)
+let plainCommitFigures = report("pantau, plain form: the transaction alone", plainMeasured.transaction)
 let bareFigures = report("bare SQLite: insert + commit with fsync", bareTimes)
 let patternFigures = report("bare SQLite, pantau's write pattern (answer, 3 audit rows, cursor)", patternTimes)
 _ = report("GRDB: the same insert in queue.write", grdbTimes)

@@ -51,7 +51,8 @@ public struct StoredAnswer: Hashable, Sendable {
 
 /// One audit log row.
 public struct AuditEntry: Hashable, Sendable {
-    public let id: Int64
+    /// The position in its interview's trail: 1, 2, 3, …
+    public let sequence: Int64
     public let at: String
     public let utcOffsetMinutes: Int
     public let event: String
@@ -125,7 +126,7 @@ extension ResponseStore {
                     ORDER BY i.started_at LIMIT 1
                     """, arguments: [formID, code, round])
                 guard let existing else {
-                    let uuid = UUID().uuidString.lowercased()
+                    let uuid = InterviewID.make(at: now)
                     try db.execute(sql: """
                         INSERT INTO interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status,
                                                started_at, updated_at, utc_offset_minutes, cursor, language)
@@ -147,7 +148,7 @@ extension ResponseStore {
                     // A rejected interview comes back to be corrected: it reopens without asking, with the comment.
                     if status == InterviewStatus.rejected.rawValue {
                         reviewComment = try String.fetchOne(db, sql: """
-                            SELECT detail FROM audit_log WHERE interview_uuid = ? AND event = 'rejected' ORDER BY id DESC LIMIT 1
+                            SELECT detail FROM audit_log WHERE interview_uuid = ? AND event = 'rejected' ORDER BY seq DESC LIMIT 1
                             """, arguments: [uuid]) ?? ""
                     } else if !reopen {
                         throw StoreError.completed(uuid: uuid)
@@ -201,42 +202,53 @@ extension ResponseStore {
     /// Writes one interview step in one transaction: the changed answers, the audit events and the cursor.
     public func save(_ transition: Transition, interview uuid: String, language: String?, at now: Timestamp) throws {
         try wrap {
-            try queue.write { db in
-                // Cached statements: an answer is a few statements, prepared once per session.
-                let upsert = try db.cachedStatement(sql: """
-                    INSERT INTO answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (interview_uuid, address) DO UPDATE SET
-                        kind = excluded.kind, text_value = excluded.text_value, number_value = excluded.number_value,
-                        origin = excluded.origin, relevant = excluded.relevant, confirmation = excluded.confirmation,
-                        updated_at = excluded.updated_at
-                    """)
-                let nowText = now.iso8601
-                for (address, record) in transition.records {
-                    if let record {
-                        let stored = StoredValue(record.value)
-                        try upsert.execute(arguments: [uuid, address.description, address.name, address.indices.map(String.init).joined(separator: ","),
-                                                       stored.kind, stored.text, stored.number, record.origin.rawValue, record.relevant,
-                                                       record.confirmation, nowText])
-                    } else {
-                        try db.cachedStatement(sql: "DELETE FROM answer WHERE interview_uuid = ? AND address = ?")
-                            .execute(arguments: [uuid, address.description])
-                    }
+            try queue.writeWithoutTransaction { db in
+                try db.inStepTransaction {
+                    try Self.write(transition, db, uuid: uuid, language: language, at: now)
                 }
-                try Self.appendAll(transition.events, db, uuid: uuid)
-                try db.cachedStatement(sql: "UPDATE interview SET cursor = ?, updated_at = ?, utc_offset_minutes = ?, language = ? WHERE uuid = ?")
-                    .execute(arguments: [transition.cursor.description, nowText, now.offsetMinutes, language, uuid])
             }
         }
     }
 
-    /// Marks an interview completed (with its last step, in the same transaction).
+    private static func write(_ transition: Transition, _ db: Database, uuid: String, language: String?, at now: Timestamp) throws {
+        // Cached statements: an answer is a few statements, prepared once per session.
+        let nowText = now.iso8601
+        if !transition.records.isEmpty {
+            let upsert = try db.cachedStatement(sql: """
+                INSERT INTO answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (interview_uuid, address) DO UPDATE SET
+                    kind = excluded.kind, text_value = excluded.text_value, number_value = excluded.number_value,
+                    origin = excluded.origin, relevant = excluded.relevant, confirmation = excluded.confirmation,
+                    updated_at = excluded.updated_at
+                """)
+            for (address, record) in transition.records {
+                if let record {
+                    let stored = StoredValue(record.value)
+                    try upsert.run([.text(uuid), .text(address.description), .text(address.name),
+                                    .text(address.indices.map(String.init).joined(separator: ",")), .text(stored.kind), .text(stored.text),
+                                    stored.number.map(SQLValue.real) ?? .null, .text(record.origin.rawValue), .integer(record.relevant ? 1 : 0),
+                                    .text(record.confirmation), .text(nowText)], db)
+                } else {
+                    try db.cachedStatement(sql: "DELETE FROM answer WHERE interview_uuid = ? AND address = ?")
+                        .run([.text(uuid), .text(address.description)], db)
+                }
+            }
+        }
+        try appendAll(transition.events, db, uuid: uuid)
+        try db.cachedStatement(sql: "UPDATE interview SET cursor = ?, updated_at = ?, utc_offset_minutes = ?, language = ? WHERE uuid = ?")
+            .run([.text(transition.cursor.description), .text(nowText), .integer(Int64(now.offsetMinutes)), .text(language), .text(uuid)], db)
+    }
+
+    /// Marks an interview completed, with its last step, in the same transaction.
     public func complete(_ transition: Transition, interview uuid: String, language: String?, at now: Timestamp) throws {
-        try save(transition, interview: uuid, language: language, at: now)
         try wrap {
-            try queue.write { db in
-                try db.execute(sql: "UPDATE interview SET status = 'completed', ended_at = ?, updated_at = ? WHERE uuid = ?",
-                               arguments: [now.iso8601, now.iso8601, uuid])
+            try queue.writeWithoutTransaction { db in
+                try db.inStepTransaction {
+                    try Self.write(transition, db, uuid: uuid, language: language, at: now)
+                    try db.execute(sql: "UPDATE interview SET status = 'completed', ended_at = ?, updated_at = ? WHERE uuid = ?",
+                                   arguments: [now.iso8601, now.iso8601, uuid])
+                }
             }
         }
     }
@@ -244,8 +256,8 @@ extension ResponseStore {
     static func appendAudit(_ db: Database, uuid: String, at: Timestamp, event: String, address: String? = nil,
                             old: String? = nil, new: String? = nil, detail: String? = nil) throws {
         try db.cachedStatement(sql: """
-            INSERT INTO audit_log (interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO audit_log (interview_uuid, seq, at, utc_offset_minutes, event, address, old_value, new_value, detail)
+            VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log WHERE interview_uuid = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """).execute(arguments: [uuid, at.iso8601, at.offsetMinutes, event, address, old, new, detail])
     }
 
@@ -265,23 +277,34 @@ extension ResponseStore {
         }
     }
 
-    /// A step's events in as few statements as possible: one multi-row INSERT per eight events.
+    /// A step's events in as few statements as possible: one multi-row INSERT per eight events, numbered on
+    /// from the interview's last position.
     static func appendAll(_ events: [AuditEvent], _ db: Database, uuid: String) throws {
+        guard !events.isEmpty else { return }
+        var sequence = try db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE interview_uuid = ?")
+            .integer([.text(uuid)], db) ?? 0
         var start = 0
         var lastSeconds = Double.nan, lastText = ""
         while start < events.count {
             let chunk = events[start..<min(events.count, start + 8)]
-            let placeholders = Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", ")
-            var arguments: StatementArguments = []
+            var values: [SQLValue] = []
+            values.reserveCapacity(chunk.count * 9)
             for event in chunk {
                 if event.at.seconds != lastSeconds { lastSeconds = event.at.seconds; lastText = event.at.iso8601 }
                 let (name, address, old, new, detail) = columns(event)
-                arguments += [uuid, lastText, event.at.offsetMinutes, name, address, old, new, detail]
+                sequence += 1
+                values += [.text(uuid), .integer(sequence), .text(lastText), .integer(Int64(event.at.offsetMinutes)), .text(name),
+                           .text(address), .text(old), .text(new), .text(detail)]
             }
-            try db.cachedStatement(sql: "INSERT INTO audit_log (interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail) VALUES \(placeholders)")
-                .execute(arguments: arguments)
+            try db.cachedStatement(sql: auditInsert[chunk.count]).run(values, db)
             start += chunk.count
         }
+    }
+
+    /// The audit INSERT for 1…8 rows, written once rather than at every step.
+    private static let auditInsert: [String] = (0...8).map { rows in
+        "INSERT INTO audit_log (interview_uuid, seq, at, utc_offset_minutes, event, address, old_value, new_value, detail) VALUES "
+            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
     }
 
     static func append(_ event: AuditEvent, _ db: Database, uuid: String) throws {
@@ -344,8 +367,8 @@ extension ResponseStore {
                     return StoredAnswer(address: address, stored: StoredValue(kind: row["kind"], text: row["text_value"], number: row["number_value"]),
                                         origin: row["origin"], relevant: row["relevant"], confirmation: row["confirmation"], updatedAt: row["updated_at"])
                 }
-                let audit = try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE interview_uuid = ? ORDER BY id", arguments: [uuid]).map { row in
-                    AuditEntry(id: row["id"], at: row["at"], utcOffsetMinutes: row["utc_offset_minutes"], event: row["event"], address: row["address"],
+                let audit = try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE interview_uuid = ? ORDER BY seq", arguments: [uuid]).map { row in
+                    AuditEntry(sequence: row["seq"], at: row["at"], utcOffsetMinutes: row["utc_offset_minutes"], event: row["event"], address: row["address"],
                                oldValue: row["old_value"], newValue: row["new_value"], detail: row["detail"])
                 }
                 return (Self.summary(row), answers, audit)

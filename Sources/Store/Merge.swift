@@ -149,9 +149,9 @@ extension ResponseStore {
             FROM source.answer a WHERE a.interview_uuid IN (SELECT uuid FROM temp.merge_new)
             """)
         try db.execute(sql: """
-            INSERT INTO main.audit_log (interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail)
-            SELECT l.interview_uuid, l.at, l.utc_offset_minutes, l.event, l.address, l.old_value, l.new_value, l.detail
-            FROM source.audit_log l WHERE l.interview_uuid IN (SELECT uuid FROM temp.merge_new) ORDER BY l.id
+            INSERT INTO main.audit_log (interview_uuid, seq, at, utc_offset_minutes, event, address, old_value, new_value, detail)
+            SELECT l.interview_uuid, l.seq, l.at, l.utc_offset_minutes, l.event, l.address, l.old_value, l.new_value, l.detail
+            FROM source.audit_log l WHERE l.interview_uuid IN (SELECT uuid FROM temp.merge_new)
             """)
         let counts = Dictionary(grouping: decisions, by: \.outcome).mapValues(\.count)
         let details = decisions.filter { $0.outcome != .unchanged }.map { "\($0.outcome.rawValue) \($0.uuid): \($0.reason)" }
@@ -179,14 +179,16 @@ extension ResponseStore {
             FROM source.answer WHERE interview_uuid = ?
             """, arguments: [uuid])
         try db.execute(sql: """
-            INSERT INTO main.audit_log (interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail)
-            SELECT interview_uuid, at, utc_offset_minutes, event, address, old_value, new_value, detail FROM (
-                SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.at, s.event, s.address, s.old_value, s.new_value, s.detail ORDER BY s.id) AS copy
+            INSERT INTO main.audit_log (interview_uuid, seq, at, utc_offset_minutes, event, address, old_value, new_value, detail)
+            SELECT interview_uuid,
+                   (SELECT COALESCE(MAX(seq), 0) FROM main.audit_log WHERE interview_uuid = ?1) + ROW_NUMBER() OVER (ORDER BY seq),
+                   at, utc_offset_minutes, event, address, old_value, new_value, detail
+            FROM (
+                SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.at, s.event, s.address, s.old_value, s.new_value, s.detail ORDER BY s.seq) AS copy
                 FROM source.audit_log s WHERE s.interview_uuid = ?1
             ) s
             WHERE s.copy > (SELECT COUNT(*) FROM main.audit_log l WHERE l.interview_uuid = ?1 AND l.at = s.at AND l.event = s.event
                             AND l.address IS s.address AND l.old_value IS s.old_value AND l.new_value IS s.new_value AND l.detail IS s.detail)
-            ORDER BY s.id
             """, arguments: [uuid])
     }
 
@@ -273,6 +275,8 @@ final class FieldStore {
             if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: unknown.sorted()) }
             let check = try queue.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
             guard check == ["ok"] else { throw StoreError.notAStore(path: path, reason: "the integrity check failed: \(check.prefix(3).joined(separator: "; "))") }
+            // A device still on an earlier schema: its copy is brought up to this one, so the tables match.
+            try ResponseStore.migrator.migrate(queue)
             (questionnaires, rounds, units, interviews) = try queue.read { db in
                 (try Row.fetchAll(db, sql: "SELECT * FROM questionnaire"), try Row.fetchAll(db, sql: "SELECT * FROM round"),
                  try Row.fetchAll(db, sql: "SELECT * FROM unit ORDER BY position"), try Row.fetchAll(db, sql: "SELECT * FROM interview ORDER BY started_at, uuid"))

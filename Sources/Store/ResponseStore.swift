@@ -15,6 +15,7 @@ public final class ResponseStore {
         var migrator = DatabaseMigrator()
         migrator.registerMigration(Migration001CreateSchema.identifier, migrate: Migration001CreateSchema.migrate)
         migrator.registerMigration(Migration002ImportLog.identifier, migrate: Migration002ImportLog.migrate)
+        migrator.registerMigration(Migration003KeyedAuditLog.identifier, migrate: Migration003KeyedAuditLog.migrate)
         return migrator
     }
 

@@ -80,7 +80,7 @@ extension ResponseStore {
                 var facts: [String: [String]] = [:]
                 for interview in candidates {
                     var reasons: [String] = []
-                    let events = try Row.fetchAll(db, sql: "SELECT at, event, address, detail FROM audit_log WHERE interview_uuid = ? ORDER BY id",
+                    let events = try Row.fetchAll(db, sql: "SELECT at, event, address, detail FROM audit_log WHERE interview_uuid = ? ORDER BY seq",
                                                   arguments: [interview.uuid])
                     let confirmed = events.filter { $0["event"] as String == "soft_check_confirmed" }
                     if !confirmed.isEmpty {

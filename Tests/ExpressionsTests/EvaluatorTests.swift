@@ -146,6 +146,17 @@ struct CivilDateTests {
         }
     }
 
+    @Test("E5: zero padding writes what printf's %0*d writes")
+    func zeroPadding() {
+        for value in [-12_345, -1_000, -999, -5, -1, 0, 1, 7, 42, 999, 2021, 12_345] {
+            for width in 1...5 {
+                #expect(CivilDate.zeroPadded(value, width) == String(format: "%0\(width)d", value), "\(value) width \(width)")
+            }
+        }
+        #expect(CivilDate(year: 2021, month: 6, day: 5)!.description == "2021-06-05")
+        #expect(CivilDate(year: 812, month: 12, day: 25)!.description == "0812-12-25")
+    }
+
     @Test("E5: known dates and weekdays")
     func knownDates() {
         #expect(CivilDate(year: 1970, month: 1, day: 1)!.days == 0)

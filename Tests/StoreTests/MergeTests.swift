@@ -57,6 +57,19 @@ struct MergeTests {
         #expect(try central.completedAnswers(formID: "desa", round: "2021-H1").count == 2)
     }
 
+    @Test("M1: a device still on an earlier schema merges; its file is left at that schema")
+    func earlierSchema() throws {
+        let device = try schemaTwoStore()
+        let central = try ResponseStore(path: temporaryStorePath())
+        let summary = try central.merge(from: device, at: now)
+        #expect(summary.count(.new) == 2, "\(summary)")
+        let merged = try central.interview("uuid-a").audit
+        #expect(merged.map(\.sequence) == [1, 2, 3] && merged.map(\.event) == ["started", "entered", "changed"])
+        let untouched = try DatabaseQueue(path: device)
+        #expect(try untouched.read { try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations") } == ["001-create-schema", "002-import-log"])
+        try untouched.close()
+    }
+
     @Test("M2: a newer version replaces the older; the audit trail is appended once; the replacement is logged")
     func newerVersion() throws {
         let device = try fieldStore(["1105010001": 3], complete: false)

@@ -54,7 +54,7 @@ struct SchemaTests {
     @Test("S1: migrations, journal mode, synchronous, foreign keys")
     func newStore() throws {
         let store = try ResponseStore(path: temporaryStorePath())
-        #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log"])
+        #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log"])
         let pragmas = try store.queue.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
              try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
@@ -65,7 +65,7 @@ struct SchemaTests {
         #expect(try store.integrityCheck() == ["ok"])
         // Opening again applies nothing new.
         let again = try ResponseStore(path: store.path)
-        #expect(try again.appliedMigrations() == ["001-create-schema", "002-import-log"])
+        #expect(try again.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log"])
     }
 
     @Test("S1: a store of an earlier schema is upgraded on open, its data kept")
@@ -80,9 +80,26 @@ struct SchemaTests {
         try old.write { try $0.execute(sql: "INSERT INTO unit (code, name, level, attributes, position) VALUES ('1', 'Desa', 'village', '{}', 1)") }
         try old.close()
         let store = try ResponseStore(path: path)
-        #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log"])
+        #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log"])
         #expect(try store.units().map(\.code) == ["1"])
         #expect(try store.importLog().isEmpty)
+    }
+
+    @Test("S1: step 003 numbers each interview's audit trail 1, 2, 3… in its old order, interviews interleaved")
+    func keyedAuditLog() throws {
+        let path = try schemaTwoStore()
+        let store = try ResponseStore(path: path)
+        #expect(try store.appliedMigrations().last == "003-keyed-audit-log")
+        let first = try store.interview("uuid-a").audit, second = try store.interview("uuid-b").audit
+        #expect(first.map(\.sequence) == [1, 2, 3] && first.map(\.event) == ["started", "entered", "changed"])
+        #expect(first.last?.newValue == "number:4")
+        #expect(second.map(\.sequence) == [1, 2] && second.map(\.event) == ["started", "entered"])
+        #expect(try store.integrityCheck() == ["ok"])
+        // New entries continue each trail where it stopped; the log is still append-only.
+        try store.save(Transition(records: [:], events: [AuditEvent(.left(Address("meetings")), at: now)], cursor: .end),
+                       interview: "uuid-b", language: nil, at: now)
+        #expect(try store.interview("uuid-b").audit.map(\.sequence) == [1, 2, 3])
+        #expect(throws: DatabaseError.self) { try store.queue.write { try $0.execute(sql: "DELETE FROM audit_log") } }
     }
 
     @Test("S1: the schema matches the documented one (Tests/StoreTests/schema.sql)")
@@ -208,6 +225,28 @@ struct InterviewLifecycleTests {
         #expect(try store.interviews(status: "completed").isEmpty)
     }
 
+    @Test("S3: a step that fails part-way writes nothing of itself, and the next step is written whole")
+    func stepIsAtomic() throws {
+        let store = try storeWithFrame()
+        let opened = try store.openInterview(try loadForm(), unit: "1105010001", round: "2021-H1", enumerator: "e1", reopen: false, language: nil, at: now)
+        let step = Transition(records: [Address("meetings"): AnswerRecord(value: .number(3), origin: .entered, relevant: true)],
+                              events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(3)), at: now)], cursor: .end)
+        // The last statement of the step (the cursor) fails after the answer and the audit entry were written.
+        try store.queue.write { try $0.execute(sql: "CREATE TRIGGER refuse_cursor BEFORE UPDATE OF cursor ON interview BEGIN SELECT RAISE(ABORT, 'disk trouble'); END") }
+        #expect(throws: StoreError.database("disk trouble")) { try store.save(step, interview: opened.uuid, language: nil, at: now) }
+        #expect(throws: StoreError.database("disk trouble")) { try store.complete(step, interview: opened.uuid, language: nil, at: now) }
+        var detail = try store.interview(opened.uuid)
+        #expect(detail.answers.isEmpty && detail.audit.map(\.event) == ["started"] && detail.summary.status == "draft")
+        try store.queue.write { try $0.execute(sql: "DROP TRIGGER refuse_cursor") }
+        // An interview that does not exist: refused by its foreign key, nothing written.
+        #expect(throws: StoreError.self) { try store.save(step, interview: "no-such-interview", language: nil, at: now) }
+        try store.complete(step, interview: opened.uuid, language: nil, at: now)
+        detail = try store.interview(opened.uuid)
+        #expect(detail.answers.map(\.stored.text) == ["3"] && detail.audit.map(\.event) == ["started", "changed"])
+        #expect(detail.audit.map(\.sequence) == [1, 2] && detail.summary.status == "completed")
+        #expect(try store.queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_log") } == 2)
+    }
+
     @Test("S5: unknown units and units of the wrong level are refused")
     func units() throws {
         let store = try storeWithFrame()
@@ -308,6 +347,25 @@ struct FrameTests {
     }
 }
 
+struct InterviewIDTests {
+    @Test("interview UUIDs are version 7: valid, unique, and ordered by start time as text")
+    func timeOrdered() throws {
+        let times = (0..<50).map { Timestamp(seconds: 1_623_718_800 + Double($0) * 0.37, offsetMinutes: 420) }
+        let ids = times.map(InterviewID.make(at:))
+        #expect(ids == ids.sorted())
+        #expect(Set(ids).count == ids.count)
+        #expect(Set((0..<1_000).map { _ in InterviewID.make(at: now) }).count == 1_000)
+        for id in ids {
+            let parsed = try #require(UUID(uuidString: id))
+            #expect(parsed.uuidString.lowercased() == id)
+            let characters = Array(id)
+            #expect(characters[14] == "7" && "89ab".contains(characters[19]))
+        }
+        // The first 48 bits are the start time in milliseconds.
+        #expect(ids[0].replacingOccurrences(of: "-", with: "").prefix(12) == String(1_623_718_800_000, radix: 16).leftPadded(to: 12))
+    }
+}
+
 struct HashTests {
     @Test("SHA-256 known answers (FIPS 180-4 examples)")
     func vectors() {
@@ -317,4 +375,35 @@ struct HashTests {
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(SHA256.hex(String(repeating: "a", count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
+}
+
+/// A store as pantau wrote it with schema steps 001 and 002: two interviews whose audit entries interleave
+/// (global ids), written with SQL since the code of that time is gone.
+func schemaTwoStore() throws -> String {
+    let path = temporaryStorePath()
+    try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
+    let old = try DatabaseQueue(path: path)
+    try ResponseStore.migrator.migrate(old, upTo: "002-import-log")
+    try old.write { db in
+        try db.execute(sql: """
+            INSERT INTO questionnaire (id, form_id, version, content_hash, definition, added_at) VALUES (1, 'desa', '1', 'h', ?, '2021-06-15T00:00:00.000Z');
+            INSERT INTO round (code) VALUES ('2021-H1');
+            INSERT INTO unit (code, name, level, attributes, position) VALUES ('1', 'Desa Satu', 'village', '{}', 1), ('2', 'Desa Dua', 'village', '{}', 2);
+            INSERT INTO interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status, started_at, updated_at, utc_offset_minutes)
+            VALUES ('uuid-a', 1, 'desa', '1', '2021-H1', 'e1', 'draft', '2021-06-15T00:00:00.000Z', '2021-06-15T00:05:00.000Z', 420),
+                   ('uuid-b', 1, 'desa', '2', '2021-H1', 'e1', 'draft', '2021-06-15T00:01:00.000Z', '2021-06-15T00:04:00.000Z', 420);
+            INSERT INTO audit_log (interview_uuid, at, utc_offset_minutes, event, address, new_value) VALUES
+                ('uuid-a', '2021-06-15T00:00:00.000Z', 420, 'started', NULL, NULL),
+                ('uuid-b', '2021-06-15T00:01:00.000Z', 420, 'started', NULL, NULL),
+                ('uuid-a', '2021-06-15T00:02:00.000Z', 420, 'entered', 'meetings', NULL),
+                ('uuid-b', '2021-06-15T00:04:00.000Z', 420, 'entered', 'meetings', NULL),
+                ('uuid-a', '2021-06-15T00:05:00.000Z', 420, 'changed', 'meetings', 'number:4');
+            """, arguments: [villageForm])
+    }
+    try old.close()
+    return path
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }

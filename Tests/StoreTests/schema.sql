@@ -12,17 +12,18 @@ CREATE TABLE answer (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (interview_uuid, address)
 ) WITHOUT ROWID;
-CREATE TABLE audit_log (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
+CREATE TABLE "audit_log" (
     interview_uuid TEXT NOT NULL REFERENCES interview(uuid),
+    seq INTEGER NOT NULL,
     at TEXT NOT NULL,
     utc_offset_minutes INTEGER NOT NULL,
     event TEXT NOT NULL,
     address TEXT,
     old_value TEXT,
     new_value TEXT,
-    detail TEXT
-);
+    detail TEXT,
+    PRIMARY KEY (interview_uuid, seq)
+) WITHOUT ROWID;
 CREATE TABLE import_log (
     id INTEGER PRIMARY KEY,
     source TEXT NOT NULL,
@@ -72,7 +73,6 @@ CREATE TABLE unit (
     attributes TEXT NOT NULL DEFAULT '{}',
     position INTEGER NOT NULL
 );
-CREATE INDEX audit_log_interview ON audit_log(interview_uuid, id);
 CREATE INDEX interview_unit_round ON interview(form_id, unit_code, round_code);
 CREATE INDEX unit_level ON unit(level);
 CREATE INDEX unit_parent ON unit(parent_code);
