@@ -290,9 +290,13 @@ public enum PanelEstimation {
         let hasCovariates = !panel.covariateNames.isEmpty
         // Without covariates the doubly robust estimator is the outcome regression (an intercept-only propensity
         // score weights every comparison unit alike), so the cheaper one runs.
-        let estimator = try CallawaySantAnna(outcome: usable.map { u in Array(outcomes[(u * periodCount)..<((u + 1) * periodCount)]) },
+        // Clusters coded 0, 1, 2, … in their labels' order, as the estimator codes labels itself.
+        let usedClusters = Set(usable.map { clusterOf[$0] }).sorted { panel.clusterLabels[$0] < panel.clusterLabels[$1] }
+        var denseCluster = [Int](repeating: -1, count: panel.clusterLabels.count)
+        for (code, cluster) in usedClusters.enumerated() { denseCluster[cluster] = code }
+        let estimator = try CallawaySantAnna(periodColumns: (0..<periodCount).map { p in usable.map { outcomes[$0 * periodCount + p] } },
                                              periods: Array(1...periodCount), group: usable.map { panel.cohort[$0].map { $0 + 1 } ?? 0 },
-                                             comparison: comparison, cluster: usable.map { panel.clusterLabels[clusterOf[$0]] },
+                                             comparison: comparison, clusterCodes: usable.map { denseCluster[clusterOf[$0]] },
                                              covariates: hasCovariates ? usable.map { u in panel.covariates.map { $0[firstRow[u]] } } : nil,
                                              method: hasCovariates ? method : .outcomeRegression,
                                              weights: panel.weight == nil ? nil : usable.map { panel.weight![firstRow[$0]] })

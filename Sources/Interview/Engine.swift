@@ -580,7 +580,7 @@ public final class InterviewEngine {
             move(to: successor(of: cursor))
             return .accepted
         }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces
         if trimmed.isEmpty {
             if isRequired(address, item) { return .requiredButEmpty(item.requiredMessage?.text(in: language)) }
             // Kept as an entered empty value, not removed: the enumerator's blank must not bring a default back.
@@ -631,7 +631,7 @@ public final class InterviewEngine {
     /// Keeps a value that fails a soft check, with the enumerator's reason.
     public func confirm(reason: String) -> AnswerOutcome {
         guard let (address, item) = currentItem else { return .notAllowed(.noQuestion) }
-        let reason = reason.trimmingCharacters(in: .whitespaces)
+        let reason = reason.trimmingSpaces
         guard softPending[address] != nil, var record = records[address] else { return .notAllowed(.nothingToConfirm) }
         guard !reason.isEmpty else { return .notAllowed(.emptyReason) }
         record.confirmation = reason

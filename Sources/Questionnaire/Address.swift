@@ -15,14 +15,14 @@ public struct Address: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// Parses `name`, `name[2]` or `name[1,3]`; nil for anything else.
     public static func parse(_ text: String) -> Address? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpaces
         guard let open = trimmed.firstIndex(of: "[") else {
             return trimmed.isEmpty || trimmed.contains("]") ? nil : Address(trimmed)
         }
         guard trimmed.hasSuffix("]") else { return nil }
         let name = String(trimmed[..<open])
         let inner = trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)]
-        let numbers = inner.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let numbers = inner.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingSpaces) }
         guard !name.isEmpty, !numbers.isEmpty, numbers.allSatisfy({ ($0 ?? 0) >= 1 }) else { return nil }
         return Address(name, numbers.map { $0! })
     }

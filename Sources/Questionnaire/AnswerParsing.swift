@@ -91,7 +91,7 @@ extension ItemType {
     /// Turns typed text into a value of this type, or says why it cannot be one. `choices` is the item's list
     /// for selects. Used for literal defaults at load time and for typed answers in interviews.
     public func parseAnswer(_ raw: String, choices: ChoiceList?) -> Result<Value, AnswerError> {
-        let text = raw.trimmingCharacters(in: .whitespaces)
+        let text = raw.trimmingSpaces
         switch self {
         case .text, .identifier:
             return .success(.string(raw))

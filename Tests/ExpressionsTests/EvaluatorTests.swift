@@ -157,6 +157,17 @@ struct CivilDateTests {
         #expect(CivilDate(year: 812, month: 12, day: 25)!.description == "0812-12-25")
     }
 
+    @Test("trimming spaces agrees with Foundation's trimmingCharacters(in: .whitespaces)")
+    func trimmingSpaces() {
+        let pieces = ["", " ", "\t", "\n", "\r\n", "\u{00A0}", "\u{2003}", "\u{3000}", "\u{200B}", "a", "1 2", "é", "👍🏽", "\u{0301}", "x\ty"]
+        var cases: [String] = []
+        for a in pieces { for b in pieces { for c in pieces { cases.append(a + b + c) } } }
+        // Every scalar of the Basic Multilingual Plane around a letter.
+        cases += (0..<0x1_0000).compactMap(Unicode.Scalar.init).map { "\($0)a\($0)" }
+        let mismatches = cases.filter { $0.trimmingSpaces != $0.trimmingCharacters(in: .whitespaces) }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5).map { Array($0.unicodeScalars) })")
+    }
+
     @Test("E5: known dates and weekdays")
     func knownDates() {
         #expect(CivilDate(year: 1970, month: 1, day: 1)!.days == 0)

@@ -40,6 +40,9 @@ public struct CallawaySantAnna: Sendable {
     /// The share of all units in each treated group, used as aggregation weights.
     let groupShares: [Int: Double]
     let unitGroups: [Int]
+    /// Each unit's treated group as a position in the sorted treated groups (−1: never treated), and the positions.
+    let unitGroupIndex: [Int]
+    let groupPosition: [Int: Int]
     /// Each unit's survey weight as given (1 without weights): the aggregations' group shares are weighted sums.
     let unitWeights: [Double]
     /// Whether survey weights were given.
@@ -55,7 +58,22 @@ public struct CallawaySantAnna: Sendable {
     /// values that change between rounds, pass those of the period before treatment).
     public init(outcome: [[Double]], periods: [Int], group: [Int], comparison: Comparison, cluster: [String]? = nil,
                 covariates: [[Double]]? = nil, method: Method = .outcomeRegression, weights: [Double]? = nil) throws {
-        let n = outcome.count
+        try self.init(periodColumns: periods.indices.map { p in outcome.map { $0[p] } }, periods: periods, group: group, comparison: comparison,
+                      clusterCodes: cluster.map(Self.codes(sortedBy:)), covariates: covariates, method: method, weights: weights)
+    }
+
+    /// Codes 0, 1, 2, … for cluster labels, in the labels' sorted order (the bootstrap draws one multiplier per
+    /// code, so the order is part of the result for a seed).
+    static func codes(sortedBy labels: [String]) -> [Int] {
+        let ids = Dictionary(Set(labels).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        return labels.map { ids[$0]! }
+    }
+
+    /// The estimator over outcome columns, `periodColumns[p][u]` for unit u in period p, with clusters given as
+    /// codes 0..<k (every code used): what large panels pass, without an array or a string per unit.
+    init(periodColumns: [[Double]], periods: [Int], group: [Int], comparison: Comparison, clusterCodes: [Int]?,
+         covariates: [[Double]]?, method: Method, weights: [Double]?) throws {
+        let n = group.count
         if let weights {
             guard weights.count == n, weights.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw EstimationError.badWeights }
         }
@@ -70,18 +88,24 @@ public struct CallawaySantAnna: Sendable {
                 let base = t >= g ? gIndex - 1 : tIndex - 1
                 guard base >= 0, base != tIndex else { continue }
                 let later = periods[max(tIndex, base)]
+                let isControl = { (unitGroup: Int) in unitGroup == 0 || (comparison == .notYetTreated && unitGroup > later) }
+                let emptyComparison = EstimationError.emptyCell("comparison group for cohort \(g) in \(t) (no \(comparison.rawValue) units)")
+                if covariates == nil {
+                    guard let cell = Self.unconditional(now: periodColumns[tIndex], before: periodColumns[base], group: group, treated: g,
+                                                        isControl: isControl, weights: weights) else { throw emptyComparison }
+                    estimates.append(Estimate(group: g, time: t, att: cell.att, standardError: 0, influence: cell.influence))
+                    continue
+                }
                 var treatedChanges: [(Int, Double)] = [], controlChanges: [(Int, Double)] = []
                 for u in 0..<n {
-                    let change = outcome[u][tIndex] - outcome[u][base]
+                    let change = periodColumns[tIndex][u] - periodColumns[base][u]
                     if group[u] == g {
                         treatedChanges.append((u, change))
-                    } else if group[u] == 0 || (comparison == .notYetTreated && group[u] > later) {
+                    } else if isControl(group[u]) {
                         controlChanges.append((u, change))
                     }
                 }
-                guard !controlChanges.isEmpty else {
-                    throw EstimationError.emptyCell("comparison group for cohort \(g) in \(t) (no \(comparison.rawValue) units)")
-                }
+                guard !controlChanges.isEmpty else { throw emptyComparison }
                 // Outcome regression (DRDID's reg_did_panel): regress the controls' changes on the covariates, predict
                 // the treated units' counterfactual changes, and carry the regression's own influence. Survey weights
                 // enter as DRDID's i.weights, normalised to mean 1 over the comparison's units.
@@ -146,27 +170,67 @@ public struct CallawaySantAnna: Sendable {
                 estimates.append(Estimate(group: g, time: t, att: att, standardError: 0, influence: influence))
             }
         }
-        var clusterIndex: [Int]?
-        if let cluster {
-            let ids = Dictionary(Set(cluster).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-            clusterIndex = cluster.map { ids[$0]! }
-            guard ids.count > 1 else { throw EstimationError.oneCluster(column: "cluster") }
-            self.clusters = ids.count
+        if let clusterCodes {
+            let count = (clusterCodes.max() ?? 0) + 1
+            guard count > 1 else { throw EstimationError.oneCluster(column: "cluster") }
+            self.clusters = count
         } else {
             self.clusters = nil
         }
+        let clusterIndex = clusterCodes
         self.clusterIndex = clusterIndex
         self.comparison = comparison
         units = n
         unitGroups = group
-        var shares: [Int: Double] = [:]
         let unitWeights = weights ?? [Double](repeating: 1, count: n)
-        for g in treatedGroups { shares[g] = zip(group, unitWeights).reduce(0) { $0 + ($1.0 == g ? $1.1 : 0) } / Double(n) }
-        groupShares = shares
+        let position = Dictionary(uniqueKeysWithValues: treatedGroups.enumerated().map { ($1, $0) })
+        var shares = [Double](repeating: 0, count: treatedGroups.count)
+        var groupIndex = [Int](repeating: -1, count: n)
+        for u in 0..<n where group[u] != 0 {
+            let k = position[group[u]]!
+            groupIndex[u] = k
+            shares[k] += unitWeights[u]
+        }
+        groupShares = Dictionary(uniqueKeysWithValues: zip(treatedGroups, shares.map { $0 / Double(n) }))
+        unitGroupIndex = groupIndex
+        groupPosition = position
         self.unitWeights = unitWeights
         usesSurveyWeights = weights != nil
         let standardError = { (influence: [Double]) -> Double in Self.standardError(influence, clusterIndex: clusterIndex) }
         self.estimates = estimates.map { Estimate(group: $0.group, time: $0.time, att: $0.att, standardError: standardError($0.influence), influence: $0.influence) }
+    }
+
+    /// One ATT(g,t) without covariates: the outcome regression on an intercept alone, which is the difference of
+    /// the (weighted) mean changes of the treated and the comparison units, with influence n·w·(Δy − mean)/Σw for
+    /// the treated and its negative for the comparison units (DRDID's reg_did_panel, where the regression's own
+    /// influence reduces to this). Nil without comparison units.
+    static func unconditional(now: [Double], before: [Double], group: [Int], treated g: Int, isControl: (Int) -> Bool,
+                              weights: [Double]?) -> (att: Double, influence: [Double])? {
+        let n = group.count
+        // Each unit's side: 1 treated, −1 comparison, 0 neither.
+        var side = [Int8](repeating: 0, count: n)
+        var treatedWeight = 0.0, treatedSum = 0.0, controlWeight = 0.0, controlSum = 0.0
+        for u in 0..<n {
+            let w = weights?[u] ?? 1
+            if group[u] == g {
+                side[u] = 1
+                treatedWeight += w
+                treatedSum += w * (now[u] - before[u])
+            } else if isControl(group[u]) {
+                side[u] = -1
+                controlWeight += w
+                controlSum += w * (now[u] - before[u])
+            }
+        }
+        guard controlWeight > 0 else { return nil }
+        let treatedMean = treatedSum / treatedWeight, controlMean = controlSum / controlWeight
+        var influence = [Double](repeating: 0, count: n)
+        let units = Double(n)
+        for u in 0..<n where side[u] != 0 {
+            let w = weights?[u] ?? 1, change = now[u] - before[u]
+            influence[u] = side[u] > 0 ? units * w * (change - treatedMean) / treatedWeight : -units * w * (change - controlMean) / controlWeight
+        }
+        return (treatedMean - controlMean, influence)
     }
 
     /// DRDID's drdid_panel: the outcome regression's prediction plus inverse-propensity weighting of the
@@ -252,30 +316,41 @@ public struct CallawaySantAnna: Sendable {
         let total = shares.reduce(0, +)
         let weights = shares.map { $0 / total }
         let att = zip(weights, keepers).reduce(0) { $0 + $1.0 * $1.1.att }
-        var influence = [Double](repeating: 0, count: units)
-        for (weight, estimate) in zip(weights, keepers) { for u in 0..<units { influence[u] += weight * estimate.influence[u] } }
-        // did's wif per unit, Σ_k (w·1{G=g_k} − p_k)/Σp · att_k − (Σ_k (w·1{G=g_k} − p_k)) · Σ_k p_k att_k / (Σp)², with
-        // the sums over the unit's own group taken once per group rather than once per unit.
+        var influence = Self.combination(keepers.map(\.influence), weights: weights, units: units)
+        // did's wif per unit, Σ_k (w·1{G=g_k} − p_k)/Σp · att_k − (Σ_k (w·1{G=g_k} − p_k)) · Σ_k p_k att_k / (Σp)². The
+        // terms without the unit's own weight cancel, leaving w times a coefficient of its group:
+        // Σ_{k: g_k = G} (att_k/Σp − Σ_j p_j att_j/(Σp)²).
         let shareAtt = zip(shares, keepers).reduce(0) { $0 + $1.0 * $1.1.att }
-        var attOfGroup: [Int: Double] = [:], countOfGroup: [Int: Double] = [:]
+        var coefficient = [Double](repeating: 0, count: groupPosition.count)
         for estimate in keepers {
-            attOfGroup[estimate.group, default: 0] += estimate.att
-            countOfGroup[estimate.group, default: 0] += 1
+            guard let k = groupPosition[estimate.group] else { continue }
+            coefficient[k] += estimate.att / total - shareAtt / (total * total)
         }
-        for u in 0..<units {
-            let w = unitWeights[u], g = unitGroups[u]
-            let first = (w * (attOfGroup[g] ?? 0) - shareAtt) / total
-            let sumTerms = w * (countOfGroup[g] ?? 0) - total
-            influence[u] += first - sumTerms * shareAtt / (total * total)
+        influence.withUnsafeMutableBufferPointer { out in
+            unitGroupIndex.withUnsafeBufferPointer { groups in
+                unitWeights.withUnsafeBufferPointer { w in
+                    for u in 0..<units where groups[u] >= 0 { out[u] += w[u] * coefficient[groups[u]] }
+                }
+            }
         }
         return Aggregate(label: label, att: att, standardError: Self.standardError(influence, clusterIndex: clusterIndex), influence: influence)
+    }
+
+    /// Σ_k weights[k] · vectors[k], element by element.
+    static func combination(_ vectors: [[Double]], weights: [Double], units: Int) -> [Double] {
+        var sum = [Double](repeating: 0, count: units)
+        sum.withUnsafeMutableBufferPointer { out in
+            for (weight, vector) in zip(weights, vectors) {
+                vector.withUnsafeBufferPointer { values in for u in 0..<units { out[u] += weight * values[u] } }
+            }
+        }
+        return sum
     }
 
     func mean(_ aggregates: [Aggregate], label: String) -> Aggregate {
         let count = Double(aggregates.count)
         let att = aggregates.reduce(0) { $0 + $1.att } / count
-        var influence = [Double](repeating: 0, count: units)
-        for aggregate in aggregates { for u in 0..<units { influence[u] += aggregate.influence[u] / count } }
+        let influence = Self.combination(aggregates.map(\.influence), weights: aggregates.map { _ in 1 / count }, units: units)
         return Aggregate(label: label, att: att, standardError: Self.standardError(influence, clusterIndex: clusterIndex), influence: influence)
     }
 
