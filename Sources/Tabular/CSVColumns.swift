@@ -21,6 +21,10 @@ public struct CSVColumns: Sendable {
 
     /// Reads the named columns (those absent from the header are left out: check `header`).
     public static func read(path: String, columns wanted: [String: Kind]) -> Result<CSVColumns, CSV.ParseError> {
+        if let mapped = MappedFile(path: path) {
+            defer { mapped.unmap() }
+            return read(bytes: mapped.bytes, columns: wanted)
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             return .failure(CSV.ParseError(line: 0, message: "cannot read \(path)"))
         }
@@ -156,22 +160,55 @@ public struct CSVColumns: Sendable {
             while position < slots.count { slots[position]?.append(empty); position += 1 }
             rows += 1
         }
+        // A comma or line end at `at`; returns where scanning goes on.
+        func separator(_ at: Int) -> Int {
+            let byte = base[at]
+            if byte == UInt8(ascii: ",") {
+                field(start, at)
+                position += 1
+                start = at + 1
+                return at + 1
+            }
+            endRow(at)
+            var next = at + 1
+            if byte == UInt8(ascii: "\r"), next < end, base[next] == UInt8(ascii: "\n") { next += 1 }
+            position = 0
+            start = next
+            return next
+        }
+        // Eight bytes at a time: a word's commas and line ends found together (SWAR), visited in order.
+        let raw = UnsafeRawPointer(base)
+        while index + 8 <= end {
+            var found = Self.separators(in: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+            if found == 0 { index += 8; continue }
+            var resume = index + 8
+            while found != 0 {
+                let at = index + found.trailingZeroBitCount / 8
+                found &= found - 1
+                if at < start { continue }  // the LF of a CR LF pair, consumed with its CR
+                resume = max(resume, separator(at))  // past the word when a CR LF pair straddles its end
+            }
+            index = resume
+        }
         while index < end {
             let byte = base[index]
-            if byte == UInt8(ascii: ",") {
-                field(start, index)
-                position += 1
-                start = index + 1
-            } else if byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                endRow(index)
-                if byte == UInt8(ascii: "\r"), index + 1 < end, base[index + 1] == UInt8(ascii: "\n") { index += 1 }
-                position = 0
-                start = index + 1
+            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
+                index = separator(index)
+            } else {
+                index += 1
             }
-            index += 1
         }
         if start < end || position > 0 { endRow(end) }
         return rows
+    }
+
+    /// The high bit of each byte of `word` that is a comma, a line feed or a carriage return (exact: no carries
+    /// between bytes).
+    @inline(__always)
+    static func separators(in word: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        func zeroBytes(_ x: UInt64) -> UInt64 { ~(((x & low7) &+ low7) | x | low7) }
+        return zeroBytes(word ^ 0x2C2C_2C2C_2C2C_2C2C) | zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A) | zeroBytes(word ^ 0x0D0D_0D0D_0D0D_0D0D)
     }
 
     /// One wanted column being filled (a class: appended to in place from the scanning loop).

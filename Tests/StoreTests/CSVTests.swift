@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Tabular
 
@@ -137,6 +138,25 @@ struct CSVColumnsTests {
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
     }
 
+    @Test("a file is read (mapped) as its bytes are; an empty file, a missing one and a folder are told apart")
+    func fromFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-csv-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = "unit,y\nA,1.5\nB,2\n\nC,-3e2\r\n"
+        let file = folder.appendingPathComponent("panel.csv")
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let read = try CSVColumns.read(path: file.path, columns: ["unit": .text, "y": .number]).get()
+        let direct = try columns(text, ["unit": .text, "y": .number])
+        #expect(read.rowCount == 3 && read.number("y") == direct.number("y") && read.number("y") == [1.5, 2, -300])
+        #expect(read.text("unit")?.values == ["A", "B", "C"])
+        let empty = folder.appendingPathComponent("empty.csv")
+        try Data().write(to: empty)
+        #expect(try CSVColumns.read(path: empty.path, columns: ["y": .number]).get().rowCount == 0)
+        #expect(throws: CSV.ParseError.self) { try CSVColumns.read(path: folder.appendingPathComponent("missing.csv").path, columns: [:]).get() }
+        #expect(throws: CSV.ParseError.self) { try CSVColumns.read(path: folder.path, columns: [:]).get() }
+    }
+
     @Test("files without quotes (the fast path) and files over a megabyte (read in two halves) agree with CSV.parse")
     func unquotedAndLarge() throws {
         var state: UInt64 = 11
@@ -162,10 +182,8 @@ struct CSVColumnsTests {
                 #expect(Set(column.values).count == column.values.count, "each value interned once, \(name)")
             }
             let numbers = try #require(table.number("y"))
-            // Seventeen significant digits: within one unit in the last place.
-            #expect(zip(numbers, expected).allSatisfy { number, fields in
-                fields.count > 2 ? abs(number - Double(fields[2])!) <= Double(fields[2])!.ulp : number.isNaN
-            })
+            // Seventeen significant digits, read exactly as Swift's own parser reads them.
+            #expect(zip(numbers, expected).allSatisfy { number, fields in fields.count > 2 ? number == Double(fields[2])! : number.isNaN })
         }
     }
 }
