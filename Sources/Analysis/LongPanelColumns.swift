@@ -39,24 +39,29 @@ extension LongPanel {
                 cohortOf[u] = min(cohortOf[u] ?? p, p)
             }
         case .cohort(let values):
+            // Decided once per distinct value, not per row: never treated ("" or 0), its period, or unknown.
             let periodOfValue = values.values.map { value in time.values.firstIndex(of: value).map { rank[$0] } }
+            let never = values.values.map { $0.isEmpty || $0 == "0" }
             for i in 0..<rows {
-                let code = Int(values.codes[i]), text = values.values[code]
-                guard !text.isEmpty, text != "0" else { continue }
+                let code = Int(values.codes[i])
+                if never[code] { continue }
                 guard let p = periodOfValue[code] else {
-                    throw EstimationError.unknownCohort(value: text, unit: unit.values[Int(unit.codes[i])], periods: periods)
+                    throw EstimationError.unknownCohort(value: values.values[code], unit: unit.values[Int(unit.codes[i])], periods: periods)
                 }
                 cohortOf[Int(unit.codes[i])] = p
             }
         }
-        let keep = (0..<rows).filter { !outcome[$0].isNaN }
-        let everyRow = keep.count == rows
+        // Rows without the outcome are left out; usually there are none, and no list of rows is built.
+        let everyRow = !outcome.contains(where: \.isNaN)
+        let keep = everyRow ? [] : (0..<rows).filter { !outcome[$0].isNaN }
+        let keptRows = everyRow ? rows : keep.count
         func kept<T>(_ values: [T]) -> [T] { everyRow ? values : keep.map { values[$0] } }
-        let notes = ["\(rows) rows, \(unit.values.count) units, \(periods.count) periods; \(rows - keep.count) rows without the outcome left out"]
+        func kept(_ codes: [Int32], _ transform: (Int32) -> Int) -> [Int] { everyRow ? codes.map(transform) : keep.map { transform(codes[$0]) } }
+        let notes = ["\(rows) rows, \(unit.values.count) units, \(periods.count) periods; \(rows - keptRows) rows without the outcome left out"]
         let clusterColumn = cluster ?? unit
-        let panel = try LongPanel(outcome: kept(outcome), unit: keep.map { Int(unit.codes[$0]) }, unitLabels: unit.values,
-                                  period: keep.map { rank[Int(time.codes[$0])] }, periods: periods, cohort: cohortOf,
-                                  cluster: keep.map { Int(clusterColumn.codes[$0]) }, clusterLabels: clusterColumn.values,
+        let panel = try LongPanel(outcome: kept(outcome), unit: kept(unit.codes) { Int($0) }, unitLabels: unit.values,
+                                  period: kept(time.codes) { rank[Int($0)] }, periods: periods, cohort: cohortOf,
+                                  cluster: kept(clusterColumn.codes) { Int($0) }, clusterLabels: clusterColumn.values,
                                   clusterName: clusterName ?? unitName, weight: weight.map(kept), weightName: weightName,
                                   covariateNames: covariates.map(\.name), covariates: covariates.map { kept($0.values) })
         return (panel, notes)

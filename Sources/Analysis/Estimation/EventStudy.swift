@@ -77,14 +77,14 @@ public struct EventStudy: Sendable {
             }
             let perUnit = 1 / Double(periodCount), perPeriod = 1 / Double(unitCount), perRow = 1 / Double(n)
             columns = kept.map { j in
-                var column = [Double](repeating: 0, count: n)
                 let grand = totals[j] * perRow
-                column.withUnsafeMutableBufferPointer { x in
+                // Every element is written below: no zeros written first (megabytes per event time).
+                return [Double](unsafeUninitializedCapacity: n) { x, initialized in
                     for i in 0..<n {
                         x[i] = (bin[i] == j ? 1 : 0) - unitCounts[unit[i] * k + j] * perUnit - periodCounts[period[i] * k + j] * perPeriod + grand
                     }
+                    initialized = n
                 }
-                return column
             }
         } else {
             columns = kept.map { j in bin.map { $0 == j ? 1.0 : 0.0 } } + covariates

@@ -238,11 +238,16 @@ struct QRLeastSquares {
         coefficients = ordered
         inverseGram = gram
         var fitted = [Double](repeating: 0, count: observations)
-        for j in 0..<k {
-            let column = x[j], coefficient = ordered[j]
-            for i in 0..<observations { fitted[i] += column[i] * coefficient }
+        fitted.withUnsafeMutableBufferPointer { fitted in
+            for j in 0..<k {
+                let coefficient = ordered[j]
+                x[j].withUnsafeBufferPointer { column in for i in 0..<observations { fitted[i] += column[i] * coefficient } }
+            }
         }
         self.fitted = fitted
-        residuals = zip(y, fitted).map { $0 - $1 }
+        residuals = [Double](unsafeUninitializedCapacity: observations) { residuals, initialized in
+            for i in 0..<observations { residuals[i] = y[i] - fitted[i] }
+            initialized = observations
+        }
     }
 }

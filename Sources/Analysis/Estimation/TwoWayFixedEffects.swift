@@ -77,25 +77,32 @@ public enum TwoWayFixedEffects {
     /// x − x̄ᵢ − x̄ₜ + x̄ for a balanced panel (every unit once in every period).
     static func demeanBalanced(_ column: [Double], units: [Int], periods: [Int], unitCount: Int, periodCount: Int) -> [Double] {
         var unitMeans = [Double](repeating: 0, count: unitCount), periodMeans = [Double](repeating: 0, count: periodCount)
+        let n = column.count
         var total = 0.0
-        var result = column
-        result.withUnsafeMutableBufferPointer { x in
+        return column.withUnsafeBufferPointer { x in
             units.withUnsafeBufferPointer { u in
                 periods.withUnsafeBufferPointer { t in
-                    for i in 0..<x.count {
-                        unitMeans[u[i]] += x[i]
-                        periodMeans[t[i]] += x[i]
-                        total += x[i]
+                    unitMeans.withUnsafeMutableBufferPointer { unitMeans in
+                        periodMeans.withUnsafeMutableBufferPointer { periodMeans in
+                            for i in 0..<n {
+                                unitMeans[u[i]] += x[i]
+                                periodMeans[t[i]] += x[i]
+                                total += x[i]
+                            }
+                            let perUnit = 1 / Double(periodCount), perPeriod = 1 / Double(unitCount)
+                            for g in 0..<unitCount { unitMeans[g] *= perUnit }
+                            for g in 0..<periodCount { periodMeans[g] *= perPeriod }
+                            let grand = total / Double(n)
+                            // Written once, from the column: no copy of it to subtract from.
+                            return [Double](unsafeUninitializedCapacity: n) { result, initialized in
+                                for i in 0..<n { result[i] = x[i] - unitMeans[u[i]] - periodMeans[t[i]] + grand }
+                                initialized = n
+                            }
+                        }
                     }
-                    let perUnit = 1 / Double(periodCount), perPeriod = 1 / Double(unitCount)
-                    for g in unitMeans.indices { unitMeans[g] *= perUnit }
-                    for g in periodMeans.indices { periodMeans[g] *= perPeriod }
-                    let grand = total / Double(x.count)
-                    for i in 0..<x.count { x[i] = x[i] - unitMeans[u[i]] - periodMeans[t[i]] + grand }
                 }
             }
         }
-        return result
     }
 
     /// Whether every unit is observed exactly once in every period.
@@ -170,7 +177,6 @@ public enum TwoWayFixedEffects {
             ? (columns: toDemean.map { demeanBalanced($0, units: u, periods: t, unitCount: unitCount, periodCount: periodCount) }, iterations: 1)
             : absorb(toDemean, units: u, periods: t, unitCount: unitCount, periodCount: periodCount, weights: weights)
         if regressorsDemeaned { absorbed.columns += regressors }
-        let w = weights ?? Array(repeating: 1, count: n)
         let yTilde = absorbed.columns[0]
         let x = Array(absorbed.columns.dropFirst())
         for (j, name) in names.enumerated() where x[j].allSatisfy({ abs($0) < 1e-10 }) {
@@ -180,6 +186,8 @@ public enum TwoWayFixedEffects {
         let absorbedParameters = unitCount + periodCount - 1
         let solution = try QRLeastSquares(columns: x, y: yTilde, weights: weights, names: names)
         let e = solution.residuals
+        // w·e, the residuals as the scores use them (e itself without weights).
+        let we = weights.map { w in zip(w, e).map { $0 * $1 } } ?? e
         var covariance: [[Double]]
         var clusterTotal: Int?
         var dof = n - k - absorbedParameters
@@ -187,14 +195,14 @@ public enum TwoWayFixedEffects {
         case .classical, .hc1:
             guard dof > 0 else { throw EstimationError.tooFewObservations(observations: n, parameters: k + absorbedParameters) }
             if standardErrors == .classical {
-                let sigma2 = (0..<n).reduce(0) { $0 + w[$1] * e[$1] * e[$1] } / Double(dof)
+                let sigma2 = (0..<n).reduce(0) { $0 + we[$1] * e[$1] } / Double(dof)
                 covariance = solution.inverseGram.map { $0.map { $0 * sigma2 } }
             } else {
                 var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
                 for a in 0..<k {
                     for b in a..<k {
                         var sum = 0.0
-                        for i in 0..<n { sum += x[a][i] * x[b][i] * w[i] * w[i] * e[i] * e[i] }
+                        for i in 0..<n { sum += x[a][i] * x[b][i] * we[i] * we[i] }
                         meat[a][b] = sum
                         meat[b][a] = sum
                     }
@@ -206,9 +214,12 @@ public enum TwoWayFixedEffects {
             var scores = [[Double]](repeating: [Double](repeating: 0, count: clusterCount), count: k)
             var present = [Bool](repeating: false, count: clusterCount)
             for a in 0..<k {
-                let column = x[a]
                 scores[a].withUnsafeMutableBufferPointer { totals in
-                    for i in 0..<n { totals[cluster[i]] += column[i] * w[i] * e[i] }
+                    x[a].withUnsafeBufferPointer { column in
+                        we.withUnsafeBufferPointer { we in cluster.withUnsafeBufferPointer { cluster in
+                            for i in 0..<n { totals[cluster[i]] += column[i] * we[i] }
+                        } }
+                    }
                 }
             }
             for c in cluster { present[c] = true }
