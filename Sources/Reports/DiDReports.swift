@@ -81,8 +81,7 @@ public enum DiDReports {
             },
         ]
         for (key, value) in report.metadata where object[key] == nil { object[key] = value }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return try JSONText.prettySorted(object) + "\n"
     }
 
     static func latexEscape(_ text: String) -> String {

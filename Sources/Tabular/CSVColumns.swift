@@ -83,7 +83,13 @@ public struct CSVColumns: Sendable {
             case .failure(let error): return .failure(error)
             case .success(let read):
                 rows += read.rows
-                if part == 0 { slots = read.slots } else { for position in slots.indices { slots[position]?.absorb(read.slots[position]!) } }
+                if part == 0 {
+                    slots = read.slots
+                } else {
+                    // Each column takes in the later part on its own thread: the slots share nothing.
+                    nonisolated(unsafe) let targets = slots.compactMap { $0 }, sources = read.slots.compactMap { $0 }
+                    DispatchQueue.concurrentPerform(iterations: targets.count) { targets[$0].absorb(sources[$0]) }
+                }
             }
         }
         var texts: [String: (codes: [Int32], values: [String])] = [:]

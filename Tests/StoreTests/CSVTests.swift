@@ -187,3 +187,47 @@ struct CSVColumnsTests {
         }
     }
 }
+
+struct JSONTextTests {
+    @Test("the same bytes as JSONSerialization (pretty, sorted keys) on random reports")
+    func sameAsFoundation() throws {
+        var state: UInt64 = 5
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 11
+        }
+        let pieces = ["a", "/", "\"", "\\", "\n", "\t", "\u{1}", "\u{1F}", "é", "−", "·", "👍🏽", " ", "\u{7F}", "\u{2028}", "x y"]
+        func text() -> String { (0..<Int(next() % 6)).map { _ in pieces[Int(next() % UInt64(pieces.count))] }.joined() }
+        // Keys as reports write them: no control characters (whose collation order is left to ICU).
+        let printable = pieces.filter { $0.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F } } + ["a9", "a10", "B"]
+        func key() -> String { (0..<Int(next() % 6)).map { _ in printable[Int(next() % UInt64(printable.count))] }.joined() }
+        func number() -> Double {
+            switch next() % 5 {
+            case 0: return Double(Int(next() % 2_000_000)) - 1_000_000
+            case 1: return Double(next()) / Double(1 << 53) * pow(10, Double(Int(next() % 40)) - 20)
+            case 2: let bits = next() << 11 | next() % 2048; let value = Double(bitPattern: bits); return value.isFinite ? value : 1.5
+            case 3: return -0.0
+            default: return Double(next() % 1000) / 8
+            }
+        }
+        func value(_ depth: Int) -> Any {
+            switch next() % (depth > 2 ? 5 : 7) {
+            case 0: return text()
+            case 1: return number()
+            case 2: return Int(next() % 100_000) - 50_000
+            case 3: return next() & 1 == 0
+            case 4: return NSNull()
+            case 5: return (0..<Int(next() % 4)).map { _ in value(depth + 1) }
+            default: return Dictionary((0..<Int(next() % 4)).map { _ in (key(), value(depth + 1)) }, uniquingKeysWith: { a, _ in a })
+            }
+        }
+        for _ in 0..<2_000 {
+            let report: [String: Any] = ["estimators": [value(0), value(0)], "n": value(1), "title": text()]
+            let foundation = String(decoding: try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys]), as: UTF8.self)
+            let ours = try JSONText.prettySorted(report)
+            #expect(ours == foundation)
+            if ours != foundation { break }
+        }
+        #expect(throws: JSONText.InvalidValue.self) { try JSONText.prettySorted(["x": Double.nan]) }
+    }
+}
