@@ -82,6 +82,10 @@ public struct CallawaySantAnna: Sendable {
         guard !treatedGroups.isEmpty else { throw EstimationError.noVariation(column: "treatment (no unit is ever treated)") }
         var estimates: [Estimate] = []
         let index = Dictionary(uniqueKeysWithValues: periods.enumerated().map { ($1, $0) })
+        // Units by the position of their group value (never treated included) among the distinct values.
+        let groupValues = Array(Set(group)).sorted()
+        let codeOfValue = Dictionary(uniqueKeysWithValues: groupValues.enumerated().map { ($1, $0) })
+        let groupCode = group.map { codeOfValue[$0]! }
         for g in treatedGroups {
             guard let gIndex = index[g], gIndex > 0 else { continue }  // treated from the first period: no pre-period
             for (tIndex, t) in periods.enumerated() {
@@ -91,8 +95,10 @@ public struct CallawaySantAnna: Sendable {
                 let isControl = { (unitGroup: Int) in unitGroup == 0 || (comparison == .notYetTreated && unitGroup > later) }
                 let emptyComparison = EstimationError.emptyCell("comparison group for cohort \(g) in \(t) (no \(comparison.rawValue) units)")
                 if covariates == nil {
-                    guard let cell = Self.unconditional(now: periodColumns[tIndex], before: periodColumns[base], group: group, treated: g,
-                                                        isControl: isControl, weights: weights) else { throw emptyComparison }
+                    // Each unit's side in this comparison, decided once per group value.
+                    let sides = groupValues.map { $0 == g ? Int8(1) : isControl($0) ? -1 : 0 }
+                    guard let cell = Self.unconditional(now: periodColumns[tIndex], before: periodColumns[base], groupCode: groupCode, sides: sides,
+                                                        weights: weights) else { throw emptyComparison }
                     estimates.append(Estimate(group: g, time: t, att: cell.att, standardError: 0, influence: cell.influence))
                     continue
                 }
@@ -203,34 +209,37 @@ public struct CallawaySantAnna: Sendable {
     /// One ATT(g,t) without covariates: the outcome regression on an intercept alone, which is the difference of
     /// the (weighted) mean changes of the treated and the comparison units, with influence n·w·(Δy − mean)/Σw for
     /// the treated and its negative for the comparison units (DRDID's reg_did_panel, where the regression's own
-    /// influence reduces to this). Nil without comparison units.
-    static func unconditional(now: [Double], before: [Double], group: [Int], treated g: Int, isControl: (Int) -> Bool,
+    /// influence reduces to this). `sides[groupCode[u]]` is 1 for a treated unit, −1 for a comparison unit, 0 for
+    /// neither. Nil without comparison units.
+    static func unconditional(now: [Double], before: [Double], groupCode: [Int], sides: [Int8],
                               weights: [Double]?) -> (att: Double, influence: [Double])? {
-        let n = group.count
-        // Each unit's side: 1 treated, −1 comparison, 0 neither.
-        var side = [Int8](repeating: 0, count: n)
+        let n = groupCode.count
         var treatedWeight = 0.0, treatedSum = 0.0, controlWeight = 0.0, controlSum = 0.0
-        for u in 0..<n {
-            let w = weights?[u] ?? 1
-            if group[u] == g {
-                side[u] = 1
-                treatedWeight += w
-                treatedSum += w * (now[u] - before[u])
-            } else if isControl(group[u]) {
-                side[u] = -1
-                controlWeight += w
-                controlSum += w * (now[u] - before[u])
-            }
-        }
-        guard controlWeight > 0 else { return nil }
-        let treatedMean = treatedSum / treatedWeight, controlMean = controlSum / controlWeight
         var influence = [Double](repeating: 0, count: n)
-        let units = Double(n)
-        for u in 0..<n where side[u] != 0 {
-            let w = weights?[u] ?? 1, change = now[u] - before[u]
-            influence[u] = side[u] > 0 ? units * w * (change - treatedMean) / treatedWeight : -units * w * (change - controlMean) / controlWeight
-        }
-        return (treatedMean - controlMean, influence)
+        now.withUnsafeBufferPointer { now in before.withUnsafeBufferPointer { before in
+            groupCode.withUnsafeBufferPointer { code in sides.withUnsafeBufferPointer { sides in
+                for u in 0..<n {
+                    let side = sides[code[u]]
+                    if side == 0 { continue }
+                    let w = weights?[u] ?? 1, change = now[u] - before[u]
+                    if side > 0 { treatedWeight += w; treatedSum += w * change } else { controlWeight += w; controlSum += w * change }
+                }
+                guard controlWeight > 0 else { return }
+                let treatedMean = treatedSum / treatedWeight, controlMean = controlSum / controlWeight
+                let units = Double(n)
+                let treatedScale = units / treatedWeight, controlScale = -units / controlWeight
+                influence.withUnsafeMutableBufferPointer { influence in
+                    for u in 0..<n {
+                        let side = sides[code[u]]
+                        if side == 0 { continue }
+                        let w = weights?[u] ?? 1, change = now[u] - before[u]
+                        influence[u] = side > 0 ? treatedScale * w * (change - treatedMean) : controlScale * w * (change - controlMean)
+                    }
+                }
+            } }
+        } }
+        guard controlWeight > 0 else { return nil }
+        return (treatedSum / treatedWeight - controlSum / controlWeight, influence)
     }
 
     /// DRDID's drdid_panel: the outcome regression's prediction plus inverse-propensity weighting of the
@@ -305,7 +314,11 @@ public struct CallawaySantAnna: Sendable {
         let n = Double(influence.count)
         guard let clusterIndex else { return (influence.reduce(0) { $0 + $1 * $1 }).squareRoot() / n }
         var totals = [Double](repeating: 0, count: (clusterIndex.max() ?? 0) + 1)
-        for (value, cluster) in zip(influence, clusterIndex) { totals[cluster] += value }
+        totals.withUnsafeMutableBufferPointer { totals in
+            influence.withUnsafeBufferPointer { values in clusterIndex.withUnsafeBufferPointer { clusters in
+                for i in 0..<values.count { totals[clusters[i]] += values[i] }
+            } }
+        }
         return (totals.reduce(0) { $0 + $1 * $1 }).squareRoot() / n
     }
 
@@ -404,12 +417,16 @@ extension CallawaySantAnna {
         let n = Double(units)
         var suprema: [Double] = []
         suprema.reserveCapacity(draws)
+        var v = [Double](repeating: 0, count: count)
         for _ in 0..<draws {
-            let v = (0..<count).map { _ in generator.next() & 1 == 1 ? 1.0 : -1.0 }
+            for c in 0..<count { v[c] = generator.next() & 1 == 1 ? 1.0 : -1.0 }
             var largest = 0.0
             for (k, aggregate) in aggregates.enumerated() where aggregate.standardError > 0 {
-                let deviation = zip(totals[k], v).reduce(0) { $0 + $1.0 * $1.1 } / n
-                largest = max(largest, abs(deviation) / aggregate.standardError)
+                var deviation = 0.0
+                totals[k].withUnsafeBufferPointer { total in v.withUnsafeBufferPointer { v in
+                    for c in 0..<count { deviation += total[c] * v[c] }
+                } }
+                largest = max(largest, abs(deviation / n) / aggregate.standardError)
             }
             suprema.append(largest)
         }

@@ -104,7 +104,7 @@ struct DiD: ParsableCommand {
         }
         guard let data else { return }
         if time != nil {
-            Memory.keepFreedArrays()
+            Memory.prepareForLargeArrays()
             try panelRun(path: data)
             return
         }
