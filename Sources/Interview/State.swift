@@ -73,8 +73,25 @@ public struct Timestamp: Hashable, Sendable, CustomStringConvertible {
         let rest = milliseconds - Int64(days) * 86_400_000
         let date = CivilDate(days: days)
         let h = rest / 3_600_000, m = (rest / 60_000) % 60, s = (rest / 1000) % 60, ms = rest % 1000
-        func pad(_ value: Int64, _ width: Int) -> String { CivilDate.zeroPadded(Int(value), width) }
-        return "\(date)T\(pad(h, 2)):\(pad(m, 2)):\(pad(s, 2)).\(pad(ms, 3))Z"
+        guard (0...9999).contains(date.year) else {
+            func pad(_ value: Int64, _ width: Int) -> String { CivilDate.zeroPadded(Int(value), width) }
+            return "\(date)T\(pad(h, 2)):\(pad(m, 2)):\(pad(s, 2)).\(pad(ms, 3))Z"
+        }
+        // Written digit by digit into 24 bytes: every answer's step carries a few of these.
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            func digits(_ value: Int, _ width: Int, at offset: Int) {
+                var value = value
+                for position in stride(from: offset + width - 1, through: offset, by: -1) {
+                    buffer[position] = UInt8(ascii: "0") + UInt8(value % 10)
+                    value /= 10
+                }
+            }
+            digits(date.year, 4, at: 0); buffer[4] = UInt8(ascii: "-"); digits(date.month, 2, at: 5); buffer[7] = UInt8(ascii: "-")
+            digits(date.day, 2, at: 8); buffer[10] = UInt8(ascii: "T"); digits(Int(h), 2, at: 11); buffer[13] = UInt8(ascii: ":")
+            digits(Int(m), 2, at: 14); buffer[16] = UInt8(ascii: ":"); digits(Int(s), 2, at: 17); buffer[19] = UInt8(ascii: ".")
+            digits(Int(ms), 3, at: 20); buffer[23] = UInt8(ascii: "Z")
+            return 24
+        }
     }
 
     public var description: String { iso8601 }

@@ -104,7 +104,7 @@ public final class InterviewSession {
                 try persist()
                 return .inputEnded
             }
-            let line = raw.trimmingCharacters(in: CharacterSet(charactersIn: "\r\n"))
+            let line = raw.trimmingLineEnds
             if line.count > 10_000 {
                 message = ["! " + words.tooLong]
                 continue
@@ -113,7 +113,7 @@ public final class InterviewSession {
                 message = ["! " + words.controlCharacters]
                 continue
             }
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingSpaces
             if trimmed.hasPrefix(":") {
                 let (end, output) = try command(trimmed)
                 message = output
@@ -145,7 +145,7 @@ public final class InterviewSession {
     func answer(_ line: String) throws -> [String] {
         switch engine.cursor {
         case .repeatPrompt:
-            switch line.trimmingCharacters(in: .whitespaces).lowercased() {
+            switch line.trimmingSpaces.lowercased() {
             case "y", "yes", "ya", "1": _ = engine.addInstance()
             case "n", "no", "t", "tidak", "2": _ = engine.declineInstance()
             default: return ["! " + words.yesNoOnly]
@@ -157,7 +157,7 @@ public final class InterviewSession {
             guard let prompt = engine.prompt() else { return [] }
             var text = line
             if prompt.item.type.choiceList != nil { text = resolveChoices(line, prompt) }
-            if prompt.item.type == .acknowledge, ["y", "ya", "yes", "ok", "1"].contains(line.trimmingCharacters(in: .whitespaces).lowercased()) {
+            if prompt.item.type == .acknowledge, ["y", "ya", "yes", "ok", "1"].contains(line.trimmingSpaces.lowercased()) {
                 text = "OK"
             }
             return describe(engine.answer(text))
@@ -194,7 +194,7 @@ public final class InterviewSession {
     func command(_ text: String) throws -> (SessionEnd?, [String]) {
         let parts = text.split(separator: " ", maxSplits: 1).map(String.init)
         let name = parts[0].lowercased()
-        let argument = parts.count > 1 ? parts[1].trimmingCharacters(in: .whitespaces) : ""
+        let argument = parts.count > 1 ? parts[1].trimmingSpaces : ""
         if name != ":delete" { pendingDelete = false }
         switch name {
         case ":help", ":h", ":?": return (nil, words.help.split(separator: "\n").map { "  " + $0 })

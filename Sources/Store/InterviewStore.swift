@@ -199,57 +199,31 @@ extension ResponseStore {
         }
     }
 
-    /// Writes one interview step in one transaction: the changed answers, the audit events and the cursor.
+    /// Makes one interview step durable in one transaction: the changed answers, the audit events and the
+    /// cursor, journalled as one row (see `StepJournal`) and written into their tables before anything reads them.
     public func save(_ transition: Transition, interview uuid: String, language: String?, at now: Timestamp) throws {
-        try wrap {
+        let step = StepRows(transition, language: language, at: now)
+        try wrap(applyingJournal: false) {
             try queue.writeWithoutTransaction { db in
-                try db.inStepTransaction {
-                    try Self.write(transition, db, uuid: uuid, language: language, at: now)
-                }
+                try db.inStepTransaction { try StepJournal.append(step, db, uuid: uuid) }
             }
+            journalPending = true
         }
     }
 
-    private static func write(_ transition: Transition, _ db: Database, uuid: String, language: String?, at now: Timestamp) throws {
-        // Cached statements: an answer is a few statements, prepared once per session.
-        let nowText = now.iso8601
-        if !transition.records.isEmpty {
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (interview_uuid, address) DO UPDATE SET
-                    kind = excluded.kind, text_value = excluded.text_value, number_value = excluded.number_value,
-                    origin = excluded.origin, relevant = excluded.relevant, confirmation = excluded.confirmation,
-                    updated_at = excluded.updated_at
-                """)
-            for (address, record) in transition.records {
-                if let record {
-                    let stored = StoredValue(record.value)
-                    try upsert.run([.text(uuid), .text(address.description), .text(address.name),
-                                    .text(address.indices.map(String.init).joined(separator: ",")), .text(stored.kind), .text(stored.text),
-                                    stored.number.map(SQLValue.real) ?? .null, .text(record.origin.rawValue), .integer(record.relevant ? 1 : 0),
-                                    .text(record.confirmation), .text(nowText)], db)
-                } else {
-                    try db.cachedStatement(sql: "DELETE FROM answer WHERE interview_uuid = ? AND address = ?")
-                        .run([.text(uuid), .text(address.description)], db)
-                }
-            }
-        }
-        try appendAll(transition.events, db, uuid: uuid)
-        try db.cachedStatement(sql: "UPDATE interview SET cursor = ?, updated_at = ?, utc_offset_minutes = ?, language = ? WHERE uuid = ?")
-            .run([.text(transition.cursor.description), .text(nowText), .integer(Int64(now.offsetMinutes)), .text(language), .text(uuid)], db)
-    }
-
-    /// Marks an interview completed, with its last step, in the same transaction.
+    /// Marks an interview completed, with its last step and every journalled one, in the same transaction.
     public func complete(_ transition: Transition, interview uuid: String, language: String?, at now: Timestamp) throws {
-        try wrap {
+        let step = StepRows(transition, language: language, at: now)
+        try wrap(applyingJournal: false) {
             try queue.writeWithoutTransaction { db in
                 try db.inStepTransaction {
-                    try Self.write(transition, db, uuid: uuid, language: language, at: now)
+                    try StepJournal.apply(db)
+                    try step.write(db, uuid: uuid)
                     try db.execute(sql: "UPDATE interview SET status = 'completed', ended_at = ?, updated_at = ? WHERE uuid = ?",
                                    arguments: [now.iso8601, now.iso8601, uuid])
                 }
             }
+            journalPending = false
         }
     }
 
@@ -274,55 +248,6 @@ extension ResponseStore {
         case .instanceDeleted(let address): ("instance_deleted", address.description, nil, nil, nil)
         case .reopened: ("reopened", nil, nil, nil, nil)
         case .completed: ("completed", nil, nil, nil, nil)
-        }
-    }
-
-    /// A step's events in as few statements as possible: one multi-row INSERT per eight events, numbered on
-    /// from the interview's last position.
-    static func appendAll(_ events: [AuditEvent], _ db: Database, uuid: String) throws {
-        guard !events.isEmpty else { return }
-        var sequence = try db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE interview_uuid = ?")
-            .integer([.text(uuid)], db) ?? 0
-        var start = 0
-        var lastSeconds = Double.nan, lastText = ""
-        while start < events.count {
-            let chunk = events[start..<min(events.count, start + 8)]
-            var values: [SQLValue] = []
-            values.reserveCapacity(chunk.count * 9)
-            for event in chunk {
-                if event.at.seconds != lastSeconds { lastSeconds = event.at.seconds; lastText = event.at.iso8601 }
-                let (name, address, old, new, detail) = columns(event)
-                sequence += 1
-                values += [.text(uuid), .integer(sequence), .text(lastText), .integer(Int64(event.at.offsetMinutes)), .text(name),
-                           .text(address), .text(old), .text(new), .text(detail)]
-            }
-            try db.cachedStatement(sql: auditInsert[chunk.count]).run(values, db)
-            start += chunk.count
-        }
-    }
-
-    /// The audit INSERT for 1…8 rows, written once rather than at every step.
-    private static let auditInsert: [String] = (0...8).map { rows in
-        "INSERT INTO audit_log (interview_uuid, seq, at, utc_offset_minutes, event, address, old_value, new_value, detail) VALUES "
-            + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
-    }
-
-    static func append(_ event: AuditEvent, _ db: Database, uuid: String) throws {
-        let at = event.at
-        switch event.kind {
-        case .entered(let address): try appendAudit(db, uuid: uuid, at: at, event: "entered", address: address.description)
-        case .left(let address): try appendAudit(db, uuid: uuid, at: at, event: "left", address: address.description)
-        case .changed(let address, let old, let new):
-            try appendAudit(db, uuid: uuid, at: at, event: "changed", address: address.description,
-                            old: old.map { StoredValue($0).tagged }, new: new.map { StoredValue($0).tagged })
-        case .softCheckConfirmed(let address, let reason):
-            try appendAudit(db, uuid: uuid, at: at, event: "soft_check_confirmed", address: address.description, detail: reason)
-        case .languageChanged(let from, let to):
-            try appendAudit(db, uuid: uuid, at: at, event: "language_changed", old: from, new: to)
-        case .instanceAdded(let address): try appendAudit(db, uuid: uuid, at: at, event: "instance_added", address: address.description)
-        case .instanceDeleted(let address): try appendAudit(db, uuid: uuid, at: at, event: "instance_deleted", address: address.description)
-        case .reopened: try appendAudit(db, uuid: uuid, at: at, event: "reopened")
-        case .completed: try appendAudit(db, uuid: uuid, at: at, event: "completed")
         }
     }
 
@@ -475,7 +400,8 @@ extension ResponseStore {
                             interview.ended.iso8601,
                         ])
                     }
-                    for event in interview.events { try Self.append(event, db, uuid: interview.uuid) }
+                    try StepRows.append(StepRows(Transition(events: interview.events, cursor: .end), language: nil, at: Timestamp(seconds: 0, offsetMinutes: 0)).events,
+                                        db, uuid: interview.uuid)
                 }
             }
         }

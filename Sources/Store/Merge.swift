@@ -275,8 +275,10 @@ final class FieldStore {
             if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: unknown.sorted()) }
             let check = try queue.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
             guard check == ["ok"] else { throw StoreError.notAStore(path: path, reason: "the integrity check failed: \(check.prefix(3).joined(separator: "; "))") }
-            // A device still on an earlier schema: its copy is brought up to this one, so the tables match.
+            // A device still on an earlier schema: its copy is brought up to this one, so the tables match; steps a
+            // killed session left in its journal are written into its tables.
             try ResponseStore.migrator.migrate(queue)
+            try queue.write { try StepJournal.apply($0) }
             (questionnaires, rounds, units, interviews) = try queue.read { db in
                 (try Row.fetchAll(db, sql: "SELECT * FROM questionnaire"), try Row.fetchAll(db, sql: "SELECT * FROM round"),
                  try Row.fetchAll(db, sql: "SELECT * FROM unit ORDER BY position"), try Row.fetchAll(db, sql: "SELECT * FROM interview ORDER BY started_at, uuid"))

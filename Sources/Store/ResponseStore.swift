@@ -16,6 +16,7 @@ public final class ResponseStore {
         migrator.registerMigration(Migration001CreateSchema.identifier, migrate: Migration001CreateSchema.migrate)
         migrator.registerMigration(Migration002ImportLog.identifier, migrate: Migration002ImportLog.migrate)
         migrator.registerMigration(Migration003KeyedAuditLog.identifier, migrate: Migration003KeyedAuditLog.migrate)
+        migrator.registerMigration(Migration004StepJournal.identifier, migrate: Migration004StepJournal.migrate)
         return migrator
     }
 
@@ -51,7 +52,12 @@ public final class ResponseStore {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
         try migrate()
+        // Steps a killed session left in the journal are written into the tables before anything is read.
+        try wrap { try queue.write { try StepJournal.apply($0) } }
     }
+
+    /// Whether this store has journalled steps not yet written into the tables (see `StepJournal`).
+    var journalPending = false
 
     private func migrate() throws {
         let migrator = Self.migrator
@@ -102,8 +108,14 @@ public final class ResponseStore {
         try wrap { try queue.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") } }
     }
 
-    func wrap<T>(_ body: () throws -> T) throws -> T {
+    /// Runs a store operation, turning SQLite's errors into store errors. Every operation first writes the steps
+    /// this store has journalled into the tables, so that what it reads is whole; saving a step does not.
+    func wrap<T>(applyingJournal: Bool = true, _ body: () throws -> T) throws -> T {
         do {
+            if applyingJournal, journalPending {
+                try queue.write { try StepJournal.apply($0) }
+                journalPending = false
+            }
             return try body()
         } catch let error as StoreError {
             throw error

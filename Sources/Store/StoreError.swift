@@ -15,6 +15,7 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case notADuplicate(String)
     case notReviewable(uuid: String, status: String)
     case discarded(uuid: String)
+    case unreadableStep(id: Int64, reason: String)
     case database(String)
 
     public var description: String {
@@ -33,6 +34,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .draftUsesOtherVersion(let uuid, let version):
             "the draft interview \(uuid) uses questionnaire version \(version); continue it with that version"
         case .unknownInterview(let uuid): "no interview \(uuid) in this store"
+        case .unreadableStep(let id, let reason):
+            "the store's step journal holds a step it cannot read (row \(id): \(reason)); nothing was changed and the step is kept. Keep a copy of the file for recovery"
         case .frameRejected(let problems):
             "the frame was not imported (\(problems.count) problem\(problems.count == 1 ? "" : "s"); nothing was written):\n"
                 + problems.map { "  \($0)" }.joined(separator: "\n")

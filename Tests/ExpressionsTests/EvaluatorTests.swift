@@ -164,8 +164,14 @@ struct CivilDateTests {
         for a in pieces { for b in pieces { for c in pieces { cases.append(a + b + c) } } }
         // Every scalar of the Basic Multilingual Plane around a letter.
         cases += (0..<0x1_0000).compactMap(Unicode.Scalar.init).map { "\($0)a\($0)" }
+        cases += ["a", "abc", " a", "a ", "1\u{A0}", "\u{A0}1", "x\u{7F}", "\u{7F}"]
         let mismatches = cases.filter { $0.trimmingSpaces != $0.trimmingCharacters(in: .whitespaces) }
         #expect(mismatches.isEmpty, "\(mismatches.prefix(5).map { Array($0.unicodeScalars) })")
+        // Substrings too, and line ends as a terminal line's are stripped.
+        #expect(" a b "[...].dropFirst(0).trimmingSpaces == "a b")
+        for text in ["", "\n", "\r\n", "a\r\n", "\r\na", "\n a \r", " \t", "x\ny"] {
+            #expect(text.trimmingLineEnds == text.trimmingCharacters(in: CharacterSet(charactersIn: "\r\n")), "\(Array(text.unicodeScalars))")
+        }
     }
 
     @Test("E5: known dates and weekdays")

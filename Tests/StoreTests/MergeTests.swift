@@ -70,6 +70,21 @@ struct MergeTests {
         try untouched.close()
     }
 
+    @Test("M1: a device store left by a killed session merges with its journalled steps; the file keeps them")
+    func journalledSteps() throws {
+        let device = try storeWithFrame()
+        let opened = try device.openInterview(try loadForm(), unit: "1105010001", round: "2021-H1", enumerator: "e1", reopen: false, language: nil, at: now)
+        try device.save(Transition(records: [Address("meetings"): AnswerRecord(value: .number(6), origin: .entered, relevant: true)],
+                                   events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(6)), at: now)], cursor: .end),
+                        interview: opened.uuid, language: nil, at: now)
+        // As if killed here: the step is in the journal only.
+        let central = try ResponseStore(path: temporaryStorePath())
+        #expect(try central.merge(from: device.path, at: now).count(.new) == 1)
+        let merged = try central.interview(opened.uuid)
+        #expect(merged.answers.map(\.stored.text) == ["6"] && merged.audit.map(\.event) == ["started", "changed"])
+        #expect(try device.queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM step_journal") } == 1)
+    }
+
     @Test("M2: a newer version replaces the older; the audit trail is appended once; the replacement is logged")
     func newerVersion() throws {
         let device = try fieldStore(["1105010001": 3], complete: false)

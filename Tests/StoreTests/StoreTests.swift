@@ -54,7 +54,7 @@ struct SchemaTests {
     @Test("S1: migrations, journal mode, synchronous, foreign keys")
     func newStore() throws {
         let store = try ResponseStore(path: temporaryStorePath())
-        #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log"])
+        #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log", "004-step-journal"])
         let pragmas = try store.queue.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
              try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
@@ -65,7 +65,7 @@ struct SchemaTests {
         #expect(try store.integrityCheck() == ["ok"])
         // Opening again applies nothing new.
         let again = try ResponseStore(path: store.path)
-        #expect(try again.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log"])
+        #expect(try again.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log", "004-step-journal"])
     }
 
     @Test("S1: a store of an earlier schema is upgraded on open, its data kept")
@@ -80,7 +80,7 @@ struct SchemaTests {
         try old.write { try $0.execute(sql: "INSERT INTO unit (code, name, level, attributes, position) VALUES ('1', 'Desa', 'village', '{}', 1)") }
         try old.close()
         let store = try ResponseStore(path: path)
-        #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log"])
+        #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log", "004-step-journal"])
         #expect(try store.units().map(\.code) == ["1"])
         #expect(try store.importLog().isEmpty)
     }
@@ -89,7 +89,7 @@ struct SchemaTests {
     func keyedAuditLog() throws {
         let path = try schemaTwoStore()
         let store = try ResponseStore(path: path)
-        #expect(try store.appliedMigrations().last == "003-keyed-audit-log")
+        #expect(try store.appliedMigrations().contains("003-keyed-audit-log"))
         let first = try store.interview("uuid-a").audit, second = try store.interview("uuid-b").audit
         #expect(first.map(\.sequence) == [1, 2, 3] && first.map(\.event) == ["started", "entered", "changed"])
         #expect(first.last?.newValue == "number:4")
@@ -225,26 +225,53 @@ struct InterviewLifecycleTests {
         #expect(try store.interviews(status: "completed").isEmpty)
     }
 
-    @Test("S3: a step that fails part-way writes nothing of itself, and the next step is written whole")
+    @Test("S3: a step is journalled whole; writing it into the tables fails whole, keeps it, and succeeds later")
     func stepIsAtomic() throws {
         let store = try storeWithFrame()
         let opened = try store.openInterview(try loadForm(), unit: "1105010001", round: "2021-H1", enumerator: "e1", reopen: false, language: nil, at: now)
         let step = Transition(records: [Address("meetings"): AnswerRecord(value: .number(3), origin: .entered, relevant: true)],
                               events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(3)), at: now)], cursor: .end)
-        // The last statement of the step (the cursor) fails after the answer and the audit entry were written.
+        func counts() throws -> [Int] {
+            try store.queue.read { db in try ["answer", "audit_log", "step_journal"].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)")! } }
+        }
+        // The last statement of a step's rows (the cursor) fails after the answer and the audit entry were written.
         try store.queue.write { try $0.execute(sql: "CREATE TRIGGER refuse_cursor BEFORE UPDATE OF cursor ON interview BEGIN SELECT RAISE(ABORT, 'disk trouble'); END") }
-        #expect(throws: StoreError.database("disk trouble")) { try store.save(step, interview: opened.uuid, language: nil, at: now) }
+        try store.save(step, interview: opened.uuid, language: nil, at: now)
+        #expect(try counts() == [0, 1, 1])  // durable as one journal row
+        #expect(throws: StoreError.database("disk trouble")) { try store.interview(opened.uuid) }
         #expect(throws: StoreError.database("disk trouble")) { try store.complete(step, interview: opened.uuid, language: nil, at: now) }
-        var detail = try store.interview(opened.uuid)
-        #expect(detail.answers.isEmpty && detail.audit.map(\.event) == ["started"] && detail.summary.status == "draft")
+        #expect(try counts() == [0, 1, 1])  // nothing of either written, the step still journalled
         try store.queue.write { try $0.execute(sql: "DROP TRIGGER refuse_cursor") }
         // An interview that does not exist: refused by its foreign key, nothing written.
         #expect(throws: StoreError.self) { try store.save(step, interview: "no-such-interview", language: nil, at: now) }
         try store.complete(step, interview: opened.uuid, language: nil, at: now)
-        detail = try store.interview(opened.uuid)
-        #expect(detail.answers.map(\.stored.text) == ["3"] && detail.audit.map(\.event) == ["started", "changed"])
-        #expect(detail.audit.map(\.sequence) == [1, 2] && detail.summary.status == "completed")
-        #expect(try store.queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM audit_log") } == 2)
+        let detail = try store.interview(opened.uuid)
+        #expect(detail.answers.map(\.stored.text) == ["3"] && detail.audit.map(\.event) == ["started", "changed", "changed"])
+        #expect(detail.audit.map(\.sequence) == [1, 2, 3] && detail.summary.status == "completed")
+        #expect(try counts() == [1, 3, 0])
+    }
+
+    @Test("S3: steps journalled by one process are written by the next to open the store, in order, whatever interleaves")
+    func journalAcrossProcesses() throws {
+        let device = try storeWithFrame()
+        let form = try loadForm()
+        let opened = try device.openInterview(form, unit: "1105010001", round: "2021-H1", enumerator: "e1", reopen: false, language: nil, at: now)
+        func step(_ value: Double) -> Transition {
+            Transition(records: [Address("meetings"): AnswerRecord(value: .number(value), origin: .entered, relevant: true)],
+                       events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(value)), at: now)], cursor: .item(Address("meetings")))
+        }
+        try device.save(step(1), interview: opened.uuid, language: "id", at: now)
+        try device.save(step(2), interview: opened.uuid, language: "id", at: now)
+        // Another process (a second store on the same file) opens it: the two steps are written on opening.
+        let other = try ResponseStore(path: device.path)
+        #expect(try other.queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM step_journal") } == 0)
+        // It writes an entry of its own (resuming the draft), then the first process goes on.
+        #expect(try other.openInterview(form, unit: "1105010001", round: "2021-H1", enumerator: "e2", reopen: false, language: nil, at: now).kind == .resumed)
+        try device.save(step(3), interview: opened.uuid, language: "id", at: now)
+        let detail = try device.interview(opened.uuid)
+        #expect(detail.answers.first?.stored.text == "3" && detail.summary.language == "id")
+        #expect(detail.audit.map(\.event) == ["started", "changed", "changed", "resumed", "changed"])
+        #expect(detail.audit.map(\.newValue) == [nil, "number:1", "number:2", nil, "number:3"] && detail.audit.map(\.sequence) == [1, 2, 3, 4, 5])
     }
 
     @Test("S5: unknown units and units of the wrong level are refused")
@@ -344,6 +371,58 @@ struct FrameTests {
         }
         #expect(problems.count == 4)
         #expect(problems.first?.description == "row 1: the header has no column 'code'; the first columns are code,name,level,parent_code")
+    }
+}
+
+struct StepJournalTests {
+    @Test("a step's journal text reads back as the same rows, whatever characters its answers hold")
+    func roundTrip() throws {
+        var state: UInt64 = 17
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 11
+        }
+        let pieces = ["", "~", ":", ";", "12:", "v1;", "u", "d", "é", "👍🏽", "\n", "\u{0}", "a b", "9"]
+        func text() -> String { (0..<Int(next() % 5)).map { _ in pieces[Int(next() % UInt64(pieces.count))] }.joined() }
+        func optional() -> String? { next() % 3 == 0 ? nil : text() }
+        for _ in 0..<500 {
+            let changes: [StepRows.Change] = (0..<Int(next() % 4)).map { _ in
+                next() % 4 == 0 ? .delete(address: text())
+                    : .upsert(.init(address: text(), name: text(), indices: text(), kind: text(), text: text(),
+                                    number: next() % 3 == 0 ? nil : [0, -0.0, 1e-310, 3.25, -1e300, Double(next())][Int(next() % 6)],
+                                    origin: text(), relevant: next() & 1 == 0, confirmation: optional()))
+            }
+            let events = (0..<Int(next() % 4)).map { _ in
+                StepRows.Event(name: text(), address: optional(), old: optional(), new: optional(), detail: optional(), at: text(),
+                               offsetMinutes: Int(next() % 1_000) - 500)
+            }
+            let step = StepRows(changes: changes, events: events, cursor: text(), language: optional(), now: text(), offsetMinutes: Int(next() % 900) - 450)
+            let decoded = try StepRows(decoding: step.encoded)
+            #expect(decoded == step)
+            // -0.0 == 0 for Equatable: the bit patterns too.
+            #expect(zip(decoded.changes, step.changes).allSatisfy { pair in
+                if case .upsert(let a) = pair.0, case .upsert(let b) = pair.1 { return a.number?.bitPattern == b.number?.bitPattern }
+                return true
+            })
+        }
+        for garbage in ["", "v2;", "v1;3:end", "v1;3:end~5:later0;", "v1;3:end~5:later0;0;0;extra", "v1;99:short"] {
+            #expect(throws: StepRows.Unreadable.self) { try StepRows(decoding: garbage) }
+        }
+    }
+
+    @Test("a journal row that cannot be read stops the store from opening, says which, and is kept")
+    func unreadableRow() throws {
+        let store = try storeWithFrame()
+        let opened = try store.openInterview(try loadForm(), unit: "1105010001", round: "2021-H1", enumerator: "e1", reopen: false, language: nil, at: now)
+        try store.queue.write { try $0.execute(sql: "INSERT INTO step_journal (id, interview_uuid, step) VALUES (7, ?, 'v1;garbage')", arguments: [opened.uuid]) }
+        #expect(throws: StoreError.self) { try ResponseStore(path: store.path) }
+        do {
+            _ = try ResponseStore(path: store.path)
+        } catch let error as StoreError {
+            guard case .unreadableStep(let id, _) = error else { Issue.record("\(error)"); return }
+            #expect(id == 7 && error.description.contains("row 7") && error.description.contains("kept"))
+        }
+        #expect(try store.queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM step_journal") } == 1)
     }
 }
 

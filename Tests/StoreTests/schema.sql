@@ -65,6 +65,11 @@ CREATE TABLE round (
     starts_on TEXT,
     ends_on TEXT
 );
+CREATE TABLE step_journal (
+    id INTEGER PRIMARY KEY,
+    interview_uuid TEXT NOT NULL REFERENCES interview(uuid),
+    step TEXT NOT NULL
+);
 CREATE TABLE unit (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
