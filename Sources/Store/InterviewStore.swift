@@ -400,8 +400,7 @@ extension ResponseStore {
                             interview.ended.iso8601,
                         ])
                     }
-                    try StepRows.append(StepRows(Transition(events: interview.events, cursor: .end), language: nil, at: Timestamp(seconds: 0, offsetMinutes: 0)).events,
-                                        db, uuid: interview.uuid)
+                    try StepRows.append(StepRows.rows(interview.events), db, uuid: interview.uuid)
                 }
             }
         }

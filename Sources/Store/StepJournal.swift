@@ -46,16 +46,21 @@ struct StepRows: Equatable {
                                   kind: stored.kind, text: stored.text, number: stored.number, origin: record.origin.rawValue,
                                   relevant: record.relevant, confirmation: record.confirmation))
         }
-        var lastSeconds = Double.nan, lastText = ""
-        events = transition.events.map { event in
-            if event.at.seconds != lastSeconds { lastSeconds = event.at.seconds; lastText = event.at.iso8601 }
-            let (name, address, old, new, detail) = ResponseStore.columns(event)
-            return Event(name: name, address: address, old: old, new: new, detail: detail, at: lastText, offsetMinutes: event.at.offsetMinutes)
-        }
+        events = Self.rows(transition.events)
         cursor = transition.cursor.description
         self.language = language
         self.now = now.iso8601
         offsetMinutes = now.offsetMinutes
+    }
+
+    /// Audit events as the audit log's rows (a time formatted once for the events that share it).
+    static func rows(_ events: [AuditEvent]) -> [Event] {
+        var lastSeconds = Double.nan, lastText = ""
+        return events.map { event in
+            if event.at.seconds != lastSeconds { lastSeconds = event.at.seconds; lastText = event.at.iso8601 }
+            let (name, address, old, new, detail) = ResponseStore.columns(event)
+            return Event(name: name, address: address, old: old, new: new, detail: detail, at: lastText, offsetMinutes: event.at.offsetMinutes)
+        }
     }
 
     /// Writes the step's rows: the answers upserted or deleted, the audit entries numbered on from the
