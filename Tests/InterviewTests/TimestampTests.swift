@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Interview
 
 struct TimestampTests {
@@ -10,11 +11,11 @@ struct TimestampTests {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.calendar = Calendar(identifier: .gregorian)
         formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
-        var state: UInt64 = 3
+        var random = SeededGenerator(seed: 3)
         for index in 0..<5_000 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let draw = random.next()
             // Whole milliseconds between 1601 and 2400 (the formatter truncates, pantau rounds: whole ones agree).
-            let milliseconds = Int64(state >> 20) % 25_200_000_000_000 - 11_600_000_000_000
+            let milliseconds = Int64(draw >> 20) % 25_200_000_000_000 - 11_600_000_000_000
             let seconds = index == 0 ? 0 : Double(milliseconds) / 1000
             let text = Timestamp(seconds: seconds, offsetMinutes: 420).iso8601
             #expect(text == formatter.string(from: Date(timeIntervalSince1970: seconds)), "\(seconds)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Tabular
 
 struct CSVTests {
@@ -52,11 +53,8 @@ struct CSVColumnsTests {
 
     @Test("random files: every field and every error the same as CSV.parse")
     func random() throws {
-        var state: UInt64 = 7
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var random = SeededGenerator(seed: 7)
+        func next(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &random) }
         let pieces = ["a", "b", "1", ",", "\"", "\"\"", "\n", "\r\n", " ", "é", "x,y", ""]
         for _ in 0..<400 {
             var text = "h1,h2,h3\n"
@@ -93,11 +91,11 @@ struct CSVColumnsTests {
 
     @Test("numbers: every decimal rounded as Swift's own parser rounds it (ties to even), text as NaN")
     func numbers() throws {
-        var state: UInt64 = 3
+        var random = SeededGenerator(seed: 3)
         var lines = ["v"], expected: [Double] = []
         for index in 0..<5_000 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            let value = Double(Int64(bitPattern: state) >> 11) / Double(1 << 40) * (index % 2 == 0 ? 1 : 1e-7)
+            let draw = random.next()
+            let value = Double(Int64(bitPattern: draw) >> 11) / Double(1 << 40) * (index % 2 == 0 ? 1 : 1e-7)
             lines.append("\(value)")
             expected.append(value)
         }
@@ -116,11 +114,8 @@ struct CSVColumnsTests {
 
     @Test("numbers with 15 to 21 significant digits at every scale, and halfway cases, as Swift's parser reads them")
     func longNumbers() throws {
-        var state: UInt64 = 11
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state
-        }
+        var random = SeededGenerator(seed: 11)
+        func next() -> UInt64 { random.next() }
         var texts = ["9007199254740993", "9007199254740995", "-9007199254740993", "18446744073709551615", "0.30000000000000004",
                      "2.2250738585072014e-308", "4.9406564584124654e-324", "1.7976931348623157e308", "0.1000000000000000055511151231257827",
                      "123456789012345678.5", "0.000000000000000000001234567890123456789"]
@@ -159,11 +154,8 @@ struct CSVColumnsTests {
 
     @Test("files without quotes (the fast path) and files over a megabyte (read in two halves) agree with CSV.parse")
     func unquotedAndLarge() throws {
-        var state: UInt64 = 11
-        func next(_ bound: Int) -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var random = SeededGenerator(seed: 11)
+        func next(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &random) }
         for rows in [5, 40, 60_000] {
             var text = "unit,period,y\n"
             for row in 0..<rows {
@@ -191,11 +183,8 @@ struct CSVColumnsTests {
 struct JSONTextTests {
     @Test("the same bytes as JSONSerialization (pretty, sorted keys) on random reports")
     func sameAsFoundation() throws {
-        var state: UInt64 = 5
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 11
-        }
+        var random = SeededGenerator(seed: 5)
+        func next() -> UInt64 { random.next() >> 11 }
         let pieces = ["a", "/", "\"", "\\", "\n", "\t", "\u{1}", "\u{1F}", "é", "−", "·", "👍🏽", " ", "\u{7F}", "\u{2028}", "x y"]
         func text() -> String { (0..<Int(next() % 6)).map { _ in pieces[Int(next() % UInt64(pieces.count))] }.joined() }
         // Keys as reports write them: no control characters (whose collation order is left to ICU).

@@ -13,6 +13,7 @@ import GRDB
 import Interview
 import Questionnaire
 import Testing
+import TestSupport
 @testable import Store
 
 func temporaryStorePath() -> String {
@@ -377,11 +378,8 @@ struct FrameTests {
 struct StepJournalTests {
     @Test("a step's journal text reads back as the same rows, whatever characters its answers hold")
     func roundTrip() throws {
-        var state: UInt64 = 17
-        func next() -> UInt64 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return state >> 11
-        }
+        var random = SeededGenerator(seed: 17)
+        func next() -> UInt64 { random.next() >> 11 }
         let pieces = ["", "~", ":", ";", "12:", "v1;", "u", "d", "é", "👍🏽", "\n", "\u{0}", "a b", "9"]
         func text() -> String { (0..<Int(next() % 5)).map { _ in pieces[Int(next() % UInt64(pieces.count))] }.joined() }
         func optional() -> String? { next() % 3 == 0 ? nil : text() }
