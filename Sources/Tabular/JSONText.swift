@@ -67,24 +67,45 @@ public enum JSONText {
         return text.compare(b, options: [.numeric], range: NSRange(location: 0, length: text.length), locale: NSLocale.system) == .orderedAscending
     }
 
-    private static func escape(_ text: String, into out: inout String) {
+    /// Where a quoted string goes: JSON, or a double-quoted YAML scalar, which reads the same escapes but must not
+    /// hold YAML's non-printable characters raw (and needs no escaped slash).
+    public enum Dialect: Sendable { case json, yaml }
+
+    /// A string in double quotes, escaped for the dialect.
+    public static func quoted(_ text: String, as dialect: Dialect = .json) -> String {
+        var out = ""
+        escape(text, as: dialect, into: &out)
+        return out
+    }
+
+    private static func escape(_ text: String, as dialect: Dialect = .json, into out: inout String) {
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            case "/": out += "\\/"
+            case "/" where dialect == .json: out += "\\/"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             case "\u{08}": out += "\\b"
             case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20:
+            case _ where scalar.value < 0x20 || (dialect == .yaml && !yamlPrintable(scalar)):
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)
             }
         }
         out += "\""
+    }
+
+    /// What YAML 1.1 keeps as written inside double quotes: its printable characters, less the line breaks it
+    /// would fold (NEL, the line and paragraph separators). Tab and the C0 block are handled above.
+    private static func yamlPrintable(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x2028, 0x2029: false
+        case 0x20...0x7E, 0xA0...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF: true
+        default: false
+        }
     }
 }

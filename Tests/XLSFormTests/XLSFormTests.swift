@@ -182,3 +182,19 @@ struct XLSFormTests {
         #expect(second.errors.first?.message == "an XLSForm needs a sheet named survey")
     }
 }
+
+struct XLSFormTextTests {
+    @Test("labels with control characters, slashes, quotes and backslashes come through the YAML unchanged")
+    func unusualText() throws {
+        let label = "Tab\there \"quoted\" back\\slash a/b bell\u{7} vt\u{B} del\u{7F} c1\u{9F} nel\u{85} ls\u{2028} \u{1}end é 👍🏽"
+        // A folder of CSV sheets: the text reaches the YAML as written (XML cannot carry every control character).
+        let folder = (try temporaryFile("form") as NSString).deletingLastPathComponent
+        for (name, rows) in [("survey", [["type", "name", "label"], ["text", "note_text", label]]), ("settings", [["form_id", "version"], ["odd", "1"]])] {
+            let text = rows.map { $0.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+            try text.write(toFile: (folder as NSString).appendingPathComponent("\(name).csv"), atomically: true, encoding: .utf8)
+        }
+        let loaded = try XLSForm.load(path: folder).get().questionnaire
+        let read = loaded.item(named: "note_text")?.label?.text(in: nil) ?? ""
+        #expect(read == label, "\(read.unicodeScalars.map { String($0.value, radix: 16) }) against \(label.unicodeScalars.map { String($0.value, radix: 16) })")
+    }
+}
