@@ -229,10 +229,8 @@ extension ResponseStore {
 
     static func appendAudit(_ db: Database, uuid: String, at: Timestamp, event: String, address: String? = nil,
                             old: String? = nil, new: String? = nil, detail: String? = nil) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO audit_log (interview_uuid, seq, at, utc_offset_minutes, event, address, old_value, new_value, detail)
-            VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log WHERE interview_uuid = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-            """).execute(arguments: [uuid, at.iso8601, at.offsetMinutes, event, address, old, new, detail])
+        try StepRows.append([StepRows.Event(name: event, address: address, old: old, new: new, detail: detail, at: at.iso8601,
+                                            offsetMinutes: at.offsetMinutes)], db, uuid: uuid)
     }
 
     /// An event as the audit log's columns: event, address, old value, new value, detail.

@@ -39,10 +39,10 @@ public struct CallawaySantAnna: Sendable {
     public let clusters: Int?
     /// The share of all units in each treated group, used as aggregation weights.
     let groupShares: [Int: Double]
-    let unitGroups: [Int]
-    /// Each unit's treated group as a position in the sorted treated groups (−1: never treated), and the positions.
-    let unitGroupIndex: [Int]
-    let groupPosition: [Int: Int]
+    /// Each unit's group as a code (its position among the sorted distinct group values, never treated included),
+    /// and the code of each value.
+    let groupCode: [Int]
+    let codeOfGroup: [Int: Int]
     /// Each unit's survey weight as given (1 without weights): the aggregations' group shares are weighted sums.
     let unitWeights: [Double]
     /// Whether survey weights were given.
@@ -84,8 +84,8 @@ public struct CallawaySantAnna: Sendable {
         let index = Dictionary(uniqueKeysWithValues: periods.enumerated().map { ($1, $0) })
         // Units by the position of their group value (never treated included) among the distinct values.
         let groupValues = Array(Set(group)).sorted()
-        let codeOfValue = Dictionary(uniqueKeysWithValues: groupValues.enumerated().map { ($1, $0) })
-        let groupCode = group.map { codeOfValue[$0]! }
+        let codeOfGroup = Dictionary(uniqueKeysWithValues: groupValues.enumerated().map { ($1, $0) })
+        let groupCode = group.map { codeOfGroup[$0]! }
         for g in treatedGroups {
             guard let gIndex = index[g], gIndex > 0 else { continue }  // treated from the first period: no pre-period
             for (tIndex, t) in periods.enumerated() {
@@ -187,19 +187,12 @@ public struct CallawaySantAnna: Sendable {
         self.clusterIndex = clusterIndex
         self.comparison = comparison
         units = n
-        unitGroups = group
         let unitWeights = weights ?? [Double](repeating: 1, count: n)
-        let position = Dictionary(uniqueKeysWithValues: treatedGroups.enumerated().map { ($1, $0) })
-        var shares = [Double](repeating: 0, count: treatedGroups.count)
-        var groupIndex = [Int](repeating: -1, count: n)
-        for u in 0..<n where group[u] != 0 {
-            let k = position[group[u]]!
-            groupIndex[u] = k
-            shares[k] += unitWeights[u]
-        }
-        groupShares = Dictionary(uniqueKeysWithValues: zip(treatedGroups, shares.map { $0 / Double(n) }))
-        unitGroupIndex = groupIndex
-        groupPosition = position
+        var shares = [Double](repeating: 0, count: groupValues.count)
+        for u in 0..<n { shares[groupCode[u]] += unitWeights[u] }
+        groupShares = Dictionary(uniqueKeysWithValues: treatedGroups.map { ($0, shares[codeOfGroup[$0]!] / Double(n)) })
+        self.groupCode = groupCode
+        self.codeOfGroup = codeOfGroup
         self.unitWeights = unitWeights
         usesSurveyWeights = weights != nil
         let standardError = { (influence: [Double]) -> Double in Self.standardError(influence, clusterIndex: clusterIndex) }
@@ -334,15 +327,15 @@ public struct CallawaySantAnna: Sendable {
         // terms without the unit's own weight cancel, leaving w times a coefficient of its group:
         // Σ_{k: g_k = G} (att_k/Σp − Σ_j p_j att_j/(Σp)²).
         let shareAtt = zip(shares, keepers).reduce(0) { $0 + $1.0 * $1.1.att }
-        var coefficient = [Double](repeating: 0, count: groupPosition.count)
+        var coefficient = [Double](repeating: 0, count: codeOfGroup.count)
         for estimate in keepers {
-            guard let k = groupPosition[estimate.group] else { continue }
+            guard let k = codeOfGroup[estimate.group] else { continue }
             coefficient[k] += estimate.att / total - shareAtt / (total * total)
         }
         influence.withUnsafeMutableBufferPointer { out in
-            unitGroupIndex.withUnsafeBufferPointer { groups in
+            groupCode.withUnsafeBufferPointer { codes in
                 unitWeights.withUnsafeBufferPointer { w in
-                    for u in 0..<units where groups[u] >= 0 { out[u] += w[u] * coefficient[groups[u]] }
+                    for u in 0..<units { out[u] += w[u] * coefficient[codes[u]] }
                 }
             }
         }
