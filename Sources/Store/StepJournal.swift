@@ -266,8 +266,4 @@ enum StepJournal {
         if let last = rows.last { try db.execute(sql: "DELETE FROM step_journal WHERE id <= ?", arguments: [last["id"] as Int64]) }
         return rows.count
     }
-
-    static func isEmpty(_ db: Database) throws -> Bool {
-        try Int.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM step_journal)") == 0
-    }
 }

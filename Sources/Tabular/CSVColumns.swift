@@ -486,13 +486,13 @@ public struct CSVColumns: Sendable {
             let shift = 1 - binaryExponent
             guard shift >= 0, shift < 63 else { return nil }
             let scaled = widened(m, shiftedBy: shift)
-            let above = compare(scaled, widened((2 * significand + 1).multipliedFullWidth(by: power)))
+            let above = compare(scaled, (2 * significand + 1).multipliedFullWidth(by: power))
             if above > 0 { candidate = candidate.nextUp; continue }
             if above == 0 { return significand & 1 == 0 ? candidate : candidate.nextUp }
             // The midpoint below is half as far when the candidate is a power of two.
             let below = significand == 1 << 52
-                ? compare(widened(m, shiftedBy: shift + 1), widened((4 * significand - 1).multipliedFullWidth(by: power)))
-                : compare(scaled, widened((2 * significand - 1).multipliedFullWidth(by: power)))
+                ? compare(widened(m, shiftedBy: shift + 1), (4 * significand - 1).multipliedFullWidth(by: power))
+                : compare(scaled, (2 * significand - 1).multipliedFullWidth(by: power))
             if below < 0 { candidate = candidate.nextDown; continue }
             if below == 0 { return significand & 1 == 0 ? candidate : candidate.nextDown }
             return candidate
@@ -504,7 +504,6 @@ public struct CSVColumns: Sendable {
         shift == 0 ? (0, value) : (value >> (64 - shift), value << shift)
     }
 
-    private static func widened(_ product: (high: UInt64, low: UInt64)) -> (high: UInt64, low: UInt64) { product }
 
     private static func compare(_ a: (high: UInt64, low: UInt64), _ b: (high: UInt64, low: UInt64)) -> Int {
         a.high != b.high ? (a.high < b.high ? -1 : 1) : (a.low != b.low ? (a.low < b.low ? -1 : 1) : 0)
