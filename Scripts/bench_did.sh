@@ -49,14 +49,17 @@ for label in ["cold", "warm"][:fits]:
     start = time.perf_counter()
     if which == "pyfixest":
         import pyfixest as pf
-        pf.feols("y ~ d | unit + period", data=data, vcov={"CRV1": "cluster"}).se()
+        fit = pf.feols("y ~ d | unit + period", data=data, vcov={"CRV1": "cluster"})
+        estimate, se = float(fit.coef()["d"]), float(fit.se()["d"])
     else:
         from csdid.att_gt import ATTgt
         with contextlib.redirect_stdout(io.StringIO()):
             out = ATTgt(yname="y", gname="cohort", idname="unit", tname="period", xformla=None, data=data,
                         control_group="notyettreated").fit(est_method="reg", bstrap=False)
             out.aggte(typec="simple", bstrap=False)
+        estimate, se = float(out.atte["overall_att"]), float(out.atte["overall_se"])
     print(f"{label} {time.perf_counter() - start:.3f}")
+print(f"estimate {estimate!r} {se!r}")
 PY
 for peer in pyfixest csdid; do
     # The whole process as a user runs it (read the CSV, fit once), best of 3 as for pantau; then a second
@@ -67,7 +70,7 @@ for peer in pyfixest csdid; do
     sort -n "$work/$peer.time".? | head -1 > "$work/$peer.time"
     "$venv/bin/python" "$work/peers.py" $peer "$work/panel.csv" 2 > "$work/$peer.fits"
     awk -v p=$peer '{printf "%s whole process (read CSV, fit once): %s s wall, %d MB peak\n", p, $1, $2 / 1024}' "$work/$peer.time"
-    sed "s/^/  $peer fit /; s/\$/ s/" "$work/$peer.fits"
+    grep -v "^estimate" "$work/$peer.fits" | sed "s/^/  $peer fit /; s/\$/ s/"
 done
 python3 - "$work" <<'PY'
 import sys, re
@@ -80,8 +83,27 @@ estimate = float(re.search(r"estimate ([0-9.]+) s", open(f"{work}/pantau.phases"
 print("ratios (peer / pantau; above 1: pantau is faster or smaller):")
 for peer in ["pyfixest", "csdid"]:
     wall, mb = pair(peer)
-    warm = float(open(f"{work}/{peer}.fits").read().split("warm")[1].split()[0])
+    fits = open(f"{work}/{peer}.fits").read()
+    warm = float(fits.split("warm")[1].split()[0])
     print(f"  {peer}: whole process {wall / pantau:.1f}x (target 10x), warm fit against pantau's whole command {warm / pantau:.2f}x "
           f"(target above 1), warm fit against pantau's estimation alone {warm / estimate:.2f}x, peak memory {mb / pantau_mb:.2f}x (target above 1)")
+PY
+python3 - "$work" <<'PY'
+# The same numbers: pyfixest's TWFE coefficient and CR1 standard error, csdid's simple ATT (pantau's standard
+# error is clustered by the cluster column, csdid's here by unit, so only the estimate is compared).
+import sys, json
+work = sys.argv[1]
+report = {e["estimator"]: {t["term"]: t for t in e["terms"]} for e in json.load(open(f"{work}/pantau.json"))["estimators"]}
+def peer(name):
+    line = [l for l in open(f"{work}/{name}.fits") if l.startswith("estimate")][0].split()
+    return float(line[1]), float(line[2])
+twfe, cs = report["twfe"]["treated"], report["callaway_santanna"]["overall ATT (simple)"]
+checks = [("TWFE coefficient, pyfixest", twfe["estimate"], peer("pyfixest")[0]), ("TWFE CR1 s.e., pyfixest", twfe["std_error"], peer("pyfixest")[1]),
+          ("C&S simple ATT, csdid", cs["estimate"], peer("csdid")[0])]
+print("the same numbers (relative difference):")
+for label, ours, theirs in checks:
+    print(f"  {label}: pantau {ours:.10g}, peer {theirs:.10g}, {abs(ours - theirs) / abs(theirs):.1e}")
+if any(abs(ours - theirs) > 1e-6 * abs(theirs) for _, ours, theirs in checks):
+    sys.exit("the estimates differ by more than 1e-6")
 PY
 rm -rf "$work"
