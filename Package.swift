@@ -73,12 +73,12 @@ let package = Package(
         .testTarget(name: "QuestionnaireTests", dependencies: ["Questionnaire", "Expressions", "TestSupport"]),
         .testTarget(name: "InterviewTests", dependencies: ["Interview", "Questionnaire", "Expressions", "TestSupport"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Interview", "Questionnaire", "Expressions", "Tabular", "TestSupport"], exclude: ["schema.sql"]),
-        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Store", "Interview", "Questionnaire", "Expressions", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular"], exclude: ["Fixtures"]),
-        .testTarget(name: "CodebookTests", dependencies: ["Codebook", "Questionnaire"], exclude: ["Snapshots"]),
-        .testTarget(name: "PantauEndToEndTests", dependencies: ["pantau"]),
-        .testTarget(name: "XLSFormTests", dependencies: ["XLSForm", "Spreadsheet", "Questionnaire", "Codebook"]),
-        .testTarget(name: "ExportsTests", dependencies: ["Exports", "Store", "Interview", "Questionnaire", "Expressions", "Tabular", "ZIPFoundation"]),
+        .testTarget(name: "SimulationTests", dependencies: ["TestSupport", "Simulation", "Store", "Interview", "Questionnaire", "Expressions", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular"], exclude: ["Fixtures"]),
+        .testTarget(name: "CodebookTests", dependencies: ["TestSupport", "Codebook", "Questionnaire"], exclude: ["Snapshots"]),
+        .testTarget(name: "PantauEndToEndTests", dependencies: ["TestSupport", "pantau"]),
+        .testTarget(name: "XLSFormTests", dependencies: ["TestSupport", "XLSForm", "Spreadsheet", "Questionnaire", "Codebook"]),
+        .testTarget(name: "ExportsTests", dependencies: ["TestSupport", "Exports", "Store", "Interview", "Questionnaire", "Expressions", "Tabular", "ZIPFoundation"]),
     ],
     swiftLanguageModes: [.v6]
 )

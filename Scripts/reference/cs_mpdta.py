@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the reference ATT(g,t) and aggregations for mpdta (shared/reference/mpdta.csv) from csdid, the Python
+"""Writes the reference ATT(g,t) and aggregations for mpdta (Tests/ReferenceData/mpdta.csv) from csdid, the Python
 port of R's did package, to Tests/AnalysisTests/Fixtures/mpdta_attgt.csv. Run: Scripts/reference/cs_mpdta.py
 (installs csdid from PyPI when missing). Unconditional (no covariates), outcome regression, analytic standard
 errors (influence functions, no bootstrap), base period 'varying' (the package default); then with the covariate
@@ -14,7 +14,7 @@ import pandas as pd
 from csdid.att_gt import ATTgt
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-data = pd.read_csv(os.path.join(root, "..", "shared", "reference", "mpdta.csv"))
+data = pd.read_csv(os.path.join(root, "Tests", "ReferenceData", "mpdta.csv"))
 import numpy as np
 # Survey weights: exp(lpop), the county population (time-invariant), as in the TWFE reference.
 data["w"] = np.exp(data["lpop"])

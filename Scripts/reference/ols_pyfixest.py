@@ -11,7 +11,7 @@ import pandas as pd
 import pyfixest as pf
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-reference = os.path.join(root, "..", "shared", "reference")
+reference = os.path.join(root, "Tests", "ReferenceData")
 rows = []
 kielmc = pd.read_csv(os.path.join(reference, "kielmc.csv"))
 for vcov in ["iid", "hetero"]:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes pyfixest's TWFE estimates on mpdta (shared/reference/mpdta.csv) to
+"""Writes pyfixest's TWFE estimates on mpdta (Tests/ReferenceData/mpdta.csv) to
 Tests/AnalysisTests/Fixtures/mpdta_twfe.csv: lemp on a post-treatment indicator with county and year effects,
 iid and CR1 standard errors clustered by county and by state (fixest's default small-sample factors), and the
 same unbalanced (a deterministic fifth of the rows dropped). Installs pyfixest from PyPI when missing."""
@@ -13,7 +13,7 @@ import pandas as pd
 import pyfixest as pf
 
 root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
-data = pd.read_csv(os.path.join(root, "..", "shared", "reference", "mpdta.csv"))
+data = pd.read_csv(os.path.join(root, "Tests", "ReferenceData", "mpdta.csv"))
 data["d"] = ((data["first_treat"] > 0) & (data["year"] >= data["first_treat"])).astype(float)
 data["state"] = data["countyreal"] // 1000
 unbalanced = data[(data["countyreal"] * 7 + data["year"]) % 5 != 0]

@@ -1,6 +1,7 @@
 import Expressions
 import Interview
 import Questionnaire
+import Testing
 
 /// Drives an interview engine in tests, with a fixed clock: `answer("q3", "34")`, `expectValue`, `relevant`.
 public final class Scenario {
@@ -31,10 +32,14 @@ public final class Scenario {
         return outcome
     }
 
-    /// Answers a named question, which must be the current one: keeps tests honest about the route.
+    /// Answers a named question, which must be the current one: keeps tests honest about the route. Elsewhere the
+    /// test fails (the rest of the run goes on) and nothing is answered.
     @discardableResult
-    public func answer(_ name: String, _ text: String) -> AnswerOutcome {
-        precondition(at == name, "expected to be at \(name), but the interview is at \(at)")
+    public func answer(_ name: String, _ text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> AnswerOutcome {
+        guard at == name else {
+            Issue.record("expected to be at \(name), but the interview is at \(at)", sourceLocation: sourceLocation)
+            return .notAllowed(.noQuestion)
+        }
         return answer(text)
     }
 

@@ -3,9 +3,11 @@
 import Expressions
 import Foundation
 import Questionnaire
+import TestSupport
 import Testing
 @testable import Analysis
 
+@Suite(.temporaryFiles)
 struct DiDSpecTests {
     static let questionnaire = try! QuestionnaireLoader.load(yaml: """
         settings: {form_id: v, title: V, version: "1", unit_level: village}
@@ -19,8 +21,7 @@ struct DiDSpecTests {
         """, file: "v.yaml").get()
 
     func write(_ text: String) throws -> String {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-did-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryDirectory()
         let path = folder.appendingPathComponent("did-test.yaml").path
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path

@@ -11,6 +11,7 @@ import Expressions
 import Foundation
 import Interview
 import Questionnaire
+import TestSupport
 import Testing
 @testable import Analysis
 @testable import Reports
@@ -70,8 +71,7 @@ struct Fixture {
     let folder: URL
 
     static func make() throws -> Fixture {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-ind-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryDirectory()
         let store = try ResponseStore(path: folder.appendingPathComponent("s.sqlite").path)
         try store.importFrame(try FrameFile.parse("""
             code,name,level,parent_code,grp
@@ -136,6 +136,7 @@ func row(_ table: IndicatorTable, _ id: String, _ dimension: String = "overall",
     table.results.first { $0.indicator.id == id }?.rows.first { $0.dimension == dimension && $0.group == group }
 }
 
+@Suite(.temporaryFiles)
 struct IndicatorTests {
     @Test("A1 A2: values, n, N, missing and non-responses worked out by hand")
     func values() throws {
@@ -219,8 +220,7 @@ struct IndicatorTests {
 
     @Test("A7: the specification is checked, every problem at its place")
     func validation() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-spec-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryDirectory()
         let path = folder.appendingPathComponent("bad.indicators.yaml").path
         try """
         indicators:

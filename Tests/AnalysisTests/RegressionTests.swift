@@ -5,13 +5,13 @@
 // R4 Student's t distribution to 1e-10 against known quantiles
 import Foundation
 import Tabular
+import TestSupport
 import Testing
 @testable import Analysis
 
-/// A reference data set from shared/reference (beside the repository).
+/// A reference data set from Tests/ReferenceData.
 func referenceTable(_ name: String) throws -> (header: [String], rows: [[String]]) {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/reference/\(name)")
+    let url = referenceData(name)
     let rows = try CSV.parse(try String(contentsOf: url, encoding: .utf8)).get().map(\.fields)
     return (rows[0], Array(rows.dropFirst()))
 }

@@ -6,6 +6,7 @@
 //    relevance changes
 // D2 only type changes and removed or recoded codes of kept variables break comparability
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Codebook

@@ -4,6 +4,7 @@ import Expressions
 import Foundation
 import Interview
 import Questionnaire
+import TestSupport
 import Testing
 import ZIPFoundation
 @testable import Exports
@@ -43,7 +44,7 @@ let moment = Timestamp(seconds: 1_623_718_800, offsetMinutes: 420)
 
 /// A store with two completed interviews (one with non-responses and two persons) and a draft.
 func exportStore() throws -> ResponseStore {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-export-\(UUID().uuidString)/store.sqlite").path
+    let path = try temporaryPath("store.sqlite")
     let store = try ResponseStore(path: path)
     try store.importFrame(try FrameFile.parse(exportFrame).get())
     let form = try QuestionnaireLoader.load(yaml: exportForm, file: "hh.yaml").get()
@@ -70,6 +71,7 @@ func exportStore() throws -> ResponseStore {
     return store
 }
 
+@Suite(.temporaryFiles)
 struct ExportTests {
     @Test("the wide table: frame identifiers, one row per completed interview, select_multiple flags, personal data left out")
     func wide() throws {
@@ -90,7 +92,7 @@ struct ExportTests {
     @Test("CSV: read back, every cell equals the store's answer; the repeat table keys its rows to the interview")
     func csv() throws {
         let store = try exportStore()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-csv-\(UUID().uuidString)").path
+        let folder = try temporaryDirectory().path
         let files = try Exporter.write(try ExportData.build(from: store, formID: "hh"), as: .csv, to: folder)
         #expect(files.map { ($0 as NSString).lastPathComponent } == ["hh.csv", "hh-person.csv", "hh-codebook.md"])
         let rows = try CSV.parse(String(contentsOfFile: files[0], encoding: .utf8)).get().map(\.fields)
@@ -120,7 +122,7 @@ struct ExportTests {
     @Test("long: one row per relevant answer, the same values as the store")
     func long() throws {
         let store = try exportStore()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-long-\(UUID().uuidString)").path
+        let folder = try temporaryDirectory().path
         let files = try Exporter.write(try ExportData.build(from: store, formID: "hh"), as: .long, to: folder)
         let rows = try CSV.parse(String(contentsOfFile: files[0], encoding: .utf8)).get().map(\.fields)
         #expect(rows[0] == ["interview_uuid", "unit_code", "round", "variable", "instance", "value"])
@@ -138,7 +140,7 @@ struct ExportTests {
     @Test("Stata .dta 118: read back by an independent reader; labels, value labels, dates, extended missing values")
     func stata() throws {
         let store = try exportStore()
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-dta-\(UUID().uuidString)").path
+        let folder = try temporaryDirectory().path
         let files = try Exporter.write(try ExportData.build(from: store, formID: "hh"), as: .dta, to: folder)
         let file = try DTAFile(Data(contentsOf: URL(fileURLWithPath: files[0])))
         #expect(file.release == 118 && file.label == "Household survey")
@@ -180,7 +182,7 @@ struct ExportTests {
     func xlsx() throws {
         let store = try exportStore()
         let data = try ExportData.build(from: store, formID: "hh")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-xlsx-\(UUID().uuidString)").path
+        let folder = try temporaryDirectory().path
         let files = try Exporter.write(data, as: .xlsx, to: folder)
         let archive = try Archive(url: URL(fileURLWithPath: files[0]), accessMode: .read)
         func part(_ path: String) throws -> String {

@@ -5,8 +5,10 @@
 // R3 diff exits 0 when comparability is kept, 1 when it breaks, 2 for an invalid file
 // R4 no colour codes when stdout is not a terminal; bad arguments exit 64 with usage
 import Foundation
+import TestSupport
 import Testing
 
+@Suite(.temporaryFiles)
 struct CommandTests {
     @Test("R1: a valid file gives a one-line summary and exit 0")
     func validFile() throws {
@@ -134,6 +136,7 @@ struct CommandTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct AnalysisFileTests {
     @Test("every specification in Analysis/ validates")
     func specifications() throws {
@@ -145,10 +148,11 @@ struct AnalysisFileTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct DiDCommandTests {
     @Test("did --data: Wooldridge 13.3 through the command, JSON with broom's names; the cluster is never implicit")
     func kielmc() throws {
-        let data = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/reference/kielmc.csv").path
+        let data = referenceData("kielmc.csv").path
         let run = try pantau(["did", "--data", data, "--outcome", "rprice", "--group", "nearinc", "--post", "y81", "--format", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
@@ -167,10 +171,11 @@ struct DiDCommandTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct DiDPanelCommandTests {
     @Test("did --data as a panel: TWFE and Callaway & Sant'Anna on mpdta through the command agree with the references")
     func mpdta() throws {
-        let data = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/reference/mpdta.csv").path
+        let data = referenceData("mpdta.csv").path
         let run = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
                               "--estimator", "twfe,callaway_santanna", "--format", "json"])
         #expect(run.status == 0, "\(run.stderr)")
@@ -226,7 +231,7 @@ struct DiDPanelCommandTests {
 
     @Test("did --data --covariates: a time-varying covariate enters TWFE and the event study row by row; a constant one is set aside")
     func covariates() throws {
-        let source = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/reference/mpdta.csv")
+        let source = referenceData("mpdta.csv")
         let lines = try String(contentsOf: source, encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
         let header = lines[0].split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
         let year = header.firstIndex(of: "year")!, lpop = header.firstIndex(of: "lpop")!

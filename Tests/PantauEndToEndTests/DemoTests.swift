@@ -1,7 +1,9 @@
 // The demo, the README's main job: every promised output exists and says what it should.
 import Foundation
+import TestSupport
 import Testing
 
+@Suite(.temporaryFiles)
 struct DemoTests {
     @Test("the demo builds a store from the KOMPAK plan and writes counts, codebooks, diffs and the manifest")
     func demo() throws {

@@ -2,6 +2,7 @@
 // review, approve, reject, progress.
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// A folder with a frame of 600 villages, a short questionnaire, and a field store simulated from them.
@@ -34,6 +35,7 @@ struct FieldWorkspace {
     }
 }
 
+@Suite(.temporaryFiles)
 struct FieldDataCommandTests {
     @Test("merge: a summary per file, the same file twice changes nothing, bad files refused with exit 1, a store into itself is a usage error")
     func merge() throws {
@@ -121,6 +123,7 @@ struct FieldDataCommandTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct ConvertCommandTests {
     @Test("convert: YAML to an XLSForm and back; validate and codebook take the .xlsx; a YAML target without -o .xlsx is a usage error")
     func convert() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// A `pantau` child process fed one line at a time, whose output is read as it arrives.

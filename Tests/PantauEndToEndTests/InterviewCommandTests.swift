@@ -7,6 +7,7 @@
 // L6 frame import/list, interviews and show
 // L7 the terminal mode, driven through tmux
 import Foundation
+import TestSupport
 import Testing
 
 let frame = """
@@ -85,6 +86,7 @@ struct Workspace {
     }
 }
 
+@Suite(.temporaryFiles)
 struct LineProtocolTests {
     @Test("L1: a scripted interview completes, with answers and audit trail")
     func complete() throws {

@@ -1,7 +1,9 @@
 // L4: kill -9 at many points loses at most the answer being typed, and the draft resumes where it stopped.
 import Foundation
+import TestSupport
 import Testing
 
+@Suite(.temporaryFiles)
 struct KillTests {
     @Test("L4: killed after each answer's next prompt appeared: nothing answered is lost", arguments: Array(0...shortScript.count - 1))
     func killAfterPrompt(answered: Int) throws {

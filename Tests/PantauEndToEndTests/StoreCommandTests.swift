@@ -1,7 +1,9 @@
 // L6: frame import and list, interviews and show, db check, through the binary.
 import Foundation
+import TestSupport
 import Testing
 
+@Suite(.temporaryFiles)
 struct StoreCommandTests {
     @Test("L6: frame import reports bad rows and imports nothing; list in three formats")
     func frameCommands() throws {
@@ -56,6 +58,7 @@ struct StoreCommandTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct RoundCommandTests {
     @Test("rounds: add with dates, list in order, refuse bad dates")
     func rounds() throws {

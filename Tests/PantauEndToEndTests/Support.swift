@@ -1,8 +1,8 @@
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// The built `pantau` binary: beside the test bundle, where SwiftPM puts every product.
 let pantauBinary: URL = {
@@ -52,10 +52,4 @@ func pantau(_ arguments: [String], environment: [String: String] = [:], director
         status = -1
     }
     return Run(status: status, stdout: out, stderr: err)
-}
-
-func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
 }

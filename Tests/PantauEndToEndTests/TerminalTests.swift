@@ -1,8 +1,10 @@
 // L7: the terminal mode, driven through tmux as an enumerator would use it.
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
+@Suite(.temporaryFiles)
 struct TerminalTests {
     /// Runs a tmux client. Its output goes through a file, not a pipe: the tmux server that the first call
     /// starts would otherwise inherit the pipe and keep it open for ever.

@@ -1,6 +1,7 @@
 import Expressions
 // The README's catalogue lists every diagnostic code, so authors can look each one up.
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Questionnaire

@@ -4,6 +4,7 @@ import Expressions
 // M2 the dependency graph lists exactly the items downstream of a field, in evaluation order
 // M3 every questionnaire in Questionnaires/ validates without errors
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Questionnaire

@@ -25,5 +25,3 @@ func load(_ yaml: String) throws -> Questionnaire {
     try QuestionnaireLoader.load(yaml: yaml, file: "t.yaml").get()
 }
 
-/// The repository root, found from this file's path.
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -9,6 +9,7 @@ import Foundation
 import GRDB
 import Interview
 import Questionnaire
+import TestSupport
 import Testing
 @testable import Simulation
 @testable import Store
@@ -32,7 +33,7 @@ func rounds(_ plan: SurveyPlan, first count: Int, forms: Set<String>? = nil) -> 
 }
 
 func freshStore(_ units: [FrameUnit]) throws -> ResponseStore {
-    let path = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-sim-\(UUID().uuidString)/s.sqlite").path
+    let path = try temporaryPath("s.sqlite")
     let store = try ResponseStore(path: path)
     try store.importFrame(units)
     return store
@@ -45,6 +46,7 @@ func smallFrame() throws -> [FrameUnit] {
     return keep
 }
 
+@Suite(.temporaryFiles)
 struct FrameTests {
     static let brief: [String: (subdistricts: Int, villages: Int)] = [
         "Aceh Barat": (1, 6), "Bener Meriah": (1, 6), "Bireuen": (1, 6), "Brebes": (1, 12), "Pekalongan": (1, 9), "Pemalang": (1, 12),
@@ -80,6 +82,7 @@ struct FrameTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct SimulatorTests {
     func answers(_ store: ResponseStore) throws -> [String] {
         try store.queue.read { db in

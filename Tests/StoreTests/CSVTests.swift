@@ -3,6 +3,7 @@ import Testing
 import TestSupport
 import Tabular
 
+@Suite(.temporaryFiles)
 struct CSVTests {
     @Test("RFC 4180 fields: quotes, commas, line breaks, CRLF, BOM, blank lines")
     func parse() throws {
@@ -31,6 +32,7 @@ struct CSVTests {
 }
 
 /// The column reader for large files agrees with `CSV.parse` field for field, and parses numbers as Double does.
+@Suite(.temporaryFiles)
 struct CSVColumnsTests {
     func columns(_ text: String, _ wanted: [String: CSVColumns.Kind]) throws -> CSVColumns {
         var bytes = Array(text.utf8)
@@ -135,8 +137,7 @@ struct CSVColumnsTests {
 
     @Test("a file is read (mapped) as its bytes are; an empty file, a missing one and a folder are told apart")
     func fromFile() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-csv-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let text = "unit,y\nA,1.5\nB,2\n\nC,-3e2\r\n"
         let file = folder.appendingPathComponent("panel.csv")
@@ -180,6 +181,7 @@ struct CSVColumnsTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct JSONTextTests {
     @Test("the same bytes as JSONSerialization (pretty, sorted keys) on random reports")
     func sameAsFoundation() throws {

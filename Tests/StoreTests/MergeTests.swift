@@ -11,6 +11,7 @@ import Foundation
 import GRDB
 import Interview
 import Questionnaire
+import TestSupport
 import Testing
 @testable import Store
 
@@ -39,11 +40,12 @@ func counts(_ store: ResponseStore) throws -> [Int] {
     }
 }
 
+@Suite(.temporaryFiles)
 struct MergeTests {
     @Test("M1: the same file twice changes nothing the second time")
     func idempotent() throws {
         let device = try fieldStore(["1105010001": 3, "1105010002": 5])
-        let central = try ResponseStore(path: temporaryStorePath())
+        let central = try ResponseStore(path: try temporaryStorePath())
         let first = try central.merge(from: device.path, at: now)
         #expect(first.count(.new) == 2 && first.count(.unchanged) == 0)
         let after = try counts(central)
@@ -60,7 +62,7 @@ struct MergeTests {
     @Test("M1: a device still on an earlier schema merges; its file is left at that schema")
     func earlierSchema() throws {
         let device = try schemaTwoStore()
-        let central = try ResponseStore(path: temporaryStorePath())
+        let central = try ResponseStore(path: try temporaryStorePath())
         let summary = try central.merge(from: device, at: now)
         #expect(summary.count(.new) == 2, "\(summary)")
         let merged = try central.interview("uuid-a").audit
@@ -78,7 +80,7 @@ struct MergeTests {
                                    events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(6)), at: now)], cursor: .end),
                         interview: opened.uuid, language: nil, at: now)
         // As if killed here: the step is in the journal only.
-        let central = try ResponseStore(path: temporaryStorePath())
+        let central = try ResponseStore(path: try temporaryStorePath())
         #expect(try central.merge(from: device.path, at: now).count(.new) == 1)
         let merged = try central.interview(opened.uuid)
         #expect(merged.answers.map(\.stored.text) == ["6"] && merged.audit.map(\.event) == ["started", "changed"])
@@ -88,7 +90,7 @@ struct MergeTests {
     @Test("M2: a newer version replaces the older; the audit trail is appended once; the replacement is logged")
     func newerVersion() throws {
         let device = try fieldStore(["1105010001": 3], complete: false)
-        let central = try ResponseStore(path: temporaryStorePath())
+        let central = try ResponseStore(path: try temporaryStorePath())
         _ = try central.merge(from: device.path, at: now)
         let uuid = try #require(device.interviews().first?.uuid)
         // The enumerator goes on and completes the interview later.
@@ -117,7 +119,7 @@ struct MergeTests {
     func duplicates() throws {
         let one = try fieldStore(["1105010001": 3])
         let two = try fieldStore(["1105010001": 7], at: Timestamp(seconds: now.seconds + 60, offsetMinutes: 420))
-        let central = try ResponseStore(path: temporaryStorePath())
+        let central = try ResponseStore(path: try temporaryStorePath())
         _ = try central.merge(from: one.path, at: now)
         let summary = try central.merge(from: two.path, at: now)
         #expect(summary.count(.duplicate) == 1)
@@ -138,11 +140,10 @@ struct MergeTests {
 
     @Test("M4: not a store, damaged, newer schema, missing definition: refused whole, nothing written")
     func refused() throws {
-        let central = try ResponseStore(path: temporaryStorePath())
+        let central = try ResponseStore(path: try temporaryStorePath())
         _ = try central.merge(from: try fieldStore(["1105010001": 3]).path, at: now)
         let before = try counts(central)
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-bad-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try temporaryDirectory()
         // Not SQLite at all.
         let text = folder.appendingPathComponent("notes.sqlite")
         try Data("village notes, not a database".utf8).write(to: text)
@@ -175,7 +176,7 @@ struct MergeTests {
 
     @Test("M5: a different definition under the same version rejects that interview only")
     func conflictingDefinition() throws {
-        let central = try ResponseStore(path: temporaryStorePath())
+        let central = try ResponseStore(path: try temporaryStorePath())
         _ = try central.merge(from: try fieldStore(["1105010001": 3]).path, at: now)
         // A device whose desa 2021-H1 says something else.
         let device = try storeWithFrame()
@@ -191,7 +192,7 @@ struct MergeTests {
     @Test("M6: approve and reject; a rejection merged back reopens the interview on the device with the comment")
     func review() throws {
         let device = try fieldStore(["1105010001": 3, "1105010002": 4])
-        let central = try ResponseStore(path: temporaryStorePath())
+        let central = try ResponseStore(path: try temporaryStorePath())
         _ = try central.merge(from: device.path, at: now)
         let uuids = try device.interviews().sorted { $0.unitCode < $1.unitCode }.map(\.uuid)
         let later = Timestamp(seconds: now.seconds + 86_400, offsetMinutes: 420)
@@ -255,7 +256,7 @@ struct MergeTests {
     func approvedAndDiscarded() throws {
         let one = try fieldStore(["1105010001": 3])
         let two = try fieldStore(["1105010001": 8], at: Timestamp(seconds: now.seconds + 60, offsetMinutes: 420))
-        let central = try ResponseStore(path: temporaryStorePath())
+        let central = try ResponseStore(path: try temporaryStorePath())
         _ = try central.merge(from: one.path, at: now)
         _ = try central.merge(from: two.path, at: now)
         let group = try #require(try central.duplicates().first)

@@ -16,8 +16,8 @@ import Testing
 import TestSupport
 @testable import Store
 
-func temporaryStorePath() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("pantau-store-\(UUID().uuidString)/pantau.sqlite").path
+func temporaryStorePath() throws -> String {
+    try temporaryPath("pantau.sqlite")
 }
 
 let now = Timestamp(seconds: 1_623_718_800, offsetMinutes: 420)
@@ -46,15 +46,16 @@ code,name,level,parent_code,kompak
 """
 
 func storeWithFrame() throws -> ResponseStore {
-    let store = try ResponseStore(path: temporaryStorePath())
+    let store = try ResponseStore(path: try temporaryStorePath())
     try store.importFrame(try FrameFile.parse(frameCSV).get())
     return store
 }
 
+@Suite(.temporaryFiles)
 struct SchemaTests {
     @Test("S1: migrations, journal mode, synchronous, foreign keys")
     func newStore() throws {
-        let store = try ResponseStore(path: temporaryStorePath())
+        let store = try ResponseStore(path: try temporaryStorePath())
         #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log", "004-step-journal"])
         let pragmas = try store.queue.read { db in
             (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
@@ -71,7 +72,7 @@ struct SchemaTests {
 
     @Test("S1: a store of an earlier schema is upgraded on open, its data kept")
     func upgrade() throws {
-        let path = temporaryStorePath()
+        let path = try temporaryStorePath()
         try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
         // A store as the first release wrote it: the first migration only, with a unit in it.
         let old = try DatabaseQueue(path: path)
@@ -105,7 +106,7 @@ struct SchemaTests {
 
     @Test("S1: the schema matches the documented one (Tests/StoreTests/schema.sql)")
     func schema() throws {
-        let store = try ResponseStore(path: temporaryStorePath())
+        let store = try ResponseStore(path: try temporaryStorePath())
         let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("schema.sql")
         let actual = try store.schemaSQL() + "\n"
         if ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil { try actual.write(to: golden, atomically: true, encoding: .utf8) }
@@ -126,10 +127,11 @@ struct SchemaTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct DamagedStoreTests {
     @Test("S4: a file that is not SQLite is refused and left as it was")
     func garbage() throws {
-        let path = temporaryStorePath()
+        let path = try temporaryStorePath()
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         let garbage = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         try garbage.write(to: URL(fileURLWithPath: path))
@@ -157,17 +159,18 @@ struct DamagedStoreTests {
 
     @Test("S4: another program's database and a newer pantau's store are refused")
     func foreignAndNewer() throws {
-        let foreign = temporaryStorePath()
+        let foreign = try temporaryStorePath()
         try FileManager.default.createDirectory(atPath: (foreign as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         try DatabaseQueue(path: foreign).write { try $0.execute(sql: "CREATE TABLE customers (id INTEGER)") }
         #expect(throws: StoreError.notAStore(path: foreign, reason: "it holds tables, but none of pantau's")) { try ResponseStore(path: foreign) }
 
-        let store = try ResponseStore(path: temporaryStorePath())
+        let store = try ResponseStore(path: try temporaryStorePath())
         try store.queue.write { try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('999-from-the-future')") }
         #expect(throws: StoreError.newerSchema(path: store.path, unknown: ["999-from-the-future"])) { try ResponseStore(path: store.path) }
     }
 }
 
+@Suite(.temporaryFiles)
 struct ValueRoundTripTests {
     static let values: [Value] = [
         .number(42), .number(-0.125), .number(1e12), .string("Siti Aminah, \"Ibu\"\n2"), .string(""), .boolean(true),
@@ -198,6 +201,7 @@ struct ValueRoundTripTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct InterviewLifecycleTests {
     @Test("S5: start, resume, refuse a completed interview, reopen with a log entry")
     func lifecycle() throws {
@@ -315,6 +319,7 @@ struct InterviewLifecycleTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct FrameTests {
     @Test("S7: a good frame imports in file order with attributes and lineage")
     func goodFrame() throws {
@@ -353,7 +358,7 @@ struct FrameTests {
 
     @Test("S7: unknown parents and parent loops reject the whole file in one transaction")
     func parents() throws {
-        let store = try ResponseStore(path: temporaryStorePath())
+        let store = try ResponseStore(path: try temporaryStorePath())
         let orphan = "code,name,level,parent_code\n11,Aceh,province,\n1105,Aceh Barat,district,99\n"
         #expect(throws: StoreError.frameRejected([FrameProblem(row: 3, message: "parent_code 99 is neither in this file nor in the store")])) {
             try store.importFrame(try FrameFile.parse(orphan).get())
@@ -375,6 +380,7 @@ struct FrameTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct StepJournalTests {
     @Test("a step's journal text reads back as the same rows, whatever characters its answers hold")
     func roundTrip() throws {
@@ -424,6 +430,7 @@ struct StepJournalTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct InterviewIDTests {
     @Test("interview UUIDs are version 7: valid, unique, and ordered by start time as text")
     func timeOrdered() throws {
@@ -443,6 +450,7 @@ struct InterviewIDTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct HashTests {
     @Test("SHA-256 known answers (FIPS 180-4 examples)")
     func vectors() {
@@ -457,7 +465,7 @@ struct HashTests {
 /// A store as pantau wrote it with schema steps 001 and 002: two interviews whose audit entries interleave
 /// (global ids), written with SQL since the code of that time is gone.
 func schemaTwoStore() throws -> String {
-    let path = temporaryStorePath()
+    let path = try temporaryStorePath()
     try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(), withIntermediateDirectories: true)
     let old = try DatabaseQueue(path: path)
     try ResponseStore.migrator.migrate(old, upTo: "002-import-log")

@@ -3,21 +3,16 @@
 import Codebook
 import Foundation
 import Questionnaire
+import TestSupport
 import Testing
 import Spreadsheet
 @testable import XLSForm
 
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-func temporaryFile(_ name: String) throws -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-xlsform-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    return folder.appendingPathComponent(name).path
-}
 
 /// Writes sheets to an .xlsx file and returns its path.
 func workbook(_ sheets: [(String, [[String]])], name: String = "form.xlsx") throws -> String {
-    let path = try temporaryFile(name)
+    let path = try temporaryPath(name)
     try Workbook.write(sheets.map { (name: $0.0, rows: $0.1) }).write(to: URL(fileURLWithPath: path))
     return path
 }
@@ -46,6 +41,7 @@ let choices: [[String]] = [
 ]
 let settings: [[String]] = [["form_id", "form_title", "version", "default_language", "unit_level"], ["desa_kobo", "Survei desa", "2021-H1", "Bahasa (id)", "village"]]
 
+@Suite(.temporaryFiles)
 struct XLSFormTests {
     @Test("a realistic XLSForm loads: translations, groups, repeats, or_other, calculations; media and metadata skipped with warnings")
     func realistic() throws {
@@ -99,10 +95,10 @@ struct XLSFormTests {
         #expect(form.choiceList(named: "district")?.choice("lombok_utara")?.attributes == ["province": "ntb"])
         // Written back, the same columns carry them, and the YAML is a fixed point of the round trip.
         let converted = try XLSForm.convert(path: path).get().yaml
-        let written = try temporaryFile("written.xlsx")
+        let written = try temporaryPath("written.xlsx")
         try XLSForm.write(form).write(to: URL(fileURLWithPath: written))
         let again = try XLSForm.convert(path: written).get().yaml
-        let second = try temporaryFile("second.xlsx")
+        let second = try temporaryPath("second.xlsx")
         try XLSForm.write(try XLSForm.load(path: written).get().questionnaire).write(to: URL(fileURLWithPath: second))
         #expect(try XLSForm.convert(path: second).get().yaml == again)
         #expect(CodebookMarkdown.render(Codebook(try QuestionnaireLoader.load(yaml: converted, file: "a").get()))
@@ -140,7 +136,7 @@ struct XLSFormTests {
 
     @Test("a folder of CSV sheets is the same form as the workbook")
     func csvFolder() throws {
-        let folder = (try temporaryFile("form") as NSString).deletingLastPathComponent
+        let folder = (try temporaryPath("form") as NSString).deletingLastPathComponent
         for (name, rows) in [("survey", survey), ("choices", choices), ("settings", settings)] {
             let text = rows.map { $0.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") }.joined(separator: "\n") + "\n"
             try text.write(toFile: (folder as NSString).appendingPathComponent("\(name).csv"), atomically: true, encoding: .utf8)
@@ -158,14 +154,14 @@ struct XLSFormTests {
         #expect(files.count >= 6)
         for file in files {
             let original = try QuestionnaireLoader.load(path: folder.appendingPathComponent(file).path).get()
-            let path = try temporaryFile("roundtrip.xlsx")
+            let path = try temporaryPath("roundtrip.xlsx")
             try XLSForm.write(original).write(to: URL(fileURLWithPath: path))
             let read = try XLSForm.load(path: path).get()
             #expect(CodebookMarkdown.render(Codebook(read.questionnaire)) == CodebookMarkdown.render(Codebook(original)), "\(file)")
             #expect(read.warnings.isEmpty, "\(file): \(read.warnings)")
             // yaml → xlsx → yaml → xlsx → yaml: the converted YAML is a fixed point, text for text.
             let first = try XLSForm.convert(path: path).get().yaml
-            let second = try temporaryFile("again.xlsx")
+            let second = try temporaryPath("again.xlsx")
             try XLSForm.write(read.questionnaire).write(to: URL(fileURLWithPath: second))
             #expect(try XLSForm.convert(path: second).get().yaml == first, "\(file)")
         }
@@ -173,7 +169,7 @@ struct XLSFormTests {
 
     @Test("not a workbook, and a workbook without a survey sheet, get a message")
     func badFiles() throws {
-        let text = try temporaryFile("notes.xlsx")
+        let text = try temporaryPath("notes.xlsx")
         try Data("not a zip".utf8).write(to: URL(fileURLWithPath: text))
         guard case .failure(let report) = XLSForm.load(path: text) else { Issue.record("accepted"); return }
         #expect(report.errors.first?.message.contains("not a zip archive") == true)
@@ -183,12 +179,13 @@ struct XLSFormTests {
     }
 }
 
+@Suite(.temporaryFiles)
 struct XLSFormTextTests {
     @Test("labels with control characters, slashes, quotes and backslashes come through the YAML unchanged")
     func unusualText() throws {
         let label = "Tab\there \"quoted\" back\\slash a/b bell\u{7} vt\u{B} del\u{7F} c1\u{9F} nel\u{85} ls\u{2028} \u{1}end é 👍🏽"
         // A folder of CSV sheets: the text reaches the YAML as written (XML cannot carry every control character).
-        let folder = (try temporaryFile("form") as NSString).deletingLastPathComponent
+        let folder = (try temporaryPath("form") as NSString).deletingLastPathComponent
         for (name, rows) in [("survey", [["type", "name", "label"], ["text", "note_text", label]]), ("settings", [["form_id", "version"], ["odd", "1"]])] {
             let text = rows.map { $0.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") }.joined(separator: "\n") + "\n"
             try text.write(toFile: (folder as NSString).appendingPathComponent("\(name).csv"), atomically: true, encoding: .utf8)
