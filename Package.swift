@@ -1,5 +1,8 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
+
+/// Every target of pantau's own: a compiler warning is an error, so warnings cannot pile up (CI builds with this).
+let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "pantau",
@@ -20,65 +23,82 @@ let package = Package(
     ],
     targets: [
         // The expression language: depends on nothing else in pantau.
-        .target(name: "Expressions"),
-        // The questionnaire model, its YAML reader and the validators.
-        .target(name: "Questionnaire", dependencies: ["Expressions", "Yams"]),
+        .target(name: "Expressions", swiftSettings: strict),
+        // The one seeded random generator (SplitMix64): simulation, bootstrap and tests draw the same streams everywhere.
+        .target(name: "Randomness", swiftSettings: strict),
+        // The survey design: questionnaires (model, YAML reader, validators), survey plans, the sample frame's units.
+        .target(name: "Questionnaire", dependencies: ["Expressions", "Yams"], swiftSettings: strict),
         // Codebooks and version diffs built from validated questionnaires, with their renderers.
-        .target(name: "Codebook", dependencies: ["Questionnaire", "Expressions", "Tabular"]),
+        .target(name: "Codebook", dependencies: ["Questionnaire", "Expressions", "Tabular"], swiftSettings: strict),
         // The interview engine: a pure state machine over a questionnaire and the answers so far.
-        .target(name: "Interview", dependencies: ["Questionnaire", "Expressions"]),
-        // CSV reading and writing, shared by frame import, exports and analysis input.
-        .target(name: "Tabular"),
+        .target(name: "Interview", dependencies: ["Questionnaire", "Expressions"], swiftSettings: strict),
+        // CSV reading and writing, HTML and JSON text: shared by frame import, exports, reports and analysis input.
+        .target(name: "Tabular", swiftSettings: strict),
         // The SQLite store through GRDB over the system libsqlite3: migrations, frame, interviews, audit log.
         .target(name: "Store", dependencies: ["Interview", "Questionnaire", "Expressions", "Tabular", .product(name: "GRDB", package: "GRDB.swift"),
-                                            .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+                                            .product(name: "GRDBSQLite", package: "GRDB.swift")], swiftSettings: strict),
         // .xlsx workbooks read and written (a zip of XML parts), shared by XLSForms and exports.
-        .target(name: "Spreadsheet", dependencies: ["Tabular", "ZIPFoundation"]),
+        .target(name: "Spreadsheet", dependencies: ["Tabular", "ZIPFoundation"], swiftSettings: strict),
         // XLSForms (.xlsx or a folder of CSV sheets) read as pantau questionnaires, with sheet:row:column diagnostics.
-        .target(name: "XLSForm", dependencies: ["Questionnaire", "Tabular", "Spreadsheet"]),
+        .target(name: "XLSForm", dependencies: ["Questionnaire", "Tabular", "Spreadsheet"], swiftSettings: strict),
         // Data exports for analysts (wide and long CSV, Stata .dta, Excel .xlsx), read from the store.
-        .target(name: "Exports", dependencies: ["Store", "Questionnaire", "Codebook", "Expressions", "Tabular", "Spreadsheet"]),
+        .target(name: "Exports", dependencies: ["Store", "Questionnaire", "Codebook", "Expressions", "Tabular", "Spreadsheet"], swiftSettings: strict),
         // The terminal front end over the engine: screens, the line protocol, commands, persistence per step.
-        .target(name: "Runner", dependencies: ["Interview", "Store", "Questionnaire", "Expressions"]),
+        .target(name: "Runner", dependencies: ["Interview", "Store", "Questionnaire", "Expressions"], swiftSettings: strict),
         // Simulated panels: every interview driven through the engine, with known true effects.
-        .target(name: "Simulation", dependencies: ["Interview", "Store", "Questionnaire", "Expressions"]),
-        // Analysis over plain in-memory data: indicators (later panels and estimators). No database access.
-        .target(name: "Analysis", dependencies: ["Questionnaire", "Expressions", "Yams"]),
-        // Renderers of analysis results: Markdown, CSV, JSON, self-contained HTML with SVG charts.
-        .target(name: "Reports", dependencies: ["Analysis", "Questionnaire", "Expressions", "Tabular"]),
-        // Helpers shared by the test targets (deterministic randomness; later the interview Scenario driver).
-        .target(name: "TestSupport", dependencies: ["Expressions", "Questionnaire", "Interview"]),
+        .target(name: "Simulation", dependencies: ["Interview", "Store", "Questionnaire", "Expressions", "Randomness"], swiftSettings: strict),
+        // Analysis over plain in-memory data: indicators, panels and the DiD estimators. No database access.
+        .target(name: "Analysis", dependencies: ["Questionnaire", "Expressions", "Randomness", "Yams"], swiftSettings: strict),
+        // Renderers of analysis results: Markdown, CSV, JSON, LaTeX, self-contained HTML with SVG charts.
+        .target(name: "Reports", dependencies: ["Analysis", "Questionnaire", "Tabular"], swiftSettings: strict),
+        // The jobs the commands run end to end: the demo, indicator and DiD runs over a store, DiD from CSV files.
+        .target(name: "Workflows", dependencies: ["Analysis", "Codebook", "Questionnaire", "Reports", "Simulation", "Store", "Tabular"],
+                swiftSettings: strict),
+        // Helpers shared by the test targets: the Scenario driver, snapshots, reference data, temporary files.
+        .target(name: "TestSupport", dependencies: ["Expressions", "Questionnaire", "Interview"], swiftSettings: strict),
         // Benchmarks that print figures (Scripts/bench.sh); never timed unit tests.
         .executableTarget(
             name: "PantauBenchmarks",
             dependencies: ["Interview", "Questionnaire", "Store", "Expressions", .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                           .product(name: "GRDB", package: "GRDB.swift")]
+                           .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
         ),
         // Merging field stores beside a bare bulk INSERT (Scripts/bench_merge.sh).
         .executableTarget(
             name: "PantauMergeBenchmark",
-            dependencies: ["Interview", "Questionnaire", "Store", "Expressions", .product(name: "GRDBSQLite", package: "GRDB.swift")]
+            dependencies: ["Interview", "Questionnaire", "Store", "Expressions", .product(name: "GRDBSQLite", package: "GRDB.swift")],
+            swiftSettings: strict
         ),
         // Repeated simulations with known effects: bias and coverage of the DiD estimators (Scripts/validate_did.sh).
-        .executableTarget(name: "PantauValidation", dependencies: ["Analysis"]),
-        // The thin command-line front end.
+        .executableTarget(name: "PantauValidation", dependencies: ["Analysis", "Randomness"], swiftSettings: strict),
+        // The thin command-line front end: parses arguments, calls the libraries, reports errors in one place.
         .executableTarget(
             name: "pantau",
             dependencies: [
-                "Questionnaire", "Codebook", "Interview", "Store", "Tabular", "Runner", "Simulation", "Analysis", "Reports", "Exports", "XLSForm",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+                "Expressions", "Questionnaire", "Codebook", "Interview", "Store", "Tabular", "Runner", "Simulation", "Analysis", "Reports", "Exports",
+                "XLSForm", "Workflows", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
         ),
-        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestSupport"]),
-        .testTarget(name: "QuestionnaireTests", dependencies: ["Questionnaire", "Expressions", "TestSupport"]),
-        .testTarget(name: "InterviewTests", dependencies: ["Interview", "Questionnaire", "Expressions", "TestSupport"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Interview", "Questionnaire", "Expressions", "Tabular", "TestSupport"], exclude: ["schema.sql"]),
-        .testTarget(name: "SimulationTests", dependencies: ["TestSupport", "Simulation", "Store", "Interview", "Questionnaire", "Expressions", .product(name: "GRDB", package: "GRDB.swift")]),
-        .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular"], exclude: ["Fixtures"]),
-        .testTarget(name: "CodebookTests", dependencies: ["TestSupport", "Codebook", "Questionnaire"], exclude: ["Snapshots"]),
-        .testTarget(name: "PantauEndToEndTests", dependencies: ["TestSupport", "pantau"]),
-        .testTarget(name: "XLSFormTests", dependencies: ["TestSupport", "XLSForm", "Spreadsheet", "Questionnaire", "Codebook"]),
-        .testTarget(name: "ExportsTests", dependencies: ["TestSupport", "Exports", "Store", "Interview", "Questionnaire", "Expressions", "Tabular", "ZIPFoundation"]),
+        .testTarget(name: "ExpressionsTests", dependencies: ["Expressions", "TestSupport", "Randomness"], swiftSettings: strict),
+        .testTarget(name: "QuestionnaireTests", dependencies: ["Questionnaire", "Expressions", "TestSupport", "Randomness"], swiftSettings: strict),
+        .testTarget(name: "InterviewTests", dependencies: ["Interview", "Questionnaire", "Expressions", "TestSupport", "Randomness"], swiftSettings: strict),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular", "TestSupport", "Randomness"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Interview", "Questionnaire", "Expressions", "Tabular", "TestSupport", "Randomness"],
+                    exclude: ["schema.sql"], swiftSettings: strict),
+        .testTarget(name: "SimulationTests", dependencies: ["TestSupport", "Simulation", "Store", "Interview", "Questionnaire", "Expressions",
+                                                          .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
+        .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular", "Randomness"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis", "Questionnaire", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Analysis", "Reports", "Store", "Questionnaire", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CodebookTests", dependencies: ["TestSupport", "Codebook", "Questionnaire"], exclude: ["Snapshots"], swiftSettings: strict),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Store", "Questionnaire", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "SpreadsheetTests", dependencies: ["Spreadsheet", "TestSupport", "ZIPFoundation"], swiftSettings: strict),
+        .testTarget(name: "PantauEndToEndTests", dependencies: ["TestSupport", "pantau"], swiftSettings: strict),
+        .testTarget(name: "XLSFormTests", dependencies: ["TestSupport", "XLSForm", "Spreadsheet", "Questionnaire", "Codebook"], swiftSettings: strict),
+        .testTarget(name: "ExportsTests", dependencies: ["TestSupport", "Exports", "Store", "Interview", "Questionnaire", "Expressions", "Tabular", "ZIPFoundation"],
+                    swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

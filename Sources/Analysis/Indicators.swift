@@ -2,23 +2,6 @@ import Expressions
 import Foundation
 import Questionnaire
 
-/// A unit of the sample frame, as analysis sees it.
-public struct AnalysisUnit: Sendable {
-    public let code: String
-    public let name: String
-    public let level: String
-    public let parentCode: String?
-    public let attributes: [String: String]
-
-    public init(code: String, name: String, level: String, parentCode: String?, attributes: [String: String]) {
-        self.code = code
-        self.name = name
-        self.level = level
-        self.parentCode = parentCode
-        self.attributes = attributes
-    }
-}
-
 /// The completed interviews of one instrument in one round: plain in-memory data, loaded by the caller.
 public struct RoundData: Sendable {
     public struct Interview: Sendable {
@@ -35,12 +18,12 @@ public struct RoundData: Sendable {
     }
 
     public let round: String
-    /// The round's last day (days since 1970), for the path to a target.
-    public let endDay: Int
+    /// The round's last day (days since 1970), for the path to a target; nil when neither the store nor the code gives it.
+    public let endDay: Int?
     public let formID: String
     public let interviews: [Interview]
 
-    public init(round: String, endDay: Int, formID: String, interviews: [Interview]) {
+    public init(round: String, endDay: Int?, formID: String, interviews: [Interview]) {
         self.round = round
         self.endDay = endDay
         self.formID = formID
@@ -140,17 +123,17 @@ final class ContextCache {
 
 /// Computes indicator tables from in-memory round data.
 public struct IndicatorCalculator {
-    public let units: [String: AnalysisUnit]
-    let hierarchy: UnitHierarchy
+    let hierarchy: FrameHierarchy
     public let questionnaires: [Questionnaire]
     public let intervals: IntervalMethod
     public let language: String?
     /// Evaluation contexts, built once per interview and shared by every indicator.
     let cache = ContextCache()
 
-    public init(units: [AnalysisUnit], questionnaires: [Questionnaire], intervals: IntervalMethod = .fpc, language: String? = nil) {
-        self.units = Dictionary(units.map { ($0.code, $0) }, uniquingKeysWith: { first, _ in first })
-        hierarchy = UnitHierarchy(self.units)
+    public var units: [String: FrameUnit] { hierarchy.units }
+
+    public init(units: [FrameUnit], questionnaires: [Questionnaire], intervals: IntervalMethod = .fpc, language: String? = nil) {
+        hierarchy = FrameHierarchy(units)
         self.questionnaires = questionnaires
         self.intervals = intervals
         self.language = language
@@ -334,7 +317,7 @@ public struct IndicatorCalculator {
                 districts = (groups["district"] ?? [:]).map { ($0.key, statistic(indicator, $0.value, population: nil).value) }.sorted { $0.0 < $1.0 }
             }
             let overall = rows.first { $0.dimension == "overall" }?.value
-            let day = data[round]?[indicator.instrument]?.endDay
+            let day = data[round]?[indicator.instrument]?.endDay ?? nil
             results.append(IndicatorResult(
                 indicator: indicator, rows: rows, status: status(indicator, value: overall, day: day),
                 comparability: comparability(indicator, round: round, previousRound: previousRound, data: data, versions: versions),
@@ -349,7 +332,9 @@ public struct IndicatorCalculator {
         guard let target = indicator.target, let value else { return nil }
         let direction = Double(indicator.direction)
         if direction * (value - target.value) >= 0 { return .met }
-        guard let baseline = indicator.baseline, let day else { return .offTrack }
+        // Without the round's date, progress along the path cannot be judged: no status rather than a guess.
+        guard let day else { return nil }
+        guard let baseline = indicator.baseline else { return .offTrack }
         let progress = min(1, max(0, Double(day - baseline.date) / Double(target.date - baseline.date)))
         let path = baseline.value + (target.value - baseline.value) * progress
         return direction * (value - path) >= 0 ? .onTrack : .offTrack

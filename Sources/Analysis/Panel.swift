@@ -25,8 +25,8 @@ public struct Panel: Sendable {
 
     /// Builds the panel; each unit's cluster is its ancestor at the specification's cluster level (itself when it
     /// has none).
-    public static func build(spec: DiDSpec, rounds: [String], data: [String: RoundData], units: [String: AnalysisUnit]) throws -> Panel {
-        let hierarchy = UnitHierarchy(units)
+    public static func build(spec: DiDSpec, rounds: [String], data: [String: RoundData], units: [FrameUnit]) throws -> Panel {
+        let hierarchy = FrameHierarchy(units)
         var observations: [Observation] = []
         var notes: [String] = []
         var missingOutcome = 0

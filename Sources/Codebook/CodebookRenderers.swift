@@ -62,15 +62,7 @@ public enum CodebookMarkdown {
 /// Renders a codebook as one self-contained HTML file: inline CSS, no scripts, no network requests.
 public enum CodebookHTML {
     public static func render(_ codebook: Codebook) -> String {
-        var out = """
-            <!DOCTYPE html>
-            <html lang="\(escape(codebook.languages.first ?? "en"))">
-            <head>
-            <meta charset="utf-8">
-            <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Codebook: \(escape(codebook.title))</title>
-            <style>
-            body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1a1a1a; }
+        var out = HTML.pageStart(title: "Codebook: \(codebook.title)", language: codebook.languages.first ?? "en", style: """
             h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
             table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }
             th, td { border: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
@@ -78,10 +70,8 @@ public enum CodebookHTML {
             code { background: #f4f4f4; padding: 0 0.2rem; }
             .pii { color: #a00; font-weight: bold; }
             .var { font-size: 1.05rem; margin-top: 1.5rem; }
-            @media print { body { margin: 0; } }
-            </style>
-            </head>
-            <body>
+            """)
+        out += """
             <h1>Codebook: \(escape(codebook.title))</h1>
             <p>Form <code>\(escape(codebook.formID))</code>, version \(escape(codebook.version)); languages: \(escape(codebook.languages.joined(separator: ", ")))\(codebook.unitLevel.map { "; unit level: \(escape($0))" } ?? "").</p>
 
@@ -126,8 +116,7 @@ public enum CodebookHTML {
             }
             out += "</table>\n"
         }
-        out += "</body>\n</html>\n"
-        return out
+        return out + HTML.pageEnd
     }
 
     public static func escape(_ text: String) -> String { HTML.escape(text) }

@@ -2,6 +2,7 @@
 // run with Scripts/validate_did.sh (release build). Not a unit test.
 import Analysis
 import Foundation
+import Randomness
 
 /// 40 districts × 15 villages × 6 rounds; adoption staggered over rounds 2–5 and decided by district (a quarter
 /// of districts never adopt), as when districts roll a system out; district shocks per round, so villages in a

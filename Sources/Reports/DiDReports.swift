@@ -123,16 +123,11 @@ public enum DiDReports {
 
     /// One self-contained file that works offline; an SVG plot for every table with event-time rows.
     public static func html(_ report: DiDReport) -> String {
-        var out = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>\(HTML.escape(report.title))</title>
-        <style>
-        @page { size: A4; margin: 14mm; }
-        body { font-family: system-ui, "DejaVu Sans", sans-serif; max-width: 60rem; margin: 1.5rem auto; padding: 0 1rem; font-size: 14px; color: #1a1a1a; }
-        table { border-collapse: collapse; margin: 0.5rem 0; } th, td { padding: 0.2rem 0.6rem; text-align: right; border-bottom: 1px solid #ddd; }
-        th:first-child, td:first-child { text-align: left; } .se { color: #555; } p.note, li { color: #555; font-size: 0.85rem; }
-        section { break-inside: avoid; }
-        </style></head><body>
+        var out = HTML.pageStart(title: report.title, language: "en", style: """
+            table { border-collapse: collapse; margin: 0.5rem 0; } th, td { padding: 0.2rem 0.6rem; text-align: right; border-bottom: 1px solid #ddd; }
+            th:first-child, td:first-child { text-align: left; } .se { color: #555; } p.note, li { color: #555; font-size: 0.85rem; }
+            """)
+        out += """
         <h1>\(HTML.escape(report.title))</h1><p>\(HTML.escape(report.header))</p>
 
         """
@@ -154,7 +149,7 @@ public enum DiDReports {
             if !table.notes.isEmpty { out += "<ul>" + table.notes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n" }
             out += "</section>\n"
         }
-        return out + "</body></html>\n"
+        return out + HTML.pageEnd
     }
 
     /// Estimates with pointwise 95% intervals (bars) and, where computed, the uniform band (a shaded box per

@@ -8,32 +8,21 @@ public enum IndicatorHTML {
 
     public static func render(_ table: IndicatorTable) -> String {
         let language = table.language
-        var out = """
-        <!DOCTYPE html>
-        <html lang="\(escape(language ?? "en"))">
-        <head>
-        <meta charset="utf-8">
-        <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(escape(table.title)) \(escape(table.round))</title>
-        <style>
-        @page { size: A4; margin: 14mm; }
-        body { font-family: system-ui, "DejaVu Sans", sans-serif; color: #1a1a1a; margin: 1.5rem auto; max-width: 62rem; padding: 0 1rem; font-size: 14px; }
-        h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.1rem; margin: 1.6rem 0 0.4rem; }
-        p.note { color: #555; font-size: 0.85rem; }
-        table { border-collapse: collapse; width: 100%; margin: 0.4rem 0 1rem; font-size: 0.85rem; }
-        th, td { border: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: right; white-space: nowrap; }
-        td:first-child, td.text { white-space: normal; }
-        th:first-child, td:first-child, td.text { text-align: left; }
-        th { background: #f3f3f3; }
-        .met { background: #d8f0d8; } .on { background: #fff2c6; } .off { background: #f8d4d4; }
-        .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
-        .charts svg { border: 1px solid #eee; background: #fff; }
-        .warning { color: #8a1c1c; font-weight: 600; }
-        section { break-inside: avoid; page-break-inside: avoid; }
-        @media print { body { margin: 0; max-width: none; font-size: 11px; } .charts svg { max-width: 48%; height: auto; } }
-        </style>
-        </head>
-        <body>
+        var out = HTML.pageStart(title: "\(table.title) \(table.round)", language: language ?? "en", style: """
+            h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.1rem; margin: 1.6rem 0 0.4rem; }
+            p.note { color: #555; font-size: 0.85rem; }
+            table { border-collapse: collapse; width: 100%; margin: 0.4rem 0 1rem; font-size: 0.85rem; }
+            th, td { border: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: right; white-space: nowrap; }
+            td:first-child, td.text { white-space: normal; }
+            th:first-child, td:first-child, td.text { text-align: left; }
+            th { background: #f3f3f3; }
+            .met { background: #d8f0d8; } .on { background: #fff2c6; } .off { background: #f8d4d4; }
+            .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
+            .charts svg { border: 1px solid #eee; background: #fff; }
+            .warning { color: #8a1c1c; font-weight: 600; }
+            @media print { .charts svg { max-width: 48%; height: auto; } }
+            """)
+        out += """
         <h1>\(escape(table.title))</h1>
         <p>Round <strong>\(escape(table.round))</strong>\(table.previousRound.map { "; previous round \(escape($0))" } ?? ""). Only completed interviews count; irrelevant answers never do.</p>
         <p class="note">\(escape(intervalNote(table.intervals)))</p>
@@ -67,8 +56,7 @@ public enum IndicatorHTML {
             }
             out += "</table>\n</section>\n"
         }
-        out += "</body>\n</html>\n"
-        return out
+        return out + HTML.pageEnd
     }
 
     /// Rounds on the x axis; the overall line in black, one thin line per province; the target dashed.

@@ -2,6 +2,7 @@ import Expressions
 import Foundation
 import Interview
 import Questionnaire
+import Randomness
 import Store
 
 /// Everything a model knows about the unit and round being interviewed.

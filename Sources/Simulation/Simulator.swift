@@ -2,6 +2,7 @@ import Expressions
 import Foundation
 import Interview
 import Questionnaire
+import Randomness
 import Store
 
 /// How much paradata a simulated interview leaves in the audit log.
@@ -23,6 +24,20 @@ public struct SimulationRound: Sendable {
         self.starts = starts
         self.ends = ends
         self.questionnaires = questionnaires
+    }
+
+    /// A round with the dates given, else those its code implies (`RoundCalendar`), else, since simulated
+    /// interviews need a date, January 2021: a simulation's placeholder that never reaches real data.
+    public init(code: String, starts: String?, ends: String?, questionnaires: [Questionnaire]) {
+        let implied = RoundCalendar.fieldwork(ofCode: code)
+            ?? (CivilDate(year: 2021, month: 1, day: 1)!, CivilDate(year: 2021, month: 1, day: 31)!)
+        self.init(code: code, starts: starts.flatMap(CivilDate.parse) ?? implied.starts, ends: ends.flatMap(CivilDate.parse) ?? implied.ends,
+                  questionnaires: questionnaires)
+    }
+
+    /// The rounds of a survey plan.
+    public static func rounds(of plan: SurveyPlan) -> [SimulationRound] {
+        plan.rounds.map { SimulationRound(code: $0.code, starts: $0.starts, ends: $0.ends, questionnaires: $0.questionnaires) }
     }
 }
 

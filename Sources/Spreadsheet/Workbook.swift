@@ -19,9 +19,14 @@ public struct Workbook: Sendable {
 
     public enum ReadError: Error, Equatable, CustomStringConvertible {
         case notAWorkbook(String)
+        /// A part of the archive is not well-formed XML (a file cut short, say): reading on would give a smaller,
+        /// wrong workbook.
+        case damagedPart(part: String, line: Int, reason: String)
         public var description: String {
             switch self {
             case .notAWorkbook(let reason): "not an Excel workbook (.xlsx): \(reason)"
+            case .damagedPart(let part, let line, let reason):
+                "the workbook is damaged: its part \(part) is not well-formed XML at line \(line) (\(reason)); open and save it again in Excel"
             }
         }
     }
@@ -37,19 +42,19 @@ public struct Workbook: Sendable {
             return bytes
         }
         guard let workbookXML = try part("xl/workbook.xml") else { throw ReadError.notAWorkbook("it has no xl/workbook.xml") }
-        let relations = try part("xl/_rels/workbook.xml.rels").map { XMLElements.parse($0) } ?? []
+        let relations = try part("xl/_rels/workbook.xml.rels").map { try XMLElements.parse($0, part: "xl/_rels/workbook.xml.rels") } ?? []
         var targets: [String: String] = [:]
         for relation in relations where relation.name == "Relationship" {
             if let id = relation.attributes["Id"], let target = relation.attributes["Target"] { targets[id] = target }
         }
         var shared: [String] = []
-        if let strings = try part("xl/sharedStrings.xml") { shared = SharedStrings.parse(strings) }
+        if let strings = try part("xl/sharedStrings.xml") { shared = try SharedStrings.parse(strings, part: "xl/sharedStrings.xml") }
         var sheets: [Sheet] = []
-        for element in XMLElements.parse(workbookXML) where element.name == "sheet" {
+        for element in try XMLElements.parse(workbookXML, part: "xl/workbook.xml") where element.name == "sheet" {
             guard let name = element.attributes["name"], let id = element.attributes["r:id"] ?? element.attributes["id"], var target = targets[id] else { continue }
             if target.hasPrefix("/") { target.removeFirst() } else { target = "xl/" + target }
             guard let xml = try part(target) else { continue }
-            sheets.append(Sheet(name: name, rows: SheetCells.parse(xml, shared: shared)))
+            sheets.append(Sheet(name: name, rows: try SheetCells.parse(xml, part: target, shared: shared)))
         }
         return Workbook(sheets: sheets)
     }
@@ -159,16 +164,24 @@ public struct Workbook: Sendable {
     }
 }
 
+/// Runs `handler` over one part of the archive; a part that is not well-formed is an error, never a shorter result.
+private func parseXML(_ data: Data, part: String, with handler: XMLParserDelegate) throws {
+    let parser = XMLParser(data: data)
+    parser.delegate = handler
+    guard parser.parse() else {
+        let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unreadable"
+        throw Workbook.ReadError.damagedPart(part: part, line: parser.lineNumber, reason: reason)
+    }
+}
+
 /// Flat list of XML elements with their attributes (enough for workbook.xml and relationships).
 final class XMLElements: NSObject, XMLParserDelegate {
     struct Element { let name: String; let attributes: [String: String] }
     private var elements: [Element] = []
 
-    static func parse(_ data: Data) -> [Element] {
+    static func parse(_ data: Data, part: String) throws -> [Element] {
         let handler = XMLElements()
-        let parser = XMLParser(data: data)
-        parser.delegate = handler
-        parser.parse()
+        try parseXML(data, part: part, with: handler)
         return handler.elements
     }
 
@@ -184,11 +197,9 @@ final class SharedStrings: NSObject, XMLParserDelegate {
     private var current = ""
     private var inText = false
 
-    static func parse(_ data: Data) -> [String] {
+    static func parse(_ data: Data, part: String) throws -> [String] {
         let handler = SharedStrings()
-        let parser = XMLParser(data: data)
-        parser.delegate = handler
-        parser.parse()
+        try parseXML(data, part: part, with: handler)
         return handler.strings
     }
 
@@ -215,11 +226,9 @@ final class SheetCells: NSObject, XMLParserDelegate {
 
     init(shared: [String]) { self.shared = shared }
 
-    static func parse(_ data: Data, shared: [String]) -> [(number: Int, cells: [Int: String])] {
+    static func parse(_ data: Data, part: String, shared: [String]) throws -> [(number: Int, cells: [Int: String])] {
         let handler = SheetCells(shared: shared)
-        let parser = XMLParser(data: data)
-        parser.delegate = handler
-        parser.parse()
+        try parseXML(data, part: part, with: handler)
         return handler.rows.keys.sorted().map { ($0, handler.rows[$0]!) }
     }
 

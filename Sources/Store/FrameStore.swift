@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Questionnaire
 
 extension ResponseStore {
     /// Imports units in one transaction: new codes are added, known codes updated. Any bad row (including a

@@ -278,7 +278,7 @@ final class FieldStore {
             // A device still on an earlier schema: its copy is brought up to this one, so the tables match; steps a
             // killed session left in its journal are written into its tables.
             try ResponseStore.migrator.migrate(queue)
-            try queue.write { try StepJournal.apply($0) }
+            _ = try queue.write { try StepJournal.apply($0) }
             (questionnaires, rounds, units, interviews) = try queue.read { db in
                 (try Row.fetchAll(db, sql: "SELECT * FROM questionnaire"), try Row.fetchAll(db, sql: "SELECT * FROM round"),
                  try Row.fetchAll(db, sql: "SELECT * FROM unit ORDER BY position"), try Row.fetchAll(db, sql: "SELECT * FROM interview ORDER BY started_at, uuid"))

@@ -53,7 +53,7 @@ public final class ResponseStore {
         }
         try migrate()
         // Steps a killed session left in the journal are written into the tables before anything is read.
-        try wrap { try queue.write { try StepJournal.apply($0) } }
+        _ = try wrap { try queue.write { try StepJournal.apply($0) } }
     }
 
     /// Whether this store has journalled steps not yet written into the tables (see `StepJournal`).
@@ -113,7 +113,7 @@ public final class ResponseStore {
     func wrap<T>(applyingJournal: Bool = true, _ body: () throws -> T) throws -> T {
         do {
             if applyingJournal, journalPending {
-                try queue.write { try StepJournal.apply($0) }
+                _ = try queue.write { try StepJournal.apply($0) }
                 journalPending = false
             }
             return try body()

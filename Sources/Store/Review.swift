@@ -2,6 +2,7 @@ import Expressions
 import Foundation
 import GRDB
 import Interview
+import Questionnaire
 
 /// A completed interview worth a supervisor's look, with the reasons.
 public struct ReviewItem: Hashable, Sendable {

@@ -263,7 +263,7 @@ public struct CSVColumns: Sendable {
         }
     }
 
-    /// Byte strings to dense codes, by open addressing with FNV-1a hashes; keys live in one arena.
+    /// Byte strings to dense codes, by open addressing over a multiply-and-fold hash of eight bytes at a time; keys live in one arena.
     struct Interner {
         var arena: [UInt8] = []
         var starts: [Int] = [0]
@@ -281,7 +281,7 @@ public struct CSVColumns: Sendable {
         mutating func code(_ bytes: UnsafeBufferPointer<UInt8>) -> Int32 {
             if bytes.count <= 8 {
                 var word: UInt64 = 0
-                if bytes.count > 0 { withUnsafeMutableBytes(of: &word) { memcpy($0.baseAddress!, bytes.baseAddress!, bytes.count) } }
+                if bytes.count > 0 { withUnsafeMutableBytes(of: &word) { _ = memcpy($0.baseAddress!, bytes.baseAddress!, bytes.count) } }
                 let slot = Int(((word ^ UInt64(bytes.count)) &* 0x9E37_79B9_7F4A_7C15) >> 58)
                 let entry = small[slot]
                 if entry.length == bytes.count, entry.word == word { return entry.code }
@@ -307,7 +307,7 @@ public struct CSVColumns: Sendable {
             while offset < bytes.count {
                 var word: UInt64 = 0
                 let take = min(8, bytes.count - offset)
-                withUnsafeMutableBytes(of: &word) { memcpy($0.baseAddress!, bytes.baseAddress! + offset, take) }
+                withUnsafeMutableBytes(of: &word) { _ = memcpy($0.baseAddress!, bytes.baseAddress! + offset, take) }
                 hash = (hash ^ word) &* 0xFF51_AFD7_ED55_8CCD
                 hash ^= hash >> 32
                 offset += 8

@@ -45,16 +45,16 @@ struct DiDSpecTests {
         #expect(spec.weights?.name == "${budget}")
         #expect(spec.covariates.map(\.name) == ["${meetings}", "papua"])
         #expect(spec.method == .outcomeRegression)
-        var units: [String: AnalysisUnit] = [:]
+        var units: [FrameUnit] = []
         for district in ["d1", "d2"] {
-            units[district] = AnalysisUnit(code: district, name: district, level: "district", parentCode: nil, attributes: ["papua": district == "d2" ? "1" : "0"])
-            for v in 1...3 { units["\(district)v\(v)"] = AnalysisUnit(code: "\(district)v\(v)", name: "", level: "village", parentCode: district, attributes: [:]) }
+            units.append(FrameUnit(code: district, name: district, level: "district", parentCode: nil, attributes: [("papua", district == "d2" ? "1" : "0")]))
+            for v in 1...3 { units.append(FrameUnit(code: "\(district)v\(v)", name: "", level: "village", parentCode: district, attributes: [])) }
         }
         let rounds = ["R1", "R2", "R3"]
         var data: [String: RoundData] = [:]
         for (r, round) in rounds.enumerated() {
             var interviews: [RoundData.Interview] = []
-            for (index, code) in units.keys.filter({ $0.contains("v") }).sorted().enumerated() {
+            for (index, code) in units.map(\.code).filter({ $0.contains("v") }).sorted().enumerated() {
                 let online = index % 3 != 0 && r >= index % 3
                 var values: [Address: Value] = [Address("sid"): .string(online ? "online" : "paper"), Address("share"): .number(Double(10 + index + r)),
                                                  Address("meetings"): .number(Double(index + r))]

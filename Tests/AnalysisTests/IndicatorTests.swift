@@ -123,10 +123,7 @@ struct Fixture {
             data[code] = ["f": RoundData(round: code, endDay: end, formID: "f",
                                          interviews: answers.map { RoundData.Interview(unit: $0.unit, version: $0.version, values: $0.values) })]
         }
-        let units = try store.units().map {
-            AnalysisUnit(code: $0.code, name: $0.name, level: $0.level, parentCode: $0.parentCode,
-                         attributes: Dictionary($0.attributes.map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }))
-        }
+        let units = try store.units()
         return IndicatorCalculator(units: units, questionnaires: [v2], intervals: intervals)
             .table(title: "T", indicators: spec.indicators, round: round, rounds: ["R1", "R2"], data: data, versions: ["f": ["v1": v1, "v2": v2]])
     }

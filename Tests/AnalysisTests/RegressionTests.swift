@@ -4,6 +4,7 @@
 // R3 HC1 and CR1 follow the documented small-sample factors (checked against direct computation)
 // R4 Student's t distribution to 1e-10 against known quantiles
 import Foundation
+import Randomness
 import Tabular
 import TestSupport
 import Testing

@@ -1,6 +1,7 @@
 // Wild cluster bootstrap: exact p-values by full enumeration equal wildboottest's (Tests/AnalysisTests/Fixtures,
 // written by Scripts/reference/wild_bootstrap.py); sampled draws are deterministic for a seed.
 import Foundation
+import Randomness
 import Tabular
 import Testing
 @testable import Analysis

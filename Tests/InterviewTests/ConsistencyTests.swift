@@ -4,6 +4,7 @@ import Expressions
 import Foundation
 import Interview
 import Questionnaire
+import Randomness
 import Testing
 import TestSupport
 
@@ -19,7 +20,7 @@ struct ConsistencyTests {
 
     @Test("I17: incremental state equals a full re-evaluation after random steps", arguments: Array(21...60) as [UInt64])
     func randomWalk(seed: UInt64) throws {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         let s = try Scenario(Self.example, previous: [Address("rooms"): .number(3)])
         for step in 0..<400 {
             switch s.engine.cursor {

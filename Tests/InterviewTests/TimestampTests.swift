@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 import Testing
 import TestSupport
 @testable import Interview
@@ -11,7 +12,7 @@ struct TimestampTests {
         formatter.timeZone = TimeZone(identifier: "UTC")
         formatter.calendar = Calendar(identifier: .gregorian)
         formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'"
-        var random = SeededGenerator(seed: 3)
+        var random = SplitMix64(seed: 3)
         for index in 0..<5_000 {
             let draw = random.next()
             // Whole milliseconds between 1601 and 2400 (the formatter truncates, pantau rounds: whole ones agree).

@@ -1,6 +1,7 @@
 // Requirements covered here:
 // F1 the YAML reader and validator never trap on mutated questionnaires: every input gets diagnostics or a model
 import Foundation
+import Randomness
 import TestSupport
 import Testing
 
@@ -13,7 +14,7 @@ struct QuestionnaireFuzzTests {
         "required: maybe", "#", "|", ">", "\u{FEFF}", "é", "null", "~",
     ]
 
-    static func mutate(_ text: String, _ random: inout SeededGenerator) -> String {
+    static func mutate(_ text: String, _ random: inout SplitMix64) -> String {
         var lines = text.components(separatedBy: "\n")
         for _ in 0..<Int.random(in: 1...3, using: &random) {
             guard !lines.isEmpty else { break }
@@ -41,7 +42,7 @@ struct QuestionnaireFuzzTests {
     func mutatedQuestionnaires(seed: UInt64) throws {
         let example = try String(
             contentsOf: repositoryRoot.appendingPathComponent("Questionnaires/examples/household.yaml"), encoding: .utf8)
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         var invalid = 0
         for _ in 0..<400 {
             let mutated = Self.mutate(example, &random)

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Callaway & Sant'Anna (2021) group-time average treatment effects for staggered adoption, on a balanced
 /// panel, unconditional (outcome regression without covariates), with the "varying" base period of R's did

@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// An event study: leads and lags relative to each unit's first treated period, binned at the ends, with
 /// period −1 as the reference, estimated by two-way fixed effects.

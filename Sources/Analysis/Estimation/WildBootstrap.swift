@@ -1,4 +1,5 @@
 import Foundation
+import Randomness
 
 /// Wild cluster bootstrap (WCR: the null imposed, restricted residuals), for one coefficient of a regression
 /// with few clusters. The p-value counts draws with |t*| ≥ |t| (ties included); when 2^G is no more than the

@@ -23,23 +23,15 @@ struct Convert: ParsableCommand {
 
     func run() throws {
         if XLSFormPath.matches(form) {
-            switch XLSForm.convert(path: form) {
-            case .failure(let report):
-                for diagnostic in report.diagnostics { Terminal.printError(Terminal.render(diagnostic, source: nil, withSource: false)) }
-                throw ExitCode(1)
-            case .success(let converted):
-                // The YAML is checked as pantau reads it, every problem at its cell.
-                if case .failure(let report) = XLSForm.load(path: form) {
-                    for diagnostic in report.diagnostics { Terminal.printError(Terminal.render(diagnostic, source: nil, withSource: false)) }
-                    throw ExitCode(1)
-                }
-                for warning in converted.warnings { Terminal.printError(Terminal.render(warning, source: nil, withSource: false)) }
-                if let output {
-                    try converted.yaml.write(toFile: output, atomically: true, encoding: .utf8)
-                    Terminal.printError("wrote \(output)")
-                } else {
-                    print(converted.yaml, terminator: "")
-                }
+            let converted = try XLSForm.convert(path: form).get()
+            // The YAML is checked as pantau reads it, every problem at its cell.
+            _ = try XLSForm.load(path: form).get()
+            for warning in converted.warnings { Terminal.printError(Terminal.render(warning, source: nil, withSource: false)) }
+            if let output {
+                try converted.yaml.write(toFile: output, atomically: true, encoding: .utf8)
+                Terminal.printError("wrote \(output)")
+            } else {
+                print(converted.yaml, terminator: "")
             }
             return
         }

@@ -17,13 +17,9 @@ struct Db: ParsableCommand {
 
         func run() throws {
             let database = try store.open()
-            let problems = try reportingStoreErrors { try database.integrityCheck() }
-            let migrations = try reportingStoreErrors { try database.appliedMigrations() }
-            guard problems == ["ok"] else {
-                for problem in problems { Terminal.printError("integrity: \(problem)") }
-                Terminal.printError("error: \(store.db) is damaged; keep a copy of the file and do not write to it")
-                throw ExitCode(1)
-            }
+            let problems = try database.integrityCheck()
+            let migrations = try database.appliedMigrations()
+            guard problems == ["ok"] else { throw CommandError.damagedStore(path: store.db, problems: problems) }
             print("\(store.db): ok; schema steps: \(migrations.joined(separator: ", "))")
         }
     }
@@ -35,7 +31,7 @@ struct Db: ParsableCommand {
 
         func run() throws {
             let database = try store.open()
-            print(try reportingStoreErrors { try database.schemaSQL() })
+            print(try database.schemaSQL())
         }
     }
 }

@@ -1,8 +1,7 @@
-import Analysis
 import ArgumentParser
 import Foundation
 import Reports
-import Tabular
+import Workflows
 
 struct DiD: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,8 +20,6 @@ struct DiD: ParsableCommand {
         never chosen for you.
         """
     )
-
-    enum SE: String, ExpressibleByArgument, CaseIterable { case classical, hc1, cr1 }
 
     @Argument(help: "A DiD specification over the store (Analysis/NAME/did-*.yaml); or use --data.")
     var spec: String?
@@ -75,7 +72,7 @@ struct DiD: ParsableCommand {
     var covariateNames: [String] { covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? [] }
 
     @Option(help: "classical, hc1 or cr1.")
-    var se: SE = .classical
+    var se: TwoByTwoCSV.StandardErrorKind = .classical
 
     @Option(help: "md, csv, latex, html or json (specifications); md or json with --data.")
     var format: DiDReports.Format = .md
@@ -87,7 +84,7 @@ struct DiD: ParsableCommand {
                 throw ValidationError("a panel needs --outcome, --unit, --time and one of --treat or --cohort")
             }
             if !["dr", "or"].contains(method) { throw ValidationError("--method is dr or or") }
-            for name in estimator.split(separator: ",") where !["twfe", "event_study", "callaway_santanna"].contains(String(name)) {
+            for name in estimator.split(separator: ",") where PanelCSV.Estimator(rawValue: String(name)) == nil {
                 throw ValidationError("unknown estimator '\(name)'; the panel estimators are twfe, event_study, callaway_santanna")
             }
         } else if data != nil && (outcome.isEmpty || group.isEmpty || post.isEmpty) {
@@ -98,146 +95,33 @@ struct DiD: ParsableCommand {
 
     func run() throws {
         if let spec {
-            let database = try store.open()
-            print(try DiDRun.run(spec: spec, database: database, output: format), terminator: "")
+            print(try DiDWorkflow.run(spec: spec, store: try store.open(), format: format), terminator: "")
             return
         }
         guard let data else { return }
-        if time != nil {
-            Memory.prepareForLargeArrays()
-            try panelRun(path: data)
+        guard let time, let unit else {
+            var request = TwoByTwoCSV(path: data, outcome: outcome, group: group, post: post)
+            request.unit = unit
+            request.cluster = cluster
+            request.weights = weights
+            request.covariates = covariateNames
+            request.standardErrors = se
+            print(try request.run(format: format), terminator: "")
             return
         }
-        guard let text = try? String(contentsOfFile: data, encoding: .utf8) else {
-            Terminal.printError("error: cannot read \(data)")
-            throw ExitCode(1)
-        }
-        let rows: [[String]]
-        switch CSV.parse(text) {
-        case .success(let parsed): rows = parsed.map(\.fields)
-        case .failure(let error):
-            Terminal.printError("error: \(data): \(error)")
-            throw ExitCode(1)
-        }
-        guard let header = rows.first else { Terminal.printError("error: \(data) is empty"); throw ExitCode(1) }
-        let extra = covariateNames
-        for name in [outcome, group, post] + extra + [unit, cluster, weights].compactMap({ $0 }) where !header.contains(name) {
-            Terminal.printError("error: \(data) has no column '\(name)'; its columns are \(header.joined(separator: ", "))")
-            throw ExitCode(1)
-        }
-        func values(_ name: String) -> [String] { let index = header.firstIndex(of: name)!; return rows.dropFirst().map { index < $0.count ? $0[index] : "" } }
-        let y = values(outcome).map { Double($0) }, g = values(group).map { Double($0) }, p = values(post).map { Double($0) }
-        let covariateValues = extra.map { values($0).map { Double($0) } }
-        var used: [Int] = []
-        for i in y.indices where y[i] != nil && g[i] != nil && p[i] != nil && covariateValues.allSatisfy({ $0[i] != nil }) { used.append(i) }
-        for (name, column) in [(group, g), (post, p)] where Set(used.map { column[$0]! }).count < 2 {
-            Terminal.printError("error: \(EstimationError.noVariation(column: name))")
-            throw ExitCode(1)
-        }
-        do {
-            let table = try TwoByTwo(treated: used.map { g[$0]! == 1 }, after: used.map { p[$0]! == 1 }, outcome: used.map { y[$0] },
-                                     units: unit.map { name in let all = values(name); return used.map { all[$0] } })
-            let names = ["(Intercept)", group, post, "\(group):\(post)"] + extra
-            let design = used.map { i in [1, g[i]!, p[i]!, g[i]! * p[i]!] + covariateValues.map { $0[i]! } }
-            let errors: StandardErrors = se == .cr1 ? .cr1(cluster: cluster!) : (se == .hc1 ? .hc1 : .classical)
-            let clusters = cluster.map { name in let all = values(name); return used.map { all[$0] } }
-            let weightValues = weights.map { name in let all = values(name).map { Double($0) ?? .nan }; return used.map { all[$0] } }
-            if let weightValues, weightValues.contains(where: { !$0.isFinite || $0 <= 0 }) {
-                Terminal.printError("error: the weights in \(weights!) must be positive numbers in every row used")
-                throw ExitCode(1)
-            }
-            let regression = try Regression.fit(y: used.map { y[$0]! }, x: design, names: names, weights: weightValues, standardErrors: errors,
-                                                clusters: clusters)
-            print(format == .md ? DiDReports.twoByTwoMarkdown(outcome: outcome, table, regression)
-                  : try DiDReports.twoByTwoJSON(table, regression), terminator: "")
-        } catch let error as EstimationError {
-            Terminal.printError("error: \(error)")
-            throw ExitCode(1)
-        }
-    }
-
-    /// A panel from CSV: TWFE, event study and Callaway & Sant'Anna. The cluster is never chosen implicitly:
-    /// without --cluster, standard errors are unit-level. Only the named columns are read, in one pass.
-    func panelRun(path: String) throws {
-        guard let time, let unit else { return }
-        let clock = ContinuousClock()
-        let started = clock.now
-        var wanted: [String: CSVColumns.Kind] = [outcome: .number, unit: .text, time: .text]
-        for name in [treat, cohort, cluster].compactMap({ $0 }) { wanted[name] = .text }
-        for name in [weights].compactMap({ $0 }) + covariateNames { wanted[name] = .number }
-        let table: CSVColumns
-        switch CSVColumns.read(path: path, columns: wanted) {
-        case .success(let read): table = read
-        case .failure(let error):
-            Terminal.printError(error.line == 0 ? "error: cannot read \(path)" : "error: \(path): \(error)")
-            throw ExitCode(1)
-        }
-        guard !table.header.isEmpty else { Terminal.printError("error: \(path) is empty"); throw ExitCode(1) }
-        for name in [outcome, unit, time] + [treat, cohort, cluster, weights].compactMap({ $0 }) + covariateNames where !table.header.contains(name) {
-            Terminal.printError("error: the data have no column '\(name)'; the columns are \(table.header.joined(separator: ", "))")
-            throw ExitCode(1)
-        }
-        let read = clock.now
-        func seconds(_ duration: Duration) -> String { String(format: "%.3f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18) }
-        var phases: [String] = []
-        func coded(_ name: String) -> LongPanel.CodedColumn { let column = table.text(name)!; return LongPanel.CodedColumn(codes: column.codes, values: column.values) }
-        var tables: [DiDTable] = []
-        var notes: [String] = []
-        do {
-            let built = try LongPanel.fromColumns(outcome: table.number(outcome)!, unit: coded(unit), unitName: unit, time: coded(time),
-                                                  adoption: treat.map { .treatment(coded($0)) } ?? .cohort(coded(cohort!)),
-                                                  cluster: cluster.map(coded), clusterName: cluster, weight: weights.map { table.number($0)! },
-                                                  weightName: weights, covariates: covariateNames.map { ($0, table.number($0)!) })
-            let panel = built.panel
-            notes = built.notes + (cluster == nil ? ["no --cluster: standard errors at the unit level"] : [])
-            // The estimators are independent: they run at once, each timed on its own.
-            let names = estimator.split(separator: ",").map(String.init)
-            let method: CallawaySantAnna.Method = self.method == "or" ? .outcomeRegression : .doublyRobust
-            let durations = Durations()
-            tables = try PanelEstimation.concurrently(names.map { name in
-                { @Sendable in
-                    let begun = ContinuousClock.now
-                    defer { durations.record(name, ContinuousClock.now - begun) }
-                    switch name {
-                    case "twfe": return try PanelEstimation.twoWayFixedEffects(panel)
-                    case "event_study": return try PanelEstimation.eventStudy(panel, leads: 3, lags: 3)
-                    default: return try PanelEstimation.callawaySantAnna(panel, comparison: .notYetTreated, method: method)
-                    }
-                }
-            })
-            phases = names.map { "\($0) \(seconds(durations.value($0)))" }
-        } catch let error as EstimationError {
-            Terminal.printError("error: \(error)")
-            throw ExitCode(1)
-        }
-        var header = "\(path) · outcome \(outcome) · unit \(unit) · time \(time)"
-        if let cluster { header += " · clusters: \(cluster)" }
-        let report = DiDReport(title: "Difference-in-differences: \(outcome)", header: header, notes: notes, tables: tables)
-        let output = try DiDReports.render(report, as: format)
-        let estimated = clock.now
+        Memory.prepareForLargeArrays()
+        var request = PanelCSV(path: data, outcome: outcome, unit: unit, time: time,
+                               adoption: treat.map { .treatment(column: $0) } ?? .cohort(column: cohort ?? ""))
+        request.cluster = cluster
+        request.weights = weights
+        request.covariates = covariateNames
+        request.estimators = estimator.split(separator: ",").compactMap { PanelCSV.Estimator(rawValue: String($0)) }
+        request.method = method == "or" ? .outcomeRegression : .doublyRobust
+        let (output, timing) = try request.run(format: format)
         print(output, terminator: "")
-        if timing {
-            Terminal.printError("timing: read CSV \(seconds(read - started)), estimate \(seconds(estimated - read)) (\(phases.joined(separator: ", "))), write \(seconds(clock.now - estimated))")
-        }
-    }
-}
-
-/// Each estimator's time, written from the threads that run them.
-final class Durations: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [String: Duration] = [:]
-
-    func record(_ name: String, _ duration: Duration) {
-        lock.lock()
-        values[name] = duration
-        lock.unlock()
-    }
-
-    func value(_ name: String) -> Duration {
-        lock.lock()
-        defer { lock.unlock() }
-        return values[name] ?? .zero
+        if self.timing { Terminal.printError("timing: \(timing)") }
     }
 }
 
 extension DiDReports.Format: ExpressibleByArgument {}
+extension TwoByTwoCSV.StandardErrorKind: ExpressibleByArgument {}

@@ -50,19 +50,11 @@ struct Export: ParsableCommand {
 
     func run() throws {
         let database = try store.open()
-        do {
-            let data = try ExportData.build(from: database, formID: questionnaire, round: round, statuses: status.split(separator: ",").map(String.init),
-                                            includePII: includePII, language: lang)
-            let files = try Exporter.write(data, as: ExportFormat(rawValue: format)!, to: out)
-            Terminal.printError("exported \(data.wide.rows.count) interviews of \(questionnaire)"
-                                + (data.excludedPII.isEmpty ? "" : "; personal data left out: \(data.excludedPII.joined(separator: ", "))"))
-            for file in files { print(file) }
-        } catch let error as ExportError {
-            Terminal.printError("error: \(error)")
-            throw ExitCode(1)
-        } catch let error as StoreError {
-            Terminal.printError("error: \(error)")
-            throw ExitCode(1)
-        }
+        let data = try ExportData.build(from: database, formID: questionnaire, round: round, statuses: status.split(separator: ",").map(String.init),
+                                        includePII: includePII, language: lang)
+        let files = try Exporter.write(data, as: ExportFormat(rawValue: format)!, to: out)
+        Terminal.printError("exported \(data.wide.rows.count) interviews of \(questionnaire)"
+                            + (data.excludedPII.isEmpty ? "" : "; personal data left out: \(data.excludedPII.joined(separator: ", "))"))
+        for file in files { print(file) }
     }
 }

@@ -32,7 +32,7 @@ struct Merge: ParsableCommand {
     }
 
     func run() throws {
-        let central = try openStore(into)
+        let central = try ResponseStore(path: into)
         var failed = false
         for file in files {
             do {
@@ -55,7 +55,7 @@ struct Duplicates: ParsableCommand {
 
     func run() throws {
         let database = try store.open()
-        let groups = try reportingStoreErrors { try database.duplicates() }
+        let groups = try database.duplicates()
         if groups.isEmpty {
             print("no duplicates")
             return
@@ -93,7 +93,7 @@ struct Resolve: ParsableCommand {
 
     func run() throws {
         let database = try store.open()
-        let discarded = try reportingStoreErrors { try database.resolve(keeping: uuid, reason: reason, at: systemClock()) }
+        let discarded = try database.resolve(keeping: uuid, reason: reason, at: systemClock())
         print("kept \(uuid); set aside \(discarded.joined(separator: ", "))")
     }
 }
@@ -120,7 +120,7 @@ struct Review: ParsableCommand {
 
     func run() throws {
         let database = try store.open()
-        let items = try reportingStoreErrors { try database.reviewList(round: round) }
+        let items = try database.reviewList(round: round)
         switch format {
         case .json:
             print(try jsonText(items.map { item -> [String: Any] in
@@ -161,7 +161,7 @@ struct Approve: ParsableCommand {
 
     func run() throws {
         let database = try store.open()
-        try reportingStoreErrors { try database.approve(uuid, by: reviewer, comment: comment, at: systemClock()) }
+        try database.approve(uuid, by: reviewer, comment: comment, at: systemClock())
         print("approved \(uuid)")
     }
 }
@@ -187,7 +187,7 @@ struct Reject: ParsableCommand {
 
     func run() throws {
         let database = try store.open()
-        try reportingStoreErrors { try database.reject(uuid, by: reviewer, comment: comment, at: systemClock()) }
+        try database.reject(uuid, by: reviewer, comment: comment, at: systemClock())
         print("rejected \(uuid): \(comment)")
     }
 }
@@ -212,20 +212,20 @@ struct Progress: ParsableCommand {
 
     func run() throws {
         let database = try store.open()
-        let rounds = try reportingStoreErrors { try database.rounds() }
-        guard let round = round ?? rounds.last?.code else { Terminal.printError("error: the store has no rounds"); throw ExitCode(1) }
+        let rounds = try database.rounds()
+        guard let round = round ?? rounds.last?.code else { throw CommandError.noRounds }
         var forms: [(String, String)] = []
-        for definition in try reportingStoreErrors({ try database.questionnaireDefinitions() }) where questionnaire == nil || definition.formID == questionnaire {
+        for definition in try database.questionnaireDefinitions() where questionnaire == nil || definition.formID == questionnaire {
             guard !forms.contains(where: { $0.0 == definition.formID }),
                   case .success(let loaded) = QuestionnaireLoader.load(yaml: definition.text, file: definition.formID),
                   let level = loaded.settings.unitLevel else { continue }
             forms.append((definition.formID, level))
         }
-        if let questionnaire, forms.isEmpty { Terminal.printError("error: no questionnaire \(questionnaire) with a unit level in the store"); throw ExitCode(1) }
+        if let questionnaire, forms.isEmpty { throw CommandError.noQuestionnaireWithUnitLevel(questionnaire) }
         var table: [[String]] = []
         var objects: [[String: Any]] = []
         for (form, level) in forms {
-            let rows = try reportingStoreErrors { try database.progress(formID: form, unitLevel: level, round: round, by: by) }
+            let rows = try database.progress(formID: form, unitLevel: level, round: round, by: by)
             let total = rows.reduce(into: [0, 0, 0, 0, 0, 0]) { sums, row in
                 for (index, value) in [row.units, row.notStarted, row.draft, row.completed, row.approved, row.rejected].enumerated() { sums[index] += value }
             }

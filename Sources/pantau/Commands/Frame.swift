@@ -21,18 +21,10 @@ struct Frame: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                Terminal.printError("error: cannot read \(file)")
-                throw ExitCode(1)
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                Terminal.printError("error: \(file) is not UTF-8 text; save it as CSV UTF-8")
-                throw ExitCode(1)
-            }
+            guard let data = FileManager.default.contents(atPath: file) else { throw CommandError.unreadable(path: file) }
+            guard let text = String(data: data, encoding: .utf8) else { throw CommandError.notUTF8(path: file) }
             let database = try store.open()
-            let result = try reportingStoreErrors { () throws -> (added: Int, updated: Int) in
-                try database.importFrame(try FrameFile.parse(text).get())
-            }
+            let result = try database.importFrame(try FrameFile.parse(text).get())
             print("\(file): \(result.added) units added, \(result.updated) updated")
         }
     }
@@ -50,7 +42,7 @@ struct Frame: ParsableCommand {
 
         func run() throws {
             let database = try store.open()
-            let units = try reportingStoreErrors { try database.units(level: level) }
+            let units = try database.units(level: level)
             let attributeKeys = units.reduce(into: [String]()) { keys, unit in
                 for (key, _) in unit.attributes where !keys.contains(key) { keys.append(key) }
             }

@@ -1,10 +1,8 @@
 import Analysis
 import ArgumentParser
-import Expressions
 import Foundation
-import Questionnaire
 import Reports
-import Store
+import Workflows
 
 struct Indicators: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,8 +42,9 @@ struct Indicators: ParsableCommand {
 
     func run() throws {
         let database = try store.open()
-        let text = try render(try IndicatorRun.table(spec: spec, database: database, round: round, intervals: IntervalMethod(rawValue: ci) ?? .fpc,
-                                                     language: lang), format)
+        let table = try IndicatorWorkflow.table(spec: spec, store: database, round: round, intervals: IntervalMethod(rawValue: ci) ?? .fpc,
+                                                language: lang) { Terminal.printError("indicators: \($0)") }
+        let text = try render(table, format)
         try emit(text, to: out)
         if let out { Terminal.printError("indicators written to \(out)") }
     }
@@ -57,67 +56,5 @@ struct Indicators: ParsableCommand {
         case .json: try IndicatorJSON.render(table)
         case .html: IndicatorHTML.render(table)
         }
-    }
-}
-
-/// Loads what an indicator run needs from a store and computes the table; shared by `indicators` and `demo`.
-enum IndicatorRun {
-    static func roundEnd(_ round: Round) -> Int {
-        if let ends = round.endsOn.flatMap(CivilDate.parse) { return ends.days }
-        return Simulate.dates(for: round.code).1.days
-    }
-
-    static func table(spec: String, database: ResponseStore, round requested: String?, intervals: IntervalMethod,
-                      language: String?) throws -> IndicatorTable {
-        var versions: [String: [String: Questionnaire]] = [:]
-        var latest: [String: Questionnaire] = [:]
-        for definition in try reportingStoreErrors({ try database.questionnaireDefinitions() }) {
-            guard case .success(let questionnaire) = QuestionnaireLoader.load(yaml: definition.text, file: "\(definition.formID) \(definition.version)") else { continue }
-            versions[definition.formID, default: [:]][definition.version] = questionnaire
-            latest[definition.formID] = questionnaire
-        }
-        let units = try reportingStoreErrors { try database.units() }
-        let levels = Set(units.map(\.level)), attributes = Set(units.flatMap { $0.attributes.map(\.key) })
-        let set: IndicatorSet
-        switch IndicatorSet.load(path: spec, questionnaires: Array(latest.values), frameLevels: levels, frameAttributes: attributes) {
-        case .success(let loaded): set = loaded
-        case .failure(let report):
-            for diagnostic in report.diagnostics { Terminal.printError(Terminal.render(diagnostic, source: report.source, withSource: true)) }
-            throw ExitCode(1)
-        }
-        let instruments = Set(set.indicators.map(\.instrument))
-        var needed = Set(set.indicators.flatMap(\.variables))
-        for indicator in set.indicators {
-            for case .answer(let name) in indicator.disaggregations { needed.insert(name) }
-        }
-        var rounds: [String] = []
-        var data: [String: [String: RoundData]] = [:]
-        for round in try reportingStoreErrors({ try database.rounds() }) {
-            var any = false
-            for instrument in instruments.sorted() {
-                let answers = try reportingStoreErrors { try database.completedAnswers(formID: instrument, round: round.code, names: needed) }
-                Terminal.printError("indicators: \(round.code) \(instrument): \(answers.count) interviews")
-                guard !answers.isEmpty else { continue }
-                any = true
-                data[round.code, default: [:]][instrument] = RoundData(
-                    round: round.code, endDay: roundEnd(round), formID: instrument,
-                    interviews: answers.map { RoundData.Interview(unit: $0.unit, version: $0.version, values: $0.values) })
-            }
-            if any { rounds.append(round.code) }
-        }
-        guard let round = requested ?? rounds.last else {
-            Terminal.printError("error: the store has no completed interviews of \(instruments.sorted().joined(separator: ", "))")
-            throw ExitCode(1)
-        }
-        guard rounds.contains(round) else {
-            Terminal.printError("error: no completed interviews in round \(round); rounds with data: \(rounds.joined(separator: ", "))")
-            throw ExitCode(1)
-        }
-        let calculator = IndicatorCalculator(
-            units: units.map { AnalysisUnit(code: $0.code, name: $0.name, level: $0.level, parentCode: $0.parentCode,
-                                            attributes: Dictionary($0.attributes.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })) },
-            questionnaires: Array(latest.values), intervals: intervals, language: language)
-        let title = set.title?.text(in: language) ?? "Indicators"
-        return calculator.table(title: title, indicators: set.indicators, round: round, rounds: rounds, data: data, versions: versions)
     }
 }

@@ -49,23 +49,12 @@ struct InterviewCommand: ParsableCommand {
         let mode: RunnerMode = interactive ? .terminal(color: Terminal.useColor, width: Terminal.width) : .lines
         var resume = "pantau interview \(questionnaire) --unit \(unit) --round \(round) --enumerator \(enumerator)"
         if store.db != "data/pantau.sqlite" { resume += " --db \(store.db)" }
-        let session: InterviewSession
-        do {
-            session = try InterviewSession(store: database, questionnaire: form, unit: unit, round: round, enumerator: enumerator,
+        let session = try InterviewSession(store: database, questionnaire: form, unit: unit, round: round, enumerator: enumerator,
                                            language: lang, reopen: reopen, mode: mode, resumeCommand: resume, clock: systemClock)
-        } catch let error as StoreError {
-            Terminal.printError("error: \(error)")
-            throw ExitCode(1)
-        } catch let error as SessionError {
-            Terminal.printError("error: \(error)")
-            throw ExitCode(1)
-        }
         Terminal.printError("\(session.opened.rawValue) interview \(session.uuid)")
-        let end = try reportingStoreErrors {
-            try session.run(readLine: { Swift.readLine(strippingNewline: true) }, write: { text in
+        let end = try session.run(readLine: { Swift.readLine(strippingNewline: true) }, write: { text in
                 FileHandle.standardOutput.write(Data(text.utf8))
             })
-        }
         switch end {
         case .completed, .saved:
             if interactive { print() }

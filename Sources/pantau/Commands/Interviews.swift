@@ -19,7 +19,7 @@ struct Interviews: ParsableCommand {
 
     func run() throws {
         let database = try store.open()
-        let interviews = try reportingStoreErrors { try database.interviews(round: round, status: status) }
+        let interviews = try database.interviews(round: round, status: status)
         let header = ["uuid", "form_id", "version", "unit", "unit_name", "round", "enumerator", "status", "answers", "started_at", "updated_at"]
         let rows = interviews.map {
             [$0.uuid, $0.formID, $0.version, $0.unitCode, $0.unitName, $0.roundCode, $0.enumerator, $0.status, String($0.answers), $0.startedAt, $0.updatedAt]
@@ -47,7 +47,7 @@ struct Show: ParsableCommand {
 
     func run() throws {
         let database = try store.open()
-        let (summary, answers, audit) = try reportingStoreErrors { try database.interview(uuid) }
+        let (summary, answers, audit) = try database.interview(uuid)
         let sortedAnswers = answers.sorted { $0.address < $1.address }
         switch format {
         case .json:

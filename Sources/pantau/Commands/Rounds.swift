@@ -32,7 +32,7 @@ struct Rounds: ParsableCommand {
 
         func run() throws {
             let database = try store.open()
-            try reportingStoreErrors { try database.defineRound(Round(code: code, startsOn: starts, endsOn: ends)) }
+            try database.defineRound(Round(code: code, startsOn: starts, endsOn: ends))
             print("round \(code): \(starts ?? "?") – \(ends ?? "?")")
         }
     }
@@ -44,7 +44,7 @@ struct Rounds: ParsableCommand {
 
         func run() throws {
             let database = try store.open()
-            let rounds = try reportingStoreErrors { try database.rounds() }
+            let rounds = try database.rounds()
             print(renderTable(["round", "starts", "ends"], rounds.map { [$0.code, $0.startsOn ?? "", $0.endsOn ?? ""] }), terminator: "")
         }
     }

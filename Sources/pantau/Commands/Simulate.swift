@@ -44,62 +44,30 @@ struct Simulate: ParsableCommand {
         if Paradata(rawValue: paradata) == nil { throw ValidationError("--paradata is full or minimal") }
     }
 
-    /// Six-monthly rounds named YYYY-H1/H2 get their half-year's last month as fieldwork; others a month from now.
-    static func dates(for code: String) -> (CivilDate, CivilDate) {
-        let parts = code.split(separator: "-")
-        if parts.count == 2, let year = Int(parts[0]) {
-            if parts[1] == "H1" { return (CivilDate(year: year, month: 6, day: 1)!, CivilDate(year: year, month: 6, day: 30)!) }
-            if parts[1] == "H2" { return (CivilDate(year: year, month: 12, day: 1)!, CivilDate(year: year, month: 12, day: 31)!) }
-        }
-        return (CivilDate(year: 2021, month: 1, day: 1)!, CivilDate(year: 2021, month: 1, day: 31)!)
-    }
-
     func run() throws {
         var simulationRounds: [SimulationRound] = []
         var framePath = frame
         if let plan {
-            switch SurveyPlan.load(path: plan) {
-            case .failure(let report):
-                for diagnostic in report.diagnostics { Terminal.printError(diagnostic.description) }
-                throw ExitCode(1)
-            case .success(let loaded):
-                framePath = framePath ?? loaded.framePath
-                for round in loaded.rounds {
-                    let fallback = Self.dates(for: round.code)
-                    simulationRounds.append(SimulationRound(code: round.code, starts: round.starts.flatMap(CivilDate.parse) ?? fallback.0,
-                                                            ends: round.ends.flatMap(CivilDate.parse) ?? fallback.1, questionnaires: round.questionnaires))
-                }
-            }
+            let loaded = try SurveyPlan.load(path: plan).get()
+            framePath = framePath ?? loaded.framePath
+            simulationRounds = SimulationRound.rounds(of: loaded)
         } else {
             let forms = try questionnaires.map { try loadValid($0) }
             for code in rounds.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !code.isEmpty {
-                let dates = Self.dates(for: code)
-                simulationRounds.append(SimulationRound(code: code, starts: dates.0, ends: dates.1, questionnaires: forms))
+                simulationRounds.append(SimulationRound(code: code, starts: nil, ends: nil, questionnaires: forms))
             }
         }
         let database = try store.open()
         if let framePath {
-            guard let text = try? String(contentsOfFile: framePath, encoding: .utf8) else {
-                Terminal.printError("error: cannot read the frame \(framePath)")
-                throw ExitCode(1)
-            }
-            let result = try reportingStoreErrors { () throws -> (added: Int, updated: Int) in try database.importFrame(try FrameFile.parse(text).get()) }
+            guard let text = try? String(contentsOfFile: framePath, encoding: .utf8) else { throw CommandError.unreadable(path: framePath) }
+            let result = try database.importFrame(try FrameFile.parse(text).get())
             Terminal.printError("simulate: frame \(framePath): \(result.added) units added, \(result.updated) updated")
         }
-        let units = try reportingStoreErrors { try database.units() }
+        let units = try database.units()
         let mode = Paradata(rawValue: paradata) ?? .full
         let simulator = Simulator(store: database, units: units, rounds: simulationRounds, seed: seed, paradata: mode)
         let started = Date()
-        let summary: SimulationSummary
-        do {
-            summary = try simulator.run { Terminal.printError("simulate: \($0)") }
-        } catch let error as SimulationError {
-            Terminal.printError("error: \(error)")
-            throw ExitCode(1)
-        } catch let error as StoreError {
-            Terminal.printError("error: \(error)")
-            throw ExitCode(1)
-        }
+        let summary = try simulator.run { Terminal.printError("simulate: \($0)") }
         let total = summary.counts.values.flatMap(\.values).reduce(0, +)
         print(String(format: "simulated %d completed interviews in %.1f s (seed %llu)", total, Date().timeIntervalSince(started), seed))
         for round in simulationRounds {

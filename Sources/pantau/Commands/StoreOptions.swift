@@ -8,17 +8,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The store file.", valueName: "path"))
     var db: String = "data/pantau.sqlite"
 
-    func open() throws -> ResponseStore { try openStore(db) }
-}
-
-/// Opens (or creates) a store, printing a store error plainly.
-func openStore(_ path: String) throws -> ResponseStore {
-    do {
-        return try ResponseStore(path: path)
-    } catch let error as StoreError {
-        Terminal.printError("error: \(error)")
-        throw ExitCode(1)
-    }
+    func open() throws -> ResponseStore { try ResponseStore(path: db) }
 }
 
 /// Output formats for listings.
@@ -28,16 +18,6 @@ enum ListFormat: String, ExpressibleByArgument, CaseIterable { case table, csv, 
 @Sendable func systemClock() -> Timestamp {
     let date = Date()
     return Timestamp(seconds: date.timeIntervalSince1970, offsetMinutes: TimeZone.current.secondsFromGMT(for: date) / 60)
-}
-
-/// Runs a body that may throw store errors, printing them plainly.
-func reportingStoreErrors<T>(_ body: () throws -> T) throws -> T {
-    do {
-        return try body()
-    } catch let error as StoreError {
-        Terminal.printError("error: \(error)")
-        throw ExitCode(1)
-    }
 }
 
 /// A plain text table: columns padded to their widest cell.

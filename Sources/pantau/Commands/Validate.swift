@@ -140,15 +140,10 @@ func loadForm(_ path: String) -> Result<(Questionnaire, [Diagnostic]), Diagnosti
     return QuestionnaireLoader.load(path: path).map { ($0, []) }
 }
 
-func loadValid(_ path: String, failureCode: Int32 = 1) throws -> Questionnaire {
+/// A questionnaire for a command that needs a valid one; otherwise its diagnostics, reported with `status`.
+func loadValid(_ path: String, failureCode status: Int32 = 1) throws -> Questionnaire {
     switch loadForm(path) {
-    case .success(let (questionnaire, _)):
-        return questionnaire
-    case .failure(let report):
-        for diagnostic in report.diagnostics {
-            Terminal.printError(Terminal.render(diagnostic, source: report.source, withSource: true))
-        }
-        Terminal.printError("\(path) is not a valid questionnaire; run pantau validate \(path)")
-        throw ExitCode(failureCode)
+    case .success(let (questionnaire, _)): return questionnaire
+    case .failure(let report): throw CommandError.invalidQuestionnaire(path: path, report, status: status)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Questionnaire
+import Workflows
 
 /// Terminal output that respects NO_COLOR and plain pipes.
 enum Terminal {
@@ -44,8 +45,5 @@ func emit(_ text: String, to path: String?) throws {
         FileHandle.standardOutput.write(Data(text.utf8))
         return
     }
-    let url = URL(fileURLWithPath: path)
-    try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    // Write beside the target and rename, so a crash never leaves half a report.
-    try Data(text.utf8).write(to: url, options: .atomic)
+    try OutputFile.write(text, to: path)
 }

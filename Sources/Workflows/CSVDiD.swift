@@ -1,0 +1,191 @@
+import Analysis
+import Foundation
+import Reports
+import Tabular
+
+/// Two groups and two periods from a CSV file: the table of means and the regression
+/// y = a + b·group + c·post + d·group×post (+ covariates).
+public struct TwoByTwoCSV: Sendable {
+    public enum StandardErrorKind: String, CaseIterable, Sendable { case classical, hc1, cr1 }
+
+    public var path: String
+    public var outcome: String
+    public var group: String
+    public var post: String
+    public var unit: String?
+    public var cluster: String?
+    public var weights: String?
+    public var covariates: [String] = []
+    public var standardErrors: StandardErrorKind = .classical
+
+    public init(path: String, outcome: String, group: String, post: String) {
+        self.path = path
+        self.outcome = outcome
+        self.group = group
+        self.post = post
+    }
+
+    /// The report in Markdown or JSON.
+    public func run(format: DiDReports.Format) throws -> String {
+        guard let bytes = FileManager.default.contents(atPath: path) else { throw WorkflowError.unreadable(path: path) }
+        guard let text = String(data: bytes, encoding: .utf8) else { throw WorkflowError.notUTF8(path: path) }
+        let rows: [[String]]
+        switch CSV.parse(text) {
+        case .success(let parsed): rows = parsed.map(\.fields)
+        case .failure(let error): throw WorkflowError.malformedCSV(path: path, line: error.line, message: error.message)
+        }
+        guard let header = rows.first else { throw WorkflowError.emptyFile(path: path) }
+        for name in [outcome, group, post] + covariates + [unit, cluster, weights].compactMap({ $0 }) where !header.contains(name) {
+            throw WorkflowError.missingColumn(path: path, column: name, columns: header)
+        }
+        func values(_ name: String) -> [String] {
+            let index = header.firstIndex(of: name)!
+            return rows.dropFirst().map { index < $0.count ? $0[index] : "" }
+        }
+        let y = values(outcome).map { Double($0) }, g = values(group).map { Double($0) }, p = values(post).map { Double($0) }
+        let covariateValues = covariates.map { values($0).map { Double($0) } }
+        let used = y.indices.filter { i in y[i] != nil && g[i] != nil && p[i] != nil && covariateValues.allSatisfy { $0[i] != nil } }
+        func kept<T>(_ column: [T]) -> [T] { used.map { column[$0] } }
+        do {
+            for (name, column) in [(group, g), (post, p)] where Set(kept(column)).count < 2 { throw EstimationError.noVariation(column: name) }
+            let table = try TwoByTwo(treated: kept(g).map { $0 == 1 }, after: kept(p).map { $0 == 1 }, outcome: kept(y),
+                                     units: unit.map { kept(values($0)) })
+            let names = ["(Intercept)", group, post, "\(group):\(post)"] + covariates
+            let design = used.map { i in [1, g[i]!, p[i]!, g[i]! * p[i]!] + covariateValues.map { $0[i]! } }
+            let errors: StandardErrors = switch standardErrors {
+            case .cr1: .cr1(cluster: cluster ?? "")
+            case .hc1: .hc1
+            case .classical: .classical
+            }
+            let weightValues = weights.map { kept(values($0).map { Double($0) ?? .nan }) }
+            if let weights, let weightValues, weightValues.contains(where: { !$0.isFinite || $0 <= 0 }) {
+                throw WorkflowError.nonPositiveWeights(column: weights)
+            }
+            let regression = try Regression.fit(y: kept(y).map { $0! }, x: design, names: names, weights: weightValues, standardErrors: errors,
+                                                clusters: cluster.map { kept(values($0)) })
+            return format == .json ? try DiDReports.twoByTwoJSON(table, regression) : DiDReports.twoByTwoMarkdown(outcome: outcome, table, regression)
+        } catch let error as EstimationError {
+            throw WorkflowError.estimation(source: nil, error)
+        }
+    }
+}
+
+/// A panel from a CSV file: TWFE, the event study and Callaway & Sant'Anna. Only the named columns are read, in
+/// one pass. The cluster is never chosen implicitly: without one, standard errors are unit-level.
+public struct PanelCSV: Sendable {
+    public enum Adoption: Sendable {
+        /// A 0/1 treatment column (absorbing: a unit's first treated period is its cohort).
+        case treatment(column: String)
+        /// A column with each unit's first treated period (0 or empty: never).
+        case cohort(column: String)
+    }
+
+    public enum Estimator: String, CaseIterable, Sendable {
+        case twfe
+        case eventStudy = "event_study"
+        case callawaySantAnna = "callaway_santanna"
+    }
+
+    public var path: String
+    public var outcome: String
+    public var unit: String
+    public var time: String
+    public var adoption: Adoption
+    public var cluster: String?
+    public var weights: String?
+    public var covariates: [String] = []
+    public var estimators: [Estimator] = Estimator.allCases
+    public var method: CallawaySantAnna.Method = .doublyRobust
+
+    public init(path: String, outcome: String, unit: String, time: String, adoption: Adoption) {
+        self.path = path
+        self.outcome = outcome
+        self.unit = unit
+        self.time = time
+        self.adoption = adoption
+    }
+
+    /// The rendered report, and a line of timings (read, estimate with each estimator, render).
+    public func run(format: DiDReports.Format) throws -> (output: String, timing: String) {
+        let clock = ContinuousClock()
+        let started = clock.now
+        var wanted: [String: CSVColumns.Kind] = [outcome: .number, unit: .text, time: .text]
+        let adoptionColumn: String
+        switch adoption {
+        case .treatment(let column), .cohort(let column): adoptionColumn = column
+        }
+        for name in [adoptionColumn, cluster].compactMap({ $0 }) { wanted[name] = .text }
+        for name in [weights].compactMap({ $0 }) + covariates { wanted[name] = .number }
+        let table: CSVColumns
+        switch CSVColumns.read(path: path, columns: wanted) {
+        case .success(let read): table = read
+        case .failure(let error) where error.line == 0: throw WorkflowError.unreadable(path: path)
+        case .failure(let error): throw WorkflowError.malformedCSV(path: path, line: error.line, message: error.message)
+        }
+        guard !table.header.isEmpty else { throw WorkflowError.emptyFile(path: path) }
+        for name in [outcome, unit, time, adoptionColumn] + [cluster, weights].compactMap({ $0 }) + covariates where !table.header.contains(name) {
+            throw WorkflowError.missingColumn(path: path, column: name, columns: table.header)
+        }
+        let read = clock.now
+        func coded(_ name: String) -> LongPanel.CodedColumn {
+            let column = table.text(name)!
+            return LongPanel.CodedColumn(codes: column.codes, values: column.values)
+        }
+        let tables: [DiDTable], notes: [String], phases: [String]
+        do {
+            let built = try LongPanel.fromColumns(
+                outcome: table.number(outcome)!, unit: coded(unit), unitName: unit, time: coded(time),
+                adoption: { switch adoption { case .treatment(let column): .treatment(coded(column)); case .cohort(let column): .cohort(coded(column)) } }(),
+                cluster: cluster.map(coded), clusterName: cluster, weight: weights.map { table.number($0)! }, weightName: weights,
+                covariates: covariates.map { ($0, table.number($0)!) })
+            let panel = built.panel, method = method
+            notes = built.notes + (cluster == nil ? ["no --cluster: standard errors at the unit level"] : [])
+            // The estimators are independent: they run at once, each timed on its own.
+            let durations = Durations()
+            tables = try PanelEstimation.concurrently(estimators.map { estimator in
+                { @Sendable in
+                    let begun = ContinuousClock.now
+                    defer { durations.record(estimator.rawValue, ContinuousClock.now - begun) }
+                    switch estimator {
+                    case .twfe: return try PanelEstimation.twoWayFixedEffects(panel)
+                    case .eventStudy: return try PanelEstimation.eventStudy(panel, leads: 3, lags: 3)
+                    case .callawaySantAnna: return try PanelEstimation.callawaySantAnna(panel, comparison: .notYetTreated, method: method)
+                    }
+                }
+            })
+            phases = estimators.map { "\($0.rawValue) \(seconds(durations.value($0.rawValue)))" }
+        } catch let error as EstimationError {
+            throw WorkflowError.estimation(source: nil, error)
+        }
+        var header = "\(path) · outcome \(outcome) · unit \(unit) · time \(time)"
+        if let cluster { header += " · clusters: \(cluster)" }
+        let report = DiDReport(title: "Difference-in-differences: \(outcome)", header: header, notes: notes, tables: tables)
+        let estimated = clock.now
+        let output = try DiDReports.render(report, as: format)
+        let timing = "read CSV \(seconds(read - started)), estimate \(seconds(estimated - read)) (\(phases.joined(separator: ", "))), "
+            + "write \(seconds(clock.now - estimated))"
+        return (output, timing)
+    }
+}
+
+private func seconds(_ duration: Duration) -> String {
+    String(format: "%.3f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18)
+}
+
+/// Each estimator's time, written from the threads that run them.
+private final class Durations: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [String: Duration] = [:]
+
+    func record(_ name: String, _ duration: Duration) {
+        lock.lock()
+        values[name] = duration
+        lock.unlock()
+    }
+
+    func value(_ name: String) -> Duration {
+        lock.lock()
+        defer { lock.unlock() }
+        return values[name] ?? .zero
+    }
+}

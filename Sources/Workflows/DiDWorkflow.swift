@@ -1,0 +1,50 @@
+import Analysis
+import Questionnaire
+import Reports
+import Store
+
+/// A DiD specification over a store: builds the panel from the completed interviews, runs each estimator it
+/// names, and renders the report.
+public enum DiDWorkflow {
+    public static func run(spec path: String, store: ResponseStore, format: DiDReports.Format) throws -> String {
+        let questionnaires = try StoredQuestionnaires(store)
+        let spec = try DiDSpec.load(path: path, questionnaires: Array(questionnaires.latest.values)).get()
+        let available = try store.rounds().map(\.code)
+        let rounds = (spec.rounds ?? available).filter(available.contains)
+        var needed = spec.outcome.expression.references
+        if case .answer(let treatment) = spec.treatment { needed.formUnion(treatment.expression.references) }
+        for case .answer(let measure) in [spec.weights].compactMap({ $0 }) + spec.covariates { needed.formUnion(measure.expression.references) }
+        var data: [String: RoundData] = [:]
+        for round in rounds {
+            let answers = try store.completedAnswers(formID: spec.instrument, round: round, names: needed)
+            data[round] = RoundData(round: round, endDay: nil, formID: spec.instrument,
+                                    interviews: answers.map { RoundData.Interview(unit: $0.unit, version: $0.version, values: $0.values) })
+        }
+        do {
+            let panel = try Panel.build(spec: spec, rounds: rounds, data: data, units: try store.units())
+            return try DiDReports.render(report(spec, panel), as: format)
+        } catch let error as EstimationError {
+            throw WorkflowError.estimation(source: spec.path, error)
+        }
+    }
+
+    /// Every estimator the specification names, on the panel built from the store.
+    public static func report(_ spec: DiDSpec, _ panel: Panel) throws -> DiDReport {
+        let (long, notes) = try panel.longPanel(spec)
+        var tables: [DiDTable] = []
+        for estimator in spec.estimators {
+            switch estimator {
+            case .twoByTwo: tables.append(try PanelEstimation.twoByTwo(long))
+            case .regression: tables.append(try PanelEstimation.regression(long))
+            case .twfe: tables.append(try PanelEstimation.twoWayFixedEffects(long, preset: spec.preset))
+            case .eventStudy: tables.append(try PanelEstimation.eventStudy(long, leads: spec.leads, lags: spec.lags))
+            case .callawaySantAnna: tables.append(try PanelEstimation.callawaySantAnna(long, comparison: spec.comparison, method: spec.method))
+            }
+        }
+        var header = "`\(spec.path)` · instrument \(spec.instrument) · outcome `\(spec.outcome.text)` · clusters: \(spec.cluster)"
+        if let weights = spec.weights { header += " · weights: \(weights.name)" }
+        if !spec.covariates.isEmpty { header += " · covariates: \(spec.covariates.map(\.name).joined(separator: ", "))" }
+        return DiDReport(title: spec.title, header: header, notes: panel.notes + notes, tables: tables,
+                         metadata: ["instrument": spec.instrument, "outcome": spec.outcome.text])
+    }
+}

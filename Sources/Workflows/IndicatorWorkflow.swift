@@ -1,0 +1,44 @@
+import Analysis
+import Questionnaire
+import Store
+
+/// An indicator run over a store: loads the specification against the store's questionnaires and frame, reads the
+/// answers each indicator needs round by round, and computes the table. Shared by `pantau indicators` and the demo.
+public enum IndicatorWorkflow {
+    /// `progress` hears one line per round and instrument read.
+    public static func table(spec path: String, store: ResponseStore, round requested: String?, intervals: IntervalMethod,
+                             language: String?, progress: (String) -> Void = { _ in }) throws -> IndicatorTable {
+        let questionnaires = try StoredQuestionnaires(store)
+        let units = try store.units()
+        let levels = Set(units.map(\.level)), attributes = Set(units.flatMap { $0.attributes.map(\.key) })
+        let set = try IndicatorSet.load(path: path, questionnaires: Array(questionnaires.latest.values), frameLevels: levels,
+                                        frameAttributes: attributes).get()
+        let instruments = Set(set.indicators.map(\.instrument))
+        var needed = Set(set.indicators.flatMap(\.variables))
+        for indicator in set.indicators {
+            for case .answer(let name) in indicator.disaggregations { needed.insert(name) }
+        }
+        var rounds: [String] = []
+        var data: [String: [String: RoundData]] = [:]
+        for round in try store.rounds() {
+            var any = false
+            for instrument in instruments.sorted() {
+                let answers = try store.completedAnswers(formID: instrument, round: round.code, names: needed)
+                progress("\(round.code) \(instrument): \(answers.count) interviews")
+                guard !answers.isEmpty else { continue }
+                any = true
+                data[round.code, default: [:]][instrument] = RoundData(
+                    round: round.code, endDay: round.lastDay, formID: instrument,
+                    interviews: answers.map { RoundData.Interview(unit: $0.unit, version: $0.version, values: $0.values) })
+            }
+            if any { rounds.append(round.code) }
+        }
+        guard let round = requested ?? rounds.last else { throw WorkflowError.noCompletedInterviews(instruments: instruments.sorted()) }
+        guard rounds.contains(round) else { throw WorkflowError.roundWithoutData(round: round, roundsWithData: rounds) }
+        let calculator = IndicatorCalculator(units: units, questionnaires: Array(questionnaires.latest.values), intervals: intervals,
+                                             language: language)
+        let title = set.title?.text(in: language) ?? "Indicators"
+        return calculator.table(title: title, indicators: set.indicators, round: round, rounds: rounds, data: data,
+                                versions: questionnaires.versions)
+    }
+}
