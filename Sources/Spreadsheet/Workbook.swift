@@ -165,11 +165,15 @@ public struct Workbook: Sendable {
 }
 
 /// Runs `handler` over one part of the archive; a part that is not well-formed is an error, never a shorter result.
+/// Both the result and `parserError` are checked: on Linux `parse()` returns true for a document cut short.
 private func parseXML(_ data: Data, part: String, with handler: XMLParserDelegate) throws {
     let parser = XMLParser(data: data)
     parser.delegate = handler
-    guard parser.parse() else {
-        let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unreadable"
+    let parsed = parser.parse()
+    if !parsed || parser.parserError != nil {
+        let code = (parser.parserError as NSError?)?.code
+        // 5 is XMLParser.ErrorCode.prematureDocumentEndError, what a truncated file gives.
+        let reason = code == 5 ? "it ends before its XML does" : "XML parser error \(code ?? 0)"
         throw Workbook.ReadError.damagedPart(part: part, line: parser.lineNumber, reason: reason)
     }
 }

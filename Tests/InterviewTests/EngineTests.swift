@@ -449,3 +449,19 @@ struct ReviewTests {
     }
 }
 
+
+struct ScenarioDriverTests {
+    @Test("the Scenario driver fails the test on a wrong route instead of stopping the whole run, and answers nothing")
+    func wrongRoute() throws {
+        let scenario = try Scenario("""
+            settings: {form_id: t, title: T, version: "1"}
+            survey:
+              - {type: integer, name: a, label: A}
+              - {type: integer, name: b, label: B}
+            """)
+        withKnownIssue {
+            #expect(scenario.answer("b", "3") == .notAllowed(.noQuestion))
+        }
+        #expect(scenario.value("b") == nil && scenario.at == "a")
+    }
+}

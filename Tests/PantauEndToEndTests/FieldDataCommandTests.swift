@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import TestSupport
 import Testing
+import ZIPFoundation
 
 /// A folder with a frame of 600 villages, a short questionnaire, and a field store simulated from them.
 struct FieldWorkspace {
@@ -150,5 +151,24 @@ struct ConvertCommandTests {
         try Data("not a workbook".utf8).write(to: broken)
         let refused = try pantau(["validate", broken.path])
         #expect(refused.status == 1 && refused.stdout.contains("cannot read the XLSForm"), "\(refused.stdout)")
+        // A workbook whose survey sheet is cut in the middle of its XML: refused, never read as a shorter form.
+        let cut = folder.appendingPathComponent("cut.xlsx").path
+        try cutSheet(of: xlsx, to: cut)
+        let damaged = try pantau(["validate", cut])
+        #expect(damaged.status == 1 && damaged.stdout.contains("the workbook is damaged: its part xl/worksheets/sheet1.xml"), "\(damaged.stdout)")
+    }
+
+    /// A copy of the workbook with its first sheet's XML cut in half.
+    func cutSheet(of source: String, to target: String) throws {
+        let original = try Archive(url: URL(fileURLWithPath: source), accessMode: .read)
+        let copy = try Archive(url: URL(fileURLWithPath: target), accessMode: .create)
+        for entry in original {
+            var bytes = Data()
+            _ = try original.extract(entry) { bytes.append($0) }
+            if entry.path == "xl/worksheets/sheet1.xml" { bytes = bytes.prefix(bytes.count / 2) }
+            try copy.addEntry(with: entry.path, type: .file, uncompressedSize: Int64(bytes.count)) { position, size in
+                bytes.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
     }
 }
