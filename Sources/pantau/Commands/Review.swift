@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Questionnaire
+import Store
+import Tabular
+
+/// `pantau review`: completed interviews worth a look.
+struct Review: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List completed interviews worth a supervisor's look, with the reasons.",
+        discussion: """
+        Reasons: soft checks confirmed; 3 or more dont_know or refused answers; time spent interviewing (the gaps \
+        between audit events, each up to 30 minutes) under 40% or over 3 times the round's median for the \
+        questionnaire; answers changed after completion; numbers 5 times larger or smaller than the unit's previous \
+        round. Approve with pantau approve, send back with pantau reject.
+        """
+    )
+
+    @Option(help: "The round (default: every round).")
+    var round: String?
+
+    @Option(help: "table, csv or json.")
+    var format: ListFormat = .table
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let database = try store.open()
+        let items = try database.reviewList(round: round)
+        switch format {
+        case .json:
+            print(try jsonText(items.map { item -> [String: Any] in
+                ["uuid": item.interview.uuid, "form": item.interview.formID, "unit": item.interview.unitCode, "round": item.interview.roundCode,
+                 "enumerator": item.interview.enumerator, "minutes": item.minutes ?? NSNull(), "reasons": item.reasons]
+            }), terminator: "")
+        case .csv:
+            var rows = [["uuid", "form", "unit", "round", "enumerator", "minutes", "reasons"]]
+            for item in items {
+                rows.append([item.interview.uuid, item.interview.formID, item.interview.unitCode, item.interview.roundCode, item.interview.enumerator,
+                             item.minutes.map { String(format: "%.1f", $0) } ?? "", item.reasons.joined(separator: "; ")])
+            }
+            print(CSV.write(rows), terminator: "")
+        case .table:
+            if items.isEmpty { print("nothing to review\(round.map { " in \($0)" } ?? "")"); return }
+            for item in items {
+                print("\(item.interview.uuid)  \(item.interview.formID) · \(item.interview.unitCode) \(item.interview.unitName) · \(item.interview.roundCode) · \(item.interview.enumerator)")
+                for reason in item.reasons { print("  - \(reason)") }
+            }
+        }
+    }
+}
+
+/// `pantau approve UUID` and `pantau reject UUID --comment`.
+struct Approve: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Approve a completed interview.")
+
+    @Argument(help: "The interview.")
+    var uuid: String
+
+    @Option(help: "A note for the audit log.")
+    var comment: String?
+
+    @Option(help: "Who reviews (for the audit log).")
+    var reviewer: String = ProcessInfo.processInfo.environment["USER"] ?? "supervisor"
+
+    @OptionGroup var store: StoreOptions
+
+    func run() throws {
+        let database = try store.open()
+        try database.approve(uuid, by: reviewer, comment: comment, at: systemClock())
+        print("approved \(uuid)")
+    }
+}
+
+struct Reject: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Send a completed interview back with a comment; it reopens on the enumerator's device once this store is merged back there.")
+
+    @Argument(help: "The interview.")
+    var uuid: String
+
+    @Option(help: "What the enumerator should check or correct.")
+    var comment: String
+
+    @Option(help: "Who reviews (for the audit log).")
+    var reviewer: String = ProcessInfo.processInfo.environment["USER"] ?? "supervisor"
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if comment.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--comment must say what to correct") }
+    }
+
+    func run() throws {
+        let database = try store.open()
+        try database.reject(uuid, by: reviewer, comment: comment, at: systemClock())
+        print("rejected \(uuid): \(comment)")
+    }
+}
