@@ -35,8 +35,12 @@ let package = Package(
         // CSV reading and writing, HTML and JSON text: shared by frame import, exports, reports and analysis input.
         .target(name: "Tabular", swiftSettings: strict),
         // The SQLite store through GRDB over the system libsqlite3: migrations, frame, interviews, audit log.
-        .target(name: "Store", dependencies: ["Interview", "Questionnaire", "Expressions", "Tabular", .product(name: "GRDB", package: "GRDB.swift"),
-                                            .product(name: "GRDBSQLite", package: "GRDB.swift")], swiftSettings: strict),
+        .target(
+            name: "Store",
+            dependencies: [
+                "Interview", "Questionnaire", "Expressions", "Tabular", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ], swiftSettings: strict),
         // .xlsx workbooks read and written (a zip of XML parts), shared by XLSForms and exports.
         .target(name: "Spreadsheet", dependencies: ["Tabular", "ZIPFoundation"], swiftSettings: strict),
         // XLSForms (.xlsx or a folder of CSV sheets) read as pantau questionnaires, with sheet:row:column diagnostics.
@@ -52,15 +56,18 @@ let package = Package(
         // Renderers of analysis results: Markdown, CSV, JSON, LaTeX, self-contained HTML with SVG charts.
         .target(name: "Reports", dependencies: ["Analysis", "Questionnaire", "Tabular"], swiftSettings: strict),
         // The jobs the commands run end to end: the demo, indicator and DiD runs over a store, DiD from CSV files.
-        .target(name: "Workflows", dependencies: ["Analysis", "Codebook", "Questionnaire", "Reports", "Simulation", "Store", "Tabular"],
-                swiftSettings: strict),
+        .target(
+            name: "Workflows", dependencies: ["Analysis", "Codebook", "Questionnaire", "Reports", "Simulation", "Store", "Tabular"],
+            swiftSettings: strict),
         // Helpers shared by the test targets: the Scenario driver, snapshots, reference data, temporary files.
         .target(name: "TestSupport", dependencies: ["Expressions", "Questionnaire", "Interview"], swiftSettings: strict),
         // Benchmarks that print figures (Scripts/bench.sh); never timed unit tests.
         .executableTarget(
             name: "PantauBenchmarks",
-            dependencies: ["Interview", "Questionnaire", "Store", "Expressions", .product(name: "GRDBSQLite", package: "GRDB.swift"),
-                           .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "Interview", "Questionnaire", "Store", "Expressions", .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strict
         ),
         // Merging field stores beside a bare bulk INSERT (Scripts/bench_merge.sh).
@@ -84,21 +91,30 @@ let package = Package(
         .testTarget(name: "QuestionnaireTests", dependencies: ["Questionnaire", "Expressions", "TestSupport", "Randomness"], swiftSettings: strict),
         .testTarget(name: "InterviewTests", dependencies: ["Interview", "Questionnaire", "Expressions", "TestSupport", "Randomness"], swiftSettings: strict),
         .testTarget(name: "TabularTests", dependencies: ["Tabular", "TestSupport", "Randomness"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Interview", "Questionnaire", "Expressions", "Tabular", "TestSupport", "Randomness"],
-                    exclude: ["schema.sql"], swiftSettings: strict),
-        .testTarget(name: "SimulationTests", dependencies: ["TestSupport", "Simulation", "Store", "Interview", "Questionnaire", "Expressions",
-                                                          .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict),
-        .testTarget(name: "AnalysisTests", dependencies: ["TestSupport", "Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular", "Randomness"],
-                    exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(
+            name: "StoreTests", dependencies: ["Store", "Interview", "Questionnaire", "Expressions", "Tabular", "TestSupport", "Randomness"],
+            exclude: ["schema.sql"], swiftSettings: strict),
+        .testTarget(
+            name: "SimulationTests",
+            dependencies: [
+                "TestSupport", "Simulation", "Store", "Interview", "Questionnaire", "Expressions",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ], swiftSettings: strict),
+        .testTarget(
+            name: "AnalysisTests",
+            dependencies: ["TestSupport", "Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular", "Randomness"],
+            exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis", "Questionnaire", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "WorkflowsTests", dependencies: ["Workflows", "Analysis", "Reports", "Store", "Questionnaire", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "WorkflowsTests", dependencies: ["Workflows", "Analysis", "Reports", "Store", "Questionnaire", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CodebookTests", dependencies: ["TestSupport", "Codebook", "Questionnaire"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Store", "Questionnaire", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SpreadsheetTests", dependencies: ["Spreadsheet", "TestSupport", "ZIPFoundation"], swiftSettings: strict),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["TestSupport", "pantau", "ZIPFoundation"], swiftSettings: strict),
         .testTarget(name: "XLSFormTests", dependencies: ["TestSupport", "XLSForm", "Spreadsheet", "Questionnaire", "Codebook"], swiftSettings: strict),
-        .testTarget(name: "ExportsTests", dependencies: ["TestSupport", "Exports", "Store", "Interview", "Questionnaire", "Expressions", "Tabular", "ZIPFoundation"],
-                    swiftSettings: strict),
+        .testTarget(
+            name: "ExportsTests", dependencies: ["TestSupport", "Exports", "Store", "Interview", "Questionnaire", "Expressions", "Tabular", "ZIPFoundation"],
+            swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

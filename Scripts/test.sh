@@ -3,6 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
+# Formatter findings fail the run; so does any compiler warning in pantau's own targets (Package.swift treats
+# them as errors).
+Scripts/format.sh --check
 swift build --build-tests
 # A hung test fails the run after 40 minutes with its output, instead of holding CI until its own limit.
 timeout --kill-after=60 2400 swift test --skip-build "$@"

@@ -60,22 +60,32 @@ public struct DiDSpec: Sendable {
 
     public static func isSpec(_ path: String) -> Bool { (path as NSString).lastPathComponent.hasPrefix("did-") && path.hasSuffix(".yaml") }
 
-    static let keys = ["title", "instrument", "outcome", "treatment", "adoption", "cluster", "rounds", "estimators", "comparison", "leads", "lags",
-                       "small_sample", "weights", "covariates", "method"]
+    static let keys = [
+        "title", "instrument", "outcome", "treatment", "adoption", "cluster", "rounds", "estimators", "comparison", "leads", "lags",
+        "small_sample", "weights", "covariates", "method",
+    ]
 
     public static func load(path: String, questionnaires: [Questionnaire]) -> Result<DiDSpec, DiagnosticReport> {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            return .failure(DiagnosticReport(file: path, source: nil, diagnostics: [
-                Diagnostic(.malformedYAML, at: SourceLocation(file: path, line: 1, column: 1), "cannot read the specification"),
-            ]))
+            return .failure(
+                DiagnosticReport(
+                    file: path, source: nil,
+                    diagnostics: [
+                        Diagnostic(.malformedYAML, at: SourceLocation(file: path, line: 1, column: 1), "cannot read the specification")
+                    ]))
         }
         var reader = SpecReader(file: path, source: text, questionnaires: questionnaires, frameLevels: [], frameAttributes: [])
         let spec = reader.readDiD()
         let report = DiagnosticReport(file: path, source: text, diagnostics: reader.diagnostics)
         if report.hasErrors || spec == nil {
-            return .failure(report.hasErrors ? report : DiagnosticReport(file: path, source: text, diagnostics: [
-                Diagnostic(.badStructure, at: SourceLocation(file: path, line: 1, column: 1), "the specification is incomplete"),
-            ]))
+            return .failure(
+                report.hasErrors
+                    ? report
+                    : DiagnosticReport(
+                        file: path, source: text,
+                        diagnostics: [
+                            Diagnostic(.badStructure, at: SourceLocation(file: path, line: 1, column: 1), "the specification is incomplete")
+                        ]))
         }
         return .success(spec!)
     }
@@ -127,7 +137,9 @@ extension SpecReader {
                 if let name = entry.string, let estimator = DiDSpec.Estimator(rawValue: name) {
                     estimators.append(estimator)
                 } else {
-                    report(.badStructure, entry, "unknown estimator '\(entry.string ?? "")'; the estimators are \(DiDSpec.Estimator.allCases.map(\.rawValue).joined(separator: ", "))")
+                    report(
+                        .badStructure, entry,
+                        "unknown estimator '\(entry.string ?? "")'; the estimators are \(DiDSpec.Estimator.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
             }
         } else {
@@ -147,7 +159,9 @@ extension SpecReader {
         }()
         var preset = SmallSamplePreset.fixest
         if let node = mapping["small_sample"] {
-            if let value = node.string.flatMap(SmallSamplePreset.init(rawValue:)) { preset = value } else {
+            if let value = node.string.flatMap(SmallSamplePreset.init(rawValue:)) {
+                preset = value
+            } else {
                 report(.badStructure, node, "small_sample is \(SmallSamplePreset.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         }
@@ -180,10 +194,11 @@ extension SpecReader {
             }
         }
         guard let treatment else { return nil }
-        return DiDSpec(path: file, title: mapping["title"]?.string ?? "Difference-in-differences", instrument: instrument, outcome: outcome,
-                       treatment: treatment, absorbing: mapping["adoption"]?.string != "reversible", cluster: mapping["cluster"]?.string ?? "district",
-                       rounds: rounds, estimators: estimators, comparison: comparison,
-                       leads: Int(mapping["leads"]?.string ?? "") ?? 3, lags: Int(mapping["lags"]?.string ?? "") ?? 3, preset: preset,
-                       weights: weights, covariates: covariates, method: method)
+        return DiDSpec(
+            path: file, title: mapping["title"]?.string ?? "Difference-in-differences", instrument: instrument, outcome: outcome,
+            treatment: treatment, absorbing: mapping["adoption"]?.string != "reversible", cluster: mapping["cluster"]?.string ?? "district",
+            rounds: rounds, estimators: estimators, comparison: comparison,
+            leads: Int(mapping["leads"]?.string ?? "") ?? 3, lags: Int(mapping["lags"]?.string ?? "") ?? 3, preset: preset,
+            weights: weights, covariates: covariates, method: method)
     }
 }

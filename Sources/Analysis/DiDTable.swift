@@ -43,8 +43,9 @@ public struct DiDTable: Sendable {
     public static func normal(_ estimate: Double, _ standardError: Double, term: String = "") -> Coefficient {
         let z = estimate / standardError
         let p = 2 * (1 - StudentT.cdf(abs(z), degreesOfFreedom: 1e6))
-        return Coefficient(term: term, estimate: estimate, standardError: standardError, pValue: p,
-                           low: estimate - 1.959964 * standardError, high: estimate + 1.959964 * standardError)
+        return Coefficient(
+            term: term, estimate: estimate, standardError: standardError, pValue: p,
+            low: estimate - 1.959964 * standardError, high: estimate + 1.959964 * standardError)
     }
 }
 

@@ -75,16 +75,23 @@ public struct IndicatorSet: Sendable {
     public let title: LocalizedText?
     public let indicators: [Indicator]
 
-    public static func isIndicatorFile(_ path: String) -> Bool { path.hasSuffix(".indicators.yaml") || (path as NSString).lastPathComponent == "indicators.yaml" }
+    public static func isIndicatorFile(_ path: String) -> Bool {
+        path.hasSuffix(".indicators.yaml") || (path as NSString).lastPathComponent == "indicators.yaml"
+    }
 
     /// Reads and checks an indicator file against the questionnaires it refers to (by form id), and the frame's
     /// levels and attributes when known. Every problem is reported with its place.
-    public static func load(path: String, questionnaires: [Questionnaire], frameLevels: Set<String> = [],
-                            frameAttributes: Set<String> = []) -> Result<IndicatorSet, DiagnosticReport> {
+    public static func load(
+        path: String, questionnaires: [Questionnaire], frameLevels: Set<String> = [],
+        frameAttributes: Set<String> = []
+    ) -> Result<IndicatorSet, DiagnosticReport> {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            return .failure(DiagnosticReport(file: path, source: nil, diagnostics: [
-                Diagnostic(.malformedYAML, at: SourceLocation(file: path, line: 1, column: 1), "cannot read the indicator file"),
-            ]))
+            return .failure(
+                DiagnosticReport(
+                    file: path, source: nil,
+                    diagnostics: [
+                        Diagnostic(.malformedYAML, at: SourceLocation(file: path, line: 1, column: 1), "cannot read the indicator file")
+                    ]))
         }
         var reader = SpecReader(file: path, source: text, questionnaires: questionnaires, frameLevels: frameLevels, frameAttributes: frameAttributes)
         let set = reader.read()
@@ -119,8 +126,10 @@ struct SpecReader {
         diagnostics.append(Diagnostic(code, at: location(node), message))
     }
 
-    static let indicatorKeys = ["id", "label", "instrument", "level", "share", "mean", "median", "total", "count", "disaggregate",
-                                "flagship", "baseline", "target", "direction"]
+    static let indicatorKeys = [
+        "id", "label", "instrument", "level", "share", "mean", "median", "total", "count", "disaggregate",
+        "flagship", "baseline", "target", "direction",
+    ]
 
     mutating func read() -> IndicatorSet? {
         let root: Node?
@@ -177,7 +186,11 @@ struct SpecReader {
                 }
             }
             if !parsed.previousReferences.isEmpty {
-                diagnostics.append(Diagnostic(expression: ExpressionDiagnostic(.previousNeedsField, "previous() has no meaning in an analysis; compare rounds with the previous-round columns instead", parsed.range), at: at(0)))
+                diagnostics.append(
+                    Diagnostic(
+                        expression: ExpressionDiagnostic(
+                            .previousNeedsField, "previous() has no meaning in an analysis; compare rounds with the previous-round columns instead",
+                            parsed.range), at: at(0)))
             }
             return CompiledExpression(text: text, expression: parsed, location: location(node))
         }
@@ -234,7 +247,10 @@ struct SpecReader {
         let level = mapping["level"]?.string ?? questionnaire?.settings.unitLevel ?? ""
         let measureKeys = ["share", "mean", "median", "total", "count"].filter { mapping[$0] != nil }
         guard measureKeys.count == 1, let measureNode = mapping[measureKeys[0]] else {
-            report(.measureShape, node, "indicator \(id) needs exactly one of share, mean, median, total or count\(measureKeys.count > 1 ? "; it has \(measureKeys.joined(separator: ", "))" : "")")
+            report(
+                .measureShape, node,
+                "indicator \(id) needs exactly one of share, mean, median, total or count\(measureKeys.count > 1 ? "; it has \(measureKeys.joined(separator: ", "))" : "")"
+            )
             return nil
         }
         var measure: Measure?
@@ -250,8 +266,10 @@ struct SpecReader {
             let numerator = expression(numeratorNode, in: questionnaire, what: "the numerator")
             let denominator = share["denominator"].flatMap { expression($0, in: questionnaire, what: "the denominator") }
             if let numerator, let denominator, !Self.implies(numerator.expression, denominator.expression) {
-                report(.numeratorOutsideDenominator, numeratorNode,
-                       "the numerator of \(id) is not within its denominator: every unit it counts must also satisfy '\(denominator.text)'; add that condition with 'and'")
+                report(
+                    .numeratorOutsideDenominator, numeratorNode,
+                    "the numerator of \(id) is not within its denominator: every unit it counts must also satisfy '\(denominator.text)'; add that condition with 'and'"
+                )
             }
             if let numerator { measure = .share(numerator: numerator, denominator: denominator) }
         case "mean": measure = expression(measureNode, in: questionnaire, what: "the mean").map(Measure.mean)
@@ -267,8 +285,14 @@ struct SpecReader {
             }
             for entry in entries {
                 if let name = entry.string {
-                    if frameLevels.contains(name) { disaggregations.append(.level(name)); continue }
-                    if frameAttributes.contains(name) { disaggregations.append(.attribute(name)); continue }
+                    if frameLevels.contains(name) {
+                        disaggregations.append(.level(name))
+                        continue
+                    }
+                    if frameAttributes.contains(name) {
+                        disaggregations.append(.attribute(name))
+                        continue
+                    }
                     if let item = questionnaire?.item(named: name), item.type.choiceList != nil, item.repeatPath.isEmpty {
                         disaggregations.append(.answer(name))
                         continue
@@ -279,7 +303,10 @@ struct SpecReader {
                         disaggregations.append(.level(name))
                         continue
                     }
-                    report(.unknownDisaggregation, entry, "'\(name)' is neither a frame level (\(frameLevels.sorted().joined(separator: ", "))), a frame attribute nor a select question of \(instrument)")
+                    report(
+                        .unknownDisaggregation, entry,
+                        "'\(name)' is neither a frame level (\(frameLevels.sorted().joined(separator: ", "))), a frame attribute nor a select question of \(instrument)"
+                    )
                 } else {
                     report(.badStructure, entry, "a disaggregation is a name")
                 }
@@ -297,8 +324,9 @@ struct SpecReader {
         let target = point(mapping["target"], "the target")
         if let baseline, let target, target.date <= baseline.date { report(.badTarget, mapping["target"], "the target's date must come after the baseline's") }
         guard let measure else { return nil }
-        return Indicator(id: id, label: label, instrument: instrument, level: level, measure: measure, disaggregations: disaggregations,
-                         flagship: mapping["flagship"]?.string, baseline: baseline, target: target, direction: direction, location: location(node))
+        return Indicator(
+            id: id, label: label, instrument: instrument, level: level, measure: measure, disaggregations: disaggregations,
+            flagship: mapping["flagship"]?.string, baseline: baseline, target: target, direction: direction, location: location(node))
     }
 
     /// A conservative check that the numerator's units are within the denominator's: every conjunct of the
@@ -315,7 +343,8 @@ struct SpecReader {
         let haveText = Set(have.map(\.description))
         for atom in conjuncts(denominator) where !haveText.contains(atom.description) {
             guard case .binary(.notEqual, let field, let literal) = atom.kind, case .reference(let name) = field.kind,
-                  case .string("") = literal.kind else { return false }
+                case .string("") = literal.kind
+            else { return false }
             let tested = have.contains { candidate in
                 switch candidate.kind {
                 case .binary(let op, let lhs, let rhs):

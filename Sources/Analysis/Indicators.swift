@@ -164,7 +164,9 @@ public struct IndicatorCalculator {
         if indicator.variables.contains(where: { name in
             if case .nonResponse = values[Address(name)] ?? .empty { return true }
             return false
-        }) { return .nonResponse }
+        }) {
+            return .nonResponse
+        }
         switch indicator.measure {
         case .share(let numerator, let denominator):
             // The validator proves the numerator lies within the denominator; evaluating only within it keeps
@@ -250,9 +252,13 @@ public struct IndicatorCalculator {
             for disaggregation in indicator.disaggregations {
                 switch disaggregation {
                 case .level(let level):
-                    if let name = hierarchy.ancestor(of: unit.code, level: level)?.name { result[disaggregation.description, default: [:]][name, default: 0] += 1 }
+                    if let name = hierarchy.ancestor(of: unit.code, level: level)?.name {
+                        result[disaggregation.description, default: [:]][name, default: 0] += 1
+                    }
                 case .attribute(let key):
-                    if let value = hierarchy.attribute(key, of: unit.code) { result[disaggregation.description, default: [:]]["\(key)=\(value)", default: 0] += 1 }
+                    if let value = hierarchy.attribute(key, of: unit.code) {
+                        result[disaggregation.description, default: [:]]["\(key)=\(value)", default: 0] += 1
+                    }
                 case .answer: break
                 }
             }
@@ -262,8 +268,10 @@ public struct IndicatorCalculator {
 
     /// The table for `round`, with every round's overall values for charts. `data` holds each round's data for
     /// each instrument; `versions` the questionnaire versions by form id and version.
-    public func table(title: String, indicators: [Indicator], round: String, rounds: [String], data: [String: [String: RoundData]],
-                      versions: [String: [String: Questionnaire]]) -> IndicatorTable {
+    public func table(
+        title: String, indicators: [Indicator], round: String, rounds: [String], data: [String: [String: RoundData]],
+        versions: [String: [String: Questionnaire]]
+    ) -> IndicatorTable {
         let position = rounds.firstIndex(of: round) ?? rounds.count - 1
         let previousRound = position > 0 ? rounds[position - 1] : nil
         var results: [IndicatorResult] = []
@@ -279,9 +287,11 @@ public struct IndicatorCalculator {
                     let population = populations[dimension]?[group]
                     let stats = statistic(indicator, accumulator, population: population)
                     let previous = before[dimension]?[group].flatMap { statistic(indicator, $0, population: population).value }
-                    rows.append(IndicatorRow(dimension: dimension, group: group, value: stats.value, standardError: stats.se, low: stats.low,
-                                             high: stats.high, n: accumulator.values.count, population: population, missing: accumulator.missing,
-                                             nonResponse: accumulator.nonResponse, previous: previous))
+                    rows.append(
+                        IndicatorRow(
+                            dimension: dimension, group: group, value: stats.value, standardError: stats.se, low: stats.low,
+                            high: stats.high, n: accumulator.values.count, population: population, missing: accumulator.missing,
+                            nonResponse: accumulator.nonResponse, previous: previous))
                 }
             }
             // Every round's overall value, and per province and district for the charts.
@@ -296,9 +306,10 @@ public struct IndicatorCalculator {
                 }
                 var withProvince = indicator
                 if let provinceLevel, !indicator.disaggregations.contains(.level(provinceLevel)) {
-                    withProvince = Indicator(id: indicator.id, label: indicator.label, instrument: indicator.instrument, level: indicator.level,
-                                             measure: indicator.measure, disaggregations: [.level(provinceLevel)], flagship: nil, baseline: nil,
-                                             target: nil, direction: indicator.direction, location: indicator.location)
+                    withProvince = Indicator(
+                        id: indicator.id, label: indicator.label, instrument: indicator.instrument, level: indicator.level,
+                        measure: indicator.measure, disaggregations: [.level(provinceLevel)], flagship: nil, baseline: nil,
+                        target: nil, direction: indicator.direction, location: indicator.location)
                 }
                 let groups = compute(withProvince, roundData)
                 series.append((code, groups["overall"]?["all"].flatMap { statistic(indicator, $0, population: nil).value }))
@@ -310,21 +321,24 @@ public struct IndicatorCalculator {
             }
             var districts: [(String, Double?)] = []
             if let roundData = data[round]?[indicator.instrument], units.values.contains(where: { $0.level == "district" }) {
-                let byDistrict = Indicator(id: indicator.id, label: indicator.label, instrument: indicator.instrument, level: indicator.level,
-                                           measure: indicator.measure, disaggregations: [.level("district")], flagship: nil, baseline: nil,
-                                           target: nil, direction: indicator.direction, location: indicator.location)
+                let byDistrict = Indicator(
+                    id: indicator.id, label: indicator.label, instrument: indicator.instrument, level: indicator.level,
+                    measure: indicator.measure, disaggregations: [.level("district")], flagship: nil, baseline: nil,
+                    target: nil, direction: indicator.direction, location: indicator.location)
                 let groups = compute(byDistrict, roundData)
                 districts = (groups["district"] ?? [:]).map { ($0.key, statistic(indicator, $0.value, population: nil).value) }.sorted { $0.0 < $1.0 }
             }
             let overall = rows.first { $0.dimension == "overall" }?.value
             let day = data[round]?[indicator.instrument]?.endDay ?? nil
-            results.append(IndicatorResult(
-                indicator: indicator, rows: rows, status: status(indicator, value: overall, day: day),
-                comparability: comparability(indicator, round: round, previousRound: previousRound, data: data, versions: versions),
-                series: series, provinceSeries: provinceValues.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, districts: districts))
+            results.append(
+                IndicatorResult(
+                    indicator: indicator, rows: rows, status: status(indicator, value: overall, day: day),
+                    comparability: comparability(indicator, round: round, previousRound: previousRound, data: data, versions: versions),
+                    series: series, provinceSeries: provinceValues.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, districts: districts))
         }
-        return IndicatorTable(title: title, round: round, previousRound: previousRound, rounds: rounds, language: language,
-                              intervals: intervals, results: results)
+        return IndicatorTable(
+            title: title, round: round, previousRound: previousRound, rounds: rounds, language: language,
+            intervals: intervals, results: results)
     }
 
     /// Met, on track on a straight path from the baseline to the target, or off track.
@@ -341,8 +355,10 @@ public struct IndicatorCalculator {
     }
 
     /// Says when the indicator's variables changed type or choice list between the two rounds' versions.
-    func comparability(_ indicator: Indicator, round: String, previousRound: String?, data: [String: [String: RoundData]],
-                       versions: [String: [String: Questionnaire]]) -> String? {
+    func comparability(
+        _ indicator: Indicator, round: String, previousRound: String?, data: [String: [String: RoundData]],
+        versions: [String: [String: Questionnaire]]
+    ) -> String? {
         guard let previousRound, let now = data[round]?[indicator.instrument], let then = data[previousRound]?[indicator.instrument] else { return nil }
         let nowVersions = Set(now.interviews.map(\.version)), thenVersions = Set(then.interviews.map(\.version))
         var notes: [String] = []
@@ -357,8 +373,11 @@ public struct IndicatorCalculator {
                     if a.type.description != b.type.description {
                         notes.append("\(name) changed type from \(a.type) (\(old)) to \(b.type) (\(new))")
                     } else if let listA = a.type.choiceList.flatMap(before.choiceList(named:)), let listB = b.type.choiceList.flatMap(after.choiceList(named:)),
-                              listA.codes != listB.codes {
-                        notes.append("\(name)'s choices changed between \(old) and \(new) (\(listA.codes.joined(separator: " ")) → \(listB.codes.joined(separator: " ")))")
+                        listA.codes != listB.codes
+                    {
+                        notes.append(
+                            "\(name)'s choices changed between \(old) and \(new) (\(listA.codes.joined(separator: " ")) → \(listB.codes.joined(separator: " ")))"
+                        )
                     }
                 }
             }

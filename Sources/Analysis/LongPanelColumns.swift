@@ -22,11 +22,15 @@ extension LongPanel {
     /// The panel and plain-language notes on what was read and left out. Periods are ordered numerically when they
     /// are numbers, else as text; rows without the outcome are left out; without a cluster column, each unit is its
     /// own cluster.
-    public static func fromColumns(outcome: [Double], unit: CodedColumn, unitName: String, time: CodedColumn, adoption: Adoption,
-                                   cluster: CodedColumn?, clusterName: String?, weight: [Double]?, weightName: String?,
-                                   covariates: [(name: String, values: [Double])]) throws -> (panel: LongPanel, notes: [String]) {
+    public static func fromColumns(
+        outcome: [Double], unit: CodedColumn, unitName: String, time: CodedColumn, adoption: Adoption,
+        cluster: CodedColumn?, clusterName: String?, weight: [Double]?, weightName: String?,
+        covariates: [(name: String, values: [Double])]
+    ) throws -> (panel: LongPanel, notes: [String]) {
         let rows = outcome.count
-        let order = time.values.indices.sorted { (Double(time.values[$0]) ?? .infinity, time.values[$0]) < (Double(time.values[$1]) ?? .infinity, time.values[$1]) }
+        let order = time.values.indices.sorted {
+            (Double(time.values[$0]) ?? .infinity, time.values[$0]) < (Double(time.values[$1]) ?? .infinity, time.values[$1])
+        }
         var rank = [Int](repeating: 0, count: order.count)
         for (position, code) in order.enumerated() { rank[code] = position }
         let periods = order.map { time.values[$0] }
@@ -59,11 +63,12 @@ extension LongPanel {
         func kept(_ codes: [Int32], _ transform: (Int32) -> Int) -> [Int] { everyRow ? codes.map(transform) : keep.map { transform(codes[$0]) } }
         let notes = ["\(rows) rows, \(unit.values.count) units, \(periods.count) periods; \(rows - keptRows) rows without the outcome left out"]
         let clusterColumn = cluster ?? unit
-        let panel = try LongPanel(outcome: kept(outcome), unit: kept(unit.codes) { Int($0) }, unitLabels: unit.values,
-                                  period: kept(time.codes) { rank[Int($0)] }, periods: periods, cohort: cohortOf,
-                                  cluster: kept(clusterColumn.codes) { Int($0) }, clusterLabels: clusterColumn.values,
-                                  clusterName: clusterName ?? unitName, weight: weight.map(kept), weightName: weightName,
-                                  covariateNames: covariates.map(\.name), covariates: covariates.map { kept($0.values) })
+        let panel = try LongPanel(
+            outcome: kept(outcome), unit: kept(unit.codes) { Int($0) }, unitLabels: unit.values,
+            period: kept(time.codes) { rank[Int($0)] }, periods: periods, cohort: cohortOf,
+            cluster: kept(clusterColumn.codes) { Int($0) }, clusterLabels: clusterColumn.values,
+            clusterName: clusterName ?? unitName, weight: weight.map(kept), weightName: weightName,
+            covariateNames: covariates.map(\.name), covariates: covariates.map { kept($0.values) })
         return (panel, notes)
     }
 }

@@ -48,16 +48,21 @@ public struct Panel: Sendable {
                 let value = Evaluator.evaluate(spec.outcome.expression, in: context)
                 let number: Double
                 if case .boolean(let flag) = value { number = flag ? 1 : 0 } else { number = value.numberValue }
-                guard number.isFinite else { missingOutcome += 1; continue }
+                guard number.isFinite else {
+                    missingOutcome += 1
+                    continue
+                }
                 let treated: Bool
                 switch spec.treatment {
                 case .answer(let expression): treated = Evaluator.isTrue(expression.expression, in: context)
                 case .attribute(let key, let from): treated = hierarchy.attribute(key, of: interview.unit) == "1" && round >= from
                 }
-                observations.append(Observation(unit: interview.unit, round: index, outcome: number, treated: treated,
-                                                cluster: hierarchy.ancestor(of: interview.unit, level: spec.cluster)?.code ?? interview.unit,
-                                                weight: spec.weights.flatMap { measured($0, context, unit: interview.unit) },
-                                                covariates: spec.covariates.map { measured($0, context, unit: interview.unit) }))
+                observations.append(
+                    Observation(
+                        unit: interview.unit, round: index, outcome: number, treated: treated,
+                        cluster: hierarchy.ancestor(of: interview.unit, level: spec.cluster)?.code ?? interview.unit,
+                        weight: spec.weights.flatMap { measured($0, context, unit: interview.unit) },
+                        covariates: spec.covariates.map { measured($0, context, unit: interview.unit) }))
                 count += 1
             }
             notes.append("\(round): \(count) units with the outcome")
@@ -71,18 +76,22 @@ public struct Panel: Sendable {
             if !observation.treated, first[observation.unit] != nil { switchedOff.insert(observation.unit) }
         }
         if !switchedOff.isEmpty {
-            notes.append("\(switchedOff.count) units report the treatment and later not; adoption is absorbing, so they count as treated from their first treated round")
+            notes.append(
+                "\(switchedOff.count) units report the treatment and later not; adoption is absorbing, so they count as treated from their first treated round")
         }
         if spec.absorbing {
             observations = observations.map { observation in
                 let treated = first[observation.unit].map { observation.round >= $0 } ?? false
-                return Observation(unit: observation.unit, round: observation.round, outcome: observation.outcome, treated: treated,
-                                   cluster: observation.cluster, weight: observation.weight, covariates: observation.covariates)
+                return Observation(
+                    unit: observation.unit, round: observation.round, outcome: observation.outcome, treated: treated,
+                    cluster: observation.cluster, weight: observation.weight, covariates: observation.covariates)
             }
         }
         let treatedFromStart = first.values.filter { $0 == 0 }.count
         if treatedFromStart > 0 {
-            notes.append("\(treatedFromStart) units are already treated in the first round (\(rounds.first ?? "")): they have no pre-period, so staggered estimators leave them out")
+            notes.append(
+                "\(treatedFromStart) units are already treated in the first round (\(rounds.first ?? "")): they have no pre-period, so staggered estimators leave them out"
+            )
         }
         guard Set(observations.map(\.treated)).count == 2 else {
             throw EstimationError.noVariation(column: "the treatment")
@@ -98,12 +107,13 @@ public struct Panel: Sendable {
         if rows.count < observations.count {
             notes.append("\(observations.count - rows.count) unit-rounds without a value of the weights (\(spec.weights!.name)) left out")
         }
-        let panel = try LongPanel(outcome: rows.map(\.outcome), unit: rows.map(\.unit), period: rows.map(\.round), periods: rounds,
-                                  firstTreated: firstTreated, cluster: rows.map(\.cluster), clusterName: spec.cluster,
-                                  weight: spec.weights == nil ? nil : rows.map { $0.weight! }, weightName: spec.weights?.name,
-                                  covariateNames: spec.covariates.map(\.name),
-                                  covariates: spec.covariates.indices.map { c in rows.map { $0.covariates[c] } },
-                                  reportedTreatment: spec.absorbing ? nil : rows.map(\.treated))
+        let panel = try LongPanel(
+            outcome: rows.map(\.outcome), unit: rows.map(\.unit), period: rows.map(\.round), periods: rounds,
+            firstTreated: firstTreated, cluster: rows.map(\.cluster), clusterName: spec.cluster,
+            weight: spec.weights == nil ? nil : rows.map { $0.weight! }, weightName: spec.weights?.name,
+            covariateNames: spec.covariates.map(\.name),
+            covariates: spec.covariates.indices.map { c in rows.map { $0.covariates[c] } },
+            reportedTreatment: spec.absorbing ? nil : rows.map(\.treated))
         return (panel, notes)
     }
 
@@ -116,7 +126,9 @@ public struct Panel: Sendable {
             clusterOf[observation.unit] = observation.cluster
         }
         let complete = byUnit.filter { $0.value.count == rounds.count }.keys.sorted()
-        return (complete, complete.map { unit in (0..<rounds.count).map { byUnit[unit]![$0]! } }, complete.map { clusterOf[$0]! },
-                byUnit.count - complete.count)
+        return (
+            complete, complete.map { unit in (0..<rounds.count).map { byUnit[unit]![$0]! } }, complete.map { clusterOf[$0]! },
+            byUnit.count - complete.count
+        )
     }
 }

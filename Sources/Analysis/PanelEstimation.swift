@@ -28,12 +28,15 @@ public struct LongPanel: Sendable {
     public let reportedTreatment: [Bool]?
 
     /// A panel with integer codes (0..<labels.count) for units and clusters.
-    public init(outcome: [Double], unit: [Int], unitLabels: [String], period: [Int], periods: [String], cohort: [Int?], cluster: [Int],
-                clusterLabels: [String], clusterName: String, weight: [Double]? = nil, weightName: String? = nil, covariateNames: [String] = [],
-                covariates: [[Double]] = [], reportedTreatment: [Bool]? = nil) throws {
+    public init(
+        outcome: [Double], unit: [Int], unitLabels: [String], period: [Int], periods: [String], cohort: [Int?], cluster: [Int],
+        clusterLabels: [String], clusterName: String, weight: [Double]? = nil, weightName: String? = nil, covariateNames: [String] = [],
+        covariates: [[Double]] = [], reportedTreatment: [Bool]? = nil
+    ) throws {
         let n = outcome.count
         guard unit.count == n, period.count == n, cluster.count == n, weight.map({ $0.count == n }) ?? true, cohort.count == unitLabels.count,
-              covariates.count == covariateNames.count, covariates.allSatisfy({ $0.count == n }), reportedTreatment.map({ $0.count == n }) ?? true else {
+            covariates.count == covariateNames.count, covariates.allSatisfy({ $0.count == n }), reportedTreatment.map({ $0.count == n }) ?? true
+        else {
             throw EstimationError.emptyCell("panel (columns of different lengths)")
         }
         if let weight, weight.contains(where: { !$0.isFinite || $0 <= 0 }) { throw EstimationError.badWeights }
@@ -43,9 +46,11 @@ public struct LongPanel: Sendable {
     }
 
     /// A panel from labels: units and clusters are coded here, in order of first appearance.
-    public init(outcome: [Double], unit: [String], period: [Int], periods: [String], firstTreated: [String: Int], cluster: [String],
-                clusterName: String, weight: [Double]? = nil, weightName: String? = nil, covariateNames: [String] = [],
-                covariates: [[Double?]] = [], reportedTreatment: [Bool]? = nil) throws {
+    public init(
+        outcome: [Double], unit: [String], period: [Int], periods: [String], firstTreated: [String: Int], cluster: [String],
+        clusterName: String, weight: [Double]? = nil, weightName: String? = nil, covariateNames: [String] = [],
+        covariates: [[Double?]] = [], reportedTreatment: [Bool]? = nil
+    ) throws {
         func code(_ labels: [String]) -> ([Int], [String]) {
             var index: [String: Int] = [:], values: [String] = []
             let codes = labels.map { label -> Int in
@@ -57,10 +62,11 @@ public struct LongPanel: Sendable {
             return (codes, values)
         }
         let (unitCodes, unitLabels) = code(unit), (clusterCodes, clusterLabels) = code(cluster)
-        try self.init(outcome: outcome, unit: unitCodes, unitLabels: unitLabels, period: period, periods: periods,
-                      cohort: unitLabels.map { firstTreated[$0] }, cluster: clusterCodes, clusterLabels: clusterLabels, clusterName: clusterName,
-                      weight: weight, weightName: weightName, covariateNames: covariateNames,
-                      covariates: covariates.map { $0.map { $0 ?? .nan } }, reportedTreatment: reportedTreatment)
+        try self.init(
+            outcome: outcome, unit: unitCodes, unitLabels: unitLabels, period: period, periods: periods,
+            cohort: unitLabels.map { firstTreated[$0] }, cluster: clusterCodes, clusterLabels: clusterLabels, clusterName: clusterName,
+            weight: weight, weightName: weightName, covariateNames: covariateNames,
+            covariates: covariates.map { $0.map { $0 ?? .nan } }, reportedTreatment: reportedTreatment)
     }
 
     /// A unit's first treated period, by its label.
@@ -144,13 +150,15 @@ public enum PanelEstimation {
     static func wildBootstrapNote(y: [Double], x: [[Double]], names: [String], term: String, clusters: [String], count: Int?) throws -> [String] {
         guard let count, count < 50 else { return [] }
         let weights: WildClusterBootstrap.Weights = count < 12 ? .webb : .rademacher
-        let result = try WildClusterBootstrap.test(y: y, x: x, names: names, term: term, clusters: clusters, weights: weights, draws: 9999,
-                                                   seed: 20_211_201, level: 0.95)
+        let result = try WildClusterBootstrap.test(
+            y: y, x: x, names: names, term: term, clusters: clusters, weights: weights, draws: 9999,
+            seed: 20_211_201, level: 0.95)
         let how = result.enumerated ? "all \(result.draws) sign patterns" : "\(result.draws) draws, seed 20211201"
         // No draw as extreme as the estimate: the p-value is below one in the number of draws, not zero.
         let p = result.pValue == 0 ? String(format: "p < %.4g", 1 / Double(result.draws)) : String(format: "p = %.4f", result.pValue)
-        var note = String(format: "wild cluster bootstrap for %@ (%@ weights, null imposed, %@): %@", term as NSString, result.weights.rawValue as NSString,
-                          how as NSString, p as NSString)
+        var note = String(
+            format: "wild cluster bootstrap for %@ (%@ weights, null imposed, %@): %@", term as NSString, result.weights.rawValue as NSString,
+            how as NSString, p as NSString)
         if let interval = result.interval { note += String(format: ", 95%% interval %.4f – %.4f by test inversion", interval.lowerBound, interval.upperBound) }
         return [note]
     }
@@ -168,15 +176,21 @@ public enum PanelEstimation {
     public static func twoByTwo(_ panel: LongPanel) throws -> DiDTable {
         let first = 0, last = panel.periods.count - 1
         let sample = panel.outcome.indices.filter { panel.period[$0] == first || panel.period[$0] == last }
-        let table = try TwoByTwo(treated: sample.map { panel.cohort[panel.unit[$0]] != nil }, after: sample.map { panel.period[$0] == last },
-                                 outcome: sample.map { panel.outcome[$0] }, units: sample.map { panel.unitLabels[panel.unit[$0]] })
-        func row(_ term: String, _ d: TwoByTwo.Difference) -> DiDTable.Row { DiDTable.Row(term: term, coefficient: DiDTable.normal(d.estimate, d.standardError)) }
-        return DiDTable(title: "2×2: \(panel.periods[first]) and \(panel.periods[last]), units ever treated against the others", estimator: "two_by_two",
-                        rows: [row("comparison change", table.comparisonChange), row("treated change", table.treatedChange),
-                               row("difference-in-differences", table.didEstimate)],
-                        observations: sample.count, clusters: nil, seType: "within-unit changes, independent groups",
-                        notes: ["\(table.unitsDropped) units observed in only one of the two periods were left out"]
-                            + (panel.weightName == nil ? [] : ["unweighted: the table of means does not take the survey weights"]))
+        let table = try TwoByTwo(
+            treated: sample.map { panel.cohort[panel.unit[$0]] != nil }, after: sample.map { panel.period[$0] == last },
+            outcome: sample.map { panel.outcome[$0] }, units: sample.map { panel.unitLabels[panel.unit[$0]] })
+        func row(_ term: String, _ d: TwoByTwo.Difference) -> DiDTable.Row {
+            DiDTable.Row(term: term, coefficient: DiDTable.normal(d.estimate, d.standardError))
+        }
+        return DiDTable(
+            title: "2×2: \(panel.periods[first]) and \(panel.periods[last]), units ever treated against the others", estimator: "two_by_two",
+            rows: [
+                row("comparison change", table.comparisonChange), row("treated change", table.treatedChange),
+                row("difference-in-differences", table.didEstimate),
+            ],
+            observations: sample.count, clusters: nil, seType: "within-unit changes, independent groups",
+            notes: ["\(table.unitsDropped) units observed in only one of the two periods were left out"]
+                + (panel.weightName == nil ? [] : ["unweighted: the table of means does not take the survey weights"]))
     }
 
     /// y = a + b·group + d·group×post (+ covariates), CR1 by the panel's cluster, weighted when weights are given.
@@ -198,8 +212,9 @@ public enum PanelEstimation {
     }
 
     static func table(_ title: String, _ estimator: String, _ result: RegressionResult, notes: [String]) -> DiDTable {
-        DiDTable(title: title, estimator: estimator, rows: result.coefficients.map { DiDTable.Row(term: $0.term, coefficient: $0) },
-                 observations: result.observations, clusters: result.clusters, seType: result.standardErrors.name, notes: notes)
+        DiDTable(
+            title: title, estimator: estimator, rows: result.coefficients.map { DiDTable.Row(term: $0.term, coefficient: $0) },
+            observations: result.observations, clusters: result.clusters, seType: result.standardErrors.name, notes: notes)
     }
 
     // MARK: - Two-way fixed effects
@@ -214,19 +229,23 @@ public enum PanelEstimation {
         let y = covariates.gather(panel.outcome), units = covariates.gather(panel.unit), periods = covariates.gather(panel.period)
         let clusters = covariates.gather(panel.cluster)
         let w = panel.weight.map { covariates.gather($0) }
-        let result = try TwoWayFixedEffects.fit(y: y, columns: columns, names: names, unit: units, unitCount: panel.unitLabels.count,
-                                                period: periods, periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName),
-                                                cluster: clusters, clusterCount: panel.clusterLabels.count, preset: preset, weights: w)
+        let result = try TwoWayFixedEffects.fit(
+            y: y, columns: columns, names: names, unit: units, unitCount: panel.unitLabels.count,
+            period: periods, periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName),
+            cluster: clusters, clusterCount: panel.clusterLabels.count, preset: preset, weights: w)
         var wild: [String] = []
         if let count = result.clusters, count < 50 {
-            let demeaned = TwoWayFixedEffects.absorb([y] + columns, units: units, periods: periods, unitCount: panel.unitLabels.count,
-                                                     periodCount: panel.periods.count, weights: w).columns
+            let demeaned = TwoWayFixedEffects.absorb(
+                [y] + columns, units: units, periods: periods, unitCount: panel.unitLabels.count,
+                periodCount: panel.periods.count, weights: w
+            ).columns
             let x = rows.indices.map { i in demeaned.dropFirst().map { $0[i] } }
             let (wy, wx) = weighted(demeaned[0], x, w)
             wild = try wildBootstrapNote(y: wy, x: wx, names: names, term: "treated", clusters: clusters.map { panel.clusterLabels[$0] }, count: count)
         }
-        return table("Two-way fixed effects (unit and period effects)", "twfe", result,
-                     notes: [panel.weightNote, covariates.note].compactMap { $0 } + wild + ["small-sample convention: \(preset.description)"])
+        return table(
+            "Two-way fixed effects (unit and period effects)", "twfe", result,
+            notes: [panel.weightNote, covariates.note].compactMap { $0 } + wild + ["small-sample convention: \(preset.description)"])
     }
 
     // MARK: - Event study
@@ -236,25 +255,33 @@ public enum PanelEstimation {
     public static func eventStudy(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
         let covariates = rowCovariates(panel, absorbedByUnits: true)
         let rows = covariates.rows
-        let study = try EventStudy(y: covariates.gather(panel.outcome), unit: covariates.gather(panel.unit), unitCount: panel.unitLabels.count,
-                                   period: covariates.gather(panel.period), periodCount: panel.periods.count,
-                                   cohort: rows.map { panel.cohort[panel.unit[$0]] }, leads: leads, lags: lags,
-                                   standardErrors: .cr1(cluster: panel.clusterName), cluster: covariates.gather(panel.cluster),
-                                   clusterCount: panel.clusterLabels.count, weights: panel.weight.map { covariates.gather($0) },
-                                   covariates: covariates.columns, covariateNames: covariates.names)
+        let study = try EventStudy(
+            y: covariates.gather(panel.outcome), unit: covariates.gather(panel.unit), unitCount: panel.unitLabels.count,
+            period: covariates.gather(panel.period), periodCount: panel.periods.count,
+            cohort: rows.map { panel.cohort[panel.unit[$0]] }, leads: leads, lags: lags,
+            standardErrors: .cr1(cluster: panel.clusterName), cluster: covariates.gather(panel.cluster),
+            clusterCount: panel.clusterLabels.count, weights: panel.weight.map { covariates.gather($0) },
+            covariates: covariates.columns, covariateNames: covariates.names)
         let critical = study.uniformCriticalValue()
         var tableRows = study.terms.map { term in
-            DiDTable.Row(term: "event time \(term.eventTime)\(term.binned ? " (binned)" : "")", coefficient: term.coefficient, eventTime: term.eventTime,
-                         band: (term.coefficient.estimate - critical * term.coefficient.standardError)...(term.coefficient.estimate + critical * term.coefficient.standardError))
+            DiDTable.Row(
+                term: "event time \(term.eventTime)\(term.binned ? " (binned)" : "")", coefficient: term.coefficient, eventTime: term.eventTime,
+                band: (term.coefficient.estimate - critical * term.coefficient.standardError)...(term.coefficient.estimate + critical
+                    * term.coefficient.standardError))
         }
         if let average = study.averagePost { tableRows.append(DiDTable.Row(term: "average post-period effect", coefficient: average)) }
         var notes = ["reference: event time −1"] + [panel.weightNote, covariates.note].compactMap { $0 }
         if let p = study.preTrendPValue, let f = study.preTrendStatistic {
             notes.append(String(format: "joint test that the %d pre-period coefficients are zero: F = %.3f, p = %.4f", study.preTrendTerms, f, p))
         }
-        notes.append(String(format: "uniform 95%% band over the event times: estimate ± %.3f × s.e. (sup-t, 9999 normal draws from the coefficients' covariance, seed 20211201)", critical))
-        return DiDTable(title: "Event study (two-way fixed effects)", estimator: "event_study", rows: tableRows, observations: study.regression.observations,
-                        clusters: study.regression.clusters, seType: study.regression.standardErrors.name, notes: notes)
+        notes.append(
+            String(
+                format:
+                    "uniform 95%% band over the event times: estimate ± %.3f × s.e. (sup-t, 9999 normal draws from the coefficients' covariance, seed 20211201)",
+                critical))
+        return DiDTable(
+            title: "Event study (two-way fixed effects)", estimator: "event_study", rows: tableRows, observations: study.regression.observations,
+            clusters: study.regression.clusters, seType: study.regression.standardErrors.name, notes: notes)
     }
 
     // MARK: - Callaway & Sant'Anna
@@ -262,8 +289,10 @@ public enum PanelEstimation {
     /// ATT(g,t) on the balanced panel with its aggregations and a uniform band over event times. Covariates and
     /// weights are each unit's values in its first period with all of them (pre-treatment for every cohort with a
     /// pre-period); units treated from the first period have no pre-period and are left out.
-    public static func callawaySantAnna(_ panel: LongPanel, comparison: CallawaySantAnna.Comparison,
-                                        method: CallawaySantAnna.Method = .doublyRobust) throws -> DiDTable {
+    public static func callawaySantAnna(
+        _ panel: LongPanel, comparison: CallawaySantAnna.Comparison,
+        method: CallawaySantAnna.Method = .doublyRobust
+    ) throws -> DiDTable {
         let periodCount = panel.periods.count, unitCount = panel.unitLabels.count
         var outcomes = [Double](repeating: .nan, count: unitCount * periodCount)
         var clusterOf = [Int](repeating: -1, count: unitCount)
@@ -281,7 +310,10 @@ public enum PanelEstimation {
                 if !firstWeight[u].isNaN, firstWeight[u] != weight { weightVaries[u] = true }
                 if firstWeight[u].isNaN { firstWeight[u] = weight }
             }
-            if panel.period[i] < firstPeriod[u] { firstPeriod[u] = panel.period[i]; firstRow[u] = i }
+            if panel.period[i] < firstPeriod[u] {
+                firstPeriod[u] = panel.period[i]
+                firstRow[u] = i
+            }
         }
         let observed = (0..<unitCount).filter { present[$0] }
         let complete = observed.filter { u in (0..<periodCount).allSatisfy { !outcomes[u * periodCount + $0].isNaN } }
@@ -294,12 +326,13 @@ public enum PanelEstimation {
         let usedClusters = Set(usable.map { clusterOf[$0] }).sorted { panel.clusterLabels[$0] < panel.clusterLabels[$1] }
         var denseCluster = [Int](repeating: -1, count: panel.clusterLabels.count)
         for (code, cluster) in usedClusters.enumerated() { denseCluster[cluster] = code }
-        let estimator = try CallawaySantAnna(periodColumns: (0..<periodCount).map { p in usable.map { outcomes[$0 * periodCount + p] } },
-                                             periods: Array(1...periodCount), group: usable.map { panel.cohort[$0].map { $0 + 1 } ?? 0 },
-                                             comparison: comparison, clusterCodes: usable.map { denseCluster[clusterOf[$0]] },
-                                             covariates: hasCovariates ? usable.map { u in panel.covariates.map { $0[firstRow[u]] } } : nil,
-                                             method: hasCovariates ? method : .outcomeRegression,
-                                             weights: panel.weight == nil ? nil : usable.map { panel.weight![firstRow[$0]] })
+        let estimator = try CallawaySantAnna(
+            periodColumns: (0..<periodCount).map { p in usable.map { outcomes[$0 * periodCount + p] } },
+            periods: Array(1...periodCount), group: usable.map { panel.cohort[$0].map { $0 + 1 } ?? 0 },
+            comparison: comparison, clusterCodes: usable.map { denseCluster[clusterOf[$0]] },
+            covariates: hasCovariates ? usable.map { u in panel.covariates.map { $0[firstRow[u]] } } : nil,
+            method: hasCovariates ? method : .outcomeRegression,
+            weights: panel.weight == nil ? nil : usable.map { panel.weight![firstRow[$0]] })
         let weightsChanging = usable.filter { weightVaries[$0] }.count
         let byUnitCount = observed.count
         var rows = estimator.estimates.map {
@@ -308,26 +341,36 @@ public enum PanelEstimation {
         let dynamic = estimator.dynamic
         let critical = estimator.uniformCriticalValue(for: dynamic.byEventTime.map(\.1))
         for (e, aggregate) in dynamic.byEventTime {
-            rows.append(DiDTable.Row(term: "event time \(e)", coefficient: DiDTable.normal(aggregate.att, aggregate.standardError), eventTime: e,
-                                     band: (aggregate.att - critical * aggregate.standardError)...(aggregate.att + critical * aggregate.standardError)))
+            rows.append(
+                DiDTable.Row(
+                    term: "event time \(e)", coefficient: DiDTable.normal(aggregate.att, aggregate.standardError), eventTime: e,
+                    band: (aggregate.att - critical * aggregate.standardError)...(aggregate.att + critical * aggregate.standardError)))
         }
         // Each aggregation is computed once (each is a pass over every unit's influence function).
         let simple = estimator.simple, byGroup = estimator.byGroup.overall
         rows.append(DiDTable.Row(term: "overall ATT (simple)", coefficient: DiDTable.normal(simple.att, simple.standardError)))
         rows.append(DiDTable.Row(term: "overall ATT (dynamic)", coefficient: DiDTable.normal(dynamic.overall.att, dynamic.overall.standardError)))
         rows.append(DiDTable.Row(term: "overall ATT (group)", coefficient: DiDTable.normal(byGroup.att, byGroup.standardError)))
-        var notes = ["balanced panel: \(complete.count) units observed in every period, \(byUnitCount - complete.count) units missing a period left out; "
-            + "\(complete.count - withPrePeriod.count) units treated from the first period (no pre-period) left out"]
+        var notes = [
+            "balanced panel: \(complete.count) units observed in every period, \(byUnitCount - complete.count) units missing a period left out; "
+                + "\(complete.count - withPrePeriod.count) units treated from the first period (no pre-period) left out"
+        ]
         if hasCovariates {
-            notes.append("\(method.rawValue) on \(panel.covariateNames.joined(separator: ", ")), each unit's values in its first period with all of them"
-                + (withPrePeriod.count > usable.count ? "; \(withPrePeriod.count - usable.count) units without covariate values left out" : ""))
+            notes.append(
+                "\(method.rawValue) on \(panel.covariateNames.joined(separator: ", ")), each unit's values in its first period with all of them"
+                    + (withPrePeriod.count > usable.count ? "; \(withPrePeriod.count - usable.count) units without covariate values left out" : ""))
         }
         if let weightName = panel.weightName {
-            notes.append("weighted by \(weightName), each unit's weight in its first period\(weightsChanging == 0 ? "" : " (\(weightsChanging) units' weights change between periods)"): the estimand is the population-weighted ATT")
+            notes.append(
+                "weighted by \(weightName), each unit's weight in its first period\(weightsChanging == 0 ? "" : " (\(weightsChanging) units' weights change between periods)"): the estimand is the population-weighted ATT"
+            )
         }
-        notes.append(String(format: "uniform 95%% band over the event times: estimate ± %.3f × s.e. (clustered multiplier bootstrap, 999 draws, seed 20211201)", critical))
-        return DiDTable(title: "Callaway & Sant'Anna (\(comparison.rawValue) comparison)", estimator: "callaway_santanna", rows: rows,
-                        observations: usable.count * periodCount, clusters: estimator.clusters,
-                        seType: "influence function, clustered by \(panel.clusterName) (summed to cluster totals)", notes: notes)
+        notes.append(
+            String(
+                format: "uniform 95%% band over the event times: estimate ± %.3f × s.e. (clustered multiplier bootstrap, 999 draws, seed 20211201)", critical))
+        return DiDTable(
+            title: "Callaway & Sant'Anna (\(comparison.rawValue) comparison)", estimator: "callaway_santanna", rows: rows,
+            observations: usable.count * periodCount, clusters: estimator.clusters,
+            seType: "influence function, clustered by \(panel.clusterName) (summed to cluster totals)", notes: notes)
     }
 }

@@ -1,4 +1,5 @@
 import Tabular
+
 /// Renders a codebook as Markdown.
 public enum CodebookMarkdown {
     public static func render(_ codebook: Codebook) -> String {
@@ -62,15 +63,17 @@ public enum CodebookMarkdown {
 /// Renders a codebook as one self-contained HTML file: inline CSS, no scripts, no network requests.
 public enum CodebookHTML {
     public static func render(_ codebook: Codebook) -> String {
-        var out = HTML.pageStart(title: "Codebook: \(codebook.title)", language: codebook.languages.first ?? "en", style: """
-            h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
-            table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }
-            th, td { border: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
-            th { background: #f4f4f4; width: 11rem; }
-            code { background: #f4f4f4; padding: 0 0.2rem; }
-            .pii { color: #a00; font-weight: bold; }
-            .var { font-size: 1.05rem; margin-top: 1.5rem; }
-            """)
+        var out = HTML.pageStart(
+            title: "Codebook: \(codebook.title)", language: codebook.languages.first ?? "en",
+            style: """
+                h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid #ccc; }
+                table { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }
+                th, td { border: 1px solid #ddd; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; }
+                th { background: #f4f4f4; width: 11rem; }
+                code { background: #f4f4f4; padding: 0 0.2rem; }
+                .pii { color: #a00; font-weight: bold; }
+                .var { font-size: 1.05rem; margin-top: 1.5rem; }
+                """)
         out += """
             <h1>Codebook: \(escape(codebook.title))</h1>
             <p>Form <code>\(escape(codebook.formID))</code>, version \(escape(codebook.version)); languages: \(escape(codebook.languages.joined(separator: ", ")))\(codebook.unitLevel.map { "; unit level: \(escape($0))" } ?? "").</p>

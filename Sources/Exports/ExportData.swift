@@ -81,8 +81,10 @@ public struct ExportData: Sendable {
     public let questionnaire: Questionnaire
 
     /// Reads the interviews of a questionnaire from the store: by default every round, completed and approved.
-    public static func build(from store: ResponseStore, formID: String, round: String? = nil, statuses: [String] = InterviewStatus.final.map(\.rawValue),
-                             includePII: Bool = false, language: String? = nil) throws -> ExportData {
+    public static func build(
+        from store: ResponseStore, formID: String, round: String? = nil, statuses: [String] = InterviewStatus.final.map(\.rawValue),
+        includePII: Bool = false, language: String? = nil
+    ) throws -> ExportData {
         // Every version stored; columns follow the latest used, then what only earlier versions had.
         var versions: [String: Questionnaire] = [:]
         for definition in try store.questionnaireDefinitions() where definition.formID == formID {
@@ -146,10 +148,12 @@ public struct ExportData: Sendable {
             identifiers.append(Column(name: "frame_\(level)_code", label: "\(level) code (frame)", kind: .text))
             identifiers.append(Column(name: "frame_\(level)_name", label: "\(level) name (frame)", kind: .text))
         }
-        identifiers += [Column(name: "round", label: "Round", kind: .text), Column(name: "enumerator", label: "Enumerator", kind: .text),
-                        Column(name: "status", label: "Status", kind: .text), Column(name: "questionnaire_version", label: "Questionnaire version", kind: .text),
-                        Column(name: "started_at", label: "Started (UTC)", kind: .text),
-                        Column(name: "duration_minutes", label: "Minutes spent interviewing", kind: .number)]
+        identifiers += [
+            Column(name: "round", label: "Round", kind: .text), Column(name: "enumerator", label: "Enumerator", kind: .text),
+            Column(name: "status", label: "Status", kind: .text), Column(name: "questionnaire_version", label: "Questionnaire version", kind: .text),
+            Column(name: "started_at", label: "Started (UTC)", kind: .text),
+            Column(name: "duration_minutes", label: "Minutes spent interviewing", kind: .number),
+        ]
         let topItems = items.filter { $0.repeatPath.isEmpty }
         let wideColumns = identifiers + topItems.flatMap(columns(for:))
         let repeatNames = questionnaire.allItems.filter { $0.type == .repeat }.map(\.name)
@@ -185,10 +189,12 @@ public struct ExportData: Sendable {
                 row.append(lineage[level].map { .value(text: $0.name, number: nil) } ?? .empty)
             }
             let minutes = ResponseStore.minutesInterviewing(detail.audit.map(\.at))
-            row += [.value(text: interview.roundCode, number: nil), .value(text: interview.enumerator, number: nil),
-                    .value(text: interview.status, number: nil), .value(text: interview.version, number: nil),
-                    .value(text: interview.startedAt, number: nil),
-                    minutes.map { .value(text: String(format: "%.1f", $0), number: ($0 * 10).rounded() / 10) } ?? .empty]
+            row += [
+                .value(text: interview.roundCode, number: nil), .value(text: interview.enumerator, number: nil),
+                .value(text: interview.status, number: nil), .value(text: interview.version, number: nil),
+                .value(text: interview.startedAt, number: nil),
+                minutes.map { .value(text: String(format: "%.1f", $0), number: ($0 * 10).rounded() / 10) } ?? .empty,
+            ]
             for item in topItems { row += cells(for: item, answers[Address(item.name)]) }
             wideRows.append(row)
             // Repeats: a row per instance, keyed to the interview.
@@ -198,28 +204,35 @@ public struct ExportData: Sendable {
                     $0.lexicographicallyPrecedes($1)
                 }
                 for indices in instances {
-                    var repeatRow: [Cell] = [.value(text: interview.uuid, number: nil), .value(text: interview.roundCode, number: nil),
-                                             .value(text: interview.unitCode, number: nil),
-                                             .value(text: indices.map(String.init).joined(separator: ","), number: Double(indices.last ?? 0))]
+                    var repeatRow: [Cell] = [
+                        .value(text: interview.uuid, number: nil), .value(text: interview.roundCode, number: nil),
+                        .value(text: interview.unitCode, number: nil),
+                        .value(text: indices.map(String.init).joined(separator: ","), number: Double(indices.last ?? 0)),
+                    ]
                     for item in members { repeatRow += cells(for: item, answers[Address(item.name, indices)]) }
                     repeatRows[name, default: []].append(repeatRow)
                 }
             }
             for answer in detail.answers.sorted(by: { $0.address < $1.address })
             where answer.relevant && answer.origin != "instances" && items.contains(where: { $0.name == answer.address.name }) {
-                long.append(Answer(interview: interview.uuid, unit: interview.unitCode, round: interview.roundCode, variable: answer.address.name,
-                                   instance: answer.address.indices.map { String($0) }.joined(separator: ","), value: cell(answer)))
+                long.append(
+                    Answer(
+                        interview: interview.uuid, unit: interview.unitCode, round: interview.roundCode, variable: answer.address.name,
+                        instance: answer.address.indices.map { String($0) }.joined(separator: ","), value: cell(answer)))
             }
         }
         let repeats = repeatNames.map { name -> Table in
             let members = items.filter { $0.repeatPath.last == name }
-            let keys = [Column(name: "interview_uuid", label: "Interview (key to the main table)", kind: .text),
-                        Column(name: "round", label: "Round", kind: .text), Column(name: "unit_code", label: "Unit code", kind: .text),
-                        Column(name: "instance", label: "Instance (1-based; outer instances first when nested)", kind: .text)]
+            let keys = [
+                Column(name: "interview_uuid", label: "Interview (key to the main table)", kind: .text),
+                Column(name: "round", label: "Round", kind: .text), Column(name: "unit_code", label: "Unit code", kind: .text),
+                Column(name: "instance", label: "Instance (1-based; outer instances first when nested)", kind: .text),
+            ]
             return Table(name: "\(formID)-\(name)", columns: keys + members.flatMap(columns(for:)), rows: repeatRows[name] ?? [])
         }
-        return ExportData(formID: formID, title: questionnaire.settings.title.text(in: language), wide: Table(name: formID, columns: wideColumns, rows: wideRows),
-                          repeats: repeats, long: long, excludedPII: includePII ? [] : excluded, questionnaire: questionnaire)
+        return ExportData(
+            formID: formID, title: questionnaire.settings.title.text(in: language), wide: Table(name: formID, columns: wideColumns, rows: wideRows),
+            repeats: repeats, long: long, excludedPII: includePII ? [] : excluded, questionnaire: questionnaire)
     }
 
 }

@@ -51,10 +51,14 @@ public enum Exporter {
         for table in data.repeats { out += "- repeat table: \(table.name), \(table.rows.count) rows, keyed by interview_uuid and instance\n" }
         out += "- conventions: an empty cell is a question not asked or not answered; dont_know, refused and not_applicable are written "
         switch format {
-        case .dta: out += "as Stata's extended missing values .a, .b and .c in numeric variables, and as their codes in string variables; "
-            + "select_one variables are numbered 1… in choice order with value labels; dates are Stata dates (%td)\n"
-        default: out += "as those codes; select_multiple has its raw value (codes separated by spaces) and one 0/1 column per choice, "
-            + "named VARIABLE_CODE; dates are YYYY-MM-DD, date-times ISO 8601 in UTC\n"
+        case .dta:
+            out +=
+                "as Stata's extended missing values .a, .b and .c in numeric variables, and as their codes in string variables; "
+                + "select_one variables are numbered 1… in choice order with value labels; dates are Stata dates (%td)\n"
+        default:
+            out +=
+                "as those codes; select_multiple has its raw value (codes separated by spaces) and one 0/1 column per choice, "
+                + "named VARIABLE_CODE; dates are YYYY-MM-DD, date-times ISO 8601 in UTC\n"
         }
         if data.excludedPII.isEmpty {
             out += "- personal data: none left out\n"

@@ -6,7 +6,8 @@ import Spreadsheet
 public enum XLSXWriter {
     public static func write(_ data: ExportData) throws -> Data {
         let tables = [data.wide] + data.repeats
-        let sheets = tables.map { Workbook.SheetContent(name: sheetName($0.name, data.formID), rows: rows($0), header: true) }
+        let sheets =
+            tables.map { Workbook.SheetContent(name: sheetName($0.name, data.formID), rows: rows($0), header: true) }
             + [Workbook.SheetContent(name: "codebook", rows: codebookRows(data).map { $0.map(Workbook.Cell.text) }, header: true)]
         return try Workbook.write(sheets)
     }
@@ -18,14 +19,15 @@ public enum XLSXWriter {
     }
 
     static func rows(_ table: ExportData.Table) -> [[Workbook.Cell]] {
-        [table.columns.map { .text($0.name) }] + table.rows.map { row in
-            row.enumerated().map { position, value in
-                switch (table.columns[position].kind, value) {
-                case (.number, .value(_, let number?)), (.flag, .value(_, let number?)): .number(number)
-                default: .text(value.text)
+        [table.columns.map { .text($0.name) }]
+            + table.rows.map { row in
+                row.enumerated().map { position, value in
+                    switch (table.columns[position].kind, value) {
+                    case (.number, .value(_, let number?)), (.flag, .value(_, let number?)): .number(number)
+                    default: .text(value.text)
+                    }
                 }
             }
-        }
     }
 
     static func codebookRows(_ data: ExportData) -> [[String]] {

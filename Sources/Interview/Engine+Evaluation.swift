@@ -10,10 +10,13 @@ extension InterviewEngine {
 
     /// Addresses of `item` that a change at `changed` can reach: the same instances on the shared repeat path.
     func addresses(of item: Item, reachableFrom changed: Address) -> [Address] {
-        let changedPath = structure.item(changed.name).map { $0.type == .repeat && changed.indices.count > $0.repeatPath.count ? $0.repeatPath + [$0.name] : $0.repeatPath } ?? []
+        let changedPath =
+            structure.item(changed.name).map { $0.type == .repeat && changed.indices.count > $0.repeatPath.count ? $0.repeatPath + [$0.name] : $0.repeatPath }
+            ?? []
         var shared = 0
         while shared < item.repeatPath.count, shared < changedPath.count, shared < changed.indices.count,
-              item.repeatPath[shared] == changedPath[shared] {
+            item.repeatPath[shared] == changedPath[shared]
+        {
             shared += 1
         }
         return instancePrefixes(path: item.repeatPath, from: Array(changed.indices.prefix(shared)), relevantOnly: false)
@@ -26,7 +29,6 @@ extension InterviewEngine {
             for address in addresses(of: item) { reevaluate(address, item) }
         }
     }
-
 
     /// Re-evaluates what depends on a change, in dependency order, and stops along any path where nothing
     /// changed: an item is re-evaluated only when one of its own inputs changed in this pass.
@@ -56,7 +58,6 @@ extension InterviewEngine {
         return isRelevant(Address(structure.items[parentIndex].name, address.indices))
     }
 
-
     /// Re-evaluates one address; true when its relevance or value changed (what others can read).
     @discardableResult
     func reevaluate(_ address: Address, _ item: Item) -> Bool {
@@ -82,8 +83,9 @@ extension InterviewEngine {
 
     func repeatState(_ collection: Address, _ item: Item) -> RepeatSnapshot {
         let created = createdCount(collection)
-        return RepeatSnapshot(relevant: relevance[collection], created: created, effective: effectiveCount(collection, item),
-                              instances: (0..<created).map { relevance[Address(item.name, collection.indices + [$0 + 1])] })
+        return RepeatSnapshot(
+            relevant: relevance[collection], created: created, effective: effectiveCount(collection, item),
+            instances: (0..<created).map { relevance[Address(item.name, collection.indices + [$0 + 1])] })
     }
 
     func evaluateItem(_ address: Address, _ item: Item, parentRelevant: Bool) {
@@ -114,7 +116,10 @@ extension InterviewEngine {
                 if case .number(let number) = value, !number.isFinite { value = .empty }
                 // A datetime default for a date question (e.g. now()) keeps its local day.
                 if case .dateTime = value, item.type == .date, case .string(let text) = Value.string(value.stringValue),
-                   let day = CivilDate.parse(text) { value = .date(day.days) }
+                    let day = CivilDate.parse(text)
+                {
+                    value = .date(day.days)
+                }
             }
             if value.isEmpty {
                 if records[address]?.origin == .defaulted { setRecord(address, nil) }
@@ -138,8 +143,10 @@ extension InterviewEngine {
         let effective = effectiveCount(collection, item)
         for instance in 1...created {
             let address = Address(item.name, collection.indices + [instance])
-            setRelevance(address, parentRelevant && instance <= effective
-                && (item.relevant.map { holds($0, at: address, item: item) } ?? true))
+            setRelevance(
+                address,
+                parentRelevant && instance <= effective
+                    && (item.relevant.map { holds($0, at: address, item: item) } ?? true))
         }
     }
 
@@ -157,7 +164,8 @@ extension InterviewEngine {
 
     func refreshChecks(_ address: Address, _ item: Item) {
         guard let record = records[address], record.origin == .entered || record.origin == .defaulted,
-              !(record.value.isEmpty) else {
+            !(record.value.isEmpty)
+        else {
             hardFailures[address] = nil
             softPending[address] = nil
             return

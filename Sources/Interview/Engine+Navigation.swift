@@ -32,7 +32,10 @@ extension InterviewEngine {
                 let item = structure.items[index]
                 if item.type == .repeat {
                     let collection = Address(item.name, indices)
-                    guard isRelevant(collection), let child = structure.firstChild[index] else { step = .after(index, indices); continue }
+                    guard isRelevant(collection), let child = structure.firstChild[index] else {
+                        step = .after(index, indices)
+                        continue
+                    }
                     if let instance = firstRelevantInstance(index, indices, from: 1) {
                         step = .enter(child, indices + [instance])
                     } else if item.repeatCount == nil {
@@ -43,7 +46,10 @@ extension InterviewEngine {
                     continue
                 }
                 let address = Address(item.name, indices)
-                guard isRelevant(address) else { step = .after(index, indices); continue }
+                guard isRelevant(address) else {
+                    step = .after(index, indices)
+                    continue
+                }
                 if item.type == .group, let child = structure.firstChild[index] {
                     step = .enter(child, indices)
                     continue
@@ -112,7 +118,8 @@ extension InterviewEngine {
             return isRelevant(address) && isDisplayable(item, address)
         case .repeatPrompt(let collection):
             guard let item = structure.item(collection.name), item.type == .repeat, item.repeatCount == nil,
-                  collection.indices.count == item.repeatPath.count else { return false }
+                collection.indices.count == item.repeatPath.count
+            else { return false }
             return isRelevant(collection)
         }
     }

@@ -84,9 +84,10 @@ extension InterviewEngine {
         sequence(upTo: nil).compactMap { position in
             guard case .item(let address) = position, let item = structure.item(address.name) else { return nil }
             let record = records[address]
-            return ReviewRow(address: address, label: text(item.label, at: address, item: item, key: "label") ?? item.name,
-                             value: record?.value, origin: record?.origin, blocker: blocker(at: address),
-                             confirmation: record?.confirmation)
+            return ReviewRow(
+                address: address, label: text(item.label, at: address, item: item, key: "label") ?? item.name,
+                value: record?.value, origin: record?.origin, blocker: blocker(at: address),
+                confirmation: record?.confirmation)
         }
     }
 

@@ -115,7 +115,8 @@ extension InterviewEngine {
     /// At a repeat prompt: adds an instance and moves into it.
     public func addInstance() -> AnswerOutcome {
         guard case .repeatPrompt(let collection) = cursor, let item = structure.item(collection.name),
-              let index = structure.index[collection.name], let child = structure.firstChild[index] else {
+            let index = structure.index[collection.name], let child = structure.firstChild[index]
+        else {
             return .notAllowed(.notAnInstance)
         }
         let count = createdCount(collection) + 1
@@ -124,8 +125,10 @@ extension InterviewEngine {
         // Only the new instance's relevance: the others are unchanged, and walking them would make a row's cost
         // grow with the rows before it.
         let instance = Address(item.name, collection.indices + [count])
-        setRelevance(instance, isRelevant(collection) && count <= effectiveCount(collection, item)
-            && (item.relevant.map { holds($0, at: instance, item: item) } ?? true))
+        setRelevance(
+            instance,
+            isRelevant(collection) && count <= effectiveCount(collection, item)
+                && (item.relevant.map { holds($0, at: instance, item: item) } ?? true))
         initialise(collection: collection, instance: count)
         // Only the new instance and what aggregates over the repeat can change: propagating from the instance
         // (not the whole repeat) keeps the cost of a row independent of how many rows came before.
@@ -145,7 +148,8 @@ extension InterviewEngine {
     /// Later instances move up by one; the audit log keeps every removed value.
     public func deleteCurrentInstance() -> AnswerOutcome {
         guard let (address, item) = currentItem, let repeatName = item.repeatPath.last, let repeatItem = structure.item(repeatName),
-              repeatItem.repeatCount == nil, let instance = address.indices.last else { return .notAllowed(.notAnInstance) }
+            repeatItem.repeatCount == nil, let instance = address.indices.last
+        else { return .notAllowed(.notAnInstance) }
         let depth = repeatItem.repeatPath.count
         let prefix = Array(address.indices.prefix(depth))
         let collection = Address(repeatName, prefix)
@@ -177,10 +181,14 @@ extension InterviewEngine {
         // Instances were renumbered: rebuild the columns on next use.
         columnCache = [:]
         instanceCache = [:]
-        for key in Array(hardFailures.keys) + Array(softPending.keys) where key.indices.count > depth { hardFailures[key] = nil; softPending[key] = nil }
+        for key in Array(hardFailures.keys) + Array(softPending.keys) where key.indices.count > depth {
+            hardFailures[key] = nil
+            softPending[key] = nil
+        }
         reached = reached.filter { $0.indices.count <= depth || Array($0.indices.prefix(depth)) != prefix || $0.indices[depth] < instance }
         evaluateAll()
-        let target = instance <= count - 1
+        let target =
+            instance <= count - 1
             ? walk(.enter(structure.firstChild[structure.index[repeatName]!]!, prefix + [instance]))
             : Cursor.repeatPrompt(collection)
         move(to: isValidCursor(target) ? target : walk(.after(structure.index[repeatName]!, prefix)))
@@ -191,7 +199,8 @@ extension InterviewEngine {
         let prefix = collection.indices + [instance]
         for name in questionnaire.dependencies.evaluationOrder {
             guard let item = structure.item(name), item.repeatPath.count > collection.indices.count,
-                  item.repeatPath[collection.indices.count] == collection.name else { continue }
+                item.repeatPath[collection.indices.count] == collection.name
+            else { continue }
             for address in instancePrefixes(path: item.repeatPath, from: prefix, relevantOnly: false).map({ Address(name, $0) }) {
                 reevaluate(address, item)
             }

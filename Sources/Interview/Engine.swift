@@ -44,8 +44,10 @@ public final class InterviewEngine {
     public static let maximumInstances = 1000
 
     /// Starts a new interview, or resumes one from its stored records and cursor.
-    public init(questionnaire: Questionnaire, environment: InterviewEnvironment, language: String? = nil,
-                restoring saved: (records: [Address: AnswerRecord], cursor: Cursor)? = nil) {
+    public init(
+        questionnaire: Questionnaire, environment: InterviewEnvironment, language: String? = nil,
+        restoring saved: (records: [Address: AnswerRecord], cursor: Cursor)? = nil
+    ) {
         self.questionnaire = questionnaire
         self.environment = environment
         self.language = language ?? questionnaire.settings.defaultLanguage

@@ -86,10 +86,20 @@ public struct Timestamp: Hashable, Sendable, CustomStringConvertible {
                     value /= 10
                 }
             }
-            digits(date.year, 4, at: 0); buffer[4] = UInt8(ascii: "-"); digits(date.month, 2, at: 5); buffer[7] = UInt8(ascii: "-")
-            digits(date.day, 2, at: 8); buffer[10] = UInt8(ascii: "T"); digits(Int(h), 2, at: 11); buffer[13] = UInt8(ascii: ":")
-            digits(Int(m), 2, at: 14); buffer[16] = UInt8(ascii: ":"); digits(Int(s), 2, at: 17); buffer[19] = UInt8(ascii: ".")
-            digits(Int(ms), 3, at: 20); buffer[23] = UInt8(ascii: "Z")
+            digits(date.year, 4, at: 0)
+            buffer[4] = UInt8(ascii: "-")
+            digits(date.month, 2, at: 5)
+            buffer[7] = UInt8(ascii: "-")
+            digits(date.day, 2, at: 8)
+            buffer[10] = UInt8(ascii: "T")
+            digits(Int(h), 2, at: 11)
+            buffer[13] = UInt8(ascii: ":")
+            digits(Int(m), 2, at: 14)
+            buffer[16] = UInt8(ascii: ":")
+            digits(Int(s), 2, at: 17)
+            buffer[19] = UInt8(ascii: ".")
+            digits(Int(ms), 3, at: 20)
+            buffer[23] = UInt8(ascii: "Z")
             return 24
         }
     }

@@ -20,8 +20,10 @@ func percentile(_ values: [Double], _ p: Double) -> Double {
 
 func report(_ name: String, _ microseconds: [Double]) -> (median: Double, p99: Double) {
     let median = percentile(microseconds, 50), p99 = percentile(microseconds, 99)
-    print(String(format: "  %-52@ n=%5d  median %9.1f µs  p99 %9.1f µs  max %9.1f µs", name as NSString, microseconds.count, median, p99,
-                 microseconds.max() ?? .nan))
+    print(
+        String(
+            format: "  %-52@ n=%5d  median %9.1f µs  p99 %9.1f µs  max %9.1f µs", name as NSString, microseconds.count, median, p99,
+            microseconds.max() ?? .nan))
     return (median, p99)
 }
 
@@ -87,7 +89,11 @@ loop: while true {
     switch engine.cursor {
     case .end: break loop
     case .repeatPrompt:
-        if memberCount == 30 { _ = engine.declineInstance(); _ = engine.takeTransition(); continue }
+        if memberCount == 30 {
+            _ = engine.declineInstance()
+            _ = engine.takeTransition()
+            continue
+        }
         memberCount += 1
         _ = engine.addInstance()
         _ = engine.takeTransition()
@@ -114,7 +120,10 @@ func rowTimes(aggregates: Bool) throws -> [Double] {
         switch engine.cursor {
         case .end: return times
         case .repeatPrompt:
-            if rows == 200 { _ = engine.declineInstance(); continue }
+            if rows == 200 {
+                _ = engine.declineInstance()
+                continue
+            }
             rows += 1
             let start = nanoseconds()
             _ = engine.addInstance()
@@ -136,9 +145,11 @@ for aggregates in [true, false] {
     progress("engine: adding roster rows 1…200\(aggregates ? ", with count() and sum() over the roster" : "")")
     let times = try rowTimes(aggregates: aggregates)
     let early = times[1...10].reduce(0, +) / 10, late = times[190...199].reduce(0, +) / 10
-    print(String(format: "  a 40-question roster row %@: row 2 %.1f µs, row 200 %.1f µs; rows 2–11 %.1f µs, rows 191–200 %.1f µs (ratio %.2f)",
-                 (aggregates ? "with count() and sum() over the roster" : "without aggregates") as NSString,
-                 times[1], times[199], early, late, late / early))
+    print(
+        String(
+            format: "  a 40-question roster row %@: row 2 %.1f µs, row 200 %.1f µs; rows 2–11 %.1f µs, rows 191–200 %.1f µs (ratio %.2f)",
+            (aggregates ? "with count() and sum() over the roster" : "without aggregates") as NSString,
+            times[1], times[199], early, late, late / early))
 }
 
 // MARK: - 2. Start-up time to the first question
@@ -199,17 +210,21 @@ let latencyStore = try ResponseStore(path: storePath)
 try latencyStore.importFrame([FrameUnit(code: "1", name: "Desa", level: "village", parentCode: nil, attributes: [])])
 // The village survey's shape: a plain form of 400 numeric questions without chained relevance, so that the
 // figure is the store path rather than the stress form's cascades.
-let plainYAML = "settings: {form_id: plain, title: Plain, version: \"1\", unit_level: village}\nsurvey:\n"
+let plainYAML =
+    "settings: {form_id: plain, title: Plain, version: \"1\", unit_level: village}\nsurvey:\n"
     + (0..<400).map { "  - {type: integer, name: q\($0), label: Q\($0), constraint: \". >= 0\"}\n" }.joined()
 let plain = try QuestionnaireLoader.load(yaml: plainYAML, file: "plain.yaml").get()
 
 /// One interview of `questionnaire` in the latency store, answered step by step; returns the microseconds
 /// from each answer to its commit, and those of the transaction alone.
-@MainActor func answerAndCommit(_ questionnaire: Questionnaire, round: String, answers: Int,
-                     between: (Address, Int) throws -> Void = { _, _ in }) throws -> (whole: [Double], transaction: [Double]) {
+@MainActor func answerAndCommit(
+    _ questionnaire: Questionnaire, round: String, answers: Int,
+    between: (Address, Int) throws -> Void = { _, _ in }
+) throws -> (whole: [Double], transaction: [Double]) {
     // Started at the real time, as on a device: an interview's UUID is ordered by its start.
-    let opened = try latencyStore.openInterview(questionnaire, unit: "1", round: round, enumerator: "bench", reopen: false, language: nil,
-                                                at: Timestamp(seconds: Date().timeIntervalSince1970, offsetMinutes: 420))
+    let opened = try latencyStore.openInterview(
+        questionnaire, unit: "1", round: round, enumerator: "bench", reopen: false, language: nil,
+        at: Timestamp(seconds: Date().timeIntervalSince1970, offsetMinutes: 420))
     let engine = InterviewEngine(questionnaire: questionnaire, environment: InterviewEnvironment(clock: fixedClock))
     try latencyStore.save(engine.takeTransition(), interview: opened.uuid, language: nil, at: fixedClock())
     var whole: [Double] = [], transaction: [Double] = []
@@ -271,16 +286,21 @@ try grdbQueue.writeWithoutTransaction { db in
 // audit trail itself.
 var pattern: OpaquePointer?
 guard sqlite3_open(scratch.appendingPathComponent("pattern.sqlite").path, &pattern) == SQLITE_OK else { fatalError("cannot open SQLite") }
-for sql in ["PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
-            "CREATE TABLE interview (uuid TEXT PRIMARY KEY, cursor TEXT NOT NULL, updated_at TEXT NOT NULL)",
-            "CREATE TABLE answer (interview_uuid TEXT NOT NULL, address TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (interview_uuid, address)) WITHOUT ROWID",
-            "CREATE TABLE audit_log (interview_uuid TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, event TEXT NOT NULL, address TEXT, old_value TEXT, new_value TEXT, PRIMARY KEY (interview_uuid, seq)) WITHOUT ROWID",
-            // Keys in start order, as pantau's time-ordered UUIDs are: the interview being answered sorts last.
-            "INSERT INTO interview VALUES ('1-warm', '', ''), ('2-measured', '', '')"] {
+for sql in [
+    "PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
+    "CREATE TABLE interview (uuid TEXT PRIMARY KEY, cursor TEXT NOT NULL, updated_at TEXT NOT NULL)",
+    "CREATE TABLE answer (interview_uuid TEXT NOT NULL, address TEXT NOT NULL, value TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (interview_uuid, address)) WITHOUT ROWID",
+    "CREATE TABLE audit_log (interview_uuid TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL, event TEXT NOT NULL, address TEXT, old_value TEXT, new_value TEXT, PRIMARY KEY (interview_uuid, seq)) WITHOUT ROWID",
+    // Keys in start order, as pantau's time-ordered UUIDs are: the interview being answered sorts last.
+    "INSERT INTO interview VALUES ('1-warm', '', ''), ('2-measured', '', '')",
+] {
     guard sqlite3_exec(pattern, sql, nil, nil, nil) == SQLITE_OK else { fatalError("bare SQLite: \(sql)") }
 }
 var patternAnswer: OpaquePointer?, patternAudit: OpaquePointer?, patternCursor: OpaquePointer?
-sqlite3_prepare_v2(pattern, "INSERT INTO answer VALUES (?, ?, ?, ?) ON CONFLICT (interview_uuid, address) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at", -1, &patternAnswer, nil)
+sqlite3_prepare_v2(
+    pattern,
+    "INSERT INTO answer VALUES (?, ?, ?, ?) ON CONFLICT (interview_uuid, address) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at", -1,
+    &patternAnswer, nil)
 let patternAuditSQL = """
     INSERT INTO audit_log (interview_uuid, seq, at, event, address, old_value, new_value)
     SELECT ?1, s.last + r.n, ?2, r.e, r.a, NULL, r.v FROM (SELECT COALESCE(MAX(seq), 0) AS last FROM audit_log WHERE interview_uuid = ?1) s,
@@ -295,7 +315,9 @@ sqlite3_prepare_v2(pattern, "UPDATE interview SET cursor = ?, updated_at = ? WHE
     for (index, text) in [interview, address, value, now].enumerated() { sqlite3_bind_text(patternAnswer, Int32(index + 1), text, -1, transient) }
     sqlite3_step(patternAnswer)
     sqlite3_reset(patternAnswer)
-    for (index, text) in [interview, now, address, address + "+1", value].enumerated() { sqlite3_bind_text(patternAudit, Int32(index + 1), text, -1, transient) }
+    for (index, text) in [interview, now, address, address + "+1", value].enumerated() {
+        sqlite3_bind_text(patternAudit, Int32(index + 1), text, -1, transient)
+    }
     sqlite3_step(patternAudit)
     sqlite3_reset(patternAudit)
     for (index, text) in [address + "+1", now, interview].enumerated() { sqlite3_bind_text(patternCursor, Int32(index + 1), text, -1, transient) }
@@ -348,16 +370,24 @@ let plainCommitFigures = report("pantau, plain form: the transaction alone", pla
 let bareFigures = report("bare SQLite: insert + commit with fsync (beside the plain form)", bareTimes)
 let patternFigures = report("bare SQLite writing the step into the tables (answer, 3 audit rows, cursor)", patternTimes)
 _ = report("GRDB: the same single insert in queue.write", grdbTimes)
-print(String(format: "  plain form: ratio pantau / bare: median %.2f, p99 %.2f (transaction alone: median %.2f, p99 %.2f)",
-             plainFigures.median / bareFigures.median, plainFigures.p99 / bareFigures.p99,
-             plainCommitFigures.median / bareFigures.median, plainCommitFigures.p99 / bareFigures.p99))
-print(String(format: "  the step written into the tables directly, by hand / bare insert: median %.2f, p99 %.2f (what the journal defers)",
-             patternFigures.median / bareFigures.median, patternFigures.p99 / bareFigures.p99))
+print(
+    String(
+        format: "  plain form: ratio pantau / bare: median %.2f, p99 %.2f (transaction alone: median %.2f, p99 %.2f)",
+        plainFigures.median / bareFigures.median, plainFigures.p99 / bareFigures.p99,
+        plainCommitFigures.median / bareFigures.median, plainCommitFigures.p99 / bareFigures.p99))
+print(
+    String(
+        format: "  the step written into the tables directly, by hand / bare insert: median %.2f, p99 %.2f (what the journal defers)",
+        patternFigures.median / bareFigures.median, patternFigures.p99 / bareFigures.p99))
 let pantauFigures = report("pantau, 1,000-question stress form: answer → committed", measured.whole)
 let commitFigures = report("pantau, stress form: the transaction alone", measured.transaction)
 let bareBigFigures = report("bare SQLite: insert + commit with fsync (beside the stress form)", bareTimesBig)
-print(String(format: "  stress form: ratio pantau / bare: median %.2f, p99 %.2f (transaction alone: median %.2f, p99 %.2f)",
-             pantauFigures.median / bareBigFigures.median, pantauFigures.p99 / bareBigFigures.p99,
-             commitFigures.median / bareBigFigures.median, commitFigures.p99 / bareBigFigures.p99))
-print(String(format: "  writing the journalled steps into the tables at the session's end: plain form %.1f ms for 400 steps, stress form %.1f ms for 400",
-             plainApplied / 1000, bigApplied / 1000))
+print(
+    String(
+        format: "  stress form: ratio pantau / bare: median %.2f, p99 %.2f (transaction alone: median %.2f, p99 %.2f)",
+        pantauFigures.median / bareBigFigures.median, pantauFigures.p99 / bareBigFigures.p99,
+        commitFigures.median / bareBigFigures.median, commitFigures.p99 / bareBigFigures.p99))
+print(
+    String(
+        format: "  writing the journalled steps into the tables at the session's end: plain form %.1f ms for 400 steps, stress form %.1f ms for 400",
+        plainApplied / 1000, bigApplied / 1000))

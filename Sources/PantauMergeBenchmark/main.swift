@@ -16,8 +16,10 @@ defer { try? FileManager.default.removeItem(at: scratch) }
 func progress(_ text: String) { FileHandle.standardError.write(Data("bench: \(text)\n".utf8)) }
 func seconds(since start: Date) -> Double { Date().timeIntervalSince(start) }
 
-let form = try QuestionnaireLoader.load(yaml: "settings: {form_id: desa, title: Desa, version: \"1\", unit_level: village}\nsurvey:\n"
-    + (0..<questions).map { "  - {type: integer, name: q\($0), label: Q\($0)}\n" }.joined(), file: "desa.yaml").get()
+let form = try QuestionnaireLoader.load(
+    yaml: "settings: {form_id: desa, title: Desa, version: \"1\", unit_level: village}\nsurvey:\n"
+        + (0..<questions).map { "  - {type: integer, name: q\($0), label: Q\($0)}\n" }.joined(), file: "desa.yaml"
+).get()
 let clock = Timestamp(seconds: 1_623_718_800, offsetMinutes: 420)
 
 /// A completed interview with 40 answers and its paradata (entered and left per question, the changes).
@@ -32,8 +34,9 @@ func interview(unit: String, round: String, questionnaireID: Int64, seed: Int) -
         events.append(AuditEvent(.left(Address("q\(q)")), at: clock))
     }
     events.append(AuditEvent(.completed, at: clock))
-    return CompletedInterview(uuid: UUID().uuidString.lowercased(), questionnaireID: questionnaireID, formID: "desa", unit: unit, round: round,
-                              enumerator: "e", started: clock, ended: clock, language: nil, records: records, events: events)
+    return CompletedInterview(
+        uuid: UUID().uuidString.lowercased(), questionnaireID: questionnaireID, formID: "desa", unit: unit, round: round,
+        enumerator: "e", started: clock, ended: clock, language: nil, records: records, events: events)
 }
 
 func frame(_ villages: Range<Int>) -> [FrameUnit] {
@@ -45,7 +48,8 @@ func frame(_ villages: Range<Int>) -> [FrameUnit] {
 func bareBulkInsert(rows: Int) -> Double {
     var db: OpaquePointer?
     sqlite3_open(scratch.appendingPathComponent("bare-\(rows).sqlite").path, &db)
-    sqlite3_exec(db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE answer (interview TEXT, address TEXT, value TEXT, number REAL)", nil, nil, nil)
+    sqlite3_exec(
+        db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE answer (interview TEXT, address TEXT, value TEXT, number REAL)", nil, nil, nil)
     var insert: OpaquePointer?
     sqlite3_prepare_v2(db, "INSERT INTO answer VALUES (?, ?, ?, ?)", -1, &insert, nil)
     let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -66,7 +70,9 @@ func bareBulkInsert(rows: Int) -> Double {
     return Double(rows) / elapsed
 }
 
-print("merge benchmarks (release build; \(ProcessInfo.processInfo.activeProcessorCount) cores); \(questions) answers and \(3 * questions + 1) audit events per interview")
+print(
+    "merge benchmarks (release build; \(ProcessInfo.processInfo.activeProcessorCount) cores); \(questions) answers and \(3 * questions + 1) audit events per interview"
+)
 
 // 1. Many village stores, one village each over four rounds, into one central store.
 progress("writing \(fieldStores) field stores")
@@ -88,8 +94,10 @@ let manyElapsed = seconds(since: start)
 let manyAnswers = fieldStores * rounds.count * questions
 let manyRate = Double(manyAnswers) / manyElapsed
 let bareMany = bareBulkInsert(rows: manyAnswers)
-print(String(format: "1. %d field stores (%d interviews, %d answers) into one: %.2f s, %.0f answers/s; bare bulk INSERT of as many rows: %.0f rows/s; ratio %.1f",
-             fieldStores, fieldStores * rounds.count, manyAnswers, manyElapsed, manyRate, bareMany, bareMany / manyRate))
+print(
+    String(
+        format: "1. %d field stores (%d interviews, %d answers) into one: %.2f s, %.0f answers/s; bare bulk INSERT of as many rows: %.0f rows/s; ratio %.1f",
+        fieldStores, fieldStores * rounds.count, manyAnswers, manyElapsed, manyRate, bareMany, bareMany / manyRate))
 
 // 2. One store of many interviews into an empty central store.
 progress("writing one store of \(bigInterviews) interviews")
@@ -100,7 +108,10 @@ let bigID = try big.register(form, at: clock)
 var batch: [CompletedInterview] = []
 for index in 0..<bigInterviews {
     batch.append(interview(unit: "1\(String(format: "%06d", index))", round: "2021-H1", questionnaireID: bigID, seed: index))
-    if batch.count == 5_000 { try big.insertCompleted(batch); batch.removeAll() }
+    if batch.count == 5_000 {
+        try big.insertCompleted(batch)
+        batch.removeAll()
+    }
 }
 if !batch.isEmpty { try big.insertCompleted(batch) }
 try big.checkpoint()
@@ -112,5 +123,7 @@ let bigElapsed = seconds(since: start)
 let bigAnswers = bigInterviews * questions
 let bigRate = Double(bigAnswers) / bigElapsed
 let bareBig = bareBulkInsert(rows: bigAnswers)
-print(String(format: "2. one store of %d interviews (%d answers) into an empty one: %.2f s, %.0f answers/s (%d new); bare bulk INSERT: %.0f rows/s; ratio %.1f",
-             bigInterviews, bigAnswers, bigElapsed, bigRate, summary.count(.new), bareBig, bareBig / bigRate))
+print(
+    String(
+        format: "2. one store of %d interviews (%d answers) into an empty one: %.2f s, %.0f answers/s (%d new); bare bulk INSERT: %.0f rows/s; ratio %.1f",
+        bigInterviews, bigAnswers, bigElapsed, bigRate, summary.count(.new), bareBig, bareBig / bigRate))

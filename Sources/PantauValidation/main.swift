@@ -39,13 +39,17 @@ func panel(seed: UInt64, districts: Int = 40, heterogeneous: Bool = false) -> (y
 }
 
 /// The long form for TWFE: y, the treatment dummy, unit, period and cluster per row.
-func long(_ data: (y: [[Double]], group: [Int], district: [String], weight: [Double])) -> (y: [Double], d: [[Double]], units: [String], times: [String], clusters: [String]) {
+func long(_ data: (y: [[Double]], group: [Int], district: [String], weight: [Double])) -> (
+    y: [Double], d: [[Double]], units: [String], times: [String], clusters: [String]
+) {
     var y: [Double] = [], d: [[Double]] = [], units: [String] = [], times: [String] = [], clusters: [String] = []
     for (unit, row) in data.y.enumerated() {
         for (t, value) in row.enumerated() {
             y.append(value)
             d.append([data.group[unit] != 0 && t + 1 >= data.group[unit] ? 1 : 0])
-            units.append("u\(unit)"); times.append("t\(t)"); clusters.append(data.district[unit])
+            units.append("u\(unit)")
+            times.append("t\(t)")
+            clusters.append(data.district[unit])
         }
     }
     return (y, d, units, times, clusters)
@@ -69,12 +73,14 @@ for replication in 0..<replications {
     let simple = cs.simple
     record("Callaway & Sant'Anna, simple ATT (CR by district)", simple.att, simple.att - 1.96 * simple.standardError, simple.att + 1.96 * simple.standardError)
     let unclustered = try CallawaySantAnna(outcome: data.y, periods: periods, group: data.group, comparison: .notYetTreated).simple
-    record("Callaway & Sant'Anna, simple ATT (unit-level IF, ignoring districts)", unclustered.att,
-           unclustered.att - 1.96 * unclustered.standardError, unclustered.att + 1.96 * unclustered.standardError)
+    record(
+        "Callaway & Sant'Anna, simple ATT (unit-level IF, ignoring districts)", unclustered.att,
+        unclustered.att - 1.96 * unclustered.standardError, unclustered.att + 1.96 * unclustered.standardError)
     // TWFE with a constant effect (unbiased here, since the effect does not vary), CR1 by district.
     let rows = long(data)
-    let twfe = try TwoWayFixedEffects.fit(y: rows.y, regressors: rows.d, names: ["treated"], units: rows.units, periods: rows.times,
-                                          standardErrors: .cr1(cluster: "district"), clusters: rows.clusters)
+    let twfe = try TwoWayFixedEffects.fit(
+        y: rows.y, regressors: rows.d, names: ["treated"], units: rows.units, periods: rows.times,
+        standardErrors: .cr1(cluster: "district"), clusters: rows.clusters)
     let c = twfe.coefficient("treated")!
     record("TWFE, CR1 by district, t(G−1)", c.estimate, c.low, c.high)
 
@@ -82,13 +88,15 @@ for replication in 0..<replications {
     // draws, test inversion on the demeaned data).
     let few = long(panel(seed: UInt64(50_000 + replication), districts: 8))
     if Set(few.d.map { $0[0] }).count == 2 {
-        let fit = try TwoWayFixedEffects.fit(y: few.y, regressors: few.d, names: ["treated"], units: few.units, periods: few.times,
-                                             standardErrors: .cr1(cluster: "district"), clusters: few.clusters)
+        let fit = try TwoWayFixedEffects.fit(
+            y: few.y, regressors: few.d, names: ["treated"], units: few.units, periods: few.times,
+            standardErrors: .cr1(cluster: "district"), clusters: few.clusters)
         let coefficient = fit.coefficient("treated")!
         record("8 districts: TWFE, CR1, t(G−1)", coefficient.estimate, coefficient.low, coefficient.high)
         let demeaned = TwoWayFixedEffects.demean(y: few.y, regressors: few.d, units: few.units, periods: few.times)
-        let wild = try WildClusterBootstrap.test(y: demeaned.y, x: demeaned.x, names: ["treated"], term: "treated", clusters: few.clusters,
-                                                 weights: .webb, draws: 999, seed: UInt64(replication), level: 0.95)
+        let wild = try WildClusterBootstrap.test(
+            y: demeaned.y, x: demeaned.x, names: ["treated"], term: "treated", clusters: few.clusters,
+            weights: .webb, draws: 999, seed: UInt64(replication), level: 0.95)
         if let interval = wild.interval {
             record("8 districts: TWFE, wild cluster bootstrap interval (Webb, test inversion)", coefficient.estimate, interval.lowerBound, interval.upperBound)
         }
@@ -97,14 +105,20 @@ for replication in 0..<replications {
     // Survey weights with effects that grow with the weight: the weighted estimator targets the
     // population-weighted ATT (2.2222), the unweighted one the unit average (2.0).
     let varied = panel(seed: UInt64(90_000 + replication), heterogeneous: true)
-    let weightedCS = try CallawaySantAnna(outcome: varied.y, periods: periods, group: varied.group, comparison: .notYetTreated, cluster: varied.district,
-                                          weights: varied.weight).simple
-    record("weighted C&S, simple ATT, target the population-weighted ATT", weightedCS.att, weightedCS.att - 1.96 * weightedCS.standardError,
-           weightedCS.att + 1.96 * weightedCS.standardError, truth: 2.0 + 2.0 / 9.0)
-    let unweightedCS = try CallawaySantAnna(outcome: varied.y, periods: periods, group: varied.group, comparison: .notYetTreated,
-                                            cluster: varied.district).simple
-    record("unweighted C&S on the same panels, target the unit-average ATT", unweightedCS.att, unweightedCS.att - 1.96 * unweightedCS.standardError,
-           unweightedCS.att + 1.96 * unweightedCS.standardError, truth: 2.0)
+    let weightedCS = try CallawaySantAnna(
+        outcome: varied.y, periods: periods, group: varied.group, comparison: .notYetTreated, cluster: varied.district,
+        weights: varied.weight
+    ).simple
+    record(
+        "weighted C&S, simple ATT, target the population-weighted ATT", weightedCS.att, weightedCS.att - 1.96 * weightedCS.standardError,
+        weightedCS.att + 1.96 * weightedCS.standardError, truth: 2.0 + 2.0 / 9.0)
+    let unweightedCS = try CallawaySantAnna(
+        outcome: varied.y, periods: periods, group: varied.group, comparison: .notYetTreated,
+        cluster: varied.district
+    ).simple
+    record(
+        "unweighted C&S on the same panels, target the unit-average ATT", unweightedCS.att, unweightedCS.att - 1.96 * unweightedCS.standardError,
+        unweightedCS.att + 1.96 * unweightedCS.standardError, truth: 2.0)
     if replication % 50 == 49 { FileHandle.standardError.write(Data("validate: \(replication + 1)/\(replications)\n".utf8)) }
 }
 print("DiD estimators on \(replications) simulated panels (40 districts × 15 villages × 6 rounds unless stated, staggered adoption by district)")
@@ -112,7 +126,9 @@ for (name, entry) in results.sorted(by: { $0.key < $1.key }) {
     let mean = entry.estimates.reduce(0, +) / Double(entry.estimates.count)
     let sd = (entry.estimates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(entry.estimates.count - 1)).squareRoot()
     let padded = name.padding(toLength: 76, withPad: " ", startingAt: 0)
-    print(String(format: "  %@ truth %.4f, bias %+.4f (MC s.e. %.4f); 95%% coverage %.1f%%", padded as NSString, entry.truth, mean - entry.truth,
-                 sd / Double(entry.estimates.count).squareRoot(), 100 * Double(entry.covered) / Double(entry.estimates.count)))
+    print(
+        String(
+            format: "  %@ truth %.4f, bias %+.4f (MC s.e. %.4f); 95%% coverage %.1f%%", padded as NSString, entry.truth, mean - entry.truth,
+            sd / Double(entry.estimates.count).squareRoot(), 100 * Double(entry.covered) / Double(entry.estimates.count)))
 }
 print(String(format: "  %.1f s", Date().timeIntervalSince(started)))

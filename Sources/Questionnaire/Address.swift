@@ -1,3 +1,5 @@
+import Foundation
+
 /// Where a value lives: an item's name and, for items inside repeats, the 1-based instance number of each
 /// enclosing repeat, outermost first. Written `member_age[2]` or `plot_area[1,3]`.
 public struct Address: Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -31,5 +33,3 @@ public struct Address: Hashable, Sendable, Comparable, CustomStringConvertible {
         lhs.name != rhs.name ? lhs.name < rhs.name : lhs.indices.lexicographicallyPrecedes(rhs.indices)
     }
 }
-
-import Foundation

@@ -27,24 +27,32 @@ public enum AnswerError: Error, Hashable, Sendable, CustomStringConvertible {
     public func message(indonesian: Bool) -> String {
         func pick(_ id: String, _ en: String) -> String { indonesian ? id : en }
         switch self {
-        case .notWholeNumber(let text, true): return pick("'\(text)' bukan bilangan bulat; tulis tanpa desimal", "'\(text)' is not a whole number; enter it without decimals")
+        case .notWholeNumber(let text, true):
+            return pick("'\(text)' bukan bilangan bulat; tulis tanpa desimal", "'\(text)' is not a whole number; enter it without decimals")
         case .notWholeNumber(let text, false): return pick("'\(text)' bukan bilangan bulat", "'\(text)' is not a whole number")
         case .commaDecimal(let text):
             let fixed = text.replacingOccurrences(of: ",", with: ".")
-            return pick("'\(text)' memakai koma; tulis desimal dengan titik, mis. \(fixed)", "'\(text)' uses a comma; write decimals with a point, e.g. \(fixed)")
+            return pick(
+                "'\(text)' memakai koma; tulis desimal dengan titik, mis. \(fixed)", "'\(text)' uses a comma; write decimals with a point, e.g. \(fixed)")
         case .notANumber(let text): return pick("'\(text)' bukan angka", "'\(text)' is not a number")
         case .notAChoice(let code, let choices):
-            return pick("'\(code)' bukan salah satu pilihan: \(choices.joined(separator: ", "))", "'\(code)' is not one of the choices: \(choices.joined(separator: ", "))")
+            return pick(
+                "'\(code)' bukan salah satu pilihan: \(choices.joined(separator: ", "))",
+                "'\(code)' is not one of the choices: \(choices.joined(separator: ", "))")
         case .notOffered(let code): return pick("'\(code)' tidak termasuk pilihan yang ditawarkan di sini", "'\(code)' is not among the choices offered here")
-        case .notADate(let text): return pick("'\(text)' bukan tanggal; tulis TTTT-BB-HH, mis. 2021-06-30", "'\(text)' is not a date; write it as YYYY-MM-DD, e.g. 2021-06-30")
+        case .notADate(let text):
+            return pick("'\(text)' bukan tanggal; tulis TTTT-BB-HH, mis. 2021-06-30", "'\(text)' is not a date; write it as YYYY-MM-DD, e.g. 2021-06-30")
         case .notATime(let text): return pick("'\(text)' bukan jam; tulis JJ:MM, mis. 09:30", "'\(text)' is not a time; write it as HH:MM, e.g. 09:30")
         case .notADateTime(let text):
-            return pick("'\(text)' bukan tanggal dan jam; tulis TTTT-BB-HHTJJ:MM dengan zona, mis. 2021-06-30T09:30+07:00",
-                        "'\(text)' is not a date and time; write it as YYYY-MM-DDTHH:MM with an offset, e.g. 2021-06-30T09:30+07:00")
+            return pick(
+                "'\(text)' bukan tanggal dan jam; tulis TTTT-BB-HHTJJ:MM dengan zona, mis. 2021-06-30T09:30+07:00",
+                "'\(text)' is not a date and time; write it as YYYY-MM-DDTHH:MM with an offset, e.g. 2021-06-30T09:30+07:00")
         case .geopointFormat:
-            return pick("tulis lokasi sebagai 'lintang bujur [ketinggian [akurasi]]', mis. -8.65 115.22",
-                        "enter a location as 'latitude longitude [altitude [accuracy]]', e.g. -8.65 115.22")
-        case .geopointNumbers: return pick("lokasi berupa angka dipisah spasi, mis. -8.65 115.22", "a location is numbers separated by spaces, e.g. -8.65 115.22")
+            return pick(
+                "tulis lokasi sebagai 'lintang bujur [ketinggian [akurasi]]', mis. -8.65 115.22",
+                "enter a location as 'latitude longitude [altitude [accuracy]]', e.g. -8.65 115.22")
+        case .geopointNumbers:
+            return pick("lokasi berupa angka dipisah spasi, mis. -8.65 115.22", "a location is numbers separated by spaces, e.g. -8.65 115.22")
         case .latitudeRange: return pick("lintang harus antara -90 dan 90", "latitude must be between -90 and 90")
         case .longitudeRange: return pick("bujur harus antara -180 dan 180", "longitude must be between -180 and 180")
         case .negativeAccuracy: return pick("akurasi tidak boleh negatif", "accuracy cannot be negative")

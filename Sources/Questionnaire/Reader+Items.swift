@@ -55,8 +55,9 @@ extension Reader {
             pii: values["pii"].flatMap { boolean($0, key: "pii") } ?? false,
             allowedNonResponses: values["allow"].map(readAllowed) ?? [],
             repeatCount: type == .repeat ? values["repeat_count"].flatMap(readRepeatCount) : nil,
-            children: readChildren(fields, type: type, name: name, describe: describe, at: itemLocation, parentPath: parentPath,
-                                   repeatPath: repeatPath),
+            children: readChildren(
+                fields, type: type, name: name, describe: describe, at: itemLocation, parentPath: parentPath,
+                repeatPath: repeatPath),
             repeatPath: repeatPath, path: parentPath, location: itemLocation,
             valueLocations: values.mapValues { location($0) }
         )
@@ -124,7 +125,8 @@ extension Reader {
 
     /// Label and hint in every language, with the templates (`${name}` pieces) they hold.
     func readTexts(_ values: [String: Node], type: ItemType, describe: String, at itemLocation: SourceLocation)
-        -> (label: LocalizedText?, hint: LocalizedText?, templates: [String: Template]) {
+        -> (label: LocalizedText?, hint: LocalizedText?, templates: [String: Template])
+    {
         let label = values["label"].flatMap { localized($0, key: "label") }
         if label == nil, type.isQuestion || type == .note, values["label"] == nil, type != .identifier {
             report(.missingTranslation, itemLocation, "\(type) item \(describe) has no label; an enumerator needs one to ask it")
@@ -182,8 +184,10 @@ extension Reader {
     }
 
     /// A group's or repeat's children (nesting bounded); children anywhere else are reported.
-    func readChildren(_ fields: ItemFields, type: ItemType, name: String, describe: String, at itemLocation: SourceLocation,
-                      parentPath: [String], repeatPath: [String]) -> [Item] {
+    func readChildren(
+        _ fields: ItemFields, type: ItemType, name: String, describe: String, at itemLocation: SourceLocation,
+        parentPath: [String], repeatPath: [String]
+    ) -> [Item] {
         guard type.isContainer else {
             if let keyNode = fields.keyNodes["children"] {
                 report(.childrenNotAllowed, location(keyNode), "\(type) item \(describe) cannot have children; only group and repeat can")
@@ -191,8 +195,9 @@ extension Reader {
             return []
         }
         guard parentPath.count < Reader.maximumNesting else {
-            report(.badStructure, itemLocation,
-                   "\(type) \(describe) is nested \(parentPath.count + 1) deep; groups and repeats may nest at most \(Reader.maximumNesting) deep")
+            report(
+                .badStructure, itemLocation,
+                "\(type) \(describe) is nested \(parentPath.count + 1) deep; groups and repeats may nest at most \(Reader.maximumNesting) deep")
             return []
         }
         guard let childrenNode = fields.values["children"] else {

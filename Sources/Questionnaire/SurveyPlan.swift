@@ -45,11 +45,17 @@ public struct SurveyPlan: Sendable {
         for (key, value) in mapping {
             switch key.string {
             case "frame":
-                guard let relative = value.string else { problem(.wrongValueKind, value.mark, "frame is a file name"); continue }
+                guard let relative = value.string else {
+                    problem(.wrongValueKind, value.mark, "frame is a file name")
+                    continue
+                }
                 framePath = resolve(relative)
                 if !FileManager.default.fileExists(atPath: framePath!) { problem(.badStructure, value.mark, "the frame file \(relative) does not exist") }
             case "rounds":
-                guard case .sequence(let entries) = value else { problem(.badStructure, value.mark, "rounds is a list"); continue }
+                guard case .sequence(let entries) = value else {
+                    problem(.badStructure, value.mark, "rounds is a list")
+                    continue
+                }
                 var seen = Set<String>()
                 for entry in entries {
                     guard case .mapping(let fields) = entry, let code = fields["code"]?.string else {
@@ -58,20 +64,26 @@ public struct SurveyPlan: Sendable {
                     }
                     if !seen.insert(code).inserted { problem(.duplicateName, entry.mark, "round \(code) is listed twice") }
                     for (fieldKey, _) in fields where !["code", "starts", "ends", "questionnaires"].contains(fieldKey.string ?? "") {
-                        problem(.unknownKey, fieldKey.mark, "unknown key '\(fieldKey.string ?? "")' in a round; the keys are code, starts, ends, questionnaires")
+                        problem(
+                            .unknownKey, fieldKey.mark, "unknown key '\(fieldKey.string ?? "")' in a round; the keys are code, starts, ends, questionnaires")
                     }
                     var questionnaires: [Questionnaire] = []
                     if case .sequence(let files)? = fields["questionnaires"] {
                         for file in files {
                             guard let relative = file.string else { continue }
                             let full = resolve(relative)
-                            if let cached = loaded[full] { questionnaires.append(cached); continue }
+                            if let cached = loaded[full] {
+                                questionnaires.append(cached)
+                                continue
+                            }
                             switch QuestionnaireLoader.load(path: full) {
                             case .success(let questionnaire):
                                 loaded[full] = questionnaire
                                 questionnaires.append(questionnaire)
                             case .failure(let report):
-                                problem(.badStructure, file.mark, "\(relative) is not a valid questionnaire (\(report.errors.count) errors; run pantau validate \(relative))")
+                                problem(
+                                    .badStructure, file.mark,
+                                    "\(relative) is not a valid questionnaire (\(report.errors.count) errors; run pantau validate \(relative))")
                             }
                         }
                     } else {

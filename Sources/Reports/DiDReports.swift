@@ -34,10 +34,13 @@ public enum DiDReports {
         if !report.notes.isEmpty { out += "Panel: " + report.notes.joined(separator: "; ") + ".\n\n" }
         for table in report.tables {
             let banded = table.rows.contains { $0.band != nil }
-            out += "## \(table.title)\n\n| term | estimate | (s.e.) | 95% CI |\(banded ? " uniform 95% band |" : "")\n|---|---|---|---|\(banded ? "---|" : "")\n"
+            out +=
+                "## \(table.title)\n\n| term | estimate | (s.e.) | 95% CI |\(banded ? " uniform 95% band |" : "")\n|---|---|---|---|\(banded ? "---|" : "")\n"
             for row in table.rows {
                 let c = row.coefficient
-                out += String(format: "| %@ | %.4f%@ | (%.4f) | %.4f – %.4f |", row.term as NSString, c.estimate, stars(c.pValue) as NSString, c.standardError, c.low, c.high)
+                out += String(
+                    format: "| %@ | %.4f%@ | (%.4f) | %.4f – %.4f |", row.term as NSString, c.estimate, stars(c.pValue) as NSString, c.standardError, c.low,
+                    c.high)
                 if banded { out += row.band.map { String(format: " %.4f – %.4f |", $0.lowerBound, $0.upperBound) } ?? " |" }
                 out += "\n"
             }
@@ -50,14 +53,20 @@ public enum DiDReports {
 
     /// One row per term, with broom's column names.
     public static func csv(_ report: DiDReport) -> String {
-        var rows = [["estimator", "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "conf_low_uniform", "conf_high_uniform",
-                     "n_obs", "n_clusters", "se_type"]]
+        var rows = [
+            [
+                "estimator", "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "conf_low_uniform", "conf_high_uniform",
+                "n_obs", "n_clusters", "se_type",
+            ]
+        ]
         for table in report.tables {
             for row in table.rows {
                 let c = row.coefficient
-                rows.append([table.estimator, row.term, "\(c.estimate)", "\(c.standardError)", "\(c.statistic)", "\(c.pValue)", "\(c.low)", "\(c.high)",
-                             row.band.map { "\($0.lowerBound)" } ?? "", row.band.map { "\($0.upperBound)" } ?? "",
-                             String(table.observations), table.clusters.map(String.init) ?? "", table.seType])
+                rows.append([
+                    table.estimator, row.term, "\(c.estimate)", "\(c.standardError)", "\(c.statistic)", "\(c.pValue)", "\(c.low)", "\(c.high)",
+                    row.band.map { "\($0.lowerBound)" } ?? "", row.band.map { "\($0.upperBound)" } ?? "",
+                    String(table.observations), table.clusters.map(String.init) ?? "", table.seType,
+                ])
             }
         }
         return CSV.write(rows)
@@ -68,16 +77,23 @@ public enum DiDReports {
         var object: [String: Any] = [
             "title": report.title, "notes": report.notes,
             "estimators": report.tables.map { table -> [String: Any] in
-                ["estimator": table.estimator, "title": table.title, "n_obs": table.observations, "n_clusters": table.clusters ?? NSNull(),
-                 "se_type": table.seType, "notes": table.notes,
-                 "terms": table.rows.map { row -> [String: Any] in
-                     let c = row.coefficient
-                     var term: [String: Any] = ["term": row.term, "estimate": c.estimate, "std_error": c.standardError, "statistic": c.statistic,
-                                                "p_value": c.pValue, "conf_low": c.low, "conf_high": c.high]
-                     if let band = row.band { term["conf_low_uniform"] = band.lowerBound; term["conf_high_uniform"] = band.upperBound }
-                     if let e = row.eventTime { term["event_time"] = e }
-                     return term
-                 }]
+                [
+                    "estimator": table.estimator, "title": table.title, "n_obs": table.observations, "n_clusters": table.clusters ?? NSNull(),
+                    "se_type": table.seType, "notes": table.notes,
+                    "terms": table.rows.map { row -> [String: Any] in
+                        let c = row.coefficient
+                        var term: [String: Any] = [
+                            "term": row.term, "estimate": c.estimate, "std_error": c.standardError, "statistic": c.statistic,
+                            "p_value": c.pValue, "conf_low": c.low, "conf_high": c.high,
+                        ]
+                        if let band = row.band {
+                            term["conf_low_uniform"] = band.lowerBound
+                            term["conf_high_uniform"] = band.upperBound
+                        }
+                        if let e = row.eventTime { term["event_time"] = e }
+                        return term
+                    },
+                ]
             },
         ]
         for (key, value) in report.metadata where object[key] == nil { object[key] = value }
@@ -123,14 +139,16 @@ public enum DiDReports {
 
     /// One self-contained file that works offline; an SVG plot for every table with event-time rows.
     public static func html(_ report: DiDReport) -> String {
-        var out = HTML.pageStart(title: report.title, language: "en", style: """
-            table { border-collapse: collapse; margin: 0.5rem 0; } th, td { padding: 0.2rem 0.6rem; text-align: right; border-bottom: 1px solid #ddd; }
-            th:first-child, td:first-child { text-align: left; } .se { color: #555; } p.note, li { color: #555; font-size: 0.85rem; }
-            """)
+        var out = HTML.pageStart(
+            title: report.title, language: "en",
+            style: """
+                table { border-collapse: collapse; margin: 0.5rem 0; } th, td { padding: 0.2rem 0.6rem; text-align: right; border-bottom: 1px solid #ddd; }
+                th:first-child, td:first-child { text-align: left; } .se { color: #555; } p.note, li { color: #555; font-size: 0.85rem; }
+                """)
         out += """
-        <h1>\(HTML.escape(report.title))</h1><p>\(HTML.escape(report.header))</p>
+            <h1>\(HTML.escape(report.title))</h1><p>\(HTML.escape(report.header))</p>
 
-        """
+            """
         if !report.notes.isEmpty { out += "<p class=\"note\">Panel: \(HTML.escape(report.notes.joined(separator: "; "))).</p>\n" }
         for table in report.tables {
             out += "<section><h2>\(HTML.escape(table.title))</h2>\n"
@@ -140,8 +158,9 @@ public enum DiDReports {
             out += "<table><tr><th>term</th><th>estimate</th><th>(s.e.)</th><th>95% CI</th>\(banded ? "<th>uniform 95% band</th>" : "")</tr>\n"
             for row in table.rows {
                 let c = row.coefficient
-                out += String(format: "<tr><td>%@</td><td>%.4f%@</td><td class=\"se\">(%.4f)</td><td>%.4f – %.4f</td>",
-                              HTML.escape(row.term) as NSString, c.estimate, stars(c.pValue) as NSString, c.standardError, c.low, c.high)
+                out += String(
+                    format: "<tr><td>%@</td><td>%.4f%@</td><td class=\"se\">(%.4f)</td><td>%.4f – %.4f</td>",
+                    HTML.escape(row.term) as NSString, c.estimate, stars(c.pValue) as NSString, c.standardError, c.low, c.high)
                 if banded { out += row.band.map { String(format: "<td>%.4f – %.4f</td>", $0.lowerBound, $0.upperBound) } ?? "<td></td>" }
                 out += "</tr>\n"
             }
@@ -165,25 +184,34 @@ public enum DiDReports {
         func x(_ index: Int) -> Double { left + (width - left - right) * (Double(index) + 0.5) / Double(points.count) }
         func y(_ value: Double) -> Double { top + (height - top - bottom) * (1 - (value - low + span * 0.05) / (span * 1.1)) }
         let slot = (width - left - right) / Double(points.count)
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"event study: estimates with 95% intervals and uniform bands\">\n"
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"event study: estimates with 95% intervals and uniform bands\">\n"
         svg += String(format: "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>\n", left, width - right, y(0), y(0))
         let hasBand = points.contains { $0.band != nil }
         for (index, point) in points.enumerated() {
             let cx = x(index)
             if let band = point.band {
-                svg += String(format: "<rect class=\"band\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1b6ca8\" fill-opacity=\"0.15\"/>",
-                              cx - slot * 0.3, y(band.upperBound), slot * 0.6, max(0.5, y(band.lowerBound) - y(band.upperBound)))
+                svg += String(
+                    format: "<rect class=\"band\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"#1b6ca8\" fill-opacity=\"0.15\"/>",
+                    cx - slot * 0.3, y(band.upperBound), slot * 0.6, max(0.5, y(band.lowerBound) - y(band.upperBound)))
             }
-            svg += String(format: "<line class=\"ci\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#1b6ca8\" stroke-width=\"2\"/>", cx, cx, y(point.low), y(point.high))
-            svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%@\" stroke=\"#1b6ca8\" stroke-width=\"1.5\"/>", cx, y(point.estimate), (point.event == -1 ? "#fff" : "#1b6ca8") as NSString)
+            svg += String(
+                format: "<line class=\"ci\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#1b6ca8\" stroke-width=\"2\"/>", cx, cx, y(point.low),
+                y(point.high))
+            svg += String(
+                format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%@\" stroke=\"#1b6ca8\" stroke-width=\"1.5\"/>", cx, y(point.estimate),
+                (point.event == -1 ? "#fff" : "#1b6ca8") as NSString)
             svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%d</text>\n", cx, height - 16, point.event)
         }
         for step in 0...4 {
             let value = low + span * Double(step) / 4
             svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">%.3f</text>\n", left - 4, y(value) + 3, value)
         }
-        svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">event time (periods since adoption)</text>\n", left + (width - left - right) / 2, height - 2)
-        let legend = hasBand
+        svg += String(
+            format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">event time (periods since adoption)</text>\n",
+            left + (width - left - right) / 2, height - 2)
+        let legend =
+            hasBand
             ? "bars are pointwise 95% intervals; shaded boxes are the uniform 95% band, which covers all event times at once"
             : "bars are pointwise 95% intervals, not simultaneous bands"
         return svg + "</svg>\n<p class=\"note\">Event time on the horizontal axis (−1 is the reference, drawn at zero); \(legend).</p>\n"
@@ -203,21 +231,25 @@ extension DiDReports {
         if table.balanced { out += "Changes within units observed in both periods; \(table.unitsDropped) units observed in one period only were left out.\n\n" }
         out += "## Regression\n\n| term | estimate | |\n|---|---|---|\n"
         for coefficient in regression.coefficients {
-            out += String(format: "| %@ | %.4f%@ | (%.4f) |\n", coefficient.term as NSString, coefficient.estimate, stars(coefficient.pValue) as NSString,
-                          coefficient.standardError)
+            out += String(
+                format: "| %@ | %.4f%@ | (%.4f) |\n", coefficient.term as NSString, coefficient.estimate, stars(coefficient.pValue) as NSString,
+                coefficient.standardError)
         }
         out += "| N | \(regression.observations) | |\n"
         if let clusters = regression.clusters { out += "| clusters | \(clusters) | |\n" }
         out += String(format: "| R² | %.4f | |\n\n", regression.rSquared)
-        out += "Standard errors: \(regression.standardErrors.name); p-values and intervals from t(\(regression.degreesOfFreedom)). * p<0.1, ** p<0.05, *** p<0.01.\n"
+        out +=
+            "Standard errors: \(regression.standardErrors.name); p-values and intervals from t(\(regression.degreesOfFreedom)). * p<0.1, ** p<0.05, *** p<0.01.\n"
         return out
     }
 
     /// The same in JSON, with broom's names.
     public static func twoByTwoJSON(_ table: TwoByTwo, _ regression: RegressionResult) throws -> String {
         let terms = regression.coefficients.map { c -> [String: Any] in
-            ["term": c.term, "estimate": c.estimate, "std_error": c.standardError, "statistic": c.statistic, "p_value": c.pValue,
-             "conf_low": c.low, "conf_high": c.high]
+            [
+                "term": c.term, "estimate": c.estimate, "std_error": c.standardError, "statistic": c.statistic, "p_value": c.pValue,
+                "conf_low": c.low, "conf_high": c.high,
+            ]
         }
         let object: [String: Any] = [
             "estimator": "ols_did", "n_obs": regression.observations, "n_clusters": regression.clusters ?? NSNull(),

@@ -1,6 +1,6 @@
-import Tabular
 import Analysis
 import Foundation
+import Tabular
 
 /// One self-contained HTML file: inline CSS and SVG, no scripts, no network requests; prints on A4.
 public enum IndicatorHTML {
@@ -8,38 +8,49 @@ public enum IndicatorHTML {
 
     public static func render(_ table: IndicatorTable) -> String {
         let language = table.language
-        var out = HTML.pageStart(title: "\(table.title) \(table.round)", language: language ?? "en", style: """
-            h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.1rem; margin: 1.6rem 0 0.4rem; }
-            p.note { color: #555; font-size: 0.85rem; }
-            table { border-collapse: collapse; width: 100%; margin: 0.4rem 0 1rem; font-size: 0.85rem; }
-            th, td { border: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: right; white-space: nowrap; }
-            td:first-child, td.text { white-space: normal; }
-            th:first-child, td:first-child, td.text { text-align: left; }
-            th { background: #f3f3f3; }
-            .met { background: #d8f0d8; } .on { background: #fff2c6; } .off { background: #f8d4d4; }
-            .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
-            .charts svg { border: 1px solid #eee; background: #fff; }
-            .warning { color: #8a1c1c; font-weight: 600; }
-            @media print { .charts svg { max-width: 48%; height: auto; } }
-            """)
+        var out = HTML.pageStart(
+            title: "\(table.title) \(table.round)", language: language ?? "en",
+            style: """
+                h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.1rem; margin: 1.6rem 0 0.4rem; }
+                p.note { color: #555; font-size: 0.85rem; }
+                table { border-collapse: collapse; width: 100%; margin: 0.4rem 0 1rem; font-size: 0.85rem; }
+                th, td { border: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: right; white-space: nowrap; }
+                td:first-child, td.text { white-space: normal; }
+                th:first-child, td:first-child, td.text { text-align: left; }
+                th { background: #f3f3f3; }
+                .met { background: #d8f0d8; } .on { background: #fff2c6; } .off { background: #f8d4d4; }
+                .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
+                .charts svg { border: 1px solid #eee; background: #fff; }
+                .warning { color: #8a1c1c; font-weight: 600; }
+                @media print { .charts svg { max-width: 48%; height: auto; } }
+                """)
         out += """
-        <h1>\(escape(table.title))</h1>
-        <p>Round <strong>\(escape(table.round))</strong>\(table.previousRound.map { "; previous round \(escape($0))" } ?? ""). Only completed interviews count; irrelevant answers never do.</p>
-        <p class="note">\(escape(intervalNote(table.intervals)))</p>
-        <table>
-        <tr><th>indicator</th><th>value</th><th>95% CI</th><th>n / N</th><th>previous</th><th>change</th><th>target</th><th>status</th></tr>
+            <h1>\(escape(table.title))</h1>
+            <p>Round <strong>\(escape(table.round))</strong>\(table.previousRound.map { "; previous round \(escape($0))" } ?? ""). Only completed interviews count; irrelevant answers never do.</p>
+            <p class="note">\(escape(intervalNote(table.intervals)))</p>
+            <table>
+            <tr><th>indicator</th><th>value</th><th>95% CI</th><th>n / N</th><th>previous</th><th>change</th><th>target</th><th>status</th></tr>
 
-        """
+            """
         for result in table.results {
             guard let row = result.overall else { continue }
             let kind = result.indicator.measure.kind
-            let statusClass = result.status.map { status -> String in
-                switch status { case .met: "met"; case .onTrack: "on"; case .offTrack: "off" }
-            } ?? ""
-            out += "<tr><td><a href=\"#\(escape(result.indicator.id))\">\(escape(result.label(language)))</a>\(result.comparability == nil ? "" : " <span class=\"warning\">†</span>")</td>"
-            out += "<td>\(Numbers.format(row.value, kind))</td><td>\(row.low.map { "\(Numbers.format($0, kind))–\(Numbers.format(row.high, kind))" } ?? "–")</td>"
-            out += "<td>\(row.n) / \(row.population.map(String.init) ?? "–")</td><td>\(Numbers.format(row.previous, kind))</td><td>\(Numbers.signed(row.change, kind))</td>"
-            out += "<td>\(result.indicator.target.map { Numbers.format($0.value, kind) } ?? "–")</td><td class=\"\(statusClass)\">\(escape(result.status?.rawValue ?? "–"))</td></tr>\n"
+            let statusClass =
+                result.status.map { status -> String in
+                    switch status {
+                    case .met: "met"
+                    case .onTrack: "on"
+                    case .offTrack: "off"
+                    }
+                } ?? ""
+            out +=
+                "<tr><td><a href=\"#\(escape(result.indicator.id))\">\(escape(result.label(language)))</a>\(result.comparability == nil ? "" : " <span class=\"warning\">†</span>")</td>"
+            out +=
+                "<td>\(Numbers.format(row.value, kind))</td><td>\(row.low.map { "\(Numbers.format($0, kind))–\(Numbers.format(row.high, kind))" } ?? "–")</td>"
+            out +=
+                "<td>\(row.n) / \(row.population.map(String.init) ?? "–")</td><td>\(Numbers.format(row.previous, kind))</td><td>\(Numbers.signed(row.change, kind))</td>"
+            out +=
+                "<td>\(result.indicator.target.map { Numbers.format($0.value, kind) } ?? "–")</td><td class=\"\(statusClass)\">\(escape(result.status?.rawValue ?? "–"))</td></tr>\n"
         }
         out += "</table>\n<p class=\"note\">† not comparable with the previous round; see the indicator.</p>\n"
         for result in table.results {
@@ -47,7 +58,8 @@ public enum IndicatorHTML {
             out += "<section id=\"\(escape(result.indicator.id))\">\n<h2>\(escape(result.label(language)))</h2>\n"
             if let note = result.comparability { out += "<p class=\"warning\">\(escape(note))</p>\n" }
             out += "<div class=\"charts\">\n" + lineChart(result) + barChart(result) + "</div>\n"
-            out += "<table><tr><th>by</th><th>group</th><th>value</th><th>95% CI</th><th>n</th><th>N</th><th>missing</th><th>non-response</th><th>previous</th><th>change</th></tr>\n"
+            out +=
+                "<table><tr><th>by</th><th>group</th><th>value</th><th>95% CI</th><th>n</th><th>N</th><th>missing</th><th>non-response</th><th>previous</th><th>change</th></tr>\n"
             for row in result.rows {
                 out += "<tr><td>\(escape(row.dimension))</td><td class=\"text\">\(escape(row.group))</td><td>\(Numbers.format(row.value, kind))</td>"
                 out += "<td>\(row.low.map { "\(Numbers.format($0, kind))–\(Numbers.format(row.high, kind))" } ?? "–")</td><td>\(row.n)</td>"
@@ -76,23 +88,30 @@ public enum IndicatorHTML {
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         func x(_ index: Int) -> Double { left + (rounds.count == 1 ? plotWidth / 2 : plotWidth * Double(index) / Double(rounds.count - 1)) }
         func y(_ value: Double) -> Double { top + plotHeight * (1 - (value - low) / (high - low)) }
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(result.indicator.id)) by round\">\n"
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(result.indicator.id)) by round\">\n"
         for step in 0...4 {
             let value = low + (high - low) * Double(step) / 4
             svg += "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(y(value)))\" y2=\"\(f(y(value)))\" stroke=\"#eee\"/>"
-            svg += "<text x=\"\(f(left - 4))\" y=\"\(f(y(value) + 4))\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">\(Numbers.format(value, result.indicator.measure.kind))</text>\n"
+            svg +=
+                "<text x=\"\(f(left - 4))\" y=\"\(f(y(value) + 4))\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">\(Numbers.format(value, result.indicator.measure.kind))</text>\n"
         }
         for (index, round) in rounds.enumerated() {
             svg += "<text x=\"\(f(x(index)))\" y=\"\(f(height - 10))\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">\(escape(round))</text>\n"
         }
         if let target = result.indicator.target?.value {
-            svg += "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(y(target)))\" y2=\"\(f(y(target)))\" stroke=\"#2a7d2a\" stroke-dasharray=\"5 4\"/>"
-            svg += "<text x=\"\(f(width - right + 4))\" y=\"\(f(y(target) + 4))\" font-size=\"10\" fill=\"#2a7d2a\">target \(Numbers.format(target, result.indicator.measure.kind))</text>\n"
+            svg +=
+                "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(y(target)))\" y2=\"\(f(y(target)))\" stroke=\"#2a7d2a\" stroke-dasharray=\"5 4\"/>"
+            svg +=
+                "<text x=\"\(f(width - right + 4))\" y=\"\(f(y(target) + 4))\" font-size=\"10\" fill=\"#2a7d2a\">target \(Numbers.format(target, result.indicator.measure.kind))</text>\n"
         }
         func path(_ values: [Double?]) -> String {
             var d = "", pen = false
             for (index, value) in values.enumerated() {
-                guard let value else { pen = false; continue }
+                guard let value else {
+                    pen = false
+                    continue
+                }
                 d += "\(pen ? "L" : "M")\(f(x(index))) \(f(y(value))) "
                 pen = true
             }
@@ -127,14 +146,17 @@ public enum IndicatorHTML {
         let rowHeight = 13.0, left = 150.0, width = 460.0, top = 8.0
         let height = top * 2 + rowHeight * Double(values.count)
         let maxValue = max(values.compactMap(\.value).max() ?? 1, result.indicator.target?.value ?? 0, 1e-9)
-        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(result.indicator.id)) by district\">\n"
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(result.indicator.id)) by district\">\n"
         for (index, entry) in values.enumerated() {
             let value = entry.value ?? 0
             let y = top + rowHeight * Double(index)
             let length = max(0, (width - left - 50) * value / maxValue)
-            svg += "<text x=\"\(f(left - 4))\" y=\"\(f(y + 9.5))\" font-size=\"9\" text-anchor=\"end\" fill=\"#333\">\(escape(String(entry.name.prefix(26))))</text>"
+            svg +=
+                "<text x=\"\(f(left - 4))\" y=\"\(f(y + 9.5))\" font-size=\"9\" text-anchor=\"end\" fill=\"#333\">\(escape(String(entry.name.prefix(26))))</text>"
             svg += "<rect x=\"\(f(left))\" y=\"\(f(y + 2))\" width=\"\(f(length))\" height=\"\(f(rowHeight - 4))\" fill=\"#1b6ca8\"/>"
-            svg += "<text x=\"\(f(left + length + 3))\" y=\"\(f(y + 9.5))\" font-size=\"9\" fill=\"#333\">\(Numbers.format(value, result.indicator.measure.kind))</text>\n"
+            svg +=
+                "<text x=\"\(f(left + length + 3))\" y=\"\(f(y + 9.5))\" font-size=\"9\" fill=\"#333\">\(Numbers.format(value, result.indicator.measure.kind))</text>\n"
         }
         if let target = result.indicator.target?.value {
             let x = left + (width - left - 50) * target / maxValue

@@ -54,7 +54,8 @@ extension IndicatorResult {
 func intervalNote(_ method: IntervalMethod) -> String {
     switch method {
     case .fpc:
-        return "95% intervals treat the responding units as a random sample of the units in the frame, with the finite-population correction: the survey is a census of programme units, so with full response an indicator has no sampling error and its interval closes; it then reflects only non-response."
+        return
+            "95% intervals treat the responding units as a random sample of the units in the frame, with the finite-population correction: the survey is a census of programme units, so with full response an indicator has no sampling error and its interval closes; it then reflects only non-response."
     case .srs: return "95% intervals assume simple random sampling from an infinite population (no finite-population correction)."
     case .none: return "No intervals."
     }
@@ -64,7 +65,8 @@ public enum IndicatorMarkdown {
     public static func render(_ table: IndicatorTable) -> String {
         let language = table.language
         var out = "# \(table.title): \(table.round)\n\n"
-        out += "Previous round: \(table.previousRound ?? "none"). Only completed interviews count; irrelevant answers never do. \(intervalNote(table.intervals))\n\n"
+        out +=
+            "Previous round: \(table.previousRound ?? "none"). Only completed interviews count; irrelevant answers never do. \(intervalNote(table.intervals))\n\n"
         out += "| indicator | value | 95% CI | n / N | previous | change | baseline | target | status |\n|---|---|---|---|---|---|---|---|---|\n"
         for result in table.results {
             let kind = result.indicator.measure.kind
@@ -72,7 +74,8 @@ public enum IndicatorMarkdown {
             let ci = row.low.map { "\(Numbers.format($0, kind))–\(Numbers.format(row.high, kind))" } ?? "–"
             out += "| \(cell(result.label(language))) | \(Numbers.format(row.value, kind)) | \(ci) | \(row.n) / \(row.population.map(String.init) ?? "–") | "
             out += "\(Numbers.format(row.previous, kind)) | \(Numbers.signed(row.change, kind)) | "
-            out += "\(result.indicator.baseline.map { Numbers.format($0.value, kind) } ?? "–") | \(result.indicator.target.map { Numbers.format($0.value, kind) } ?? "–") | "
+            out +=
+                "\(result.indicator.baseline.map { Numbers.format($0.value, kind) } ?? "–") | \(result.indicator.target.map { Numbers.format($0.value, kind) } ?? "–") | "
             out += "\(result.status?.rawValue ?? "–") |\n"
         }
         for result in table.results {
@@ -85,7 +88,8 @@ public enum IndicatorMarkdown {
             out += "| by | group | value | 95% CI | n | N | missing | non-response | previous | change |\n|---|---|---|---|---|---|---|---|---|---|\n"
             for row in result.rows {
                 let ci = row.low.map { "\(Numbers.format($0, kind))–\(Numbers.format(row.high, kind))" } ?? "–"
-                out += "| \(cell(row.dimension)) | \(cell(row.group)) | \(Numbers.format(row.value, kind)) | \(ci) | \(row.n) | \(row.population.map(String.init) ?? "–") | "
+                out +=
+                    "| \(cell(row.dimension)) | \(cell(row.group)) | \(Numbers.format(row.value, kind)) | \(ci) | \(row.n) | \(row.population.map(String.init) ?? "–") | "
                 out += "\(row.missing) | \(row.nonResponse) | \(Numbers.format(row.previous, kind)) | \(Numbers.signed(row.change, kind)) |\n"
             }
         }
@@ -96,8 +100,10 @@ public enum IndicatorMarkdown {
 }
 
 public enum IndicatorCSV {
-    public static let header = ["indicator", "label", "instrument", "measure", "round", "dimension", "group", "value", "se", "ci_low",
-                                "ci_high", "n", "N", "missing", "non_response", "previous", "change", "baseline", "target", "status", "comparability"]
+    public static let header = [
+        "indicator", "label", "instrument", "measure", "round", "dimension", "group", "value", "se", "ci_low",
+        "ci_high", "n", "N", "missing", "non_response", "previous", "change", "baseline", "target", "status", "comparability",
+    ]
 
     public static func render(_ table: IndicatorTable) -> String {
         var rows = [header]
@@ -139,9 +145,11 @@ public enum IndicatorJSON {
                     "comparability": result.comparability ?? NSNull(),
                     "series": result.series.map { ["round": $0.round, "value": number($0.value)] },
                     "rows": result.rows.map { row -> [String: Any] in
-                        ["dimension": row.dimension, "group": row.group, "value": number(row.value), "se": number(row.standardError),
-                         "ci_low": number(row.low), "ci_high": number(row.high), "n": row.n, "N": row.population ?? NSNull(),
-                         "missing": row.missing, "non_response": row.nonResponse, "previous": number(row.previous), "change": number(row.change)]
+                        [
+                            "dimension": row.dimension, "group": row.group, "value": number(row.value), "se": number(row.standardError),
+                            "ci_low": number(row.low), "ci_high": number(row.high), "n": row.n, "N": row.population ?? NSNull(),
+                            "missing": row.missing, "non_response": row.nonResponse, "previous": number(row.previous), "change": number(row.change),
+                        ]
                     },
                 ]
             },

@@ -30,7 +30,11 @@ public enum Words: Sendable {
     var finished: String { pick("Wawancara selesai dan tersimpan.", "Interview completed and saved.") }
     var saved: String { pick("Tersimpan sebagai draf.", "Saved as a draft.") }
     var resumeWith: String { pick("Lanjutkan dengan:", "Resume with:") }
-    var inputEnded: String { pick("Masukan berakhir di tengah wawancara; jawaban sudah tersimpan sebagai draf.", "Input ended in the middle of the interview; the answers are saved as a draft.") }
+    var inputEnded: String {
+        pick(
+            "Masukan berakhir di tengah wawancara; jawaban sudah tersimpan sebagai draf.",
+            "Input ended in the middle of the interview; the answers are saved as a draft.")
+    }
     var notAllowedNonResponse: String { pick("Pertanyaan ini tidak menerima jawaban khusus itu.", "This question does not allow that special answer.") }
     var nothingToConfirm: String { pick("Tidak ada peringatan untuk dikonfirmasi.", "There is no warning to confirm.") }
     var emptyReason: String { pick("Tulis alasannya: :confirm ALASAN", "Give the reason: :confirm REASON") }
@@ -45,10 +49,13 @@ public enum Words: Sendable {
     var unknownCommand: String { pick("Perintah tidak dikenal; ketik :help.", "Unknown command; type :help.") }
     var tooLong: String { pick("Jawaban terlalu panjang (paling banyak 10.000 karakter).", "The answer is too long (10,000 characters at most).") }
     var controlCharacters: String {
-        pick("Jawaban berisi karakter kontrol (misalnya tombol panah); gunakan :back dan :next untuk berpindah.",
-             "The answer contains control characters (arrow keys, for example); use :back and :next to move.")
+        pick(
+            "Jawaban berisi karakter kontrol (misalnya tombol panah); gunakan :back dan :next untuk berpindah.",
+            "The answer contains control characters (arrow keys, for example); use :back and :next to move.")
     }
-    var deleteAsk: String { pick("Hapus isian pengulangan ini beserta semua jawabannya? Ketik :delete yes", "Delete this repeat instance and all its answers? Type :delete yes") }
+    var deleteAsk: String {
+        pick("Hapus isian pengulangan ini beserta semua jawabannya? Ketik :delete yes", "Delete this repeat instance and all its answers? Type :delete yes")
+    }
     var deleted: String { pick("Isian pengulangan dihapus.", "Repeat instance deleted.") }
     var unknownLanguage: String { pick("Bahasa itu tidak ada di kuesioner ini:", "This questionnaire has no such language:") }
     var languageSet: String { pick("Bahasa:", "Language:") }
@@ -68,32 +75,34 @@ public enum Words: Sendable {
     }
 
     var help: String {
-        pick("""
-        Perintah:
-          :back           kembali ke pertanyaan sebelumnya
-          :next           lanjut (jika jawaban sudah sah)
-          :jump NAMA      ke pertanyaan yang sudah dicapai, mis. :jump umur[2]
-          :review         tinjau semua jawaban
-          :dk :rf :na     tidak tahu / menolak / tidak berlaku (jika diizinkan)
-          :confirm ALASAN simpan nilai yang tidak biasa, dengan alasan
-          :delete         hapus isian pengulangan ini
-          :lang KODE      ganti bahasa, mis. :lang en
-          :save           simpan sebagai draf dan keluar
-          :finish         selesaikan wawancara
-          :help           bantuan ini
-        """, """
-        Commands:
-          :back           go back to the previous question
-          :next           go on (when the answer is valid)
-          :jump NAME      go to a question already reached, e.g. :jump age[2]
-          :review         review all answers
-          :dk :rf :na     don't know / refused / not applicable (where allowed)
-          :confirm REASON keep an unusual value, with the reason
-          :delete         delete this repeat instance
-          :lang CODE      switch language, e.g. :lang id
-          :save           save as a draft and leave
-          :finish         complete the interview
-          :help           this help
-        """)
+        pick(
+            """
+            Perintah:
+              :back           kembali ke pertanyaan sebelumnya
+              :next           lanjut (jika jawaban sudah sah)
+              :jump NAMA      ke pertanyaan yang sudah dicapai, mis. :jump umur[2]
+              :review         tinjau semua jawaban
+              :dk :rf :na     tidak tahu / menolak / tidak berlaku (jika diizinkan)
+              :confirm ALASAN simpan nilai yang tidak biasa, dengan alasan
+              :delete         hapus isian pengulangan ini
+              :lang KODE      ganti bahasa, mis. :lang en
+              :save           simpan sebagai draf dan keluar
+              :finish         selesaikan wawancara
+              :help           bantuan ini
+            """,
+            """
+            Commands:
+              :back           go back to the previous question
+              :next           go on (when the answer is valid)
+              :jump NAME      go to a question already reached, e.g. :jump age[2]
+              :review         review all answers
+              :dk :rf :na     don't know / refused / not applicable (where allowed)
+              :confirm REASON keep an unusual value, with the reason
+              :delete         delete this repeat instance
+              :lang CODE      switch language, e.g. :lang id
+              :save           save as a draft and leave
+              :finish         complete the interview
+              :help           this help
+            """)
     }
 }

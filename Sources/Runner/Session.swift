@@ -50,9 +50,11 @@ public final class InterviewSession {
     var pendingDelete = false
 
     /// Opens (or resumes) the interview and persists the engine's initial state at once.
-    public init(store: ResponseStore, questionnaire: Questionnaire, unit: String, round: String, enumerator: String,
-                language: String?, reopen: Bool, mode: RunnerMode, resumeCommand: String,
-                clock: @escaping @Sendable () -> Timestamp) throws {
+    public init(
+        store: ResponseStore, questionnaire: Questionnaire, unit: String, round: String, enumerator: String,
+        language: String?, reopen: Bool, mode: RunnerMode, resumeCommand: String,
+        clock: @escaping @Sendable () -> Timestamp
+    ) throws {
         self.store = store
         self.clock = clock
         self.mode = mode
@@ -61,15 +63,17 @@ public final class InterviewSession {
         if let language, !questionnaire.settings.languages.isEmpty, !questionnaire.settings.languages.contains(language) {
             throw SessionError.unknownLanguage(language, available: questionnaire.settings.languages)
         }
-        let opened = try store.openInterview(questionnaire, unit: unit, round: round, enumerator: enumerator, reopen: reopen,
-                                             language: language, at: now)
+        let opened = try store.openInterview(
+            questionnaire, unit: unit, round: round, enumerator: enumerator, reopen: reopen,
+            language: language, at: now)
         uuid = opened.uuid
         self.opened = opened.kind
         reviewComment = opened.reviewComment
         let lineage = try store.lineage(of: unit)
         let previous = try store.previousRoundValues(formID: questionnaire.settings.formID, unit: unit, before: round)
-        let environment = InterviewEnvironment(clock: clock, previousRound: previous?.values ?? [:],
-                                               prefill: identifierPrefill(for: questionnaire, lineage: lineage))
+        let environment = InterviewEnvironment(
+            clock: clock, previousRound: previous?.values ?? [:],
+            prefill: identifierPrefill(for: questionnaire, lineage: lineage))
         let saved: (records: [Address: AnswerRecord], cursor: Cursor)? = opened.kind == .started ? nil : (opened.records, opened.cursor)
         engine = InterviewEngine(questionnaire: questionnaire, environment: environment, language: language ?? opened.language, restoring: saved)
         let words = Words(language: engine.language)
@@ -77,7 +81,8 @@ public final class InterviewSession {
         if opened.kind == .reopened { engine.noteReopened() }
         let place = lineage.map(\.name).joined(separator: " › ")
         let previousNote = previous.map { " · \(words.previousRound) \($0.round)" } ?? ""
-        header = "\(questionnaire.settings.title.text(in: engine.language)) · \(place) [\(unit)] · \(words.round) \(round) · \(words.enumerator) \(enumerator)"
+        header =
+            "\(questionnaire.settings.title.text(in: engine.language)) · \(place) [\(unit)] · \(words.round) \(round) · \(words.enumerator) \(enumerator)"
             + previousNote
         try persist()
     }
@@ -318,7 +323,9 @@ public final class InterviewSession {
             lines.append("\(words.current): \(display(value, prompt.item))\(prompt.origin == .defaulted ? " \(words.defaulted)" : "")")
         }
         if let reason = prompt.confirmation { lines.append("[\(words.confirmed): \(reason)]") }
-        let allowed = prompt.item.allowedNonResponses.map { ":\(["dont_know": "dk", "refused": "rf", "not_applicable": "na"][$0.rawValue]!) \(words.nonResponse($0.rawValue))" }
+        let allowed = prompt.item.allowedNonResponses.map {
+            ":\(["dont_know": "dk", "refused": "rf", "not_applicable": "na"][$0.rawValue]!) \(words.nonResponse($0.rawValue))"
+        }
         if !allowed.isEmpty { lines.append(allowed.joined(separator: "  ")) }
         return lines
     }
@@ -366,11 +373,14 @@ public final class InterviewSession {
                 out += paint("\(words.choiceNumberOrCode)\(several ? " (\(words.severalChoices))" : "")", "2") + "\n"
             }
             if let value = prompt.value, !(value.isEmpty && !value.isNonResponseValue) {
-                out += "\n\(words.current): " + paint(display(value, prompt.item), "32")
+                out +=
+                    "\n\(words.current): " + paint(display(value, prompt.item), "32")
                     + (prompt.origin == .defaulted ? " \(words.defaulted)" : "") + "\n"
             }
             if let reason = prompt.confirmation { out += paint("[\(words.confirmed): \(reason)]", "2") + "\n" }
-            let allowed = prompt.item.allowedNonResponses.map { ":\(["dont_know": "dk", "refused": "rf", "not_applicable": "na"][$0.rawValue]!) \(words.nonResponse($0.rawValue))" }
+            let allowed = prompt.item.allowedNonResponses.map {
+                ":\(["dont_know": "dk", "refused": "rf", "not_applicable": "na"][$0.rawValue]!) \(words.nonResponse($0.rawValue))"
+            }
             if !allowed.isEmpty { out += paint(allowed.joined(separator: "  "), "2") + "\n" }
         }
         if !messages.isEmpty {

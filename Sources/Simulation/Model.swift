@@ -51,10 +51,14 @@ public enum TrueEffects {
 struct AnswerModel {
     let seed: UInt64
 
-    static let firstNames = ["Siti", "Ahmad", "Nur", "Budi", "Dewi", "Agus", "Rina", "Hendra", "Yuliana", "Made", "Wayan",
-                             "Fransiskus", "Maria", "Yohanes", "Andi", "Muhammad", "Sri", "Lukas", "Ketut", "Fitri"]
-    static let lastNames = ["Rahman", "Wijaya", "Saputra", "Lestari", "Hidayat", "Simanjuntak", "Daeng", "Wenda", "Kambu",
-                            "Pratama", "Nugroho", "Kurniawan", "Yikwa", "Mansur", "Utami"]
+    static let firstNames = [
+        "Siti", "Ahmad", "Nur", "Budi", "Dewi", "Agus", "Rina", "Hendra", "Yuliana", "Made", "Wayan",
+        "Fransiskus", "Maria", "Yohanes", "Andi", "Muhammad", "Sri", "Lukas", "Ketut", "Fitri",
+    ]
+    static let lastNames = [
+        "Rahman", "Wijaya", "Saputra", "Lestari", "Hidayat", "Simanjuntak", "Daeng", "Wenda", "Kambu",
+        "Pratama", "Nugroho", "Kurniawan", "Yikwa", "Mansur", "Utami",
+    ]
 
     /// The unit's lasting traits.
     func latent(for unit: FrameUnit, lineage: [FrameUnit], rounds: Int) -> Latent {
@@ -152,7 +156,10 @@ struct AnswerModel {
         case "apbdes_date":
             let onTime = engine.records[Address("apbdes_on_time")]?.value == .string("yes")
             let year = CivilDate(days: context.roundStart).year
-            let date = onTime ? CivilDate(year: year - 1, month: 12, day: random.integer(1...31))! : CivilDate(year: year, month: random.integer(1...4), day: random.integer(1...28))!
+            let date =
+                onTime
+                ? CivilDate(year: year - 1, month: 12, day: random.integer(1...31))!
+                : CivilDate(year: year, month: random.integer(1...4), day: random.integer(1...28))!
             return [.text(date.days <= context.roundStart ? date.description : CivilDate(days: context.roundStart - 30).description)]
         case "budget_total":
             return [.text(rupiah(exp(random.normal(log(1.15e9), 0.35))))]

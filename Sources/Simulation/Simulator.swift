@@ -29,10 +29,12 @@ public struct SimulationRound: Sendable {
     /// A round with the dates given, else those its code implies (`RoundCalendar`), else, since simulated
     /// interviews need a date, January 2021: a simulation's placeholder that never reaches real data.
     public init(code: String, starts: String?, ends: String?, questionnaires: [Questionnaire]) {
-        let implied = RoundCalendar.fieldwork(ofCode: code)
+        let implied =
+            RoundCalendar.fieldwork(ofCode: code)
             ?? (CivilDate(year: 2021, month: 1, day: 1)!, CivilDate(year: 2021, month: 1, day: 31)!)
-        self.init(code: code, starts: starts.flatMap(CivilDate.parse) ?? implied.starts, ends: ends.flatMap(CivilDate.parse) ?? implied.ends,
-                  questionnaires: questionnaires)
+        self.init(
+            code: code, starts: starts.flatMap(CivilDate.parse) ?? implied.starts, ends: ends.flatMap(CivilDate.parse) ?? implied.ends,
+            questionnaires: questionnaires)
     }
 
     /// The rounds of a survey plan.
@@ -123,10 +125,12 @@ public final class Simulator {
                     if level == "village", summary.adoption[unit.code] == nil {
                         summary.adoption[unit.code] = latent.onlineFrom.map { $0 == 0 ? "always" : rounds[$0].code } ?? "never"
                     }
-                    let context = UnitRound(unit: unit, lineage: lineage, roundIndex: roundIndex, roundCode: round.code,
-                                            roundStart: round.starts.days, latent: latent)
-                    let result = try interview(questionnaire, context, round: round, questionnaireID: questionnaireID,
-                                               previous: previous[formID]?[unit.code] ?? [:], summary: &summary)
+                    let context = UnitRound(
+                        unit: unit, lineage: lineage, roundIndex: roundIndex, roundCode: round.code,
+                        roundStart: round.starts.days, latent: latent)
+                    let result = try interview(
+                        questionnaire, context, round: round, questionnaireID: questionnaireID,
+                        previous: previous[formID]?[unit.code] ?? [:], summary: &summary)
                     batch.append(result)
                     var kept: [Address: Value] = [:]
                     for (address, record) in result.records where preloaded.contains(address.name) && record.relevant { kept[address] = record.value }
@@ -158,8 +162,10 @@ public final class Simulator {
     }
 
     // swiftlint:disable:next function_body_length
-    func interview(_ questionnaire: Questionnaire, _ context: UnitRound, round: SimulationRound, questionnaireID: Int64,
-                   previous: [Address: Value], summary: inout SimulationSummary) throws -> CompletedInterview {
+    func interview(
+        _ questionnaire: Questionnaire, _ context: UnitRound, round: SimulationRound, questionnaireID: Int64,
+        previous: [Address: Value], summary: inout SimulationSummary
+    ) throws -> CompletedInterview {
         var random = SplitMix64(seed: seed, "interview", questionnaire.settings.formID, context.unit.code, round.code)
         let offset = offsetMinutes(context.lineage)
         let fieldDays = max(0, round.ends.days - round.starts.days)
@@ -169,8 +175,9 @@ public final class Simulator {
         let prefill = identifierValues(questionnaire, context)
         let engine = InterviewEngine(
             questionnaire: questionnaire,
-            environment: InterviewEnvironment(clock: { Timestamp(seconds: clock.now, offsetMinutes: clock.offsetMinutes) },
-                                              previousRound: previous, prefill: prefill),
+            environment: InterviewEnvironment(
+                clock: { Timestamp(seconds: clock.now, offsetMinutes: clock.offsetMinutes) },
+                previousRound: previous, prefill: prefill),
             language: questionnaire.settings.defaultLanguage)
         var events: [AuditEvent] = []
         func collect() {
@@ -196,9 +203,10 @@ public final class Simulator {
                 let ended = Timestamp(seconds: clock.now, offsetMinutes: offset)
                 let district = context.district?.code ?? context.unit.code
                 let enumerator = "enum-\(district)-\(random.integer(1...3))"
-                return CompletedInterview(uuid: random.uuid(), questionnaireID: questionnaireID, formID: questionnaire.settings.formID,
-                                          unit: context.unit.code, round: round.code, enumerator: enumerator, started: started,
-                                          ended: ended, language: engine.language, records: engine.records, events: events)
+                return CompletedInterview(
+                    uuid: random.uuid(), questionnaireID: questionnaireID, formID: questionnaire.settings.formID,
+                    unit: context.unit.code, round: round.code, enumerator: enumerator, started: started,
+                    ended: ended, language: engine.language, records: engine.records, events: events)
             case .repeatPrompt(let collection):
                 let target = targets[collection] ?? model.instances(of: collection.name, context, &random)
                 targets[collection] = target
@@ -226,7 +234,10 @@ public final class Simulator {
                         outcome = engine.setNonResponse(code)
                         if outcome == .accepted { summary.nonResponses += 1 }
                     }
-                    if outcome == .accepted { accepted = true; break }
+                    if outcome == .accepted {
+                        accepted = true
+                        break
+                    }
                     if case .softCheckFailed = outcome {
                         // Most unusual values are real and confirmed; the rest are corrected.
                         if random.chance(0.7) {
@@ -247,8 +258,9 @@ public final class Simulator {
                 }
                 collect()
                 if !accepted {
-                    throw SimulationError.stuck(form: questionnaire.settings.formID, unit: context.unit.code, round: round.code,
-                                                address: address.description)
+                    throw SimulationError.stuck(
+                        form: questionnaire.settings.formID, unit: context.unit.code, round: round.code,
+                        address: address.description)
                 }
             }
         }

@@ -18,7 +18,8 @@ public enum FrameFile {
         let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
         var problems: [FrameProblem] = []
         for required in requiredColumns where !columns.contains(required) {
-            problems.append(FrameProblem(row: header.line, message: "the header has no column '\(required)'; the first columns are code,name,level,parent_code"))
+            problems.append(
+                FrameProblem(row: header.line, message: "the header has no column '\(required)'; the first columns are code,name,level,parent_code"))
         }
         var seenColumns = Set<String>()
         for column in columns where !seenColumns.insert(column).inserted {
@@ -46,8 +47,10 @@ public enum FrameFile {
             if code.contains(where: { $0.isWhitespace || $0.isNewline }) { rowProblems.append("code '\(code)' contains spaces") }
             if rowProblems.isEmpty {
                 seen[code] = row.line
-                units.append(FrameUnit(code: code, name: name, level: level, parentCode: parent.isEmpty ? nil : parent,
-                                       attributes: attributeColumns.map { ($0, field($0)) }, line: row.line))
+                units.append(
+                    FrameUnit(
+                        code: code, name: name, level: level, parentCode: parent.isEmpty ? nil : parent,
+                        attributes: attributeColumns.map { ($0, field($0)) }, line: row.line))
             } else {
                 problems.append(FrameProblem(row: row.line, message: rowProblems.joined(separator: "; ")))
             }

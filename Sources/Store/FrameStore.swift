@@ -10,8 +10,9 @@ extension ResponseStore {
         try wrap {
             try queue.write { db in
                 let existing = Set(try String.fetchAll(db, sql: "SELECT code FROM unit"))
-                var parents: [String: String] = Dictionary(try Row.fetchAll(db, sql: "SELECT code, parent_code FROM unit WHERE parent_code IS NOT NULL")
-                    .map { ($0["code"] as String, $0["parent_code"] as String) }, uniquingKeysWith: { first, _ in first })
+                var parents: [String: String] = Dictionary(
+                    try Row.fetchAll(db, sql: "SELECT code, parent_code FROM unit WHERE parent_code IS NOT NULL")
+                        .map { ($0["code"] as String, $0["parent_code"] as String) }, uniquingKeysWith: { first, _ in first })
                 let inFile = Set(units.map(\.code))
                 var problems: [FrameProblem] = []
                 for unit in units {
@@ -39,13 +40,15 @@ extension ResponseStore {
                 for unit in units {
                     let attributes = try Self.encodeAttributes(unit.attributes)
                     if existing.contains(unit.code) {
-                        try db.execute(sql: "UPDATE unit SET name = ?, level = ?, parent_code = ?, attributes = ? WHERE code = ?",
-                                       arguments: [unit.name, unit.level, unit.parentCode, attributes, unit.code])
+                        try db.execute(
+                            sql: "UPDATE unit SET name = ?, level = ?, parent_code = ?, attributes = ? WHERE code = ?",
+                            arguments: [unit.name, unit.level, unit.parentCode, attributes, unit.code])
                         updated += 1
                     } else {
                         position += 1
-                        try db.execute(sql: "INSERT INTO unit (code, name, level, parent_code, attributes, position) VALUES (?, ?, ?, ?, ?, ?)",
-                                       arguments: [unit.code, unit.name, unit.level, unit.parentCode, attributes, position])
+                        try db.execute(
+                            sql: "INSERT INTO unit (code, name, level, parent_code, attributes, position) VALUES (?, ?, ?, ?, ?, ?)",
+                            arguments: [unit.code, unit.name, unit.level, unit.parentCode, attributes, position])
                         added += 1
                     }
                 }
@@ -67,8 +70,9 @@ extension ResponseStore {
     }
 
     static func unit(from row: Row) -> FrameUnit {
-        FrameUnit(code: row["code"], name: row["name"], level: row["level"], parentCode: row["parent_code"],
-                  attributes: decodeAttributes(row["attributes"]))
+        FrameUnit(
+            code: row["code"], name: row["name"], level: row["level"], parentCode: row["parent_code"],
+            attributes: decodeAttributes(row["attributes"]))
     }
 
     /// Units in import order, optionally of one level.

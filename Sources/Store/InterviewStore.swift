@@ -84,15 +84,18 @@ extension ResponseStore {
     static func register(_ questionnaire: Questionnaire, at now: Timestamp, _ db: Database) throws -> Int64 {
         let hash = SHA256.hex(questionnaire.sourceText)
         let settings = questionnaire.settings
-        if let row = try Row.fetchOne(db, sql: "SELECT id, content_hash FROM questionnaire WHERE form_id = ? AND version = ?",
-                                      arguments: [settings.formID, settings.version]) {
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT id, content_hash FROM questionnaire WHERE form_id = ? AND version = ?",
+            arguments: [settings.formID, settings.version])
+        {
             guard row["content_hash"] as String == hash else {
                 throw StoreError.questionnaireChanged(formID: settings.formID, version: settings.version)
             }
             return row["id"]
         }
-        try db.execute(sql: "INSERT INTO questionnaire (form_id, version, content_hash, definition, added_at) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [settings.formID, settings.version, hash, questionnaire.sourceText, now.iso8601])
+        try db.execute(
+            sql: "INSERT INTO questionnaire (form_id, version, content_hash, definition, added_at) VALUES (?, ?, ?, ?, ?)",
+            arguments: [settings.formID, settings.version, hash, questionnaire.sourceText, now.iso8601])
         return db.lastInsertedRowID
     }
 
@@ -106,8 +109,10 @@ extension ResponseStore {
     }
 
     /// Starts the interview of a unit in a round, resumes its draft, or reopens a completed one when allowed.
-    public func openInterview(_ questionnaire: Questionnaire, unit code: String, round: String, enumerator: String,
-                              reopen: Bool, language: String?, at now: Timestamp) throws -> OpenedInterview {
+    public func openInterview(
+        _ questionnaire: Questionnaire, unit code: String, round: String, enumerator: String,
+        reopen: Bool, language: String?, at now: Timestamp
+    ) throws -> OpenedInterview {
         try wrap {
             try queue.write { db in
                 let questionnaireID = try Self.register(questionnaire, at: now, db)
@@ -119,19 +124,22 @@ extension ResponseStore {
                 }
                 try db.execute(sql: "INSERT OR IGNORE INTO round (code) VALUES (?)", arguments: [round])
                 let formID = questionnaire.settings.formID
-                let existing = try Row.fetchOne(db, sql: """
-                    SELECT i.uuid, i.status, i.cursor, i.language, q.version, i.questionnaire_id FROM interview i
-                    JOIN questionnaire q ON q.id = i.questionnaire_id
-                    WHERE i.form_id = ? AND i.unit_code = ? AND i.round_code = ? AND i.status != 'discarded'
-                    ORDER BY i.started_at LIMIT 1
-                    """, arguments: [formID, code, round])
+                let existing = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT i.uuid, i.status, i.cursor, i.language, q.version, i.questionnaire_id FROM interview i
+                        JOIN questionnaire q ON q.id = i.questionnaire_id
+                        WHERE i.form_id = ? AND i.unit_code = ? AND i.round_code = ? AND i.status != 'discarded'
+                        ORDER BY i.started_at LIMIT 1
+                        """, arguments: [formID, code, round])
                 guard let existing else {
                     let uuid = InterviewID.make(at: now)
-                    try db.execute(sql: """
-                        INSERT INTO interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status,
-                                               started_at, updated_at, utc_offset_minutes, cursor, language)
-                        VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, '', ?)
-                        """, arguments: [uuid, questionnaireID, formID, code, round, enumerator, now.iso8601, now.iso8601, now.offsetMinutes, language])
+                    try db.execute(
+                        sql: """
+                            INSERT INTO interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status,
+                                                   started_at, updated_at, utc_offset_minutes, cursor, language)
+                            VALUES (?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, '', ?)
+                            """, arguments: [uuid, questionnaireID, formID, code, round, enumerator, now.iso8601, now.iso8601, now.offsetMinutes, language])
                     try Self.appendAudit(db, uuid: uuid, at: now, event: "started", detail: "enumerator \(enumerator)")
                     return OpenedInterview(uuid: uuid, kind: .started, records: [:], cursor: .end, language: language)
                 }
@@ -144,27 +152,34 @@ extension ResponseStore {
                 let status = existing["status"] as String
                 if status == InterviewStatus.discarded.rawValue { throw StoreError.discarded(uuid: uuid) }
                 if status == InterviewStatus.completed.rawValue || status == InterviewStatus.approved.rawValue
-                    || status == InterviewStatus.rejected.rawValue {
+                    || status == InterviewStatus.rejected.rawValue
+                {
                     // A rejected interview comes back to be corrected: it reopens without asking, with the comment.
                     if status == InterviewStatus.rejected.rawValue {
-                        reviewComment = try String.fetchOne(db, sql: """
-                            SELECT detail FROM audit_log WHERE interview_uuid = ? AND event = 'rejected' ORDER BY seq DESC LIMIT 1
-                            """, arguments: [uuid]) ?? ""
+                        reviewComment =
+                            try String.fetchOne(
+                                db,
+                                sql: """
+                                    SELECT detail FROM audit_log WHERE interview_uuid = ? AND event = 'rejected' ORDER BY seq DESC LIMIT 1
+                                    """, arguments: [uuid]) ?? ""
                     } else if !reopen {
                         throw StoreError.completed(uuid: uuid)
                     }
                     kind = .reopened
-                    try db.execute(sql: "UPDATE interview SET status = 'draft', ended_at = NULL, updated_at = ? WHERE uuid = ?",
-                                   arguments: [now.iso8601, uuid])
-                    try Self.appendAudit(db, uuid: uuid, at: now, event: "reopened",
-                                         detail: "by \(enumerator)" + (reviewComment.map { " after rejection: \($0)" } ?? ""))
+                    try db.execute(
+                        sql: "UPDATE interview SET status = 'draft', ended_at = NULL, updated_at = ? WHERE uuid = ?",
+                        arguments: [now.iso8601, uuid])
+                    try Self.appendAudit(
+                        db, uuid: uuid, at: now, event: "reopened",
+                        detail: "by \(enumerator)" + (reviewComment.map { " after rejection: \($0)" } ?? ""))
                 } else {
                     try Self.appendAudit(db, uuid: uuid, at: now, event: "resumed", detail: "by \(enumerator)")
                 }
                 let records = try Self.records(db, uuid: uuid)
                 let cursor = Interview.Cursor.parse(existing["cursor"] as String) ?? .end
-                return OpenedInterview(uuid: uuid, kind: kind, records: records, cursor: cursor, language: existing["language"],
-                                       reviewComment: reviewComment)
+                return OpenedInterview(
+                    uuid: uuid, kind: kind, records: records, cursor: cursor, language: existing["language"],
+                    reviewComment: reviewComment)
             }
         }
     }
@@ -173,8 +188,9 @@ extension ResponseStore {
         var records: [Address: AnswerRecord] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM answer WHERE interview_uuid = ?", arguments: [uuid]) {
             guard let address = Address.parse(row["address"]),
-                  let value = StoredValue(kind: row["kind"], text: row["text_value"], number: row["number_value"]).value,
-                  let origin = AnswerOrigin(rawValue: row["origin"]) else { continue }
+                let value = StoredValue(kind: row["kind"], text: row["text_value"], number: row["number_value"]).value,
+                let origin = AnswerOrigin(rawValue: row["origin"])
+            else { continue }
             records[address] = AnswerRecord(value: value, origin: origin, relevant: row["relevant"], confirmation: row["confirmation"])
         }
         return records
@@ -184,11 +200,15 @@ extension ResponseStore {
     public func previousRoundValues(formID: String, unit: String, before round: String) throws -> (round: String, values: [Address: Value])? {
         try wrap {
             try queue.read { db in
-                guard let row = try Row.fetchOne(db, sql: """
-                    SELECT uuid, round_code FROM interview
-                    WHERE form_id = ? AND unit_code = ? AND round_code < ? AND status != 'discarded'
-                    ORDER BY round_code DESC, status IN \(InterviewStatus.finalSQL) DESC, updated_at DESC LIMIT 1
-                    """, arguments: [formID, unit, round]) else { return nil }
+                guard
+                    let row = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT uuid, round_code FROM interview
+                            WHERE form_id = ? AND unit_code = ? AND round_code < ? AND status != 'discarded'
+                            ORDER BY round_code DESC, status IN \(InterviewStatus.finalSQL) DESC, updated_at DESC LIMIT 1
+                            """, arguments: [formID, unit, round])
+                else { return nil }
                 let records = try Self.records(db, uuid: row["uuid"])
                 var values: [Address: Value] = [:]
                 for (address, record) in records where record.relevant && record.origin != .instances {
@@ -219,18 +239,25 @@ extension ResponseStore {
                 try db.inStepTransaction {
                     try StepJournal.apply(db)
                     try step.write(db, uuid: uuid)
-                    try db.execute(sql: "UPDATE interview SET status = 'completed', ended_at = ?, updated_at = ? WHERE uuid = ?",
-                                   arguments: [now.iso8601, now.iso8601, uuid])
+                    try db.execute(
+                        sql: "UPDATE interview SET status = 'completed', ended_at = ?, updated_at = ? WHERE uuid = ?",
+                        arguments: [now.iso8601, now.iso8601, uuid])
                 }
             }
             journalPending = false
         }
     }
 
-    static func appendAudit(_ db: Database, uuid: String, at: Timestamp, event: String, address: String? = nil,
-                            old: String? = nil, new: String? = nil, detail: String? = nil) throws {
-        try StepRows.append([StepRows.Event(name: event, address: address, old: old, new: new, detail: detail, at: at.iso8601,
-                                            offsetMinutes: at.offsetMinutes)], db, uuid: uuid)
+    static func appendAudit(
+        _ db: Database, uuid: String, at: Timestamp, event: String, address: String? = nil,
+        old: String? = nil, new: String? = nil, detail: String? = nil
+    ) throws {
+        try StepRows.append(
+            [
+                StepRows.Event(
+                    name: event, address: address, old: old, new: new, detail: detail, at: at.iso8601,
+                    offsetMinutes: at.offsetMinutes)
+            ], db, uuid: uuid)
     }
 
     /// An event as the audit log's columns: event, address, old value, new value, detail.
@@ -255,44 +282,60 @@ extension ResponseStore {
             try queue.read { db in
                 var conditions: [String] = []
                 var arguments: StatementArguments = []
-                if let round { conditions.append("i.round_code = ?"); arguments += [round] }
-                if let status { conditions.append("i.status = ?"); arguments += [status] }
+                if let round {
+                    conditions.append("i.round_code = ?")
+                    arguments += [round]
+                }
+                if let status {
+                    conditions.append("i.status = ?")
+                    arguments += [status]
+                }
                 let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
-                return try Row.fetchAll(db, sql: """
-                    SELECT i.*, q.version, u.name AS unit_name,
-                           (SELECT count(*) FROM answer a WHERE a.interview_uuid = i.uuid AND a.relevant AND a.origin = 'entered') AS answers
-                    FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id JOIN unit u ON u.code = i.unit_code
-                    \(filter) ORDER BY i.round_code, i.form_id, i.unit_code, i.started_at
-                    """, arguments: arguments).map(Self.summary)
+                return try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT i.*, q.version, u.name AS unit_name,
+                               (SELECT count(*) FROM answer a WHERE a.interview_uuid = i.uuid AND a.relevant AND a.origin = 'entered') AS answers
+                        FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id JOIN unit u ON u.code = i.unit_code
+                        \(filter) ORDER BY i.round_code, i.form_id, i.unit_code, i.started_at
+                        """, arguments: arguments
+                ).map(Self.summary)
             }
         }
     }
 
     static func summary(_ row: Row) -> InterviewSummary {
-        InterviewSummary(uuid: row["uuid"], formID: row["form_id"], version: row["version"], unitCode: row["unit_code"],
-                         unitName: row["unit_name"], roundCode: row["round_code"], enumerator: row["enumerator"], status: row["status"],
-                         startedAt: row["started_at"], endedAt: row["ended_at"], updatedAt: row["updated_at"],
-                         utcOffsetMinutes: row["utc_offset_minutes"], cursor: row["cursor"], language: row["language"], answers: row["answers"])
+        InterviewSummary(
+            uuid: row["uuid"], formID: row["form_id"], version: row["version"], unitCode: row["unit_code"],
+            unitName: row["unit_name"], roundCode: row["round_code"], enumerator: row["enumerator"], status: row["status"],
+            startedAt: row["started_at"], endedAt: row["ended_at"], updatedAt: row["updated_at"],
+            utcOffsetMinutes: row["utc_offset_minutes"], cursor: row["cursor"], language: row["language"], answers: row["answers"])
     }
 
     /// One interview with its answers (in address order) and its audit trail (in order).
     public func interview(_ uuid: String) throws -> (summary: InterviewSummary, answers: [StoredAnswer], audit: [AuditEntry]) {
         try wrap {
             try queue.read { db in
-                guard let row = try Row.fetchOne(db, sql: """
-                    SELECT i.*, q.version, u.name AS unit_name,
-                           (SELECT count(*) FROM answer a WHERE a.interview_uuid = i.uuid AND a.relevant AND a.origin = 'entered') AS answers
-                    FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id JOIN unit u ON u.code = i.unit_code
-                    WHERE i.uuid = ?
-                    """, arguments: [uuid]) else { throw StoreError.unknownInterview(uuid) }
+                guard
+                    let row = try Row.fetchOne(
+                        db,
+                        sql: """
+                            SELECT i.*, q.version, u.name AS unit_name,
+                                   (SELECT count(*) FROM answer a WHERE a.interview_uuid = i.uuid AND a.relevant AND a.origin = 'entered') AS answers
+                            FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id JOIN unit u ON u.code = i.unit_code
+                            WHERE i.uuid = ?
+                            """, arguments: [uuid])
+                else { throw StoreError.unknownInterview(uuid) }
                 let answers = try Row.fetchAll(db, sql: "SELECT * FROM answer WHERE interview_uuid = ?", arguments: [uuid]).compactMap { row -> StoredAnswer? in
                     guard let address = Address.parse(row["address"]) else { return nil }
-                    return StoredAnswer(address: address, stored: StoredValue(kind: row["kind"], text: row["text_value"], number: row["number_value"]),
-                                        origin: row["origin"], relevant: row["relevant"], confirmation: row["confirmation"], updatedAt: row["updated_at"])
+                    return StoredAnswer(
+                        address: address, stored: StoredValue(kind: row["kind"], text: row["text_value"], number: row["number_value"]),
+                        origin: row["origin"], relevant: row["relevant"], confirmation: row["confirmation"], updatedAt: row["updated_at"])
                 }
                 let audit = try Row.fetchAll(db, sql: "SELECT * FROM audit_log WHERE interview_uuid = ? ORDER BY seq", arguments: [uuid]).map { row in
-                    AuditEntry(sequence: row["seq"], at: row["at"], utcOffsetMinutes: row["utc_offset_minutes"], event: row["event"], address: row["address"],
-                               oldValue: row["old_value"], newValue: row["new_value"], detail: row["detail"])
+                    AuditEntry(
+                        sequence: row["seq"], at: row["at"], utcOffsetMinutes: row["utc_offset_minutes"], event: row["event"], address: row["address"],
+                        oldValue: row["old_value"], newValue: row["new_value"], detail: row["detail"])
                 }
                 return (Self.summary(row), answers, audit)
             }
@@ -318,10 +361,11 @@ extension ResponseStore {
     public func defineRound(_ round: Round) throws {
         try wrap {
             try queue.write { db in
-                try db.execute(sql: """
-                    INSERT INTO round (code, starts_on, ends_on) VALUES (?, ?, ?)
-                    ON CONFLICT (code) DO UPDATE SET starts_on = excluded.starts_on, ends_on = excluded.ends_on
-                    """, arguments: [round.code, round.startsOn, round.endsOn])
+                try db.execute(
+                    sql: """
+                        INSERT INTO round (code, starts_on, ends_on) VALUES (?, ?, ?)
+                        ON CONFLICT (code) DO UPDATE SET starts_on = excluded.starts_on, ends_on = excluded.ends_on
+                        """, arguments: [round.code, round.startsOn, round.endsOn])
             }
         }
     }
@@ -352,8 +396,10 @@ public struct CompletedInterview: Sendable {
     public let records: [Address: AnswerRecord]
     public let events: [AuditEvent]
 
-    public init(uuid: String, questionnaireID: Int64, formID: String, unit: String, round: String, enumerator: String,
-                started: Timestamp, ended: Timestamp, language: String?, records: [Address: AnswerRecord], events: [AuditEvent]) {
+    public init(
+        uuid: String, questionnaireID: Int64, formID: String, unit: String, round: String, enumerator: String,
+        started: Timestamp, ended: Timestamp, language: String?, records: [Address: AnswerRecord], events: [AuditEvent]
+    ) {
         self.uuid = uuid
         self.questionnaireID = questionnaireID
         self.formID = formID
@@ -373,15 +419,17 @@ extension ResponseStore {
     public func insertCompleted(_ interviews: [CompletedInterview]) throws {
         try wrap {
             try queue.write { db in
-                let insertInterview = try db.cachedStatement(sql: """
-                    INSERT INTO interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status,
-                                           started_at, ended_at, updated_at, utc_offset_minutes, cursor, language)
-                    VALUES (?, ?, ?, ?, ?, ?, 'completed', ?, ?, ?, ?, 'end', ?)
-                    """)
-                let insertAnswer = try db.cachedStatement(sql: """
-                    INSERT INTO answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
+                let insertInterview = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status,
+                                               started_at, ended_at, updated_at, utc_offset_minutes, cursor, language)
+                        VALUES (?, ?, ?, ?, ?, ?, 'completed', ?, ?, ?, ?, 'end', ?)
+                        """)
+                let insertAnswer = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
                 for interview in interviews {
                     try db.execute(sql: "INSERT OR IGNORE INTO round (code) VALUES (?)", arguments: [interview.round])
                     try insertInterview.execute(arguments: [
@@ -415,9 +463,12 @@ extension ResponseStore {
     public func responseCounts() throws -> [(round: String, formID: String, status: String, count: Int)] {
         try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT round_code, form_id, status, count(*) AS n FROM interview GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-                    """).map { ($0["round_code"], $0["form_id"], $0["status"], $0["n"]) }
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT round_code, form_id, status, count(*) AS n FROM interview GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+                        """
+                ).map { ($0["round_code"], $0["form_id"], $0["status"], $0["n"]) }
             }
         }
     }
@@ -426,9 +477,10 @@ extension ResponseStore {
     public func unitCounts() throws -> [String: Int] {
         try wrap {
             try queue.read { db in
-                Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT level, count(*) AS n FROM unit GROUP BY level").map {
-                    ($0["level"] as String, $0["n"] as Int)
-                })
+                Dictionary(
+                    uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT level, count(*) AS n FROM unit GROUP BY level").map {
+                        ($0["level"] as String, $0["n"] as Int)
+                    })
             }
         }
     }
@@ -448,16 +500,19 @@ extension ResponseStore {
     public func completedAnswers(formID: String, round: String, names: Set<String>? = nil) throws -> [InterviewAnswers] {
         try wrap {
             try queue.read { db in
-                let interviews = try Row.fetchAll(db, sql: """
-                    SELECT i.uuid, i.unit_code, q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
-                    WHERE i.form_id = ? AND i.round_code = ? AND i.status IN \(InterviewStatus.finalSQL) ORDER BY i.unit_code, i.ended_at DESC
-                    """, arguments: [formID, round])
+                let interviews = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT i.uuid, i.unit_code, q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
+                        WHERE i.form_id = ? AND i.round_code = ? AND i.status IN \(InterviewStatus.finalSQL) ORDER BY i.unit_code, i.ended_at DESC
+                        """, arguments: [formID, round])
                 var result: [InterviewAnswers] = []
                 var seen = Set<String>()
-                let statement = try db.cachedStatement(sql: """
-                    SELECT address, kind, text_value, number_value FROM answer
-                    WHERE interview_uuid = ? AND relevant AND origin != 'instances' OR (interview_uuid = ? AND origin = 'instances')
-                    """)
+                let statement = try db.cachedStatement(
+                    sql: """
+                        SELECT address, kind, text_value, number_value FROM answer
+                        WHERE interview_uuid = ? AND relevant AND origin != 'instances' OR (interview_uuid = ? AND origin = 'instances')
+                        """)
                 for row in interviews {
                     let unit: String = row["unit_code"]
                     guard seen.insert(unit).inserted else { continue }
@@ -468,7 +523,8 @@ extension ResponseStore {
                         // Only the variables asked for: national-scale stores hold hundreds of millions of answers.
                         if let names, let name = (answer["address"] as String).split(separator: "[").first, !names.contains(String(name)) { continue }
                         guard let address = Address.parse(answer["address"]),
-                              let value = StoredValue(kind: answer["kind"], text: answer["text_value"], number: answer["number_value"]).value else { continue }
+                            let value = StoredValue(kind: answer["kind"], text: answer["text_value"], number: answer["number_value"]).value
+                        else { continue }
                         values[address] = value
                     }
                     result.append(InterviewAnswers(uuid: uuid, unit: unit, version: row["version"], values: values))
@@ -482,10 +538,12 @@ extension ResponseStore {
     public func versions(formID: String, round: String) throws -> [String] {
         try wrap {
             try queue.read { db in
-                try String.fetchAll(db, sql: """
-                    SELECT DISTINCT q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
-                    WHERE i.form_id = ? AND i.round_code = ? AND i.status IN \(InterviewStatus.finalSQL) ORDER BY 1
-                    """, arguments: [formID, round])
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT DISTINCT q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
+                        WHERE i.form_id = ? AND i.round_code = ? AND i.status IN \(InterviewStatus.finalSQL) ORDER BY 1
+                        """, arguments: [formID, round])
             }
         }
     }

@@ -21,7 +21,8 @@ public struct MergeSummary: Hashable, Sendable, CustomStringConvertible {
     public func count(_ outcome: Outcome) -> Int { decisions.filter { $0.outcome == outcome }.count }
 
     public var description: String {
-        var text = "\(source): \(count(.new)) new, \(count(.updated)) updated, \(count(.unchanged)) unchanged, "
+        var text =
+            "\(source): \(count(.new)) new, \(count(.updated)) updated, \(count(.unchanged)) unchanged, "
             + "\(count(.duplicate)) duplicates, \(count(.rejected)) rejected"
         for decision in decisions where decision.outcome != .unchanged && decision.outcome != .new {
             text += "\n  \(decision.outcome.rawValue) \(decision.uuid): \(decision.reason)"
@@ -66,23 +67,29 @@ extension ResponseStore {
         // Units may arrive children before parents; the references are checked at commit.
         try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
         try db.execute(sql: "INSERT OR IGNORE INTO round (code, starts_on, ends_on) SELECT code, starts_on, ends_on FROM source.round")
-        try db.execute(sql: """
-            INSERT INTO unit (code, name, level, parent_code, attributes, position)
-            SELECT s.code, s.name, s.level, s.parent_code, s.attributes,
-                   (SELECT COALESCE(MAX(position), 0) FROM main.unit) + ROW_NUMBER() OVER (ORDER BY s.position)
-            FROM source.unit s WHERE s.code NOT IN (SELECT code FROM main.unit)
-            """)
+        try db.execute(
+            sql: """
+                INSERT INTO unit (code, name, level, parent_code, attributes, position)
+                SELECT s.code, s.name, s.level, s.parent_code, s.attributes,
+                       (SELECT COALESCE(MAX(position), 0) FROM main.unit) + ROW_NUMBER() OVER (ORDER BY s.position)
+                FROM source.unit s WHERE s.code NOT IN (SELECT code FROM main.unit)
+                """)
         // Questionnaires: the same form and version must be the same text here and there.
         var questionnaireIDs: [Int64: Int64] = [:]
         for questionnaire in source.questionnaires {
             let sourceID: Int64 = questionnaire["id"]
-            if let local = try Row.fetchOne(db, sql: "SELECT id, content_hash FROM questionnaire WHERE form_id = ? AND version = ?",
-                                            arguments: [questionnaire["form_id"], questionnaire["version"]]) {
+            if let local = try Row.fetchOne(
+                db, sql: "SELECT id, content_hash FROM questionnaire WHERE form_id = ? AND version = ?",
+                arguments: [questionnaire["form_id"], questionnaire["version"]])
+            {
                 if local["content_hash"] as String == questionnaire["content_hash"] as String { questionnaireIDs[sourceID] = local["id"] }
             } else {
-                try db.execute(sql: "INSERT INTO questionnaire (form_id, version, content_hash, definition, added_at) VALUES (?, ?, ?, ?, ?)",
-                               arguments: [questionnaire["form_id"], questionnaire["version"], questionnaire["content_hash"],
-                                           questionnaire["definition"], questionnaire["added_at"]])
+                try db.execute(
+                    sql: "INSERT INTO questionnaire (form_id, version, content_hash, definition, added_at) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [
+                        questionnaire["form_id"], questionnaire["version"], questionnaire["content_hash"],
+                        questionnaire["definition"], questionnaire["added_at"],
+                    ])
                 questionnaireIDs[sourceID] = db.lastInsertedRowID
             }
         }
@@ -91,10 +98,11 @@ extension ResponseStore {
         let existing = try db.cachedStatement(sql: "SELECT updated_at, status FROM main.interview WHERE uuid = ?")
         let auditCount = try db.cachedStatement(sql: "SELECT COUNT(*) FROM main.audit_log WHERE interview_uuid = ?")
         let sourceAuditCount = try db.cachedStatement(sql: "SELECT COUNT(*) FROM source.audit_log WHERE interview_uuid = ?")
-        let others = try db.cachedStatement(sql: """
-            SELECT uuid FROM main.interview WHERE form_id = ? AND unit_code = ? AND round_code = ? AND uuid != ? AND status != 'discarded'
-            ORDER BY started_at
-            """)
+        let others = try db.cachedStatement(
+            sql: """
+                SELECT uuid FROM main.interview WHERE form_id = ? AND unit_code = ? AND round_code = ? AND uuid != ? AND status != 'discarded'
+                ORDER BY started_at
+                """)
         let markNew = try db.cachedStatement(sql: "INSERT INTO temp.merge_new (uuid, questionnaire_id) VALUES (?, ?)")
         var newPlaces: [String: [String]] = [:]
         var decisions: [MergeSummary.Decision] = []
@@ -106,8 +114,10 @@ extension ResponseStore {
             guard let questionnaireID = questionnaireIDs[sourceQuestionnaire] else {
                 let row = source.questionnaires.first { $0["id"] as Int64 == sourceQuestionnaire }
                 let name = row.map { "\($0["form_id"] as String) version \($0["version"] as String)" } ?? "its questionnaire"
-                decisions.append(.init(uuid: uuid, outcome: .rejected,
-                                       reason: "\(place): \(name) differs from the definition stored here under the same version; give one of them a new version"))
+                decisions.append(
+                    .init(
+                        uuid: uuid, outcome: .rejected,
+                        reason: "\(place): \(name) differs from the definition stored here under the same version; give one of them a new version"))
                 continue
             }
             if let current = try Row.fetchOne(existing, arguments: [uuid]) {
@@ -118,7 +128,8 @@ extension ResponseStore {
                     continue
                 }
                 try replace(uuid, questionnaireID: questionnaireID, db)
-                let reason = "\(place): replaced the version of \(current["updated_at"] as String) (\(current["status"] as String)) "
+                let reason =
+                    "\(place): replaced the version of \(current["updated_at"] as String) (\(current["status"] as String)) "
                     + "with that of \(interview["updated_at"] as String) (\(interview["status"] as String))"
                 try appendAudit(db, uuid: uuid, at: now, event: "replaced_by_merge", detail: "\(reason), from \(sourcePath)")
                 decisions.append(.init(uuid: uuid, outcome: .updated, reason: reason))
@@ -131,65 +142,77 @@ extension ResponseStore {
             if duplicates.isEmpty {
                 decisions.append(.init(uuid: uuid, outcome: .new, reason: place))
             } else {
-                decisions.append(.init(uuid: uuid, outcome: .duplicate,
-                                       reason: "\(place): also interviewed as \(duplicates.joined(separator: ", ")); both kept, settle with pantau resolve"))
+                decisions.append(
+                    .init(
+                        uuid: uuid, outcome: .duplicate,
+                        reason: "\(place): also interviewed as \(duplicates.joined(separator: ", ")); both kept, settle with pantau resolve"))
             }
         }
         // New interviews, table to table: the interview rows, their answers, their audit trails in order.
-        try db.execute(sql: """
-            INSERT INTO main.interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status, started_at, ended_at,
-                                        updated_at, utc_offset_minutes, cursor, language)
-            SELECT s.uuid, n.questionnaire_id, s.form_id, s.unit_code, s.round_code, s.enumerator, s.status, s.started_at, s.ended_at,
-                   s.updated_at, s.utc_offset_minutes, s.cursor, s.language
-            FROM source.interview s JOIN temp.merge_new n ON n.uuid = s.uuid
-            """)
-        try db.execute(sql: """
-            INSERT INTO main.answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
-            SELECT a.interview_uuid, a.address, a.name, a.indices, a.kind, a.text_value, a.number_value, a.origin, a.relevant, a.confirmation, a.updated_at
-            FROM source.answer a WHERE a.interview_uuid IN (SELECT uuid FROM temp.merge_new)
-            """)
-        try db.execute(sql: """
-            INSERT INTO main.audit_log (interview_uuid, seq, at, utc_offset_minutes, event, address, old_value, new_value, detail)
-            SELECT l.interview_uuid, l.seq, l.at, l.utc_offset_minutes, l.event, l.address, l.old_value, l.new_value, l.detail
-            FROM source.audit_log l WHERE l.interview_uuid IN (SELECT uuid FROM temp.merge_new)
-            """)
+        try db.execute(
+            sql: """
+                INSERT INTO main.interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status, started_at, ended_at,
+                                            updated_at, utc_offset_minutes, cursor, language)
+                SELECT s.uuid, n.questionnaire_id, s.form_id, s.unit_code, s.round_code, s.enumerator, s.status, s.started_at, s.ended_at,
+                       s.updated_at, s.utc_offset_minutes, s.cursor, s.language
+                FROM source.interview s JOIN temp.merge_new n ON n.uuid = s.uuid
+                """)
+        try db.execute(
+            sql: """
+                INSERT INTO main.answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
+                SELECT a.interview_uuid, a.address, a.name, a.indices, a.kind, a.text_value, a.number_value, a.origin, a.relevant, a.confirmation, a.updated_at
+                FROM source.answer a WHERE a.interview_uuid IN (SELECT uuid FROM temp.merge_new)
+                """)
+        try db.execute(
+            sql: """
+                INSERT INTO main.audit_log (interview_uuid, seq, at, utc_offset_minutes, event, address, old_value, new_value, detail)
+                SELECT l.interview_uuid, l.seq, l.at, l.utc_offset_minutes, l.event, l.address, l.old_value, l.new_value, l.detail
+                FROM source.audit_log l WHERE l.interview_uuid IN (SELECT uuid FROM temp.merge_new)
+                """)
         let counts = Dictionary(grouping: decisions, by: \.outcome).mapValues(\.count)
         let details = decisions.filter { $0.outcome != .unchanged }.map { "\($0.outcome.rawValue) \($0.uuid): \($0.reason)" }
-        try db.execute(sql: """
-            INSERT INTO import_log (source, source_sha256, imported_at, new_interviews, updated_interviews, unchanged_interviews,
-                                    duplicate_interviews, rejected_interviews, details)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [sourcePath, source.sha256, now.iso8601, counts[.new] ?? 0, counts[.updated] ?? 0, counts[.unchanged] ?? 0,
-                             counts[.duplicate] ?? 0, counts[.rejected] ?? 0, details.joined(separator: "\n")])
+        try db.execute(
+            sql: """
+                INSERT INTO import_log (source, source_sha256, imported_at, new_interviews, updated_interviews, unchanged_interviews,
+                                        duplicate_interviews, rejected_interviews, details)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                sourcePath, source.sha256, now.iso8601, counts[.new] ?? 0, counts[.updated] ?? 0, counts[.unchanged] ?? 0,
+                counts[.duplicate] ?? 0, counts[.rejected] ?? 0, details.joined(separator: "\n"),
+            ])
         return decisions
     }
 
     /// A newer version in place of the one here: the interview row and answers as they are there, and the audit
     /// entries not yet here (counted: an entry that occurs twice there and once here is added once), in order.
     private static func replace(_ uuid: String, questionnaireID: Int64, _ db: Database) throws {
-        try db.execute(sql: """
-            UPDATE main.interview SET (questionnaire_id, enumerator, status, started_at, ended_at, updated_at, utc_offset_minutes, cursor, language) =
-                (SELECT ?, enumerator, status, started_at, ended_at, updated_at, utc_offset_minutes, cursor, language FROM source.interview WHERE uuid = ?)
-            WHERE uuid = ?
-            """, arguments: [questionnaireID, uuid, uuid])
+        try db.execute(
+            sql: """
+                UPDATE main.interview SET (questionnaire_id, enumerator, status, started_at, ended_at, updated_at, utc_offset_minutes, cursor, language) =
+                    (SELECT ?, enumerator, status, started_at, ended_at, updated_at, utc_offset_minutes, cursor, language FROM source.interview WHERE uuid = ?)
+                WHERE uuid = ?
+                """, arguments: [questionnaireID, uuid, uuid])
         try db.execute(sql: "DELETE FROM main.answer WHERE interview_uuid = ?", arguments: [uuid])
-        try db.execute(sql: """
-            INSERT INTO main.answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
-            SELECT interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at
-            FROM source.answer WHERE interview_uuid = ?
-            """, arguments: [uuid])
-        try db.execute(sql: """
-            INSERT INTO main.audit_log (interview_uuid, seq, at, utc_offset_minutes, event, address, old_value, new_value, detail)
-            SELECT interview_uuid,
-                   (SELECT COALESCE(MAX(seq), 0) FROM main.audit_log WHERE interview_uuid = ?1) + ROW_NUMBER() OVER (ORDER BY seq),
-                   at, utc_offset_minutes, event, address, old_value, new_value, detail
-            FROM (
-                SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.at, s.event, s.address, s.old_value, s.new_value, s.detail ORDER BY s.seq) AS copy
-                FROM source.audit_log s WHERE s.interview_uuid = ?1
-            ) s
-            WHERE s.copy > (SELECT COUNT(*) FROM main.audit_log l WHERE l.interview_uuid = ?1 AND l.at = s.at AND l.event = s.event
-                            AND l.address IS s.address AND l.old_value IS s.old_value AND l.new_value IS s.new_value AND l.detail IS s.detail)
-            """, arguments: [uuid])
+        try db.execute(
+            sql: """
+                INSERT INTO main.answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
+                SELECT interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at
+                FROM source.answer WHERE interview_uuid = ?
+                """, arguments: [uuid])
+        try db.execute(
+            sql: """
+                INSERT INTO main.audit_log (interview_uuid, seq, at, utc_offset_minutes, event, address, old_value, new_value, detail)
+                SELECT interview_uuid,
+                       (SELECT COALESCE(MAX(seq), 0) FROM main.audit_log WHERE interview_uuid = ?1) + ROW_NUMBER() OVER (ORDER BY seq),
+                       at, utc_offset_minutes, event, address, old_value, new_value, detail
+                FROM (
+                    SELECT s.*, ROW_NUMBER() OVER (PARTITION BY s.at, s.event, s.address, s.old_value, s.new_value, s.detail ORDER BY s.seq) AS copy
+                    FROM source.audit_log s WHERE s.interview_uuid = ?1
+                ) s
+                WHERE s.copy > (SELECT COUNT(*) FROM main.audit_log l WHERE l.interview_uuid = ?1 AND l.at = s.at AND l.event = s.event
+                                AND l.address IS s.address AND l.old_value IS s.old_value AND l.new_value IS s.new_value AND l.detail IS s.detail)
+                """, arguments: [uuid])
     }
 
     /// Groups of interviews of the same questionnaire, unit and round (discarded ones left out).
@@ -210,9 +233,11 @@ extension ResponseStore {
                 guard let kept = try Row.fetchOne(db, sql: "SELECT form_id, unit_code, round_code FROM interview WHERE uuid = ?", arguments: [uuid]) else {
                     throw StoreError.unknownInterview(uuid)
                 }
-                let others = try String.fetchAll(db, sql: """
-                    SELECT uuid FROM interview WHERE form_id = ? AND unit_code = ? AND round_code = ? AND uuid != ? AND status != 'discarded'
-                    """, arguments: [kept["form_id"], kept["unit_code"], kept["round_code"], uuid])
+                let others = try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT uuid FROM interview WHERE form_id = ? AND unit_code = ? AND round_code = ? AND uuid != ? AND status != 'discarded'
+                        """, arguments: [kept["form_id"], kept["unit_code"], kept["round_code"], uuid])
                 guard !others.isEmpty else { throw StoreError.notADuplicate(uuid) }
                 for other in others {
                     try db.execute(sql: "UPDATE interview SET status = 'discarded', updated_at = ? WHERE uuid = ?", arguments: [now.iso8601, other])
@@ -229,9 +254,11 @@ extension ResponseStore {
         try wrap {
             try queue.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM import_log ORDER BY id DESC").map { row in
-                    (row["source"], row["imported_at"],
-                     "\(row["new_interviews"] as Int) new, \(row["updated_interviews"] as Int) updated, \(row["unchanged_interviews"] as Int) unchanged, "
-                        + "\(row["duplicate_interviews"] as Int) duplicates, \(row["rejected_interviews"] as Int) rejected")
+                    (
+                        row["source"], row["imported_at"],
+                        "\(row["new_interviews"] as Int) new, \(row["updated_interviews"] as Int) updated, \(row["unchanged_interviews"] as Int) unchanged, "
+                            + "\(row["duplicate_interviews"] as Int) duplicates, \(row["rejected_interviews"] as Int) rejected"
+                    )
                 }
             }
         }
@@ -274,14 +301,19 @@ final class FieldStore {
             let unknown = Set(applied).subtracting(ResponseStore.migrator.migrations)
             if !unknown.isEmpty { throw StoreError.newerSchema(path: path, unknown: unknown.sorted()) }
             let check = try queue.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
-            guard check == ["ok"] else { throw StoreError.notAStore(path: path, reason: "the integrity check failed: \(check.prefix(3).joined(separator: "; "))") }
+            guard check == ["ok"] else {
+                throw StoreError.notAStore(path: path, reason: "the integrity check failed: \(check.prefix(3).joined(separator: "; "))")
+            }
             // A device still on an earlier schema: its copy is brought up to this one, so the tables match; steps a
             // killed session left in its journal are written into its tables.
             try ResponseStore.migrator.migrate(queue)
             _ = try queue.write { try StepJournal.apply($0) }
             (questionnaires, rounds, units, interviews) = try queue.read { db in
-                (try Row.fetchAll(db, sql: "SELECT * FROM questionnaire"), try Row.fetchAll(db, sql: "SELECT * FROM round"),
-                 try Row.fetchAll(db, sql: "SELECT * FROM unit ORDER BY position"), try Row.fetchAll(db, sql: "SELECT * FROM interview ORDER BY started_at, uuid"))
+                (
+                    try Row.fetchAll(db, sql: "SELECT * FROM questionnaire"), try Row.fetchAll(db, sql: "SELECT * FROM round"),
+                    try Row.fetchAll(db, sql: "SELECT * FROM unit ORDER BY position"),
+                    try Row.fetchAll(db, sql: "SELECT * FROM interview ORDER BY started_at, uuid")
+                )
             }
             // Every interview's questionnaire must travel with it.
             let known = Set(questionnaires.map { $0["id"] as Int64 })

@@ -89,11 +89,14 @@ public final class ResponseStore {
     public func schemaSQL() throws -> String {
         try wrap {
             try queue.read { db in
-                try String.fetchAll(db, sql: """
-                    SELECT sql || ';' FROM sqlite_master
-                    WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
-                    ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, name
-                    """).joined(separator: "\n")
+                try String.fetchAll(
+                    db,
+                    sql: """
+                        SELECT sql || ';' FROM sqlite_master
+                        WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name != 'grdb_migrations'
+                        ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, name
+                        """
+                ).joined(separator: "\n")
             }
         }
     }

@@ -59,8 +59,10 @@ extension ResponseStore {
                 guard let current = try String.fetchOne(db, sql: "SELECT status FROM interview WHERE uuid = ?", arguments: [uuid]) else {
                     throw StoreError.unknownInterview(uuid)
                 }
-                guard current == InterviewStatus.completed.rawValue || current == InterviewStatus.approved.rawValue
-                        || current == InterviewStatus.rejected.rawValue else {
+                guard
+                    current == InterviewStatus.completed.rawValue || current == InterviewStatus.approved.rawValue
+                        || current == InterviewStatus.rejected.rawValue
+                else {
                     throw StoreError.notReviewable(uuid: uuid, status: current)
                 }
                 // The review makes this version the newest, so that it wins when merged back to the device.
@@ -81,19 +83,23 @@ extension ResponseStore {
                 var facts: [String: [String]] = [:]
                 for interview in candidates {
                     var reasons: [String] = []
-                    let events = try Row.fetchAll(db, sql: "SELECT at, event, address, detail FROM audit_log WHERE interview_uuid = ? ORDER BY seq",
-                                                  arguments: [interview.uuid])
+                    let events = try Row.fetchAll(
+                        db, sql: "SELECT at, event, address, detail FROM audit_log WHERE interview_uuid = ? ORDER BY seq",
+                        arguments: [interview.uuid])
                     let confirmed = events.filter { $0["event"] as String == "soft_check_confirmed" }
                     if !confirmed.isEmpty {
                         let items = confirmed.map { "\($0["address"] as String? ?? "?") (\($0["detail"] as String? ?? ""))" }
                         reasons.append("\(confirmed.count) soft check\(confirmed.count == 1 ? "" : "s") confirmed: \(items.joined(separator: ", "))")
                     }
-                    let nonResponses = try Row.fetchAll(db, sql: """
-                        SELECT text_value, COUNT(*) AS n FROM answer WHERE interview_uuid = ? AND relevant AND kind = 'non_response' GROUP BY text_value
-                        """, arguments: [interview.uuid])
+                    let nonResponses = try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT text_value, COUNT(*) AS n FROM answer WHERE interview_uuid = ? AND relevant AND kind = 'non_response' GROUP BY text_value
+                            """, arguments: [interview.uuid])
                     let total = nonResponses.reduce(0) { $0 + ($1["n"] as Int) }
                     if total >= rules.nonResponses {
-                        reasons.append("\(total) non-responses (" + nonResponses.map { "\($0["n"] as Int) \($0["text_value"] as String)" }.joined(separator: ", ") + ")")
+                        reasons.append(
+                            "\(total) non-responses (" + nonResponses.map { "\($0["n"] as Int) \($0["text_value"] as String)" }.joined(separator: ", ") + ")")
                     }
                     // Answers changed after an earlier completion (the interview was reopened and changed).
                     if let firstCompleted = events.firstIndex(where: { $0["event"] as String == "completed" }) {
@@ -124,26 +130,33 @@ extension ResponseStore {
                 }
                 // Numbers far from the same unit's previous round of the same questionnaire.
                 for interview in candidates {
-                    guard let previous = try String.fetchOne(db, sql: """
-                        SELECT i.uuid FROM interview i JOIN round r ON r.code = i.round_code
-                        WHERE i.form_id = ? AND i.unit_code = ? AND i.status IN \(InterviewStatus.finalSQL) AND i.round_code < ?
-                        ORDER BY i.round_code DESC LIMIT 1
-                        """, arguments: [interview.formID, interview.unitCode, interview.roundCode]) else { continue }
-                    let far = try Row.fetchAll(db, sql: """
-                        SELECT now.address, now.number_value AS current, before.number_value AS earlier
-                        FROM answer now JOIN answer before ON before.address = now.address AND before.interview_uuid = ?
-                        WHERE now.interview_uuid = ? AND now.kind = 'number' AND before.kind = 'number' AND now.relevant AND before.relevant
-                          AND now.number_value != 0 AND before.number_value != 0
-                          AND (now.number_value / before.number_value > ? OR before.number_value / now.number_value > ?)
-                          AND now.number_value * before.number_value > 0
-                        ORDER BY now.address
-                        """, arguments: [previous, interview.uuid, rules.previousRatio, rules.previousRatio])
+                    guard
+                        let previous = try String.fetchOne(
+                            db,
+                            sql: """
+                                SELECT i.uuid FROM interview i JOIN round r ON r.code = i.round_code
+                                WHERE i.form_id = ? AND i.unit_code = ? AND i.status IN \(InterviewStatus.finalSQL) AND i.round_code < ?
+                                ORDER BY i.round_code DESC LIMIT 1
+                                """, arguments: [interview.formID, interview.unitCode, interview.roundCode])
+                    else { continue }
+                    let far = try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT now.address, now.number_value AS current, before.number_value AS earlier
+                            FROM answer now JOIN answer before ON before.address = now.address AND before.interview_uuid = ?
+                            WHERE now.interview_uuid = ? AND now.kind = 'number' AND before.kind = 'number' AND now.relevant AND before.relevant
+                              AND now.number_value != 0 AND before.number_value != 0
+                              AND (now.number_value / before.number_value > ? OR before.number_value / now.number_value > ?)
+                              AND now.number_value * before.number_value > 0
+                            ORDER BY now.address
+                            """, arguments: [previous, interview.uuid, rules.previousRatio, rules.previousRatio])
                     if !far.isEmpty {
                         let items = far.prefix(5).map { row -> String in
                             "\(row["address"] as String) \(Value.format(number: row["earlier"])) → \(Value.format(number: row["current"]))"
                         }
-                        facts[interview.uuid, default: []].append("far from the previous round: " + items.joined(separator: ", ")
-                                                                   + (far.count > 5 ? " and \(far.count - 5) more" : ""))
+                        facts[interview.uuid, default: []].append(
+                            "far from the previous round: " + items.joined(separator: ", ")
+                                + (far.count > 5 ? " and \(far.count - 5) more" : ""))
                     }
                 }
                 return candidates.compactMap { interview in
@@ -171,9 +184,11 @@ extension ResponseStore {
         let covered = units.filter { $0.level == unitLevel }
         let statuses = try wrap {
             try queue.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT unit_code, status, enumerator FROM interview WHERE form_id = ? AND round_code = ? AND status != 'discarded'
-                    """, arguments: [formID, round])
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT unit_code, status, enumerator FROM interview WHERE form_id = ? AND round_code = ? AND status != 'discarded'
+                        """, arguments: [formID, round])
             }
         }
         var interviewOf: [String: (status: String, enumerator: String)] = [:]
@@ -196,15 +211,19 @@ extension ResponseStore {
                 key = group?.code ?? "(none)"
                 name = group?.name ?? ""
             }
-            if rows[key] == nil { rows[key] = (name, [:], 0); order.append(key) }
+            if rows[key] == nil {
+                rows[key] = (name, [:], 0)
+                order.append(key)
+            }
             rows[key]!.units += 1
             rows[key]!.counts[interviewOf[unit.code]?.status ?? "not_started", default: 0] += 1
         }
         return order.map { key in
             let entry = rows[key]!
-            return ProgressRow(group: key, name: entry.name, units: entry.units, notStarted: entry.counts["not_started"] ?? 0,
-                               draft: entry.counts["draft"] ?? 0, completed: entry.counts["completed"] ?? 0,
-                               approved: entry.counts["approved"] ?? 0, rejected: entry.counts["rejected"] ?? 0)
+            return ProgressRow(
+                group: key, name: entry.name, units: entry.units, notStarted: entry.counts["not_started"] ?? 0,
+                draft: entry.counts["draft"] ?? 0, completed: entry.counts["completed"] ?? 0,
+                approved: entry.counts["approved"] ?? 0, rejected: entry.counts["rejected"] ?? 0)
         }
     }
 }

@@ -42,9 +42,11 @@ struct StepRows: Equatable {
         changes = transition.records.map { address, record in
             guard let record else { return .delete(address: address.description) }
             let stored = StoredValue(record.value)
-            return .upsert(Answer(address: address.description, name: address.name, indices: address.indices.map(String.init).joined(separator: ","),
-                                  kind: stored.kind, text: stored.text, number: stored.number, origin: record.origin.rawValue,
-                                  relevant: record.relevant, confirmation: record.confirmation))
+            return .upsert(
+                Answer(
+                    address: address.description, name: address.name, indices: address.indices.map(String.init).joined(separator: ","),
+                    kind: stored.kind, text: stored.text, number: stored.number, origin: record.origin.rawValue,
+                    relevant: record.relevant, confirmation: record.confirmation))
         }
         events = Self.rows(transition.events)
         cursor = transition.cursor.description
@@ -57,7 +59,10 @@ struct StepRows: Equatable {
     static func rows(_ events: [AuditEvent]) -> [Event] {
         var lastSeconds = Double.nan, lastText = ""
         return events.map { event in
-            if event.at.seconds != lastSeconds { lastSeconds = event.at.seconds; lastText = event.at.iso8601 }
+            if event.at.seconds != lastSeconds {
+                lastSeconds = event.at.seconds
+                lastText = event.at.iso8601
+            }
             let (name, address, old, new, detail) = ResponseStore.columns(event)
             return Event(name: name, address: address, old: old, new: new, detail: detail, at: lastText, offsetMinutes: event.at.offsetMinutes)
         }
@@ -67,20 +72,24 @@ struct StepRows: Equatable {
     /// interview's last, the cursor and update time on the interview.
     func write(_ db: Database, uuid: String) throws {
         if !changes.isEmpty {
-            let upsert = try db.cachedStatement(sql: """
-                INSERT INTO answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (interview_uuid, address) DO UPDATE SET
-                    kind = excluded.kind, text_value = excluded.text_value, number_value = excluded.number_value,
-                    origin = excluded.origin, relevant = excluded.relevant, confirmation = excluded.confirmation,
-                    updated_at = excluded.updated_at
-                """)
+            let upsert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (interview_uuid, address) DO UPDATE SET
+                        kind = excluded.kind, text_value = excluded.text_value, number_value = excluded.number_value,
+                        origin = excluded.origin, relevant = excluded.relevant, confirmation = excluded.confirmation,
+                        updated_at = excluded.updated_at
+                    """)
             for change in changes {
                 switch change {
                 case .upsert(let answer):
-                    try upsert.run([.text(uuid), .text(answer.address), .text(answer.name), .text(answer.indices), .text(answer.kind), .text(answer.text),
-                                    answer.number.map(SQLValue.real) ?? .null, .text(answer.origin), .integer(answer.relevant ? 1 : 0),
-                                    .text(answer.confirmation), .text(now)], db)
+                    try upsert.run(
+                        [
+                            .text(uuid), .text(answer.address), .text(answer.name), .text(answer.indices), .text(answer.kind), .text(answer.text),
+                            answer.number.map(SQLValue.real) ?? .null, .text(answer.origin), .integer(answer.relevant ? 1 : 0),
+                            .text(answer.confirmation), .text(now),
+                        ], db)
                 case .delete(let address):
                     try db.cachedStatement(sql: "DELETE FROM answer WHERE interview_uuid = ? AND address = ?").run([.text(uuid), .text(address)], db)
                 }
@@ -95,7 +104,8 @@ struct StepRows: Equatable {
     /// interview's last position.
     static func append(_ events: [Event], _ db: Database, uuid: String) throws {
         guard !events.isEmpty else { return }
-        var sequence = try db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE interview_uuid = ?")
+        var sequence =
+            try db.cachedStatement(sql: "SELECT COALESCE(MAX(seq), 0) FROM audit_log WHERE interview_uuid = ?")
             .integer([.text(uuid)], db) ?? 0
         var start = 0
         while start < events.count {
@@ -104,8 +114,10 @@ struct StepRows: Equatable {
             values.reserveCapacity(chunk.count * 9)
             for event in chunk {
                 sequence += 1
-                values += [.text(uuid), .integer(sequence), .text(event.at), .integer(Int64(event.offsetMinutes)), .text(event.name),
-                           .text(event.address), .text(event.old), .text(event.new), .text(event.detail)]
+                values += [
+                    .text(uuid), .integer(sequence), .text(event.at), .integer(Int64(event.offsetMinutes)), .text(event.name),
+                    .text(event.address), .text(event.old), .text(event.new), .text(event.detail),
+                ]
             }
             try db.cachedStatement(sql: auditInsert[chunk.count]).run(values, db)
             start += chunk.count
@@ -133,26 +145,44 @@ extension StepRows {
         func integer(_ value: Int) {
             if value < 0 { out.append(UInt8(ascii: "-")) }
             var magnitude = value.magnitude, digits: [UInt8] = []
-            repeat { digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10)); magnitude /= 10 } while magnitude > 0
+            repeat {
+                digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+                magnitude /= 10
+            } while magnitude > 0
             out.append(contentsOf: digits.reversed())
         }
         func field(_ text: String?) {
-            guard let text else { out.append(UInt8(ascii: "~")); return }
+            guard let text else {
+                out.append(UInt8(ascii: "~"))
+                return
+            }
             integer(text.utf8.count)
             out.append(UInt8(ascii: ":"))
             out.append(contentsOf: text.utf8)
         }
-        func number(_ value: Int) { integer(value); out.append(UInt8(ascii: ";")) }
+        func number(_ value: Int) {
+            integer(value)
+            out.append(UInt8(ascii: ";"))
+        }
         out.append(UInt8(ascii: "v"))
         number(Int(Self.formatVersion)!)
-        field(cursor); field(language); field(now); number(offsetMinutes)
+        field(cursor)
+        field(language)
+        field(now)
+        number(offsetMinutes)
         number(changes.count)
         for change in changes {
             switch change {
             case .upsert(let answer):
                 out.append(UInt8(ascii: "u"))
-                field(answer.address); field(answer.name); field(answer.indices); field(answer.kind); field(answer.text)
-                field(answer.number.map { String($0.bitPattern, radix: 16) }); field(answer.origin); number(answer.relevant ? 1 : 0)
+                field(answer.address)
+                field(answer.name)
+                field(answer.indices)
+                field(answer.kind)
+                field(answer.text)
+                field(answer.number.map { String($0.bitPattern, radix: 16) })
+                field(answer.origin)
+                number(answer.relevant ? 1 : 0)
                 field(answer.confirmation)
             case .delete(let address):
                 out.append(UInt8(ascii: "d"))
@@ -161,7 +191,12 @@ extension StepRows {
         }
         number(events.count)
         for event in events {
-            field(event.name); field(event.address); field(event.old); field(event.new); field(event.detail); field(event.at)
+            field(event.name)
+            field(event.address)
+            field(event.old)
+            field(event.new)
+            field(event.detail)
+            field(event.at)
             number(event.offsetMinutes)
         }
         return String(decoding: out, as: UTF8.self)
@@ -182,7 +217,8 @@ extension StepRows {
         }
         func integer(until end: UInt8) throws -> Int {
             guard let stop = bytes[index...].firstIndex(of: end),
-                  let value = Int(String(decoding: bytes[index..<stop], as: UTF8.self)) else { throw fail("expected a number") }
+                let value = Int(String(decoding: bytes[index..<stop], as: UTF8.self))
+            else { throw fail("expected a number") }
             index = stop + 1
             return value
         }
@@ -214,8 +250,11 @@ extension StepRows {
                 }
                 let origin = try required()
                 let relevant = try integer(until: UInt8(ascii: ";")) != 0
-                changes.append(.upsert(Answer(address: address, name: name, indices: indices, kind: kind, text: text, number: number, origin: origin,
-                                              relevant: relevant, confirmation: try field())))
+                changes.append(
+                    .upsert(
+                        Answer(
+                            address: address, name: name, indices: indices, kind: kind, text: text, number: number, origin: origin,
+                            relevant: relevant, confirmation: try field())))
             } else if take(UInt8(ascii: "d")) {
                 changes.append(.delete(address: try required()))
             } else {

@@ -25,12 +25,13 @@ extension Statement {
         sqlite3_reset(statement)
         for (index, value) in values.enumerated() {
             let position = Int32(index + 1)
-            let code = switch value {
-            case .text(let text): sqlite3_bind_text(statement, position, text, -1, Self.transient)
-            case .integer(let number): sqlite3_bind_int64(statement, position, number)
-            case .real(let number): sqlite3_bind_double(statement, position, number)
-            case .null: sqlite3_bind_null(statement, position)
-            }
+            let code =
+                switch value {
+                case .text(let text): sqlite3_bind_text(statement, position, text, -1, Self.transient)
+                case .integer(let number): sqlite3_bind_int64(statement, position, number)
+                case .real(let number): sqlite3_bind_double(statement, position, number)
+                case .null: sqlite3_bind_null(statement, position)
+                }
             guard code == SQLITE_OK else { throw failure(code, db) }
         }
     }

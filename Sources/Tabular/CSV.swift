@@ -1,3 +1,5 @@
+import Foundation
+
 /// RFC 4180 CSV: comma-separated fields, double quotes around fields that hold commas, quotes or line
 /// breaks, quotes doubled inside. Accepts \n and \r\n line ends and a leading UTF-8 byte-order mark.
 public enum CSV {
@@ -106,5 +108,3 @@ public enum CSV {
         rows.map { $0.map(escape).joined(separator: ",") + "\n" }.joined()
     }
 }
-
-import Foundation

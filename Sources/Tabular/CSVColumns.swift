@@ -58,7 +58,8 @@ public struct CSVColumns: Sendable {
         let quote = bytes.count > dataStart ? memchr(bytes.baseAddress! + dataStart, Int32(UInt8(ascii: "\"")), bytes.count - dataStart) : nil
         var cut = bytes.count
         if quote == nil, bytes.count - dataStart > 1 << 20,
-           let newline = memchr(bytes.baseAddress! + dataStart + (bytes.count - dataStart) / 2, Int32(UInt8(ascii: "\n")), (bytes.count - dataStart) / 2) {
+            let newline = memchr(bytes.baseAddress! + dataStart + (bytes.count - dataStart) / 2, Int32(UInt8(ascii: "\n")), (bytes.count - dataStart) / 2)
+        {
             cut = bytes.baseAddress!.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
         }
         let parts = cut < bytes.count ? [dataStart..<cut, cut..<bytes.count] : [dataStart..<bytes.count]
@@ -105,7 +106,8 @@ public struct CSVColumns: Sendable {
 
     /// The rows in `range` of the data, into copies of `slots`.
     static func readRows(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, slots: [Slot?], line: Int, quoted: Bool)
-        -> Result<(slots: [Slot?], rows: Int), CSV.ParseError> {
+        -> Result<(slots: [Slot?], rows: Int), CSV.ParseError>
+    {
         // Room for every row up front (one per line end): growing arrays would touch their memory twice.
         var lines = 1
         var cursor = bytes.baseAddress! + range.lowerBound
@@ -127,15 +129,20 @@ public struct CSVColumns: Sendable {
                 // A line holding one empty field is blank, not a row: an empty first field waits until the
                 // row turns out to have more.
                 var firstEmpty = false
-                guard let row = try scanner.row(fieldHandler: { position, field in
-                    seen = position + 1
-                    if position == 0, field.isEmpty { firstEmpty = true; return }
-                    if firstEmpty {
-                        firstEmpty = false
-                        if !slots.isEmpty { slots[0]?.append(empty) }
-                    }
-                    if position < slots.count { slots[position]?.append(field) }
-                }) else { break }
+                guard
+                    let row = try scanner.row(fieldHandler: { position, field in
+                        seen = position + 1
+                        if position == 0, field.isEmpty {
+                            firstEmpty = true
+                            return
+                        }
+                        if firstEmpty {
+                            firstEmpty = false
+                            if !slots.isEmpty { slots[0]?.append(empty) }
+                        }
+                        if position < slots.count { slots[position]?.append(field) }
+                    })
+                else { break }
                 if row.fields == 1 && firstEmpty { continue }
                 // Short rows: the missing fields are empty.
                 for position in seen..<slots.count { slots[position]?.append(empty) }
@@ -163,7 +170,10 @@ public struct CSVColumns: Sendable {
             if position == 0 && at == start { return }  // a blank line
             field(start, at)
             position += 1
-            while position < slots.count { slots[position]?.append(empty); position += 1 }
+            while position < slots.count {
+                slots[position]?.append(empty)
+                position += 1
+            }
             rows += 1
         }
         // A comma or line end at `at`; returns where scanning goes on.
@@ -186,7 +196,10 @@ public struct CSVColumns: Sendable {
         let raw = UnsafeRawPointer(base)
         while index + 8 <= end {
             var found = Self.separators(in: raw.loadUnaligned(fromByteOffset: index, as: UInt64.self))
-            if found == 0 { index += 8; continue }
+            if found == 0 {
+                index += 8
+                continue
+            }
             var resume = index + 8
             while found != 0 {
                 let at = index + found.trailingZeroBitCount / 8
@@ -292,7 +305,8 @@ public struct CSVColumns: Sendable {
             if last >= 0 {
                 let start = starts[Int(last)], count = starts[Int(last) + 1] - start
                 if count == bytes.count,
-                   count == 0 || arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + start, bytes.baseAddress!, count) == 0 }) {
+                    count == 0 || arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + start, bytes.baseAddress!, count) == 0 })
+                {
                     return last
                 }
             }
@@ -319,7 +333,8 @@ public struct CSVColumns: Sendable {
                 if existing < 0 { break }
                 let index = Int(existing)
                 if hashes[index] == hash, starts[index + 1] - starts[index] == bytes.count,
-                   arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + starts[index], bytes.baseAddress ?? $0.baseAddress!, bytes.count) == 0 }) {
+                    arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + starts[index], bytes.baseAddress ?? $0.baseAddress!, bytes.count) == 0 })
+                {
                     return existing
                 }
                 slot = (slot + 1) & mask
@@ -406,7 +421,10 @@ public struct CSVColumns: Sendable {
                 if index >= bytes.count { return (blank && position == 1, position) }
                 let byte = bytes[index]
                 index += 1
-                if byte == UInt8(ascii: ",") { blank = false; continue }
+                if byte == UInt8(ascii: ",") {
+                    blank = false
+                    continue
+                }
                 if byte == UInt8(ascii: "\r"), index < bytes.count, bytes[index] == UInt8(ascii: "\n") { index += 1 }
                 line += 1
                 return (blank && position == 1, position)
@@ -424,28 +442,50 @@ public struct CSVColumns: Sendable {
         let n = field.count
         guard n > 0 else { return .nan }
         var negative = false
-        if field[0] == UInt8(ascii: "-") || field[0] == UInt8(ascii: "+") { negative = field[0] == UInt8(ascii: "-"); i = 1 }
+        if field[0] == UInt8(ascii: "-") || field[0] == UInt8(ascii: "+") {
+            negative = field[0] == UInt8(ascii: "-")
+            i = 1
+        }
         var mantissa: UInt64 = 0
         var digits = 0, exponent = 0, sawDigit = false, dropped = false
         while i < n, field[i] >= 48, field[i] <= 57 {
             sawDigit = true
-            if digits < 19 { mantissa = mantissa * 10 + UInt64(field[i] - 48); if mantissa > 0 { digits += 1 } } else { exponent += 1; dropped = true }
+            if digits < 19 {
+                mantissa = mantissa * 10 + UInt64(field[i] - 48)
+                if mantissa > 0 { digits += 1 }
+            } else {
+                exponent += 1
+                dropped = true
+            }
             i += 1
         }
         if i < n, field[i] == UInt8(ascii: ".") {
             i += 1
             while i < n, field[i] >= 48, field[i] <= 57 {
                 sawDigit = true
-                if digits < 19 { mantissa = mantissa * 10 + UInt64(field[i] - 48); exponent -= 1; if mantissa > 0 { digits += 1 } } else { dropped = true }
+                if digits < 19 {
+                    mantissa = mantissa * 10 + UInt64(field[i] - 48)
+                    exponent -= 1
+                    if mantissa > 0 { digits += 1 }
+                } else {
+                    dropped = true
+                }
                 i += 1
             }
         }
         if i < n, field[i] == UInt8(ascii: "e") || field[i] == UInt8(ascii: "E") {
             i += 1
             var exponentNegative = false
-            if i < n, field[i] == UInt8(ascii: "-") || field[i] == UInt8(ascii: "+") { exponentNegative = field[i] == UInt8(ascii: "-"); i += 1 }
+            if i < n, field[i] == UInt8(ascii: "-") || field[i] == UInt8(ascii: "+") {
+                exponentNegative = field[i] == UInt8(ascii: "-")
+                i += 1
+            }
             var value = 0, exponentDigits = 0
-            while i < n, field[i] >= 48, field[i] <= 57 { value = min(value * 10 + Int(field[i] - 48), 100_000); exponentDigits += 1; i += 1 }
+            while i < n, field[i] >= 48, field[i] <= 57 {
+                value = min(value * 10 + Int(field[i] - 48), 100_000)
+                exponentDigits += 1
+                i += 1
+            }
             guard exponentDigits > 0 else { return .nan }
             exponent += exponentNegative ? -value : value
         }
@@ -487,13 +527,20 @@ public struct CSVColumns: Sendable {
             guard shift >= 0, shift < 63 else { return nil }
             let scaled = widened(m, shiftedBy: shift)
             let above = compare(scaled, (2 * significand + 1).multipliedFullWidth(by: power))
-            if above > 0 { candidate = candidate.nextUp; continue }
+            if above > 0 {
+                candidate = candidate.nextUp
+                continue
+            }
             if above == 0 { return significand & 1 == 0 ? candidate : candidate.nextUp }
             // The midpoint below is half as far when the candidate is a power of two.
-            let below = significand == 1 << 52
+            let below =
+                significand == 1 << 52
                 ? compare(widened(m, shiftedBy: shift + 1), (4 * significand - 1).multipliedFullWidth(by: power))
                 : compare(scaled, (2 * significand - 1).multipliedFullWidth(by: power))
-            if below < 0 { candidate = candidate.nextDown; continue }
+            if below < 0 {
+                candidate = candidate.nextDown
+                continue
+            }
             if below == 0 { return significand & 1 == 0 ? candidate : candidate.nextDown }
             return candidate
         }
@@ -503,7 +550,6 @@ public struct CSVColumns: Sendable {
     private static func widened(_ value: UInt64, shiftedBy shift: Int) -> (high: UInt64, low: UInt64) {
         shift == 0 ? (0, value) : (value >> (64 - shift), value << shift)
     }
-
 
     private static func compare(_ a: (high: UInt64, low: UInt64), _ b: (high: UInt64, low: UInt64)) -> Int {
         a.high != b.high ? (a.high < b.high ? -1 : 1) : (a.low != b.low ? (a.low < b.low ? -1 : 1) : 0)

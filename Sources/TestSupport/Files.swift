@@ -40,8 +40,9 @@ public func temporaryDirectory(sourceLocation: SourceLocation = #_sourceLocation
     if let scratch = TemporaryFilesTrait.scratch {
         parent = scratch
     } else {
-        Issue.record("temporaryDirectory() outside a test with the .temporaryFiles trait: nothing would remove it",
-                     sourceLocation: sourceLocation)
+        Issue.record(
+            "temporaryDirectory() outside a test with the .temporaryFiles trait: nothing would remove it",
+            sourceLocation: sourceLocation)
         parent = FileManager.default.temporaryDirectory
     }
     let url = parent.appendingPathComponent("pantau-\(UUID().uuidString)")
@@ -57,8 +58,10 @@ public func temporaryPath(_ name: String, sourceLocation: SourceLocation = #_sou
 /// Compares text with a golden file in the Snapshots folder beside the calling test file. With RECORD_SNAPSHOTS=1 in
 /// the environment the golden file is written instead; a missing golden file is written and the test fails, so a new
 /// snapshot is always reviewed.
-public func assertSnapshot(_ text: String, named name: String, filePath: String = #filePath,
-                           sourceLocation: SourceLocation = #_sourceLocation) {
+public func assertSnapshot(
+    _ text: String, named name: String, filePath: String = #filePath,
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     let folder = URL(fileURLWithPath: filePath).deletingLastPathComponent().appendingPathComponent("Snapshots")
     let file = folder.appendingPathComponent(name)
     let record = ProcessInfo.processInfo.environment["RECORD_SNAPSHOTS"] != nil

@@ -12,12 +12,15 @@ public final class Scenario {
     /// The fixed clock: 2021-06-15 08:00 at UTC+7.
     public static let fixedNow = Timestamp(seconds: Double(CivilDate(year: 2021, month: 6, day: 15)!.days) * 86_400 + 3_600, offsetMinutes: 420)
 
-    public init(_ yaml: String, previous: [Address: Value] = [:], prefill: [String: Value] = [:], language: String? = nil,
-                restoring saved: (records: [Address: AnswerRecord], cursor: Cursor)? = nil) throws {
+    public init(
+        _ yaml: String, previous: [Address: Value] = [:], prefill: [String: Value] = [:], language: String? = nil,
+        restoring saved: (records: [Address: AnswerRecord], cursor: Cursor)? = nil
+    ) throws {
         questionnaire = try QuestionnaireLoader.load(yaml: yaml, file: "scenario.yaml").get()
         let now = Scenario.fixedNow
-        engine = InterviewEngine(questionnaire: questionnaire, environment: InterviewEnvironment(clock: { now }, previousRound: previous, prefill: prefill),
-                                 language: language, restoring: saved)
+        engine = InterviewEngine(
+            questionnaire: questionnaire, environment: InterviewEnvironment(clock: { now }, previousRound: previous, prefill: prefill),
+            language: language, restoring: saved)
         transitions.append(engine.takeTransition())
     }
 

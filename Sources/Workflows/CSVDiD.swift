@@ -48,21 +48,24 @@ public struct TwoByTwoCSV: Sendable {
         func kept<T>(_ column: [T]) -> [T] { used.map { column[$0] } }
         do {
             for (name, column) in [(group, g), (post, p)] where Set(kept(column)).count < 2 { throw EstimationError.noVariation(column: name) }
-            let table = try TwoByTwo(treated: kept(g).map { $0 == 1 }, after: kept(p).map { $0 == 1 }, outcome: kept(y),
-                                     units: unit.map { kept(values($0)) })
+            let table = try TwoByTwo(
+                treated: kept(g).map { $0 == 1 }, after: kept(p).map { $0 == 1 }, outcome: kept(y),
+                units: unit.map { kept(values($0)) })
             let names = ["(Intercept)", group, post, "\(group):\(post)"] + covariates
             let design = used.map { i in [1, g[i]!, p[i]!, g[i]! * p[i]!] + covariateValues.map { $0[i]! } }
-            let errors: StandardErrors = switch standardErrors {
-            case .cr1: .cr1(cluster: cluster ?? "")
-            case .hc1: .hc1
-            case .classical: .classical
-            }
+            let errors: StandardErrors =
+                switch standardErrors {
+                case .cr1: .cr1(cluster: cluster ?? "")
+                case .hc1: .hc1
+                case .classical: .classical
+                }
             let weightValues = weights.map { kept(values($0).map { Double($0) ?? .nan }) }
             if let weights, let weightValues, weightValues.contains(where: { !$0.isFinite || $0 <= 0 }) {
                 throw WorkflowError.nonPositiveWeights(column: weights)
             }
-            let regression = try Regression.fit(y: kept(y).map { $0! }, x: design, names: names, weights: weightValues, standardErrors: errors,
-                                                clusters: cluster.map { kept(values($0)) })
+            let regression = try Regression.fit(
+                y: kept(y).map { $0! }, x: design, names: names, weights: weightValues, standardErrors: errors,
+                clusters: cluster.map { kept(values($0)) })
             return format == .json ? try DiDReports.twoByTwoJSON(table, regression) : DiDReports.twoByTwoMarkdown(outcome: outcome, table, regression)
         } catch let error as EstimationError {
             throw WorkflowError.estimation(source: nil, error)
@@ -135,24 +138,30 @@ public struct PanelCSV: Sendable {
         do {
             let built = try LongPanel.fromColumns(
                 outcome: table.number(outcome)!, unit: coded(unit), unitName: unit, time: coded(time),
-                adoption: { switch adoption { case .treatment(let column): .treatment(coded(column)); case .cohort(let column): .cohort(coded(column)) } }(),
+                adoption: {
+                    switch adoption {
+                    case .treatment(let column): .treatment(coded(column))
+                    case .cohort(let column): .cohort(coded(column))
+                    }
+                }(),
                 cluster: cluster.map(coded), clusterName: cluster, weight: weights.map { table.number($0)! }, weightName: weights,
                 covariates: covariates.map { ($0, table.number($0)!) })
             let panel = built.panel, method = method
             notes = built.notes + (cluster == nil ? ["no --cluster: standard errors at the unit level"] : [])
             // The estimators are independent: they run at once, each timed on its own.
             let durations = Durations()
-            tables = try PanelEstimation.concurrently(estimators.map { estimator in
-                { @Sendable in
-                    let begun = ContinuousClock.now
-                    defer { durations.record(estimator.rawValue, ContinuousClock.now - begun) }
-                    switch estimator {
-                    case .twfe: return try PanelEstimation.twoWayFixedEffects(panel)
-                    case .eventStudy: return try PanelEstimation.eventStudy(panel, leads: 3, lags: 3)
-                    case .callawaySantAnna: return try PanelEstimation.callawaySantAnna(panel, comparison: .notYetTreated, method: method)
+            tables = try PanelEstimation.concurrently(
+                estimators.map { estimator in
+                    { @Sendable in
+                        let begun = ContinuousClock.now
+                        defer { durations.record(estimator.rawValue, ContinuousClock.now - begun) }
+                        switch estimator {
+                        case .twfe: return try PanelEstimation.twoWayFixedEffects(panel)
+                        case .eventStudy: return try PanelEstimation.eventStudy(panel, leads: 3, lags: 3)
+                        case .callawaySantAnna: return try PanelEstimation.callawaySantAnna(panel, comparison: .notYetTreated, method: method)
+                        }
                     }
-                }
-            })
+                })
             phases = estimators.map { "\($0.rawValue) \(seconds(durations.value($0.rawValue)))" }
         } catch let error as EstimationError {
             throw WorkflowError.estimation(source: nil, error)
@@ -162,7 +171,8 @@ public struct PanelCSV: Sendable {
         let report = DiDReport(title: "Difference-in-differences: \(outcome)", header: header, notes: notes, tables: tables)
         let estimated = clock.now
         let output = try DiDReports.render(report, as: format)
-        let timing = "read CSV \(seconds(read - started)), estimate \(seconds(estimated - read)) (\(phases.joined(separator: ", "))), "
+        let timing =
+            "read CSV \(seconds(read - started)), estimate \(seconds(estimated - read)) (\(phases.joined(separator: ", "))), "
             + "write \(seconds(clock.now - estimated))"
         return (output, timing)
     }

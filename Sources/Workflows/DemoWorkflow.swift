@@ -72,8 +72,9 @@ public struct DemoWorkflow: Sendable {
                 try write(CodebookHTML.render(codebook), base + ".html")
             }
             for (old, new) in zip(list, list.dropFirst()) {
-                try write(DiffRenderer.render(QuestionnaireDiff(old: old, new: new), markdown: true),
-                          "diffs/\(form)-\(old.settings.version)-to-\(new.settings.version).md")
+                try write(
+                    DiffRenderer.render(QuestionnaireDiff(old: old, new: new), markdown: true),
+                    "diffs/\(form)-\(old.settings.version)-to-\(new.settings.version).md")
             }
         }
         try write(try summary.manifest(seed: seed, rounds: rounds, paradata: .full), "manifest.json")
@@ -125,8 +126,9 @@ public struct DemoWorkflow: Sendable {
         let counts = try store.responseCounts()
         let unitCounts = try store.unitCounts()
         let forms = Array(Set(counts.map(\.formID))).sorted()
-        let levelOf = Dictionary(plan.rounds.flatMap(\.questionnaires).map { ($0.settings.formID, $0.settings.unitLevel ?? "") },
-                                 uniquingKeysWith: { first, _ in first })
+        let levelOf = Dictionary(
+            plan.rounds.flatMap(\.questionnaires).map { ($0.settings.formID, $0.settings.unitLevel ?? "") },
+            uniquingKeysWith: { first, _ in first })
         var markdown = "# Responses per round and instrument\n\nCompleted interviews / units in the frame at the instrument's level.\n\n"
         markdown += "| round | " + forms.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: forms.count) + "\n"
         var csvRows = [["round", "form_id", "unit_level", "completed", "draft", "units_in_frame"]]

@@ -17,8 +17,9 @@ public enum DiDWorkflow {
         var data: [String: RoundData] = [:]
         for round in rounds {
             let answers = try store.completedAnswers(formID: spec.instrument, round: round, names: needed)
-            data[round] = RoundData(round: round, endDay: nil, formID: spec.instrument,
-                                    interviews: answers.map { RoundData.Interview(unit: $0.unit, version: $0.version, values: $0.values) })
+            data[round] = RoundData(
+                round: round, endDay: nil, formID: spec.instrument,
+                interviews: answers.map { RoundData.Interview(unit: $0.unit, version: $0.version, values: $0.values) })
         }
         do {
             let panel = try Panel.build(spec: spec, rounds: rounds, data: data, units: try store.units())
@@ -44,7 +45,8 @@ public enum DiDWorkflow {
         var header = "`\(spec.path)` · instrument \(spec.instrument) · outcome `\(spec.outcome.text)` · clusters: \(spec.cluster)"
         if let weights = spec.weights { header += " · weights: \(weights.name)" }
         if !spec.covariates.isEmpty { header += " · covariates: \(spec.covariates.map(\.name).joined(separator: ", "))" }
-        return DiDReport(title: spec.title, header: header, notes: panel.notes + notes, tables: tables,
-                         metadata: ["instrument": spec.instrument, "outcome": spec.outcome.text])
+        return DiDReport(
+            title: spec.title, header: header, notes: panel.notes + notes, tables: tables,
+            metadata: ["instrument": spec.instrument, "outcome": spec.outcome.text])
     }
 }

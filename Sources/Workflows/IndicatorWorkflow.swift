@@ -6,13 +6,17 @@ import Store
 /// answers each indicator needs round by round, and computes the table. Shared by `pantau indicators` and the demo.
 public enum IndicatorWorkflow {
     /// `progress` hears one line per round and instrument read.
-    public static func table(spec path: String, store: ResponseStore, round requested: String?, intervals: IntervalMethod,
-                             language: String?, progress: (String) -> Void = { _ in }) throws -> IndicatorTable {
+    public static func table(
+        spec path: String, store: ResponseStore, round requested: String?, intervals: IntervalMethod,
+        language: String?, progress: (String) -> Void = { _ in }
+    ) throws -> IndicatorTable {
         let questionnaires = try StoredQuestionnaires(store)
         let units = try store.units()
         let levels = Set(units.map(\.level)), attributes = Set(units.flatMap { $0.attributes.map(\.key) })
-        let set = try IndicatorSet.load(path: path, questionnaires: Array(questionnaires.latest.values), frameLevels: levels,
-                                        frameAttributes: attributes).get()
+        let set = try IndicatorSet.load(
+            path: path, questionnaires: Array(questionnaires.latest.values), frameLevels: levels,
+            frameAttributes: attributes
+        ).get()
         let instruments = Set(set.indicators.map(\.instrument))
         var needed = Set(set.indicators.flatMap(\.variables))
         for indicator in set.indicators {
@@ -35,10 +39,12 @@ public enum IndicatorWorkflow {
         }
         guard let round = requested ?? rounds.last else { throw WorkflowError.noCompletedInterviews(instruments: instruments.sorted()) }
         guard rounds.contains(round) else { throw WorkflowError.roundWithoutData(round: round, roundsWithData: rounds) }
-        let calculator = IndicatorCalculator(units: units, questionnaires: Array(questionnaires.latest.values), intervals: intervals,
-                                             language: language)
+        let calculator = IndicatorCalculator(
+            units: units, questionnaires: Array(questionnaires.latest.values), intervals: intervals,
+            language: language)
         let title = set.title?.text(in: language) ?? "Indicators"
-        return calculator.table(title: title, indicators: set.indicators, round: round, rounds: rounds, data: data,
-                                versions: questionnaires.versions)
+        return calculator.table(
+            title: title, indicators: set.indicators, round: round, rounds: rounds, data: data,
+            versions: questionnaires.versions)
     }
 }

@@ -44,8 +44,9 @@ struct Conversion {
         writeChoices()
         // As ODK Collect shows another language's text where a translation is missing, so does the conversion, with a warning.
         for fill in out.filled {
-            problem(.xlsformSkipped, fill.cell.sheet, fill.cell.row, fill.cell.column, fill.cell.header,
-                    "\(fill.key) has no text in \(fill.missing); the \(fill.from) text stands in")
+            problem(
+                .xlsformSkipped, fill.cell.sheet, fill.cell.row, fill.cell.column, fill.cell.header,
+                "\(fill.key) has no text in \(fill.missing); the \(fill.from) text stands in")
         }
         let errors = problems.filter { $0.severity == .error }
         if !errors.isEmpty { return .failure(DiagnosticReport(file: path, source: nil, diagnostics: problems)) }
@@ -110,7 +111,8 @@ struct Conversion {
             if XLSForm.translatable.contains(base) || XLSForm.plain.contains(base) {
                 columns.append((index, base, code, header))
             } else if XLSForm.media.contains(base) || base.hasPrefix("media") {
-                problem(.xlsformSkipped, "survey", 1, index, header, "media column '\(header)' skipped: pantau's terminal runner shows no images, audio or video")
+                problem(
+                    .xlsformSkipped, "survey", 1, index, header, "media column '\(header)' skipped: pantau's terminal runner shows no images, audio or video")
             } else {
                 problem(.xlsformSkipped, "survey", 1, index, header, "column '\(header)' is not part of pantau's format and is skipped")
             }
@@ -132,8 +134,10 @@ struct Conversion {
             if kind == "end_group" || kind == "end_repeat" {
                 let expected = kind == "end_group" ? "group" : "repeat"
                 guard let last = open.last, last.kind == expected else {
-                    problem(.xlsformUnmatched, "survey", row.number, typeColumn.index, typeColumn.header,
-                            "'\(rawType)' closes no open \(expected)" + (open.last.map { "; the open one is the \($0.kind) '\($0.name)' from row \($0.row)" } ?? ""))
+                    problem(
+                        .xlsformUnmatched, "survey", row.number, typeColumn.index, typeColumn.header,
+                        "'\(rawType)' closes no open \(expected)" + (open.last.map { "; the open one is the \($0.kind) '\($0.name)' from row \($0.row)" } ?? "")
+                    )
                     continue
                 }
                 open.removeLast()
@@ -164,13 +168,15 @@ struct Conversion {
     /// skipped (metadata) or wrong (reported).
     mutating func itemType(_ rawType: String, words: [String], keyword: String, kind: String, cell: Cell) -> (String, Bool)? {
         if XLSForm.metadataTypes.contains(keyword) {
-            problem(.xlsformSkipped, "survey", cell.row, cell.column, cell.header,
-                    "metadata type '\(rawType)' skipped: pantau records start, end, device and enumerator in every interview itself")
+            problem(
+                .xlsformSkipped, "survey", cell.row, cell.column, cell.header,
+                "metadata type '\(rawType)' skipped: pantau records start, end, device and enumerator in every interview itself")
             return nil
         }
         if XLSForm.unsupportedTypes.contains(keyword) {
-            problem(.xlsformUnsupported, "survey", cell.row, cell.column, cell.header,
-                    "type '\(rawType)' cannot be asked in pantau's terminal runner; replace it or remove the row")
+            problem(
+                .xlsformUnsupported, "survey", cell.row, cell.column, cell.header,
+                "type '\(rawType)' cannot be asked in pantau's terminal runner; replace it or remove the row")
             return nil
         }
         switch kind {
@@ -193,8 +199,10 @@ struct Conversion {
             return ("\(keyword) \(words[1])", orOther)
         default:
             guard let known = XLSForm.types[words.first ?? ""] ?? XLSForm.types[keyword], words.count == 1 else {
-                problem(.unknownType, "survey", cell.row, cell.column, cell.header,
-                        "unknown type '\(rawType)'; the types are \(Array(Set(XLSForm.types.values)).sorted().joined(separator: ", ")), select_one LIST, select_multiple LIST, begin group, begin repeat")
+                problem(
+                    .unknownType, "survey", cell.row, cell.column, cell.header,
+                    "unknown type '\(rawType)'; the types are \(Array(Set(XLSForm.types.values)).sorted().joined(separator: ", ")), select_one LIST, select_multiple LIST, begin group, begin repeat"
+                )
                 return nil
             }
             return (known, false)

@@ -27,16 +27,24 @@ public enum XLSForm {
 
     /// Columns pantau reads, in XLSForm spelling (translations as `label::English (en)` or `label::en`).
     static let translatable = ["label", "hint", "required_message", "constraint_message", "warning_message"]
-    static let plain = ["type", "name", "required", "relevant", "constraint", "calculation", "default", "choice_filter", "appearance",
-                        "read_only", "repeat_count", "pii", "allow", "warning"]
+    static let plain = [
+        "type", "name", "required", "relevant", "constraint", "calculation", "default", "choice_filter", "appearance",
+        "read_only", "repeat_count", "pii", "allow", "warning",
+    ]
     static let media = ["image", "audio", "video", "big-image", "media::image", "media::audio", "media::video"]
-    static let metadataTypes = ["start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email", "audit",
-                                "start-geopoint", "background-geopoint"]
-    static let unsupportedTypes = ["image", "audio", "video", "file", "barcode", "geotrace", "geoshape", "range", "rank", "background-audio",
-                                   "select_one_from_file", "select_multiple_from_file", "xml-external", "csv-external", "hidden"]
-    static let types: [String: String] = ["text": "text", "integer": "integer", "int": "integer", "decimal": "decimal", "date": "date",
-                                          "datetime": "datetime", "dateTime": "datetime", "time": "time", "note": "note", "calculate": "calculate",
-                                          "acknowledge": "acknowledge", "trigger": "acknowledge", "geopoint": "geopoint", "identifier": "identifier"]
+    static let metadataTypes = [
+        "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email", "audit",
+        "start-geopoint", "background-geopoint",
+    ]
+    static let unsupportedTypes = [
+        "image", "audio", "video", "file", "barcode", "geotrace", "geoshape", "range", "rank", "background-audio",
+        "select_one_from_file", "select_multiple_from_file", "xml-external", "csv-external", "hidden",
+    ]
+    static let types: [String: String] = [
+        "text": "text", "integer": "integer", "int": "integer", "decimal": "decimal", "date": "date",
+        "datetime": "datetime", "dateTime": "datetime", "time": "time", "note": "note", "calculate": "calculate",
+        "acknowledge": "acknowledge", "trigger": "acknowledge", "geopoint": "geopoint", "identifier": "identifier",
+    ]
 
     /// Loads an XLSForm as a validated questionnaire, with the conversion's warnings (skipped columns and rows).
     public static func load(path: String) -> Result<(questionnaire: Questionnaire, warnings: [Diagnostic]), DiagnosticReport> {
@@ -74,14 +82,20 @@ public enum XLSForm {
         do {
             tables = try readTables(path)
         } catch {
-            return .failure(DiagnosticReport(file: path, source: nil, diagnostics: [
-                Diagnostic(.malformedYAML, at: SourceLocation(file: path, line: 1, column: 1), "cannot read the XLSForm: \(error)"),
-            ]))
+            return .failure(
+                DiagnosticReport(
+                    file: path, source: nil,
+                    diagnostics: [
+                        Diagnostic(.malformedYAML, at: SourceLocation(file: path, line: 1, column: 1), "cannot read the XLSForm: \(error)")
+                    ]))
         }
         guard let survey = tables["survey"] else {
-            return .failure(DiagnosticReport(file: path, source: nil, diagnostics: [
-                Diagnostic(.badStructure, at: SourceLocation(file: path, line: 1, column: 1), "an XLSForm needs a sheet named survey"),
-            ]))
+            return .failure(
+                DiagnosticReport(
+                    file: path, source: nil,
+                    diagnostics: [
+                        Diagnostic(.badStructure, at: SourceLocation(file: path, line: 1, column: 1), "an XLSForm needs a sheet named survey")
+                    ]))
         }
         var conversion = Conversion(path: path, tables: tables, survey: survey)
         return conversion.run()
@@ -98,8 +112,9 @@ public enum XLSForm {
                 guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
                 let rows = try CSV.parse(text).get()
                 guard let header = rows.first else { continue }
-                tables[name] = Table(name: name, header: header.fields.map { $0.trimmingCharacters(in: .whitespaces) },
-                                     rows: rows.dropFirst().map { ($0.line, $0.fields) })
+                tables[name] = Table(
+                    name: name, header: header.fields.map { $0.trimmingCharacters(in: .whitespaces) },
+                    rows: rows.dropFirst().map { ($0.line, $0.fields) })
             }
             return tables
         }
@@ -109,8 +124,9 @@ public enum XLSForm {
             guard ["survey", "choices", "settings"].contains(name), let first = sheet.rows.first else { continue }
             let width = (sheet.rows.flatMap { $0.cells.keys }.max() ?? 0) + 1
             func values(_ cells: [Int: String]) -> [String] { (0..<width).map { cells[$0] ?? "" } }
-            tables[name] = Table(name: name, header: values(first.cells).map { $0.trimmingCharacters(in: .whitespaces) },
-                                 rows: sheet.rows.dropFirst().map { ($0.number, values($0.cells)) })
+            tables[name] = Table(
+                name: name, header: values(first.cells).map { $0.trimmingCharacters(in: .whitespaces) },
+                rows: sheet.rows.dropFirst().map { ($0.number, values($0.cells)) })
         }
         return tables
     }
@@ -161,7 +177,10 @@ struct YAMLOut {
 
     /// A label pantau adds itself (or_other), the same text in every declared language.
     mutating func label(_ indent: Int, _ text: String, _ cell: XLSForm.Cell, languages: [String]) {
-        if languages.isEmpty { field(indent, "label", text, cell); return }
+        if languages.isEmpty {
+            field(indent, "label", text, cell)
+            return
+        }
         for code in languages { translation(indent, "label", code, text, cell) }
         flushTranslations()
     }
@@ -215,22 +234,28 @@ extension XLSForm {
         header += translatedHeaders("label", items.map(\.label))
         header += translatedHeaders("hint", items.map(\.hint))
         let present: [(String, (Item) -> String?)] = [
-            ("required", { item in
-                switch item.required {
-                case .no: return nil
-                case .yes: return "yes"
-                case .when(let expression): return expression.text
+            (
+                "required",
+                { item in
+                    switch item.required {
+                    case .no: return nil
+                    case .yes: return "yes"
+                    case .when(let expression): return expression.text
+                    }
                 }
-            }),
+            ),
             ("relevant", { $0.relevant?.text }), ("constraint", { $0.constraint?.text }), ("warning", { $0.warning?.text }),
             ("calculation", { $0.calculation?.text }),
-            ("default", { item in
-                switch item.defaultValue {
-                case .literal(let text): return text
-                case .expression(let expression): return expression.text
-                case nil: return nil
+            (
+                "default",
+                { item in
+                    switch item.defaultValue {
+                    case .literal(let text): return text
+                    case .expression(let expression): return expression.text
+                    case nil: return nil
+                    }
                 }
-            }),
+            ),
             ("choice_filter", { $0.choiceFilter?.text }), ("appearance", { $0.appearance }), ("read_only", { $0.readOnly ? "yes" : nil }),
             ("repeat_count", { $0.repeatCount?.text }), ("pii", { $0.pii ? "yes" : nil }),
             ("allow", { $0.allowedNonResponses.isEmpty ? nil : $0.allowedNonResponses.map(\.rawValue).joined(separator: " ") }),
@@ -289,8 +314,14 @@ extension XLSForm {
         }
         settingsHeader.append("version")
         settingsRow.append(settings.version)
-        if let language = settings.defaultLanguage { settingsHeader.append("default_language"); settingsRow.append(language) }
-        if let level = settings.unitLevel { settingsHeader.append("unit_level"); settingsRow.append(level) }
+        if let language = settings.defaultLanguage {
+            settingsHeader.append("default_language")
+            settingsRow.append(language)
+        }
+        if let level = settings.unitLevel {
+            settingsHeader.append("unit_level")
+            settingsRow.append(level)
+        }
         return try Workbook.write([("survey", rows), ("choices", choices), ("settings", [settingsHeader, settingsRow])])
     }
 }

@@ -5,6 +5,7 @@
 import Foundation
 import Tabular
 import Testing
+
 @testable import Analysis
 
 struct CallawaySantAnnaTests {
@@ -33,9 +34,12 @@ struct CallawaySantAnnaTests {
 
     func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-6 * max(abs(b), 1e-3) }
 
-    @Test("with the covariate lpop (outcome regression and doubly robust), ATT(g,t) and the simple ATT equal csdid's to 1e-6",
-          arguments: [(CallawaySantAnna.Comparison.neverTreated, CallawaySantAnna.Method.outcomeRegression), (.notYetTreated, .outcomeRegression),
-                      (.neverTreated, .doublyRobust), (.notYetTreated, .doublyRobust)])
+    @Test(
+        "with the covariate lpop (outcome regression and doubly robust), ATT(g,t) and the simple ATT equal csdid's to 1e-6",
+        arguments: [
+            (CallawaySantAnna.Comparison.neverTreated, CallawaySantAnna.Method.outcomeRegression), (.notYetTreated, .outcomeRegression),
+            (.neverTreated, .doublyRobust), (.notYetTreated, .doublyRobust),
+        ])
     func covariates(comparison: CallawaySantAnna.Comparison, method: CallawaySantAnna.Method) throws {
         let data = try Self.mpdta()
         let table = try referenceTable("mpdta.csv")
@@ -43,16 +47,21 @@ struct CallawaySantAnnaTests {
         var byCounty: [Int: Double] = [:]
         for i in county.indices { byCounty[county[i]] = lpop[i] }
         let covariates = data.counties.map { [byCounty[Int($0)!]!] }
-        let estimator = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison,
-                                             covariates: covariates, method: method)
+        let estimator = try CallawaySantAnna(
+            outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison,
+            covariates: covariates, method: method)
         let control = (comparison == .neverTreated ? "nevertreated" : "notyettreated") + "+lpop" + (method == .doublyRobust ? "+dr" : "")
         let reference = try Self.reference().filter { $0[0] == control }
         #expect(reference.count == 13)
         for row in reference {
-            let mine: (Double, Double)? = row[1] == "simple"
+            let mine: (Double, Double)? =
+                row[1] == "simple"
                 ? (estimator.simple.att, estimator.simple.standardError)
                 : estimator.estimates.first { $0.group == Int(row[2]) && $0.time == Int(row[3]) }.map { ($0.att, $0.standardError) }
-            guard let mine else { Issue.record("missing \(row)"); continue }
+            guard let mine else {
+                Issue.record("missing \(row)")
+                continue
+            }
             #expect(close(mine.0, Double(row[4])!), "\(row): \(mine.0)")
             #expect(close(mine.1, Double(row[5])!), "\(row) SE: \(mine.1)")
         }
@@ -79,7 +88,10 @@ struct CallawaySantAnnaTests {
             case "calendar": mine = (estimator.byCalendar.overall.att, estimator.byCalendar.overall.standardError)
             default: break
             }
-            guard let mine else { Issue.record("no estimate for \(row)"); continue }
+            guard let mine else {
+                Issue.record("no estimate for \(row)")
+                continue
+            }
             #expect(close(mine.0, estimate), "\(row[1]) \(row[2]) \(row[3]): \(mine.0) vs \(estimate)")
             #expect(close(mine.1, se), "\(row[1]) \(row[2]) \(row[3]) SE: \(mine.1) vs \(se)")
             checked += 1
@@ -100,9 +112,12 @@ struct CallawaySantAnnaTests {
         }
     }
 
-    @Test("survey weights (exp(lpop)): ATT(g,t) and every aggregation equal csdid's with weights_name to 1e-6, unconditional and with lpop",
-          arguments: [(CallawaySantAnna.Comparison.neverTreated, "+w"), (.notYetTreated, "+w"), (.neverTreated, "+lpop+w"),
-                      (.notYetTreated, "+lpop+w"), (.neverTreated, "+lpop+dr+w"), (.notYetTreated, "+lpop+dr+w")])
+    @Test(
+        "survey weights (exp(lpop)): ATT(g,t) and every aggregation equal csdid's with weights_name to 1e-6, unconditional and with lpop",
+        arguments: [
+            (CallawaySantAnna.Comparison.neverTreated, "+w"), (.notYetTreated, "+w"), (.neverTreated, "+lpop+w"),
+            (.notYetTreated, "+lpop+w"), (.neverTreated, "+lpop+dr+w"), (.notYetTreated, "+lpop+dr+w"),
+        ])
     func weighted(comparison: CallawaySantAnna.Comparison, variant: String) throws {
         let data = try Self.mpdta()
         let table = try referenceTable("mpdta.csv")
@@ -110,10 +125,11 @@ struct CallawaySantAnnaTests {
         var byCounty: [Int: Double] = [:]
         for i in county.indices { byCounty[county[i]] = lpop[i] }
         let populations = data.counties.map { byCounty[Int($0)!]! }
-        let estimator = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison,
-                                             covariates: variant == "+w" ? nil : populations.map { [$0] },
-                                             method: variant.contains("dr") ? .doublyRobust : .outcomeRegression,
-                                             weights: populations.map { exp($0) })
+        let estimator = try CallawaySantAnna(
+            outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison,
+            covariates: variant == "+w" ? nil : populations.map { [$0] },
+            method: variant.contains("dr") ? .doublyRobust : .outcomeRegression,
+            weights: populations.map { exp($0) })
         let unweighted = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison)
         #expect(estimator.usesSurveyWeights && !unweighted.usesSurveyWeights)
         #expect(abs(estimator.simple.att - unweighted.simple.att) > 1e-4, "the weights change the estimate")
@@ -121,14 +137,18 @@ struct CallawaySantAnnaTests {
         let reference = try Self.reference().filter { $0[0] == control }
         #expect(reference.count > 20)
         for row in reference {
-            guard let mine = Self.estimate(estimator, for: row) else { Issue.record("no estimate for \(row)"); continue }
+            guard let mine = Self.estimate(estimator, for: row) else {
+                Issue.record("no estimate for \(row)")
+                continue
+            }
             #expect(close(mine.0, Double(row[4])!), "\(row): \(mine.0)")
             #expect(close(mine.1, Double(row[5])!), "\(row) SE: \(mine.1)")
         }
         // Weights must be positive, one per unit.
         #expect(throws: EstimationError.badWeights) {
-            try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison,
-                                 weights: populations.map { _ in 0 })
+            try CallawaySantAnna(
+                outcome: data.outcome, periods: data.periods, group: data.group, comparison: comparison,
+                weights: populations.map { _ in 0 })
         }
     }
 
@@ -136,14 +156,16 @@ struct CallawaySantAnnaTests {
     func clustering() throws {
         let data = try Self.mpdta()
         let byCounty = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: .neverTreated)
-        let byState = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: .neverTreated,
-                                           cluster: data.states)
+        let byState = try CallawaySantAnna(
+            outcome: data.outcome, periods: data.periods, group: data.group, comparison: .neverTreated,
+            cluster: data.states)
         #expect(byState.clusters == Set(data.states).count)
         #expect(byState.simple.att == byCounty.simple.att)
         #expect(byState.simple.standardError != byCounty.simple.standardError)
         // Clustering by county itself changes nothing.
-        let byItself = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: .neverTreated,
-                                            cluster: data.counties)
+        let byItself = try CallawaySantAnna(
+            outcome: data.outcome, periods: data.periods, group: data.group, comparison: .neverTreated,
+            cluster: data.counties)
         #expect(abs(byItself.simple.standardError - byCounty.simple.standardError) < 1e-15)
         // Without never-treated units there is no comparison group.
         let treatedOnly = data.group.map { $0 == 0 ? 2007 : $0 }
@@ -177,8 +199,9 @@ struct TWFEReferenceTests {
         for row in reference {
             let errors: StandardErrors = row[1] == "iid" ? .classical : .cr1(cluster: row[1])
             let clusters: [String]? = row[1] == "cr1_county" ? units : (row[1] == "cr1_state" ? states : nil)
-            let result = try TwoWayFixedEffects.fit(y: y, regressors: d, names: sample == "covariate" ? ["d", "x"] : ["d"], units: units, periods: periods,
-                                                    standardErrors: errors, clusters: clusters, weights: weights)
+            let result = try TwoWayFixedEffects.fit(
+                y: y, regressors: d, names: sample == "covariate" ? ["d", "x"] : ["d"], units: units, periods: periods,
+                standardErrors: errors, clusters: clusters, weights: weights)
             let c = try #require(result.coefficient("d"))
             #expect(result.observations == Int(row[4]))
             #expect(abs(c.estimate - Double(row[2])!) <= 1e-6 * abs(Double(row[2])!), "\(sample) \(row[1]) estimate \(c.estimate)")
@@ -201,9 +224,10 @@ struct UniformBandTests {
         let year = column(data, "year").map { Int($0!) }, county = column(data, "countyreal").map { Int($0!) }
         let first = column(data, "first_treat").map { Int($0!) }
         let years = Array(Set(year)).sorted()
-        let study = try EventStudy(y: column(data, "lemp").map { $0! }, units: county.map(String.init), period: year.map { years.firstIndex(of: $0)! },
-                                   cohort: first.map { $0 > 0 ? years.firstIndex(of: $0)! : nil }, leads: 3, lags: 3,
-                                   standardErrors: .cr1(cluster: "countyreal"), clusters: county.map(String.init))
+        let study = try EventStudy(
+            y: column(data, "lemp").map { $0! }, units: county.map(String.init), period: year.map { years.firstIndex(of: $0)! },
+            cohort: first.map { $0 > 0 ? years.firstIndex(of: $0)! : nil }, leads: 3, lags: 3,
+            standardErrors: .cr1(cluster: "countyreal"), clusters: county.map(String.init))
         let critical = study.uniformCriticalValue()
         #expect(critical == study.uniformCriticalValue())
         #expect(critical > 1.96 && critical < 2.64, "\(critical)")
@@ -219,8 +243,9 @@ struct UniformBandTests {
         // Bonferroni for 7 event times: the 1 − 0.05/14 normal quantile, about 2.69.
         #expect(critical > 1.96 && critical < 2.8, "\(critical)")
         // With clusters the band is computed on cluster totals.
-        let clustered = try CallawaySantAnna(outcome: data.outcome, periods: data.periods, group: data.group, comparison: .neverTreated,
-                                             cluster: data.states)
+        let clustered = try CallawaySantAnna(
+            outcome: data.outcome, periods: data.periods, group: data.group, comparison: .neverTreated,
+            cluster: data.states)
         #expect(clustered.uniformCriticalValue(for: clustered.dynamic.byEventTime.map(\.1), draws: 999) > 1.5)
     }
 }
@@ -235,13 +260,14 @@ struct EventStudyReferenceTests {
         let year = column(data, "year").map { Int($0!) }, county = column(data, "countyreal").map { Int($0!) }
         let first = column(data, "first_treat").map { Int($0!) }, lpop = column(data, "lpop").map { $0! }
         let years = Array(Set(year)).sorted()
-        let study = try EventStudy(y: column(data, "lemp").map { $0! }, units: county.map(String.init),
-                                   period: year.map { years.firstIndex(of: $0)! },
-                                   cohort: first.map { $0 > 0 ? years.firstIndex(of: $0)! : nil }, leads: 3, lags: 3,
-                                   standardErrors: .cr1(cluster: "countyreal"), clusters: county.map(String.init),
-                                   weights: sample == "weighted" ? lpop.map { exp($0) } : nil,
-                                   covariates: sample == "covariate" ? year.indices.map { [lpop[$0] * Double(year[$0] - 2003)] } : nil,
-                                   covariateNames: sample == "covariate" ? ["x"] : [])
+        let study = try EventStudy(
+            y: column(data, "lemp").map { $0! }, units: county.map(String.init),
+            period: year.map { years.firstIndex(of: $0)! },
+            cohort: first.map { $0 > 0 ? years.firstIndex(of: $0)! : nil }, leads: 3, lags: 3,
+            standardErrors: .cr1(cluster: "countyreal"), clusters: county.map(String.init),
+            weights: sample == "weighted" ? lpop.map { exp($0) } : nil,
+            covariates: sample == "covariate" ? year.indices.map { [lpop[$0] * Double(year[$0] - 2003)] } : nil,
+            covariateNames: sample == "covariate" ? ["x"] : [])
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/mpdta_event_study.csv")
         let reference = try CSV.parse(try String(contentsOf: url, encoding: .utf8)).get().map(\.fields).dropFirst().filter { $0[0] == sample }
         #expect(reference.count == 6 && study.terms.count == 6)

@@ -5,20 +5,23 @@ import Foundation
 import Questionnaire
 import TestSupport
 import Testing
+
 @testable import Analysis
 
 @Suite(.temporaryFiles)
 struct DiDSpecTests {
-    static let questionnaire = try! QuestionnaireLoader.load(yaml: """
-        settings: {form_id: v, title: V, version: "1", unit_level: village}
-        survey:
-          - {type: select_one sid, name: sid, label: SID}
-          - {type: decimal, name: share, label: Share}
-          - {type: integer, name: budget, label: Budget, required: false}
-          - {type: integer, name: meetings, label: Meetings}
-        choices:
-          sid: [{name: paper, label: Paper}, {name: online, label: Online}]
-        """, file: "v.yaml").get()
+    static let questionnaire = try! QuestionnaireLoader.load(
+        yaml: """
+            settings: {form_id: v, title: V, version: "1", unit_level: village}
+            survey:
+              - {type: select_one sid, name: sid, label: SID}
+              - {type: decimal, name: share, label: Share}
+              - {type: integer, name: budget, label: Budget, required: false}
+              - {type: integer, name: meetings, label: Meetings}
+            choices:
+              sid: [{name: paper, label: Paper}, {name: online, label: Online}]
+            """, file: "v.yaml"
+    ).get()
 
     func write(_ text: String) throws -> String {
         let folder = try temporaryDirectory()
@@ -56,8 +59,10 @@ struct DiDSpecTests {
             var interviews: [RoundData.Interview] = []
             for (index, code) in units.map(\.code).filter({ $0.contains("v") }).sorted().enumerated() {
                 let online = index % 3 != 0 && r >= index % 3
-                var values: [Address: Value] = [Address("sid"): .string(online ? "online" : "paper"), Address("share"): .number(Double(10 + index + r)),
-                                                 Address("meetings"): .number(Double(index + r))]
+                var values: [Address: Value] = [
+                    Address("sid"): .string(online ? "online" : "paper"), Address("share"): .number(Double(10 + index + r)),
+                    Address("meetings"): .number(Double(index + r)),
+                ]
                 // One unit-round has no budget: no weight.
                 if !(code == "d1v1" && r == 2) { values[Address("budget")] = .number(Double(100 * (index + 1))) }
                 interviews.append(RoundData.Interview(unit: code, version: "1", values: values))
@@ -77,12 +82,14 @@ struct DiDSpecTests {
         #expect(long.firstTreated("d1v2") == 1 && long.firstTreated("d1v1") == nil)
     }
 
-    @Test("bad weights, covariates and method are located errors", arguments: [
-        ("weights: ${budgt}", "X004", 10),
-        ("covariates: ${meetings}", "Q002", 13),
-        ("covariates: [{attribute: papua, from: R1}]", "Q002", 14),
-        ("method: ipw", "Q002", 9),
-    ])
+    @Test(
+        "bad weights, covariates and method are located errors",
+        arguments: [
+            ("weights: ${budgt}", "X004", 10),
+            ("covariates: ${meetings}", "Q002", 13),
+            ("covariates: [{attribute: papua, from: R1}]", "Q002", 14),
+            ("method: ipw", "Q002", 9),
+        ])
     func errors(line: String, code: String, column: Int) throws {
         let text = """
             instrument: v
@@ -92,7 +99,10 @@ struct DiDSpecTests {
             \(line)
             """
         let result = DiDSpec.load(path: try write(text), questionnaires: [Self.questionnaire])
-        guard case .failure(let report) = result else { Issue.record("\(line) was accepted"); return }
+        guard case .failure(let report) = result else {
+            Issue.record("\(line) was accepted")
+            return
+        }
         let diagnostic = try #require(report.diagnostics.first)
         #expect(diagnostic.code == code, "\(report.diagnostics)")
         #expect(diagnostic.location.line == 5 && diagnostic.location.column == column, "\(diagnostic.location)")

@@ -13,58 +13,59 @@ import Interview
 import Questionnaire
 import TestSupport
 import Testing
+
 @testable import Analysis
 @testable import Reports
 @testable import Store
 
 let version1 = """
-settings: {form_id: f, title: F, version: "v1", unit_level: village}
-survey:
-  - {type: select_one s, name: state, label: Status}
-  - {type: integer, name: num, label: Number, allow: [dont_know]}
-  - {type: select_one yn, name: flag, label: Flag, relevant: "${state} = 'a'"}
-choices:
-  s: [{name: a, label: A}, {name: b, label: B}]
-  yn: [{name: "yes", label: "Yes"}, {name: "no", label: "No"}]
+    settings: {form_id: f, title: F, version: "v1", unit_level: village}
+    survey:
+      - {type: select_one s, name: state, label: Status}
+      - {type: integer, name: num, label: Number, allow: [dont_know]}
+      - {type: select_one yn, name: flag, label: Flag, relevant: "${state} = 'a'"}
+    choices:
+      s: [{name: a, label: A}, {name: b, label: B}]
+      yn: [{name: "yes", label: "Yes"}, {name: "no", label: "No"}]
 
-"""
+    """
 let version2 = version1.replacingOccurrences(of: "version: \"v1\"", with: "version: \"v2\"")
     .replacingOccurrences(of: "s: [{name: a, label: A}, {name: b, label: B}]", with: "s: [{name: a, label: A}, {name: c, label: C}]")
 
 let specText = """
-title: Test indicators
-indicators:
-  - id: share_a
-    label: Share with status a
-    instrument: f
-    share: {numerator: "${state} = 'a'", denominator: "${state} != ''"}
-    disaggregate: [province, grp, state]
-    baseline: {value: 50, date: 2020-12-31}
-    target: {value: 90, date: 2021-12-31}
-  - id: mean_num
-    label: Mean number
-    instrument: f
-    mean: ${num}
-    disaggregate: [province]
-    target: {value: 30, date: 2021-12-31}
-  - id: median_num
-    label: Median number
-    instrument: f
-    median: ${num}
-  - id: total_num
-    label: Total number
-    instrument: f
-    total: ${num}
-  - id: count_a
-    label: Units with status a
-    instrument: f
-    count: ${state} = 'a'
-  - id: flag_yes
-    label: Flag yes among status a
-    instrument: f
-    share: {numerator: "${state} = 'a' and ${flag} = 'yes'", denominator: "${state} = 'a'"}
+    title: Test indicators
+    indicators:
+      - id: share_a
+        label: Share with status a
+        instrument: f
+        share: {numerator: "${state} = 'a'", denominator: "${state} != ''"}
+        disaggregate: [province, grp, state]
+        baseline: {value: 50, date: 2020-12-31}
+        target: {value: 90, date: 2021-12-31}
+      - id: mean_num
+        label: Mean number
+        instrument: f
+        mean: ${num}
+        disaggregate: [province]
+        target: {value: 30, date: 2021-12-31}
+      - id: median_num
+        label: Median number
+        instrument: f
+        median: ${num}
+      - id: total_num
+        label: Total number
+        instrument: f
+        total: ${num}
+      - id: count_a
+        label: Units with status a
+        instrument: f
+        count: ${state} = 'a'
+      - id: flag_yes
+        label: Flag yes among status a
+        instrument: f
+        share: {numerator: "${state} = 'a' and ${flag} = 'yes'", denominator: "${state} = 'a'"}
 
-"""
+    """
 
 struct Fixture {
     let store: ResponseStore
@@ -73,16 +74,19 @@ struct Fixture {
     static func make() throws -> Fixture {
         let folder = try temporaryDirectory()
         let store = try ResponseStore(path: folder.appendingPathComponent("s.sqlite").path)
-        try store.importFrame(try FrameFile.parse("""
-            code,name,level,parent_code,grp
-            P1,Province One,province,,x
-            P2,Province Two,province,,y
-            U1,Unit 1,village,P1,x
-            U2,Unit 2,village,P1,y
-            U3,Unit 3,village,P2,x
-            U4,Unit 4,village,P2,y
+        try store.importFrame(
+            try FrameFile.parse(
+                """
+                code,name,level,parent_code,grp
+                P1,Province One,province,,x
+                P2,Province Two,province,,y
+                U1,Unit 1,village,P1,x
+                U2,Unit 2,village,P1,y
+                U3,Unit 3,village,P2,x
+                U4,Unit 4,village,P2,y
 
-            """).get())
+                """
+            ).get())
         let v1 = try QuestionnaireLoader.load(yaml: version1, file: "v1").get()
         let v2 = try QuestionnaireLoader.load(yaml: version2, file: "v2").get()
         let now = Timestamp(seconds: 1_640_000_000, offsetMinutes: 420)
@@ -91,15 +95,20 @@ struct Fixture {
         try store.defineRound(Round(code: "R2", startsOn: "2021-06-01", endsOn: "2021-06-30"))
         func record(_ value: Value, relevant: Bool = true) -> AnswerRecord { AnswerRecord(value: value, origin: .entered, relevant: relevant) }
         func interview(_ unit: String, _ round: String, _ id: Int64, _ records: [String: AnswerRecord]) -> CompletedInterview {
-            CompletedInterview(uuid: UUID().uuidString.lowercased(), questionnaireID: id, formID: "f", unit: unit, round: round, enumerator: "e",
-                               started: now, ended: now, language: nil,
-                               records: Dictionary(uniqueKeysWithValues: records.map { (Address($0.key), $0.value) }), events: [])
+            CompletedInterview(
+                uuid: UUID().uuidString.lowercased(), questionnaireID: id, formID: "f", unit: unit, round: round, enumerator: "e",
+                started: now, ended: now, language: nil,
+                records: Dictionary(uniqueKeysWithValues: records.map { (Address($0.key), $0.value) }), events: [])
         }
         try store.insertCompleted([
             // R1, version 1: U4 not interviewed.
             interview("U1", "R1", id1, ["state": record(.string("a")), "num": record(.number(10)), "flag": record(.string("yes"))]),
-            interview("U2", "R1", id1, ["state": record(.string("b")), "num": record(.nonResponse(.dontKnow)),
-                                        "flag": record(.string("yes"), relevant: false)]),
+            interview(
+                "U2", "R1", id1,
+                [
+                    "state": record(.string("b")), "num": record(.nonResponse(.dontKnow)),
+                    "flag": record(.string("yes"), relevant: false),
+                ]),
             interview("U3", "R1", id1, ["state": record(.string("a")), "num": record(.number(20)), "flag": record(.string("no"))]),
             // R2, version 2 (state's choices changed): U3's interview is still a draft, U4 left num empty.
             interview("U1", "R2", id2, ["state": record(.string("a")), "num": record(.number(30)), "flag": record(.string("yes"))]),
@@ -115,13 +124,18 @@ struct Fixture {
     func table(round: String, intervals: IntervalMethod = .fpc) throws -> IndicatorTable {
         let v1 = try QuestionnaireLoader.load(yaml: version1, file: "v1").get()
         let v2 = try QuestionnaireLoader.load(yaml: version2, file: "v2").get()
-        let spec = try IndicatorSet.load(path: folder.appendingPathComponent("indicators.yaml").path, questionnaires: [v2],
-                                         frameLevels: ["province", "village"], frameAttributes: ["grp"]).get()
+        let spec = try IndicatorSet.load(
+            path: folder.appendingPathComponent("indicators.yaml").path, questionnaires: [v2],
+            frameLevels: ["province", "village"], frameAttributes: ["grp"]
+        ).get()
         var data: [String: [String: RoundData]] = [:]
         for (code, end) in [("R1", CivilDate(year: 2020, month: 12, day: 31)!.days), ("R2", CivilDate(year: 2021, month: 6, day: 30)!.days)] {
             let answers = try store.completedAnswers(formID: "f", round: code)
-            data[code] = ["f": RoundData(round: code, endDay: end, formID: "f",
-                                         interviews: answers.map { RoundData.Interview(unit: $0.unit, version: $0.version, values: $0.values) })]
+            data[code] = [
+                "f": RoundData(
+                    round: code, endDay: end, formID: "f",
+                    interviews: answers.map { RoundData.Interview(unit: $0.unit, version: $0.version, values: $0.values) })
+            ]
         }
         let units = try store.units()
         return IndicatorCalculator(units: units, questionnaires: [v2], intervals: intervals)
@@ -247,9 +261,10 @@ struct IndicatorTests {
             Issue.record("expected errors")
             return
         }
-        #expect(report.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.code)" } == [
-            "4:17 I001", "9:24 I003", "13:11 X004", "14:20 I005", "15:5 I002",
-        ])
+        #expect(
+            report.diagnostics.map { "\($0.location.line):\($0.location.column) \($0.code)" } == [
+                "4:17 I001", "9:24 I003", "13:11 X004", "14:20 I005", "15:5 I002",
+            ])
         #expect(report.diagnostics[0].message == "indicator a: no questionnaire has form_id 'g'; did you mean f?")
     }
 

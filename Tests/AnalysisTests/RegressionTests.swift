@@ -8,6 +8,7 @@ import Randomness
 import Tabular
 import TestSupport
 import Testing
+
 @testable import Analysis
 
 /// A reference data set from Tests/ReferenceData.
@@ -82,8 +83,9 @@ struct RegressionTests {
             try Regression.fit(y: [1, 2], x: [[1, 0], [1, 1]], names: ["one", "a"])
         }
         #expect(throws: EstimationError.oneCluster(column: "g")) {
-            try Regression.fit(y: [1, 2, 3, 5], x: x.map { Array($0.prefix(2)) }, names: ["one", "a"], standardErrors: .cr1(cluster: "g"),
-                               clusters: ["x", "x", "x", "x"])
+            try Regression.fit(
+                y: [1, 2, 3, 5], x: x.map { Array($0.prefix(2)) }, names: ["one", "a"], standardErrors: .cr1(cluster: "g"),
+                clusters: ["x", "x", "x", "x"])
         }
     }
 
@@ -144,14 +146,17 @@ struct BlockQRTests {
             // reproduced here by solving on the copied matrix.
             let roots = weights?.map { $0.squareRoot() }
             let (a, b) = QRLeastSquares.copied(data.columns, data.y, roots: roots, k: 4)
-            let direct = try QRLeastSquares(columns: (0..<4).map { j in (0..<n).map { a[$0, j] / (roots?[$0] ?? 1) } }, y: b.indices.map { b[$0] / (roots?[$0] ?? 1) },
-                                            weights: weights, names: names, blocked: false)
+            let direct = try QRLeastSquares(
+                columns: (0..<4).map { j in (0..<n).map { a[$0, j] / (roots?[$0] ?? 1) } }, y: b.indices.map { b[$0] / (roots?[$0] ?? 1) },
+                weights: weights, names: names, blocked: false)
             // x1 and x2 are nearly collinear (condition number about 1e12, beyond what normal equations could
             // solve): the two orthogonal reductions agree to what that conditioning allows.
             for j in 0..<4 {
                 #expect(abs(blocked.coefficients[j] - direct.coefficients[j]) <= 1e-7 * max(1, abs(direct.coefficients[j])), "\(j)")
                 for l in 0..<4 {
-                    #expect(abs(blocked.inverseGram[j][l] - direct.inverseGram[j][l]) <= 1e-7 * abs(direct.inverseGram[j][j] * direct.inverseGram[l][l]).squareRoot())
+                    #expect(
+                        abs(blocked.inverseGram[j][l] - direct.inverseGram[j][l]) <= 1e-7
+                            * abs(direct.inverseGram[j][j] * direct.inverseGram[l][l]).squareRoot())
                 }
             }
             #expect(zip(blocked.residuals, direct.residuals).allSatisfy { abs($0 - $1) < 1e-9 })
@@ -168,8 +173,10 @@ struct BlockQRTests {
 struct TwoByTwoTests {
     func cardKrueger() throws -> (treated: [Bool], after: [Bool], fte: [Double?], stores: [String]) {
         let data = try referenceTable("card_krueger.csv")
-        return (column(data, "nj").map { $0 == 1 }, column(data, "post").map { $0 == 1 }, column(data, "fte"),
-                column(data, "store").map { String(Int($0!)) })
+        return (
+            column(data, "nj").map { $0 == 1 }, column(data, "post").map { $0 == 1 }, column(data, "fte"),
+            column(data, "store").map { String(Int($0!)) }
+        )
     }
 
     @Test("Card & Krueger (1994) Table 3: cell means with standard errors, all observations")
@@ -197,8 +204,9 @@ struct TwoByTwoTests {
     @Test("an empty cell is a named error")
     func emptyCell() {
         #expect(throws: EstimationError.emptyCell("treated, after")) {
-            try TwoByTwo(treated: [false, false, false, false, true, true], after: [false, false, true, true, false, false],
-                         outcome: [1, 2, 3, 4, 5, 6])
+            try TwoByTwo(
+                treated: [false, false, false, false, true, true], after: [false, false, true, true, false, false],
+                outcome: [1, 2, 3, 4, 5, 6])
         }
     }
 }
@@ -210,12 +218,18 @@ struct TwoWayFixedEffectsTests {
     func equalsDummies() throws {
         var y: [Double] = [], d: [Double] = [], x: [Double] = [], units: [String] = [], periods: [String] = []
         var state: UInt64 = 42
-        func noise() -> Double { state = state &* 6_364_136_223_846_793_005 &+ 1; return Double(state >> 40) / Double(1 << 24) - 0.5 }
+        func noise() -> Double {
+            state = state &* 6_364_136_223_846_793_005 &+ 1
+            return Double(state >> 40) / Double(1 << 24) - 0.5
+        }
         for unit in 0..<12 {
             for period in 0..<6 where !(unit % 4 == 0 && period == 2) && !(unit == 5 && period > 3) {
                 let treated: Double = (unit % 3 == 0 && period >= 3) || (unit % 3 == 1 && period >= 4) ? 1 : 0
                 let covariate = noise() * 4
-                units.append("u\(unit)"); periods.append("t\(period)"); d.append(treated); x.append(covariate)
+                units.append("u\(unit)")
+                periods.append("t\(period)")
+                d.append(treated)
+                x.append(covariate)
                 y.append(Double(unit) * 0.7 + Double(period) * 0.3 + 1.5 * treated + 0.8 * covariate + noise())
             }
         }
@@ -240,8 +254,9 @@ struct TwoWayFixedEffectsTests {
         var counts: [Double: Int] = [:]
         for i in fte.indices where fte[i] != nil { counts[store[i]!, default: 0] += 1 }
         let keep = fte.indices.filter { fte[$0] != nil && counts[store[$0]!] == 2 }
-        let result = try TwoWayFixedEffects.fit(y: keep.map { fte[$0]! }, regressors: keep.map { [nj[$0]! * post[$0]!] }, names: ["nj_post"],
-                                                units: keep.map { String(store[$0]!) }, periods: keep.map { String(post[$0]!) })
+        let result = try TwoWayFixedEffects.fit(
+            y: keep.map { fte[$0]! }, regressors: keep.map { [nj[$0]! * post[$0]!] }, names: ["nj_post"],
+            units: keep.map { String(store[$0]!) }, periods: keep.map { String(post[$0]!) })
         #expect(abs(result.coefficient("nj_post")!.estimate - 2.75) < 0.005)
     }
 }
@@ -264,7 +279,10 @@ struct EventStudyTests {
                     if period >= cohort { value += effect(period - cohort) }
                     value += trend * Double(period - cohort) * (period < cohort ? 1 : 0)
                 }
-                y.append(value); units.append("u\(unit)"); periods.append(period); cohorts.append(cohort)
+                y.append(value)
+                units.append("u\(unit)")
+                periods.append(period)
+                cohorts.append(cohort)
             }
         }
         return (y, units, periods, cohorts)
@@ -274,8 +292,9 @@ struct EventStudyTests {
     func recovers() throws {
         // The effect grows for three periods and then stays: the last bin (3 and beyond) is homogeneous.
         let data = Self.panel(effect: { 1.0 + 0.5 * Double(min($0, 3)) }, seed: 7)
-        let study = try EventStudy(y: data.y, units: data.units, period: data.period, cohort: data.cohort, leads: 4, lags: 3,
-                                   standardErrors: .cr1(cluster: "unit"), clusters: data.units)
+        let study = try EventStudy(
+            y: data.y, units: data.units, period: data.period, cohort: data.cohort, leads: 4, lags: 3,
+            standardErrors: .cr1(cluster: "unit"), clusters: data.units)
         let byTime = Dictionary(uniqueKeysWithValues: study.terms.map { ($0.eventTime, $0) })
         #expect(byTime[-1] == nil, "period −1 is the reference")
         for e in 0...3 { #expect(abs(byTime[e]!.coefficient.estimate - (1.0 + 0.5 * Double(e))) < 0.06, "event \(e)") }
@@ -289,8 +308,9 @@ struct EventStudyTests {
 
         // A pre-trend is detected.
         let trending = Self.panel(effect: { _ in 1 }, trend: 0.3, seed: 9)
-        let biased = try EventStudy(y: trending.y, units: trending.units, period: trending.period, cohort: trending.cohort, leads: 4, lags: 3,
-                                    standardErrors: .cr1(cluster: "unit"), clusters: trending.units)
+        let biased = try EventStudy(
+            y: trending.y, units: trending.units, period: trending.period, cohort: trending.cohort, leads: 4, lags: 3,
+            standardErrors: .cr1(cluster: "unit"), clusters: trending.units)
         #expect((biased.preTrendPValue ?? 1) < 1e-6)
     }
 
@@ -312,8 +332,10 @@ struct PresetTests {
         let y = keep.map { fte[$0]! }, x = keep.map { [nj[$0]! * post[$0]!] }
         let units = keep.map { String(store[$0]!) }, periods = keep.map { String(post[$0]!) }
         func fit(_ preset: SmallSamplePreset) throws -> Coefficient {
-            try TwoWayFixedEffects.fit(y: y, regressors: x, names: ["d"], units: units, periods: periods,
-                                       standardErrors: .cr1(cluster: "store"), clusters: units, preset: preset).coefficient("d")!
+            try TwoWayFixedEffects.fit(
+                y: y, regressors: x, names: ["d"], units: units, periods: periods,
+                standardErrors: .cr1(cluster: "store"), clusters: units, preset: preset
+            ).coefficient("d")!
         }
         let fixest = try fit(.fixest), reghdfe = try fit(.stataReghdfe), dummies = try fit(.stataRegressDummies)
         #expect(fixest.standardError == reghdfe.standardError)
@@ -339,18 +361,23 @@ struct OLSReferenceTests {
         let fte = column(ck, "fte")
         let keep = fte.indices.filter { fte[$0] != nil }
         let designs: [String: (y: [Double], x: [[Double]], names: [String], cluster: [String])] = [
-            "kielmc": (column(kielmc, "rprice").map { $0! },
-                       zip(zip(column(kielmc, "y81"), column(kielmc, "nearinc")), column(kielmc, "y81nrinc")).map { [1, $0.0!, $0.1!, $1!] },
-                       ["Intercept", "y81", "nearinc", "y81nrinc"], []),
-            "card_krueger": (keep.map { fte[$0]! }, keep.map { [1, column(ck, "nj")[$0]!, column(ck, "post")[$0]!, column(ck, "nj_post")[$0]!] },
-                             ["Intercept", "nj", "post", "nj_post"], keep.map { String(column(ck, "store")[$0]!) }),
+            "kielmc": (
+                column(kielmc, "rprice").map { $0! },
+                zip(zip(column(kielmc, "y81"), column(kielmc, "nearinc")), column(kielmc, "y81nrinc")).map { [1, $0.0!, $0.1!, $1!] },
+                ["Intercept", "y81", "nearinc", "y81nrinc"], []
+            ),
+            "card_krueger": (
+                keep.map { fte[$0]! }, keep.map { [1, column(ck, "nj")[$0]!, column(ck, "post")[$0]!, column(ck, "nj_post")[$0]!] },
+                ["Intercept", "nj", "post", "nj_post"], keep.map { String(column(ck, "store")[$0]!) }
+            ),
         ]
         var checked = 0
         for row in reference {
             let design = try #require(designs[row[0]])
             let errors: StandardErrors = row[1] == "iid" ? .classical : (row[1] == "hetero" ? .hc1 : .cr1(cluster: "store"))
-            let result = try Regression.fit(y: design.y, x: design.x, names: design.names, standardErrors: errors,
-                                            clusters: row[1] == "cr1_store" ? design.cluster : nil)
+            let result = try Regression.fit(
+                y: design.y, x: design.x, names: design.names, standardErrors: errors,
+                clusters: row[1] == "cr1_store" ? design.cluster : nil)
             let c = try #require(result.coefficient(row[2]))
             #expect(abs(c.estimate - Double(row[3])!) <= 1e-6 * abs(Double(row[3])!), "\(row)")
             #expect(abs(c.standardError - Double(row[4])!) <= 1e-6 * Double(row[4])!, "\(row): \(c.standardError)")

@@ -4,6 +4,7 @@ import Foundation
 import Randomness
 import Tabular
 import Testing
+
 @testable import Analysis
 
 struct WildBootstrapTests {
@@ -39,10 +40,12 @@ struct WildBootstrapTests {
     @Test("sampled draws are deterministic for a seed; Webb weights work with few clusters")
     func deterministic() throws {
         let data = try Self.design("11")
-        let a = try WildClusterBootstrap.test(y: data.y, x: data.x, names: ["(Intercept)", "x", "d"], term: "d", clusters: data.cluster,
-                                              weights: .webb, draws: 999, seed: 5)
-        let b = try WildClusterBootstrap.test(y: data.y, x: data.x, names: ["(Intercept)", "x", "d"], term: "d", clusters: data.cluster,
-                                              weights: .webb, draws: 999, seed: 5)
+        let a = try WildClusterBootstrap.test(
+            y: data.y, x: data.x, names: ["(Intercept)", "x", "d"], term: "d", clusters: data.cluster,
+            weights: .webb, draws: 999, seed: 5)
+        let b = try WildClusterBootstrap.test(
+            y: data.y, x: data.x, names: ["(Intercept)", "x", "d"], term: "d", clusters: data.cluster,
+            weights: .webb, draws: 999, seed: 5)
         #expect(!a.enumerated && a.draws == 999)
         #expect(a.pValue == b.pValue)
         #expect((0.4...0.9).contains(a.pValue))

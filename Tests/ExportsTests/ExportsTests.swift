@@ -4,41 +4,42 @@ import Expressions
 import Foundation
 import Interview
 import Questionnaire
+import Tabular
 import TestSupport
 import Testing
 import ZIPFoundation
+
 @testable import Exports
 @testable import Store
-import Tabular
 
 let exportForm = """
-settings: {form_id: hh, title: Household survey, version: "1", unit_level: village}
-survey:
-  - {type: text, name: head_name, label: Head of household, pii: true}
-  - {type: integer, name: members, label: Members, allow: [dont_know, refused]}
-  - {type: decimal, name: income, label: Income}
-  - {type: select_one yn, name: electricity, label: Electricity}
-  - {type: select_multiple src, name: water, label: Water sources}
-  - {type: date, name: visit, label: Visit date}
-  - type: repeat
-    name: person
-    label: Person
-    children:
-      - {type: text, name: person_name, label: Name}
-      - {type: integer, name: age, label: Age}
-choices:
-  yn: [{name: "yes", label: "Yes"}, {name: "no", label: "No"}]
-  src: [{name: well, label: Well}, {name: pipe, label: Piped water}, {name: river, label: River}]
-"""
+    settings: {form_id: hh, title: Household survey, version: "1", unit_level: village}
+    survey:
+      - {type: text, name: head_name, label: Head of household, pii: true}
+      - {type: integer, name: members, label: Members, allow: [dont_know, refused]}
+      - {type: decimal, name: income, label: Income}
+      - {type: select_one yn, name: electricity, label: Electricity}
+      - {type: select_multiple src, name: water, label: Water sources}
+      - {type: date, name: visit, label: Visit date}
+      - type: repeat
+        name: person
+        label: Person
+        children:
+          - {type: text, name: person_name, label: Name}
+          - {type: integer, name: age, label: Age}
+    choices:
+      yn: [{name: "yes", label: "Yes"}, {name: "no", label: "No"}]
+      src: [{name: well, label: Well}, {name: pipe, label: Piped water}, {name: river, label: River}]
+    """
 
 let exportFrame = """
-code,name,level,parent_code
-11,Aceh,province,
-1101,Simeulue,district,11
-1101001,Desa A,village,1101
-1101002,Desa B,village,1101
-1101003,Desa C,village,1101
-"""
+    code,name,level,parent_code
+    11,Aceh,province,
+    1101,Simeulue,district,11
+    1101001,Desa A,village,1101
+    1101002,Desa B,village,1101
+    1101003,Desa C,village,1101
+    """
 
 let moment = Timestamp(seconds: 1_623_718_800, offsetMinutes: 420)
 
@@ -52,21 +53,33 @@ func exportStore() throws -> ResponseStore {
         let opened = try store.openInterview(form, unit: unit, round: "2021-H1", enumerator: "e-\(unit)", reopen: false, language: nil, at: moment)
         let later = Timestamp(seconds: moment.seconds + 600, offsetMinutes: 420)
         // Repeat instance counts are kept as the engine keeps them (origin: instances).
-        let transition = Transition(records: Dictionary(uniqueKeysWithValues: records.map { address, value in
-            (address, AnswerRecord(value: value, origin: address.name == "person" ? .instances : .entered, relevant: true))
-        }),
-                                    events: [AuditEvent(.completed, at: later)], cursor: .end)
-        if complete { try store.complete(transition, interview: opened.uuid, language: nil, at: later) } else {
+        let transition = Transition(
+            records: Dictionary(
+                uniqueKeysWithValues: records.map { address, value in
+                    (address, AnswerRecord(value: value, origin: address.name == "person" ? .instances : .entered, relevant: true))
+                }),
+            events: [AuditEvent(.completed, at: later)], cursor: .end)
+        if complete {
+            try store.complete(transition, interview: opened.uuid, language: nil, at: later)
+        } else {
             try store.save(transition, interview: opened.uuid, language: nil, at: later)
         }
     }
-    try interview("1101001", [Address("head_name"): .string("Ibu Sari"), Address("members"): .number(4), Address("income"): .number(1_250_000.5),
-                              Address("electricity"): .string("yes"), Address("water"): .string("well pipe"), Address("visit"): .date(18_800),
-                              Address("person"): .number(2),
-                              Address("person_name", [1]): .string("Sari"), Address("age", [1]): .number(40),
-                              Address("person_name", [2]): .string("Budi, \"junior\""), Address("age", [2]): .number(12)])
-    try interview("1101002", [Address("head_name"): .string("Pak Ahmad"), Address("members"): .nonResponse(.dontKnow),
-                              Address("income"): .nonResponse(.refused), Address("electricity"): .string("no"), Address("water"): .string("river")])
+    try interview(
+        "1101001",
+        [
+            Address("head_name"): .string("Ibu Sari"), Address("members"): .number(4), Address("income"): .number(1_250_000.5),
+            Address("electricity"): .string("yes"), Address("water"): .string("well pipe"), Address("visit"): .date(18_800),
+            Address("person"): .number(2),
+            Address("person_name", [1]): .string("Sari"), Address("age", [1]): .number(40),
+            Address("person_name", [2]): .string("Budi, \"junior\""), Address("age", [2]): .number(12),
+        ])
+    try interview(
+        "1101002",
+        [
+            Address("head_name"): .string("Pak Ahmad"), Address("members"): .nonResponse(.dontKnow),
+            Address("income"): .nonResponse(.refused), Address("electricity"): .string("no"), Address("water"): .string("river"),
+        ])
     try interview("1101003", [Address("members"): .number(9)], complete: false)
     return store
 }
@@ -80,8 +93,11 @@ struct ExportTests {
         #expect(data.excludedPII == ["head_name"])
         let names = data.wide.columns.map(\.name)
         #expect(!names.contains("head_name"))
-        #expect(Array(names.prefix(7)) == ["interview_uuid", "frame_province_code", "frame_province_name", "frame_district_code", "frame_district_name",
-                                           "frame_village_code", "frame_village_name"])
+        #expect(
+            Array(names.prefix(7)) == [
+                "interview_uuid", "frame_province_code", "frame_province_name", "frame_district_code", "frame_district_name",
+                "frame_village_code", "frame_village_name",
+            ])
         #expect(Array(names.suffix(8)) == ["members", "income", "electricity", "water", "water_well", "water_pipe", "water_river", "visit"])
         let withPII = try ExportData.build(from: try exportStore(), formID: "hh", includePII: true)
         #expect(withPII.wide.columns.contains { $0.name == "head_name" } && withPII.excludedPII.isEmpty)
@@ -128,9 +144,12 @@ struct ExportTests {
         #expect(rows[0] == ["interview_uuid", "unit_code", "round", "variable", "instance", "value"])
         var expected: [[String]] = []
         for summary in try store.interviews(status: "completed") {
-            for answer in try store.interview(summary.uuid).answers where answer.relevant && answer.origin != "instances" && answer.address.name != "head_name" {
-                expected.append([summary.uuid, summary.unitCode, "2021-H1", answer.address.name, answer.address.indices.map(String.init).joined(separator: ","),
-                                 answer.stored.text])
+            for answer in try store.interview(summary.uuid).answers where answer.relevant && answer.origin != "instances" && answer.address.name != "head_name"
+            {
+                expected.append([
+                    summary.uuid, summary.unitCode, "2021-H1", answer.address.name, answer.address.indices.map(String.init).joined(separator: ","),
+                    answer.stored.text,
+                ])
             }
         }
         #expect(Set(rows.dropFirst()) == Set(expected))
@@ -167,12 +186,15 @@ struct ExportTests {
 
     @Test("Stata names made valid and unique; long strings as strL")
     func stataEdges() throws {
-        let columns = [ExportData.Column(name: "1st value", label: "", kind: .text), ExportData.Column(name: "1st-value", label: "", kind: .text),
-                       ExportData.Column(name: String(repeating: "x", count: 40), label: "A label", kind: .text)]
+        let columns = [
+            ExportData.Column(name: "1st value", label: "", kind: .text), ExportData.Column(name: "1st-value", label: "", kind: .text),
+            ExportData.Column(name: String(repeating: "x", count: 40), label: "A label", kind: .text),
+        ]
         #expect(StataWriter.names(columns) == ["_1st_value", "_1st_value_2", String(repeating: "x", count: 32)])
         let long = String(repeating: "kata ", count: 600)
-        let table = ExportData.Table(name: "t", columns: [ExportData.Column(name: "note", label: "Note", kind: .text)],
-                                     rows: [[.value(text: long, number: nil)], [.empty]])
+        let table = ExportData.Table(
+            name: "t", columns: [ExportData.Column(name: "note", label: "Note", kind: .text)],
+            rows: [[.value(text: long, number: nil)], [.empty]])
         let file = try DTAFile(try StataWriter.write(table, label: "strL"))
         #expect(file.types == [32_768])
         #expect(file.column("note").map { $0.string ?? "" } == [long, ""])
@@ -227,8 +249,9 @@ struct XLSXCells {
                 } else if let start = cell.range(of: "<v>"), let end = cell.range(of: "</v>") {
                     text = String(cell[start.upperBound..<end.lowerBound])
                 }
-                row.append(text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
-                    .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&"))
+                row.append(
+                    text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&lt;", with: "<")
+                        .replacingOccurrences(of: "&gt;", with: ">").replacingOccurrences(of: "&#39;", with: "'").replacingOccurrences(of: "&amp;", with: "&"))
             }
             rows.append(row)
         }
@@ -256,7 +279,10 @@ struct DTAFile {
     var rows: [[Cell]] = []
     var valueLabels: [String: [Int32: String]] = [:]
 
-    func column(_ name: String) -> [Cell] { let index = names.firstIndex(of: name)!; return rows.map { $0[index] } }
+    func column(_ name: String) -> [Cell] {
+        let index = names.firstIndex(of: name)!
+        return rows.map { $0[index] }
+    }
 
     init(_ data: Data) throws {
         let bytes = [UInt8](data)
@@ -318,8 +344,10 @@ struct DTAFile {
                     }
                 case 65528:
                     let value = Int32(bitPattern: UInt32(integer(4)))
-                    cells.append(value >= 2_147_483_621 ? .missingValue(value == 2_147_483_621 ? "" : String(UnicodeScalar(UInt8(96 + Int(value - 2_147_483_621)))))
-                                 : .number(Double(value)))
+                    cells.append(
+                        value >= 2_147_483_621
+                            ? .missingValue(value == 2_147_483_621 ? "" : String(UnicodeScalar(UInt8(96 + Int(value - 2_147_483_621)))))
+                            : .number(Double(value)))
                 case 65530:
                     let value = Int8(bitPattern: UInt8(integer(1)))
                     cells.append(value >= 101 ? .missingValue(value == 101 ? "" : String(UnicodeScalar(UInt8(96 + Int(value - 101))))) : .number(Double(value)))

@@ -5,8 +5,8 @@ import Foundation
 import Interview
 import Questionnaire
 import Randomness
-import Testing
 import TestSupport
+import Testing
 
 struct ConsistencyTests {
     static let example: String = {
@@ -15,8 +15,10 @@ struct ConsistencyTests {
         return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
     }()
 
-    static let pool = ["", "0", "1", "2", "5", "17", "18", "40", "101", "130", "-3", "2.5", "abc", "yes", "no", "female", "male",
-                       "seeing walking", "hearing", "11", "33", "1105", "3329", "2021-06-30", "09:30", "OK", "-7 110", "081234567890"]
+    static let pool = [
+        "", "0", "1", "2", "5", "17", "18", "40", "101", "130", "-3", "2.5", "abc", "yes", "no", "female", "male",
+        "seeing walking", "hearing", "11", "33", "1105", "3329", "2021-06-30", "09:30", "OK", "-7 110", "081234567890",
+    ]
 
     @Test("I17: incremental state equals a full re-evaluation after random steps", arguments: Array(21...60) as [UInt64])
     func randomWalk(seed: UInt64) throws {

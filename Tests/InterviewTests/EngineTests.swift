@@ -18,26 +18,27 @@
 import Expressions
 import Interview
 import Questionnaire
-import Testing
 import TestSupport
+import Testing
 
 let header = "settings: {form_id: t, title: T, version: \"1\"}\nsurvey:\n"
 
 struct NavigationTests {
-    static let form = header + """
-      - {type: integer, name: age, label: Age, required: true}
-      - {type: note, name: adult_note, label: "An adult of ${age}", relevant: "${age} >= 18"}
-      - {type: calculate, name: decades, calculation: "int(${age} div 10)"}
-      - type: group
-        name: work
-        label: Work
-        relevant: ${age} >= 15
-        children:
-          - {type: text, name: job, label: Job}
-          - {type: decimal, name: wage, label: Wage, constraint: ". >= 0"}
-      - {type: date, name: visit, label: Visit}
+    static let form =
+        header + """
+              - {type: integer, name: age, label: Age, required: true}
+              - {type: note, name: adult_note, label: "An adult of ${age}", relevant: "${age} >= 18"}
+              - {type: calculate, name: decades, calculation: "int(${age} div 10)"}
+              - type: group
+                name: work
+                label: Work
+                relevant: ${age} >= 15
+                children:
+                  - {type: text, name: job, label: Job}
+                  - {type: decimal, name: wage, label: Wage, constraint: ". >= 0"}
+              - {type: date, name: visit, label: Visit}
 
-    """
+            """
 
     @Test("I1 I2 I3: the route follows relevance")
     func route() throws {
@@ -114,20 +115,21 @@ extension Scenario {
 }
 
 struct CheckTests {
-    static let form = header + """
-      - {type: integer, name: budget, label: Budget, required: true, constraint: ". >= 0"}
-      - type: integer
-        name: health
-        label: Health
-        constraint: . <= ${budget}
-        constraint_message: Health cannot exceed the budget
-        warning: . <= ${budget} div 2
-        warning_message: More than half the budget on health?
-      - {type: integer, name: staff, label: Staff, allow: [dont_know], required: true}
-      - {type: calculate, name: per_staff, calculation: "${budget} div ${staff}"}
-      - {type: integer, name: other, label: Other}
+    static let form =
+        header + """
+              - {type: integer, name: budget, label: Budget, required: true, constraint: ". >= 0"}
+              - type: integer
+                name: health
+                label: Health
+                constraint: . <= ${budget}
+                constraint_message: Health cannot exceed the budget
+                warning: . <= ${budget} div 2
+                warning_message: More than half the budget on health?
+              - {type: integer, name: staff, label: Staff, allow: [dont_know], required: true}
+              - {type: calculate, name: per_staff, calculation: "${budget} div ${staff}"}
+              - {type: integer, name: other, label: Other}
 
-    """
+            """
 
     @Test("I5: a soft check keeps the value until confirmed or changed")
     func softCheck() throws {
@@ -207,34 +209,36 @@ struct CheckTests {
         s.answer("budget", "100")
         let transition = try #require(s.transitions.last)
         #expect(transition.records[Address("budget")] == AnswerRecord(value: .number(100), origin: .entered))
-        #expect(transition.events.map(\.kind) == [
-            .changed(Address("budget"), old: nil, new: .number(100)), .left(Address("budget")), .entered(Address("health")),
-        ])
+        #expect(
+            transition.events.map(\.kind) == [
+                .changed(Address("budget"), old: nil, new: .number(100)), .left(Address("budget")), .entered(Address("health")),
+            ])
         #expect(transition.events.allSatisfy { $0.at == Scenario.fixedNow })
         #expect(transition.cursor == .item(Address("health")))
     }
 }
 
 struct RepeatTests {
-    static let roster = header + """
-      - type: repeat
-        name: members
-        label: Members
-        children:
-          - {type: text, name: member_name, label: "Name of member ${number}", required: true}
-          - {type: calculate, name: number, calculation: "position(..)"}
-          - {type: integer, name: member_age, label: "Age of ${member_name}", required: true}
-          - {type: select_one yn, name: school, label: In school, relevant: "${member_age} < 18"}
-      - {type: calculate, name: size, calculation: "count(${members})"}
-      - {type: calculate, name: total_age, calculation: "sum(${member_age})"}
-      - {type: calculate, name: oldest, calculation: "max(${member_age})"}
-      - {type: note, name: summary, label: "${size} members, oldest ${oldest}"}
-    choices:
-      yn:
-        - {name: "yes", label: "Yes"}
-        - {name: "no", label: "No"}
+    static let roster =
+        header + """
+              - type: repeat
+                name: members
+                label: Members
+                children:
+                  - {type: text, name: member_name, label: "Name of member ${number}", required: true}
+                  - {type: calculate, name: number, calculation: "position(..)"}
+                  - {type: integer, name: member_age, label: "Age of ${member_name}", required: true}
+                  - {type: select_one yn, name: school, label: In school, relevant: "${member_age} < 18"}
+              - {type: calculate, name: size, calculation: "count(${members})"}
+              - {type: calculate, name: total_age, calculation: "sum(${member_age})"}
+              - {type: calculate, name: oldest, calculation: "max(${member_age})"}
+              - {type: note, name: summary, label: "${size} members, oldest ${oldest}"}
+            choices:
+              yn:
+                - {name: "yes", label: "Yes"}
+                - {name: "no", label: "No"}
 
-    """
+            """
 
     @Test("I9: a repeat without repeat_count asks for each instance")
     func askedInstances() throws {
@@ -284,19 +288,20 @@ struct RepeatTests {
         #expect(s.transitions.last?.events.contains { $0.kind == .changed(Address("member_name", [2]), old: .string("B"), new: nil) } == true)
     }
 
-    static let counted = header + """
-      - {type: integer, name: plots, label: Plots, constraint: ". >= 0"}
-      - type: repeat
-        name: plot
-        label: Plot
-        repeat_count: ${plots}
-        children:
-          - {type: decimal, name: area, label: "Area of plot ${n}"}
-          - {type: calculate, name: n, calculation: "position(..)"}
-      - {type: calculate, name: total_area, calculation: "sum(${area})"}
-      - {type: text, name: done, label: Done}
+    static let counted =
+        header + """
+              - {type: integer, name: plots, label: Plots, constraint: ". >= 0"}
+              - type: repeat
+                name: plot
+                label: Plot
+                repeat_count: ${plots}
+                children:
+                  - {type: decimal, name: area, label: "Area of plot ${n}"}
+                  - {type: calculate, name: n, calculation: "position(..)"}
+              - {type: calculate, name: total_area, calculation: "sum(${area})"}
+              - {type: text, name: done, label: Done}
 
-    """
+            """
 
     @Test("I9 I8: repeat_count creates instances; lowering it keeps the extra answers, marked irrelevant")
     func countedRepeat() throws {
@@ -329,20 +334,21 @@ struct RepeatTests {
 }
 
 struct PreloadAndDefaultTests {
-    static let form = header + """
-      - type: select_one sid
-        name: sid_status
-        label: "SID status (last round: ${previous(${sid_status})})"
-        default: previous(${sid_status})
-      - {type: integer, name: meetings, label: Meetings, relevant: "previous(${meetings}) > 0 or ${sid_status} = 'online'"}
-      - {type: integer, name: members, label: Members, default: "3"}
-      - {type: integer, name: women, label: Women, default: "${members} - 1", constraint: ". <= ${members}"}
-    choices:
-      sid:
-        - {name: paper, label: Paper}
-        - {name: online, label: Online}
+    static let form =
+        header + """
+              - type: select_one sid
+                name: sid_status
+                label: "SID status (last round: ${previous(${sid_status})})"
+                default: previous(${sid_status})
+              - {type: integer, name: meetings, label: Meetings, relevant: "previous(${meetings}) > 0 or ${sid_status} = 'online'"}
+              - {type: integer, name: members, label: Members, default: "3"}
+              - {type: integer, name: women, label: Women, default: "${members} - 1", constraint: ". <= ${members}"}
+            choices:
+              sid:
+                - {name: paper, label: Paper}
+                - {name: online, label: Online}
 
-    """
+            """
 
     @Test("I7: previous round in labels, defaults and relevance")
     func preload() throws {
@@ -377,20 +383,21 @@ struct PreloadAndDefaultTests {
 }
 
 struct ChoiceFilterTests {
-    static let form = header + """
-      - {type: select_one province, name: province, label: Province}
-      - {type: select_one district, name: district, label: District, choice_filter: "province = ${province}"}
-      - {type: select_multiple district, name: visited, label: Visited, choice_filter: "province = ${province} or name = 'x'"}
-    choices:
-      province:
-        - {name: "11", label: Aceh}
-        - {name: "33", label: Jawa Tengah}
-      district:
-        - {name: "1105", label: Aceh Barat, province: "11"}
-        - {name: "3329", label: Brebes, province: "33"}
-        - {name: "3326", label: Pekalongan, province: "33"}
+    static let form =
+        header + """
+              - {type: select_one province, name: province, label: Province}
+              - {type: select_one district, name: district, label: District, choice_filter: "province = ${province}"}
+              - {type: select_multiple district, name: visited, label: Visited, choice_filter: "province = ${province} or name = 'x'"}
+            choices:
+              province:
+                - {name: "11", label: Aceh}
+                - {name: "33", label: Jawa Tengah}
+              district:
+                - {name: "1105", label: Aceh Barat, province: "11"}
+                - {name: "3329", label: Brebes, province: "33"}
+                - {name: "3326", label: Pekalongan, province: "33"}
 
-    """
+            """
 
     @Test("I15: cascading selects")
     func cascade() throws {
@@ -449,11 +456,11 @@ struct ReviewTests {
     }
 }
 
-
 struct ScenarioDriverTests {
     @Test("the Scenario driver fails the test on a wrong route instead of stopping the whole run, and answers nothing")
     func wrongRoute() throws {
-        let scenario = try Scenario("""
+        let scenario = try Scenario(
+            """
             settings: {form_id: t, title: T, version: "1"}
             survey:
               - {type: integer, name: a, label: A}

@@ -1,7 +1,8 @@
 import Foundation
 import Randomness
-import Testing
 import TestSupport
+import Testing
+
 @testable import Interview
 
 struct TimestampTests {
@@ -23,6 +24,7 @@ struct TimestampTests {
         }
         #expect(Timestamp(seconds: 1_623_718_800.0004, offsetMinutes: 0).iso8601 == "2021-06-15T01:00:00.000Z")
         #expect(Timestamp(seconds: 1_623_718_800.9996, offsetMinutes: 0).iso8601 == "2021-06-15T01:00:01.000Z")
-        #expect(Timestamp(seconds: -62_167_219_200 - 86_400, offsetMinutes: 0).iso8601 == "-001-12-31T00:00:00.000Z")  // years outside 0…9999: as before, printf-padded
+        // Years outside 0…9999: as before, printf-padded.
+        #expect(Timestamp(seconds: -62_167_219_200 - 86_400, offsetMinutes: 0).iso8601 == "-001-12-31T00:00:00.000Z")
     }
 }

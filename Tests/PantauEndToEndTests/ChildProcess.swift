@@ -1,3 +1,4 @@
+import Foundation
 // Child processes for the end-to-end tests, started with posix_spawn and waited for with a deadline.
 //
 // Why not Foundation's Process: on Linux its waitUntilExit and pipe reads have no deadline, pipes it creates
@@ -5,7 +6,6 @@
 // then hangs the whole test run instead of failing one test. Here every descriptor we open is close-on-exec,
 // output goes to files or is read with poll(2), and every wait ends at a deadline by killing the child.
 import Glibc
-import Foundation
 import Testing
 
 /// How a child ended.
@@ -39,8 +39,10 @@ final class ChildProcess: @unchecked Sendable {
     private(set) var termination: Termination?
 
     /// Starts `executable` with its standard streams taken from the given descriptors (duplicated onto 0, 1, 2).
-    init(executable: String, arguments: [String], environment: [String: String], directory: String,
-         stdin: Int32, stdout: Int32, stderr: Int32) throws {
+    init(
+        executable: String, arguments: [String], environment: [String: String], directory: String,
+        stdin: Int32, stdout: Int32, stderr: Int32
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -60,8 +60,7 @@ struct CommandTests {
     func sourceSnippet() throws {
         let folder = try temporaryDirectory()
         let file = folder.appendingPathComponent("bad.yaml")
-        try
-            "settings:\n  form_id: x\n  title: X\n  version: \"1\"\nsurvey:\n  - type: integer\n    name: a\n    label: A\n    required: maybe\n"
+        try "settings:\n  form_id: x\n  title: X\n  version: \"1\"\nsurvey:\n  - type: integer\n    name: a\n    label: A\n    required: maybe\n"
             .write(to: file, atomically: true, encoding: .utf8)
         let run = try pantau(["validate", file.path])
         #expect(run.status == 1)
@@ -140,7 +139,8 @@ struct CommandTests {
 struct AnalysisFileTests {
     @Test("every specification in Analysis/ validates")
     func specifications() throws {
-        let files = FileManager.default.enumerator(atPath: repositoryRoot.appendingPathComponent("Analysis").path)?
+        let files =
+            FileManager.default.enumerator(atPath: repositoryRoot.appendingPathComponent("Analysis").path)?
             .compactMap { $0 as? String }.filter { $0.hasSuffix(".yaml") }.map { "Analysis/" + $0 } ?? []
         #expect(!files.isEmpty)
         let run = try pantau(["validate", "--brief"] + files)
@@ -176,12 +176,16 @@ struct DiDPanelCommandTests {
     @Test("did --data as a panel: TWFE and Callaway & Sant'Anna on mpdta through the command agree with the references")
     func mpdta() throws {
         let data = referenceData("mpdta.csv").path
-        let run = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
-                              "--estimator", "twfe,callaway_santanna", "--format", "json"])
+        let run = try pantau([
+            "did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
+            "--estimator", "twfe,callaway_santanna", "--format", "json",
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         // --timing reports the phases on stderr and leaves the tables as they were.
-        let timed = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
-                                "--estimator", "twfe,callaway_santanna", "--format", "json", "--timing"])
+        let timed = try pantau([
+            "did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
+            "--estimator", "twfe,callaway_santanna", "--format", "json", "--timing",
+        ])
         #expect(timed.stdout == run.stdout)
         #expect(timed.stderr.contains("timing: read CSV ") && timed.stderr.contains(", estimate ") && timed.stderr.contains(", write "))
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
@@ -199,8 +203,10 @@ struct DiDPanelCommandTests {
         // Weighted estimators through the command (the weights are lpop itself here; the weighted estimates are
         // checked against pyfixest in AnalysisTests): TWFE and the event study say they are weighted and differ
         // from the unweighted ones, and so does Callaway & Sant'Anna.
-        let weighted = try pantau(["did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
-                                   "--weights", "lpop", "--format", "json"])
+        let weighted = try pantau([
+            "did", "--data", data, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
+            "--weights", "lpop", "--format", "json",
+        ])
         #expect(weighted.status == 0)
         let weightedObject = try JSONSerialization.jsonObject(with: Data(weighted.stdout.utf8)) as? [String: Any]
         let weightedEstimators = weightedObject?["estimators"] as? [[String: Any]] ?? []
@@ -210,7 +216,8 @@ struct DiDPanelCommandTests {
         #expect(notes("twfe").contains { $0.contains("population-weighted") })
         #expect(notes("event_study").contains { $0.contains("population-weighted") })
         #expect(notes("callaway_santanna").contains { $0.contains("population-weighted ATT") })
-        let weightedTWFE = (weightedEstimators.first { $0["estimator"] as? String == "twfe" }?["terms"] as? [[String: Any]])?
+        let weightedTWFE =
+            (weightedEstimators.first { $0["estimator"] as? String == "twfe" }?["terms"] as? [[String: Any]])?
             .first { $0["term"] as? String == "treated" }?["estimate"] as? Double
         #expect(weightedTWFE != nil && abs(weightedTWFE! - -0.03654893667406722) > 1e-6)
     }
@@ -223,8 +230,10 @@ struct DiDPanelCommandTests {
         let cohort = try pantau(["did", "--data", file.path, "--outcome", "y", "--unit", "unit", "--time", "year", "--cohort", "g", "--estimator", "twfe"])
         #expect(cohort.status == 1)
         #expect(cohort.stderr == "error: cohort '2009' of unit 3 is not one of the periods (2001, 2002)\n", "\(cohort.stderr)")
-        let weights = try pantau(["did", "--data", file.path, "--outcome", "y", "--unit", "unit", "--time", "year", "--treat", "g", "--weights", "w",
-                                  "--estimator", "twfe"])
+        let weights = try pantau([
+            "did", "--data", file.path, "--outcome", "y", "--unit", "unit", "--time", "year", "--treat", "g", "--weights", "w",
+            "--estimator", "twfe",
+        ])
         #expect(weights.status == 1)
         #expect(weights.stderr == "error: the survey weights must be positive numbers, one per unit\n", "\(weights.stderr)")
     }
@@ -242,8 +251,10 @@ struct DiDPanelCommandTests {
         }
         let file = try temporaryDirectory().appendingPathComponent("mpdta_x.csv")
         try out.write(to: file, atomically: true, encoding: .utf8)
-        let run = try pantau(["did", "--data", file.path, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
-                              "--covariates", "x,lpop", "--estimator", "twfe,event_study", "--format", "json"])
+        let run = try pantau([
+            "did", "--data", file.path, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort", "first_treat",
+            "--covariates", "x,lpop", "--estimator", "twfe,event_study", "--format", "json",
+        ])
         #expect(run.status == 0, "\(run.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
         let estimators = object?["estimators"] as? [[String: Any]] ?? []

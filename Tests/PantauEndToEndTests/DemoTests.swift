@@ -53,7 +53,9 @@ struct DemoTests {
         let latex = try pantau(["did", spec, "--db", store, "--format", "latex"])
         #expect(latex.status == 0 && latex.stdout.contains("\\begin{tabular}") && latex.stdout.contains("\\toprule"))
         let didCSV = try pantau(["did", spec, "--db", store, "--format", "csv"])
-        #expect(didCSV.stdout.hasPrefix("estimator,term,estimate,std_error,statistic,p_value,conf_low,conf_high,conf_low_uniform,conf_high_uniform,n_obs,n_clusters,se_type\n"))
+        #expect(
+            didCSV.stdout.hasPrefix(
+                "estimator,term,estimate,std_error,statistic,p_value,conf_low,conf_high,conf_low_uniform,conf_high_uniform,n_obs,n_clusters,se_type\n"))
         let page = try pantau(["did", spec, "--db", store, "--format", "html"])
         #expect(page.stdout.contains("<svg") && !page.stdout.contains("<script") && !page.stdout.contains("src="))
         // The plot draws the uniform band behind the pointwise intervals; the tables give it too.

@@ -14,18 +14,22 @@ struct FieldWorkspace {
 
     init(villages: Int = 600, rounds: String = "R1,R2,R3,R4", seed: Int = 1) throws {
         folder = try temporaryDirectory()
-        let rows = ["code,name,level,parent_code", "1,Province,province,", "11,District,district,1", "111,Sub-district,subdistrict,11"]
+        let rows =
+            ["code,name,level,parent_code", "1,Province,province,", "11,District,district,1", "111,Sub-district,subdistrict,11"]
             + (0..<villages).map { "111\(String(format: "%04d", $0)),Village \($0),village,111" }
         try (rows.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("frame.csv"), atomically: true, encoding: .utf8)
         try """
-            settings: {form_id: f, title: F, version: "1", unit_level: village}
-            survey:
-              - {type: integer, name: a, label: A}
-              - {type: integer, name: b, label: B}
-              - {type: text, name: c, label: C}
-            """.write(to: folder.appendingPathComponent("f.yaml"), atomically: true, encoding: .utf8)
-        let simulated = try pantau(["simulate", "--frame", "frame.csv", "--questionnaire", "f.yaml", "--rounds", rounds, "--seed", String(seed),
-                                     "--db", source], directory: folder)
+        settings: {form_id: f, title: F, version: "1", unit_level: village}
+        survey:
+          - {type: integer, name: a, label: A}
+          - {type: integer, name: b, label: B}
+          - {type: text, name: c, label: C}
+        """.write(to: folder.appendingPathComponent("f.yaml"), atomically: true, encoding: .utf8)
+        let simulated = try pantau(
+            [
+                "simulate", "--frame", "frame.csv", "--questionnaire", "f.yaml", "--rounds", rounds, "--seed", String(seed),
+                "--db", source,
+            ], directory: folder)
         precondition(simulated.status == 0, simulated.stderr)
     }
 
@@ -58,8 +62,9 @@ struct FieldDataCommandTests {
         #expect(check.status == 0 && check.stdout.contains("002-import-log"))
     }
 
-    @Test("merge killed at random moments: the central store is sound and has all of the file or none of it; the next merge completes it",
-          arguments: [1, 2, 3] as [UInt64])
+    @Test(
+        "merge killed at random moments: the central store is sound and has all of the file or none of it; the next merge completes it",
+        arguments: [1, 2, 3] as [UInt64])
     func killedMerge(seed: UInt64) throws {
         let workspace = try FieldWorkspace()
         var random = seed &* 2_862_933_555_777_941_757 &+ 3_037_000_493
@@ -68,8 +73,9 @@ struct FieldDataCommandTests {
             let delay = 0.05 + Double((random >> 33) % 2_000) / 1_000  // 0.05 to 2 s: opening, reading, writing or committing
             let devNull = try openFile("/dev/null", writing: true)
             let stdin = try openFile("/dev/null", writing: false)
-            let child = try ChildProcess(executable: pantauBinary.path, arguments: ["merge", workspace.source, "--into", workspace.central],
-                                         environment: childEnvironment(), directory: workspace.folder.path, stdin: stdin, stdout: devNull, stderr: devNull)
+            let child = try ChildProcess(
+                executable: pantauBinary.path, arguments: ["merge", workspace.source, "--into", workspace.central],
+                environment: childEnvironment(), directory: workspace.folder.path, stdin: stdin, stdout: devNull, stderr: devNull)
             close(devNull)
             close(stdin)
             usleep(UInt32(delay * 1_000_000))
@@ -94,7 +100,9 @@ struct FieldDataCommandTests {
         #expect(merged.stdout.contains("\(two.source): 0 new, 0 updated, 0 unchanged, 4 duplicates, 0 rejected"), "\(merged.stdout)")
         let listed = try pantau(["duplicates", "--db", one.central])
         #expect(listed.stdout.split(separator: "\n").count == 2 + 8, "\(listed.stdout)")
-        let list = try JSONSerialization.jsonObject(with: Data(try pantau(["interviews", "--format", "json", "--db", one.central]).stdout.utf8)) as? [[String: Any]] ?? []
+        let list =
+            try JSONSerialization.jsonObject(with: Data(try pantau(["interviews", "--format", "json", "--db", one.central]).stdout.utf8)) as? [[String: Any]]
+            ?? []
         let firstVillage = list.filter { $0["unit"] as? String == "1110000" }.compactMap { $0["uuid"] as? String }
         #expect(firstVillage.count == 2)
         let resolve = try pantau(["resolve", firstVillage[0], "--keep", "--reason", "the first visit is complete", "--db", one.central])
@@ -117,8 +125,11 @@ struct FieldDataCommandTests {
         // interview set aside as a duplicate is passed over).
         let back = try pantau(["merge", one.central, "--into", one.source])
         #expect(back.status == 0, "\(back.stderr)")
-        let reopened = try pantau(["interview", one.folder.appendingPathComponent("f.yaml").path, "--unit", "1110000", "--round", "R1",
-                                   "--enumerator", "e", "--db", one.source, "--lang", "en"], input: Data())
+        let reopened = try pantau(
+            [
+                "interview", one.folder.appendingPathComponent("f.yaml").path, "--unit", "1110000", "--round", "R1",
+                "--enumerator", "e", "--db", one.source, "--lang", "en",
+            ], input: Data())
         #expect(reopened.status == 3, "\(reopened.stderr)")
         #expect(reopened.stdout.contains("Sent back by the supervisor: check the text answer (sup)"), "\(reopened.stdout)")
     }
@@ -143,8 +154,11 @@ struct ConvertCommandTests {
         let workspace = try Workspace()
         let form = folder.appendingPathComponent("short.xlsx").path
         #expect(try pantau(["convert", workspace.form, "-o", form]).status == 0)
-        let interview = try pantau(["interview", form, "--unit", "1105010001", "--round", "2021-H1", "--enumerator", "e1", "--db", workspace.db,
-                                    "--lang", "en"], input: Data("7\n".utf8))
+        let interview = try pantau(
+            [
+                "interview", form, "--unit", "1105010001", "--round", "2021-H1", "--enumerator", "e1", "--db", workspace.db,
+                "--lang", "en",
+            ], input: Data("7\n".utf8))
         #expect(interview.status == 3, "\(interview.stderr)")
         #expect(try workspace.answers(workspace.onlyInterview())["q1"] == "7")
         let broken = folder.appendingPathComponent("broken.xlsx")

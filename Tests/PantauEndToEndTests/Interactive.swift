@@ -18,9 +18,14 @@ final class InteractiveRun {
         let output = try makePipe()
         errorsPath = try temporaryDirectory().appendingPathComponent("stderr").path
         let errors = try openFile(errorsPath, writing: true)
-        defer { close(input.read); close(output.write); close(errors) }
-        child = try ChildProcess(executable: pantauBinary.path, arguments: arguments, environment: childEnvironment(),
-                                 directory: directory.path, stdin: input.read, stdout: output.write, stderr: errors)
+        defer {
+            close(input.read)
+            close(output.write)
+            close(errors)
+        }
+        child = try ChildProcess(
+            executable: pantauBinary.path, arguments: arguments, environment: childEnvironment(),
+            directory: directory.path, stdin: input.read, stdout: output.write, stderr: errors)
         inputWrite = input.write
         outputRead = output.read
     }

@@ -11,37 +11,37 @@ import TestSupport
 import Testing
 
 let frame = """
-code,name,level,parent_code,kompak
-11,Aceh,province,,1
-1105,Aceh Barat,district,11,1
-1105010,Johan Pahlawan,subdistrict,1105,1
-1105010001,Desa Satu,village,1105010,1
-1105010002,Desa Dua,village,1105010,0
+    code,name,level,parent_code,kompak
+    11,Aceh,province,,1
+    1105,Aceh Barat,district,11,1
+    1105010,Johan Pahlawan,subdistrict,1105,1
+    1105010001,Desa Satu,village,1105010,1
+    1105010002,Desa Dua,village,1105010,0
 
-"""
+    """
 
 let shortForm = """
-settings: {form_id: short, title: {id: Pendek, en: Short}, version: "1", languages: [id, en], unit_level: village}
-survey:
-  - {type: identifier, name: village_code, label: {id: Kode, en: Code}}
-  - {type: integer, name: q1, label: {id: Satu, en: One}, required: true}
-  - {type: text, name: q2, label: {id: Dua, en: Two}}
-  - {type: select_one yn, name: q3, label: {id: Tiga, en: Three}, allow: [dont_know]}
-  - {type: decimal, name: q4, label: {id: Empat, en: Four}, constraint: ". < 100"}
-  - type: repeat
-    name: r
-    label: {id: Ulang, en: Repeat}
-    children:
-      - {type: text, name: r_name, label: {id: Nama, en: Name}}
-      - {type: date, name: r_date, label: {id: Tanggal, en: Date}}
-  - {type: integer, name: q5, label: {id: Lima, en: Five}, warning: ". < 10"}
-  - {type: time, name: q6, label: {id: Enam, en: Six}}
-choices:
-  yn:
-    - {name: "yes", label: {id: Ya, en: "Yes"}}
-    - {name: "no", label: {id: Tidak, en: "No"}}
+    settings: {form_id: short, title: {id: Pendek, en: Short}, version: "1", languages: [id, en], unit_level: village}
+    survey:
+      - {type: identifier, name: village_code, label: {id: Kode, en: Code}}
+      - {type: integer, name: q1, label: {id: Satu, en: One}, required: true}
+      - {type: text, name: q2, label: {id: Dua, en: Two}}
+      - {type: select_one yn, name: q3, label: {id: Tiga, en: Three}, allow: [dont_know]}
+      - {type: decimal, name: q4, label: {id: Empat, en: Four}, constraint: ". < 100"}
+      - type: repeat
+        name: r
+        label: {id: Ulang, en: Repeat}
+        children:
+          - {type: text, name: r_name, label: {id: Nama, en: Name}}
+          - {type: date, name: r_date, label: {id: Tanggal, en: Date}}
+      - {type: integer, name: q5, label: {id: Lima, en: Five}, warning: ". < 10"}
+      - {type: time, name: q6, label: {id: Enam, en: Six}}
+    choices:
+      yn:
+        - {name: "yes", label: {id: Ya, en: "Yes"}}
+        - {name: "no", label: {id: Tidak, en: "No"}}
 
-"""
+    """
 
 /// The answers of a complete run of `shortForm`, and the prompt each one answers.
 let shortScript: [(prompt: String, line: String)] = [
@@ -101,10 +101,11 @@ struct LineProtocolTests {
         let uuid = try workspace.onlyInterview()
         let detail = try workspace.showJSON(uuid)
         #expect(detail["status"] as? String == "completed")
-        #expect(try workspace.answers(uuid) == [
-            "q1": "7", "q2": "hello, world", "q3": "yes", "q4": "12.5", "r_name[1]": "Ani", "r_date[1]": "2021-06-30",
-            "r_name[2]": "Budi", "q5": "4", "q6": "09:30:00",
-        ])
+        #expect(
+            try workspace.answers(uuid) == [
+                "q1": "7", "q2": "hello, world", "q3": "yes", "q4": "12.5", "r_name[1]": "Ani", "r_date[1]": "2021-06-30",
+                "r_name[2]": "Budi", "q5": "4", "q6": "09:30:00",
+            ])
         let audit = (detail["audit"] as? [[String: Any]] ?? []).compactMap { $0["event"] as? String }
         #expect(audit.first == "started")
         #expect(audit.last == "completed")
@@ -156,26 +157,27 @@ struct LineProtocolTests {
         let run = try pantauWithInput(workspace.interview(), inputData: input)
         #expect(run.status == 3)
         let problems = run.stdout.split(separator: "\n").filter { $0.hasPrefix("! ") }.map { String($0.dropFirst(2)) }
-        #expect(problems == [
-            "This question is required.",
-            "'abc' is not a whole number",
-            "'1.5' is not a whole number; enter it without decimals",
-            "'99999999999999999999999' is not a whole number; enter it without decimals",
-            "The answer contains control characters (arrow keys, for example); use :back and :next to move.",
-            "The answer contains control characters (arrow keys, for example); use :back and :next to move.",
-            "No question has that name.",
-            "No question has that name.",
-            "Unknown command; type :help.",
-            "This question does not allow that special answer.",
-            "There is no warning to confirm.",
-            "The answer contains control characters (arrow keys, for example); use :back and :next to move.",
-            "The answer is too long (10,000 characters at most).",
-            "This questionnaire has no such language: fr (id, en)",
-            "'maybe' bukan salah satu pilihan: yes, no",
-            "'3' bukan salah satu pilihan: yes, no",
-            "'1,5' memakai koma; tulis desimal dengan titik, mis. 1.5",
-            "Nilai ini tidak memenuhi syarat.",
-        ])
+        #expect(
+            problems == [
+                "This question is required.",
+                "'abc' is not a whole number",
+                "'1.5' is not a whole number; enter it without decimals",
+                "'99999999999999999999999' is not a whole number; enter it without decimals",
+                "The answer contains control characters (arrow keys, for example); use :back and :next to move.",
+                "The answer contains control characters (arrow keys, for example); use :back and :next to move.",
+                "No question has that name.",
+                "No question has that name.",
+                "Unknown command; type :help.",
+                "This question does not allow that special answer.",
+                "There is no warning to confirm.",
+                "The answer contains control characters (arrow keys, for example); use :back and :next to move.",
+                "The answer is too long (10,000 characters at most).",
+                "This questionnaire has no such language: fr (id, en)",
+                "'maybe' bukan salah satu pilihan: yes, no",
+                "'3' bukan salah satu pilihan: yes, no",
+                "'1,5' memakai koma; tulis desimal dengan titik, mis. 1.5",
+                "Nilai ini tidak memenuhi syarat.",
+            ])
     }
 }
 

@@ -22,17 +22,19 @@ struct KillTests {
         #expect(resumed.prompts.first == shortScript[answered].prompt)
         let (status, _) = resumed.finish()
         #expect(status == 3)
-        let expected = Dictionary(shortScript.prefix(answered).compactMap { step -> (String, String)? in
-            guard !step.prompt.hasPrefix("+"), !step.line.isEmpty else { return nil }
-            let address = String(step.prompt.split(separator: " ")[0])
-            let stored = ["q3": "yes", "q6": "09:30:00"][address] ?? step.line
-            return (address, stored)
-        }, uniquingKeysWith: { first, _ in first })
+        let expected = Dictionary(
+            shortScript.prefix(answered).compactMap { step -> (String, String)? in
+                guard !step.prompt.hasPrefix("+"), !step.line.isEmpty else { return nil }
+                let address = String(step.prompt.split(separator: " ")[0])
+                let stored = ["q3": "yes", "q6": "09:30:00"][address] ?? step.line
+                return (address, stored)
+            }, uniquingKeysWith: { first, _ in first })
         #expect(try workspace.answers(workspace.onlyInterview()) == expected)
     }
 
-    @Test("L4: killed at random moments while answers are being written: the store stays sound and consistent",
-          arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
+    @Test(
+        "L4: killed at random moments while answers are being written: the store stays sound and consistent",
+        arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
     func killAnyMoment(seed: UInt64) throws {
         let workspace = try Workspace()
         var random = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

@@ -3,7 +3,6 @@ import Glibc
 import TestSupport
 import Testing
 
-
 /// The built `pantau` binary: beside the test bundle, where SwiftPM puts every product.
 let pantauBinary: URL = {
     let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("pantau")
@@ -20,8 +19,10 @@ struct Run {
 /// Runs pantau as a child process with no terminal attached; standard input is the given bytes, or empty.
 /// Output goes through files (a pipe that nobody drains can block the child); a child still running after
 /// `timeout` seconds is killed and the test fails with what it printed so far.
-func pantau(_ arguments: [String], environment: [String: String] = [:], directory: URL = repositoryRoot, input: Data? = nil,
-            timeout: TimeInterval = 600) throws -> Run {
+func pantau(
+    _ arguments: [String], environment: [String: String] = [:], directory: URL = repositoryRoot, input: Data? = nil,
+    timeout: TimeInterval = 600
+) throws -> Run {
     let folder = try temporaryDirectory()
     let inputPath = folder.appendingPathComponent("stdin").path
     try (input ?? Data()).write(to: URL(fileURLWithPath: inputPath))
@@ -32,13 +33,18 @@ func pantau(_ arguments: [String], environment: [String: String] = [:], director
     let stderr = try openFile(errPath, writing: true)
     let child: ChildProcess
     do {
-        child = try ChildProcess(executable: pantauBinary.path, arguments: arguments, environment: childEnvironment(environment),
-                                 directory: directory.path, stdin: stdin, stdout: stdout, stderr: stderr)
+        child = try ChildProcess(
+            executable: pantauBinary.path, arguments: arguments, environment: childEnvironment(environment),
+            directory: directory.path, stdin: stdin, stdout: stdout, stderr: stderr)
     } catch {
-        close(stdin); close(stdout); close(stderr)
+        close(stdin)
+        close(stdout)
+        close(stderr)
         throw error
     }
-    close(stdin); close(stdout); close(stderr)
+    close(stdin)
+    close(stdout)
+    close(stderr)
     let termination = child.wait(timeout: timeout)
     let out = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""

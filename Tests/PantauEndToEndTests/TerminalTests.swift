@@ -15,10 +15,15 @@ struct TerminalTests {
         let stdout = try openFile(outPath, writing: true)
         let null = try openFile("/dev/null", writing: true)
         let stdin = try openFile("/dev/null", writing: false)
-        defer { close(stdout); close(null); close(stdin) }
-        let child = try ChildProcess(executable: "/usr/bin/env", arguments: ["tmux", "-L", "pantau-tests"] + arguments,
-                                     environment: childEnvironment(), directory: repositoryRoot.path,
-                                     stdin: stdin, stdout: stdout, stderr: null)
+        defer {
+            close(stdout)
+            close(null)
+            close(stdin)
+        }
+        let child = try ChildProcess(
+            executable: "/usr/bin/env", arguments: ["tmux", "-L", "pantau-tests"] + arguments,
+            environment: childEnvironment(), directory: repositoryRoot.path,
+            stdin: stdin, stdout: stdout, stderr: null)
         if child.wait(timeout: 30) == .timedOut { Issue.record("tmux \(arguments.joined(separator: " ")) did not finish in 30 s") }
         return (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
     }

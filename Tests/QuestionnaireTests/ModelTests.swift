@@ -120,7 +120,8 @@ struct ModelTests {
     @Test("M3: every bundled questionnaire validates")
     func bundledQuestionnaires() throws {
         let folder = repositoryRoot.appendingPathComponent("Questionnaires")
-        let files = FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".yaml") && !SurveyPlan.isPlan($0) } ?? []
+        let files =
+            FileManager.default.enumerator(atPath: folder.path)?.compactMap { $0 as? String }.filter { $0.hasSuffix(".yaml") && !SurveyPlan.isPlan($0) } ?? []
         #expect(!files.isEmpty)
         for file in files {
             let result = QuestionnaireLoader.load(path: folder.appendingPathComponent(file).path)

@@ -24,4 +24,3 @@ func diagnostics(_ yaml: String) -> [String] {
 func load(_ yaml: String) throws -> Questionnaire {
     try QuestionnaireLoader.load(yaml: yaml, file: "t.yaml").get()
 }
-

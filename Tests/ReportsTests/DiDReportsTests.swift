@@ -15,11 +15,13 @@ struct DiDReportsTests {
     let report = DiDReport(
         title: "Sekar <Desa> & co", header: "spec.yaml · outcome y", notes: ["600 units"],
         tables: [
-            DiDTable(title: "TWFE_1 & co", estimator: "twfe", rows: [DiDTable.Row(term: "treated", coefficient: coefficient("treated", 0.25))],
-                     observations: 2400, clusters: 24, seType: "CR1", notes: []),
-            DiDTable(title: "Event study", estimator: "event_study",
-                     rows: (-2...2).map { DiDTable.Row(term: "e\($0)", coefficient: coefficient("e\($0)", Double($0) / 10), eventTime: $0) },
-                     observations: 2400, clusters: 24, seType: "CR1", notes: ["reference period −1"]),
+            DiDTable(
+                title: "TWFE_1 & co", estimator: "twfe", rows: [DiDTable.Row(term: "treated", coefficient: coefficient("treated", 0.25))],
+                observations: 2400, clusters: 24, seType: "CR1", notes: []),
+            DiDTable(
+                title: "Event study", estimator: "event_study",
+                rows: (-2...2).map { DiDTable.Row(term: "e\($0)", coefficient: coefficient("e\($0)", Double($0) / 10), eventTime: $0) },
+                observations: 2400, clusters: 24, seType: "CR1", notes: ["reference period −1"]),
         ])
 
     @Test("D1: the same estimates in every format")

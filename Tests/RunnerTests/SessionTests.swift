@@ -34,8 +34,9 @@ struct SessionTests {
     }
 
     func session() throws -> InterviewSession {
-        try InterviewSession(store: store, questionnaire: questionnaire, unit: "1101", round: "2021-H1", enumerator: "ani", language: "en",
-                             reopen: false, mode: .lines, resumeCommand: "resume", clock: { Scenario.fixedNow })
+        try InterviewSession(
+            store: store, questionnaire: questionnaire, unit: "1101", round: "2021-H1", enumerator: "ani", language: "en",
+            reopen: false, mode: .lines, resumeCommand: "resume", clock: { Scenario.fixedNow })
     }
 
     @Test("N1: completed through the line protocol; the answers are stored")

@@ -11,6 +11,7 @@ import Interview
 import Questionnaire
 import TestSupport
 import Testing
+
 @testable import Simulation
 @testable import Store
 
@@ -27,8 +28,9 @@ func plan() throws -> SurveyPlan {
 
 func rounds(_ plan: SurveyPlan, first count: Int, forms: Set<String>? = nil) -> [SimulationRound] {
     plan.rounds.prefix(count).map { round in
-        SimulationRound(code: round.code, starts: CivilDate.parse(round.starts!)!, ends: CivilDate.parse(round.ends!)!,
-                        questionnaires: round.questionnaires.filter { forms?.contains($0.settings.formID) ?? true })
+        SimulationRound(
+            code: round.code, starts: CivilDate.parse(round.starts!)!, ends: CivilDate.parse(round.ends!)!,
+            questionnaires: round.questionnaires.filter { forms?.contains($0.settings.formID) ?? true })
     }
 }
 
@@ -74,7 +76,12 @@ struct FrameTests {
         #expect(units.filter { $0.attribute("sekar_desa") == "1" }.count == 33)
         #expect(units.filter { $0.level == "district" && $0.attribute("kompak") == "0" }.count == 10)
         // Codes are hierarchical: each unit's code starts with its parent's.
-        for unit in units { if let parent = unit.parentCode { #expect(unit.code.hasPrefix(parent)); #expect(byCode[parent] != nil) } }
+        for unit in units {
+            if let parent = unit.parentCode {
+                #expect(unit.code.hasPrefix(parent))
+                #expect(byCode[parent] != nil)
+            }
+        }
         let papua = units.filter { $0.attribute("papua") == "1" && $0.level == "district" }.map(\.name)
         #expect(Set(papua) == ["Asmat", "Boven Digoel", "Jayapura", "Nabire", "Fakfak", "Kaimana", "Manokwari Selatan", "Sorong"])
         // No Sekar Desa village in Papua or in comparison districts.
@@ -86,10 +93,12 @@ struct FrameTests {
 struct SimulatorTests {
     func answers(_ store: ResponseStore) throws -> [String] {
         try store.queue.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT i.form_id || '|' || i.unit_code || '|' || i.round_code || '|' || a.address || '|' || a.kind || '|' || a.text_value || '|' || a.relevant
-                FROM answer a JOIN interview i ON i.uuid = a.interview_uuid ORDER BY 1
-                """)
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT i.form_id || '|' || i.unit_code || '|' || i.round_code || '|' || a.address || '|' || a.kind || '|' || a.text_value || '|' || a.relevant
+                    FROM answer a JOIN interview i ON i.uuid = a.interview_uuid ORDER BY 1
+                    """)
         }
     }
 
@@ -115,8 +124,9 @@ struct SimulatorTests {
         let store = try freshStore(units)
         let simulationRounds = rounds(plan, first: 4)
         _ = try Simulator(store: store, units: units, rounds: simulationRounds, seed: 11).run { _ in }
-        let questionnaires = Dictionary(simulationRounds.flatMap(\.questionnaires).map { ("\($0.settings.formID) \($0.settings.version)", $0) },
-                                        uniquingKeysWith: { first, _ in first })
+        let questionnaires = Dictionary(
+            simulationRounds.flatMap(\.questionnaires).map { ("\($0.settings.formID) \($0.settings.version)", $0) },
+            uniquingKeysWith: { first, _ in first })
         let interviews = try store.interviews()
         #expect(interviews.count == 4 * units.filter { ["village", "subdistrict", "district"].contains($0.level) }.count)
         for summary in interviews {
@@ -127,10 +137,12 @@ struct SimulatorTests {
             // The checks run at the interview's own time, as they did in the field (today() in constraints).
             let ended = try #require(summary.endedAt.flatMap(CivilDate.parseDateTime))
             let clock = Timestamp(seconds: ended.seconds, offsetMinutes: summary.utcOffsetMinutes)
-            let engine = InterviewEngine(questionnaire: questionnaire,
-                                         environment: InterviewEnvironment(clock: { clock },
-                                                                           previousRound: previous?.values ?? [:]),
-                                         restoring: (records, .end))
+            let engine = InterviewEngine(
+                questionnaire: questionnaire,
+                environment: InterviewEnvironment(
+                    clock: { clock },
+                    previousRound: previous?.values ?? [:]),
+                restoring: (records, .end))
             #expect(engine.finishBlockers().isEmpty, "\(summary.formID) \(summary.unitCode) \(summary.roundCode): \(engine.finishBlockers())")
             // Re-deriving relevance and calculations from the stored answers changes nothing.
             #expect(engine.records == records, "\(summary.formID) \(summary.unitCode) \(summary.roundCode)")
@@ -150,21 +162,25 @@ struct SimulatorTests {
         let units = try frameUnits()
         let plan = try plan()
         let store = try freshStore(units)
-        let summary = try Simulator(store: store, units: units, rounds: rounds(plan, first: 2, forms: ["desa"]), seed: 20201201).run { _ in }
+        let summary = try Simulator(store: store, units: units, rounds: rounds(plan, first: 2, forms: ["desa"]), seed: 20_201_201).run { _ in }
         func values(_ name: String, round: String, where condition: String = "1") throws -> [Double] {
             try store.queue.read { db in
-                try Double.fetchAll(db, sql: """
-                    SELECT a.number_value FROM answer a JOIN interview i ON i.uuid = a.interview_uuid JOIN unit u ON u.code = i.unit_code
-                    WHERE a.name = ? AND i.round_code = ? AND a.relevant AND a.kind = 'number' AND \(condition)
-                    """, arguments: [name, round])
+                try Double.fetchAll(
+                    db,
+                    sql: """
+                        SELECT a.number_value FROM answer a JOIN interview i ON i.uuid = a.interview_uuid JOIN unit u ON u.code = i.unit_code
+                        WHERE a.name = ? AND i.round_code = ? AND a.relevant AND a.kind = 'number' AND \(condition)
+                        """, arguments: [name, round])
             }
         }
         func share(_ name: String, _ value: String, round: String, where condition: String = "1") throws -> Double {
             try store.queue.read { db in
-                try Double.fetchOne(db, sql: """
-                    SELECT avg(a.text_value = ?) FROM answer a JOIN interview i ON i.uuid = a.interview_uuid JOIN unit u ON u.code = i.unit_code
-                    WHERE a.name = ? AND i.round_code = ? AND a.relevant AND \(condition)
-                    """, arguments: [value, name, round]) ?? .nan
+                try Double.fetchOne(
+                    db,
+                    sql: """
+                        SELECT avg(a.text_value = ?) FROM answer a JOIN interview i ON i.uuid = a.interview_uuid JOIN unit u ON u.code = i.unit_code
+                        WHERE a.name = ? AND i.round_code = ? AND a.relevant AND \(condition)
+                        """, arguments: [value, name, round]) ?? .nan
             }
         }
         func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
@@ -187,10 +203,14 @@ struct SimulatorTests {
         #expect(adopters.count > 30 && notYet.count > 60)
         func basic(_ round: String) throws -> [String: Double] {
             try store.queue.read { db in
-                Dictionary(try Row.fetchAll(db, sql: """
-                    SELECT i.unit_code, a.number_value FROM answer a JOIN interview i ON i.uuid = a.interview_uuid
-                    WHERE a.name = 'share_basic_services' AND i.round_code = ? AND a.relevant AND a.kind = 'number'
-                    """, arguments: [round]).map { ($0["unit_code"] as String, $0["number_value"] as Double) }, uniquingKeysWith: { first, _ in first })
+                Dictionary(
+                    try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT i.unit_code, a.number_value FROM answer a JOIN interview i ON i.uuid = a.interview_uuid
+                            WHERE a.name = 'share_basic_services' AND i.round_code = ? AND a.relevant AND a.kind = 'number'
+                            """, arguments: [round]
+                    ).map { ($0["unit_code"] as String, $0["number_value"] as Double) }, uniquingKeysWith: { first, _ in first })
             }
         }
         let first = try basic("2020-H2"), second = try basic("2021-H1")

@@ -10,8 +10,9 @@ import ZIPFoundation
 
 struct WorkbookTests {
     let sheets: [Workbook.SheetContent] = [
-        Workbook.SheetContent(name: "survey", rows: [[.text("type"), .text("name")], [.text("integer"), .text("age")], [.text("<&>"), .number(2.5)]],
-                              header: true),
+        Workbook.SheetContent(
+            name: "survey", rows: [[.text("type"), .text("name")], [.text("integer"), .text("age")], [.text("<&>"), .number(2.5)]],
+            header: true),
         Workbook.SheetContent(name: "choices", rows: [[.text("list_name")], [], [.number(3)]]),
     ]
 

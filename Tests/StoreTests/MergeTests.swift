@@ -13,6 +13,7 @@ import Interview
 import Questionnaire
 import TestSupport
 import Testing
+
 @testable import Store
 
 /// A field store with one completed (or draft) interview per unit listed.
@@ -21,9 +22,10 @@ func fieldStore(_ units: [String: Int], round: String = "2021-H1", complete: Boo
     let form = try loadForm()
     for (unit, meetings) in units.sorted(by: { $0.key < $1.key }) {
         let opened = try store.openInterview(form, unit: unit, round: round, enumerator: "e-\(unit)", reopen: false, language: nil, at: time)
-        let transition = Transition(records: [Address("meetings"): AnswerRecord(value: .number(Double(meetings)), origin: .entered, relevant: true)],
-                                    events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(Double(meetings))), at: time)],
-                                    cursor: .end)
+        let transition = Transition(
+            records: [Address("meetings"): AnswerRecord(value: .number(Double(meetings)), origin: .entered, relevant: true)],
+            events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(Double(meetings))), at: time)],
+            cursor: .end)
         if complete {
             try store.complete(transition, interview: opened.uuid, language: nil, at: time)
         } else {
@@ -76,9 +78,11 @@ struct MergeTests {
     func journalledSteps() throws {
         let device = try storeWithFrame()
         let opened = try device.openInterview(try loadForm(), unit: "1105010001", round: "2021-H1", enumerator: "e1", reopen: false, language: nil, at: now)
-        try device.save(Transition(records: [Address("meetings"): AnswerRecord(value: .number(6), origin: .entered, relevant: true)],
-                                   events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(6)), at: now)], cursor: .end),
-                        interview: opened.uuid, language: nil, at: now)
+        try device.save(
+            Transition(
+                records: [Address("meetings"): AnswerRecord(value: .number(6), origin: .entered, relevant: true)],
+                events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(6)), at: now)], cursor: .end),
+            interview: opened.uuid, language: nil, at: now)
         // As if killed here: the step is in the journal only.
         let central = try ResponseStore(path: try temporaryStorePath())
         #expect(try central.merge(from: device.path, at: now).count(.new) == 1)
@@ -97,11 +101,15 @@ struct MergeTests {
         let later = Timestamp(seconds: now.seconds + 3_600, offsetMinutes: 420)
         let opened = try device.openInterview(try loadForm(), unit: "1105010001", round: "2021-H1", enumerator: "e", reopen: false, language: nil, at: later)
         #expect(opened.uuid == uuid)
-        try device.complete(Transition(records: [Address("meetings"): AnswerRecord(value: .number(4), origin: .entered, relevant: true)],
-                                       // The enumerator went back to the question twice in the same second: two identical entries.
-                                       events: [AuditEvent(.entered(Address("meetings")), at: later), AuditEvent(.entered(Address("meetings")), at: later),
-                                                AuditEvent(.changed(Address("meetings"), old: .number(3), new: .number(4)), at: later)],
-                                       cursor: .end), interview: uuid, language: nil, at: later)
+        try device.complete(
+            Transition(
+                records: [Address("meetings"): AnswerRecord(value: .number(4), origin: .entered, relevant: true)],
+                // The enumerator went back to the question twice in the same second: two identical entries.
+                events: [
+                    AuditEvent(.entered(Address("meetings")), at: later), AuditEvent(.entered(Address("meetings")), at: later),
+                    AuditEvent(.changed(Address("meetings"), old: .number(3), new: .number(4)), at: later),
+                ],
+                cursor: .end), interview: uuid, language: nil, at: later)
         let summary = try central.merge(from: device.path, at: later)
         #expect(summary.count(.updated) == 1, "\(summary)")
         let merged = try central.interview(uuid)
@@ -220,19 +228,23 @@ struct MergeTests {
         let form = try loadForm()
         // Village 1: a soft check confirmed, three non-responses; village 2: a reopened and changed interview.
         let first = try store.openInterview(form, unit: "1105010001", round: "2021-H1", enumerator: "e1", reopen: false, language: nil, at: now)
-        try store.complete(Transition(records: [
-            Address("meetings"): AnswerRecord(value: .nonResponse(.dontKnow), origin: .entered, relevant: true),
-            Address("head"): AnswerRecord(value: .nonResponse(.refused), origin: .entered, relevant: true),
-            Address("village_code"): AnswerRecord(value: .nonResponse(.dontKnow), origin: .entered, relevant: true),
-        ], events: [AuditEvent(.softCheckConfirmed(Address("meetings"), reason: "new village"), at: now)], cursor: .end),
-                           interview: first.uuid, language: nil, at: now)
+        try store.complete(
+            Transition(
+                records: [
+                    Address("meetings"): AnswerRecord(value: .nonResponse(.dontKnow), origin: .entered, relevant: true),
+                    Address("head"): AnswerRecord(value: .nonResponse(.refused), origin: .entered, relevant: true),
+                    Address("village_code"): AnswerRecord(value: .nonResponse(.dontKnow), origin: .entered, relevant: true),
+                ], events: [AuditEvent(.softCheckConfirmed(Address("meetings"), reason: "new village"), at: now)], cursor: .end),
+            interview: first.uuid, language: nil, at: now)
         let second = try store.openInterview(form, unit: "1105010002", round: "2021-H1", enumerator: "e2", reopen: false, language: nil, at: now)
         // As the engine does, finishing logs a 'completed' event.
         try store.complete(Transition(events: [AuditEvent(.completed, at: now)], cursor: .end), interview: second.uuid, language: nil, at: now)
         _ = try store.openInterview(form, unit: "1105010002", round: "2021-H1", enumerator: "e2", reopen: true, language: nil, at: now)
-        try store.complete(Transition(records: [Address("meetings"): AnswerRecord(value: .number(9), origin: .entered, relevant: true)],
-                                      events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(9)), at: now)], cursor: .end),
-                           interview: second.uuid, language: nil, at: now)
+        try store.complete(
+            Transition(
+                records: [Address("meetings"): AnswerRecord(value: .number(9), origin: .entered, relevant: true)],
+                events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(9)), at: now)], cursor: .end),
+            interview: second.uuid, language: nil, at: now)
         let items = try store.reviewList(round: "2021-H1")
         let reasons = Dictionary(uniqueKeysWithValues: items.map { ($0.interview.unitCode, $0.reasons) })
         #expect(reasons["1105010001"]?.contains("1 soft check confirmed: meetings (new village)") == true, "\(reasons)")
@@ -240,8 +252,9 @@ struct MergeTests {
         #expect(reasons["1105010002"] == ["1 answer changed after completion: meetings"], "\(reasons)")
         // Next round: a value far from the previous one.
         let next = try store.openInterview(form, unit: "1105010002", round: "2021-H2", enumerator: "e2", reopen: false, language: nil, at: now)
-        try store.complete(Transition(records: [Address("meetings"): AnswerRecord(value: .number(90), origin: .entered, relevant: true)], cursor: .end),
-                           interview: next.uuid, language: nil, at: now)
+        try store.complete(
+            Transition(records: [Address("meetings"): AnswerRecord(value: .number(90), origin: .entered, relevant: true)], cursor: .end),
+            interview: next.uuid, language: nil, at: now)
         #expect(try store.reviewList(round: "2021-H2").first?.reasons == ["far from the previous round: meetings 9 → 90"])
         // Progress: the frame's two villages in one district; one approved, one completed.
         try store.approve(first.uuid, by: "sup", comment: nil, at: now)

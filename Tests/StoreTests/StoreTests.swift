@@ -13,8 +13,9 @@ import GRDB
 import Interview
 import Questionnaire
 import Randomness
-import Testing
 import TestSupport
+import Testing
+
 @testable import Store
 
 func temporaryStorePath() throws -> String {
@@ -24,27 +25,27 @@ func temporaryStorePath() throws -> String {
 let now = Timestamp(seconds: 1_623_718_800, offsetMinutes: 420)
 
 let villageForm = """
-settings: {form_id: desa, title: Desa, version: "2021-H1", unit_level: village}
-survey:
-  - {type: identifier, name: village_code, label: Code}
-  - {type: integer, name: meetings, label: Meetings}
-  - {type: text, name: head, label: Head}
+    settings: {form_id: desa, title: Desa, version: "2021-H1", unit_level: village}
+    survey:
+      - {type: identifier, name: village_code, label: Code}
+      - {type: integer, name: meetings, label: Meetings}
+      - {type: text, name: head, label: Head}
 
-"""
+    """
 
 func loadForm(_ yaml: String = villageForm) throws -> Questionnaire {
     try QuestionnaireLoader.load(yaml: yaml, file: "desa.yaml").get()
 }
 
 let frameCSV = """
-code,name,level,parent_code,kompak
-11,Aceh,province,,1
-1105,Aceh Barat,district,11,1
-1105010,Johan Pahlawan,subdistrict,1105,1
-1105010001,Desa Satu,village,1105010,1
-1105010002,"Desa Dua, Ujung",village,1105010,0
+    code,name,level,parent_code,kompak
+    11,Aceh,province,,1
+    1105,Aceh Barat,district,11,1
+    1105010,Johan Pahlawan,subdistrict,1105,1
+    1105010001,Desa Satu,village,1105010,1
+    1105010002,"Desa Dua, Ujung",village,1105010,0
 
-"""
+    """
 
 func storeWithFrame() throws -> ResponseStore {
     let store = try ResponseStore(path: try temporaryStorePath())
@@ -59,8 +60,10 @@ struct SchemaTests {
         let store = try ResponseStore(path: try temporaryStorePath())
         #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log", "004-step-journal"])
         let pragmas = try store.queue.read { db in
-            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
-             try Int.fetchOne(db, sql: "PRAGMA foreign_keys"))
+            (
+                try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+                try Int.fetchOne(db, sql: "PRAGMA foreign_keys")
+            )
         }
         #expect(pragmas.0 == "wal")
         #expect(pragmas.1 == 2)
@@ -99,8 +102,9 @@ struct SchemaTests {
         #expect(second.map(\.sequence) == [1, 2] && second.map(\.event) == ["started", "entered"])
         #expect(try store.integrityCheck() == ["ok"])
         // New entries continue each trail where it stopped; the log is still append-only.
-        try store.save(Transition(records: [:], events: [AuditEvent(.left(Address("meetings")), at: now)], cursor: .end),
-                       interview: "uuid-b", language: nil, at: now)
+        try store.save(
+            Transition(records: [:], events: [AuditEvent(.left(Address("meetings")), at: now)], cursor: .end),
+            interview: "uuid-b", language: nil, at: now)
         #expect(try store.interview("uuid-b").audit.map(\.sequence) == [1, 2, 3])
         #expect(throws: DatabaseError.self) { try store.queue.write { try $0.execute(sql: "DELETE FROM audit_log") } }
     }
@@ -235,13 +239,16 @@ struct InterviewLifecycleTests {
     func stepIsAtomic() throws {
         let store = try storeWithFrame()
         let opened = try store.openInterview(try loadForm(), unit: "1105010001", round: "2021-H1", enumerator: "e1", reopen: false, language: nil, at: now)
-        let step = Transition(records: [Address("meetings"): AnswerRecord(value: .number(3), origin: .entered, relevant: true)],
-                              events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(3)), at: now)], cursor: .end)
+        let step = Transition(
+            records: [Address("meetings"): AnswerRecord(value: .number(3), origin: .entered, relevant: true)],
+            events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(3)), at: now)], cursor: .end)
         func counts() throws -> [Int] {
             try store.queue.read { db in try ["answer", "audit_log", "step_journal"].map { try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \($0)")! } }
         }
         // The last statement of a step's rows (the cursor) fails after the answer and the audit entry were written.
-        try store.queue.write { try $0.execute(sql: "CREATE TRIGGER refuse_cursor BEFORE UPDATE OF cursor ON interview BEGIN SELECT RAISE(ABORT, 'disk trouble'); END") }
+        try store.queue.write {
+            try $0.execute(sql: "CREATE TRIGGER refuse_cursor BEFORE UPDATE OF cursor ON interview BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+        }
         try store.save(step, interview: opened.uuid, language: nil, at: now)
         #expect(try counts() == [0, 1, 1])  // durable as one journal row
         #expect(throws: StoreError.database("disk trouble")) { try store.interview(opened.uuid) }
@@ -263,8 +270,9 @@ struct InterviewLifecycleTests {
         let form = try loadForm()
         let opened = try device.openInterview(form, unit: "1105010001", round: "2021-H1", enumerator: "e1", reopen: false, language: nil, at: now)
         func step(_ value: Double) -> Transition {
-            Transition(records: [Address("meetings"): AnswerRecord(value: .number(value), origin: .entered, relevant: true)],
-                       events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(value)), at: now)], cursor: .item(Address("meetings")))
+            Transition(
+                records: [Address("meetings"): AnswerRecord(value: .number(value), origin: .entered, relevant: true)],
+                events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(value)), at: now)], cursor: .item(Address("meetings")))
         }
         try device.save(step(1), interview: opened.uuid, language: "id", at: now)
         try device.save(step(2), interview: opened.uuid, language: "id", at: now)
@@ -338,23 +346,24 @@ struct FrameTests {
     @Test("S7: every bad row is reported with its number and nothing is imported")
     func badRows() throws {
         let csv = """
-        code,name,level,parent_code
-        11,Aceh,province,
-        ,No code,village,11
-        12,,province,
-        11,Twice,province,
-        13,Too,many,fields,here
-        14,Self,village,14
+            code,name,level,parent_code
+            11,Aceh,province,
+            ,No code,village,11
+            12,,province,
+            11,Twice,province,
+            13,Too,many,fields,here
+            14,Self,village,14
 
-        """
+            """
         guard case .failure(.frameRejected(let problems)) = FrameFile.parse(csv) else {
             Issue.record("expected a rejection")
             return
         }
-        #expect(problems.map(\.description) == [
-            "row 3: code is empty", "row 4: name is empty", "row 5: code 11 is already used on row 2",
-            "row 6: 5 fields where the header has 4", "row 7: a unit cannot be its own parent",
-        ])
+        #expect(
+            problems.map(\.description) == [
+                "row 3: code is empty", "row 4: name is empty", "row 5: code 11 is already used on row 2",
+                "row 6: 5 fields where the header has 4", "row 7: a unit cannot be its own parent",
+            ])
     }
 
     @Test("S7: unknown parents and parent loops reject the whole file in one transaction")
@@ -392,23 +401,28 @@ struct StepJournalTests {
         func optional() -> String? { next() % 3 == 0 ? nil : text() }
         for _ in 0..<500 {
             let changes: [StepRows.Change] = (0..<Int(next() % 4)).map { _ in
-                next() % 4 == 0 ? .delete(address: text())
-                    : .upsert(.init(address: text(), name: text(), indices: text(), kind: text(), text: text(),
-                                    number: next() % 3 == 0 ? nil : [0, -0.0, Double.leastNormalMagnitude / 4, 3.25, -1e300, Double(next())][Int(next() % 6)],
-                                    origin: text(), relevant: next() & 1 == 0, confirmation: optional()))
+                next() % 4 == 0
+                    ? .delete(address: text())
+                    : .upsert(
+                        .init(
+                            address: text(), name: text(), indices: text(), kind: text(), text: text(),
+                            number: next() % 3 == 0 ? nil : [0, -0.0, Double.leastNormalMagnitude / 4, 3.25, -1e300, Double(next())][Int(next() % 6)],
+                            origin: text(), relevant: next() & 1 == 0, confirmation: optional()))
             }
             let events = (0..<Int(next() % 4)).map { _ in
-                StepRows.Event(name: text(), address: optional(), old: optional(), new: optional(), detail: optional(), at: text(),
-                               offsetMinutes: Int(next() % 1_000) - 500)
+                StepRows.Event(
+                    name: text(), address: optional(), old: optional(), new: optional(), detail: optional(), at: text(),
+                    offsetMinutes: Int(next() % 1_000) - 500)
             }
             let step = StepRows(changes: changes, events: events, cursor: text(), language: optional(), now: text(), offsetMinutes: Int(next() % 900) - 450)
             let decoded = try StepRows(decoding: step.encoded)
             #expect(decoded == step)
             // -0.0 == 0 for Equatable: the bit patterns too.
-            #expect(zip(decoded.changes, step.changes).allSatisfy { pair in
-                if case .upsert(let a) = pair.0, case .upsert(let b) = pair.1 { return a.number?.bitPattern == b.number?.bitPattern }
-                return true
-            })
+            #expect(
+                zip(decoded.changes, step.changes).allSatisfy { pair in
+                    if case .upsert(let a) = pair.0, case .upsert(let b) = pair.1 { return a.number?.bitPattern == b.number?.bitPattern }
+                    return true
+                })
         }
         for garbage in ["", "v2;", "v1;3:end", "v1;3:end~5:later0;", "v1;3:end~5:later0;0;0;extra", "v1;99:short"] {
             #expect(throws: StepRows.Unreadable.self) { try StepRows(decoding: garbage) }
@@ -419,12 +433,17 @@ struct StepJournalTests {
     func unreadableRow() throws {
         let store = try storeWithFrame()
         let opened = try store.openInterview(try loadForm(), unit: "1105010001", round: "2021-H1", enumerator: "e1", reopen: false, language: nil, at: now)
-        try store.queue.write { try $0.execute(sql: "INSERT INTO step_journal (id, interview_uuid, step) VALUES (7, ?, 'v1;garbage')", arguments: [opened.uuid]) }
+        try store.queue.write {
+            try $0.execute(sql: "INSERT INTO step_journal (id, interview_uuid, step) VALUES (7, ?, 'v1;garbage')", arguments: [opened.uuid])
+        }
         #expect(throws: StoreError.self) { try ResponseStore(path: store.path) }
         do {
             _ = try ResponseStore(path: store.path)
         } catch let error as StoreError {
-            guard case .unreadableStep(let id, _) = error else { Issue.record("\(error)"); return }
+            guard case .unreadableStep(let id, _) = error else {
+                Issue.record("\(error)")
+                return
+            }
             #expect(id == 7 && error.description.contains("row 7") && error.description.contains("kept"))
         }
         #expect(try store.queue.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM step_journal") } == 1)
@@ -457,7 +476,8 @@ struct HashTests {
     func vectors() {
         #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
         #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+        #expect(
+            SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(SHA256.hex(String(repeating: "a", count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
@@ -471,20 +491,21 @@ func schemaTwoStore() throws -> String {
     let old = try DatabaseQueue(path: path)
     try ResponseStore.migrator.migrate(old, upTo: "002-import-log")
     try old.write { db in
-        try db.execute(sql: """
-            INSERT INTO questionnaire (id, form_id, version, content_hash, definition, added_at) VALUES (1, 'desa', '1', 'h', ?, '2021-06-15T00:00:00.000Z');
-            INSERT INTO round (code) VALUES ('2021-H1');
-            INSERT INTO unit (code, name, level, attributes, position) VALUES ('1', 'Desa Satu', 'village', '{}', 1), ('2', 'Desa Dua', 'village', '{}', 2);
-            INSERT INTO interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status, started_at, updated_at, utc_offset_minutes)
-            VALUES ('uuid-a', 1, 'desa', '1', '2021-H1', 'e1', 'draft', '2021-06-15T00:00:00.000Z', '2021-06-15T00:05:00.000Z', 420),
-                   ('uuid-b', 1, 'desa', '2', '2021-H1', 'e1', 'draft', '2021-06-15T00:01:00.000Z', '2021-06-15T00:04:00.000Z', 420);
-            INSERT INTO audit_log (interview_uuid, at, utc_offset_minutes, event, address, new_value) VALUES
-                ('uuid-a', '2021-06-15T00:00:00.000Z', 420, 'started', NULL, NULL),
-                ('uuid-b', '2021-06-15T00:01:00.000Z', 420, 'started', NULL, NULL),
-                ('uuid-a', '2021-06-15T00:02:00.000Z', 420, 'entered', 'meetings', NULL),
-                ('uuid-b', '2021-06-15T00:04:00.000Z', 420, 'entered', 'meetings', NULL),
-                ('uuid-a', '2021-06-15T00:05:00.000Z', 420, 'changed', 'meetings', 'number:4');
-            """, arguments: [villageForm])
+        try db.execute(
+            sql: """
+                INSERT INTO questionnaire (id, form_id, version, content_hash, definition, added_at) VALUES (1, 'desa', '1', 'h', ?, '2021-06-15T00:00:00.000Z');
+                INSERT INTO round (code) VALUES ('2021-H1');
+                INSERT INTO unit (code, name, level, attributes, position) VALUES ('1', 'Desa Satu', 'village', '{}', 1), ('2', 'Desa Dua', 'village', '{}', 2);
+                INSERT INTO interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status, started_at, updated_at, utc_offset_minutes)
+                VALUES ('uuid-a', 1, 'desa', '1', '2021-H1', 'e1', 'draft', '2021-06-15T00:00:00.000Z', '2021-06-15T00:05:00.000Z', 420),
+                       ('uuid-b', 1, 'desa', '2', '2021-H1', 'e1', 'draft', '2021-06-15T00:01:00.000Z', '2021-06-15T00:04:00.000Z', 420);
+                INSERT INTO audit_log (interview_uuid, at, utc_offset_minutes, event, address, new_value) VALUES
+                    ('uuid-a', '2021-06-15T00:00:00.000Z', 420, 'started', NULL, NULL),
+                    ('uuid-b', '2021-06-15T00:01:00.000Z', 420, 'started', NULL, NULL),
+                    ('uuid-a', '2021-06-15T00:02:00.000Z', 420, 'entered', 'meetings', NULL),
+                    ('uuid-b', '2021-06-15T00:04:00.000Z', 420, 'entered', 'meetings', NULL),
+                    ('uuid-a', '2021-06-15T00:05:00.000Z', 420, 'changed', 'meetings', 'number:4');
+                """, arguments: [villageForm])
     }
     try old.close()
     return path

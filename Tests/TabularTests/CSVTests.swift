@@ -1,8 +1,8 @@
 import Foundation
 import Randomness
-import Testing
-import TestSupport
 import Tabular
+import TestSupport
+import Testing
 
 @Suite(.temporaryFiles)
 struct CSVTests {
@@ -63,7 +63,9 @@ struct CSVColumnsTests {
             var text = "h1,h2,h3\n"
             for _ in 0..<next(12) {
                 let fields = (0..<(1 + next(3))).map { _ -> String in
-                    if next(3) == 0 { return "\"" + (0..<next(4)).map { _ in pieces[next(pieces.count)] }.joined().replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+                    if next(3) == 0 {
+                        return "\"" + (0..<next(4)).map { _ in pieces[next(pieces.count)] }.joined().replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                    }
                     return (0..<next(3)).map { _ in ["a", "b", "1", " ", "é", "2.5", "-3e2"][next(7)] }.joined()
                 }
                 text += fields.joined(separator: ",") + (next(2) == 0 ? "\n" : "\r\n")
@@ -119,9 +121,11 @@ struct CSVColumnsTests {
     func longNumbers() throws {
         var random = SplitMix64(seed: 11)
         func next() -> UInt64 { random.next() }
-        var texts = ["9007199254740993", "9007199254740995", "-9007199254740993", "18446744073709551615", "0.30000000000000004",
-                     "2.2250738585072014e-308", "4.9406564584124654e-324", "1.7976931348623157e308", "0.1000000000000000055511151231257827",
-                     "123456789012345678.5", "0.000000000000000000001234567890123456789"]
+        var texts = [
+            "9007199254740993", "9007199254740995", "-9007199254740993", "18446744073709551615", "0.30000000000000004",
+            "2.2250738585072014e-308", "4.9406564584124654e-324", "1.7976931348623157e308", "0.1000000000000000055511151231257827",
+            "123456789012345678.5", "0.000000000000000000001234567890123456789",
+        ]
         for _ in 0..<100_000 {
             let digits = 15 + Int(next() % 7)
             var mantissa = String(next() % 9 + 1)
@@ -168,7 +172,9 @@ struct CSVColumnsTests {
                 }
             }
             let expected = Array(try CSV.parse(text).get().dropFirst()).map(\.fields)
-            let table = try Array(text.utf8).withUnsafeBufferPointer { try CSVColumns.read(bytes: $0, columns: ["unit": .text, "period": .text, "y": .number]).get() }
+            let table = try Array(text.utf8).withUnsafeBufferPointer {
+                try CSVColumns.read(bytes: $0, columns: ["unit": .text, "period": .text, "y": .number]).get()
+            }
             #expect(table.rowCount == expected.count)
             for (position, name) in ["unit", "period"].enumerated() {
                 let column = try #require(table.text(name))
@@ -197,7 +203,10 @@ struct JSONTextTests {
             switch next() % 5 {
             case 0: return Double(Int(next() % 2_000_000)) - 1_000_000
             case 1: return Double(next()) / Double(1 << 53) * pow(10, Double(Int(next() % 40)) - 20)
-            case 2: let bits = next() << 11 | next() % 2048; let value = Double(bitPattern: bits); return value.isFinite ? value : 1.5
+            case 2:
+                let bits = next() << 11 | next() % 2048
+                let value = Double(bitPattern: bits)
+                return value.isFinite ? value : 1.5
             case 3: return -0.0
             default: return Double(next() % 1000) / 8
             }

@@ -12,6 +12,7 @@ import Reports
 import Store
 import TestSupport
 import Testing
+
 @testable import Workflows
 
 @Suite(.temporaryFiles)
@@ -81,17 +82,19 @@ struct WorkflowTests {
     @Test("W5: indicators over a store with no completed interviews: a named error")
     func noInterviews() throws {
         let store = try ResponseStore(path: try temporaryPath("s.sqlite"))
-        let questionnaire = try QuestionnaireLoader.load(yaml: """
-            settings: {form_id: f, title: F, version: "1", unit_level: village}
-            survey:
-              - {type: integer, name: n, label: N}
-            """, file: "f.yaml").get()
+        let questionnaire = try QuestionnaireLoader.load(
+            yaml: """
+                settings: {form_id: f, title: F, version: "1", unit_level: village}
+                survey:
+                  - {type: integer, name: n, label: N}
+                """, file: "f.yaml"
+        ).get()
         _ = try store.register(questionnaire, at: Scenario.fixedNow)
         let spec = try temporaryPath("f.indicators.yaml")
         try """
-            indicators:
-              - {id: mean_n, label: Mean n, instrument: f, mean: "${n}"}
-            """.write(toFile: spec, atomically: true, encoding: .utf8)
+        indicators:
+          - {id: mean_n, label: Mean n, instrument: f, mean: "${n}"}
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
         #expect(throws: WorkflowError.noCompletedInterviews(instruments: ["f"])) {
             try IndicatorWorkflow.table(spec: spec, store: store, round: nil, intervals: .fpc, language: nil)
         }

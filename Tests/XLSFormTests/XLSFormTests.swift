@@ -3,12 +3,11 @@
 import Codebook
 import Foundation
 import Questionnaire
+import Spreadsheet
 import TestSupport
 import Testing
-import Spreadsheet
+
 @testable import XLSForm
-
-
 
 /// Writes sheets to an .xlsx file and returns its path.
 func workbook(_ sheets: [(String, [[String]])], name: String = "form.xlsx") throws -> String {
@@ -20,8 +19,10 @@ func workbook(_ sheets: [(String, [[String]])], name: String = "form.xlsx") thro
 /// A village form as a KoboToolbox user would write it: translated labels, hints and messages, a group written
 /// `begin_group`, a repeat, select_one with or_other, a media column and a metadata row.
 let survey: [[String]] = [
-    ["type", "name", "label::Bahasa (id)", "label::English (en)", "hint::English (en)", "required", "relevant", "constraint",
-     "constraint_message::English (en)", "constraint_message::Bahasa (id)", "calculation", "repeat_count", "media::image", "pii"],
+    [
+        "type", "name", "label::Bahasa (id)", "label::English (en)", "hint::English (en)", "required", "relevant", "constraint",
+        "constraint_message::English (en)", "constraint_message::Bahasa (id)", "calculation", "repeat_count", "media::image", "pii",
+    ],
     ["start", "start", "", "", "", "", "", "", "", "", "", "", "", ""],
     ["begin_group", "respondent", "Responden", "Respondent", "", "", "", "", "", "", "", "", "", ""],
     ["text", "head_name", "Nama kepala desa", "Village head's name", "As on the ID card", "yes", "", "", "", "", "", "", "photo.jpg", "yes"],
@@ -39,7 +40,9 @@ let choices: [[String]] = [
     ["sid", "none", "Tidak ada", "None"], ["sid", "paper", "Kertas", "Paper"], ["sid", "online", "Daring", "Online"],
     ["uses", "planning", "Perencanaan", "Planning"], ["uses", "budgeting", "Penganggaran", "Budgeting"],
 ]
-let settings: [[String]] = [["form_id", "form_title", "version", "default_language", "unit_level"], ["desa_kobo", "Survei desa", "2021-H1", "Bahasa (id)", "village"]]
+let settings: [[String]] = [
+    ["form_id", "form_title", "version", "default_language", "unit_level"], ["desa_kobo", "Survei desa", "2021-H1", "Bahasa (id)", "village"],
+]
 
 @Suite(.temporaryFiles)
 struct XLSFormTests {
@@ -71,15 +74,29 @@ struct XLSFormTests {
     @Test("pantau's additions and the remaining columns: soft checks, non-responses, previous(), defaults, choice filters")
     func additions() throws {
         let path = try workbook([
-            ("survey", [["type", "name", "label", "required", "required_message", "warning", "warning_message", "allow", "default",
-                         "appearance", "read_only", "choice_filter"],
-                        ["integer", "meetings", "BPD meetings", "yes", "Ask the BPD secretary", ". <= 24", "More than two a month?", "dont_know refused",
-                         "previous(${meetings})", "numbers", "", ""],
-                        ["select_one province", "province", "Province", "", "", "", "", "", "", "minimal", "", ""],
-                        ["select_one district", "district", "District", "", "", "", "", "", "", "", "", "province = ${province}"],
-                        ["text", "fixed", "Fixed", "", "", "", "", "", "'KOMPAK'", "", "yes", ""]]),
-            ("choices", [["list_name", "name", "label", "province"], ["province", "aceh", "Aceh", ""], ["province", "ntb", "NTB", ""],
-                         ["district", "bener_meriah", "Bener Meriah", "aceh"], ["district", "lombok_utara", "Lombok Utara", "ntb"]]),
+            (
+                "survey",
+                [
+                    [
+                        "type", "name", "label", "required", "required_message", "warning", "warning_message", "allow", "default",
+                        "appearance", "read_only", "choice_filter",
+                    ],
+                    [
+                        "integer", "meetings", "BPD meetings", "yes", "Ask the BPD secretary", ". <= 24", "More than two a month?", "dont_know refused",
+                        "previous(${meetings})", "numbers", "", "",
+                    ],
+                    ["select_one province", "province", "Province", "", "", "", "", "", "", "minimal", "", ""],
+                    ["select_one district", "district", "District", "", "", "", "", "", "", "", "", "province = ${province}"],
+                    ["text", "fixed", "Fixed", "", "", "", "", "", "'KOMPAK'", "", "yes", ""],
+                ]
+            ),
+            (
+                "choices",
+                [
+                    ["list_name", "name", "label", "province"], ["province", "aceh", "Aceh", ""], ["province", "ntb", "NTB", ""],
+                    ["district", "bener_meriah", "Bener Meriah", "aceh"], ["district", "lombok_utara", "Lombok Utara", "ntb"],
+                ]
+            ),
         ])
         let (form, warnings) = try XLSForm.load(path: path).get()
         #expect(warnings.isEmpty, "\(warnings)")
@@ -87,7 +104,9 @@ struct XLSFormTests {
         #expect(meetings.warning?.text == ". <= 24" && meetings.warningMessage?.text(in: nil) == "More than two a month?")
         #expect(meetings.allowedNonResponses == [.dontKnow, .refused])
         #expect(meetings.required == .yes && meetings.requiredMessage?.text(in: nil) == "Ask the BPD secretary")
-        if case .expression(let expression)? = meetings.defaultValue { #expect(expression.text == "previous(${meetings})") } else {
+        if case .expression(let expression)? = meetings.defaultValue {
+            #expect(expression.text == "previous(${meetings})")
+        } else {
             Issue.record("the default is not an expression")
         }
         #expect(meetings.appearance == "numbers" && form.item(named: "fixed")?.readOnly == true)
@@ -101,25 +120,33 @@ struct XLSFormTests {
         let second = try temporaryPath("second.xlsx")
         try XLSForm.write(try XLSForm.load(path: written).get().questionnaire).write(to: URL(fileURLWithPath: second))
         #expect(try XLSForm.convert(path: second).get().yaml == again)
-        #expect(CodebookMarkdown.render(Codebook(try QuestionnaireLoader.load(yaml: converted, file: "a").get()))
+        #expect(
+            CodebookMarkdown.render(Codebook(try QuestionnaireLoader.load(yaml: converted, file: "a").get()))
                 == CodebookMarkdown.render(Codebook(try QuestionnaireLoader.load(yaml: again, file: "a").get())))
     }
 
-    @Test("problems at their sheet, row and column", arguments: [
-        (2, "type", "integr", "Q010", "type"),
-        (2, "relevant", "${staf} > 1", "X004", "relevant"),
-        (2, "constraint", ". >", "X", "constraint"),
-        (2, "type", "image", "Q050", "type"),
-        (2, "type", "select_one nolist", "Q020", "type"),
-        (3, "name", "staff", "Q013", "name"),
-    ])
+    @Test(
+        "problems at their sheet, row and column",
+        arguments: [
+            (2, "type", "integr", "Q010", "type"),
+            (2, "relevant", "${staf} > 1", "X004", "relevant"),
+            (2, "constraint", ". >", "X", "constraint"),
+            (2, "type", "image", "Q050", "type"),
+            (2, "type", "select_one nolist", "Q020", "type"),
+            (3, "name", "staff", "Q013", "name"),
+        ])
     func located(row: Int, column: String, value: String, code: String, field: String) throws {
-        var rows: [[String]] = [["type", "name", "label", "relevant", "constraint"],
-                                ["integer", "staff", "Staff", "", ""], ["integer", "members", "Members", "", ""]]
+        var rows: [[String]] = [
+            ["type", "name", "label", "relevant", "constraint"],
+            ["integer", "staff", "Staff", "", ""], ["integer", "members", "Members", "", ""],
+        ]
         let index = rows[0].firstIndex(of: column)!
         rows[row - 1][index] = value
         let path = try workbook([("survey", rows)])
-        guard case .failure(let report) = XLSForm.load(path: path) else { Issue.record("\(value) was accepted"); return }
+        guard case .failure(let report) = XLSForm.load(path: path) else {
+            Issue.record("\(value) was accepted")
+            return
+        }
         let diagnostic = try #require(report.errors.first)
         #expect(diagnostic.code.hasPrefix(code), "\(report)")
         #expect(diagnostic.location.description == "\(path):survey:\(row):\(field)", "\(report)")
@@ -127,9 +154,19 @@ struct XLSFormTests {
 
     @Test("begin and end must match: an end without a begin, and a begin never ended")
     func unmatched() throws {
-        let path = try workbook([("survey", [["type", "name", "label"], ["begin group", "g", "G"], ["integer", "a", "A"], ["end repeat", "", ""],
-                                             ["end group", "", ""], ["end group", "", ""], ["begin repeat", "r", "R"]])])
-        guard case .failure(let report) = XLSForm.load(path: path) else { Issue.record("accepted"); return }
+        let path = try workbook([
+            (
+                "survey",
+                [
+                    ["type", "name", "label"], ["begin group", "g", "G"], ["integer", "a", "A"], ["end repeat", "", ""],
+                    ["end group", "", ""], ["end group", "", ""], ["begin repeat", "r", "R"],
+                ]
+            )
+        ])
+        guard case .failure(let report) = XLSForm.load(path: path) else {
+            Issue.record("accepted")
+            return
+        }
         #expect(report.errors.map { "\($0.location.line) \($0.code)" } == ["4 Q051", "6 Q051", "7 Q051"], "\(report)")
         #expect(report.errors[0].message.contains("the open one is the group 'g' from row 2"))
     }
@@ -138,7 +175,8 @@ struct XLSFormTests {
     func csvFolder() throws {
         let folder = (try temporaryPath("form") as NSString).deletingLastPathComponent
         for (name, rows) in [("survey", survey), ("choices", choices), ("settings", settings)] {
-            let text = rows.map { $0.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+            let text =
+                rows.map { $0.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") }.joined(separator: "\n") + "\n"
             try text.write(toFile: (folder as NSString).appendingPathComponent("\(name).csv"), atomically: true, encoding: .utf8)
         }
         let fromFolder = try XLSForm.load(path: folder).get().questionnaire
@@ -171,10 +209,16 @@ struct XLSFormTests {
     func badFiles() throws {
         let text = try temporaryPath("notes.xlsx")
         try Data("not a zip".utf8).write(to: URL(fileURLWithPath: text))
-        guard case .failure(let report) = XLSForm.load(path: text) else { Issue.record("accepted"); return }
+        guard case .failure(let report) = XLSForm.load(path: text) else {
+            Issue.record("accepted")
+            return
+        }
         #expect(report.errors.first?.message.contains("not a zip archive") == true)
         let empty = try workbook([("choices", choices)])
-        guard case .failure(let second) = XLSForm.load(path: empty) else { Issue.record("accepted"); return }
+        guard case .failure(let second) = XLSForm.load(path: empty) else {
+            Issue.record("accepted")
+            return
+        }
         #expect(second.errors.first?.message == "an XLSForm needs a sheet named survey")
     }
 }
@@ -187,7 +231,8 @@ struct XLSFormTextTests {
         // A folder of CSV sheets: the text reaches the YAML as written (XML cannot carry every control character).
         let folder = (try temporaryPath("form") as NSString).deletingLastPathComponent
         for (name, rows) in [("survey", [["type", "name", "label"], ["text", "note_text", label]]), ("settings", [["form_id", "version"], ["odd", "1"]])] {
-            let text = rows.map { $0.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") }.joined(separator: "\n") + "\n"
+            let text =
+                rows.map { $0.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ",") }.joined(separator: "\n") + "\n"
             try text.write(toFile: (folder as NSString).appendingPathComponent("\(name).csv"), atomically: true, encoding: .utf8)
         }
         let loaded = try XLSForm.load(path: folder).get().questionnaire

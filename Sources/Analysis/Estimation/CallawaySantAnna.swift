@@ -7,7 +7,10 @@ import Randomness
 /// Standard errors come from influence functions; with a cluster, the units' influence functions are summed to
 /// cluster totals before squaring, so villages nested in districts do not understate the uncertainty.
 public struct CallawaySantAnna: Sendable {
-    public enum Comparison: String, Sendable { case neverTreated = "never treated", notYetTreated = "not yet treated" }
+    public enum Comparison: String, Sendable {
+        case neverTreated = "never treated"
+        case notYetTreated = "not yet treated"
+    }
 
     /// How covariates enter each comparison.
     public enum Method: String, Sendable {
@@ -57,10 +60,13 @@ public struct CallawaySantAnna: Sendable {
     /// `covariates[u]` (optional) holds unit u's covariates, without the intercept: the outcome-regression
     /// estimator of DRDID's `reg_did_panel` then adjusts each comparison for them (time-invariant values; with
     /// values that change between rounds, pass those of the period before treatment).
-    public init(outcome: [[Double]], periods: [Int], group: [Int], comparison: Comparison, cluster: [String]? = nil,
-                covariates: [[Double]]? = nil, method: Method = .outcomeRegression, weights: [Double]? = nil) throws {
-        try self.init(periodColumns: periods.indices.map { p in outcome.map { $0[p] } }, periods: periods, group: group, comparison: comparison,
-                      clusterCodes: cluster.map(Self.codes(sortedBy:)), covariates: covariates, method: method, weights: weights)
+    public init(
+        outcome: [[Double]], periods: [Int], group: [Int], comparison: Comparison, cluster: [String]? = nil,
+        covariates: [[Double]]? = nil, method: Method = .outcomeRegression, weights: [Double]? = nil
+    ) throws {
+        try self.init(
+            periodColumns: periods.indices.map { p in outcome.map { $0[p] } }, periods: periods, group: group, comparison: comparison,
+            clusterCodes: cluster.map(Self.codes(sortedBy:)), covariates: covariates, method: method, weights: weights)
     }
 
     /// Codes 0, 1, 2, … for cluster labels, in the labels' sorted order (the bootstrap draws one multiplier per
@@ -72,8 +78,10 @@ public struct CallawaySantAnna: Sendable {
 
     /// The estimator over outcome columns, `periodColumns[p][u]` for unit u in period p, with clusters given as
     /// codes 0..<k (every code used): what large panels pass, without an array or a string per unit.
-    init(periodColumns: [[Double]], periods: [Int], group: [Int], comparison: Comparison, clusterCodes: [Int]?,
-         covariates: [[Double]]?, method: Method, weights: [Double]?) throws {
+    init(
+        periodColumns: [[Double]], periods: [Int], group: [Int], comparison: Comparison, clusterCodes: [Int]?,
+        covariates: [[Double]]?, method: Method, weights: [Double]?
+    ) throws {
         let n = group.count
         if let weights {
             guard weights.count == n, weights.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw EstimationError.badWeights }
@@ -98,8 +106,11 @@ public struct CallawaySantAnna: Sendable {
                 if covariates == nil {
                     // Each unit's side in this comparison, decided once per group value.
                     let sides = groupValues.map { $0 == g ? Int8(1) : isControl($0) ? -1 : 0 }
-                    guard let cell = Self.unconditional(now: periodColumns[tIndex], before: periodColumns[base], groupCode: groupCode, sides: sides,
-                                                        weights: weights) else { throw emptyComparison }
+                    guard
+                        let cell = Self.unconditional(
+                            now: periodColumns[tIndex], before: periodColumns[base], groupCode: groupCode, sides: sides,
+                            weights: weights)
+                    else { throw emptyComparison }
                     estimates.append(Estimate(group: g, time: t, att: cell.att, standardError: 0, influence: cell.influence))
                     continue
                 }
@@ -129,14 +140,16 @@ public struct CallawaySantAnna: Sendable {
                 func design(_ u: Int) -> [Double] { [1] + (covariates?[u] ?? []) }
                 // The design column by column over the controls (no array per unit: large panels).
                 let designColumns = (0..<p).map { a in controlChanges.map { a == 0 ? 1 : covariates![$0.0][a - 1] } }
-                let fit = try QRLeastSquares(columns: designColumns, y: controlChanges.map(\.1),
-                                             weights: weights == nil ? nil : controlChanges.map { weightOf($0.0) },
-                                             names: (0..<p).map { "x\($0)" })
+                let fit = try QRLeastSquares(
+                    columns: designColumns, y: controlChanges.map(\.1),
+                    weights: weights == nil ? nil : controlChanges.map { weightOf($0.0) },
+                    names: (0..<p).map { "x\($0)" })
                 var influence = [Double](repeating: 0, count: n)
                 var att: Double
                 if method == .doublyRobust {
-                    (att, influence) = try Self.doublyRobust(treated: treatedChanges, controls: controlChanges, design: design, fit: fit,
-                                                            weight: weightOf, units: n)
+                    (att, influence) = try Self.doublyRobust(
+                        treated: treatedChanges, controls: controlChanges, design: design, fit: fit,
+                        weight: weightOf, units: n)
                 } else {
                     func predicted(_ u: Int) -> Double {
                         var value = fit.coefficients[0]
@@ -197,7 +210,9 @@ public struct CallawaySantAnna: Sendable {
         self.unitWeights = unitWeights
         usesSurveyWeights = weights != nil
         let standardError = { (influence: [Double]) -> Double in Self.standardError(influence, clusterIndex: clusterIndex) }
-        self.estimates = estimates.map { Estimate(group: $0.group, time: $0.time, att: $0.att, standardError: standardError($0.influence), influence: $0.influence) }
+        self.estimates = estimates.map {
+            Estimate(group: $0.group, time: $0.time, att: $0.att, standardError: standardError($0.influence), influence: $0.influence)
+        }
     }
 
     /// One ATT(g,t) without covariates: the outcome regression on an intercept alone, which is the difference of
@@ -205,41 +220,55 @@ public struct CallawaySantAnna: Sendable {
     /// the treated and its negative for the comparison units (DRDID's reg_did_panel, where the regression's own
     /// influence reduces to this). `sides[groupCode[u]]` is 1 for a treated unit, −1 for a comparison unit, 0 for
     /// neither. Nil without comparison units.
-    static func unconditional(now: [Double], before: [Double], groupCode: [Int], sides: [Int8],
-                              weights: [Double]?) -> (att: Double, influence: [Double])? {
+    static func unconditional(
+        now: [Double], before: [Double], groupCode: [Int], sides: [Int8],
+        weights: [Double]?
+    ) -> (att: Double, influence: [Double])? {
         let n = groupCode.count
         var treatedWeight = 0.0, treatedSum = 0.0, controlWeight = 0.0, controlSum = 0.0
         var influence = [Double](repeating: 0, count: n)
-        now.withUnsafeBufferPointer { now in before.withUnsafeBufferPointer { before in
-            groupCode.withUnsafeBufferPointer { code in sides.withUnsafeBufferPointer { sides in
-                for u in 0..<n {
-                    let side = sides[code[u]]
-                    if side == 0 { continue }
-                    let w = weights?[u] ?? 1, change = now[u] - before[u]
-                    if side > 0 { treatedWeight += w; treatedSum += w * change } else { controlWeight += w; controlSum += w * change }
-                }
-                guard controlWeight > 0 else { return }
-                let treatedMean = treatedSum / treatedWeight, controlMean = controlSum / controlWeight
-                let units = Double(n)
-                let treatedScale = units / treatedWeight, controlScale = -units / controlWeight
-                influence.withUnsafeMutableBufferPointer { influence in
-                    for u in 0..<n {
-                        let side = sides[code[u]]
-                        if side == 0 { continue }
-                        let w = weights?[u] ?? 1, change = now[u] - before[u]
-                        influence[u] = side > 0 ? treatedScale * w * (change - treatedMean) : controlScale * w * (change - controlMean)
+        now.withUnsafeBufferPointer { now in
+            before.withUnsafeBufferPointer { before in
+                groupCode.withUnsafeBufferPointer { code in
+                    sides.withUnsafeBufferPointer { sides in
+                        for u in 0..<n {
+                            let side = sides[code[u]]
+                            if side == 0 { continue }
+                            let w = weights?[u] ?? 1, change = now[u] - before[u]
+                            if side > 0 {
+                                treatedWeight += w
+                                treatedSum += w * change
+                            } else {
+                                controlWeight += w
+                                controlSum += w * change
+                            }
+                        }
+                        guard controlWeight > 0 else { return }
+                        let treatedMean = treatedSum / treatedWeight, controlMean = controlSum / controlWeight
+                        let units = Double(n)
+                        let treatedScale = units / treatedWeight, controlScale = -units / controlWeight
+                        influence.withUnsafeMutableBufferPointer { influence in
+                            for u in 0..<n {
+                                let side = sides[code[u]]
+                                if side == 0 { continue }
+                                let w = weights?[u] ?? 1, change = now[u] - before[u]
+                                influence[u] = side > 0 ? treatedScale * w * (change - treatedMean) : controlScale * w * (change - controlMean)
+                            }
+                        }
                     }
                 }
-            } }
-        } }
+            }
+        }
         guard controlWeight > 0 else { return nil }
         return (treatedSum / treatedWeight - controlSum / controlWeight, influence)
     }
 
     /// DRDID's drdid_panel: the outcome regression's prediction plus inverse-propensity weighting of the
     /// controls, with the influence of both first steps (the weighted least squares and the logit).
-    static func doublyRobust(treated: [(Int, Double)], controls: [(Int, Double)], design: (Int) -> [Double], fit: QRLeastSquares,
-                             weight: (Int) -> Double, units n: Int) throws -> (Double, [Double]) {
+    static func doublyRobust(
+        treated: [(Int, Double)], controls: [(Int, Double)], design: (Int) -> [Double], fit: QRLeastSquares,
+        weight: (Int) -> Double, units n: Int
+    ) throws -> (Double, [Double]) {
         let sample = treated.map { ($0.0, $0.1, 1.0) } + controls.map { ($0.0, $0.1, 0.0) }
         let m = Double(sample.count)
         let p = design(sample[0].0).count
@@ -309,9 +338,11 @@ public struct CallawaySantAnna: Sendable {
         guard let clusterIndex else { return (influence.reduce(0) { $0 + $1 * $1 }).squareRoot() / n }
         var totals = [Double](repeating: 0, count: (clusterIndex.max() ?? 0) + 1)
         totals.withUnsafeMutableBufferPointer { totals in
-            influence.withUnsafeBufferPointer { values in clusterIndex.withUnsafeBufferPointer { clusters in
-                for i in 0..<values.count { totals[clusters[i]] += values[i] }
-            } }
+            influence.withUnsafeBufferPointer { values in
+                clusterIndex.withUnsafeBufferPointer { clusters in
+                    for i in 0..<values.count { totals[clusters[i]] += values[i] }
+                }
+            }
         }
         return (totals.reduce(0) { $0 + $1 * $1 }).squareRoot() / n
     }
@@ -417,9 +448,11 @@ extension CallawaySantAnna {
             var largest = 0.0
             for (k, aggregate) in aggregates.enumerated() where aggregate.standardError > 0 {
                 var deviation = 0.0
-                totals[k].withUnsafeBufferPointer { total in v.withUnsafeBufferPointer { v in
-                    for c in 0..<count { deviation += total[c] * v[c] }
-                } }
+                totals[k].withUnsafeBufferPointer { total in
+                    v.withUnsafeBufferPointer { v in
+                        for c in 0..<count { deviation += total[c] * v[c] }
+                    }
+                }
                 largest = max(largest, abs(deviation / n) / aggregate.standardError)
             }
             suprema.append(largest)

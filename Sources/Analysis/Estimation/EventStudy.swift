@@ -24,9 +24,11 @@ public struct EventStudy: Sendable {
     /// treated; `period` is the row's period index. Leads beyond `leads` and lags beyond `lags` are binned.
     /// `weights` (survey weights) make it weighted least squares, as in `TwoWayFixedEffects.fit`.
     /// `covariates` are extra regressors per row (named by `covariateNames`), reported in `regression` only.
-    public init(y: [Double], units: [String], period: [Int], cohort: [Int?], leads: Int, lags: Int,
-                standardErrors: StandardErrors = .classical, clusters: [String]? = nil, weights: [Double]? = nil,
-                covariates: [[Double]]? = nil, covariateNames: [String] = []) throws {
+    public init(
+        y: [Double], units: [String], period: [Int], cohort: [Int?], leads: Int, lags: Int,
+        standardErrors: StandardErrors = .classical, clusters: [String]? = nil, weights: [Double]? = nil,
+        covariates: [[Double]]? = nil, covariateNames: [String] = []
+    ) throws {
         let unitIndex = Dictionary(Set(units).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         var clusterCodes: [Int]?, clusterCount = 0
         if let clusters {
@@ -34,15 +36,18 @@ public struct EventStudy: Sendable {
             clusterCodes = clusters.map { clusterIndex[$0]! }
             clusterCount = clusterIndex.count
         }
-        try self.init(y: y, unit: units.map { unitIndex[$0]! }, unitCount: unitIndex.count, period: period, periodCount: (period.max() ?? 0) + 1,
-                      cohort: cohort, leads: leads, lags: lags, standardErrors: standardErrors, cluster: clusterCodes, clusterCount: clusterCount,
-                      weights: weights, covariates: covariateNames.indices.map { c in (covariates ?? []).map { $0[c] } }, covariateNames: covariateNames)
+        try self.init(
+            y: y, unit: units.map { unitIndex[$0]! }, unitCount: unitIndex.count, period: period, periodCount: (period.max() ?? 0) + 1,
+            cohort: cohort, leads: leads, lags: lags, standardErrors: standardErrors, cluster: clusterCodes, clusterCount: clusterCount,
+            weights: weights, covariates: covariateNames.indices.map { c in (covariates ?? []).map { $0[c] } }, covariateNames: covariateNames)
     }
 
     /// The same with integer codes for units and clusters (0..<count) and covariates column by column.
-    public init(y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, cohort: [Int?], leads: Int, lags: Int,
-                standardErrors: StandardErrors = .classical, cluster: [Int]? = nil, clusterCount: Int = 0, weights: [Double]? = nil,
-                covariates: [[Double]] = [], covariateNames: [String] = []) throws {
+    public init(
+        y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, cohort: [Int?], leads: Int, lags: Int,
+        standardErrors: StandardErrors = .classical, cluster: [Int]? = nil, clusterCount: Int = 0, weights: [Double]? = nil,
+        covariates: [[Double]] = [], covariateNames: [String] = []
+    ) throws {
         guard leads >= 2 || lags >= 0 else { throw EstimationError.noVariation(column: "event time") }
         let window = Array(-leads...lags).filter { $0 != -1 }
         // The column of each event time (offset by the leads), −1 for the reference period; each row's column.
@@ -64,7 +69,8 @@ public struct EventStudy: Sendable {
         let names = kept.map { "event_\(window[$0])" } + covariateNames
         // On a balanced panel without weights the dummies are written already demeaned, d − d̄ᵢ − d̄ₜ + d̄, from counts
         // per unit and period: no column of zeros and ones is built and then copied to be demeaned.
-        let direct = weights == nil && covariates.isEmpty
+        let direct =
+            weights == nil && covariates.isEmpty
             && TwoWayFixedEffects.isBalanced(units: unit, periods: period, unitCount: unitCount, periodCount: periodCount)
         var columns: [[Double]]
         if direct {
@@ -90,14 +96,16 @@ public struct EventStudy: Sendable {
         } else {
             columns = kept.map { j in bin.map { $0 == j ? 1.0 : 0.0 } } + covariates
         }
-        let regression = try TwoWayFixedEffects.fit(y: y, columns: columns, names: names, unit: unit, unitCount: unitCount,
-                                                    period: period, periodCount: periodCount, standardErrors: standardErrors,
-                                                    cluster: cluster, clusterCount: clusterCount, preset: .fixest, weights: weights,
-                                                    regressorsDemeaned: direct)
+        let regression = try TwoWayFixedEffects.fit(
+            y: y, columns: columns, names: names, unit: unit, unitCount: unitCount,
+            period: period, periodCount: periodCount, standardErrors: standardErrors,
+            cluster: cluster, clusterCount: clusterCount, preset: .fixest, weights: weights,
+            regressorsDemeaned: direct)
         self.regression = regression
         let built = kept.enumerated().map { position, j in
-            Term(eventTime: window[j], coefficient: regression.coefficients[position],
-                 binned: (window[j] == -leads && leads > 1) || (window[j] == lags && lags > 0))
+            Term(
+                eventTime: window[j], coefficient: regression.coefficients[position],
+                binned: (window[j] == -leads && leads > 1) || (window[j] == lags && lags > 0))
         }
         terms = built
         // Wald test on the pre-period coefficients: W = b' V⁻¹ b, reported as F = W/m with the regression's degrees of freedom.
@@ -121,9 +129,10 @@ public struct EventStudy: Sendable {
         for a in post { for b in post { variance += weight * weight * regression.covariance[a][b] } }
         let se = variance.squareRoot()
         let critical = StudentT.quantile(0.975, degreesOfFreedom: Double(regression.degreesOfFreedom))
-        averagePost = Coefficient(term: "average post-period effect", estimate: estimate, standardError: se,
-                                  pValue: 2 * (1 - StudentT.cdf(abs(estimate / se), degreesOfFreedom: Double(regression.degreesOfFreedom))),
-                                  low: estimate - critical * se, high: estimate + critical * se)
+        averagePost = Coefficient(
+            term: "average post-period effect", estimate: estimate, standardError: se,
+            pValue: 2 * (1 - StudentT.cdf(abs(estimate / se), degreesOfFreedom: Double(regression.degreesOfFreedom))),
+            low: estimate - critical * se, high: estimate + critical * se)
     }
 
     /// The critical value of a uniform (simultaneous) 95% band over the event-time coefficients: the sup-t band
@@ -185,11 +194,17 @@ public struct EventStudy: Sendable {
             a.swapAt(column, pivot)
             inverse.swapAt(column, pivot)
             let scale = a[column][column]
-            for j in 0..<n { a[column][j] /= scale; inverse[column][j] /= scale }
+            for j in 0..<n {
+                a[column][j] /= scale
+                inverse[column][j] /= scale
+            }
             for row in 0..<n where row != column {
                 let factor = a[row][column]
                 if factor == 0 { continue }
-                for j in 0..<n { a[row][j] -= factor * a[column][j]; inverse[row][j] -= factor * inverse[column][j] }
+                for j in 0..<n {
+                    a[row][j] -= factor * a[column][j]
+                    inverse[row][j] -= factor * inverse[column][j]
+                }
             }
         }
         return inverse

@@ -40,7 +40,10 @@ func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ range: Range<
         i += 8
     }
     var sum = (lanes + more).sum()
-    while i < range.upperBound { sum += a[i] * b[i]; i += 1 }
+    while i < range.upperBound {
+        sum += a[i] * b[i]
+        i += 1
+    }
     return sum
 }
 
@@ -156,7 +159,8 @@ struct QRLeastSquares {
         // Large designs are first reduced block by block (TSQR): each block of rows, small enough to stay in
         // cache, is replaced by its k×k triangular factor and Q'y, which leaves the least-squares problem, the
         // column norms and the rank unchanged. The pivoted QR below then runs on the stacked factors.
-        var (a, b) = blocked && observations > 4 * Self.blockRows
+        var (a, b) =
+            blocked && observations > 4 * Self.blockRows
             ? Self.reduced(x, y, roots: roots, k: k)
             : Self.copied(x, y, roots: roots, k: k)
         let n = a.rows
@@ -175,7 +179,11 @@ struct QRLeastSquares {
                     for j in step..<k where norms[j] > norms[best] { best = j }
                     if best != step {
                         let x = column(step), y = column(best)
-                        for i in 0..<n { let t = x[i]; x[i] = y[i]; y[i] = t }
+                        for i in 0..<n {
+                            let t = x[i]
+                            x[i] = y[i]
+                            y[i] = t
+                        }
                         norms.swapAt(step, best)
                         permutation.swapAt(step, best)
                     }

@@ -53,8 +53,10 @@ public struct RegressionResult: Sendable {
 /// Ordinary (or weighted) least squares with classical, HC1 or CR1 standard errors.
 public enum Regression {
     /// `x` is one row per observation (include a column of ones for the intercept); `clusters` one label per row.
-    public static func fit(y: [Double], x: [[Double]], names: [String], weights: [Double]? = nil,
-                           standardErrors: StandardErrors = .classical, clusters: [String]? = nil) throws -> RegressionResult {
+    public static func fit(
+        y: [Double], x: [[Double]], names: [String], weights: [Double]? = nil,
+        standardErrors: StandardErrors = .classical, clusters: [String]? = nil
+    ) throws -> RegressionResult {
         let n = y.count, k = names.count
         let solution = try QRLeastSquares(x: x, y: y, weights: weights, names: names)
         let e = solution.residuals
@@ -88,7 +90,10 @@ public enum Regression {
             let g = scores.count
             guard g > 1 else { throw EstimationError.oneCluster(column: name) }
             var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-            for key in scores.keys.sorted() { let score = scores[key]!; for a in 0..<k { for b in 0..<k { meat[a][b] += score[a] * score[b] } } }  // sorted: the same sums, bit for bit, on every run
+            for key in scores.keys.sorted() {
+                let score = scores[key]!
+                for a in 0..<k { for b in 0..<k { meat[a][b] += score[a] * score[b] } }
+            }  // sorted: the same sums, bit for bit, on every run
             let factor = Double(g) / Double(g - 1) * Double(n - 1) / Double(n - k)
             covariance = sandwich(bread, meat).map { $0.map { $0 * factor } }
             clusterCount = g
@@ -102,12 +107,14 @@ public enum Regression {
             let se = covariance[j][j].squareRoot()
             let estimate = solution.coefficients[j]
             let t = estimate / se
-            return Coefficient(term: names[j], estimate: estimate, standardError: se,
-                               pValue: 2 * (1 - StudentT.cdf(abs(t), degreesOfFreedom: Double(dof))),
-                               low: estimate - critical * se, high: estimate + critical * se)
+            return Coefficient(
+                term: names[j], estimate: estimate, standardError: se,
+                pValue: 2 * (1 - StudentT.cdf(abs(t), degreesOfFreedom: Double(dof))),
+                low: estimate - critical * se, high: estimate + critical * se)
         }
-        return RegressionResult(coefficients: coefficients, observations: n, clusters: clusterCount, standardErrors: standardErrors,
-                                rSquared: 1 - residual / total, degreesOfFreedom: dof, covariance: covariance)
+        return RegressionResult(
+            coefficients: coefficients, observations: n, clusters: clusterCount, standardErrors: standardErrors,
+            rSquared: 1 - residual / total, degreesOfFreedom: dof, covariance: covariance)
     }
 
     static func sandwich(_ bread: [[Double]], _ meat: [[Double]]) -> [[Double]] {
@@ -162,13 +169,17 @@ public enum StudentT {
         for m in 1...500 {
             let m = Double(m)
             var numerator = m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
-            d = 1 + numerator * d; if abs(d) < 1e-300 { d = 1e-300 }
-            c = 1 + numerator / c; if abs(c) < 1e-300 { c = 1e-300 }
+            d = 1 + numerator * d
+            if abs(d) < 1e-300 { d = 1e-300 }
+            c = 1 + numerator / c
+            if abs(c) < 1e-300 { c = 1e-300 }
             d = 1 / d
             result *= d * c
             numerator = -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
-            d = 1 + numerator * d; if abs(d) < 1e-300 { d = 1e-300 }
-            c = 1 + numerator / c; if abs(c) < 1e-300 { c = 1e-300 }
+            d = 1 + numerator * d
+            if abs(d) < 1e-300 { d = 1e-300 }
+            c = 1 + numerator / c
+            if abs(c) < 1e-300 { c = 1e-300 }
             d = 1 / d
             let delta = d * c
             result *= delta

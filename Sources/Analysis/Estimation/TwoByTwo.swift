@@ -45,8 +45,9 @@ public struct TwoByTwo: Sendable {
         comparisonAfter = try Self.cell(cells[1], "comparison, after")
         treatedBefore = try Self.cell(cells[2], "treated, before")
         treatedAfter = try Self.cell(cells[3], "treated, after")
-        gapBefore = Difference(estimate: treatedBefore.mean - comparisonBefore.mean,
-                               standardError: (pow(treatedBefore.standardError, 2) + pow(comparisonBefore.standardError, 2)).squareRoot())
+        gapBefore = Difference(
+            estimate: treatedBefore.mean - comparisonBefore.mean,
+            standardError: (pow(treatedBefore.standardError, 2) + pow(comparisonBefore.standardError, 2)).squareRoot())
         if let units {
             var before: [String: (Bool, Double)] = [:], later: [String: (Bool, Double)] = [:]
             for i in outcome.indices {
@@ -66,14 +67,17 @@ public struct TwoByTwo: Sendable {
             treatedChange = Difference(estimate: treatedCell.mean, standardError: treatedCell.standardError)
             balanced = true
         } else {
-            comparisonChange = Difference(estimate: comparisonAfter.mean - comparisonBefore.mean,
-                                          standardError: (pow(comparisonAfter.standardError, 2) + pow(comparisonBefore.standardError, 2)).squareRoot())
-            treatedChange = Difference(estimate: treatedAfter.mean - treatedBefore.mean,
-                                       standardError: (pow(treatedAfter.standardError, 2) + pow(treatedBefore.standardError, 2)).squareRoot())
+            comparisonChange = Difference(
+                estimate: comparisonAfter.mean - comparisonBefore.mean,
+                standardError: (pow(comparisonAfter.standardError, 2) + pow(comparisonBefore.standardError, 2)).squareRoot())
+            treatedChange = Difference(
+                estimate: treatedAfter.mean - treatedBefore.mean,
+                standardError: (pow(treatedAfter.standardError, 2) + pow(treatedBefore.standardError, 2)).squareRoot())
             balanced = false
             unitsDropped = 0
         }
-        didEstimate = Difference(estimate: treatedChange.estimate - comparisonChange.estimate,
-                                 standardError: (pow(treatedChange.standardError, 2) + pow(comparisonChange.standardError, 2)).squareRoot())
+        didEstimate = Difference(
+            estimate: treatedChange.estimate - comparisonChange.estimate,
+            standardError: (pow(treatedChange.standardError, 2) + pow(comparisonChange.standardError, 2)).squareRoot())
     }
 }

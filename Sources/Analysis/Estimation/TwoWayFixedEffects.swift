@@ -24,12 +24,18 @@ public enum SmallSamplePreset: String, Sendable, CaseIterable {
 public enum TwoWayFixedEffects {
     /// Demeans columns by unit and by period alternately until no column moves by more than `tolerance`
     /// relative to its scale.
-    static func absorb(_ columns: [[Double]], units: [Int], periods: [Int], unitCount: Int, periodCount: Int, weights: [Double]? = nil,
-                       tolerance: Double = 1e-13, maximumIterations: Int = 10_000) -> (columns: [[Double]], iterations: Int) {
+    static func absorb(
+        _ columns: [[Double]], units: [Int], periods: [Int], unitCount: Int, periodCount: Int, weights: [Double]? = nil,
+        tolerance: Double = 1e-13, maximumIterations: Int = 10_000
+    ) -> (columns: [[Double]], iterations: Int) {
         var result = columns
         var unitSizes = [Double](repeating: 0, count: unitCount), periodSizes = [Double](repeating: 0, count: periodCount)
         // Weighted means when weights are given: the projections are then in the weighted inner product.
-        for i in units.indices { let w = weights?[i] ?? 1; unitSizes[units[i]] += w; periodSizes[periods[i]] += w }
+        for i in units.indices {
+            let w = weights?[i] ?? 1
+            unitSizes[units[i]] += w
+            periodSizes[periods[i]] += w
+        }
         let unitInverse = unitSizes.map { $0 > 0 ? 1 / $0 : 0 }, periodInverse = periodSizes.map { $0 > 0 ? 1 / $0 : 0 }
         var iterations = 0
         var unitSums = [Double](repeating: 0, count: unitCount), periodSums = [Double](repeating: 0, count: periodCount)
@@ -119,15 +125,19 @@ public enum TwoWayFixedEffects {
 
     /// y and the regressors with unit and period effects removed (for the wild bootstrap of a TWFE coefficient).
     /// With weights, the projections are in the weighted metric, as in `fit`.
-    public static func demean(y: [Double], regressors: [[Double]], units: [String], periods: [String],
-                              weights: [Double]? = nil) -> (y: [Double], x: [[Double]]) {
+    public static func demean(
+        y: [Double], regressors: [[Double]], units: [String], periods: [String],
+        weights: [Double]? = nil
+    ) -> (y: [Double], x: [[Double]]) {
         let unitIndex = Dictionary(Set(units).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let periodIndex = Dictionary(Set(periods).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let k = regressors.first?.count ?? 0
         var columns = [y]
         for j in 0..<k { columns.append(regressors.map { $0[j] }) }
-        let absorbed = absorb(columns, units: units.map { unitIndex[$0]! }, periods: periods.map { periodIndex[$0]! },
-                              unitCount: unitIndex.count, periodCount: periodIndex.count, weights: weights).columns
+        let absorbed = absorb(
+            columns, units: units.map { unitIndex[$0]! }, periods: periods.map { periodIndex[$0]! },
+            unitCount: unitIndex.count, periodCount: periodIndex.count, weights: weights
+        ).columns
         return (absorbed[0], y.indices.map { i in (0..<k).map { absorbed[$0 + 1][i] } })
     }
 
@@ -136,9 +146,11 @@ public enum TwoWayFixedEffects {
     /// (as fixest and reghdfe), so K = regressors + periods when units are nested in clusters.
     /// With `weights` (survey weights), the estimate is the weighted least squares one: a population-weighted
     /// effect when the weights are inverse selection probabilities.
-    public static func fit(y: [Double], regressors: [[Double]], names: [String], units: [String], periods: [String],
-                           standardErrors: StandardErrors = .classical, clusters: [String]? = nil,
-                           preset: SmallSamplePreset = .fixest, weights: [Double]? = nil) throws -> RegressionResult {
+    public static func fit(
+        y: [Double], regressors: [[Double]], names: [String], units: [String], periods: [String],
+        standardErrors: StandardErrors = .classical, clusters: [String]? = nil,
+        preset: SmallSamplePreset = .fixest, weights: [Double]? = nil
+    ) throws -> RegressionResult {
         let unitIndex = Dictionary(Set(units).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         let periodIndex = Dictionary(Set(periods).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         var clusterCodes: [Int]?, clusterCount = 0
@@ -148,32 +160,39 @@ public enum TwoWayFixedEffects {
             clusterCodes = clusters.map { clusterIndex[$0]! }
             clusterCount = clusterIndex.count
         }
-        return try fit(y: y, columns: names.indices.map { j in regressors.map { $0[j] } }, names: names,
-                       unit: units.map { unitIndex[$0]! }, unitCount: unitIndex.count,
-                       period: periods.map { periodIndex[$0]! }, periodCount: periodIndex.count,
-                       standardErrors: standardErrors, cluster: clusterCodes, clusterCount: clusterCount, preset: preset, weights: weights)
+        return try fit(
+            y: y, columns: names.indices.map { j in regressors.map { $0[j] } }, names: names,
+            unit: units.map { unitIndex[$0]! }, unitCount: unitIndex.count,
+            period: periods.map { periodIndex[$0]! }, periodCount: periodIndex.count,
+            standardErrors: standardErrors, cluster: clusterCodes, clusterCount: clusterCount, preset: preset, weights: weights)
     }
 
     /// The same with integer codes for units, periods and clusters (0..<count) and the regressors column by
     /// column: no string hashing and no array per observation, for large panels.
-    public static func fit(y: [Double], columns regressors: [[Double]], names: [String], unit u: [Int], unitCount: Int, period t: [Int],
-                           periodCount: Int, standardErrors: StandardErrors = .classical, cluster: [Int]? = nil, clusterCount: Int = 0,
-                           preset: SmallSamplePreset = .fixest, weights: [Double]? = nil) throws -> RegressionResult {
-        try fit(y: y, columns: regressors, names: names, unit: u, unitCount: unitCount, period: t, periodCount: periodCount,
-                standardErrors: standardErrors, cluster: cluster, clusterCount: clusterCount, preset: preset, weights: weights, regressorsDemeaned: false)
+    public static func fit(
+        y: [Double], columns regressors: [[Double]], names: [String], unit u: [Int], unitCount: Int, period t: [Int],
+        periodCount: Int, standardErrors: StandardErrors = .classical, cluster: [Int]? = nil, clusterCount: Int = 0,
+        preset: SmallSamplePreset = .fixest, weights: [Double]? = nil
+    ) throws -> RegressionResult {
+        try fit(
+            y: y, columns: regressors, names: names, unit: u, unitCount: unitCount, period: t, periodCount: periodCount,
+            standardErrors: standardErrors, cluster: cluster, clusterCount: clusterCount, preset: preset, weights: weights, regressorsDemeaned: false)
     }
 
     /// With `regressorsDemeaned`, the regressors arrive with the unit and period effects already removed (the event
     /// study builds its dummies that way on balanced panels) and only y is demeaned here.
-    static func fit(y: [Double], columns regressors: [[Double]], names: [String], unit u: [Int], unitCount: Int, period t: [Int],
-                    periodCount: Int, standardErrors: StandardErrors, cluster: [Int]?, clusterCount: Int, preset: SmallSamplePreset,
-                    weights: [Double]?, regressorsDemeaned: Bool) throws -> RegressionResult {
+    static func fit(
+        y: [Double], columns regressors: [[Double]], names: [String], unit u: [Int], unitCount: Int, period t: [Int],
+        periodCount: Int, standardErrors: StandardErrors, cluster: [Int]?, clusterCount: Int, preset: SmallSamplePreset,
+        weights: [Double]?, regressorsDemeaned: Bool
+    ) throws -> RegressionResult {
         let n = y.count
         // On a balanced panel without weights the two-way demeaning is exact in closed form, x − x̄ᵢ − x̄ₜ + x̄
         // (one pass for the means, one to subtract); otherwise alternating projections to convergence.
         let balanced = weights == nil && isBalanced(units: u, periods: t, unitCount: unitCount, periodCount: periodCount)
         let toDemean = regressorsDemeaned ? [y] : [y] + regressors
-        var absorbed = balanced
+        var absorbed =
+            balanced
             ? (columns: toDemean.map { demeanBalanced($0, units: u, periods: t, unitCount: unitCount, periodCount: periodCount) }, iterations: 1)
             : absorb(toDemean, units: u, periods: t, unitCount: unitCount, periodCount: periodCount, weights: weights)
         if regressorsDemeaned { absorbed.columns += regressors }
@@ -216,9 +235,11 @@ public enum TwoWayFixedEffects {
             for a in 0..<k {
                 scores[a].withUnsafeMutableBufferPointer { totals in
                     x[a].withUnsafeBufferPointer { column in
-                        we.withUnsafeBufferPointer { we in cluster.withUnsafeBufferPointer { cluster in
-                            for i in 0..<n { totals[cluster[i]] += column[i] * we[i] }
-                        } }
+                        we.withUnsafeBufferPointer { we in
+                            cluster.withUnsafeBufferPointer { cluster in
+                                for i in 0..<n { totals[cluster[i]] += column[i] * we[i] }
+                            }
+                        }
                     }
                 }
             }
@@ -229,7 +250,10 @@ public enum TwoWayFixedEffects {
             var clusterOfUnit = [Int](repeating: -1, count: unitCount)
             var nested = true
             for i in 0..<n {
-                if clusterOfUnit[u[i]] >= 0, clusterOfUnit[u[i]] != cluster[i] { nested = false; break }
+                if clusterOfUnit[u[i]] >= 0, clusterOfUnit[u[i]] != cluster[i] {
+                    nested = false
+                    break
+                }
                 clusterOfUnit[u[i]] = cluster[i]
             }
             // Stata's regress counts every dummy (and the constant); fixest and reghdfe drop effects nested in clusters.
@@ -249,11 +273,13 @@ public enum TwoWayFixedEffects {
         let critical = StudentT.quantile(0.975, degreesOfFreedom: Double(dof))
         let coefficients = (0..<k).map { j -> Coefficient in
             let se = covariance[j][j].squareRoot(), estimate = solution.coefficients[j]
-            return Coefficient(term: names[j], estimate: estimate, standardError: se,
-                               pValue: 2 * (1 - StudentT.cdf(abs(estimate / se), degreesOfFreedom: Double(dof))),
-                               low: estimate - critical * se, high: estimate + critical * se)
+            return Coefficient(
+                term: names[j], estimate: estimate, standardError: se,
+                pValue: 2 * (1 - StudentT.cdf(abs(estimate / se), degreesOfFreedom: Double(dof))),
+                low: estimate - critical * se, high: estimate + critical * se)
         }
-        return RegressionResult(coefficients: coefficients, observations: n, clusters: clusterTotal, standardErrors: standardErrors,
-                                rSquared: within, degreesOfFreedom: dof, covariance: covariance)
+        return RegressionResult(
+            coefficients: coefficients, observations: n, clusters: clusterTotal, standardErrors: standardErrors,
+            rSquared: within, degreesOfFreedom: dof, covariance: covariance)
     }
 }

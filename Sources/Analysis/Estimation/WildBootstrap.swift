@@ -30,16 +30,19 @@ public enum WildClusterBootstrap {
 
     /// `x` includes the intercept column; `term` names the coefficient tested against zero. With `level`, the
     /// confidence interval by test inversion is found too.
-    public static func test(y: [Double], x: [[Double]], names: [String], term: String, clusters: [String],
-                            weights: Weights = .rademacher, draws: Int = 9999, seed: UInt64 = 20_211_201,
-                            level: Double? = nil) throws -> Result {
+    public static func test(
+        y: [Double], x: [[Double]], names: [String], term: String, clusters: [String],
+        weights: Weights = .rademacher, draws: Int = 9999, seed: UInt64 = 20_211_201,
+        level: Double? = nil
+    ) throws -> Result {
         let setup = try Setup(y: y, x: x, names: names, term: term, clusters: clusters)
         let multipliers = Multipliers(clusters: setup.g, weights: weights, draws: draws, seed: seed)
         let pValue = setup.pValue(null: 0, multipliers)
         var interval: ClosedRange<Double>?
         if let level { interval = setup.interval(level: level, multipliers) }
-        return Result(term: term, statistic: setup.statistic(null: 0), pValue: pValue, draws: multipliers.count, enumerated: multipliers.enumerated,
-                      weights: weights, clusters: setup.g, estimate: setup.estimate, interval: interval)
+        return Result(
+            term: term, statistic: setup.statistic(null: 0), pValue: pValue, draws: multipliers.count, enumerated: multipliers.enumerated,
+            weights: weights, clusters: setup.g, estimate: setup.estimate, interval: interval)
     }
 
     /// The draws: every Rademacher sign pattern when 2^G is no more than the draws asked for, else sampled.

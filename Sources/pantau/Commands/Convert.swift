@@ -9,10 +9,10 @@ struct Convert: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Convert an XLSForm (.xlsx, or a folder of survey/choices/settings CSV files) to pantau's YAML, or a YAML questionnaire to an .xlsx XLSForm.",
         discussion: """
-        The direction follows the file: an .xlsx or a folder becomes YAML (standard output, or -o FILE.yaml); a \
-        .yaml file becomes an XLSForm (-o FILE.xlsx). Problems are reported at their sheet, row and column \
-        (form.xlsx:survey:12:relevant); columns and metadata rows pantau does not use are skipped with a warning.
-        """
+            The direction follows the file: an .xlsx or a folder becomes YAML (standard output, or -o FILE.yaml); a \
+            .yaml file becomes an XLSForm (-o FILE.xlsx). Problems are reported at their sheet, row and column \
+            (form.xlsx:survey:12:relevant); columns and metadata rows pantau does not use are skipped with a warning.
+            """
     )
 
     @Argument(help: "The form to convert.")

@@ -6,10 +6,10 @@ struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The whole six-monthly job on a simulated KOMPAK panel: store, frame, four rounds, outputs.",
         discussion: """
-        Creates a fresh store under --out, imports the plan's frame, simulates its rounds, and writes every output
-        that exists so far: response counts per round and instrument, codebooks, version diffs and the manifest
-        of the simulation's true effects. Prints where they are.
-        """
+            Creates a fresh store under --out, imports the plan's frame, simulates its rounds, and writes every output
+            that exists so far: response counts per round and instrument, codebooks, version diffs and the manifest
+            of the simulation's true effects. Prints where they are.
+            """
     )
 
     @Option(help: "The survey plan.")
@@ -22,7 +22,7 @@ struct Demo: ParsableCommand {
     var out: String = "out"
 
     @Option(help: "The simulation's seed.")
-    var seed: UInt64 = 20201201
+    var seed: UInt64 = 20_201_201
 
     func run() throws {
         let started = Date()

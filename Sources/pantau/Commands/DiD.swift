@@ -8,17 +8,17 @@ struct DiD: ParsableCommand {
         commandName: "did",
         abstract: "Difference-in-differences: the 2×2 table, regression DiD, TWFE, event studies, Callaway & Sant'Anna.",
         discussion: """
-        From a CSV file (--data) or a store specification (Analysis/NAME/did-*.yaml).
+            From a CSV file (--data) or a store specification (Analysis/NAME/did-*.yaml).
 
-        Two groups and two periods: --group G --post P (0/1 columns), the table of means and the regression \
-        y = a + b·group + c·post + d·group×post (+ covariates), with classical, HC1 or CR1 standard errors.
+            Two groups and two periods: --group G --post P (0/1 columns), the table of means and the regression \
+            y = a + b·group + c·post + d·group×post (+ covariates), with classical, HC1 or CR1 standard errors.
 
-        A panel: --unit U --time T with --treat D (absorbing 0/1) or --cohort C (first treated period), for \
-        two-way fixed effects, the event study and Callaway & Sant'Anna (--estimator chooses among them).
+            A panel: --unit U --time T with --treat D (absorbing 0/1) or --cohort C (first treated period), for \
+            two-way fixed effects, the event study and Callaway & Sant'Anna (--estimator chooses among them).
 
-        CR1 uses G/(G−1)·(N−1)/(N−K), as fixest and Stata's reghdfe, and t(G−1) critical values. The cluster is \
-        never chosen for you.
-        """
+            CR1 uses G/(G−1)·(N−1)/(N−K), as fixest and Stata's reghdfe, and t(G−1) critical values. The cluster is \
+            never chosen for you.
+            """
     )
 
     @Argument(help: "A DiD specification over the store (Analysis/NAME/did-*.yaml); or use --data.")
@@ -62,7 +62,8 @@ struct DiD: ParsableCommand {
     @Option(help: "A survey-weight column: every estimate is then population-weighted (Callaway & Sant'Anna takes each unit's first-period weight).")
     var weights: String?
 
-    @Option(help: "Covariates, comma-separated: row by row in the regression, TWFE and the event study; each unit's first-period values for Callaway & Sant'Anna.")
+    @Option(
+        help: "Covariates, comma-separated: row by row in the regression, TWFE and the event study; each unit's first-period values for Callaway & Sant'Anna.")
     var covariates: String?
 
     @Flag(help: "With --data: print to stderr the time spent reading the CSV, estimating (with the tables) and writing.")
@@ -110,8 +111,9 @@ struct DiD: ParsableCommand {
             return
         }
         Memory.prepareForLargeArrays()
-        var request = PanelCSV(path: data, outcome: outcome, unit: unit, time: time,
-                               adoption: treat.map { .treatment(column: $0) } ?? .cohort(column: cohort ?? ""))
+        var request = PanelCSV(
+            path: data, outcome: outcome, unit: unit, time: time,
+            adoption: treat.map { .treatment(column: $0) } ?? .cohort(column: cohort ?? ""))
         request.cluster = cluster
         request.weights = weights
         request.covariates = covariateNames

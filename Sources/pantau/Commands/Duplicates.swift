@@ -20,8 +20,10 @@ struct Duplicates: ParsableCommand {
         var rows: [[String]] = []
         for group in groups {
             for interview in group.interviews {
-                rows.append([group.formID, group.unitCode, group.roundCode, interview.uuid, interview.enumerator, interview.status, interview.updatedAt,
-                             String(interview.answers)])
+                rows.append([
+                    group.formID, group.unitCode, group.roundCode, interview.uuid, interview.enumerator, interview.status, interview.updatedAt,
+                    String(interview.answers),
+                ])
             }
         }
         print(renderTable(["form", "unit", "round", "uuid", "enumerator", "status", "updated", "answers"], rows), terminator: "")
@@ -30,7 +32,8 @@ struct Duplicates: ParsableCommand {
 
 /// `pantau resolve UUID --keep --reason TEXT`.
 struct Resolve: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Settle a duplicate: keep one interview, set the others aside (kept in the store, left out of analysis).")
+    static let configuration = CommandConfiguration(
+        abstract: "Settle a duplicate: keep one interview, set the others aside (kept in the store, left out of analysis).")
 
     @Argument(help: "The interview to keep.")
     var uuid: String

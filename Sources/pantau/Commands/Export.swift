@@ -8,13 +8,13 @@ struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export a questionnaire's interviews: wide CSV with repeat tables, long CSV, Stata .dta, or Excel .xlsx, with the codebook.",
         discussion: """
-        csv: a row per interview (unit codes and names up the hierarchy, round, enumerator, status, minutes spent \
-        interviewing, then the variables; select_multiple as its raw value and one 0/1 column per choice), and a \
-        file per repeat keyed by interview_uuid and instance. long: a row per answer. dta: Stata 14+ (format 118) \
-        with labels, value labels, Stata dates and extended missing values .a dont_know, .b refused, .c \
-        not_applicable. xlsx: the wide data and a codebook sheet. Variables marked pii are left out unless \
-        --include-pii; the codebook beside the data says which.
-        """
+            csv: a row per interview (unit codes and names up the hierarchy, round, enumerator, status, minutes spent \
+            interviewing, then the variables; select_multiple as its raw value and one 0/1 column per choice), and a \
+            file per repeat keyed by interview_uuid and instance. long: a row per answer. dta: Stata 14+ (format 118) \
+            with labels, value labels, Stata dates and extended missing values .a dont_know, .b refused, .c \
+            not_applicable. xlsx: the wide data and a codebook sheet. Variables marked pii are left out unless \
+            --include-pii; the codebook beside the data says which.
+            """
     )
 
     @Option(help: "The questionnaire (form_id).")
@@ -50,11 +50,13 @@ struct Export: ParsableCommand {
 
     func run() throws {
         let database = try store.open()
-        let data = try ExportData.build(from: database, formID: questionnaire, round: round, statuses: status.split(separator: ",").map(String.init),
-                                        includePII: includePII, language: lang)
+        let data = try ExportData.build(
+            from: database, formID: questionnaire, round: round, statuses: status.split(separator: ",").map(String.init),
+            includePII: includePII, language: lang)
         let files = try Exporter.write(data, as: ExportFormat(rawValue: format)!, to: out)
-        Terminal.printError("exported \(data.wide.rows.count) interviews of \(questionnaire)"
-                            + (data.excludedPII.isEmpty ? "" : "; personal data left out: \(data.excludedPII.joined(separator: ", "))"))
+        Terminal.printError(
+            "exported \(data.wide.rows.count) interviews of \(questionnaire)"
+                + (data.excludedPII.isEmpty ? "" : "; personal data left out: \(data.excludedPII.joined(separator: ", "))"))
         for file in files { print(file) }
     }
 }

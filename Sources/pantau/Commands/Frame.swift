@@ -54,10 +54,14 @@ struct Frame: ParsableCommand {
             case .table: print(renderTable(header, rows), terminator: "")
             case .csv: print(CSV.write([header] + rows), terminator: "")
             case .json:
-                print(try jsonText(units.map { unit -> [String: Any] in
-                    ["code": unit.code, "name": unit.name, "level": unit.level, "parent_code": unit.parentCode ?? NSNull(),
-                     "attributes": Dictionary(unit.attributes.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })]
-                }), terminator: "")
+                print(
+                    try jsonText(
+                        units.map { unit -> [String: Any] in
+                            [
+                                "code": unit.code, "name": unit.name, "level": unit.level, "parent_code": unit.parentCode ?? NSNull(),
+                                "attributes": Dictionary(unit.attributes.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first }),
+                            ]
+                        }), terminator: "")
             }
         }
     }

@@ -8,10 +8,10 @@ struct Indicators: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Compute the six-monthly indicators of a specification over a store.",
         discussion: """
-        For the round (default: the latest with completed interviews): each indicator overall and by each
-        disaggregation, with n, N, missing and non-responses, the previous round and the change, baseline, target
-        and status, and a 95% interval. Formats: md, csv, json, html (one self-contained file with charts).
-        """
+            For the round (default: the latest with completed interviews): each indicator overall and by each
+            disaggregation, with n, N, missing and non-responses, the previous round and the change, baseline, target
+            and status, and a 95% interval. Formats: md, csv, json, html (one self-contained file with charts).
+            """
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case md, csv, html, json }
@@ -42,8 +42,10 @@ struct Indicators: ParsableCommand {
 
     func run() throws {
         let database = try store.open()
-        let table = try IndicatorWorkflow.table(spec: spec, store: database, round: round, intervals: IntervalMethod(rawValue: ci) ?? .fpc,
-                                                language: lang) { Terminal.printError("indicators: \($0)") }
+        let table = try IndicatorWorkflow.table(
+            spec: spec, store: database, round: round, intervals: IntervalMethod(rawValue: ci) ?? .fpc,
+            language: lang
+        ) { Terminal.printError("indicators: \($0)") }
         let text = try render(table, format)
         try emit(text, to: out)
         if let out { Terminal.printError("indicators written to \(out)") }

@@ -9,11 +9,11 @@ struct InterviewCommand: ParsableCommand {
         commandName: "interview",
         abstract: "Run an interview: one unit, one round. Resumes the unit's draft for that round.",
         discussion: """
-        On a terminal: one screen per question. When standard input is not a terminal, answers and commands are
-        read one per line and no screen control codes are written (the line protocol, see the README).
-        Exit status: 0 completed or saved (:save), 1 refused (unknown unit, completed interview without --reopen, …),
-        3 input ended before the interview was completed or saved; the answers are kept as a draft.
-        """
+            On a terminal: one screen per question. When standard input is not a terminal, answers and commands are
+            read one per line and no screen control codes are written (the line protocol, see the README).
+            Exit status: 0 completed or saved (:save), 1 refused (unknown unit, completed interview without --reopen, …),
+            3 input ended before the interview was completed or saved; the answers are kept as a draft.
+            """
     )
 
     @Argument(help: "The questionnaire file.")
@@ -49,10 +49,13 @@ struct InterviewCommand: ParsableCommand {
         let mode: RunnerMode = interactive ? .terminal(color: Terminal.useColor, width: Terminal.width) : .lines
         var resume = "pantau interview \(questionnaire) --unit \(unit) --round \(round) --enumerator \(enumerator)"
         if store.db != "data/pantau.sqlite" { resume += " --db \(store.db)" }
-        let session = try InterviewSession(store: database, questionnaire: form, unit: unit, round: round, enumerator: enumerator,
-                                           language: lang, reopen: reopen, mode: mode, resumeCommand: resume, clock: systemClock)
+        let session = try InterviewSession(
+            store: database, questionnaire: form, unit: unit, round: round, enumerator: enumerator,
+            language: lang, reopen: reopen, mode: mode, resumeCommand: resume, clock: systemClock)
         Terminal.printError("\(session.opened.rawValue) interview \(session.uuid)")
-        let end = try session.run(readLine: { Swift.readLine(strippingNewline: true) }, write: { text in
+        let end = try session.run(
+            readLine: { Swift.readLine(strippingNewline: true) },
+            write: { text in
                 FileHandle.standardOutput.write(Data(text.utf8))
             })
         switch end {

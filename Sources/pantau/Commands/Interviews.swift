@@ -57,24 +57,34 @@ struct Show: ParsableCommand {
                 "started_at": summary.startedAt, "ended_at": summary.endedAt ?? NSNull(), "updated_at": summary.updatedAt,
                 "utc_offset_minutes": summary.utcOffsetMinutes, "cursor": summary.cursor, "language": summary.language ?? NSNull(),
                 "answers": sortedAnswers.map { answer -> [String: Any] in
-                    ["address": answer.address.description, "kind": answer.stored.kind, "value": answer.stored.text,
-                     "origin": answer.origin, "relevant": answer.relevant, "confirmation": answer.confirmation ?? NSNull()]
+                    [
+                        "address": answer.address.description, "kind": answer.stored.kind, "value": answer.stored.text,
+                        "origin": answer.origin, "relevant": answer.relevant, "confirmation": answer.confirmation ?? NSNull(),
+                    ]
                 },
                 "audit": audit.map { entry -> [String: Any] in
-                    ["at": entry.at, "event": entry.event, "address": entry.address ?? NSNull(), "old": entry.oldValue ?? NSNull(),
-                     "new": entry.newValue ?? NSNull(), "detail": entry.detail ?? NSNull()]
+                    [
+                        "at": entry.at, "event": entry.event, "address": entry.address ?? NSNull(), "old": entry.oldValue ?? NSNull(),
+                        "new": entry.newValue ?? NSNull(), "detail": entry.detail ?? NSNull(),
+                    ]
                 },
             ]
             print(try jsonText(object), terminator: "")
         case .text:
             print("interview \(summary.uuid)")
-            print("  \(summary.formID) \(summary.version) · unit \(summary.unitCode) \(summary.unitName) · round \(summary.roundCode) · enumerator \(summary.enumerator) · \(summary.status)")
+            print(
+                "  \(summary.formID) \(summary.version) · unit \(summary.unitCode) \(summary.unitName) · round \(summary.roundCode) · enumerator \(summary.enumerator) · \(summary.status)"
+            )
             print("  started \(summary.startedAt), updated \(summary.updatedAt)\(summary.endedAt.map { ", completed \($0)" } ?? "")")
             print("answers:")
             for answer in sortedAnswers {
-                let flags = [answer.relevant ? nil : "not relevant", answer.origin == "entered" ? nil : answer.origin,
-                             answer.confirmation.map { "confirmed: \($0)" }].compactMap { $0 }
-                print("  \(answer.address) = \(answer.stored.kind == "non_response" ? "[\(answer.stored.text)]" : answer.stored.text)\(flags.isEmpty ? "" : "  (\(flags.joined(separator: "; ")))")")
+                let flags = [
+                    answer.relevant ? nil : "not relevant", answer.origin == "entered" ? nil : answer.origin,
+                    answer.confirmation.map { "confirmed: \($0)" },
+                ].compactMap { $0 }
+                print(
+                    "  \(answer.address) = \(answer.stored.kind == "non_response" ? "[\(answer.stored.text)]" : answer.stored.text)\(flags.isEmpty ? "" : "  (\(flags.joined(separator: "; ")))")"
+                )
             }
             print("audit:")
             for entry in audit {

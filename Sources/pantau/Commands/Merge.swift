@@ -9,13 +9,13 @@ struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Merge field stores into a central one (or the central one back into a device's).",
         discussion: """
-        Idempotent by interview UUID: merging a file twice changes nothing. A newer version of an interview replaces \
-        the older (logged); different interviews of the same questionnaire, unit and round are both kept and reported \
-        as duplicates (see pantau duplicates and pantau resolve). Each file is merged in one transaction: a crash or \
-        kill leaves the target as it was before that file. Files that are not pantau stores, come from a newer pantau, \
-        fail SQLite's integrity check, or hold an interview without its questionnaire definition are refused whole. \
-        The source files are never written to.
-        """
+            Idempotent by interview UUID: merging a file twice changes nothing. A newer version of an interview replaces \
+            the older (logged); different interviews of the same questionnaire, unit and round are both kept and reported \
+            as duplicates (see pantau duplicates and pantau resolve). Each file is merged in one transaction: a crash or \
+            kill leaves the target as it was before that file. Files that are not pantau stores, come from a newer pantau, \
+            fail SQLite's integrity check, or hold an interview without its questionnaire definition are refused whole. \
+            The source files are never written to.
+            """
     )
 
     @Argument(help: "Field store files (.sqlite) to merge.")

@@ -6,7 +6,8 @@ import Tabular
 
 /// `pantau progress`: where fieldwork stands.
 struct Progress: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Fieldwork progress for a round: units, interviews not started, draft, completed, approved, rejected.")
+    static let configuration = CommandConfiguration(
+        abstract: "Fieldwork progress for a round: units, interviews not started, draft, completed, approved, rejected.")
 
     @Option(help: "The round (default: the latest).")
     var round: String?
@@ -29,8 +30,9 @@ struct Progress: ParsableCommand {
         var forms: [(String, String)] = []
         for definition in try database.questionnaireDefinitions() where questionnaire == nil || definition.formID == questionnaire {
             guard !forms.contains(where: { $0.0 == definition.formID }),
-                  case .success(let loaded) = QuestionnaireLoader.load(yaml: definition.text, file: definition.formID),
-                  let level = loaded.settings.unitLevel else { continue }
+                case .success(let loaded) = QuestionnaireLoader.load(yaml: definition.text, file: definition.formID),
+                let level = loaded.settings.unitLevel
+            else { continue }
             forms.append((definition.formID, level))
         }
         if let questionnaire, forms.isEmpty { throw CommandError.noQuestionnaireWithUnitLevel(questionnaire) }
@@ -42,14 +44,20 @@ struct Progress: ParsableCommand {
                 for (index, value) in [row.units, row.notStarted, row.draft, row.completed, row.approved, row.rejected].enumerated() { sums[index] += value }
             }
             for row in rows {
-                table.append([form, row.group, row.name, String(row.units), String(row.notStarted), String(row.draft), String(row.completed),
-                              String(row.approved), String(row.rejected), String(format: "%.0f%%", 100 * row.completionRate)])
-                objects.append(["form": form, "group": row.group, "name": row.name, "units": row.units, "not_started": row.notStarted, "draft": row.draft,
-                                "completed": row.completed, "approved": row.approved, "rejected": row.rejected, "completion_rate": row.completionRate])
+                table.append([
+                    form, row.group, row.name, String(row.units), String(row.notStarted), String(row.draft), String(row.completed),
+                    String(row.approved), String(row.rejected), String(format: "%.0f%%", 100 * row.completionRate),
+                ])
+                objects.append([
+                    "form": form, "group": row.group, "name": row.name, "units": row.units, "not_started": row.notStarted, "draft": row.draft,
+                    "completed": row.completed, "approved": row.approved, "rejected": row.rejected, "completion_rate": row.completionRate,
+                ])
             }
             let rate = total[0] == 0 ? 0 : Double(total[3] + total[4]) / Double(total[0])
-            table.append([form, "all", "", String(total[0]), String(total[1]), String(total[2]), String(total[3]), String(total[4]), String(total[5]),
-                          String(format: "%.0f%%", 100 * rate)])
+            table.append([
+                form, "all", "", String(total[0]), String(total[1]), String(total[2]), String(total[3]), String(total[4]), String(total[5]),
+                String(format: "%.0f%%", 100 * rate),
+            ])
         }
         let header = ["form", by, "name", "units", "not started", "draft", "completed", "approved", "rejected", "complete"]
         switch format {

@@ -9,11 +9,11 @@ struct Review: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List completed interviews worth a supervisor's look, with the reasons.",
         discussion: """
-        Reasons: soft checks confirmed; 3 or more dont_know or refused answers; time spent interviewing (the gaps \
-        between audit events, each up to 30 minutes) under 40% or over 3 times the round's median for the \
-        questionnaire; answers changed after completion; numbers 5 times larger or smaller than the unit's previous \
-        round. Approve with pantau approve, send back with pantau reject.
-        """
+            Reasons: soft checks confirmed; 3 or more dont_know or refused answers; time spent interviewing (the gaps \
+            between audit events, each up to 30 minutes) under 40% or over 3 times the round's median for the \
+            questionnaire; answers changed after completion; numbers 5 times larger or smaller than the unit's previous \
+            round. Approve with pantau approve, send back with pantau reject.
+            """
     )
 
     @Option(help: "The round (default: every round).")
@@ -29,21 +29,32 @@ struct Review: ParsableCommand {
         let items = try database.reviewList(round: round)
         switch format {
         case .json:
-            print(try jsonText(items.map { item -> [String: Any] in
-                ["uuid": item.interview.uuid, "form": item.interview.formID, "unit": item.interview.unitCode, "round": item.interview.roundCode,
-                 "enumerator": item.interview.enumerator, "minutes": item.minutes ?? NSNull(), "reasons": item.reasons]
-            }), terminator: "")
+            print(
+                try jsonText(
+                    items.map { item -> [String: Any] in
+                        [
+                            "uuid": item.interview.uuid, "form": item.interview.formID, "unit": item.interview.unitCode, "round": item.interview.roundCode,
+                            "enumerator": item.interview.enumerator, "minutes": item.minutes ?? NSNull(), "reasons": item.reasons,
+                        ]
+                    }), terminator: "")
         case .csv:
             var rows = [["uuid", "form", "unit", "round", "enumerator", "minutes", "reasons"]]
             for item in items {
-                rows.append([item.interview.uuid, item.interview.formID, item.interview.unitCode, item.interview.roundCode, item.interview.enumerator,
-                             item.minutes.map { String(format: "%.1f", $0) } ?? "", item.reasons.joined(separator: "; ")])
+                rows.append([
+                    item.interview.uuid, item.interview.formID, item.interview.unitCode, item.interview.roundCode, item.interview.enumerator,
+                    item.minutes.map { String(format: "%.1f", $0) } ?? "", item.reasons.joined(separator: "; "),
+                ])
             }
             print(CSV.write(rows), terminator: "")
         case .table:
-            if items.isEmpty { print("nothing to review\(round.map { " in \($0)" } ?? "")"); return }
+            if items.isEmpty {
+                print("nothing to review\(round.map { " in \($0)" } ?? "")")
+                return
+            }
             for item in items {
-                print("\(item.interview.uuid)  \(item.interview.formID) · \(item.interview.unitCode) \(item.interview.unitName) · \(item.interview.roundCode) · \(item.interview.enumerator)")
+                print(
+                    "\(item.interview.uuid)  \(item.interview.formID) · \(item.interview.unitCode) \(item.interview.unitName) · \(item.interview.roundCode) · \(item.interview.enumerator)"
+                )
                 for reason in item.reasons { print("  - \(reason)") }
             }
         }

@@ -9,10 +9,10 @@ struct Simulate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fill a store with a simulated panel of completed interviews, from a seed.",
         discussion: """
-        Every interview passes through the interview engine, so it respects every relevance rule, constraint and
-        type. Either --plan (a survey plan: frame and questionnaire versions per round) or --frame with
-        --questionnaire (fielded in every round). The true effects built in are written to --manifest.
-        """
+            Every interview passes through the interview engine, so it respects every relevance rule, constraint and
+            type. Either --plan (a survey plan: frame and questionnaire versions per round) or --frame with
+            --questionnaire (fielded in every round). The true effects built in are written to --manifest.
+            """
     )
 
     @Option(help: "A survey plan (NAME.plan.yaml).")
@@ -28,7 +28,7 @@ struct Simulate: ParsableCommand {
     var rounds: String = "2020-H2,2021-H1,2021-H2,2022-H1"
 
     @Option(help: "The seed: the same seed gives the same panel.")
-    var seed: UInt64 = 20201201
+    var seed: UInt64 = 20_201_201
 
     @Option(help: "Where to write the manifest (JSON) of the true effects.")
     var manifest: String?

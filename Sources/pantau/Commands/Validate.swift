@@ -1,9 +1,9 @@
 import Analysis
 import ArgumentParser
 import Foundation
-import XLSForm
 import Questionnaire
 import Store
+import XLSForm
 
 struct Validate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -107,7 +107,8 @@ extension Validate {
         var levels = Set<String>(), attributes = Set<String>()
         let programme = ((file as NSString).deletingLastPathComponent as NSString).lastPathComponent
         if let text = try? String(contentsOfFile: "Questionnaires/\(programme)/frame.csv", encoding: .utf8),
-           case .success(let units) = FrameFile.parse(text) {
+            case .success(let units) = FrameFile.parse(text)
+        {
             levels = Set(units.map(\.level))
             attributes = Set(units.flatMap { $0.attributes.map(\.key) })
         }

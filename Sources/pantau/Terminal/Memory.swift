@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 enum Memory {
@@ -16,25 +17,25 @@ enum Memory {
     /// (`mallopt` is not visible to Swift, so it is looked up.)
     static func prepareForLargeArrays() {
         #if canImport(Glibc)
-        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "mallopt") else { return }
-        let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
-        // M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD and M_ARENA_MAX in malloc.h.
-        let trimThreshold: Int32 = -1, topPad: Int32 = -2, mmapThreshold: Int32 = -3, arenaMax: Int32 = -8
-        _ = mallopt(mmapThreshold, 1 << 30)
-        _ = mallopt(trimThreshold, 1 << 30)
-        _ = mallopt(arenaMax, 1)
-        _ = mallopt(topPad, 1 << 28)
-        // Grow the heap once, then mark it from the next 2 MB boundary to its end; later growth extends the same
-        // mapping and keeps the mark.
-        guard let probe = malloc(1 << 20) else { return }
-        let end = UInt(bitPattern: sbrk(0))
-        let hugePage: UInt = 1 << 21
-        let start = (UInt(bitPattern: probe) + hugePage - 1) & ~(hugePage - 1)
-        if end > start, let address = UnsafeMutableRawPointer(bitPattern: start) {
-            _ = madvise(address, Int(end - start), MADV_HUGEPAGE)
-        }
-        free(probe)
+            typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+            guard let symbol = dlsym(dlopen(nil, RTLD_NOW), "mallopt") else { return }
+            let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
+            // M_TRIM_THRESHOLD, M_TOP_PAD, M_MMAP_THRESHOLD and M_ARENA_MAX in malloc.h.
+            let trimThreshold: Int32 = -1, topPad: Int32 = -2, mmapThreshold: Int32 = -3, arenaMax: Int32 = -8
+            _ = mallopt(mmapThreshold, 1 << 30)
+            _ = mallopt(trimThreshold, 1 << 30)
+            _ = mallopt(arenaMax, 1)
+            _ = mallopt(topPad, 1 << 28)
+            // Grow the heap once, then mark it from the next 2 MB boundary to its end; later growth extends the same
+            // mapping and keeps the mark.
+            guard let probe = malloc(1 << 20) else { return }
+            let end = UInt(bitPattern: sbrk(0))
+            let hugePage: UInt = 1 << 21
+            let start = (UInt(bitPattern: probe) + hugePage - 1) & ~(hugePage - 1)
+            if end > start, let address = UnsafeMutableRawPointer(bitPattern: start) {
+                _ = madvise(address, Int(end - start), MADV_HUGEPAGE)
+            }
+            free(probe)
         #endif
     }
 }
