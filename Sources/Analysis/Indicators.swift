@@ -31,7 +31,7 @@ public struct RoundData: Sendable {
     }
 }
 
-/// How confidence intervals are computed (see the README: the survey is a census of programme units).
+/// How confidence intervals are computed (see docs/indicators.md: the survey is a census of programme units).
 public enum IntervalMethod: String, Sendable, CaseIterable {
     /// Simple random sampling with the finite-population correction sqrt((N − n)/(N − 1)).
     case fpc

@@ -1,6 +1,6 @@
 /// A problem found in an expression, located by Unicode-scalar offsets inside the expression text.
 ///
-/// Codes are stable (`X001`…) so that authors can look them up in the README's catalogue.
+/// Codes are stable (`X001`…) so that authors can look them up in the catalogue, docs/diagnostics.md.
 public struct ExpressionDiagnostic: Error, Hashable, Sendable, CustomStringConvertible {
     public enum Code: String, Sendable, CaseIterable {
         case syntax = "X001"

@@ -22,8 +22,8 @@ public struct SourceLocation: Hashable, Sendable, Comparable, CustomStringConver
     }
 }
 
-/// The stable catalogue of questionnaire diagnostics. Codes never change meaning once released; the README
-/// lists every one. ExpressionNode problems keep their own `X…` codes from the Expressions module.
+/// The stable catalogue of questionnaire diagnostics. Codes never change meaning once released;
+/// docs/diagnostics.md lists every one. ExpressionNode problems keep their own `X…` codes from the Expressions module.
 public enum DiagnosticCode: String, Sendable, CaseIterable {
     case malformedYAML = "Q001"
     case badStructure = "Q002"

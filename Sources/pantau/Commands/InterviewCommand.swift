@@ -10,7 +10,7 @@ struct InterviewCommand: ParsableCommand {
         abstract: "Run an interview: one unit, one round. Resumes the unit's draft for that round.",
         discussion: """
             On a terminal: one screen per question. When standard input is not a terminal, answers and commands are
-            read one per line and no screen control codes are written (the line protocol, see the README).
+            read one per line and no screen control codes are written (the line protocol, see docs/interviews.md).
             Exit status: 0 completed or saved (:save), 1 refused (unknown unit, completed interview without --reopen, …),
             3 input ended before the interview was completed or saved; the answers are kept as a draft.
             """

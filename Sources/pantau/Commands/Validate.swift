@@ -10,7 +10,7 @@ struct Validate: ParsableCommand {
         abstract: "Check questionnaire files and report every problem with its file, line and column.",
         discussion: """
             Exit status: 0 when every file is valid (warnings allowed), 1 when any file has an error.
-            Diagnostic codes (Q…, W…, X…) are listed in the README.
+            Diagnostic codes (Q…, W…, X…) are listed in docs/diagnostics.md.
             """
     )
 
