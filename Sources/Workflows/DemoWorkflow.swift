@@ -82,7 +82,9 @@ public struct DemoWorkflow: Sendable {
         // The six-monthly indicators of the latest round, in every format.
         let spec = indicators ?? defaultIndicatorPath
         if FileManager.default.fileExists(atPath: spec) {
-            let table = try IndicatorWorkflow.table(spec: spec, store: store, round: nil, intervals: .fpc, language: "en")
+            let table = try IndicatorWorkflow.table(spec: spec, store: store, round: nil, intervals: .fpc, language: "en") {
+                progress("indicators: \($0)")
+            }
             try write(IndicatorMarkdown.render(table), "indicators.md")
             try write(IndicatorCSV.render(table), "indicators.csv")
             try write(try IndicatorJSON.render(table), "indicators.json")

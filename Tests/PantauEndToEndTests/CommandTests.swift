@@ -169,6 +169,18 @@ struct DiDCommandTests {
         #expect(unknown.status == 1)
         #expect(unknown.stderr.hasPrefix("error: \(data) has no column 'price2'"))
     }
+
+    @Test("did --data with --unit: the same bytes in every process (sums in the units' order, not a dictionary's)")
+    func reproducible() throws {
+        // Each process seeds Swift's hashing anew, so an order taken from a dictionary changes the last digits.
+        let arguments = [
+            "did", "--data", referenceData("card_krueger.csv").path, "--outcome", "fte", "--group", "nj", "--post", "post",
+            "--unit", "store", "--format", "json",
+        ]
+        let runs = try (0..<4).map { _ in try pantau(arguments) }
+        #expect(runs.allSatisfy { $0.status == 0 })
+        #expect(Set(runs.map(\.stdout)).count == 1, "\(Set(runs.map(\.stdout)).count) different outputs")
+    }
 }
 
 @Suite(.temporaryFiles)

@@ -55,8 +55,9 @@ public struct TwoByTwo: Sendable {
                 if after[i] { later[units[i]] = (treated[i], y) } else { before[units[i]] = (treated[i], y) }
             }
             var changes: [[Double]] = [[], []]
-            for (unit, start) in before {
-                guard let end = later[unit] else { continue }
+            // In the units' order, not the dictionary's: the sums, and so the last digits, are the same on every run.
+            for unit in before.keys.sorted() {
+                guard let start = before[unit], let end = later[unit] else { continue }
                 changes[start.0 ? 1 : 0].append(end.1 - start.1)
             }
             let all = Set(before.keys).union(later.keys).count
