@@ -31,6 +31,9 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { stringValue }
 
+    /// A special non-response (don't know, refused, not applicable): empty to expressions, but an answer.
+    public var isNonResponse: Bool { if case .nonResponse = self { true } else { false } }
+
     public var isEmpty: Bool {
         switch self {
         case .empty, .nonResponse: true

@@ -8,15 +8,22 @@ extension InterviewEngine {
         return (address, item)
     }
 
-    /// Answers the current question with typed text. An empty line clears an optional answer.
+    /// Answers the current question with typed text. An empty line keeps an answer already given (the enumerator
+    /// revisiting a question must never erase it; `clearAnswer()` empties one on purpose) and otherwise leaves an
+    /// optional question empty.
     public func answer(_ text: String) -> AnswerOutcome {
         guard let (address, item) = currentItem else { return .notAllowed(.noQuestion) }
-        if item.readOnly { return .notAllowed(.readOnly) }
         if item.type == .note {
             move(to: successor(of: cursor))
             return .accepted
         }
         let trimmed = text.trimmingSpaces
+        if trimmed.isEmpty, let kept = records[address], !kept.value.isEmpty || kept.value.isNonResponse {
+            if let message = softPending[address] { return .softCheckFailed(message) }
+            move(to: successor(of: cursor))
+            return .accepted
+        }
+        if item.readOnly { return .notAllowed(.readOnly) }
         if trimmed.isEmpty {
             if isRequired(address, item) { return .requiredButEmpty(item.requiredMessage?.text(in: language)) }
             // Kept as an entered empty value, not removed: the enumerator's blank must not bring a default back.
@@ -42,6 +49,17 @@ extension InterviewEngine {
         }
         store(address, item, AnswerRecord(value: candidate, origin: .entered, relevant: true))
         if let message = softPending[address] { return .softCheckFailed(message) }
+        move(to: successor(of: cursor))
+        return .accepted
+    }
+
+    /// Empties the current question's answer on purpose (the runner's `:clear`); the change is in the audit log like
+    /// any other. A required question cannot be emptied.
+    public func clearAnswer() -> AnswerOutcome {
+        guard let (address, item) = currentItem, item.type.isQuestion else { return .notAllowed(.noQuestion) }
+        if item.readOnly { return .notAllowed(.readOnly) }
+        if isRequired(address, item) { return .requiredButEmpty(item.requiredMessage?.text(in: language)) }
+        store(address, item, records[address] == nil ? nil : AnswerRecord(value: .empty, origin: .entered, relevant: true))
         move(to: successor(of: cursor))
         return .accepted
     }

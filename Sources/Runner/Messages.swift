@@ -17,6 +17,7 @@ public enum Words: Sendable {
     var defaulted: String { pick("(isian awal)", "(default)") }
     var emptyRequired: String { pick("Pertanyaan ini wajib dijawab.", "This question is required.") }
     var constraintFailed: String { pick("Nilai ini tidak memenuhi syarat.", "This value does not meet the condition.") }
+    var theCondition: String { pick("Syaratnya", "The condition") }
     var softCheckFailed: String { pick("Nilai ini tidak biasa.", "This value is unusual.") }
     var softCheckHelp: String {
         pick("Ketik nilai lain, atau :confirm ALASAN untuk menyimpannya.", "Type another value, or :confirm REASON to keep it.")
@@ -63,6 +64,11 @@ public enum Words: Sendable {
     var severalChoices: String { pick("beberapa boleh, dipisah spasi atau koma", "several allowed, separated by spaces or commas") }
     var skipHint: String { pick("Enter kosong: lewati", "Empty line: skip") }
     var review: String { pick("Tinjauan", "Review") }
+    var keepHint: String { pick("Enter: simpan nilai ini · :clear mengosongkan", "Enter: keep this value · :clear empties it") }
+
+    func notAChoice(_ code: String, _ choices: String) -> String {
+        pick("'\(code)' bukan salah satu pilihan: \(choices)", "'\(code)' is not one of the choices: \(choices)")
+    }
     var previousRound: String { pick("Data putaran sebelumnya:", "Previous round data:") }
     var none: String { pick("tidak ada", "none") }
 
@@ -82,6 +88,7 @@ public enum Words: Sendable {
               :next           lanjut (jika jawaban sudah sah)
               :jump NAMA      ke pertanyaan yang sudah dicapai, mis. :jump umur[2]
               :review         tinjau semua jawaban
+              :clear          kosongkan jawaban ini (Enter saja menyimpannya)
               :dk :rf :na     tidak tahu / menolak / tidak berlaku (jika diizinkan)
               :confirm ALASAN simpan nilai yang tidak biasa, dengan alasan
               :delete         hapus isian pengulangan ini
@@ -96,6 +103,7 @@ public enum Words: Sendable {
               :next           go on (when the answer is valid)
               :jump NAME      go to a question already reached, e.g. :jump age[2]
               :review         review all answers
+              :clear          empty this answer (Enter alone keeps it)
               :dk :rf :na     don't know / refused / not applicable (where allowed)
               :confirm REASON keep an unusual value, with the reason
               :delete         delete this repeat instance

@@ -165,8 +165,37 @@ public final class InterviewSession {
             if prompt.item.type == .acknowledge, ["y", "ya", "yes", "ok", "1"].contains(line.trimmingSpaces.lowercased()) {
                 text = "OK"
             }
-            return describe(engine.answer(text))
+            if prompt.item.type == .integer || prompt.item.type == .decimal {
+                switch convention.canonical(line) {
+                case .success(let canonical): text = canonical
+                case .failure(let refusal): return ["! " + refusal.message]
+                }
+            }
+            let outcome = engine.answer(text)
+            // A code or number that is not a choice: the numbered choices, by label, rather than the list's codes.
+            if case .invalid(.notAChoice(let code, _)) = outcome, !prompt.choices.isEmpty {
+                let listed = prompt.choices.map { "\($0.number)) \($0.label)" }.joined(separator: ", ")
+                return ["! " + words.notAChoice(code, listed)]
+            }
+            return describe(outcome)
         }
+    }
+
+    /// Numbers as the session's language writes them.
+    var convention: NumberConvention { NumberConvention(words) }
+
+    /// A check without a message of its own, said in words from its expression ("the answer is less than 100").
+    func explain(_ check: CompiledExpression?, fallback: String) -> String {
+        guard let check else { return fallback }
+        let describer = ExpressionDescriber(
+            questionnaire: engine.questionnaire, language: words == .indonesian ? .indonesian : .english, labelLanguage: engine.language)
+        return "\(fallback) \(words.theCondition): \(describer.describe(check.expression))"
+    }
+
+    /// The item the cursor is on, for messages about it.
+    var currentItem: Item? {
+        guard case .item(let address) = engine.cursor else { return nil }
+        return engine.item(named: address.name)
     }
 
     func describe(_ outcome: AnswerOutcome) -> [String] {
@@ -174,8 +203,10 @@ public final class InterviewSession {
         case .accepted: return []
         case .invalid(let error): return ["! " + error.message(indonesian: words == .indonesian)]
         case .requiredButEmpty(let message): return ["! " + (message ?? words.emptyRequired)]
-        case .constraintViolated(let message): return ["! " + (message ?? words.constraintFailed)]
-        case .softCheckFailed(let message): return ["! " + (message ?? words.softCheckFailed), "! " + words.softCheckHelp]
+        case .constraintViolated(let message):
+            return ["! " + (message ?? explain(currentItem?.constraint, fallback: words.constraintFailed))]
+        case .softCheckFailed(let message):
+            return ["! " + (message ?? explain(currentItem?.warning, fallback: words.softCheckFailed)), "! " + words.softCheckHelp]
         case .notAllowed(let reason):
             switch reason {
             case .nonResponse: return ["! " + words.notAllowedNonResponse]
@@ -189,11 +220,14 @@ public final class InterviewSession {
     }
 
     func describe(_ blocker: Blocker) -> String {
-        switch blocker.reason {
-        case .required(let message): "\(blocker.address): \(message ?? words.emptyRequired)  → :jump \(blocker.address)"
-        case .constraint(let message): "\(blocker.address): \(message ?? words.constraintFailed)  → :jump \(blocker.address)"
-        case .softCheck(let message): "\(blocker.address): \(message ?? words.softCheckFailed)  → :jump \(blocker.address)"
-        }
+        let item = engine.item(named: blocker.address.name)
+        let reason =
+            switch blocker.reason {
+            case .required(let message): message ?? words.emptyRequired
+            case .constraint(let message): message ?? explain(item?.constraint, fallback: words.constraintFailed)
+            case .softCheck(let message): message ?? explain(item?.warning, fallback: words.softCheckFailed)
+            }
+        return "\(blocker.address): \(reason)  → :jump \(blocker.address)"
     }
 
     func command(_ text: String) throws -> (SessionEnd?, [String]) {
@@ -220,6 +254,7 @@ public final class InterviewSession {
             case .notRelevant: return (nil, ["! " + words.notRelevant])
             }
         case ":review", ":r": return (nil, reviewLines())
+        case ":clear": return (nil, describe(engine.clearAnswer()))
         case ":dk": return (nil, describe(engine.setNonResponse(.dontKnow)))
         case ":rf": return (nil, describe(engine.setNonResponse(.refused)))
         case ":na": return (nil, describe(engine.setNonResponse(.notApplicable)))
@@ -268,6 +303,7 @@ public final class InterviewSession {
                 "\(code) (\(list.choice(code)?.label?.text(in: engine.language) ?? code))"
             }.joined(separator: ", ")
         }
+        if case .number(let number) = value { return convention.format(number) }
         return value.stringValue
     }
 
@@ -319,7 +355,7 @@ public final class InterviewSession {
         lines.append(prompt.label + (prompt.required ? " *" : ""))
         if let hint = prompt.hint, !hint.isEmpty { lines.append("(\(hint))") }
         for choice in prompt.choices { lines.append("\(choice.number)) \(choice.label) [\(choice.code)]") }
-        if let value = prompt.value, !(value.isEmpty && !value.isNonResponseValue) {
+        if let value = prompt.value, !(value.isEmpty && !value.isNonResponse) {
             lines.append("\(words.current): \(display(value, prompt.item))\(prompt.origin == .defaulted ? " \(words.defaulted)" : "")")
         }
         if let reason = prompt.confirmation { lines.append("[\(words.confirmed): \(reason)]") }
@@ -372,7 +408,7 @@ public final class InterviewSession {
                 let several = prompt.item.type.choiceList != nil && { if case .selectMultiple = prompt.item.type { true } else { false } }()
                 out += paint("\(words.choiceNumberOrCode)\(several ? " (\(words.severalChoices))" : "")", "2") + "\n"
             }
-            if let value = prompt.value, !(value.isEmpty && !value.isNonResponseValue) {
+            if let value = prompt.value, !(value.isEmpty && !value.isNonResponse) {
                 out +=
                     "\n\(words.current): " + paint(display(value, prompt.item), "32")
                     + (prompt.origin == .defaulted ? " \(words.defaulted)" : "") + "\n"
@@ -403,10 +439,6 @@ public enum SessionError: Error, CustomStringConvertible {
         case .unknownLanguage(let code, let available): "the questionnaire has no language '\(code)'; it has \(available.joined(separator: ", "))"
         }
     }
-}
-
-extension Value {
-    var isNonResponseValue: Bool { if case .nonResponse = self { true } else { false } }
 }
 
 extension String {

@@ -60,6 +60,15 @@ public final class Scenario {
         return outcome
     }
 
+    /// Jumps to an item already reached (`name` or `name[2]`), recording the transition.
+    @discardableResult
+    public func jump(_ address: String) -> JumpOutcome {
+        guard let parsed = Address.parse(address) else { return .unknownItem }
+        let outcome = engine.jump(to: parsed)
+        transitions.append(engine.takeTransition())
+        return outcome
+    }
+
     public func value(_ address: String) -> Value? { Address.parse(address).flatMap { engine.records[$0]?.value } }
     public func record(_ address: String) -> AnswerRecord? { Address.parse(address).flatMap { engine.records[$0] } }
     public func isRelevant(_ address: String) -> Bool { Address.parse(address).map(engine.isAddressRelevant) ?? false }

@@ -153,7 +153,7 @@ struct LineProtocolTests {
         }
         input.append(Data([0xFF, 0xFE, 0x00, 0x41, 0x0A]))  // invalid UTF-8 and a NUL, as text for q2
         input.append(Data((String(repeating: "x", count: 20_000) + "\n").utf8))
-        input.append(Data("fine\n:lang fr\n:lang id\nmaybe\n3\n:dk\n1,5\n200\n".utf8))
+        input.append(Data("fine\n:lang fr\n:lang id\nmaybe\n3\n:dk\n1.5\n200\n".utf8))
         let run = try pantauWithInput(workspace.interview(), inputData: input)
         #expect(run.status == 3)
         let problems = run.stdout.split(separator: "\n").filter { $0.hasPrefix("! ") }.map { String($0.dropFirst(2)) }
@@ -173,10 +173,10 @@ struct LineProtocolTests {
                 "The answer contains control characters (arrow keys, for example); use :back and :next to move.",
                 "The answer is too long (10,000 characters at most).",
                 "This questionnaire has no such language: fr (id, en)",
-                "'maybe' bukan salah satu pilihan: yes, no",
-                "'3' bukan salah satu pilihan: yes, no",
-                "'1,5' memakai koma; tulis desimal dengan titik, mis. 1.5",
-                "Nilai ini tidak memenuhi syarat.",
+                "'maybe' bukan salah satu pilihan: 1) Ya, 2) Tidak",
+                "'3' bukan salah satu pilihan: 1) Ya, 2) Tidak",
+                "'1.5' tidak bisa dibaca sebagai angka: ribuan dipisah titik dan desimal dengan koma, mis. 1.250.000 atau 6,8 (atau angka saja: 1250000)",
+                "Nilai ini tidak memenuhi syarat. Syaratnya: jawaban kurang dari 100",
             ])
     }
 }
