@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Interview
+import Questionnaire
 
 /// What merging one field store did, interview by interview.
 public struct MergeSummary: Hashable, Sendable, CustomStringConvertible {
@@ -48,6 +49,11 @@ extension ResponseStore {
     public func merge(from sourcePath: String, at now: Timestamp) throws -> MergeSummary {
         let source = try FieldStore(path: sourcePath)
         defer { source.discard() }
+        // Round codes decide what previous() reads: a code of no scheme, or of another scheme than this store's, would
+        // sort into the wrong place in the panel.
+        if let problem = RoundCode.problem(adding: source.rounds.map { $0["code"] as String }, to: try self.rounds().map(\.code)) {
+            throw StoreError.roundRefused(path: sourcePath, reason: problem)
+        }
         var decisions: [MergeSummary.Decision] = []
         try wrap {
             try queue.writeWithoutTransaction { db in

@@ -16,6 +16,10 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case notReviewable(uuid: String, status: String)
     case discarded(uuid: String)
     case unreadableStep(id: Int64, reason: String)
+    case roundRefused(path: String, reason: String)
+    case notDiscardable(uuid: String, status: String)
+    case unknownRound(String)
+    case roundInUse(code: String, interviews: Int)
     case database(String)
 
     public var description: String {
@@ -44,6 +48,12 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         case .notADuplicate(let uuid): "interview \(uuid) has no duplicate to settle (no other interview of its questionnaire, unit and round)"
         case .notReviewable(let uuid, let status): "interview \(uuid) is \(status); only completed interviews are approved or rejected"
         case .discarded(let uuid): "interview \(uuid) was set aside as a duplicate (pantau resolve); the other interview of this unit and round is the one kept"
+        case .notDiscardable(let uuid, let status):
+            "interview \(uuid) is \(status); only drafts (and rejected interviews) are set aside with discard; settle a completed one with reject or resolve"
+        case .unknownRound(let code): "the store has no round \(code)"
+        case .roundInUse(let code, let interviews):
+            "round \(code) has \(interviews) interview\(interviews == 1 ? "" : "s") (set-aside ones included) and is kept; a stray draft is set aside with pantau discard UUID --reason TEXT, which leaves it out of every analysis"
+        case .roundRefused(let path, let reason): "\(path) was not merged (nothing was written): \(reason)"
         case .database(let message): "database error: \(message)"
         }
     }

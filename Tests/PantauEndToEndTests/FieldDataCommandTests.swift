@@ -12,7 +12,7 @@ struct FieldWorkspace {
     var source: String { folder.appendingPathComponent("field.sqlite").path }
     var central: String { folder.appendingPathComponent("central.sqlite").path }
 
-    init(villages: Int = 600, rounds: String = "R1,R2,R3,R4", seed: Int = 1) throws {
+    init(villages: Int = 600, rounds: String = "2021-H1,2021-H2,2022-H1,2022-H2", seed: Int = 1) throws {
         folder = try temporaryDirectory()
         let rows =
             ["code,name,level,parent_code", "1,Province,province,", "11,District,district,1", "111,Sub-district,subdistrict,11"]
@@ -30,7 +30,7 @@ struct FieldWorkspace {
                 "simulate", "--frame", "frame.csv", "--questionnaire", "f.yaml", "--rounds", rounds, "--seed", String(seed),
                 "--db", source,
             ], directory: folder)
-        precondition(simulated.status == 0, simulated.stderr)
+        guard simulated.status == 0 else { throw SetupFailure(message: "simulate: \(simulated.stderr)") }
     }
 
     func count(_ table: String, in store: String) throws -> Int {
@@ -44,7 +44,7 @@ struct FieldWorkspace {
 struct FieldDataCommandTests {
     @Test("merge: a summary per file, the same file twice changes nothing, bad files refused with exit 1, a store into itself is a usage error")
     func merge() throws {
-        let workspace = try FieldWorkspace(villages: 20, rounds: "R1,R2")
+        let workspace = try FieldWorkspace(villages: 20, rounds: "2021-H1,2021-H2")
         let first = try pantau(["merge", workspace.source, "--into", workspace.central])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout == "\(workspace.source): 40 new, 0 updated, 0 unchanged, 0 duplicates, 0 rejected\n")
@@ -93,8 +93,8 @@ struct FieldDataCommandTests {
 
     @Test("duplicates, resolve, review, approve, reject and progress")
     func supervision() throws {
-        let one = try FieldWorkspace(villages: 4, rounds: "R1")
-        let two = try FieldWorkspace(villages: 4, rounds: "R1", seed: 2)  // the same villages, other interviews
+        let one = try FieldWorkspace(villages: 4, rounds: "2021-H1")
+        let two = try FieldWorkspace(villages: 4, rounds: "2021-H1", seed: 2)  // the same villages, other interviews
         let merged = try pantau(["merge", one.source, two.source, "--into", one.central])
         #expect(merged.status == 0, "\(merged.stderr)")
         #expect(merged.stdout.contains("\(two.source): 0 new, 0 updated, 0 unchanged, 4 duplicates, 0 rejected"), "\(merged.stdout)")
@@ -108,26 +108,26 @@ struct FieldDataCommandTests {
         let resolve = try pantau(["resolve", firstVillage[0], "--keep", "--reason", "the first visit is complete", "--db", one.central])
         #expect(resolve.status == 0 && resolve.stdout == "kept \(firstVillage[0]); set aside \(firstVillage[1])\n", "\(resolve.stdout)\(resolve.stderr)")
         #expect(try pantau(["resolve", firstVillage[0], "--reason", "x", "--db", one.central]).status == 64)  // --keep is required
-        let review = try pantau(["review", "--round", "R1", "--format", "json", "--db", one.central])
+        let review = try pantau(["review", "--round", "2021-H1", "--format", "json", "--db", one.central])
         #expect(review.status == 0)
         let reject = try pantau(["reject", firstVillage[0], "--comment", "check the text answer", "--reviewer", "sup", "--db", one.central])
         #expect(reject.status == 0 && reject.stdout == "rejected \(firstVillage[0]): check the text answer\n")
         let approveDiscarded = try pantau(["approve", firstVillage[1], "--db", one.central])
         #expect(approveDiscarded.status == 1 && approveDiscarded.stderr.contains("is discarded; only completed interviews"))
-        let progress = try pantau(["progress", "--round", "R1", "--by", "subdistrict", "--format", "json", "--db", one.central])
+        let progress = try pantau(["progress", "--round", "2021-H1", "--by", "subdistrict", "--format", "json", "--db", one.central])
         let object = try JSONSerialization.jsonObject(with: Data(progress.stdout.utf8)) as? [String: Any] ?? [:]
         let groups = object["groups"] as? [[String: Any]] ?? []
         #expect(groups.count == 1)
         #expect(groups.first?["units"] as? Int == 4 && groups.first?["completed"] as? Int == 3 && groups.first?["rejected"] as? Int == 1)
         let table = try pantau(["progress", "--db", one.central])
-        #expect(table.stdout.hasPrefix("round R1\n") && table.stdout.contains("75%"), "\(table.stdout)")
+        #expect(table.stdout.hasPrefix("round 2021-H1\n") && table.stdout.contains("75%"), "\(table.stdout)")
         // The central store goes back to the device: the rejected interview reopens there with the comment (the
         // interview set aside as a duplicate is passed over).
         let back = try pantau(["merge", one.central, "--into", one.source])
         #expect(back.status == 0, "\(back.stderr)")
         let reopened = try pantau(
             [
-                "interview", one.folder.appendingPathComponent("f.yaml").path, "--unit", "1110000", "--round", "R1",
+                "interview", one.folder.appendingPathComponent("f.yaml").path, "--unit", "1110000", "--round", "2021-H1",
                 "--enumerator", "e", "--db", one.source, "--lang", "en",
             ], input: Data())
         #expect(reopened.status == 3, "\(reopened.stderr)")

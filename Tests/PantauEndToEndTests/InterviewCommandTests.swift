@@ -60,7 +60,7 @@ struct Workspace {
         try shortForm.write(to: folder.appendingPathComponent("short.yaml"), atomically: true, encoding: .utf8)
         try frame.write(to: folder.appendingPathComponent("frame.csv"), atomically: true, encoding: .utf8)
         let imported = try pantau(["frame", "import", "frame.csv", "--db", db], directory: folder)
-        precondition(imported.status == 0, imported.stderr)
+        guard imported.status == 0 else { throw SetupFailure(message: "frame import: \(imported.stderr)") }
     }
 
     func interview(_ extra: [String] = [], unit: String = "1105010001") -> [String] {

@@ -10,6 +10,12 @@ let pantauBinary: URL = {
     return repositoryRoot.appendingPathComponent(".build/debug/pantau")
 }()
 
+/// A fixture that could not be set up: the test fails with the reason instead of stopping the whole run.
+struct SetupFailure: Error, CustomStringConvertible {
+    let message: String
+    var description: String { message }
+}
+
 struct Run {
     let status: Int32
     let stdout: String

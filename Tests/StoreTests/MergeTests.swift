@@ -6,6 +6,7 @@
 // M5 a conflicting definition under the same version rejects that interview only
 // M6 review: approve and reject; a rejection merged back reopens the interview on the device with the comment
 // M7 the review list's reasons, and fieldwork progress
+// M8 a field store whose round codes are no codes, or of another scheme than the central store's, is refused whole
 import Expressions
 import Foundation
 import GRDB
@@ -280,5 +281,26 @@ struct MergeTests {
         let previous = try #require(try central.previousRoundValues(formID: "desa", unit: "1105010001", before: "2021-H2"))
         #expect(previous.values[Address("meetings")] == .number(3))
         #expect(try central.versions(formID: "desa", round: "2021-H1") == ["2021-H1"])
+    }
+
+    @Test("M8: round codes of no scheme, or of another scheme than the central store's, refuse the file whole")
+    func roundCodes() throws {
+        let central = try ResponseStore(path: try temporaryStorePath())
+        _ = try central.merge(from: try fieldStore(["1105010001": 3]).path, at: now)
+        let before = try counts(central)
+        for (round, reason) in [
+            ("zzzz", "'zzzz' is not a round code"), ("2021-06", "round '2021-06' is monthly (YYYY-MM), but the store's rounds are six-monthly"),
+        ] {
+            let field = try fieldStore(["1105010002": 1], round: round)
+            #expect {
+                _ = try central.merge(from: field.path, at: now)
+            } throws: { error in
+                guard case StoreError.roundRefused(let path, let message) = error else { return false }
+                return path == field.path && message.contains(reason)
+            }
+            #expect(try counts(central) == before)
+        }
+        _ = try central.merge(from: try fieldStore(["1105010002": 1], round: "2021-H2").path, at: now)
+        #expect(try counts(central) != before)
     }
 }

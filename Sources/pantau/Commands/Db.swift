@@ -16,7 +16,7 @@ struct Db: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let database = try store.open()
+            let database = try store.openExisting()
             let problems = try database.integrityCheck()
             let migrations = try database.appliedMigrations()
             guard problems == ["ok"] else { throw CommandError.damagedStore(path: store.db, problems: problems) }
@@ -30,7 +30,7 @@ struct Db: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let database = try store.open()
+            let database = try store.openExisting()
             print(try database.schemaSQL())
         }
     }

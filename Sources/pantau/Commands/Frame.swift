@@ -23,7 +23,7 @@ struct Frame: ParsableCommand {
         func run() throws {
             guard let data = FileManager.default.contents(atPath: file) else { throw CommandError.unreadable(path: file) }
             guard let text = String(data: data, encoding: .utf8) else { throw CommandError.notUTF8(path: file) }
-            let database = try store.open()
+            let database = try store.openCreating()
             let result = try database.importFrame(try FrameFile.parse(text).get())
             print("\(file): \(result.added) units added, \(result.updated) updated")
         }
@@ -41,7 +41,7 @@ struct Frame: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let database = try store.open()
+            let database = try store.openExisting()
             let units = try database.units(level: level)
             let attributeKeys = units.reduce(into: [String]()) { keys, unit in
                 for (key, _) in unit.attributes where !keys.contains(key) { keys.append(key) }

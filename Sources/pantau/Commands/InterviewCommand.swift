@@ -40,11 +40,13 @@ struct InterviewCommand: ParsableCommand {
         for (name, value) in [("--unit", unit), ("--round", round), ("--enumerator", enumerator)] where value.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("\(name) must not be empty")
         }
+        if RoundCode(round) == nil { throw ValidationError(RoundCode.explain(round)) }
     }
 
     func run() throws {
         let form = try loadValid(questionnaire)
-        let database = try store.open()
+        let database = try store.openCreating()
+        if let problem = RoundCode.problem(adding: [round], to: try database.rounds().map(\.code)) { throw ValidationError(problem) }
         let interactive = Terminal.isTTY(STDIN_FILENO) && Terminal.isTTY(STDOUT_FILENO)
         let mode: RunnerMode = interactive ? .terminal(color: Terminal.useColor, width: Terminal.width) : .lines
         var resume = "pantau interview \(questionnaire) --unit \(unit) --round \(round) --enumerator \(enumerator)"

@@ -18,7 +18,7 @@ struct Interviews: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let database = try store.open()
+        let database = try store.openExisting()
         let interviews = try database.interviews(round: round, status: status)
         let header = ["uuid", "form_id", "version", "unit", "unit_name", "round", "enumerator", "status", "answers", "started_at", "updated_at"]
         let rows = interviews.map {
@@ -46,7 +46,7 @@ struct Show: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let database = try store.open()
+        let database = try store.openExisting()
         let (summary, answers, audit) = try database.interview(uuid)
         let sortedAnswers = answers.sorted { $0.address < $1.address }
         switch format {

@@ -25,7 +25,7 @@ struct Review: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let database = try store.open()
+        let database = try store.openExisting()
         let items = try database.reviewList(round: round)
         switch format {
         case .json:
@@ -77,7 +77,7 @@ struct Approve: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let database = try store.open()
+        let database = try store.openExisting()
         try database.approve(uuid, by: reviewer, comment: comment, at: systemClock())
         print("approved \(uuid)")
     }
@@ -103,8 +103,31 @@ struct Reject: ParsableCommand {
     }
 
     func run() throws {
-        let database = try store.open()
+        let database = try store.openExisting()
         try database.reject(uuid, by: reviewer, comment: comment, at: systemClock())
         print("rejected \(uuid): \(comment)")
+    }
+}
+
+/// `pantau discard UUID --reason TEXT`: a stray draft set aside.
+struct Discard: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Set a stray draft aside (one started by mistake, for the wrong unit or round): kept with its audit trail, out of every analysis.")
+
+    @Argument(help: "The interview.")
+    var uuid: String
+
+    @Option(help: "Why it is set aside; goes to its audit log.")
+    var reason: String
+
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if reason.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--reason must say why the interview is set aside") }
+    }
+
+    func run() throws {
+        try store.openExisting().discard(uuid, reason: reason, at: systemClock())
+        print("set aside \(uuid)")
     }
 }

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Expressions
+import Questionnaire
 import Store
 
 struct Rounds: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Survey rounds (e.g. 2021-H1) and their dates. Codes must sort in time order.",
-        subcommands: [Add.self, List.self]
+        abstract: "Survey rounds and their dates: codes YYYY-H1/H2, YYYY-Q1…Q4 or YYYY-MM, one scheme per store.",
+        subcommands: [Add.self, List.self, Remove.self]
     )
 
     struct Add: ParsableCommand {
@@ -23,7 +24,7 @@ struct Rounds: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
-            if code.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("the round code must not be empty") }
+            if RoundCode(code) == nil { throw ValidationError(RoundCode.explain(code)) }
             for (name, value) in [("--starts", starts), ("--ends", ends)] {
                 if let value, CivilDate.parse(value) == nil { throw ValidationError("\(name) '\(value)' is not a date written YYYY-MM-DD") }
             }
@@ -31,7 +32,8 @@ struct Rounds: ParsableCommand {
         }
 
         func run() throws {
-            let database = try store.open()
+            let database = try store.openCreating()
+            if let problem = RoundCode.problem(adding: [code], to: try database.rounds().map(\.code)) { throw ValidationError(problem) }
             try database.defineRound(Round(code: code, startsOn: starts, endsOn: ends))
             print("round \(code): \(starts ?? "?") – \(ends ?? "?")")
         }
@@ -43,9 +45,23 @@ struct Rounds: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let database = try store.open()
+            let database = try store.openExisting()
             let rounds = try database.rounds()
             print(renderTable(["round", "starts", "ends"], rounds.map { [$0.code, $0.startsOn ?? "", $0.endsOn ?? ""] }), terminator: "")
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a round that no interview uses (one added by mistake).")
+
+        @Argument(help: "The round's code.")
+        var code: String
+
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            try store.openExisting().removeRound(code)
+            print("round \(code) removed")
         }
     }
 }

@@ -38,10 +38,14 @@ struct Simulate: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
+    /// The --rounds list.
+    var roundCodes: [String] { rounds.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+
     func validate() throws {
         if plan == nil && questionnaires.isEmpty { throw ValidationError("give --plan, or --questionnaire (and usually --frame)") }
         if plan != nil && !questionnaires.isEmpty { throw ValidationError("give either --plan or --questionnaire, not both") }
         if Paradata(rawValue: paradata) == nil { throw ValidationError("--paradata is full or minimal") }
+        if plan == nil, let problem = RoundCode.problem(adding: roundCodes, to: []) { throw ValidationError(problem) }
     }
 
     func run() throws {
@@ -53,11 +57,13 @@ struct Simulate: ParsableCommand {
             simulationRounds = SimulationRound.rounds(of: loaded)
         } else {
             let forms = try questionnaires.map { try loadValid($0) }
-            for code in rounds.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !code.isEmpty {
+            for code in roundCodes {
                 simulationRounds.append(SimulationRound(code: code, starts: nil, ends: nil, questionnaires: forms))
             }
         }
-        let database = try store.open()
+        if let problem = RoundCode.problem(adding: simulationRounds.map(\.code), to: []) { throw ValidationError(problem) }
+        let database = try store.openCreating()
+        if let problem = RoundCode.problem(adding: simulationRounds.map(\.code), to: try database.rounds().map(\.code)) { throw ValidationError(problem) }
         if let framePath {
             guard let text = try? String(contentsOfFile: framePath, encoding: .utf8) else { throw CommandError.unreadable(path: framePath) }
             let result = try database.importFrame(try FrameFile.parse(text).get())

@@ -8,7 +8,15 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("The store file.", valueName: "path"))
     var db: String = "data/pantau.sqlite"
 
-    func open() throws -> ResponseStore { try ResponseStore(path: db) }
+    /// Opens the store, creating it (and its folder) when missing: for the commands that write.
+    func openCreating() throws -> ResponseStore { try ResponseStore(path: db) }
+
+    /// Opens a store that must exist: a command that only reads, or changes what is already there, never creates one
+    /// (a typo in --db would otherwise leave an empty store behind and report that it holds nothing).
+    func openExisting() throws -> ResponseStore {
+        guard FileManager.default.fileExists(atPath: db) else { throw CommandError.noSuchStore(db) }
+        return try ResponseStore(path: db)
+    }
 }
 
 /// Output formats for listings.

@@ -11,6 +11,8 @@ enum CommandError: Error, CustomStringConvertible {
     case unreadable(path: String)
     case notUTF8(path: String)
     case noRounds
+    /// A command that does not create stores was pointed at a path with none.
+    case noSuchStore(String)
     case noQuestionnaireWithUnitLevel(String)
 
     var description: String {
@@ -20,6 +22,8 @@ enum CommandError: Error, CustomStringConvertible {
         case .unreadable(let path): "cannot read \(path)"
         case .notUTF8(let path): "\(path) is not UTF-8 text; save it as CSV UTF-8"
         case .noRounds: "the store has no rounds"
+        case .noSuchStore(let path):
+            "there is no store at \(path); check --db (a store is created only by the commands that write: frame import, interview, rounds add, simulate, merge)"
         case .noQuestionnaireWithUnitLevel(let formID): "no questionnaire \(formID) with a unit level in the store"
         }
     }
