@@ -75,13 +75,25 @@ public struct Template: Hashable, Sendable {
     }
 
     /// Fills the interpolations from a context.
+    /// The text with each interpolation filled in as a person reads it: a choice's label rather than its code
+    /// (labels joined by commas for several), and a dash where there is no value, so that "(last round: ${…})" never
+    /// shows an empty pair of brackets.
     public func render(in context: any EvaluationContext) -> String {
         segments.map { segment in
             switch segment {
             case .text(let text): text
-            case .field(let name, _): context.value(of: name).stringValue
-            case .previous(let name, _): context.previousValue(of: name).stringValue
+            case .field(let name, _): Self.shown(context.value(of: name), field: name, context)
+            case .previous(let name, _): Self.shown(context.previousValue(of: name), field: name, context)
             }
         }.joined()
+    }
+
+    static func shown(_ value: Value, field: String, _ context: any EvaluationContext) -> String {
+        if value.isEmpty, !value.isNonResponse { return "—" }
+        if case .string(let text) = value {
+            let labels = text.split(separator: " ").map { context.choiceLabel(field: field, code: String($0)) }
+            if !labels.isEmpty, labels.allSatisfy({ $0 != nil }) { return labels.compactMap { $0 }.joined(separator: ", ") }
+        }
+        return value.stringValue
     }
 }

@@ -79,6 +79,25 @@ extension InterviewEngine {
         return (answered, total)
     }
 
+    /// The items (questions and notes) the interview passes through, in order: what positions number and `:jump N`
+    /// counts.
+    public func itemSequence() -> [Address] {
+        sequence(upTo: nil).compactMap { position in
+            if case .item(let address) = position { address } else { nil }
+        }
+    }
+
+    /// The current item's place in `itemSequence()`, from 1, and the sequence's length.
+    public func position() -> (index: Int, total: Int)? {
+        guard case .item(let address) = cursor else { return nil }
+        let items = itemSequence()
+        guard let index = items.firstIndex(of: address) else { return nil }
+        return (index + 1, items.count)
+    }
+
+    /// Whether the enumerator has been at this item (only such items can be jumped to).
+    public func hasReached(_ address: Address) -> Bool { reached.contains(address) }
+
     /// Every relevant question and note in interview order, with values and flags.
     public func review() -> [ReviewRow] {
         sequence(upTo: nil).compactMap { position in

@@ -9,11 +9,16 @@ public struct ExpressionDescriber: Sendable {
     let language: Language
     /// The questionnaire language whose choice labels are shown.
     let labelLanguage: String?
+    /// How a number literal is written (grouped, in a session's convention); nil: as in the expression.
+    let formatNumber: (@Sendable (Double) -> String)?
 
-    public init(questionnaire: Questionnaire, language: Language = .english, labelLanguage: String? = nil) {
+    public init(
+        questionnaire: Questionnaire, language: Language = .english, labelLanguage: String? = nil, formatNumber: (@Sendable (Double) -> String)? = nil
+    ) {
         self.questionnaire = questionnaire
         self.language = language
         self.labelLanguage = labelLanguage ?? questionnaire.settings.defaultLanguage
+        self.formatNumber = formatNumber
     }
 
     public func describe(_ expression: ExpressionNode) -> String {
@@ -43,7 +48,7 @@ public struct ExpressionDescriber: Sendable {
         case .previous(let name): return pick("last round's \(name)", "\(name) putaran lalu")
         case .current: return pick("the answer", "jawaban")
         case .string(let text): return "'\(text)'"
-        case .number: return expression.description
+        case .number(let value): return formatNumber?(value) ?? expression.description
         case .binary(let op, let lhs, let rhs):
             let left = words(lhs, parent: op), right = words(rhs, parent: op)
             switch op {

@@ -51,20 +51,26 @@ public struct RoundCode: Hashable, Sendable, Comparable, CustomStringConvertible
         return (CivilDate(year: year, month: month, day: 1)!, CivilDate(days: next.days - 1))
     }
 
-    /// Why a text is not a round code, for messages.
-    public static func explain(_ text: String) -> String {
-        "'\(text)' is not a round code: write YYYY-H1 or YYYY-H2 (six-monthly), YYYY-Q1 to YYYY-Q4 (quarterly) or YYYY-MM (monthly), e.g. 2021-H1"
+    /// Why a text is not a round code, for messages (in Indonesian for an Indonesian session).
+    public static func explain(_ text: String, indonesian: Bool = false) -> String {
+        indonesian
+            ? "'\(text)' bukan kode putaran: tulis TTTT-H1 atau TTTT-H2 (enam bulanan), TTTT-Q1 sampai TTTT-Q4 (triwulanan) atau TTTT-BB (bulanan), mis. 2021-H1"
+            : "'\(text)' is not a round code: write YYYY-H1 or YYYY-H2 (six-monthly), YYYY-Q1 to YYYY-Q4 (quarterly) or YYYY-MM (monthly), e.g. 2021-H1"
     }
 
     /// The problem with adding `codes` to a store whose rounds are `existing`: a code that does not parse, or one of
     /// another scheme than the rest. Nil when all is well.
-    public static func problem(adding codes: [String], to existing: [String]) -> String? {
-        if let bad = codes.first(where: { RoundCode($0) == nil }) { return explain(bad) }
+    public static func problem(adding codes: [String], to existing: [String], indonesian: Bool = false) -> String? {
+        if let bad = codes.first(where: { RoundCode($0) == nil }) { return explain(bad, indonesian: indonesian) }
         let known = existing.compactMap(RoundCode.init)
         let all = known + codes.compactMap(RoundCode.init)
         guard let first = all.first, let other = all.first(where: { $0.scheme != first.scheme }) else { return nil }
         let scheme = known.first?.scheme ?? first.scheme
         let examples = (known.isEmpty ? all : known).filter { $0.scheme == scheme }.prefix(3).map(\.description).joined(separator: ", ")
+        if indonesian {
+            return "putaran '\(other)' memakai skema lain (\(other.scheme.rawValue)) daripada putaran di penyimpanan ini (\(scheme.rawValue)): "
+                + "\(examples); satu penyimpanan memakai satu skema"
+        }
         return "round '\(other)' is \(other.scheme.rawValue), but the store's rounds are \(scheme.rawValue): \(examples); one store keeps to one scheme"
     }
 }

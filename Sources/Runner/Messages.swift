@@ -8,6 +8,28 @@ public enum Words: Sendable {
 
     func pick(_ id: String, _ en: String) -> String { self == .indonesian ? id : en }
 
+    /// What the command says on standard error when the session stops without :save or :finish.
+    public func inputEnded(resume: String) -> String { "\(inputEnded)\n\(resumeWith) \(resume)" }
+
+    /// What Ctrl-C prints: every answer given is already stored (each step is committed before the next prompt).
+    public func interrupted(resume: String) -> String {
+        pick(
+            "Dihentikan (Ctrl-C). Semua jawaban sudah tersimpan sebagai draf.\n\(resumeWith) \(resume)",
+            "Stopped (Ctrl-C). Every answer is saved as a draft.\n\(resumeWith) \(resume)")
+    }
+
+    /// The first line on standard error: which interview this is.
+    public func opened(_ kind: String, uuid: String) -> String {
+        switch kind {
+        case "started": pick("wawancara baru \(uuid)", "started interview \(uuid)")
+        case "resumed": pick("melanjutkan wawancara \(uuid)", "resumed interview \(uuid)")
+        default: pick("membuka kembali wawancara \(uuid)", "reopened interview \(uuid)")
+        }
+    }
+
+    /// An error of the interview command in the session's language ("error: …" in English).
+    public func error(_ message: String) -> String { pick("kesalahan: \(message)", "error: \(message)") }
+
     var required: String { pick("wajib diisi", "required") }
     var sentBack: String { pick("Dikembalikan oleh pengawas", "Sent back by the supervisor") }
     var current: String { pick("Nilai sekarang", "Current value") }
@@ -64,6 +86,18 @@ public enum Words: Sendable {
     var severalChoices: String { pick("beberapa boleh, dipisah spasi atau koma", "several allowed, separated by spaces or commas") }
     var skipHint: String { pick("Enter kosong: lewati", "Empty line: skip") }
     var review: String { pick("Tinjauan", "Review") }
+    var more: String { pick("lagi", "more") }
+    var reviewNextPage: String { pick("Enter: halaman berikutnya · :jump NOMOR · q: kembali", "Enter: next page · :jump NUMBER · q: back") }
+    var reviewLastPage: String { pick("Enter atau q: kembali · :jump NOMOR", "Enter or q: back · :jump NUMBER") }
+    var dateFormat: String { pick("Format: TTTT-BB-HH, mis. 2021-06-30", "Format: YYYY-MM-DD, e.g. 2021-06-30") }
+    var timeFormat: String { pick("Format: JJ:MM, mis. 09:30", "Format: HH:MM, e.g. 09:30") }
+    var dateTimeFormat: String { pick("Format: TTTT-BB-HH JJ:MM, mis. 2021-06-30 09:30", "Format: YYYY-MM-DD HH:MM, e.g. 2021-06-30 09:30") }
+
+    func notYetAsked(_ count: Int) -> String {
+        pick(
+            "\(count) pertanyaan wajib belum ditanyakan; lanjutkan dengan Enter",
+            "\(count) required question\(count == 1 ? " is" : "s are") still to be asked; go on with Enter")
+    }
     var keepHint: String { pick("Enter: simpan nilai ini · :clear mengosongkan", "Enter: keep this value · :clear empties it") }
 
     func notAChoice(_ code: String, _ choices: String) -> String {
@@ -86,7 +120,7 @@ public enum Words: Sendable {
             Perintah:
               :back           kembali ke pertanyaan sebelumnya
               :next           lanjut (jika jawaban sudah sah)
-              :jump NAMA      ke pertanyaan yang sudah dicapai, mis. :jump umur[2]
+              :jump NAMA      ke pertanyaan yang sudah dicapai, mis. :jump umur[2] atau :jump 12
               :review         tinjau semua jawaban
               :clear          kosongkan jawaban ini (Enter saja menyimpannya)
               :dk :rf :na     tidak tahu / menolak / tidak berlaku (jika diizinkan)
@@ -101,7 +135,7 @@ public enum Words: Sendable {
             Commands:
               :back           go back to the previous question
               :next           go on (when the answer is valid)
-              :jump NAME      go to a question already reached, e.g. :jump age[2]
+              :jump NAME      go to a question already reached, e.g. :jump age[2] or :jump 12
               :review         review all answers
               :clear          empty this answer (Enter alone keeps it)
               :dk :rf :na     don't know / refused / not applicable (where allowed)

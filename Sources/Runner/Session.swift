@@ -6,7 +6,7 @@ import Store
 
 /// How the runner talks: full screens on a terminal, or one line per answer for scripts and tests.
 public enum RunnerMode: Sendable {
-    case terminal(color: Bool, width: Int)
+    case terminal(color: Bool, width: Int, height: Int)
     case lines
 }
 
@@ -44,10 +44,12 @@ public final class InterviewSession {
     let store: ResponseStore
     let clock: @Sendable () -> Timestamp
     let mode: RunnerMode
-    let header: String
+    let header: ScreenHeader
     let resumeCommand: String
     var words: Words
     var pendingDelete = false
+    /// The page of `:review` on screen, in terminal mode; nil when a question is.
+    var reviewPage: Int?
 
     /// Opens (or resumes) the interview and persists the engine's initial state at once.
     public init(
@@ -79,11 +81,9 @@ public final class InterviewSession {
         let words = Words(language: engine.language)
         self.words = words
         if opened.kind == .reopened { engine.noteReopened() }
-        let place = lineage.map(\.name).joined(separator: " › ")
-        let previousNote = previous.map { " · \(words.previousRound) \($0.round)" } ?? ""
-        header =
-            "\(questionnaire.settings.title.text(in: engine.language)) · \(place) [\(unit)] · \(words.round) \(round) · \(words.enumerator) \(enumerator)"
-            + previousNote
+        header = ScreenHeader(
+            title: questionnaire.settings.title.text(in: engine.language), places: lineage.map(\.name), unit: unit, round: round,
+            enumerator: enumerator, previousRound: previous?.round)
         try persist()
     }
 
@@ -119,6 +119,16 @@ public final class InterviewSession {
                 continue
             }
             let trimmed = line.trimmingSpaces
+            if let page = reviewPage {
+                // Paging through :review: Enter turns the page (past the last, back to the question); anything else
+                // leaves the review and is read as usual, so ":jump 12" goes straight to a row.
+                reviewPage = nil
+                if trimmed.isEmpty {
+                    if page + 1 < reviewPageCount { reviewPage = page + 1 }
+                    continue
+                }
+                if trimmed.lowercased() == "q" { continue }
+            }
             if trimmed.hasPrefix(":") {
                 let (end, output) = try command(trimmed)
                 message = output
@@ -188,7 +198,8 @@ public final class InterviewSession {
     func explain(_ check: CompiledExpression?, fallback: String) -> String {
         guard let check else { return fallback }
         let describer = ExpressionDescriber(
-            questionnaire: engine.questionnaire, language: words == .indonesian ? .indonesian : .english, labelLanguage: engine.language)
+            questionnaire: engine.questionnaire, language: words == .indonesian ? .indonesian : .english, labelLanguage: engine.language,
+            formatNumber: convention.format)
         return "\(fallback) \(words.theCondition): \(describer.describe(check.expression))"
     }
 
@@ -246,14 +257,21 @@ public final class InterviewSession {
             case .blocked(let blocker): return (nil, ["! " + describe(blocker)])
             }
         case ":jump", ":j":
-            guard let address = Address.parse(argument) else { return (nil, ["! " + words.unknownItem]) }
+            let items = engine.itemSequence()
+            let numbered = Int(argument).flatMap { (1...max(1, items.count)).contains($0) && !items.isEmpty ? items[$0 - 1] : nil }
+            guard let address = numbered ?? Address.parse(argument) else { return (nil, ["! " + words.unknownItem]) }
             switch engine.jump(to: address) {
             case .moved: return (nil, [])
             case .unknownItem: return (nil, ["! " + words.unknownItem])
             case .notReached: return (nil, ["! " + words.notReached])
             case .notRelevant: return (nil, ["! " + words.notRelevant])
             }
-        case ":review", ":r": return (nil, reviewLines())
+        case ":review", ":r":
+            if case .terminal = mode {
+                reviewPage = 0
+                return (nil, [])
+            }
+            return (nil, reviewLines(width: nil))
         case ":clear": return (nil, describe(engine.clearAnswer()))
         case ":dk": return (nil, describe(engine.setNonResponse(.dontKnow)))
         case ":rf": return (nil, describe(engine.setNonResponse(.refused)))
@@ -281,7 +299,7 @@ public final class InterviewSession {
             return (.saved, ["= \(words.saved) \(words.resumeWith) \(resumeCommand)"])
         case ":finish":
             let blockers = engine.finish()
-            guard blockers.isEmpty else { return (nil, ["! " + words.finishBlocked] + blockers.map { "!   " + describe($0) }) }
+            guard blockers.isEmpty else { return (nil, finishBlockedLines(blockers)) }
             try store.complete(engine.takeTransition(), interview: uuid, language: engine.language, at: clock())
             return (.completed, ["= " + words.finished])
         default:
@@ -291,6 +309,18 @@ public final class InterviewSession {
 
     // MARK: - Output
 
+    /// What stops `:finish`: the questions already reached, each with the `:jump` that leads to it, and how many
+    /// further questions are still to be asked (reached by going on, not by a jump).
+    func finishBlockedLines(_ blockers: [Blocker]) -> [String] {
+        let reached = blockers.filter { engine.hasReached($0.address) }
+        var lines = ["! " + words.finishBlocked] + reached.prefix(10).map { "!   " + describe($0) }
+        if reached.count > 10 { lines.append("!   … \(reached.count - 10) \(words.more)") }
+        let ahead = blockers.count - reached.count
+        if ahead > 0 { lines.append("!   " + words.notYetAsked(ahead)) }
+        return lines
+    }
+
+    /// A value as the enumerator reads it: choices by label, numbers grouped in the session's convention.
     func display(_ value: Value?, _ item: Item) -> String {
         guard let value else { return "" }
         switch value {
@@ -299,35 +329,52 @@ public final class InterviewSession {
         default: break
         }
         if let list = item.type.choiceList.flatMap(engine.questionnaire.choiceList(named:)) {
-            return Evaluator.choiceCodes(value).map { code in
-                "\(code) (\(list.choice(code)?.label?.text(in: engine.language) ?? code))"
-            }.joined(separator: ", ")
+            return Evaluator.choiceCodes(value).map { code in list.choice(code)?.label?.text(in: engine.language) ?? code }.joined(separator: ", ")
         }
         if case .number(let number) = value { return convention.format(number) }
         return value.stringValue
     }
 
-    func reviewLines() -> [String] {
-        var lines = ["= \(words.review):"]
-        for row in engine.review() {
-            guard let item = engine.item(named: row.address.name) else { continue }
-            var flags = ""
-            if let blocker = row.blocker { flags += "  ! " + describe(blocker) }
-            if let reason = row.confirmation { flags += "  [\(words.confirmed): \(reason)]" }
-            let value = item.type == .note ? "" : " = \(display(row.value, item))"
-            lines.append("=   \(row.address)\(value)\(flags)")
+    /// The answers reached so far, one line each: the number `:jump` takes, the question's label, the value; a line
+    /// starts with `!` where something stops `:finish`. Cut to `width` on a terminal.
+    func reviewLines(width: Int?) -> [String] {
+        let numbers = Dictionary(engine.itemSequence().enumerated().map { ($1, $0 + 1) }, uniquingKeysWith: { first, _ in first })
+        var lines: [String] = []
+        for row in engine.review() where engine.hasReached(row.address) {
+            guard let item = engine.item(named: row.address.name), item.type != .note else { continue }
+            var line = "\(row.blocker == nil ? " " : "!")\(String(numbers[row.address] ?? 0).leftPadded(3)) \(row.label)"
+            var value = " = \(display(row.value, item))"
+            if let reason = row.confirmation { value += " [\(words.confirmed): \(reason)]" }
+            if let width, line.count + value.count > width {
+                let room = max(8, width - value.count - 1)
+                if line.count > room { line = String(line.prefix(room - 1)) + "…" }
+                value = String(value.prefix(max(0, width - line.count)))
+            }
+            lines.append(line + value)
         }
+        if width == nil { return ["= \(words.review):"] + lines.map { "=  " + $0 } }
         return lines
     }
 
-    var useColor: Bool { if case .terminal(let color, _) = mode { color } else { false } }
+    /// Review lines that fit one terminal page, below the header.
+    var reviewPageSize: Int {
+        if case .terminal(_, _, let height) = mode { return max(5, height - 6) }
+        return .max
+    }
+
+    var reviewPageCount: Int {
+        guard case .terminal(_, let width, _) = mode else { return 1 }
+        return max(1, (reviewLines(width: width).count + reviewPageSize - 1) / reviewPageSize)
+    }
+
+    var useColor: Bool { if case .terminal(let color, _, _) = mode { color } else { false } }
 
     func paint(_ text: String, _ code: String) -> String { useColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
 
     func screen(messages: [String]) -> String {
         switch mode {
         case .lines: return lineScreen(messages: messages)
-        case .terminal(_, let width): return terminalScreen(messages: messages, width: width)
+        case .terminal(_, let width, let height): return terminalScreen(messages: messages, width: width, height: height)
         }
     }
 
@@ -349,11 +396,22 @@ public final class InterviewSession {
         return out
     }
 
+    /// How a date or time is typed, shown before the first attempt rather than after a wrong one.
+    func format(of type: ItemType) -> String? {
+        switch type {
+        case .date: words.dateFormat
+        case .time: words.timeFormat
+        case .dateTime: words.dateTimeFormat
+        default: nil
+        }
+    }
+
     func questionLines(_ prompt: Prompt) -> [String] {
         var lines: [String] = []
         if !prompt.sectionPath.isEmpty { lines.append(prompt.sectionPath.joined(separator: " › ")) }
         lines.append(prompt.label + (prompt.required ? " *" : ""))
         if let hint = prompt.hint, !hint.isEmpty { lines.append("(\(hint))") }
+        if let format = format(of: prompt.item.type) { lines.append("(\(format))") }
         for choice in prompt.choices { lines.append("\(choice.number)) \(choice.label) [\(choice.code)]") }
         if let value = prompt.value, !(value.isEmpty && !value.isNonResponse) {
             lines.append("\(words.current): \(display(value, prompt.item))\(prompt.origin == .defaulted ? " \(words.defaulted)" : "")")
@@ -382,26 +440,46 @@ public final class InterviewSession {
         return lines
     }
 
-    func terminalScreen(messages: [String], width: Int) -> String {
-        let width = max(40, min(width, 120))
-        var out = "\u{1B}[2J\u{1B}[H"
-        out += paint(String(header.prefix(width)), "1") + "\n"
+    /// The second line: where the enumerator is (`12/43 name`, what `:jump` takes), the progress and who interviews.
+    func statusLine(width: Int) -> String {
         let progress = engine.progress()
-        out += paint("\(progress.answered)/\(progress.relevant) \(words.progress)", "2") + "\n\n"
+        var parts: [String] = []
+        if let position = engine.position(), case .item(let address) = engine.cursor { parts.append("No. \(position.index)/\(position.total) \(address)") }
+        parts.append("\(progress.answered)/\(progress.relevant) \(words.progress)")
+        let withEnumerator = (parts + ["\(words.enumerator) \(header.enumerator)"]).joined(separator: " · ")
+        return withEnumerator.count <= width ? withEnumerator : String(parts.joined(separator: " · ").prefix(width))
+    }
+
+    func terminalScreen(messages: [String], width: Int, height: Int) -> String {
+        let width = max(40, min(width, 160))
+        var out = "\u{1B}[2J\u{1B}[H"
+        out += paint(header.line(width: width, words: words), "1") + "\n"
+        out += paint(statusLine(width: width), "2") + "\n\n"
+        if let page = reviewPage {
+            let lines = reviewLines(width: width)
+            let pages = reviewPageCount
+            out += paint("\(words.review) \(page + 1)/\(pages)", "1") + "\n"
+            for line in lines.dropFirst(page * reviewPageSize).prefix(reviewPageSize) {
+                out += (line.hasPrefix("!") ? paint(line, "31") : line) + "\n"
+            }
+            out += paint(page + 1 < pages ? words.reviewNextPage : words.reviewLastPage, "2") + "\n> "
+            return out
+        }
         switch engine.cursor {
         case .end:
             out += paint(words.endTitle, "1") + "\n"
             let blockers = engine.finishBlockers()
-            for blocker in blockers.prefix(12) { out += paint("  " + describe(blocker), "31") + "\n" }
+            for line in finishBlockedLines(blockers).dropFirst().prefix(max(3, height - 9)) { out += paint("  " + line.dropFirst(4), "31") + "\n" }
         case .repeatPrompt:
             let info = engine.repeatPromptInfo()
             out += paint("\(info?.label ?? "")", "1") + ": \(info?.count ?? 0) \(words.repeatSoFar)\n\(words.repeatQuestion)\n"
         case .item:
             guard let prompt = engine.prompt() else { break }
-            if !prompt.sectionPath.isEmpty { out += paint(prompt.sectionPath.joined(separator: " › "), "36") + "\n" }
+            if !prompt.sectionPath.isEmpty { out += paint(String(prompt.sectionPath.joined(separator: " › ").prefix(width)), "36") + "\n" }
             for line in wrap(prompt.label, width: width - 2) { out += paint(line, "1") + "\n" }
             if prompt.required { out += paint("(\(words.required))", "33") + "\n" }
             if let hint = prompt.hint, !hint.isEmpty { for line in wrap(hint, width: width - 2) { out += paint(line, "2") + "\n" } }
+            if let format = format(of: prompt.item.type) { out += paint(format, "2") + "\n" }
             if !prompt.choices.isEmpty {
                 out += "\n"
                 for choice in prompt.choices { out += "  \(String(choice.number).leftPadded(3))) \(choice.label)\n" }
@@ -412,6 +490,7 @@ public final class InterviewSession {
                 out +=
                     "\n\(words.current): " + paint(display(value, prompt.item), "32")
                     + (prompt.origin == .defaulted ? " \(words.defaulted)" : "") + "\n"
+                out += paint(words.keepHint, "2") + "\n"
             }
             if let reason = prompt.confirmation { out += paint("[\(words.confirmed): \(reason)]", "2") + "\n" }
             let allowed = prompt.item.allowedNonResponses.map {
@@ -423,11 +502,45 @@ public final class InterviewSession {
             out += "\n"
             for message in messages {
                 let color = message.hasPrefix("!") ? "31" : "32"
-                out += paint(String(message.dropFirst(2)), color) + "\n"
+                for line in wrap(String(message.dropFirst(2)), width: width) { out += paint(line, color) + "\n" }
             }
         }
         out += paint(":help", "2") + "\n> "
         return out
+    }
+}
+
+/// The first line of every screen: the questionnaire, the place, the unit's code and the round. At any width the
+/// unit's code and the round stay whole; the place path is shortened first (to the unit's own name), then the title.
+struct ScreenHeader {
+    let title: String
+    /// The unit's lineage, outermost first.
+    let places: [String]
+    let unit: String
+    let round: String
+    let enumerator: String
+    let previousRound: String?
+
+    func line(width: Int, words: Words) -> String {
+        let fixed = " [\(unit)] · \(words.round) \(round)"
+        let previous = previousRound.map { " · \(words.previousRound) \($0)" } ?? ""
+        for place in [places.joined(separator: " › "), places.last ?? ""] {
+            for tail in [fixed + previous, fixed] {
+                let line = "\(title) · \(place)\(tail)"
+                if line.count <= width { return line }
+            }
+        }
+        // Still too long: the title keeps up to a third of the room, the place the rest, each cut with an ellipsis.
+        let place = places.last ?? ""
+        let room = width - fixed.count
+        if room < 8 { return String((unit + " · " + round).prefix(width)) }
+        let titleRoom = min(title.count, max(4, room / 3))
+        func cut(_ text: String, _ room: Int) -> String {
+            text.count <= room ? text : String(text.prefix(max(1, room - 1))).trimmingCharacters(in: .whitespaces) + "…"
+        }
+        let shortTitle = cut(title, titleRoom)
+        let shortPlace = cut(place, room - shortTitle.count - 3)
+        return "\(shortTitle) · \(shortPlace)\(fixed)"
     }
 }
 

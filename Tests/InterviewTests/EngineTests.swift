@@ -353,14 +353,14 @@ struct PreloadAndDefaultTests {
     @Test("I7: previous round in labels, defaults and relevance")
     func preload() throws {
         let s = try Scenario(Self.form, previous: [Address("sid_status"): .string("paper"), Address("meetings"): .number(4)])
-        #expect(s.engine.prompt()?.label == "SID status (last round: paper)")
+        #expect(s.engine.prompt()?.label == "SID status (last round: Paper)")
         #expect(s.record("sid_status") == AnswerRecord(value: .string("paper"), origin: .defaulted))
         #expect(s.engine.prompt()?.value == .string("paper"))
         s.move { $0.next() }
         #expect(s.at == "meetings")
 
         let first = try Scenario(Self.form)
-        #expect(first.engine.prompt()?.label == "SID status (last round: )")
+        #expect(first.engine.prompt()?.label == "SID status (last round: —)")
         #expect(first.value("sid_status") == nil)
         first.answer("sid_status", "paper")
         #expect(first.at == "members")

@@ -120,10 +120,12 @@ struct LineProtocolTests {
         let workspace = try Workspace()
         let first = try pantauWithInput(workspace.interview(), input: "7\nhello\n")
         #expect(first.status == 3)
-        #expect(first.stderr.contains("input ended before the interview was completed; the answers are saved as a draft."))
-        #expect(first.stderr.contains("resume with: pantau interview \(workspace.form) --unit 1105010001 --round 2021-H1 --enumerator e1 --db \(workspace.db)"))
-        let second = try pantauWithInput(workspace.interview(), input: "")
-        #expect(second.stdout.hasPrefix("? q3 select_one yn\n"))
+        #expect(first.stderr.contains("Input ended in the middle of the interview; the answers are saved as a draft."))
+        let resume = try #require(first.stderr.split(separator: "\n").first { $0.hasPrefix("Resume with: ") }).dropFirst("Resume with: ".count)
+        #expect(resume == "pantau interview \(workspace.form) --unit 1105010001 --round 2021-H1 --enumerator e1 --lang en --db \(workspace.db)")
+        // The command works as printed (here with the built binary for "pantau").
+        let second = try pantau(["-c", pantauBinary.path + resume.dropFirst("pantau".count)], executable: "/bin/sh")
+        #expect(second.stdout.hasPrefix("? q3 select_one yn\n"), "\(second.stdout)\n\(second.stderr)")
         #expect(second.stderr.hasPrefix("resumed interview "))
     }
 

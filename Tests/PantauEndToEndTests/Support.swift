@@ -27,7 +27,7 @@ struct Run {
 /// `timeout` seconds is killed and the test fails with what it printed so far.
 func pantau(
     _ arguments: [String], environment: [String: String] = [:], directory: URL = repositoryRoot, input: Data? = nil,
-    timeout: TimeInterval = 600
+    timeout: TimeInterval = 600, executable: String = pantauBinary.path
 ) throws -> Run {
     let folder = try temporaryDirectory()
     let inputPath = folder.appendingPathComponent("stdin").path
@@ -40,7 +40,7 @@ func pantau(
     let child: ChildProcess
     do {
         child = try ChildProcess(
-            executable: pantauBinary.path, arguments: arguments, environment: childEnvironment(environment),
+            executable: executable, arguments: arguments, environment: childEnvironment(environment),
             directory: directory.path, stdin: stdin, stdout: stdout, stderr: stderr)
     } catch {
         close(stdin)

@@ -13,6 +13,8 @@ enum CommandError: Error, CustomStringConvertible {
     case noRounds
     /// A command that does not create stores was pointed at a path with none.
     case noSuchStore(String)
+    /// An error already put into the words of the session's language (`pantau interview --lang id`).
+    case translated(lines: [String], status: Int32)
     case noQuestionnaireWithUnitLevel(String)
 
     var description: String {
@@ -25,6 +27,7 @@ enum CommandError: Error, CustomStringConvertible {
         case .noSuchStore(let path):
             "there is no store at \(path); check --db (a store is created only by the commands that write: frame import, interview, rounds add, simulate, merge)"
         case .noQuestionnaireWithUnitLevel(let formID): "no questionnaire \(formID) with a unit level in the store"
+        case .translated(let lines, _): lines.joined(separator: "\n")
         }
     }
 }
@@ -41,6 +44,8 @@ enum FailureReport {
             return (diagnostics(report), 1)
         case CommandError.invalidQuestionnaire(_, let report, let status):
             return (diagnostics(report) + ["\(error)"], status)
+        case CommandError.translated(let lines, let status):
+            return (lines, status)
         case CommandError.damagedStore(_, let problems):
             return (problems.map { "integrity: \($0)" } + ["error: \(error)"], 1)
         case let error as CocoaError:
