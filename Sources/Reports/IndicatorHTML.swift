@@ -8,6 +8,7 @@ public enum IndicatorHTML {
 
     public static func render(_ table: IndicatorTable) -> String {
         let language = table.language
+        let numbers = Numbers(language: language)
         var out = HTML.pageStart(
             title: "\(table.title) \(table.round)", language: language ?? "en",
             style: """
@@ -46,25 +47,25 @@ public enum IndicatorHTML {
             out +=
                 "<tr><td><a href=\"#\(escape(result.indicator.id))\">\(escape(result.label(language)))</a>\(result.comparability == nil ? "" : " <span class=\"warning\">†</span>")</td>"
             out +=
-                "<td>\(Numbers.format(row.value, kind))</td><td>\(row.low.map { "\(Numbers.format($0, kind))–\(Numbers.format(row.high, kind))" } ?? "–")</td>"
+                "<td>\(numbers.format(row.value, kind))</td><td>\(row.low.map { "\(numbers.format($0, kind))–\(numbers.format(row.high, kind))" } ?? "–")</td>"
             out +=
-                "<td>\(row.n) / \(row.population.map(String.init) ?? "–")</td><td>\(Numbers.format(row.previous, kind))</td><td>\(Numbers.signed(row.change, kind))</td>"
+                "<td>\(row.n) / \(row.population.map(String.init) ?? "–")</td><td>\(numbers.format(row.previous, kind))</td><td>\(numbers.signed(row.change, kind))</td>"
             out +=
-                "<td>\(result.indicator.target.map { Numbers.format($0.value, kind) } ?? "–")</td><td class=\"\(statusClass)\">\(escape(result.status?.rawValue ?? "–"))</td></tr>\n"
+                "<td>\(result.indicator.target.map { numbers.format($0.value, kind) } ?? "–")</td><td class=\"\(statusClass)\">\(escape(result.status?.rawValue ?? "–"))</td></tr>\n"
         }
         out += "</table>\n<p class=\"note\">† not comparable with the previous round; see the indicator.</p>\n"
         for result in table.results {
             let kind = result.indicator.measure.kind
             out += "<section id=\"\(escape(result.indicator.id))\">\n<h2>\(escape(result.label(language)))</h2>\n"
             if let note = result.comparability { out += "<p class=\"warning\">\(escape(note))</p>\n" }
-            out += "<div class=\"charts\">\n" + lineChart(result) + barChart(result) + "</div>\n"
+            out += "<div class=\"charts\">\n" + lineChart(result, numbers) + barChart(result, numbers) + "</div>\n"
             out +=
                 "<table><tr><th>by</th><th>group</th><th>value</th><th>95% CI</th><th>n</th><th>N</th><th>missing</th><th>non-response</th><th>previous</th><th>change</th></tr>\n"
             for row in result.rows {
-                out += "<tr><td>\(escape(row.dimension))</td><td class=\"text\">\(escape(row.group))</td><td>\(Numbers.format(row.value, kind))</td>"
-                out += "<td>\(row.low.map { "\(Numbers.format($0, kind))–\(Numbers.format(row.high, kind))" } ?? "–")</td><td>\(row.n)</td>"
+                out += "<tr><td>\(escape(row.dimension))</td><td class=\"text\">\(escape(row.group))</td><td>\(numbers.format(row.value, kind))</td>"
+                out += "<td>\(row.low.map { "\(numbers.format($0, kind))–\(numbers.format(row.high, kind))" } ?? "–")</td><td>\(row.n)</td>"
                 out += "<td>\(row.population.map(String.init) ?? "–")</td><td>\(row.missing)</td><td>\(row.nonResponse)</td>"
-                out += "<td>\(Numbers.format(row.previous, kind))</td><td>\(Numbers.signed(row.change, kind))</td></tr>\n"
+                out += "<td>\(numbers.format(row.previous, kind))</td><td>\(numbers.signed(row.change, kind))</td></tr>\n"
             }
             out += "</table>\n</section>\n"
         }
@@ -72,7 +73,7 @@ public enum IndicatorHTML {
     }
 
     /// Rounds on the x axis; the overall line in black, one thin line per province; the target dashed.
-    static func lineChart(_ result: IndicatorResult) -> String {
+    static func lineChart(_ result: IndicatorResult, _ numbers: Numbers) -> String {
         let width = 460.0, height = 260.0, left = 52.0, right = 130.0, top = 16.0, bottom = 30.0
         let rounds = result.series.map(\.round)
         var all = result.series.compactMap(\.value) + result.provinceSeries.flatMap { $0.values.compactMap { $0 } }
@@ -94,7 +95,7 @@ public enum IndicatorHTML {
             let value = low + (high - low) * Double(step) / 4
             svg += "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(y(value)))\" y2=\"\(f(y(value)))\" stroke=\"#eee\"/>"
             svg +=
-                "<text x=\"\(f(left - 4))\" y=\"\(f(y(value) + 4))\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">\(Numbers.format(value, result.indicator.measure.kind))</text>\n"
+                "<text x=\"\(f(left - 4))\" y=\"\(f(y(value) + 4))\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">\(numbers.format(value, result.indicator.measure.kind))</text>\n"
         }
         for (index, round) in rounds.enumerated() {
             svg += "<text x=\"\(f(x(index)))\" y=\"\(f(height - 10))\" font-size=\"10\" text-anchor=\"middle\" fill=\"#555\">\(escape(round))</text>\n"
@@ -103,7 +104,7 @@ public enum IndicatorHTML {
             svg +=
                 "<line x1=\"\(f(left))\" x2=\"\(f(width - right))\" y1=\"\(f(y(target)))\" y2=\"\(f(y(target)))\" stroke=\"#2a7d2a\" stroke-dasharray=\"5 4\"/>"
             svg +=
-                "<text x=\"\(f(width - right + 4))\" y=\"\(f(y(target) + 4))\" font-size=\"10\" fill=\"#2a7d2a\">target \(Numbers.format(target, result.indicator.measure.kind))</text>\n"
+                "<text x=\"\(f(width - right + 4))\" y=\"\(f(y(target) + 4))\" font-size=\"10\" fill=\"#2a7d2a\">target \(numbers.format(target, result.indicator.measure.kind))</text>\n"
         }
         func path(_ values: [Double?]) -> String {
             var d = "", pen = false
@@ -140,7 +141,7 @@ public enum IndicatorHTML {
     }
 
     /// This round's value per district, as horizontal bars.
-    static func barChart(_ result: IndicatorResult) -> String {
+    static func barChart(_ result: IndicatorResult, _ numbers: Numbers) -> String {
         let values = result.districts.filter { $0.value != nil }
         guard !values.isEmpty else { return "" }
         let rowHeight = 13.0, left = 150.0, width = 460.0, top = 8.0
@@ -156,7 +157,7 @@ public enum IndicatorHTML {
                 "<text x=\"\(f(left - 4))\" y=\"\(f(y + 9.5))\" font-size=\"9\" text-anchor=\"end\" fill=\"#333\">\(escape(String(entry.name.prefix(26))))</text>"
             svg += "<rect x=\"\(f(left))\" y=\"\(f(y + 2))\" width=\"\(f(length))\" height=\"\(f(rowHeight - 4))\" fill=\"#1b6ca8\"/>"
             svg +=
-                "<text x=\"\(f(left + length + 3))\" y=\"\(f(y + 9.5))\" font-size=\"9\" fill=\"#333\">\(Numbers.format(value, result.indicator.measure.kind))</text>\n"
+                "<text x=\"\(f(left + length + 3))\" y=\"\(f(y + 9.5))\" font-size=\"9\" fill=\"#333\">\(numbers.format(value, result.indicator.measure.kind))</text>\n"
         }
         if let target = result.indicator.target?.value {
             let x = left + (width - left - 50) * target / maxValue

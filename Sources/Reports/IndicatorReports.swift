@@ -5,12 +5,28 @@ import Questionnaire
 import Tabular
 
 /// Number formatting shared by the renderers: one decimal for shares and means, whole numbers with thousands
-/// separators for totals, counts and medians of amounts.
-enum Numbers {
-    static func format(_ value: Double?, _ kind: String) -> String {
+/// separators for totals, counts and medians of amounts; in the report's language's convention (Indonesian
+/// 1.250.000 and 6,8, English 1,250,000 and 6.8). Machine formats (CSV, JSON) use `plain`.
+struct Numbers {
+    let indonesian: Bool
+
+    init(language: String?) { indonesian = language?.lowercased().hasPrefix("id") == true }
+
+    func format(_ value: Double?, _ kind: String) -> String {
         guard let value, value.isFinite else { return "–" }
-        if kind == "total" || kind == "count" || (kind == "median" && abs(value) >= 1000) { return grouped(value) }
-        return String(format: "%.1f", value)
+        if kind == "total" || kind == "count" || (kind == "median" && abs(value) >= 1000) { return localized(Self.grouped(value)) }
+        return localized(String(format: "%.1f", value))
+    }
+
+    func signed(_ value: Double?, _ kind: String) -> String {
+        guard let value, value.isFinite else { return "–" }
+        return (value > 0 ? "+" : "") + format(value, kind)
+    }
+
+    /// English separators swapped for Indonesian ones.
+    func localized(_ text: String) -> String {
+        guard indonesian else { return text }
+        return String(text.map { $0 == "," ? "." : $0 == "." ? "," : $0 })
     }
 
     static func grouped(_ value: Double) -> String {
@@ -27,11 +43,6 @@ enum Numbers {
     static func plain(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "" }
         return Value(value).description
-    }
-
-    static func signed(_ value: Double?, _ kind: String) -> String {
-        guard let value, value.isFinite else { return "–" }
-        return (value > 0 ? "+" : "") + format(value, kind)
     }
 }
 
@@ -64,6 +75,7 @@ func intervalNote(_ method: IntervalMethod) -> String {
 public enum IndicatorMarkdown {
     public static func render(_ table: IndicatorTable) -> String {
         let language = table.language
+        let numbers = Numbers(language: language)
         var out = "# \(table.title): \(table.round)\n\n"
         out +=
             "Previous round: \(table.previousRound ?? "none"). Only completed interviews count; irrelevant answers never do. \(intervalNote(table.intervals))\n\n"
@@ -71,11 +83,11 @@ public enum IndicatorMarkdown {
         for result in table.results {
             let kind = result.indicator.measure.kind
             guard let row = result.overall else { continue }
-            let ci = row.low.map { "\(Numbers.format($0, kind))–\(Numbers.format(row.high, kind))" } ?? "–"
-            out += "| \(cell(result.label(language))) | \(Numbers.format(row.value, kind)) | \(ci) | \(row.n) / \(row.population.map(String.init) ?? "–") | "
-            out += "\(Numbers.format(row.previous, kind)) | \(Numbers.signed(row.change, kind)) | "
+            let ci = row.low.map { "\(numbers.format($0, kind))–\(numbers.format(row.high, kind))" } ?? "–"
+            out += "| \(cell(result.label(language))) | \(numbers.format(row.value, kind)) | \(ci) | \(row.n) / \(row.population.map(String.init) ?? "–") | "
+            out += "\(numbers.format(row.previous, kind)) | \(numbers.signed(row.change, kind)) | "
             out +=
-                "\(result.indicator.baseline.map { Numbers.format($0.value, kind) } ?? "–") | \(result.indicator.target.map { Numbers.format($0.value, kind) } ?? "–") | "
+                "\(result.indicator.baseline.map { numbers.format($0.value, kind) } ?? "–") | \(result.indicator.target.map { numbers.format($0.value, kind) } ?? "–") | "
             out += "\(result.status?.rawValue ?? "–") |\n"
         }
         for result in table.results {
@@ -87,10 +99,10 @@ public enum IndicatorMarkdown {
             if let note = result.comparability { out += "**Comparability:** \(note)\n\n" }
             out += "| by | group | value | 95% CI | n | N | missing | non-response | previous | change |\n|---|---|---|---|---|---|---|---|---|---|\n"
             for row in result.rows {
-                let ci = row.low.map { "\(Numbers.format($0, kind))–\(Numbers.format(row.high, kind))" } ?? "–"
+                let ci = row.low.map { "\(numbers.format($0, kind))–\(numbers.format(row.high, kind))" } ?? "–"
                 out +=
-                    "| \(cell(row.dimension)) | \(cell(row.group)) | \(Numbers.format(row.value, kind)) | \(ci) | \(row.n) | \(row.population.map(String.init) ?? "–") | "
-                out += "\(row.missing) | \(row.nonResponse) | \(Numbers.format(row.previous, kind)) | \(Numbers.signed(row.change, kind)) |\n"
+                    "| \(cell(row.dimension)) | \(cell(row.group)) | \(numbers.format(row.value, kind)) | \(ci) | \(row.n) | \(row.population.map(String.init) ?? "–") | "
+                out += "\(row.missing) | \(row.nonResponse) | \(numbers.format(row.previous, kind)) | \(numbers.signed(row.change, kind)) |\n"
             }
         }
         return out
