@@ -136,6 +136,21 @@ struct FieldDataCommandTests {
 }
 
 @Suite(.temporaryFiles)
+struct MergeRoundTests {
+    @Test("merge: a field store on another round scheme is refused whole with exit 64, the others are merged")
+    func otherScheme() throws {
+        let halfYears = try FieldWorkspace(villages: 4, rounds: "2021-H1")
+        let months = try FieldWorkspace(villages: 4, rounds: "2021-06", seed: 3)
+        let central = halfYears.folder.appendingPathComponent("central.sqlite").path
+        let run = try pantau(["merge", halfYears.source, months.source, "--into", central])
+        #expect(run.status == 64, "\(run.stderr)")
+        #expect(run.stderr.contains("round '2021-06' is monthly (YYYY-MM), but the store's rounds are six-monthly"))
+        let rounds = try pantau(["rounds", "list", "--db", central])
+        #expect(rounds.stdout.split(separator: "\n").dropFirst(2).map { $0.split(separator: " ").first.map(String.init) ?? "" } == ["2021-H1"])
+    }
+}
+
+@Suite(.temporaryFiles)
 struct ConvertCommandTests {
     @Test("convert: YAML to an XLSForm and back; validate and codebook take the .xlsx; a YAML target without -o .xlsx is a usage error")
     func convert() throws {

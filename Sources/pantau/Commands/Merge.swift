@@ -33,16 +33,18 @@ struct Merge: ParsableCommand {
 
     func run() throws {
         let central = try ResponseStore(path: into)
-        var failed = false
+        // Each file is merged or refused on its own; the others go on. A refusal for round codes is a usage error of
+        // the data (exit 64, as for interview and rounds add); any other refusal exits 1.
+        var status: Int32 = 0
         for file in files {
             do {
                 let summary = try central.merge(from: file, at: systemClock())
                 print(summary.description)
             } catch let error as StoreError {
                 Terminal.printError("error: \(error)")
-                failed = true
+                if case .roundRefused = error { status = 64 } else if status == 0 { status = 1 }
             }
         }
-        if failed { throw ExitCode(1) }
+        if status != 0 { throw ExitCode(status) }
     }
 }
