@@ -72,6 +72,13 @@ final class InteractiveRun {
         writeAll(inputWrite, data)
     }
 
+    /// Sends a signal (SIGINT: Ctrl-C) and waits for the child to end; returns how it ended and its standard error.
+    func interrupt(_ signal: Int32 = SIGINT, timeout: TimeInterval = 30) -> (Termination, stderr: String) {
+        Glibc.kill(child.pid, signal)
+        let termination = child.wait(timeout: timeout)
+        return (termination, (try? String(contentsOfFile: errorsPath, encoding: .utf8)) ?? "")
+    }
+
     /// SIGKILL: no handler runs, as when power fails.
     @discardableResult
     func kill() -> Termination {

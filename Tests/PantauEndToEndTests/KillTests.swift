@@ -32,6 +32,20 @@ struct KillTests {
         #expect(try workspace.answers(workspace.onlyInterview()) == expected)
     }
 
+    @Test("L4: Ctrl-C says the draft is kept and how to resume it, in the session's language; every answer given is kept")
+    func interrupted() throws {
+        let workspace = try Workspace()
+        let run = try InteractiveRun(workspace.interview(["--lang", "id"]))
+        #expect(run.waitForPrompts(1))
+        run.send("7")
+        run.send("halo")
+        #expect(run.waitForPrompts(3))
+        let (termination, stderr) = run.interrupt()
+        #expect(termination == .exited(130))
+        #expect(stderr.contains("Dihentikan (Ctrl-C). Semua jawaban sudah tersimpan sebagai draf.\nLanjutkan dengan: pantau interview"), "\(stderr)")
+        #expect(try workspace.answers(workspace.onlyInterview()) == ["q1": "7", "q2": "halo"])
+    }
+
     @Test(
         "L4: killed at random moments while answers are being written: the store stays sound and consistent",
         arguments: [1, 2, 3, 4, 5, 6] as [UInt64])

@@ -7,6 +7,11 @@ enum Interruption {
 
     static func install(message text: String) {
         message = Array(text.utf8)
+        // A parent may have started pantau with SIGINT blocked (the mask is inherited): Ctrl-C must still reach it.
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        sigprocmask(SIG_UNBLOCK, &set, nil)
         signal(SIGINT) { _ in
             Interruption.message.withUnsafeBufferPointer { bytes in _ = write(STDERR_FILENO, bytes.baseAddress, bytes.count) }
             _exit(130)
