@@ -65,6 +65,20 @@ public struct Indicator: Sendable {
     /// +1 when higher is better, −1 when lower is better.
     public let direction: Int
     public let location: SourceLocation
+    /// The units the indicator speaks for (the set's, unless the indicator names its own).
+    public var population: Population = .everyUnit
+    /// The units shown beside them for comparison (`compare:`), if any.
+    public var comparison: Population?
+
+    /// The same indicator by other groups: for the charts' series by province and by district.
+    func by(_ disaggregations: [Disaggregation]) -> Indicator {
+        var copy = Indicator(
+            id: id, label: label, instrument: instrument, level: level, measure: measure, disaggregations: disaggregations, flagship: nil,
+            baseline: nil, target: nil, direction: direction, location: location)
+        copy.population = population
+        copy.comparison = comparison
+        return copy
+    }
 
     /// Fields the measure reads.
     public var variables: Set<String> { Set(measure.expressions.flatMap { $0.expression.references }) }
@@ -128,8 +142,24 @@ struct SpecReader {
 
     static let indicatorKeys = [
         "id", "label", "instrument", "level", "share", "mean", "median", "total", "count", "disaggregate",
-        "flagship", "baseline", "target", "direction",
+        "flagship", "baseline", "target", "direction", "population",
     ]
+    static let setKeys = ["indicators", "title", "population", "compare"]
+
+    /// A `population:` condition on frame attributes, checked against the frame's attributes when they are known.
+    mutating func population(_ node: Node?) -> Population? {
+        guard let node else { return nil }
+        guard let text = node.string, let population = Population.parse(text) else {
+            report(.badStructure, node, "a population is written ATTRIBUTE = VALUE (or !=), joined by 'and', e.g. kompak = 1")
+            return nil
+        }
+        for condition in population.conditions where !frameAttributes.isEmpty && !frameAttributes.contains(condition.attribute) {
+            report(
+                .unknownDisaggregation, node,
+                "'\(condition.attribute)' is not a frame attribute; the frame's attributes are \(frameAttributes.sorted().joined(separator: ", "))")
+        }
+        return population
+    }
 
     mutating func read() -> IndicatorSet? {
         let root: Node?
@@ -141,13 +171,24 @@ struct SpecReader {
             report(.badStructure, root, "an indicator file is a mapping with an indicators: list")
             return nil
         }
-        for (key, _) in top where !["indicators", "title"].contains(key.string ?? "") {
-            report(.unknownKey, key, "unknown key '\(key.string ?? "")'; the keys here are title and indicators")
+        for (key, _) in top where !Self.setKeys.contains(key.string ?? "") {
+            report(.unknownKey, key, "unknown key '\(key.string ?? "")'; the keys here are \(Self.setKeys.joined(separator: ", "))")
+        }
+        let setPopulation = population(top["population"]) ?? .everyUnit
+        let compare = top["compare"]?.string
+        if let node = top["compare"], compare == nil || setPopulation.comparison(on: compare!) == nil {
+            report(.badStructure, node, "compare names a frame attribute that the population fixes, e.g. population: kompak = 1 with compare: kompak")
         }
         var indicators: [Indicator] = []
         var ids: [String: Int] = [:]
         for node in list {
-            guard let indicator = readIndicator(node) else { continue }
+            guard var indicator = readIndicator(node) else { continue }
+            if case .mapping(let mapping) = node, let own = population(mapping["population"]) {
+                indicator.population = own
+            } else {
+                indicator.population = setPopulation
+            }
+            indicator.comparison = compare.flatMap { indicator.population.comparison(on: $0) }
             if let line = ids[indicator.id] {
                 report(.duplicateName, node, "indicator id '\(indicator.id)' is already used at line \(line)")
             }

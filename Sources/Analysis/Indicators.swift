@@ -56,12 +56,20 @@ public struct IndicatorRow: Sendable {
     public let high: Double?
     /// Units that answered.
     public let n: Int
-    /// Units of the indicator's level in the frame (nil when the group is defined by answers).
+    /// Units of the indicator's level in the frame and its population (nil when the group is defined by answers).
     public let population: Int?
+    /// Units asked but without a value (an optional question left empty).
     public let missing: Int
+    /// Units that gave a special non-response (don't know, refused).
     public let nonResponse: Int
+    /// Interviewed units the question was not for (not relevant, or outside the share's denominator).
+    public let notAsked: Int
     public let previous: Double?
+    /// Every eligible unit of the frame answered: the value is exact, and no interval is given.
+    public let census: Bool
     public var change: Double? { value.flatMap { current in previous.map { current - $0 } } }
+    /// Units the question was for among those interviewed: answered, left empty or refused.
+    public var eligible: Int { n + missing + nonResponse }
 }
 
 public struct IndicatorResult: Sendable {
@@ -76,6 +84,11 @@ public struct IndicatorResult: Sendable {
     public let provinceSeries: [(name: String, values: [Double?])]
     /// This round's value per district.
     public let districts: [(name: String, value: Double?)]
+    /// The comparison units' overall row this round (`compare:` in the specification), and their value per round.
+    public let comparison: IndicatorRow?
+    public let comparisonSeries: [(round: String, value: Double?)]
+    /// The status against the target per province (or the frame's top level), this round.
+    public let provinceStatus: [(name: String, value: Double?, status: TargetStatus?)]
 }
 
 public struct IndicatorTable: Sendable {
@@ -86,6 +99,8 @@ public struct IndicatorTable: Sendable {
     public let language: String?
     public let intervals: IntervalMethod
     public let results: [IndicatorResult]
+    /// When the data were read from the store (and the report made), as the workflow states it.
+    public var extractedAt: String?
 }
 
 /// Reads values from one interview's stored answers.
@@ -155,7 +170,7 @@ public struct IndicatorCalculator {
     /// What one unit contributes.
     enum Contribution {
         case value(Double)
-        case outOfScope
+        case notAsked
         case missing
         case nonResponse
     }
@@ -171,13 +186,15 @@ public struct IndicatorCalculator {
         case .share(let numerator, let denominator):
             // The validator proves the numerator lies within the denominator; evaluating only within it keeps
             // that true even for conditions it cannot prove.
-            if let denominator, !Evaluator.isTrue(denominator.expression, in: context) { return .outOfScope }
+            if let denominator, !Evaluator.isTrue(denominator.expression, in: context) { return .notAsked }
             return .value(Evaluator.isTrue(numerator.expression, in: context) ? 1 : 0)
         case .count(let condition):
             return .value(Evaluator.isTrue(condition.expression, in: context) ? 1 : 0)
         case .mean(let expression), .median(let expression), .total(let expression):
             let number = Evaluator.evaluate(expression.expression, in: context).numberValue
-            return number.isFinite ? .value(number) : .missing
+            if number.isFinite { return .value(number) }
+            // Only relevant answers are stored: when none of the variables is there, the question was not for this unit.
+            return indicator.variables.contains { values[Address($0)] != nil } ? .missing : .notAsked
         }
     }
 
@@ -185,35 +202,46 @@ public struct IndicatorCalculator {
         var values: [Double] = []
         var missing = 0
         var nonResponse = 0
+        var notAsked = 0
     }
 
-    func statistic(_ indicator: Indicator, _ accumulator: Accumulator, population: Int?) -> (value: Double?, se: Double?, low: Double?, high: Double?) {
+    typealias Statistic = (value: Double?, se: Double?, low: Double?, high: Double?, census: Bool)
+
+    /// The value and, where units are missing (not interviewed, empty or refused), its interval. The units the
+    /// question was not for are no part of the population: when every eligible unit answered the value is exact,
+    /// and no (degenerate) interval is given.
+    func statistic(_ indicator: Indicator, _ accumulator: Accumulator, population: Int?) -> Statistic {
         let values = accumulator.values
         let n = values.count
         guard n > 0 else {
-            if case .count = indicator.measure { return (0, nil, nil, nil) }
-            return (nil, nil, nil, nil)
+            if case .count = indicator.measure { return (0, nil, nil, nil, false) }
+            return (nil, nil, nil, nil, false)
+        }
+        let eligible = population.map { max(0, $0 - accumulator.notAsked) }
+        if intervals == .fpc, let eligible, n >= eligible {
+            let exact = statistic(indicator, accumulator, population: nil)
+            return (exact.value, nil, nil, nil, true)
         }
         var correction = 1.0
-        if intervals == .fpc, let population, population > 1 { correction = max(0, Double(population - n) / Double(population - 1)).squareRoot() }
+        if intervals == .fpc, let eligible, eligible > 1 { correction = max(0, Double(eligible - n) / Double(eligible - 1)).squareRoot() }
         let mean = values.reduce(0, +) / Double(n)
         switch indicator.measure {
         case .share:
             let p = mean
-            guard intervals != .none else { return (100 * p, nil, nil, nil) }
+            guard intervals != .none, population != nil || intervals == .srs else { return (100 * p, nil, nil, nil, false) }
             let se = (p * (1 - p) / Double(n)).squareRoot() * correction
-            return (100 * p, 100 * se, 100 * max(0, p - 1.96 * se), 100 * min(1, p + 1.96 * se))
+            return (100 * p, 100 * se, 100 * max(0, p - 1.96 * se), 100 * min(1, p + 1.96 * se), false)
         case .mean:
-            guard intervals != .none, n > 1 else { return (mean, nil, nil, nil) }
+            guard intervals != .none, n > 1, population != nil || intervals == .srs else { return (mean, nil, nil, nil, false) }
             let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)
             let se = (variance / Double(n)).squareRoot() * correction
-            return (mean, se, mean - 1.96 * se, mean + 1.96 * se)
+            return (mean, se, mean - 1.96 * se, mean + 1.96 * se, false)
         case .median:
             let sorted = values.sorted()
             let median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
-            return (median, nil, nil, nil)
+            return (median, nil, nil, nil, false)
         case .total, .count:
-            return (values.reduce(0, +), nil, nil, nil)
+            return (values.reduce(0, +), nil, nil, nil, false)
         }
     }
 
@@ -224,6 +252,7 @@ public struct IndicatorCalculator {
         let contexts = cache.contexts(for: data)
         for (position, interview) in data.interviews.enumerated() {
             guard units[interview.unit]?.level == indicator.level || indicator.level.isEmpty else { continue }
+            guard indicator.population.contains(interview.unit, in: hierarchy) else { continue }
             let contribution = contribution(indicator, interview.values, contexts[position])
             var keys: [(String, String)] = [("overall", "all")]
             for disaggregation in indicator.disaggregations {
@@ -237,7 +266,7 @@ public struct IndicatorCalculator {
                 case .value(let value): groups[dimension, default: [:]][group, default: Accumulator()].values.append(value)
                 case .missing: groups[dimension, default: [:]][group, default: Accumulator()].missing += 1
                 case .nonResponse: groups[dimension, default: [:]][group, default: Accumulator()].nonResponse += 1
-                case .outOfScope: groups[dimension, default: [:]][group, default: Accumulator()].missing += 0  // the group exists, with n = 0
+                case .notAsked: groups[dimension, default: [:]][group, default: Accumulator()].notAsked += 1
                 }
             }
         }
@@ -247,7 +276,7 @@ public struct IndicatorCalculator {
     /// Units of the indicator's level per group, from the frame.
     func populations(_ indicator: Indicator) -> [String: [String: Int]] {
         var result: [String: [String: Int]] = ["overall": ["all": 0]]
-        for unit in units.values where unit.level == indicator.level {
+        for unit in units.values where unit.level == indicator.level && indicator.population.contains(unit.code, in: hierarchy) {
             result["overall"]!["all"]! += 1
             for disaggregation in indicator.disaggregations {
                 switch disaggregation {
@@ -287,11 +316,7 @@ public struct IndicatorCalculator {
                     let population = populations[dimension]?[group]
                     let stats = statistic(indicator, accumulator, population: population)
                     let previous = before[dimension]?[group].flatMap { statistic(indicator, $0, population: population).value }
-                    rows.append(
-                        IndicatorRow(
-                            dimension: dimension, group: group, value: stats.value, standardError: stats.se, low: stats.low,
-                            high: stats.high, n: accumulator.values.count, population: population, missing: accumulator.missing,
-                            nonResponse: accumulator.nonResponse, previous: previous))
+                    rows.append(row(dimension, group, accumulator, stats, population: population, previous: previous))
                 }
             }
             // Every round's overall value, and per province and district for the charts.
@@ -305,12 +330,7 @@ public struct IndicatorCalculator {
                     continue
                 }
                 var withProvince = indicator
-                if let provinceLevel, !indicator.disaggregations.contains(.level(provinceLevel)) {
-                    withProvince = Indicator(
-                        id: indicator.id, label: indicator.label, instrument: indicator.instrument, level: indicator.level,
-                        measure: indicator.measure, disaggregations: [.level(provinceLevel)], flagship: nil, baseline: nil,
-                        target: nil, direction: indicator.direction, location: indicator.location)
-                }
+                if let provinceLevel, !indicator.disaggregations.contains(.level(provinceLevel)) { withProvince = indicator.by([.level(provinceLevel)]) }
                 let groups = compute(withProvince, roundData)
                 series.append((code, groups["overall"]?["all"].flatMap { statistic(indicator, $0, population: nil).value }))
                 for (name, accumulator) in groups[provinceLevel ?? ""] ?? [:] {
@@ -321,24 +341,58 @@ public struct IndicatorCalculator {
             }
             var districts: [(String, Double?)] = []
             if let roundData = data[round]?[indicator.instrument], units.values.contains(where: { $0.level == "district" }) {
-                let byDistrict = Indicator(
-                    id: indicator.id, label: indicator.label, instrument: indicator.instrument, level: indicator.level,
-                    measure: indicator.measure, disaggregations: [.level("district")], flagship: nil, baseline: nil,
-                    target: nil, direction: indicator.direction, location: indicator.location)
+                let byDistrict = indicator.by([.level("district")])
                 let groups = compute(byDistrict, roundData)
                 districts = (groups["district"] ?? [:]).map { ($0.key, statistic(indicator, $0.value, population: nil).value) }.sorted { $0.0 < $1.0 }
             }
             let overall = rows.first { $0.dimension == "overall" }?.value
             let day = data[round]?[indicator.instrument]?.endDay ?? nil
+            // The comparison units: their overall row this round and their value in every round.
+            var comparison: IndicatorRow?
+            var comparisonSeries: [(String, Double?)] = []
+            if let population = indicator.comparison {
+                var other = indicator.by([])
+                other.population = population
+                let frameCount: Int? = self.populations(other)["overall"]?["all"]
+                func overall(_ code: String) -> Accumulator? {
+                    guard let roundData = data[code]?[indicator.instrument] else { return nil }
+                    return compute(other, roundData)["overall"]?["all"]
+                }
+                for code in rounds {
+                    guard let accumulator = overall(code) else {
+                        comparisonSeries.append((code, nil))
+                        continue
+                    }
+                    let stats: Statistic = statistic(other, accumulator, population: frameCount)
+                    comparisonSeries.append((code, stats.value))
+                    if code == round {
+                        let previous: Double? = previousRound.flatMap(overall).flatMap { statistic(other, $0, population: frameCount).value }
+                        comparison = row("comparison", population.description, accumulator, stats, population: frameCount, previous: previous)
+                    }
+                }
+            }
+            // Status per province, on this round's values.
+            let provinceStatus = provinceValues.sorted { $0.key < $1.key }.map { name, values -> (String, Double?, TargetStatus?) in
+                let value = values.indices.contains(position) ? values[position] : nil
+                return (name, value, status(indicator, value: value, day: day))
+            }
             results.append(
                 IndicatorResult(
                     indicator: indicator, rows: rows, status: status(indicator, value: overall, day: day),
                     comparability: comparability(indicator, round: round, previousRound: previousRound, data: data, versions: versions),
-                    series: series, provinceSeries: provinceValues.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, districts: districts))
+                    series: series, provinceSeries: provinceValues.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, districts: districts,
+                    comparison: comparison, comparisonSeries: comparisonSeries, provinceStatus: provinceStatus))
         }
         return IndicatorTable(
             title: title, round: round, previousRound: previousRound, rounds: rounds, language: language,
             intervals: intervals, results: results)
+    }
+
+    func row(_ dimension: String, _ group: String, _ accumulator: Accumulator, _ stats: Statistic, population: Int?, previous: Double?) -> IndicatorRow {
+        IndicatorRow(
+            dimension: dimension, group: group, value: stats.value, standardError: stats.se, low: stats.low, high: stats.high,
+            n: accumulator.values.count, population: population, missing: accumulator.missing, nonResponse: accumulator.nonResponse,
+            notAsked: accumulator.notAsked, previous: previous, census: stats.census)
     }
 
     /// Met, on track on a straight path from the baseline to the target, or off track.

@@ -61,51 +61,68 @@ extension IndicatorResult {
     var overall: IndicatorRow? { rows.first { $0.dimension == "overall" } }
 }
 
-/// What the interval means, stated in every output.
-func intervalNote(_ method: IntervalMethod) -> String {
-    switch method {
-    case .fpc:
-        return
-            "95% intervals treat the responding units as a random sample of the units in the frame, with the finite-population correction: the survey is a census of programme units, so with full response an indicator has no sampling error and its interval closes; it then reflects only non-response."
-    case .srs: return "95% intervals assume simple random sampling from an infinite population (no finite-population correction)."
-    case .none: return "No intervals."
-    }
-}
+/// What the interval means, stated in every output (English, for the machine formats).
+func intervalNote(_ method: IntervalMethod) -> String { ReportWords(language: "en").intervalNote(method) }
 
 public enum IndicatorMarkdown {
     public static func render(_ table: IndicatorTable) -> String {
         let language = table.language
-        let numbers = Numbers(language: language)
-        var out = "# \(table.title): \(table.round)\n\n"
-        out +=
-            "Previous round: \(table.previousRound ?? "none"). Only completed interviews count; irrelevant answers never do. \(intervalNote(table.intervals))\n\n"
-        out += "| indicator | value | 95% CI | n / N | previous | change | baseline | target | status |\n|---|---|---|---|---|---|---|---|---|\n"
+        let numbers = Numbers(language: language), words = ReportWords(language: language)
+        let compared = table.results.contains { $0.comparison != nil }
+        var out = "# \(table.title): \(table.round)\n\n\(words.roundLine(table))"
+        if let dates = words.dates(table) { out += " \(dates)" }
+        out += "\n\n"
+        let summary = words.summary(table, numbers: numbers)
+        if !summary.isEmpty { out += summary + "\n\n" }
+        var header = [words.indicator, words.baseline, table.previousRound ?? words.previous, table.round, words.interval, words.answeredOfEligible]
+        if compared { header.append(words.comparison) }
+        header += [words.target, words.status]
+        out += "| " + header.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: header.count) + "\n"
         for result in table.results {
             let kind = result.indicator.measure.kind
             guard let row = result.overall else { continue }
-            let ci = row.low.map { "\(numbers.format($0, kind))–\(numbers.format(row.high, kind))" } ?? "–"
-            out += "| \(cell(result.label(language))) | \(numbers.format(row.value, kind)) | \(ci) | \(row.n) / \(row.population.map(String.init) ?? "–") | "
-            out += "\(numbers.format(row.previous, kind)) | \(numbers.signed(row.change, kind)) | "
-            out +=
-                "\(result.indicator.baseline.map { numbers.format($0.value, kind) } ?? "–") | \(result.indicator.target.map { numbers.format($0.value, kind) } ?? "–") | "
-            out += "\(result.status?.rawValue ?? "–") |\n"
+            var cells = [
+                cell(result.label(language)), result.indicator.baseline.map { numbers.format($0.value, kind) } ?? "–", numbers.format(row.previous, kind),
+                numbers.format(row.value, kind), interval(row, kind, numbers, words), "\(row.n) / \(row.eligible)",
+            ]
+            if compared { cells.append(result.comparison.map { numbers.format($0.value, kind) } ?? "–") }
+            cells += [result.indicator.target.map { numbers.format($0.value, kind) } ?? "–", words.statusWord(result.status)]
+            out += "| " + cells.joined(separator: " | ") + " |\n"
         }
+        out += "\n\(words.intervalNote(table.intervals))\n"
         for result in table.results {
             let kind = result.indicator.measure.kind
             out += "\n## \(cell(result.label(language)))\n\n"
             out += "`\(result.indicator.id)` · \(result.indicator.instrument) · \(kind)"
             if let flagship = result.indicator.flagship { out += " · \(flagship)" }
+            if let population = words.populationLine(result) { out += " · \(population)" }
             out += "\n\n"
-            if let note = result.comparability { out += "**Comparability:** \(note)\n\n" }
-            out += "| by | group | value | 95% CI | n | N | missing | non-response | previous | change |\n|---|---|---|---|---|---|---|---|---|---|\n"
-            for row in result.rows {
-                let ci = row.low.map { "\(numbers.format($0, kind))–\(numbers.format(row.high, kind))" } ?? "–"
-                out +=
-                    "| \(cell(row.dimension)) | \(cell(row.group)) | \(numbers.format(row.value, kind)) | \(ci) | \(row.n) | \(row.population.map(String.init) ?? "–") | "
-                out += "\(row.missing) | \(row.nonResponse) | \(numbers.format(row.previous, kind)) | \(numbers.signed(row.change, kind)) |\n"
+            if let note = result.comparability { out += "**\(words.pick("Keterbandingan", "Comparability")):** \(note)\n\n" }
+            let columns = [
+                words.by, words.group, words.value, words.interval, words.answeredOfEligible, words.notAsked, words.missing, words.nonResponse,
+                words.frameUnits, words.previous, words.change,
+            ]
+            out += "| " + columns.joined(separator: " | ") + " |\n|" + String(repeating: "---|", count: columns.count) + "\n"
+            for row in result.rows + (result.comparison.map { [$0] } ?? []) {
+                let dimension = row.dimension == "comparison" ? words.comparison : row.dimension == "overall" ? words.overall : row.dimension
+                let group = row.group == "all" ? "" : row.group
+                out += "| \(cell(dimension)) | \(cell(group)) | \(numbers.format(row.value, kind)) | \(interval(row, kind, numbers, words)) | "
+                out += "\(row.n) / \(row.eligible) | \(row.notAsked) | \(row.missing) | \(row.nonResponse) | \(row.population.map(String.init) ?? "–") | "
+                out += "\(numbers.format(row.previous, kind)) | \(numbers.signed(row.change, kind)) |\n"
+            }
+            if result.provinceStatus.contains(where: { $0.status != nil }) {
+                out += "\n\(words.statusByProvince): "
+                out += result.provinceStatus.map { "\($0.name) \(numbers.format($0.value, kind)) (\(words.statusWord($0.status)))" }.joined(separator: "; ")
+                out += "\n"
             }
         }
         return out
+    }
+
+    /// The interval, or the word that says the value is exact (every eligible unit answered).
+    static func interval(_ row: IndicatorRow, _ kind: String, _ numbers: Numbers, _ words: ReportWords) -> String {
+        if row.census { return words.exact }
+        return row.low.map { "\(numbers.format($0, kind))–\(numbers.format(row.high, kind))" } ?? "–"
     }
 
     static func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
@@ -114,20 +131,22 @@ public enum IndicatorMarkdown {
 public enum IndicatorCSV {
     public static let header = [
         "indicator", "label", "instrument", "measure", "round", "dimension", "group", "value", "se", "ci_low",
-        "ci_high", "n", "N", "missing", "non_response", "previous", "change", "baseline", "target", "status", "comparability",
+        "ci_high", "n", "N", "missing", "non_response", "not_asked", "exact", "previous", "change", "baseline", "target", "status",
+        "comparability", "population",
     ]
 
     public static func render(_ table: IndicatorTable) -> String {
         var rows = [header]
         for result in table.results {
-            for row in result.rows {
+            for row in result.rows + (result.comparison.map { [$0] } ?? []) {
                 rows.append([
                     result.indicator.id, result.label(table.language), result.indicator.instrument, result.indicator.measure.kind, table.round,
                     row.dimension, row.group, Numbers.plain(row.value), Numbers.plain(row.standardError), Numbers.plain(row.low),
                     Numbers.plain(row.high), String(row.n), row.population.map(String.init) ?? "", String(row.missing), String(row.nonResponse),
-                    Numbers.plain(row.previous), Numbers.plain(row.change), Numbers.plain(result.indicator.baseline?.value),
-                    Numbers.plain(result.indicator.target?.value), row.dimension == "overall" ? (result.status?.rawValue ?? "") : "",
-                    result.comparability ?? "",
+                    String(row.notAsked), row.census ? "1" : "0", Numbers.plain(row.previous), Numbers.plain(row.change),
+                    Numbers.plain(result.indicator.baseline?.value), Numbers.plain(result.indicator.target?.value),
+                    row.dimension == "overall" ? (result.status?.rawValue ?? "") : "", result.comparability ?? "",
+                    row.dimension == "comparison" ? (result.indicator.comparison?.description ?? "") : result.indicator.population.description,
                 ])
             }
         }
@@ -135,19 +154,28 @@ public enum IndicatorCSV {
     }
 }
 
-/// JSON: `{title, round, previous_round, rounds, intervals, interval_note, indicators: [{id, label, instrument, measure,
-/// flagship, direction, baseline, target, status, comparability, series: [{round, value}], rows: [{dimension, group,
-/// value, se, ci_low, ci_high, n, N, missing, non_response, previous, change}]}]}`; absent numbers are null.
+/// JSON: `{title, round, previous_round, rounds, intervals, interval_note, extracted_at, indicators: [{id, label,
+/// instrument, measure, flagship, direction, baseline, target, status, comparability, population, comparison_population,
+/// series: [{round, value}], comparison_series, comparison: ROW, rows: [ROW]}]}` with ROW `{dimension, group, value, se,
+/// ci_low, ci_high, n, N, missing, non_response, not_asked, exact, previous, change}`; absent numbers are null.
 public enum IndicatorJSON {
     public static func render(_ table: IndicatorTable) throws -> String {
         func number(_ value: Double?) -> Any { value.flatMap { $0.isFinite ? $0 : nil } ?? NSNull() }
+        func json(_ row: IndicatorRow) -> [String: Any] {
+            [
+                "dimension": row.dimension, "group": row.group, "value": number(row.value), "se": number(row.standardError),
+                "ci_low": number(row.low), "ci_high": number(row.high), "n": row.n, "N": row.population ?? NSNull(),
+                "missing": row.missing, "non_response": row.nonResponse, "not_asked": row.notAsked, "exact": row.census,
+                "previous": number(row.previous), "change": number(row.change),
+            ]
+        }
         func point(_ point: TargetPoint?) -> Any {
             guard let point else { return NSNull() }
             return ["value": point.value, "date": CivilDate(days: point.date).description]
         }
         let object: [String: Any] = [
             "title": table.title, "round": table.round, "previous_round": table.previousRound ?? NSNull(), "rounds": table.rounds,
-            "intervals": table.intervals.rawValue, "interval_note": intervalNote(table.intervals),
+            "intervals": table.intervals.rawValue, "interval_note": intervalNote(table.intervals), "extracted_at": table.extractedAt ?? NSNull(),
             "indicators": table.results.map { result -> [String: Any] in
                 [
                     "id": result.indicator.id, "label": result.label(table.language), "instrument": result.indicator.instrument,
@@ -156,13 +184,11 @@ public enum IndicatorJSON {
                     "target": point(result.indicator.target), "status": result.status?.rawValue ?? NSNull(),
                     "comparability": result.comparability ?? NSNull(),
                     "series": result.series.map { ["round": $0.round, "value": number($0.value)] },
-                    "rows": result.rows.map { row -> [String: Any] in
-                        [
-                            "dimension": row.dimension, "group": row.group, "value": number(row.value), "se": number(row.standardError),
-                            "ci_low": number(row.low), "ci_high": number(row.high), "n": row.n, "N": row.population ?? NSNull(),
-                            "missing": row.missing, "non_response": row.nonResponse, "previous": number(row.previous), "change": number(row.change),
-                        ]
-                    },
+                    "population": result.indicator.population.description,
+                    "comparison_population": result.indicator.comparison?.description ?? NSNull(),
+                    "comparison_series": result.comparisonSeries.map { ["round": $0.round, "value": number($0.value)] },
+                    "comparison": result.comparison.map(json) ?? NSNull(),
+                    "rows": result.rows.map(json),
                 ]
             },
         ]

@@ -1,14 +1,24 @@
 import Analysis
+import Foundation
 import Questionnaire
 import Store
 
 /// An indicator run over a store: loads the specification against the store's questionnaires and frame, reads the
 /// answers each indicator needs round by round, and computes the table. Shared by `pantau indicators` and the demo.
 public enum IndicatorWorkflow {
+    /// "2026-11-30 03:05 UTC": when the data were read, as a report states it.
+    static func timestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+
     /// `progress` hears one line per round and instrument read.
     public static func table(
         spec path: String, store: ResponseStore, round requested: String?, intervals: IntervalMethod,
-        language: String?, progress: (String) -> Void = { _ in }
+        language: String?, extractedAt: Date = Date(), progress: (String) -> Void = { _ in }
     ) throws -> IndicatorTable {
         let questionnaires = try StoredQuestionnaires(store)
         let units = try store.units()
@@ -43,8 +53,10 @@ public enum IndicatorWorkflow {
             units: units, questionnaires: Array(questionnaires.latest.values), intervals: intervals,
             language: language)
         let title = set.title?.text(in: language) ?? "Indicators"
-        return calculator.table(
+        var table = calculator.table(
             title: title, indicators: set.indicators, round: round, rounds: rounds, data: data,
             versions: questionnaires.versions)
+        table.extractedAt = Self.timestamp(extractedAt)
+        return table
     }
 }

@@ -121,11 +121,11 @@ struct Fixture {
         return Fixture(store: store, folder: folder)
     }
 
-    func table(round: String, intervals: IntervalMethod = .fpc) throws -> IndicatorTable {
+    func table(round: String, intervals: IntervalMethod = .fpc, spec specFile: String = "indicators.yaml") throws -> IndicatorTable {
         let v1 = try QuestionnaireLoader.load(yaml: version1, file: "v1").get()
         let v2 = try QuestionnaireLoader.load(yaml: version2, file: "v2").get()
         let spec = try IndicatorSet.load(
-            path: folder.appendingPathComponent("indicators.yaml").path, questionnaires: [v2],
+            path: folder.appendingPathComponent(specFile).path, questionnaires: [v2],
             frameLevels: ["province", "village"], frameAttributes: ["grp"]
         ).get()
         var data: [String: [String: RoundData]] = [:]
@@ -272,7 +272,7 @@ struct IndicatorTests {
     func renderers() throws {
         let table = try Fixture.make().table(round: "R2")
         let markdown = IndicatorMarkdown.render(table)
-        #expect(markdown.contains("| Mean number | 35.0 |"))
+        #expect(markdown.contains("| Mean number | – | 15.0 | 35.0 |"))
         let csv = IndicatorCSV.render(table)
         #expect(csv.hasPrefix(IndicatorCSV.header.joined(separator: ",") + "\n"))
         #expect(csv.contains("mean_num,Mean number,f,mean,R2,overall,all,35,"))
