@@ -57,12 +57,24 @@ public struct DiDSpec: Sendable {
     public let covariates: [Measure]
     /// How covariates enter Callaway & Sant'Anna: doubly robust (the did package's default) or outcome regression.
     public let method: CallawaySantAnna.Method
+    /// What one unit of the outcome is, for the sentences that say what was found ("percentage points", "Rupiah");
+    /// nil: percentage points for a condition (a probability), else the outcome's own units.
+    public let unit: String?
+
+    /// Whether the outcome is a condition (true or false for a unit): its effects are probabilities.
+    public var outcomeIsCondition: Bool {
+        switch outcome.expression.kind {
+        case .binary(let op, _, _): [.equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual, .and, .or].contains(op)
+        case .call(let name, _): ["selected", "not", "boolean"].contains(name)
+        default: false
+        }
+    }
 
     public static func isSpec(_ path: String) -> Bool { (path as NSString).lastPathComponent.hasPrefix("did-") && path.hasSuffix(".yaml") }
 
     static let keys = [
         "title", "instrument", "outcome", "treatment", "adoption", "cluster", "rounds", "estimators", "comparison", "leads", "lags",
-        "small_sample", "weights", "covariates", "method",
+        "small_sample", "weights", "covariates", "method", "unit",
     ]
 
     public static func load(path: String, questionnaires: [Questionnaire]) -> Result<DiDSpec, DiagnosticReport> {
@@ -199,6 +211,6 @@ extension SpecReader {
             treatment: treatment, absorbing: mapping["adoption"]?.string != "reversible", cluster: mapping["cluster"]?.string ?? "district",
             rounds: rounds, estimators: estimators, comparison: comparison,
             leads: Int(mapping["leads"]?.string ?? "") ?? 3, lags: Int(mapping["lags"]?.string ?? "") ?? 3, preset: preset,
-            weights: weights, covariates: covariates, method: method)
+            weights: weights, covariates: covariates, method: method, unit: mapping["unit"]?.string)
     }
 }

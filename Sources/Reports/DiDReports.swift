@@ -18,6 +18,39 @@ public enum DiDReports {
         }
     }
 
+    /// One plain sentence per estimator: its headline estimate in the outcome's unit, with the interval, and whether
+    /// it can be told apart from zero; for readers who do not read coefficient tables.
+    public static func findings(_ report: DiDReport) -> [String] {
+        let unit = report.metadata["unit"] ?? "units of the outcome"
+        let scale = Double(report.metadata["scale"] ?? "") ?? 1
+        let written = (report.metadata["outcome"] ?? "the outcome").replacingOccurrences(of: "${", with: "").replacingOccurrences(of: "}", with: "")
+        // A condition's effect is on the share of units for which it holds.
+        let outcome = scale == 100 ? "the share of units with \(written)" : written
+        func number(_ value: Double) -> String { String(format: abs(value * scale) >= 100 ? "%.0f" : "%.2f", value * scale) }
+        return report.tables.compactMap { table in
+            let preferred = ["overall ATT (simple)", "average post-period effect", "treated", "group × post", "difference-in-differences"]
+            guard
+                let row = preferred.lazy.compactMap({ term in table.rows.first { $0.term == term } }).first
+                    ?? table.rows.first(where: { $0.term.lowercased().contains("did") || $0.term.contains("×") })
+            else { return nil }
+            let c = row.coefficient
+            guard c.estimate.isFinite, c.low.isFinite, c.high.isFinite else { return nil }
+            let direction = c.estimate >= 0 ? "raised" : "lowered"
+            let clear = c.low > 0 || c.high < 0
+            return "\(table.title): the programme \(direction) \(outcome) by an estimated \(number(abs(c.estimate))) \(unit) "
+                + "(95% interval \(number(c.low)) to \(number(c.high))); "
+                + (clear ? "the interval excludes zero." : "the interval includes zero, so no effect cannot be ruled out.")
+        }
+    }
+
+    /// Markdown's `code` spans in already escaped HTML text, as <code> elements.
+    static func codeSpans(_ escaped: String) -> String {
+        escaped.split(separator: "`", omittingEmptySubsequences: false).enumerated().map {
+            $0.offset % 2 == 1 ? "<code>\($0.element)</code>" : String($0.element)
+        }
+        .joined()
+    }
+
     static func stars(_ p: Double) -> String { p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "" }
 
     static func footer(_ table: DiDTable) -> String {
@@ -31,6 +64,8 @@ public enum DiDReports {
 
     public static func markdown(_ report: DiDReport) -> String {
         var out = "# \(report.title)\n\n\(report.header)\n\n"
+        let found = findings(report)
+        if !found.isEmpty { out += "**Findings.** " + found.joined(separator: " ") + "\n\n" }
         if !report.notes.isEmpty { out += "Panel: " + report.notes.joined(separator: "; ") + ".\n\n" }
         for table in report.tables {
             let banded = table.rows.contains { $0.band != nil }
@@ -144,11 +179,11 @@ public enum DiDReports {
             style: """
                 table { border-collapse: collapse; margin: 0.5rem 0; } th, td { padding: 0.2rem 0.6rem; text-align: right; border-bottom: 1px solid #ddd; }
                 th:first-child, td:first-child { text-align: left; } .se { color: #555; } p.note, li { color: #555; font-size: 0.85rem; }
+                p.summary { font-size: 1rem; background: #f6f8fa; padding: 0.6rem 0.8rem; }
                 """)
-        out += """
-            <h1>\(HTML.escape(report.title))</h1><p>\(HTML.escape(report.header))</p>
-
-            """
+        out += "<h1>\(HTML.escape(report.title))</h1><p>\(codeSpans(HTML.escape(report.header)))</p>\n"
+        let found = findings(report)
+        if !found.isEmpty { out += "<p class=\"summary\">\(found.map(HTML.escape).joined(separator: " "))</p>\n" }
         if !report.notes.isEmpty { out += "<p class=\"note\">Panel: \(HTML.escape(report.notes.joined(separator: "; "))).</p>\n" }
         for table in report.tables {
             out += "<section><h2>\(HTML.escape(table.title))</h2>\n"
@@ -179,10 +214,12 @@ public enum DiDReports {
         points.sort { $0.event < $1.event }
         let width = 560.0, height = 260.0, left = 56.0, right = 16.0, top = 14.0, bottom = 34.0
         let lows = points.map { min($0.low, $0.band?.lowerBound ?? $0.low) }, highs = points.map { max($0.high, $0.band?.upperBound ?? $0.high) }
-        let low = min(0, lows.min()!), high = max(0, highs.max()!)
+        // Round tick values with zero among them, so the reference line is labelled 0.
+        let ticks = Ticks.nice(low: min(0, lows.min()!), high: max(0, highs.max()!))
+        let low = ticks.first!, high = ticks.last!
         let span = max(high - low, 1e-9)
         func x(_ index: Int) -> Double { left + (width - left - right) * (Double(index) + 0.5) / Double(points.count) }
-        func y(_ value: Double) -> Double { top + (height - top - bottom) * (1 - (value - low + span * 0.05) / (span * 1.1)) }
+        func y(_ value: Double) -> Double { top + (height - top - bottom) * (1 - (value - low) / span) }
         let slot = (width - left - right) / Double(points.count)
         var svg =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"event study: estimates with 95% intervals and uniform bands\">\n"
@@ -203,9 +240,11 @@ public enum DiDReports {
                 (point.event == -1 ? "#fff" : "#1b6ca8") as NSString)
             svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%d</text>\n", cx, height - 16, point.event)
         }
-        for step in 0...4 {
-            let value = low + span * Double(step) / 4
-            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">%.3f</text>\n", left - 4, y(value) + 3, value)
+        let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
+        for tick in ticks {
+            svg += String(
+                format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">%@</text>\n", left - 4, y(tick) + 3,
+                Ticks.label(tick, step: step) as NSString)
         }
         svg += String(
             format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">event time (periods since adoption)</text>\n",

@@ -21,7 +21,8 @@ public enum IndicatorHTML {
                 th, td { border: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: right; white-space: nowrap; }
                 td:first-child, td.text { white-space: normal; }
                 th:first-child, td:first-child, td.text { text-align: left; }
-                th { background: #f3f3f3; }
+                th { background: #f3f3f3; white-space: normal; vertical-align: bottom; }
+                td:first-child { min-width: 14rem; }
                 td.comparison, th.comparison { color: #555; background: #fafafa; }
                 .met { background: #d8f0d8; } .on { background: #fff2c6; } .off { background: #f8d4d4; }
                 .charts { display: flex; flex-wrap: wrap; gap: 1rem; }

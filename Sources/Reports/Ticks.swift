@@ -1,6 +1,6 @@
 import Foundation
 
-/// Axis ticks a reader can take in: round values (1, 2 or 5 × a power of ten) spanning the data, with zero among
+/// Axis ticks a reader can take in: round values (1, 2, 2.5 or 5 × a power of ten) spanning the data, with zero among
 /// them whenever the range crosses it, so that a zero line is labelled 0 and never −0.009.
 enum Ticks {
     static func nice(low: Double, high: Double, count: Int = 5) -> [Double] {
@@ -12,7 +12,7 @@ enum Ticks {
         }
         let rough = (high - low) / Double(max(1, count - 1))
         let power = pow(10, floor(log10(rough)))
-        let step = [1.0, 2, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * power }.first { $0 >= rough } ?? 10 * power
         let first = floor(low / step) * step, last = ceil(high / step) * step
         var ticks: [Double] = []
         var value = first

@@ -105,10 +105,17 @@ public struct DemoWorkflow: Sendable {
 
     func path(_ name: String) -> String { (out as NSString).appendingPathComponent(name) }
 
-    /// `Questionnaires/NAME/x.plan.yaml` → `Analysis/NAME/indicators.yaml`.
+    /// `Questionnaires/NAME/x.plan.yaml` → `Analysis/NAME/indicators.yaml`: written without `..` where the plan's path
+    /// allows, so that reports name their specifications as a person would type them.
     var defaultIndicatorPath: String {
         let folder = (plan as NSString).deletingLastPathComponent
-        return (folder as NSString).appendingPathComponent("../../Analysis/\((folder as NSString).lastPathComponent)/indicators.yaml")
+        let name = (folder as NSString).lastPathComponent
+        let components = (folder as NSString).pathComponents
+        if components.count >= 2, !components.contains("..") {
+            let root = ((folder as NSString).deletingLastPathComponent as NSString).deletingLastPathComponent
+            return (root as NSString).appendingPathComponent("Analysis/\(name)/indicators.yaml")
+        }
+        return (folder as NSString).appendingPathComponent("../../Analysis/\(name)/indicators.yaml")
     }
 
     /// Empties a folder the demo made before (or an empty one) and marks it; any other folder is refused untouched.

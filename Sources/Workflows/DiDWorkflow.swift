@@ -45,8 +45,14 @@ public enum DiDWorkflow {
         var header = "`\(spec.path)` · instrument \(spec.instrument) · outcome `\(spec.outcome.text)` · clusters: \(spec.cluster)"
         if let weights = spec.weights { header += " · weights: \(weights.name)" }
         if !spec.covariates.isEmpty { header += " · covariates: \(spec.covariates.map(\.name).joined(separator: ", "))" }
-        return DiDReport(
-            title: spec.title, header: header, notes: panel.notes + notes, tables: tables,
-            metadata: ["instrument": spec.instrument, "outcome": spec.outcome.text])
+        // A condition's effects are probabilities: said in percentage points unless the specification names a unit.
+        var metadata = ["instrument": spec.instrument, "outcome": spec.outcome.text]
+        if let unit = spec.unit {
+            metadata["unit"] = unit
+        } else if spec.outcomeIsCondition {
+            metadata["unit"] = "percentage points"
+            metadata["scale"] = "100"
+        }
+        return DiDReport(title: spec.title, header: header, notes: panel.notes + notes, tables: tables, metadata: metadata)
     }
 }

@@ -4,8 +4,9 @@
 // D3 text from the data (terms, titles) is escaped in HTML and LaTeX
 import Analysis
 import Foundation
-import Reports
 import Testing
+
+@testable import Reports
 
 struct DiDReportsTests {
     static func coefficient(_ term: String, _ estimate: Double) -> Coefficient {
@@ -46,5 +47,39 @@ struct DiDReportsTests {
         #expect(html.contains("<title>Sekar &lt;Desa&gt; &amp; co</title>") && !html.contains("<Desa>"))
         #expect(html.components(separatedBy: "<svg").count == 2, "one chart: only the event study has event-time rows")
         for forbidden in ["<script", "src=", "<link", "@import", "url("] { #expect(!html.contains(forbidden), "\(forbidden)") }
+    }
+}
+
+struct DiDFindingsTests {
+    @Test("one plain sentence per estimator, in the outcome's unit; Markdown code spans become <code> in HTML")
+    func findings() throws {
+        let row = DiDTable.Row(
+            term: "treated", coefficient: Coefficient(term: "treated", estimate: 0.0512, standardError: 0.01, pValue: 0.001, low: 0.031, high: 0.071))
+        let flat = DiDTable.Row(
+            term: "overall ATT (simple)",
+            coefficient: Coefficient(term: "overall ATT (simple)", estimate: -0.01, standardError: 0.02, pValue: 0.6, low: -0.05, high: 0.03))
+        let report = DiDReport(
+            title: "T", header: "`did-x.yaml` · outcome `${sid} = 'online'`", notes: [],
+            tables: [
+                DiDTable(title: "TWFE", estimator: "twfe", rows: [row], observations: 10, clusters: 2, seType: "CR1", notes: []),
+                DiDTable(title: "C&S", estimator: "callaway_santanna", rows: [flat], observations: 10, clusters: 2, seType: "IF", notes: []),
+            ],
+            metadata: ["outcome": "${sid} = 'online'", "unit": "percentage points", "scale": "100"])
+        #expect(
+            DiDReports.findings(report) == [
+                "TWFE: the programme raised the share of units with sid = 'online' by an estimated 5.12 percentage points (95% interval 3.10 to 7.10); the interval excludes zero.",
+                "C&S: the programme lowered the share of units with sid = 'online' by an estimated 1.00 percentage points (95% interval -5.00 to 3.00); the interval includes zero, so no effect cannot be ruled out.",
+            ])
+        let html = try DiDReports.render(report, as: .html)
+        #expect(html.contains("<p><code>did-x.yaml</code> · outcome <code>${sid} = &#39;online&#39;</code></p>") && !html.contains("`"))
+        #expect(try DiDReports.render(report, as: .md).contains("**Findings.** TWFE: the programme raised"))
+    }
+
+    @Test("axis ticks are round values with zero among them")
+    func ticks() {
+        #expect(Ticks.nice(low: -0.886, high: 2.621) == [-1, 0, 1, 2, 3])
+        #expect(Ticks.nice(low: 0, high: 87.6) == [0, 25, 50, 75, 100])
+        #expect(Ticks.nice(low: 0.016, high: 0.128).contains(0))
+        #expect(Ticks.label(0.05, step: 0.05) == "0.05" && Ticks.label(20, step: 20) == "20")
     }
 }

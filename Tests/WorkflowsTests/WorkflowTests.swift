@@ -67,7 +67,12 @@ struct WorkflowTests {
         #expect(throws: WorkflowError.outputFolderNotOurs(folder.path)) { try demo.run { _ in } }
         #expect(try String(contentsOf: folder.appendingPathComponent("notes.txt"), encoding: .utf8) == "keep me")
         let kompak = DemoWorkflow(plan: "Questionnaires/kompak/kompak.plan.yaml", indicators: nil, out: "o", seed: 1)
-        #expect(kompak.defaultIndicatorPath == "Questionnaires/kompak/../../Analysis/kompak/indicators.yaml")
+        #expect(kompak.defaultIndicatorPath == "Analysis/kompak/indicators.yaml")
+        #expect(
+            DemoWorkflow(plan: "/srv/pantau/Questionnaires/kompak/kompak.plan.yaml", indicators: nil, out: "o", seed: 1).defaultIndicatorPath
+                == "/srv/pantau/Analysis/kompak/indicators.yaml")
+        #expect(
+            DemoWorkflow(plan: "kompak/k.plan.yaml", indicators: nil, out: "o", seed: 1).defaultIndicatorPath == "kompak/../../Analysis/kompak/indicators.yaml")
     }
 
     @Test("W4: a round's last day: the store's date, else the six-monthly code's, else unknown")
