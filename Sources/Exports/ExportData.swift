@@ -79,6 +79,32 @@ public struct ExportData: Sendable {
     public let excludedPII: [String]
     /// The questionnaire the columns follow (the latest version among the interviews).
     public let questionnaire: Questionnaire
+    /// The language of labels.
+    public var language: String?
+
+    /// The labels of the special non-responses (.a, .b, .c in Stata), in the export's language.
+    public var nonResponseLabels: [(NonResponse, String)] {
+        let indonesian = language?.lowercased().hasPrefix("id") == true
+        return [
+            (.dontKnow, indonesian ? "tidak tahu" : "don't know"), (.refused, indonesian ? "menolak menjawab" : "refused"),
+            (.notApplicable, indonesian ? "tidak berlaku" : "not applicable"),
+        ]
+    }
+
+    /// A variable's label as a person reads it: interpolations in words (`(last round: ${previous(${sid})})` becomes
+    /// "(last round: sid, last round)"), never `${…}`.
+    static func label(_ item: Item, language: String?) -> String {
+        let text = item.label?.text(in: language) ?? item.name
+        guard text.contains("${"), case .success(let template) = Template.parse(text) else { return text }
+        let indonesian = language?.lowercased().hasPrefix("id") == true
+        return template.segments.map { segment -> String in
+            switch segment {
+            case .text(let text): text
+            case .field(let name, _): name
+            case .previous(let name, _): indonesian ? "\(name) putaran lalu" : "\(name), last round"
+            }
+        }.joined()
+    }
 
     /// Reads the interviews of a questionnaire from the store: by default every round, completed and approved.
     public static func build(
@@ -118,8 +144,12 @@ public struct ExportData: Sendable {
             }
             return out
         }
+        let frameUnits = try store.units()
+        let attributeNames = Set(frameUnits.flatMap { $0.attributes.map(\.key) })
+        let numericAttributes = Set(
+            attributeNames.filter { key in frameUnits.allSatisfy { unit in unit.attribute(key).map { $0.isEmpty || Double($0) != nil } ?? true } })
         func columns(for item: Item) -> [Column] {
-            let label = item.label?.text(in: language) ?? item.name
+            let label = Self.label(item, language: language)
             switch item.type {
             case .integer, .decimal: return [Column(name: item.name, label: label, kind: .number)]
             case .date: return [Column(name: item.name, label: label, kind: .date)]
@@ -130,12 +160,20 @@ public struct ExportData: Sendable {
                 return [Column(name: item.name, label: label, kind: .text)]
                     + choices(item).map { Column(name: "\(item.name)_\($0.code)", label: "\(label): \($0.label)", kind: .flag) }
             case .calculate:
-                return [Column(name: item.name, label: label, kind: .text)]
+                // The calculation's own type: a share or a count is a number for Stata and Excel, not text.
+                switch versions[ordered.last!]?.calculatedType(of: item) ?? .any {
+                case .number, .boolean: return [Column(name: item.name, label: label, kind: .number)]
+                case .date: return [Column(name: item.name, label: label, kind: .date)]
+                default: return [Column(name: item.name, label: label, kind: .text)]
+                }
+            case .identifier where attributeNames.contains(item.name) && numericAttributes.contains(item.name):
+                // A frame attribute whose every value is a number (a 0/1 flag, a count) is a number.
+                return [Column(name: item.name, label: label, kind: .number)]
             default: return [Column(name: item.name, label: label, kind: .text)]
             }
         }
         // The frame, for unit codes and names up the hierarchy.
-        let hierarchy = FrameHierarchy(try store.units())
+        let hierarchy = FrameHierarchy(frameUnits)
         let unitLevel = questionnaire.settings.unitLevel
         var levels: [String] = []
         if let sample = interviews.first {
@@ -151,7 +189,7 @@ public struct ExportData: Sendable {
         identifiers += [
             Column(name: "round", label: "Round", kind: .text), Column(name: "enumerator", label: "Enumerator", kind: .text),
             Column(name: "status", label: "Status", kind: .text), Column(name: "questionnaire_version", label: "Questionnaire version", kind: .text),
-            Column(name: "started_at", label: "Started (UTC)", kind: .text),
+            Column(name: "started_at", label: "Started (UTC)", kind: .dateTime),
             Column(name: "duration_minutes", label: "Minutes spent interviewing", kind: .number),
         ]
         let topItems = items.filter { $0.repeatPath.isEmpty }
@@ -192,7 +230,7 @@ public struct ExportData: Sendable {
             row += [
                 .value(text: interview.roundCode, number: nil), .value(text: interview.enumerator, number: nil),
                 .value(text: interview.status, number: nil), .value(text: interview.version, number: nil),
-                .value(text: interview.startedAt, number: nil),
+                .value(text: interview.startedAt, number: CivilDate.parseDateTime(interview.startedAt)?.seconds),
                 minutes.map { .value(text: String(format: "%.1f", $0), number: ($0 * 10).rounded() / 10) } ?? .empty,
             ]
             for item in topItems { row += cells(for: item, answers[Address(item.name)]) }
@@ -232,7 +270,7 @@ public struct ExportData: Sendable {
         }
         return ExportData(
             formID: formID, title: questionnaire.settings.title.text(in: language), wide: Table(name: formID, columns: wideColumns, rows: wideRows),
-            repeats: repeats, long: long, excludedPII: includePII ? [] : excluded, questionnaire: questionnaire)
+            repeats: repeats, long: long, excludedPII: includePII ? [] : excluded, questionnaire: questionnaire, language: language)
     }
 
 }

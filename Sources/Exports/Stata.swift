@@ -55,7 +55,22 @@ public enum StataWriter {
         }
     }
 
-    public static func write(_ table: ExportData.Table, label: String) throws -> Data {
+    /// The value label set shared by numeric variables that hold special non-responses: .a, .b and .c in words.
+    static let nonResponseLabelName = "nonresponse"
+
+    public static func write(
+        _ table: ExportData.Table, label: String,
+        nonResponseLabels: [(NonResponse, String)] = [(.dontKnow, "don't know"), (.refused, "refused"), (.notApplicable, "not applicable")]
+    ) throws -> Data {
+        // Value labels for the extended missing values: Stata keys them .a = 2,147,483,622, .b, .c …, whatever the
+        // storage type, so one set serves the numbers and each choice list gets them too.
+        let missingLabels: [(Int32, String)] = nonResponseLabels.map { code, text in
+            (missingLong + Int32(missingLetter(.nonResponse(code))), text)
+        }
+        let labelledNumbers = Set(
+            table.columns.indices.filter { index in
+                table.columns[index].kind == .number && table.rows.contains { if case .nonResponse = $0[index] { true } else { false } }
+            })
         let k = table.columns.count, n = table.rows.count
         guard k <= 32_767 else { throw ExportError.tooManyColumns(table: table.name, count: k) }
         let varNames = names(table.columns)
@@ -65,7 +80,7 @@ public enum StataWriter {
             case .date: return .double(format: "%td")
             case .dateTime: return .double(format: "%tc")
             case .flag: return .byte
-            case .choice(let choices): return .long(labels: choices.enumerated().map { (Int32($0.offset + 1), $0.element.label) })
+            case .choice(let choices): return .long(labels: choices.enumerated().map { (Int32($0.offset + 1), $0.element.label) } + missingLabels)
             case .text, .time:
                 let width = table.rows.map { $0[index].text.utf8.count }.max() ?? 1
                 return width > 2045 ? .strL : .string(width: max(1, width))
@@ -126,7 +141,13 @@ public enum StataWriter {
         map[6] = UInt64(out.count)
         out.text("<value_label_names>")
         for (index, storage) in storages.enumerated() {
-            if case .long = storage { out.fixed(varNames[index], 129) } else { out.fixed("", 129) }
+            if case .long = storage {
+                out.fixed(varNames[index], 129)
+            } else if labelledNumbers.contains(index) {
+                out.fixed(Self.nonResponseLabelName, 129)
+            } else {
+                out.fixed("", 129)
+            }
         }
         out.text("</value_label_names>")
         map[7] = UInt64(out.count)
@@ -192,8 +213,12 @@ public enum StataWriter {
         out.text("</strls>")
         map[11] = UInt64(out.count)
         out.text("<value_labels>")
-        for (index, storage) in storages.enumerated() {
-            guard case .long(let labels) = storage else { continue }
+        var labelSets: [(name: String, labels: [(Int32, String)])] = storages.enumerated().compactMap { index, storage in
+            guard case .long(let labels) = storage else { return nil }
+            return (varNames[index], labels)
+        }
+        if !labelledNumbers.isEmpty { labelSets.append((Self.nonResponseLabelName, missingLabels)) }
+        for (name, labels) in labelSets {
             var texts: [UInt8] = [], offsets: [Int32] = []
             for (_, text) in labels {
                 offsets.append(Int32(texts.count))
@@ -202,7 +227,7 @@ public enum StataWriter {
             let length = 8 + 8 * labels.count + texts.count
             out.text("<lbl>")
             out.int32(Int32(length))
-            out.fixed(varNames[index], 129)
+            out.fixed(name, 129)
             out.bytes([0, 0, 0])
             out.int32(Int32(labels.count))
             out.int32(Int32(texts.count))

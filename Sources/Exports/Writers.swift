@@ -28,8 +28,10 @@ public enum Exporter {
             for answer in data.long { rows.append([answer.interview, answer.unit, answer.round, answer.variable, answer.instance, answer.value.text]) }
             try emit("\(data.formID)-long.csv", Data(CSV.write(rows).utf8))
         case .dta:
-            try emit("\(data.wide.name).dta", try StataWriter.write(data.wide, label: data.title))
-            for table in data.repeats { try emit("\(table.name).dta", try StataWriter.write(table, label: "\(data.title): \(table.name)")) }
+            try emit("\(data.wide.name).dta", try StataWriter.write(data.wide, label: data.title, nonResponseLabels: data.nonResponseLabels))
+            for table in data.repeats {
+                try emit("\(table.name).dta", try StataWriter.write(table, label: "\(data.title): \(table.name)", nonResponseLabels: data.nonResponseLabels))
+            }
         case .xlsx:
             try emit("\(data.formID).xlsx", try XLSXWriter.write(data))
         }

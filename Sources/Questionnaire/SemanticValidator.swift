@@ -212,6 +212,14 @@ struct ConstantContext: FieldOnlyContext {
 }
 
 extension Questionnaire {
+    /// The type a calculate item's expression has (as the type checker works it out), in the item's repeat scope:
+    /// what exports store it as.
+    public func calculatedType(of item: Item) -> StaticType {
+        guard let calculation = item.calculation else { return .any }
+        let schema = SemanticValidator(items: allItems, choiceLists: choiceLists, brokenNames: [], file: sourcePath)
+        return TypeChecker.check(calculation.expression, schema: schema, context: CheckContext(repeatPath: item.repeatPath, currentType: .any)).type
+    }
+
     /// Checks an expression written outside the questionnaire (an indicator, an analysis specification) against
     /// its fields, as if it sat at the top level of the form.
     public func check(_ expression: ExpressionNode) -> (type: StaticType, diagnostics: [ExpressionDiagnostic]) {

@@ -173,7 +173,14 @@ struct ExportTests {
         #expect(file.column("members")[b].missing == "a" && file.column("income")[b].missing == "b")
         // select_one: numbered in choice order with value labels.
         #expect(file.column("electricity")[a].number == 1 && file.column("electricity")[b].number == 2)
-        #expect(file.valueLabels["electricity"] == [1: "Yes", 2: "No"])
+        // The extended missing values carry labels too: .a, .b, .c are 2,147,483,622 … in Stata's value labels.
+        #expect(file.valueLabels["electricity"] == [1: "Yes", 2: "No", 2_147_483_622: "don't know", 2_147_483_623: "refused", 2_147_483_624: "not applicable"])
+        #expect(file.valueLabelNames[file.names.firstIndex(of: "members")!] == "nonresponse")
+        #expect(file.valueLabels["nonresponse"] == [2_147_483_622: "don't know", 2_147_483_623: "refused", 2_147_483_624: "not applicable"])
+        #expect(file.valueLabelNames[file.names.firstIndex(of: "duration_minutes")!] == "", "no non-response there: no label set")
+        // started_at is a Stata datetime (%tc: milliseconds since 1960-01-01), not text.
+        let started = file.names.firstIndex(of: "started_at")!
+        #expect(file.formats[started] == "%tc" && file.column("started_at")[a].number == (1_623_718_800 + 3_653 * 86_400) * 1_000)
         #expect(file.valueLabelNames[file.names.firstIndex(of: "electricity")!] == "electricity")
         #expect(file.column("water_pipe")[a].number == 1 && file.column("water_river")[a].number == 0 && file.column("water_river")[b].number == 1)
         // Dates: days since 1960-01-01 with %td; 2021-06-22 is 22,453.
@@ -391,5 +398,49 @@ struct DTAFile {
             try expect("</lbl>")
         }
         try expect("</value_labels></stata_dta>")
+    }
+}
+
+@Suite(.temporaryFiles)
+struct TypedExportTests {
+    static let form = """
+        settings: {form_id: typed, title: Typed, version: "1", unit_level: village}
+        survey:
+          - {type: identifier, name: sekar_desa, label: Sekar Desa village}
+          - {type: select_one yn, name: sid, label: "SID (last round: ${previous(${sid})})"}
+          - {type: integer, name: spent, label: Spent}
+          - {type: integer, name: total, label: Total}
+          - {type: calculate, name: share, label: Share, calculation: "100 * ${spent} div ${total}"}
+          - {type: calculate, name: verdict, label: Verdict, calculation: "if(${spent} > 5, 'high', 'low')"}
+        choices:
+          yn: [{name: "yes", label: "Yes"}, {name: "no", label: "No"}]
+        """
+
+    @Test("calculations export with their type, numeric frame attributes as numbers, labels without ${…}")
+    func typed() throws {
+        let store = try ResponseStore(path: try temporaryPath("typed.sqlite"))
+        try store.importFrame(try FrameFile.parse("code,name,level,parent_code,sekar_desa\n1,Desa,village,,1\n2,Dua,village,,0\n").get())
+        let form = try QuestionnaireLoader.load(yaml: Self.form, file: "typed.yaml").get()
+        for (unit, spent) in [("1", 10.0), ("2", 4.0)] {
+            let opened = try store.openInterview(form, unit: unit, round: "2021-H1", enumerator: "e", reopen: false, language: nil, at: moment)
+            let records: [Address: Value] = [
+                Address("sekar_desa"): .string(unit == "1" ? "1" : "0"), Address("sid"): .string("yes"), Address("spent"): .number(spent),
+                Address("total"): .number(40), Address("share"): .number(100 * spent / 40), Address("verdict"): .string(spent > 5 ? "high" : "low"),
+            ]
+            try store.complete(
+                Transition(
+                    records: records.mapValues { AnswerRecord(value: $0, origin: .entered, relevant: true) }, events: [], cursor: .end),
+                interview: opened.uuid, language: nil, at: moment)
+        }
+        let data = try ExportData.build(from: store, formID: "typed")
+        func kind(_ name: String) -> ExportData.Kind? { data.wide.columns.first { $0.name == name }?.kind }
+        #expect(kind("share") == .number && kind("verdict") == .text && kind("sekar_desa") == .number && kind("started_at") == .dateTime)
+        #expect(data.wide.columns.first { $0.name == "sid" }?.label == "SID (last round: sid, last round)")
+        let folder = try temporaryDirectory().path
+        let file = try DTAFile(Data(contentsOf: URL(fileURLWithPath: try Exporter.write(data, as: .dta, to: folder)[0])))
+        #expect(Set(file.column("share").compactMap(\.number)) == [25, 10])
+        #expect(Set(file.column("sekar_desa").compactMap(\.number)) == [1, 0])
+        #expect(file.column("verdict").compactMap(\.string).sorted() == ["high", "low"])
+        #expect(!file.labels.contains { $0.contains("${") })
     }
 }
