@@ -12,6 +12,7 @@ extension SimulationSummary {
             "interviews": counts,
             "soft_check_confirmations": softCheckConfirmations,
             "special_non_responses": nonResponses,
+            "injected_anomalies": anomalies,
             "true_effects": [
                 [
                     "name": "online_sid_on_basic_services_share", "instrument": "desa", "outcome": "share_basic_services",

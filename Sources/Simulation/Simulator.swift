@@ -64,6 +64,9 @@ public struct SimulationSummary: Sendable {
     public var softCheckConfirmations = 0
     public var nonResponses = 0
     public var adoption: [String: String] = [:]
+    /// The faults planted for review to find: interview UUID → what was done (`too_fast`, `implausible_value:ADDRESS`,
+    /// `copied_answers:UUID`).
+    public var anomalies: [String: String] = [:]
 }
 
 /// Fills a store with a panel of completed interviews. Every interview goes through the interview engine, so
@@ -76,6 +79,9 @@ public final class Simulator {
     let seed: UInt64
     let paradata: Paradata
     let model: AnswerModel
+
+    /// The share of interviews after the first round given a planted fault (see `Anomaly`); 0 plants none.
+    public var anomalyRate = 0.0
 
     public init(store: ResponseStore, units: [FrameUnit], rounds: [SimulationRound], seed: UInt64, paradata: Paradata = .full) {
         self.store = store
@@ -128,9 +134,12 @@ public final class Simulator {
                     let context = UnitRound(
                         unit: unit, lineage: lineage, roundIndex: roundIndex, roundCode: round.code,
                         roundStart: round.starts.days, latent: latent)
-                    let result = try interview(
+                    var result = try interview(
                         questionnaire, context, round: round, questionnaireID: questionnaireID,
                         previous: previous[formID]?[unit.code] ?? [:], summary: &summary)
+                    if roundIndex > 0, anomalyRate > 0 {
+                        result = plantAnomaly(in: result, previous: previous[formID]?[unit.code] ?? [:], before: batch.last, summary: &summary)
+                    }
                     batch.append(result)
                     var kept: [Address: Value] = [:]
                     for (address, record) in result.records where preloaded.contains(address.name) && record.relevant { kept[address] = record.value }
@@ -148,6 +157,27 @@ public final class Simulator {
             }
         }
         return summary
+    }
+
+    /// With probability `anomalyRate` (seeded by the unit and round), one fault from `Anomaly`, recorded in the summary.
+    func plantAnomaly(in interview: CompletedInterview, previous: [Address: Value], before: CompletedInterview?, summary: inout SimulationSummary)
+        -> CompletedInterview
+    {
+        var random = SplitMix64(seed: seed, "anomaly", interview.formID, interview.unit, interview.round)
+        guard random.chance(anomalyRate) else { return interview }
+        switch Anomaly.allCases[random.integer(0...2)] {
+        case .tooFast:
+            summary.anomalies[interview.uuid] = Anomaly.tooFast.rawValue
+            return interview.tooFast()
+        case .implausibleValue:
+            guard let (changed, address) = interview.withImplausibleValue(previous: previous) else { return interview }
+            summary.anomalies[interview.uuid] = "\(Anomaly.implausibleValue.rawValue):\(address)"
+            return changed
+        case .copiedAnswers:
+            guard let before else { return interview }
+            summary.anomalies[interview.uuid] = "\(Anomaly.copiedAnswers.rawValue):\(before.uuid)"
+            return interview.copying(before)
+        }
     }
 
     static func previousReferences(_ item: Item) -> [String] {

@@ -4,12 +4,39 @@ import GRDB
 import Interview
 import Questionnaire
 
-/// A completed interview worth a supervisor's look, with the reasons.
+/// Why an interview deserves a look, and how urgently.
+public struct ReviewReason: Hashable, Sendable {
+    /// What to look at first: answers changed after completion, very short interviews and copied answers are
+    /// likely errors or fabrication; numbers far from the last round and many non-responses are worth a question;
+    /// confirmed soft checks and long interviews are usually fine.
+    public enum Severity: Int, Comparable, Sendable, CaseIterable {
+        case high = 1
+        case medium, low
+        public var name: String {
+            switch self {
+            case .high: "high"
+            case .medium: "medium"
+            case .low: "low"
+            }
+        }
+        public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    /// A stable name for the rule: changed_after_completion, very_short, copied_answers, far_from_previous,
+    /// non_responses, soft_checks_confirmed, very_long.
+    public let rule: String
+    public let severity: Severity
+    public let text: String
+}
+
+/// A completed interview worth a supervisor's look, with the reasons (each rule once), most urgent first.
 public struct ReviewItem: Hashable, Sendable {
     public let interview: InterviewSummary
-    public let reasons: [String]
+    public let reasons: [ReviewReason]
     /// Minutes spent interviewing, from the audit log (gaps between events, each up to 30 minutes).
     public let minutes: Double?
+    /// The most urgent of the reasons.
+    public var severity: ReviewReason.Severity { reasons.map(\.severity).min() ?? .low }
 }
 
 /// Thresholds for the review list; each is a documented default a supervisor may change.
@@ -20,8 +47,10 @@ public struct ReviewRules: Sendable {
     public var shortShare = 0.4
     /// Longer than this multiple of it.
     public var longMultiple = 3.0
-    /// A number this many times larger or smaller than the unit's previous round (both non-zero).
+    /// A number this many times larger or smaller than the unit's previous round (both non-zero) …
     public var previousRatio = 5.0
+    /// … and at least this far from it: 1 → 8 meetings is a change, not a slip.
+    public var previousDifference = 10.0
 
     public init() {}
 }
@@ -80,16 +109,23 @@ extension ResponseStore {
         return try wrap {
             try queue.read { db in
                 var durations: [String: Double] = [:]
-                var facts: [String: [String]] = [:]
+                var facts: [String: [ReviewReason]] = [:]
                 for interview in candidates {
-                    var reasons: [String] = []
+                    var reasons: [ReviewReason] = []
                     let events = try Row.fetchAll(
                         db, sql: "SELECT at, event, address, detail FROM audit_log WHERE interview_uuid = ? ORDER BY seq",
                         arguments: [interview.uuid])
-                    let confirmed = events.filter { $0["event"] as String == "soft_check_confirmed" }
+                    // Each question once, with its last reason: a check confirmed again is still one check.
+                    var confirmed: [String: String] = [:]
+                    for event in events where event["event"] as String == "soft_check_confirmed" {
+                        confirmed[event["address"] as String? ?? "?"] = event["detail"] as String? ?? ""
+                    }
                     if !confirmed.isEmpty {
-                        let items = confirmed.map { "\($0["address"] as String? ?? "?") (\($0["detail"] as String? ?? ""))" }
-                        reasons.append("\(confirmed.count) soft check\(confirmed.count == 1 ? "" : "s") confirmed: \(items.joined(separator: ", "))")
+                        let items = confirmed.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
+                        reasons.append(
+                            ReviewReason(
+                                rule: "soft_checks_confirmed", severity: .low,
+                                text: "\(confirmed.count) soft check\(confirmed.count == 1 ? "" : "s") confirmed: \(items.joined(separator: ", "))"))
                     }
                     let nonResponses = try Row.fetchAll(
                         db,
@@ -98,15 +134,18 @@ extension ResponseStore {
                             """, arguments: [interview.uuid])
                     let total = nonResponses.reduce(0) { $0 + ($1["n"] as Int) }
                     if total >= rules.nonResponses {
-                        reasons.append(
-                            "\(total) non-responses (" + nonResponses.map { "\($0["n"] as Int) \($0["text_value"] as String)" }.joined(separator: ", ") + ")")
+                        let counts = nonResponses.map { "\($0["n"] as Int) \($0["text_value"] as String)" }.joined(separator: ", ")
+                        reasons.append(ReviewReason(rule: "non_responses", severity: .medium, text: "\(total) non-responses (\(counts))"))
                     }
                     // Answers changed after an earlier completion (the interview was reopened and changed).
                     if let firstCompleted = events.firstIndex(where: { $0["event"] as String == "completed" }) {
                         let later = events[firstCompleted...].filter { $0["event"] as String == "changed" }
                         if !later.isEmpty {
                             let names = Set(later.compactMap { $0["address"] as String? }).sorted()
-                            reasons.append("\(later.count) answer\(later.count == 1 ? "" : "s") changed after completion: \(names.joined(separator: ", "))")
+                            reasons.append(
+                                ReviewReason(
+                                    rule: "changed_after_completion", severity: .high,
+                                    text: "\(later.count) answer\(later.count == 1 ? "" : "s") changed after completion: \(names.joined(separator: ", "))"))
                         }
                     }
                     durations[interview.uuid] = Self.minutesInterviewing(events.map { $0["at"] as String })
@@ -122,13 +161,38 @@ extension ResponseStore {
                     for interview in members {
                         guard let minutes = durations[interview.uuid] else { continue }
                         if minutes < rules.shortShare * median {
-                            facts[interview.uuid, default: []].append(String(format: "very short: %.0f minutes against a median of %.0f", minutes, median))
+                            facts[interview.uuid, default: []].append(
+                                ReviewReason(
+                                    rule: "very_short", severity: .high,
+                                    text: String(format: "very short: %.0f minutes against a median of %.0f", minutes, median)))
                         } else if minutes > rules.longMultiple * median {
-                            facts[interview.uuid, default: []].append(String(format: "very long: %.0f minutes against a median of %.0f", minutes, median))
+                            facts[interview.uuid, default: []].append(
+                                ReviewReason(
+                                    rule: "very_long", severity: .low, text: String(format: "very long: %.0f minutes against a median of %.0f", minutes, median)
+                                ))
                         }
                     }
                 }
-                // Numbers far from the same unit's previous round of the same questionnaire.
+                // Numbers far from the same unit's previous round of the same questionnaire, and outside what the
+                // round's other units answered (beyond its 0.5th to 99.5th percentiles): many variables swing from
+                // round to round; a slip of the keyboard lands outside everyone's range.
+                var extremes: [String: (low: Double, high: Double)] = [:]
+                for (_, members) in Dictionary(grouping: candidates, by: { "\($0.formID)\u{1}\($0.roundCode)" }) {
+                    var values: [String: [Double]] = [:]
+                    for interview in members {
+                        for row in try Row.fetchAll(
+                            db, sql: "SELECT address, number_value FROM answer WHERE interview_uuid = ? AND kind = 'number' AND relevant",
+                            arguments: [interview.uuid])
+                        {
+                            values[row["address"], default: []].append(row["number_value"])
+                        }
+                    }
+                    for (address, list) in values where list.count >= 20 {
+                        let sorted = list.sorted()
+                        func quantile(_ q: Double) -> Double { sorted[min(sorted.count - 1, max(0, Int((Double(sorted.count - 1) * q).rounded())))] }
+                        for interview in members { extremes["\(interview.uuid)\u{1}\(address)"] = (quantile(0.005), quantile(0.995)) }
+                    }
+                }
                 for interview in candidates {
                     guard
                         let previous = try String.fetchOne(
@@ -139,7 +203,7 @@ extension ResponseStore {
                                 ORDER BY i.round_code DESC LIMIT 1
                                 """, arguments: [interview.formID, interview.unitCode, interview.roundCode])
                     else { continue }
-                    let far = try Row.fetchAll(
+                    let found = try Row.fetchAll(
                         db,
                         sql: """
                             SELECT now.address, now.number_value AS current, before.number_value AS earlier
@@ -147,21 +211,51 @@ extension ResponseStore {
                             WHERE now.interview_uuid = ? AND now.kind = 'number' AND before.kind = 'number' AND now.relevant AND before.relevant
                               AND now.number_value != 0 AND before.number_value != 0
                               AND (now.number_value / before.number_value > ? OR before.number_value / now.number_value > ?)
-                              AND now.number_value * before.number_value > 0
+                              AND now.number_value * before.number_value > 0 AND abs(now.number_value - before.number_value) >= ?
                             ORDER BY now.address
-                            """, arguments: [previous, interview.uuid, rules.previousRatio, rules.previousRatio])
+                            """, arguments: [previous, interview.uuid, rules.previousRatio, rules.previousRatio, rules.previousDifference])
+                    let far = found.filter { row in
+                        guard let range = extremes["\(interview.uuid)\u{1}\(row["address"] as String)"] else { return true }
+                        let current: Double = row["current"]
+                        return current < range.low || current > range.high
+                    }
                     if !far.isEmpty {
                         let items = far.prefix(5).map { row -> String in
                             "\(row["address"] as String) \(Value.format(number: row["earlier"])) → \(Value.format(number: row["current"]))"
                         }
                         facts[interview.uuid, default: []].append(
-                            "far from the previous round: " + items.joined(separator: ", ")
-                                + (far.count > 5 ? " and \(far.count - 5) more" : ""))
+                            ReviewReason(
+                                rule: "far_from_previous", severity: .medium,
+                                text: "far from the previous round: " + items.joined(separator: ", ") + (far.count > 5 ? " and \(far.count - 5) more" : "")))
                     }
                 }
-                return candidates.compactMap { interview in
+                // The same answers as another interview of the questionnaire in the round (identifiers aside): copied.
+                var byAnswers: [String: [InterviewSummary]] = [:]
+                for interview in candidates {
+                    let answers = try String.fetchAll(
+                        db,
+                        sql: """
+                            SELECT address || '=' || kind || ':' || coalesce(text_value, '') FROM answer
+                            WHERE interview_uuid = ? AND relevant AND origin IN ('entered', 'defaulted') ORDER BY address
+                            """, arguments: [interview.uuid])
+                    guard answers.count >= 5 else { continue }
+                    byAnswers["\(interview.formID)\u{1}\(interview.roundCode)\u{1}" + answers.joined(separator: "\u{1}"), default: []].append(interview)
+                }
+                for group in byAnswers.values where group.count > 1 {
+                    for interview in group {
+                        let others = group.filter { $0.uuid != interview.uuid }.map { "\($0.unitCode) (\($0.uuid))" }
+                        facts[interview.uuid, default: []].append(
+                            ReviewReason(rule: "copied_answers", severity: .high, text: "the same answers as \(others.joined(separator: ", "))"))
+                    }
+                }
+                let items = candidates.compactMap { interview -> ReviewItem? in
                     guard let reasons = facts[interview.uuid], !reasons.isEmpty else { return nil }
-                    return ReviewItem(interview: interview, reasons: reasons, minutes: durations[interview.uuid])
+                    return ReviewItem(interview: interview, reasons: reasons.sorted { $0.severity < $1.severity }, minutes: durations[interview.uuid])
+                }
+                // Most urgent first; within a severity, by round, questionnaire and unit.
+                return items.sorted {
+                    ($0.severity.rawValue, $0.interview.roundCode, $0.interview.formID, $0.interview.unitCode)
+                        < ($1.severity.rawValue, $1.interview.roundCode, $1.interview.formID, $1.interview.unitCode)
                 }
             }
         }

@@ -44,7 +44,10 @@ public struct DemoWorkflow: Sendable {
             progress("frame: \(imported.added) units")
         }
         let rounds = SimulationRound.rounds(of: loaded)
-        let summary = try Simulator(store: store, units: try store.units(), rounds: rounds, seed: seed).run(progress: progress)
+        let simulator = Simulator(store: store, units: try store.units(), rounds: rounds, seed: seed)
+        // A few planted faults, listed in the manifest, so that review's hits and misses can be counted.
+        simulator.anomalyRate = 0.02
+        let summary = try simulator.run(progress: progress)
         try? store.checkpoint()
         var written = [path("pantau.sqlite")]
         func write(_ text: String, _ name: String) throws {

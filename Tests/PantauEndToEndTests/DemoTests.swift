@@ -32,6 +32,21 @@ struct DemoTests {
         #expect(effects.compactMap { $0["name"] as? String }.contains("online_sid_on_basic_services_share"))
         #expect((manifest?["sid_adoption"] as? [String: String])?.count == 611)
         #expect(run.stdout.contains("demo finished in"))
+        // Review against the faults the simulator planted: at most 10% of interviews flagged, at least 90% of the
+        // planted faults among them.
+        let planted = manifest?["injected_anomalies"] as? [String: String] ?? [:]
+        #expect(planted.count >= 20)
+        let review = try pantau(["review", "--format", "json", "--db", folder.appendingPathComponent("pantau.sqlite").path])
+        let flagged = Set(
+            ((try JSONSerialization.jsonObject(with: Data(review.stdout.utf8)) as? [String: Any])?["interviews"] as? [[String: Any]] ?? [])
+                .compactMap { $0["uuid"] as? String })
+        let interviews = (manifest?["interviews"] as? [String: [String: Int]] ?? [:]).values.flatMap(\.values).reduce(0, +)
+        #expect(interviews == 4 * (611 + 61 + 34) && Double(flagged.count) <= 0.10 * Double(interviews), "\(flagged.count) of \(interviews) flagged")
+        let found = planted.keys.filter(flagged.contains).count
+        #expect(Double(found) >= 0.9 * Double(planted.count), "\(found) of \(planted.count) planted faults found")
+        // The indicators' base: the programme's 411 villages, the 200 comparison villages beside them.
+        let summary = try String(contentsOf: folder.appendingPathComponent("indicators.md"), encoding: .utf8)
+        #expect(summary.contains("| 411 / 411 |") && summary.contains("kompak != 1"))
         // The indicators of the latest round, in every format.
         let indicators = try String(contentsOf: folder.appendingPathComponent("indicators.csv"), encoding: .utf8)
         #expect(indicators.contains("sid_online,Villages with an online SID (%),desa,share,2022-H1,overall,all,"))

@@ -247,23 +247,33 @@ struct MergeTests {
                 events: [AuditEvent(.changed(Address("meetings"), old: nil, new: .number(9)), at: now)], cursor: .end),
             interview: second.uuid, language: nil, at: now)
         let items = try store.reviewList(round: "2021-H1")
-        let reasons = Dictionary(uniqueKeysWithValues: items.map { ($0.interview.unitCode, $0.reasons) })
+        let reasons = Dictionary(uniqueKeysWithValues: items.map { ($0.interview.unitCode, $0.reasons.map(\.text)) })
         #expect(reasons["1105010001"]?.contains("1 soft check confirmed: meetings (new village)") == true, "\(reasons)")
         #expect(reasons["1105010001"]?.contains("3 non-responses (2 dont_know, 1 refused)") == true, "\(reasons)")
         #expect(reasons["1105010002"] == ["1 answer changed after completion: meetings"], "\(reasons)")
-        // Next round: a value far from the previous one.
+        // The most urgent first: a change after completion is high, non-responses medium, a confirmed soft check low.
+        #expect(items.map(\.interview.unitCode) == ["1105010002", "1105010001"])
+        #expect(items[1].reasons.map(\.severity) == [.medium, .low] && items[0].severity == .high)
+        // Next round: a value far from the previous one, in ratio and in size; a small count's jump is not flagged.
         let next = try store.openInterview(form, unit: "1105010002", round: "2021-H2", enumerator: "e2", reopen: false, language: nil, at: now)
         try store.complete(
             Transition(records: [Address("meetings"): AnswerRecord(value: .number(90), origin: .entered, relevant: true)], cursor: .end),
             interview: next.uuid, language: nil, at: now)
-        #expect(try store.reviewList(round: "2021-H2").first?.reasons == ["far from the previous round: meetings 9 → 90"])
+        #expect(try store.reviewList(round: "2021-H2").first?.reasons.map(\.text) == ["far from the previous round: meetings 9 → 90"])
+        let small = try store.openInterview(form, unit: "1105010001", round: "2021-H2", enumerator: "e1", reopen: false, language: nil, at: now)
+        try store.complete(
+            Transition(records: [Address("meetings"): AnswerRecord(value: .number(8), origin: .entered, relevant: true)], cursor: .end),
+            interview: small.uuid, language: nil, at: now)
+        #expect(!(try store.reviewList(round: "2021-H2").contains { $0.interview.unitCode == "1105010001" }), "1 → 8 is no slip")
         // Progress: the frame's two villages in one district; one approved, one completed.
         try store.approve(first.uuid, by: "sup", comment: nil, at: now)
         let byDistrict = try store.progress(formID: "desa", unitLevel: "village", round: "2021-H1", by: "district")
         #expect(byDistrict == [ProgressRow(group: "1105", name: "Aceh Barat", units: 2, notStarted: 0, draft: 0, completed: 1, approved: 1, rejected: 0)])
         let nextRound = try store.progress(formID: "desa", unitLevel: "village", round: "2021-H2", by: "enumerator")
-        #expect(nextRound.map(\.group) == ["(not started)", "e2"])
-        #expect(nextRound.map(\.completionRate) == [0, 1])
+        #expect(nextRound.map(\.group) == ["e1", "e2"])
+        #expect(nextRound.map(\.completionRate) == [1, 1])
+        let thirdRound = try store.progress(formID: "desa", unitLevel: "village", round: "2022-H1", by: "enumerator")
+        #expect(thirdRound.map(\.group) == ["(not started)"] && thirdRound.map(\.completionRate) == [0])
     }
 
     @Test("approved interviews are data for previous() and the versions in use; a discarded duplicate is not")

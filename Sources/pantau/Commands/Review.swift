@@ -30,19 +30,23 @@ struct Review: ParsableCommand {
         switch format {
         case .json:
             print(
-                try jsonText(
-                    items.map { item -> [String: Any] in
+                try jsonText([
+                    "summary": Self.summary(items).map { ["rule": $0.rule, "severity": $0.severity.name, "interviews": $0.count] },
+                    "interviews": items.map { item -> [String: Any] in
                         [
                             "uuid": item.interview.uuid, "form": item.interview.formID, "unit": item.interview.unitCode, "round": item.interview.roundCode,
-                            "enumerator": item.interview.enumerator, "minutes": item.minutes ?? NSNull(), "reasons": item.reasons,
+                            "enumerator": item.interview.enumerator, "minutes": item.minutes ?? NSNull(), "severity": item.severity.name,
+                            "reasons": item.reasons.map { ["rule": $0.rule, "severity": $0.severity.name, "text": $0.text] },
                         ]
-                    }), terminator: "")
+                    },
+                ]), terminator: "")
         case .csv:
-            var rows = [["uuid", "form", "unit", "round", "enumerator", "minutes", "reasons"]]
+            var rows = [["uuid", "form", "unit", "round", "enumerator", "minutes", "severity", "rules", "reasons"]]
             for item in items {
                 rows.append([
                     item.interview.uuid, item.interview.formID, item.interview.unitCode, item.interview.roundCode, item.interview.enumerator,
-                    item.minutes.map { String(format: "%.1f", $0) } ?? "", item.reasons.joined(separator: "; "),
+                    item.minutes.map { String(format: "%.1f", $0) } ?? "", item.severity.name, item.reasons.map(\.rule).joined(separator: " "),
+                    item.reasons.map(\.text).joined(separator: "; "),
                 ])
             }
             print(CSV.write(rows), terminator: "")
@@ -51,13 +55,27 @@ struct Review: ParsableCommand {
                 print("nothing to review\(round.map { " in \($0)" } ?? "")")
                 return
             }
+            print("\(items.count) interview\(items.count == 1 ? "" : "s") to review; by reason:")
+            for entry in Self.summary(items) {
+                print("  \(entry.severity.name.padding(toLength: 7, withPad: " ", startingAt: 0)) \(entry.rule): \(entry.count)")
+            }
+            print()
             for item in items {
                 print(
-                    "\(item.interview.uuid)  \(item.interview.formID) · \(item.interview.unitCode) \(item.interview.unitName) · \(item.interview.roundCode) · \(item.interview.enumerator)"
+                    "[\(item.severity.name)] \(item.interview.uuid)  \(item.interview.formID) · \(item.interview.unitCode) \(item.interview.unitName) · \(item.interview.roundCode) · \(item.interview.enumerator)"
                 )
-                for reason in item.reasons { print("  - \(reason)") }
+                for reason in item.reasons { print("  - \(reason.text)") }
             }
         }
+    }
+
+    /// How many interviews each rule flags, most urgent rules first.
+    static func summary(_ items: [ReviewItem]) -> [(rule: String, severity: ReviewReason.Severity, count: Int)] {
+        var counts: [String: (ReviewReason.Severity, Int)] = [:]
+        for item in items {
+            for reason in item.reasons { counts[reason.rule, default: (reason.severity, 0)].1 += 1 }
+        }
+        return counts.map { ($0.key, $0.value.0, $0.value.1) }.sorted { ($0.1.rawValue, -$0.2, $0.0) < ($1.1.rawValue, -$1.2, $1.0) }
     }
 }
 

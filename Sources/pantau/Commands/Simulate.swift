@@ -36,6 +36,10 @@ struct Simulate: ParsableCommand {
     @Option(help: "full (every item entered and left) or minimal (start, completion, confirmations).")
     var paradata: String = "full"
 
+    @Option(
+        help: "The share of interviews after the first round given a planted fault (too fast, an implausible number, copied answers), listed in the manifest.")
+    var anomalies: Double = 0
+
     @OptionGroup var store: StoreOptions
 
     /// The --rounds list.
@@ -45,6 +49,7 @@ struct Simulate: ParsableCommand {
         if plan == nil && questionnaires.isEmpty { throw ValidationError("give --plan, or --questionnaire (and usually --frame)") }
         if plan != nil && !questionnaires.isEmpty { throw ValidationError("give either --plan or --questionnaire, not both") }
         if Paradata(rawValue: paradata) == nil { throw ValidationError("--paradata is full or minimal") }
+        if !(0...1).contains(anomalies) { throw ValidationError("--anomalies is a share between 0 and 1") }
         if plan == nil, let problem = RoundCode.problem(adding: roundCodes, to: []) { throw ValidationError(problem) }
     }
 
@@ -72,6 +77,7 @@ struct Simulate: ParsableCommand {
         let units = try database.units()
         let mode = Paradata(rawValue: paradata) ?? .full
         let simulator = Simulator(store: database, units: units, rounds: simulationRounds, seed: seed, paradata: mode)
+        simulator.anomalyRate = anomalies
         let started = Date()
         let summary = try simulator.run { Terminal.printError("simulate: \($0)") }
         let total = summary.counts.values.flatMap(\.values).reduce(0, +)
