@@ -151,6 +151,40 @@ extension ResponseStore {
                     durations[interview.uuid] = Self.minutesInterviewing(events.map { $0["at"] as String })
                     facts[interview.uuid] = reasons
                 }
+                // A hard check that fails on the stored answers (after a merge, a definition change or a hand edit):
+                // the interview re-run through the engine from its records. Checks that read last round's values
+                // are left out: those values are not part of this interview.
+                var definitions: [Int64: Questionnaire] = [:]
+                for interview in candidates {
+                    guard
+                        let questionnaireID = try Int64.fetchOne(db, sql: "SELECT questionnaire_id FROM interview WHERE uuid = ?", arguments: [interview.uuid])
+                    else { continue }
+                    if definitions[questionnaireID] == nil,
+                        let text = try String.fetchOne(db, sql: "SELECT definition FROM questionnaire WHERE id = ?", arguments: [questionnaireID]),
+                        case .success(let loaded) = QuestionnaireLoader.load(yaml: text, file: interview.formID)
+                    {
+                        definitions[questionnaireID] = loaded
+                    }
+                    guard let questionnaire = definitions[questionnaireID] else { continue }
+                    // today() is the day the interview was done.
+                    let started =
+                        CivilDate.parseDateTime(interview.startedAt).map { Timestamp(seconds: $0.seconds, offsetMinutes: $0.offsetMinutes) }
+                        ?? Timestamp(seconds: 0, offsetMinutes: 0)
+                    let engine = InterviewEngine(
+                        questionnaire: questionnaire,
+                        environment: InterviewEnvironment(clock: { started }, previousRound: [:], prefill: [:]),
+                        restoring: (try Self.records(db, uuid: interview.uuid), .end))
+                    let failing = engine.finishBlockers().filter { blocker in
+                        guard case .constraint = blocker.reason, let item = questionnaire.item(named: blocker.address.name) else { return false }
+                        return item.constraint?.expression.previousReferences.isEmpty ?? true
+                    }
+                    if !failing.isEmpty {
+                        facts[interview.uuid, default: []].append(
+                            ReviewReason(
+                                rule: "hard_check_fails", severity: .high,
+                                text: "a hard check fails on the stored answers: \(failing.map { $0.address.description }.joined(separator: ", "))"))
+                    }
+                }
                 // Duration against the median of the same questionnaire and round.
                 let groups = Dictionary(grouping: candidates) { "\($0.formID) \($0.roundCode)" }
                 for (_, members) in groups {

@@ -313,4 +313,32 @@ struct MergeTests {
         _ = try central.merge(from: try fieldStore(["1105010002": 1], round: "2021-H2").path, at: now)
         #expect(try counts(central) != before)
     }
+
+    @Test("M9: a hard check that fails on the stored answers is a high-severity reason")
+    func hardCheckAndCopies() throws {
+        let store = try storeWithFrame()
+        let form = try loadForm(
+            """
+            settings: {form_id: chk, title: Checked, version: "1", unit_level: village}
+            survey:
+              - {type: integer, name: a, label: A, constraint: ". <= 10"}
+              - {type: integer, name: b, label: B}
+              - {type: integer, name: c, label: C}
+              - {type: integer, name: d, label: D}
+              - {type: integer, name: e, label: E}
+            """)
+        for (unit, a) in [("1105010001", 50.0), ("1105010002", 5)] {
+            let opened = try store.openInterview(form, unit: unit, round: "2021-H1", enumerator: "e", reopen: false, language: nil, at: now)
+            var records: [Address: AnswerRecord] = [:]
+            for (name, value) in [("a", a), ("b", 1), ("c", 2), ("d", 3), ("e", 4)] {
+                records[Address(name)] = AnswerRecord(value: .number(value), origin: .entered, relevant: true)
+            }
+            try store.complete(Transition(records: records, cursor: .end), interview: opened.uuid, language: nil, at: now)
+        }
+        let items = try store.reviewList(round: "2021-H1")
+        let first = try #require(items.first { $0.interview.unitCode == "1105010001" })
+        #expect(first.reasons.map(\.rule) == ["hard_check_fails"] && first.severity == .high)
+        #expect(first.reasons.first?.text == "a hard check fails on the stored answers: a")
+        #expect(!items.contains { $0.interview.unitCode == "1105010002" }, "5 passes, and the answers differ from the other interview's")
+    }
 }
