@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "AnalysisTests",
             dependencies: ["TestSupport", "Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular", "Randomness"],
-            exclude: ["Fixtures"], swiftSettings: strict),
+            exclude: ["Fixtures", "Snapshots"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis", "Questionnaire", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "WorkflowsTests", dependencies: ["Workflows", "Analysis", "Reports", "Store", "Questionnaire", "TestSupport"], swiftSettings: strict),

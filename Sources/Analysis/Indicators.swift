@@ -415,27 +415,34 @@ public struct IndicatorCalculator {
     ) -> String? {
         guard let previousRound, let now = data[round]?[indicator.instrument], let then = data[previousRound]?[indicator.instrument] else { return nil }
         let nowVersions = Set(now.interviews.map(\.version)), thenVersions = Set(then.interviews.map(\.version))
+        let indonesian = language?.lowercased().hasPrefix("id") == true
         var notes: [String] = []
         for old in thenVersions.sorted() {
             for new in nowVersions.sorted() where old != new {
                 guard let before = versions[indicator.instrument]?[old], let after = versions[indicator.instrument]?[new] else { continue }
                 for name in indicator.variables.sorted() {
                     guard let a = before.item(named: name), let b = after.item(named: name) else {
-                        notes.append("\(name) is not in both versions \(old) and \(new)")
+                        notes.append(indonesian ? "\(name) tidak ada di kedua versi \(old) dan \(new)" : "\(name) is not in both versions \(old) and \(new)")
                         continue
                     }
                     if a.type.description != b.type.description {
-                        notes.append("\(name) changed type from \(a.type) (\(old)) to \(b.type) (\(new))")
+                        notes.append(
+                            indonesian
+                                ? "jenis \(name) berubah dari \(a.type) (\(old)) menjadi \(b.type) (\(new))"
+                                : "\(name) changed type from \(a.type) (\(old)) to \(b.type) (\(new))")
                     } else if let listA = a.type.choiceList.flatMap(before.choiceList(named:)), let listB = b.type.choiceList.flatMap(after.choiceList(named:)),
                         listA.codes != listB.codes
                     {
+                        let change = "(\(listA.codes.joined(separator: " ")) → \(listB.codes.joined(separator: " ")))"
                         notes.append(
-                            "\(name)'s choices changed between \(old) and \(new) (\(listA.codes.joined(separator: " ")) → \(listB.codes.joined(separator: " ")))"
+                            indonesian
+                                ? "pilihan \(name) berubah antara \(old) dan \(new) \(change)" : "\(name)'s choices changed between \(old) and \(new) \(change)"
                         )
                     }
                 }
             }
         }
-        return notes.isEmpty ? nil : "not comparable with \(previousRound): " + notes.joined(separator: "; ")
+        guard !notes.isEmpty else { return nil }
+        return (indonesian ? "tidak sebanding dengan \(previousRound): " : "not comparable with \(previousRound): ") + notes.joined(separator: "; ")
     }
 }

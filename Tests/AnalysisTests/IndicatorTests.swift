@@ -121,7 +121,7 @@ struct Fixture {
         return Fixture(store: store, folder: folder)
     }
 
-    func table(round: String, intervals: IntervalMethod = .fpc, spec specFile: String = "indicators.yaml") throws -> IndicatorTable {
+    func table(round: String, intervals: IntervalMethod = .fpc, spec specFile: String = "indicators.yaml", language: String? = nil) throws -> IndicatorTable {
         let v1 = try QuestionnaireLoader.load(yaml: version1, file: "v1").get()
         let v2 = try QuestionnaireLoader.load(yaml: version2, file: "v2").get()
         let spec = try IndicatorSet.load(
@@ -138,7 +138,7 @@ struct Fixture {
             ]
         }
         let units = try store.units()
-        return IndicatorCalculator(units: units, questionnaires: [v2], intervals: intervals)
+        return IndicatorCalculator(units: units, questionnaires: [v2], intervals: intervals, language: language)
             .table(title: "T", indicators: spec.indicators, round: round, rounds: ["R1", "R2"], data: data, versions: ["f": ["v1": v1, "v2": v2]])
     }
 }
