@@ -230,7 +230,14 @@ public struct IndicatorCalculator {
             let p = mean
             guard intervals != .none, population != nil || intervals == .srs else { return (100 * p, nil, nil, nil, false) }
             let se = (p * (1 - p) / Double(n)).squareRoot() * correction
-            return (100 * p, 100 * se, 100 * max(0, p - 1.96 * se), 100 * min(1, p + 1.96 * se), false)
+            // Wilson's score interval on the sample size the correction leaves (n / correction²): it stays inside
+            // 0–100%, and at 0% or 100% it still shows what the units not measured leave open, where ±1.96 se
+            // would collapse to a point.
+            guard correction > 0 else { return (100 * p, 0, 100 * p, 100 * p, false) }
+            let size = Double(n) / (correction * correction), z = 1.96
+            let centre = (p + z * z / (2 * size)) / (1 + z * z / size)
+            let half = z * (p * (1 - p) / size + z * z / (4 * size * size)).squareRoot() / (1 + z * z / size)
+            return (100 * p, 100 * se, 100 * max(0, centre - half), 100 * min(1, centre + half), false)
         case .mean:
             guard intervals != .none, n > 1, population != nil || intervals == .srs else { return (mean, nil, nil, nil, false) }
             let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)

@@ -412,6 +412,7 @@ struct TypedExportTests {
           - {type: integer, name: total, label: Total}
           - {type: calculate, name: share, label: Share, calculation: "100 * ${spent} div ${total}"}
           - {type: calculate, name: verdict, label: Verdict, calculation: "if(${spent} > 5, 'high', 'low')"}
+          - {type: calculate, name: spent_code, label: Spent as a code, calculation: "string(${spent})"}
         choices:
           yn: [{name: "yes", label: "Yes"}, {name: "no", label: "No"}]
         """
@@ -426,6 +427,7 @@ struct TypedExportTests {
             let records: [Address: Value] = [
                 Address("sekar_desa"): .string(unit == "1" ? "1" : "0"), Address("sid"): .string("yes"), Address("spent"): .number(spent),
                 Address("total"): .number(40), Address("share"): .number(100 * spent / 40), Address("verdict"): .string(spent > 5 ? "high" : "low"),
+                Address("spent_code"): .string(String(Int(spent))),
             ]
             try store.complete(
                 Transition(
@@ -435,6 +437,8 @@ struct TypedExportTests {
         let data = try ExportData.build(from: store, formID: "typed")
         func kind(_ name: String) -> ExportData.Kind? { data.wide.columns.first { $0.name == name }?.kind }
         #expect(kind("share") == .number && kind("verdict") == .text && kind("sekar_desa") == .number && kind("started_at") == .dateTime)
+        // The author chooses a type by converting: string(…) keeps a number as text.
+        #expect(kind("spent_code") == .text)
         #expect(data.wide.columns.first { $0.name == "sid" }?.label == "SID (last round: sid, last round)")
         let folder = try temporaryDirectory().path
         let file = try DTAFile(Data(contentsOf: URL(fileURLWithPath: try Exporter.write(data, as: .dta, to: folder)[0])))
