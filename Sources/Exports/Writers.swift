@@ -56,7 +56,8 @@ public enum Exporter {
         case .dta:
             out +=
                 "as Stata's extended missing values .a, .b and .c in numeric variables, and as their codes in string variables; "
-                + "select_one variables are numbered 1… in choice order with value labels; dates are Stata dates (%td)\n"
+                + "select_one variables are numbered 1… in choice order with value labels (.a, .b, .c labelled too); dates are Stata dates (%td), "
+                + "started_at a Stata datetime (%tc)\n"
         default:
             out +=
                 "as those codes; select_multiple has its raw value (codes separated by spaces) and one 0/1 column per choice, "
@@ -66,6 +67,23 @@ public enum Exporter {
             out += "- personal data: none left out\n"
         } else {
             out += "- personal data left out (add --include-pii to export them): \(data.excludedPII.joined(separator: ", "))\n"
+        }
+        // Each column's type as written: what a reader of the CSV should parse it as.
+        for table in [data.wide] + data.repeats {
+            out += "\n## Columns of \(table.name)\n\n| column | label | type |\n|---|---|---|\n"
+            for column in table.columns {
+                let type =
+                    switch column.kind {
+                    case .number: "number"
+                    case .text: "text"
+                    case .date: "date"
+                    case .dateTime: "date-time"
+                    case .time: "time"
+                    case .choice: "choice (code)"
+                    case .flag: "0/1"
+                    }
+                out += "| \(column.name) | \(column.label.replacingOccurrences(of: "|", with: "\\|")) | \(type) |\n"
+            }
         }
         out += "\n" + CodebookMarkdown.render(Codebook(data.questionnaire))
         return out

@@ -439,6 +439,10 @@ struct TypedExportTests {
         #expect(kind("share") == .number && kind("verdict") == .text && kind("sekar_desa") == .number && kind("started_at") == .dateTime)
         // The author chooses a type by converting: string(…) keeps a number as text.
         #expect(kind("spent_code") == .text)
+        // The codebook beside a CSV export says each column's type.
+        let csvFolder = try temporaryDirectory().path
+        let codebook = try String(contentsOfFile: try Exporter.write(data, as: .csv, to: csvFolder).last!, encoding: .utf8)
+        #expect(codebook.contains("| share | Share | number |") && codebook.contains("| spent_code | Spent as a code | text |"))
         #expect(data.wide.columns.first { $0.name == "sid" }?.label == "SID (last round: sid, last round)")
         let folder = try temporaryDirectory().path
         let file = try DTAFile(Data(contentsOf: URL(fileURLWithPath: try Exporter.write(data, as: .dta, to: folder)[0])))
