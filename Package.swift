@@ -104,7 +104,8 @@ let package = Package(
             name: "AnalysisTests",
             dependencies: ["TestSupport", "Analysis", "Reports", "Questionnaire", "Expressions", "Store", "Interview", "Tabular", "Randomness"],
             exclude: ["Fixtures", "Snapshots"], swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Analysis", "Questionnaire", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "ReportsTests", dependencies: ["Reports", "Analysis", "Questionnaire", "TestSupport"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(
             name: "WorkflowsTests", dependencies: ["Workflows", "Analysis", "Reports", "Store", "Questionnaire", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CodebookTests", dependencies: ["TestSupport", "Codebook", "Questionnaire"], exclude: ["Snapshots"], swiftSettings: strict),

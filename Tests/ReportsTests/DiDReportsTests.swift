@@ -4,6 +4,7 @@
 // D3 text from the data (terms, titles) is escaped in HTML and LaTeX
 import Analysis
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Reports
@@ -38,6 +39,12 @@ struct DiDReportsTests {
         #expect(terms.first?["estimate"] as? Double == 0.25)
         let latex = try DiDReports.render(report, as: .latex)
         #expect(latex.contains("0.2500") && latex.contains("\\caption{TWFE\\_1 \\& co}"))
+    }
+
+    @Test("D4: the Markdown and HTML reports equal their golden files (Snapshots/; RECORD_SNAPSHOTS=1 re-records)")
+    func golden() throws {
+        assertSnapshot(try DiDReports.render(report, as: .md), named: "did.md")
+        assertSnapshot(try DiDReports.render(report, as: .html), named: "did.html")
     }
 
     @Test("D2 D3: the HTML is one offline file with a chart, and escapes the data's text")
