@@ -195,20 +195,32 @@ public enum PanelEstimation {
 
     /// y = a + b·group + d·group×post (+ covariates), CR1 by the panel's cluster, weighted when weights are given.
     /// Post is the unit's own adoption period for treated units; comparison units contribute to the intercept.
+    /// y = a + b·group + Σ γ_t·period_t + d·treated (+ covariates): the group's level, a common effect for every
+    /// period (the time effect: with one adoption date, c·post and more), and the effect d on treated unit-periods.
+    /// On a balanced panel with one adoption date d equals the TWFE estimate; without the period effects d would
+    /// absorb the common trend.
     public static func regression(_ panel: LongPanel) throws -> DiDTable {
         let covariates = rowCovariates(panel, absorbedByUnits: false)
         let rows = covariates.rows
-        let names = ["(Intercept)", "group", "group × post"] + covariates.names
+        // Period effects for every period but the first that the rows use (the first is in the intercept).
+        let used = Array(Set(rows.map { panel.period[$0] })).sorted()
+        let effects = Array(used.dropFirst())
+        let names = ["(Intercept)", "group"] + effects.map { "period \(panel.periods[$0])" } + ["group × post"] + covariates.names
         let x = rows.enumerated().map { position, i -> [Double] in
             let group: Double = panel.cohort[panel.unit[i]] != nil ? 1 : 0
-            return [1, group, panel.treated(i) ? 1 : 0] + covariates.row(position)
+            return [1, group] + effects.map { panel.period[i] == $0 ? 1 : 0 } + [panel.treated(i) ? 1 : 0] + covariates.row(position)
         }
         let y = covariates.gather(panel.outcome), clusters = rows.map { panel.clusterLabels[panel.cluster[$0]] }
         let w = panel.weight.map { covariates.gather($0) }
         let result = try Regression.fit(y: y, x: x, names: names, weights: w, standardErrors: .cr1(cluster: panel.clusterName), clusters: clusters)
         let (wy, wx) = weighted(y, x, w)
         let wild = try wildBootstrapNote(y: wy, x: wx, names: names, term: "group × post", clusters: clusters, count: result.clusters)
-        return table("Regression DiD (group, group × post)", "regression", result, notes: [panel.weightNote, covariates.note].compactMap { $0 } + wild)
+        let estimand =
+            "estimand: group × post is the average effect on treated unit-periods against the comparison units, net of a common effect for "
+            + "each period (period effects, the regression's time effect); with one adoption date on a balanced panel it equals TWFE"
+        return table(
+            "Regression DiD (group, period effects, group × post)", "regression", result,
+            notes: [estimand] + [panel.weightNote, covariates.note].compactMap { $0 } + wild)
     }
 
     static func table(_ title: String, _ estimator: String, _ result: RegressionResult, notes: [String]) -> DiDTable {

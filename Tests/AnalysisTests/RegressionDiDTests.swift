@@ -1,0 +1,41 @@
+// Requirements covered here (issue: DiD you can defend):
+// E1 the regression DiD has the time effect: on a balanced panel with one adoption date it equals TWFE to rounding,
+//    even with a strong common trend (which the model without period effects would have taken for an effect)
+import Randomness
+import Testing
+
+@testable import Analysis
+
+struct RegressionDiDTests {
+    /// 40 units × 4 periods, half treated from period 2, a common trend of 3 per period and an effect of 0.5.
+    static func panel(seed: UInt64) throws -> LongPanel {
+        var random = SplitMix64(seed: seed)
+        var outcome: [Double] = [], unit: [String] = [], period: [Int] = [], cluster: [String] = []
+        var firstTreated: [String: Int] = [:]
+        for u in 0..<40 {
+            let treated = u < 20, level = random.normal(0, 1)
+            if treated { firstTreated["u\(u)"] = 2 }
+            for t in 0..<4 {
+                outcome.append(level + 3 * Double(t) + (treated && t >= 2 ? 0.5 : 0) + random.normal(0, 0.3))
+                unit.append("u\(u)")
+                period.append(t)
+                cluster.append("c\(u % 10)")
+            }
+        }
+        return try LongPanel(
+            outcome: outcome, unit: unit, period: period, periods: ["2001", "2002", "2003", "2004"], firstTreated: firstTreated, cluster: cluster,
+            clusterName: "c")
+    }
+
+    @Test("E1: with period effects, regression DiD equals TWFE on a balanced panel with one adoption date", arguments: [1, 2, 3] as [UInt64])
+    func equalsTWFE(seed: UInt64) throws {
+        let panel = try Self.panel(seed: seed)
+        let regression = try PanelEstimation.regression(panel)
+        let twfe = try PanelEstimation.twoWayFixedEffects(panel)
+        let d = try #require(regression.rows.first { $0.term == "group × post" }?.coefficient.estimate)
+        let treated = try #require(twfe.rows.first { $0.term == "treated" }?.coefficient.estimate)
+        #expect(abs(d - treated) < 1e-9, "regression \(d), TWFE \(treated)")
+        #expect(abs(d - 0.5) < 0.3, "the true effect is 0.5, the common trend 3 per period")
+        #expect(regression.rows.map(\.term).contains("period 2004") && regression.notes.first?.hasPrefix("estimand:") == true)
+    }
+}
