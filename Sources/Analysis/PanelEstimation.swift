@@ -223,6 +223,27 @@ public enum PanelEstimation {
             notes: [estimand] + [panel.weightNote, covariates.note].compactMap { $0 } + wild)
     }
 
+    /// An estimator that could not run on these data, as a table with no estimates and the reason: the report still
+    /// carries every other estimator.
+    public static func notComputed(_ estimator: String, _ error: Error) -> DiDTable {
+        let titles = [
+            "two_by_two": "2×2", "regression": "Regression DiD", "twfe": "Two-way fixed effects", "event_study": "Event study",
+            "callaway_santanna": "Callaway & Sant'Anna",
+        ]
+        return DiDTable(
+            title: titles[estimator] ?? estimator, estimator: estimator, rows: [], observations: 0, clusters: nil, seType: "—",
+            notes: ["not computed: \(error)"])
+    }
+
+    /// Runs one estimator; an `EstimationError` becomes a `notComputed` table instead of ending the report.
+    public static func attempt(_ estimator: String, _ body: () throws -> DiDTable) rethrows -> DiDTable {
+        do {
+            return try body()
+        } catch let error as EstimationError {
+            return notComputed(estimator, error)
+        }
+    }
+
     static func table(_ title: String, _ estimator: String, _ result: RegressionResult, notes: [String]) -> DiDTable {
         DiDTable(
             title: title, estimator: estimator, rows: result.coefficients.map { DiDTable.Row(term: $0.term, coefficient: $0) },

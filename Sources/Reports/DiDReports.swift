@@ -51,7 +51,10 @@ public enum DiDReports {
         .joined()
     }
 
-    static func stars(_ p: Double) -> String { p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "" }
+    static func stars(_ p: Double) -> String { !p.isFinite ? "" : p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "" }
+
+    /// Four decimals, or a dash for what could not be computed (never "nan").
+    static func f4(_ value: Double) -> String { value.isFinite ? String(format: "%.4f", value) : "—" }
 
     static func footer(_ table: DiDTable) -> String {
         var out = "N = \(table.observations)\(table.clusters.map { "; \($0) clusters" } ?? ""); standard errors: \(table.seType). "
@@ -68,15 +71,17 @@ public enum DiDReports {
         if !found.isEmpty { out += "**Findings.** " + found.joined(separator: " ") + "\n\n" }
         if !report.notes.isEmpty { out += "Panel: " + report.notes.joined(separator: "; ") + ".\n\n" }
         for table in report.tables {
+            if table.rows.isEmpty {
+                out += "## \(table.title)\n\n" + table.notes.map { "- \($0)\n" }.joined() + "\n"
+                continue
+            }
             let banded = table.rows.contains { $0.band != nil }
             out +=
                 "## \(table.title)\n\n| term | estimate | (s.e.) | 95% CI |\(banded ? " uniform 95% band |" : "")\n|---|---|---|---|\(banded ? "---|" : "")\n"
             for row in table.rows {
                 let c = row.coefficient
-                out += String(
-                    format: "| %@ | %.4f%@ | (%.4f) | %.4f – %.4f |", row.term as NSString, c.estimate, stars(c.pValue) as NSString, c.standardError, c.low,
-                    c.high)
-                if banded { out += row.band.map { String(format: " %.4f – %.4f |", $0.lowerBound, $0.upperBound) } ?? " |" }
+                out += "| \(row.term) | \(f4(c.estimate))\(stars(c.pValue)) | (\(f4(c.standardError))) | \(f4(c.low)) – \(f4(c.high)) |"
+                if banded { out += row.band.map { " \(f4($0.lowerBound)) – \(f4($0.upperBound)) |" } ?? " |" }
                 out += "\n"
             }
             out += "\n" + footer(table) + "\n"
@@ -97,9 +102,11 @@ public enum DiDReports {
         for table in report.tables {
             for row in table.rows {
                 let c = row.coefficient
+                // An empty cell for what could not be computed: readers take it as missing, never as the text "nan".
+                func cell(_ value: Double) -> String { value.isFinite ? "\(value)" : "" }
                 rows.append([
-                    table.estimator, row.term, "\(c.estimate)", "\(c.standardError)", "\(c.statistic)", "\(c.pValue)", "\(c.low)", "\(c.high)",
-                    row.band.map { "\($0.lowerBound)" } ?? "", row.band.map { "\($0.upperBound)" } ?? "",
+                    table.estimator, row.term, cell(c.estimate), cell(c.standardError), cell(c.statistic), cell(c.pValue), cell(c.low), cell(c.high),
+                    row.band.map { cell($0.lowerBound) } ?? "", row.band.map { cell($0.upperBound) } ?? "",
                     String(table.observations), table.clusters.map(String.init) ?? "", table.seType,
                 ])
             }
@@ -117,13 +124,15 @@ public enum DiDReports {
                     "se_type": table.seType, "notes": table.notes,
                     "terms": table.rows.map { row -> [String: Any] in
                         let c = row.coefficient
+                        // What cannot be computed (a standard error of zero makes the statistic NaN) is null, not a failure.
+                        func number(_ value: Double) -> Any { value.isFinite ? value : NSNull() }
                         var term: [String: Any] = [
-                            "term": row.term, "estimate": c.estimate, "std_error": c.standardError, "statistic": c.statistic,
-                            "p_value": c.pValue, "conf_low": c.low, "conf_high": c.high,
+                            "term": row.term, "estimate": number(c.estimate), "std_error": number(c.standardError), "statistic": number(c.statistic),
+                            "p_value": number(c.pValue), "conf_low": number(c.low), "conf_high": number(c.high),
                         ]
                         if let band = row.band {
-                            term["conf_low_uniform"] = band.lowerBound
-                            term["conf_high_uniform"] = band.upperBound
+                            term["conf_low_uniform"] = number(band.lowerBound)
+                            term["conf_high_uniform"] = number(band.upperBound)
                         }
                         if let e = row.eventTime { term["event_time"] = e }
                         return term
@@ -160,7 +169,7 @@ public enum DiDReports {
             for row in table.rows {
                 let c = row.coefficient
                 let mark = stars(c.pValue).isEmpty ? "" : "$^{\(stars(c.pValue))}$"
-                out += String(format: "%@ & %.4f%@ \\\\\n & (%.4f) \\\\\n", latexEscape(row.term) as NSString, c.estimate, mark as NSString, c.standardError)
+                out += "\(latexEscape(row.term)) & \(f4(c.estimate))\(mark) \\\\\n & (\(f4(c.standardError))) \\\\\n"
             }
             out += "\\midrule\nN & \(table.observations) \\\\\n"
             if let clusters = table.clusters { out += "Clusters & \(clusters) \\\\\n" }
@@ -187,16 +196,19 @@ public enum DiDReports {
         if !report.notes.isEmpty { out += "<p class=\"note\">Panel: \(HTML.escape(report.notes.joined(separator: "; "))).</p>\n" }
         for table in report.tables {
             out += "<section><h2>\(HTML.escape(table.title))</h2>\n"
+            if table.rows.isEmpty {
+                out += "<ul>" + table.notes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n</section>\n"
+                continue
+            }
             let events = table.rows.filter { $0.eventTime != nil }
             if events.count > 1 { out += plot(events) }
             let banded = table.rows.contains { $0.band != nil }
             out += "<table><tr><th>term</th><th>estimate</th><th>(s.e.)</th><th>95% CI</th>\(banded ? "<th>uniform 95% band</th>" : "")</tr>\n"
             for row in table.rows {
                 let c = row.coefficient
-                out += String(
-                    format: "<tr><td>%@</td><td>%.4f%@</td><td class=\"se\">(%.4f)</td><td>%.4f – %.4f</td>",
-                    HTML.escape(row.term) as NSString, c.estimate, stars(c.pValue) as NSString, c.standardError, c.low, c.high)
-                if banded { out += row.band.map { String(format: "<td>%.4f – %.4f</td>", $0.lowerBound, $0.upperBound) } ?? "<td></td>" }
+                out += "<tr><td>\(HTML.escape(row.term))</td><td>\(f4(c.estimate))\(stars(c.pValue))</td><td class=\"se\">(\(f4(c.standardError)))</td>"
+                out += "<td>\(f4(c.low)) – \(f4(c.high))</td>"
+                if banded { out += row.band.map { "<td>\(f4($0.lowerBound)) – \(f4($0.upperBound))</td>" } ?? "<td></td>" }
                 out += "</tr>\n"
             }
             out += "</table>\n<p class=\"note\">\(HTML.escape(footer(table)))</p>\n"
@@ -260,8 +272,8 @@ public enum DiDReports {
 extension DiDReports {
     /// Two groups and two periods: the table of means with the three differences, and the regression.
     public static func twoByTwoMarkdown(outcome: String, _ table: TwoByTwo, _ regression: RegressionResult) -> String {
-        func cell(_ c: TwoByTwo.Cell) -> String { String(format: "%.4f (%.4f) [n=%d]", c.mean, c.standardError, c.n) }
-        func diff(_ d: TwoByTwo.Difference) -> String { String(format: "%.4f (%.4f)", d.estimate, d.standardError) }
+        func cell(_ c: TwoByTwo.Cell) -> String { "\(f4(c.mean)) (\(f4(c.standardError))) [n=\(c.n)]" }
+        func diff(_ d: TwoByTwo.Difference) -> String { "\(f4(d.estimate)) (\(f4(d.standardError)))" }
         var out = "# Difference-in-differences: \(outcome)\n\n## 2×2 table of means (standard errors)\n\n"
         out += "| | comparison | treated | treated − comparison |\n|---|---|---|---|\n"
         out += "| before | \(cell(table.comparisonBefore)) | \(cell(table.treatedBefore)) | \(diff(table.gapBefore)) |\n"
@@ -270,13 +282,11 @@ extension DiDReports {
         if table.balanced { out += "Changes within units observed in both periods; \(table.unitsDropped) units observed in one period only were left out.\n\n" }
         out += "## Regression\n\n| term | estimate | |\n|---|---|---|\n"
         for coefficient in regression.coefficients {
-            out += String(
-                format: "| %@ | %.4f%@ | (%.4f) |\n", coefficient.term as NSString, coefficient.estimate, stars(coefficient.pValue) as NSString,
-                coefficient.standardError)
+            out += "| \(coefficient.term) | \(f4(coefficient.estimate))\(stars(coefficient.pValue)) | (\(f4(coefficient.standardError))) |\n"
         }
         out += "| N | \(regression.observations) | |\n"
         if let clusters = regression.clusters { out += "| clusters | \(clusters) | |\n" }
-        out += String(format: "| R² | %.4f | |\n\n", regression.rSquared)
+        out += "| R² | \(f4(regression.rSquared)) | |\n\n"
         out +=
             "Standard errors: \(regression.standardErrors.name); p-values and intervals from t(\(regression.degreesOfFreedom)). * p<0.1, ** p<0.05, *** p<0.01.\n"
         return out
@@ -284,16 +294,19 @@ extension DiDReports {
 
     /// The same in JSON, with broom's names.
     public static func twoByTwoJSON(_ table: TwoByTwo, _ regression: RegressionResult) throws -> String {
+        func number(_ value: Double) -> Any { value.isFinite ? value : NSNull() }
         let terms = regression.coefficients.map { c -> [String: Any] in
             [
-                "term": c.term, "estimate": c.estimate, "std_error": c.standardError, "statistic": c.statistic, "p_value": c.pValue,
-                "conf_low": c.low, "conf_high": c.high,
+                "term": c.term, "estimate": number(c.estimate), "std_error": number(c.standardError), "statistic": number(c.statistic),
+                "p_value": number(c.pValue), "conf_low": number(c.low), "conf_high": number(c.high),
             ]
         }
         let object: [String: Any] = [
             "estimator": "ols_did", "n_obs": regression.observations, "n_clusters": regression.clusters ?? NSNull(),
-            "se_type": regression.standardErrors.name, "df": regression.degreesOfFreedom, "r_squared": regression.rSquared, "terms": terms,
-            "two_by_two": ["did": table.didEstimate.estimate, "did_std_error": table.didEstimate.standardError, "balanced": table.balanced],
+            "se_type": regression.standardErrors.name, "df": regression.degreesOfFreedom, "r_squared": number(regression.rSquared), "terms": terms,
+            "two_by_two": [
+                "did": number(table.didEstimate.estimate), "did_std_error": number(table.didEstimate.standardError), "balanced": table.balanced,
+            ],
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
         return String(decoding: data, as: UTF8.self) + "\n"

@@ -155,10 +155,12 @@ public struct PanelCSV: Sendable {
                     { @Sendable in
                         let begun = ContinuousClock.now
                         defer { durations.record(estimator.rawValue, ContinuousClock.now - begun) }
-                        switch estimator {
-                        case .twfe: return try PanelEstimation.twoWayFixedEffects(panel)
-                        case .eventStudy: return try PanelEstimation.eventStudy(panel, leads: 3, lags: 3)
-                        case .callawaySantAnna: return try PanelEstimation.callawaySantAnna(panel, comparison: .notYetTreated, method: method)
+                        return try PanelEstimation.attempt(estimator.rawValue) {
+                            switch estimator {
+                            case .twfe: try PanelEstimation.twoWayFixedEffects(panel)
+                            case .eventStudy: try PanelEstimation.eventStudy(panel, leads: 3, lags: 3)
+                            case .callawaySantAnna: try PanelEstimation.callawaySantAnna(panel, comparison: .notYetTreated, method: method)
+                            }
                         }
                     }
                 })

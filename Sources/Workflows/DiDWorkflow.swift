@@ -34,13 +34,16 @@ public enum DiDWorkflow {
         let (long, notes) = try panel.longPanel(spec)
         var tables: [DiDTable] = []
         for estimator in spec.estimators {
-            switch estimator {
-            case .twoByTwo: tables.append(try PanelEstimation.twoByTwo(long))
-            case .regression: tables.append(try PanelEstimation.regression(long))
-            case .twfe: tables.append(try PanelEstimation.twoWayFixedEffects(long, preset: spec.preset))
-            case .eventStudy: tables.append(try PanelEstimation.eventStudy(long, leads: spec.leads, lags: spec.lags))
-            case .callawaySantAnna: tables.append(try PanelEstimation.callawaySantAnna(long, comparison: spec.comparison, method: spec.method))
-            }
+            tables.append(
+                try PanelEstimation.attempt(estimator.rawValue) {
+                    switch estimator {
+                    case .twoByTwo: try PanelEstimation.twoByTwo(long)
+                    case .regression: try PanelEstimation.regression(long)
+                    case .twfe: try PanelEstimation.twoWayFixedEffects(long, preset: spec.preset)
+                    case .eventStudy: try PanelEstimation.eventStudy(long, leads: spec.leads, lags: spec.lags)
+                    case .callawaySantAnna: try PanelEstimation.callawaySantAnna(long, comparison: spec.comparison, method: spec.method)
+                    }
+                })
         }
         var header = "`\(spec.path)` · instrument \(spec.instrument) · outcome `\(spec.outcome.text)` · clusters: \(spec.cluster)"
         if let weights = spec.weights { header += " · weights: \(weights.name)" }
