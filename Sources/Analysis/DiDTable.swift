@@ -39,6 +39,11 @@ public struct DiDTable: Sendable {
         self.notes = notes
     }
 
+    /// The same table with a further note.
+    public func adding(note: String) -> DiDTable {
+        DiDTable(title: title, estimator: estimator, rows: rows, observations: observations, clusters: clusters, seType: seType, notes: notes + [note])
+    }
+
     /// A coefficient with normal-approximation p-value and 95% interval (for influence-function estimates).
     public static func normal(_ estimate: Double, _ standardError: Double, term: String = "") -> Coefficient {
         let z = estimate / standardError

@@ -223,6 +223,22 @@ public enum PanelEstimation {
             notes: [estimand] + [panel.weightNote, covariates.note].compactMap { $0 } + wild)
     }
 
+    /// How many clusters hold treated units and how many only comparison units: what cluster-robust inference rests
+    /// on, stated in every table; under 5 on either side it says the intervals cannot be trusted.
+    public static func clusterNote(_ panel: LongPanel) -> String {
+        var treated = Set<Int>(), all = Set<Int>()
+        for row in panel.outcome.indices {
+            all.insert(panel.cluster[row])
+            if panel.cohort[panel.unit[row]] != nil { treated.insert(panel.cluster[row]) }
+        }
+        let comparison = all.subtracting(treated).count
+        var note = "clusters (\(panel.clusterName)): \(treated.count) with treated units, \(comparison) with comparison units only"
+        if treated.count < 5 || comparison < 5 {
+            note += "; with fewer than 5 on a side, clustered standard errors and t-based intervals are unreliable: read the wild bootstrap"
+        }
+        return note
+    }
+
     /// An estimator that could not run on these data, as a table with no estimates and the reason: the report still
     /// carries every other estimator.
     public static func notComputed(_ estimator: String, _ error: Error) -> DiDTable {

@@ -99,6 +99,8 @@ public struct PanelCSV: Sendable {
     public var covariates: [String] = []
     public var estimators: [Estimator] = Estimator.allCases
     public var method: CallawaySantAnna.Method = .doublyRobust
+    /// Callaway & Sant'Anna's comparison units: not yet treated (pantau's default) or never treated (R did's).
+    public var comparison: CallawaySantAnna.Comparison = .notYetTreated
 
     public init(path: String, outcome: String, unit: String, time: String, adoption: Adoption) {
         self.path = path
@@ -146,10 +148,11 @@ public struct PanelCSV: Sendable {
                 }(),
                 cluster: cluster.map(coded), clusterName: cluster, weight: weights.map { table.number($0)! }, weightName: weights,
                 covariates: covariates.map { ($0, table.number($0)!) })
-            let panel = built.panel, method = method
+            let panel = built.panel, method = method, comparison = comparison
             notes = built.notes + (cluster == nil ? ["no --cluster: standard errors at the unit level"] : [])
             // The estimators are independent: they run at once, each timed on its own.
             let durations = Durations()
+            let clusters = PanelEstimation.clusterNote(panel)
             tables = try PanelEstimation.concurrently(
                 estimators.map { estimator in
                     { @Sendable in
@@ -159,11 +162,12 @@ public struct PanelCSV: Sendable {
                             switch estimator {
                             case .twfe: try PanelEstimation.twoWayFixedEffects(panel)
                             case .eventStudy: try PanelEstimation.eventStudy(panel, leads: 3, lags: 3)
-                            case .callawaySantAnna: try PanelEstimation.callawaySantAnna(panel, comparison: .notYetTreated, method: method)
+                            case .callawaySantAnna: try PanelEstimation.callawaySantAnna(panel, comparison: comparison, method: method)
                             }
                         }
                     }
-                })
+                }
+            ).map { $0.adding(note: clusters) }
             phases = estimators.map { "\($0.rawValue) \(seconds(durations.value($0.rawValue)))" }
         } catch let error as EstimationError {
             throw WorkflowError.estimation(source: nil, error)

@@ -45,6 +45,8 @@ public enum DiDWorkflow {
                     }
                 })
         }
+        let clusters = PanelEstimation.clusterNote(long)
+        tables = tables.map { $0.adding(note: clusters) }
         var header = "`\(spec.path)` · instrument \(spec.instrument) · outcome `\(spec.outcome.text)` · clusters: \(spec.cluster)"
         if let weights = spec.weights { header += " · weights: \(weights.name)" }
         if !spec.covariates.isEmpty { header += " · covariates: \(spec.covariates.map(\.name).joined(separator: ", "))" }

@@ -1,4 +1,5 @@
 // Requirements covered here (issue: DiD you can defend):
+// E2 every table says how many clusters hold treated units and how many only comparison units, and warns under 5
 // E1 the regression DiD has the time effect: on a balanced panel with one adoption date it equals TWFE to rounding,
 //    even with a strong common trend (which the model without period effects would have taken for an effect)
 import Randomness
@@ -37,5 +38,11 @@ struct RegressionDiDTests {
         #expect(abs(d - treated) < 1e-9, "regression \(d), TWFE \(treated)")
         #expect(abs(d - 0.5) < 0.3, "the true effect is 0.5, the common trend 3 per period")
         #expect(regression.rows.map(\.term).contains("period 2004") && regression.notes.first?.hasPrefix("estimand:") == true)
+    }
+
+    @Test("E2: treated and comparison clusters are counted, with a warning under 5 on a side")
+    func clusterCounts() throws {
+        let note = PanelEstimation.clusterNote(try Self.panel(seed: 1))
+        #expect(note.hasPrefix("clusters (c): 10 with treated units, 0 with comparison units only; with fewer than 5 on a side"))
     }
 }

@@ -184,6 +184,26 @@ struct DiDCommandTests {
 }
 
 @Suite(.temporaryFiles)
+struct DiDComparisonCommandTests {
+    @Test("did --data --comparison: never treated as R did's default, not yet treated as pantau's; both equal csdid's simple ATT")
+    func comparison() throws {
+        func simple(_ comparison: String) throws -> Double? {
+            let run = try pantau([
+                "did", "--data", referenceData("mpdta.csv").path, "--outcome", "lemp", "--unit", "countyreal", "--time", "year", "--cohort",
+                "first_treat", "--estimator", "callaway_santanna", "--comparison", comparison, "--format", "json",
+            ])
+            let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+            let terms = (object?["estimators"] as? [[String: Any]])?.first?["terms"] as? [[String: Any]]
+            return terms?.first { $0["term"] as? String == "overall ATT (simple)" }?["estimate"] as? Double
+        }
+        #expect(abs(try #require(try simple("never_treated")) - -0.039951275155177005) < 1e-6)
+        #expect(abs(try #require(try simple("not_yet_treated")) - -0.039763625623044384) < 1e-6)
+        let bad = try pantau(["did", "--data", "x.csv", "--outcome", "y", "--unit", "u", "--time", "t", "--cohort", "g", "--comparison", "all"])
+        #expect(bad.status == 64 && bad.stderr.contains("--comparison is not_yet_treated or never_treated"))
+    }
+}
+
+@Suite(.temporaryFiles)
 struct DiDPanelCommandTests {
     @Test("did --data as a panel: TWFE and Callaway & Sant'Anna on mpdta through the command agree with the references")
     func mpdta() throws {

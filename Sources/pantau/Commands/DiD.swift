@@ -50,6 +50,12 @@ struct DiD: ParsableCommand {
     @Option(help: "With covariates, Callaway & Sant'Anna by dr (doubly robust, the did package's default) or or (outcome regression).")
     var method: String = "dr"
 
+    @Option(
+        help: ArgumentHelp(
+            "Callaway & Sant'Anna's comparison units with --data: not_yet_treated (pantau's default, as in specifications) or never_treated (R did's default).",
+            valueName: "units"))
+    var comparison: String = "not_yet_treated"
+
     @Option(help: "Panel estimators, comma-separated: twfe, event_study, callaway_santanna.")
     var estimator: String = "twfe,event_study,callaway_santanna"
 
@@ -72,7 +78,10 @@ struct DiD: ParsableCommand {
     /// The --covariates list, parsed once.
     var covariateNames: [String] { covariates?.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } ?? [] }
 
-    @Option(help: "classical, hc1 or cr1.")
+    @Option(
+        help:
+            "Standard errors for the 2×2 regression with --data: classical, hc1 or cr1 (needs --cluster). Panel estimators always cluster: CR1 for TWFE and the event study, influence functions summed by cluster for Callaway & Sant'Anna, with the wild cluster bootstrap under 50 clusters."
+    )
     var se: TwoByTwoCSV.StandardErrorKind = .classical
 
     @Option(help: "md, csv, latex, html or json (specifications); md or json with --data.")
@@ -85,6 +94,7 @@ struct DiD: ParsableCommand {
                 throw ValidationError("a panel needs --outcome, --unit, --time and one of --treat or --cohort")
             }
             if !["dr", "or"].contains(method) { throw ValidationError("--method is dr or or") }
+            if !["not_yet_treated", "never_treated"].contains(comparison) { throw ValidationError("--comparison is not_yet_treated or never_treated") }
             for name in estimator.split(separator: ",") where PanelCSV.Estimator(rawValue: String(name)) == nil {
                 throw ValidationError("unknown estimator '\(name)'; the panel estimators are twfe, event_study, callaway_santanna")
             }
@@ -119,6 +129,7 @@ struct DiD: ParsableCommand {
         request.covariates = covariateNames
         request.estimators = estimator.split(separator: ",").compactMap { PanelCSV.Estimator(rawValue: String($0)) }
         request.method = method == "or" ? .outcomeRegression : .doublyRobust
+        request.comparison = comparison == "never_treated" ? .neverTreated : .notYetTreated
         let (output, timing) = try request.run(format: format)
         print(output, terminator: "")
         if self.timing { Terminal.printError("timing: \(timing)") }
