@@ -10,6 +10,8 @@ public struct DiDTable: Sendable {
         public let eventTime: Int?
         /// The simultaneous (uniform) 95% band at this event time, when one was computed.
         public let band: ClosedRange<Double>?
+        /// The wild cluster bootstrap for this coefficient (p-value, interval, weights, draws), where one was run.
+        public var wildBootstrap: WildClusterBootstrap.Result?
 
         public init(term: String, coefficient: Coefficient, eventTime: Int? = nil, band: ClosedRange<Double>? = nil) {
             self.term = term
@@ -37,6 +39,17 @@ public struct DiDTable: Sendable {
         self.clusters = clusters
         self.seType = seType
         self.notes = notes
+    }
+
+    /// The same table with the bootstrap result attached to the row of its term.
+    public func attaching(_ result: WildClusterBootstrap.Result?) -> DiDTable {
+        guard let result else { return self }
+        let rows = rows.map { row -> Row in
+            var row = row
+            if row.term == result.term { row.wildBootstrap = result }
+            return row
+        }
+        return DiDTable(title: title, estimator: estimator, rows: rows, observations: observations, clusters: clusters, seType: seType, notes: notes)
     }
 
     /// The same table with a further note.

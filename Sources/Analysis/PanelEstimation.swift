@@ -147,8 +147,10 @@ public enum PanelEstimation {
     /// Under 50 clusters, a wild cluster bootstrap p-value and 95% interval by test inversion (null imposed; Webb
     /// weights under 12 clusters, Rademacher otherwise; every sign pattern when 2^G ≤ 9,999), on the standard
     /// errors' cluster. `x` is the design as estimated (demeaned for fixed effects), already weighted if need be.
-    static func wildBootstrapNote(y: [Double], x: [[Double]], names: [String], term: String, clusters: [String], count: Int?) throws -> [String] {
-        guard let count, count < 50 else { return [] }
+    static func wildBootstrapNote(y: [Double], x: [[Double]], names: [String], term: String, clusters: [String], count: Int?) throws -> (
+        notes: [String], result: WildClusterBootstrap.Result?
+    ) {
+        guard let count, count < 50 else { return ([], nil) }
         let weights: WildClusterBootstrap.Weights = count < 12 ? .webb : .rademacher
         let result = try WildClusterBootstrap.test(
             y: y, x: x, names: names, term: term, clusters: clusters, weights: weights, draws: 9999,
@@ -160,7 +162,7 @@ public enum PanelEstimation {
             format: "wild cluster bootstrap for %@ (%@ weights, null imposed, %@): %@", term as NSString, result.weights.rawValue as NSString,
             how as NSString, p as NSString)
         if let interval = result.interval { note += String(format: ", 95%% interval %.4f – %.4f by test inversion", interval.lowerBound, interval.upperBound) }
-        return [note]
+        return ([note], result)
     }
 
     /// Scales rows by √w, so that least squares on the result is the weighted fit (for the bootstrap).
@@ -220,7 +222,8 @@ public enum PanelEstimation {
             + "each period (period effects, the regression's time effect); with one adoption date on a balanced panel it equals TWFE"
         return table(
             "Regression DiD (group, period effects, group × post)", "regression", result,
-            notes: [estimand] + [panel.weightNote, covariates.note].compactMap { $0 } + wild)
+            notes: [estimand] + [panel.weightNote, covariates.note].compactMap { $0 } + wild.notes
+        ).attaching(wild.result)
     }
 
     /// How many clusters hold treated units and how many only comparison units: what cluster-robust inference rests
@@ -282,7 +285,7 @@ public enum PanelEstimation {
             y: y, columns: columns, names: names, unit: units, unitCount: panel.unitLabels.count,
             period: periods, periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName),
             cluster: clusters, clusterCount: panel.clusterLabels.count, preset: preset, weights: w)
-        var wild: [String] = []
+        var wild: (notes: [String], result: WildClusterBootstrap.Result?) = ([], nil)
         if let count = result.clusters, count < 50 {
             let demeaned = TwoWayFixedEffects.absorb(
                 [y] + columns, units: units, periods: periods, unitCount: panel.unitLabels.count,
@@ -294,7 +297,8 @@ public enum PanelEstimation {
         }
         return table(
             "Two-way fixed effects (unit and period effects)", "twfe", result,
-            notes: [panel.weightNote, covariates.note].compactMap { $0 } + wild + ["small-sample convention: \(preset.description)"])
+            notes: [panel.weightNote, covariates.note].compactMap { $0 } + wild.notes + ["small-sample convention: \(preset.description)"]
+        ).attaching(wild.result)
     }
 
     // MARK: - Event study

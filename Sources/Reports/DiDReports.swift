@@ -75,13 +75,20 @@ public enum DiDReports {
                 out += "## \(table.title)\n\n" + table.notes.map { "- \($0)\n" }.joined() + "\n"
                 continue
             }
-            let banded = table.rows.contains { $0.band != nil }
+            let banded = table.rows.contains { $0.band != nil }, bootstrapped = table.rows.contains { $0.wildBootstrap != nil }
             out +=
-                "## \(table.title)\n\n| term | estimate | (s.e.) | 95% CI |\(banded ? " uniform 95% band |" : "")\n|---|---|---|---|\(banded ? "---|" : "")\n"
+                "## \(table.title)\n\n| term | estimate | (s.e.) | 95% CI |\(banded ? " uniform 95% band |" : "")\(bootstrapped ? " wild bootstrap p | wild bootstrap 95% CI |" : "")\n"
+                + "|---|---|---|---|\(banded ? "---|" : "")\(bootstrapped ? "---|---|" : "")\n"
             for row in table.rows {
                 let c = row.coefficient
                 out += "| \(row.term) | \(f4(c.estimate))\(stars(c.pValue)) | (\(f4(c.standardError))) | \(f4(c.low)) – \(f4(c.high)) |"
                 if banded { out += row.band.map { " \(f4($0.lowerBound)) – \(f4($0.upperBound)) |" } ?? " |" }
+                if bootstrapped {
+                    out +=
+                        row.wildBootstrap.map { wild in
+                            " \(f4(wild.pValue)) | \(wild.interval.map { "\(f4($0.lowerBound)) – \(f4($0.upperBound))" } ?? "—") |"
+                        } ?? " | |"
+                }
                 out += "\n"
             }
             out += "\n" + footer(table) + "\n"
@@ -135,6 +142,13 @@ public enum DiDReports {
                             term["conf_high_uniform"] = number(band.upperBound)
                         }
                         if let e = row.eventTime { term["event_time"] = e }
+                        if let wild = row.wildBootstrap {
+                            term["wild_bootstrap"] = [
+                                "p_value": number(wild.pValue), "conf_low": wild.interval.map { number($0.lowerBound) } ?? NSNull(),
+                                "conf_high": wild.interval.map { number($0.upperBound) } ?? NSNull(), "weights": wild.weights.rawValue,
+                                "draws": wild.draws, "enumerated": wild.enumerated,
+                            ]
+                        }
                         return term
                     },
                 ]
@@ -202,13 +216,20 @@ public enum DiDReports {
             }
             let events = table.rows.filter { $0.eventTime != nil }
             if events.count > 1 { out += plot(events) }
-            let banded = table.rows.contains { $0.band != nil }
-            out += "<table><tr><th>term</th><th>estimate</th><th>(s.e.)</th><th>95% CI</th>\(banded ? "<th>uniform 95% band</th>" : "")</tr>\n"
+            let banded = table.rows.contains { $0.band != nil }, bootstrapped = table.rows.contains { $0.wildBootstrap != nil }
+            out += "<table><tr><th>term</th><th>estimate</th><th>(s.e.)</th><th>95% CI</th>\(banded ? "<th>uniform 95% band</th>" : "")"
+            out += "\(bootstrapped ? "<th>wild bootstrap p</th><th>wild bootstrap 95% CI</th>" : "")</tr>\n"
             for row in table.rows {
                 let c = row.coefficient
                 out += "<tr><td>\(HTML.escape(row.term))</td><td>\(f4(c.estimate))\(stars(c.pValue))</td><td class=\"se\">(\(f4(c.standardError)))</td>"
                 out += "<td>\(f4(c.low)) – \(f4(c.high))</td>"
                 if banded { out += row.band.map { "<td>\(f4($0.lowerBound)) – \(f4($0.upperBound))</td>" } ?? "<td></td>" }
+                if bootstrapped {
+                    out +=
+                        row.wildBootstrap.map { wild in
+                            "<td>\(f4(wild.pValue))</td><td>\(wild.interval.map { "\(f4($0.lowerBound)) – \(f4($0.upperBound))" } ?? "—")</td>"
+                        } ?? "<td></td><td></td>"
+                }
                 out += "</tr>\n"
             }
             out += "</table>\n<p class=\"note\">\(HTML.escape(footer(table)))</p>\n"

@@ -2,10 +2,12 @@
 // E2 every table says how many clusters hold treated units and how many only comparison units, and warns under 5
 // E1 the regression DiD has the time effect: on a balanced panel with one adoption date it equals TWFE to rounding,
 //    even with a strong common trend (which the model without period effects would have taken for an effect)
+import Foundation
 import Randomness
 import Testing
 
 @testable import Analysis
+@testable import Reports
 
 struct RegressionDiDTests {
     /// 40 units × 4 periods, half treated from period 2, a common trend of 3 per period and an effect of 0.5.
@@ -44,5 +46,22 @@ struct RegressionDiDTests {
     func clusterCounts() throws {
         let note = PanelEstimation.clusterNote(try Self.panel(seed: 1))
         #expect(note.hasPrefix("clusters (c): 10 with treated units, 0 with comparison units only; with fewer than 5 on a side"))
+    }
+}
+
+struct WildBootstrapFieldTests {
+    @Test("under 50 clusters the wild bootstrap is a result on its row, a JSON object and a table column, not only a note")
+    func structured() throws {
+        let table = try PanelEstimation.twoWayFixedEffects(try RegressionDiDTests.panel(seed: 2))
+        let row = try #require(table.rows.first { $0.term == "treated" })
+        let wild = try #require(row.wildBootstrap)
+        #expect(wild.clusters == 10 && wild.weights == .webb && wild.draws == 9999 && wild.interval != nil)
+        let report = DiDReport(title: "T", header: "h", notes: [], tables: [table])
+        let object = try JSONSerialization.jsonObject(with: Data(try DiDReports.render(report, as: .json).utf8)) as? [String: Any]
+        let terms = (object?["estimators"] as? [[String: Any]])?.first?["terms"] as? [[String: Any]]
+        let field = terms?.first { $0["term"] as? String == "treated" }?["wild_bootstrap"] as? [String: Any]
+        #expect(field?["p_value"] as? Double == wild.pValue && field?["weights"] as? String == "webb" && field?["draws"] as? Int == 9999)
+        #expect(field?["enumerated"] as? Bool == false && field?["conf_low"] as? Double == wild.interval?.lowerBound)
+        #expect(try DiDReports.render(report, as: .md).contains("| wild bootstrap p | wild bootstrap 95% CI |"))
     }
 }
