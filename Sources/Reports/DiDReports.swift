@@ -53,6 +53,19 @@ public enum DiDReports {
 
     static func stars(_ p: Double) -> String { !p.isFinite ? "" : p < 0.01 ? "***" : p < 0.05 ? "**" : p < 0.1 ? "*" : "" }
 
+    /// A row's cells as text, shared by the Markdown and HTML tables: term, estimate with stars, (s.e.), the 95%
+    /// interval, then the uniform band and the wild bootstrap's p-value and interval where the table has them.
+    static func cells(_ row: DiDTable.Row, banded: Bool, bootstrapped: Bool) -> [String] {
+        let c = row.coefficient
+        func range(_ low: Double, _ high: Double) -> String { "\(f4(low)) – \(f4(high))" }
+        var cells = [row.term, "\(f4(c.estimate))\(stars(c.pValue))", "(\(f4(c.standardError)))", range(c.low, c.high)]
+        if banded { cells.append(row.band.map { range($0.lowerBound, $0.upperBound) } ?? "") }
+        if bootstrapped {
+            cells += row.wildBootstrap.map { [f4($0.pValue), $0.interval.map { range($0.lowerBound, $0.upperBound) } ?? "—"] } ?? ["", ""]
+        }
+        return cells
+    }
+
     /// Four decimals, or a dash for what could not be computed (never "nan").
     static func f4(_ value: Double) -> String { value.isFinite ? String(format: "%.4f", value) : "—" }
 
@@ -80,16 +93,7 @@ public enum DiDReports {
                 "## \(table.title)\n\n| term | estimate | (s.e.) | 95% CI |\(banded ? " uniform 95% band |" : "")\(bootstrapped ? " wild bootstrap p | wild bootstrap 95% CI |" : "")\n"
                 + "|---|---|---|---|\(banded ? "---|" : "")\(bootstrapped ? "---|---|" : "")\n"
             for row in table.rows {
-                let c = row.coefficient
-                out += "| \(row.term) | \(f4(c.estimate))\(stars(c.pValue)) | (\(f4(c.standardError))) | \(f4(c.low)) – \(f4(c.high)) |"
-                if banded { out += row.band.map { " \(f4($0.lowerBound)) – \(f4($0.upperBound)) |" } ?? " |" }
-                if bootstrapped {
-                    out +=
-                        row.wildBootstrap.map { wild in
-                            " \(f4(wild.pValue)) | \(wild.interval.map { "\(f4($0.lowerBound)) – \(f4($0.upperBound))" } ?? "—") |"
-                        } ?? " | |"
-                }
-                out += "\n"
+                out += "| " + cells(row, banded: banded, bootstrapped: bootstrapped).joined(separator: " | ") + " |\n"
             }
             out += "\n" + footer(table) + "\n"
             for note in table.notes { out += "\n- \(note)" }
@@ -220,17 +224,8 @@ public enum DiDReports {
             out += "<table><tr><th>term</th><th>estimate</th><th>(s.e.)</th><th>95% CI</th>\(banded ? "<th>uniform 95% band</th>" : "")"
             out += "\(bootstrapped ? "<th>wild bootstrap p</th><th>wild bootstrap 95% CI</th>" : "")</tr>\n"
             for row in table.rows {
-                let c = row.coefficient
-                out += "<tr><td>\(HTML.escape(row.term))</td><td>\(f4(c.estimate))\(stars(c.pValue))</td><td class=\"se\">(\(f4(c.standardError)))</td>"
-                out += "<td>\(f4(c.low)) – \(f4(c.high))</td>"
-                if banded { out += row.band.map { "<td>\(f4($0.lowerBound)) – \(f4($0.upperBound))</td>" } ?? "<td></td>" }
-                if bootstrapped {
-                    out +=
-                        row.wildBootstrap.map { wild in
-                            "<td>\(f4(wild.pValue))</td><td>\(wild.interval.map { "\(f4($0.lowerBound)) – \(f4($0.upperBound))" } ?? "—")</td>"
-                        } ?? "<td></td><td></td>"
-                }
-                out += "</tr>\n"
+                let texts = cells(row, banded: banded, bootstrapped: bootstrapped)
+                out += "<tr>" + texts.enumerated().map { "<td\($0.offset == 2 ? " class=\"se\"" : "")>\(HTML.escape($0.element))</td>" }.joined() + "</tr>\n"
             }
             out += "</table>\n<p class=\"note\">\(HTML.escape(footer(table)))</p>\n"
             if !table.notes.isEmpty { out += "<ul>" + table.notes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n" }
