@@ -65,3 +65,36 @@ struct WildBootstrapFieldTests {
         #expect(try DiDReports.render(report, as: .md).contains("| wild bootstrap p | wild bootstrap 95% CI |"))
     }
 }
+
+struct ClusterJackknifeTests {
+    @Test("CR3 is the cluster jackknife: (G−1)/G · Σ (β₋g − β̄)², checked against refits without each cluster; t(G−1) intervals")
+    func jackknife() throws {
+        var random = SplitMix64(seed: 4)
+        var y: [Double] = [], x: [[Double]] = [], clusters: [String] = []
+        for g in 0..<7 {
+            let shock = random.normal(0, 1)
+            for _ in 0..<15 {
+                let d = random.uniform() < 0.5 ? 1.0 : 0.0
+                x.append([1, d])
+                y.append(1 + 0.5 * d + shock + random.normal(0, 1))
+                clusters.append("g\(g)")
+            }
+        }
+        let names = ["(Intercept)", "d"]
+        let result = try Regression.fit(y: y, x: x, names: names, standardErrors: .cr3(cluster: "g"), clusters: clusters)
+        var slopes: [Double] = []
+        for g in 0..<7 {
+            let keep = clusters.indices.filter { clusters[$0] != "g\(g)" }
+            slopes.append(try Regression.fit(y: keep.map { y[$0] }, x: keep.map { x[$0] }, names: names).coefficients[1].estimate)
+        }
+        let mean = slopes.reduce(0, +) / 7
+        let variance = slopes.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } * 6 / 7
+        let d = try #require(result.coefficient("d"))
+        #expect(abs(d.standardError - variance.squareRoot()) < 1e-12)
+        #expect(result.clusters == 7 && result.degreesOfFreedom == 6)
+        #expect(abs(d.high - (d.estimate + StudentT.quantile(0.975, degreesOfFreedom: 6) * d.standardError)) < 1e-12)
+        #expect(throws: EstimationError.oneCluster(column: "g")) {
+            try Regression.fit(y: y, x: x, names: names, standardErrors: .cr3(cluster: "g"), clusters: Array(repeating: "one", count: y.count))
+        }
+    }
+}

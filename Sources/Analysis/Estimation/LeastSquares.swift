@@ -5,6 +5,7 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
     case singularDesign(columns: [String])
     case tooFewObservations(observations: Int, parameters: Int)
     case oneCluster(column: String)
+    case unsupportedStandardErrors(name: String, estimator: String, cluster: String)
     case missingClusterValues(column: String, rows: Int)
     case noVariation(column: String)
     case emptyCell(String)
@@ -18,6 +19,8 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
         case .tooFewObservations(let observations, let parameters):
             "\(observations) observations cannot estimate \(parameters) coefficients"
         case .oneCluster(let column): "the cluster variable \(column) has a single value; cluster-robust standard errors need several clusters"
+        case .unsupportedStandardErrors(let name, let estimator, let cluster):
+            "\(name) standard errors (clustered by \(cluster)) are not offered for \(estimator); use CR1 with the wild cluster bootstrap"
         case .missingClusterValues(let column, let rows): "\(rows) rows have no value of the cluster variable \(column)"
         case .noVariation(let column): "\(column) never varies in the estimation sample, so its effect cannot be estimated"
         case .emptyCell(let cell): "the \(cell) cell has no observations"

@@ -7,12 +7,16 @@ public enum StandardErrors: Hashable, Sendable {
     case hc1
     /// Cluster-robust with G/(G − 1) · (n − 1)/(n − k), as fixest and Stata's reghdfe.
     case cr1(cluster: String)
+    /// The cluster jackknife: (G − 1)/G · Σ (β₋g − β̄)(β₋g − β̄)ᵀ over the fits that leave one cluster out; more
+    /// conservative than CR1 with few clusters (MacKinnon, Nielsen and Webb 2023). Regressions only.
+    case cr3(cluster: String)
 
     public var name: String {
         switch self {
         case .classical: "classical (iid)"
         case .hc1: "HC1 (heteroskedasticity-robust, n/(n−k))"
         case .cr1(let cluster): "CR1 clustered by \(cluster) (G/(G−1)·(n−1)/(n−k))"
+        case .cr3(let cluster): "CR3 clustered by \(cluster) (the cluster jackknife)"
         }
     }
 }
@@ -96,6 +100,29 @@ public enum Regression {
             }  // sorted: the same sums, bit for bit, on every run
             let factor = Double(g) / Double(g - 1) * Double(n - 1) / Double(n - k)
             covariance = sandwich(bread, meat).map { $0.map { $0 * factor } }
+            clusterCount = g
+            dof = g - 1
+        case .cr3(let name):
+            guard let clusters, clusters.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
+            let missing = clusters.filter(\.isEmpty).count
+            if missing > 0 { throw EstimationError.missingClusterValues(column: name, rows: missing) }
+            let groups = Dictionary(grouping: 0..<n, by: { clusters[$0] })
+            let g = groups.count
+            guard g > 1 else { throw EstimationError.oneCluster(column: name) }
+            // Each cluster left out in turn, in a fixed order so that the sums are the same on every run.
+            var fits: [[Double]] = []
+            for key in groups.keys.sorted() {
+                let left = Set(groups[key]!)
+                let rows = (0..<n).filter { !left.contains($0) }
+                let fit = try QRLeastSquares(x: rows.map { x[$0] }, y: rows.map { y[$0] }, weights: weights.map { w in rows.map { w[$0] } }, names: names)
+                fits.append(fit.coefficients)
+            }
+            let mean = (0..<k).map { j in fits.reduce(0) { $0 + $1[j] } / Double(g) }
+            covariance = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+            for fit in fits {
+                for a in 0..<k { for b in 0..<k { covariance[a][b] += (fit[a] - mean[a]) * (fit[b] - mean[b]) } }
+            }
+            covariance = covariance.map { $0.map { $0 * Double(g - 1) / Double(g) } }
             clusterCount = g
             dof = g - 1
         }

@@ -228,6 +228,9 @@ public enum TwoWayFixedEffects {
                 }
                 covariance = Regression.sandwich(solution.inverseGram, meat).map { $0.map { $0 * Double(n) / Double(dof) } }
             }
+        case .cr3(let name):
+            // The jackknife refits without each cluster; with absorbed effects that is not offered (yet): say so.
+            throw EstimationError.unsupportedStandardErrors(name: "CR3", estimator: "two-way fixed effects", cluster: name)
         case .cr1(let name):
             guard let cluster, cluster.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
             var scores = [[Double]](repeating: [Double](repeating: 0, count: clusterCount), count: k)

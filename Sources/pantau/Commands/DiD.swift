@@ -80,7 +80,7 @@ struct DiD: ParsableCommand {
 
     @Option(
         help:
-            "Standard errors for the 2×2 regression with --data: classical, hc1 or cr1 (needs --cluster). Panel estimators always cluster: CR1 for TWFE and the event study, influence functions summed by cluster for Callaway & Sant'Anna, with the wild cluster bootstrap under 50 clusters."
+            "Standard errors for the 2×2 regression with --data: classical, hc1, cr1 or cr3 (the cluster jackknife; both need --cluster). Panel estimators always cluster: CR1 for TWFE and the event study, influence functions summed by cluster for Callaway & Sant'Anna, with the wild cluster bootstrap under 50 clusters."
     )
     var se: TwoByTwoCSV.StandardErrorKind = .classical
 
@@ -101,7 +101,9 @@ struct DiD: ParsableCommand {
         } else if data != nil && (outcome.isEmpty || group.isEmpty || post.isEmpty) {
             throw ValidationError("--data needs --outcome, --group and --post (two groups, two periods), or --unit, --time and --treat/--cohort (a panel)")
         }
-        if data != nil && se == .cr1 && cluster == nil { throw ValidationError("--se cr1 needs --cluster: the cluster is never chosen implicitly") }
+        if data != nil && (se == .cr1 || se == .cr3) && cluster == nil {
+            throw ValidationError("--se \(se.rawValue) needs --cluster: the cluster is never chosen implicitly")
+        }
     }
 
     func run() throws {
