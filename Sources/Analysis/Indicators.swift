@@ -422,7 +422,7 @@ public struct IndicatorCalculator {
     ) -> String? {
         guard let previousRound, let now = data[round]?[indicator.instrument], let then = data[previousRound]?[indicator.instrument] else { return nil }
         let nowVersions = Set(now.interviews.map(\.version)), thenVersions = Set(then.interviews.map(\.version))
-        let indonesian = language?.lowercased().hasPrefix("id") == true
+        let indonesian = LocalizedText.isIndonesian(language)
         var notes: [String] = []
         for old in thenVersions.sorted() {
             for new in nowVersions.sorted() where old != new {

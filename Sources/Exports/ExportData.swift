@@ -84,7 +84,7 @@ public struct ExportData: Sendable {
 
     /// The labels of the special non-responses (.a, .b, .c in Stata), in the export's language.
     public var nonResponseLabels: [(NonResponse, String)] {
-        let indonesian = language?.lowercased().hasPrefix("id") == true
+        let indonesian = LocalizedText.isIndonesian(language)
         return [
             (.dontKnow, indonesian ? "tidak tahu" : "don't know"), (.refused, indonesian ? "menolak menjawab" : "refused"),
             (.notApplicable, indonesian ? "tidak berlaku" : "not applicable"),
@@ -96,7 +96,7 @@ public struct ExportData: Sendable {
     static func label(_ item: Item, language: String?) -> String {
         let text = item.label?.text(in: language) ?? item.name
         guard text.contains("${"), case .success(let template) = Template.parse(text) else { return text }
-        let indonesian = language?.lowercased().hasPrefix("id") == true
+        let indonesian = LocalizedText.isIndonesian(language)
         return template.segments.map { segment -> String in
             switch segment {
             case .text(let text): text

@@ -7,6 +7,10 @@ public struct LocalizedText: Hashable, Sendable {
 
     public static let anyLanguage = ""
 
+    /// Whether a language code is Indonesian (`id`, `id-ID`, `ind`): the one test by which the runner, the reports
+    /// and the exports choose their own words and number conventions.
+    public static func isIndonesian(_ code: String?) -> Bool { code?.lowercased().hasPrefix("id") == true }
+
     public init(_ translations: [String: String]) { self.translations = translations }
     public init(plain text: String) { translations = [LocalizedText.anyLanguage: text] }
 

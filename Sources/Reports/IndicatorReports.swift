@@ -10,7 +10,7 @@ import Tabular
 struct Numbers {
     let indonesian: Bool
 
-    init(language: String?) { indonesian = language?.lowercased().hasPrefix("id") == true }
+    init(language: String?) { indonesian = LocalizedText.isIndonesian(language) }
 
     func format(_ value: Double?, _ kind: String) -> String {
         guard let value, value.isFinite else { return "–" }

@@ -1,10 +1,11 @@
 import Analysis
+import Questionnaire
 
 /// The words of the indicator reports, in the report's language (Indonesian for `--lang id`, else English).
 struct ReportWords {
     let indonesian: Bool
 
-    init(language: String?) { indonesian = language?.lowercased().hasPrefix("id") == true }
+    init(language: String?) { indonesian = LocalizedText.isIndonesian(language) }
 
     func pick(_ id: String, _ en: String) -> String { indonesian ? id : en }
 

@@ -1,9 +1,11 @@
+import Questionnaire
+
 /// The runner's own words, in Indonesian and English; they follow --lang and :lang.
 public enum Words: Sendable {
     case indonesian, english
 
     public init(language: String?) {
-        self = language?.lowercased().hasPrefix("id") == true ? .indonesian : .english
+        self = LocalizedText.isIndonesian(language) ? .indonesian : .english
     }
 
     func pick(_ id: String, _ en: String) -> String { self == .indonesian ? id : en }
