@@ -10,6 +10,19 @@ import Testing
 
 @Suite(.temporaryFiles)
 struct CommandTests {
+    @Test("R4: --help, help COMMAND and --version print to standard output and exit 0", arguments: [["--help"], ["did", "--help"], ["help", "did"], ["--version"]])
+    func help(_ arguments: [String]) throws {
+        let run = try pantau(arguments)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!run.stderr.contains("CommandError"), "\(run.stderr)")
+        if arguments == ["--version"] {
+            #expect(run.stdout.hasPrefix("0."))
+        } else {
+            #expect(run.stdout.contains("USAGE: pantau"), "\(run.stdout)")
+            if arguments.contains("did") { #expect(run.stdout.contains("--se")) }
+        }
+    }
+
     @Test("R1: a valid file gives a one-line summary and exit 0")
     func validFile() throws {
         let run = try pantau(["validate", "Questionnaires/examples/household.yaml"])

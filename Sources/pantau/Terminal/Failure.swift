@@ -40,6 +40,9 @@ enum FailureReport {
         switch error {
         case is ExitCode, is CleanExit, is ValidationError:
             return nil
+        // ArgumentParser's internal errors, such as the help request its built-in help command throws from run().
+        case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."):
+            return nil
         case let report as DiagnosticReport:
             return (diagnostics(report), 1)
         case CommandError.invalidQuestionnaire(_, let report, let status):
