@@ -95,3 +95,57 @@ struct WildBootstrapTests {
         #expect(abs(interval.upperBound - reference.high) < 0.15 * width, "\(interval) against \(reference.low)...\(reference.high)")
     }
 }
+
+struct WildBootstrapEnumerationTests {
+    /// G clusters of a design with a cluster shock and a regressor that varies within clusters.
+    static func design(clusters: Int, seed: UInt64) -> (y: [Double], x: [[Double]], cluster: [String]) {
+        var generator = SplitMix64(seed: seed)
+        func uniform() -> Double { Double(generator.next() >> 11) / Double(1 << 53) }
+        var y: [Double] = [], x: [[Double]] = [], cluster: [String] = []
+        for g in 0..<clusters {
+            let shock = uniform() - 0.5, size = 3 + Int(uniform() * 6)
+            for _ in 0..<size {
+                let d = uniform() < 0.4 ? 1.0 : 0.0, z = uniform()
+                x.append([1, z, d])
+                y.append(0.2 * d + z + shock + (uniform() - 0.5) * (1 + d))
+                cluster.append(String(format: "c%02d", g))
+            }
+        }
+        return (y, x, cluster)
+    }
+
+    @Test("the Gray-code pass over 2^(G−1) patterns gives the p-value and interval of the plain enumeration of all 2^G")
+    func sameAsPlainEnumeration() throws {
+        for (clusters, seed) in [(6, 1), (11, 2), (13, 3)] {
+            let data = Self.design(clusters: clusters, seed: UInt64(seed))
+            let names = ["(Intercept)", "z", "d"]
+            // 9,999 draws ≥ 2^G: the plain enumeration; 99 draws < 2^G: the Gray-code pass.
+            let plain = try WildClusterBootstrap.test(y: data.y, x: data.x, names: names, term: "d", clusters: data.cluster, draws: 9999, level: 0.95)
+            let gray = try WildClusterBootstrap.test(y: data.y, x: data.x, names: names, term: "d", clusters: data.cluster, draws: 99, level: 0.95)
+            #expect(plain.enumerated && gray.enumerated && gray.draws == 1 << clusters)
+            #expect(plain.pValue == gray.pValue, "G = \(clusters)")
+            let a = try #require(plain.interval), b = try #require(gray.interval)
+            let se = abs(plain.estimate / plain.statistic)
+            #expect(abs(a.lowerBound - b.lowerBound) < 1e-7 * se && abs(a.upperBound - b.upperBound) < 1e-7 * se, "G = \(clusters): \(a) against \(b)")
+        }
+    }
+
+    @Test("with 18 clusters the exact interval's ends are where the p-value over all 2^18 patterns crosses 5%")
+    func exactBoundsAtEighteenClusters() throws {
+        let data = Self.design(clusters: 18, seed: 7)
+        let names = ["(Intercept)", "z", "d"]
+        let result = try WildClusterBootstrap.test(y: data.y, x: data.x, names: names, term: "d", clusters: data.cluster, level: 0.95)
+        #expect(result.enumerated && result.draws == 1 << 18)
+        let setup = try WildClusterBootstrap.Setup(y: data.y, x: data.x, names: names, term: "d", clusters: data.cluster)
+        let all = WildClusterBootstrap.Multipliers(clusters: 18, weights: .rademacher, draws: 1 << 18, seed: 1)
+        #expect(all.enumerated)
+        #expect(setup.pValue(null: 0, all) == result.pValue)
+        let interval = try #require(result.interval)
+        let delta = 1e-6 * setup.standardError
+        for end in [interval.lowerBound, interval.upperBound] {
+            let toward = end < result.estimate ? 1.0 : -1.0
+            #expect(setup.pValue(null: end + toward * delta, all) > 0.05, "inside \(end)")
+            #expect(setup.pValue(null: end - toward * delta, all) <= 0.05, "outside \(end)")
+        }
+    }
+}

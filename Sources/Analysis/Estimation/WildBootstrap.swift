@@ -2,9 +2,9 @@ import Foundation
 import Randomness
 
 /// Wild cluster bootstrap (WCR: the null imposed, restricted residuals), for one coefficient of a regression
-/// with few clusters. The p-value counts draws with |t*| ≥ |t| (ties included); when 2^G is no more than the
-/// number of draws, all 2^G Rademacher sign patterns are enumerated and the p-value is exact. Deterministic for a
-/// seed.
+/// with few clusters. The p-value counts draws with |t*| ≥ |t| (ties included); with Rademacher weights and at
+/// most 25 clusters all 2^G sign patterns are enumerated and the p-value and interval are exact (see
+/// WildBootstrap+Enumeration.swift). Deterministic for a seed.
 public enum WildClusterBootstrap {
     public enum Weights: String, Sendable, CaseIterable {
         case rademacher
@@ -37,9 +37,18 @@ public enum WildClusterBootstrap {
     ) throws -> Result {
         let setup = try Setup(y: y, x: x, names: names, term: term, clusters: clusters)
         let multipliers = Multipliers(clusters: setup.g, weights: weights, draws: draws, seed: seed)
-        let pValue = setup.pValue(null: 0, multipliers)
+        var pValue = setup.pValue(null: 0, multipliers)
         var interval: ClosedRange<Double>?
         if let level { interval = setup.interval(level: level, multipliers) }
+        if weights == .rademacher, !multipliers.enumerated, setup.g <= Setup.enumerationLimit {
+            // Every sign pattern: the sampled interval only says where to look for the exact bounds.
+            let exact = setup.enumeratedInterval(level: level ?? 0.95, near: interval ?? (setup.estimate - 2 * setup.standardError)...(setup.estimate + 2 * setup.standardError))
+            pValue = exact.pValue
+            if level != nil { interval = exact.interval }
+            return Result(
+                term: term, statistic: setup.statistic(null: 0), pValue: pValue, draws: 1 << setup.g, enumerated: true,
+                weights: weights, clusters: setup.g, estimate: setup.estimate, interval: interval)
+        }
         return Result(
             term: term, statistic: setup.statistic(null: 0), pValue: pValue, draws: multipliers.count, enumerated: multipliers.enumerated,
             weights: weights, clusters: setup.g, estimate: setup.estimate, interval: interval)
