@@ -10,7 +10,9 @@ import Testing
 
 @Suite(.temporaryFiles)
 struct CommandTests {
-    @Test("R4: --help, help COMMAND and --version print to standard output and exit 0", arguments: [["--help"], ["did", "--help"], ["help", "did"], ["--version"]])
+    @Test(
+        "R4: --help, help COMMAND and --version print to standard output and exit 0",
+        arguments: [["--help"], ["did", "--help"], ["help", "did"], ["--version"]])
     func help(_ arguments: [String]) throws {
         let run = try pantau(arguments)
         #expect(run.status == 0, "\(run.stderr)")

@@ -42,7 +42,8 @@ public enum WildClusterBootstrap {
         if let level { interval = setup.interval(level: level, multipliers) }
         if weights == .rademacher, !multipliers.enumerated, setup.g <= Setup.enumerationLimit {
             // Every sign pattern: the sampled interval only says where to look for the exact bounds.
-            let exact = setup.enumeratedInterval(level: level ?? 0.95, near: interval ?? (setup.estimate - 2 * setup.standardError)...(setup.estimate + 2 * setup.standardError))
+            let exact = setup.enumeratedInterval(
+                level: level ?? 0.95, near: interval ?? (setup.estimate - 2 * setup.standardError)...(setup.estimate + 2 * setup.standardError))
             pValue = exact.pValue
             if level != nil { interval = exact.interval }
             return Result(
