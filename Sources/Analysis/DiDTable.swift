@@ -30,6 +30,8 @@ public struct DiDTable: Sendable {
     public let seType: String
     /// What the reader must know: the sample, the convention, the bootstrap, the band.
     public let notes: [String]
+    /// Randomisation inference over cluster assignments, run when a side has fewer than 5 clusters.
+    public var randomisation: RandomisationInference?
 
     public init(title: String, estimator: String, rows: [Row], observations: Int, clusters: Int?, seType: String, notes: [String]) {
         self.title = title
@@ -49,12 +51,29 @@ public struct DiDTable: Sendable {
             if row.term == result.term { row.wildBootstrap = result }
             return row
         }
-        return DiDTable(title: title, estimator: estimator, rows: rows, observations: observations, clusters: clusters, seType: seType, notes: notes)
+        var table = DiDTable(title: title, estimator: estimator, rows: rows, observations: observations, clusters: clusters, seType: seType, notes: notes)
+        table.randomisation = randomisation
+        return table
+    }
+
+    /// The same table with bootstrap results attached to the rows they name (keys are row terms).
+    public func attaching(_ results: [String: WildClusterBootstrap.Result]) -> DiDTable {
+        let rows = rows.map { row -> Row in
+            var row = row
+            if let result = results[row.term] { row.wildBootstrap = result }
+            return row
+        }
+        var table = DiDTable(title: title, estimator: estimator, rows: rows, observations: observations, clusters: clusters, seType: seType, notes: notes)
+        table.randomisation = randomisation
+        return table
     }
 
     /// The same table with a further note.
     public func adding(note: String) -> DiDTable {
-        DiDTable(title: title, estimator: estimator, rows: rows, observations: observations, clusters: clusters, seType: seType, notes: notes + [note])
+        var table = DiDTable(
+            title: title, estimator: estimator, rows: rows, observations: observations, clusters: clusters, seType: seType, notes: notes + [note])
+        table.randomisation = randomisation
+        return table
     }
 
     /// A coefficient with normal-approximation p-value and 95% interval (for influence-function estimates).
@@ -64,6 +83,17 @@ public struct DiDTable: Sendable {
         return Coefficient(
             term: term, estimate: estimate, standardError: standardError, pValue: p,
             low: estimate - 1.959964 * standardError, high: estimate + 1.959964 * standardError)
+    }
+
+    /// The same with t(ν) critical values and p-values (ν = G − 1 for clustered influence functions); the normal
+    /// when `degreesOfFreedom` is nil.
+    public static func t(_ estimate: Double, _ standardError: Double, degreesOfFreedom: Double?, term: String = "") -> Coefficient {
+        guard let nu = degreesOfFreedom else { return normal(estimate, standardError, term: term) }
+        let critical = StudentT.quantile(0.975, degreesOfFreedom: nu)
+        return Coefficient(
+            term: term, estimate: estimate, standardError: standardError,
+            pValue: 2 * (1 - StudentT.cdf(abs(estimate / standardError), degreesOfFreedom: nu)),
+            low: estimate - critical * standardError, high: estimate + critical * standardError)
     }
 }
 

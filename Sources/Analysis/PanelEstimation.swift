@@ -145,24 +145,38 @@ public enum PanelEstimation {
     }
 
     /// Under 50 clusters, a wild cluster bootstrap p-value and 95% interval by test inversion (null imposed; Webb
-    /// weights under 12 clusters, Rademacher otherwise; every sign pattern when 2^G ≤ 9,999), on the standard
+    /// weights under 12 clusters, Rademacher otherwise; every sign pattern up to 25 clusters), on the standard
     /// errors' cluster. `x` is the design as estimated (demeaned for fixed effects), already weighted if need be.
-    static func wildBootstrapNote(y: [Double], x: [[Double]], names: [String], term: String, clusters: [String], count: Int?) throws -> (
-        notes: [String], result: WildClusterBootstrap.Result?
-    ) {
-        guard let count, count < 50 else { return ([], nil) }
-        let weights: WildClusterBootstrap.Weights = count < 12 ? .webb : .rademacher
-        let result = try WildClusterBootstrap.test(
-            y: y, x: x, names: names, term: term, clusters: clusters, weights: weights, draws: 9999,
+    static func wildBootstrap(y: [Double], x: [[Double]], names: [String], term: String, clusters: [String], count: Int?) throws
+        -> WildClusterBootstrap.Result?
+    {
+        guard let count, count < 50 else { return nil }
+        return try WildClusterBootstrap.test(
+            y: y, x: x, names: names, term: term, clusters: clusters, weights: count < 12 ? .webb : .rademacher, draws: 9999,
             seed: 20_211_201, level: 0.95)
+    }
+
+    /// The bootstrap's note: how it was drawn, its p-value and interval (or, for several, where to find them).
+    static func wildBootstrapNote(_ result: WildClusterBootstrap.Result, for term: String? = nil) -> String {
         let how = result.enumerated ? "all \(result.draws) sign patterns" : "\(result.draws) draws, seed 20211201"
+        guard let term else {
+            return
+                "wild cluster bootstrap for each coefficient (\(result.weights.rawValue) weights, null imposed, \(how)): p-values and 95% intervals by test inversion in the bootstrap columns"
+        }
         // No draw as extreme as the estimate: the p-value is below one in the number of draws, not zero.
         let p = result.pValue == 0 ? String(format: "p < %.4g", 1 / Double(result.draws)) : String(format: "p = %.4f", result.pValue)
         var note = String(
             format: "wild cluster bootstrap for %@ (%@ weights, null imposed, %@): %@", term as NSString, result.weights.rawValue as NSString,
             how as NSString, p as NSString)
         if let interval = result.interval { note += String(format: ", 95%% interval %.4f – %.4f by test inversion", interval.lowerBound, interval.upperBound) }
-        return ([note], result)
+        return note
+    }
+
+    static func wildBootstrapNote(y: [Double], x: [[Double]], names: [String], term: String, clusters: [String], count: Int?) throws -> (
+        notes: [String], result: WildClusterBootstrap.Result?
+    ) {
+        guard let result = try wildBootstrap(y: y, x: x, names: names, term: term, clusters: clusters, count: count) else { return ([], nil) }
+        return ([wildBootstrapNote(result, for: term)], result)
     }
 
     /// Scales rows by √w, so that least squares on the result is the weighted fit (for the bootstrap).
@@ -201,7 +215,8 @@ public enum PanelEstimation {
     /// period (the time effect: with one adoption date, c·post and more), and the effect d on treated unit-periods.
     /// On a balanced panel with one adoption date d equals the TWFE estimate; without the period effects d would
     /// absorb the common trend.
-    public static func regression(_ panel: LongPanel) throws -> DiDTable {
+    /// `bootstrap: false` leaves the wild bootstrap out (randomisation inference refits the estimator many times).
+    public static func regression(_ panel: LongPanel, bootstrap: Bool = true) throws -> DiDTable {
         let covariates = rowCovariates(panel, absorbedByUnits: false)
         let rows = covariates.rows
         // Period effects for every period but the first that the rows use (the first is in the intercept).
@@ -216,7 +231,7 @@ public enum PanelEstimation {
         let w = panel.weight.map { covariates.gather($0) }
         let result = try Regression.fit(y: y, x: x, names: names, weights: w, standardErrors: .cr1(cluster: panel.clusterName), clusters: clusters)
         let (wy, wx) = weighted(y, x, w)
-        let wild = try wildBootstrapNote(y: wy, x: wx, names: names, term: "group × post", clusters: clusters, count: result.clusters)
+        let wild = try wildBootstrapNote(y: wy, x: wx, names: names, term: "group × post", clusters: clusters, count: bootstrap ? result.clusters : nil)
         let estimand =
             "estimand: group × post is the average effect on treated unit-periods against the comparison units, net of a common effect for "
             + "each period (period effects, the regression's time effect); with one adoption date on a balanced panel it equals TWFE"
@@ -226,20 +241,26 @@ public enum PanelEstimation {
         ).attaching(wild.result)
     }
 
-    /// How many clusters hold treated units and how many only comparison units: what cluster-robust inference rests
-    /// on, stated in every table; under 5 on either side it says the intervals cannot be trusted.
+    /// How many clusters hold treated units and how many hold untreated unit-periods (never-treated units, or units
+    /// before adoption): the two sides cluster-robust inference rests on, stated in every table; under 5 on either
+    /// side it says the intervals cannot be trusted.
     public static func clusterNote(_ panel: LongPanel) -> String {
-        var treated = Set<Int>(), all = Set<Int>()
-        for row in panel.outcome.indices {
-            all.insert(panel.cluster[row])
-            if panel.cohort[panel.unit[row]] != nil { treated.insert(panel.cluster[row]) }
-        }
-        let comparison = all.subtracting(treated).count
-        var note = "clusters (\(panel.clusterName)): \(treated.count) with treated units, \(comparison) with comparison units only"
-        if treated.count < 5 || comparison < 5 {
+        let (treated, comparison) = clusterSides(panel)
+        var note = "clusters (\(panel.clusterName)): \(treated) with treated units, \(comparison) with untreated unit-periods"
+        if treated < 5 || comparison < 5 {
             note += "; with fewer than 5 on a side, clustered standard errors and t-based intervals are unreliable: read the wild bootstrap"
         }
         return note
+    }
+
+    /// The numbers of clusters with a treated unit and with an untreated unit-period.
+    public static func clusterSides(_ panel: LongPanel) -> (treated: Int, comparison: Int) {
+        var treated = Set<Int>(), comparison = Set<Int>()
+        for row in panel.outcome.indices {
+            if panel.cohort[panel.unit[row]] != nil { treated.insert(panel.cluster[row]) }
+            if !panel.treated(row) { comparison.insert(panel.cluster[row]) }
+        }
+        return (treated.count, comparison.count)
     }
 
     /// An estimator that could not run on these data, as a table with no estimates and the reason: the report still
@@ -273,7 +294,7 @@ public enum PanelEstimation {
 
     /// Unit and period effects absorbed; CR1 by the panel's cluster with the preset's small-sample factor; the
     /// wild cluster bootstrap under 50 clusters on the demeaned (and weighted) data.
-    public static func twoWayFixedEffects(_ panel: LongPanel, preset: SmallSamplePreset = .fixest) throws -> DiDTable {
+    public static func twoWayFixedEffects(_ panel: LongPanel, preset: SmallSamplePreset = .fixest, bootstrap: Bool = true) throws -> DiDTable {
         let covariates = rowCovariates(panel, absorbedByUnits: true)
         let rows = covariates.rows
         let names = ["treated"] + covariates.names
@@ -286,7 +307,7 @@ public enum PanelEstimation {
             period: periods, periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName),
             cluster: clusters, clusterCount: panel.clusterLabels.count, preset: preset, weights: w)
         var wild: (notes: [String], result: WildClusterBootstrap.Result?) = ([], nil)
-        if let count = result.clusters, count < 50 {
+        if bootstrap, let count = result.clusters, count < 50 {
             let demeaned = TwoWayFixedEffects.absorb(
                 [y] + columns, units: units, periods: periods, unitCount: panel.unitLabels.count,
                 periodCount: panel.periods.count, weights: w
@@ -314,7 +335,7 @@ public enum PanelEstimation {
             cohort: rows.map { panel.cohort[panel.unit[$0]] }, leads: leads, lags: lags,
             standardErrors: .cr1(cluster: panel.clusterName), cluster: covariates.gather(panel.cluster),
             clusterCount: panel.clusterLabels.count, weights: panel.weight.map { covariates.gather($0) },
-            covariates: covariates.columns, covariateNames: covariates.names)
+            covariates: covariates.columns, covariateNames: covariates.names, keepingDesign: panel.clusterLabels.count < 50)
         let critical = study.uniformCriticalValue()
         var tableRows = study.terms.map { term in
             DiDTable.Row(
@@ -330,100 +351,32 @@ public enum PanelEstimation {
         notes.append(
             String(
                 format:
-                    "uniform 95%% band over the event times: estimate ± %.3f × s.e. (sup-t, 9999 normal draws from the coefficients' covariance, seed 20211201)",
-                critical))
+                    "uniform 95%% band over the event times: estimate ± %.3f × s.e. (sup-t from the coefficients' covariance with t(%d) margins, 9999 draws, seed 20211201)",
+                critical, study.regression.degreesOfFreedom))
+        // Under 50 clusters, the wild cluster bootstrap of each event-time coefficient on the demeaned design.
+        var bootstrap: [String: WildClusterBootstrap.Result] = [:]
+        if let design = study.design, let count = study.regression.clusters, count < 50 {
+            let units = covariates.gather(panel.unit), periods = covariates.gather(panel.period)
+            let w = panel.weight.map { covariates.gather($0) }
+            let demeaned = TwoWayFixedEffects.absorb(
+                [covariates.gather(panel.outcome)] + design.columns, units: units, periods: periods, unitCount: panel.unitLabels.count,
+                periodCount: panel.periods.count, weights: w
+            ).columns
+            let x = rows.indices.map { i in demeaned.dropFirst().map { $0[i] } }
+            let (wy, wx) = weighted(demeaned[0], x, w)
+            let clusters = covariates.gather(panel.cluster).map { panel.clusterLabels[$0] }
+            for (term, row) in zip(study.terms, tableRows) {
+                let name = "event_\(term.eventTime)"
+                guard design.names.contains(name),
+                    let result = try wildBootstrap(y: wy, x: wx, names: design.names, term: name, clusters: clusters, count: count)
+                else { continue }
+                bootstrap[row.term] = result
+            }
+            if let any = bootstrap.values.first { notes.append(wildBootstrapNote(any)) }
+        }
         return DiDTable(
             title: "Event study (two-way fixed effects)", estimator: "event_study", rows: tableRows, observations: study.regression.observations,
-            clusters: study.regression.clusters, seType: study.regression.standardErrors.name, notes: notes)
-    }
-
-    // MARK: - Callaway & Sant'Anna
-
-    /// ATT(g,t) on the balanced panel with its aggregations and a uniform band over event times. Covariates and
-    /// weights are each unit's values in its first period with all of them (pre-treatment for every cohort with a
-    /// pre-period); units treated from the first period have no pre-period and are left out.
-    public static func callawaySantAnna(
-        _ panel: LongPanel, comparison: CallawaySantAnna.Comparison,
-        method: CallawaySantAnna.Method = .doublyRobust
-    ) throws -> DiDTable {
-        let periodCount = panel.periods.count, unitCount = panel.unitLabels.count
-        var outcomes = [Double](repeating: .nan, count: unitCount * periodCount)
-        var clusterOf = [Int](repeating: -1, count: unitCount)
-        var present = [Bool](repeating: false, count: unitCount)
-        // Each unit's values in its first period with all covariates (and its weight there).
-        var firstPeriod = [Int](repeating: Int.max, count: unitCount), firstRow = [Int](repeating: -1, count: unitCount)
-        var weightVaries = [Bool](repeating: false, count: unitCount), firstWeight = [Double](repeating: .nan, count: unitCount)
-        for i in panel.outcome.indices {
-            let u = panel.unit[i]
-            present[u] = true
-            outcomes[u * periodCount + panel.period[i]] = panel.outcome[i]
-            if clusterOf[u] < 0 { clusterOf[u] = panel.cluster[i] }
-            guard panel.covariates.allSatisfy({ !$0[i].isNaN }) else { continue }
-            if let weight = panel.weight?[i] {
-                if !firstWeight[u].isNaN, firstWeight[u] != weight { weightVaries[u] = true }
-                if firstWeight[u].isNaN { firstWeight[u] = weight }
-            }
-            if panel.period[i] < firstPeriod[u] {
-                firstPeriod[u] = panel.period[i]
-                firstRow[u] = i
-            }
-        }
-        let observed = (0..<unitCount).filter { present[$0] }
-        let complete = observed.filter { u in (0..<periodCount).allSatisfy { !outcomes[u * periodCount + $0].isNaN } }
-        let withPrePeriod = complete.filter { panel.cohort[$0] != 0 }
-        let usable = withPrePeriod.filter { firstRow[$0] >= 0 }
-        let hasCovariates = !panel.covariateNames.isEmpty
-        // Without covariates the doubly robust estimator is the outcome regression (an intercept-only propensity
-        // score weights every comparison unit alike), so the cheaper one runs.
-        // Clusters coded 0, 1, 2, … in their labels' order, as the estimator codes labels itself.
-        let usedClusters = Set(usable.map { clusterOf[$0] }).sorted { panel.clusterLabels[$0] < panel.clusterLabels[$1] }
-        var denseCluster = [Int](repeating: -1, count: panel.clusterLabels.count)
-        for (code, cluster) in usedClusters.enumerated() { denseCluster[cluster] = code }
-        let estimator = try CallawaySantAnna(
-            periodColumns: (0..<periodCount).map { p in usable.map { outcomes[$0 * periodCount + p] } },
-            periods: Array(1...periodCount), group: usable.map { panel.cohort[$0].map { $0 + 1 } ?? 0 },
-            comparison: comparison, clusterCodes: usable.map { denseCluster[clusterOf[$0]] },
-            covariates: hasCovariates ? usable.map { u in panel.covariates.map { $0[firstRow[u]] } } : nil,
-            method: hasCovariates ? method : .outcomeRegression,
-            weights: panel.weight == nil ? nil : usable.map { panel.weight![firstRow[$0]] })
-        let weightsChanging = usable.filter { weightVaries[$0] }.count
-        let byUnitCount = observed.count
-        var rows = estimator.estimates.map {
-            DiDTable.Row(term: "ATT(\(panel.periods[$0.group - 1]), \(panel.periods[$0.time - 1]))", coefficient: DiDTable.normal($0.att, $0.standardError))
-        }
-        let dynamic = estimator.dynamic
-        let critical = estimator.uniformCriticalValue(for: dynamic.byEventTime.map(\.1))
-        for (e, aggregate) in dynamic.byEventTime {
-            rows.append(
-                DiDTable.Row(
-                    term: "event time \(e)", coefficient: DiDTable.normal(aggregate.att, aggregate.standardError), eventTime: e,
-                    band: (aggregate.att - critical * aggregate.standardError)...(aggregate.att + critical * aggregate.standardError)))
-        }
-        // Each aggregation is computed once (each is a pass over every unit's influence function).
-        let simple = estimator.simple, byGroup = estimator.byGroup.overall
-        rows.append(DiDTable.Row(term: "overall ATT (simple)", coefficient: DiDTable.normal(simple.att, simple.standardError)))
-        rows.append(DiDTable.Row(term: "overall ATT (dynamic)", coefficient: DiDTable.normal(dynamic.overall.att, dynamic.overall.standardError)))
-        rows.append(DiDTable.Row(term: "overall ATT (group)", coefficient: DiDTable.normal(byGroup.att, byGroup.standardError)))
-        var notes = [
-            "balanced panel: \(complete.count) units observed in every period, \(byUnitCount - complete.count) units missing a period left out; "
-                + "\(complete.count - withPrePeriod.count) units treated from the first period (no pre-period) left out"
-        ]
-        if hasCovariates {
-            notes.append(
-                "\(method.rawValue) on \(panel.covariateNames.joined(separator: ", ")), each unit's values in its first period with all of them"
-                    + (withPrePeriod.count > usable.count ? "; \(withPrePeriod.count - usable.count) units without covariate values left out" : ""))
-        }
-        if let weightName = panel.weightName {
-            notes.append(
-                "weighted by \(weightName), each unit's weight in its first period\(weightsChanging == 0 ? "" : " (\(weightsChanging) units' weights change between periods)"): the estimand is the population-weighted ATT"
-            )
-        }
-        notes.append(
-            String(
-                format: "uniform 95%% band over the event times: estimate ± %.3f × s.e. (clustered multiplier bootstrap, 999 draws, seed 20211201)", critical))
-        return DiDTable(
-            title: "Callaway & Sant'Anna (\(comparison.rawValue) comparison)", estimator: "callaway_santanna", rows: rows,
-            observations: usable.count * periodCount, clusters: estimator.clusters,
-            seType: "influence function, clustered by \(panel.clusterName) (summed to cluster totals)", notes: notes)
+            clusters: study.regression.clusters, seType: study.regression.standardErrors.name, notes: notes
+        ).attaching(bootstrap)
     }
 }

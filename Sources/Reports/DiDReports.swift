@@ -73,7 +73,8 @@ public enum DiDReports {
         var out = "N = \(table.observations)\(table.clusters.map { "; \($0) clusters" } ?? ""); standard errors: \(table.seType). "
         out += "* p<0.1, ** p<0.05, *** p<0.01."
         if let clusters = table.clusters, clusters < 50, table.seType.hasPrefix("CR1") {
-            out += " With \(clusters) clusters, p-values and intervals use t(\(clusters - 1)); the wild cluster bootstrap is in the notes."
+            out += " With \(clusters) clusters, p-values and intervals use t(\(clusters - 1))"
+            out += table.rows.contains { $0.wildBootstrap != nil } ? "; the wild cluster bootstrap is in its own columns." : "."
         }
         return out
     }
@@ -133,6 +134,9 @@ public enum DiDReports {
                 [
                     "estimator": table.estimator, "title": table.title, "n_obs": table.observations, "n_clusters": table.clusters ?? NSNull(),
                     "se_type": table.seType, "notes": table.notes,
+                    "randomisation_inference": table.randomisation.map {
+                        ["term": $0.term, "p_value": $0.pValue, "assignments": $0.assignments, "enumerated": $0.enumerated] as [String: Any]
+                    } ?? NSNull(),
                     "terms": table.rows.map { row -> [String: Any] in
                         let c = row.coefficient
                         // What cannot be computed (a standard error of zero makes the statistic NaN) is null, not a failure.
@@ -150,7 +154,7 @@ public enum DiDReports {
                             term["wild_bootstrap"] = [
                                 "p_value": number(wild.pValue), "conf_low": wild.interval.map { number($0.lowerBound) } ?? NSNull(),
                                 "conf_high": wild.interval.map { number($0.upperBound) } ?? NSNull(), "weights": wild.weights.rawValue,
-                                "draws": wild.draws, "enumerated": wild.enumerated,
+                                "draws": wild.draws, "enumerated": wild.enumerated, "null_imposed": wild.nullImposed,
                             ]
                         }
                         return term

@@ -168,7 +168,7 @@ public struct PanelCSV: Sendable {
                         }
                     }
                 }
-            ).map { $0.adding(note: clusters) }
+            ).map { try PanelEstimation.withRandomisationInference($0.adding(note: clusters), panel) }
             phases = estimators.map { "\($0.rawValue) \(seconds(durations.value($0.rawValue)))" }
         } catch let error as EstimationError {
             throw WorkflowError.estimation(source: nil, error)

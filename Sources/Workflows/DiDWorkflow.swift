@@ -46,7 +46,7 @@ public enum DiDWorkflow {
                 })
         }
         let clusters = PanelEstimation.clusterNote(long)
-        tables = tables.map { $0.adding(note: clusters) }
+        tables = try tables.map { try PanelEstimation.withRandomisationInference($0.adding(note: clusters), long, preset: spec.preset) }
         var header = "`\(spec.path)` · instrument \(spec.instrument) · outcome `\(spec.outcome.text)` · clusters: \(spec.cluster)"
         if let weights = spec.weights { header += " · weights: \(weights.name)" }
         if !spec.covariates.isEmpty { header += " · covariates: \(spec.covariates.map(\.name).joined(separator: ", "))" }

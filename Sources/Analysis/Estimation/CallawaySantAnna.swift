@@ -425,39 +425,25 @@ public struct CallawaySantAnna: Sendable {
 }
 
 extension CallawaySantAnna {
-    /// The critical value of a uniform (simultaneous) 95% band over a set of estimates, by a multiplier
-    /// bootstrap of their influence functions: Rademacher multipliers drawn per cluster (per unit without
-    /// clusters), the supremum over the estimates of |bootstrap deviation| / standard error, its 95% quantile.
-    /// Deterministic for a seed.
-    public func uniformCriticalValue(for aggregates: [Aggregate], draws: Int = 999, seed: UInt64 = 20_211_201) -> Double {
+    /// Each cluster's total of an aggregate's influence function (each unit's own without clusters).
+    public func clusterTotals(_ aggregate: Aggregate) -> [Double] {
         let groups = clusterIndex ?? Array(0..<units)
-        let count = (groups.max() ?? 0) + 1
-        var generator = SplitMix64(seed: seed)
-        // Influence totals per cluster, once.
-        let totals: [[Double]] = aggregates.map { aggregate in
-            var sums = [Double](repeating: 0, count: count)
-            for (value, g) in zip(aggregate.influence, groups) { sums[g] += value }
-            return sums
-        }
-        let n = Double(units)
-        var suprema: [Double] = []
-        suprema.reserveCapacity(draws)
-        var v = [Double](repeating: 0, count: count)
-        for _ in 0..<draws {
-            for c in 0..<count { v[c] = generator.next() & 1 == 1 ? 1.0 : -1.0 }
-            var largest = 0.0
-            for (k, aggregate) in aggregates.enumerated() where aggregate.standardError > 0 {
-                var deviation = 0.0
-                totals[k].withUnsafeBufferPointer { total in
-                    v.withUnsafeBufferPointer { v in
-                        for c in 0..<count { deviation += total[c] * v[c] }
-                    }
-                }
-                largest = max(largest, abs(deviation / n) / aggregate.standardError)
-            }
-            suprema.append(largest)
-        }
-        suprema.sort()
-        return suprema[min(suprema.count - 1, Int((0.95 * Double(draws)).rounded(.up)) - 1)]
+        var sums = [Double](repeating: 0, count: (groups.max() ?? 0) + 1)
+        for (value, g) in zip(aggregate.influence, groups) { sums[g] += value }
+        return sums
+    }
+
+    /// The degrees of freedom of the intervals: G − 1 with clusters (the influence functions are summed to G
+    /// totals, so the variance has G − 1 of them), nil (the normal) for unit-level influence.
+    public var degreesOfFreedom: Double? { clusterIndex == nil ? nil : Double(clusters ?? 2) - 1 }
+
+    /// The critical value of a uniform (simultaneous) 95% band over a set of estimates: the sup-t critical value
+    /// for their covariance (from the clusters' influence totals), with t(G − 1) margins as the pointwise intervals
+    /// have. Deterministic for a seed.
+    public func uniformCriticalValue(for aggregates: [Aggregate], draws: Int = 9999, seed: UInt64 = 20_211_201) -> Double {
+        let totals = aggregates.map(clusterTotals)
+        let n2 = Double(units) * Double(units)
+        let covariance = totals.map { a in totals.map { b in zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } / n2 } }
+        return EventStudy.supTCriticalValue(covariance: covariance, level: 0.95, draws: draws, seed: seed, degreesOfFreedom: degreesOfFreedom)
     }
 }

@@ -19,6 +19,9 @@ public struct EventStudy: Sendable {
     public let preTrendTerms: Int
     /// The mean of the post-period coefficients (event time ≥ 0) with its standard error.
     public let averagePost: Coefficient?
+    /// The regressors as fitted (before the fixed effects are absorbed) and their names, when asked to keep them
+    /// (for the wild bootstrap of each coefficient).
+    public let design: (names: [String], columns: [[Double]])?
 
     /// `cohort` is each row's unit's first treated period (an index into the ordered periods), nil for units never
     /// treated; `period` is the row's period index. Leads beyond `leads` and lags beyond `lags` are binned.
@@ -46,7 +49,7 @@ public struct EventStudy: Sendable {
     public init(
         y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, cohort: [Int?], leads: Int, lags: Int,
         standardErrors: StandardErrors = .classical, cluster: [Int]? = nil, clusterCount: Int = 0, weights: [Double]? = nil,
-        covariates: [[Double]] = [], covariateNames: [String] = []
+        covariates: [[Double]] = [], covariateNames: [String] = [], keepingDesign: Bool = false
     ) throws {
         guard leads >= 2 || lags >= 0 else { throw EstimationError.noVariation(column: "event time") }
         let window = Array(-leads...lags).filter { $0 != -1 }
@@ -102,6 +105,7 @@ public struct EventStudy: Sendable {
             cluster: cluster, clusterCount: clusterCount, preset: .fixest, weights: weights,
             regressorsDemeaned: direct)
         self.regression = regression
+        design = keepingDesign ? (names, columns) : nil
         let built = kept.enumerated().map { position, j in
             Term(
                 eventTime: window[j], coefficient: regression.coefficients[position],
@@ -136,15 +140,19 @@ public struct EventStudy: Sendable {
     }
 
     /// The critical value of a uniform (simultaneous) 95% band over the event-time coefficients: the sup-t band
-    /// (Montiel Olea and Plagborg-Møller 2019), the `level` quantile of max_k |Z_k| / s.e._k for Z drawn from a
-    /// normal with the coefficients' estimated covariance. Deterministic for a seed; between 1.96 and Bonferroni's.
+    /// (Montiel Olea and Plagborg-Møller 2019), the `level` quantile of max_k |T_k| for T drawn from a multivariate t
+    /// with the regression's degrees of freedom (G − 1 when clustered, as the pointwise intervals) and the
+    /// coefficients' estimated correlation. Deterministic for a seed; between the pointwise t and Bonferroni's.
     public func uniformCriticalValue(level: Double = 0.95, draws: Int = 9999, seed: UInt64 = 20_211_201) -> Double {
         let k = terms.count
-        return Self.supTCriticalValue(covariance: (0..<k).map { a in (0..<k).map { regression.covariance[a][$0] } }, level: level, draws: draws, seed: seed)
+        return Self.supTCriticalValue(
+            covariance: (0..<k).map { a in (0..<k).map { regression.covariance[a][$0] } }, level: level, draws: draws, seed: seed,
+            degreesOfFreedom: Double(regression.degreesOfFreedom))
     }
 
-    /// The sup-t critical value for estimates with this covariance matrix.
-    static func supTCriticalValue(covariance: [[Double]], level: Double, draws: Int, seed: UInt64) -> Double {
+    /// The sup-t critical value for estimates with this covariance matrix: normal margins when `degreesOfFreedom`
+    /// is nil (or above 1,000), t margins otherwise (a normal draw divided by one shared √(χ²_ν/ν)).
+    static func supTCriticalValue(covariance: [[Double]], level: Double, draws: Int, seed: UInt64, degreesOfFreedom: Double? = nil) -> Double {
         let k = covariance.count
         guard k > 0 else { return 0 }
         let standardErrors = (0..<k).map { covariance[$0][$0].squareRoot() }
@@ -162,15 +170,25 @@ public struct EventStudy: Sendable {
         func uniform() -> Double { (Double(generator.next() >> 11) + 0.5) / Double(UInt64(1) << 53) }
         var maxima: [Double] = []
         maxima.reserveCapacity(draws)
-        var z = [Double](repeating: 0, count: k)
+        let nu = degreesOfFreedom.flatMap { $0 <= 1000 && $0 >= 1 ? Int($0.rounded()) : nil }
+        // Up to 100 degrees of freedom the χ² is a sum of squared normals; beyond, Wilson–Hilferty's cube of one normal.
+        let exactChiSquare = (nu ?? 0) <= 100
+        var z = [Double](repeating: 0, count: k + (nu.map { exactChiSquare ? $0 : 1 } ?? 0))
         for _ in 0..<draws {
-            // Box–Muller pairs.
+            // Box–Muller pairs: k for the normal vector, ν more for the χ² of the t's denominator.
             var index = 0
-            while index < k {
+            while index < z.count {
                 let radius = (-2 * log(uniform())).squareRoot(), angle = 2 * Double.pi * uniform()
                 z[index] = radius * cos(angle)
-                if index + 1 < k { z[index + 1] = radius * sin(angle) }
+                if index + 1 < z.count { z[index + 1] = radius * sin(angle) }
                 index += 2
+            }
+            var scale = 1.0
+            if let nu {
+                let v = Double(nu)
+                let chiSquare =
+                    exactChiSquare ? (k..<(k + nu)).reduce(0) { $0 + z[$1] * z[$1] } : v * pow(max(0, 1 - 2 / (9 * v) + z[k] * (2 / (9 * v)).squareRoot()), 3)
+                scale = 1 / (chiSquare / v).squareRoot()
             }
             var largest = 0.0
             for a in 0..<k {
@@ -178,7 +196,7 @@ public struct EventStudy: Sendable {
                 for c in 0...a { value += lower[a][c] * z[c] }
                 largest = max(largest, abs(value))
             }
-            maxima.append(largest)
+            maxima.append(largest * scale)
         }
         maxima.sort()
         return maxima[min(draws - 1, Int((level * Double(draws)).rounded(.up)) - 1)]

@@ -26,6 +26,9 @@ public enum WildClusterBootstrap {
         /// The 95% (or `level`) interval by test inversion: every value β₀ whose null β = β₀ the same bootstrap
         /// does not reject, with the same draws for every β₀. Nil when not asked for.
         public let interval: ClosedRange<Double>?
+        /// True for the wild bootstrap of a regression coefficient (restricted residuals); false for the multiplier
+        /// bootstrap of an influence function, which has no null to impose.
+        public var nullImposed: Bool = true
     }
 
     /// `x` includes the intercept column; `term` names the coefficient tested against zero. With `level`, the
