@@ -307,18 +307,23 @@ extension DiDReports {
         out += "| N | \(regression.observations) | |\n"
         if let clusters = regression.clusters { out += "| clusters | \(clusters) | |\n" }
         out += "| R² | \(f4(regression.rSquared)) | |\n\n"
-        out +=
-            "Standard errors: \(regression.standardErrors.name); p-values and intervals from t(\(regression.degreesOfFreedom)). * p<0.1, ** p<0.05, *** p<0.01.\n"
+        let degrees =
+            regression.coefficientDegreesOfFreedom.map { values in
+                "t with each term's Satterthwaite degrees of freedom ("
+                    + zip(regression.coefficients, values).map { "\($0.term) \(String(format: "%.2f", $1))" }.joined(separator: ", ") + ")"
+            } ?? "t(\(regression.degreesOfFreedom))"
+        out += "Standard errors: \(regression.standardErrors.name); p-values and intervals from \(degrees). * p<0.1, ** p<0.05, *** p<0.01.\n"
         return out
     }
 
     /// The same in JSON, with broom's names.
     public static func twoByTwoJSON(_ table: TwoByTwo, _ regression: RegressionResult) throws -> String {
         func number(_ value: Double) -> Any { value.isFinite ? value : NSNull() }
-        let terms = regression.coefficients.map { c -> [String: Any] in
+        let terms = regression.coefficients.enumerated().map { j, c -> [String: Any] in
             [
                 "term": c.term, "estimate": number(c.estimate), "std_error": number(c.standardError), "statistic": number(c.statistic),
                 "p_value": number(c.pValue), "conf_low": number(c.low), "conf_high": number(c.high),
+                "df": regression.coefficientDegreesOfFreedom.map { number($0[j]) } ?? regression.degreesOfFreedom,
             ]
         }
         let object: [String: Any] = [

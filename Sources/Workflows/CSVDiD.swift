@@ -6,7 +6,7 @@ import Tabular
 /// Two groups and two periods from a CSV file: the table of means and the regression
 /// y = a + b·group + c·post + d·group×post (+ covariates).
 public struct TwoByTwoCSV: Sendable {
-    public enum StandardErrorKind: String, CaseIterable, Sendable { case classical, hc1, cr1, cr3 }
+    public enum StandardErrorKind: String, CaseIterable, Sendable { case classical, hc1, cr1, cr2, cr3 }
 
     public var path: String
     public var outcome: String
@@ -57,6 +57,7 @@ public struct TwoByTwoCSV: Sendable {
                 switch standardErrors {
                 case .cr1: .cr1(cluster: cluster ?? "")
                 case .cr3: .cr3(cluster: cluster ?? "")
+                case .cr2: .cr2(cluster: cluster ?? "")
                 case .hc1: .hc1
                 case .classical: .classical
                 }

@@ -176,13 +176,38 @@ struct DiDCommandTests {
         #expect(abs((interaction?["estimate"] as? Double ?? 0) - -11_863.90) < 0.005)
         #expect(abs((interaction?["std_error"] as? Double ?? 0) - 7_456.65) < 0.005)
         #expect(object?["n_obs"] as? Int == 321)
-        #expect(Set(interaction?.keys.map { $0 } ?? []) == ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"])
+        #expect(Set(interaction?.keys.map { $0 } ?? []) == ["term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "df"])
         let implicit = try pantau(["did", "--data", data, "--outcome", "rprice", "--group", "nearinc", "--post", "y81", "--se", "cr1"])
         #expect(implicit.status == 64)
         #expect(implicit.stderr.contains("--se cr1 needs --cluster"))
         let unknown = try pantau(["did", "--data", data, "--outcome", "price2", "--group", "nearinc", "--post", "y81"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr.hasPrefix("error: \(data) has no column 'price2'"))
+    }
+
+    @Test("did --data --se cr2: Bell–McCaffrey standard errors and Satterthwaite degrees of freedom as R's clubSandwich gives them")
+    func cr2() throws {
+        // The 9-cluster design of the wild bootstrap fixture as a 2×2: d as the group, alternate rows as the post period.
+        let fixture = try String(contentsOf: repositoryRoot.appendingPathComponent("Tests/AnalysisTests/Fixtures/wild_data.csv"), encoding: .utf8)
+        var csv = "cluster,y,group,post\n"
+        for (index, line) in fixture.split(separator: "\n").dropFirst().enumerated() {
+            let fields = line.split(separator: ",")
+            guard fields[0] == "9" else { continue }
+            csv += "\(fields[1]),\(fields[2]),\(Int(Double(fields[4])!)),\(index % 2)\n"
+        }
+        let path = try temporaryDirectory().appendingPathComponent("two.csv")
+        try csv.write(to: path, atomically: true, encoding: .utf8)
+        let run = try pantau(
+            ["did", "--data", path.path, "--outcome", "y", "--group", "group", "--post", "post", "--cluster", "cluster", "--se", "cr2", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        let interaction = (object?["terms"] as? [[String: Any]] ?? []).first { $0["term"] as? String == "group:post" }
+        // clubSandwich 0.5.8: coef_test(lm(y ~ group * post), vcov = "CR2", cluster = cluster, test = "Satterthwaite").
+        #expect(abs((interaction?["std_error"] as? Double ?? 0) - 0.5125551336) < 1e-9)
+        #expect(abs((interaction?["df"] as? Double ?? 0) - 6.5675675676) < 1e-8)
+        #expect(abs((interaction?["p_value"] as? Double ?? 0) - 0.2969483760) < 1e-8)
+        let markdown = try pantau(["did", "--data", path.path, "--outcome", "y", "--group", "group", "--post", "post", "--cluster", "cluster", "--se", "cr2"])
+        #expect(markdown.stdout.contains("Satterthwaite degrees of freedom ((Intercept) 4.00, group 6.05, post 4.00, group:post 6.57)"))
     }
 
     @Test("did --data with --unit: the same bytes in every process (sums in the units' order, not a dictionary's)")

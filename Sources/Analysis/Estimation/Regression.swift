@@ -10,6 +10,9 @@ public enum StandardErrors: Hashable, Sendable {
     /// The cluster jackknife: (G − 1)/G · Σ (β₋g − β̄)(β₋g − β̄)ᵀ over the fits that leave one cluster out; more
     /// conservative than CR1 with few clusters (MacKinnon, Nielsen and Webb 2023). Regressions only.
     case cr3(cluster: String)
+    /// CR2 (Bell–McCaffrey): residuals adjusted by (I − H_gg)^(−½) per cluster, with Satterthwaite degrees of freedom
+    /// per coefficient, as R's clubSandwich. Regressions only.
+    case cr2(cluster: String)
 
     public var name: String {
         switch self {
@@ -17,6 +20,7 @@ public enum StandardErrors: Hashable, Sendable {
         case .hc1: "HC1 (heteroskedasticity-robust, n/(n−k))"
         case .cr1(let cluster): "CR1 clustered by \(cluster) (G/(G−1)·(n−1)/(n−k))"
         case .cr3(let cluster): "CR3 clustered by \(cluster) (the cluster jackknife)"
+        case .cr2(let cluster): "CR2 clustered by \(cluster) (Bell–McCaffrey, Satterthwaite degrees of freedom)"
         }
     }
 }
@@ -50,6 +54,8 @@ public struct RegressionResult: Sendable {
     public let degreesOfFreedom: Int
     /// The estimated covariance of the coefficients, in their order.
     public let covariance: [[Double]]
+    /// Each coefficient's own degrees of freedom where they differ (CR2's Satterthwaite), else nil.
+    public var coefficientDegreesOfFreedom: [Double]? = nil
 
     public func coefficient(_ term: String) -> Coefficient? { coefficients.first { $0.term == term } }
 }
@@ -69,6 +75,7 @@ public enum Regression {
         var covariance: [[Double]]
         var clusterCount: Int?
         var dof = n - k
+        var perCoefficient: [Double]?
         switch standardErrors {
         case .classical:
             let sigma2 = (0..<n).reduce(0) { $0 + w[$1] * e[$1] * e[$1] } / Double(n - k)
@@ -125,23 +132,40 @@ public enum Regression {
             covariance = covariance.map { $0.map { $0 * Double(g - 1) / Double(g) } }
             clusterCount = g
             dof = g - 1
+        case .cr2(let name):
+            guard let clusters, clusters.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
+            let missing = clusters.filter(\.isEmpty).count
+            if missing > 0 { throw EstimationError.missingClusterValues(column: name, rows: missing) }
+            let codes = Dictionary(Set(clusters).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+            guard codes.count > 1 else { throw EstimationError.oneCluster(column: name) }
+            // With weights, the adjustment depends on a working model of the variance that survey weights do not
+            // give (clubSandwich's identity and inverse-variance targets differ): not guessed.
+            guard weights == nil else { throw EstimationError.unsupportedStandardErrors(name: "CR2", estimator: "a weighted regression", cluster: name) }
+            let cr2 = BellMcCaffrey.compute(x: x, e: e, bread: bread, cluster: clusters.map { codes[$0]! }, clusterCount: codes.count)
+            covariance = cr2.covariance
+            perCoefficient = cr2.degreesOfFreedom
+            clusterCount = codes.count
+            dof = codes.count - 1
         }
         let meanY = (0..<n).reduce(0) { $0 + w[$1] * y[$1] } / w.reduce(0, +)
         let total = (0..<n).reduce(0) { $0 + w[$1] * (y[$1] - meanY) * (y[$1] - meanY) }
         let residual = (0..<n).reduce(0) { $0 + w[$1] * e[$1] * e[$1] }
-        let critical = StudentT.quantile(0.975, degreesOfFreedom: Double(dof))
         let coefficients = (0..<k).map { j -> Coefficient in
             let se = covariance[j][j].squareRoot()
             let estimate = solution.coefficients[j]
             let t = estimate / se
+            let nu = perCoefficient?[j] ?? Double(dof)
+            let critical = StudentT.quantile(0.975, degreesOfFreedom: nu)
             return Coefficient(
                 term: names[j], estimate: estimate, standardError: se,
-                pValue: 2 * (1 - StudentT.cdf(abs(t), degreesOfFreedom: Double(dof))),
+                pValue: 2 * (1 - StudentT.cdf(abs(t), degreesOfFreedom: nu)),
                 low: estimate - critical * se, high: estimate + critical * se)
         }
-        return RegressionResult(
+        var result = RegressionResult(
             coefficients: coefficients, observations: n, clusters: clusterCount, standardErrors: standardErrors,
             rSquared: 1 - residual / total, degreesOfFreedom: dof, covariance: covariance)
+        result.coefficientDegreesOfFreedom = perCoefficient
+        return result
     }
 
     static func sandwich(_ bread: [[Double]], _ meat: [[Double]]) -> [[Double]] {

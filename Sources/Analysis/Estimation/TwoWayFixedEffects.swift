@@ -231,6 +231,8 @@ public enum TwoWayFixedEffects {
         case .cr3(let name):
             // The jackknife refits without each cluster; with absorbed effects that is not offered (yet): say so.
             throw EstimationError.unsupportedStandardErrors(name: "CR3", estimator: "two-way fixed effects", cluster: name)
+        case .cr2(let name):
+            throw EstimationError.unsupportedStandardErrors(name: "CR2", estimator: "two-way fixed effects", cluster: name)
         case .cr1(let name):
             guard let cluster, cluster.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
             var scores = [[Double]](repeating: [Double](repeating: 0, count: clusterCount), count: k)

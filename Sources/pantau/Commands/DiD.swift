@@ -11,7 +11,7 @@ struct DiD: ParsableCommand {
             From a CSV file (--data) or a store specification (Analysis/NAME/did-*.yaml).
 
             Two groups and two periods: --group G --post P (0/1 columns), the table of means and the regression \
-            y = a + b·group + c·post + d·group×post (+ covariates), with classical, HC1 or CR1 standard errors.
+            y = a + b·group + c·post + d·group×post (+ covariates), with classical, HC1, CR1, CR2 or CR3 standard errors.
 
             A panel: --unit U --time T with --treat D (absorbing 0/1) or --cohort C (first treated period), for \
             two-way fixed effects, the event study and Callaway & Sant'Anna (--estimator chooses among them).
@@ -62,7 +62,7 @@ struct DiD: ParsableCommand {
     @Option(help: "A unit id column: changes within units observed in both periods for the 2×2 table.")
     var unit: String?
 
-    @Option(help: "The cluster column (required for --se cr1).")
+    @Option(help: "The cluster column (required for --se cr1, cr2 and cr3).")
     var cluster: String?
 
     @Option(help: "A survey-weight column: every estimate is then population-weighted (Callaway & Sant'Anna takes each unit's first-period weight).")
@@ -80,7 +80,7 @@ struct DiD: ParsableCommand {
 
     @Option(
         help:
-            "Standard errors for the 2×2 regression with --data: classical, hc1, cr1 or cr3 (the cluster jackknife; both need --cluster). Panel estimators always cluster: CR1 for TWFE and the event study, influence functions summed by cluster for Callaway & Sant'Anna, with the wild cluster bootstrap under 50 clusters."
+            "Standard errors for the 2×2 regression with --data: classical, hc1, cr1, cr2 (Bell–McCaffrey with Satterthwaite degrees of freedom) or cr3 (the cluster jackknife); the last three need --cluster. Panel estimators always cluster: CR1 for TWFE and the event study, influence functions summed by cluster for Callaway & Sant'Anna, with the wild cluster bootstrap under 50 clusters."
     )
     var se: TwoByTwoCSV.StandardErrorKind = .classical
 
@@ -101,7 +101,7 @@ struct DiD: ParsableCommand {
         } else if data != nil && (outcome.isEmpty || group.isEmpty || post.isEmpty) {
             throw ValidationError("--data needs --outcome, --group and --post (two groups, two periods), or --unit, --time and --treat/--cohort (a panel)")
         }
-        if data != nil && (se == .cr1 || se == .cr3) && cluster == nil {
+        if data != nil && (se == .cr1 || se == .cr2 || se == .cr3) && cluster == nil {
             throw ValidationError("--se \(se.rawValue) needs --cluster: the cluster is never chosen implicitly")
         }
     }

@@ -1,0 +1,129 @@
+import Foundation
+
+/// CR2 cluster-robust standard errors (Bell and McCaffrey 2002) with Satterthwaite degrees of freedom per
+/// coefficient, as R's clubSandwich computes them for a least-squares fit with the identity working model
+/// (Pustejovsky and Tipton 2018).
+///
+/// Each cluster's residuals are adjusted by A_g = (I − H_gg)^(−1/2) before the sandwich. H_gg = X_g M X_g′ is n_g×n_g,
+/// but it has rank at most k, so everything reduces to k×k algebra: with B_g = M^½ X_g′X_g M^½ = V Λ V′, the adjusted
+/// score is X_g′A_g e_g = M^(−½) V (I − Λ)^(−½) V′ M^½ X_g′e_g, and the Satterthwaite sums need only V, Λ and M.
+/// Eigenvalues of 1 (a cluster that alone determines a direction, as a cluster-level dummy) are dropped, as the
+/// symmetric pseudo-inverse square root does in clubSandwich.
+enum BellMcCaffrey {
+    struct Result {
+        let covariance: [[Double]]
+        /// Satterthwaite degrees of freedom of each coefficient.
+        let degreesOfFreedom: [Double]
+    }
+
+    /// Unweighted least squares: `bread` is (X′X)⁻¹, `cluster` codes the rows 0..<clusterCount.
+    static func compute(x: [[Double]], e: [Double], bread m: [[Double]], cluster: [Int], clusterCount g: Int) -> Result {
+        let k = m.count
+        // Per cluster: X_g′X_g and X_g′e_g.
+        var gram = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: k), count: k), count: g)
+        var score = [[Double]](repeating: [Double](repeating: 0, count: k), count: g)
+        for i in x.indices {
+            let c = cluster[i], row = x[i]
+            for a in 0..<k {
+                score[c][a] += row[a] * e[i]
+                for b in a..<k { gram[c][a][b] += row[a] * row[b] }
+            }
+        }
+        let (mValues, mVectors) = SymmetricEigen.decompose(m)
+        let half = SymmetricEigen.compose(mVectors, mValues.map { max($0, 0).squareRoot() })
+        var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        // For the degrees of freedom: per cluster and coefficient j, |w_g|² and t_g (k numbers).
+        var wSquared = [[Double]](repeating: [Double](repeating: 0, count: g), count: k)
+        var t = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: k), count: g), count: k)
+        for c in 0..<g {
+            for a in 0..<k { for b in 0..<a { gram[c][a][b] = gram[c][b][a] } }
+            let b = multiply(multiply(half, gram[c]), half)
+            let (lambda, v) = SymmetricEigen.decompose(b)
+            let factor = lambda.map { $0 < 1 - 1e-10 ? 1 / (1 - max($0, 0)).squareRoot() : 0 }
+            // M·(adjusted score) = M^½ V diag(factor) V′ M^½ r_g.
+            let whitened = apply(half, score[c])
+            let rotated = (0..<k).map { i in (0..<k).reduce(0) { $0 + v[$1][i] * whitened[$1] } * factor[i] }
+            let back = (0..<k).map { a in (0..<k).reduce(0) { $0 + v[a][$1] * rotated[$1] } }
+            let adjusted = apply(half, back)
+            for a in 0..<k { for bb in 0..<k { meat[a][bb] += adjusted[a] * adjusted[bb] } }
+            for j in 0..<k {
+                // p = V′ M^(−½) M e_j = V′ (column j of M^½).
+                let p = (0..<k).map { i in (0..<k).reduce(0) { $0 + v[$1][i] * half[$1][j] } }
+                var w2 = 0.0
+                var q = [Double](repeating: 0, count: k)
+                for i in 0..<k where lambda[i] > 0 && lambda[i] < 1 - 1e-10 {
+                    w2 += lambda[i] * p[i] * p[i] / (1 - lambda[i])
+                    q[i] = lambda[i] / (1 - lambda[i]).squareRoot() * p[i]
+                }
+                wSquared[j][c] = w2
+                t[j][c] = (0..<k).map { a in (0..<k).reduce(0) { $0 + v[a][$1] * q[$1] } }
+            }
+        }
+        let degrees = (0..<k).map { j -> Double in
+            var numerator = 0.0, cross = 0.0
+            var s = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+            for c in 0..<g {
+                let tt = t[j][c].reduce(0) { $0 + $1 * $1 }
+                numerator += wSquared[j][c] - tt
+                cross += wSquared[j][c] * wSquared[j][c] - 2 * wSquared[j][c] * tt
+                for a in 0..<k { for b in 0..<k { s[a][b] += t[j][c][a] * t[j][c][b] } }
+            }
+            let frobenius = s.reduce(0) { $0 + $1.reduce(0) { $0 + $1 * $1 } }
+            let denominator = cross + frobenius
+            return denominator > 0 ? numerator * numerator / denominator : .nan
+        }
+        return Result(covariance: meat, degreesOfFreedom: degrees)
+    }
+
+    static func multiply(_ a: [[Double]], _ b: [[Double]]) -> [[Double]] {
+        let n = a.count
+        return (0..<n).map { i in (0..<n).map { j in (0..<n).reduce(0) { $0 + a[i][$1] * b[$1][j] } } }
+    }
+
+    static func apply(_ a: [[Double]], _ v: [Double]) -> [Double] { a.map { row in zip(row, v).reduce(0) { $0 + $1.0 * $1.1 } } }
+}
+
+/// Eigen-decomposition of a small symmetric matrix by cyclic Jacobi rotations (k is the number of coefficients).
+enum SymmetricEigen {
+    /// Eigenvalues and eigenvectors (as the columns of the returned matrix).
+    static func decompose(_ matrix: [[Double]]) -> (values: [Double], vectors: [[Double]]) {
+        let n = matrix.count
+        var a = matrix
+        var v = (0..<n).map { i in (0..<n).map { $0 == i ? 1.0 : 0.0 } }
+        for _ in 0..<100 {
+            var off = 0.0
+            for p in 0..<n { for q in (p + 1)..<max(p + 1, n) { off += a[p][q] * a[p][q] } }
+            let scale = (0..<n).reduce(0) { $0 + a[$1][$1] * a[$1][$1] }
+            if off <= 1e-30 * max(scale, 1e-300) { break }
+            for p in 0..<n {
+                for q in (p + 1)..<max(p + 1, n) where a[p][q] != 0 {
+                    let theta = (a[q][q] - a[p][p]) / (2 * a[p][q])
+                    let tangent = (theta >= 0 ? 1 : -1) / (abs(theta) + (theta * theta + 1).squareRoot())
+                    let cosine = 1 / (tangent * tangent + 1).squareRoot(), sine = tangent * cosine
+                    for r in 0..<n {
+                        let rp = a[r][p], rq = a[r][q]
+                        a[r][p] = cosine * rp - sine * rq
+                        a[r][q] = sine * rp + cosine * rq
+                    }
+                    for r in 0..<n {
+                        let pr = a[p][r], qr = a[q][r]
+                        a[p][r] = cosine * pr - sine * qr
+                        a[q][r] = sine * pr + cosine * qr
+                    }
+                    for r in 0..<n {
+                        let rp = v[r][p], rq = v[r][q]
+                        v[r][p] = cosine * rp - sine * rq
+                        v[r][q] = sine * rp + cosine * rq
+                    }
+                }
+            }
+        }
+        return ((0..<n).map { a[$0][$0] }, v)
+    }
+
+    /// V diag(values) V′.
+    static func compose(_ vectors: [[Double]], _ values: [Double]) -> [[Double]] {
+        let n = vectors.count
+        return (0..<n).map { i in (0..<n).map { j in (0..<n).reduce(0) { $0 + vectors[i][$1] * values[$1] * vectors[j][$1] } } }
+    }
+}
