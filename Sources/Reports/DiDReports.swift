@@ -61,7 +61,11 @@ public enum DiDReports {
         var cells = [row.term, "\(f4(c.estimate))\(stars(c.pValue))", "(\(f4(c.standardError)))", range(c.low, c.high)]
         if banded { cells.append(row.band.map { range($0.lowerBound, $0.upperBound) } ?? "") }
         if bootstrapped {
-            cells += row.wildBootstrap.map { [f4($0.pValue), $0.interval.map { range($0.lowerBound, $0.upperBound) } ?? "—"] } ?? ["", ""]
+            // No draw as extreme as the data: the p-value is below one in the number of draws, not zero.
+            func p(_ result: WildClusterBootstrap.Result) -> String {
+                result.pValue == 0 ? "< " + String(format: "%.2g", 1 / Double(result.draws)) : f4(result.pValue)
+            }
+            cells += row.wildBootstrap.map { [p($0), $0.interval.map { range($0.lowerBound, $0.upperBound) } ?? "—"] } ?? ["", ""]
         }
         return cells
     }
@@ -74,7 +78,7 @@ public enum DiDReports {
         out += "* p<0.1, ** p<0.05, *** p<0.01."
         if let clusters = table.clusters, clusters < 50, table.seType.hasPrefix("CR1") {
             out += " With \(clusters) clusters, p-values and intervals use t(\(clusters - 1))"
-            out += table.rows.contains { $0.wildBootstrap != nil } ? "; the wild cluster bootstrap is in its own columns." : "."
+            out += table.rows.contains { $0.wildBootstrap != nil } ? "; the wild cluster bootstrap is in the bootstrap columns." : "."
         }
         return out
     }
@@ -91,7 +95,7 @@ public enum DiDReports {
             }
             let banded = table.rows.contains { $0.band != nil }, bootstrapped = table.rows.contains { $0.wildBootstrap != nil }
             out +=
-                "## \(table.title)\n\n| term | estimate | (s.e.) | 95% CI |\(banded ? " uniform 95% band |" : "")\(bootstrapped ? " wild bootstrap p | wild bootstrap 95% CI |" : "")\n"
+                "## \(table.title)\n\n| term | estimate | (s.e.) | 95% CI |\(banded ? " uniform 95% band |" : "")\(bootstrapped ? " bootstrap p | bootstrap 95% CI |" : "")\n"
                 + "|---|---|---|---|\(banded ? "---|" : "")\(bootstrapped ? "---|---|" : "")\n"
             for row in table.rows {
                 out += "| " + cells(row, banded: banded, bootstrapped: bootstrapped).joined(separator: " | ") + " |\n"
@@ -108,7 +112,7 @@ public enum DiDReports {
         var rows = [
             [
                 "estimator", "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "conf_low_uniform", "conf_high_uniform",
-                "n_obs", "n_clusters", "se_type",
+                "bootstrap_p_value", "bootstrap_conf_low", "bootstrap_conf_high", "n_obs", "n_clusters", "se_type",
             ]
         ]
         for table in report.tables {
@@ -119,7 +123,9 @@ public enum DiDReports {
                 rows.append([
                     table.estimator, row.term, cell(c.estimate), cell(c.standardError), cell(c.statistic), cell(c.pValue), cell(c.low), cell(c.high),
                     row.band.map { cell($0.lowerBound) } ?? "", row.band.map { cell($0.upperBound) } ?? "",
-                    String(table.observations), table.clusters.map(String.init) ?? "", table.seType,
+                    row.wildBootstrap.map { cell($0.pValue) } ?? "", row.wildBootstrap?.interval.map { cell($0.lowerBound) } ?? "",
+                    row.wildBootstrap?.interval.map { cell($0.upperBound) } ?? "", String(table.observations), table.clusters.map(String.init) ?? "",
+                    table.seType,
                 ])
             }
         }
@@ -209,7 +215,7 @@ public enum DiDReports {
             title: report.title, language: "en",
             style: """
                 table { border-collapse: collapse; margin: 0.5rem 0; } th, td { padding: 0.2rem 0.6rem; text-align: right; border-bottom: 1px solid #ddd; }
-                th:first-child, td:first-child { text-align: left; } .se { color: #555; } p.note, li { color: #555; font-size: 0.85rem; }
+                th:first-child, td:first-child { text-align: left; } td { white-space: nowrap; } td:first-child { white-space: normal; } .se { color: #555; } p.note, li { color: #555; font-size: 0.85rem; }
                 p.summary { font-size: 1rem; background: #f6f8fa; padding: 0.6rem 0.8rem; }
                 """)
         out += "<h1>\(HTML.escape(report.title))</h1><p>\(codeSpans(HTML.escape(report.header)))</p>\n"
@@ -226,7 +232,7 @@ public enum DiDReports {
             if events.count > 1 { out += plot(events) }
             let banded = table.rows.contains { $0.band != nil }, bootstrapped = table.rows.contains { $0.wildBootstrap != nil }
             out += "<table><tr><th>term</th><th>estimate</th><th>(s.e.)</th><th>95% CI</th>\(banded ? "<th>uniform 95% band</th>" : "")"
-            out += "\(bootstrapped ? "<th>wild bootstrap p</th><th>wild bootstrap 95% CI</th>" : "")</tr>\n"
+            out += "\(bootstrapped ? "<th>bootstrap p</th><th>bootstrap 95% CI</th>" : "")</tr>\n"
             for row in table.rows {
                 let texts = cells(row, banded: banded, bootstrapped: bootstrapped)
                 out += "<tr>" + texts.enumerated().map { "<td\($0.offset == 2 ? " class=\"se\"" : "")>\(HTML.escape($0.element))</td>" }.joined() + "</tr>\n"

@@ -69,7 +69,7 @@ struct WildBootstrapFieldTests {
         let field = terms?.first { $0["term"] as? String == "treated" }?["wild_bootstrap"] as? [String: Any]
         #expect(field?["p_value"] as? Double == wild.pValue && field?["weights"] as? String == "webb" && field?["draws"] as? Int == 9999)
         #expect(field?["enumerated"] as? Bool == false && field?["conf_low"] as? Double == wild.interval?.lowerBound)
-        #expect(try DiDReports.render(report, as: .md).contains("| wild bootstrap p | wild bootstrap 95% CI |"))
+        #expect(try DiDReports.render(report, as: .md).contains("| bootstrap p | bootstrap 95% CI |"))
     }
 }
 
