@@ -1,8 +1,23 @@
 #!/usr/bin/env bash
-# Bias and 95% coverage of the DiD estimators over repeated simulated panels with a known effect.
+# Bias and 95% coverage of the DiD estimators over repeated simulated panels with a known effect; then R's
+# clubSandwich (Debian's r-cran-clubsandwich, installed when missing) recomputes the CR2 reference fixture, which
+# must be what the tests hold.
 # Usage: Scripts/validate_did.sh [REPLICATIONS]   (default 300; release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/setup.sh
 swift build -c release --product PantauValidation >&2
 .build/release/PantauValidation "${1:-300}"
+command -v Rscript >/dev/null && Rscript -e 'library(clubSandwich)' >/dev/null 2>&1 || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-cran-clubsandwich >/dev/null
+}
+reference=$(mktemp)
+trap 'rm -f "$reference"' EXIT
+Rscript Scripts/reference/cr2_clubsandwich.R "$reference" 2>/dev/null
+if cmp -s "$reference" Tests/AnalysisTests/Fixtures/cr2_reference.csv; then
+    echo "CR2: clubSandwich $(Rscript -e 'cat(format(packageVersion("clubSandwich")))' 2>/dev/null) gives the fixture the tests compare with"
+else
+    echo "CR2: clubSandwich's values differ from Tests/AnalysisTests/Fixtures/cr2_reference.csv:" >&2
+    diff "$reference" Tests/AnalysisTests/Fixtures/cr2_reference.csv >&2
+    exit 1
+fi

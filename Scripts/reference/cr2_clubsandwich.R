@@ -1,8 +1,10 @@
 # CR2 (Bell-McCaffrey) standard errors and Satterthwaite degrees of freedom from R's clubSandwich, for the
 # designs in Tests/AnalysisTests/Fixtures/wild_data.csv (unweighted) and the same with weights w = 1 + x^2.
-# Writes Tests/AnalysisTests/Fixtures/cr2_reference.csv. Needs Debian's r-cran-clubsandwich.
-# Usage: Rscript Scripts/reference/cr2_clubsandwich.R
+# Writes Tests/AnalysisTests/Fixtures/cr2_reference.csv (or OUT). Needs Debian's r-cran-clubsandwich.
+# Usage: Rscript Scripts/reference/cr2_clubsandwich.R [OUT]
 suppressMessages(library(clubSandwich))
+args <- commandArgs(trailingOnly = TRUE)
+out <- if (length(args) > 0) args[1] else "Tests/AnalysisTests/Fixtures/cr2_reference.csv"
 data <- read.csv("Tests/AnalysisTests/Fixtures/wild_data.csv")
 rows <- list()
 for (design in sort(unique(data$design))) {
@@ -19,4 +21,4 @@ for (design in sort(unique(data$design))) {
     }
   }
 }
-write.csv(do.call(rbind, rows), "Tests/AnalysisTests/Fixtures/cr2_reference.csv", row.names = FALSE, quote = FALSE)
+write.csv(do.call(rbind, rows), out, row.names = FALSE, quote = FALSE)
