@@ -25,9 +25,10 @@ extension LongPanel {
     public static func fromColumns(
         outcome: [Double], unit: CodedColumn, unitName: String, time: CodedColumn, adoption: Adoption,
         cluster: CodedColumn?, clusterName: String?, weight: [Double]?, weightName: String?,
-        covariates: [(name: String, values: [Double])]
+        covariates: [(name: String, values: [Double])], adoptionName: String = "treatment", timeName: String = "time"
     ) throws -> (panel: LongPanel, notes: [String]) {
         let rows = outcome.count
+        guard rows > 0 else { throw EstimationError.noRows }
         let order = time.values.indices.sorted {
             (Double(time.values[$0]) ?? .infinity, time.values[$0]) < (Double(time.values[$1]) ?? .infinity, time.values[$1])
         }
@@ -37,6 +38,12 @@ extension LongPanel {
         var cohortOf = [Int?](repeating: nil, count: unit.values.count)
         switch adoption {
         case .treatment(let flags):
+            // Only 0 and 1: "yes", "2" or an empty cell is a mistake to show, not a 0 to assume.
+            if let bad = flags.values.firstIndex(where: { $0 != "0" && $0 != "1" }) {
+                let row = flags.codes.firstIndex(of: Int32(bad))!
+                throw EstimationError.notBinary(
+                    column: adoptionName, value: flags.values[bad], unit: unit.values[Int(unit.codes[row])], period: time.values[Int(time.codes[row])])
+            }
             let one = flags.values.firstIndex(of: "1").map(Int32.init)
             for i in 0..<rows where flags.codes[i] == one {
                 let u = Int(unit.codes[i]), p = rank[Int(time.codes[i])]
@@ -54,6 +61,21 @@ extension LongPanel {
                 }
                 cohortOf[Int(unit.codes[i])] = p
             }
+        }
+        // One row per unit and period: a second row would be used as it is, silently weighting the unit-period twice.
+        var seen = [Bool](repeating: false, count: unit.values.count * periods.count)
+        var duplicates = 0, firstDuplicate: Int?
+        for i in 0..<rows {
+            let key = Int(unit.codes[i]) * periods.count + rank[Int(time.codes[i])]
+            if seen[key] {
+                duplicates += 1
+                if firstDuplicate == nil { firstDuplicate = i }
+            }
+            seen[key] = true
+        }
+        if let i = firstDuplicate {
+            throw EstimationError.duplicateRows(
+                unit: unit.values[Int(unit.codes[i])], period: time.values[Int(time.codes[i])], count: duplicates, unitName: unitName, timeName: timeName)
         }
         // Rows without the outcome are left out; usually there are none, and no list of rows is built.
         let everyRow = !outcome.contains(where: \.isNaN)

@@ -11,6 +11,7 @@ extension PanelEstimation {
         method: CallawaySantAnna.Method = .doublyRobust
     ) throws -> DiDTable {
         let periodCount = panel.periods.count, unitCount = panel.unitLabels.count
+        guard periodCount >= 2, !panel.outcome.isEmpty else { throw EstimationError.emptyCell("panel (fewer than two periods with data)") }
         var outcomes = [Double](repeating: .nan, count: unitCount * periodCount)
         var clusterOf = [Int](repeating: -1, count: unitCount)
         var present = [Bool](repeating: false, count: unitCount)
@@ -65,7 +66,7 @@ extension PanelEstimation {
             rows.append(
                 DiDTable.Row(
                     term: "event time \(e)", coefficient: DiDTable.t(aggregate.att, aggregate.standardError, degreesOfFreedom: nu), eventTime: e,
-                    band: (aggregate.att - critical * aggregate.standardError)...(aggregate.att + critical * aggregate.standardError)))
+                    band: finiteRange(aggregate.att - critical * aggregate.standardError, aggregate.att + critical * aggregate.standardError)))
             aggregates.append(("event time \(e)", aggregate))
         }
         // Each aggregation is computed once (each is a pass over every unit's influence function).

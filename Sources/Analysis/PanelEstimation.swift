@@ -340,8 +340,10 @@ public enum PanelEstimation {
         var tableRows = study.terms.map { term in
             DiDTable.Row(
                 term: "event time \(term.eventTime)\(term.binned ? " (binned)" : "")", coefficient: term.coefficient, eventTime: term.eventTime,
-                band: (term.coefficient.estimate - critical * term.coefficient.standardError)...(term.coefficient.estimate + critical
-                    * term.coefficient.standardError))
+                band: finiteRange(
+                    term.coefficient.estimate - critical * term.coefficient.standardError,
+                    term.coefficient.estimate + critical
+                        * term.coefficient.standardError))
         }
         if let average = study.averagePost { tableRows.append(DiDTable.Row(term: "average post-period effect", coefficient: average)) }
         var notes = ["reference: event time −1"] + [panel.weightNote, covariates.note].compactMap { $0 }

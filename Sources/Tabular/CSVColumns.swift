@@ -20,25 +20,41 @@ public struct CSVColumns: Sendable {
     public func number(_ name: String) -> [Double]? { numbers[name] }
 
     /// Reads the named columns (those absent from the header are left out: check `header`).
-    public static func read(path: String, columns wanted: [String: Kind]) -> Result<CSVColumns, CSV.ParseError> {
+    /// Every row must have the header's number of fields; a number column holds numbers no larger in magnitude than
+    /// `numberLimit`, or a missing value (an empty field, spaces, NA or .); a text column holds UTF-8. Otherwise the
+    /// first row that does not is the error, with its line.
+    public static func read(path: String, columns wanted: [String: Kind], numberLimit: Double = .greatestFiniteMagnitude) -> Result<CSVColumns, CSV.ParseError>
+    {
         if let mapped = MappedFile(path: path) {
             defer { mapped.unmap() }
-            return read(bytes: mapped.bytes, columns: wanted)
+            return read(bytes: mapped.bytes, columns: wanted, numberLimit: numberLimit)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             return .failure(CSV.ParseError(line: 0, message: "cannot read \(path)"))
         }
-        return data.withUnsafeBytes { raw in read(bytes: raw.bindMemory(to: UInt8.self), columns: wanted) }
+        return data.withUnsafeBytes { raw in read(bytes: raw.bindMemory(to: UInt8.self), columns: wanted, numberLimit: numberLimit) }
     }
 
-    public static func read(bytes: UnsafeBufferPointer<UInt8>, columns wanted: [String: Kind]) -> Result<CSVColumns, CSV.ParseError> {
+    public static func read(
+        bytes: UnsafeBufferPointer<UInt8>, columns wanted: [String: Kind], numberLimit: Double = .greatestFiniteMagnitude
+    ) -> Result<CSVColumns, CSV.ParseError> {
         var scanner = Scanner(bytes: bytes)
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { scanner.index = 3 }
         // The header, as strings.
         var header: [String] = []
+        var headerInvalid = false
         do {
             while header.isEmpty {
-                guard let row = try scanner.row(fieldHandler: { _, field in header.append(String(decoding: field, as: UTF8.self)) }) else { break }
+                guard
+                    let row = try scanner.row(fieldHandler: { _, field in
+                        if let name = String(validating: field, as: UTF8.self) {
+                            header.append(name)
+                        } else {
+                            header.append(String(decoding: field, as: UTF8.self))
+                            headerInvalid = true
+                        }
+                    })
+                else { break }
                 if row.blank { header = [] }
             }
         } catch let error as CSV.ParseError {
@@ -46,11 +62,20 @@ public struct CSVColumns: Sendable {
         } catch {
             return .failure(CSV.ParseError(line: scanner.line, message: "\(error)"))
         }
+        var seen: [String: Int] = [:]
+        for (position, name) in header.enumerated() {
+            if let first = seen[name] {
+                return .failure(
+                    CSV.ParseError(line: scanner.line - 1, message: "the header names column '\(name)' twice (columns \(first + 1) and \(position + 1))"))
+            }
+            seen[name] = position
+        }
+        if headerInvalid { return .failure(CSV.ParseError(line: scanner.line - 1, message: "the header is not UTF-8 text; save the file as CSV UTF-8")) }
         // Where each wanted column sits.
         var slots = [Slot?](repeating: nil, count: header.count)
         for (position, name) in header.enumerated() {
             guard let kind = wanted[name], !slots.contains(where: { $0?.name == name }) else { continue }
-            slots[position] = Slot(name: name, kind: kind)
+            slots[position] = Slot(name: name, kind: kind, limit: numberLimit)
         }
         // Without any quote in the data, a line end is always a row end: the data can be cut in two at a line
         // end and both halves read at once. With quotes, one pass.
@@ -65,7 +90,7 @@ public struct CSVColumns: Sendable {
         let parts = cut < bytes.count ? [dataStart..<cut, cut..<bytes.count] : [dataStart..<bytes.count]
         final class Outcomes: @unchecked Sendable {
             let lock = NSLock()
-            var values: [Int: Result<(slots: [Slot?], rows: Int), CSV.ParseError>] = [:]
+            var values: [Int: Result<(slots: [Slot?], rows: Int, ragged: Bool), CSV.ParseError>] = [:]
         }
         let outcomes = Outcomes()
         // Each part fills its own slots; nothing is shared between the threads but the bytes they only read.
@@ -78,12 +103,13 @@ public struct CSVColumns: Sendable {
             outcomes.values[part] = outcome
             outcomes.lock.unlock()
         }
-        var rows = 0
+        var rows = 0, ragged = false
         for part in parts.indices {
             switch outcomes.values[part]! {
             case .failure(let error): return .failure(error)
             case .success(let read):
                 rows += read.rows
+                ragged = ragged || read.ragged
                 if part == 0 {
                     slots = read.slots
                 } else {
@@ -92,6 +118,12 @@ public struct CSVColumns: Sendable {
                     DispatchQueue.concurrentPerform(iterations: targets.count) { targets[$0].absorb(sources[$0]) }
                 }
             }
+        }
+        // A problem found on the fast path is located by a second, slower pass that counts lines.
+        if ragged || slots.contains(where: { $0?.invalid == true }) {
+            return .failure(
+                firstProblem(bytes, from: dataStart, line: startLine, header: header, slots: slots, limit: numberLimit)
+                    ?? CSV.ParseError(line: startLine, message: "the file could not be read consistently"))
         }
         var texts: [String: (codes: [Int32], values: [String])] = [:]
         var numbers: [String: [Double]] = [:]
@@ -106,7 +138,7 @@ public struct CSVColumns: Sendable {
 
     /// The rows in `range` of the data, into copies of `slots`.
     static func readRows(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, slots: [Slot?], line: Int, quoted: Bool)
-        -> Result<(slots: [Slot?], rows: Int), CSV.ParseError>
+        -> Result<(slots: [Slot?], rows: Int, ragged: Bool), CSV.ParseError>
     {
         // Room for every row up front (one per line end): growing arrays would touch their memory twice.
         var lines = 1
@@ -117,11 +149,14 @@ public struct CSVColumns: Sendable {
             cursor = UnsafePointer(found.assumingMemoryBound(to: UInt8.self)) + 1
         }
         for slot in slots { slot?.reserve(lines) }
-        if !quoted { return .success((slots, unquotedRows(bytes, range, slots: slots))) }
+        if !quoted {
+            let read = unquotedRows(bytes, range, slots: slots)
+            return .success((slots, read.rows, read.ragged))
+        }
         var scanner = Scanner(bytes: UnsafeBufferPointer(rebasing: bytes[..<range.upperBound]))
         scanner.index = range.lowerBound
         scanner.line = line
-        var rows = 0
+        var rows = 0, ragged = false
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         do {
             while true {
@@ -144,8 +179,9 @@ public struct CSVColumns: Sendable {
                     })
                 else { break }
                 if row.fields == 1 && firstEmpty { continue }
-                // Short rows: the missing fields are empty.
-                for position in seen..<slots.count { slots[position]?.append(empty) }
+                if row.fields != slots.count { ragged = true }
+                // Short rows: the missing fields are empty (and the file is refused: `ragged`).
+                for position in min(seen, slots.count)..<slots.count { slots[position]?.append(empty) }
                 rows += 1
             }
         } catch let error as CSV.ParseError {
@@ -153,15 +189,16 @@ public struct CSVColumns: Sendable {
         } catch {
             return .failure(CSV.ParseError(line: scanner.line, message: "\(error)"))
         }
-        return .success((slots, rows))
+        return .success((slots, rows, ragged))
     }
 
     /// The common case, data without any quote: fields end at commas and rows at line ends, found in one tight
     /// loop. The same rules otherwise (blank lines skipped, short rows padded with empty fields).
-    static func unquotedRows(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, slots: [Slot?]) -> Int {
+    static func unquotedRows(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, slots: [Slot?]) -> (rows: Int, ragged: Bool) {
         let base = bytes.baseAddress!
         let empty = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         var rows = 0, position = 0, start = range.lowerBound, index = range.lowerBound
+        var ragged = false
         let end = range.upperBound
         func field(_ from: Int, _ to: Int) {
             if position < slots.count, let slot = slots[position] { slot.append(UnsafeBufferPointer(start: base + from, count: to - from)) }
@@ -170,6 +207,7 @@ public struct CSVColumns: Sendable {
             if position == 0 && at == start { return }  // a blank line
             field(start, at)
             position += 1
+            if position != slots.count { ragged = true }
             while position < slots.count {
                 slots[position]?.append(empty)
                 position += 1
@@ -218,7 +256,7 @@ public struct CSVColumns: Sendable {
             }
         }
         if start < end || position > 0 { endRow(end) }
-        return rows
+        return (rows, ragged)
     }
 
     /// The high bit of each byte of `word` that is a comma, a line feed or a carriage return (exact: no carries
@@ -238,14 +276,19 @@ public struct CSVColumns: Sendable {
         @exclusivity(unchecked) var codes: [Int32] = []
         @exclusivity(unchecked) var numbers: [Double] = []
         @exclusivity(unchecked) var interned = Interner()
+        /// Set when a non-empty field is not a finite number within the limit (the file is then scanned again).
+        var invalidNumber = false
 
-        init(name: String, kind: Kind) {
+        let limit: Double
+
+        init(name: String, kind: Kind, limit: Double) {
             self.name = name
             self.kind = kind
+            self.limit = limit
         }
 
         /// An empty slot for the same column, for another part of the file.
-        func fresh() -> Slot { Slot(name: name, kind: kind) }
+        func fresh() -> Slot { Slot(name: name, kind: kind, limit: limit) }
 
         func reserve(_ rows: Int) {
             switch kind {
@@ -271,9 +314,14 @@ public struct CSVColumns: Sendable {
         func append(_ field: UnsafeBufferPointer<UInt8>) {
             switch kind {
             case .text: codes.append(interned.code(field))
-            case .number: numbers.append(CSVColumns.parseNumber(field))
+            case .number:
+                let value = CSVColumns.parseNumber(field)
+                if !(abs(value) <= limit), !CSVColumns.isMissing(field) { invalidNumber = true }
+                numbers.append(abs(value) <= limit ? value : .nan)
             }
         }
+
+        var invalid: Bool { invalidNumber || interned.invalidUTF8 }
     }
 
     /// Byte strings to dense codes, by open addressing over a multiply-and-fold hash of eight bytes at a time; keys live in one arena.
@@ -283,6 +331,8 @@ public struct CSVColumns: Sendable {
         var values: [String] = []
         var table = [Int32](repeating: -1, count: 1024)
         var hashes: [UInt64] = []
+        /// Set when a value is not valid UTF-8 (the file is then scanned again for the line to report).
+        var invalidUTF8 = false
 
         /// The code returned last: panels list a unit's rows together, so the same key often comes again.
         var last: Int32 = -1
@@ -344,7 +394,12 @@ public struct CSVColumns: Sendable {
             arena.append(contentsOf: bytes)
             starts.append(arena.count)
             hashes.append(hash)
-            values.append(String(decoding: bytes, as: UTF8.self))
+            if let text = String(validating: bytes, as: UTF8.self) {
+                values.append(text)
+            } else {
+                values.append(String(decoding: bytes, as: UTF8.self))
+                invalidUTF8 = true
+            }
             if values.count * 2 > table.count { grow() }
             return code
         }
@@ -432,131 +487,4 @@ public struct CSVColumns: Sendable {
         }
     }
 
-    private static let powers: [Double] = (0...22).map { pow(10, Double($0)) }
-
-    /// A decimal number, correctly rounded: Clinger's fast path for up to 15 significant digits and exponents
-    /// within ±22, a checked quotient for 16 to 19 digits with a decimal point, and the C library's strtod for
-    /// longer or unusual forms. NaN for an empty field, text, or a non-finite value.
-    static func parseNumber(_ field: UnsafeBufferPointer<UInt8>) -> Double {
-        var i = 0
-        let n = field.count
-        guard n > 0 else { return .nan }
-        var negative = false
-        if field[0] == UInt8(ascii: "-") || field[0] == UInt8(ascii: "+") {
-            negative = field[0] == UInt8(ascii: "-")
-            i = 1
-        }
-        var mantissa: UInt64 = 0
-        var digits = 0, exponent = 0, sawDigit = false, dropped = false
-        while i < n, field[i] >= 48, field[i] <= 57 {
-            sawDigit = true
-            if digits < 19 {
-                mantissa = mantissa * 10 + UInt64(field[i] - 48)
-                if mantissa > 0 { digits += 1 }
-            } else {
-                exponent += 1
-                dropped = true
-            }
-            i += 1
-        }
-        if i < n, field[i] == UInt8(ascii: ".") {
-            i += 1
-            while i < n, field[i] >= 48, field[i] <= 57 {
-                sawDigit = true
-                if digits < 19 {
-                    mantissa = mantissa * 10 + UInt64(field[i] - 48)
-                    exponent -= 1
-                    if mantissa > 0 { digits += 1 }
-                } else {
-                    dropped = true
-                }
-                i += 1
-            }
-        }
-        if i < n, field[i] == UInt8(ascii: "e") || field[i] == UInt8(ascii: "E") {
-            i += 1
-            var exponentNegative = false
-            if i < n, field[i] == UInt8(ascii: "-") || field[i] == UInt8(ascii: "+") {
-                exponentNegative = field[i] == UInt8(ascii: "-")
-                i += 1
-            }
-            var value = 0, exponentDigits = 0
-            while i < n, field[i] >= 48, field[i] <= 57 {
-                value = min(value * 10 + Int(field[i] - 48), 100_000)
-                exponentDigits += 1
-                i += 1
-            }
-            guard exponentDigits > 0 else { return .nan }
-            exponent += exponentNegative ? -value : value
-        }
-        // More than nineteen significant digits do not fit the mantissa: strtod rounds the whole number.
-        guard sawDigit, i == n, !dropped else { return strtodFallback(field) }
-        guard mantissa != 0 else { return negative ? -0.0 : 0 }
-        guard exponent >= -22, exponent <= 22 else { return strtodFallback(field) }
-        let result: Double
-        if mantissa < 1 << 53 {
-            // Clinger's fast path: the mantissa and the power of ten are exact doubles, so one rounding.
-            result = exponent >= 0 ? Double(mantissa) * powers[exponent] : Double(mantissa) / powers[-exponent]
-        } else if exponent <= 0, let quotient = correctlyRounded(mantissa, dividedByTenToThe: -exponent) {
-            // Seventeen to nineteen digits, as software writes doubles: the same quotient, checked and corrected.
-            result = quotient
-        } else {
-            return strtodFallback(field)
-        }
-        guard result.isFinite else { return .nan }
-        return negative ? -result : result
-    }
-
-    private static let integerPowers: [UInt64] = (0...19).map { (0..<$0).reduce(UInt64(1)) { value, _ in value * 10 } }
-
-    /// m / 10^k rounded to the nearest double (ties to even), for a mantissa too long for Clinger's fast path.
-    /// Dividing Double(m) rounds twice, and was one unit in the last place off for about one value in nine
-    /// written with seventeen digits; the candidate is compared exactly, in 128-bit integers, with the midpoints
-    /// to its neighbours and moved where it is off. Nil where the check does not apply (strtod then decides).
-    static func correctlyRounded(_ m: UInt64, dividedByTenToThe k: Int) -> Double? {
-        guard k < integerPowers.count else { return nil }
-        let power = integerPowers[k]
-        var candidate = Double(m) / powers[k]
-        for _ in 0..<3 {
-            guard candidate.isNormal, candidate > 0 else { return nil }
-            // candidate = significand · 2^binaryExponent with a 53-bit integer significand.
-            let significand = candidate.significandBitPattern | (1 << 52)
-            let binaryExponent = Int(candidate.exponent) - 52
-            // x = m / 10^k against the midpoint above, (2s + 1)·2^(e−1): compare m·2^(1−e) with (2s + 1)·10^k.
-            let shift = 1 - binaryExponent
-            guard shift >= 0, shift < 63 else { return nil }
-            let scaled = widened(m, shiftedBy: shift)
-            let above = compare(scaled, (2 * significand + 1).multipliedFullWidth(by: power))
-            if above > 0 {
-                candidate = candidate.nextUp
-                continue
-            }
-            if above == 0 { return significand & 1 == 0 ? candidate : candidate.nextUp }
-            // The midpoint below is half as far when the candidate is a power of two.
-            let below =
-                significand == 1 << 52
-                ? compare(widened(m, shiftedBy: shift + 1), (4 * significand - 1).multipliedFullWidth(by: power))
-                : compare(scaled, (2 * significand - 1).multipliedFullWidth(by: power))
-            if below < 0 {
-                candidate = candidate.nextDown
-                continue
-            }
-            if below == 0 { return significand & 1 == 0 ? candidate : candidate.nextDown }
-            return candidate
-        }
-        return nil
-    }
-
-    private static func widened(_ value: UInt64, shiftedBy shift: Int) -> (high: UInt64, low: UInt64) {
-        shift == 0 ? (0, value) : (value >> (64 - shift), value << shift)
-    }
-
-    private static func compare(_ a: (high: UInt64, low: UInt64), _ b: (high: UInt64, low: UInt64)) -> Int {
-        a.high != b.high ? (a.high < b.high ? -1 : 1) : (a.low != b.low ? (a.low < b.low ? -1 : 1) : 0)
-    }
-
-    private static func strtodFallback(_ field: UnsafeBufferPointer<UInt8>) -> Double {
-        guard let text = String(validating: field, as: UTF8.self), let value = Double(text), value.isFinite else { return .nan }
-        return value
-    }
 }

@@ -27,23 +27,35 @@ public struct TwoByTwoCSV: Sendable {
 
     /// The report in Markdown or JSON.
     public func run(format: DiDReports.Format) throws -> String {
-        guard let bytes = FileManager.default.contents(atPath: path) else { throw WorkflowError.unreadable(path: path) }
-        guard let text = String(data: bytes, encoding: .utf8) else { throw WorkflowError.notUTF8(path: path) }
-        let rows: [[String]]
-        switch CSV.parse(text) {
-        case .success(let parsed): rows = parsed.map(\.fields)
+        var wanted: [String: CSVColumns.Kind] = [:]
+        for name in [outcome, group, post] + covariates + [weights].compactMap({ $0 }) { wanted[name] = .number }
+        for name in [unit, cluster].compactMap({ $0 }) { wanted[name] = .text }
+        let file: CSVColumns
+        switch CSVColumns.read(path: path, columns: wanted, numberLimit: 1e100) {
+        case .success(let read): file = read
+        case .failure(let error) where error.line == 0: throw WorkflowError.unreadable(path: path)
         case .failure(let error): throw WorkflowError.malformedCSV(path: path, line: error.line, message: error.message)
         }
-        guard let header = rows.first else { throw WorkflowError.emptyFile(path: path) }
-        for name in [outcome, group, post] + covariates + [unit, cluster, weights].compactMap({ $0 }) where !header.contains(name) {
-            throw WorkflowError.missingColumn(path: path, column: name, columns: header)
+        guard !file.header.isEmpty else { throw WorkflowError.emptyFile(path: path) }
+        for name in [outcome, group, post] + covariates + [unit, cluster, weights].compactMap({ $0 }) where !file.header.contains(name) {
+            throw WorkflowError.missingColumn(path: path, column: name, columns: file.header)
         }
+        guard file.rowCount > 0 else { throw WorkflowError.noDataRows(path: path) }
         func values(_ name: String) -> [String] {
-            let index = header.firstIndex(of: name)!
-            return rows.dropFirst().map { index < $0.count ? $0[index] : "" }
+            let column = file.text(name)!
+            return column.codes.map { column.values[Int($0)] }
         }
-        let y = values(outcome).map { Double($0) }, g = values(group).map { Double($0) }, p = values(post).map { Double($0) }
-        let covariateValues = covariates.map { values($0).map { Double($0) } }
+        func numbers(_ name: String) -> [Double?] { file.number(name)!.map { $0.isNaN ? nil : $0 } }
+        let y = numbers(outcome), g = numbers(group), p = numbers(post)
+        // The group and period indicators are 0 or 1 (or missing): "2" or "yes" is refused, never read as 0.
+        for (name, column) in [(group, g), (post, p)] {
+            if let row = column.firstIndex(where: { $0 != nil && $0 != 0 && $0 != 1 }) {
+                throw WorkflowError.estimation(
+                    source: nil,
+                    EstimationError.notBinary(column: name, value: String(format: "%g", column[row]!), unit: "in data row", period: String(row + 1)))
+            }
+        }
+        let covariateValues = covariates.map { numbers($0) }
         let used = y.indices.filter { i in y[i] != nil && g[i] != nil && p[i] != nil && covariateValues.allSatisfy { $0[i] != nil } }
         func kept<T>(_ column: [T]) -> [T] { used.map { column[$0] } }
         do {
@@ -61,7 +73,7 @@ public struct TwoByTwoCSV: Sendable {
                 case .hc1: .hc1
                 case .classical: .classical
                 }
-            let weightValues = weights.map { kept(values($0).map { Double($0) ?? .nan }) }
+            let weightValues = weights.map { kept(file.number($0)!) }
             if let weights, let weightValues, weightValues.contains(where: { !$0.isFinite || $0 <= 0 }) {
                 throw WorkflowError.nonPositiveWeights(column: weights)
             }
@@ -124,12 +136,13 @@ public struct PanelCSV: Sendable {
         for name in [adoptionColumn, cluster].compactMap({ $0 }) { wanted[name] = .text }
         for name in [weights].compactMap({ $0 }) + covariates { wanted[name] = .number }
         let table: CSVColumns
-        switch CSVColumns.read(path: path, columns: wanted) {
+        switch CSVColumns.read(path: path, columns: wanted, numberLimit: 1e100) {
         case .success(let read): table = read
         case .failure(let error) where error.line == 0: throw WorkflowError.unreadable(path: path)
         case .failure(let error): throw WorkflowError.malformedCSV(path: path, line: error.line, message: error.message)
         }
         guard !table.header.isEmpty else { throw WorkflowError.emptyFile(path: path) }
+        guard table.rowCount > 0 else { throw WorkflowError.noDataRows(path: path) }
         for name in [outcome, unit, time, adoptionColumn] + [cluster, weights].compactMap({ $0 }) + covariates where !table.header.contains(name) {
             throw WorkflowError.missingColumn(path: path, column: name, columns: table.header)
         }
@@ -149,7 +162,7 @@ public struct PanelCSV: Sendable {
                     }
                 }(),
                 cluster: cluster.map(coded), clusterName: cluster, weight: weights.map { table.number($0)! }, weightName: weights,
-                covariates: covariates.map { ($0, table.number($0)!) })
+                covariates: covariates.map { ($0, table.number($0)!) }, adoptionName: adoptionColumn, timeName: time)
             let panel = built.panel, method = method, comparison = comparison
             notes = built.notes + (cluster == nil ? ["no --cluster: standard errors at the unit level"] : [])
             // The estimators are independent: they run at once, each timed on its own.

@@ -8,6 +8,7 @@ public enum WorkflowError: Error, Equatable, Sendable, CustomStringConvertible {
     case unreadable(path: String)
     case notUTF8(path: String)
     case emptyFile(path: String)
+    case noDataRows(path: String)
     case malformedCSV(path: String, line: Int, message: String)
     case missingColumn(path: String, column: String, columns: [String])
     case nonPositiveWeights(column: String)
@@ -22,6 +23,7 @@ public enum WorkflowError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unreadable(let path): "cannot read \(path)"
         case .notUTF8(let path): "\(path) is not UTF-8 text; save it as CSV UTF-8"
         case .emptyFile(let path): "\(path) is empty"
+        case .noDataRows(let path): "\(path) has a header but no data rows"
         case .malformedCSV(let path, let line, let message): "\(path):\(line): \(message)"
         case .missingColumn(let path, let column, let columns):
             "\(path) has no column '\(column)'; its columns are \(columns.joined(separator: ", "))"

@@ -297,13 +297,13 @@ struct DiDPanelCommandTests {
     @Test("did --data as a panel: a cohort that is not a period, and weights that are not positive, are named errors")
     func badPanelInput() throws {
         let file = try temporaryDirectory().appendingPathComponent("panel.csv")
-        try "unit,year,y,g,w\n1,2001,1.0,2001,1\n1,2002,2.0,2001,1\n2,2001,1.5,0,0\n2,2002,1.7,0,0\n3,2001,1.1,2009,1\n3,2002,1.2,2009,1\n"
+        try "unit,year,y,g,w,d\n1,2001,1.0,2001,1,1\n1,2002,2.0,2001,1,1\n2,2001,1.5,0,0,0\n2,2002,1.7,0,0,0\n3,2001,1.1,2009,1,0\n3,2002,1.2,2009,1,1\n"
             .write(to: file, atomically: true, encoding: .utf8)
         let cohort = try pantau(["did", "--data", file.path, "--outcome", "y", "--unit", "unit", "--time", "year", "--cohort", "g", "--estimator", "twfe"])
         #expect(cohort.status == 1)
         #expect(cohort.stderr == "error: cohort '2009' of unit 3 is not one of the periods (2001, 2002)\n", "\(cohort.stderr)")
         let weights = try pantau([
-            "did", "--data", file.path, "--outcome", "y", "--unit", "unit", "--time", "year", "--treat", "g", "--weights", "w",
+            "did", "--data", file.path, "--outcome", "y", "--unit", "unit", "--time", "year", "--treat", "d", "--weights", "w",
             "--estimator", "twfe",
         ])
         #expect(weights.status == 1)

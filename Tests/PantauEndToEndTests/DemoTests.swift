@@ -70,7 +70,8 @@ struct DemoTests {
         let didCSV = try pantau(["did", spec, "--db", store, "--format", "csv"])
         #expect(
             didCSV.stdout.hasPrefix(
-                "estimator,term,estimate,std_error,statistic,p_value,conf_low,conf_high,conf_low_uniform,conf_high_uniform,n_obs,n_clusters,se_type\n"))
+                "estimator,term,estimate,std_error,statistic,p_value,conf_low,conf_high,conf_low_uniform,conf_high_uniform,bootstrap_p_value,bootstrap_conf_low,"
+                    + "bootstrap_conf_high,n_obs,n_clusters,se_type\n"))
         let page = try pantau(["did", spec, "--db", store, "--format", "html"])
         #expect(page.stdout.contains("<svg") && !page.stdout.contains("<script") && !page.stdout.contains("src="))
         // The plot draws the uniform band behind the pointwise intervals; the tables give it too.

@@ -40,9 +40,9 @@ struct CSVColumnsTests {
         return try bytes.withUnsafeMutableBufferPointer { try CSVColumns.read(bytes: UnsafeBufferPointer($0), columns: wanted).get() }
     }
 
-    @Test("the same fields as CSV.parse: quotes, commas, line breaks, CRLF, BOM, blank lines, short rows")
+    @Test("the same fields as CSV.parse: quotes, commas, line breaks, CRLF, BOM, blank lines; a short row is refused with its line")
     func agrees() throws {
-        let text = "\u{FEFF}a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n\r\n2,\"two\nlines\",\n3\n1,\"x, y\",z"
+        let text = "\u{FEFF}a,b,c\r\n1,\"x, y\",\"say \"\"hi\"\"\"\r\n\r\n2,\"two\nlines\",\n3,,\n1,\"x, y\",z"
         let table = try columns(text, ["a": .text, "b": .text, "c": .text, "missing": .text])
         #expect(table.header == ["a", "b", "c"] && table.rowCount == 4)
         let reference = try CSV.parse(text).get().dropFirst().map(\.fields)
@@ -52,6 +52,12 @@ struct CSVColumnsTests {
         }
         #expect(table.text("b")?.codes == [0, 1, 2, 0])  // interned in order of first appearance
         #expect(table.text("missing") == nil)
+        for (short, line) in [("a,b,c\n1,2,3\n4,5\n", 3), ("a,b,c\n\"1\",2,3\n\n4,5,6,7\n", 4)] {
+            let read = Array(short.utf8).withUnsafeBufferPointer { CSVColumns.read(bytes: $0, columns: ["a": .text]) }
+            #expect(throws: CSV.ParseError(line: line, message: short.contains("7") ? "4 fields where the header has 3" : "2 fields where the header has 3")) {
+                try read.get()
+            }
+        }
     }
 
     @Test("random files: every field and every error the same as CSV.parse")
@@ -59,10 +65,15 @@ struct CSVColumnsTests {
         var random = SplitMix64(seed: 7)
         func next(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &random) }
         let pieces = ["a", "b", "1", ",", "\"", "\"\"", "\n", "\r\n", " ", "é", "x,y", ""]
+        // A number field as files have them: a number, a missing value, or now and then text.
+        func number() -> String { next(8) == 0 ? ["a", "2.52.5", " 1", "nan"][next(4)] : ["1", "2.5", "-3e2", "", "NA", ".", "17"][next(7)] }
+        func missing(_ field: String) -> Bool { field.allSatisfy { $0 == " " } || field == "NA" || field == "." }
         for _ in 0..<400 {
             var text = "h1,h2,h3\n"
             for _ in 0..<next(12) {
-                let fields = (0..<(1 + next(3))).map { _ -> String in
+                let count = next(6) == 0 ? 1 + next(4) : 3
+                let fields = (0..<count).map { position -> String in
+                    if position == 2 { return number() }
                     if next(3) == 0 {
                         return "\"" + (0..<next(4)).map { _ in pieces[next(pieces.count)] }.joined().replacingOccurrences(of: "\"", with: "\"\"") + "\""
                     }
@@ -71,7 +82,21 @@ struct CSVColumnsTests {
                 text += fields.joined(separator: ",") + (next(2) == 0 ? "\n" : "\r\n")
             }
             if next(10) == 0 { text += "\"broken" }
-            let expected = CSV.parse(text)
+            var expected = CSV.parse(text)
+            // The column reader's own rules on top of CSV.parse's: three fields a row, h3 a number or missing.
+            if case .success(let rows) = expected,
+                let bad = rows.dropFirst().first(where: { row in
+                    row.fields.count != 3 || (!missing(row.fields[2]) && !(Double(row.fields[2])?.isFinite ?? false))
+                })
+            {
+                let field = bad.fields.count > 2 ? bad.fields[2] : ""
+                expected = .failure(
+                    CSV.ParseError(
+                        line: bad.line,
+                        message: bad.fields.count > 2 && !missing(field) && !(Double(field)?.isFinite ?? false)
+                            ? "column 'h3': '\(field)' is not a number (a missing value is an empty field, NA or .)"
+                            : "\(bad.fields.count) field\(bad.fields.count == 1 ? "" : "s") where the header has 3"))
+            }
             let read = Array(text.utf8).withUnsafeBufferPointer { CSVColumns.read(bytes: $0, columns: ["h1": .text, "h2": .text, "h3": .number]) }
             switch (expected, read) {
             case (.success(let rows), .success(let table)):
@@ -94,7 +119,7 @@ struct CSVColumnsTests {
         }
     }
 
-    @Test("numbers: every decimal rounded as Swift's own parser rounds it (ties to even), text as NaN")
+    @Test("numbers: every decimal rounded as Swift's own parser rounds it (ties to even); text is refused with its line")
     func numbers() throws {
         var random = SplitMix64(seed: 3)
         var lines = ["v"], expected: [Double] = []
@@ -105,16 +130,28 @@ struct CSVColumnsTests {
             expected.append(value)
         }
         // (An empty field alone on a line would be a blank line, not a row.)
-        lines += ["1.25", "-0.5", "12345678901234567890", "1e300", "1e-300", "abc", " 1", "nan", "inf", "+7", "3.", ".5", "1e", "--1"]
+        lines += ["1.25", "-0.5", "12345678901234567890", "1e300", "1e-300", "NA", ".", "  ", "+7", "3.", ".5"]
         let table = try columns(lines.joined(separator: "\n") + "\n", ["v": .number])
         let parsed = try #require(table.number("v"))
         for (value, got) in zip(expected, parsed) {
             #expect(got == value, "\(value) read as \(got)")
         }
-        let tail = Array(parsed.suffix(14))
+        let tail = Array(parsed.suffix(11))
         #expect(tail[0] == 1.25 && tail[1] == -0.5 && tail[2] == Double("12345678901234567890") && tail[3] == 1e300 && tail[4] == 1e-300)
-        #expect(tail[5].isNaN && tail[6].isNaN && tail[7].isNaN && tail[8].isNaN)
-        #expect(tail[9] == 7 && tail[10] == 3 && tail[11] == 0.5 && tail[12].isNaN && tail[13].isNaN)
+        #expect(tail[5].isNaN && tail[6].isNaN && tail[7].isNaN, "missing values")
+        #expect(tail[8] == 7 && tail[9] == 3 && tail[10] == 0.5)
+        for text in ["abc", " 1", "nan", "inf", "1e", "--1", "1e999"] {
+            let read = Array("v\n1\n\(text)\n".utf8).withUnsafeBufferPointer { CSVColumns.read(bytes: $0, columns: ["v": .number]) }
+            #expect(throws: CSV.ParseError(line: 3, message: "column 'v': '\(text)' is not a number (a missing value is an empty field, NA or .)")) {
+                try read.get()
+            }
+        }
+        let large = Array("v\n1\n-2e150\n".utf8).withUnsafeBufferPointer { CSVColumns.read(bytes: $0, columns: ["v": .number], numberLimit: 1e100) }
+        #expect(
+            throws: CSV.ParseError(line: 3, message: "column 'v': -2e150 is beyond ±1e100, where the estimators' sums of squares overflow; rescale the column")
+        ) {
+            try large.get()
+        }
     }
 
     @Test("numbers with 15 to 21 significant digits at every scale, and halfway cases, as Swift's parser reads them")
@@ -167,7 +204,7 @@ struct CSVColumnsTests {
             for row in 0..<rows {
                 switch next(20) {
                 case 0: text += "\n"  // a blank line
-                case 1: text += "u\(row / 10)\r\n"  // a short row, CRLF
+                case 1: text += "u\(row / 10),,\r\n"  // empty fields, CRLF
                 default: text += "u\(row / 10),\(2011 + row % 10),\(Double(next(1_000_000)) / 997)" + (next(2) == 0 ? "\n" : "\r\n")
                 }
             }
@@ -183,7 +220,15 @@ struct CSVColumnsTests {
             }
             let numbers = try #require(table.number("y"))
             // Seventeen significant digits, read exactly as Swift's own parser reads them.
-            #expect(zip(numbers, expected).allSatisfy { number, fields in fields.count > 2 ? number == Double(fields[2])! : number.isNaN })
+            #expect(zip(numbers, expected).allSatisfy { number, fields in fields[2].isEmpty ? number.isNaN : number == Double(fields[2])! })
+            // One short row late in the file (in the second half of a large one): refused, with its line.
+            // Split on the byte: to Swift, "\r\n" is one Character and would not split at "\n".
+            var lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+            let target = lines.count - 3
+            lines[target] = "u1"
+            let damaged = lines.joined(separator: "\n")
+            let read = Array(damaged.utf8).withUnsafeBufferPointer { CSVColumns.read(bytes: $0, columns: ["unit": .text, "y": .number]) }
+            #expect(throws: CSV.ParseError(line: target + 1, message: "1 field where the header has 3")) { try read.get() }
         }
     }
 }

@@ -56,7 +56,7 @@ extension WildClusterBootstrap {
         return Result(
             term: term, statistic: statistic, pValue: Double(extreme) / Double(count), draws: enumerate ? 1 << g : count,
             enumerated: enumerate, weights: weights, clusters: g, estimate: estimate,
-            interval: (estimate - q * standardError)...(estimate + q * standardError), nullImposed: false)
+            interval: finiteRange(estimate - q * standardError, estimate + q * standardError), nullImposed: false)
     }
 }
 

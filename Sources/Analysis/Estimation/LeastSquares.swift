@@ -11,6 +11,9 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
     case emptyCell(String)
     case badWeights
     case unknownCohort(value: String, unit: String, periods: [String])
+    case noRows
+    case notBinary(column: String, value: String, unit: String, period: String)
+    case duplicateRows(unit: String, period: String, count: Int, unitName: String, timeName: String)
 
     public var description: String {
         switch self {
@@ -25,10 +28,22 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
         case .noVariation(let column): "\(column) never varies in the estimation sample, so its effect cannot be estimated"
         case .emptyCell(let cell): "the \(cell) cell has no observations"
         case .badWeights: "the survey weights must be positive numbers, one per unit"
+        case .noRows: "the data have no rows (only a header)"
+        case .notBinary(let column, let value, let unit, let period):
+            "\(column) must be 0 or 1 in every row; unit \(unit) in \(period) has '\(value)'"
+        case .duplicateRows(let unit, let period, let count, let unitName, let timeName):
+            "\(count) row\(count == 1 ? " repeats" : "s repeat") a unit and period already given (first: \(unitName) \(unit), \(timeName) \(period)); a panel has one row per unit and period"
         case .unknownCohort(let value, let unit, let periods):
             "cohort '\(value)' of unit \(unit) is not one of the periods (\(periods.joined(separator: ", ")))"
         }
     }
+}
+
+/// low...high when both are finite and in order; nil otherwise (an interval from a degenerate or overflowing
+/// estimate is "not computed", never a trap).
+func finiteRange(_ low: Double, _ high: Double) -> ClosedRange<Double>? {
+    guard low.isFinite, high.isFinite, low <= high else { return nil }
+    return low...high
 }
 
 /// Σ a[i]·b[i] over `range`, in four interleaved SIMD lanes (a different order of addition than a plain loop:

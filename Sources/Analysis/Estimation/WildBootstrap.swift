@@ -43,10 +43,12 @@ public enum WildClusterBootstrap {
         var pValue = setup.pValue(null: 0, multipliers)
         var interval: ClosedRange<Double>?
         if let level { interval = setup.interval(level: level, multipliers) }
-        if weights == .rademacher, !multipliers.enumerated, setup.g <= Setup.enumerationLimit {
+        if weights == .rademacher, !multipliers.enumerated, setup.g <= Setup.enumerationLimit,
+            let near = interval ?? finiteRange(setup.estimate - 2 * setup.standardError, setup.estimate + 2 * setup.standardError)
+        {
             // Every sign pattern: the sampled interval only says where to look for the exact bounds.
             let exact = setup.enumeratedInterval(
-                level: level ?? 0.95, near: interval ?? (setup.estimate - 2 * setup.standardError)...(setup.estimate + 2 * setup.standardError))
+                level: level ?? 0.95, near: near)
             pValue = exact.pValue
             if level != nil { interval = exact.interval }
             return Result(
@@ -213,7 +215,7 @@ public enum WildClusterBootstrap {
                 return (inside + outside) / 2
             }
             guard let low = bound(-1), let high = bound(1) else { return nil }
-            return low...high
+            return finiteRange(low, high)
         }
     }
 }

@@ -1,0 +1,90 @@
+// Requirements covered here (issue: hostile input):
+// H1 `pantau did --data` never traps on what a file holds: every damaged panel or 2×2 file is refused with a named
+//    problem, its line and column where there is one, exit 1; missing values written NA, . or empty are read as missing
+import Foundation
+import TestSupport
+import Testing
+
+@Suite(.temporaryFiles)
+struct HostileInputTests {
+    /// 40 units × 4 periods in 8 clusters, half adopting in period 3, with a 0/1 treatment column.
+    static func panel() -> [String] {
+        var lines = ["unit,period,y,d,cl"]
+        for u in 0..<40 {
+            for t in 1...4 {
+                let treated = u < 20 && t >= 3
+                lines.append(
+                    "u\(u),\(t),\(Double(u % 7) + 0.5 * Double(t) + (treated ? 1 : 0) + Double((u * 31 + t * 17) % 11) / 10),\(treated ? 1 : 0),c\(u % 8)")
+            }
+        }
+        return lines
+    }
+
+    static let panelArguments = ["--outcome", "y", "--unit", "unit", "--time", "period", "--treat", "d", "--cluster", "cl"]
+
+    nonisolated(unsafe) static let panelCases: [(name: String, mutate: (inout [String]) -> Void, message: String)] = [
+        ("only a header", { $0 = [$0[0]] }, "has a header but no data rows"),
+        ("an outcome of 1e200", { $0[9] = "u2,1,1e200,0,c2" }, "panel.csv:10: column 'y': 1e200 is beyond ±1e100"),
+        ("an outcome of 1e308", { $0[9] = "u2,1,1e308,0,c2" }, "panel.csv:10: column 'y': 1e308 is beyond ±1e100"),
+        ("NaN in the outcome", { $0[5] = "u1,1,nan,0,c1" }, "panel.csv:6: column 'y': 'nan' is not a number"),
+        ("infinity in the outcome", { $0[5] = "u1,1,inf,0,c1" }, "panel.csv:6: column 'y': 'inf' is not a number"),
+        ("text in the outcome", { $0[5] = "u1,1,twelve,0,c1" }, "panel.csv:6: column 'y': 'twelve' is not a number"),
+        ("a repeated unit and period", { $0.append($0[1]) }, "1 row repeats a unit and period already given (first: unit u0, period 1)"),
+        ("yes in the 0/1 treatment", { $0[12] = "u2,4,3.1,yes,c2" }, "d must be 0 or 1 in every row; unit u2 in 4 has 'yes'"),
+        ("a row with a field missing", { $0[7] = "u1,3,2.5,0" }, "panel.csv:8: 4 fields where the header has 5"),
+        ("a row with an extra field", { $0[7] = "u1,3,2.5,0,c1,9" }, "panel.csv:8: 6 fields where the header has 5"),
+        ("a column named twice", { $0[0] = "unit,period,y,y,cl" }, "the header names column 'y' twice (columns 3 and 4)"),
+    ]
+
+    @Test("H1: a damaged panel file is refused with its problem and exit 1, never a trap", arguments: panelCases.indices)
+    func damagedPanel(_ index: Int) throws {
+        let (name, mutate, message) = Self.panelCases[index]
+        var lines = Self.panel()
+        mutate(&lines)
+        let path = try temporaryDirectory().appendingPathComponent("panel.csv")
+        try (lines.joined(separator: "\n") + "\n").write(to: path, atomically: true, encoding: .utf8)
+        for format in ["md", "json"] {
+            let run = try pantau(["did", "--data", path.path] + Self.panelArguments + ["--format", format])
+            #expect(run.status == 1, "\(name): exit \(run.status) \(run.stderr)")
+            #expect(run.stderr.contains(message), "\(name): \(run.stderr)")
+            #expect(run.stdout.isEmpty, "\(name): nothing is written for a refused file")
+        }
+    }
+
+    @Test("H1: invalid UTF-8 is refused by both the panel and the 2×2 readers, with its line")
+    func invalidUTF8() throws {
+        var bytes = Data((Self.panel().prefix(6).joined(separator: "\n") + "\n").utf8)
+        bytes.append(contentsOf: Array("u9".utf8) + [0xFF, 0xFE] + Array(",1,2.0,0,c1\n".utf8))
+        let path = try temporaryDirectory().appendingPathComponent("latin.csv")
+        try bytes.write(to: path)
+        let panel = try pantau(["did", "--data", path.path] + Self.panelArguments)
+        #expect(panel.status == 1 && panel.stderr.contains("latin.csv:7: column 'unit' is not UTF-8 text"), "\(panel.stderr)")
+        let twoByTwo = try pantau(["did", "--data", path.path, "--outcome", "y", "--group", "d", "--post", "period", "--cluster", "unit", "--se", "cr1"])
+        #expect(twoByTwo.status == 1 && twoByTwo.stderr.contains("latin.csv:7: column 'unit' is not UTF-8 text"), "\(twoByTwo.stderr)")
+    }
+
+    @Test("H1: the 2×2's group and period columns take 0 and 1 only; NA, . and empty cells are missing values")
+    func twoByTwoIndicators() throws {
+        let folder = try temporaryDirectory()
+        var lines = ["y,g,p"]
+        for i in 0..<40 { lines.append("\(Double(i % 9) + (i % 4 == 3 ? 1 : 0)),\(i % 2),\(i / 2 % 2)") }
+        let good = folder.appendingPathComponent("good.csv")
+        var withMissing = lines
+        withMissing += ["NA,1,0", ".,0,1", ",1,1", "  ,0,0"]
+        try (withMissing.joined(separator: "\n") + "\n").write(to: good, atomically: true, encoding: .utf8)
+        let run = try pantau(["did", "--data", good.path, "--outcome", "y", "--group", "g", "--post", "p", "--format", "json"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
+        #expect(object?["n_obs"] as? Int == 40, "the four rows without the outcome are left out")
+        var two = lines
+        two[5] = "3,2,1"
+        let bad = folder.appendingPathComponent("bad.csv")
+        try (two.joined(separator: "\n") + "\n").write(to: bad, atomically: true, encoding: .utf8)
+        let refused = try pantau(["did", "--data", bad.path, "--outcome", "y", "--group", "g", "--post", "p"])
+        #expect(refused.status == 1 && refused.stderr.contains("g must be 0 or 1 in every row"), "\(refused.stderr)")
+        two[5] = "3,yes,1"
+        try (two.joined(separator: "\n") + "\n").write(to: bad, atomically: true, encoding: .utf8)
+        let text = try pantau(["did", "--data", bad.path, "--outcome", "y", "--group", "g", "--post", "p"])
+        #expect(text.status == 1 && text.stderr.contains("bad.csv:6: column 'g': 'yes' is not a number"), "\(text.stderr)")
+    }
+}
