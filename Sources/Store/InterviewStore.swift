@@ -4,6 +4,11 @@ import GRDB
 import Interview
 import Questionnaire
 
+/// Every status an interview row can have: how it was last saved, or where review or housekeeping left it.
+public enum InterviewStatusFilter {
+    public static let all = ["draft", "completed", "approved", "rejected", "discarded"]
+}
+
 public enum InterviewStatus: String, Sendable, CaseIterable {
     case draft, completed
     /// Reviewed by a supervisor: accepted as it is.
@@ -278,7 +283,8 @@ extension ResponseStore {
 
     /// Interviews, newest first, optionally of one round and status.
     public func interviews(round: String? = nil, status: String? = nil) throws -> [InterviewSummary] {
-        try wrap {
+        if let status, !InterviewStatusFilter.all.contains(status) { throw StoreError.unknownStatus(status) }
+        return try wrap {
             try queue.read { db in
                 var conditions: [String] = []
                 var arguments: StatementArguments = []

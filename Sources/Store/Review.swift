@@ -304,10 +304,19 @@ extension ResponseStore {
         return zip(seconds, seconds.dropFirst()).reduce(0) { $0 + min(max($1.1 - $1.0, 0), 1_800) } / 60
     }
 
+    /// A progress grouping is a level of the frame or `enumerator`; anything else is an error naming the levels.
+    public func checkGrouping(_ grouping: String, _ known: [FrameUnit]? = nil) throws {
+        let units = try known ?? self.units()
+        var levels: [String] = []
+        for unit in units where !levels.contains(unit.level) { levels.append(unit.level) }
+        guard grouping == "enumerator" || levels.contains(grouping) else { throw StoreError.unknownLevel(grouping, levels: levels) }
+    }
+
     /// For a round: per group (the frame level `by`, or each enumerator), the units the questionnaire covers and
     /// how far their interviews are. Units are those of the questionnaire's unit level under the group.
     public func progress(formID: String, unitLevel: String, round: String, by grouping: String) throws -> [ProgressRow] {
         let units = try units()
+        try checkGrouping(grouping, units)
         let hierarchy = FrameHierarchy(units)
         let covered = units.filter { $0.level == unitLevel }
         let statuses = try wrap {

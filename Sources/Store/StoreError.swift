@@ -21,6 +21,8 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownRound(String)
     case roundInUse(code: String, interviews: Int)
     case database(String)
+    case unknownLevel(String, levels: [String])
+    case unknownStatus(String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,10 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
             "\(path) was written by a newer pantau (schema steps \(unknown.joined(separator: ", "))); update pantau to use it"
         case .questionnaireChanged(let formID, let version):
             "questionnaire \(formID) version \(version) differs from the definition already stored under that version; give the changed questionnaire a new version"
+        case .unknownLevel(let level, let levels):
+            "'\(level)' is not a level of the sample frame; group by \((levels + ["enumerator"]).joined(separator: ", "))"
+        case .unknownStatus(let status):
+            "'\(status)' is not an interview status; use \(InterviewStatusFilter.all.joined(separator: ", "))"
         case .unknownUnit(let code): "unit \(code) is not in the sample frame; import it with pantau frame import"
         case .unitLevelMismatch(let unit, let level, let expected):
             "unit \(unit) is a \(level), but this questionnaire interviews a \(expected)"

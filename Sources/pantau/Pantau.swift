@@ -16,6 +16,9 @@ struct Pantau: ParsableCommand {
 
     /// ArgumentParser's `main`, with the errors of `run()` reported through `FailureReport`.
     static func main() {
+        // Stores, exports and reports hold names and phone numbers: what pantau creates is readable by its owner only
+        // (files 0600, folders 0700), whatever the shell's umask.
+        umask(0o077)
         var command: ParsableCommand
         do {
             command = try parseAsRoot()

@@ -1,4 +1,6 @@
 // Requirements covered here (issue: hostile input):
+// H2 stores, exports and the folders pantau creates are its owner's only (0600 and 0700)
+// H3 unknown --by levels and --status values are errors, not empty tables
 // H1 `pantau did --data` never traps on what a file holds: every damaged panel or 2×2 file is refused with a named
 //    problem, its line and column where there is one, exit 1; missing values written NA, . or empty are read as missing
 import Foundation
@@ -86,5 +88,37 @@ struct HostileInputTests {
         try (two.joined(separator: "\n") + "\n").write(to: bad, atomically: true, encoding: .utf8)
         let text = try pantau(["did", "--data", bad.path, "--outcome", "y", "--group", "g", "--post", "p"])
         #expect(text.status == 1 && text.stderr.contains("bad.csv:6: column 'g': 'yes' is not a number"), "\(text.stderr)")
+    }
+
+    @Test("H2: a new store, its folder and an export are readable by their owner only, whatever the umask")
+    func permissions() throws {
+        let workspace = try Workspace()
+        let input = shortScript.map(\.line).joined(separator: "\n") + "\n:finish\n"
+        #expect(try pantauWithInput(workspace.interview(), input: input).status == 0)
+        func mode(_ path: String) throws -> Int { (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int ?? -1) & 0o777 }
+        #expect(try mode(workspace.db) == 0o600)
+        #expect(try mode(workspace.folder.appendingPathComponent("data").path) == 0o700)
+        let export = workspace.folder.appendingPathComponent("export").path
+        let exported = try pantau(["export", "--db", workspace.db, "--questionnaire", "short", "--format", "long", "--out", export])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        #expect(try mode(export) == 0o700)
+        let files = try FileManager.default.contentsOfDirectory(atPath: export)
+        #expect(!files.isEmpty)
+        for file in files { #expect(try mode(export + "/" + file) == 0o600, "\(file)") }
+        let report = workspace.folder.appendingPathComponent("codebook.html").path
+        #expect(try pantau(["codebook", workspace.form, "--format", "html", "--out", report]).status == 0)
+        #expect(try mode(report) == 0o600)
+    }
+
+    @Test("H3: progress --by a level the frame does not have and interviews --status a status that does not exist are errors")
+    func unknownValues() throws {
+        let db = try temporaryDirectory().appendingPathComponent("s.sqlite").path
+        #expect(try pantau(["rounds", "add", "2021-H1", "--db", db]).status == 0)
+        let progress = try pantau(["progress", "--db", db, "--by", "nonsense"])
+        #expect(progress.status == 1 && progress.stderr == "error: 'nonsense' is not a level of the sample frame; group by enumerator\n", "\(progress.stderr)")
+        let interviews = try pantau(["interviews", "--db", db, "--status", "hacked"])
+        #expect(
+            interviews.status == 1 && interviews.stderr == "error: 'hacked' is not an interview status; use draft, completed, approved, rejected, discarded\n",
+            "\(interviews.stderr)")
     }
 }

@@ -129,6 +129,21 @@ struct LineProtocolTests {
         #expect(second.stderr.hasPrefix("resumed interview "))
     }
 
+    @Test("L2: the resume hint is quoted for the shell: an enumerator id with a space, a quote and ';' resumes and runs nothing else")
+    func resumeHintQuoted() throws {
+        let workspace = try Workspace()
+        let hostile = "Ani W'; touch PWNED"
+        let arguments = workspace.interview().map { $0 == "e1" ? hostile : $0 }
+        let first = try pantauWithInput(arguments, input: "7\nhello\n")
+        #expect(first.status == 3)
+        let resume = try #require(first.stderr.split(separator: "\n").first { $0.hasPrefix("Resume with: ") }).dropFirst("Resume with: ".count)
+        #expect(resume.contains("--enumerator 'Ani W'\\''; touch PWNED'"), "\(resume)")
+        let folder = try temporaryDirectory()
+        let second = try pantau(["-c", pantauBinary.path + resume.dropFirst("pantau".count)], directory: folder, executable: "/bin/sh")
+        #expect(second.stderr.hasPrefix("resumed interview "), "\(second.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("PWNED").path), "the hint ran a second command")
+    }
+
     @Test("L3: a completed interview is refused without --reopen; reopening is logged")
     func reopen() throws {
         let workspace = try Workspace()

@@ -27,6 +27,7 @@ struct Progress: ParsableCommand {
         let database = try store.openExisting()
         let rounds = try database.rounds()
         guard let round = round ?? rounds.last?.code else { throw CommandError.noRounds }
+        try database.checkGrouping(by)
         var forms: [(String, String)] = []
         for definition in try database.questionnaireDefinitions() where questionnaire == nil || definition.formID == questionnaire {
             guard !forms.contains(where: { $0.0 == definition.formID }),
