@@ -103,8 +103,17 @@ public enum CSV {
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// One line per row, \n line ends.
+    /// One line per row, \n line ends. Text that a spreadsheet would run as a formula is neutralised (OWASP's rule
+    /// for CSV injection): a cell starting with =, +, -, @, a tab or a carriage return gets a leading ' unless it is a
+    /// number, so a unit named `=HYPERLINK(…)` shows as text in Excel and LibreOffice and -3.5 stays a number.
     public static func write(_ rows: [[String]]) -> String {
-        rows.map { $0.map(escape).joined(separator: ",") + "\n" }.joined()
+        rows.map { $0.map { escape(neutralised($0)) }.joined(separator: ",") + "\n" }.joined()
+    }
+
+    /// The cell with a leading ' when a spreadsheet would read it as a formula.
+    public static func neutralised(_ cell: String) -> String {
+        guard let first = cell.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return cell }
+        if Double(cell) != nil { return cell }
+        return "'" + cell
     }
 }

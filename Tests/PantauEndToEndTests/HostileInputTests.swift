@@ -1,5 +1,6 @@
 // Requirements covered here (issue: hostile input):
 // H2 stores, exports and the folders pantau creates are its owner's only (0600 and 0700)
+// H4 CSV outputs neutralise formula injection (OWASP): text starting with = + - @ gets a leading ', numbers do not
 // H3 unknown --by levels and --status values are errors, not empty tables
 // H1 `pantau did --data` never traps on what a file holds: every damaged panel or 2×2 file is refused with a named
 //    problem, its line and column where there is one, exit 1; missing values written NA, . or empty are read as missing
@@ -120,5 +121,25 @@ struct HostileInputTests {
         #expect(
             interviews.status == 1 && interviews.stderr == "error: 'hacked' is not an interview status; use draft, completed, approved, rejected, discarded\n",
             "\(interviews.stderr)")
+    }
+
+    @Test("H4: an answer written as a spreadsheet formula is exported as text (a leading '); numbers keep their sign")
+    func formulaInjection() throws {
+        let workspace = try Workspace()
+        var lines = shortScript.map(\.line)
+        lines[1] = "=HYPERLINK(\"http://example.org\",\"click\")"
+        #expect(try pantauWithInput(workspace.interview(), input: lines.joined(separator: "\n") + "\n:finish\n").status == 0)
+        let export = workspace.folder.appendingPathComponent("export").path
+        for format in ["csv", "long"] {
+            #expect(try pantau(["export", "--db", workspace.db, "--questionnaire", "short", "--format", format, "--out", export]).status == 0)
+        }
+        let texts = try FileManager.default.contentsOfDirectory(atPath: export).filter { $0.hasSuffix(".csv") }.map {
+            try String(contentsOfFile: export + "/" + $0, encoding: .utf8)
+        }
+        #expect(texts.count >= 2 && texts.filter { $0.contains("HYPERLINK") }.count >= 2, "both the wide and the long export hold the answer")
+        for text in texts where text.contains("HYPERLINK") {
+            #expect(text.contains("\"'=HYPERLINK(\"\"http://example.org\"\",\"\"click\"\")\""), "\(text)")
+            #expect(!text.contains(",=HYPERLINK") && !text.contains("\"=HYPERLINK"))
+        }
     }
 }

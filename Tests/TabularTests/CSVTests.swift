@@ -14,6 +14,12 @@ struct CSVTests {
         #expect(rows.map(\.line) == [1, 2, 4])
     }
 
+    @Test("text a spreadsheet would run as a formula gets a leading '; numbers, including negative ones, do not")
+    func formulaInjection() {
+        #expect(
+            CSV.write([["=1+1", "+A1", "-2+3", "@SUM(A1)", "\tx", "-3.5", "+7", "1e5", "a=b", ""]]) == "'=1+1,'+A1,'-2+3,'@SUM(A1),'\tx,-3.5,+7,1e5,a=b,\n")
+    }
+
     @Test("malformed quoting is located")
     func errors() {
         #expect(throws: CSV.ParseError(line: 2, message: "a quoted field is never closed")) { try CSV.parse("a\n\"open\n").get() }
