@@ -26,28 +26,28 @@ public enum CodebookMarkdown {
             if !entry.repeatPath.isEmpty { out += "| repeated in | \(cell(entry.repeatPath.joined(separator: " › "))) |\n" }
             out += "| asked when | \(cell(entry.askedWhen)) |\n"
             if !entry.relevanceAsWritten.isEmpty {
-                out += "| relevance as written | \(entry.relevanceAsWritten.map { "`\(cell($0))`" }.joined(separator: "; ")) |\n"
+                out += "| relevance as written | \(entry.relevanceAsWritten.map { Markdown.codeSpan($0) }.joined(separator: "; ")) |\n"
             }
             if !entry.isContainer, entry.type != "note", entry.type != "calculate" { out += "| required | \(cell(entry.required)) |\n" }
             if let check = entry.constraint {
                 out +=
-                    "| constraint (hard) | \(cell(check.inWords)) — `\(cell(check.expression))`\(check.message.map { ": \(cell($0))" } ?? "") |\n"
+                    "| constraint (hard) | \(cell(check.inWords)) — \(Markdown.codeSpan(check.expression))\(check.message.map { ": \(cell($0))" } ?? "") |\n"
             }
             if let check = entry.warning {
                 out +=
-                    "| warning (soft) | \(cell(check.inWords)) — `\(cell(check.expression))`\(check.message.map { ": \(cell($0))" } ?? "") |\n"
+                    "| warning (soft) | \(cell(check.inWords)) — \(Markdown.codeSpan(check.expression))\(check.message.map { ": \(cell($0))" } ?? "") |\n"
             }
-            if let calculation = entry.calculation { out += "| calculation | `\(cell(calculation))` |\n" }
-            if let value = entry.defaultValue { out += "| default | `\(cell(value))` |\n" }
-            if let filter = entry.choiceFilter { out += "| choice filter | `\(cell(filter))` |\n" }
-            if let count = entry.repeatCount { out += "| instances | `\(cell(count))` |\n" }
+            if let calculation = entry.calculation { out += "| calculation | \(Markdown.codeSpan(calculation)) |\n" }
+            if let value = entry.defaultValue { out += "| default | \(Markdown.codeSpan(value)) |\n" }
+            if let filter = entry.choiceFilter { out += "| choice filter | \(Markdown.codeSpan(filter)) |\n" }
+            if let count = entry.repeatCount { out += "| instances | \(Markdown.codeSpan(count)) |\n" }
             if !entry.allowedNonResponses.isEmpty { out += "| non-responses | \(entry.allowedNonResponses.joined(separator: ", ")) |\n" }
             if entry.pii { out += "| personal data | yes: withhold from shared datasets |\n" }
             out += "\n"
             if !entry.choices.isEmpty {
                 out += "Choices (list `\(entry.choiceListName ?? "")`):\n\n| code | label |\n|---|---|\n"
                 for choice in entry.choices {
-                    out += "| `\(cell(choice.code))` | \(cell(choice.labels.joined(separator: " / "))) |\n"
+                    out += "| \(Markdown.codeSpan(choice.code)) | \(cell(choice.labels.joined(separator: " / "))) |\n"
                 }
                 out += "\n"
             }
@@ -55,9 +55,7 @@ public enum CodebookMarkdown {
         return out
     }
 
-    static func cell(_ text: String) -> String {
-        text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
-    }
+    static func cell(_ text: String) -> String { Markdown.text(text) }
 }
 
 /// Renders a codebook as one self-contained HTML file: inline CSS, no scripts, no network requests.

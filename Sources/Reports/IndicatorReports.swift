@@ -125,7 +125,7 @@ public enum IndicatorMarkdown {
         return row.low.map { "\(numbers.format($0, kind))–\(numbers.format(row.high, kind))" } ?? "–"
     }
 
-    static func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+    static func cell(_ text: String) -> String { Markdown.text(text) }
 }
 
 public enum IndicatorCSV {

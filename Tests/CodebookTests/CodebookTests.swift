@@ -27,6 +27,25 @@ struct CodebookTests {
         assertSnapshot(CodebookMarkdown.render(codebook), named: "household-codebook.md")
     }
 
+    @Test("C1: labels cannot inject markup into the Markdown codebook: links, HTML, emphasis and table cells are escaped")
+    func markupInjection() throws {
+        let form = try loadForm(
+            """
+            settings: {form_id: t, title: T, version: "1"}
+            survey:
+              - {type: text, name: q, label: "<script>alert(1)</script> [click](http://example.org) *bold* a|b"}
+              - {type: select_one yn, name: s, label: S}
+            choices:
+              yn:
+                - {name: "yes", label: "![x](http://example.org/x.png)"}
+                - {name: "no", label: No}
+            """)
+        let markdown = CodebookMarkdown.render(Codebook(form))
+        #expect(markdown.contains("\\<script\\>alert(1)\\</script\\> \\[click\\](http://example.org) \\*bold\\* a\\|b"), "\(markdown)")
+        #expect(markdown.contains("!\\[x\\](http://example.org/x.png)"))
+        #expect(!markdown.contains("<script>") && !markdown.contains("[click]("))
+    }
+
     @Test("C2: HTML codebook of the example (golden file), self-contained")
     func html() throws {
         let html = CodebookHTML.render(Codebook(try loadExample("household.yaml")))
