@@ -134,7 +134,12 @@ extension InterviewEngine {
         setRelevance(collection, parentRelevant)
         if let repeatCount = item.repeatCount, parentRelevant {
             let raw = evaluate(repeatCount, at: collection, item: item).numberValue
-            let count = raw.isFinite ? min(InterviewEngine.maximumInstances, max(0, Int(raw))) : 0
+            let count = raw.isFinite ? min(InterviewEngine.maximumInstances, max(0, Int(min(raw, 1e9)))) : 0
+            if raw.isFinite, raw > Double(InterviewEngine.maximumInstances) {
+                cappedRepeats[collection] = Int(min(raw, 1e9))
+            } else {
+                cappedRepeats[collection] = nil
+            }
             repeatCounts[collection] = count
             if count > createdCount(collection) { createInstances(collection, item, upTo: count) }
         }

@@ -36,12 +36,15 @@ public final class InterviewEngine {
     var relevance: [Address: Bool] = [:]
     /// Evaluated repeat_count per repeat address.
     var repeatCounts: [Address: Int] = [:]
+    /// Repeats whose repeat_count asks for more than `maximumInstances`, with the count asked: they hold the maximum,
+    /// and the runner tells the enumerator.
+    public internal(set) var cappedRepeats: [Address: Int] = [:]
     var hardFailures: [Address: String?] = [:]
     var softPending: [Address: String?] = [:]
     var reached: Set<Address> = []
     var pending: Transition
     /// Repeats with repeat_count never get more instances than this, whatever the expression gives.
-    public static let maximumInstances = 1000
+    public static let maximumInstances = Questionnaire.maximumRepeatInstances
 
     /// Starts a new interview, or resumes one from its stored records and cursor.
     public init(

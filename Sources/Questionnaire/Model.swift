@@ -181,6 +181,10 @@ public struct Settings: Hashable, Sendable {
 /// A validated questionnaire. Only `QuestionnaireLoader` creates one, after every check has passed, so later
 /// stages never see an invalid definition.
 public struct Questionnaire: Hashable, Sendable {
+    /// The most instances one repeat holds: an enumerator adding more is told so, and a repeat_count written as a
+    /// larger number is a validation error (a computed one is held to it and the runner says so).
+    public static let maximumRepeatInstances = 1000
+
     public let settings: Settings
     public let items: [Item]
     public let choiceLists: [ChoiceList]

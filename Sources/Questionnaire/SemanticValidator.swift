@@ -104,6 +104,13 @@ struct SemanticValidator: ExpressionSchema {
                             "repeat_count of '\(item.name)' must give a number of instances, but \(repeatCount.text) is \(type)"))
                 default: break
                 }
+                let written = repeatCount.text.trimmingCharacters(in: .whitespaces)
+                if let literal = Double(written), literal > Double(Questionnaire.maximumRepeatInstances) {
+                    diagnostics.append(
+                        Diagnostic(
+                            .badRepeatCount, at: repeatCount.location,
+                            "repeat_count of '\(item.name)' is \(written), but a repeat holds at most \(Questionnaire.maximumRepeatInstances) instances"))
+                }
             }
             if let list = item.type.choiceList {
                 usedLists.insert(list)

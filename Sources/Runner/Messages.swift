@@ -55,6 +55,11 @@ public enum Words: Sendable {
     var finished: String { pick("Wawancara selesai dan tersimpan.", "Interview completed and saved.") }
     var saved: String { pick("Tersimpan sebagai draf.", "Saved as a draft.") }
     var resumeWith: String { pick("Lanjutkan dengan:", "Resume with:") }
+    func repeatCapped(_ name: String, asked: Int, limit: Int) -> String {
+        pick(
+            "\(name) meminta \(asked) isian, tetapi satu pengulangan paling banyak \(limit) isian: hanya \(limit) yang ditanyakan",
+            "\(name) asks for \(asked) instances, but a repeat holds at most \(limit): only \(limit) are asked")
+    }
     var inputEnded: String {
         pick(
             "Masukan berakhir di tengah wawancara; jawaban sudah tersimpan sebagai draf.",

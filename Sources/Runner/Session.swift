@@ -46,6 +46,8 @@ public final class InterviewSession {
     let mode: RunnerMode
     let header: ScreenHeader
     let resumeCommand: String
+    /// The repeat caps already told to the enumerator.
+    var announcedCaps: [Address: Int] = [:]
     var words: Words
     var pendingDelete = false
     /// The page of `:review` on screen, in terminal mode; nil when a question is.
@@ -211,7 +213,13 @@ public final class InterviewSession {
 
     func describe(_ outcome: AnswerOutcome) -> [String] {
         switch outcome {
-        case .accepted: return []
+        case .accepted:
+            // A repeat_count this answer made larger than a repeat can hold: said once, not silently cut.
+            let new = engine.cappedRepeats.filter { announcedCaps[$0.key] != $0.value }
+            for (collection, count) in new { announcedCaps[collection] = count }
+            return new.sorted { $0.key.description < $1.key.description }.map { collection, count in
+                "! " + words.repeatCapped(collection.name, asked: count, limit: InterviewEngine.maximumInstances)
+            }
         case .invalid(let error): return ["! " + error.message(indonesian: words == .indonesian)]
         case .requiredButEmpty(let message): return ["! " + (message ?? words.emptyRequired)]
         case .constraintViolated(let message):

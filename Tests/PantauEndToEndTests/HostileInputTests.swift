@@ -1,6 +1,8 @@
 // Requirements covered here (issue: hostile input):
 // H2 stores, exports and the folders pantau creates are its owner's only (0600 and 0700)
 // H4 CSV outputs neutralise formula injection (OWASP): text starting with = + - @ gets a leading ', numbers do not
+// H5 a repeat holds at most 1,000 instances: a larger repeat_count written in the form is a validation error, and
+//    one an answer computes is held to the limit with a message to the enumerator, never silently
 // H3 unknown --by levels and --status values are errors, not empty tables
 // H1 `pantau did --data` never traps on what a file holds: every damaged panel or 2×2 file is refused with a named
 //    problem, its line and column where there is one, exit 1; missing values written NA, . or empty are read as missing
@@ -141,5 +143,29 @@ struct HostileInputTests {
             #expect(text.contains("\"'=HYPERLINK(\"\"http://example.org\"\",\"\"click\"\")\""), "\(text)")
             #expect(!text.contains(",=HYPERLINK") && !text.contains("\"=HYPERLINK"))
         }
+    }
+
+    @Test("H5: a repeat_count beyond 1,000 is a validation error when written, and told to the enumerator when computed")
+    func repeatLimit() throws {
+        let workspace = try Workspace()
+        let written = workspace.folder.appendingPathComponent("written.yaml")
+        try """
+        settings: {form_id: big, title: Big, version: "1", unit_level: village}
+        survey:
+          - {type: repeat, name: r, label: R, repeat_count: "100000", children: [{type: text, name: x, label: X}]}
+        """.write(to: written, atomically: true, encoding: .utf8)
+        let validated = try pantau(["validate", written.path])
+        #expect(validated.status == 1)
+        #expect(validated.stdout.contains("repeat_count of 'r' is 100000, but a repeat holds at most 1000 instances"), "\(validated.stdout)")
+        let computed = workspace.folder.appendingPathComponent("computed.yaml")
+        try """
+        settings: {form_id: computed, title: Computed, version: "1", unit_level: village, languages: [en]}
+        survey:
+          - {type: integer, name: n, label: How many}
+          - {type: repeat, name: r, label: R, repeat_count: "${n}", children: [{type: text, name: x, label: X}]}
+        """.write(to: computed, atomically: true, encoding: .utf8)
+        let arguments = workspace.interview().map { $0 == workspace.form ? computed.path : $0 }
+        let run = try pantauWithInput(arguments, input: "5000\n")
+        #expect(run.stdout.contains("! r asks for 5000 instances, but a repeat holds at most 1000: only 1000 are asked"), "\(run.stdout)")
     }
 }
