@@ -31,13 +31,21 @@ public final class ResponseStore {
         }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
-        configuration.journalMode = .wal
+        // WAL is set here rather than by GRDB's `.wal`, whose set-up creates and drops a table whenever the log is
+        // empty: that bumped the schema cookie on every open, so a store's bytes changed even when only read.
+        // The journal mode is stored in the file, so it is written once, when a store is created.
+        configuration.journalMode = .default
         configuration.busyMode = .timeout(10)
         do {
             queue = try DatabaseQueue(path: path, configuration: configuration)
-            // Every commit reaches the disk before the next prompt: power may fail at any moment. Set after
-            // opening, since GRDB's WAL set-up chooses NORMAL; a queue keeps this one connection.
+            // Every commit reaches the disk before the next prompt: power may fail at any moment. A queue keeps
+            // this one connection.
             try queue.writeWithoutTransaction { db in
+                if try String.fetchOne(db, sql: "PRAGMA journal_mode") != "wal" {
+                    guard try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") == "wal" else {
+                        throw StoreError.cannotOpen(path: path, reason: "SQLite could not use its write-ahead log here")
+                    }
+                }
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 // The WAL keeps SQLite's checkpoint every 1,000 pages (4 MB): after a checkpoint the log is
                 // rewritten in place, and a commit to a log that does not grow costs about half as much as one
@@ -48,6 +56,8 @@ public final class ResponseStore {
             try queue.read { db in _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master") }
         } catch let error as DatabaseError {
             throw StoreError.notAStore(path: path, reason: error.message ?? "SQLite error \(error.resultCode.rawValue)")
+        } catch let error as StoreError {
+            throw error
         } catch {
             throw StoreError.cannotOpen(path: path, reason: "\(error)")
         }
@@ -125,6 +135,42 @@ public final class ResponseStore {
         } catch let error as DatabaseError {
             // The message names the statement's problem, never the values bound to it.
             throw StoreError.database(error.message ?? "SQLite error \(error.resultCode.rawValue)")
+        }
+    }
+}
+
+extension ResponseStore {
+    /// SHA-256 of the store's content: every table's schema and rows (in rowid or primary-key order, each value
+    /// tagged with its type), so that it is the same however often the store is opened and whatever the file's free
+    /// pages or write-ahead log hold. Two stores with the same hash hold the same data.
+    public func contentHash() throws -> String {
+        try wrap {
+            try queue.read { db in
+                var hasher = SHA256.Hasher()
+                let tables = try Row.fetchAll(
+                    db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+                for table in tables {
+                    let name: String = table["name"], sql: String = table["sql"]
+                    hasher.update("table \(name)\n\(sql)\n")
+                    let order = sql.uppercased().contains("WITHOUT ROWID") ? "" : " ORDER BY rowid"
+                    let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM \"\(name.replacingOccurrences(of: "\"", with: "\"\""))\"\(order)")
+                    while let row = try cursor.next() {
+                        var bytes: [UInt8] = []
+                        for value in row.databaseValues {
+                            switch value.storage {
+                            case .null: bytes += Array("N;".utf8)
+                            case .int64(let number): bytes += Array("I\(number);".utf8)
+                            case .double(let number): bytes += Array("D\(number.bitPattern);".utf8)
+                            case .string(let text): bytes += Array("S\(text.utf8.count):".utf8) + Array(text.utf8) + [59]
+                            case .blob(let data): bytes += Array("B\(data.count):".utf8) + [UInt8](data) + [59]
+                            }
+                        }
+                        bytes.append(10)
+                        hasher.update(bytes)
+                    }
+                }
+                return hasher.finish().map { String(format: "%02x", $0) }.joined()
+            }
         }
     }
 }

@@ -3,6 +3,8 @@
 // H4 CSV outputs neutralise formula injection (OWASP): text starting with = + - @ gets a leading ', numbers do not
 // H5 a repeat holds at most 1,000 instances: a larger repeat_count written in the form is a validation error, and
 //    one an answer computes is held to the limit with a message to the enumerator, never silently
+// H6 commands that only read leave a store's bytes as they were; db check --hash gives a content hash that only a
+//    write changes
 // H3 unknown --by levels and --status values are errors, not empty tables
 // H1 `pantau did --data` never traps on what a file holds: every damaged panel or 2×2 file is refused with a named
 //    problem, its line and column where there is one, exit 1; missing values written NA, . or empty are read as missing
@@ -167,5 +169,32 @@ struct HostileInputTests {
         let arguments = workspace.interview().map { $0 == workspace.form ? computed.path : $0 }
         let run = try pantauWithInput(arguments, input: "5000\n")
         #expect(run.stdout.contains("! r asks for 5000 instances, but a repeat holds at most 1000: only 1000 are asked"), "\(run.stdout)")
+    }
+
+    @Test("H6: reading commands leave the store's bytes unchanged, and its content hash changes only with a write")
+    func readOnlyOpens() throws {
+        let workspace = try Workspace()
+        let input = shortScript.map(\.line).joined(separator: "\n") + "\n:finish\n"
+        #expect(try pantauWithInput(workspace.interview(), input: input).status == 0)
+        func hash() throws -> String {
+            let run = try pantau(["db", "check", "--db", workspace.db, "--hash"])
+            #expect(run.status == 0, "\(run.stderr)")
+            return String(try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("content sha256: ") }).dropFirst(16))
+        }
+        let first = try hash()
+        #expect(first.count == 64)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: workspace.db))
+        let uuid = try workspace.onlyInterview()
+        for arguments in [
+            ["interviews"], ["progress", "--by", "village"], ["show", uuid], ["review"], ["db", "check"], ["db", "schema"],
+            ["export", "--questionnaire", "short", "--format", "csv", "--out", workspace.folder.appendingPathComponent("x").path],
+        ] {
+            let run = try pantau(arguments + ["--db", workspace.db])
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            #expect(try Data(contentsOf: URL(fileURLWithPath: workspace.db)) == bytes, "\(arguments) changed the store's bytes")
+        }
+        #expect(try hash() == first)
+        #expect(try pantauWithInput(workspace.interview(unit: "1105010002"), input: "3\n").status == 3)
+        #expect(try hash() != first, "a new draft changes the content hash")
     }
 }

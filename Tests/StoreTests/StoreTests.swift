@@ -481,6 +481,17 @@ struct HashTests {
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(SHA256.hex(String(repeating: "a", count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
+
+    @Test("SHA-256 fed in pieces of every size equals the hash of the whole")
+    func pieces() {
+        let message = (0..<1_000).map { UInt8(truncatingIfNeeded: $0 * 7 + 3) }
+        let whole = SHA256.digest(message)
+        for size in [1, 3, 55, 56, 63, 64, 65, 127, 500] {
+            var hasher = SHA256.Hasher()
+            for start in stride(from: 0, to: message.count, by: size) { hasher.update(Array(message[start..<min(message.count, start + size)])) }
+            #expect(hasher.finish() == whole, "pieces of \(size)")
+        }
+    }
 }
 
 /// A store as pantau wrote it with schema steps 001 and 002: two interviews whose audit entries interleave
