@@ -55,6 +55,12 @@ public enum Words: Sendable {
     var finished: String { pick("Wawancara selesai dan tersimpan.", "Interview completed and saved.") }
     var saved: String { pick("Tersimpan sebagai draf.", "Saved as a draft.") }
     var resumeWith: String { pick("Lanjutkan dengan:", "Resume with:") }
+    /// A line of input that is not UTF-8 (a terminal or file in another encoding): not taken as an answer.
+    public var notUTF8Line: String {
+        pick(
+            "! Baris itu bukan teks UTF-8 dan tidak disimpan; ketik lagi (atur terminal ke UTF-8).",
+            "! That line is not UTF-8 text and was not stored; type it again (set the terminal to UTF-8).")
+    }
     func repeatCapped(_ name: String, asked: Int, limit: Int) -> String {
         pick(
             "\(name) meminta \(asked) isian, tetapi satu pengulangan paling banyak \(limit) isian: hanya \(limit) yang ditanyakan",

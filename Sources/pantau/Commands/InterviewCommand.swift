@@ -78,7 +78,15 @@ struct InterviewCommand: ParsableCommand {
         Interruption.install(message: "\n" + words.interrupted(resume: resumeCommand) + "\n")
         Terminal.printError(words.opened(session.opened.rawValue, uuid: session.uuid))
         let end = try session.run(
-            readLine: { Swift.readLine(strippingNewline: true) },
+            readLine: {
+                // Bytes first, so that a line in another encoding is refused with a message rather than stored with
+                // replacement characters (as Swift's readLine would decode it).
+                while let bytes = StandardInput.lineBytes() {
+                    if let text = String(validating: bytes, as: UTF8.self) { return text }
+                    FileHandle.standardOutput.write(Data((words.notUTF8Line + "\n").utf8))
+                }
+                return nil
+            },
             write: { text in
                 FileHandle.standardOutput.write(Data(text.utf8))
             })
