@@ -92,13 +92,42 @@ public func editDistance(_ a: String, _ b: String) -> Int {
     return previous[b.count]
 }
 
-/// The closest candidate within a distance that scales with the word's length, or nil.
+/// The closest candidate within a distance that scales with the word's length, or nil. Linear in the number of
+/// candidates with a small constant: a candidate whose length alone puts it out of reach is skipped, and the others
+/// are compared within a band that stops as soon as the distance exceeds the best so far (validating a form with
+/// thousands of unknown names would otherwise compare every name with every other in full).
 public func closestMatch(to word: String, among candidates: some Sequence<String>) -> String? {
     let limit = max(1, min(3, word.count / 3))
+    let a = Array(word.lowercased())
     var best: (String, Int)?
     for candidate in candidates {
-        let distance = editDistance(word, candidate)
-        if distance <= limit, best == nil || distance < best!.1 { best = (candidate, distance) }
+        let bound = best.map { $0.1 - 1 } ?? limit
+        guard bound >= 0, abs(candidate.count - a.count) <= bound else { continue }
+        if let distance = boundedEditDistance(a, Array(candidate.lowercased()), bound: bound) { best = (candidate, distance) }
     }
     return best?.0
+}
+
+/// The edit distance when it is at most `bound`, else nil; only cells within `bound` of the diagonal are computed.
+func boundedEditDistance(_ a: [Character], _ b: [Character], bound: Int) -> Int? {
+    if abs(a.count - b.count) > bound { return nil }
+    if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+    let outside = bound + 1
+    var previous = (0...b.count).map { min($0, outside) }
+    var current = [Int](repeating: outside, count: b.count + 1)
+    for i in 1...a.count {
+        let low = max(1, i - bound), high = min(b.count, i + bound)
+        current[0] = i <= bound ? i : outside
+        if low > 1 { current[low - 1] = outside }
+        var rowMinimum = current[0]
+        for j in low...high {
+            let value = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            current[j] = min(value, outside)
+            rowMinimum = min(rowMinimum, current[j])
+        }
+        if high < b.count { current[high + 1] = outside }
+        if rowMinimum > bound { return nil }
+        swap(&previous, &current)
+    }
+    return previous[b.count] <= bound ? previous[b.count] : nil
 }

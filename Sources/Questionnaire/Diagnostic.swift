@@ -144,8 +144,14 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
 
     /// The one-line form followed by the offending source line and a caret under the column.
     public func rendered(source: String?) -> String {
-        guard let source else { return description }
-        let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+        rendered(lines: source.map(Self.lines))
+    }
+
+    /// The source's lines, split once for many diagnostics (splitting per diagnostic made long lists quadratic).
+    public static func lines(_ source: String) -> [Substring] { source.split(separator: "\n", omittingEmptySubsequences: false) }
+
+    public func rendered(lines: [Substring]?) -> String {
+        guard let lines else { return description }
         guard location.line >= 1, location.line <= lines.count else { return description }
         let line = String(lines[location.line - 1]).replacingTabs()
         let caretOffset = max(0, min(location.column - 1, line.unicodeScalars.count))
@@ -178,6 +184,7 @@ public struct DiagnosticReport: Error, Sendable, CustomStringConvertible {
     public var description: String { rendered(withSource: false) }
 
     public func rendered(withSource: Bool) -> String {
-        diagnostics.map { withSource ? $0.rendered(source: source) : $0.description }.joined(separator: "\n")
+        let lines = withSource ? source.map(Diagnostic.lines) : nil
+        return diagnostics.map { withSource ? $0.rendered(lines: lines) : $0.description }.joined(separator: "\n")
     }
 }

@@ -7,6 +7,8 @@ struct SemanticValidator: ExpressionSchema {
     let choiceLists: [String: ChoiceList]
     let brokenNames: Set<String>
     private var signatures: [String: FieldSignature] = [:]
+    /// Suggestions already found: a form that names one unknown variable in a thousand places asks once.
+    private let suggestions = SuggestionCache()
     private(set) var diagnostics: [Diagnostic] = []
     let file: String
 
@@ -59,7 +61,11 @@ struct SemanticValidator: ExpressionSchema {
     func field(named name: String) -> FieldSignature? { signatures[name] }
 
     func suggestion(for name: String) -> String? {
-        closestMatch(to: name, among: items.map(\.name))
+        if let known = suggestions.answers[name] { return known }
+        if suggestions.names.isEmpty { suggestions.names = items.map(\.name) }
+        let found = closestMatch(to: name, among: suggestions.names)
+        suggestions.answers[name] = .some(found)
+        return found
     }
 
     private func staticType(of item: Item) -> StaticType { signatures[item.name]?.type ?? .any }
@@ -233,4 +239,10 @@ extension Questionnaire {
         let schema = SemanticValidator(items: allItems, choiceLists: choiceLists, brokenNames: [], file: sourcePath)
         return TypeChecker.check(expression, schema: schema, context: CheckContext())
     }
+}
+
+/// The validator's memo of "did you mean" answers (a class: the validator is a value that the checks copy).
+final class SuggestionCache {
+    var names: [String] = []
+    var answers: [String: String?] = [:]
 }

@@ -47,6 +47,10 @@ extension ResponseStore {
     /// interview of the same questionnaire, unit and round is kept and reported as a duplicate. Questionnaire
     /// definitions, rounds and units travel with the data. The source file is never written to.
     public func merge(from sourcePath: String, at now: Timestamp) throws -> MergeSummary {
+        // The same file under another name (a link, a relative path): merging a store into itself is refused.
+        if let source = Self.fileIdentity(sourcePath), source == Self.fileIdentity(path) {
+            throw StoreError.contentRefused(path: sourcePath, reason: "it is this store itself (the same file under another name)")
+        }
         let source = try FieldStore(path: sourcePath)
         defer { source.discard() }
         // Round codes decide what previous() reads: a code of no scheme, or of another scheme than this store's, would
@@ -67,6 +71,13 @@ extension ResponseStore {
             }
         }
         return MergeSummary(source: sourcePath, decisions: decisions)
+    }
+
+    /// The device and inode of the file a path leads to (links followed), the file's identity whatever its name.
+    static func fileIdentity(_ path: String) -> [UInt64]? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return [UInt64(info.st_dev), UInt64(info.st_ino)]
     }
 
     private static func merge(_ source: FieldStore, sourcePath: String, at now: Timestamp, _ db: Database) throws -> [MergeSummary.Decision] {
@@ -326,6 +337,7 @@ final class FieldStore {
             if let orphan = interviews.first(where: { !known.contains($0["questionnaire_id"] as Int64) }) {
                 throw StoreError.missingDefinition(path: path, uuid: orphan["uuid"])
             }
+            try Self.checkContent(path: path, questionnaires: questionnaires, interviews: interviews, queue)
         } catch let error as StoreError {
             try? manager.removeItem(at: folder)
             throw error
@@ -337,4 +349,34 @@ final class FieldStore {
 
     /// Removes the temporary copy.
     func discard() { try? FileManager.default.removeItem(at: folder) }
+
+    /// What pantau itself would have written, checked again rather than trusted: each definition parses as a
+    /// questionnaire and hashes to the hash stored beside it (a definition edited under its version is refused), each
+    /// status is one pantau writes, and every reference resolves (an interview's round, unit and questionnaire; the round
+    /// codes themselves are checked by the merge).
+    static func checkContent(path: String, questionnaires: [Row], interviews: [Row], _ queue: DatabaseQueue) throws {
+        for questionnaire in questionnaires {
+            let formID: String = questionnaire["form_id"], version: String = questionnaire["version"], text: String = questionnaire["definition"]
+            let place = "the definition of \(formID) version \(version)"
+            guard SHA256.hex(text) == questionnaire["content_hash"] as String else {
+                throw StoreError.contentRefused(path: path, reason: "\(place) does not match the hash stored with it: it was changed after it was stored")
+            }
+            if case .failure(let report) = QuestionnaireLoader.load(yaml: text, file: "\(formID)-\(version)") {
+                let first = report.errors.first.map { ": \($0.message)" } ?? ""
+                throw StoreError.contentRefused(path: path, reason: "\(place) is not a valid questionnaire\(first)")
+            }
+        }
+        for interview in interviews {
+            let status: String = interview["status"], uuid: String = interview["uuid"]
+            guard InterviewStatusFilter.all.contains(status) else {
+                throw StoreError.contentRefused(path: path, reason: "interview \(uuid) has the status '\(status)', which pantau never writes")
+            }
+        }
+        let broken = try queue.read { try Row.fetchAll($0, sql: "PRAGMA foreign_key_check") }
+        if let first = broken.first {
+            let table: String = first["table"], parent: String = first["parent"]
+            throw StoreError.contentRefused(
+                path: path, reason: "\(broken.count) row\(broken.count == 1 ? "" : "s") of \(table) refer to \(parent) rows that are not there")
+        }
+    }
 }

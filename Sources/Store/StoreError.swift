@@ -23,6 +23,7 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case database(String)
     case unknownLevel(String, levels: [String])
     case unknownStatus(String)
+    case contentRefused(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -35,6 +36,7 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
             "questionnaire \(formID) version \(version) differs from the definition already stored under that version; give the changed questionnaire a new version"
         case .unknownLevel(let level, let levels):
             "'\(level)' is not a level of the sample frame; group by \((levels + ["enumerator"]).joined(separator: ", "))"
+        case .contentRefused(let path, let reason): "\(path) is refused, nothing was written: \(reason)"
         case .unknownStatus(let status):
             "'\(status)' is not an interview status; use \(InterviewStatusFilter.all.joined(separator: ", "))"
         case .unknownUnit(let code): "unit \(code) is not in the sample frame; import it with pantau frame import"

@@ -342,3 +342,52 @@ struct MergeTests {
         #expect(!items.contains { $0.interview.unitCode == "1105010002" }, "5 passes, and the answers differ from the other interview's")
     }
 }
+
+/// A merge checks a field store's content as pantau would have written it, not only its form.
+@Suite(.temporaryFiles)
+struct MergeContentTests {
+    /// A field store edited by SQL after pantau wrote it (foreign keys off, as a hand-edit would be).
+    func tampered(_ sql: String, _ arguments: StatementArguments = []) throws -> ResponseStore {
+        let field = try fieldStore(["1105010002": 1])
+        try field.queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            try db.execute(sql: sql, arguments: arguments)
+        }
+        try field.checkpoint()
+        return field
+    }
+
+    @Test("M9: edited definitions, unknown statuses and broken references refuse the file whole; the central store is unchanged")
+    func refused() throws {
+        let central = try ResponseStore(path: try temporaryStorePath())
+        _ = try central.merge(from: try fieldStore(["1105010001": 3]).path, at: now)
+        let before = try counts(central)
+        let broken = "settings: {form_id: desa, version: [\n"
+        let cases: [(ResponseStore, String)] = [
+            (try tampered("UPDATE questionnaire SET definition = definition || '# edited'"), "does not match the hash stored with it"),
+            (try tampered("UPDATE questionnaire SET definition = ?, content_hash = ?", [broken, SHA256.hex(broken)]), "is not a valid questionnaire"),
+            (try tampered("UPDATE interview SET status = 'hacked'"), "has the status 'hacked', which pantau never writes"),
+            (try tampered("UPDATE interview SET unit_code = '9999999999'"), "of interview refer to unit rows that are not there"),
+        ]
+        for (field, reason) in cases {
+            #expect {
+                _ = try central.merge(from: field.path, at: now)
+            } throws: { error in
+                guard case StoreError.contentRefused(let path, let message) = error else { return false }
+                return path == field.path && message.contains(reason)
+            }
+            #expect(try counts(central) == before, "\(reason)")
+        }
+    }
+
+    @Test("M9: a store merged into itself through a link is refused")
+    func selfMerge() throws {
+        let central = try ResponseStore(path: try temporaryStorePath())
+        _ = try central.merge(from: try fieldStore(["1105010001": 3]).path, at: now)
+        let link = URL(fileURLWithPath: central.path).deletingLastPathComponent().appendingPathComponent("link.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: central.path)
+        #expect(throws: StoreError.contentRefused(path: link, reason: "it is this store itself (the same file under another name)")) {
+            _ = try central.merge(from: link, at: now)
+        }
+    }
+}

@@ -504,7 +504,7 @@ func schemaTwoStore() throws -> String {
     try old.write { db in
         try db.execute(
             sql: """
-                INSERT INTO questionnaire (id, form_id, version, content_hash, definition, added_at) VALUES (1, 'desa', '1', 'h', ?, '2021-06-15T00:00:00.000Z');
+                INSERT INTO questionnaire (id, form_id, version, content_hash, definition, added_at) VALUES (1, 'desa', '1', ?, ?, '2021-06-15T00:00:00.000Z');
                 INSERT INTO round (code) VALUES ('2021-H1');
                 INSERT INTO unit (code, name, level, attributes, position) VALUES ('1', 'Desa Satu', 'village', '{}', 1), ('2', 'Desa Dua', 'village', '{}', 2);
                 INSERT INTO interview (uuid, questionnaire_id, form_id, unit_code, round_code, enumerator, status, started_at, updated_at, utc_offset_minutes)
@@ -516,7 +516,7 @@ func schemaTwoStore() throws -> String {
                     ('uuid-a', '2021-06-15T00:02:00.000Z', 420, 'entered', 'meetings', NULL),
                     ('uuid-b', '2021-06-15T00:04:00.000Z', 420, 'entered', 'meetings', NULL),
                     ('uuid-a', '2021-06-15T00:05:00.000Z', 420, 'changed', 'meetings', 'number:4');
-                """, arguments: [villageForm])
+                """, arguments: [SHA256.hex(villageForm), villageForm])
     }
     try old.close()
     return path

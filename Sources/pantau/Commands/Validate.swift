@@ -40,7 +40,8 @@ struct Validate: ParsableCommand {
                     print("\(file): ok: DiD specification over \(spec.instrument) (\(spec.estimators.map(\.rawValue).joined(separator: ", ")))")
                 case .failure(let report):
                     failed = true
-                    for diagnostic in report.diagnostics { print(Terminal.render(diagnostic, source: report.source, withSource: !brief)) }
+                    let lines = brief ? nil : report.source.map(Diagnostic.lines)
+                    for diagnostic in report.diagnostics { print(Terminal.render(diagnostic, lines: lines, withSource: !brief)) }
                 }
                 continue
             }
@@ -50,7 +51,8 @@ struct Validate: ParsableCommand {
                     print("\(file): ok: survey plan with \(plan.rounds.count) rounds (\(plan.rounds.map(\.code).joined(separator: ", ")))")
                 case .failure(let report):
                     failed = true
-                    for diagnostic in report.diagnostics { print(Terminal.render(diagnostic, source: report.source, withSource: !brief)) }
+                    let lines = brief ? nil : report.source.map(Diagnostic.lines)
+                    for diagnostic in report.diagnostics { print(Terminal.render(diagnostic, lines: lines, withSource: !brief)) }
                 }
                 continue
             }
@@ -59,8 +61,9 @@ struct Validate: ParsableCommand {
                 // A converted XLSForm's warnings point at its cells; the YAML it became is not shown.
                 let isXLSForm = XLSFormPath.matches(file)
                 for warning in conversionWarnings { print(Terminal.render(warning, source: nil, withSource: false)) }
+                let warningLines = brief || isXLSForm ? nil : Diagnostic.lines(questionnaire.sourceText)
                 for warning in questionnaire.warnings {
-                    print(Terminal.render(warning, source: isXLSForm ? nil : questionnaire.sourceText, withSource: !brief && !isXLSForm))
+                    print(Terminal.render(warning, lines: warningLines, withSource: !brief && !isXLSForm))
                 }
                 let warnings = questionnaire.warnings.count + conversionWarnings.count
                 if strict && warnings > 0 { failed = true }
@@ -70,8 +73,9 @@ struct Validate: ParsableCommand {
                 )
             case .failure(let report):
                 failed = true
+                let sourceLines = brief ? nil : report.source.map(Diagnostic.lines)
                 for diagnostic in report.diagnostics {
-                    print(Terminal.render(diagnostic, source: report.source, withSource: !brief))
+                    print(Terminal.render(diagnostic, lines: sourceLines, withSource: !brief))
                 }
                 print(
                     "\(file): \(report.errors.count) error\(report.errors.count == 1 ? "" : "s"), \(report.warnings.count) warning\(report.warnings.count == 1 ? "" : "s")"
@@ -117,7 +121,8 @@ extension Validate {
             print("\(file): ok: \(set.indicators.count) indicators over \(Set(set.indicators.map(\.instrument)).sorted().joined(separator: ", "))")
             return true
         case .failure(let report):
-            for diagnostic in report.diagnostics { print(Terminal.render(diagnostic, source: report.source, withSource: !brief)) }
+            let lines = brief ? nil : report.source.map(Diagnostic.lines)
+            for diagnostic in report.diagnostics { print(Terminal.render(diagnostic, lines: lines, withSource: !brief)) }
             print("\(file): \(report.errors.count) error\(report.errors.count == 1 ? "" : "s")")
             return false
         }

@@ -60,6 +60,7 @@ enum FailureReport {
     }
 
     static func diagnostics(_ report: DiagnosticReport) -> [String] {
-        report.diagnostics.map { Terminal.render($0, source: report.source, withSource: true) }
+        let lines = report.source.map(Diagnostic.lines)
+        return report.diagnostics.map { Terminal.render($0, lines: lines, withSource: true) }
     }
 }

@@ -6,12 +6,13 @@ import Workflows
 enum Terminal {
     static func isTTY(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
 
-    static var useColor: Bool {
+    /// Decided once per process: reading the environment for every coloured word made long diagnostic lists slow.
+    static let useColor: Bool = {
         let environment = ProcessInfo.processInfo.environment
         if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return false }
         if environment["TERM"] == "dumb" { return false }
         return isTTY(STDOUT_FILENO)
-    }
+    }()
 
     /// The terminal's width in columns (80 when unknown).
     static var width: Int {
@@ -37,7 +38,12 @@ enum Terminal {
 
     /// A diagnostic, its source line and a caret; colour only on a terminal.
     static func render(_ diagnostic: Diagnostic, source: String?, withSource: Bool) -> String {
-        var text = withSource ? diagnostic.rendered(source: source) : diagnostic.description
+        render(diagnostic, lines: withSource ? source.map(Diagnostic.lines) : nil, withSource: withSource)
+    }
+
+    /// The same with the source already split into lines (once for a whole list of diagnostics).
+    static func render(_ diagnostic: Diagnostic, lines: [Substring]?, withSource: Bool) -> String {
+        var text = withSource ? diagnostic.rendered(lines: lines) : diagnostic.description
         if useColor {
             let word = diagnostic.severity == .error ? "error:" : "warning:"
             text = text.replacingOccurrences(of: " \(word) ", with: " \(paint(word, diagnostic.severity == .error ? "1;31" : "1;33")) ")
