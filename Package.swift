@@ -78,6 +78,8 @@ let package = Package(
         ),
         // Repeated simulations with known effects: bias and coverage of the DiD estimators (Scripts/validate_did.sh).
         .executableTarget(name: "PantauValidation", dependencies: ["Analysis", "Randomness"], swiftSettings: strict),
+        .executableTarget(
+            name: "PantauFuzz", dependencies: ["Analysis", "Questionnaire", "Randomness", "Reports", "Tabular", "Workflows"], swiftSettings: strict),
         // The thin command-line front end: parses arguments, calls the libraries, reports errors in one place.
         .executableTarget(
             name: "pantau",

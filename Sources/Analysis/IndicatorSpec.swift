@@ -107,6 +107,13 @@ public struct IndicatorSet: Sendable {
                         Diagnostic(.malformedYAML, at: SourceLocation(file: path, line: 1, column: 1), "cannot read the indicator file")
                     ]))
         }
+        return load(yaml: text, file: path, questionnaires: questionnaires, frameLevels: frameLevels, frameAttributes: frameAttributes)
+    }
+
+    /// The same from the file's text (`file` names it in diagnostics).
+    public static func load(
+        yaml text: String, file path: String, questionnaires: [Questionnaire], frameLevels: Set<String> = [], frameAttributes: Set<String> = []
+    ) -> Result<IndicatorSet, DiagnosticReport> {
         var reader = SpecReader(file: path, source: text, questionnaires: questionnaires, frameLevels: frameLevels, frameAttributes: frameAttributes)
         let set = reader.read()
         let report = DiagnosticReport(file: path, source: text, diagnostics: reader.diagnostics)

@@ -244,8 +244,8 @@ public enum PanelEstimation {
     /// How many clusters hold treated units and how many hold untreated unit-periods (never-treated units, or units
     /// before adoption): the two sides cluster-robust inference rests on, stated in every table; under 5 on either
     /// side it says the intervals cannot be trusted.
-    public static func clusterNote(_ panel: LongPanel) -> String {
-        let (treated, comparison) = clusterSides(panel)
+    public static func clusterNote(_ panel: LongPanel, sides known: (treated: Int, comparison: Int)? = nil) -> String {
+        let (treated, comparison) = known ?? clusterSides(panel)
         var note = "clusters (\(panel.clusterName)): \(treated) with treated units, \(comparison) with untreated unit-periods"
         if treated < 5 || comparison < 5 {
             note += "; with fewer than 5 on a side, clustered standard errors and t-based intervals are unreliable: read the wild bootstrap"
@@ -255,12 +255,14 @@ public enum PanelEstimation {
 
     /// The numbers of clusters with a treated unit and with an untreated unit-period.
     public static func clusterSides(_ panel: LongPanel) -> (treated: Int, comparison: Int) {
-        var treated = Set<Int>(), comparison = Set<Int>()
+        // Flags per cluster, not sets: this runs over every row of panels of a million rows.
+        var treated = [Bool](repeating: false, count: panel.clusterLabels.count), comparison = treated
         for row in panel.outcome.indices {
-            if panel.cohort[panel.unit[row]] != nil { treated.insert(panel.cluster[row]) }
-            if !panel.treated(row) { comparison.insert(panel.cluster[row]) }
+            let cluster = panel.cluster[row]
+            if panel.cohort[panel.unit[row]] != nil { treated[cluster] = true }
+            if !panel.treated(row) { comparison[cluster] = true }
         }
-        return (treated.count, comparison.count)
+        return (treated.count { $0 }, comparison.count { $0 })
     }
 
     /// An estimator that could not run on these data, as a table with no estimates and the reason: the report still

@@ -109,8 +109,11 @@ extension PanelEstimation {
     /// When either side has fewer than 5 clusters, randomisation inference for the table's main coefficient (the
     /// 2×2's difference-in-differences, the regression's group × post, TWFE's treated), as a result on the table
     /// and a note; otherwise the table as it is.
-    public static func withRandomisationInference(_ table: DiDTable, _ panel: LongPanel, preset: SmallSamplePreset = .fixest) throws -> DiDTable {
-        let sides = clusterSides(panel)
+    public static func withRandomisationInference(
+        _ table: DiDTable, _ panel: LongPanel, preset: SmallSamplePreset = .fixest, sides known: (treated: Int, comparison: Int)? = nil
+    ) throws -> DiDTable {
+        guard ["two_by_two", "regression", "twfe"].contains(table.estimator) else { return table }
+        let sides = known ?? clusterSides(panel)
         guard sides.treated < 5 || sides.comparison < 5 else { return table }
         let term: String, refit: (LongPanel) throws -> DiDTable
         switch table.estimator {

@@ -167,7 +167,8 @@ public struct PanelCSV: Sendable {
             notes = built.notes + (cluster == nil ? ["no --cluster: standard errors at the unit level"] : [])
             // The estimators are independent: they run at once, each timed on its own.
             let durations = Durations()
-            let clusters = PanelEstimation.clusterNote(panel)
+            let sides = PanelEstimation.clusterSides(panel)
+            let clusters = PanelEstimation.clusterNote(panel, sides: sides)
             tables = try PanelEstimation.concurrently(
                 estimators.map { estimator in
                     { @Sendable in
@@ -182,7 +183,7 @@ public struct PanelCSV: Sendable {
                         }
                     }
                 }
-            ).map { try PanelEstimation.withRandomisationInference($0.adding(note: clusters), panel) }
+            ).map { try PanelEstimation.withRandomisationInference($0.adding(note: clusters), panel, sides: sides) }
             phases = estimators.map { "\($0.rawValue) \(seconds(durations.value($0.rawValue)))" }
         } catch let error as EstimationError {
             throw WorkflowError.estimation(source: nil, error)
