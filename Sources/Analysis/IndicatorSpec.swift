@@ -232,6 +232,12 @@ struct SpecReader {
                 for diagnostic in questionnaire.check(parsed).diagnostics {
                     diagnostics.append(Diagnostic(expression: diagnostic, at: at(diagnostic.range.start)))
                 }
+                // Names and phone numbers never enter an analysis: a report would print them per unit.
+                for name in parsed.references.sorted() where questionnaire.item(named: name)?.pii == true {
+                    report(
+                        .readsPersonalData, node,
+                        "\(what) reads ${\(name)}, which \(questionnaire.settings.formID) marks as personal data (pii); analyses never read personal data")
+                }
             }
             if !parsed.previousReferences.isEmpty {
                 diagnostics.append(
@@ -342,6 +348,9 @@ struct SpecReader {
                         continue
                     }
                     if let item = questionnaire?.item(named: name), item.type.choiceList != nil, item.repeatPath.isEmpty {
+                        if item.pii {
+                            report(.readsPersonalData, entry, "disaggregate by \(name), which is marked personal data (pii); analyses never read personal data")
+                        }
                         disaggregations.append(.answer(name))
                         continue
                     }

@@ -28,7 +28,9 @@ func panelCSV(few: Bool) -> String {
         let cohort = [0, 3, 4][u % 3]
         for t in 1...5 {
             let treated = cohort > 0 && t >= cohort
-            lines.append("u\(u),\(t),\(Double(u % 5) + 0.3 * Double(t) + (treated ? 1 : 0) + Double((u * 13 + t * 7) % 10) / 10),\(treated ? 1 : 0),c\(u % (few ? 6 : 60)),\(u % 2)")
+            lines.append(
+                "u\(u),\(t),\(Double(u % 5) + 0.3 * Double(t) + (treated ? 1 : 0) + Double((u * 13 + t * 7) % 10) / 10),\(treated ? 1 : 0),c\(u % (few ? 6 : 60)),\(u % 2)"
+            )
         }
     }
     return lines.joined(separator: "\n") + "\n"
@@ -43,7 +45,8 @@ func twoByTwoCSV() -> String {
 let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 let indicatorPath = root.appendingPathComponent("Analysis/kompak/indicators.yaml").path
 let indicatorText = (try? String(contentsOfFile: indicatorPath, encoding: .utf8)) ?? ""
-let questionnaires: [Questionnaire] = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Questionnaires/kompak").path))?
+let questionnaires: [Questionnaire] =
+    (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Questionnaires/kompak").path))?
     .filter { $0.hasSuffix(".yaml") && !$0.contains("plan") }.compactMap {
         try? QuestionnaireLoader.load(path: root.appendingPathComponent("Questionnaires/kompak/\($0)").path).get()
     } ?? []

@@ -567,3 +567,21 @@ extension ResponseStore {
         }
     }
 }
+
+extension StoredAnswer {
+    /// The same row with its value replaced by `note` (personal data not shown).
+    public func withholding(_ note: String) -> StoredAnswer {
+        StoredAnswer(
+            address: address, stored: StoredValue(kind: "withheld", text: note, number: nil), origin: origin, relevant: relevant,
+            confirmation: confirmation, updatedAt: updatedAt)
+    }
+}
+
+extension AuditEntry {
+    /// The same entry with its old and new values replaced by `note`.
+    public func withholding(_ note: String) -> AuditEntry {
+        AuditEntry(
+            sequence: sequence, at: at, utcOffsetMinutes: utcOffsetMinutes, event: event, address: address, oldValue: oldValue.map { _ in note },
+            newValue: newValue.map { _ in note }, detail: detail)
+    }
+}

@@ -198,11 +198,11 @@ extension ResponseStore {
                             facts[interview.uuid, default: []].append(
                                 ReviewReason(
                                     rule: "very_short", severity: .high,
-                                    text: String(format: "very short: %.0f minutes against a median of %.0f", minutes, median)))
+                                    text: "very short: \(Self.duration(minutes)) against a median of \(Self.duration(median))"))
                         } else if minutes > rules.longMultiple * median {
                             facts[interview.uuid, default: []].append(
                                 ReviewReason(
-                                    rule: "very_long", severity: .low, text: String(format: "very long: %.0f minutes against a median of %.0f", minutes, median)
+                                    rule: "very_long", severity: .low, text: "very long: \(Self.duration(minutes)) against a median of \(Self.duration(median))"
                                 ))
                         }
                     }
@@ -302,6 +302,14 @@ extension ResponseStore {
         let seconds = times.compactMap { CivilDate.parseDateTime($0)?.seconds }
         guard seconds.count > 1 else { return nil }
         return zip(seconds, seconds.dropFirst()).reduce(0) { $0 + min(max($1.1 - $1.0, 0), 1_800) } / 60
+    }
+
+    /// A duration in words precise enough to compare: seconds under a minute, tenths of a minute under ten (never
+    /// "0 minutes against a median of 0").
+    static func duration(_ minutes: Double) -> String {
+        if minutes < 1 { return String(format: "%.0f seconds", minutes * 60) }
+        if minutes < 10 { return String(format: "%.1f minutes", minutes) }
+        return String(format: "%.0f minutes", minutes)
     }
 
     /// A progress grouping is a level of the frame or `enumerator`; anything else is an error naming the levels.

@@ -268,6 +268,33 @@ struct IndicatorTests {
         #expect(report.diagnostics[0].message == "indicator a: no questionnaire has form_id 'g'; did you mean f?")
     }
 
+    @Test("A7: an indicator that reads, or disaggregates by, a question marked personal data is an error (I006)")
+    func personalData() throws {
+        let form = try QuestionnaireLoader.load(
+            yaml: """
+                settings: {form_id: f, title: F, version: "1"}
+                survey:
+                  - {type: text, name: head_phone, label: Phone, pii: true}
+                  - {type: select_one yn, name: head_ethnicity, label: Ethnicity, pii: true}
+                  - {type: integer, name: num, label: N}
+                choices:
+                  yn: [{name: "y", label: Y}, {name: "n", label: N}]
+                """, file: "f"
+        ).get()
+        let spec = """
+            indicators:
+              - {id: a, label: A, instrument: f, count: "string-length(${head_phone}) > 0"}
+              - {id: b, label: B, instrument: f, mean: "${num}", disaggregate: [head_ethnicity]}
+              - {id: c, label: C, instrument: f, mean: "${num}"}
+            """
+        guard case .failure(let report) = IndicatorSet.load(yaml: spec, file: "s.yaml", questionnaires: [form]) else {
+            Issue.record("expected I006")
+            return
+        }
+        #expect(report.diagnostics.map(\.code) == ["I006", "I006"], "\(report.diagnostics)")
+        #expect(report.diagnostics.first?.message.contains("reads ${head_phone}, which f marks as personal data (pii)") == true)
+    }
+
     @Test("A8: renderers; the HTML is one offline file")
     func renderers() throws {
         let table = try Fixture.make().table(round: "R2")

@@ -5,6 +5,7 @@
 //    one an answer computes is held to the limit with a message to the enumerator, never silently
 // H6 commands that only read leave a store's bytes as they were; db check --hash gives a content hash that only a
 //    write changes
+// H7 show withholds answers to personal-data questions (and their audit values) unless --include-pii
 // H3 unknown --by levels and --status values are errors, not empty tables
 // H1 `pantau did --data` never traps on what a file holds: every damaged panel or 2×2 file is refused with a named
 //    problem, its line and column where there is one, exit 1; missing values written NA, . or empty are read as missing
@@ -196,5 +197,27 @@ struct HostileInputTests {
         #expect(try hash() == first)
         #expect(try pantauWithInput(workspace.interview(unit: "1105010002"), input: "3\n").status == 3)
         #expect(try hash() != first, "a new draft changes the content hash")
+    }
+
+    @Test("H7: show withholds personal data in answers and the audit trail unless --include-pii")
+    func personalData() throws {
+        let workspace = try Workspace()
+        let form = workspace.folder.appendingPathComponent("pii.yaml")
+        try """
+        settings: {form_id: pii, title: PII, version: "1", unit_level: village, languages: [en]}
+        survey:
+          - {type: text, name: phone, label: Phone, pii: true}
+          - {type: integer, name: n, label: N}
+        """.write(to: form, atomically: true, encoding: .utf8)
+        let arguments = workspace.interview().map { $0 == workspace.form ? form.path : $0 }
+        #expect(try pantauWithInput(arguments, input: "0812-555-0199\n4\n:finish\n").status == 0)
+        let uuid = try workspace.onlyInterview()
+        for format in ["text", "json"] {
+            let hidden = try pantau(["show", uuid, "--db", workspace.db, "--format", format])
+            #expect(hidden.status == 0)
+            #expect(!hidden.stdout.contains("0812-555-0199") && hidden.stdout.contains("personal data withheld"), "\(hidden.stdout)")
+            let shown = try pantau(["show", uuid, "--db", workspace.db, "--format", format, "--include-pii"])
+            #expect(shown.stdout.contains("0812-555-0199"))
+        }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Questionnaire
 import Store
 import Tabular
 
@@ -43,11 +44,29 @@ struct Show: ParsableCommand {
     @Option(help: "text or json.")
     var format: Format = .text
 
+    @Flag(name: .customLong("include-pii"), help: "Show the answers to questions marked personal data (pii); withheld otherwise.")
+    var includePII = false
+
     @OptionGroup var store: StoreOptions
 
     func run() throws {
         let database = try store.openExisting()
-        let (summary, answers, audit) = try database.interview(uuid)
+        let (summary, found, trail) = try database.interview(uuid)
+        // Personal data (names, phone numbers) is withheld unless asked for, in answers and in the audit trail alike.
+        var personal = Set<String>()
+        if !includePII, let text = try database.definition(formID: summary.formID, version: summary.version),
+            case .success(let questionnaire) = QuestionnaireLoader.load(yaml: text, file: summary.formID)
+        {
+            personal = Set(questionnaire.allItems.filter(\.pii).map(\.name))
+        }
+        let withheld = "[personal data withheld; add --include-pii]"
+        let answers = found.map { answer in
+            personal.contains(answer.address.name) ? answer.withholding(withheld) : answer
+        }
+        let audit = trail.map { entry in
+            guard let address = entry.address, personal.contains(Address.parse(address)?.name ?? address) else { return entry }
+            return entry.withholding(withheld)
+        }
         let sortedAnswers = answers.sorted { $0.address < $1.address }
         switch format {
         case .json:
