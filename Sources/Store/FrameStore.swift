@@ -32,6 +32,7 @@ extension ResponseStore {
                         current = parents[next]
                     }
                 }
+                if problems.isEmpty { problems += Self.levelProblems(units, existing: try Row.fetchAll(db, sql: "SELECT code, level, parent_code FROM unit")) }
                 if !problems.isEmpty { throw StoreError.frameRejected(problems) }
                 var position = try Int.fetchOne(db, sql: "SELECT coalesce(max(position), 0) FROM unit") ?? 0
                 // Parents first, so foreign keys hold row by row.
@@ -55,6 +56,61 @@ extension ResponseStore {
                 return (added, updated)
             }
         }
+    }
+
+    /// The levels must form one hierarchy: each level's units have parents of one level only, and no level is above
+    /// itself (a village above a district, a village under a village). Checked over the store's units and the
+    /// file's together; the file's rows are named.
+    static func levelProblems(_ units: [FrameUnit], existing: [Row]) -> [FrameProblem] {
+        var level: [String: String] = [:], parent: [String: String] = [:]
+        for row in existing {
+            level[row["code"]] = row["level"]
+            parent[row["code"]] = row["parent_code"]
+        }
+        for unit in units {
+            level[unit.code] = unit.level
+            parent[unit.code] = unit.parentCode
+        }
+        // The parent level of each level, with the first file row that says so.
+        var parentLevel: [String: (level: String, row: Int)] = [:]
+        var problems: [FrameProblem] = []
+        for unit in units {
+            guard let parentCode = unit.parentCode, let above = level[parentCode] else { continue }
+            if above == unit.level {
+                problems.append(
+                    FrameProblem(
+                        row: unit.line, message: "\(unit.code) is a \(unit.level) under another \(above) (\(parentCode)); a level cannot contain itself"))
+            } else if let known = parentLevel[unit.level], known.level != above {
+                problems.append(
+                    FrameProblem(
+                        row: unit.line,
+                        message:
+                            "\(unit.code) is a \(unit.level) under a \(above), but the \(unit.level) units of row \(known.row) are under a \(known.level); each level sits under one level"
+                    ))
+            } else if parentLevel[unit.level] == nil {
+                parentLevel[unit.level] = (above, unit.line)
+            }
+        }
+        for (code, parentCode) in parent {
+            guard let child = level[code], let above = level[parentCode], child != above, parentLevel[child] == nil else { continue }
+            parentLevel[child] = (above, 0)
+        }
+        // No level above itself through others: district under village under subdistrict under district.
+        for (start, first) in parentLevel {
+            var seen: Set<String> = [start]
+            var current: String? = first.level
+            while let next = current {
+                if !seen.insert(next).inserted {
+                    problems.append(
+                        FrameProblem(
+                            row: first.row, message: "the levels loop: \(start) is under \(first.level), and following the parents leads back to \(next)"))
+                    break
+                }
+                current = parentLevel[next]?.level
+            }
+            if !problems.isEmpty { break }
+        }
+        return problems
     }
 
     static func encodeAttributes(_ attributes: [(key: String, value: String)]) throws -> String {

@@ -6,6 +6,7 @@
 // H6 commands that only read leave a store's bytes as they were; db check --hash gives a content hash that only a
 //    write changes
 // H7 show withholds answers to personal-data questions (and their audit values) unless --include-pii
+// H8 a frame whose levels do not form one hierarchy (a village above a district) is refused with its row
 // H3 unknown --by levels and --status values are errors, not empty tables
 // H1 `pantau did --data` never traps on what a file holds: every damaged panel or 2×2 file is refused with a named
 //    problem, its line and column where there is one, exit 1; missing values written NA, . or empty are read as missing
@@ -218,6 +219,31 @@ struct HostileInputTests {
             #expect(!hidden.stdout.contains("0812-555-0199") && hidden.stdout.contains("personal data withheld"), "\(hidden.stdout)")
             let shown = try pantau(["show", uuid, "--db", workspace.db, "--format", format, "--include-pii"])
             #expect(shown.stdout.contains("0812-555-0199"))
+        }
+    }
+
+    @Test("H8: a frame with a village above a district, a level under itself, or a level under two levels is refused with its row")
+    func frameLevels() throws {
+        let folder = try temporaryDirectory()
+        let header = "code,name,level,parent_code"
+        let cases: [(String, String)] = [
+            (
+                "11,Aceh,province,\n1105,Aceh Barat,district,11\n1105010,Johan,subdistrict,1105\n1105010001,Desa,village,1105010\n9901,Odd,district,1105010001",
+                "row 6: 9901 is a district under a village, but the district units of row 3 are under a province; each level sits under one level"
+            ),
+            (
+                "11,Aceh,province,\n1105010001,Desa,village,11\n1105010002,Dusun,village,1105010001",
+                "row 4: 1105010002 is a village under another village (1105010001); a level cannot contain itself"
+            ),
+            ("4,D,district,\n3,C,subdistrict,4\n2,B,village,3\n1,A,district,2", "the levels loop"),
+        ]
+        for (index, (rows, message)) in cases.enumerated() {
+            let file = folder.appendingPathComponent("frame\(index).csv")
+            try (header + "\n" + rows + "\n").write(to: file, atomically: true, encoding: .utf8)
+            let db = folder.appendingPathComponent("s\(index).sqlite").path
+            let run = try pantau(["frame", "import", file.path, "--db", db])
+            #expect(run.status == 1, "\(rows): \(run.stderr)")
+            #expect(run.stderr.contains(message), "\(run.stderr)")
         }
     }
 }
