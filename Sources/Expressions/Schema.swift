@@ -97,15 +97,37 @@ public func editDistance(_ a: String, _ b: String) -> Int {
 /// are compared within a band that stops as soon as the distance exceeds the best so far (validating a form with
 /// thousands of unknown names would otherwise compare every name with every other in full).
 public func closestMatch(to word: String, among candidates: some Sequence<String>) -> String? {
-    let limit = max(1, min(3, word.count / 3))
-    let a = Array(word.lowercased())
-    var best: (String, Int)?
-    for candidate in candidates {
-        let bound = best.map { $0.1 - 1 } ?? limit
-        guard bound >= 0, abs(candidate.count - a.count) <= bound else { continue }
-        if let distance = boundedEditDistance(a, Array(candidate.lowercased()), bound: bound) { best = (candidate, distance) }
+    NameMatcher(Array(candidates)).closest(to: word)
+}
+
+/// Candidates prepared once for many "did you mean" questions: lowercased, and grouped by length so that only
+/// names within reach are compared (a form with thousands of unknown names asks thousands of times).
+public struct NameMatcher: Sendable {
+    private let names: [String]
+    private let lowered: [[Character]]
+    private let byLength: [Int: [Int]]
+
+    public init(_ candidates: [String]) {
+        names = candidates
+        lowered = candidates.map { Array($0.lowercased()) }
+        var groups: [Int: [Int]] = [:]
+        for (index, name) in lowered.enumerated() { groups[name.count, default: []].append(index) }
+        byLength = groups
     }
-    return best?.0
+
+    /// The first candidate (in the given order) at the smallest distance within the word's limit, or nil.
+    public func closest(to word: String) -> String? {
+        let limit = max(1, min(3, word.count / 3))
+        let a = Array(word.lowercased())
+        var best: (index: Int, distance: Int)?
+        let reachable = (max(0, a.count - limit)...(a.count + limit)).flatMap { byLength[$0] ?? [] }.sorted()
+        for index in reachable {
+            let bound = best.map { $0.distance - 1 } ?? limit
+            guard bound >= 0, abs(lowered[index].count - a.count) <= bound else { continue }
+            if let distance = boundedEditDistance(a, lowered[index], bound: bound) { best = (index, distance) }
+        }
+        return best.map { names[$0.index] }
+    }
 }
 
 /// The edit distance when it is at most `bound`, else nil; only cells within `bound` of the diagonal are computed.

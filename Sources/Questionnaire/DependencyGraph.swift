@@ -75,7 +75,9 @@ struct DependencyAnalysis {
                 index += 1
                 stack.append(node)
                 onStack.insert(node)
-                work.append((node, (valueEdges[node] ?? []).sorted { position[$0, default: 0] < position[$1, default: 0] }, 0))
+                // Each successor's position looked up once, not in every comparison of the sort.
+                let successors = (valueEdges[node] ?? []).map { (position[$0, default: 0], $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+                work.append((node, successors, 0))
             }
             open(root)
             while !work.isEmpty {
@@ -116,15 +118,16 @@ struct DependencyAnalysis {
         let position = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var incoming: [String: Int] = Dictionary(order.map { ($0, 0) }, uniquingKeysWith: { first, _ in first })
         for (_, targets) in valueEdges { for target in targets { incoming[target, default: 0] += 1 } }
-        var ready = order.filter { incoming[$0] == 0 }
+        // Kahn's algorithm with the ready items in a heap by document position (sorting the ready list at every
+        // step made large forms quadratic).
+        var ready = PositionHeap()
+        for name in order where incoming[name] == 0 { ready.push(position[name, default: 0], name) }
         var result: [String] = []
-        while !ready.isEmpty {
-            ready.sort { position[$0, default: 0] < position[$1, default: 0] }
-            let next = ready.removeFirst()
+        while let next = ready.pop() {
             result.append(next)
             for target in valueEdges[next] ?? [] {
                 incoming[target, default: 0] -= 1
-                if incoming[target] == 0 { ready.append(target) }
+                if incoming[target] == 0 { ready.push(position[target, default: 0], target) }
             }
         }
         // Check-only edges never reorder values; items on a cycle (only when invalid) are appended.
@@ -136,5 +139,42 @@ struct DependencyAnalysis {
             dependents[source] = targets.sorted { rank[$0, default: 0] < rank[$1, default: 0] }
         }
         return DependencyGraph(dependents: dependents, evaluationOrder: result)
+    }
+}
+
+/// A binary min-heap of names by document position, ties by name.
+struct PositionHeap {
+    private var items: [(position: Int, name: String)] = []
+
+    private static func less(_ a: (position: Int, name: String), _ b: (position: Int, name: String)) -> Bool {
+        a.position != b.position ? a.position < b.position : a.name < b.name
+    }
+
+    mutating func push(_ position: Int, _ name: String) {
+        items.append((position, name))
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard Self.less(items[child], items[parent]) else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> String? {
+        guard !items.isEmpty else { return nil }
+        items.swapAt(0, items.count - 1)
+        let top = items.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var least = parent
+            if left < items.count, Self.less(items[left], items[least]) { least = left }
+            if right < items.count, Self.less(items[right], items[least]) { least = right }
+            if least == parent { break }
+            items.swapAt(parent, least)
+            parent = least
+        }
+        return top.name
     }
 }

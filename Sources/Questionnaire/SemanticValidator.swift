@@ -62,8 +62,8 @@ struct SemanticValidator: ExpressionSchema {
 
     func suggestion(for name: String) -> String? {
         if let known = suggestions.answers[name] { return known }
-        if suggestions.names.isEmpty { suggestions.names = items.map(\.name) }
-        let found = closestMatch(to: name, among: suggestions.names)
+        if suggestions.matcher == nil { suggestions.matcher = NameMatcher(items.map(\.name)) }
+        let found = suggestions.matcher?.closest(to: name)
         suggestions.answers[name] = .some(found)
         return found
     }
@@ -243,6 +243,6 @@ extension Questionnaire {
 
 /// The validator's memo of "did you mean" answers (a class: the validator is a value that the checks copy).
 final class SuggestionCache {
-    var names: [String] = []
+    var matcher: NameMatcher?
     var answers: [String: String?] = [:]
 }
