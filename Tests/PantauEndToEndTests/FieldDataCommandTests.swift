@@ -201,3 +201,50 @@ struct ConvertCommandTests {
         }
     }
 }
+
+@Suite(.temporaryFiles)
+struct RacingProcessTests {
+    @Test("an interview, a merge, an export and the supervision listings racing on one store: all succeed, nothing is locked out or lost")
+    func racing() throws {
+        let workspace = try FieldWorkspace(villages: 150)
+        #expect(try pantau(["merge", workspace.source, "--into", workspace.central]).status == 0)
+        #expect(try pantau(["rounds", "add", "2023-H1", "--db", workspace.central]).status == 0)
+        let folder = workspace.folder
+        let input = folder.appendingPathComponent("answers.txt")
+        try "1\n2\nthree\n:finish\n".write(to: input, atomically: true, encoding: .utf8)
+        let commands: [[String]] = [
+            ["interview", "f.yaml", "--unit", "1110001", "--round", "2023-H1", "--enumerator", "e9", "--db", workspace.central],
+            ["merge", workspace.source, "--into", workspace.central],
+            ["export", "--questionnaire", "f", "--format", "csv", "--out", folder.appendingPathComponent("export").path, "--db", workspace.central],
+            ["progress", "--by", "district", "--db", workspace.central],
+            ["review", "--db", workspace.central],
+            ["interviews", "--db", workspace.central],
+            ["db", "check", "--db", workspace.central],
+        ]
+        var children: [(ChildProcess, String)] = []
+        for (index, arguments) in commands.enumerated() {
+            let stdin = try openFile(index == 0 ? input.path : "/dev/null", writing: false)
+            let stdout = try openFile(folder.appendingPathComponent("out\(index)").path, writing: true)
+            let errPath = folder.appendingPathComponent("err\(index)").path
+            let stderr = try openFile(errPath, writing: true)
+            children.append(
+                (
+                    try ChildProcess(
+                        executable: pantauBinary.path, arguments: arguments, environment: childEnvironment(), directory: folder.path, stdin: stdin,
+                        stdout: stdout, stderr: stderr), errPath
+                ))
+            close(stdin)
+            close(stdout)
+            close(stderr)
+        }
+        for ((child, errPath), arguments) in zip(children, commands) {
+            let termination = child.wait(timeout: 300)
+            let errors = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
+            #expect(termination == .exited(0), "\(arguments[0]): \(termination) \(errors)")
+            #expect(!errors.contains("locked"), "\(arguments[0]): \(errors)")
+        }
+        let show = try pantau(["interviews", "--db", workspace.central, "--round", "2023-H1", "--format", "csv"])
+        #expect(show.stdout.contains(",e9,completed,"), "\(show.stdout)")
+        #expect(try pantau(["db", "check", "--db", workspace.central]).status == 0)
+    }
+}
