@@ -245,10 +245,13 @@ public enum DiDReports {
     }
 
     /// Estimates with pointwise 95% intervals (bars) and, where computed, the uniform band (a shaded box per
-    /// event time); event time −1 is the reference, drawn at zero.
+    /// event time); for an event study, event time −1 is the reference, drawn hollow at zero.
     static func plot(_ events: [DiDTable.Row]) -> String {
         var points = events.map { (event: $0.eventTime!, estimate: $0.coefficient.estimate, low: $0.coefficient.low, high: $0.coefficient.high, band: $0.band) }
-        if !points.contains(where: { $0.event == -1 }) { points.append((-1, 0, 0, 0, nil)) }
+        // An event study has no coefficient at −1 (the reference, drawn hollow at zero); Callaway & Sant'Anna
+        // estimates −1 like any other event time (its varying base period), so it is drawn as one.
+        let referenced = !points.contains(where: { $0.event == -1 })
+        if referenced { points.append((-1, 0, 0, 0, nil)) }
         points.sort { $0.event < $1.event }
         let width = 560.0, height = 260.0, left = 56.0, right = 16.0, top = 14.0, bottom = 34.0
         let lows = points.map { min($0.low, $0.band?.lowerBound ?? $0.low) }, highs = points.map { max($0.high, $0.band?.upperBound ?? $0.high) }
@@ -275,7 +278,7 @@ public enum DiDReports {
                 y(point.high))
             svg += String(
                 format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%@\" stroke=\"#1b6ca8\" stroke-width=\"1.5\"/>", cx, y(point.estimate),
-                (point.event == -1 ? "#fff" : "#1b6ca8") as NSString)
+                (referenced && point.event == -1 ? "#fff" : "#1b6ca8") as NSString)
             svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%d</text>\n", cx, height - 16, point.event)
         }
         let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
@@ -291,7 +294,8 @@ public enum DiDReports {
             hasBand
             ? "bars are pointwise 95% intervals; shaded boxes are the uniform 95% band, which covers all event times at once"
             : "bars are pointwise 95% intervals, not simultaneous bands"
-        return svg + "</svg>\n<p class=\"note\">Event time on the horizontal axis (−1 is the reference, drawn at zero); \(legend).</p>\n"
+        let axis = referenced ? "−1 is the reference, drawn at zero" : "each event time, −1 included, estimated against the period before it"
+        return svg + "</svg>\n<p class=\"note\">Event time on the horizontal axis (\(axis)); \(legend).</p>\n"
     }
 }
 
