@@ -58,8 +58,7 @@ public enum Words: Sendable {
     /// A line of input that is not UTF-8 (a terminal or file in another encoding): not taken as an answer.
     public var notUTF8Line: String {
         pick(
-            "! Baris itu bukan teks UTF-8 dan tidak disimpan; ketik lagi (atur terminal ke UTF-8).",
-            "! That line is not UTF-8 text and was not stored; type it again (set the terminal to UTF-8).")
+            "! Baris itu bukan teks UTF-8 dan tidak disimpan; ketik lagi.", "! That line is not UTF-8 text and was not stored; type it again.")
     }
     func repeatCapped(_ name: String, asked: Int, limit: Int) -> String {
         pick(

@@ -187,7 +187,7 @@ struct LineProtocolTests {
                 "Unknown command; type :help.",
                 "This question does not allow that special answer.",
                 "There is no warning to confirm.",
-                "That line is not UTF-8 text and was not stored; type it again (set the terminal to UTF-8).",
+                "That line is not UTF-8 text and was not stored; type it again.",
                 "The answer is too long (10,000 characters at most).",
                 "This questionnaire has no such language: fr (id, en)",
                 "'maybe' bukan salah satu pilihan: 1) Ya, 2) Tidak",
