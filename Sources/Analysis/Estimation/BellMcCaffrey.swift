@@ -127,3 +127,71 @@ enum SymmetricEigen {
         return (0..<n).map { i in (0..<n).map { j in (0..<n).reduce(0) { $0 + vectors[i][$1] * values[$1] * vectors[j][$1] } } }
     }
 }
+
+extension BellMcCaffrey {
+    /// Weighted least squares with clubSandwich's default for a weighted `lm` (identity working model, weights not
+    /// taken as inverse variances): A_g = G_g^(−½) with G_g = I − H_gg − H_gg′ + X_g M X′W²X M X_g′, H = X M X′W. G_g is not a
+    /// low-rank change of I here, so it is decomposed as an n_g×n_g matrix: clusters are limited to `maximumClusterRows`.
+    static let maximumClusterRows = 400
+
+    static func computeWeighted(x: [[Double]], e: [Double], w: [Double], bread m: [[Double]], cluster: [Int], clusterCount g: Int) -> Result? {
+        let k = m.count
+        var rows = [[Int]](repeating: [], count: g)
+        for i in x.indices { rows[cluster[i]].append(i) }
+        guard rows.allSatisfy({ $0.count <= maximumClusterRows }) else { return nil }
+        // Q = M X′W²X M.
+        var xw2x = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        for i in x.indices { for a in 0..<k { for b in 0..<k { xw2x[a][b] += x[i][a] * w[i] * w[i] * x[i][b] } } }
+        let q = multiply(multiply(m, xw2x), m)
+        func quad(_ u: [Double], _ matrix: [[Double]], _ v: [Double]) -> Double {
+            (0..<k).reduce(0) { sum, a in sum + u[a] * (0..<k).reduce(0) { $0 + matrix[a][$1] * v[$1] } }
+        }
+        var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        // Per coefficient j and cluster: |v|², a = X_g′v, b = X_g′W_g v (for the Satterthwaite sums).
+        var vv = [[Double]](repeating: [Double](repeating: 0, count: g), count: k)
+        var aa = [[[Double]]](repeating: [[Double]](repeating: [], count: g), count: k), bb = aa
+        for c in 0..<g {
+            let members = rows[c], n = members.count
+            guard n > 0 else { continue }
+            let xg = members.map { x[$0] }, wg = members.map { w[$0] }
+            let projected = xg.map { apply(m, $0) }  // M x_i
+            var matrix = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+            for i in 0..<n {
+                for j in 0..<n {
+                    let h = zip(xg[i], projected[j]).reduce(0) { $0 + $1.0 * $1.1 }
+                    let hij = h * wg[j], hji = h * wg[i]
+                    matrix[i][j] = (i == j ? 1 : 0) - hij - hji + quad(xg[i], q, xg[j])
+                }
+            }
+            let (values, vectors) = SymmetricEigen.decompose(matrix)
+            let largest = values.map(abs).max() ?? 0
+            let root = values.map { $0 > 1e-12 * max(largest, 1) ? 1 / $0.squareRoot() : 0 }
+            let adjustment = SymmetricEigen.compose(vectors, root)
+            // The adjusted score X_g′W_g A_g e_g, then M times it into the meat.
+            let adjusted = apply(adjustment, members.map { e[$0] })
+            var score = [Double](repeating: 0, count: k)
+            for i in 0..<n { for a in 0..<k { score[a] += xg[i][a] * wg[i] * adjusted[i] } }
+            let scaled = apply(m, score)
+            for a in 0..<k { for b in 0..<k { meat[a][b] += scaled[a] * scaled[b] } }
+            for j in 0..<k {
+                // v = A_g W_g X_g M e_j.
+                let v = apply(adjustment, (0..<n).map { wg[$0] * projected[$0][j] })
+                vv[j][c] = v.reduce(0) { $0 + $1 * $1 }
+                aa[j][c] = (0..<k).map { a in (0..<n).reduce(0) { $0 + xg[$1][a] * v[$1] } }
+                bb[j][c] = (0..<k).map { a in (0..<n).reduce(0) { $0 + xg[$1][a] * wg[$1] * v[$1] } }
+            }
+        }
+        let degrees = (0..<k).map { j -> Double in
+            var total = 0.0, squares = 0.0
+            for c in 0..<g where !aa[j][c].isEmpty {
+                for d in 0..<g where !aa[j][d].isEmpty {
+                    let cross = (c == d ? vv[j][c] : 0) - quad(bb[j][c], m, aa[j][d]) - quad(aa[j][c], m, bb[j][d]) + quad(aa[j][c], q, aa[j][d])
+                    if c == d { total += cross }
+                    squares += cross * cross
+                }
+            }
+            return squares > 0 ? total * total / squares : .nan
+        }
+        return Result(covariance: meat, degreesOfFreedom: degrees)
+    }
+}

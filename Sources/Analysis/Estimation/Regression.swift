@@ -138,10 +138,19 @@ public enum Regression {
             if missing > 0 { throw EstimationError.missingClusterValues(column: name, rows: missing) }
             let codes = Dictionary(Set(clusters).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
             guard codes.count > 1 else { throw EstimationError.oneCluster(column: name) }
-            // With weights, the adjustment depends on a working model of the variance that survey weights do not
-            // give (clubSandwich's identity and inverse-variance targets differ): not guessed.
-            guard weights == nil else { throw EstimationError.unsupportedStandardErrors(name: "CR2", estimator: "a weighted regression", cluster: name) }
-            let cr2 = BellMcCaffrey.compute(x: x, e: e, bread: bread, cluster: clusters.map { codes[$0]! }, clusterCount: codes.count)
+            let coded = clusters.map { codes[$0]! }
+            let computed: BellMcCaffrey.Result?
+            if let weights {
+                // Survey weights are not inverse variances: clubSandwich's default for a weighted lm (identity working
+                // model), which decomposes each cluster's n_g×n_g matrix, so very large clusters are refused.
+                computed = BellMcCaffrey.computeWeighted(x: x, e: e, w: weights, bread: bread, cluster: coded, clusterCount: codes.count)
+            } else {
+                computed = BellMcCaffrey.compute(x: x, e: e, bread: bread, cluster: coded, clusterCount: codes.count)
+            }
+            guard let cr2 = computed else {
+                throw EstimationError.unsupportedStandardErrors(
+                    name: "CR2 (weighted, clusters over \(BellMcCaffrey.maximumClusterRows) rows)", estimator: "this regression", cluster: name)
+            }
             covariance = cr2.covariance
             perCoefficient = cr2.degreesOfFreedom
             clusterCount = codes.count
