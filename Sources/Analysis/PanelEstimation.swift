@@ -376,6 +376,25 @@ public enum PanelEstimation {
                 else { continue }
                 bootstrap[row.term] = result
             }
+            // The average post-period effect θ = mean of the post coefficients, tested as one coefficient: with
+            // D_1 … D_m the post columns, Σ β_j D_j = θ·(m·D_1) + Σ_{j≥2} β_j (D_j − D_1), the same fit reparametrised.
+            let post = design.names.indices.filter { index in
+                design.names[index].hasPrefix("event_") && (Int(design.names[index].dropFirst(6)) ?? -1) >= 0
+            }
+            if let first = post.first, study.averagePost != nil {
+                let m = Double(post.count)
+                let rebuilt = wx.map { row -> [Double] in
+                    var out = row
+                    for j in post where j != first { out[j] = row[j] - row[first] }
+                    out[first] = m * row[first]
+                    return out
+                }
+                var names = design.names
+                names[first] = "average post-period effect"
+                if let result = try wildBootstrap(y: wy, x: rebuilt, names: names, term: names[first], clusters: clusters, count: count) {
+                    bootstrap["average post-period effect"] = result
+                }
+            }
             if let any = bootstrap.values.first { notes.append(wildBootstrapNote(any)) }
         }
         return DiDTable(

@@ -176,3 +176,19 @@ struct RandomisationInferenceTests {
         #expect(unchanged.randomisation == nil && unchanged.notes == plain.notes)
     }
 }
+
+struct EventStudyBootstrapTests {
+    @Test("under 50 clusters every event-time coefficient and the average post-period effect carry a wild bootstrap of their own estimate")
+    func everyRow() throws {
+        let panel = try RegressionDiDTests.panel(seed: 4)
+        let table = try PanelEstimation.eventStudy(panel, leads: 2, lags: 1)
+        #expect(table.rows.count >= 3)
+        for row in table.rows {
+            let wild = try #require(row.wildBootstrap, "\(row.term)")
+            // The reparametrised fit gives the average itself as one coefficient: the same number as the table's.
+            #expect(abs(wild.estimate - row.coefficient.estimate) < 1e-10, "\(row.term): \(wild.estimate) against \(row.coefficient.estimate)")
+            let interval = try #require(wild.interval)
+            #expect(interval.contains(row.coefficient.estimate) && wild.nullImposed)
+        }
+    }
+}
