@@ -10,8 +10,8 @@ import Testing
 @testable import Reports
 
 struct RegressionDiDTests {
-    /// 40 units × 4 periods, half treated from period 2, a common trend of 3 per period and an effect of 0.5.
-    static func panel(seed: UInt64, clusterOf: (Int) -> String = { "c\($0 % 10)" }) throws -> LongPanel {
+    /// 40 units × 4 periods, half treated from period 2, a common trend of 3 per period and an effect of 0.5 (or `effect`).
+    static func panel(seed: UInt64, effect: Double = 0.5, clusterOf: (Int) -> String = { "c\($0 % 10)" }) throws -> LongPanel {
         var random = SplitMix64(seed: seed)
         var outcome: [Double] = [], unit: [String] = [], period: [Int] = [], cluster: [String] = []
         var firstTreated: [String: Int] = [:]
@@ -19,7 +19,7 @@ struct RegressionDiDTests {
             let treated = u < 20, level = random.normal(0, 1)
             if treated { firstTreated["u\(u)"] = 2 }
             for t in 0..<4 {
-                outcome.append(level + 3 * Double(t) + (treated && t >= 2 ? 0.5 : 0) + random.normal(0, 0.3))
+                outcome.append(level + 3 * Double(t) + (treated && t >= 2 ? effect : 0) + random.normal(0, 0.3))
                 unit.append("u\(u)")
                 period.append(t)
                 cluster.append(clusterOf(u))
@@ -48,7 +48,7 @@ struct RegressionDiDTests {
         #expect(PanelEstimation.clusterNote(try Self.panel(seed: 1)) == "clusters (c): 10 with treated units, 10 with untreated unit-periods")
         // Units 0–19 (treated) in 4 clusters, 20–39 in 10: 4 treated clusters, and the pre-periods of the treated
         // units make all 14 clusters hold untreated unit-periods.
-        let nested = try Self.panel(seed: 1) { $0 < 20 ? "t\($0 % 4)" : "n\($0 % 10)" }
+        let nested = try RandomisationInferenceTests.nested(effect: 0.5)
         #expect(
             PanelEstimation.clusterNote(nested)
                 == "clusters (c): 4 with treated units, 14 with untreated unit-periods; with fewer than 5 on a side, clustered standard errors and t-based intervals are unreliable: read the wild bootstrap"
@@ -109,22 +109,7 @@ struct ClusterJackknifeTests {
 struct RandomisationInferenceTests {
     /// 4 treated clusters of 14 (units 0–19 treated in t0…t3, 20–39 never treated in n0…n9), effect `effect`.
     static func nested(effect: Double, seed: UInt64 = 1) throws -> LongPanel {
-        var random = SplitMix64(seed: seed)
-        var outcome: [Double] = [], unit: [String] = [], period: [Int] = [], cluster: [String] = []
-        var firstTreated: [String: Int] = [:]
-        for u in 0..<40 {
-            let treated = u < 20, level = random.normal(0, 1)
-            if treated { firstTreated["u\(u)"] = 2 }
-            for t in 0..<4 {
-                outcome.append(level + Double(t) + (treated && t >= 2 ? effect : 0) + random.normal(0, 0.3))
-                unit.append("u\(u)")
-                period.append(t)
-                cluster.append(treated ? "t\(u % 4)" : "n\(u % 10)")
-            }
-        }
-        return try LongPanel(
-            outcome: outcome, unit: unit, period: period, periods: ["2001", "2002", "2003", "2004"], firstTreated: firstTreated, cluster: cluster,
-            clusterName: "c")
+        try RegressionDiDTests.panel(seed: seed, effect: effect) { $0 < 20 ? "t\($0 % 4)" : "n\($0 % 10)" }
     }
 
     @Test("E3: with 4 treated clusters, every arrangement of the 14 clusters' adoption is fitted, and the p-value is the brute-force one")

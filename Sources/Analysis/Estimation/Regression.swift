@@ -88,9 +88,7 @@ public enum Regression {
             }
             covariance = sandwich(bread, meat).map { $0.map { $0 * Double(n) / Double(n - k) } }
         case .cr1(let name):
-            guard let clusters, clusters.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
-            let missing = clusters.filter(\.isEmpty).count
-            if missing > 0 { throw EstimationError.missingClusterValues(column: name, rows: missing) }
+            let clusters = try Self.clusterLabels(clusters, rows: n, name: name)
             var scores: [String: [Double]] = [:]
             for i in 0..<n {
                 let u = w[i] * e[i]
@@ -110,9 +108,7 @@ public enum Regression {
             clusterCount = g
             dof = g - 1
         case .cr3(let name):
-            guard let clusters, clusters.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
-            let missing = clusters.filter(\.isEmpty).count
-            if missing > 0 { throw EstimationError.missingClusterValues(column: name, rows: missing) }
+            let clusters = try Self.clusterLabels(clusters, rows: n, name: name)
             let groups = Dictionary(grouping: 0..<n, by: { clusters[$0] })
             let g = groups.count
             guard g > 1 else { throw EstimationError.oneCluster(column: name) }
@@ -133,9 +129,7 @@ public enum Regression {
             clusterCount = g
             dof = g - 1
         case .cr2(let name):
-            guard let clusters, clusters.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
-            let missing = clusters.filter(\.isEmpty).count
-            if missing > 0 { throw EstimationError.missingClusterValues(column: name, rows: missing) }
+            let clusters = try Self.clusterLabels(clusters, rows: n, name: name)
             let codes = Dictionary(Set(clusters).sorted().enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
             guard codes.count > 1 else { throw EstimationError.oneCluster(column: name) }
             let coded = clusters.map { codes[$0]! }
@@ -175,6 +169,14 @@ public enum Regression {
             rSquared: 1 - residual / total, degreesOfFreedom: dof, covariance: covariance)
         result.coefficientDegreesOfFreedom = perCoefficient
         return result
+    }
+
+    /// One cluster label per row, none empty: the check every clustered variance starts with.
+    static func clusterLabels(_ clusters: [String]?, rows n: Int, name: String) throws -> [String] {
+        guard let clusters, clusters.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
+        let missing = clusters.filter(\.isEmpty).count
+        if missing > 0 { throw EstimationError.missingClusterValues(column: name, rows: missing) }
+        return clusters
     }
 
     static func sandwich(_ bread: [[Double]], _ meat: [[Double]]) -> [[Double]] {
