@@ -169,7 +169,7 @@ extension ResponseStore {
                         hasher.update(bytes)
                     }
                 }
-                return hasher.finish().map { String(format: "%02x", $0) }.joined()
+                return SHA256.hexDigits(hasher.finish())
             }
         }
     }

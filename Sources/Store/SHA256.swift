@@ -14,11 +14,12 @@ enum SHA256 {
 
     static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        digest(bytes).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]])
-        }.joined()
+    static func hex(_ bytes: [UInt8]) -> String { hexDigits(digest(bytes)) }
+
+    /// A digest as lowercase hexadecimal.
+    static func hexDigits(_ digest: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0f)]] })
     }
 
     static func digest(_ message: [UInt8]) -> [UInt8] {

@@ -4,6 +4,11 @@ import Foundation
 /// (a row of another length, a number column holding text, a text column that is not UTF-8), and this slower pass,
 /// run only then, says where.
 extension CSVColumns {
+    /// A number column's field is a number within `limit` or a missing value; anything else refuses the file.
+    static func isAcceptable(_ field: UnsafeBufferPointer<UInt8>, _ value: Double, limit: Double) -> Bool {
+        abs(value) <= limit || isMissing(field)
+    }
+
     /// A missing number: an empty field, spaces, R's NA or Stata's `.`.
     static func isMissing(_ field: UnsafeBufferPointer<UInt8>) -> Bool {
         if field.allSatisfy({ $0 == UInt8(ascii: " ") }) { return true }
@@ -30,7 +35,7 @@ extension CSVColumns {
                         switch slot.kind {
                         case .number:
                             let value = parseNumber(field)
-                            if !(abs(value) <= limit), !isMissing(field) {
+                            if !isAcceptable(field, value, limit: limit) {
                                 let text = String(decoding: field, as: UTF8.self)
                                 problem =
                                     value.isFinite

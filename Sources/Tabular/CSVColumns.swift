@@ -316,7 +316,7 @@ public struct CSVColumns: Sendable {
             case .text: codes.append(interned.code(field))
             case .number:
                 let value = CSVColumns.parseNumber(field)
-                if !(abs(value) <= limit), !CSVColumns.isMissing(field) { invalidNumber = true }
+                if !CSVColumns.isAcceptable(field, value, limit: limit) { invalidNumber = true }
                 numbers.append(abs(value) <= limit ? value : .nan)
             }
         }

@@ -45,8 +45,9 @@ public enum DiDWorkflow {
                     }
                 })
         }
-        let clusters = PanelEstimation.clusterNote(long)
-        tables = try tables.map { try PanelEstimation.withRandomisationInference($0.adding(note: clusters), long, preset: spec.preset) }
+        let sides = PanelEstimation.clusterSides(long)
+        let clusters = PanelEstimation.clusterNote(long, sides: sides)
+        tables = try tables.map { try PanelEstimation.withRandomisationInference($0.adding(note: clusters), long, preset: spec.preset, sides: sides) }
         var header = "`\(spec.path)` · instrument \(spec.instrument) · outcome `\(spec.outcome.text)` · clusters: \(spec.cluster)"
         if let weights = spec.weights { header += " · weights: \(weights.name)" }
         if !spec.covariates.isEmpty { header += " · covariates: \(spec.covariates.map(\.name).joined(separator: ", "))" }
