@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 units=${1:-75000}
-Scripts/setup.sh
+source Scripts/setup.sh
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
 swift build -c release --product pantau >&2
 work=$(mktemp -d)

@@ -5,7 +5,7 @@
 # beside this one in the same run, interleaved)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Scripts/setup.sh
+source Scripts/setup.sh
 swift build -c release --product pantau >&2
 binaries=(.build/release/pantau)
 [ $# -ge 1 ] && binaries+=("$1")

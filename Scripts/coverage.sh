@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 replications=${1:-500}
-Scripts/setup.sh
+source Scripts/setup.sh
 swift build -c release --product pantau >&2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -5,6 +5,6 @@
 # Usage: Scripts/fuzz.sh [INPUTS] [SEED]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Scripts/setup.sh
+source Scripts/setup.sh
 swift build -c release --product PantauFuzz >&2
 .build/release/PantauFuzz "${1:-100000}" "${2:-1}"

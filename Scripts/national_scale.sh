@@ -3,7 +3,7 @@
 # engine), and prints the time and peak memory. Slow (tens of minutes): a benchmark, not part of the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Scripts/setup.sh
+source Scripts/setup.sh
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
 swift build -c release --product pantau >&2
 work=$(mktemp -d)

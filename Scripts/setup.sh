@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what pantau needs on a fresh Debian machine: the system SQLite library and headers
 # (GRDB.swift builds over them), and tmux for the terminal test. Safe to run again; it installs only what is missing.
+# Sourced by the other scripts (`source Scripts/setup.sh`), so that Swift at /opt/swift is found even when the
+# user's PATH does not name it.
 set -euo pipefail
 
 need=()
@@ -14,4 +16,5 @@ if ((${#need[@]})); then
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-command -v swift >/dev/null || { echo "setup: swift is not on PATH (expected /opt/swift/usr/bin)" >&2; exit 1; }
+command -v swift >/dev/null || export PATH="/opt/swift/usr/bin:$PATH"
+command -v swift >/dev/null || { echo "setup: swift is neither on PATH nor at /opt/swift/usr/bin" >&2; exit 1; }

@@ -2,7 +2,7 @@
 # The test command: installs what is missing, builds, and runs every test target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Scripts/setup.sh
+source Scripts/setup.sh
 # Formatter findings fail the run; so does any compiler warning in pantau's own targets (Package.swift treats
 # them as errors).
 Scripts/format.sh --check

@@ -5,7 +5,7 @@
 # Usage: Scripts/validate_did.sh [REPLICATIONS]   (default 300; release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Scripts/setup.sh
+source Scripts/setup.sh
 swift build -c release --product PantauValidation >&2
 .build/release/PantauValidation "${1:-300}"
 command -v Rscript >/dev/null && Rscript -e 'library(clubSandwich)' >/dev/null 2>&1 || {

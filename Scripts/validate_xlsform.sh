@@ -5,7 +5,7 @@
 # Usage: Scripts/validate_xlsform.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Scripts/setup.sh
+source Scripts/setup.sh
 swift build --product pantau >&2
 venv=.build-validate-venv
 source Scripts/python_venv.sh
