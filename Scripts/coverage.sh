@@ -12,17 +12,32 @@ cd "$(dirname "$0")/.."
 replications=${1:-500}
 source Scripts/setup.sh
 swift build -c release --product pantau >&2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-for seed in $(seq 1 "$replications"); do
-    rm -f "$work"/s.sqlite*
-    .build/release/pantau simulate --plan Questionnaires/kompak/kompak.plan.yaml --seed "$seed" --db "$work/s.sqlite" \
+# COVERAGE_WORK keeps the replications' JSON in a folder of your choosing for further analysis; run again with
+# more replications and the ones already there are reused.
+if [ -n "${COVERAGE_WORK:-}" ]; then
+    work=$COVERAGE_WORK
+    mkdir -p "$work"
+else
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+fi
+# One replication: simulate a panel, estimate every specification on it, keep the JSON and the manifest.
+replicate() {
+    local seed=$1 work=$2 db="$2/s-$1.sqlite"
+    # A replication already in COVERAGE_WORK is kept, so a longer run extends a shorter one.
+    [ -s "$work/manifest-$seed.json" ] && [ -s "$work/did-sid-$seed.json" ] && return 0
+    .build/release/pantau simulate --plan Questionnaires/kompak/kompak.plan.yaml --seed "$seed" --db "$db" \
         --manifest "$work/manifest-$seed.json" > /dev/null 2>&1
     for spec in Analysis/kompak/did-*.yaml; do
-        .build/release/pantau did "$spec" --db "$work/s.sqlite" --format json > "$work/$(basename "$spec" .yaml)-$seed.json" 2> /dev/null || true
+        .build/release/pantau did "$spec" --db "$db" --format json > "$work/$(basename "$spec" .yaml)-$seed.json" 2> /dev/null || true
     done
-    [ $((seed % 10)) -eq 0 ] && echo "coverage: $seed/$replications" >&2
-done
+    rm -f "$db"*
+    [ $((seed % 10)) -eq 0 ] && echo "coverage: $seed" >&2
+    return 0
+}
+export -f replicate
+# Replications run side by side, one per core unless JOBS says otherwise.
+seq 1 "$replications" | xargs -P "${JOBS:-$(nproc)}" -I{} bash -c 'replicate "$@"' _ {} "$work"
 python3 - "$work" "$replications" <<'PY'
 import glob, json, math, sys
 work, reps = sys.argv[1], int(sys.argv[2])
@@ -45,7 +60,7 @@ def truth(spec, estimator, term):
         if term == "difference-in-differences": return growth[rounds[-1]] - growth[rounds[0]]
         if term == "group × post": return sum(growth[r] for r in rounds[1:]) / (len(rounds) - 1) - growth[rounds[0]]
     return None
-rows, bands, wild = {}, {}, {}
+rows, bands, wild, influence = {}, {}, {}, {}
 for path in sorted(glob.glob(f"{work}/did-*-*.json")):
     spec = path.split("/")[-1].rsplit("-", 1)[0]
     try:
@@ -59,6 +74,9 @@ for path in sorted(glob.glob(f"{work}/did-*-*.json")):
             if value is None or term["estimate"] is None: continue
             key = (spec, table["estimator"], term["term"])
             rows.setdefault(key, []).append((term["estimate"], term["std_error"], term["conf_low"], term["conf_high"], value))
+            if term.get("influence_function_std_error") is not None:
+                se = term["influence_function_std_error"]
+                influence.setdefault(key, []).append((se, abs(term["estimate"] - value) <= 1.959964 * se))
             boot = term.get("wild_bootstrap")
             if boot and boot.get("conf_low") is not None:
                 wild.setdefault(key, []).append(boot["conf_low"] <= value <= boot["conf_high"])
@@ -82,6 +100,13 @@ for (spec, estimator, term), values in sorted(rows.items()):
     print(f"| {spec} | {estimator} | {term} | {values[0][4]:.3g} | {bias:+.4f} | {bias / mcse:+.2f} | {ratio:.2f} | {100 * coverage:.1f}% (n={n}) |")
 for (spec, estimator, term), covered in sorted(wild.items()):
     print(f"| {spec} | {estimator} | {term}: bootstrap interval | | | | | {100 * sum(covered) / len(covered):.1f}% (n={len(covered)}) |")
+# R did's own intervals, for comparison: the influence-function standard error with the normal.
+for (spec, estimator, term), values in sorted(influence.items()):
+    estimates = [v[0] for v in rows[(spec, estimator, term)]]
+    n, mean = len(estimates), sum(estimates) / len(estimates)
+    sd = math.sqrt(sum((e - mean) ** 2 for e in estimates) / (n - 1)) if n > 1 else float("nan")
+    ratio = (sum(v[0] for v in values) / len(values)) / sd if sd > 0 else float("nan")
+    print(f"| {spec} | {estimator} | {term}: influence-function s.e., normal (R did) | | | | {ratio:.2f} | {100 * sum(v[1] for v in values) / len(values):.1f}% (n={len(values)}) |")
 for (spec, estimator), covered in sorted(bands.items()):
     print(f"| {spec} | {estimator} | uniform band, all event times | | | | | {100 * sum(covered) / len(covered):.1f}% (n={len(covered)}) |")
 PY

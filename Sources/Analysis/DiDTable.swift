@@ -12,12 +12,22 @@ public struct DiDTable: Sendable {
         public let band: ClosedRange<Double>?
         /// The wild cluster bootstrap for this coefficient (p-value, interval, weights, draws), where one was run.
         public var wildBootstrap: WildClusterBootstrap.Result?
+        /// Where the table's standard error comes from the cluster jackknife, the conventional one it replaces (the
+        /// influence function's for Callaway & Sant'Anna, as R did; CR1 for the event study, as fixest), by its JSON name.
+        public var conventionalStandardError: (name: String, value: Double)?
 
         public init(term: String, coefficient: Coefficient, eventTime: Int? = nil, band: ClosedRange<Double>? = nil) {
             self.term = term
             self.coefficient = coefficient
             self.eventTime = eventTime
             self.band = band
+        }
+
+        /// A row with a new coefficient and band, keeping the bootstrap and conventional standard error of `row`.
+        public init(term: String, coefficient: Coefficient, eventTime: Int?, band: ClosedRange<Double>?, keeping row: Row) {
+            self.init(term: term, coefficient: coefficient, eventTime: eventTime, band: band)
+            wildBootstrap = row.wildBootstrap
+            conventionalStandardError = row.conventionalStandardError
         }
     }
 

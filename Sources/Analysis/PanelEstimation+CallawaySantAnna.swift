@@ -44,41 +44,62 @@ extension PanelEstimation {
         let usedClusters = Set(usable.map { clusterOf[$0] }).sorted { panel.clusterLabels[$0] < panel.clusterLabels[$1] }
         var denseCluster = [Int](repeating: -1, count: panel.clusterLabels.count)
         for (code, cluster) in usedClusters.enumerated() { denseCluster[cluster] = code }
-        let estimator = try CallawaySantAnna(
-            periodColumns: (0..<periodCount).map { p in usable.map { outcomes[$0 * periodCount + p] } },
-            periods: Array(1...periodCount), group: usable.map { panel.cohort[$0].map { $0 + 1 } ?? 0 },
-            comparison: comparison, clusterCodes: usable.map { denseCluster[clusterOf[$0]] },
-            covariates: hasCovariates ? usable.map { u in panel.covariates.map { $0[firstRow[u]] } } : nil,
-            method: hasCovariates ? method : .outcomeRegression,
-            weights: panel.weight == nil ? nil : usable.map { panel.weight![firstRow[$0]] })
+        func estimate(_ units: [Int], clustered: Bool = true) throws -> CallawaySantAnna {
+            try CallawaySantAnna(
+                periodColumns: (0..<periodCount).map { p in units.map { outcomes[$0 * periodCount + p] } },
+                periods: Array(1...periodCount), group: units.map { panel.cohort[$0].map { $0 + 1 } ?? 0 },
+                comparison: comparison, clusterCodes: clustered ? units.map { denseCluster[clusterOf[$0]] } : nil,
+                covariates: hasCovariates ? units.map { u in panel.covariates.map { $0[firstRow[u]] } } : nil,
+                method: hasCovariates ? method : .outcomeRegression,
+                weights: panel.weight == nil ? nil : units.map { panel.weight![firstRow[$0]] })
+        }
+        let estimator = try estimate(usable)
         let weightsChanging = usable.filter { weightVaries[$0] }.count
         let byUnitCount = observed.count
         let nu = estimator.degreesOfFreedom
-        var rows = estimator.estimates.map {
-            DiDTable.Row(
-                term: "ATT(\(panel.periods[$0.group - 1]), \(panel.periods[$0.time - 1]))",
-                coefficient: DiDTable.t($0.att, $0.standardError, degreesOfFreedom: nu))
+        // Every reported quantity once, in table order: the ATT(g,t)s, the event times, the three overall ATTs.
+        let full = CallawaySantAnnaTerms(estimator, periods: panel.periods)
+        // Under 50 clusters the standard errors come from the cluster jackknife: the influence-function standard
+        // errors (R did's) were 3–10% below the estimates' spread on 24 district clusters, and intervals from them
+        // covered 91.8–93.2% in the coverage study; the jackknife refits without each cluster.
+        var jackknife: ClusterJackknife?
+        var jackknifeNote: String?
+        if let count = estimator.clusters, nu != nil, count < 50 {
+            do {
+                jackknife = try ClusterJackknife(
+                    full: full.estimates, clusterCount: count, clusterLabel: { panel.clusterLabels[usedClusters[$0]] },
+                    refit: { left in
+                        let fit = try estimate(usable.filter { denseCluster[clusterOf[$0]] != left }, clustered: false)
+                        return try CallawaySantAnnaTerms(fit, periods: panel.periods).values(for: full.terms)
+                    })
+            } catch {
+                jackknifeNote = "cluster jackknife not computed (\(error)): the standard errors are the influence functions' (R did's)"
+            }
         }
-        let dynamic = estimator.dynamic
-        let critical = estimator.uniformCriticalValue(for: dynamic.byEventTime.map(\.1))
-        var aggregates: [(String, CallawaySantAnna.Aggregate)] = []
-        for (e, aggregate) in dynamic.byEventTime {
-            rows.append(
-                DiDTable.Row(
-                    term: "event time \(e)", coefficient: DiDTable.t(aggregate.att, aggregate.standardError, degreesOfFreedom: nu), eventTime: e,
-                    band: finiteRange(aggregate.att - critical * aggregate.standardError, aggregate.att + critical * aggregate.standardError)))
-            aggregates.append(("event time \(e)", aggregate))
+        func standardError(_ index: Int) -> Double { jackknife?.standardErrors[index] ?? full.influenceStandardErrors[index] }
+        var rows: [DiDTable.Row] = []
+        var bandCritical = 0.0
+        let eventIndices = full.terms.indices.filter { full.eventTimes[$0] != nil }
+        if let jackknife {
+            bandCritical = EventStudy.supTCriticalValue(
+                covariance: eventIndices.map { a in eventIndices.map { jackknife.covariance[a][$0] } }, level: 0.95, draws: 9999,
+                seed: 20_211_201, degreesOfFreedom: nu)
+        } else {
+            bandCritical = estimator.uniformCriticalValue(for: full.eventAggregates)
         }
-        // Each aggregation is computed once (each is a pass over every unit's influence function).
-        let simple = estimator.simple, byGroup = estimator.byGroup.overall
-        aggregates += [("overall ATT (simple)", simple), ("overall ATT (dynamic)", dynamic.overall), ("overall ATT (group)", byGroup)]
-        for (term, aggregate) in aggregates.suffix(3) {
-            rows.append(DiDTable.Row(term: term, coefficient: DiDTable.t(aggregate.att, aggregate.standardError, degreesOfFreedom: nu)))
+        for (index, term) in full.terms.enumerated() {
+            let att = full.estimates[index], se = standardError(index)
+            var row = DiDTable.Row(
+                term: term, coefficient: DiDTable.t(att, se, degreesOfFreedom: nu), eventTime: full.eventTimes[index],
+                band: full.eventTimes[index] == nil ? nil : finiteRange(att - bandCritical * se, att + bandCritical * se))
+            if jackknife != nil { row.conventionalStandardError = ("influence_function_std_error", full.influenceStandardErrors[index]) }
+            rows.append(row)
         }
+        let critical = bandCritical
         // Under 50 clusters, the multiplier bootstrap of each aggregation's influence function.
         var bootstrap: [String: WildClusterBootstrap.Result] = [:]
         if let count = estimator.clusters, estimator.degreesOfFreedom != nil, count < 50 {
-            for (term, aggregate) in aggregates {
+            for (term, aggregate) in full.aggregates {
                 bootstrap[term] = WildClusterBootstrap.influence(
                     term: term, estimate: aggregate.att, clusterTotals: estimator.clusterTotals(aggregate), units: estimator.units,
                     weights: count < 12 ? .webb : .rademacher)
@@ -98,17 +119,23 @@ extension PanelEstimation {
                 "weighted by \(weightName), each unit's weight in its first period\(weightsChanging == 0 ? "" : " (\(weightsChanging) units' weights change between periods)"): the estimand is the population-weighted ATT"
             )
         }
+        if let jackknifeNote { notes.append(jackknifeNote) }
+        if jackknife != nil, let count = estimator.clusters {
+            notes.append(
+                "standard errors from the cluster jackknife (each of the \(count) clusters left out in turn, every ATT(g,t) and aggregation refitted; "
+                    + "(G − 1)/G · Σ (θ₍g₎ − θ̄)²); the influence-function standard errors of R's did are in influence_function_std_error")
+        }
         if let nu {
             notes.append(
                 String(
                     format:
-                        "intervals and p-values use t(%d) critical values: the influence functions are summed to %d cluster totals (R's did uses the normal)",
-                    Int(nu), Int(nu) + 1))
+                        "intervals and p-values use t(%d) critical values (%d clusters; R's did uses the normal)", Int(nu), Int(nu) + 1))
         }
         notes.append(
             String(
-                format: "uniform 95%% band over the event times: estimate ± %.3f × s.e. (sup-t from the aggregations' covariance%@, 9999 draws, seed 20211201)",
-                critical, nu.map { String(format: " with t(%d) margins", Int($0)) as NSString } ?? ""))
+                format:
+                    "uniform 95%% band over the event times: estimate ± %.3f × s.e. (sup-t from the aggregations' %@covariance%@, 9999 draws, seed 20211201)",
+                critical, (jackknife == nil ? "" : "jackknife ") as NSString, nu.map { String(format: " with t(%d) margins", Int($0)) as NSString } ?? ""))
         if let any = bootstrap.values.first {
             let how = any.enumerated ? "all \(any.draws) sign patterns" : "\(any.draws) draws, seed 20211201"
             notes.append(
@@ -118,7 +145,58 @@ extension PanelEstimation {
         return DiDTable(
             title: "Callaway & Sant'Anna (\(comparison.rawValue) comparison)", estimator: "callaway_santanna", rows: rows,
             observations: usable.count * periodCount, clusters: estimator.clusters,
-            seType: "influence function, clustered by \(panel.clusterName) (summed to cluster totals)", notes: notes
+            seType: jackknife == nil
+                ? "influence function, clustered by \(panel.clusterName) (summed to cluster totals)"
+                : "cluster jackknife by \(panel.clusterName) (refitted without each cluster)", notes: notes
         ).attaching(bootstrap)
+    }
+}
+
+/// Every quantity a Callaway & Sant'Anna table reports, in table order: the ATT(g,t)s, the event-time
+/// aggregations, then the simple, dynamic and group overall ATTs; with their influence-function standard errors.
+struct CallawaySantAnnaTerms {
+    let terms: [String]
+    let estimates: [Double]
+    let influenceStandardErrors: [Double]
+    let eventTimes: [Int?]
+    /// The aggregations by term (event times and the overall ATTs), for the multiplier bootstrap.
+    let aggregates: [(String, CallawaySantAnna.Aggregate)]
+    let eventAggregates: [CallawaySantAnna.Aggregate]
+
+    init(_ estimator: CallawaySantAnna, periods: [String]) {
+        var terms: [String] = [], estimates: [Double] = [], errors: [Double] = [], eventTimes: [Int?] = []
+        for cell in estimator.estimates {
+            terms.append("ATT(\(periods[cell.group - 1]), \(periods[cell.time - 1]))")
+            estimates.append(cell.att)
+            errors.append(cell.standardError)
+            eventTimes.append(nil)
+        }
+        // Each aggregation is computed once (each is a pass over every unit's influence function).
+        let dynamic = estimator.dynamic
+        var aggregates = dynamic.byEventTime.map { ("event time \($0.0)", $0.1) }
+        aggregates += [
+            ("overall ATT (simple)", estimator.simple), ("overall ATT (dynamic)", dynamic.overall), ("overall ATT (group)", estimator.byGroup.overall),
+        ]
+        for (index, (term, aggregate)) in aggregates.enumerated() {
+            terms.append(term)
+            estimates.append(aggregate.att)
+            errors.append(aggregate.standardError)
+            eventTimes.append(index < dynamic.byEventTime.count ? dynamic.byEventTime[index].0 : nil)
+        }
+        self.terms = terms
+        self.estimates = estimates
+        self.influenceStandardErrors = errors
+        self.eventTimes = eventTimes
+        self.aggregates = aggregates
+        self.eventAggregates = dynamic.byEventTime.map(\.1)
+    }
+
+    /// The estimates of the given terms, in their order; an error naming the first term this fit lacks.
+    func values(for wanted: [String]) throws -> [Double] {
+        let byTerm = Dictionary(zip(terms, estimates), uniquingKeysWith: { a, _ in a })
+        return try wanted.map { term in
+            guard let value = byTerm[term] else { throw ClusterJackknife.Missing(term: term) }
+            return value
+        }
     }
 }

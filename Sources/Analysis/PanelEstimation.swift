@@ -326,6 +326,25 @@ public enum PanelEstimation {
 
     // MARK: - Event study
 
+    /// The event study's point estimates on some of the rows (`positions` into `rows`), units coded afresh: what
+    /// the cluster jackknife refits.
+    static func eventStudyFit(
+        _ panel: LongPanel, rows: [Int], positions: [Int], covariates: RowCovariates, leads: Int, lags: Int
+    ) throws -> EventStudy {
+        let picked = positions.map { rows[$0] }
+        var unitCode = [Int: Int]()
+        let units = picked.map { row -> Int in
+            if let code = unitCode[panel.unit[row]] { return code }
+            unitCode[panel.unit[row]] = unitCode.count
+            return unitCode.count - 1
+        }
+        return try EventStudy(
+            y: picked.map { panel.outcome[$0] }, unit: units, unitCount: unitCode.count, period: picked.map { panel.period[$0] },
+            periodCount: panel.periods.count, cohort: picked.map { panel.cohort[panel.unit[$0]] }, leads: leads, lags: lags,
+            standardErrors: .classical, weights: panel.weight.map { w in picked.map { w[$0] } },
+            covariates: covariates.columns.map { c in positions.map { c[$0] } }, covariateNames: covariates.names)
+    }
+
     /// Leads and lags binned at the ends, reference −1, the joint pre-trend test, the average post-period
     /// effect, and a sup-t uniform band.
     public static func eventStudy(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
@@ -338,16 +357,63 @@ public enum PanelEstimation {
             standardErrors: .cr1(cluster: panel.clusterName), cluster: covariates.gather(panel.cluster),
             clusterCount: panel.clusterLabels.count, weights: panel.weight.map { covariates.gather($0) },
             covariates: covariates.columns, covariateNames: covariates.names, keepingDesign: panel.clusterLabels.count < 50)
-        let critical = study.uniformCriticalValue()
         var tableRows = study.terms.map { term in
-            DiDTable.Row(
-                term: "event time \(term.eventTime)\(term.binned ? " (binned)" : "")", coefficient: term.coefficient, eventTime: term.eventTime,
-                band: finiteRange(
-                    term.coefficient.estimate - critical * term.coefficient.standardError,
-                    term.coefficient.estimate + critical
-                        * term.coefficient.standardError))
+            DiDTable.Row(term: "event time \(term.eventTime)\(term.binned ? " (binned)" : "")", coefficient: term.coefficient, eventTime: term.eventTime)
         }
         if let average = study.averagePost { tableRows.append(DiDTable.Row(term: "average post-period effect", coefficient: average)) }
+        // Under 50 clusters the standard errors come from the cluster jackknife (the event study refitted without
+        // each cluster): CR1's were about 5% below the estimates' spread on 24 district clusters, and its intervals
+        // covered 91.4–93.0% in the coverage study.
+        var jackknife: ClusterJackknife?, jackknifeNote: String?
+        if let count = study.regression.clusters, count < 50 {
+            let clusterOfRow = covariates.gather(panel.cluster)
+            let usedClusters = Array(Set(clusterOfRow)).sorted { panel.clusterLabels[$0] < panel.clusterLabels[$1] }
+            do {
+                jackknife = try ClusterJackknife(
+                    full: tableRows.map(\.coefficient.estimate), clusterCount: usedClusters.count,
+                    clusterLabel: { panel.clusterLabels[usedClusters[$0]] },
+                    refit: { left in
+                        let kept = rows.indices.filter { clusterOfRow[$0] != usedClusters[left] }
+                        let refit = try eventStudyFit(panel, rows: rows, positions: kept, covariates: covariates, leads: leads, lags: lags)
+                        var byTerm = Dictionary(
+                            refit.terms.map { ("event time \($0.eventTime)\($0.binned ? " (binned)" : "")", $0.coefficient.estimate) },
+                            uniquingKeysWith: { a, _ in a })
+                        byTerm["average post-period effect"] = refit.averagePost?.estimate
+                        return try tableRows.map { row in
+                            guard let value = byTerm[row.term] else { throw ClusterJackknife.Missing(term: row.term) }
+                            return value
+                        }
+                    })
+            } catch {
+                jackknifeNote = "cluster jackknife not computed (\(error)): the standard errors are CR1"
+            }
+        }
+        let degreesOfFreedom = Double(study.regression.degreesOfFreedom)
+        let critical: Double
+        if let jackknife {
+            let banded = tableRows.indices.filter { tableRows[$0].eventTime != nil }
+            critical = EventStudy.supTCriticalValue(
+                covariance: banded.map { a in banded.map { jackknife.covariance[a][$0] } }, level: 0.95, draws: 9999, seed: 20_211_201,
+                degreesOfFreedom: degreesOfFreedom)
+            let errors = jackknife.standardErrors
+            tableRows = tableRows.enumerated().map { index, row in
+                let c = row.coefficient
+                var replaced = DiDTable.Row(
+                    term: row.term, coefficient: DiDTable.t(c.estimate, errors[index], degreesOfFreedom: degreesOfFreedom, term: c.term),
+                    eventTime: row.eventTime)
+                replaced.conventionalStandardError = ("cr1_std_error", c.standardError)
+                return replaced
+            }
+        } else {
+            critical = study.uniformCriticalValue()
+        }
+        tableRows = tableRows.map { row in
+            guard row.eventTime != nil else { return row }
+            let c = row.coefficient
+            return DiDTable.Row(
+                term: row.term, coefficient: c, eventTime: row.eventTime,
+                band: finiteRange(c.estimate - critical * c.standardError, c.estimate + critical * c.standardError), keeping: row)
+        }
         var notes = ["reference: event time −1"] + [panel.weightNote, covariates.note].compactMap { $0 }
         if let p = study.preTrendPValue, let f = study.preTrendStatistic {
             notes.append(String(format: "joint test that the %d pre-period coefficients are zero: F = %.3f, p = %.4f", study.preTrendTerms, f, p))
@@ -355,8 +421,14 @@ public enum PanelEstimation {
         notes.append(
             String(
                 format:
-                    "uniform 95%% band over the event times: estimate ± %.3f × s.e. (sup-t from the coefficients' covariance with t(%d) margins, 9999 draws, seed 20211201)",
-                critical, study.regression.degreesOfFreedom))
+                    "uniform 95%% band over the event times: estimate ± %.3f × s.e. (sup-t from the coefficients' %@covariance with t(%d) margins, 9999 draws, seed 20211201)",
+                critical, (jackknife == nil ? "" : "jackknife ") as NSString, study.regression.degreesOfFreedom))
+        if let jackknifeNote { notes.append(jackknifeNote) }
+        if jackknife != nil, let count = study.regression.clusters {
+            notes.append(
+                "standard errors from the cluster jackknife (each of the \(count) clusters left out in turn and the event study refitted; "
+                    + "(G − 1)/G · Σ (θ₍g₎ − θ̄)²), with t(\(count - 1)); fixest's CR1 standard errors are in cr1_std_error, and the pre-trend test uses CR1")
+        }
         // Under 50 clusters, the wild cluster bootstrap of each event-time coefficient on the demeaned design.
         var bootstrap: [String: WildClusterBootstrap.Result] = [:]
         if let design = study.design, let count = study.regression.clusters, count < 50 {
@@ -399,7 +471,9 @@ public enum PanelEstimation {
         }
         return DiDTable(
             title: "Event study (two-way fixed effects)", estimator: "event_study", rows: tableRows, observations: study.regression.observations,
-            clusters: study.regression.clusters, seType: study.regression.standardErrors.name, notes: notes
+            clusters: study.regression.clusters,
+            seType: jackknife == nil ? study.regression.standardErrors.name : "cluster jackknife by \(panel.clusterName) (refitted without each cluster)",
+            notes: notes
         ).attaching(bootstrap)
     }
 }

@@ -156,6 +156,7 @@ public enum DiDReports {
                             term["conf_high_uniform"] = number(band.upperBound)
                         }
                         if let e = row.eventTime { term["event_time"] = e }
+                        if let se = row.conventionalStandardError { term[se.name] = number(se.value) }
                         if let wild = row.wildBootstrap {
                             term["wild_bootstrap"] = [
                                 "p_value": number(wild.pValue), "conf_low": wild.interval.map { number($0.lowerBound) } ?? NSNull(),

@@ -80,7 +80,7 @@ struct DiD: ParsableCommand {
 
     @Option(
         help:
-            "Standard errors for the 2×2 regression with --data: classical, hc1, cr1, cr2 (Bell–McCaffrey with Satterthwaite degrees of freedom) or cr3 (the cluster jackknife); the last three need --cluster. Panel estimators always cluster: CR1 for TWFE and the event study, influence functions summed by cluster for Callaway & Sant'Anna, with the wild cluster bootstrap under 50 clusters."
+            "Standard errors for the 2×2 regression with --data: classical, hc1, cr1, cr2 (Bell–McCaffrey with Satterthwaite degrees of freedom) or cr3 (the cluster jackknife); the last three need --cluster. Panel estimators always cluster: CR1 for TWFE; for the event study CR1, and for Callaway & Sant'Anna influence functions summed by cluster, each replaced by the cluster jackknife under 50 clusters (the conventional one kept beside it); the wild cluster bootstrap under 50 clusters."
     )
     var se: TwoByTwoCSV.StandardErrorKind = .classical
 
