@@ -100,9 +100,10 @@ extension PanelEstimation {
         var bootstrap: [String: WildClusterBootstrap.Result] = [:]
         if let count = estimator.clusters, estimator.degreesOfFreedom != nil, count < 50 {
             for (term, aggregate) in full.aggregates {
+                let index = full.terms.firstIndex(of: term)!
                 bootstrap[term] = WildClusterBootstrap.influence(
                     term: term, estimate: aggregate.att, clusterTotals: estimator.clusterTotals(aggregate), units: estimator.units,
-                    weights: count < 12 ? .webb : .rademacher)
+                    standardError: standardError(index), weights: count < 12 ? .webb : .rademacher)
             }
         }
         var notes = [
@@ -139,7 +140,7 @@ extension PanelEstimation {
         if let any = bootstrap.values.first {
             let how = any.enumerated ? "all \(any.draws) sign patterns" : "\(any.draws) draws, seed 20211201"
             notes.append(
-                "cluster multiplier bootstrap of each aggregation's influence function (\(any.weights.rawValue) weights, \(how)): p-values and 95% intervals in the bootstrap columns"
+                "cluster multiplier bootstrap of each aggregation's influence function, studentised by the variance of the perturbed cluster totals (\(any.weights.rawValue) weights, \(how)): its critical values with the table's standard errors give the p-values and 95% intervals in the bootstrap columns"
             )
         }
         return DiDTable(

@@ -147,3 +147,48 @@ struct PanelJackknifeTests {
         }
     }
 }
+
+struct MultiplierBootstrapTests {
+    /// |t*| of one sign pattern, written out: the perturbed totals' sum over their centred standard deviation.
+    static func studentised(_ totals: [Double], _ signs: [Double]) -> Double {
+        let perturbed = zip(totals, signs).map { $0 * $1 }
+        let g = Double(totals.count), sum = perturbed.reduce(0, +), mean = sum / g
+        let variance = perturbed.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } * g / (g - 1)
+        return abs(sum) / variance.squareRoot()
+    }
+
+    @Test("the studentised multiplier bootstrap: its p-value and critical value equal every sign pattern written out")
+    func enumerated() throws {
+        let totals = [0.8, -1.3, 0.2, 2.1, -0.6, -0.9, 1.4, -1.7]
+        let estimate = 0.9, standardError = 0.45
+        let result = try #require(
+            WildClusterBootstrap.influence(
+                term: "x", estimate: estimate, clusterTotals: totals, units: 100, standardError: standardError, weights: .rademacher))
+        #expect(result.enumerated && result.draws == 256)
+        // The half of the patterns with the first sign +1 (v and −v give the same |t*|).
+        let patterns = (0..<128).map { bits in [1.0] + (0..<7).map { bits >> $0 & 1 == 1 ? -1.0 : 1.0 } }
+        let statistics = patterns.map { Self.studentised(totals, $0) }.sorted(by: >)
+        let observed = estimate / standardError
+        #expect(abs(result.pValue - Double(statistics.filter { $0 >= observed * (1 - 1e-12) }.count) / 128) < 1e-15)
+        let q = statistics[Int((0.05 * 128).rounded(.down))]
+        let interval = try #require(result.interval)
+        #expect(abs(interval.upperBound - (estimate + q * standardError)) < 1e-12)
+        #expect(abs(interval.lowerBound - (estimate - q * standardError)) < 1e-12)
+        // Re-estimating the variance fattens the tails: the critical value is beyond the normal's.
+        #expect(q > 1.96)
+    }
+
+    @Test("the Callaway & Sant'Anna table's bootstrap interval is the estimate ± q × the jackknife standard error")
+    func tableUsesTheJackknife() throws {
+        let (panel, _) = try PanelJackknifeTests.panel()
+        let table = try PanelEstimation.callawaySantAnna(panel, comparison: .notYetTreated)
+        let simple = try #require(table.rows.first { $0.term == "overall ATT (simple)" })
+        let interval = try #require(simple.wildBootstrap?.interval)
+        let c = simple.coefficient
+        // Symmetric about the estimate, on the table's (jackknife) scale: q·s.e. on both sides, q a |t*| quantile.
+        #expect(abs((interval.upperBound - c.estimate) - (c.estimate - interval.lowerBound)) < 1e-12)
+        #expect(abs(simple.wildBootstrap!.statistic - c.estimate / c.standardError) < 1e-12)
+        // 10 clusters: Webb weights drawn.
+        #expect(simple.wildBootstrap?.weights == .webb && simple.wildBootstrap?.enumerated == false)
+    }
+}
