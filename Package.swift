@@ -112,9 +112,12 @@ let package = Package(
             name: "WorkflowsTests", dependencies: ["Workflows", "Analysis", "Reports", "Store", "Questionnaire", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CodebookTests", dependencies: ["TestSupport", "Codebook", "Questionnaire"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Store", "Questionnaire", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "SpreadsheetTests", dependencies: ["Spreadsheet", "TestSupport", "ZIPFoundation"], swiftSettings: strict),
+        .testTarget(
+            name: "SpreadsheetTests", dependencies: ["Spreadsheet", "TestSupport", "ZIPFoundation"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["TestSupport", "pantau", "ZIPFoundation"], exclude: ["Snapshots"], swiftSettings: strict),
-        .testTarget(name: "XLSFormTests", dependencies: ["TestSupport", "XLSForm", "Spreadsheet", "Questionnaire", "Codebook"], swiftSettings: strict),
+        .testTarget(
+            name: "XLSFormTests", dependencies: ["TestSupport", "XLSForm", "Spreadsheet", "Questionnaire", "Codebook"], exclude: ["Fixtures"],
+            swiftSettings: strict),
         .testTarget(
             name: "ExportsTests", dependencies: ["TestSupport", "Exports", "Store", "Interview", "Questionnaire", "Expressions", "Tabular", "ZIPFoundation"],
             swiftSettings: strict),

@@ -57,6 +57,7 @@ extension InterviewEngine {
             address: address, item: item,
             label: text(item.label, at: address, item: item, key: "label") ?? item.name,
             hint: text(item.hint, at: address, item: item, key: "hint"),
+            media: item.media.keys.sorted().map { Prompt.Media(kind: $0, file: item.media[$0]!.text(in: language)) }.filter { !$0.file.isEmpty },
             choices: choices(for: address, item), value: record?.value, origin: record?.origin,
             required: item.type.isQuestion && isRequired(address, item), sectionPath: sectionPath(for: address, item),
             blocker: blocker(at: address), confirmation: record?.confirmation)

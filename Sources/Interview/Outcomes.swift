@@ -69,6 +69,14 @@ public struct Prompt: Hashable, Sendable {
     public let item: Item
     public let label: String
     public let hint: String?
+    /// A media file shown with the question on a touch screen: a terminal shows its kind and name.
+    public struct Media: Hashable, Sendable {
+        public let kind: String
+        public let file: String
+    }
+
+    /// The question's media files in the interview's language, by kind (image, audio, …).
+    public let media: [Media]
     public let choices: [ChoiceOption]
     public let value: Value?
     public let origin: AnswerOrigin?

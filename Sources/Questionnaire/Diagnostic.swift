@@ -141,6 +141,12 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         Diagnostic(code: code, severity: severity, location: location, message: message)
     }
 
+    /// The same diagnostic at another place with its message rewritten (line numbers of generated YAML in the
+    /// message replaced by the cells they came from).
+    public func moved(to location: SourceLocation, message: String) -> Diagnostic {
+        Diagnostic(code: code, severity: severity, location: location, message: message)
+    }
+
     /// `FILE:LINE:COLUMN: error: message [CODE]`
     public var description: String { "\(location): \(severity.rawValue): \(message) [\(code)]" }
 

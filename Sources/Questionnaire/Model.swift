@@ -144,6 +144,9 @@ public struct Item: Hashable, Sendable {
     public let location: SourceLocation
     /// Where each key's value is written, for diagnostics that point at one value.
     public let valueLocations: [String: SourceLocation]
+    /// Media files shown with the question on a touch screen (image, big-image, audio, video), by kind; a terminal
+    /// shows their file names.
+    public var media: [String: LocalizedText] = [:]
 
     /// The location of a key's value, or of the item when the key is absent.
     public func location(of key: String) -> SourceLocation { valueLocations[key] ?? location }

@@ -39,7 +39,7 @@ extension Reader {
             report(.missingCalculation, itemLocation, "calculate item \(describe) has no calculation")
         }
         if type != .calculate { calculation = nil }
-        return Item(
+        var item = Item(
             name: name, type: type, label: texts.label, hint: texts.hint, labelTemplates: texts.templates,
             required: values["required"].flatMap(requirement) ?? .no,
             requiredMessage: values["required_message"].flatMap { localized($0, key: "required_message") },
@@ -61,6 +61,26 @@ extension Reader {
             repeatPath: repeatPath, path: parentPath, location: itemLocation,
             valueLocations: values.mapValues { location($0) }
         )
+        if let media = values["media"] { item.media = readMedia(media) }
+        return item
+    }
+
+    /// `media: {image: photo.jpg}` or `media: {image: {en: photo-en.jpg, id: foto.jpg}}`.
+    func readMedia(_ node: Node) -> [String: LocalizedText] {
+        guard case .mapping(let mapping) = node else {
+            report(.badStructure, location(node), "media is a mapping from kind (image, big-image, audio, video) to a file name")
+            return [:]
+        }
+        var media: [String: LocalizedText] = [:]
+        for (kindNode, value) in mapping {
+            guard let kind = scalarKey(kindNode) else { continue }
+            guard Reader.mediaKinds.contains(kind) else {
+                report(.unknownKey, location(kindNode), "media kind '\(kind)' is not one of \(Reader.mediaKinds.sorted().joined(separator: ", "))")
+                continue
+            }
+            media[kind] = localized(value, key: "media.\(kind)", requireAllLanguages: false)
+        }
+        return media
     }
 
     /// An item's known keys with their value and key nodes; unknown keys are reported.

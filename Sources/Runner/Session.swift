@@ -419,6 +419,7 @@ public final class InterviewSession {
         if !prompt.sectionPath.isEmpty { lines.append(prompt.sectionPath.joined(separator: " › ")) }
         lines.append(prompt.label + (prompt.required ? " *" : ""))
         if let hint = prompt.hint, !hint.isEmpty { lines.append("(\(hint))") }
+        for media in prompt.media { lines.append("[\(media.kind): \(media.file)]") }
         if let format = format(of: prompt.item.type) { lines.append("(\(format))") }
         for choice in prompt.choices { lines.append("\(choice.number)) \(choice.label) [\(choice.code)]") }
         if let value = prompt.value, !(value.isEmpty && !value.isNonResponse) {
@@ -487,6 +488,7 @@ public final class InterviewSession {
             for line in wrap(prompt.label, width: width - 2) { out += paint(line, "1") + "\n" }
             if prompt.required { out += paint("(\(words.required))", "33") + "\n" }
             if let hint = prompt.hint, !hint.isEmpty { for line in wrap(hint, width: width - 2) { out += paint(line, "2") + "\n" } }
+            for media in prompt.media { out += paint(String("[\(media.kind): \(media.file)]".prefix(width)), "2") + "\n" }
             if let format = format(of: prompt.item.type) { out += paint(format, "2") + "\n" }
             if !prompt.choices.isEmpty {
                 out += "\n"

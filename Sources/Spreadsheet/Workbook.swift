@@ -32,8 +32,10 @@ public struct Workbook: Sendable {
         }
     }
 
-    /// Reads every sheet: shared strings, inline strings, numbers and booleans as text.
+    /// Reads every sheet of an .xlsx or .xls workbook: shared strings, inline strings, numbers and booleans as
+    /// text, dates and times (by their cells' number formats) as ISO 8601.
     public static func read(_ data: Data) throws -> Workbook {
+        if data.count >= 8, [UInt8](data.prefix(8)) == LegacyWorkbook.signature { return try LegacyWorkbook.read(data) }
         let archive: Archive
         do { archive = try Archive(data: data, accessMode: .read) } catch { throw ReadError.notAWorkbook("it is not a zip archive") }
         func part(_ path: String) throws -> Data? {
@@ -50,14 +52,31 @@ public struct Workbook: Sendable {
         }
         var shared: [String] = []
         if let strings = try part("xl/sharedStrings.xml") { shared = try SharedStrings.parse(strings, part: "xl/sharedStrings.xml") }
+        // Each cell style's number format, so that dates read as dates.
+        var formats = NumberFormats()
+        if let styles = try part("xl/styles.xml") {
+            var inCellXfs = false
+            for element in try XMLElements.parse(styles, part: "xl/styles.xml") {
+                switch element.name {
+                case "numFmt":
+                    if let id = element.attributes["numFmtId"].flatMap(Int.init) { formats.codes[id] = element.attributes["formatCode"] }
+                case "cellXfs": inCellXfs = true
+                case "cellStyleXfs", "dxfs", "cellStyles": inCellXfs = false
+                case "xf" where inCellXfs: formats.styles.append(element.attributes["numFmtId"].flatMap(Int.init) ?? 0)
+                default: break
+                }
+            }
+        }
+        let workbookElements = try XMLElements.parse(workbookXML, part: "xl/workbook.xml")
+        formats.date1904 = workbookElements.contains { $0.name == "workbookPr" && ["1", "true"].contains($0.attributes["date1904"] ?? "") }
         var sheets: [Sheet] = []
-        for element in try XMLElements.parse(workbookXML, part: "xl/workbook.xml") where element.name == "sheet" {
+        for element in workbookElements where element.name == "sheet" {
             guard let name = element.attributes["name"], let id = element.attributes["r:id"] ?? element.attributes["id"], var target = targets[id] else {
                 continue
             }
             if target.hasPrefix("/") { target.removeFirst() } else { target = "xl/" + target }
             guard let xml = try part(target) else { continue }
-            sheets.append(Sheet(name: name, rows: try SheetCells.parse(xml, part: target, shared: shared)))
+            sheets.append(Sheet(name: name, rows: try SheetCells.parse(xml, part: target, shared: shared, formats: formats)))
         }
         return Workbook(sheets: sheets)
     }
@@ -258,14 +277,18 @@ final class SharedStrings: NSObject, XMLParserDelegate {
 /// A worksheet's cells as text.
 final class SheetCells: NSObject, XMLParserDelegate {
     private let shared: [String]
+    private let formats: NumberFormats
     private var rows: [Int: [Int: String]] = [:]
-    private var reference = "", type = "", text = ""
+    private var reference = "", type = "", text = "", style = 0
     private var inValue = false
 
-    init(shared: [String]) { self.shared = shared }
+    init(shared: [String], formats: NumberFormats) {
+        self.shared = shared
+        self.formats = formats
+    }
 
-    static func parse(_ data: Data, part: String, shared: [String]) throws -> [(number: Int, cells: [Int: String])] {
-        let handler = SheetCells(shared: shared)
+    static func parse(_ data: Data, part: String, shared: [String], formats: NumberFormats) throws -> [(number: Int, cells: [Int: String])] {
+        let handler = SheetCells(shared: shared, formats: formats)
         try parseXML(data, part: part, with: handler)
         return handler.rows.keys.sorted().map { ($0, handler.rows[$0]!) }
     }
@@ -278,6 +301,7 @@ final class SheetCells: NSObject, XMLParserDelegate {
         case "c":
             reference = attributes["r"] ?? ""
             type = attributes["t"] ?? "n"
+            style = attributes["s"].flatMap(Int.init) ?? 0
             text = ""
         case "v", "t": inValue = true
         default: break
@@ -294,10 +318,21 @@ final class SheetCells: NSObject, XMLParserDelegate {
             var value = text
             if type == "s", let index = Int(text), index < shared.count { value = shared[index] }
             if type == "b" { value = text == "1" ? "TRUE" : "FALSE" }
-            // Whole numbers typed into Excel come back as "3" rather than "3.0".
-            if type == "n", let number = Double(text), number == number.rounded(), abs(number) < 1e15 { value = String(Int64(number)) }
+            // Whole numbers typed into Excel come back as "3" rather than "3.0", dates as dates.
+            if type == "n", let number = Double(text) {
+                let id = style < formats.styles.count ? formats.styles[style] : 0
+                value = CellFormat.text(number, formatID: id, code: formats.codes[id], date1904: formats.date1904)
+                if !CellFormat.isDate(formatID: id, code: formats.codes[id]), number != number.rounded() || abs(number) >= 1e15 { value = text }
+            }
             if !value.isEmpty { rows[row, default: [:]][Workbook.columnIndex(reference)] = value }
         default: break
         }
     }
+}
+
+/// An .xlsx workbook's number formats: each cell style's format id, the custom formats' codes, the date system.
+struct NumberFormats {
+    var styles: [Int] = []
+    var codes: [Int: String] = [:]
+    var date1904 = false
 }

@@ -16,25 +16,26 @@ struct Conversion {
     /// Lists of `select_one LIST or_other` questions: each gets an 'other' choice.
     var otherLists = Set<String>()
 
+    /// The language of plain text columns (`label`) in a form that also has translated ones (`label::fr`): the
+    /// settings' default_language, or "default", as pyxform names it.
+    var plainLanguage: String?
+    /// The settings sheet's values by lower-cased header.
+    var settingValues: [String: (String, Cell)] = [:]
+
     init(path: String, tables: [String: Table], survey: Table) {
         self.path = path
         self.tables = tables
         self.survey = survey
+        if let settings = tables["settings"], let row = settings.rows.first {
+            for (index, header) in settings.header.enumerated() {
+                let value = settings.value(row.values, index)
+                if !value.isEmpty { settingValues[header.lowercased()] = (value, Cell(sheet: "settings", row: row.number, column: index, header: header)) }
+            }
+        }
     }
 
     mutating func problem(_ code: DiagnosticCode, _ sheet: String, _ row: Int, _ column: Int, _ header: String, _ message: String) {
         problems.append(Diagnostic(code, at: SourceLocation(file: "\(path):\(sheet)", line: row, column: column + 1, field: header), message))
-    }
-
-    /// `label::English (en)` → (label, en); `label::en` → (label, en); `label` → (label, nil).
-    static func language(of header: String) -> (base: String, language: String?) {
-        guard let separator = header.range(of: "::") else { return (header.lowercased(), nil) }
-        let base = header[..<separator.lowerBound].lowercased()
-        let rest = header[separator.upperBound...].trimmingCharacters(in: .whitespaces)
-        if let open = rest.lastIndex(of: "("), rest.hasSuffix(")") {
-            return (base, String(rest[rest.index(after: open)..<rest.index(before: rest.endIndex)]).trimmingCharacters(in: .whitespaces))
-        }
-        return (base, rest)
     }
 
     mutating func run() -> Result<XLSForm.Converted, DiagnosticReport> {
@@ -53,37 +54,65 @@ struct Conversion {
         return .success(XLSForm.Converted(yaml: out.text, warnings: problems, cells: out.cells))
     }
 
-    /// The languages of translated columns in the survey and choices sheets, in the order they first appear.
+    /// The default_language setting as a code (`English (en)` → en).
+    var defaultLanguage: String? { settingValues["default_language"].map { Spelling.languageCode($0.0) } }
+
+    /// The languages of translated columns in the survey and choices sheets, in the order they first appear; a
+    /// plain column beside translated ones is in the default language.
     mutating func collectLanguages() {
+        var plainText = false
         for table in [survey, tables["choices"]].compactMap({ $0 }) {
             for header in table.header {
-                let (base, code) = Self.language(of: header)
-                if let code, XLSForm.translatable.contains(base) || base == "label", !languages.contains(code) { languages.append(code) }
+                switch Spelling.column(header) {
+                case .field(let base, let code) where Spelling.translatable.contains(base) && base != "guidance_hint":
+                    if let code {
+                        if !languages.contains(code) { languages.append(code) }
+                    } else {
+                        plainText = true
+                    }
+                default: break
+                }
             }
         }
+        if plainText, !languages.isEmpty {
+            let code = defaultLanguage ?? "default"
+            plainLanguage = code
+            if !languages.contains(code) { languages.insert(code, at: 0) }
+        }
         out.languages = languages
+    }
+
+    /// An identifier made of a form_id that is not one (`my-form` → `my_form`).
+    static func identifier(_ text: String) -> String {
+        var out = String(
+            text.unicodeScalars.map { scalar -> Character in
+                (scalar.properties.isAlphabetic && scalar.isASCII) || ("0"..."9").contains(scalar) || scalar == "_" ? Character(scalar) : "_"
+            })
+        if out.isEmpty || out.first!.isNumber { out = "_" + out }
+        return out
     }
 
     /// Settings: form_id (or id_string), form_title, version, default_language, and pantau's unit_level.
     mutating func writeSettings() {
         out.line("settings:")
-        var settingValues: [String: (String, Cell)] = [:]
-        if let settings = tables["settings"], let row = settings.rows.first {
-            for (index, header) in settings.header.enumerated() {
-                let value = settings.value(row.values, index)
-                if !value.isEmpty { settingValues[header.lowercased()] = (value, Cell(sheet: "settings", row: row.number, column: index, header: header)) }
-            }
-        }
         let formID = settingValues["form_id"] ?? settingValues["id_string"]
         let fallbackID = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
-        out.field(1, "form_id", formID?.0 ?? fallbackID, formID?.1)
+        let given = formID?.0 ?? fallbackID
+        let id = Self.identifier(given)
+        if id != given {
+            let cell = formID?.1
+            problem(
+                .xlsformSkipped, cell?.sheet ?? "settings", cell?.row ?? 1, cell?.column ?? 0, cell?.header ?? "form_id",
+                "form_id '\(given)'\(formID == nil ? " (from the file name)" : "") is not an identifier (letters, digits, _); pantau uses '\(id)'")
+        }
+        out.field(1, "form_id", id, formID?.1)
         // The title: per language (form_title::CODE), or one text for every language declared.
         let titles = settingValues.filter { $0.key.hasPrefix("form_title::") || $0.key.hasPrefix("pantau_title::") }
         let title = settingValues["form_title"] ?? settingValues["title"]
         if !titles.isEmpty || !languages.isEmpty {
             out.rawLine(1, "title:", title?.1 ?? titles.first?.value.1)
             for code in languages {
-                let own = titles.first { Self.language(of: $0.key).language == code }?.value
+                let own = titles.first { $0.key.components(separatedBy: "::").dropFirst().first.map(Spelling.languageCode) == code }?.value
                 let text = own ?? title ?? titles.first?.value
                 out.field(2, YAMLOut.quoted(code), text?.0 ?? fallbackID, text?.1)
             }
@@ -94,33 +123,56 @@ struct Conversion {
         if let unitLevel = settingValues["unit_level"] { out.field(1, "unit_level", unitLevel.0, unitLevel.1) }
         if !languages.isEmpty {
             out.line("  languages: [" + languages.map(YAMLOut.quoted).joined(separator: ", ") + "]")
-            if let defaultLanguage = settingValues["default_language"] {
-                let code = Self.language(of: "x::" + defaultLanguage.0).language ?? defaultLanguage.0
-                out.field(1, "default_language", code, defaultLanguage.1)
-            }
+            if let code = defaultLanguage ?? plainLanguage { out.field(1, "default_language", code, settingValues["default_language"]?.1) }
         }
     }
 
     typealias Column = (index: Int, base: String, language: String?, header: String)
+    typealias MediaColumn = (index: Int, kind: String, language: String?, header: String)
+
+    /// Whether any data row has a value in a column.
+    func used(_ table: Table, _ index: Int) -> Bool { table.rows.contains { !table.value($0.values, index).isEmpty } }
+
+    /// The survey's columns read: honoured ones, media ones; the others reported (unknown and display-only ones
+    /// as warnings, ones with a meaning pantau cannot honour as errors when they hold a value).
+    mutating func readSurveyColumns() -> (columns: [Column], media: [MediaColumn]) {
+        var columns: [Column] = [], media: [MediaColumn] = []
+        for (index, header) in survey.header.enumerated() where !header.trimmingCharacters(in: .whitespaces).isEmpty {
+            switch Spelling.column(header) {
+            case .field("guidance_hint", _):
+                if used(survey, index) {
+                    problem(.xlsformSkipped, "survey", 1, index, header, "guidance hints are for printed forms; pantau shows the hint column, not '\(header)'")
+                }
+            case .field("list_name", _):
+                problem(.xlsformSkipped, "survey", 1, index, header, "column '\(header)' belongs on the choices sheet; ignored here")
+            case .field(let base, let code):
+                let language = code ?? (Spelling.translatable.contains(base) ? plainLanguage : nil)
+                columns.append((index, base, language, header))
+            case .media(let kind, let code):
+                media.append((index, kind, code ?? plainLanguage, header))
+            case .display:
+                if used(survey, index) {
+                    problem(
+                        .xlsformSkipped, "survey", 1, index, header, "column '\(header)' sets how a touch screen shows a question; a terminal has no use for it"
+                    )
+                }
+            case .unsupported(let reason):
+                if used(survey, index) { problem(.xlsformUnsupported, "survey", 1, index, header, "column '\(header)': \(reason); remove the column") }
+            case .unknown:
+                problem(.xlsformSkipped, "survey", 1, index, header, "column '\(header)' is not an XLSForm column; ignored, as pyxform ignores it")
+            }
+        }
+        return (columns, media)
+    }
 
     /// Survey rows into nested items; false when the sheet has no type column (nothing more can be read).
     mutating func writeSurvey() -> Bool {
-        var columns: [Column] = []
-        for (index, header) in survey.header.enumerated() where !header.isEmpty {
-            let (base, code) = Self.language(of: header)
-            if XLSForm.translatable.contains(base) || XLSForm.plain.contains(base) {
-                columns.append((index, base, code, header))
-            } else if XLSForm.media.contains(base) || base.hasPrefix("media") {
-                problem(
-                    .xlsformSkipped, "survey", 1, index, header, "media column '\(header)' skipped: pantau's terminal runner shows no images, audio or video")
-            } else {
-                problem(.xlsformSkipped, "survey", 1, index, header, "column '\(header)' is not part of pantau's format and is skipped")
-            }
-        }
+        let (columns, mediaColumns) = readSurveyColumns()
         guard let typeColumn = columns.first(where: { $0.base == "type" }) else {
             problem(.badStructure, "survey", 1, 0, "type", "the survey sheet needs a type column")
             return false
         }
+        func column(_ base: String) -> Column? { columns.first { $0.base == base } }
         out.line("survey:")
         var open: [(kind: String, row: Int, name: String)] = []
         for row in survey.rows {
@@ -128,11 +180,21 @@ struct Conversion {
             let rawType = survey.value(values, typeColumn.index)
             if rawType.isEmpty && columns.allSatisfy({ survey.value(values, $0.index).isEmpty }) { continue }
             let typeCell = Cell(sheet: "survey", row: row.number, column: typeColumn.index, header: typeColumn.header)
-            let words = rawType.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
-            let keyword = words.first?.lowercased() ?? ""
-            let kind = words.count > 1 && ["begin", "end"].contains(keyword) ? "\(keyword)_\(words[1].lowercased())" : keyword
-            if kind == "end_group" || kind == "end_repeat" {
-                let expected = kind == "end_group" ? "group" : "repeat"
+            let rowType = Spelling.rowType(rawType)
+            if let disabled = column("disabled"), ["yes", "true", "true()", "1"].contains(survey.value(values, disabled.index).lowercased()) {
+                if case .item = rowType {
+                    problem(.xlsformSkipped, "survey", row.number, disabled.index, disabled.header, "row disabled: left out, as pyxform leaves it out")
+                    continue
+                }
+                if case .select = rowType {
+                    problem(.xlsformSkipped, "survey", row.number, disabled.index, disabled.header, "row disabled: left out, as pyxform leaves it out")
+                    continue
+                }
+            }
+            var type: String, orOther = false
+            switch rowType {
+            case .endGroup, .endRepeat:
+                let expected = rowType == .endGroup ? "group" : "repeat"
                 guard let last = open.last, last.kind == expected else {
                     problem(
                         .xlsformUnmatched, "survey", row.number, typeColumn.index, typeColumn.header,
@@ -142,11 +204,45 @@ struct Conversion {
                 }
                 open.removeLast()
                 continue
+            case .metadata(let name):
+                problem(
+                    .xlsformSkipped, "survey", row.number, typeColumn.index, typeColumn.header,
+                    "metadata type '\(name)' skipped: pantau records start, end, device and enumerator in every interview itself")
+                continue
+            case .unsupported(let reason):
+                problem(
+                    .xlsformUnsupported, "survey", row.number, typeColumn.index, typeColumn.header,
+                    "type '\(rawType)' is \(reason), which pantau cannot ask yet; replace it or remove the row")
+                continue
+            case .unknown:
+                problem(
+                    .unknownType, "survey", row.number, typeColumn.index, typeColumn.header,
+                    "unknown type '\(rawType)'; the types are \(Array(Set(Spelling.scalarTypes.values)).sorted().joined(separator: ", ")), select_one LIST, select_multiple LIST, begin group, begin repeat"
+                )
+                continue
+            case .beginGroup: type = "group"
+            case .beginRepeat: type = "repeat"
+            case .item(let name): type = name
+            case .select(let kind, let list, let other):
+                type = "\(kind) \(list)"
+                orOther = other
+                if other { otherLists.insert(list) }
             }
-            guard let (type, orOther) = itemType(rawType, words: words, keyword: keyword, kind: kind, cell: typeCell) else { continue }
+            // Columns with an XLSForm meaning pantau cannot honour yet refuse the form where they hold a value.
+            for base in ["parameters", "trigger"] {
+                guard let found = column(base) else { continue }
+                let value = survey.value(values, found.index)
+                guard !value.isEmpty else { continue }
+                let reason =
+                    base == "trigger"
+                    ? "a trigger (recalculating when another answer changes) cannot be honoured yet; pantau recalculates every answer as it changes"
+                    : "parameters '\(value)' for type '\(rawType)' cannot be honoured yet"
+                problem(.xlsformUnsupported, "survey", row.number, found.index, found.header, reason + "; remove the value")
+            }
             let indent = 1 + 2 * open.count
             out.item(indent, "type", type, typeCell)
             let name = writeColumns(columns, of: row, indent: indent + 1)
+            writeMedia(mediaColumns, of: row, indent: indent + 1)
             if type == "group" || type == "repeat" {
                 out.rawLine(indent + 1, "children:", typeCell)
                 open.append((type, row.number, name))
@@ -164,62 +260,61 @@ struct Conversion {
         return true
     }
 
-    /// pantau's type for a survey row's type cell, and whether it is `select_one LIST or_other`; nil for a row that is
-    /// skipped (metadata) or wrong (reported).
-    mutating func itemType(_ rawType: String, words: [String], keyword: String, kind: String, cell: Cell) -> (String, Bool)? {
-        if XLSForm.metadataTypes.contains(keyword) {
-            problem(
-                .xlsformSkipped, "survey", cell.row, cell.column, cell.header,
-                "metadata type '\(rawType)' skipped: pantau records start, end, device and enumerator in every interview itself")
-            return nil
+    /// A row's media files as `media: {image: {en: file}}`.
+    mutating func writeMedia(_ columns: [MediaColumn], of row: (number: Int, values: [String]), indent: Int) {
+        var byKind: [(kind: String, entries: [(language: String?, file: String, cell: Cell)])] = []
+        for column in columns {
+            let file = survey.value(row.values, column.index)
+            guard !file.isEmpty else { continue }
+            let cell = Cell(sheet: "survey", row: row.number, column: column.index, header: column.header)
+            if let index = byKind.firstIndex(where: { $0.kind == column.kind }) {
+                byKind[index].entries.append((column.language, file, cell))
+            } else {
+                byKind.append((column.kind, [(column.language, file, cell)]))
+            }
         }
-        if XLSForm.unsupportedTypes.contains(keyword) {
-            problem(
-                .xlsformUnsupported, "survey", cell.row, cell.column, cell.header,
-                "type '\(rawType)' cannot be asked in pantau's terminal runner; replace it or remove the row")
-            return nil
-        }
-        switch kind {
-        case "begin_group": return ("group", false)
-        case "begin_repeat": return ("repeat", false)
-        case "select_one", "select_multiple":
-            guard words.count >= 2 else {
-                problem(.unknownType, "survey", cell.row, cell.column, cell.header, "'\(rawType)' needs a choice list: \(keyword) LIST")
-                return nil
+        guard let first = byKind.first?.entries.first else { return }
+        out.rawLine(indent, "media:", first.cell)
+        for (kind, entries) in byKind {
+            if entries.count == 1, entries[0].language == nil {
+                out.field(indent + 1, kind, entries[0].file, entries[0].cell)
+                continue
             }
-            var orOther = false
-            if words.count >= 3 {
-                if words[2].lowercased() == "or_other" {
-                    orOther = true
-                    otherLists.insert(words[1])
-                } else {
-                    problem(.unknownType, "survey", cell.row, cell.column, cell.header, "'\(rawType)': only 'or_other' may follow the list name")
-                }
-            }
-            return ("\(keyword) \(words[1])", orOther)
-        default:
-            guard let known = XLSForm.types[words.first ?? ""] ?? XLSForm.types[keyword], words.count == 1 else {
-                problem(
-                    .unknownType, "survey", cell.row, cell.column, cell.header,
-                    "unknown type '\(rawType)'; the types are \(Array(Set(XLSForm.types.values)).sorted().joined(separator: ", ")), select_one LIST, select_multiple LIST, begin group, begin repeat"
-                )
-                return nil
-            }
-            return (known, false)
+            out.rawLine(indent + 1, "\(kind):", entries[0].cell)
+            for entry in entries { out.field(indent + 2, YAMLOut.quoted(entry.language ?? "default"), entry.file, entry.cell) }
         }
     }
 
     /// The row's cells other than its type, as the item's fields; returns its name.
     mutating func writeColumns(_ columns: [Column], of row: (number: Int, values: [String]), indent: Int) -> String {
         var name = ""
-        for column in columns where column.base != "type" {
-            let value = survey.value(row.values, column.index)
+        func has(_ base: String) -> Bool { columns.contains { $0.base == base && !survey.value(row.values, $0.index).isEmpty } }
+        var given: [String: Column] = [:]
+        for column in columns where !["type", "parameters", "trigger", "disabled"].contains(column.base) {
+            var value = survey.value(row.values, column.index)
             guard !value.isEmpty else { continue }
             let cell = Cell(sheet: "survey", row: row.number, column: column.index, header: column.header)
+            // Two spellings of one column (constraint-msg beside bind:jr:constraintMsg) may not both hold a value.
+            let key = column.base + "::" + (column.language ?? "")
+            if let twin = given[key] {
+                problem(
+                    .badStructure, "survey", row.number, column.index, column.header,
+                    "'\(twin.header)' and '\(column.header)' both give this row's \(column.base); keep one")
+                continue
+            }
+            given[key] = column
+            if Spelling.expressionColumns.contains(column.base) { value = Spelling.straightQuotes(value) }
+            // A message without its check is never shown (pyxform accepts it): left out, with a warning.
+            if let check = ["constraint_message": "constraint", "required_message": "required", "warning_message": "warning"][column.base],
+                !has(check)
+            {
+                problem(.xlsformSkipped, "survey", row.number, column.index, column.header, "\(column.base) without a \(check) is never shown; left out")
+                continue
+            }
             if column.base == "name" { name = value }
             if let code = column.language {
                 out.translation(indent, column.base, code, value, cell)
-            } else if column.base == "label" || XLSForm.translatable.contains(column.base) {
+            } else if Spelling.translatable.contains(column.base) {
                 out.field(indent, column.base, value, cell)
             } else {
                 switch column.base {
@@ -247,8 +342,8 @@ struct Conversion {
     /// Choice lists in the order they first appear, each choice's columns as its fields.
     mutating func writeChoices() {
         guard let choices = tables["choices"] else { return }
-        let listColumn = choices.header.firstIndex { $0.lowercased() == "list_name" || $0.lowercased() == "list name" }
-        let nameColumn = choices.header.firstIndex { $0.lowercased() == "name" }
+        let listColumn = choices.header.firstIndex { Spelling.canonical($0) == "list_name" }
+        let nameColumn = choices.header.firstIndex { Spelling.canonical($0) == "name" }
         guard let listColumn, let nameColumn else {
             problem(.badStructure, "choices", 1, 0, "list_name", "the choices sheet needs list_name and name columns")
             return
@@ -259,27 +354,42 @@ struct Conversion {
             if list.isEmpty && choices.value(row.values, nameColumn).isEmpty { continue }
             if let index = lists.firstIndex(where: { $0.name == list }) { lists[index].rows.append(row) } else { lists.append((list, [row])) }
         }
-        out.line("choices:")
+        // A choices sheet with only its header row holds no lists.
+        out.line(lists.isEmpty ? "choices: {}" : "choices:")
         for list in lists {
             out.rawLine(1, YAMLOut.quoted(list.name) + ":", Cell(sheet: "choices", row: list.rows[0].number, column: listColumn, header: "list_name"))
             for row in list.rows {
-                var first = true
+                var first = true, labelled = false
+                var mediaLabel: (text: String, cell: Cell)?
                 for (index, header) in choices.header.enumerated() where index != listColumn && !header.isEmpty {
                     let value = choices.value(row.values, index)
                     guard !value.isEmpty else { continue }
                     let cell = Cell(sheet: "choices", row: row.number, column: index, header: header)
-                    let (base, code) = Self.language(of: header)
+                    var base: String, code: String?
+                    switch Spelling.column(header) {
+                    case .field(let name, let language) where Spelling.translatable.contains(name) || name == "name":
+                        base = name
+                        code = language ?? (Spelling.translatable.contains(name) ? plainLanguage : nil)
+                    case .media(let kind, _):
+                        // A choice shown by its picture alone: the terminal shows the file's name as its label.
+                        if mediaLabel == nil { mediaLabel = ("[\(kind): \(value)]", cell) }
+                        continue
+                    default:
+                        // Other columns are the choice's attributes, for choice filters.
+                        base = header.trimmingCharacters(in: .whitespaces)
+                        code = nil
+                    }
+                    if base == "label" { labelled = true }
                     if first {
-                        out.item(2, base == "name" ? "name" : base, value, cell, code: code)
+                        out.item(2, base, value, cell, code: code)
                         first = false
                     } else if let code {
                         out.translation(3, base, code, value, cell)
-                    } else if XLSForm.media.contains(base) || base.hasPrefix("media") {
-                        problem(.xlsformSkipped, "choices", row.number, index, header, "media column '\(header)' skipped")
                     } else {
                         out.field(3, base, value, cell)
                     }
                 }
+                if !labelled, !first, let mediaLabel { out.label(3, mediaLabel.text, mediaLabel.cell, languages: languages) }
                 out.flushTranslations()
             }
             if otherLists.contains(list.name) {

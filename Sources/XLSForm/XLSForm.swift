@@ -25,27 +25,6 @@ public enum XLSForm {
         func value(_ row: [String], _ column: Int) -> String { column < row.count ? row[column].trimmingCharacters(in: .whitespacesAndNewlines) : "" }
     }
 
-    /// Columns pantau reads, in XLSForm spelling (translations as `label::English (en)` or `label::en`).
-    static let translatable = ["label", "hint", "required_message", "constraint_message", "warning_message"]
-    static let plain = [
-        "type", "name", "required", "relevant", "constraint", "calculation", "default", "choice_filter", "appearance",
-        "read_only", "repeat_count", "pii", "allow", "warning",
-    ]
-    static let media = ["image", "audio", "video", "big-image", "media::image", "media::audio", "media::video"]
-    static let metadataTypes = [
-        "start", "end", "today", "deviceid", "subscriberid", "simserial", "phonenumber", "username", "email", "audit",
-        "start-geopoint", "background-geopoint",
-    ]
-    static let unsupportedTypes = [
-        "image", "audio", "video", "file", "barcode", "geotrace", "geoshape", "range", "rank", "background-audio",
-        "select_one_from_file", "select_multiple_from_file", "xml-external", "csv-external", "hidden",
-    ]
-    static let types: [String: String] = [
-        "text": "text", "integer": "integer", "int": "integer", "decimal": "decimal", "date": "date",
-        "datetime": "datetime", "dateTime": "datetime", "time": "time", "note": "note", "calculate": "calculate",
-        "acknowledge": "acknowledge", "trigger": "acknowledge", "geopoint": "geopoint", "identifier": "identifier",
-    ]
-
     /// Loads an XLSForm as a validated questionnaire, with the conversion's warnings (skipped columns and rows).
     public static func load(path: String) -> Result<(questionnaire: Questionnaire, warnings: [Diagnostic]), DiagnosticReport> {
         switch convert(path: path) {
@@ -67,12 +46,26 @@ public enum XLSForm {
         public let warnings: [Diagnostic]
         let cells: [Int: Cell]
 
-        /// The diagnostic moved from the generated YAML to the spreadsheet cell it came from.
-        func locate(_ diagnostic: Diagnostic, path: String) -> Diagnostic {
-            var line = diagnostic.location.line
+        /// The cell a line of the generated YAML came from (the nearest line above that has one).
+        func cell(ofLine line: Int) -> Cell? {
+            var line = line
             while line > 0, cells[line] == nil { line -= 1 }
-            guard let cell = cells[line] else { return diagnostic }
-            return diagnostic.moved(to: SourceLocation(file: "\(path):\(cell.sheet)", line: cell.row, column: cell.column + 1, field: cell.header))
+            return cells[line] ?? cells.keys.min().flatMap { cells[$0] }
+        }
+
+        /// The diagnostic moved from the generated YAML to the spreadsheet cell it came from; a YAML line named in
+        /// its message ("first at line 24") becomes the sheet and row it came from.
+        func locate(_ diagnostic: Diagnostic, path: String) -> Diagnostic {
+            var message = diagnostic.message
+            for match in message.matches(of: /line (\d+)/).reversed() {
+                guard let line = Int(match.1), let cell = cell(ofLine: line) else { continue }
+                message.replaceSubrange(match.range, with: "\(cell.sheet) row \(cell.row)")
+            }
+            guard let cell = cell(ofLine: diagnostic.location.line) else {
+                return diagnostic.moved(to: SourceLocation(file: path, line: 1, column: 1), message: message)
+            }
+            return diagnostic.moved(
+                to: SourceLocation(file: "\(path):\(cell.sheet)", line: cell.row, column: cell.column + 1, field: cell.header), message: message)
         }
     }
 
@@ -265,6 +258,8 @@ extension XLSForm {
         header += translatedHeaders("required_message", items.map(\.requiredMessage))
         header += translatedHeaders("constraint_message", items.map(\.constraintMessage))
         header += translatedHeaders("warning_message", items.map(\.warningMessage))
+        let mediaKinds = Array(Set(items.flatMap(\.media.keys))).sorted()
+        for kind in mediaKinds { header += translatedHeaders("media::\(kind)", items.map { $0.media[kind] }) }
         func text(_ value: LocalizedText?, _ column: String) -> String {
             guard let value else { return "" }
             if let range = column.range(of: "::") { return value.translations[String(column[range.upperBound...])] ?? "" }
@@ -284,6 +279,10 @@ extension XLSForm {
                 case "required_message": row.append(text(item.requiredMessage, column))
                 case "constraint_message": row.append(text(item.constraintMessage, column))
                 case "warning_message": row.append(text(item.warningMessage, column))
+                case "media":
+                    // media::KIND or media::KIND::LANGUAGE
+                    let parts = column.components(separatedBy: "::")
+                    row.append(text(item.media[parts[1]], parts.count > 2 ? "language::" + parts[2] : "plain"))
                 default: row.append(used.first { $0.0 == base }?.1(item) ?? "")
                 }
             }

@@ -130,11 +130,11 @@ extension Validate {
 }
 
 /// Loads a questionnaire for a command that needs a valid one; prints the diagnostics otherwise.
-/// XLSForms: an .xlsx workbook, or a folder holding survey.csv.
+/// XLSForms: an .xlsx or .xls workbook, or a folder holding survey.csv.
 enum XLSFormPath {
     static func matches(_ path: String) -> Bool {
         var isDirectory: ObjCBool = false
-        return path.lowercased().hasSuffix(".xlsx")
+        return path.lowercased().hasSuffix(".xlsx") || path.lowercased().hasSuffix(".xls")
             || (FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
                 && FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("survey.csv")))
     }

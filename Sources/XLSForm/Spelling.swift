@@ -1,0 +1,219 @@
+import Foundation
+
+/// The many spellings survey teams use for one XLSForm column or type, read to one meaning. pyxform accepts
+/// all of these (its alias tables and its tolerance of case, spaces and legacy single-colon translations), so
+/// pantau does too; what a column means is decided here once, and the conversion only sees canonical names.
+enum Spelling {
+    /// A survey or choices column header, read.
+    enum Column: Equatable {
+        /// A column pantau honours, by its canonical name, with a language for translated columns.
+        case field(String, language: String?)
+        /// A media column (image, big-image, audio, video), with its language if translated.
+        case media(String, language: String?)
+        /// Display settings for touch screens that a terminal has no use for (autoplay, rows of a text box).
+        case display(String)
+        /// An XLSForm column pantau cannot honour: the form is refused with this reason.
+        case unsupported(String)
+        /// Not an XLSForm column (an author's notes): pyxform ignores it, and so does pantau, with a warning.
+        case unknown
+    }
+
+    static let translatable: Set<String> = ["label", "hint", "guidance_hint", "required_message", "constraint_message", "warning_message"]
+    static let plain: Set<String> = [
+        "type", "name", "required", "relevant", "constraint", "calculation", "default", "choice_filter", "appearance", "read_only",
+        "repeat_count", "pii", "allow", "warning", "parameters", "trigger", "disabled", "list_name",
+    ]
+    static let mediaKinds: Set<String> = ["image", "big-image", "audio", "video"]
+
+    /// Old and alternative names of columns (pyxform's aliases), lower case with spaces as underscores.
+    static let aliases: [String: String] = [
+        "caption": "label", "relevance": "relevant", "constraint_msg": "constraint_message", "constraint-msg": "constraint_message",
+        "jr:constraintmsg": "constraint_message", "constraintmsg": "constraint_message", "requiredmsg": "required_message",
+        "jr:requiredmsg": "required_message", "readonly": "read_only", "jr:count": "repeat_count", "count": "repeat_count",
+        "calculate": "calculation", "list": "list_name", "guidance": "guidance_hint",
+    ]
+
+    /// `bind::NAME` (or `bind:NAME`) columns with a meaning pantau has.
+    static let bindings: [String: String] = [
+        "relevant": "relevant", "required": "required", "constraint": "constraint", "calculate": "calculation", "readonly": "read_only",
+        "jr:constraintmsg": "constraint_message", "jr:requiredmsg": "required_message",
+    ]
+
+    /// Columns that only change how a touch screen shows a question.
+    static let displayOnly: Set<String> = ["autoplay", "rows", "buttontext", "noapperrorstring", "jr:noapperrorstring"]
+
+    /// `label::English (en)` → label, en; `label:English` → label, English; `bind::relevant` → relevant;
+    /// `media::image::fr` → image (media), fr; `Constraint Message` → constraint_message.
+    static func column(_ header: String) -> Column {
+        var text = header.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !text.isEmpty else { return .unknown }
+        // "bind: relevant" → "bind:relevant"
+        text = text.replacingOccurrences(of: #"\s*:\s*"#, with: ":", options: .regularExpression)
+        var parts = text.components(separatedBy: "::")
+        if parts.count == 1 {
+            // Legacy single colons: label:English, media:image:English, bind:relevant, jr:constraintMsg.
+            let single = text.components(separatedBy: ":")
+            let head = canonical(single[0])
+            if single.count > 1, translatable.contains(head) || mediaKinds.contains(head) || head == "media" || head == "bind" {
+                parts = single
+            }
+        }
+        let head = canonical(parts[0])
+        let rest = Array(parts.dropFirst())
+        switch head {
+        case "bind":
+            let name = rest.joined(separator: ":").lowercased()
+            if let field = bindings[name] { return .field(field, language: nil) }
+            if displayOnly.contains(name) { return .display(header) }
+            return .unsupported("the bind attribute '\(rest.joined(separator: ":"))' has no meaning pantau can honour")
+        case "body", "control":
+            return .unsupported("the \(head) attribute '\(rest.joined(separator: ":"))' changes a touch-screen widget pantau does not have")
+        case "instance":
+            return .unsupported("the instance attribute '\(rest.joined(separator: ":"))' has no meaning pantau can honour")
+        case "media":
+            guard let kind = rest.first.map(canonical), mediaKinds.contains(kind) else {
+                return .unsupported("'\(header)' is not a media column (image, big-image, audio or video)")
+            }
+            return .media(kind, language: rest.count > 1 ? languageCode(rest.dropFirst().joined(separator: ":")) : nil)
+        default:
+            break
+        }
+        let language = rest.isEmpty ? nil : languageCode(rest.joined(separator: ":"))
+        if mediaKinds.contains(head) { return .media(head, language: language) }
+        if translatable.contains(head) { return .field(head, language: language) }
+        if language != nil { return .unknown }
+        if plain.contains(head) { return .field(head, language: nil) }
+        if displayOnly.contains(head) { return .display(header) }
+        return .unknown
+    }
+
+    /// Lower case, spaces and hyphens of known names as underscores, aliases resolved.
+    static func canonical(_ name: String) -> String {
+        let lower = name.trimmingCharacters(in: .whitespaces).lowercased()
+        let underscored = lower.replacingOccurrences(of: " ", with: "_")
+        return aliases[lower] ?? aliases[underscored] ?? underscored
+    }
+
+    /// `English (en)` → en; `English` → English.
+    static func languageCode(_ text: String) -> String {
+        let rest = text.trimmingCharacters(in: .whitespaces)
+        if let open = rest.lastIndex(of: "("), rest.hasSuffix(")") {
+            let code = rest[rest.index(after: open)..<rest.index(before: rest.endIndex)].trimmingCharacters(in: .whitespaces)
+            if !code.isEmpty { return code }
+        }
+        return rest
+    }
+
+    /// Columns holding expressions, where word processors' curly quotes are straightened (as pyxform does).
+    static let expressionColumns: Set<String> = [
+        "relevant", "constraint", "calculation", "choice_filter", "repeat_count", "required", "warning", "default", "read_only",
+    ]
+
+    /// ‘text’ and “text” as 'text' and "text".
+    static func straightQuotes(_ text: String) -> String {
+        text.replacingOccurrences(of: "\u{2018}", with: "'").replacingOccurrences(of: "\u{2019}", with: "'")
+            .replacingOccurrences(of: "\u{201C}", with: "\"").replacingOccurrences(of: "\u{201D}", with: "\"")
+    }
+
+    /// A survey row's type, read.
+    enum RowType: Equatable {
+        case item(String)
+        case select(kind: String, list: String, orOther: Bool)
+        case beginGroup, beginRepeat, endGroup, endRepeat
+        /// Metadata pantau records itself in every interview (start, end, device, enumerator …).
+        case metadata(String)
+        /// A type pyxform knows that pantau cannot ask yet: the form is refused with the reason.
+        case unsupported(String)
+        case unknown
+    }
+
+    static let scalarTypes: [String: String] = [
+        "text": "text", "string": "text", "integer": "integer", "int": "integer", "decimal": "decimal", "date": "date",
+        "datetime": "datetime", "date_time": "datetime", "time": "time", "note": "note", "calculate": "calculate",
+        "acknowledge": "acknowledge", "trigger": "acknowledge", "geopoint": "geopoint", "gps": "geopoint", "location": "geopoint",
+        "identifier": "identifier",
+    ]
+    static let metadataTypes: Set<String> = [
+        "start", "end", "today", "deviceid", "imei", "uri:deviceid", "subscriberid", "uri:subscriberid", "simserial", "uri:simserial",
+        "phonenumber", "phone_number", "uri:phonenumber", "username", "uri:username", "email", "uri:email", "audit", "start-geopoint",
+        "background-geopoint", "instanceid",
+    ]
+    static let notYetTypes: [String: String] = [
+        "image": "an image (a photo)", "photo": "an image (a photo)", "audio": "an audio recording", "video": "a video",
+        "file": "a file", "background-audio": "background audio recording", "barcode": "a barcode", "hidden": "a hidden value",
+        "geotrace": "a geotrace", "geoshape": "a geoshape", "range": "a range", "osm": "an OpenStreetMap feature",
+        "xml-external": "an external XML instance", "csv-external": "an external CSV instance",
+        "select_one_external": "a select from an external choices sheet", "select_multiple_external": "a select from an external choices sheet",
+        "select_one_from_file": "a select from a file beside the form", "select_multiple_from_file": "a select from a file beside the form",
+        "rank": "a ranking of choices", "begin_loop": "a loop over a choice list",
+    ]
+
+    /// `select one from L or specify other`, `select_one L or_other`, `add select one prompt using L`,
+    /// `add integer prompt`, `begin_group`, `String` … to one meaning.
+    static func rowType(_ raw: String) -> RowType {
+        var words = raw.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\u{a0}" }).map(String.init)
+        guard !words.isEmpty else { return .unknown }
+        var lower = words.map { $0.lowercased() }
+        // "or specify other" / "or_other" at the end
+        var orOther = false
+        if lower.suffix(3) == ["or", "specify", "other"] {
+            orOther = true
+            words.removeLast(3)
+            lower.removeLast(3)
+        } else if lower.last == "or_other" {
+            orOther = true
+            words.removeLast()
+            lower.removeLast()
+        }
+        // "add integer prompt", "add select one prompt using L": pyxform's oldest spellings.
+        if lower.first == "add", let prompt = lower.firstIndex(of: "prompt") {
+            let kind = lower[1..<prompt].joined(separator: "_")
+            let after = Array(words[(prompt + 1)...])
+            if after.first?.lowercased() == "using", after.count == 2 {
+                return select(kind, list: after[1], orOther: orOther) ?? .unknown
+            }
+            return orOther ? .unknown : (after.isEmpty ? scalar(kind) : .unknown)
+        }
+        let joined = lower.joined(separator: "_")
+        switch joined {
+        case "begin_group": return .beginGroup
+        case "begin_repeat": return .beginRepeat
+        case "end": return .metadata("end")
+        case "end_group": return .endGroup
+        case "end_repeat": return .endRepeat
+        case "end_loop": return .unsupported(notYetTypes["begin_loop"]!)
+        default: break
+        }
+        if lower.count >= 3, lower[0] == "begin", lower[1] == "loop" { return .unsupported(notYetTypes["begin_loop"]!) }
+        // Selects: "select_one L", "select one L", "select one from L", "select all that apply from L", "select1 L".
+        for (spelling, kind) in [
+            (["select", "all", "that", "apply", "from"], "select_multiple"), (["select", "all", "that", "apply"], "select_multiple"),
+            (["select", "one", "from"], "select_one"), (["select", "multiple", "from"], "select_multiple"),
+            (["select", "one"], "select_one"), (["select", "multiple"], "select_multiple"), (["select_one"], "select_one"),
+            (["select_multiple"], "select_multiple"), (["select1"], "select_one"), (["rank"], "rank"),
+            (["select_one_external"], "select_one_external"), (["select_multiple_external"], "select_multiple_external"),
+            (["select_one_from_file"], "select_one_from_file"), (["select_multiple_from_file"], "select_multiple_from_file"),
+        ] where lower.count == spelling.count + 1 && Array(lower.prefix(spelling.count)) == spelling {
+            return select(kind, list: words[spelling.count], orOther: orOther) ?? .unknown
+        }
+        guard !orOther else { return .unknown }
+        return scalar(joined)
+    }
+
+    static func select(_ kind: String, list: String, orOther: Bool) -> RowType? {
+        switch kind {
+        case "select_one", "select1": return .select(kind: "select_one", list: list, orOther: orOther)
+        case "select_multiple", "select_all_that_apply": return .select(kind: "select_multiple", list: list, orOther: orOther)
+        default:
+            if let reason = notYetTypes[kind] { return .unsupported(reason) }
+            return nil
+        }
+    }
+
+    static func scalar(_ name: String) -> RowType {
+        if let type = scalarTypes[name] { return .item(type) }
+        if metadataTypes.contains(name) { return .metadata(name) }
+        if let reason = notYetTypes[name] { return .unsupported(reason) }
+        return .unknown
+    }
+}

@@ -1,0 +1,160 @@
+// XLSForms as the field writes them: pyxform's aliases, legacy and bind:: columns, .xls workbooks, and the
+// problems of real forms, each honoured or refused by name, never skipped while the form is accepted.
+// Fixtures/tutorial.xls is pyxform's tests/example_xls/tutorial.xls (XLSForm/pyxform at 51e5bfe, BSD 2-Clause
+// licence), an Excel 97–2003 workbook written by Excel.
+import Foundation
+import Questionnaire
+import Spreadsheet
+import TestSupport
+import Testing
+
+@testable import XLSForm
+
+struct SpellingTests {
+    @Test(
+        "column headers: aliases, legacy single colons, bind:: attributes, media, display-only and unknown columns",
+        arguments: [
+            ("label", Spelling.Column.field("label", language: nil)),
+            ("Label::English (en)", .field("label", language: "en")),
+            ("label:English", .field("label", language: "English")),
+            ("caption:italian", .field("label", language: "italian")),
+            ("hint:English (en)", .field("hint", language: "en")),
+            ("bind::relevant", .field("relevant", language: nil)),
+            ("bind:relevant", .field("relevant", language: nil)),
+            ("bind: constraint", .field("constraint", language: nil)),
+            ("bind:jr:constraintMsg", .field("constraint_message", language: nil)),
+            ("constraint message", .field("constraint_message", language: nil)),
+            ("constraint-msg", .field("constraint_message", language: nil)),
+            ("relevance", .field("relevant", language: nil)),
+            ("read only", .field("read_only", language: nil)),
+            ("TYPE", .field("type", language: nil)),
+            ("list name", .field("list_name", language: nil)),
+            ("media::image::English (en)", .media("image", language: "en")),
+            ("media:image:english", .media("image", language: "english")),
+            ("image::english", .media("image", language: "english")),
+            ("media::audio", .media("audio", language: nil)),
+            ("autoplay", .display("autoplay")),
+            ("tutorial notes", .unknown),
+            ("bind::saveIncomplete", .unsupported("the bind attribute 'saveIncomplete' has no meaning pantau can honour")),
+        ])
+    func column(header: String, meaning: Spelling.Column) {
+        #expect(Spelling.column(header) == meaning)
+    }
+
+    @Test(
+        "row types: pyxform's aliases, selects in every spelling, metadata, and the types pantau cannot ask yet",
+        arguments: [
+            ("string", Spelling.RowType.item("text")),
+            ("int", .item("integer")),
+            ("gps", .item("geopoint")),
+            ("dateTime", .item("datetime")),
+            ("add text prompt", .item("text")),
+            ("select one from yes_no", .select(kind: "select_one", list: "yes_no", orOther: false)),
+            ("select one yes_no", .select(kind: "select_one", list: "yes_no", orOther: false)),
+            ("select all that apply from browsers", .select(kind: "select_multiple", list: "browsers", orOther: false)),
+            ("select one from sexes or specify other", .select(kind: "select_one", list: "sexes", orOther: true)),
+            ("select_one sid or_other", .select(kind: "select_one", list: "sid", orOther: true)),
+            ("add select one prompt using L", .select(kind: "select_one", list: "L", orOther: false)),
+            ("begin_group", .beginGroup), ("begin repeat", .beginRepeat), ("end_group", .endGroup), ("end repeat", .endRepeat),
+            ("end", .metadata("end")), ("phone number", .metadata("phone_number")), ("imei", .metadata("imei")),
+            ("uri:deviceid", .metadata("uri:deviceid")),
+            ("photo", .unsupported("an image (a photo)")),
+            ("select_one_from_file villages.csv", .unsupported("a select from a file beside the form")),
+            ("integr", .unknown), ("text or_other", .unknown),
+        ])
+    func rowType(raw: String, meaning: Spelling.RowType) {
+        #expect(Spelling.rowType(raw) == meaning)
+    }
+}
+
+@Suite(.temporaryFiles)
+struct FieldFormTests {
+    static let tutorial = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/tutorial.xls").path
+
+    @Test("an .xls written by Excel loads: bind:relevant and bind:constraint are honoured, 'select one from', a notes column ignored")
+    func excel97() throws {
+        let (form, warnings) = try XLSForm.load(path: Self.tutorial).get()
+        #expect(form.item(named: "age_in_months")?.relevant?.text == "${older_than_five}='no'")
+        #expect(form.item(named: "age_in_years")?.constraint?.text == ". >= 5")
+        #expect(form.item(named: "relationship_to_household_head")?.type == .selectOne(list: "relationships"))
+        #expect(form.choiceList(named: "yes_no")?.codes == ["yes", "no"])
+        #expect(form.item(named: "member")?.type == .repeat)
+        #expect(warnings.contains { $0.message == "column 'tutorial notes' is not an XLSForm column; ignored, as pyxform ignores it" })
+    }
+
+    @Test("a plain label beside translated ones is the default language; legacy label:LANG columns are translations")
+    func plainBesideTranslated() throws {
+        let path = try workbook([
+            ("survey", [["type", "name", "label", "label::fr", "hint:English"], ["text", "head", "Head", "Chef", "As on the card"]]),
+            ("choices", [["list_name", "name", "label", "label::fr"]]),
+        ])
+        let (form, _) = try XLSForm.load(path: path).get()
+        #expect(form.settings.languages == ["default", "fr", "English"] && form.settings.defaultLanguage == "default")
+        #expect(form.item(named: "head")?.label?.text(in: "default") == "Head" && form.item(named: "head")?.label?.text(in: "fr") == "Chef")
+        #expect(form.item(named: "head")?.hint?.text(in: "English") == "As on the card")
+        // A choices sheet with only its header row holds no lists, and that is no error.
+        #expect(form.choiceLists.isEmpty)
+    }
+
+    @Test("what pyxform accepts quietly: a message without its check, curly quotes, a form_id from a file name")
+    func pyxformLeniency() throws {
+        let path = try workbook(
+            [
+                (
+                    "survey",
+                    [
+                        ["type", "name", "label", "relevant", "constraint_message"],
+                        ["select_one yn", "ok", "OK?", "", "Never shown"],
+                        ["text", "why", "Why?", "${ok} = \u{2018}no\u{2019}", ""],
+                    ]
+                ),
+                ("choices", [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]]),
+            ], name: "my-form v2.xlsx")
+        let (form, warnings) = try XLSForm.load(path: path).get()
+        #expect(form.settings.formID == "my_form_v2")
+        #expect(form.item(named: "why")?.relevant?.text == "${ok} = 'no'")
+        #expect(form.item(named: "ok")?.constraintMessage == nil)
+        #expect(
+            warnings.map(\.message).sorted() == [
+                "constraint_message without a constraint is never shown; left out",
+                "form_id 'my-form v2' (from the file name) is not an identifier (letters, digits, _); pantau uses 'my_form_v2'",
+            ])
+    }
+
+    @Test("what pantau cannot honour refuses the form at its cell; two spellings of one column may not both hold a value")
+    func refused() throws {
+        let path = try workbook([
+            (
+                "survey",
+                [
+                    ["type", "name", "label", "bind::saveIncomplete", "trigger", "constraint-msg", "bind:jr:constraintMsg", "constraint"],
+                    ["text", "a", "A", "true()", "", "", "", ""],
+                    ["calculate", "b", "", "", "${a}", "", "", ""],
+                    ["integer", "c", "C", "", "", "Too big", "Trop grand", ". < 5"],
+                    ["image", "d", "D", "", "", "", "", ""],
+                ]
+            )
+        ])
+        guard case .failure(let report) = XLSForm.load(path: path) else {
+            Issue.record("the form was accepted")
+            return
+        }
+        let errors = report.diagnostics.filter { $0.severity == .error }.map { "\($0.location.line):\($0.location.field ?? "") \($0.code)" }
+        #expect(errors.sorted() == ["1:bind::saveIncomplete Q050", "3:trigger Q050", "4:bind:jr:constraintMsg Q002", "5:type Q050"])
+    }
+
+    @Test("a duplicate choice is reported at its row, and the first one's row, never a line of the generated YAML")
+    func diagnosticsAtCells() throws {
+        let path = try workbook([
+            ("survey", [["type", "name", "label"], ["select_one yn", "ok", "OK?"]]),
+            ("choices", [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"], ["yn", "yes", "Yes again"]]),
+        ])
+        guard case .failure(let report) = XLSForm.load(path: path) else {
+            Issue.record("the form was accepted")
+            return
+        }
+        let duplicate = try #require(report.diagnostics.first { $0.code == "Q021" })
+        #expect(duplicate.location.description == "\(path):choices:4:name")
+        #expect(duplicate.message == "choice 'yes' appears twice in list 'yn' (first at choices row 2)")
+    }
+}
