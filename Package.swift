@@ -116,7 +116,7 @@ let package = Package(
             name: "SpreadsheetTests", dependencies: ["Spreadsheet", "TestSupport", "ZIPFoundation"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["TestSupport", "pantau", "ZIPFoundation"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(
-            name: "XLSFormTests", dependencies: ["TestSupport", "XLSForm", "Spreadsheet", "Questionnaire", "Codebook"], exclude: ["Fixtures"],
+            name: "XLSFormTests", dependencies: ["TestSupport", "XLSForm", "Spreadsheet", "Questionnaire", "Codebook", "Expressions"], exclude: ["Fixtures"],
             swiftSettings: strict),
         .testTarget(
             name: "ExportsTests", dependencies: ["TestSupport", "Exports", "Store", "Interview", "Questionnaire", "Expressions", "Tabular", "ZIPFoundation"],

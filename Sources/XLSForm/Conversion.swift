@@ -192,6 +192,8 @@ struct Conversion {
                 }
             }
             var type: String, orOther = false
+            // Fields the type adds (a range's constraint, a hidden value's calculation) and the columns they replace.
+            var added: [(key: String, value: String)] = [], replaced: Set<String> = []
             switch rowType {
             case .endGroup, .endRepeat:
                 let expected = rowType == .endGroup ? "group" : "repeat"
@@ -220,6 +222,40 @@ struct Conversion {
                     "unknown type '\(rawType)'; the types are \(Array(Set(Spelling.scalarTypes.values)).sorted().joined(separator: ", ")), select_one LIST, select_multiple LIST, begin group, begin repeat"
                 )
                 continue
+            case .hidden:
+                // A stored value nobody is asked for: pantau's calculate, from the calculation or else the default.
+                type = "calculate"
+                if column("calculation").map({ survey.value(values, $0.index).isEmpty }) ?? true {
+                    let given = column("default").map { survey.value(values, $0.index) } ?? ""
+                    added.append(("calculation", Double(given) != nil ? given : "'\(given.replacingOccurrences(of: "'", with: ""))'"))
+                    replaced.insert("default")
+                }
+            case .range:
+                let parameters = column("parameters").map { survey.value(values, $0.index) } ?? ""
+                switch Spelling.rangeParameters(parameters) {
+                case .failure(let failure):
+                    let reason = failure.reason
+                    let found = column("parameters")
+                    problem(.xlsformUnsupported, "survey", row.number, found?.index ?? typeColumn.index, found?.header ?? typeColumn.header, reason)
+                    continue
+                case .success(let range):
+                    let whole = [range.start, range.end, range.step].allSatisfy { (x: Double) in x == x.rounded(.toNearestOrEven) }
+                    type = whole ? "integer" : "decimal"
+                    let (low, high) = range.start < range.end ? (range.text.0, range.text.1) : (range.text.1, range.text.0)
+                    var check = ". >= \(low) and . <= \(high)"
+                    // On the step: a whole number of steps from start, to six places (0.3 is three steps of 0.1).
+                    if range.step != 1 || !whole {
+                        let steps = "(. - \(range.text.0)) div \(range.text.2)"
+                        check += " and round(\(steps), 6) = round(\(steps))"
+                    }
+                    if let own = column("constraint").map({ survey.value(values, $0.index) }), !own.isEmpty { check = "(\(own)) and \(check)" }
+                    added.append(("constraint", check))
+                    replaced.insert("constraint")
+                    if column("constraint_message").map({ survey.value(values, $0.index).isEmpty }) ?? true {
+                        added.append(("constraint_message", "From \(low) to \(high) in steps of \(range.text.2)"))
+                    }
+                    replaced.insert("parameters")
+                }
             case .beginGroup: type = "group"
             case .beginRepeat: type = "repeat"
             case .item(let name): type = name
@@ -229,7 +265,7 @@ struct Conversion {
                 if other { otherLists.insert(list) }
             }
             // Columns with an XLSForm meaning pantau cannot honour yet refuse the form where they hold a value.
-            for base in ["parameters", "trigger"] {
+            for base in ["parameters", "trigger"] where !replaced.contains(base) {
                 guard let found = column(base) else { continue }
                 let value = survey.value(values, found.index)
                 guard !value.isEmpty else { continue }
@@ -241,7 +277,7 @@ struct Conversion {
             }
             let indent = 1 + 2 * open.count
             out.item(indent, "type", type, typeCell)
-            let name = writeColumns(columns, of: row, indent: indent + 1)
+            let name = writeColumns(columns, of: row, indent: indent + 1, added: added, typeCell: typeCell, replacing: replaced)
             writeMedia(mediaColumns, of: row, indent: indent + 1)
             if type == "group" || type == "repeat" {
                 out.rawLine(indent + 1, "children:", typeCell)
@@ -286,11 +322,23 @@ struct Conversion {
     }
 
     /// The row's cells other than its type, as the item's fields; returns its name.
-    mutating func writeColumns(_ columns: [Column], of row: (number: Int, values: [String]), indent: Int) -> String {
+    mutating func writeColumns(
+        _ columns: [Column], of row: (number: Int, values: [String]), indent: Int, added: [(key: String, value: String)] = [], typeCell: Cell? = nil,
+        replacing replaced: Set<String> = []
+    ) -> String {
         var name = ""
-        func has(_ base: String) -> Bool { columns.contains { $0.base == base && !survey.value(row.values, $0.index).isEmpty } }
+        func has(_ base: String) -> Bool {
+            added.contains { $0.key == base } || columns.contains { $0.base == base && !survey.value(row.values, $0.index).isEmpty }
+        }
         var given: [String: Column] = [:]
-        for column in columns where !["type", "parameters", "trigger", "disabled"].contains(column.base) {
+        for (key, value) in added {
+            if languages.isEmpty || !Spelling.translatable.contains(key) {
+                out.field(indent, key, value, typeCell)
+            } else {
+                for code in languages { out.translation(indent, key, code, value, typeCell!) }
+            }
+        }
+        for column in columns where !["type", "parameters", "trigger", "disabled"].contains(column.base) && !replaced.contains(column.base) {
             var value = survey.value(row.values, column.index)
             guard !value.isEmpty else { continue }
             let cell = Cell(sheet: "survey", row: row.number, column: column.index, header: column.header)

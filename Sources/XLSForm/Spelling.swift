@@ -115,9 +115,36 @@ enum Spelling {
             .replacingOccurrences(of: "\u{201C}", with: "\"").replacingOccurrences(of: "\u{201D}", with: "\"")
     }
 
+    /// A range's parameters (`start=0 end=10 step=0.5`; ODK's defaults 1, 10, 1), or the reason they are wrong.
+    struct RangeProblem: Error {
+        let reason: String
+    }
+
+    static func rangeParameters(_ text: String) -> Result<(start: Double, end: Double, step: Double, text: (String, String, String)), RangeProblem> {
+        var values: [String: String] = ["start": "1", "end": "10", "step": "1"]
+        for pair in text.split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "," }) {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            guard parts.count == 2, values[parts[0]] != nil else {
+                return .failure(RangeProblem(reason: "'\(pair)' is not a range parameter; a range takes start=, end= and step="))
+            }
+            values[parts[0]] = parts[1]
+        }
+        guard let start = Double(values["start"]!), let end = Double(values["end"]!), let step = Double(values["step"]!),
+            start.isFinite, end.isFinite, step.isFinite
+        else { return .failure(RangeProblem(reason: "start, end and step of a range are numbers")) }
+        guard step > 0, start != end, abs(end - start) >= step else {
+            return .failure(RangeProblem(reason: "a range needs a positive step no larger than the distance from start to end"))
+        }
+        return .success((start, end, step, (values["start"]!, values["end"]!, values["step"]!)))
+    }
+
     /// A survey row's type, read.
     enum RowType: Equatable {
         case item(String)
+        /// `hidden`: a stored value nobody is asked for (a calculate in pantau).
+        case hidden
+        /// `range`: a number between start and end in steps, from the parameters column.
+        case range
         case select(kind: String, list: String, orOther: Bool)
         case beginGroup, beginRepeat, endGroup, endRepeat
         /// Metadata pantau records itself in every interview (start, end, device, enumerator …).
@@ -132,6 +159,8 @@ enum Spelling {
         "datetime": "datetime", "date_time": "datetime", "time": "time", "note": "note", "calculate": "calculate",
         "acknowledge": "acknowledge", "trigger": "acknowledge", "geopoint": "geopoint", "gps": "geopoint", "location": "geopoint",
         "identifier": "identifier",
+        // A barcode scanner on a laptop types the code it reads, so the terminal's text prompt takes it.
+        "barcode": "text",
     ]
     static let metadataTypes: Set<String> = [
         "start", "end", "today", "deviceid", "imei", "uri:deviceid", "subscriberid", "uri:subscriberid", "simserial", "uri:simserial",
@@ -140,8 +169,8 @@ enum Spelling {
     ]
     static let notYetTypes: [String: String] = [
         "image": "an image (a photo)", "photo": "an image (a photo)", "audio": "an audio recording", "video": "a video",
-        "file": "a file", "background-audio": "background audio recording", "barcode": "a barcode", "hidden": "a hidden value",
-        "geotrace": "a geotrace", "geoshape": "a geoshape", "range": "a range", "osm": "an OpenStreetMap feature",
+        "file": "a file", "background-audio": "background audio recording",
+        "geotrace": "a geotrace", "geoshape": "a geoshape", "osm": "an OpenStreetMap feature",
         "xml-external": "an external XML instance", "csv-external": "an external CSV instance",
         "select_one_external": "a select from an external choices sheet", "select_multiple_external": "a select from an external choices sheet",
         "select_one_from_file": "a select from a file beside the form", "select_multiple_from_file": "a select from a file beside the form",
@@ -211,6 +240,8 @@ enum Spelling {
     }
 
     static func scalar(_ name: String) -> RowType {
+        if name == "hidden" { return .hidden }
+        if name == "range" { return .range }
         if let type = scalarTypes[name] { return .item(type) }
         if metadataTypes.contains(name) { return .metadata(name) }
         if let reason = notYetTypes[name] { return .unsupported(reason) }

@@ -2,6 +2,7 @@
 // problems of real forms, each honoured or refused by name, never skipped while the form is accepted.
 // Fixtures/tutorial.xls is pyxform's tests/example_xls/tutorial.xls (XLSForm/pyxform at 51e5bfe, BSD 2-Clause
 // licence), an Excel 97–2003 workbook written by Excel.
+import Expressions
 import Foundation
 import Questionnaire
 import Spreadsheet
@@ -157,4 +158,55 @@ struct FieldFormTests {
         #expect(duplicate.location.description == "\(path):choices:4:name")
         #expect(duplicate.message == "choice 'yes' appears twice in list 'yn' (first at choices row 2)")
     }
+
+    @Test("range, hidden and barcode: a number with its bounds and steps checked, a stored value, text from a scanner")
+    func typesMappedToPantau() throws {
+        let path = try workbook([
+            (
+                "survey",
+                [
+                    ["type", "name", "label", "parameters", "default", "constraint"],
+                    ["range", "score", "Score", "start=0 end=10 step=2", "", ""],
+                    ["range", "rating", "Rating", "start=5 end=0.5 step=0.5", "", ". != 3"],
+                    ["hidden", "batch", "", "", "B-7", ""],
+                    ["barcode", "tag", "Asset tag", "", "", ""],
+                ]
+            )
+        ])
+        let (form, _) = try XLSForm.load(path: path).get()
+        let score = try #require(form.item(named: "score"))
+        #expect(score.type == .integer && score.constraint?.text == ". >= 0 and . <= 10 and round((. - 0) div 2, 6) = round((. - 0) div 2)")
+        #expect(score.constraintMessage?.text(in: nil) == "From 0 to 10 in steps of 2")
+        let rating = try #require(form.item(named: "rating"))
+        #expect(rating.type == .decimal && rating.constraint?.text == "(. != 3) and . >= 0.5 and . <= 5 and round((. - 5) div 0.5, 6) = round((. - 5) div 0.5)")
+        // The checks as the interview evaluates them: 0.3 is three steps of 0.1, 0.35 is not.
+        for (value, inRange) in [("0.3", true), ("0.35", false), ("1.1", false)] {
+            let tenths = try workbook(
+                [("survey", [["type", "name", "label", "parameters"], ["range", "t", "T", "start=0 end=1 step=0.1"]])], name: "tenths-\(value).xlsx")
+            let item = try #require(try XLSForm.load(path: tenths).get().questionnaire.item(named: "t"))
+            let result = Evaluator.evaluate(item.constraint!.expression, in: CurrentValue(currentValue: .number(Double(value)!)))
+            #expect(result.booleanValue == inRange, "\(value)")
+        }
+        #expect(form.item(named: "batch")?.type == .calculate && form.item(named: "batch")?.calculation?.text == "'B-7'")
+        #expect(form.item(named: "tag")?.type == .text)
+        let bad = try workbook([("survey", [["type", "name", "label", "parameters"], ["range", "x", "X", "start=1 stop=4"]])], name: "bad.xlsx")
+        guard case .failure(let report) = XLSForm.load(path: bad) else {
+            Issue.record("a range with a wrong parameter was accepted")
+            return
+        }
+        #expect(report.diagnostics.map(\.location.description) == ["\(bad):survey:2:parameters"])
+        #expect(report.diagnostics.first?.message == "'stop=4' is not a range parameter; a range takes start=, end= and step=")
+    }
+}
+
+/// An evaluation context holding only `.`, for checking a constraint on its own.
+struct CurrentValue: EvaluationContext {
+    var currentValue: Value
+    var position: Int? { nil }
+    var today: Int { 0 }
+    var now: (seconds: Double, offsetMinutes: Int) { (0, 0) }
+    func value(of field: String) -> Value { .empty }
+    func previousValue(of field: String) -> Value { .empty }
+    func choiceLabel(field: String, code: String) -> String? { nil }
+    func choiceColumn(_ name: String) -> Value { .empty }
 }
