@@ -179,6 +179,8 @@ public struct Settings: Hashable, Sendable {
     public let defaultLanguage: String?
     public let languages: [String]
     public let unitLevel: String?
+    /// Whether a choice name may appear twice in one list (cascading lists told apart by a choice_filter).
+    public var allowsChoiceDuplicates = false
 }
 
 /// A validated questionnaire. Only `QuestionnaireLoader` creates one, after every check has passed, so later

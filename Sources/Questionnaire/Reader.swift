@@ -20,7 +20,9 @@ final class Reader {
     var scalarNodes: [SourceLocation: Node] = [:]
 
     static let topLevelKeys = ["settings", "survey", "choices"]
-    static let settingsKeys = ["form_id", "title", "version", "default_language", "languages", "unit_level", "description"]
+    static let settingsKeys = [
+        "form_id", "title", "version", "default_language", "languages", "unit_level", "description", "allow_choice_duplicates",
+    ]
     static let itemKeys = [
         "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint", "constraint_message",
         "warning", "warning_message", "calculation", "default", "choice_filter", "appearance", "read_only", "pii",
@@ -122,6 +124,9 @@ final class Reader {
     }
 
     private var languages: [String] = []
+    /// Whether a choice name may appear twice in one list (cascading lists filtered by a choice_filter, as XLSForm's
+    /// allow_choice_duplicates).
+    private var allowsChoiceDuplicates = false
 
     private func reportYAMLError(_ error: YamlError) {
         switch error {
@@ -339,10 +344,13 @@ final class Reader {
             report(.missingSetting, location(node), "settings has no title")
         }
         let unitLevel = values["unit_level"].flatMap { string($0, key: "unit_level") }
+        allowsChoiceDuplicates = values["allow_choice_duplicates"].flatMap { boolean($0, key: "allow_choice_duplicates") } ?? false
         guard let formID, let version, let title else { return nil }
-        return Settings(
+        var settings = Settings(
             formID: formID, title: title, version: version,
             defaultLanguage: defaultLanguage ?? languageList.first, languages: languageList, unitLevel: unitLevel)
+        settings.allowsChoiceDuplicates = allowsChoiceDuplicates
+        return settings
     }
 
     // MARK: - Names
@@ -405,7 +413,7 @@ final class Reader {
                         "choice name '\(name)' must be non-empty and without spaces, since select_multiple answers are stored space-separated"
                     )
                 }
-                if let first = seen[name] {
+                if let first = seen[name], !allowsChoiceDuplicates {
                     report(
                         .duplicateChoiceName, location(nameNode),
                         "choice '\(name)' appears twice in list '\(listName)' (first at line \(first.line))")

@@ -1,5 +1,6 @@
 import Foundation
 import Questionnaire
+import Tabular
 
 /// One XLSForm converted to pantau's YAML: settings, then survey rows into nested items, then choice lists. Every
 /// line written remembers its cell, and every problem is collected with its sheet, row and column.
@@ -15,6 +16,10 @@ struct Conversion {
     var languages: [String] = []
     /// Lists of `select_one LIST or_other` questions: each gets an 'other' choice.
     var otherLists = Set<String>()
+    /// Lists of select_one_external questions, read from the external_choices sheet.
+    var externalLists = Set<String>()
+    /// CSV files of select_one_from_file questions, and the list name each becomes.
+    var fileLists: [String: String] = [:]
 
     /// The language of plain text columns (`label`) in a form that also has translated ones (`label::fr`): the
     /// settings' default_language, or "default", as pyxform names it.
@@ -121,6 +126,14 @@ struct Conversion {
         }
         out.field(1, "version", settingValues["version"]?.0 ?? "1", settingValues["version"]?.1)
         if let unitLevel = settingValues["unit_level"] { out.field(1, "unit_level", unitLevel.0, unitLevel.1) }
+        // Cascading lists repeat a name under different parents (king county in two states): pyxform allows it with
+        // allow_choice_duplicates, and always on the external_choices sheet, whose lists are filtered by design.
+        let allowed = settingValues["allow_choice_duplicates"]
+        if let allowed, ["yes", "true", "true()", "1"].contains(allowed.0.lowercased()) {
+            out.raw(1, "allow_choice_duplicates", "true", allowed.1)
+        } else if tables["external_choices"] != nil {
+            out.raw(1, "allow_choice_duplicates", "true", nil)
+        }
         if !languages.isEmpty {
             out.line("  languages: [" + languages.map(YAMLOut.quoted).joined(separator: ", ") + "]")
             if let code = defaultLanguage ?? plainLanguage { out.field(1, "default_language", code, settingValues["default_language"]?.1) }
@@ -259,7 +272,21 @@ struct Conversion {
             case .beginGroup: type = "group"
             case .beginRepeat: type = "repeat"
             case .item(let name): type = name
-            case .select(let kind, let list, let other):
+            case .select(let kind, var list, let other, let source):
+                switch source {
+                case .choices: break
+                case .external: externalLists.insert(list)
+                case .file(let file):
+                    // The list is named after the file (villages.csv → villages).
+                    if let known = fileLists[file] {
+                        list = known
+                    } else {
+                        var name = Self.identifier((file as NSString).deletingPathExtension)
+                        while fileLists.values.contains(name) || (tables["choices"]?.rows.contains { $0.values.first == name } ?? false) { name += "_file" }
+                        fileLists[file] = name
+                        list = name
+                    }
+                }
                 type = "\(kind) \(list)"
                 orOther = other
                 if other { otherLists.insert(list) }
@@ -387,32 +414,76 @@ struct Conversion {
         return name
     }
 
-    /// Choice lists in the order they first appear, each choice's columns as its fields.
-    mutating func writeChoices() {
-        guard let choices = tables["choices"] else { return }
-        let listColumn = choices.header.firstIndex { Spelling.canonical($0) == "list_name" }
-        let nameColumn = choices.header.firstIndex { Spelling.canonical($0) == "name" }
+    /// A sheet's rows grouped into lists by its list_name column, in the order they first appear.
+    mutating func lists(in table: Table) -> [(name: String, rows: [(number: Int, values: [String])])]? {
+        let listColumn = table.header.firstIndex { Spelling.canonical($0) == "list_name" }
+        let nameColumn = table.header.firstIndex { Spelling.canonical($0) == "name" }
         guard let listColumn, let nameColumn else {
-            problem(.badStructure, "choices", 1, 0, "list_name", "the choices sheet needs list_name and name columns")
-            return
+            problem(.badStructure, table.name, 1, 0, "list_name", "the \(table.name) sheet needs list_name and name columns")
+            return nil
         }
         var lists: [(name: String, rows: [(number: Int, values: [String])])] = []
-        for row in choices.rows {
-            let list = choices.value(row.values, listColumn)
-            if list.isEmpty && choices.value(row.values, nameColumn).isEmpty { continue }
+        for row in table.rows {
+            let list = table.value(row.values, listColumn)
+            if list.isEmpty && table.value(row.values, nameColumn).isEmpty { continue }
             if let index = lists.firstIndex(where: { $0.name == list }) { lists[index].rows.append(row) } else { lists.append((list, [row])) }
         }
+        return lists
+    }
+
+    /// Choice lists: the choices sheet's in the order they first appear, then those of the external_choices sheet
+    /// that select_one_external questions use, then those read from CSV files beside the form.
+    mutating func writeChoices() {
+        var sources: [(name: String, table: Table, rows: [(number: Int, values: [String])])] = []
+        if let choices = tables["choices"], let found = lists(in: choices) { sources += found.map { ($0.name, choices, $0.rows) } }
+        if !externalLists.isEmpty {
+            if let external = tables["external_choices"], let found = lists(in: external) {
+                for list in found where externalLists.contains(list.name) {
+                    if sources.contains(where: { $0.name == list.name }) {
+                        problem(
+                            .duplicateName, "external_choices", list.rows[0].number, 0, "list_name",
+                            "list '\(list.name)' is on both the choices and the external_choices sheet; pantau keeps one set of list names, so rename one")
+                        continue
+                    }
+                    sources.append((list.name, external, list.rows))
+                }
+            } else {
+                let first = externalLists.sorted()[0]
+                problem(
+                    .badStructure, "survey", 1, 0, "type",
+                    "select_one_external '\(first)' needs an external_choices sheet in the workbook (an itemsets.csv beside the form is not read)")
+            }
+        }
+        for (file, name) in fileLists.sorted(by: { $0.key < $1.key }) {
+            let location = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
+            guard let text = try? String(contentsOfFile: location, encoding: .utf8), case .success(let rows) = CSV.parse(text), let header = rows.first
+            else {
+                problem(.xlsformUnsupported, "survey", 1, 0, "type", "the choices file '\(file)' is not beside the form (or is not UTF-8 CSV)")
+                continue
+            }
+            let table = Table(
+                name: file, header: header.fields.map { $0.trimmingCharacters(in: .whitespaces) }, rows: rows.dropFirst().map { ($0.line, $0.fields) })
+            guard table.header.contains(where: { Spelling.canonical($0) == "name" }) else {
+                problem(.badStructure, file, 1, 0, "name", "the choices file '\(file)' needs a name column (and label)")
+                continue
+            }
+            sources.append((name, table, table.rows.filter { !$0.values.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }))
+        }
         // A choices sheet with only its header row holds no lists.
-        out.line(lists.isEmpty ? "choices: {}" : "choices:")
-        for list in lists {
-            out.rawLine(1, YAMLOut.quoted(list.name) + ":", Cell(sheet: "choices", row: list.rows[0].number, column: listColumn, header: "list_name"))
+        out.line(sources.isEmpty ? "choices: {}" : "choices:")
+        for list in sources {
+            let choices = list.table
+            let listColumn = choices.header.firstIndex { Spelling.canonical($0) == "list_name" }
+            let nameColumn = choices.header.firstIndex { Spelling.canonical($0) == "name" } ?? 0
+            out.rawLine(
+                1, YAMLOut.quoted(list.name) + ":", Cell(sheet: choices.name, row: list.rows.first?.number ?? 1, column: listColumn ?? 0, header: "list_name"))
             for row in list.rows {
                 var first = true, labelled = false
                 var mediaLabel: (text: String, cell: Cell)?
                 for (index, header) in choices.header.enumerated() where index != listColumn && !header.isEmpty {
                     let value = choices.value(row.values, index)
                     guard !value.isEmpty else { continue }
-                    let cell = Cell(sheet: "choices", row: row.number, column: index, header: header)
+                    let cell = Cell(sheet: choices.name, row: row.number, column: index, header: header)
                     var base: String, code: String?
                     switch Spelling.column(header) {
                     case .field(let name, let language) where Spelling.translatable.contains(name) || name == "name":
@@ -440,8 +511,8 @@ struct Conversion {
                 if !labelled, !first, let mediaLabel { out.label(3, mediaLabel.text, mediaLabel.cell, languages: languages) }
                 out.flushTranslations()
             }
-            if otherLists.contains(list.name) {
-                let cell = Cell(sheet: "choices", row: list.rows[0].number, column: nameColumn, header: "name")
+            if otherLists.contains(list.name), let firstRow = list.rows.first {
+                let cell = Cell(sheet: choices.name, row: firstRow.number, column: nameColumn, header: "name")
                 out.item(2, "name", "other", cell)
                 out.label(3, "Other", cell, languages: languages)
             }

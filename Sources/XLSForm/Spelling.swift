@@ -138,6 +138,12 @@ enum Spelling {
         return .success((start, end, step, (values["start"]!, values["end"]!, values["step"]!)))
     }
 
+    /// Where a select's choices are: the choices sheet, the external_choices sheet, or a CSV file beside the form.
+    enum ChoiceSource: Equatable {
+        case choices, external
+        case file(String)
+    }
+
     /// A survey row's type, read.
     enum RowType: Equatable {
         case item(String)
@@ -145,7 +151,7 @@ enum Spelling {
         case hidden
         /// `range`: a number between start and end in steps, from the parameters column.
         case range
-        case select(kind: String, list: String, orOther: Bool)
+        case select(kind: String, list: String, orOther: Bool, from: ChoiceSource = .choices)
         case beginGroup, beginRepeat, endGroup, endRepeat
         /// Metadata pantau records itself in every interview (start, end, device, enumerator …).
         case metadata(String)
@@ -172,8 +178,6 @@ enum Spelling {
         "file": "a file", "background-audio": "background audio recording",
         "geotrace": "a geotrace", "geoshape": "a geoshape", "osm": "an OpenStreetMap feature",
         "xml-external": "an external XML instance", "csv-external": "an external CSV instance",
-        "select_one_external": "a select from an external choices sheet", "select_multiple_external": "a select from an external choices sheet",
-        "select_one_from_file": "a select from a file beside the form", "select_multiple_from_file": "a select from a file beside the form",
         "rank": "a ranking of choices", "begin_loop": "a loop over a choice list",
     ]
 
@@ -233,6 +237,14 @@ enum Spelling {
         switch kind {
         case "select_one", "select1": return .select(kind: "select_one", list: list, orOther: orOther)
         case "select_multiple", "select_all_that_apply": return .select(kind: "select_multiple", list: list, orOther: orOther)
+        case "select_one_external", "select_multiple_external":
+            return orOther ? nil : .select(kind: kind.replacingOccurrences(of: "_external", with: ""), list: list, orOther: false, from: .external)
+        case "select_one_from_file", "select_multiple_from_file":
+            guard !orOther else { return nil }
+            guard list.lowercased().hasSuffix(".csv") else {
+                return .unsupported("a select from '\(list)' (pantau reads CSV choice files; XML and GeoJSON ones not yet)")
+            }
+            return .select(kind: kind.replacingOccurrences(of: "_from_file", with: ""), list: list, orOther: false, from: .file(list))
         default:
             if let reason = notYetTypes[kind] { return .unsupported(reason) }
             return nil

@@ -60,7 +60,9 @@ struct SpellingTests {
             ("end", .metadata("end")), ("phone number", .metadata("phone_number")), ("imei", .metadata("imei")),
             ("uri:deviceid", .metadata("uri:deviceid")),
             ("photo", .unsupported("an image (a photo)")),
-            ("select_one_from_file villages.csv", .unsupported("a select from a file beside the form")),
+            ("select_one_from_file villages.csv", .select(kind: "select_one", list: "villages.csv", orOther: false, from: .file("villages.csv"))),
+            ("select_one_from_file areas.geojson", .unsupported("a select from 'areas.geojson' (pantau reads CSV choice files; XML and GeoJSON ones not yet)")),
+            ("select_one_external counties", .select(kind: "select_one", list: "counties", orOther: false, from: .external)),
             ("integr", .unknown), ("text or_other", .unknown),
         ])
     func rowType(raw: String, meaning: Spelling.RowType) {
@@ -196,6 +198,46 @@ struct FieldFormTests {
         }
         #expect(report.diagnostics.map(\.location.description) == ["\(bad):survey:2:parameters"])
         #expect(report.diagnostics.first?.message == "'stop=4' is not a range parameter; a range takes start=, end= and step=")
+    }
+}
+
+extension FieldFormTests {
+    @Test("cascading lists: select_one_external from the external_choices sheet, duplicates under different parents, a CSV file beside the form")
+    func choicesFromElsewhere() throws {
+        let path = try workbook(
+            [
+                (
+                    "survey",
+                    [
+                        ["type", "name", "label", "choice_filter"],
+                        ["select_one states", "state", "State", ""],
+                        ["select_one_external counties", "county", "County", "state=${state}"],
+                        ["select_one_from_file villages.csv", "village", "Village", ""],
+                    ]
+                ),
+                ("choices", [["list_name", "name", "label"], ["states", "texas", "Texas"], ["states", "washington", "Washington"]]),
+                (
+                    "external_choices",
+                    [
+                        ["list_name", "name", "label", "state"], ["counties", "king", "King", "washington"], ["counties", "pierce", "Pierce", "washington"],
+                        ["counties", "king", "King", "texas"],
+                    ]
+                ),
+            ], name: "cascade.xlsx")
+        let csv = (path as NSString).deletingLastPathComponent + "/villages.csv"
+        try "name,label,district\nv1,Desa Satu,d1\nv2,Desa Dua,d1\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let (form, _) = try XLSForm.load(path: path).get()
+        #expect(form.settings.allowsChoiceDuplicates)
+        #expect(form.item(named: "county")?.type == .selectOne(list: "counties"))
+        #expect(form.choiceList(named: "counties")?.choices.map { $0.attributes["state"] ?? "" } == ["washington", "washington", "texas"])
+        #expect(form.item(named: "village")?.type == .selectOne(list: "villages"))
+        #expect(form.choiceList(named: "villages")?.choice("v2")?.label?.text(in: nil) == "Desa Dua")
+        try FileManager.default.removeItem(atPath: csv)
+        guard case .failure(let report) = XLSForm.load(path: path) else {
+            Issue.record("a form whose choices file is missing was accepted")
+            return
+        }
+        #expect(report.diagnostics.contains { $0.message == "the choices file 'villages.csv' is not beside the form (or is not UTF-8 CSV)" })
     }
 }
 
