@@ -15,6 +15,9 @@ public enum AnswerError: Error, Hashable, Sendable, CustomStringConvertible {
     case latitudeRange
     case longitudeRange
     case negativeAccuracy
+    /// A point of a geotrace or geoshape (1-based) is wrong.
+    indirect case inPoint(Int, AnswerError)
+    case tooFewPoints(shape: Bool)
     case acknowledge
     case takesNoAnswer(String)
     case noChoices
@@ -56,6 +59,15 @@ public enum AnswerError: Error, Hashable, Sendable, CustomStringConvertible {
         case .latitudeRange: return pick("lintang harus antara -90 dan 90", "latitude must be between -90 and 90")
         case .longitudeRange: return pick("bujur harus antara -180 dan 180", "longitude must be between -180 and 180")
         case .negativeAccuracy: return pick("akurasi tidak boleh negatif", "accuracy cannot be negative")
+        case .inPoint(let index, let error): return pick("titik \(index): ", "point \(index): ") + error.message(indonesian: indonesian)
+        case .tooFewPoints(let shape):
+            return shape
+                ? pick(
+                    "area perlu paling sedikit 3 titik sudut, dipisah ';', mis. -8.65 115.22; -8.66 115.22; -8.66 115.23",
+                    "an area needs at least 3 corners separated by ';', e.g. -8.65 115.22; -8.66 115.22; -8.66 115.23")
+                : pick(
+                    "garis perlu paling sedikit 2 titik, dipisah ';', mis. -8.65 115.22; -8.66 115.23",
+                    "a line needs at least 2 points separated by ';', e.g. -8.65 115.22; -8.66 115.23")
         case .acknowledge: return pick("ketik OK untuk menyetujui", "acknowledge with OK")
         case .takesNoAnswer(let type): return pick("butir \(type) tidak menerima jawaban", "\(type) items take no answer")
         case .noChoices: return pick("pertanyaan ini tidak punya pilihan", "this question has no choices")
@@ -151,6 +163,26 @@ extension ItemType {
             return .success(.dateTime(parsed.seconds, offsetMinutes: parsed.offsetMinutes))
         case .geopoint:
             return Geopoint.parse(text).map { .string($0.description) }
+        case .geotrace, .geoshape:
+            // Points separated by ';' as ODK stores them; an area is closed (its first corner repeated at the end).
+            var points: [Geopoint] = []
+            for (index, part) in text.split(separator: ";").enumerated() {
+                let piece = part.trimmingSpaces
+                if piece.isEmpty { continue }
+                switch Geopoint.parse(piece) {
+                case .success(let point): points.append(point)
+                case .failure(let error): return .failure(.inPoint(index + 1, error))
+                }
+            }
+            let shape = self == .geoshape
+            if shape, points.count > 1, let first = points.first, let last = points.last, first.latitude == last.latitude,
+                first.longitude == last.longitude
+            {
+                points.removeLast()
+            }
+            guard points.count >= (shape ? 3 : 2) else { return .failure(.tooFewPoints(shape: shape)) }
+            if shape { points.append(points[0]) }
+            return .success(.string(points.map(\.description).joined(separator: "; ")))
         case .acknowledge:
             guard text.uppercased() == "OK" else { return .failure(.acknowledge) }
             return .success(.string("OK"))

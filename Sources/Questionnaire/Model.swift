@@ -57,12 +57,14 @@ public enum ItemType: Hashable, Sendable, CustomStringConvertible {
     case selectMultiple(list: String)
     case date, dateTime, time
     case note, calculate, acknowledge, geopoint, identifier
+    /// A line (two or more points) and a closed area (three or more corners), as ODK's geotrace and geoshape.
+    case geotrace, geoshape
     case group, `repeat`
 
     public static let simpleNames: [String: ItemType] = [
         "text": .text, "integer": .integer, "decimal": .decimal, "date": .date, "datetime": .dateTime,
         "time": .time, "note": .note, "calculate": .calculate, "acknowledge": .acknowledge,
-        "geopoint": .geopoint, "identifier": .identifier, "group": .group, "repeat": .repeat,
+        "geopoint": .geopoint, "geotrace": .geotrace, "geoshape": .geoshape, "identifier": .identifier, "group": .group, "repeat": .repeat,
     ]
 
     public var description: String {
@@ -79,6 +81,8 @@ public enum ItemType: Hashable, Sendable, CustomStringConvertible {
         case .calculate: "calculate"
         case .acknowledge: "acknowledge"
         case .geopoint: "geopoint"
+        case .geotrace: "geotrace"
+        case .geoshape: "geoshape"
         case .identifier: "identifier"
         case .group: "group"
         case .repeat: "repeat"

@@ -101,6 +101,14 @@ public enum Words: Sendable {
     var more: String { pick("lagi", "more") }
     var reviewNextPage: String { pick("Enter: halaman berikutnya · :jump NOMOR · q: kembali", "Enter: next page · :jump NUMBER · q: back") }
     var reviewLastPage: String { pick("Enter atau q: kembali · :jump NOMOR", "Enter or q: back · :jump NUMBER") }
+    var geotraceFormat: String {
+        pick("Format: titik-titik dipisah ';', mis. -8.65 115.22; -8.66 115.23", "Format: points separated by ';', e.g. -8.65 115.22; -8.66 115.23")
+    }
+    var geoshapeFormat: String {
+        pick(
+            "Format: titik sudut dipisah ';' (paling sedikit 3), mis. -8.65 115.22; -8.66 115.22; -8.66 115.23",
+            "Format: corners separated by ';' (at least 3), e.g. -8.65 115.22; -8.66 115.22; -8.66 115.23")
+    }
     var dateFormat: String { pick("Format: TTTT-BB-HH, mis. 2021-06-30", "Format: YYYY-MM-DD, e.g. 2021-06-30") }
     var timeFormat: String { pick("Format: JJ:MM, mis. 09:30", "Format: HH:MM, e.g. 09:30") }
     var dateTimeFormat: String { pick("Format: TTTT-BB-HH JJ:MM, mis. 2021-06-30 09:30", "Format: YYYY-MM-DD HH:MM, e.g. 2021-06-30 09:30") }

@@ -410,6 +410,8 @@ public final class InterviewSession {
         case .date: words.dateFormat
         case .time: words.timeFormat
         case .dateTime: words.dateTimeFormat
+        case .geotrace: words.geotraceFormat
+        case .geoshape: words.geoshapeFormat
         default: nil
         }
     }

@@ -276,6 +276,11 @@ struct AnswerModel {
             return [.text("\(CivilDate(days: context.roundStart + random.integer(1...20)))T10:00+07:00")]
         case .geopoint:
             return [.text(String(format: "%.5f %.5f", random.uniform() * 12 - 9, 95 + random.uniform() * 45))]
+        case .geotrace, .geoshape:
+            // A walk of a few hundred metres from a point in Indonesia.
+            let start = (random.uniform() * 12 - 9, 95 + random.uniform() * 45)
+            let points = (0..<4).map { i in String(format: "%.5f %.5f", start.0 + 0.001 * Double(i), start.1 + 0.002 * Double(i % 2)) }
+            return [.text(points.joined(separator: "; "))]
         case .acknowledge:
             return [.text("OK")]
         case .identifier:

@@ -165,6 +165,7 @@ enum Spelling {
         "datetime": "datetime", "date_time": "datetime", "time": "time", "note": "note", "calculate": "calculate",
         "acknowledge": "acknowledge", "trigger": "acknowledge", "geopoint": "geopoint", "gps": "geopoint", "location": "geopoint",
         "identifier": "identifier",
+        "geotrace": "geotrace", "geoshape": "geoshape",
         // A barcode scanner on a laptop types the code it reads, so the terminal's text prompt takes it.
         "barcode": "text",
     ]
@@ -176,7 +177,7 @@ enum Spelling {
     static let notYetTypes: [String: String] = [
         "image": "an image (a photo)", "photo": "an image (a photo)", "audio": "an audio recording", "video": "a video",
         "file": "a file", "background-audio": "background audio recording",
-        "geotrace": "a geotrace", "geoshape": "a geoshape", "osm": "an OpenStreetMap feature",
+        "osm": "an OpenStreetMap feature",
         "xml-external": "an external XML instance", "csv-external": "an external CSV instance",
         "rank": "a ranking of choices", "begin_loop": "a loop over a choice list",
     ]

@@ -26,6 +26,11 @@ struct AnswerParsingTests {
             .dateTime(Double(CivilDate(year: 2021, month: 6, day: 30)!.days) * 86_400 + 9_000, offsetMinutes: 420)
         ),
         (.geopoint, "-8.65 115.22", .string("-8.65 115.22")), (.geopoint, "-8.65 115.22 12 5", .string("-8.65 115.22 12 5")),
+        (.geotrace, "-8.65 115.22; -8.66 115.23 10 4", .string("-8.65 115.22; -8.66 115.23 10 4")),
+        (.geotrace, " -8.65 115.22;-8.66 115.23; ", .string("-8.65 115.22; -8.66 115.23")),
+        // An area is closed: its first corner repeated at the end, whether or not it was typed.
+        (.geoshape, "-8.65 115.22; -8.66 115.22; -8.66 115.23", .string("-8.65 115.22; -8.66 115.22; -8.66 115.23; -8.65 115.22")),
+        (.geoshape, "-8.65 115.22; -8.66 115.22; -8.66 115.23; -8.65 115.22", .string("-8.65 115.22; -8.66 115.22; -8.66 115.23; -8.65 115.22")),
     ]
 
     @Test("A1: accepted answers", arguments: accepted)
@@ -46,6 +51,12 @@ struct AnswerParsingTests {
         (.geopoint, "95 10", "latitude must be between -90 and 90"), (.geopoint, "5 190", "longitude must be between -180 and 180"),
         (.geopoint, "5 10 0 -1", "accuracy cannot be negative"), (.acknowledge, "yes", "acknowledge with OK"),
         (.note, "x", "note items take no answer"),
+        (.geotrace, "-8.65 115.22", "a line needs at least 2 points separated by ';', e.g. -8.65 115.22; -8.66 115.23"),
+        (.geotrace, "-8.65 115.22; 95 10", "point 2: latitude must be between -90 and 90"),
+        (
+            .geoshape, "-8.65 115.22; -8.66 115.22; -8.65 115.22",
+            "an area needs at least 3 corners separated by ';', e.g. -8.65 115.22; -8.66 115.22; -8.66 115.23"
+        ),
     ]
 
     @Test("A1: rejected answers say why", arguments: rejected)
