@@ -18,6 +18,8 @@ public enum AnswerError: Error, Hashable, Sendable, CustomStringConvertible {
     /// A point of a geotrace or geoshape (1-based) is wrong.
     indirect case inPoint(Int, AnswerError)
     case tooFewPoints(shape: Bool)
+    /// An attachment's answer is the name the store gave the file, never a path.
+    case notAFileName(String)
     case acknowledge
     case takesNoAnswer(String)
     case noChoices
@@ -68,6 +70,8 @@ public enum AnswerError: Error, Hashable, Sendable, CustomStringConvertible {
                 : pick(
                     "garis perlu paling sedikit 2 titik, dipisah ';', mis. -8.65 115.22; -8.66 115.23",
                     "a line needs at least 2 points separated by ';', e.g. -8.65 115.22; -8.66 115.23")
+        case .notAFileName(let text):
+            return pick("'\(text)' bukan nama berkas yang tersimpan", "'\(text)' is not the name of a stored file")
         case .acknowledge: return pick("ketik OK untuk menyetujui", "acknowledge with OK")
         case .takesNoAnswer(let type): return pick("butir \(type) tidak menerima jawaban", "\(type) items take no answer")
         case .noChoices: return pick("pertanyaan ini tidak punya pilihan", "this question has no choices")
@@ -183,6 +187,10 @@ extension ItemType {
             guard points.count >= (shape ? 3 : 2) else { return .failure(.tooFewPoints(shape: shape)) }
             if shape { points.append(points[0]) }
             return .success(.string(points.map(\.description).joined(separator: "; ")))
+        case .attachment:
+            // The runner stores the file first and answers with the name it was stored under.
+            guard !text.isEmpty, !text.contains("/"), !text.contains("\\") else { return .failure(.notAFileName(text)) }
+            return .success(.string(text))
         case .acknowledge:
             guard text.uppercased() == "OK" else { return .failure(.acknowledge) }
             return .success(.string("OK"))

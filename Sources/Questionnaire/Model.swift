@@ -59,12 +59,16 @@ public enum ItemType: Hashable, Sendable, CustomStringConvertible {
     case note, calculate, acknowledge, geopoint, identifier
     /// A line (two or more points) and a closed area (three or more corners), as ODK's geotrace and geoshape.
     case geotrace, geoshape
+    /// A photo, recording, video or other file: the enumerator gives its path, the store keeps the file.
+    case attachment(AttachmentKind)
     case group, `repeat`
 
     public static let simpleNames: [String: ItemType] = [
         "text": .text, "integer": .integer, "decimal": .decimal, "date": .date, "datetime": .dateTime,
         "time": .time, "note": .note, "calculate": .calculate, "acknowledge": .acknowledge,
-        "geopoint": .geopoint, "geotrace": .geotrace, "geoshape": .geoshape, "identifier": .identifier, "group": .group, "repeat": .repeat,
+        "geopoint": .geopoint, "geotrace": .geotrace, "geoshape": .geoshape, "identifier": .identifier,
+        "image": .attachment(.image), "audio": .attachment(.audio), "video": .attachment(.video), "file": .attachment(.file), "group": .group,
+        "repeat": .repeat,
     ]
 
     public var description: String {
@@ -83,6 +87,7 @@ public enum ItemType: Hashable, Sendable, CustomStringConvertible {
         case .geopoint: "geopoint"
         case .geotrace: "geotrace"
         case .geoshape: "geoshape"
+        case .attachment(let kind): kind.rawValue
         case .identifier: "identifier"
         case .group: "group"
         case .repeat: "repeat"
@@ -113,6 +118,11 @@ public enum ItemType: Hashable, Sendable, CustomStringConvertible {
         default: true
         }
     }
+}
+
+/// What an attachment question takes.
+public enum AttachmentKind: String, Hashable, Sendable, CaseIterable {
+    case image, audio, video, file
 }
 
 /// One item of the survey: a question, a note, a calculation, a group or a repeat.

@@ -49,7 +49,7 @@ struct SemanticValidator: ExpressionSchema {
         case .dateTime: type = .dateTime
         case .time: type = .time
         case .geopoint: type = .geopoint
-        case .geotrace, .geoshape: type = .text
+        case .geotrace, .geoshape, .attachment: type = .text
         case .note: type = .string
         case .calculate: type = calculated
         case .acknowledge, .identifier: type = .any

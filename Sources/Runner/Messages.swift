@@ -1,4 +1,5 @@
 import Questionnaire
+import Store
 
 /// The runner's own words, in Indonesian and English; they follow --lang and :lang.
 public enum Words: Sendable {
@@ -109,6 +110,25 @@ public enum Words: Sendable {
             "Format: titik sudut dipisah ';' (paling sedikit 3), mis. -8.65 115.22; -8.66 115.22; -8.66 115.23",
             "Format: corners separated by ';' (at least 3), e.g. -8.65 115.22; -8.66 115.22; -8.66 115.23")
     }
+    func attachmentFormat(_ kind: String) -> String {
+        let noun = pick(["image": "foto", "audio": "rekaman suara", "video": "video", "file": "berkas"][kind] ?? kind, kind == "image" ? "photo" : kind)
+        return pick(
+            "Ketik atau seret jalur berkas \(noun), mis. /media/kamera/IMG_0001.jpg",
+            "Type or drop the path of the \(noun) file, e.g. /media/camera/IMG_0001.jpg")
+    }
+
+    func attachmentProblem(_ problem: StoreError.AttachmentProblem, path: String, kind: String) -> String {
+        switch problem {
+        case .missing: pick("tidak ada berkas di \(path)", "there is no file at \(path)")
+        case .folder: pick("\(path) adalah folder; beri jalur satu berkas", "\(path) is a folder; give the path of one file")
+        case .unreadable: pick("\(path) tidak dapat dibaca", "\(path) cannot be read")
+        case .tooLarge(let size):
+            pick(
+                "\(path) berukuran \(size / 1_048_576) MB; batasnya \(ResponseStore.maximumAttachmentBytes / 1_048_576) MB",
+                "\(path) is \(size / 1_048_576) MB; the limit is \(ResponseStore.maximumAttachmentBytes / 1_048_576) MB")
+        }
+    }
+
     var dateFormat: String { pick("Format: TTTT-BB-HH, mis. 2021-06-30", "Format: YYYY-MM-DD, e.g. 2021-06-30") }
     var timeFormat: String { pick("Format: JJ:MM, mis. 09:30", "Format: HH:MM, e.g. 09:30") }
     var dateTimeFormat: String { pick("Format: TTTT-BB-HH JJ:MM, mis. 2021-06-30 09:30", "Format: YYYY-MM-DD HH:MM, e.g. 2021-06-30 09:30") }

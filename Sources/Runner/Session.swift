@@ -177,6 +177,17 @@ public final class InterviewSession {
             if prompt.item.type == .acknowledge, ["y", "ya", "yes", "ok", "1"].contains(line.trimmingSpaces.lowercased()) {
                 text = "OK"
             }
+            if case .attachment(let kind) = prompt.item.type, !line.trimmingSpaces.isEmpty {
+                // A path typed or dropped into the terminal (which may quote it): the file goes into the store first.
+                var path = line.trimmingSpaces
+                if path.count > 1, let first = path.first, ["'", "\""].contains(first), path.last == first { path = String(path.dropFirst().dropLast()) }
+                path = (path as NSString).expandingTildeInPath
+                do {
+                    text = try store.attach(fileAt: path, interview: uuid, address: prompt.address, at: clock())
+                } catch StoreError.attachment(_, let problem) {
+                    return ["! " + words.attachmentProblem(problem, path: path, kind: kind.rawValue)]
+                }
+            }
             if prompt.item.type == .integer || prompt.item.type == .decimal {
                 switch convention.canonical(line) {
                 case .success(let canonical): text = canonical
@@ -412,6 +423,7 @@ public final class InterviewSession {
         case .dateTime: words.dateTimeFormat
         case .geotrace: words.geotraceFormat
         case .geoshape: words.geoshapeFormat
+        case .attachment(let kind): words.attachmentFormat(kind.rawValue)
         default: nil
         }
     }

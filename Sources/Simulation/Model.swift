@@ -246,6 +246,8 @@ struct AnswerModel {
         }
     }
 
+    static let fileExtension: [AttachmentKind: String] = [.image: "jpg", .audio: "m4a", .video: "mp4", .file: "pdf"]
+
     /// Any questionnaire: plausible values by type; the questionnaire's checks decide.
     func generic(_ prompt: Prompt, _ context: UnitRound, _ random: inout SplitMix64) -> [Proposal] {
         let item = prompt.item
@@ -276,6 +278,9 @@ struct AnswerModel {
             return [.text("\(CivilDate(days: context.roundStart + random.integer(1...20)))T10:00+07:00")]
         case .geopoint:
             return [.text(String(format: "%.5f %.5f", random.uniform() * 12 - 9, 95 + random.uniform() * 45))]
+        case .attachment(let kind):
+            // A file named after the question; the simulator stores a few bytes under that name.
+            return [.text("\(item.name).\(Self.fileExtension[kind] ?? "bin")")]
         case .geotrace, .geoshape:
             // A walk of a few hundred metres from a point in Indonesia.
             let start = (random.uniform() * 12 - 9, 95 + random.uniform() * 45)

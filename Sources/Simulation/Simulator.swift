@@ -233,10 +233,16 @@ public final class Simulator {
                 let ended = Timestamp(seconds: clock.now, offsetMinutes: offset)
                 let district = context.district?.code ?? context.unit.code
                 let enumerator = "enum-\(district)-\(random.integer(1...3))"
-                return CompletedInterview(
+                var completed = CompletedInterview(
                     uuid: random.uuid(), questionnaireID: questionnaireID, formID: questionnaire.settings.formID,
                     unit: context.unit.code, round: round.code, enumerator: enumerator, started: started,
                     ended: ended, language: engine.language, records: engine.records, events: events)
+                // Attachment answers get stand-in bytes, so that every answered file is in the store as in the field.
+                for (address, record) in engine.records {
+                    guard case .attachment = engine.item(named: address.name)?.type, case .string(let name) = record.value, !name.isEmpty else { continue }
+                    completed.attachments[address] = (name, Data("simulated \(name) for \(context.unit.code) \(address)\n".utf8))
+                }
+                return completed
             case .repeatPrompt(let collection):
                 let target = targets[collection] ?? model.instances(of: collection.name, context, &random)
                 targets[collection] = target

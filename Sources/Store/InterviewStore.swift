@@ -401,6 +401,8 @@ public struct CompletedInterview: Sendable {
     public let language: String?
     public let records: [Address: AnswerRecord]
     public let events: [AuditEvent]
+    /// Files answering attachment questions: the name the answer records and the bytes.
+    public var attachments: [Address: (name: String, content: Data)] = [:]
 
     public init(
         uuid: String, questionnaireID: Int64, formID: String, unit: String, round: String, enumerator: String,
@@ -453,6 +455,17 @@ extension ResponseStore {
                         ])
                     }
                     try StepRows.append(StepRows.rows(interview.events), db, uuid: interview.uuid)
+                    for (address, file) in interview.attachments {
+                        try db.execute(
+                            sql: """
+                                INSERT INTO attachment (interview_uuid, address, file_name, sha256, size, content, added_at)
+                                VALUES (?, ?, ?, ?, ?, ?, ?)
+                                """,
+                            arguments: [
+                                interview.uuid, address.description, file.name, SHA256.hex([UInt8](file.content)), file.content.count, file.content,
+                                interview.ended.iso8601,
+                            ])
+                    }
                 }
             }
         }

@@ -186,6 +186,14 @@ extension ResponseStore {
                 SELECT l.interview_uuid, l.seq, l.at, l.utc_offset_minutes, l.event, l.address, l.old_value, l.new_value, l.detail
                 FROM source.audit_log l WHERE l.interview_uuid IN (SELECT uuid FROM temp.merge_new)
                 """)
+        if try hasAttachments(db) {
+            try db.execute(
+                sql: """
+                    INSERT INTO main.attachment (interview_uuid, address, file_name, sha256, size, content, added_at)
+                    SELECT interview_uuid, address, file_name, sha256, size, content, added_at
+                    FROM source.attachment WHERE interview_uuid IN (SELECT uuid FROM temp.merge_new)
+                    """)
+        }
         let counts = Dictionary(grouping: decisions, by: \.outcome).mapValues(\.count)
         let details = decisions.filter { $0.outcome != .unchanged }.map { "\($0.outcome.rawValue) \($0.uuid): \($0.reason)" }
         try db.execute(
@@ -201,6 +209,11 @@ extension ResponseStore {
         return decisions
     }
 
+    /// Whether the source store has attachments (a device on a schema before 005 has none, and merges as it is).
+    private static func hasAttachments(_ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM source.sqlite_master WHERE type = 'table' AND name = 'attachment')") ?? false
+    }
+
     /// A newer version in place of the one here: the interview row and answers as they are there, and the audit
     /// entries not yet here (counted: an entry that occurs twice there and once here is added once), in order.
     private static func replace(_ uuid: String, questionnaireID: Int64, _ db: Database) throws {
@@ -211,6 +224,14 @@ extension ResponseStore {
                 WHERE uuid = ?
                 """, arguments: [questionnaireID, uuid, uuid])
         try db.execute(sql: "DELETE FROM main.answer WHERE interview_uuid = ?", arguments: [uuid])
+        try db.execute(sql: "DELETE FROM main.attachment WHERE interview_uuid = ?", arguments: [uuid])
+        if try hasAttachments(db) {
+            try db.execute(
+                sql: """
+                    INSERT INTO main.attachment (interview_uuid, address, file_name, sha256, size, content, added_at)
+                    SELECT interview_uuid, address, file_name, sha256, size, content, added_at FROM source.attachment WHERE interview_uuid = ?
+                    """, arguments: [uuid])
+        }
         try db.execute(
             sql: """
                 INSERT INTO main.answer (interview_uuid, address, name, indices, kind, text_value, number_value, origin, relevant, confirmation, updated_at)

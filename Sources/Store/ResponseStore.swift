@@ -17,6 +17,7 @@ public final class ResponseStore {
         migrator.registerMigration(Migration002ImportLog.identifier, migrate: Migration002ImportLog.migrate)
         migrator.registerMigration(Migration003KeyedAuditLog.identifier, migrate: Migration003KeyedAuditLog.migrate)
         migrator.registerMigration(Migration004StepJournal.identifier, migrate: Migration004StepJournal.migrate)
+        migrator.registerMigration(Migration005Attachments.identifier, migrate: Migration005Attachments.migrate)
         return migrator
     }
 

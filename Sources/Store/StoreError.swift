@@ -24,6 +24,13 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     case unknownLevel(String, levels: [String])
     case unknownStatus(String)
     case contentRefused(path: String, reason: String)
+    case attachment(path: String, reason: AttachmentProblem)
+
+    /// Why a file cannot be attached.
+    public enum AttachmentProblem: Hashable, Sendable {
+        case missing, folder, unreadable
+        case tooLarge(Int)
+    }
 
     public var description: String {
         switch self {
@@ -63,6 +70,11 @@ public enum StoreError: Error, Hashable, Sendable, CustomStringConvertible {
             "round \(code) has \(interviews) interview\(interviews == 1 ? "" : "s") (set-aside ones included) and is kept; a stray draft is set aside with pantau discard UUID --reason TEXT, which leaves it out of every analysis"
         case .roundRefused(let path, let reason): "\(path) was not merged (nothing was written): \(reason)"
         case .database(let message): "database error: \(message)"
+        case .attachment(let path, .missing): "there is no file at \(path)"
+        case .attachment(let path, .folder): "\(path) is a folder; give the path of one file"
+        case .attachment(let path, .unreadable): "\(path) cannot be read"
+        case .attachment(let path, .tooLarge(let size)):
+            "\(path) is \(size / 1_048_576) MB; a store takes files up to \(ResponseStore.maximumAttachmentBytes / 1_048_576) MB"
         }
     }
 }

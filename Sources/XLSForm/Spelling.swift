@@ -165,7 +165,8 @@ enum Spelling {
         "datetime": "datetime", "date_time": "datetime", "time": "time", "note": "note", "calculate": "calculate",
         "acknowledge": "acknowledge", "trigger": "acknowledge", "geopoint": "geopoint", "gps": "geopoint", "location": "geopoint",
         "identifier": "identifier",
-        "geotrace": "geotrace", "geoshape": "geoshape",
+        "geotrace": "geotrace", "geoshape": "geoshape", "image": "image", "photo": "image", "audio": "audio", "video": "video",
+        "file": "file",
         // A barcode scanner on a laptop types the code it reads, so the terminal's text prompt takes it.
         "barcode": "text",
     ]
@@ -175,8 +176,7 @@ enum Spelling {
         "background-geopoint", "instanceid",
     ]
     static let notYetTypes: [String: String] = [
-        "image": "an image (a photo)", "photo": "an image (a photo)", "audio": "an audio recording", "video": "a video",
-        "file": "a file", "background-audio": "background audio recording",
+        "background-audio": "background audio recording",
         "osm": "an OpenStreetMap feature",
         "xml-external": "an external XML instance", "csv-external": "an external CSV instance",
         "rank": "a ranking of choices", "begin_loop": "a loop over a choice list",

@@ -12,6 +12,16 @@ CREATE TABLE answer (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (interview_uuid, address)
 ) WITHOUT ROWID;
+CREATE TABLE attachment (
+    interview_uuid TEXT NOT NULL REFERENCES interview(uuid),
+    address TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    content BLOB NOT NULL,
+    added_at TEXT NOT NULL,
+    PRIMARY KEY (interview_uuid, address)
+);
 CREATE TABLE "audit_log" (
     interview_uuid TEXT NOT NULL REFERENCES interview(uuid),
     seq INTEGER NOT NULL,

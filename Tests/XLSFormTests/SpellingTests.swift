@@ -59,7 +59,7 @@ struct SpellingTests {
             ("begin_group", .beginGroup), ("begin repeat", .beginRepeat), ("end_group", .endGroup), ("end repeat", .endRepeat),
             ("end", .metadata("end")), ("phone number", .metadata("phone_number")), ("imei", .metadata("imei")),
             ("uri:deviceid", .metadata("uri:deviceid")),
-            ("photo", .unsupported("an image (a photo)")),
+            ("photo", .item("image")), ("background-audio", .unsupported("background audio recording")),
             ("select_one_from_file villages.csv", .select(kind: "select_one", list: "villages.csv", orOther: false, from: .file("villages.csv"))),
             ("select_one_from_file areas.geojson", .unsupported("a select from 'areas.geojson' (pantau reads CSV choice files; XML and GeoJSON ones not yet)")),
             ("select_one_external counties", .select(kind: "select_one", list: "counties", orOther: false, from: .external)),
@@ -134,7 +134,7 @@ struct FieldFormTests {
                     ["text", "a", "A", "true()", "", "", "", ""],
                     ["calculate", "b", "", "", "${a}", "", "", ""],
                     ["integer", "c", "C", "", "", "Too big", "Trop grand", ". < 5"],
-                    ["image", "d", "D", "", "", "", "", ""],
+                    ["osm", "d", "D", "", "", "", "", ""],
                 ]
             )
         ])

@@ -53,7 +53,7 @@ struct Export: ParsableCommand {
         let data = try ExportData.build(
             from: database, formID: questionnaire, round: round, statuses: status.split(separator: ",").map(String.init),
             includePII: includePII, language: lang)
-        let files = try Exporter.write(data, as: ExportFormat(rawValue: format)!, to: out)
+        let files = try Exporter.write(data, as: ExportFormat(rawValue: format)!, to: out) + Exporter.writeAttachments(data, from: database, to: out)
         Terminal.printError(
             "exported \(data.wide.rows.count) interviews of \(questionnaire)"
                 + (data.excludedPII.isEmpty ? "" : "; personal data left out: \(data.excludedPII.joined(separator: ", "))"))
