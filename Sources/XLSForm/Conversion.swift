@@ -16,8 +16,9 @@ struct Conversion {
     var languages: [String] = []
     /// Lists of `select_one LIST or_other` questions: each gets an 'other' choice.
     var otherLists = Set<String>()
-    /// Lists of select_one_external questions, read from the external_choices sheet.
-    var externalLists = Set<String>()
+    /// Lists of select_one_external questions, read from the external_choices sheet, by the name they are written
+    /// under (a list also on the choices sheet gets `_external` added: ODK keeps the two sheets' names apart).
+    var externalLists: [String: String] = [:]
     /// CSV files of select_one_from_file questions, and the list name each becomes.
     var fileLists: [String: String] = [:]
 
@@ -275,7 +276,21 @@ struct Conversion {
             case .select(let kind, var list, let other, let source):
                 switch source {
                 case .choices: break
-                case .external: externalLists.insert(list)
+                case .external:
+                    if let known = externalLists[list] {
+                        list = known
+                    } else {
+                        let onChoices = Set(
+                            (tables["choices"].flatMap { table in
+                                table.header.firstIndex { Spelling.canonical($0) == "list_name" }.map { column in
+                                    table.rows.map { table.value($0.values, column) }
+                                }
+                            }) ?? [])
+                        var name = list
+                        while onChoices.contains(name) || externalLists.values.contains(name) { name += "_external" }
+                        externalLists[list] = name
+                        list = name
+                    }
                 case .file(let file):
                     // The list is named after the file (villages.csv → villages).
                     if let known = fileLists[file] {
@@ -438,17 +453,12 @@ struct Conversion {
         if let choices = tables["choices"], let found = lists(in: choices) { sources += found.map { ($0.name, choices, $0.rows) } }
         if !externalLists.isEmpty {
             if let external = tables["external_choices"], let found = lists(in: external) {
-                for list in found where externalLists.contains(list.name) {
-                    if sources.contains(where: { $0.name == list.name }) {
-                        problem(
-                            .duplicateName, "external_choices", list.rows[0].number, 0, "list_name",
-                            "list '\(list.name)' is on both the choices and the external_choices sheet; pantau keeps one set of list names, so rename one")
-                        continue
-                    }
-                    sources.append((list.name, external, list.rows))
+                for list in found {
+                    guard let name = externalLists[list.name] else { continue }
+                    sources.append((name, external, list.rows))
                 }
             } else {
-                let first = externalLists.sorted()[0]
+                let first = externalLists.keys.sorted()[0]
                 problem(
                     .badStructure, "survey", 1, 0, "type",
                     "select_one_external '\(first)' needs an external_choices sheet in the workbook (an itemsets.csv beside the form is not read)")

@@ -209,6 +209,7 @@ enum Spelling {
             return orOther ? .unknown : (after.isEmpty ? scalar(kind) : .unknown)
         }
         let joined = lower.joined(separator: "_")
+        if words.count > 1, let reason = notYetTypes[lower[0]] { return .unsupported(reason) }
         switch joined {
         case "begin_group": return .beginGroup
         case "begin_repeat": return .beginRepeat

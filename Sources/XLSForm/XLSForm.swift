@@ -141,8 +141,10 @@ struct YAMLOut {
         lines.append(text)
     }
 
+    /// A line at an indent. Pending translations wait: they are siblings of this key, written together when the
+    /// mapping ends, so that `label` and `label::fr` on either side of another column make one `label:` key.
     mutating func rawLine(_ indent: Int, _ text: String, _ cell: XLSForm.Cell?) {
-        flushTranslations()
+        if let deeper = pending.first?.indent, deeper > indent { flushTranslations() }
         lines.append(String(repeating: "  ", count: indent) + text)
         if let cell { cells[lines.count] = cell }
     }

@@ -63,7 +63,7 @@ struct SpellingTests {
             ("select_one_from_file villages.csv", .select(kind: "select_one", list: "villages.csv", orOther: false, from: .file("villages.csv"))),
             ("select_one_from_file areas.geojson", .unsupported("a select from 'areas.geojson' (pantau reads CSV choice files; XML and GeoJSON ones not yet)")),
             ("select_one_external counties", .select(kind: "select_one", list: "counties", orOther: false, from: .external)),
-            ("integr", .unknown), ("text or_other", .unknown),
+            ("osm road_tags", .unsupported("an OpenStreetMap feature")), ("integr", .unknown), ("text or_other", .unknown),
         ])
     func rowType(raw: String, meaning: Spelling.RowType) {
         #expect(Spelling.rowType(raw) == meaning)
@@ -238,6 +238,30 @@ extension FieldFormTests {
             return
         }
         #expect(report.diagnostics.contains { $0.message == "the choices file 'villages.csv' is not beside the form (or is not UTF-8 CSV)" })
+    }
+}
+
+extension FieldFormTests {
+    @Test("a list on both the choices and the external_choices sheet: the external one is kept apart; translations around another column")
+    func externalNameClash() throws {
+        let path = try workbook(
+            [
+                (
+                    "survey",
+                    [
+                        ["type", "name", "label", "choice_filter", "label::fr"],
+                        ["select_one c1", "a", "A", "", "A fr"],
+                        ["select_one_external c1", "b", "B", "x = ${a}", "B fr"],
+                    ]
+                ),
+                ("choices", [["list_name", "name", "label", "label::fr"], ["c1", "one", "One", "Un"]]),
+                ("external_choices", [["list_name", "name", "label", "x", "label::fr"], ["c1", "deep", "Deep", "one", "Profond"]]),
+            ], name: "clash.xlsx")
+        let (form, _) = try XLSForm.load(path: path).get()
+        #expect(form.item(named: "a")?.type == .selectOne(list: "c1") && form.item(named: "b")?.type == .selectOne(list: "c1_external"))
+        #expect(form.choiceList(named: "c1_external")?.choice("deep")?.label?.text(in: "fr") == "Profond")
+        // label and label::fr on either side of choice_filter make one label in two languages.
+        #expect(form.item(named: "b")?.label?.text(in: "fr") == "B fr" && form.item(named: "b")?.label?.text(in: "default") == "B")
     }
 }
 
