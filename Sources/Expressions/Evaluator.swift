@@ -233,6 +233,35 @@ public enum Evaluator {
             let scale = pow(10, places.rounded(.towardZero))
             return .number((number * scale).rounded(.toNearestOrAwayFromZero) / scale)
         case "number": return .number(arg(0).numberValue)
+        case "abs": return .number(abs(arg(0).numberValue))
+        case "floor": return .number(arg(0).numberValue.rounded(.down))
+        case "ceiling": return .number(arg(0).numberValue.rounded(.up))
+        case "pow": return .number(Foundation.pow(arg(0).numberValue, arg(1).numberValue))
+        case "sqrt": return .number(arg(0).numberValue.squareRoot())
+        case "exp": return .number(Foundation.exp(arg(0).numberValue))
+        case "log": return .number(Foundation.log(arg(0).numberValue))
+        case "log10": return .number(Foundation.log10(arg(0).numberValue))
+        case "normalize-space":
+            return .string(arg(0).stringValue.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " "))
+        case "translate":
+            let from = Array(arg(1).stringValue), to = Array(arg(2).stringValue)
+            var out = ""
+            for character in arg(0).stringValue {
+                guard let index = from.firstIndex(of: character) else {
+                    out.append(character)
+                    continue
+                }
+                if index < to.count { out.append(to[index]) }
+            }
+            return .string(out)
+        case "join":
+            return .string(values.dropFirst().flatMap(elements).map(\.stringValue).joined(separator: arg(0).stringValue))
+        case "indexed-repeat":
+            // The n-th of the field's values across the repeat's instances (ODK's indexed-repeat), from 1.
+            let all = values.first.map(elements) ?? []
+            let index = arg(2).numberValue
+            guard index.isFinite, index >= 1, Int(index) <= all.count else { return .empty }
+            return all[Int(index) - 1]
         case "string": return .string(arg(0).stringValue)
         case "boolean": return .boolean(values.first.map { elements($0).isEmpty ? false : single($0).booleanValue } ?? false)
         case "today": return .date(context.today)

@@ -239,6 +239,13 @@ public struct TypeChecker {
                             .typeError, "count() counts the instances of a repeat, as in count(${repeat_name}); \(argument) is \(type)",
                             argument.range)
                     }
+                    if name == "indexed-repeat" {
+                        // Inside the repeat itself a field is this instance's value: another instance's cannot be read yet.
+                        report(
+                            .typeError,
+                            "indexed-repeat() reads a field of a repeat from outside it; \(argument) is \(type) here (inside its own repeat pantau cannot yet read another instance)",
+                            argument.range)
+                    }
                 }
             default: break
             }

@@ -187,3 +187,26 @@ struct CivilDateTests {
                 + 3_600)
     }
 }
+
+struct MoreFunctionTests {
+    @Test(
+        "ODK's numeric and text functions used in the field",
+        arguments: [
+            ("abs(-2.5)", Value.number(2.5)), ("floor(-2.5)", .number(-3)), ("ceiling(2.1)", .number(3)), ("pow(2, 10)", .number(1024)),
+            ("sqrt(16)", .number(4)), ("exp(0)", .number(1)), ("log(1)", .number(0)), ("log10(1000)", .number(3)),
+            ("normalize-space('  a   b  ')", .string("a b")), ("translate('abc-d', 'abc-', 'ABC')", .string("ABCd")),
+            ("join(', ', 'x', 'y')", .string("x, y")),
+        ])
+    func values(expression: String, expected: Value) {
+        #expect(evaluate(expression) == expected)
+    }
+
+    @Test("indexed-repeat and join over a repeated field's values")
+    func repeated() {
+        var context = TestContext()
+        context.values["name"] = .nodeset([.string("Ani"), .string("Budi"), .string("Citra")])
+        #expect(evaluate("indexed-repeat(${name}, ${members}, 2)", context) == .string("Budi"))
+        #expect(evaluate("indexed-repeat(${name}, ${members}, 4)", context) == .empty)
+        #expect(evaluate("join(' ', ${name})", context) == .string("Ani Budi Citra"))
+    }
+}

@@ -265,6 +265,26 @@ extension FieldFormTests {
     }
 }
 
+extension FieldFormTests {
+    @Test("indexed-repeat() reads a repeat from outside it; inside its own repeat it is refused, never answered with this instance")
+    func indexedRepeat() throws {
+        func form(_ inside: Bool) throws -> String {
+            let calculation = ["calculate", "first", "", "indexed-repeat(${name}, ${members}, 1)"]
+            var rows = [["type", "name", "label", "calculation"], ["begin repeat", "members", "Members", ""], ["text", "name", "Name", ""]]
+            if inside { rows.append(calculation) }
+            rows.append(["end repeat", "", "", ""])
+            if !inside { rows.append(calculation) }
+            return try workbook([("survey", rows)], name: "indexed-\(inside).xlsx")
+        }
+        #expect(try XLSForm.load(path: try form(false)).get().questionnaire.item(named: "first")?.calculation != nil)
+        guard case .failure(let report) = XLSForm.load(path: try form(true)) else {
+            Issue.record("indexed-repeat inside its own repeat was accepted")
+            return
+        }
+        #expect(report.diagnostics.contains { $0.message.contains("inside its own repeat pantau cannot yet read another instance") })
+    }
+}
+
 /// An evaluation context holding only `.`, for checking a constraint on its own.
 struct CurrentValue: EvaluationContext {
     var currentValue: Value
