@@ -153,6 +153,9 @@ enum Spelling {
         case range
         case select(kind: String, list: String, orOther: Bool, from: ChoiceSource = .choices)
         case beginGroup, beginRepeat, endGroup, endRepeat
+        /// `begin loop over LIST` … `end loop`: expanded into a group per choice before the rows are read.
+        case loop(list: String)
+        case endLoop
         /// Metadata pantau records itself in every interview (start, end, device, enumerator …).
         case metadata(String)
         /// A type pyxform knows that pantau cannot ask yet: the form is refused with the reason.
@@ -179,7 +182,7 @@ enum Spelling {
         "background-audio": "background audio recording",
         "osm": "an OpenStreetMap feature",
         "xml-external": "an external XML instance", "csv-external": "an external CSV instance",
-        "rank": "a ranking of choices", "begin_loop": "a loop over a choice list",
+        "rank": "a ranking of choices",
     ]
 
     /// `select one from L or specify other`, `select_one L or_other`, `add select one prompt using L`,
@@ -216,10 +219,10 @@ enum Spelling {
         case "end": return .metadata("end")
         case "end_group": return .endGroup
         case "end_repeat": return .endRepeat
-        case "end_loop": return .unsupported(notYetTypes["begin_loop"]!)
+        case "end_loop": return .endLoop
         default: break
         }
-        if lower.count >= 3, lower[0] == "begin", lower[1] == "loop" { return .unsupported(notYetTypes["begin_loop"]!) }
+        if lower.count == 4, lower[0] == "begin", lower[1] == "loop", lower[2] == "over" { return .loop(list: words[3]) }
         // Selects: "select_one L", "select one L", "select one from L", "select all that apply from L", "select1 L".
         for (spelling, kind) in [
             (["select", "all", "that", "apply", "from"], "select_multiple"), (["select", "all", "that", "apply"], "select_multiple"),

@@ -63,7 +63,8 @@ struct SpellingTests {
             ("select_one_from_file villages.csv", .select(kind: "select_one", list: "villages.csv", orOther: false, from: .file("villages.csv"))),
             ("select_one_from_file areas.geojson", .unsupported("a select from 'areas.geojson' (pantau reads CSV choice files; XML and GeoJSON ones not yet)")),
             ("select_one_external counties", .select(kind: "select_one", list: "counties", orOther: false, from: .external)),
-            ("osm road_tags", .unsupported("an OpenStreetMap feature")), ("integr", .unknown), ("text or_other", .unknown),
+            ("osm road_tags", .unsupported("an OpenStreetMap feature")), ("begin loop over toilets", .loop(list: "toilets")), ("end loop", .endLoop),
+            ("integr", .unknown), ("text or_other", .unknown),
         ])
     func rowType(raw: String, meaning: Spelling.RowType) {
         #expect(Spelling.rowType(raw) == meaning)
@@ -282,6 +283,40 @@ extension FieldFormTests {
             return
         }
         #expect(report.diagnostics.contains { $0.message.contains("inside its own repeat pantau cannot yet read another instance") })
+    }
+}
+
+extension FieldFormTests {
+    @Test("begin loop over a list: a group per choice, %(label)s and %(name)s filled in, names and references made unique")
+    func loops() throws {
+        let path = try workbook(
+            [
+                (
+                    "survey",
+                    [
+                        ["type", "name", "label::en", "label::id", "relevant"],
+                        ["begin loop over toilets", "each", "Toilets", "Jamban", ""],
+                        ["integer", "number", "How many %(label)s?", "Berapa %(label)s?", ""],
+                        ["text", "why_none", "Why no %(name)s?", "Mengapa tidak ada %(name)s?", "${number} = 0"],
+                        ["end loop", "", "", "", ""],
+                    ]
+                ),
+                (
+                    "choices",
+                    [
+                        ["list_name", "name", "label::en", "label::id"], ["toilets", "pit", "pit latrines", "jamban cubluk"],
+                        ["toilets", "flush", "flush toilets", "jamban siram"],
+                    ]
+                ),
+            ], name: "loop.xlsx")
+        let (form, _) = try XLSForm.load(path: path).get()
+        #expect(form.item(named: "each")?.type == .group)
+        #expect(form.item(named: "each_pit")?.label?.text(in: "id") == "jamban cubluk")
+        #expect(form.item(named: "number_flush")?.label?.text(in: "en") == "How many flush toilets?")
+        #expect(form.item(named: "number_pit")?.label?.text(in: "id") == "Berapa jamban cubluk?")
+        #expect(form.item(named: "why_none_pit")?.relevant?.text == "${number_pit} = 0")
+        #expect(form.item(named: "why_none_flush")?.label?.text(in: "en") == "Why no flush?")
+        #expect(form.item(named: "number_pit")?.path == ["each", "each_pit"])
     }
 }
 
