@@ -200,7 +200,9 @@ struct SemanticValidator: ExpressionSchema {
             diagnostics.append(Diagnostic(.unusedChoiceList, at: list.location, "choice list '\(list.name)' is not used by any select"))
         }
         let analysis = DependencyAnalysis(items: items)
-        for cycle in analysis.cycles() {
+        // Two items of one name (already an error) make the name depend on itself: no cycle to report then.
+        let duplicated = Set(Dictionary(grouping: items, by: \.name).filter { $0.value.count > 1 }.keys)
+        for cycle in analysis.cycles() where !cycle.contains(where: duplicated.contains) {
             let first = items.first { $0.name == cycle[0] }
             let loop = (cycle + [cycle[0]]).joined(separator: " → ")
             diagnostics.append(

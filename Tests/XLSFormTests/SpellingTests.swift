@@ -320,6 +320,21 @@ extension FieldFormTests {
     }
 }
 
+extension FieldFormTests {
+    @Test("a repeat and a question inside it with one name: the duplicate name is the error, with no spurious cycle")
+    func repeatChildSameName() throws {
+        let path = try workbook(
+            [("survey", [["type", "name", "label"], ["begin repeat", "gps", "Points"], ["geopoint", "gps", "Point"], ["end repeat", "", ""]])],
+            name: "same.xlsx")
+        guard case .failure(let report) = XLSForm.load(path: path) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(report.diagnostics.map(\.code) == ["Q013"])
+        #expect(report.diagnostics.first?.message == "name 'gps' is already used at survey row 2; names must be unique in the form")
+    }
+}
+
 /// An evaluation context holding only `.`, for checking a constraint on its own.
 struct CurrentValue: EvaluationContext {
     var currentValue: Value
