@@ -148,7 +148,8 @@ extension Reader {
         -> (label: LocalizedText?, hint: LocalizedText?, templates: [String: Template])
     {
         let label = values["label"].flatMap { localized($0, key: "label") }
-        if label == nil, type.isQuestion || type == .note, values["label"] == nil, type != .identifier {
+        // A question or note shown by its picture or recording alone (media, no label) is asked by that.
+        if label == nil, type.isQuestion || type == .note, values["label"] == nil, values["media"] == nil, type != .identifier {
             report(.missingTranslation, itemLocation, "\(type) item \(describe) has no label; an enumerator needs one to ask it")
         }
         let hint = values["hint"].flatMap { localized($0, key: "hint") }

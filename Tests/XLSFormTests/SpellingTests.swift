@@ -335,6 +335,20 @@ extension FieldFormTests {
     }
 }
 
+extension FieldFormTests {
+    @Test("a note shown by its picture alone needs no label; without either it is refused")
+    func mediaOnlyNote() throws {
+        let path = try workbook([("survey", [["type", "name", "label", "media::image"], ["note", "map", "", "map.png"]])], name: "note.xlsx")
+        #expect(try XLSForm.load(path: path).get().questionnaire.item(named: "map")?.media["image"]?.text(in: nil) == "map.png")
+        let bare = try workbook([("survey", [["type", "name", "label", "media::image"], ["note", "map", "", ""]])], name: "bare.xlsx")
+        guard case .failure(let report) = XLSForm.load(path: bare) else {
+            Issue.record("a note without label or media was accepted")
+            return
+        }
+        #expect(report.diagnostics.map(\.code) == ["Q023"])
+    }
+}
+
 /// An evaluation context holding only `.`, for checking a constraint on its own.
 struct CurrentValue: EvaluationContext {
     var currentValue: Value
