@@ -1,0 +1,106 @@
+import Foundation
+import Questionnaire
+import Tabular
+
+// Choice lists: the choices sheet, the external_choices sheet and CSV files beside the form.
+extension Conversion {
+    /// A sheet's rows grouped into lists by its list_name column, in the order they first appear.
+    mutating func lists(in table: Table) -> [(name: String, rows: [(number: Int, values: [String])])]? {
+        let listColumn = table.header.firstIndex { Spelling.canonical($0) == "list_name" }
+        let nameColumn = table.header.firstIndex { Spelling.canonical($0) == "name" }
+        guard let listColumn, let nameColumn else {
+            problem(.badStructure, table.name, 1, 0, "list_name", "the \(table.name) sheet needs list_name and name columns")
+            return nil
+        }
+        var lists: [(name: String, rows: [(number: Int, values: [String])])] = []
+        for row in table.rows {
+            let list = table.value(row.values, listColumn)
+            if list.isEmpty && table.value(row.values, nameColumn).isEmpty { continue }
+            if let index = lists.firstIndex(where: { $0.name == list }) { lists[index].rows.append(row) } else { lists.append((list, [row])) }
+        }
+        return lists
+    }
+
+    /// Choice lists: the choices sheet's in the order they first appear, then those of the external_choices sheet
+    /// that select_one_external questions use, then those read from CSV files beside the form.
+    mutating func writeChoices() {
+        var sources: [(name: String, table: Table, rows: [(number: Int, values: [String])])] = []
+        if let choices = tables["choices"], let found = lists(in: choices) { sources += found.map { ($0.name, choices, $0.rows) } }
+        if !externalLists.isEmpty {
+            if let external = tables["external_choices"], let found = lists(in: external) {
+                for list in found {
+                    guard let name = externalLists[list.name] else { continue }
+                    sources.append((name, external, list.rows))
+                }
+            } else {
+                let first = externalLists.keys.sorted()[0]
+                problem(
+                    .badStructure, "survey", 1, 0, "type",
+                    "select_one_external '\(first)' needs an external_choices sheet in the workbook (an itemsets.csv beside the form is not read)")
+            }
+        }
+        for (file, name) in fileLists.sorted(by: { $0.key < $1.key }) {
+            let location = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
+            guard let text = try? String(contentsOfFile: location, encoding: .utf8), case .success(let rows) = CSV.parse(text), let header = rows.first
+            else {
+                problem(.xlsformUnsupported, "survey", 1, 0, "type", "the choices file '\(file)' is not beside the form (or is not UTF-8 CSV)")
+                continue
+            }
+            let table = Table(
+                name: file, header: header.fields.map { $0.trimmingCharacters(in: .whitespaces) }, rows: rows.dropFirst().map { ($0.line, $0.fields) })
+            guard table.header.contains(where: { Spelling.canonical($0) == "name" }) else {
+                problem(.badStructure, file, 1, 0, "name", "the choices file '\(file)' needs a name column (and label)")
+                continue
+            }
+            sources.append((name, table, table.rows.filter { !$0.values.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }))
+        }
+        // A choices sheet with only its header row holds no lists.
+        out.line(sources.isEmpty ? "choices: {}" : "choices:")
+        for list in sources {
+            let choices = list.table
+            let listColumn = choices.header.firstIndex { Spelling.canonical($0) == "list_name" }
+            let nameColumn = choices.header.firstIndex { Spelling.canonical($0) == "name" } ?? 0
+            out.rawLine(
+                1, YAMLOut.quoted(list.name) + ":", Cell(sheet: choices.name, row: list.rows.first?.number ?? 1, column: listColumn ?? 0, header: "list_name"))
+            for row in list.rows {
+                var first = true, labelled = false
+                var mediaLabel: (text: String, cell: Cell)?
+                for (index, header) in choices.header.enumerated() where index != listColumn && !header.isEmpty {
+                    let value = choices.value(row.values, index)
+                    guard !value.isEmpty else { continue }
+                    let cell = Cell(sheet: choices.name, row: row.number, column: index, header: header)
+                    var base: String, code: String?
+                    switch Spelling.column(header) {
+                    case .field(let name, let language) where Spelling.translatable.contains(name) || name == "name":
+                        base = name
+                        code = language ?? (Spelling.translatable.contains(name) ? plainLanguage : nil)
+                    case .media(let kind, _):
+                        // A choice shown by its picture alone: the terminal shows the file's name as its label.
+                        if mediaLabel == nil { mediaLabel = ("[\(kind): \(value)]", cell) }
+                        continue
+                    default:
+                        // Other columns are the choice's attributes, for choice filters.
+                        base = header.trimmingCharacters(in: .whitespaces)
+                        code = nil
+                    }
+                    if base == "label" { labelled = true }
+                    if first {
+                        out.item(2, base, value, cell, code: code)
+                        first = false
+                    } else if let code {
+                        out.translation(3, base, code, value, cell)
+                    } else {
+                        out.field(3, base, value, cell)
+                    }
+                }
+                if !labelled, !first, let mediaLabel { out.label(3, mediaLabel.text, mediaLabel.cell, languages: languages) }
+                out.flushTranslations()
+            }
+            if otherLists.contains(list.name), let firstRow = list.rows.first {
+                let cell = Cell(sheet: choices.name, row: firstRow.number, column: nameColumn, header: "name")
+                out.item(2, "name", "other", cell)
+                out.label(3, "Other", cell, languages: languages)
+            }
+        }
+    }
+}

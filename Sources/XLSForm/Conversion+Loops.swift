@@ -1,0 +1,105 @@
+import Foundation
+import Questionnaire
+
+// pyxform's loops, expanded before the survey's rows are read.
+extension Conversion {
+    /// `begin loop over LIST` … `end loop`, as pyxform expands it: a group holding one group per choice of the list,
+    /// each with the loop's rows, `%(name)s` and `%(label)s` in their texts replaced by the choice's name and label.
+    /// pantau's names are unique in the form, so each copy's names get the choice's name (`number_pit_latrine`),
+    /// and references among the loop's own rows follow them.
+    mutating func expandingLoops(_ table: Table) -> Table {
+        guard let typeColumn = table.header.firstIndex(where: { Spelling.canonical($0) == "type" }),
+            let nameColumn = table.header.firstIndex(where: { Spelling.canonical($0) == "name" }),
+            table.rows.contains(where: {
+                Spelling.rowType(table.value($0.values, typeColumn)) == .loop(list: Self.loopList(table.value($0.values, typeColumn)))
+            })
+        else { return table }
+        var rows: [(number: Int, values: [String])] = []
+        var index = 0
+        let all = table.rows
+        while index < all.count {
+            let row = all[index]
+            let raw = table.value(row.values, typeColumn)
+            guard case .loop(let list) = Spelling.rowType(raw) else {
+                rows.append(row)
+                index += 1
+                continue
+            }
+            // The loop's body: rows up to its end loop (nested loops are not expanded).
+            var end = index + 1
+            while end < all.count, Spelling.rowType(table.value(all[end].values, typeColumn)) != .endLoop { end += 1 }
+            guard end < all.count else {
+                problem(.xlsformUnmatched, "survey", row.number, typeColumn, table.header[typeColumn], "the loop begun here is never ended")
+                return table
+            }
+            let body = Array(all[(index + 1)..<end])
+            let names = Set(body.map { table.value($0.values, nameColumn) }.filter { !$0.isEmpty })
+            let choices = loopChoices(list, labelHeaders: table.header)
+            if choices.isEmpty {
+                problem(.unknownChoiceList, "survey", row.number, typeColumn, table.header[typeColumn], "the loop's list '\(list)' has no choices")
+            }
+            var group = row.values
+            group[typeColumn] = "begin group"
+            rows.append((row.number, group))
+            for choice in choices {
+                var open = row.values.map { _ in "" }
+                open[typeColumn] = "begin group"
+                open[nameColumn] = "\(table.value(row.values, nameColumn))_\(choice.name)"
+                for (column, header) in table.header.enumerated() {
+                    if case .field("label", _) = Spelling.column(header) { open[column] = choice.labels[column] ?? choice.name }
+                }
+                rows.append((row.number, open))
+                for line in body {
+                    var values = line.values
+                    for column in values.indices where !values[column].isEmpty {
+                        if column == nameColumn {
+                            values[column] += "_\(choice.name)"
+                            continue
+                        }
+                        var text = values[column].replacingOccurrences(of: "%(name)s", with: choice.name)
+                            .replacingOccurrences(of: "%(label)s", with: choice.labels[column] ?? choice.labels.values.first ?? choice.name)
+                        for name in names { text = text.replacingOccurrences(of: "${\(name)}", with: "${\(name)_\(choice.name)}") }
+                        values[column] = text
+                    }
+                    rows.append((line.number, values))
+                }
+                var close = row.values.map { _ in "" }
+                close[typeColumn] = "end group"
+                rows.append((all[end].number, close))
+            }
+            var close = row.values.map { _ in "" }
+            close[typeColumn] = "end group"
+            rows.append((all[end].number, close))
+            index = end + 1
+        }
+        return Table(name: table.name, header: table.header, rows: rows)
+    }
+
+    static func loopList(_ raw: String) -> String {
+        raw.split(separator: " ").last.map(String.init) ?? ""
+    }
+
+    /// A loop list's choices: name, and label by the survey column it stands in for (same language).
+    func loopChoices(_ list: String, labelHeaders: [String]) -> [(name: String, labels: [Int: String])] {
+        guard let choices = tables["choices"],
+            let listColumn = choices.header.firstIndex(where: { Spelling.canonical($0) == "list_name" }),
+            let nameColumn = choices.header.firstIndex(where: { Spelling.canonical($0) == "name" })
+        else { return [] }
+        var out: [(name: String, labels: [Int: String])] = []
+        for row in choices.rows where choices.value(row.values, listColumn) == list {
+            var labels: [Int: String] = [:]
+            for (surveyColumn, header) in labelHeaders.enumerated() {
+                let meaning = Spelling.column(header)
+                guard case .field(let base, _) = meaning, Spelling.translatable.contains(base) else { continue }
+                // The choice's label in the language of this survey column (or its plain label).
+                let language: String? = { if case .field(_, let code) = meaning { return code } else { return nil } }()
+                let match =
+                    choices.header.firstIndex { Spelling.column($0) == .field("label", language: language) }
+                    ?? choices.header.firstIndex { Spelling.column($0) == .field("label", language: nil) }
+                if let match { labels[surveyColumn] = choices.value(row.values, match) }
+            }
+            out.append((choices.value(row.values, nameColumn), labels))
+        }
+        return out
+    }
+}
