@@ -227,6 +227,8 @@ public struct TypeChecker {
             case .selectField:
                 switch type {
                 case .select, .any, .nodeset(.select): break
+                // ODK's idiom for a location's parts: selected-at(${point}, 0) is its latitude, 3 its accuracy.
+                case .geopoint where name == "selected-at": break
                 default:
                     report(.typeError, "\(name)() needs a select_one or select_multiple field, but \(argument) is \(type)", argument.range)
                 }

@@ -45,6 +45,11 @@ struct Conversion {
     }
 
     mutating func run() -> Result<XLSForm.Converted, DiagnosticReport> {
+        if let entities = tables["entities"], !entities.rows.isEmpty {
+            problem(
+                .xlsformUnsupported, "entities", entities.rows[0].number, 0, entities.header.first ?? "list_name",
+                "entities are not saved by pantau yet: a longitudinal team keeps unit attributes in the sample frame, carried to the next round by previous()")
+        }
         collectLanguages()
         survey = expandingLoops(survey)
         writeSettings()
@@ -312,6 +317,22 @@ struct Conversion {
                 if other { otherLists.insert(list) }
             }
             // Columns with an XLSForm meaning pantau cannot honour yet refuse the form where they hold a value.
+            // A geopoint's warning-accuracy becomes a soft check on the accuracy typed (the fourth number); capture
+            // settings (capture-accuracy, mock locations, a photo's size, a recording's quality) have nothing to act
+            // on when the enumerator types the reading or gives a file.
+            if let found = column("parameters"), !replaced.contains("parameters"), !survey.value(values, found.index).isEmpty {
+                switch Spelling.captureParameters(survey.value(values, found.index), type: type) {
+                case .success(let accuracy):
+                    replaced.insert("parameters")
+                    if let accuracy {
+                        added.append(("warning", "selected-at(., 3) = '' or number(selected-at(., 3)) <= \(accuracy)"))
+                        added.append(("warning_message", "The accuracy is worse than \(accuracy) m"))
+                    }
+                case .failure(let failure):
+                    replaced.insert("parameters")
+                    problem(.xlsformUnsupported, "survey", row.number, found.index, found.header, failure.reason)
+                }
+            }
             for base in ["parameters", "trigger"] where !replaced.contains(base) {
                 guard let found = column(base) else { continue }
                 let value = survey.value(values, found.index)

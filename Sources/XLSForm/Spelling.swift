@@ -70,6 +70,8 @@ enum Spelling {
             return .unsupported("the \(head) attribute '\(rest.joined(separator: ":"))' changes a touch-screen widget pantau does not have")
         case "instance":
             return .unsupported("the instance attribute '\(rest.joined(separator: ":"))' has no meaning pantau can honour")
+        case "save_to":
+            return .unsupported("entities (save_to) are not saved by pantau yet; keep unit attributes in the sample frame instead")
         case "media":
             guard let kind = rest.first.map(canonical), mediaKinds.contains(kind) else {
                 return .unsupported("'\(header)' is not a media column (image, big-image, audio or video)")
@@ -142,6 +144,30 @@ enum Spelling {
     enum ChoiceSource: Equatable {
         case choices, external
         case file(String)
+    }
+
+    /// Parameters that only set how a device captures an answer, per pantau type: accepted, and a geopoint's
+    /// warning-accuracy (metres) returned to become a soft check. Others are refused by name.
+    static func captureParameters(_ text: String, type: String) -> Result<String?, RangeProblem> {
+        let allowed: [String: Set<String>] = [
+            "geopoint": ["capture-accuracy", "warning-accuracy", "allow-mock-accuracy"], "geotrace": ["allow-mock-accuracy"],
+            "geoshape": ["allow-mock-accuracy"], "image": ["max-pixels"], "audio": ["quality"], "video": ["quality"],
+        ]
+        var accuracy: String?
+        for pair in text.split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "," }) {
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let key = parts[0].lowercased()
+            guard parts.count == 2, allowed[type]?.contains(key) == true else {
+                return .failure(RangeProblem(reason: "parameter '\(pair)' cannot be honoured on type \(type); remove it"))
+            }
+            if key == "warning-accuracy" {
+                guard let metres = Double(parts[1]), metres > 0 else {
+                    return .failure(RangeProblem(reason: "warning-accuracy is a number of metres, not '\(parts[1])'"))
+                }
+                accuracy = parts[1]
+            }
+        }
+        return .success(accuracy)
     }
 
     /// A survey row's type, read.

@@ -349,6 +349,44 @@ extension FieldFormTests {
     }
 }
 
+extension FieldFormTests {
+    @Test("capture parameters: a geopoint's warning-accuracy is a soft check on the accuracy typed; capture settings accepted; others refused")
+    func captureParameters() throws {
+        let path = try workbook([
+            (
+                "survey",
+                [
+                    ["type", "name", "label", "parameters"], ["geopoint", "office", "Office", "capture-accuracy=5 warning-accuracy=10"],
+                    ["image", "photo", "Photo", "max-pixels=1024"],
+                ]
+            )
+        ])
+        let form = try XLSForm.load(path: path).get().questionnaire
+        let warning = try #require(form.item(named: "office")?.warning)
+        #expect(warning.text == "selected-at(., 3) = '' or number(selected-at(., 3)) <= 10")
+        for (reading, fine) in [("-8.65 115.22", true), ("-8.65 115.22 30 4", true), ("-8.65 115.22 30 25", false)] {
+            #expect(Evaluator.evaluate(warning.expression, in: CurrentValue(currentValue: .string(reading))).booleanValue == fine, "\(reading)")
+        }
+        let refused = try workbook(
+            [
+                (
+                    "survey",
+                    [["type", "name", "label", "parameters", "save_to"], ["select_one yn", "q", "Q", "randomize=true", ""], ["text", "t", "T", "", "name"]]
+                ),
+                ("choices", [["list_name", "name", "label"], ["yn", "yes", "Yes"]]),
+                ("entities", [["list_name", "label"], ["households", "${t}"]]),
+            ], name: "refused.xlsx")
+        guard case .failure(let report) = XLSForm.load(path: refused) else {
+            Issue.record("accepted")
+            return
+        }
+        let located = report.diagnostics.filter { $0.severity == .error }.map {
+            "\($0.location.description.components(separatedBy: ":").dropFirst().joined(separator: ":"))"
+        }
+        #expect(located.sorted() == ["entities:2:list_name", "survey:1:save_to", "survey:2:parameters"])
+    }
+}
+
 /// An evaluation context holding only `.`, for checking a constraint on its own.
 struct CurrentValue: EvaluationContext {
     var currentValue: Value
