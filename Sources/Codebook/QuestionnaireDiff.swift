@@ -93,6 +93,7 @@ public struct QuestionnaireDiff: Hashable, Sendable {
         switch type {
         case .selectOne: "select_one"
         case .selectMultiple: "select_multiple"
+        case .rank: "rank"
         default: type.description
         }
     }

@@ -159,6 +159,10 @@ public struct ExportData: Sendable {
             case .selectMultiple:
                 return [Column(name: item.name, label: label, kind: .text)]
                     + choices(item).map { Column(name: "\(item.name)_\($0.code)", label: "\(label): \($0.label)", kind: .flag) }
+            case .rank:
+                // The order as given, and each choice's place in it (1 = first).
+                return [Column(name: item.name, label: label, kind: .text)]
+                    + choices(item).map { Column(name: "\(item.name)_\($0.code)", label: "\(label): place of \($0.label)", kind: .number) }
             case .calculate:
                 // The calculation's own type: a share or a count is a number for Stata and Excel, not text.
                 switch versions[ordered.last!]?.calculatedType(of: item) ?? .any {
@@ -208,6 +212,14 @@ public struct ExportData: Sendable {
         }
         func cells(for item: Item, _ answer: StoredAnswer?) -> [Cell] {
             let value = cell(answer)
+            if case .rank = item.type {
+                guard case .value(let text, _) = value else { return [value] + choices(item).map { _ in value == .empty ? .empty : value } }
+                let order = text.split(separator: " ").map(String.init)
+                return [value]
+                    + choices(item).map { choice in
+                        order.firstIndex(of: choice.code).map { .value(text: String($0 + 1), number: Double($0 + 1)) } ?? .empty
+                    }
+            }
             guard case .selectMultiple = item.type else { return [value] }
             let chosen: Set<String>
             switch value {

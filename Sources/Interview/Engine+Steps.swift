@@ -33,7 +33,9 @@ extension InterviewEngine {
         }
         let list = item.type.choiceList.flatMap(questionnaire.choiceList(named:))
         let candidate: Value
-        switch item.type.parseAnswer(text, choices: list) {
+        var offered: Set<String>?
+        if case .rank = item.type, item.choiceFilter != nil { offered = Set(choices(for: address, item).map(\.code)) }
+        switch item.type.parseAnswer(text, choices: list, offered: offered) {
         case .success(let value): candidate = value
         case .failure(let error): return .invalid(error)
         }

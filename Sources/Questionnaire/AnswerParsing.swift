@@ -20,6 +20,9 @@ public enum AnswerError: Error, Hashable, Sendable, CustomStringConvertible {
     case tooFewPoints(shape: Bool)
     /// An attachment's answer is the name the store gave the file, never a path.
     case notAFileName(String)
+    /// A ranking must put every choice in order once.
+    case rankIncomplete(missing: [String])
+    case rankRepeated(String)
     case acknowledge
     case takesNoAnswer(String)
     case noChoices
@@ -70,6 +73,11 @@ public enum AnswerError: Error, Hashable, Sendable, CustomStringConvertible {
                 : pick(
                     "garis perlu paling sedikit 2 titik, dipisah ';', mis. -8.65 115.22; -8.66 115.23",
                     "a line needs at least 2 points separated by ';', e.g. -8.65 115.22; -8.66 115.23")
+        case .rankIncomplete(let missing):
+            return pick(
+                "urutkan semua pilihan; yang belum: \(missing.joined(separator: ", "))",
+                "put every choice in order; still missing: \(missing.joined(separator: ", "))")
+        case .rankRepeated(let code): return pick("'\(code)' disebut dua kali; setiap pilihan sekali saja", "'\(code)' is given twice; each choice once")
         case .notAFileName(let text):
             return pick("'\(text)' bukan nama berkas yang tersimpan", "'\(text)' is not the name of a stored file")
         case .acknowledge: return pick("ketik OK untuk menyetujui", "acknowledge with OK")
@@ -114,7 +122,8 @@ public struct Geopoint: Hashable, Sendable, CustomStringConvertible {
 extension ItemType {
     /// Turns typed text into a value of this type, or says why it cannot be one. `choices` is the item's list
     /// for selects. Used for literal defaults at load time and for typed answers in interviews.
-    public func parseAnswer(_ raw: String, choices: ChoiceList?) -> Result<Value, AnswerError> {
+    /// `offered`, for a rank under a choice filter, is the codes on offer: those are the ones to put in order.
+    public func parseAnswer(_ raw: String, choices: ChoiceList?, offered rankOffered: Set<String>? = nil) -> Result<Value, AnswerError> {
         let text = raw.trimmingSpaces
         switch self {
         case .text, .identifier:
@@ -150,6 +159,22 @@ extension ItemType {
             // Stored in the list's order, space-separated, as ODK does.
             let ordered = choices.codes.filter(codes.contains)
             return .success(.string(ordered.joined(separator: " ")))
+        case .rank:
+            guard let choices else { return .failure(.noChoices) }
+            var codes: [String] = []
+            for code in text.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init) {
+                guard choices.choice(code) != nil else { return .failure(.notAChoice(code, choices: choices.codes)) }
+                guard !codes.contains(code) else { return .failure(.rankRepeated(code)) }
+                codes.append(code)
+            }
+            // Every choice offered once, in the order given (the engine checks a filtered list's offer).
+            if let offered = rankOffered, Set(codes) != offered {
+                return .failure(.rankIncomplete(missing: choices.codes.filter { offered.contains($0) && !codes.contains($0) }))
+            }
+            if rankOffered == nil, codes.count < choices.codes.count {
+                return .failure(.rankIncomplete(missing: choices.codes.filter { !codes.contains($0) }))
+            }
+            return .success(.string(codes.joined(separator: " ")))
         case .date:
             guard let date = CivilDate.parse(text), !text.contains("T") else {
                 return .failure(.notADate(text))

@@ -55,6 +55,8 @@ public enum ItemType: Hashable, Sendable, CustomStringConvertible {
     case text, integer, decimal
     case selectOne(list: String)
     case selectMultiple(list: String)
+    /// Every choice of the list put in order, first to last (ODK's rank): stored as the codes in that order.
+    case rank(list: String)
     case date, dateTime, time
     case note, calculate, acknowledge, geopoint, identifier
     /// A line (two or more points) and a closed area (three or more corners), as ODK's geotrace and geoshape.
@@ -78,6 +80,7 @@ public enum ItemType: Hashable, Sendable, CustomStringConvertible {
         case .decimal: "decimal"
         case .selectOne(let list): "select_one \(list)"
         case .selectMultiple(let list): "select_multiple \(list)"
+        case .rank(let list): "rank \(list)"
         case .date: "date"
         case .dateTime: "datetime"
         case .time: "time"
@@ -96,7 +99,7 @@ public enum ItemType: Hashable, Sendable, CustomStringConvertible {
 
     public var choiceList: String? {
         switch self {
-        case .selectOne(let list), .selectMultiple(let list): list
+        case .selectOne(let list), .selectMultiple(let list), .rank(let list): list
         default: nil
         }
     }

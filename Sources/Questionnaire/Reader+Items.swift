@@ -247,15 +247,19 @@ extension Reader {
             return nil
         }
         switch first {
-        case "select_one", "select_multiple":
+        case "select_one", "select_multiple", "rank":
             guard words.count == 2 else {
                 report(.unknownType, location(node), "\(first) needs exactly one choice list name, as in '\(first) yes_no'")
                 return nil
             }
-            return first == "select_one" ? .selectOne(list: words[1]) : .selectMultiple(list: words[1])
+            switch first {
+            case "select_one": return .selectOne(list: words[1])
+            case "select_multiple": return .selectMultiple(list: words[1])
+            default: return .rank(list: words[1])
+            }
         default:
             if words.count == 1, let type = ItemType.simpleNames[first] { return type }
-            let known = Array(ItemType.simpleNames.keys) + ["select_one", "select_multiple"]
+            let known = Array(ItemType.simpleNames.keys) + ["select_one", "select_multiple", "rank"]
             var message = "unknown type '\(text)'"
             if let guess = closestMatch(to: first, among: known.sorted()) {
                 message += "; did you mean \(guess)?"

@@ -42,7 +42,8 @@ struct SemanticValidator: ExpressionSchema {
         case .selectOne(let list):
             type = .select(list: list, multiple: false)
             codes = choiceLists[list].map { Set($0.codes) }
-        case .selectMultiple(let list):
+        case .selectMultiple(let list), .rank(let list):
+            // A ranking reads like a select_multiple whose codes are in order: selected-at(${r}, 0) is the first.
             type = .select(list: list, multiple: true)
             codes = choiceLists[list].map { Set($0.codes) }
         case .date: type = .date

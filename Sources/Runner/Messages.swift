@@ -110,6 +110,10 @@ public enum Words: Sendable {
             "Format: titik sudut dipisah ';' (paling sedikit 3), mis. -8.65 115.22; -8.66 115.22; -8.66 115.23",
             "Format: corners separated by ';' (at least 3), e.g. -8.65 115.22; -8.66 115.22; -8.66 115.23")
     }
+    var rankFormat: String {
+        pick("Urutkan semua pilihan: nomor dari yang pertama sampai terakhir, mis. 2 1 3", "Put every choice in order: numbers from first to last, e.g. 2 1 3")
+    }
+
     func attachmentFormat(_ kind: String) -> String {
         let noun = pick(["image": "foto", "audio": "rekaman suara", "video": "video", "file": "berkas"][kind] ?? kind, kind == "image" ? "photo" : kind)
         return pick(

@@ -424,6 +424,7 @@ public final class InterviewSession {
         case .geotrace: words.geotraceFormat
         case .geoshape: words.geoshapeFormat
         case .attachment(let kind): words.attachmentFormat(kind.rawValue)
+        case .rank: words.rankFormat
         default: nil
         }
     }

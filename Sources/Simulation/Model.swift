@@ -266,6 +266,10 @@ struct AnswerModel {
             var codes = prompt.choices.map(\.code)
             codes.shuffle(using: &random)
             return codes.map(Proposal.text)
+        case .rank:
+            var codes = prompt.choices.map(\.code)
+            codes.shuffle(using: &random)
+            return [.text(codes.joined(separator: " "))]
         case .selectMultiple:
             let codes = prompt.choices.map(\.code)
             let chosen = codes.filter { $0 != "none" && random.chance(0.4) }

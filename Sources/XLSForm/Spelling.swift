@@ -208,7 +208,7 @@ enum Spelling {
         "background-audio": "background audio recording",
         "osm": "an OpenStreetMap feature",
         "xml-external": "an external XML instance", "csv-external": "an external CSV instance",
-        "rank": "a ranking of choices",
+
     ]
 
     /// `select one from L or specify other`, `select_one L or_other`, `add select one prompt using L`,
@@ -268,6 +268,7 @@ enum Spelling {
         switch kind {
         case "select_one", "select1": return .select(kind: "select_one", list: list, orOther: orOther)
         case "select_multiple", "select_all_that_apply": return .select(kind: "select_multiple", list: list, orOther: orOther)
+        case "rank": return orOther ? nil : .select(kind: "rank", list: list, orOther: false)
         case "select_one_external", "select_multiple_external":
             return orOther ? nil : .select(kind: kind.replacingOccurrences(of: "_external", with: ""), list: list, orOther: false, from: .external)
         case "select_one_from_file", "select_multiple_from_file":

@@ -37,4 +37,35 @@ struct AttachmentCommandTests {
         let data = try String(contentsOfFile: out + "/media.csv", encoding: .utf8)
         #expect(data.contains("office.jpg") && data.contains("minutes.pdf"))
     }
+
+    @Test("a rank question: simulated through the engine, exported as the order and each choice's place")
+    func rank() throws {
+        let folder = try temporaryDirectory()
+        let form = folder.appendingPathComponent("prio").path
+        try FileManager.default.createDirectory(atPath: form, withIntermediateDirectories: true)
+        try "type,name,label\nrank needs,prio,Which needs come first?\n".write(toFile: form + "/survey.csv", atomically: true, encoding: .utf8)
+        try "list_name,name,label\nneeds,water,Water\nneeds,roads,Roads\nneeds,school,School\n".write(
+            toFile: form + "/choices.csv", atomically: true, encoding: .utf8)
+        try "form_id,form_title,version\nprio,Priorities,1\n".write(toFile: form + "/settings.csv", atomically: true, encoding: .utf8)
+        let frame = folder.appendingPathComponent("frame.csv").path
+        try "code,name,level,parent_code\nv1,Desa Satu,village,\nv2,Desa Dua,village,\nv3,Desa Tiga,village,\n".write(
+            toFile: frame, atomically: true, encoding: .utf8)
+        let db = folder.appendingPathComponent("r.sqlite").path
+        #expect(try pantau(["simulate", "--frame", frame, "--questionnaire", form, "--rounds", "2021-H1", "--db", db, "--seed", "5"]).status == 0)
+        let out = folder.appendingPathComponent("export").path
+        #expect(try pantau(["export", "--db", db, "--questionnaire", "prio", "--format", "csv", "--out", out]).status == 0)
+        let rows = try String(contentsOfFile: out + "/prio.csv", encoding: .utf8).split(separator: "\n").map {
+            $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        let header = rows[0]
+        let order = try #require(header.firstIndex(of: "prio"))
+        let places = ["water", "roads", "school"].map { header.firstIndex(of: "prio_\($0)")! }
+        #expect(rows.count == 4)
+        for row in rows.dropFirst() {
+            let codes = row[order].split(separator: " ").map(String.init)
+            #expect(Set(codes) == ["water", "roads", "school"])
+            // Each choice's place is its position in the order.
+            for (code, column) in zip(["water", "roads", "school"], places) { #expect(row[column] == String(codes.firstIndex(of: code)! + 1)) }
+        }
+    }
 }

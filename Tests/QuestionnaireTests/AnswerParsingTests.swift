@@ -26,6 +26,8 @@ struct AnswerParsingTests {
             .dateTime(Double(CivilDate(year: 2021, month: 6, day: 30)!.days) * 86_400 + 9_000, offsetMinutes: 420)
         ),
         (.geopoint, "-8.65 115.22", .string("-8.65 115.22")), (.geopoint, "-8.65 115.22 12 5", .string("-8.65 115.22 12 5")),
+        (.rank(list: "uses"), "reporting planning budgeting", .string("reporting planning budgeting")),
+        (.rank(list: "uses"), "budgeting,reporting, planning", .string("budgeting reporting planning")),
         (.geotrace, "-8.65 115.22; -8.66 115.23 10 4", .string("-8.65 115.22; -8.66 115.23 10 4")),
         (.geotrace, " -8.65 115.22;-8.66 115.23; ", .string("-8.65 115.22; -8.66 115.23")),
         // An area is closed: its first corner repeated at the end, whether or not it was typed.
@@ -51,6 +53,9 @@ struct AnswerParsingTests {
         (.geopoint, "95 10", "latitude must be between -90 and 90"), (.geopoint, "5 190", "longitude must be between -180 and 180"),
         (.geopoint, "5 10 0 -1", "accuracy cannot be negative"), (.acknowledge, "yes", "acknowledge with OK"),
         (.note, "x", "note items take no answer"),
+        (.rank(list: "uses"), "reporting planning", "put every choice in order; still missing: budgeting"),
+        (.rank(list: "uses"), "reporting reporting planning", "'reporting' is given twice; each choice once"),
+        (.rank(list: "uses"), "reporting nope", "'nope' is not one of the choices: planning, budgeting, reporting"),
         (.geotrace, "-8.65 115.22", "a line needs at least 2 points separated by ';', e.g. -8.65 115.22; -8.66 115.23"),
         (.geotrace, "-8.65 115.22; 95 10", "point 2: latitude must be between -90 and 90"),
         (
@@ -66,5 +71,21 @@ struct AnswerParsingTests {
             return
         }
         #expect(error.description == message)
+    }
+}
+
+struct RankTests {
+    @Test("a rank under a choice filter orders the choices on offer, not the whole list")
+    func offered() throws {
+        let type = ItemType.rank(list: "uses")
+        #expect(
+            try type.parseAnswer("reporting planning", choices: AnswerParsingTests.list, offered: ["planning", "reporting"]).get()
+                == .string("reporting planning"))
+        guard case .failure(let error) = type.parseAnswer("planning", choices: AnswerParsingTests.list, offered: ["planning", "reporting"]) else {
+            Issue.record("an incomplete ranking was accepted")
+            return
+        }
+        #expect(error.description == "put every choice in order; still missing: reporting")
+        #expect(error.message(indonesian: true) == "urutkan semua pilihan; yang belum: reporting")
     }
 }

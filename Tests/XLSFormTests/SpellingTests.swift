@@ -63,6 +63,7 @@ struct SpellingTests {
             ("select_one_from_file villages.csv", .select(kind: "select_one", list: "villages.csv", orOther: false, from: .file("villages.csv"))),
             ("select_one_from_file areas.geojson", .unsupported("a select from 'areas.geojson' (pantau reads CSV choice files; XML and GeoJSON ones not yet)")),
             ("select_one_external counties", .select(kind: "select_one", list: "counties", orOther: false, from: .external)),
+            ("rank priorities", .select(kind: "rank", list: "priorities", orOther: false)),
             ("osm road_tags", .unsupported("an OpenStreetMap feature")), ("begin loop over toilets", .loop(list: "toilets")), ("end loop", .endLoop),
             ("integr", .unknown), ("text or_other", .unknown),
         ])
