@@ -117,6 +117,8 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     public let severity: Severity
     public let location: SourceLocation
     public let message: String
+    /// The text at the location where there is no source file to quote (a spreadsheet cell's content).
+    public var excerpt: String?
 
     public init(_ code: DiagnosticCode, at location: SourceLocation, _ message: String) {
         self.code = code.rawValue
@@ -147,6 +149,13 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         Diagnostic(code: code, severity: severity, location: location, message: message)
     }
 
+    /// The same diagnostic quoting the text at its location.
+    public func quoting(_ text: String?) -> Diagnostic {
+        var quoted = self
+        quoted.excerpt = text
+        return quoted
+    }
+
     /// `FILE:LINE:COLUMN: error: message [CODE]`
     public var description: String { "\(location): \(severity.rawValue): \(message) [\(code)]" }
 
@@ -159,7 +168,7 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
     public static func lines(_ source: String) -> [Substring] { source.split(separator: "\n", omittingEmptySubsequences: false) }
 
     public func rendered(lines: [Substring]?) -> String {
-        guard let lines else { return description }
+        guard let lines else { return excerpt.map { "\(description)\n    \($0.replacingTabs())" } ?? description }
         guard location.line >= 1, location.line <= lines.count else { return description }
         let line = String(lines[location.line - 1]).replacingTabs()
         let caretOffset = max(0, min(location.column - 1, line.unicodeScalars.count))

@@ -53,7 +53,7 @@ struct Conversion {
         collectLanguages()
         survey = expandingLoops(survey)
         writeSettings()
-        guard writeSurvey() else { return .failure(DiagnosticReport(file: path, source: nil, diagnostics: problems)) }
+        guard writeSurvey() else { return .failure(DiagnosticReport(file: path, source: nil, diagnostics: quoted(problems))) }
         writeChoices()
         // As ODK Collect shows another language's text where a translation is missing, so does the conversion, with a warning.
         for fill in out.filled {
@@ -62,8 +62,13 @@ struct Conversion {
                 "\(fill.key) has no text in \(fill.missing); the \(fill.from) text stands in")
         }
         let errors = problems.filter { $0.severity == .error }
-        if !errors.isEmpty { return .failure(DiagnosticReport(file: path, source: nil, diagnostics: problems)) }
-        return .success(XLSForm.Converted(yaml: out.text, warnings: problems, cells: out.cells))
+        if !errors.isEmpty { return .failure(DiagnosticReport(file: path, source: nil, diagnostics: quoted(problems))) }
+        return .success(XLSForm.Converted(yaml: out.text, warnings: quoted(problems), cells: out.cells, tables: tables.merging(["survey": survey]) { $1 }))
+    }
+
+    /// Diagnostics with the text of their cell, quoted under them as a source line would be.
+    func quoted(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        diagnostics.map { XLSForm.quote($0, path: path, tables: tables.merging(["survey": survey]) { $1 }) }
     }
 
     /// The default_language setting as a code (`English (en)` → en).

@@ -45,6 +45,7 @@ public enum XLSForm {
         public let yaml: String
         public let warnings: [Diagnostic]
         let cells: [Int: Cell]
+        let tables: [String: Table]
 
         /// The cell a line of the generated YAML came from (the nearest line above that has one).
         func cell(ofLine line: Int) -> Cell? {
@@ -64,9 +65,21 @@ public enum XLSForm {
             guard let cell = cell(ofLine: diagnostic.location.line) else {
                 return diagnostic.moved(to: SourceLocation(file: path, line: 1, column: 1), message: message)
             }
-            return diagnostic.moved(
-                to: SourceLocation(file: "\(path):\(cell.sheet)", line: cell.row, column: cell.column + 1, field: cell.header), message: message)
+            return XLSForm.quote(
+                diagnostic.moved(
+                    to: SourceLocation(file: "\(path):\(cell.sheet)", line: cell.row, column: cell.column + 1, field: cell.header), message: message),
+                path: path, tables: tables)
         }
+    }
+
+    /// A diagnostic at a cell (`path:sheet`, row, column) with the cell's text quoted, when it has any.
+    static func quote(_ diagnostic: Diagnostic, path: String, tables: [String: Table]) -> Diagnostic {
+        let file = diagnostic.location.file
+        guard file.hasPrefix(path + ":"), let table = tables[String(file.dropFirst(path.count + 1))] else { return diagnostic }
+        let column = diagnostic.location.column - 1
+        let values = diagnostic.location.line == 1 ? table.header : table.rows.first { $0.number == diagnostic.location.line }?.values
+        guard let values, column >= 0, column < values.count, !values[column].isEmpty else { return diagnostic }
+        return diagnostic.quoting(values[column])
     }
 
     /// Converts without validating: the YAML pantau would read, or the structural problems found.

@@ -161,6 +161,9 @@ struct FieldFormTests {
         let duplicate = try #require(report.diagnostics.first { $0.code == "Q021" })
         #expect(duplicate.location.description == "\(path):choices:4:name")
         #expect(duplicate.message == "choice 'yes' appears twice in list 'yn' (first at choices row 2)")
+        // The cell's text is quoted under the message, as a source line would be.
+        #expect(duplicate.excerpt == "yes")
+        #expect(duplicate.rendered(lines: nil) == "\(path):choices:4:name: error: \(duplicate.message) [Q021]\n    yes")
     }
 
     @Test("range, hidden and barcode: a number with its bounds and steps checked, a stored value, text from a scanner")
