@@ -22,6 +22,14 @@ public protocol EvaluationContext {
     var now: (seconds: Double, offsetMinutes: Int) { get }
     /// In a `choice_filter`: a column of the choice being filtered.
     func choiceColumn(_ name: String) -> Value
+    /// A value from a lookup table the form carries (pulldata()).
+    func lookup(_ table: String, column: String, keyColumn: String, key: String) -> Value
+}
+
+extension EvaluationContext {
+    /// A value from a lookup table the form carries (pulldata()): empty where there is none, as in ODK. The interview
+    /// engine reads its questionnaire's tables; other contexts have none.
+    public func lookup(_ table: String, column: String, keyColumn: String, key: String) -> Value { .empty }
 }
 
 extension EvaluationContext {
@@ -233,6 +241,8 @@ public enum Evaluator {
             let scale = pow(10, places.rounded(.towardZero))
             return .number((number * scale).rounded(.toNearestOrAwayFromZero) / scale)
         case "number": return .number(arg(0).numberValue)
+        case "pulldata":
+            return context.lookup(arg(0).stringValue, column: arg(1).stringValue, keyColumn: arg(2).stringValue, key: arg(3).stringValue)
         case "abs": return .number(abs(arg(0).numberValue))
         case "floor": return .number(arg(0).numberValue.rounded(.down))
         case "ceiling": return .number(arg(0).numberValue.rounded(.up))

@@ -57,6 +57,12 @@ public protocol ExpressionSchema {
     func field(named name: String) -> FieldSignature?
     /// A close existing name for "did you mean …?", if any.
     func suggestion(for name: String) -> String?
+    /// The lookup tables pulldata() may read, with their columns; nil where they are not checked.
+    var lookupTables: [String: [String]]? { get }
+}
+
+extension ExpressionSchema {
+    public var lookupTables: [String: [String]]? { nil }
 }
 
 /// Where an expression sits: which repeats enclose it and what `.` means there.

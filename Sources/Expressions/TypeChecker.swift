@@ -252,6 +252,9 @@ public struct TypeChecker {
             default: break
             }
         }
+        if name == "pulldata", let tables = schema.lookupTables, arguments.count == 4 {
+            checkLookup(arguments, tables: tables)
+        }
         if name == "min" || name == "max", arguments.count > 1 {
             for (argument, type) in zip(arguments, types) {
                 if case .nodeset = type {
@@ -292,6 +295,26 @@ public struct TypeChecker {
         var message = "'\(text)' is not a choice of list '\(list)' used by ${\(name)}"
         if let guess = closestMatch(to: text, among: codes.sorted()) { message += "; did you mean '\(guess)'?" }
         report(.unknownChoice, message, code.range)
+    }
+
+    /// pulldata('table', 'column', 'key column', key): a table the form carries, and columns it has, when named
+    /// by literals (as they nearly always are).
+    mutating func checkLookup(_ arguments: [ExpressionNode], tables: [String: [String]]) {
+        guard case .string(let table) = arguments[0].kind else { return }
+        guard let columns = tables[table] else {
+            let known = tables.keys.sorted()
+            report(
+                .unknownField,
+                "pulldata() reads the table '\(table)', which the form does not carry"
+                    + (known.isEmpty
+                        ? "; add it under lookups (an XLSForm takes TABLE.csv from beside the form)" : "; the tables are \(known.joined(separator: ", "))"),
+                arguments[0].range)
+            return
+        }
+        for argument in arguments[1...2] {
+            guard case .string(let column) = argument.kind, !columns.contains(column) else { continue }
+            report(.unknownField, "the table '\(table)' has no column '\(column)'; its columns are \(columns.joined(separator: ", "))", argument.range)
+        }
     }
 
     private mutating func checkFieldNameLiteral(_ argument: ExpressionNode) {

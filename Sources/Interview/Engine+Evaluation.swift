@@ -120,6 +120,12 @@ extension InterviewEngine {
                 {
                     value = .date(day.days)
                 }
+                // Text from an expression (pulldata(), concat()) becomes a value of the question's type, as typed text
+                // would; text that is none is no default at all, never a wrongly typed answer.
+                if case .string(let text) = value, !text.isEmpty, item.type != .text {
+                    let list = item.type.choiceList.flatMap(questionnaire.choiceList(named:))
+                    value = (try? item.type.parseAnswer(text, choices: list).get()) ?? .empty
+                }
             }
             if value.isEmpty {
                 if records[address]?.origin == .defaulted { setRecord(address, nil) }

@@ -144,6 +144,10 @@ struct EngineContext: EvaluationContext {
 
     func value(of field: String) -> Value { engine.read(field, indices: address.indices, repeatPath: repeatPath) }
 
+    func lookup(_ table: String, column: String, keyColumn: String, key: String) -> Value {
+        engine.questionnaire.lookups[table]?.value(column, where: keyColumn, is: key).map(Value.string) ?? .empty
+    }
+
     func previousValue(of field: String) -> Value {
         let item = engine.structure.item(field)
         let depth = item?.repeatPath.count ?? 0

@@ -50,6 +50,7 @@ public enum QuestionnaireLoader {
         var validator = SemanticValidator(
             items: draft.items.flatMap(\.flattened), choiceLists: draft.choiceLists,
             brokenNames: reader.brokenNames, file: file)
+        validator.lookups = Dictionary(uniqueKeysWithValues: draft.lookups.map { ($0.name, $0.columns) })
         validator.locate = { compiled, offset in
             // Re-find the scalar the expression came from to place the offset exactly.
             reader.locateInside(compiled, offset: offset)
@@ -68,10 +69,11 @@ public enum QuestionnaireLoader {
             }
             return .failure(report)
         }
-        return .success(
-            Questionnaire(
-                settings: settings, items: draft.items, choiceLists: draft.choiceLists,
-                dependencies: graph, sourceText: text, sourcePath: file, warnings: report.warnings))
+        var questionnaire = Questionnaire(
+            settings: settings, items: draft.items, choiceLists: draft.choiceLists,
+            dependencies: graph, sourceText: text, sourcePath: file, warnings: report.warnings)
+        questionnaire.lookups = Dictionary(uniqueKeysWithValues: draft.lookups.map { ($0.name, $0) })
+        return .success(questionnaire)
     }
 }
 

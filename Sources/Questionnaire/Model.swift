@@ -200,6 +200,25 @@ public struct Settings: Hashable, Sendable {
     public var allowsChoiceDuplicates = false
 }
 
+/// A table a form looks values up in (`pulldata('households', 'head', 'hhid', ${hhid})`), carried inside the
+/// definition so that it works offline and the stored definition keeps what the form read.
+public struct LookupTable: Hashable, Sendable {
+    public let name: String
+    public let columns: [String]
+    public let rows: [[String: String]]
+
+    public init(name: String, columns: [String], rows: [[String: String]]) {
+        self.name = name
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// The column's value in the first row whose key column holds the key, as ODK's pulldata() finds it.
+    public func value(_ column: String, where keyColumn: String, is key: String) -> String? {
+        rows.first { $0[keyColumn] == key }?[column]
+    }
+}
+
 /// A validated questionnaire. Only `QuestionnaireLoader` creates one, after every check has passed, so later
 /// stages never see an invalid definition.
 public struct Questionnaire: Hashable, Sendable {
@@ -216,6 +235,8 @@ public struct Questionnaire: Hashable, Sendable {
     public let sourcePath: String
     /// Warnings found while loading.
     public let warnings: [Diagnostic]
+    /// Tables pulldata() reads, by name.
+    public internal(set) var lookups: [String: LookupTable] = [:]
 
     init(
         settings: Settings, items: [Item], choiceLists: [ChoiceList], dependencies: DependencyGraph,

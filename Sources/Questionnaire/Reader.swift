@@ -19,7 +19,7 @@ final class Reader {
     /// The scalar each expression came from, to place diagnostics found in the second pass.
     var scalarNodes: [SourceLocation: Node] = [:]
 
-    static let topLevelKeys = ["settings", "survey", "choices"]
+    static let topLevelKeys = ["settings", "survey", "choices", "lookups"]
     static let settingsKeys = [
         "form_id", "title", "version", "default_language", "languages", "unit_level", "description", "allow_choice_duplicates",
     ]
@@ -64,6 +64,7 @@ final class Reader {
         var settings: Settings?
         var items: [Item] = []
         var choiceLists: [ChoiceList] = []
+        var lookups: [LookupTable] = []
         var settingsLocation: SourceLocation
         var languages: [String] = []
     }
@@ -87,6 +88,7 @@ final class Reader {
         var settingsNode: Node?
         var surveyNode: Node?
         var choicesNode: Node?
+        var lookupsNode: Node?
         for (key, value) in mapping {
             guard let name = scalarKey(key) else { continue }
             switch name {
@@ -95,6 +97,7 @@ final class Reader {
                 draft.settingsLocation = location(key)
             case "survey": surveyNode = value
             case "choices": choicesNode = value
+            case "lookups": lookupsNode = value
             default: reportUnknownKey(name, key, allowed: Reader.topLevelKeys, context: "at the top level")
             }
         }
@@ -108,6 +111,7 @@ final class Reader {
         }
         languages = draft.languages
         if let choicesNode { draft.choiceLists = readChoices(choicesNode) }
+        if let lookupsNode { draft.lookups = readLookups(lookupsNode) }
         if let surveyNode {
             guard case .sequence(let sequence) = surveyNode else {
                 report(.badStructure, location(surveyNode), "survey must be a list of items, each starting with '- type:'")
@@ -430,5 +434,39 @@ final class Reader {
             lists.append(ChoiceList(name: listName, choices: choices, location: location(key)))
         }
         return lists
+    }
+}
+
+extension Reader {
+    /// `lookups: {NAME: [{column: value, …}, …]}`: the tables pulldata() reads.
+    func readLookups(_ node: Node) -> [LookupTable] {
+        guard case .mapping(let mapping) = node else {
+            report(.badStructure, location(node), "lookups maps a table name to a list of rows, each a mapping from column to value")
+            return []
+        }
+        var tables: [LookupTable] = []
+        for (key, value) in mapping {
+            guard let name = scalarKey(key) else { continue }
+            guard case .sequence(let sequence) = value else {
+                report(.badStructure, location(value), "lookup table '\(name)' is a list of rows, each a mapping from column to value")
+                continue
+            }
+            var columns: [String] = [], rows: [[String: String]] = []
+            for entry in sequence {
+                guard case .mapping(let cells) = entry else {
+                    report(.badStructure, location(entry), "a row of lookup table '\(name)' is a mapping from column to value")
+                    continue
+                }
+                var row: [String: String] = [:]
+                for (columnNode, cell) in cells {
+                    guard let column = scalarKey(columnNode), let text = string(cell, key: "\(name).\(column)") else { continue }
+                    if !columns.contains(column) { columns.append(column) }
+                    row[column] = text
+                }
+                rows.append(row)
+            }
+            tables.append(LookupTable(name: name, columns: columns, rows: rows))
+        }
+        return tables
     }
 }

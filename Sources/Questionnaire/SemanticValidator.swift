@@ -11,6 +11,9 @@ struct SemanticValidator: ExpressionSchema {
     private let suggestions = SuggestionCache()
     private(set) var diagnostics: [Diagnostic] = []
     let file: String
+    /// The lookup tables the form carries, with their columns, for pulldata()'s checks.
+    var lookups: [String: [String]] = [:]
+    var lookupTables: [String: [String]]? { lookups }
 
     init(items: [Item], choiceLists: [ChoiceList], brokenNames: Set<String>, file: String) {
         self.items = items
@@ -233,14 +236,16 @@ extension Questionnaire {
     /// what exports store it as.
     public func calculatedType(of item: Item) -> StaticType {
         guard let calculation = item.calculation else { return .any }
-        let schema = SemanticValidator(items: allItems, choiceLists: choiceLists, brokenNames: [], file: sourcePath)
+        var schema = SemanticValidator(items: allItems, choiceLists: choiceLists, brokenNames: [], file: sourcePath)
+        schema.lookups = lookups.mapValues(\.columns)
         return TypeChecker.check(calculation.expression, schema: schema, context: CheckContext(repeatPath: item.repeatPath, currentType: .any)).type
     }
 
     /// Checks an expression written outside the questionnaire (an indicator, an analysis specification) against
     /// its fields, as if it sat at the top level of the form.
     public func check(_ expression: ExpressionNode) -> (type: StaticType, diagnostics: [ExpressionDiagnostic]) {
-        let schema = SemanticValidator(items: allItems, choiceLists: choiceLists, brokenNames: [], file: sourcePath)
+        var schema = SemanticValidator(items: allItems, choiceLists: choiceLists, brokenNames: [], file: sourcePath)
+        schema.lookups = lookups.mapValues(\.columns)
         return TypeChecker.check(expression, schema: schema, context: CheckContext())
     }
 }

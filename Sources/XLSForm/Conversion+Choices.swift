@@ -103,4 +103,37 @@ extension Conversion {
             }
         }
     }
+
+    /// The CSV files pulldata() reads (`pulldata('fruits', …)` reads fruits.csv beside the form), carried in the
+    /// definition as lookup tables so that the form works offline and the stored definition keeps them.
+    mutating func writeLookups() {
+        var found: [(name: String, cell: Cell)] = []
+        for row in survey.rows {
+            for (column, header) in survey.header.enumerated() {
+                let text = survey.value(row.values, column)
+                for match in text.matches(of: /pulldata\(\s*['"]([^'"]+)['"]/) where !found.contains(where: { $0.name == String(match.1) }) {
+                    found.append((String(match.1), Cell(sheet: "survey", row: row.number, column: column, header: header)))
+                }
+            }
+        }
+        guard !found.isEmpty else { return }
+        out.line("lookups:")
+        for (name, cell) in found {
+            let file = name.lowercased().hasSuffix(".csv") ? name : name + ".csv"
+            let location = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
+            guard let text = try? String(contentsOfFile: location, encoding: .utf8), case .success(let rows) = CSV.parse(text), let header = rows.first
+            else {
+                problem(
+                    .xlsformUnsupported, cell.sheet, cell.row, cell.column, cell.header,
+                    "pulldata() reads '\(file)', which is not beside the form (or is not UTF-8 CSV)")
+                continue
+            }
+            let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+            out.rawLine(1, YAMLOut.quoted(name) + ":", cell)
+            for row in rows.dropFirst() where !row.fields.allSatisfy({ $0.isEmpty }) {
+                let cells = zip(columns, row.fields).filter { !$0.0.isEmpty }.map { "\(YAMLOut.quoted($0.0)): \(YAMLOut.quoted($0.1))" }
+                out.rawLine(2, "- {" + cells.joined(separator: ", ") + "}", cell)
+            }
+        }
+    }
 }

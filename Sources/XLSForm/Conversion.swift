@@ -55,6 +55,7 @@ struct Conversion {
         writeSettings()
         guard writeSurvey() else { return .failure(DiagnosticReport(file: path, source: nil, diagnostics: quoted(problems))) }
         writeChoices()
+        writeLookups()
         // As ODK Collect shows another language's text where a translation is missing, so does the conversion, with a warning.
         for fill in out.filled {
             problem(

@@ -391,6 +391,34 @@ extension FieldFormTests {
     }
 }
 
+extension FieldFormTests {
+    @Test("pulldata('fruits', …) carries fruits.csv from beside the form as a lookup table; a missing file is an error at the cell")
+    func pulldata() throws {
+        let path = try workbook(
+            [
+                (
+                    "survey",
+                    [
+                        ["type", "name", "label", "calculation"], ["text", "fruit", "Fruit", ""],
+                        ["calculate", "price", "", "pulldata('fruits', 'price', 'name', ${fruit})"],
+                    ]
+                )
+            ],
+            name: "market.xlsx")
+        let csv = (path as NSString).deletingLastPathComponent + "/fruits.csv"
+        try "name,price\nmango,10\npapaya,7\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let form = try XLSForm.load(path: path).get().questionnaire
+        #expect(form.lookups["fruits"]?.value("price", where: "name", is: "papaya") == "7")
+        try FileManager.default.removeItem(atPath: csv)
+        guard case .failure(let report) = XLSForm.load(path: path) else {
+            Issue.record("a form whose pulldata file is missing was accepted")
+            return
+        }
+        #expect(report.diagnostics.first { $0.severity == .error }?.location.description == "\(path):survey:3:calculation")
+        #expect(report.diagnostics.contains { $0.message == "pulldata() reads 'fruits.csv', which is not beside the form (or is not UTF-8 CSV)" })
+    }
+}
+
 /// An evaluation context holding only `.`, for checking a constraint on its own.
 struct CurrentValue: EvaluationContext {
     var currentValue: Value

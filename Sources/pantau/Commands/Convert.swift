@@ -2,6 +2,7 @@ import ArgumentParser
 import Codebook
 import Foundation
 import Questionnaire
+import Tabular
 import XLSForm
 
 /// `pantau convert`: XLSForm to pantau's YAML and back.
@@ -41,5 +42,13 @@ struct Convert: ParsableCommand {
         let questionnaire = try loadValid(form)
         try XLSForm.write(questionnaire).write(to: URL(fileURLWithPath: output), options: .atomic)
         Terminal.printError("wrote \(output)")
+        // pulldata()'s tables go beside the workbook as CSV files, where an XLSForm reads them.
+        for table in questionnaire.lookups.values.sorted(by: { $0.name < $1.name }) {
+            let file = ((output as NSString).deletingLastPathComponent as NSString)
+                .appendingPathComponent(table.name.lowercased().hasSuffix(".csv") ? table.name : table.name + ".csv")
+            let rows = [table.columns] + table.rows.map { row in table.columns.map { row[$0] ?? "" } }
+            try CSV.write(rows).write(toFile: file, atomically: true, encoding: .utf8)
+            Terminal.printError("wrote \(file)")
+        }
     }
 }
