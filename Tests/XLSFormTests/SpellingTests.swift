@@ -72,6 +72,16 @@ struct SpellingTests {
     }
 }
 
+/// The report of a form that must be refused; a form accepted is a failure of the test.
+func refusal(_ path: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws -> DiagnosticReport {
+    switch XLSForm.load(path: path) {
+    case .failure(let report): return report
+    case .success:
+        Issue.record("\(path) was accepted", sourceLocation: sourceLocation)
+        throw CancellationError()
+    }
+}
+
 @Suite(.temporaryFiles)
 struct FieldFormTests {
     static let tutorial = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/tutorial.xls").path
@@ -140,10 +150,7 @@ struct FieldFormTests {
                 ]
             )
         ])
-        guard case .failure(let report) = XLSForm.load(path: path) else {
-            Issue.record("the form was accepted")
-            return
-        }
+        let report = try refusal(path)
         let errors = report.diagnostics.filter { $0.severity == .error }.map { "\($0.location.line):\($0.location.field ?? "") \($0.code)" }
         #expect(errors.sorted() == ["1:bind::saveIncomplete Q050", "3:trigger Q050", "4:bind:jr:constraintMsg Q002", "5:type Q050"])
     }
@@ -154,10 +161,7 @@ struct FieldFormTests {
             ("survey", [["type", "name", "label"], ["select_one yn", "ok", "OK?"]]),
             ("choices", [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"], ["yn", "yes", "Yes again"]]),
         ])
-        guard case .failure(let report) = XLSForm.load(path: path) else {
-            Issue.record("the form was accepted")
-            return
-        }
+        let report = try refusal(path)
         let duplicate = try #require(report.diagnostics.first { $0.code == "Q021" })
         #expect(duplicate.location.description == "\(path):choices:4:name")
         #expect(duplicate.message == "choice 'yes' appears twice in list 'yn' (first at choices row 2)")
@@ -197,16 +201,11 @@ struct FieldFormTests {
         #expect(form.item(named: "batch")?.type == .calculate && form.item(named: "batch")?.calculation?.text == "'B-7'")
         #expect(form.item(named: "tag")?.type == .text)
         let bad = try workbook([("survey", [["type", "name", "label", "parameters"], ["range", "x", "X", "start=1 stop=4"]])], name: "bad.xlsx")
-        guard case .failure(let report) = XLSForm.load(path: bad) else {
-            Issue.record("a range with a wrong parameter was accepted")
-            return
-        }
+        let report = try refusal(bad)
         #expect(report.diagnostics.map(\.location.description) == ["\(bad):survey:2:parameters"])
         #expect(report.diagnostics.first?.message == "'stop=4' is not a range parameter; a range takes start=, end= and step=")
     }
-}
 
-extension FieldFormTests {
     @Test("cascading lists: select_one_external from the external_choices sheet, duplicates under different parents, a CSV file beside the form")
     func choicesFromElsewhere() throws {
         let path = try workbook(
@@ -238,15 +237,10 @@ extension FieldFormTests {
         #expect(form.item(named: "village")?.type == .selectOne(list: "villages"))
         #expect(form.choiceList(named: "villages")?.choice("v2")?.label?.text(in: nil) == "Desa Dua")
         try FileManager.default.removeItem(atPath: csv)
-        guard case .failure(let report) = XLSForm.load(path: path) else {
-            Issue.record("a form whose choices file is missing was accepted")
-            return
-        }
+        let report = try refusal(path)
         #expect(report.diagnostics.contains { $0.message == "the choices file 'villages.csv' is not beside the form (or is not UTF-8 CSV)" })
     }
-}
 
-extension FieldFormTests {
     @Test("a list on both the choices and the external_choices sheet: the external one is kept apart; translations around another column")
     func externalNameClash() throws {
         let path = try workbook(
@@ -268,9 +262,7 @@ extension FieldFormTests {
         // label and label::fr on either side of choice_filter make one label in two languages.
         #expect(form.item(named: "b")?.label?.text(in: "fr") == "B fr" && form.item(named: "b")?.label?.text(in: "default") == "B")
     }
-}
 
-extension FieldFormTests {
     @Test("indexed-repeat() reads a repeat from outside it; inside its own repeat it is refused, never answered with this instance")
     func indexedRepeat() throws {
         func form(_ inside: Bool) throws -> String {
@@ -288,9 +280,7 @@ extension FieldFormTests {
         }
         #expect(report.diagnostics.contains { $0.message.contains("inside its own repeat pantau cannot yet read another instance") })
     }
-}
 
-extension FieldFormTests {
     @Test("begin loop over a list: a group per choice, %(label)s and %(name)s filled in, names and references made unique")
     func loops() throws {
         let path = try workbook(
@@ -322,38 +312,26 @@ extension FieldFormTests {
         #expect(form.item(named: "why_none_flush")?.label?.text(in: "en") == "Why no flush?")
         #expect(form.item(named: "number_pit")?.path == ["each", "each_pit"])
     }
-}
 
-extension FieldFormTests {
     @Test("a repeat and a question inside it with one name: the duplicate name is the error, with no spurious cycle")
     func repeatChildSameName() throws {
         let path = try workbook(
             [("survey", [["type", "name", "label"], ["begin repeat", "gps", "Points"], ["geopoint", "gps", "Point"], ["end repeat", "", ""]])],
             name: "same.xlsx")
-        guard case .failure(let report) = XLSForm.load(path: path) else {
-            Issue.record("accepted")
-            return
-        }
+        let report = try refusal(path)
         #expect(report.diagnostics.map(\.code) == ["Q013"])
         #expect(report.diagnostics.first?.message == "name 'gps' is already used at survey row 2; names must be unique in the form")
     }
-}
 
-extension FieldFormTests {
     @Test("a note shown by its picture alone needs no label; without either it is refused")
     func mediaOnlyNote() throws {
         let path = try workbook([("survey", [["type", "name", "label", "media::image"], ["note", "map", "", "map.png"]])], name: "note.xlsx")
         #expect(try XLSForm.load(path: path).get().questionnaire.item(named: "map")?.media["image"]?.text(in: nil) == "map.png")
         let bare = try workbook([("survey", [["type", "name", "label", "media::image"], ["note", "map", "", ""]])], name: "bare.xlsx")
-        guard case .failure(let report) = XLSForm.load(path: bare) else {
-            Issue.record("a note without label or media was accepted")
-            return
-        }
+        let report = try refusal(bare)
         #expect(report.diagnostics.map(\.code) == ["Q023"])
     }
-}
 
-extension FieldFormTests {
     @Test("capture parameters: a geopoint's warning-accuracy is a soft check on the accuracy typed; capture settings accepted; others refused")
     func captureParameters() throws {
         let path = try workbook([
@@ -380,18 +358,13 @@ extension FieldFormTests {
                 ("choices", [["list_name", "name", "label"], ["yn", "yes", "Yes"]]),
                 ("entities", [["list_name", "label"], ["households", "${t}"]]),
             ], name: "refused.xlsx")
-        guard case .failure(let report) = XLSForm.load(path: refused) else {
-            Issue.record("accepted")
-            return
-        }
+        let report = try refusal(refused)
         let located = report.diagnostics.filter { $0.severity == .error }.map {
             "\($0.location.description.components(separatedBy: ":").dropFirst().joined(separator: ":"))"
         }
         #expect(located.sorted() == ["entities:2:list_name", "survey:1:save_to", "survey:2:parameters"])
     }
-}
 
-extension FieldFormTests {
     @Test("pulldata('fruits', …) carries fruits.csv from beside the form as a lookup table; a missing file is an error at the cell")
     func pulldata() throws {
         let path = try workbook(
@@ -410,10 +383,7 @@ extension FieldFormTests {
         let form = try XLSForm.load(path: path).get().questionnaire
         #expect(form.lookups["fruits"]?.value("price", where: "name", is: "papaya") == "7")
         try FileManager.default.removeItem(atPath: csv)
-        guard case .failure(let report) = XLSForm.load(path: path) else {
-            Issue.record("a form whose pulldata file is missing was accepted")
-            return
-        }
+        let report = try refusal(path)
         #expect(report.diagnostics.first { $0.severity == .error }?.location.description == "\(path):survey:3:calculation")
         #expect(report.diagnostics.contains { $0.message == "pulldata() reads 'fruits.csv', which is not beside the form (or is not UTF-8 CSV)" })
     }
