@@ -3,6 +3,9 @@ import Yams
 
 /// Reads, checks and builds questionnaires. The only way to obtain a `Questionnaire`.
 public enum QuestionnaireLoader {
+    /// Names no item may take: XPath words and the fixed columns every export carries.
+    public static var reservedNames: Set<String> { Reader.reservedNames }
+
     /// Loads a file; on any error returns every diagnostic found, in source order.
     public static func load(path: String) -> Result<Questionnaire, DiagnosticReport> {
         let data: Data

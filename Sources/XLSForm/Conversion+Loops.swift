@@ -1,7 +1,7 @@
 import Foundation
 import Questionnaire
 
-// pyxform's loops, expanded before the survey's rows are read.
+// Survey rows rewritten before they are read: pyxform's loops expanded, names pantau cannot take renamed.
 extension Conversion {
     /// `begin loop over LIST` … `end loop`, as pyxform expands it: a group holding one group per choice of the list,
     /// each with the loop's rows, `%(name)s` and `%(label)s` in their texts replaced by the choice's name and label.
@@ -101,5 +101,44 @@ extension Conversion {
             out.append((choices.value(row.values, nameColumn), labels))
         }
         return out
+    }
+
+    /// Names XLSForm allows and pantau's format does not (`location.precision`, `Q1-1`: pantau's names are export
+    /// columns, Stata variables and `${}` references; `position`: a column every export carries) are renamed with a
+    /// warning, in the name cell and in every `${}` reference to them.
+    mutating func renamingNames(_ table: Table) -> Table {
+        guard let nameColumn = table.header.firstIndex(where: { Spelling.canonical($0) == "name" }) else { return table }
+        let names = table.rows.map { table.value($0.values, nameColumn) }.filter { !$0.isEmpty }
+        var taken = Set(names), renames: [String: String] = [:]
+        for row in table.rows {
+            let name = table.value(row.values, nameColumn)
+            guard !name.isEmpty, renames[name] == nil else { continue }
+            var renamed = Self.identifier(name)
+            if QuestionnaireLoader.reservedNames.contains(renamed) { renamed += "_value" }
+            guard renamed != name else { continue }
+            while taken.contains(renamed) { renamed += "_" }
+            taken.insert(renamed)
+            renames[name] = renamed
+            let reason =
+                QuestionnaireLoader.reservedNames.contains(name) ? "is reserved (a column every export carries)" : "is not an identifier (letters, digits, _)"
+            problem(
+                .xlsformSkipped, "survey", row.number, nameColumn, table.header[nameColumn],
+                "name '\(name)' \(reason); pantau uses '\(renamed)', here and in every ${\(name)} reference")
+        }
+        guard !renames.isEmpty else { return table }
+        let rows = table.rows.map { row -> (number: Int, values: [String]) in
+            var values = row.values
+            for column in values.indices where !values[column].isEmpty {
+                if column == nameColumn {
+                    values[column] = renames[values[column]] ?? values[column]
+                    continue
+                }
+                for (old, new) in renames where values[column].contains("${\(old)}") {
+                    values[column] = values[column].replacingOccurrences(of: "${\(old)}", with: "${\(new)}")
+                }
+            }
+            return (row.number, values)
+        }
+        return Table(name: table.name, header: table.header, rows: rows)
     }
 }

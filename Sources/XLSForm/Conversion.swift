@@ -52,6 +52,7 @@ struct Conversion {
         }
         collectLanguages()
         survey = expandingLoops(survey)
+        survey = renamingNames(survey)
         writeSettings()
         guard writeSurvey() else { return .failure(DiagnosticReport(file: path, source: nil, diagnostics: quoted(problems))) }
         writeChoices()

@@ -387,6 +387,28 @@ struct FieldFormTests {
         #expect(report.diagnostics.first { $0.severity == .error }?.location.description == "\(path):survey:3:calculation")
         #expect(report.diagnostics.contains { $0.message == "pulldata() reads 'fruits.csv', which is not beside the form (or is not UTF-8 CSV)" })
     }
+
+    @Test("names pantau cannot take are renamed with a warning, here and in every reference: a dot, a hyphen, a reserved name")
+    func renamedNames() throws {
+        let path = try workbook([
+            (
+                "survey",
+                [
+                    ["type", "name", "label", "relevant"], ["geopoint", "location.gps", "Location", ""], ["integer", "position", "Position", ""],
+                    ["text", "note-1", "Note on ${location.gps}", "${position} > 1 and ${location.gps} != ''"],
+                ]
+            )
+        ])
+        let (form, warnings) = try XLSForm.load(path: path).get()
+        #expect(form.item(named: "location_gps")?.type == .geopoint && form.item(named: "position_value")?.type == .integer)
+        let note = try #require(form.item(named: "note_1"))
+        #expect(note.relevant?.text == "${position_value} > 1 and ${location_gps} != ''")
+        #expect(note.label?.text(in: nil) == "Note on ${location_gps}")
+        #expect(
+            warnings.map(\.message).contains(
+                "name 'position' is reserved (a column every export carries); pantau uses 'position_value', here and in every ${position} reference"))
+        #expect(warnings.filter { $0.message.hasPrefix("name '") }.count == 3)
+    }
 }
 
 /// An evaluation context holding only `.`, for checking a constraint on its own.
