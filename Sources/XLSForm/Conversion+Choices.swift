@@ -111,6 +111,8 @@ extension Conversion {
         for row in survey.rows {
             for (column, header) in survey.header.enumerated() {
                 let text = survey.value(row.values, column)
+                // Swift's regular expressions are slow to start: only cells that name the function are searched.
+                guard text.contains("pulldata") else { continue }
                 for match in text.matches(of: /pulldata\(\s*['"]([^'"]+)['"]/) where !found.contains(where: { $0.name == String(match.1) }) {
                     found.append((String(match.1), Cell(sheet: "survey", row: row.number, column: column, header: header)))
                 }

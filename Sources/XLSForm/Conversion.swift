@@ -202,6 +202,13 @@ struct Conversion {
         func column(_ base: String) -> Column? { columns.first { $0.base == base } }
         out.line("survey:")
         var open: [(kind: String, row: Int, name: String)] = []
+        // Names that some cell references as ${name}: a metadata row so referenced is kept as a calculate.
+        var referenced = Set<String>()
+        for row in survey.rows {
+            for text in row.values where text.contains("${") {
+                for match in text.matches(of: /\$\{([^}]+)\}/) { referenced.insert(String(match.1)) }
+            }
+        }
         for row in survey.rows {
             let values = row.values
             let rawType = survey.value(values, typeColumn.index)
@@ -234,10 +241,23 @@ struct Conversion {
                 open.removeLast()
                 continue
             case .metadata(let name):
-                problem(
-                    .xlsformSkipped, "survey", row.number, typeColumn.index, typeColumn.header,
-                    "metadata type '\(name)' skipped: pantau records start, end, device and enumerator in every interview itself")
-                continue
+                // Referenced elsewhere (a label showing ${start}): a calculate with the value pantau has for it.
+                let rowName = column("name").map { survey.value(values, $0.index) } ?? ""
+                guard !rowName.isEmpty, referenced.contains(rowName) else {
+                    problem(
+                        .xlsformSkipped, "survey", row.number, typeColumn.index, typeColumn.header,
+                        "metadata type '\(name)' skipped: pantau records start, end, device and enumerator in every interview itself")
+                    continue
+                }
+                let value = ["start": "once(now())", "end": "now()", "today": "today()"][name]
+                if value == nil {
+                    problem(
+                        .xlsformSkipped, "survey", row.number, typeColumn.index, typeColumn.header,
+                        "metadata type '\(name)' is referenced, but a laptop has no such value: ${\(rowName)} is empty")
+                }
+                type = "calculate"
+                added.append(("calculation", value ?? "''"))
+                replaced.formUnion(["label", "hint", "default"])
             case .unsupported(let reason):
                 problem(
                     .xlsformUnsupported, "survey", row.number, typeColumn.index, typeColumn.header,

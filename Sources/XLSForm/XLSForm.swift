@@ -27,16 +27,17 @@ public enum XLSForm {
 
     /// Loads an XLSForm as a validated questionnaire, with the conversion's warnings (skipped columns and rows).
     public static func load(path: String) -> Result<(questionnaire: Questionnaire, warnings: [Diagnostic]), DiagnosticReport> {
-        switch convert(path: path) {
-        case .failure(let report): return .failure(report)
-        case .success(let converted):
-            switch QuestionnaireLoader.load(yaml: converted.yaml, file: path) {
-            case .success(let questionnaire):
-                return .success((questionnaire, converted.warnings))
-            case .failure(let report):
-                let mapped = report.diagnostics.map { converted.locate($0, path: path) }
-                return .failure(DiagnosticReport(file: path, source: nil, diagnostics: mapped + converted.warnings))
-            }
+        convert(path: path).flatMap { validate($0, path: path) }
+    }
+
+    /// A converted form read by the questionnaire loader, its problems moved to their cells (the workbook is read once).
+    public static func validate(_ converted: Converted, path: String) -> Result<(questionnaire: Questionnaire, warnings: [Diagnostic]), DiagnosticReport> {
+        switch QuestionnaireLoader.load(yaml: converted.yaml, file: path) {
+        case .success(let questionnaire):
+            return .success((questionnaire, converted.warnings))
+        case .failure(let report):
+            let mapped = report.diagnostics.map { converted.locate($0, path: path) }
+            return .failure(DiagnosticReport(file: path, source: nil, diagnostics: mapped + converted.warnings))
         }
     }
 

@@ -409,6 +409,24 @@ struct FieldFormTests {
                 "name 'position' is reserved (a column every export carries); pantau uses 'position_value', here and in every ${position} reference"))
         #expect(warnings.filter { $0.message.hasPrefix("name '") }.count == 3)
     }
+
+    @Test("a metadata row another cell refers to becomes a calculate with pantau's value; one nobody refers to is skipped")
+    func referencedMetadata() throws {
+        let path = try workbook([
+            (
+                "survey",
+                [
+                    ["type", "name", "label"], ["start", "start", ""], ["end", "end", ""], ["deviceid", "device", ""],
+                    ["note", "began", "Started at ${start} on ${device}"],
+                ]
+            )
+        ])
+        let (form, warnings) = try XLSForm.load(path: path).get()
+        #expect(form.item(named: "start")?.type == .calculate && form.item(named: "start")?.calculation?.text == "once(now())")
+        #expect(form.item(named: "device")?.calculation?.text == "''")
+        #expect(form.item(named: "end") == nil)
+        #expect(warnings.map(\.message).contains("metadata type 'deviceid' is referenced, but a laptop has no such value: ${device} is empty"))
+    }
 }
 
 /// An evaluation context holding only `.`, for checking a constraint on its own.

@@ -26,7 +26,7 @@ struct Convert: ParsableCommand {
         if XLSFormPath.matches(form) {
             let converted = try XLSForm.convert(path: form).get()
             // The YAML is checked as pantau reads it, every problem at its cell.
-            _ = try XLSForm.load(path: form).get()
+            _ = try XLSForm.validate(converted, path: form).get()
             for warning in converted.warnings { Terminal.printError(Terminal.render(warning, source: nil, withSource: false)) }
             if let output {
                 try converted.yaml.write(toFile: output, atomically: true, encoding: .utf8)
