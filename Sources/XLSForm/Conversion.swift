@@ -343,6 +343,21 @@ struct Conversion {
                 orOther = other
                 if other { otherLists.insert(list) }
             }
+            // A calculation on a question (not a calculate) is its value worked out: in pantau, its default, recomputed
+            // until the enumerator changes it (ODK recomputes even then).
+            if type != "calculate", let calculation = column("calculation"), !survey.value(values, calculation.index).isEmpty {
+                if let given = column("default"), !survey.value(values, given.index).isEmpty {
+                    problem(
+                        .badStructure, "survey", row.number, calculation.index, calculation.header,
+                        "a question with both a calculation and a default: keep one (pantau computes a question's value as its default)")
+                } else {
+                    added.append(("default", survey.value(values, calculation.index)))
+                    replaced.insert("calculation")
+                    problem(
+                        .xlsformSkipped, "survey", row.number, calculation.index, calculation.header,
+                        "the calculation of a \(type) question is its default in pantau: recomputed until the enumerator changes the answer")
+                }
+            }
             // Columns with an XLSForm meaning pantau cannot honour yet refuse the form where they hold a value.
             // A geopoint's warning-accuracy becomes a soft check on the accuracy typed (the fourth number); capture
             // settings (capture-accuracy, mock locations, a photo's size, a recording's quality) have nothing to act

@@ -427,6 +427,26 @@ struct FieldFormTests {
         #expect(form.item(named: "end") == nil)
         #expect(warnings.map(\.message).contains("metadata type 'deviceid' is referenced, but a laptop has no such value: ${device} is empty"))
     }
+
+    @Test("a calculation on a question is its default (recomputed until changed); with a default beside it, refused")
+    func calculatedQuestion() throws {
+        let path = try workbook([
+            (
+                "survey",
+                [["type", "name", "label", "calculation", "default"], ["decimal", "bill", "Bill", "", ""], ["decimal", "tip", "Tip", "${bill} * 0.1", ""]]
+            )
+        ])
+        let (form, warnings) = try XLSForm.load(path: path).get()
+        guard case .expression(let expression)? = form.item(named: "tip")?.defaultValue else {
+            Issue.record("the calculation is not the default")
+            return
+        }
+        #expect(expression.text == "${bill} * 0.1" && form.item(named: "tip")?.calculation == nil)
+        #expect(warnings.contains { $0.message.hasPrefix("the calculation of a decimal question is its default in pantau") })
+        let both = try workbook(
+            [("survey", [["type", "name", "label", "calculation", "default"], ["decimal", "tip", "Tip", "1 + 1", "3"]])], name: "both.xlsx")
+        #expect(try refusal(both).diagnostics.map(\.code) == ["Q002"])
+    }
 }
 
 /// An evaluation context holding only `.`, for checking a constraint on its own.
