@@ -31,7 +31,7 @@ let package = Package(
         // Codebooks and version diffs built from validated questionnaires, with their renderers.
         .target(name: "Codebook", dependencies: ["Questionnaire", "Expressions", "Tabular"], swiftSettings: strict),
         // The interview engine: a pure state machine over a questionnaire and the answers so far.
-        .target(name: "Interview", dependencies: ["Questionnaire", "Expressions"], swiftSettings: strict),
+        .target(name: "Interview", dependencies: ["Questionnaire", "Expressions", "Randomness"], swiftSettings: strict),
         // CSV reading and writing, HTML and JSON text: shared by frame import, exports, reports and analysis input.
         .target(name: "Tabular", swiftSettings: strict),
         // The SQLite store through GRDB over the system libsqlite3: migrations, frame, interviews, audit log.
@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(
             name: "WorkflowsTests", dependencies: ["Workflows", "Analysis", "Reports", "Store", "Questionnaire", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "CodebookTests", dependencies: ["TestSupport", "Codebook", "Questionnaire"], exclude: ["Snapshots"], swiftSettings: strict),
-        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Store", "Questionnaire", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RunnerTests", dependencies: ["Runner", "Store", "Questionnaire", "Interview", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "SpreadsheetTests", dependencies: ["Spreadsheet", "TestSupport", "ZIPFoundation"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "PantauEndToEndTests", dependencies: ["TestSupport", "pantau", "ZIPFoundation"], exclude: ["Snapshots"], swiftSettings: strict),

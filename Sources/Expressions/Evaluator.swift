@@ -24,12 +24,16 @@ public protocol EvaluationContext {
     func choiceColumn(_ name: String) -> Value
     /// A value from a lookup table the form carries (pulldata()).
     func lookup(_ table: String, column: String, keyColumn: String, key: String) -> Value
+    /// random(): a number in [0, 1), the same for a field every time its interview is evaluated.
+    func random() -> Double
 }
 
 extension EvaluationContext {
     /// A value from a lookup table the form carries (pulldata()): empty where there is none, as in ODK. The interview
     /// engine reads its questionnaire's tables; other contexts have none.
     public func lookup(_ table: String, column: String, keyColumn: String, key: String) -> Value { .empty }
+    /// Outside an interview there is nothing to draw for: NaN, which reads as empty.
+    public func random() -> Double { .nan }
 }
 
 extension EvaluationContext {
@@ -241,6 +245,7 @@ public enum Evaluator {
             let scale = pow(10, places.rounded(.towardZero))
             return .number((number * scale).rounded(.toNearestOrAwayFromZero) / scale)
         case "number": return .number(arg(0).numberValue)
+        case "random": return .number(context.random())
         case "pulldata":
             return context.lookup(arg(0).stringValue, column: arg(1).stringValue, keyColumn: arg(2).stringValue, key: arg(3).stringValue)
         case "abs": return .number(abs(arg(0).numberValue))

@@ -84,6 +84,9 @@ public enum FunctionRegistry {
         add("position", 1...1, .number, [.parentStep], "the current repeat instance's number, from 1: position(..)")
         add("once", 1...1, .any, [], "keeps a calculated value once it is set")
         add("previous", 1...1, .any, [], "the same unit's answer in the previous round")
+        add(
+            "random", 0...0, .number, [],
+            "a number in [0, 1): pantau's is fixed by form, unit, round and field, so resuming or reviewing an interview gives the same one")
         add("pulldata", 4...4, .string, [], "pulldata('table', 'column', 'key column', key): a value from a lookup table carried in the form")
         add("non-response", 1...1, .string, [], "the special non-response code of an answer, or ''")
         return table

@@ -1,5 +1,6 @@
 import Expressions
 import Questionnaire
+import Randomness
 
 // Presentation: prompts, choices, progress and the review list, in the interview's language.
 extension InterviewEngine {
@@ -143,6 +144,11 @@ struct EngineContext: EvaluationContext {
     }
 
     func value(of field: String) -> Value { engine.read(field, indices: address.indices, repeatPath: repeatPath) }
+
+    func random() -> Double {
+        var generator = SplitMix64(seed: 20_201_201, engine.environment.randomKey, address.description)
+        return generator.uniform()
+    }
 
     func lookup(_ table: String, column: String, keyColumn: String, key: String) -> Value {
         engine.questionnaire.lookups[table]?.value(column, where: keyColumn, is: key).map(Value.string) ?? .empty

@@ -9,6 +9,9 @@ public struct InterviewEnvironment: Sendable {
     public var previousRound: [Address: Value]
     /// Identifier values from the sample frame, by item name.
     public var prefill: [String: Value]
+    /// What random() draws from, with each field's address: the form, unit and round, so that a field's random
+    /// number is the same whenever the interview is resumed, reviewed or simulated again.
+    public var randomKey = ""
 
     public init(clock: @escaping @Sendable () -> Timestamp, previousRound: [Address: Value] = [:], prefill: [String: Value] = [:]) {
         self.clock = clock

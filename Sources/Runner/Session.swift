@@ -75,9 +75,10 @@ public final class InterviewSession {
         reviewComment = opened.reviewComment
         let lineage = try store.lineage(of: unit)
         let previous = try store.previousRoundValues(formID: questionnaire.settings.formID, unit: unit, before: round)
-        let environment = InterviewEnvironment(
+        var environment = InterviewEnvironment(
             clock: clock, previousRound: previous?.values ?? [:],
             prefill: identifierPrefill(for: questionnaire, lineage: lineage))
+        environment.randomKey = "\(questionnaire.settings.formID)\u{1}\(unit)\u{1}\(round)"
         let saved: (records: [Address: AnswerRecord], cursor: Cursor)? = opened.kind == .started ? nil : (opened.records, opened.cursor)
         engine = InterviewEngine(questionnaire: questionnaire, environment: environment, language: language ?? opened.language, restoring: saved)
         let words = Words(language: engine.language)

@@ -203,12 +203,10 @@ public final class Simulator {
         let startLocal = Double(day) * 86_400 + Double(random.integer(8 * 3600...15 * 3600))
         let clock = SimulatedClock(start: startLocal - Double(offset * 60), offsetMinutes: offset)
         let prefill = identifierValues(questionnaire, context)
-        let engine = InterviewEngine(
-            questionnaire: questionnaire,
-            environment: InterviewEnvironment(
-                clock: { Timestamp(seconds: clock.now, offsetMinutes: clock.offsetMinutes) },
-                previousRound: previous, prefill: prefill),
-            language: questionnaire.settings.defaultLanguage)
+        var environment = InterviewEnvironment(
+            clock: { Timestamp(seconds: clock.now, offsetMinutes: clock.offsetMinutes) }, previousRound: previous, prefill: prefill)
+        environment.randomKey = "\(questionnaire.settings.formID)\u{1}\(context.unit.code)\u{1}\(round.code)"
+        let engine = InterviewEngine(questionnaire: questionnaire, environment: environment, language: questionnaire.settings.defaultLanguage)
         var events: [AuditEvent] = []
         func collect() {
             let transition = engine.takeTransition()

@@ -170,10 +170,10 @@ extension ResponseStore {
                     let started =
                         CivilDate.parseDateTime(interview.startedAt).map { Timestamp(seconds: $0.seconds, offsetMinutes: $0.offsetMinutes) }
                         ?? Timestamp(seconds: 0, offsetMinutes: 0)
+                    var environment = InterviewEnvironment(clock: { started }, previousRound: [:], prefill: [:])
+                    environment.randomKey = "\(interview.formID)\u{1}\(interview.unitCode)\u{1}\(interview.roundCode)"
                     let engine = InterviewEngine(
-                        questionnaire: questionnaire,
-                        environment: InterviewEnvironment(clock: { started }, previousRound: [:], prefill: [:]),
-                        restoring: (try Self.records(db, uuid: interview.uuid), .end))
+                        questionnaire: questionnaire, environment: environment, restoring: (try Self.records(db, uuid: interview.uuid), .end))
                     let failing = engine.finishBlockers().filter { blocker in
                         guard case .constraint = blocker.reason, let item = questionnaire.item(named: blocker.address.name) else { return false }
                         return item.constraint?.expression.previousReferences.isEmpty ?? true

@@ -2,6 +2,7 @@
 // T5 pulldata() reads a lookup table the form carries, offline, through the interview engine; a table or column
 //    the form does not carry is an error at load time
 import Foundation
+import Interview
 import Questionnaire
 import Runner
 import Store
@@ -53,5 +54,44 @@ struct LookupTests {
             }
             #expect(report.diagnostics.map(\.message) == [message])
         }
+    }
+}
+
+@Suite(.temporaryFiles)
+struct RandomTests {
+    @Test("random() is a number in [0, 1) fixed by form, unit, round and field: the same when the interview is evaluated again")
+    func fixed() throws {
+        let form = try QuestionnaireLoader.load(
+            yaml: """
+                settings: {form_id: r, title: R, version: "1", unit_level: village}
+                survey:
+                  - {type: calculate, name: draw, calculation: "once(random())"}
+                  - {type: text, name: q, label: Q}
+                """, file: "r.yaml"
+        ).get()
+        let store = try ResponseStore(path: try temporaryPath("r.sqlite"))
+        _ = try store.importFrame(["v1", "v2"].map { FrameUnit(code: $0, name: $0, level: "village", parentCode: nil, attributes: []) })
+        func draw(_ unit: String) throws -> Double {
+            let session = try InterviewSession(
+                store: store, questionnaire: form, unit: unit, round: "2021-H1", enumerator: "ani", language: nil, reopen: false, mode: .lines,
+                resumeCommand: "resume", clock: { Scenario.fixedNow })
+            guard case .number(let value)? = session.engine.records[Address("draw")]?.value else { return .nan }
+            var lines = ["x", ":finish"][...]
+            _ = try session.run(readLine: { lines.popFirst() }, write: { _ in })
+            return value
+        }
+        let first = try draw("v1"), second = try draw("v2")
+        #expect((0..<1).contains(first) && (0..<1).contains(second) && first != second)
+        let stored = try store.completedAnswers(formID: "r", round: "2021-H1").map { $0.values[Address("draw")] }
+        #expect(stored.contains(.number(first)) && stored.contains(.number(second)))
+        // A review re-runs the engine on the stored answers: the same draw, so no constraint or calculation moves.
+        let engine = InterviewEngine(
+            questionnaire: form,
+            environment: {
+                var environment = InterviewEnvironment(clock: { Scenario.fixedNow })
+                environment.randomKey = "r\u{1}v1\u{1}2021-H1"
+                return environment
+            }())
+        #expect(engine.records[Address("draw")]?.value == .number(first))
     }
 }
