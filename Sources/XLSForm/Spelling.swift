@@ -117,25 +117,26 @@ enum Spelling {
             .replacingOccurrences(of: "\u{201C}", with: "\"").replacingOccurrences(of: "\u{201D}", with: "\"")
     }
 
-    /// A range's parameters (`start=0 end=10 step=0.5`; ODK's defaults 1, 10, 1), or the reason they are wrong.
-    struct RangeProblem: Error {
+    /// Why a row's parameters cannot be honoured, in words for the cell's diagnostic.
+    struct ParameterProblem: Error {
         let reason: String
     }
 
-    static func rangeParameters(_ text: String) -> Result<(start: Double, end: Double, step: Double, text: (String, String, String)), RangeProblem> {
+    /// A range's parameters (`start=0 end=10 step=0.5`; ODK's defaults 1, 10, 1), or the reason they are wrong.
+    static func rangeParameters(_ text: String) -> Result<(start: Double, end: Double, step: Double, text: (String, String, String)), ParameterProblem> {
         var values: [String: String] = ["start": "1", "end": "10", "step": "1"]
         for pair in text.split(whereSeparator: { $0 == " " || $0 == ";" || $0 == "," }) {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             guard parts.count == 2, values[parts[0]] != nil else {
-                return .failure(RangeProblem(reason: "'\(pair)' is not a range parameter; a range takes start=, end= and step="))
+                return .failure(ParameterProblem(reason: "'\(pair)' is not a range parameter; a range takes start=, end= and step="))
             }
             values[parts[0]] = parts[1]
         }
         guard let start = Double(values["start"]!), let end = Double(values["end"]!), let step = Double(values["step"]!),
             start.isFinite, end.isFinite, step.isFinite
-        else { return .failure(RangeProblem(reason: "start, end and step of a range are numbers")) }
+        else { return .failure(ParameterProblem(reason: "start, end and step of a range are numbers")) }
         guard step > 0, start != end, abs(end - start) >= step else {
-            return .failure(RangeProblem(reason: "a range needs a positive step no larger than the distance from start to end"))
+            return .failure(ParameterProblem(reason: "a range needs a positive step no larger than the distance from start to end"))
         }
         return .success((start, end, step, (values["start"]!, values["end"]!, values["step"]!)))
     }
@@ -148,7 +149,7 @@ enum Spelling {
 
     /// Parameters that only set how a device captures an answer, per pantau type: accepted, and a geopoint's
     /// warning-accuracy (metres) returned to become a soft check. Others are refused by name.
-    static func captureParameters(_ text: String, type: String) -> Result<String?, RangeProblem> {
+    static func captureParameters(_ text: String, type: String) -> Result<String?, ParameterProblem> {
         let allowed: [String: Set<String>] = [
             "geopoint": ["capture-accuracy", "warning-accuracy", "allow-mock-accuracy"], "geotrace": ["allow-mock-accuracy"],
             "geoshape": ["allow-mock-accuracy"], "image": ["max-pixels"], "audio": ["quality"], "video": ["quality"],
@@ -158,11 +159,11 @@ enum Spelling {
             let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             let key = parts[0].lowercased()
             guard parts.count == 2, allowed[type]?.contains(key) == true else {
-                return .failure(RangeProblem(reason: "parameter '\(pair)' cannot be honoured on type \(type); remove it"))
+                return .failure(ParameterProblem(reason: "parameter '\(pair)' cannot be honoured on type \(type); remove it"))
             }
             if key == "warning-accuracy" {
                 guard let metres = Double(parts[1]), metres > 0 else {
-                    return .failure(RangeProblem(reason: "warning-accuracy is a number of metres, not '\(parts[1])'"))
+                    return .failure(ParameterProblem(reason: "warning-accuracy is a number of metres, not '\(parts[1])'"))
                 }
                 accuracy = parts[1]
             }

@@ -108,13 +108,16 @@ public enum XLSForm {
         return conversion.run()
     }
 
+    /// The sheets an XLSForm reads (the entities sheet only to refuse it, by name).
+    static let sheetNames = ["survey", "choices", "settings", "external_choices", "entities"]
+
     /// The survey, choices and settings sheets of an .xlsx workbook, or of a folder of CSV files.
     static func readTables(_ path: String) throws -> [String: Table] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw Workbook.ReadError.notAWorkbook("no such file") }
         var tables: [String: Table] = [:]
         if isDirectory.boolValue {
-            for name in ["survey", "choices", "settings", "external_choices", "entities"] {
+            for name in sheetNames {
                 let file = (path as NSString).appendingPathComponent("\(name).csv")
                 guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
                 let rows = try CSV.parse(text).get()
@@ -128,7 +131,7 @@ public enum XLSForm {
         guard let data = FileManager.default.contents(atPath: path) else { throw Workbook.ReadError.notAWorkbook("it cannot be read") }
         for sheet in try Workbook.read(data).sheets {
             let name = sheet.name.lowercased().trimmingCharacters(in: .whitespaces)
-            guard ["survey", "choices", "settings", "external_choices", "entities"].contains(name), let first = sheet.rows.first else { continue }
+            guard sheetNames.contains(name), let first = sheet.rows.first else { continue }
             let width = (sheet.rows.flatMap { $0.cells.keys }.max() ?? 0) + 1
             func values(_ cells: [Int: String]) -> [String] { (0..<width).map { cells[$0] ?? "" } }
             tables[name] = Table(

@@ -142,6 +142,12 @@ struct PanelJackknifeTests {
             })
         let cr3 = try Regression.fit(y: y, x: y.map { _ in [1] }, names: ["mean"], standardErrors: .cr3(cluster: "g"), clusters: clusters)
         #expect(abs(jackknife.standardErrors[0] - cr3.coefficients[0].standardError) < 1e-14)
+        // And both equal the formula written out: (G − 1)/G · Σ (mean without g − their mean)².
+        let leftOut = labels.map { label in
+            let kept = y.indices.filter { clusters[$0] != label }.map { y[$0] }
+            return kept.reduce(0, +) / Double(kept.count)
+        }
+        #expect(abs(jackknife.standardErrors[0] - Self.jackknifeStandardError(leftOut)) < 1e-14)
         #expect(throws: ClusterJackknife.Failure.self) {
             try ClusterJackknife(full: [0], clusterCount: 3, clusterLabel: { "g\($0)" }, refit: { g in g == 1 ? [.nan] : [0] })
         }

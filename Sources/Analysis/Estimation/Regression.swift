@@ -113,19 +113,17 @@ public enum Regression {
             let g = groups.count
             guard g > 1 else { throw EstimationError.oneCluster(column: name) }
             // Each cluster left out in turn, in a fixed order so that the sums are the same on every run.
-            var fits: [[Double]] = []
-            for key in groups.keys.sorted() {
-                let left = Set(groups[key]!)
-                let rows = (0..<n).filter { !left.contains($0) }
-                let fit = try QRLeastSquares(x: rows.map { x[$0] }, y: rows.map { y[$0] }, weights: weights.map { w in rows.map { w[$0] } }, names: names)
-                fits.append(fit.coefficients)
-            }
-            let mean = (0..<k).map { j in fits.reduce(0) { $0 + $1[j] } / Double(g) }
-            covariance = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-            for fit in fits {
-                for a in 0..<k { for b in 0..<k { covariance[a][b] += (fit[a] - mean[a]) * (fit[b] - mean[b]) } }
-            }
-            covariance = covariance.map { $0.map { $0 * Double(g - 1) / Double(g) } }
+            let keys = groups.keys.sorted()
+            covariance = try ClusterJackknife(
+                full: solution.coefficients, clusterCount: g, clusterLabel: { keys[$0] },
+                refit: { left in
+                    let leftOut = Set(groups[keys[left]]!)
+                    let rows = (0..<n).filter { !leftOut.contains($0) }
+                    return try QRLeastSquares(
+                        x: rows.map { x[$0] }, y: rows.map { y[$0] }, weights: weights.map { w in rows.map { w[$0] } }, names: names
+                    ).coefficients
+                }
+            ).covariance
             clusterCount = g
             dof = g - 1
         case .cr2(let name):
