@@ -28,6 +28,8 @@ public struct Codebook: Hashable, Sendable {
         public let allowedNonResponses: [String]
         public let pii: Bool
         public let isContainer: Bool
+        /// The author's attributes for other tools (`instance::hxl`), by name.
+        public var attributes: [(name: String, value: String)] = []
 
         public static func == (lhs: Entry, rhs: Entry) -> Bool { lhs.name == rhs.name && lhs.type == rhs.type && lhs.path == rhs.path }
         public func hash(into hasher: inout Hasher) { hasher.combine(name) }
@@ -108,6 +110,7 @@ public struct Codebook: Hashable, Sendable {
                         repeatCount: item.repeatCount?.text,
                         allowedNonResponses: item.allowedNonResponses.map(\.rawValue), pii: item.pii, isContainer: item.type.isContainer
                     ))
+                entries[entries.count - 1].attributes = item.attributes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
                 walk(item.children, inherited: conditions)
             }
         }

@@ -43,6 +43,7 @@ public enum CodebookMarkdown {
             if let count = entry.repeatCount { out += "| instances | \(Markdown.codeSpan(count)) |\n" }
             if !entry.allowedNonResponses.isEmpty { out += "| non-responses | \(entry.allowedNonResponses.joined(separator: ", ")) |\n" }
             if entry.pii { out += "| personal data | yes: withhold from shared datasets |\n" }
+            for (name, value) in entry.attributes { out += "| \(cell(name)) | \(cell(value)) |\n" }
             out += "\n"
             if !entry.choices.isEmpty {
                 out += "Choices (list `\(entry.choiceListName ?? "")`):\n\n| code | label |\n|---|---|\n"
@@ -110,6 +111,7 @@ public enum CodebookHTML {
             if let filter = entry.choiceFilter { row("choice filter", "<code>\(escape(filter))</code>") }
             if let count = entry.repeatCount { row("instances", "<code>\(escape(count))</code>") }
             if !entry.allowedNonResponses.isEmpty { row("non-responses", escape(entry.allowedNonResponses.joined(separator: ", "))) }
+            for (name, value) in entry.attributes { row(name, escape(value)) }
             if !entry.choices.isEmpty {
                 let choices = entry.choices.map { "<code>\(escape($0.code))</code> \(escape($0.labels.joined(separator: " / ")))" }.joined(
                     separator: "<br>")

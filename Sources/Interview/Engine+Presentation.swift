@@ -135,6 +135,8 @@ struct EngineContext: EvaluationContext {
     let repeatPath: [String]
     let current: Value
     var choice: Choice?
+    /// The item whose candidate value `current` is, while a check on it is evaluated.
+    var candidateFor: String?
 
     init(engine: InterviewEngine, address: Address, repeatPath: [String], current: Value) {
         self.engine = engine
@@ -143,7 +145,10 @@ struct EngineContext: EvaluationContext {
         self.current = current
     }
 
-    func value(of field: String) -> Value { engine.read(field, indices: address.indices, repeatPath: repeatPath) }
+    func value(of field: String) -> Value {
+        if field == candidateFor { return current }
+        return engine.read(field, indices: address.indices, repeatPath: repeatPath)
+    }
 
     func random() -> Double {
         var generator = SplitMix64(seed: 20_201_201, engine.environment.randomKey, address.description)

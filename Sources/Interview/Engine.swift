@@ -245,7 +245,11 @@ public final class InterviewEngine {
     func context(at address: Address, item: Item, current: Value? = nil) -> EngineContext {
         // A repeat's own relevance is evaluated inside its instance.
         let path = item.type == .repeat && address.indices.count > item.repeatPath.count ? item.repeatPath + [item.name] : item.repeatPath
-        return EngineContext(engine: self, address: address, repeatPath: path, current: current ?? (records[address]?.value ?? .empty))
+        var context = EngineContext(engine: self, address: address, repeatPath: path, current: current ?? (records[address]?.value ?? .empty))
+        // A check on a value being entered reads that value wherever it names its own item (`${age} < 120` in age's
+        // constraint, as ODK reads it), not the answer stored before.
+        if current != nil { context.candidateFor = address.name }
+        return context
     }
 
     func evaluate(_ compiled: CompiledExpression, at address: Address, item: Item, current: Value? = nil) -> Value {

@@ -164,6 +164,9 @@ public struct Item: Hashable, Sendable {
     /// Media files shown with the question on a touch screen (image, big-image, audio, video), by kind; a terminal
     /// shows their file names.
     public var media: [String: LocalizedText] = [:]
+    /// Attributes an author attached for other tools (an XLSForm's `instance::hxl` tag, a custom `bind::` attribute):
+    /// they change nothing in the interview and are carried to the codebook, by their column's name.
+    public var attributes: [String: String] = [:]
 
     /// The location of a key's value, or of the item when the key is absent.
     public func location(of key: String) -> SourceLocation { valueLocations[key] ?? location }

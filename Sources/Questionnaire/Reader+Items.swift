@@ -62,7 +62,22 @@ extension Reader {
             valueLocations: values.mapValues { location($0) }
         )
         if let media = values["media"] { item.media = readMedia(media) }
+        if let attributes = values["attributes"] { item.attributes = readAttributes(attributes) }
         return item
+    }
+
+    /// `attributes: {"instance::hxl": "#age"}`: an author's attributes, carried to the codebook.
+    func readAttributes(_ node: Node) -> [String: String] {
+        guard case .mapping(let mapping) = node else {
+            report(.badStructure, location(node), "attributes is a mapping from an attribute's name to its text")
+            return [:]
+        }
+        var attributes: [String: String] = [:]
+        for (keyNode, value) in mapping {
+            guard let key = scalarKey(keyNode), let text = string(value, key: "attributes.\(key)") else { continue }
+            attributes[key] = text
+        }
+        return attributes
     }
 
     /// `media: {image: photo.jpg}` or `media: {image: {en: photo-en.jpg, id: foto.jpg}}`.

@@ -93,7 +93,15 @@ extension Conversion {
                         out.field(3, base, value, cell)
                     }
                 }
-                if !labelled, !first, let mediaLabel { out.label(3, mediaLabel.text, mediaLabel.cell, languages: languages) }
+                if !labelled, !first, let mediaLabel {
+                    out.label(3, mediaLabel.text, mediaLabel.cell, languages: languages)
+                } else if !labelled, !first {
+                    // ODK Collect shows a choice without a label by its name; pyxform warns, and so does pantau.
+                    let name = choices.value(row.values, nameColumn)
+                    let cell = Cell(sheet: choices.name, row: row.number, column: nameColumn, header: "name")
+                    problem(.xlsformSkipped, choices.name, row.number, nameColumn, "name", "choice '\(name)' has no label; its name is shown instead")
+                    out.label(3, name, cell, languages: languages)
+                }
                 out.flushTranslations()
             }
             if otherLists.contains(list.name), let firstRow = list.rows.first {
@@ -101,6 +109,20 @@ extension Conversion {
                 out.item(2, "name", "other", cell)
                 out.label(3, "Other", cell, languages: languages)
             }
+        }
+    }
+
+    /// The tags an osm question asks for, from the osm sheet's list: `Name (name)`.
+    func osmTags(_ list: String?) -> [String] {
+        guard let list, let osm = tables["osm"],
+            let listColumn = osm.header.firstIndex(where: { Spelling.canonical($0) == "list_name" }),
+            let nameColumn = osm.header.firstIndex(where: { Spelling.canonical($0) == "name" })
+        else { return [] }
+        let labelColumn = osm.header.firstIndex { if case .field("label", _) = Spelling.column($0) { return true } else { return false } }
+        return osm.rows.filter { osm.value($0.values, listColumn) == list }.map { row in
+            let name = osm.value(row.values, nameColumn)
+            let label = labelColumn.map { osm.value(row.values, $0) } ?? ""
+            return label.isEmpty || label == name ? name : "\(label) (\(name))"
         }
     }
 

@@ -72,7 +72,7 @@ extension Conversion {
             rows.append((all[end].number, close))
             index = end + 1
         }
-        return Table(name: table.name, header: table.header, rows: rows)
+        return Table(name: table.name, header: table.header, rows: rows, unread: table.unread)
     }
 
     static func loopList(_ raw: String) -> String {
@@ -139,6 +139,85 @@ extension Conversion {
             }
             return (row.number, values)
         }
-        return Table(name: table.name, header: table.header, rows: rows)
+        return Table(name: table.name, header: table.header, rows: rows, unread: table.unread)
+    }
+}
+
+// Names pyxform makes or tells apart by their place in the form, made unique as pantau needs them.
+extension Conversion {
+    /// A note without a name gets the one pyxform generates (`generated_note_name_7` for row 7), so that data read
+    /// by ODK tools and pantau's exports name it alike.
+    mutating func namingNotes(_ table: Table) -> Table {
+        guard let typeColumn = table.header.firstIndex(where: { Spelling.canonical($0) == "type" }),
+            let nameColumn = table.header.firstIndex(where: { Spelling.canonical($0) == "name" })
+        else { return table }
+        let rows = table.rows.map { row -> (number: Int, values: [String]) in
+            guard Spelling.rowType(table.value(row.values, typeColumn)) == .item("note"), table.value(row.values, nameColumn).isEmpty else { return row }
+            var values = row.values
+            while values.count <= nameColumn { values.append("") }
+            values[nameColumn] = "generated_note_name_\(row.number)"
+            problem(
+                .xlsformSkipped, "survey", row.number, nameColumn, table.header[nameColumn],
+                "a note without a name: pantau names it '\(values[nameColumn])', as pyxform does")
+            return (row.number, values)
+        }
+        return Table(name: table.name, header: table.header, rows: rows, unread: table.unread)
+    }
+
+    /// XLSForm names are unique within their group or repeat (an item's XPath tells `household/name` from
+    /// `member/name`); pantau's names are unique in the form, being export columns. The second and later items of
+    /// a name in another group get their group's name in front (`member_name`), with a warning. A `${name}`
+    /// reference to such a name could mean either, and is an error, as it is in pyxform.
+    mutating func scopingDuplicateNames(_ table: Table) -> Table {
+        guard let typeColumn = table.header.firstIndex(where: { Spelling.canonical($0) == "type" }),
+            let nameColumn = table.header.firstIndex(where: { Spelling.canonical($0) == "name" })
+        else { return table }
+        var containers: [String] = []
+        var seen: [String: [(row: Int, parent: String?)]] = [:]
+        var renames: [Int: String] = [:]
+        var taken = Set(table.rows.map { table.value($0.values, nameColumn) })
+        for row in table.rows {
+            let type = Spelling.rowType(table.value(row.values, typeColumn))
+            if type == .endGroup || type == .endRepeat {
+                _ = containers.popLast()
+                continue
+            }
+            let name = table.value(row.values, nameColumn)
+            if !name.isEmpty {
+                let parent = containers.last
+                // A second item of a name in the same group is the author's mistake: the loader reports it.
+                if let earlier = seen[name], !earlier.contains(where: { $0.parent == parent }) {
+                    var renamed = Self.identifier("\(parent ?? "survey")_\(name)")
+                    while taken.contains(renamed) { renamed += "_" }
+                    taken.insert(renamed)
+                    renames[row.number] = renamed
+                    problem(
+                        .xlsformSkipped, "survey", row.number, nameColumn, table.header[nameColumn],
+                        "name '\(name)' is also used at survey row \(earlier[0].row), in another group; pantau's names are unique in the form, so this one is '\(renamed)'"
+                    )
+                }
+                seen[name, default: []].append((row.number, parent))
+            }
+            if type == .beginGroup || type == .beginRepeat { containers.append(renames[row.number] ?? name) }
+        }
+        guard !renames.isEmpty else { return table }
+        let ambiguous = Set(seen.filter { $0.value.count > 1 && $0.value.contains { renames[$0.row] != nil } }.keys)
+        for row in table.rows {
+            for (column, text) in row.values.enumerated() where text.contains("${") {
+                for match in text.matches(of: /\$\{([^}]+)\}/) where ambiguous.contains(String(match.1)) {
+                    let rows = seen[String(match.1)]!.map { String($0.row) }.joined(separator: " and ")
+                    problem(
+                        .duplicateName, "survey", row.number, column, column < table.header.count ? table.header[column] : "",
+                        "${\(match.1)} could mean the items at survey rows \(rows), in different groups; rename one of them")
+                }
+            }
+        }
+        let rows = table.rows.map { row -> (number: Int, values: [String]) in
+            guard let renamed = renames[row.number] else { return row }
+            var values = row.values
+            values[nameColumn] = renamed
+            return (row.number, values)
+        }
+        return Table(name: table.name, header: table.header, rows: rows, unread: table.unread)
     }
 }

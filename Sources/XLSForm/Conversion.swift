@@ -19,6 +19,8 @@ struct Conversion {
     /// Lists of select_one_external questions, read from the external_choices sheet, by the name they are written
     /// under (a list also on the choices sheet gets `_external` added: ODK keeps the two sheets' names apart).
     var externalLists: [String: String] = [:]
+    /// Author's attribute columns (`instance::hxl`), by index and attribute name, carried as each item's attributes.
+    var attributeColumns: [(index: Int, name: String)] = []
     /// CSV files of select_one_from_file questions, and the list name each becomes.
     var fileLists: [String: String] = [:]
 
@@ -50,9 +52,21 @@ struct Conversion {
                 .xlsformUnsupported, "entities", entities.rows[0].number, 0, entities.header.first ?? "list_name",
                 "entities are not saved by pantau yet: a longitudinal team keeps unit attributes in the sample frame, carried to the next round by previous()")
         }
+        for table in tables.values.sorted(by: { $0.name < $1.name }) {
+            for cell in table.unread {
+                problem(
+                    .xlsformSkipped, table.name, cell.row, cell.column, cell.header,
+                    cell.rows
+                        ? "this row and those below it follow \(XLSForm.emptyRowsEndingSheet) or more empty rows: not part of the form, as pyxform reads it"
+                        : "this column and those right of it follow \(XLSForm.emptyColumnsEndingHeader) or more empty header cells: not part of the form, as pyxform reads it"
+                )
+            }
+        }
         collectLanguages()
         survey = expandingLoops(survey)
         survey = renamingNames(survey)
+        survey = namingNotes(survey)
+        survey = scopingDuplicateNames(survey)
         writeSettings()
         guard writeSurvey() else { return .failure(DiagnosticReport(file: path, source: nil, diagnostics: quoted(problems))) }
         writeChoices()
@@ -183,6 +197,15 @@ struct Conversion {
                         .xlsformSkipped, "survey", 1, index, header, "column '\(header)' sets how a touch screen shows a question; a terminal has no use for it"
                     )
                 }
+            case .attribute(let name):
+                if used(survey, index) {
+                    attributeColumns.append((index, name))
+                    problem(
+                        .xlsformSkipped, "survey", 1, index, header,
+                        "column '\(header)' is an attribute for other tools: it changes nothing in the interview and is carried to the codebook")
+                }
+            case .implied(let reason):
+                if used(survey, index) { problem(.xlsformSkipped, "survey", 1, index, header, "column '\(header)': \(reason)") }
             case .unsupported(let reason):
                 if used(survey, index) { problem(.xlsformUnsupported, "survey", 1, index, header, "column '\(header)': \(reason); remove the column") }
             case .unknown:
@@ -307,6 +330,19 @@ struct Conversion {
                     }
                     replaced.insert("parameters")
                 }
+            case .osm(let list):
+                // ODK Collect hands an osm question to OpenMapKit and stores the .osm file it returns; on a laptop the
+                // enumerator maps the feature in JOSM or OpenMapKit and gives that file, kept as an attachment.
+                type = "file"
+                let tags = osmTags(list)
+                let hasHint = columns.contains { $0.base == "hint" && !survey.value(values, $0.index).isEmpty }
+                if !hasHint {
+                    added.append(("hint", "The .osm file of this feature" + (tags.isEmpty ? "" : ", tagged: " + tags.joined(separator: ", "))))
+                }
+                problem(
+                    .xlsformSkipped, "survey", row.number, typeColumn.index, typeColumn.header,
+                    "an OpenStreetMap question: the enumerator gives the .osm file mapped in JOSM or OpenMapKit, kept as an attachment"
+                        + (tags.isEmpty ? "" : " (tags: \(tags.joined(separator: ", ")))"))
             case .beginGroup: type = "group"
             case .beginRepeat: type = "repeat"
             case .item(let name): type = name
@@ -389,6 +425,14 @@ struct Conversion {
             out.item(indent, "type", type, typeCell)
             let name = writeColumns(columns, of: row, indent: indent + 1, added: added, typeCell: typeCell, replacing: replaced)
             writeMedia(mediaColumns, of: row, indent: indent + 1)
+            let attributes = attributeColumns.filter { !survey.value(values, $0.index).isEmpty }
+            if let first = attributes.first {
+                out.rawLine(indent + 1, "attributes:", Cell(sheet: "survey", row: row.number, column: first.index, header: first.name))
+                for (index, name) in attributes {
+                    out.field(
+                        indent + 2, YAMLOut.quoted(name), survey.value(values, index), Cell(sheet: "survey", row: row.number, column: index, header: name))
+                }
+            }
             if type == "group" || type == "repeat" {
                 out.rawLine(indent + 1, "children:", typeCell)
                 open.append((type, row.number, name))

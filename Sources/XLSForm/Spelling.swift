@@ -12,6 +12,11 @@ enum Spelling {
         case media(String, language: String?)
         /// Display settings for touch screens that a terminal has no use for (autoplay, rows of a text box).
         case display(String)
+        /// An attribute an author attaches for other tools (`instance::hxl`, a custom `bind::` attribute): ODK carries
+        /// it without acting on it, and so does pantau, into the codebook, by the column's name.
+        case attribute(String)
+        /// A column whose meaning pantau already keeps by design (`bind::saveIncomplete`: every answer is saved).
+        case implied(String)
         /// An XLSForm column pantau cannot honour: the form is refused with this reason.
         case unsupported(String)
         /// Not an XLSForm column (an author's notes): pyxform ignores it, and so does pantau, with a warning.
@@ -39,6 +44,9 @@ enum Spelling {
         "jr:constraintmsg": "constraint_message", "jr:requiredmsg": "required_message",
     ]
 
+    /// `bind::` attributes that would change the value's type or its preloading: refused rather than carried.
+    static let refusedBindings: Set<String> = ["type", "nodeset", "jr:preload", "jr:preloadparams"]
+
     /// Columns that only change how a touch screen shows a question.
     static let displayOnly: Set<String> = ["autoplay", "rows", "buttontext", "noapperrorstring", "jr:noapperrorstring"]
 
@@ -65,11 +73,22 @@ enum Spelling {
             let name = rest.joined(separator: ":").lowercased()
             if let field = bindings[name] { return .field(field, language: nil) }
             if displayOnly.contains(name) { return .display(header) }
-            return .unsupported("the bind attribute '\(rest.joined(separator: ":"))' has no meaning pantau can honour")
+            if name == "saveincomplete" {
+                return .implied("pantau saves every answer the moment it is given, so a form is never lost before it is finished")
+            }
+            if refusedBindings.contains(name) {
+                return .unsupported("the bind attribute '\(rest.joined(separator: ":"))' changes how ODK stores the value, which pantau decides itself")
+            }
+            return .attribute(text)
         case "body", "control":
-            return .unsupported("the \(head) attribute '\(rest.joined(separator: ":"))' changes a touch-screen widget pantau does not have")
+            let name = rest.joined(separator: ":").lowercased()
+            if displayOnly.contains(name) { return .display(header) }
+            if name == "intent" {
+                return .unsupported("the \(head) attribute 'intent' hands the question to another Android app, which a terminal cannot launch")
+            }
+            return .attribute(text)
         case "instance":
-            return .unsupported("the instance attribute '\(rest.joined(separator: ":"))' has no meaning pantau can honour")
+            return .attribute(text)
         case "save_to":
             return .unsupported("entities (save_to) are not saved by pantau yet; keep unit attributes in the sample frame instead")
         case "media":
@@ -183,6 +202,8 @@ enum Spelling {
         /// `begin loop over LIST` … `end loop`: expanded into a group per choice before the rows are read.
         case loop(list: String)
         case endLoop
+        /// `osm` or `osm LIST`: an OpenStreetMap feature, mapped in another program and given as its .osm file.
+        case osm(tags: String?)
         /// Metadata pantau records itself in every interview (start, end, device, enumerator …).
         case metadata(String)
         /// A type pyxform knows that pantau cannot ask yet: the form is refused with the reason.
@@ -207,7 +228,6 @@ enum Spelling {
     ]
     static let notYetTypes: [String: String] = [
         "background-audio": "background audio recording",
-        "osm": "an OpenStreetMap feature",
         "xml-external": "an external XML instance", "csv-external": "an external CSV instance",
 
     ]
@@ -239,6 +259,7 @@ enum Spelling {
             return orOther ? .unknown : (after.isEmpty ? scalar(kind) : .unknown)
         }
         let joined = lower.joined(separator: "_")
+        if lower[0] == "osm", words.count <= 2, !orOther { return .osm(tags: words.count == 2 ? words[1] : nil) }
         if words.count > 1, let reason = notYetTypes[lower[0]] { return .unsupported(reason) }
         switch joined {
         case "begin_group": return .beginGroup

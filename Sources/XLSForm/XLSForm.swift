@@ -21,9 +21,48 @@ public enum XLSForm {
         let name: String
         let header: [String]
         let rows: [(number: Int, values: [String])]
+        /// Where pyxform stops reading: the first cell with text after a run of empty rows or header columns.
+        var unread: [(row: Int, column: Int, header: String, rows: Bool)] = []
+
+        static func read(name: String, header: [String], rows: [(number: Int, values: [String])]) -> Table {
+            var width = 0, emptyRun = 0
+            for (index, text) in header.enumerated() {
+                if text.isEmpty {
+                    emptyRun += 1
+                    if emptyRun == XLSForm.emptyColumnsEndingHeader { break }
+                } else {
+                    emptyRun = 0
+                    width = index + 1
+                }
+            }
+            var unread: [(row: Int, column: Int, header: String, rows: Bool)] = []
+            if let beyond = header.indices.first(where: { $0 >= width && !header[$0].isEmpty }) {
+                unread.append((1, beyond, header[beyond], false))
+            }
+            var kept: [(number: Int, values: [String])] = []
+            var lastFilled = 1
+            for row in rows {
+                let filled = row.values.contains { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+                guard filled else { continue }
+                if row.number - lastFilled - 1 >= XLSForm.emptyRowsEndingSheet {
+                    let column = row.values.firstIndex { !$0.trimmingCharacters(in: .whitespaces).isEmpty } ?? 0
+                    unread.append((row.number, column, column < header.count ? header[column] : "", true))
+                    break
+                }
+                lastFilled = row.number
+                kept.append((row.number, Array(row.values.prefix(width))))
+            }
+            return Table(name: name, header: Array(header.prefix(width)), rows: kept, unread: unread)
+        }
 
         func value(_ row: [String], _ column: Int) -> String { column < row.count ? row[column].trimmingCharacters(in: .whitespacesAndNewlines) : "" }
     }
+
+    /// A sheet read as pyxform reads it: the header ends after 20 empty columns in a row and the rows after 60
+    /// empty rows in a row (a stray cell far below or beside the form is not part of it). What lies beyond is
+    /// remembered, to be reported as a warning rather than dropped unseen.
+    static let emptyColumnsEndingHeader = 20
+    static let emptyRowsEndingSheet = 60
 
     /// Loads an XLSForm as a validated questionnaire, with the conversion's warnings (skipped columns and rows).
     public static func load(path: String) -> Result<(questionnaire: Questionnaire, warnings: [Diagnostic]), DiagnosticReport> {
@@ -108,8 +147,8 @@ public enum XLSForm {
         return conversion.run()
     }
 
-    /// The sheets an XLSForm reads (the entities sheet only to refuse it, by name).
-    static let sheetNames = ["survey", "choices", "settings", "external_choices", "entities"]
+    /// The sheets an XLSForm reads (the entities sheet only to refuse it, by name; the osm sheet for its tags).
+    static let sheetNames = ["survey", "choices", "settings", "external_choices", "entities", "osm"]
 
     /// The survey, choices and settings sheets of an .xlsx workbook, or of a folder of CSV files.
     static func readTables(_ path: String) throws -> [String: Table] {
@@ -122,7 +161,7 @@ public enum XLSForm {
                 guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
                 let rows = try CSV.parse(text).get()
                 guard let header = rows.first else { continue }
-                tables[name] = Table(
+                tables[name] = Table.read(
                     name: name, header: header.fields.map { $0.trimmingCharacters(in: .whitespaces) },
                     rows: rows.dropFirst().map { ($0.line, $0.fields) })
             }
@@ -134,7 +173,7 @@ public enum XLSForm {
             guard sheetNames.contains(name), let first = sheet.rows.first else { continue }
             let width = (sheet.rows.flatMap { $0.cells.keys }.max() ?? 0) + 1
             func values(_ cells: [Int: String]) -> [String] { (0..<width).map { cells[$0] ?? "" } }
-            tables[name] = Table(
+            tables[name] = Table.read(
                 name: name, header: values(first.cells).map { $0.trimmingCharacters(in: .whitespaces) },
                 rows: sheet.rows.dropFirst().map { ($0.number, values($0.cells)) })
         }
@@ -277,6 +316,8 @@ extension XLSForm {
         header += translatedHeaders("required_message", items.map(\.requiredMessage))
         header += translatedHeaders("constraint_message", items.map(\.constraintMessage))
         header += translatedHeaders("warning_message", items.map(\.warningMessage))
+        let itemAttributeNames = Array(Set(items.flatMap(\.attributes.keys))).sorted()
+        header += itemAttributeNames
         let mediaKinds = Array(Set(items.flatMap(\.media.keys))).sorted()
         for kind in mediaKinds { header += translatedHeaders("media::\(kind)", items.map { $0.media[kind] }) }
         func text(_ value: LocalizedText?, _ column: String) -> String {
@@ -302,7 +343,12 @@ extension XLSForm {
                     // media::KIND or media::KIND::LANGUAGE
                     let parts = column.components(separatedBy: "::")
                     row.append(text(item.media[parts[1]], parts.count > 2 ? "language::" + parts[2] : "plain"))
-                default: row.append(used.first { $0.0 == base }?.1(item) ?? "")
+                default:
+                    if itemAttributeNames.contains(column) {
+                        row.append(item.attributes[column] ?? "")
+                    } else {
+                        row.append(used.first { $0.0 == base }?.1(item) ?? "")
+                    }
                 }
             }
             rows.append(row)

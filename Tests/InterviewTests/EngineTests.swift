@@ -152,6 +152,25 @@ struct CheckTests {
         #expect(s.step { $0.confirm(reason: "x") } == .notAllowed(.nothingToConfirm))
     }
 
+    @Test("I4: a check naming its own item (${age} in age's constraint, as XLSForms write it) reads the value being entered")
+    func checkNamingItsOwnItem() throws {
+        let form =
+            header + """
+                  - {type: integer, name: age, label: Age, constraint: "${age} > 0 and ${age} < 120", constraint_message: Not an age}
+                  - {type: integer, name: years, label: Years, constraint: ". <= ${age}"}
+
+                """
+        let s = try Scenario(form)
+        #expect(s.answer("age", "130") == .constraintViolated("Not an age"))
+        #expect(s.value("age") == nil)
+        #expect(s.answer("age", "40") == .accepted)
+        // Changing it later is checked against the new value, not the stored 40.
+        _ = s.jump("age")
+        #expect(s.answer("age", "0") == .constraintViolated("Not an age"))
+        #expect(s.answer("age", "41") == .accepted)
+        #expect(s.answer("years", "42") != .accepted)
+    }
+
     @Test("I4: a hard check that starts failing after another answer blocks finishing")
     func dependentHardCheck() throws {
         let s = try Scenario(Self.form)
