@@ -30,6 +30,8 @@ public struct Codebook: Hashable, Sendable {
         public let isContainer: Bool
         /// The author's attributes for other tools (`instance::hxl`), by name.
         public var attributes: [(name: String, value: String)] = []
+        /// The fields whose change alone recomputes the value (XLSForm's trigger).
+        public var trigger: [String] = []
 
         public static func == (lhs: Entry, rhs: Entry) -> Bool { lhs.name == rhs.name && lhs.type == rhs.type && lhs.path == rhs.path }
         public func hash(into hasher: inout Hasher) { hasher.combine(name) }
@@ -111,6 +113,7 @@ public struct Codebook: Hashable, Sendable {
                         allowedNonResponses: item.allowedNonResponses.map(\.rawValue), pii: item.pii, isContainer: item.type.isContainer
                     ))
                 entries[entries.count - 1].attributes = item.attributes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+                entries[entries.count - 1].trigger = item.trigger
                 walk(item.children, inherited: conditions)
             }
         }

@@ -38,6 +38,7 @@ public enum CodebookMarkdown {
                     "| warning (soft) | \(cell(check.inWords)) — \(Markdown.codeSpan(check.expression))\(check.message.map { ": \(cell($0))" } ?? "") |\n"
             }
             if let calculation = entry.calculation { out += "| calculation | \(Markdown.codeSpan(calculation)) |\n" }
+            if !entry.trigger.isEmpty { out += "| recomputed only when | \(cell(entry.trigger.joined(separator: " or "))) changes |\n" }
             if let value = entry.defaultValue { out += "| default | \(Markdown.codeSpan(value)) |\n" }
             if let filter = entry.choiceFilter { out += "| choice filter | \(Markdown.codeSpan(filter)) |\n" }
             if let count = entry.repeatCount { out += "| instances | \(Markdown.codeSpan(count)) |\n" }
@@ -107,6 +108,7 @@ public enum CodebookHTML {
                     "\(escape(check.inWords)): <code>\(escape(check.expression))</code>\(check.message.map { " — \(escape($0))" } ?? "")")
             }
             if let calculation = entry.calculation { row("calculation", "<code>\(escape(calculation))</code>") }
+            if !entry.trigger.isEmpty { row("recomputed only when", escape(entry.trigger.joined(separator: " or ")) + " changes") }
             if let value = entry.defaultValue { row("default", "<code>\(escape(value))</code>") }
             if let filter = entry.choiceFilter { row("choice filter", "<code>\(escape(filter))</code>") }
             if let count = entry.repeatCount { row("instances", "<code>\(escape(count))</code>") }

@@ -48,6 +48,8 @@ extension InterviewEngine {
         for name in affected {
             guard let item = structure.item(name), let itemInputs = inputs[name], !itemInputs.isDisjoint(with: changedNames) else { continue }
             var anyChange = false
+            triggerFired = !item.trigger.isEmpty && !changedNames.isDisjoint(with: item.trigger)
+            defer { triggerFired = false }
             for address in addresses(of: item, reachableFrom: changed) where reevaluate(address, item) { anyChange = true }
             if anyChange { changedNames.insert(name) }
         }
@@ -96,6 +98,8 @@ extension InterviewEngine {
             setRecord(address, record)
         }
         guard relevant else { return }
+        // A triggered value changes only when its trigger does; otherwise what was stored stays.
+        if !item.trigger.isEmpty, !triggerFired { return }
         if let calculation = item.calculation {
             var value = evaluate(calculation, at: address, item: item)
             if case .number(let number) = value, !number.isFinite { value = .empty }

@@ -44,8 +44,12 @@ struct DependencyAnalysis {
         }
         for item in items {
             add(item.relevant?.expression.references ?? [], to: item.name, value: true)
-            add(item.calculation?.expression.references ?? [], to: item.name, value: true)
-            if case .expression(let expression) = item.defaultValue { add(expression.expression.references, to: item.name, value: true) }
+            // A triggered value is recomputed when its trigger changes, not its inputs: those order it, and loops
+            // through them are no cycle (a time stamp may read the answer that triggers it).
+            let computedFromInputs = item.trigger.isEmpty
+            add(item.calculation?.expression.references ?? [], to: item.name, value: computedFromInputs)
+            if case .expression(let expression) = item.defaultValue { add(expression.expression.references, to: item.name, value: computedFromInputs) }
+            add(Set(item.trigger), to: item.name, value: true)
             add(item.repeatCount?.expression.references ?? [], to: item.name, value: true)
             for child in item.children { add([item.name], to: child.name, value: true) }
             if case .when(let expression) = item.required { add(expression.expression.references, to: item.name, value: false) }

@@ -167,6 +167,9 @@ public struct Item: Hashable, Sendable {
     /// Attributes an author attached for other tools (an XLSForm's `instance::hxl` tag, a custom `bind::` attribute):
     /// they change nothing in the interview and are carried to the codebook, by their column's name.
     public var attributes: [String: String] = [:]
+    /// Fields whose change recomputes this item's calculation or default; when given, only their change does (a
+    /// time stamp taken when consent is given: `calculation: now()`, `trigger: [consent]`), as XLSForm's trigger.
+    public var trigger: [String] = []
 
     /// The location of a key's value, or of the item when the key is absent.
     public func location(of key: String) -> SourceLocation { valueLocations[key] ?? location }

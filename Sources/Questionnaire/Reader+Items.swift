@@ -63,7 +63,24 @@ extension Reader {
         )
         if let media = values["media"] { item.media = readMedia(media) }
         if let attributes = values["attributes"] { item.attributes = readAttributes(attributes) }
+        if let trigger = values["trigger"] { item.trigger = readTrigger(trigger) }
         return item
+    }
+
+    /// `trigger: consent` or `trigger: [consent, visit]` (a `${consent}` written as in an XLSForm is read too).
+    func readTrigger(_ node: Node) -> [String] {
+        let entries: [Node]
+        if case .sequence(let sequence) = node { entries = Array(sequence) } else { entries = [node] }
+        var names: [String] = []
+        for entry in entries {
+            guard let text = string(entry, key: "trigger") else { continue }
+            for word in text.split(whereSeparator: { $0 == " " || $0 == "," }) {
+                var name = String(word)
+                if name.hasPrefix("${"), name.hasSuffix("}") { name = String(name.dropFirst(2).dropLast()) }
+                if !names.contains(name) { names.append(name) }
+            }
+        }
+        return names
     }
 
     /// `attributes: {"instance::hxl": "#age"}`: an author's attributes, carried to the codebook.
@@ -147,6 +164,9 @@ extension Reader {
         if type != .calculate { notFor("calculation", "only calculate items have a calculation") }
         if type != .repeat { notFor("repeat_count", "only repeats have a repeat_count") }
         if type.choiceList == nil { notFor("choice_filter", "only selects filter their choices") }
+        if fields.values["calculation"] == nil, fields.values["default"] == nil {
+            notFor("trigger", "a trigger recomputes a calculation or default, and there is none")
+        }
         if !type.isQuestion {
             for key in ["required", "constraint", "warning", "allow", "default", "read_only"] where type != .calculate || key != "default" {
                 notFor(key, "it takes no answer")

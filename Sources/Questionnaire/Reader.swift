@@ -26,7 +26,7 @@ final class Reader {
     static let itemKeys = [
         "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint", "constraint_message",
         "warning", "warning_message", "calculation", "default", "choice_filter", "appearance", "read_only", "pii",
-        "allow", "children", "repeat_count", "media", "attributes",
+        "allow", "children", "repeat_count", "media", "attributes", "trigger",
     ]
     static let mediaKinds: Set<String> = ["image", "big-image", "audio", "video"]
     /// Deeper nesting is no real questionnaire and would only exhaust the stack.

@@ -105,6 +105,12 @@ struct SemanticValidator: ExpressionSchema {
             if case .when(let expression) = item.required { check(expression, CheckContext(repeatPath: item.repeatPath)) }
             if case .expression(let expression) = item.defaultValue { check(expression, CheckContext(repeatPath: item.repeatPath)) }
             check(item.repeatCount, CheckContext(repeatPath: item.repeatPath))
+            for name in item.trigger where signatures[name] == nil {
+                var message = "the trigger of '\(item.name)' names '\(name)', but no field has that name"
+                if let guess = suggestion(for: name) { message += "; did you mean \(guess)?" }
+                diagnostics.append(
+                    Diagnostic(expression: ExpressionDiagnostic(.unknownField, message, SourceRange(0, name.count)), at: item.location(of: "trigger")))
+            }
             if let repeatCount = item.repeatCount {
                 let type = TypeChecker.check(repeatCount.expression, schema: self, context: CheckContext(repeatPath: item.repeatPath)).type
                 switch type {

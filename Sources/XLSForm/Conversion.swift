@@ -411,15 +411,10 @@ struct Conversion {
                     problem(.xlsformUnsupported, "survey", row.number, found.index, found.header, failure.reason)
                 }
             }
-            for base in ["parameters", "trigger"] where !replaced.contains(base) {
-                guard let found = column(base) else { continue }
-                let value = survey.value(values, found.index)
-                guard !value.isEmpty else { continue }
-                let reason =
-                    base == "trigger"
-                    ? "a trigger (recalculating when another answer changes) cannot be honoured yet; pantau recalculates every answer as it changes"
-                    : "parameters '\(value)' for type '\(rawType)' cannot be honoured yet"
-                problem(.xlsformUnsupported, "survey", row.number, found.index, found.header, reason + "; remove the value")
+            if let found = column("parameters"), !replaced.contains("parameters"), !survey.value(values, found.index).isEmpty {
+                problem(
+                    .xlsformUnsupported, "survey", row.number, found.index, found.header,
+                    "parameters '\(survey.value(values, found.index))' for type '\(rawType)' cannot be honoured yet; remove the value")
             }
             let indent = 1 + 2 * open.count
             out.item(indent, "type", type, typeCell)
@@ -492,7 +487,7 @@ struct Conversion {
                 for code in languages { out.translation(indent, key, code, value, typeCell!) }
             }
         }
-        for column in columns where !["type", "parameters", "trigger", "disabled"].contains(column.base) && !replaced.contains(column.base) {
+        for column in columns where !["type", "parameters", "disabled"].contains(column.base) && !replaced.contains(column.base) {
             var value = survey.value(row.values, column.index)
             guard !value.isEmpty else { continue }
             let cell = Cell(sheet: "survey", row: row.number, column: column.index, header: column.header)
@@ -529,9 +524,12 @@ struct Conversion {
                     } else {
                         out.field(indent, column.base, value, cell)
                     }
-                case "allow":
-                    let codes = value.split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
-                    out.rawLine(indent, "allow: [" + codes.map(YAMLOut.quoted).joined(separator: ", ") + "]", cell)
+                case "allow", "trigger":
+                    // `${consent}` or `${a} ${b}` in a trigger: the names.
+                    let codes = value.split(whereSeparator: { $0 == " " || $0 == "," }).map {
+                        $0.hasPrefix("${") && $0.hasSuffix("}") ? String($0.dropFirst(2).dropLast()) : String($0)
+                    }
+                    out.rawLine(indent, "\(column.base): [" + codes.map(YAMLOut.quoted).joined(separator: ", ") + "]", cell)
                 default:
                     out.field(indent, column.base, value, cell)
                 }

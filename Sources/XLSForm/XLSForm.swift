@@ -309,6 +309,7 @@ extension XLSForm {
             ),
             ("choice_filter", { $0.choiceFilter?.text }), ("appearance", { $0.appearance }), ("read_only", { $0.readOnly ? "yes" : nil }),
             ("repeat_count", { $0.repeatCount?.text }), ("pii", { $0.pii ? "yes" : nil }),
+            ("trigger", { $0.trigger.isEmpty ? nil : $0.trigger.map { "${\($0)}" }.joined(separator: " ") }),
             ("allow", { $0.allowedNonResponses.isEmpty ? nil : $0.allowedNonResponses.map(\.rawValue).joined(separator: " ") }),
         ]
         let used = present.filter { column in items.contains { column.1($0) != nil } }

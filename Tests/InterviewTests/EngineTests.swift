@@ -171,6 +171,45 @@ struct CheckTests {
         #expect(s.answer("years", "42") != .accepted)
     }
 
+    @Test("I16: a triggered calculation is computed when its trigger changes, and only then; an unknown trigger or one with nothing to compute is refused")
+    func triggeredCalculation() throws {
+        let form =
+            header + """
+                  - {type: integer, name: a, label: A}
+                  - {type: integer, name: b, label: B}
+                  - {type: calculate, name: a_at_b, calculation: "${a} * 10", trigger: "${b}"}
+                  - {type: integer, name: c, label: C, default: "${a} + 1", trigger: [b]}
+
+                """
+        let s = try Scenario(form)
+        s.answer("a", "1")
+        #expect(s.value("a_at_b") == nil)
+        s.answer("b", "5")
+        #expect(s.value("a_at_b") == .number(10))
+        #expect(s.value("c") == .number(2))
+        // a changes, b does not: the stored values stay.
+        _ = s.jump("a")
+        s.answer("a", "2")
+        #expect(s.value("a_at_b") == .number(10))
+        #expect(s.value("c") == .number(2))
+        _ = s.jump("b")
+        s.answer("b", "6")
+        #expect(s.value("a_at_b") == .number(20))
+        #expect(s.value("c") == .number(3))
+
+        for (bad, message) in [
+            ("{type: calculate, name: x, calculation: '1', trigger: bb}", "the trigger of 'x' names 'bb', but no field has that name"),
+            ("{type: integer, name: x, label: X, trigger: [b]}", "trigger has no meaning on integer item 'x'"),
+        ] {
+            guard case .failure(let report) = QuestionnaireLoader.load(yaml: header + "  - {type: integer, name: b, label: B}\n  - \(bad)\n", file: "t.yaml")
+            else {
+                Issue.record("\(bad) was accepted")
+                continue
+            }
+            #expect(report.diagnostics.contains { $0.message.hasPrefix(message) })
+        }
+    }
+
     @Test("I4: a hard check that starts failing after another answer blocks finishing")
     func dependentHardCheck() throws {
         let s = try Scenario(Self.form)

@@ -131,4 +131,24 @@ struct NamesAndAttributesTests {
         let preload = try workbook([("survey", [["type", "name", "label", "bind::jr:preload"], ["text", "a", "A", "uid"]])], name: "preload.xlsx")
         #expect(try refusal(preload).diagnostics.map(\.code) == ["Q050"])
     }
+
+    @Test("a trigger column names the fields whose change alone recomputes a calculation, and is written back")
+    func trigger() throws {
+        let path = try workbook([
+            (
+                "survey",
+                [
+                    ["type", "name", "label", "calculation", "trigger"], ["select_one yn", "consent", "Consent?", "", ""],
+                    ["calculate", "consent_time", "", "now()", "${consent}"],
+                ]
+            ),
+            ("choices", [["list_name", "name", "label"], ["yn", "yes", "Yes"], ["yn", "no", "No"]]),
+        ])
+        let (form, warnings) = try XLSForm.load(path: path).get()
+        #expect(form.item(named: "consent_time")?.trigger == ["consent"])
+        #expect(warnings.isEmpty)
+        let again = try temporaryPath("again.xlsx")
+        try XLSForm.write(form).write(to: URL(fileURLWithPath: again))
+        #expect(try XLSForm.load(path: again).get().questionnaire.item(named: "consent_time")?.trigger == ["consent"])
+    }
 }
