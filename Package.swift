@@ -20,10 +20,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
     ],
     targets: [
-        // The expression language: depends on nothing else in pantau.
-        .target(name: "Expressions", swiftSettings: strict),
+        // The expression language: depends on nothing else in pantau (swift-crypto for digest()).
+        .target(name: "Expressions", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: strict),
         // The one seeded random generator (SplitMix64): simulation, bootstrap and tests draw the same streams everywhere.
         .target(name: "Randomness", swiftSettings: strict),
         // The survey design: questionnaires (model, YAML reader, validators), survey plans, the sample frame's units.
@@ -39,7 +40,7 @@ let package = Package(
             name: "Store",
             dependencies: [
                 "Interview", "Questionnaire", "Expressions", "Tabular", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ], swiftSettings: strict),
         // .xlsx workbooks read and written (a zip of XML parts), shared by XLSForms and exports.
         .target(name: "Spreadsheet", dependencies: ["Tabular", "ZIPFoundation"], swiftSettings: strict),

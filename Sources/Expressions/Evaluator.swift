@@ -256,6 +256,9 @@ public enum Evaluator {
         case "exp": return .number(Foundation.exp(arg(0).numberValue))
         case "log": return .number(Foundation.log(arg(0).numberValue))
         case "log10": return .number(Foundation.log10(arg(0).numberValue))
+        case "digest":
+            return Digest.text(arg(0).stringValue, algorithm: arg(1).stringValue, encoding: values.count > 2 ? arg(2).stringValue : "base64")
+                .map(Value.string) ?? .empty
         case "normalize-space":
             return .string(arg(0).stringValue.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " "))
         case "translate":

@@ -67,6 +67,9 @@ public enum FunctionRegistry {
         add("exp", 1...1, .number, [], "e to the power of a number")
         add("log", 1...1, .number, [], "the natural logarithm")
         add("log10", 1...1, .number, [], "the base-10 logarithm")
+        add(
+            "digest", 2...3, .string, [],
+            "digest(text, algorithm[, encoding]): the text's hash by MD5, SHA-1, SHA-256, SHA-384 or SHA-512, in base64 (the default) or hex")
         add("normalize-space", 1...1, .string, [], "text with spaces trimmed and runs of spaces made one")
         add("translate", 3...3, .string, [], "translate(text, from, to): each character of from replaced by the one at its place in to, or removed")
         add("join", 2...many, .string, [], "join(separator, values…): a repeated field's values (or the arguments) joined")

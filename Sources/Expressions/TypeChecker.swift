@@ -267,6 +267,15 @@ public struct TypeChecker {
         if name == "selected" || name == "selected-at", arguments.count == 2 {
             checkChoiceLiteral(function: name, arguments[0], arguments[1])
         }
+        if name == "digest", arguments.count >= 2 {
+            if case .string(let algorithm) = arguments[1].kind, !Digest.algorithms.contains(algorithm) {
+                report(
+                    .typeError, "digest() knows the algorithms \(Digest.algorithms.joined(separator: ", ")), not '\(algorithm)'", arguments[1].range)
+            }
+            if arguments.count == 3, case .string(let encoding) = arguments[2].kind, !["base64", "hex"].contains(encoding) {
+                report(.typeError, "digest() encodes in base64 or hex, not '\(encoding)'", arguments[2].range)
+            }
+        }
         if name == "regex", arguments.count == 2, case .string(let pattern) = arguments[1].kind {
             if (try? NSRegularExpressionBox(pattern)) == nil {
                 report(.invalidRegex, "'\(pattern)' is not a valid regular expression", arguments[1].range)

@@ -34,7 +34,7 @@ extension ResponseStore {
 
     /// Stores bytes as the attachment at `address` (what `attach` does after reading the file).
     public func store(name: String, content: Data, interview uuid: String, address: Address, at now: Timestamp) throws {
-        let digest = SHA256.hex([UInt8](content))
+        let digest = ContentDigest.hex([UInt8](content))
         try wrap {
             try queue.write { db in
                 try db.execute(
@@ -66,7 +66,7 @@ extension ResponseStore {
                     arguments: [attachment.interview, attachment.address])
             }
         }
-        if let content, SHA256.hex([UInt8](content)) != attachment.sha256 {
+        if let content, ContentDigest.hex([UInt8](content)) != attachment.sha256 {
             throw StoreError.contentRefused(
                 path: "\(path): the file \(attachment.fileName) of interview \(attachment.interview)",
                 reason: "its bytes no longer match the SHA-256 taken when it was stored")

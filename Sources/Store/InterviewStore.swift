@@ -87,7 +87,7 @@ extension ResponseStore {
     }
 
     static func register(_ questionnaire: Questionnaire, at now: Timestamp, _ db: Database) throws -> Int64 {
-        let hash = SHA256.hex(questionnaire.sourceText)
+        let hash = ContentDigest.hex(questionnaire.sourceText)
         let settings = questionnaire.settings
         if let row = try Row.fetchOne(
             db, sql: "SELECT id, content_hash FROM questionnaire WHERE form_id = ? AND version = ?",
@@ -462,7 +462,7 @@ extension ResponseStore {
                                 VALUES (?, ?, ?, ?, ?, ?, ?)
                                 """,
                             arguments: [
-                                interview.uuid, address.description, file.name, SHA256.hex([UInt8](file.content)), file.content.count, file.content,
+                                interview.uuid, address.description, file.name, ContentDigest.hex([UInt8](file.content)), file.content.count, file.content,
                                 interview.ended.iso8601,
                             ])
                     }

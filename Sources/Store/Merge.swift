@@ -320,7 +320,7 @@ final class FieldStore {
         let manager = FileManager.default
         guard manager.fileExists(atPath: path) else { throw StoreError.cannotOpen(path: path, reason: "no such file") }
         guard let contents = manager.contents(atPath: path) else { throw StoreError.cannotOpen(path: path, reason: "it cannot be read") }
-        sha256 = SHA256.hex([UInt8](contents))
+        sha256 = ContentDigest.hex([UInt8](contents))
         folder = manager.temporaryDirectory.appendingPathComponent("pantau-merge-\(UUID().uuidString)")
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         let copy = folder.appendingPathComponent("source.sqlite")
@@ -379,7 +379,7 @@ final class FieldStore {
         for questionnaire in questionnaires {
             let formID: String = questionnaire["form_id"], version: String = questionnaire["version"], text: String = questionnaire["definition"]
             let place = "the definition of \(formID) version \(version)"
-            guard SHA256.hex(text) == questionnaire["content_hash"] as String else {
+            guard ContentDigest.hex(text) == questionnaire["content_hash"] as String else {
                 throw StoreError.contentRefused(path: path, reason: "\(place) does not match the hash stored with it: it was changed after it was stored")
             }
             if case .failure(let report) = QuestionnaireLoader.load(yaml: text, file: "\(formID)-\(version)") {

@@ -147,7 +147,7 @@ extension ResponseStore {
     public func contentHash() throws -> String {
         try wrap {
             try queue.read { db in
-                var hasher = SHA256.Hasher()
+                var hasher = ContentDigest.Hasher()
                 let tables = try Row.fetchAll(
                     db, sql: "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
                 for table in tables {
@@ -170,7 +170,7 @@ extension ResponseStore {
                         hasher.update(bytes)
                     }
                 }
-                return SHA256.hexDigits(hasher.finish())
+                return ContentDigest.hexDigits(hasher.finish())
             }
         }
     }

@@ -196,6 +196,21 @@ struct MoreFunctionTests {
             ("sqrt(16)", .number(4)), ("exp(0)", .number(1)), ("log(1)", .number(0)), ("log10(1000)", .number(3)),
             ("normalize-space('  a   b  ')", .string("a b")), ("translate('abc-d', 'abc-', 'ABC')", .string("ABCd")),
             ("join(', ', 'x', 'y')", .string("x, y")),
+            // digest(): FIPS 180 and RFC 1321 test vectors for 'abc', base64 by default as ODK encodes.
+            ("digest('abc', 'SHA-256', 'hex')", .string("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")),
+            ("digest('abc', 'SHA-256')", .string("ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=")),
+            ("digest('abc', 'MD5', 'hex')", .string("900150983cd24fb0d6963f7d28e17f72")),
+            ("digest('abc', 'SHA-1', 'hex')", .string("a9993e364706816aba3e25717850c26c9cd0d89d")),
+            (
+                "digest('abc', 'SHA-384', 'hex')",
+                .string("cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7")
+            ),
+            (
+                "digest('abc', 'SHA-512', 'hex')",
+                .string(
+                    "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f")
+            ),
+            ("digest('abc', 'SHA-2', 'hex')", .empty),
         ])
     func values(expression: String, expected: Value) {
         #expect(evaluate(expression) == expected)

@@ -56,6 +56,7 @@ struct TypeCheckerTests {
         ("${sid} = 'onlin'", ["X007"]), ("selected(${uses}, 'plannin')", ["X007"]),
         (". > 1", ["X008"]), ("regex(${name}, '([')", ["X009"]), ("position(..)", ["X010"]), ("position(1)", ["X001"]),
         ("previous(1)", ["X011"]), ("max(${member_age}, 3)", ["X005"]),
+        ("digest(${name}, 'SHA256')", ["X006"]), ("digest(${name}, 'MD5', 'base32')", ["X006"]),
     ]
 
     @Test("T1–T5: certain mistakes are reported", arguments: invalid)

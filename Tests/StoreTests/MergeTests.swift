@@ -365,7 +365,7 @@ struct MergeContentTests {
         let broken = "settings: {form_id: desa, version: [\n"
         let cases: [(ResponseStore, String)] = [
             (try tampered("UPDATE questionnaire SET definition = definition || '# edited'"), "does not match the hash stored with it"),
-            (try tampered("UPDATE questionnaire SET definition = ?, content_hash = ?", [broken, SHA256.hex(broken)]), "is not a valid questionnaire"),
+            (try tampered("UPDATE questionnaire SET definition = ?, content_hash = ?", [broken, ContentDigest.hex(broken)]), "is not a valid questionnaire"),
             (try tampered("UPDATE interview SET status = 'hacked'"), "has the status 'hacked', which pantau never writes"),
             (try tampered("UPDATE interview SET unit_code = '9999999999'"), "of interview refer to unit rows that are not there"),
         ]

@@ -474,20 +474,20 @@ struct InterviewIDTests {
 struct HashTests {
     @Test("SHA-256 known answers (FIPS 180-4 examples)")
     func vectors() {
-        #expect(SHA256.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(SHA256.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(ContentDigest.hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(ContentDigest.hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         #expect(
-            SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
+            ContentDigest.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        #expect(SHA256.hex(String(repeating: "a", count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        #expect(ContentDigest.hex(String(repeating: "a", count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
     }
 
     @Test("SHA-256 fed in pieces of every size equals the hash of the whole")
     func pieces() {
         let message = (0..<1_000).map { UInt8(truncatingIfNeeded: $0 * 7 + 3) }
-        let whole = SHA256.digest(message)
+        let whole = ContentDigest.digest(message)
         for size in [1, 3, 55, 56, 63, 64, 65, 127, 500] {
-            var hasher = SHA256.Hasher()
+            var hasher = ContentDigest.Hasher()
             for start in stride(from: 0, to: message.count, by: size) { hasher.update(Array(message[start..<min(message.count, start + size)])) }
             #expect(hasher.finish() == whole, "pieces of \(size)")
         }
@@ -516,7 +516,7 @@ func schemaTwoStore() throws -> String {
                     ('uuid-a', '2021-06-15T00:02:00.000Z', 420, 'entered', 'meetings', NULL),
                     ('uuid-b', '2021-06-15T00:04:00.000Z', 420, 'entered', 'meetings', NULL),
                     ('uuid-a', '2021-06-15T00:05:00.000Z', 420, 'changed', 'meetings', 'number:4');
-                """, arguments: [SHA256.hex(villageForm), villageForm])
+                """, arguments: [ContentDigest.hex(villageForm), villageForm])
     }
     try old.close()
     return path
