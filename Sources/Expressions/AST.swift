@@ -15,6 +15,9 @@ public struct ExpressionNode: Hashable, Sendable, CustomStringConvertible {
         case negate(ExpressionNode)
         case binary(BinaryOperator, ExpressionNode, ExpressionNode)
         case call(String, [ExpressionNode])
+        /// `instance('list')/root/item[predicate]/column`: a column of the rows of a choice list or lookup table
+        /// for which the predicate holds (its bare names are the row's columns).
+        case instanceLookup(list: String, predicate: ExpressionNode?, column: String?)
     }
 
     public let kind: Kind
@@ -38,6 +41,8 @@ public struct ExpressionNode: Hashable, Sendable, CustomStringConvertible {
         case .negate(let operand): "(-\(operand))"
         case .binary(let op, let lhs, let rhs): "(\(lhs) \(op.rawValue) \(rhs))"
         case .call(let name, let arguments): "\(name)(\(arguments.map(\.description).joined(separator: ", ")))"
+        case .instanceLookup(let list, let predicate, let column):
+            "instance('\(list)')/root/item" + (predicate.map { "[\($0)]" } ?? "") + (column.map { "/\($0)" } ?? "")
         }
     }
 
@@ -87,6 +92,7 @@ public struct ExpressionNode: Hashable, Sendable, CustomStringConvertible {
             rhs.visit(body)
         case .call(_, let arguments):
             for argument in arguments { argument.visit(body) }
+        case .instanceLookup(_, let predicate, _): predicate?.visit(body)
         default: break
         }
     }

@@ -26,6 +26,8 @@ public protocol EvaluationContext {
     func lookup(_ table: String, column: String, keyColumn: String, key: String) -> Value
     /// random(): a number in [0, 1), the same for a field every time its interview is evaluated.
     func random() -> Double
+    /// The rows `instance('name')` reads: a choice list's choices (name, label, their columns) or a lookup table's.
+    func instanceRows(_ name: String) -> [[String: String]]
 }
 
 extension EvaluationContext {
@@ -34,6 +36,29 @@ extension EvaluationContext {
     public func lookup(_ table: String, column: String, keyColumn: String, key: String) -> Value { .empty }
     /// Outside an interview there is nothing to draw for: NaN, which reads as empty.
     public func random() -> Double { .nan }
+    /// Other contexts carry no choice lists or tables.
+    public func instanceRows(_ name: String) -> [[String: String]] { [] }
+}
+
+/// A context reading one row of an instance as the bare names of a predicate (`item[district = ${d}]`), and
+/// everything else from the context the path sits in.
+struct InstanceRowContext: EvaluationContext {
+    let base: any EvaluationContext
+    let row: [String: String]
+
+    func value(of field: String) -> Value { base.value(of: field) }
+    func previousValue(of field: String) -> Value { base.previousValue(of: field) }
+    var currentValue: Value { base.currentValue }
+    var position: Int? { base.position }
+    func choiceLabel(field: String, code: String) -> String? { base.choiceLabel(field: field, code: code) }
+    var today: Int { base.today }
+    var now: (seconds: Double, offsetMinutes: Int) { base.now }
+    func choiceColumn(_ name: String) -> Value { row[name].map(Value.string) ?? .empty }
+    func lookup(_ table: String, column: String, keyColumn: String, key: String) -> Value {
+        base.lookup(table, column: column, keyColumn: keyColumn, key: key)
+    }
+    func random() -> Double { base.random() }
+    func instanceRows(_ name: String) -> [[String: String]] { base.instanceRows(name) }
 }
 
 extension EvaluationContext {
@@ -70,6 +95,11 @@ public enum Evaluator {
             return binary(op, lhs, rhs, context)
         case .call(let name, let arguments):
             return call(name, arguments, context)
+        case .instanceLookup(let list, let predicate, let column):
+            let rows = context.instanceRows(list).filter { row in
+                predicate.map { isTrue($0, in: InstanceRowContext(base: context, row: row)) } ?? true
+            }
+            return .nodeset(rows.map { .string($0[column ?? "name"] ?? "") })
         }
     }
 

@@ -32,6 +32,8 @@ public struct Token: Equatable, Sendable {
         /// A function name such as `count-selected` or `jr:choice-name`.
         case name(String)
         case leftParen, rightParen, comma
+        /// `/` and `[ ]`: steps and a predicate of a path into a form's data, `instance('list')/root/item[…]/label`.
+        case slash, leftBracket, rightBracket
         case plus, minus, star
         case div, mod, and, or
         case equal, notEqual, less, lessEqual, greater, greaterEqual
@@ -73,8 +75,11 @@ struct Lexer {
     private var operatorExpected: Bool {
         guard let last = tokens.last else { return false }
         switch last.kind {
-        case .number, .string, .reference, .previousReference, .dot, .dotDot, .rightParen:
+        case .number, .string, .reference, .previousReference, .dot, .dotDot, .rightParen, .rightBracket:
             return true
+        case .name:
+            // The last step of a path (`…/label and …`) is a value.
+            return tokens.count > 1 && tokens[tokens.count - 2].kind == .slash
         default:
             return false
         }
@@ -138,9 +143,14 @@ struct Lexer {
                     add(.greater, from: start)
                 }
             case "/":
-                throw ExpressionDiagnostic(
-                    .syntax, "'/' is a path step in ODK, not division; write 'div'",
-                    SourceRange(start, start + 1))
+                position += 1
+                add(.slash, from: start)
+            case "[":
+                position += 1
+                add(.leftBracket, from: start)
+            case "]":
+                position += 1
+                add(.rightBracket, from: start)
             case "'", "\"":
                 try lexString(quote: scalar)
             case "$":

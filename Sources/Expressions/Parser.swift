@@ -31,7 +31,7 @@ public enum ExpressionParser {
 
     struct State {
         let tokens: [Token]
-        let allowsColumns: Bool
+        var allowsColumns: Bool
         var index = 0
         /// Deeply nested input must fail with a message, never overflow the stack.
         static let maximumDepth = 200
@@ -57,6 +57,9 @@ public enum ExpressionParser {
             case .leftParen: "'('"
             case .rightParen: "')'"
             case .comma: "','"
+            case .slash: "'/' (a path step in ODK, not division: write 'div')"
+            case .leftBracket: "'['"
+            case .rightBracket: "']'"
             case .plus: "'+'"
             case .minus: "'-'"
             case .star: "'*'"
@@ -198,12 +201,54 @@ public enum ExpressionParser {
                 if name == "previous", arguments.count == 1, case .reference(let field) = arguments[0].kind {
                     return ExpressionNode(.previous(field), token.range.union(close.range))
                 }
+                if name == "instance", arguments.count == 1, case .string(let list) = arguments[0].kind {
+                    return try parseInstancePath(list: list, from: token.range, depth: depth)
+                }
                 return ExpressionNode(.call(name, arguments), token.range.union(close.range))
             case .end:
                 throw ExpressionDiagnostic(.syntax, "the expression ends where a value was expected", token.range)
+            case .slash:
+                throw ExpressionDiagnostic(.syntax, "'/' is a path step in ODK, not division; write 'div'", token.range)
             default:
                 throw ExpressionDiagnostic(.syntax, "expected a value, found \(State.describe(token))", token.range)
             }
+        }
+
+        /// `instance('list')/root/item[predicate]/column`, after `instance('list')`: rows of a choice list or a
+        /// table the form carries, those for which the predicate holds (bare names in it are the row's columns), and
+        /// one column of them. Without a column the rows' names are the value (what count() counts).
+        mutating func parseInstancePath(list: String, from start: SourceRange, depth: Int) throws -> ExpressionNode {
+            var end = start
+            for step in ["root", "item"] {
+                guard case .slash = current.kind, case .name(let name) = tokens[min(index + 1, tokens.count - 1)].kind, name == step else {
+                    throw ExpressionDiagnostic(
+                        .syntax, "instance('\(list)') is read as instance('\(list)')/root/item[…]/column", start.union(current.range))
+                }
+                _ = advance()
+                end = advance().range
+            }
+            var predicate: ExpressionNode?
+            if case .leftBracket = current.kind {
+                _ = advance()
+                let outer = allowsColumns
+                allowsColumns = true
+                predicate = try parseOr(depth: depth + 1)
+                allowsColumns = outer
+                guard case .rightBracket = current.kind else {
+                    throw ExpressionDiagnostic(.syntax, "expected ']' to close the condition on the items, found \(State.describe(current))", current.range)
+                }
+                end = advance().range
+            }
+            var column: String?
+            if case .slash = current.kind {
+                _ = advance()
+                guard case .name(let name) = current.kind else {
+                    throw ExpressionDiagnostic(.syntax, "expected a column name after '/', found \(State.describe(current))", current.range)
+                }
+                column = name
+                end = advance().range
+            }
+            return ExpressionNode(.instanceLookup(list: list, predicate: predicate, column: column), start.union(end))
         }
     }
 }

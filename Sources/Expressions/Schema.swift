@@ -59,10 +59,13 @@ public protocol ExpressionSchema {
     func suggestion(for name: String) -> String?
     /// The lookup tables pulldata() may read, with their columns; nil where they are not checked.
     var lookupTables: [String: [String]]? { get }
+    /// What `instance('name')` may read (choice lists and lookup tables), with their columns; nil where unchecked.
+    var instanceTables: [String: [String]]? { get }
 }
 
 extension ExpressionSchema {
     public var lookupTables: [String: [String]]? { nil }
+    public var instanceTables: [String: [String]]? { nil }
 }
 
 /// Where an expression sits: which repeats enclose it and what `.` means there.

@@ -88,6 +88,28 @@ public struct TypeChecker {
             return .boolean
         case .call(let name, let arguments):
             return inferCall(name, arguments, range: expression.range)
+        case .instanceLookup(let list, let predicate, let column):
+            let tables = schema.instanceTables
+            let columns = tables?[list].map(Set.init)
+            if let tables, columns == nil {
+                var message = "instance('\(list)') names no choice list or table of this form"
+                if let guess = closestMatch(to: list, among: tables.keys.sorted()) { message += "; did you mean '\(guess)'?" }
+                report(.unknownField, message, expression.range)
+            }
+            if let predicate {
+                // Where the table's columns are unknown (unchecked, or no such table: reported above), any name passes.
+                var named = Set<String>()
+                predicate.visit { if case .choiceColumn(let name) = $0.kind { named.insert(name) } }
+                var inner = TypeChecker(
+                    schema: schema,
+                    context: CheckContext(repeatPath: context.repeatPath, currentType: context.currentType, choiceColumns: columns ?? named))
+                _ = inner.infer(predicate, aggregateArgument: false)
+                diagnostics += inner.diagnostics
+            }
+            if let column, let columns, !columns.contains(column) {
+                report(.unknownField, "instance('\(list)') has no column '\(column)'; it has \(columns.sorted().joined(separator: ", "))", expression.range)
+            }
+            return .any
         }
     }
 

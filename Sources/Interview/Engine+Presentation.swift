@@ -159,6 +159,23 @@ struct EngineContext: EvaluationContext {
         engine.questionnaire.lookups[table]?.value(column, where: keyColumn, is: key).map(Value.string) ?? .empty
     }
 
+    func instanceRows(_ name: String) -> [[String: String]] {
+        // Built once per list and language: a lookup in a long list is read on every evaluation.
+        let key = "\(engine.language ?? "")\u{0}\(name)"
+        if let rows = engine.instanceRowsCache[key] { return rows }
+        var rows = engine.questionnaire.lookups[name]?.rows ?? []
+        if engine.questionnaire.lookups[name] == nil, let list = engine.questionnaire.choiceList(named: name) {
+            rows = list.choices.map { choice in
+                var row = choice.attributes
+                row["name"] = choice.name
+                row["label"] = choice.label?.text(in: engine.language) ?? choice.name
+                return row
+            }
+        }
+        engine.instanceRowsCache[key] = rows
+        return rows
+    }
+
     func previousValue(of field: String) -> Value {
         let item = engine.structure.item(field)
         let depth = item?.repeatPath.count ?? 0

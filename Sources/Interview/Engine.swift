@@ -77,6 +77,8 @@ public final class InterviewEngine {
     }
 
     var affectedCache: [String: [String]] = [:]
+    /// The rows instance('name') reads, by language and name.
+    var instanceRowsCache: [String: [[String: String]]] = [:]
     /// While an item with a trigger is re-evaluated: whether one of its trigger fields changed in this pass.
     var triggerFired = false
     /// For each item, the names whose change can change it (the reverse of the dependency graph).

@@ -14,6 +14,14 @@ struct SemanticValidator: ExpressionSchema {
     /// The lookup tables the form carries, with their columns, for pulldata()'s checks.
     var lookups: [String: [String]] = [:]
     var lookupTables: [String: [String]]? { lookups }
+    /// instance('name') reads a choice list (name, label and its columns) or a lookup table.
+    var instanceTables: [String: [String]]? {
+        var tables = lookups
+        for (name, list) in choiceLists where tables[name] == nil {
+            tables[name] = ["name", "label"] + Set(list.choices.flatMap(\.attributes.keys)).sorted()
+        }
+        return tables
+    }
 
     init(items: [Item], choiceLists: [ChoiceList], brokenNames: Set<String>, file: String) {
         self.items = items

@@ -41,13 +41,14 @@ extension Conversion {
         }
         for (file, name) in fileLists.sorted(by: { $0.key < $1.key }) {
             let location = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
-            guard let text = try? String(contentsOfFile: location, encoding: .utf8), case .success(let rows) = CSV.parse(text), let header = rows.first
-            else {
-                problem(.xlsformUnsupported, "survey", 1, 0, "type", "the choices file '\(file)' is not beside the form (or is not UTF-8 CSV)")
+            let read: ExternalData.Table
+            switch ExternalData.read(location) {
+            case .failure(let failure):
+                problem(.xlsformUnsupported, "survey", 1, 0, "type", "the choices file '\(file)' \(failure.reason)")
                 continue
+            case .success(let found): read = found
             }
-            let table = Table(
-                name: file, header: header.fields.map { $0.trimmingCharacters(in: .whitespaces) }, rows: rows.dropFirst().map { ($0.line, $0.fields) })
+            let table = Table(name: file, header: read.header, rows: read.rows.map { ($0.line, $0.values) })
             guard table.header.contains(where: { Spelling.canonical($0) == "name" }) else {
                 problem(.badStructure, file, 1, 0, "name", "the choices file '\(file)' needs a name column (and label)")
                 continue
@@ -140,22 +141,30 @@ extension Conversion {
                 }
             }
         }
-        guard !found.isEmpty else { return }
+        // Each table under the name its readers use: pulldata('fruits') under fruits, from fruits.csv; a
+        // csv-external or xml-external row's under its name, which instance('NAME') reads.
+        var tables = found.map {
+            (key: $0.name, file: $0.name.lowercased().hasSuffix(".csv") ? $0.name : $0.name + ".csv", cell: $0.cell, reader: "pulldata()")
+        }
+        for (file, cell) in instanceFiles {
+            let key = (file as NSString).deletingPathExtension
+            tables.removeAll { $0.key == key }
+            tables.append((key, file, cell, "instance('\(key)')"))
+        }
+        guard !tables.isEmpty else { return }
         out.line("lookups:")
-        for (name, cell) in found {
-            let file = name.lowercased().hasSuffix(".csv") ? name : name + ".csv"
+        for (key, file, cell, reader) in tables {
             let location = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(file)
-            guard let text = try? String(contentsOfFile: location, encoding: .utf8), case .success(let rows) = CSV.parse(text), let header = rows.first
-            else {
-                problem(
-                    .xlsformUnsupported, cell.sheet, cell.row, cell.column, cell.header,
-                    "pulldata() reads '\(file)', which is not beside the form (or is not UTF-8 CSV)")
+            let table: ExternalData.Table
+            switch ExternalData.read(location) {
+            case .failure(let failure):
+                problem(.xlsformUnsupported, cell.sheet, cell.row, cell.column, cell.header, "\(reader) reads '\(file)', which \(failure.reason)")
                 continue
+            case .success(let read): table = read
             }
-            let columns = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
-            out.rawLine(1, YAMLOut.quoted(name) + ":", cell)
-            for row in rows.dropFirst() where !row.fields.allSatisfy({ $0.isEmpty }) {
-                let cells = zip(columns, row.fields).filter { !$0.0.isEmpty }.map { "\(YAMLOut.quoted($0.0)): \(YAMLOut.quoted($0.1))" }
+            out.rawLine(1, YAMLOut.quoted(key) + ":", cell)
+            for row in table.rows {
+                let cells = zip(table.header, row.values).filter { !$0.0.isEmpty }.map { "\(YAMLOut.quoted($0.0)): \(YAMLOut.quoted($0.1))" }
                 out.rawLine(2, "- {" + cells.joined(separator: ", ") + "}", cell)
             }
         }

@@ -21,6 +21,8 @@ struct Conversion {
     var externalLists: [String: String] = [:]
     /// Author's attribute columns (`instance::hxl`), by index and attribute name, carried as each item's attributes.
     var attributeColumns: [(index: Int, name: String)] = []
+    /// Files csv-external and xml-external rows declare, read into lookup tables for instance().
+    var instanceFiles: [(file: String, cell: Cell)] = []
     /// CSV files of select_one_from_file questions, and the list name each becomes.
     var fileLists: [String: String] = [:]
 
@@ -343,6 +345,14 @@ struct Conversion {
                     .xlsformSkipped, "survey", row.number, typeColumn.index, typeColumn.header,
                     "an OpenStreetMap question: the enumerator gives the .osm file mapped in JOSM or OpenMapKit, kept as an attachment"
                         + (tags.isEmpty ? "" : " (tags: \(tags.joined(separator: ", ")))"))
+            case .externalInstance(var file):
+                // Not a question: a table instance('NAME') reads, carried in the definition as a lookup table.
+                if file == "csv-external" || file == "xml-external" {
+                    let name = column("name").map { survey.value(values, $0.index) } ?? ""
+                    file = name + (file == "csv-external" ? ".csv" : ".xml")
+                }
+                instanceFiles.append((file, typeCell))
+                continue
             case .beginGroup: type = "group"
             case .beginRepeat: type = "repeat"
             case .item(let name): type = name

@@ -204,6 +204,8 @@ enum Spelling {
         case endLoop
         /// `osm` or `osm LIST`: an OpenStreetMap feature, mapped in another program and given as its .osm file.
         case osm(tags: String?)
+        /// `csv-external NAME` or `xml-external NAME`: NAME.csv or NAME.xml beside the form, read by instance('NAME').
+        case externalInstance(file: String)
         /// Metadata pantau records itself in every interview (start, end, device, enumerator …).
         case metadata(String)
         /// A type pyxform knows that pantau cannot ask yet: the form is refused with the reason.
@@ -227,8 +229,7 @@ enum Spelling {
         "background-geopoint", "instanceid",
     ]
     static let notYetTypes: [String: String] = [
-        "background-audio": "background audio recording",
-        "xml-external": "an external XML instance", "csv-external": "an external CSV instance",
+        "background-audio": "background audio recording"
 
     ]
 
@@ -260,6 +261,10 @@ enum Spelling {
         }
         let joined = lower.joined(separator: "_")
         if lower[0] == "osm", words.count <= 2, !orOther { return .osm(tags: words.count == 2 ? words[1] : nil) }
+        if ["csv-external", "xml-external"].contains(lower[0]), words.count == 1 || words.count == 2, !orOther {
+            // The name may sit in the type ("csv-external fruits") or, as pyxform writes it, in the name column.
+            return .externalInstance(file: words.count == 2 ? words[1] + (lower[0] == "csv-external" ? ".csv" : ".xml") : lower[0])
+        }
         if words.count > 1, let reason = notYetTypes[lower[0]] { return .unsupported(reason) }
         switch joined {
         case "begin_group": return .beginGroup
@@ -295,8 +300,8 @@ enum Spelling {
             return orOther ? nil : .select(kind: kind.replacingOccurrences(of: "_external", with: ""), list: list, orOther: false, from: .external)
         case "select_one_from_file", "select_multiple_from_file":
             guard !orOther else { return nil }
-            guard list.lowercased().hasSuffix(".csv") else {
-                return .unsupported("a select from '\(list)' (pantau reads CSV choice files; XML and GeoJSON ones not yet)")
+            guard [".csv", ".xml", ".geojson"].contains(where: { list.lowercased().hasSuffix($0) }) else {
+                return .unsupported("a select from '\(list)' (choice files are .csv, .xml or .geojson)")
             }
             return .select(kind: kind.replacingOccurrences(of: "_from_file", with: ""), list: list, orOther: false, from: .file(list))
         default:

@@ -65,7 +65,9 @@ struct SpellingTests {
             ("uri:deviceid", .metadata("uri:deviceid")),
             ("photo", .item("image")), ("background-audio", .unsupported("background audio recording")),
             ("select_one_from_file villages.csv", .select(kind: "select_one", list: "villages.csv", orOther: false, from: .file("villages.csv"))),
-            ("select_one_from_file areas.geojson", .unsupported("a select from 'areas.geojson' (pantau reads CSV choice files; XML and GeoJSON ones not yet)")),
+            ("select_one_from_file areas.geojson", .select(kind: "select_one", list: "areas.geojson", orOther: false, from: .file("areas.geojson"))),
+            ("select_one_from_file areas.kml", .unsupported("a select from 'areas.kml' (choice files are .csv, .xml or .geojson)")),
+            ("csv-external households", .externalInstance(file: "households.csv")), ("xml-external", .externalInstance(file: "xml-external")),
             ("select_one_external counties", .select(kind: "select_one", list: "counties", orOther: false, from: .external)),
             ("rank priorities", .select(kind: "rank", list: "priorities", orOther: false)),
             ("osm road_tags", .osm(tags: "road_tags")), ("osm", .osm(tags: nil)), ("begin loop over toilets", .loop(list: "toilets")), ("end loop", .endLoop),
@@ -242,7 +244,7 @@ struct FieldFormTests {
         #expect(form.choiceList(named: "villages")?.choice("v2")?.label?.text(in: nil) == "Desa Dua")
         try FileManager.default.removeItem(atPath: csv)
         let report = try refusal(path)
-        #expect(report.diagnostics.contains { $0.message == "the choices file 'villages.csv' is not beside the form (or is not UTF-8 CSV)" })
+        #expect(report.diagnostics.contains { $0.message == "the choices file 'villages.csv' is not beside the form" })
     }
 
     @Test("a list on both the choices and the external_choices sheet: the external one is kept apart; translations around another column")
@@ -391,7 +393,7 @@ struct FieldFormTests {
         try FileManager.default.removeItem(atPath: csv)
         let report = try refusal(path)
         #expect(report.diagnostics.first { $0.severity == .error }?.location.description == "\(path):survey:3:calculation")
-        #expect(report.diagnostics.contains { $0.message == "pulldata() reads 'fruits.csv', which is not beside the form (or is not UTF-8 CSV)" })
+        #expect(report.diagnostics.contains { $0.message == "pulldata() reads 'fruits.csv', which is not beside the form" })
     }
 
     @Test("names pantau cannot take are renamed with a warning, here and in every reference: a dot, a hyphen, a reserved name")
