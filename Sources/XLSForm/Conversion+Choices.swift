@@ -55,6 +55,29 @@ extension Conversion {
             }
             sources.append((name, table, table.rows.filter { !$0.values.allSatisfy { $0.trimmingCharacters(in: .whitespaces).isEmpty } }))
         }
+        for (name, mapping) in searchLists.sorted(by: { $0.key < $1.key }) {
+            let location = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(mapping.file)
+            guard case .success(let read) = ExternalData.read(location) else {
+                problem(.xlsformUnsupported, "survey", 1, 0, "appearance", "search('\(mapping.file)') reads a file that is not beside the form, or is not CSV")
+                continue
+            }
+            let labelColumns = mapping.label.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            let missing = ([mapping.value] + labelColumns).filter { !read.header.contains($0) }
+            guard missing.isEmpty else {
+                problem(
+                    .badStructure, "survey", 1, 0, "appearance",
+                    "search('\(mapping.file)') takes columns \(missing.joined(separator: ", ")), which the file does not have; it has \(read.header.joined(separator: ", "))"
+                )
+                continue
+            }
+            let others = read.header.filter { $0 != "name" && $0 != "label" && !$0.isEmpty }
+            let rows = read.rows.map { row -> (number: Int, values: [String]) in
+                func cell(_ column: String) -> String { read.header.firstIndex(of: column).map { $0 < row.values.count ? row.values[$0] : "" } ?? "" }
+                return (row.line, [cell(mapping.value), labelColumns.map(cell).joined(separator: " ")] + others.map(cell))
+            }
+            let table = Table(name: mapping.file, header: ["name", "label"] + others, rows: rows)
+            sources.append((name, table, table.rows))
+        }
         // A choices sheet with only its header row holds no lists.
         out.line(sources.isEmpty ? "choices: {}" : "choices:")
         for list in sources {

@@ -21,6 +21,8 @@ struct Conversion {
     var externalLists: [String: String] = [:]
     /// Author's attribute columns (`instance::hxl`), by index and attribute name, carried as each item's attributes.
     var attributeColumns: [(index: Int, name: String)] = []
+    /// Lists read from CSV files by search() appearances: the file, its value column and its label columns.
+    var searchLists: [String: (file: String, value: String, label: String)] = [:]
     /// Files csv-external and xml-external rows declare, read into lookup tables for instance().
     var instanceFiles: [(file: String, cell: Cell)] = []
     /// CSV files of select_one_from_file questions, and the list name each becomes.
@@ -268,6 +270,14 @@ struct Conversion {
             case .metadata(let name):
                 // Referenced elsewhere (a label showing ${start}): a calculate with the value pantau has for it.
                 let rowName = column("name").map { survey.value(values, $0.index) } ?? ""
+                if name == "background-audio" {
+                    // Quality control by recording the interview: a terminal records nothing; pantau's audit trail
+                    // (every answer, change and check with its time) is what a supervisor reviews instead.
+                    problem(
+                        .xlsformSkipped, "survey", row.number, typeColumn.index, typeColumn.header,
+                        "background-audio: pantau records no sound; every answer, change and check is in its audit trail with its time")
+                    continue
+                }
                 guard !rowName.isEmpty, referenced.contains(rowName) else {
                     problem(
                         .xlsformSkipped, "survey", row.number, typeColumn.index, typeColumn.header,
@@ -386,6 +396,20 @@ struct Conversion {
                     }
                 }
                 type = "\(kind) \(list)"
+                if source == .choices, let appearance = column("appearance"), survey.value(values, appearance.index).contains("search("),
+                    let found = search(
+                        in: survey.value(values, appearance.index), list: list,
+                        cell: Cell(sheet: "survey", row: row.number, column: appearance.index, header: appearance.header))
+                {
+                    type = "\(kind) \(found.list)"
+                    replaced.insert("appearance")
+                    if !found.appearance.isEmpty { added.append(("appearance", found.appearance)) }
+                    if let filter = found.filter {
+                        let own = column("choice_filter").map { survey.value(values, $0.index) } ?? ""
+                        replaced.insert("choice_filter")
+                        added.append(("choice_filter", own.isEmpty ? filter : "(\(own)) and \(filter)"))
+                    }
+                }
                 orOther = other
                 if other { otherLists.insert(list) }
             }

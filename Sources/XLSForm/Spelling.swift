@@ -226,11 +226,7 @@ enum Spelling {
     static let metadataTypes: Set<String> = [
         "start", "end", "today", "deviceid", "imei", "uri:deviceid", "subscriberid", "uri:subscriberid", "simserial", "uri:simserial",
         "phonenumber", "phone_number", "uri:phonenumber", "username", "uri:username", "email", "uri:email", "audit", "start-geopoint",
-        "background-geopoint", "instanceid",
-    ]
-    static let notYetTypes: [String: String] = [
-        "background-audio": "background audio recording"
-
+        "background-geopoint", "instanceid", "background-audio",
     ]
 
     /// `select one from L or specify other`, `select_one L or_other`, `add select one prompt using L`,
@@ -265,7 +261,6 @@ enum Spelling {
             // The name may sit in the type ("csv-external fruits") or, as pyxform writes it, in the name column.
             return .externalInstance(file: words.count == 2 ? words[1] + (lower[0] == "csv-external" ? ".csv" : ".xml") : lower[0])
         }
-        if words.count > 1, let reason = notYetTypes[lower[0]] { return .unsupported(reason) }
         switch joined {
         case "begin_group": return .beginGroup
         case "begin_repeat": return .beginRepeat
@@ -305,7 +300,6 @@ enum Spelling {
             }
             return .select(kind: kind.replacingOccurrences(of: "_from_file", with: ""), list: list, orOther: false, from: .file(list))
         default:
-            if let reason = notYetTypes[kind] { return .unsupported(reason) }
             return nil
         }
     }
@@ -315,7 +309,6 @@ enum Spelling {
         if name == "range" { return .range }
         if let type = scalarTypes[name] { return .item(type) }
         if metadataTypes.contains(name) { return .metadata(name) }
-        if let reason = notYetTypes[name] { return .unsupported(reason) }
         return .unknown
     }
 }

@@ -104,4 +104,39 @@ struct ExternalDataTests {
         #expect(messages.contains("the choices file 'noid.geojson' has a feature (number 1) with no id, which ODK takes as the choice's name"))
         #expect(messages.contains("instance('missing') reads 'missing.xml', which is not beside the form"))
     }
+
+    @Test("search() appearances: choices from a CSV file by the columns the choices sheet names, filtered as the search says")
+    func searchAppearance() throws {
+        let folder = try temporaryDirectory()
+        try "name_key,name,colour\nmango,Mango,yellow\nlime,Lime,green\nmangosteen,Mangosteen,purple\n".write(
+            to: folder.appendingPathComponent("fruits.csv"), atomically: true, encoding: .utf8)
+        let path = folder.appendingPathComponent("search.xlsx").path
+        try Workbook.write([
+            (
+                name: "survey",
+                rows: [
+                    ["type", "name", "label", "appearance"], ["select_one fruits", "any_fruit", "Fruit", "search('fruits')"],
+                    ["text", "start", "Starts with", ""],
+                    ["select_one fruits", "some_fruit", "Fruit", "minimal search('fruits', 'startswith', 'name_key', ${start})"],
+                    ["select_one fruits", "green_fruit", "Fruit", "search('fruits', 'matches', 'colour', 'green')"],
+                ]
+            ),
+            (name: "choices", rows: [["list_name", "name", "label"], ["fruits", "name_key", "name"]]),
+        ]).write(to: URL(fileURLWithPath: path))
+        let (form, _) = try XLSForm.load(path: path).get()
+        #expect(form.item(named: "any_fruit")?.type.choiceList == "fruits_search")
+        #expect(form.choiceList(named: "fruits_search")?.choices.map(\.name) == ["mango", "lime", "mangosteen"])
+        #expect(form.choiceList(named: "fruits_search")?.choice("lime")?.label?.text(in: nil) == "Lime")
+        #expect(form.item(named: "some_fruit")?.appearance == "minimal")
+        #expect(form.item(named: "some_fruit")?.choiceFilter?.text == "starts-with(name_key, ${start})")
+        #expect(form.item(named: "green_fruit")?.choiceFilter?.text == "colour = 'green'")
+
+        let s = try Scenario(try XLSForm.convert(path: folder.appendingPathComponent("search.xlsx").path).get().yaml)
+        s.answer("any_fruit", "mangosteen")
+        s.answer("start", "mango")
+        #expect(s.answer("some_fruit", "lime") != .accepted)
+        #expect(s.answer("some_fruit", "mangosteen") == .accepted)
+        #expect(s.answer("green_fruit", "mango") != .accepted)
+        #expect(s.answer("green_fruit", "lime") == .accepted)
+    }
 }

@@ -151,4 +151,12 @@ struct NamesAndAttributesTests {
         try XLSForm.write(form).write(to: URL(fileURLWithPath: again))
         #expect(try XLSForm.load(path: again).get().questionnaire.item(named: "consent_time")?.trigger == ["consent"])
     }
+
+    @Test("background-audio records nothing on a terminal: the row is left out with a warning that names the audit trail instead")
+    func backgroundAudio() throws {
+        let path = try workbook([("survey", [["type", "name", "label"], ["background-audio", "recording", ""], ["text", "a", "A"]])])
+        let (form, warnings) = try XLSForm.load(path: path).get()
+        #expect(form.allItems.map(\.name) == ["a"])
+        #expect(warnings.map(\.message) == ["background-audio: pantau records no sound; every answer, change and check is in its audit trail with its time"])
+    }
 }

@@ -63,7 +63,7 @@ struct SpellingTests {
             ("begin_group", .beginGroup), ("begin repeat", .beginRepeat), ("end_group", .endGroup), ("end repeat", .endRepeat),
             ("end", .metadata("end")), ("phone number", .metadata("phone_number")), ("imei", .metadata("imei")),
             ("uri:deviceid", .metadata("uri:deviceid")),
-            ("photo", .item("image")), ("background-audio", .unsupported("background audio recording")),
+            ("photo", .item("image")), ("background-audio", .metadata("background-audio")),
             ("select_one_from_file villages.csv", .select(kind: "select_one", list: "villages.csv", orOther: false, from: .file("villages.csv"))),
             ("select_one_from_file areas.geojson", .select(kind: "select_one", list: "areas.geojson", orOther: false, from: .file("areas.geojson"))),
             ("select_one_from_file areas.kml", .unsupported("a select from 'areas.kml' (choice files are .csv, .xml or .geojson)")),

@@ -133,7 +133,7 @@ struct XLSFormTests {
             (2, "type", "integr", "Q010", "type"),
             (2, "relevant", "${staf} > 1", "X004", "relevant"),
             (2, "constraint", ". >", "X", "constraint"),
-            (2, "type", "background-audio", "Q050", "type"),
+            (2, "type", "select_one_from_file areas.kml", "Q050", "type"),
             (2, "type", "select_one nolist", "Q020", "type"),
             (3, "name", "staff", "Q013", "name"),
         ])
