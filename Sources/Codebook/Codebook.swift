@@ -93,7 +93,13 @@ public struct Codebook: Hashable, Sendable {
                     Entry(
                         name: item.name, type: item.type.description, labels: texts(item.label), hints: texts(item.hint),
                         path: item.path, repeatPath: item.repeatPath,
-                        choices: list?.choices.map { ChoiceEntry(code: $0.name, labels: texts($0.label).map(\.1)) } ?? [],
+                        choices: list?.choices.map {
+                            ChoiceEntry(
+                                code: $0.name,
+                                labels: $0.label == nil
+                                    ? $0.media.sorted { $0.key < $1.key }.map { "[\($0.key): \($0.value.text(in: settings.defaultLanguage))]" }
+                                    : texts($0.label).map(\.1))
+                        } ?? [],
                         choiceListName: item.type.choiceList,
                         askedWhen: words,
                         relevanceAsWritten: conditions.map { $0.0 == "\(item.type) \(item.name)" ? $0.1.text : "\($0.1.text) (\($0.0))" },

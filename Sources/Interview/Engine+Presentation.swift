@@ -24,7 +24,9 @@ extension InterviewEngine {
                 context.choice = choice
                 if !Evaluator.isTrue(filter.expression, in: context) { continue }
             }
-            options.append(Prompt.ChoiceOption(number: options.count + 1, code: choice.name, label: choice.label?.text(in: language) ?? choice.name))
+            let media = choice.media.keys.sorted().map { Prompt.Media(kind: $0, file: choice.media[$0]!.text(in: language)) }.filter { !$0.file.isEmpty }
+            options.append(
+                Prompt.ChoiceOption(number: options.count + 1, code: choice.name, label: choice.label?.text(in: language) ?? choice.name, media: media))
         }
         return options
     }

@@ -63,6 +63,15 @@ public struct Prompt: Hashable, Sendable {
         public let number: Int
         public let code: String
         public let label: String
+        /// The choice's media files in the interview's language: a terminal shows their kind and name.
+        public var media: [Media] = []
+
+        public init(number: Int, code: String, label: String, media: [Media] = []) {
+            (self.number, self.code, self.label, self.media) = (number, code, label, media)
+        }
+
+        /// The label with the media files' names after it: `Mango [image: mango.jpg]`.
+        public var shown: String { ([label] + media.map { "[\($0.kind): \($0.file)]" }).joined(separator: " ") }
     }
 
     public let address: Address

@@ -184,6 +184,8 @@ public struct Choice: Hashable, Sendable {
     /// Extra columns used by choice filters (cascading selects).
     public let attributes: [String: String]
     public let location: SourceLocation
+    /// Media files shown with the choice on a touch screen, by kind; a terminal shows their file names.
+    public var media: [String: LocalizedText] = [:]
 }
 
 public struct ChoiceList: Hashable, Sendable {

@@ -396,6 +396,7 @@ final class Reader {
                 var label: LocalizedText?
                 var attributes: [String: String] = [:]
                 var nameNode: Node?
+                var media: [String: LocalizedText] = [:]
                 for (choiceKey, choiceValue) in choiceMapping {
                     guard let field = scalarKey(choiceKey) else { continue }
                     switch field {
@@ -403,6 +404,7 @@ final class Reader {
                         name = string(choiceValue, key: "name")
                         nameNode = choiceValue
                     case "label": label = localized(choiceValue, key: "label")
+                    case "media": media = readMedia(choiceValue)
                     default:
                         if let text = string(choiceValue, key: field) { attributes[field] = text }
                     }
@@ -423,10 +425,13 @@ final class Reader {
                         "choice '\(name)' appears twice in list '\(listName)' (first at line \(first.line))")
                 }
                 seen[name] = location(nameNode)
-                if label == nil {
+                // A choice shown by its picture alone needs no label.
+                if label == nil, media.isEmpty {
                     report(.missingTranslation, location(entry), "choice '\(name)' in list '\(listName)' has no label")
                 }
-                choices.append(Choice(name: name, label: label, attributes: attributes, location: location(entry)))
+                var choice = Choice(name: name, label: label, attributes: attributes, location: location(entry))
+                choice.media = media
+                choices.append(choice)
             }
             if lists.contains(where: { $0.name == listName }) {
                 report(.duplicateName, location(key), "choice list '\(listName)' is defined twice")

@@ -437,7 +437,7 @@ public final class InterviewSession {
         if let hint = prompt.hint, !hint.isEmpty { lines.append("(\(hint))") }
         for media in prompt.media { lines.append("[\(media.kind): \(media.file)]") }
         if let format = format(of: prompt.item.type) { lines.append("(\(format))") }
-        for choice in prompt.choices { lines.append("\(choice.number)) \(choice.label) [\(choice.code)]") }
+        for choice in prompt.choices { lines.append("\(choice.number)) \(choice.shown) [\(choice.code)]") }
         if let value = prompt.value, !(value.isEmpty && !value.isNonResponse) {
             lines.append("\(words.current): \(display(value, prompt.item))\(prompt.origin == .defaulted ? " \(words.defaulted)" : "")")
         }
@@ -508,7 +508,7 @@ public final class InterviewSession {
             if let format = format(of: prompt.item.type) { out += paint(format, "2") + "\n" }
             if !prompt.choices.isEmpty {
                 out += "\n"
-                for choice in prompt.choices { out += "  \(String(choice.number).leftPadded(3))) \(choice.label)\n" }
+                for choice in prompt.choices { out += "  \(String(choice.number).leftPadded(3))) \(choice.shown)\n" }
                 let several = prompt.item.type.choiceList != nil && { if case .selectMultiple = prompt.item.type { true } else { false } }()
                 out += paint("\(words.choiceNumberOrCode)\(several ? " (\(words.severalChoices))" : "")", "2") + "\n"
             }

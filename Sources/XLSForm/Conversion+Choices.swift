@@ -88,7 +88,7 @@ extension Conversion {
                 1, YAMLOut.quoted(list.name) + ":", Cell(sheet: choices.name, row: list.rows.first?.number ?? 1, column: listColumn ?? 0, header: "list_name"))
             for row in list.rows {
                 var first = true, labelled = false
-                var mediaLabel: (text: String, cell: Cell)?
+                var media: [(kind: String, language: String?, file: String, cell: Cell)] = []
                 for (index, header) in choices.header.enumerated() where index != listColumn && !header.isEmpty {
                     let value = choices.value(row.values, index)
                     guard !value.isEmpty else { continue }
@@ -98,9 +98,8 @@ extension Conversion {
                     case .field(let name, let language) where Spelling.translatable.contains(name) || name == "name":
                         base = name
                         code = language ?? (Spelling.translatable.contains(name) ? plainLanguage : nil)
-                    case .media(let kind, _):
-                        // A choice shown by its picture alone: the terminal shows the file's name as its label.
-                        if mediaLabel == nil { mediaLabel = ("[\(kind): \(value)]", cell) }
+                    case .media(let kind, let language):
+                        media.append((kind, language ?? plainLanguage, value, cell))
                         continue
                     default:
                         // Other columns are the choice's attributes, for choice filters.
@@ -117,9 +116,21 @@ extension Conversion {
                         out.field(3, base, value, cell)
                     }
                 }
-                if !labelled, !first, let mediaLabel {
-                    out.label(3, mediaLabel.text, mediaLabel.cell, languages: languages)
-                } else if !labelled, !first {
+                if !first, let entry = media.first {
+                    // Kept with the choice (a terminal shows the file's name beside the label, or alone).
+                    out.flushTranslations()
+                    out.rawLine(3, "media:", entry.cell)
+                    for kind in media.map(\.kind).reduce(into: [String](), { if !$0.contains($1) { $0.append($1) } }) {
+                        let entries = media.filter { $0.kind == kind }
+                        if entries.count == 1, entries[0].language == nil {
+                            out.field(4, kind, entries[0].file, entries[0].cell)
+                            continue
+                        }
+                        out.rawLine(4, "\(kind):", entries[0].cell)
+                        for entry in entries { out.field(5, YAMLOut.quoted(entry.language ?? "default"), entry.file, entry.cell) }
+                    }
+                }
+                if !labelled, !first, media.isEmpty {
                     // ODK Collect shows a choice without a label by its name; pyxform warns, and so does pantau.
                     let name = choices.value(row.values, nameColumn)
                     let cell = Cell(sheet: choices.name, row: row.number, column: nameColumn, header: "name")

@@ -361,10 +361,19 @@ extension XLSForm {
         for item in questionnaire.items { emit(item) }
         let choiceLabels = translatedHeaders("label", questionnaire.choiceLists.flatMap { $0.choices.map(\.label) })
         let attributeNames = Array(Set(questionnaire.choiceLists.flatMap { $0.choices.flatMap(\.attributes.keys) })).sorted()
-        var choices = [["list_name", "name"] + choiceLabels + attributeNames]
+        let allChoices = questionnaire.choiceLists.flatMap(\.choices)
+        let choiceMedia = Array(Set(allChoices.flatMap(\.media.keys))).sorted().flatMap { kind in
+            translatedHeaders("media::\(kind)", allChoices.map { $0.media[kind] })
+        }
+        var choices = [["list_name", "name"] + choiceLabels + attributeNames + choiceMedia]
         for list in questionnaire.choiceLists {
             for choice in list.choices {
-                choices.append([list.name, choice.name] + choiceLabels.map { text(choice.label, $0) } + attributeNames.map { choice.attributes[$0] ?? "" })
+                let media = choiceMedia.map { column -> String in
+                    let parts = column.components(separatedBy: "::")
+                    return text(choice.media[parts[1]], parts.count > 2 ? "language::" + parts[2] : "plain")
+                }
+                choices.append(
+                    [list.name, choice.name] + choiceLabels.map { text(choice.label, $0) } + attributeNames.map { choice.attributes[$0] ?? "" } + media)
             }
         }
         let settings = questionnaire.settings

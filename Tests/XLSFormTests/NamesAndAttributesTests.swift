@@ -159,4 +159,29 @@ struct NamesAndAttributesTests {
         #expect(form.allItems.map(\.name) == ["a"])
         #expect(warnings.map(\.message) == ["background-audio: pantau records no sound; every answer, change and check is in its audit trail with its time"])
     }
+
+    @Test("choice media are kept with the choice, shown by file name beside its label (or alone), in the codebook, and written back")
+    func choiceMedia() throws {
+        let path = try workbook([
+            ("survey", [["type", "name", "label"], ["select_one faces", "mood", "Mood"]]),
+            (
+                "choices",
+                [
+                    ["list_name", "name", "label", "image", "media::audio::id"], ["faces", "happy", "Happy", "happy.jpg", ""],
+                    ["faces", "sad", "", "sad.jpg", "sedih.mp3"],
+                ]
+            ),
+        ])
+        let (form, _) = try XLSForm.load(path: path).get()
+        let list = try #require(form.choiceList(named: "faces"))
+        #expect(list.choice("happy")?.media["image"]?.text(in: nil) == "happy.jpg")
+        #expect(list.choice("sad")?.label == nil)
+        #expect(list.choice("sad")?.media["audio"]?.text(in: "id") == "sedih.mp3")
+        let s = try Scenario(try XLSForm.convert(path: path).get().yaml)
+        #expect(s.engine.prompt()?.choices.map(\.shown) == ["Happy [image: happy.jpg]", "sad [audio: sedih.mp3] [image: sad.jpg]"])
+        #expect(Codebook(form).entries.first?.choices.map(\.labels) == [["Happy"], ["[audio: sedih.mp3]", "[image: sad.jpg]"]])
+        let again = try temporaryPath("again.xlsx")
+        try XLSForm.write(form).write(to: URL(fileURLWithPath: again))
+        #expect(try XLSForm.load(path: again).get().questionnaire.choiceList(named: "faces")?.choice("sad")?.media == list.choice("sad")?.media)
+    }
 }
