@@ -54,7 +54,8 @@ struct Conversion {
         if let entities = tables["entities"], !entities.rows.isEmpty {
             problem(
                 .xlsformUnsupported, "entities", entities.rows[0].number, 0, entities.header.first ?? "list_name",
-                "entities are not saved by pantau yet: a longitudinal team keeps unit attributes in the sample frame, carried to the next round by previous()")
+                "pantau saves no entities: a longitudinal team's unit attributes live in the sample frame, curated by a supervisor and carried to the next round by previous(); an interview does not rewrite it"
+            )
         }
         for table in tables.values.sorted(by: { $0.name < $1.name }) {
             for cell in table.unread {

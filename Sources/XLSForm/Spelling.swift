@@ -90,7 +90,7 @@ enum Spelling {
         case "instance":
             return .attribute(text)
         case "save_to":
-            return .unsupported("entities (save_to) are not saved by pantau yet; keep unit attributes in the sample frame instead")
+            return .unsupported("pantau saves no entities (save_to): unit attributes live in the sample frame, which previous() carries to the next round")
         case "media":
             guard let kind = rest.first.map(canonical), mediaKinds.contains(kind) else {
                 return .unsupported("'\(header)' is not a media column (image, big-image, audio or video)")
