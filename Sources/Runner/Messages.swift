@@ -115,7 +115,11 @@ public enum Words: Sendable {
     }
 
     func attachmentFormat(_ kind: String) -> String {
-        let noun = pick(["image": "foto", "audio": "rekaman suara", "video": "video", "file": "berkas"][kind] ?? kind, kind == "image" ? "photo" : kind)
+        // A file of any kind (a document, an .osm map) has no noun of its own and no camera to come from.
+        if kind == "file" {
+            return pick("Ketik atau seret jalur berkasnya, mis. /media/usb/kantor-desa.osm", "Type or drop the file's path, e.g. /media/usb/village-office.osm")
+        }
+        let noun = pick(["image": "foto", "audio": "rekaman suara", "video": "video"][kind] ?? kind, kind == "image" ? "photo" : kind)
         return pick(
             "Ketik atau seret jalur berkas \(noun), mis. /media/kamera/IMG_0001.jpg",
             "Type or drop the path of the \(noun) file, e.g. /media/camera/IMG_0001.jpg")

@@ -82,6 +82,8 @@ extension Conversion {
         out.line(sources.isEmpty ? "choices: {}" : "choices:")
         for list in sources {
             let choices = list.table
+            // A list whose only labels are plain in a translated form (a village file): the text in every language.
+            var labelInEveryLanguage = false
             let listColumn = choices.header.firstIndex { Spelling.canonical($0) == "list_name" }
             let nameColumn = choices.header.firstIndex { Spelling.canonical($0) == "name" } ?? 0
             out.rawLine(
@@ -98,6 +100,18 @@ extension Conversion {
                     case .field(let name, let language) where Spelling.translatable.contains(name) || name == "name":
                         base = name
                         code = language ?? (Spelling.translatable.contains(name) ? plainLanguage : nil)
+                        if code == nil, Spelling.translatable.contains(name), let firstLanguage = languages.first {
+                            labelInEveryLanguage = true
+                            var rest = languages[...]
+                            if first {
+                                out.item(2, base, value, cell, code: firstLanguage)
+                                first = false
+                                rest = languages.dropFirst()
+                            }
+                            for other in rest { out.translation(3, base, other, value, cell) }
+                            if base == "label" { labelled = true }
+                            continue
+                        }
                     case .media(let kind, let language):
                         media.append((kind, language ?? plainLanguage, value, cell))
                         continue
@@ -138,6 +152,11 @@ extension Conversion {
                     out.label(3, name, cell, languages: languages)
                 }
                 out.flushTranslations()
+            }
+            if labelInEveryLanguage, let firstRow = list.rows.first {
+                problem(
+                    .xlsformSkipped, choices.name, firstRow.number, 0, "label",
+                    "list '\(list.name)' has one label per choice in a form with languages \(languages.joined(separator: ", ")): it is shown in each of them")
             }
             if otherLists.contains(list.name), let firstRow = list.rows.first {
                 let cell = Cell(sheet: choices.name, row: firstRow.number, column: nameColumn, header: "name")
