@@ -28,6 +28,9 @@ public protocol EvaluationContext {
     func random() -> Double
     /// The rows `instance('name')` reads: a choice list's choices (name, label, their columns) or a lookup table's.
     func instanceRows(_ name: String) -> [[String: String]]
+    /// A field's values across every instance of a repeat that encloses it, as read from just outside that repeat
+    /// (indexed-repeat() inside the repeat itself reads other instances).
+    func values(of field: String, acrossInstancesOf repeatName: String) -> Value
 }
 
 extension EvaluationContext {
@@ -38,6 +41,8 @@ extension EvaluationContext {
     public func random() -> Double { .nan }
     /// Other contexts carry no choice lists or tables.
     public func instanceRows(_ name: String) -> [[String: String]] { [] }
+    /// Where there are no repeat instances to tell apart, the field's value as read from here.
+    public func values(of field: String, acrossInstancesOf repeatName: String) -> Value { value(of: field) }
 }
 
 /// A context reading one row of an instance as the bare names of a predicate (`item[district = ${d}]`), and
@@ -59,6 +64,7 @@ struct InstanceRowContext: EvaluationContext {
     }
     func random() -> Double { base.random() }
     func instanceRows(_ name: String) -> [[String: String]] { base.instanceRows(name) }
+    func values(of field: String, acrossInstancesOf repeatName: String) -> Value { base.values(of: field, acrossInstancesOf: repeatName) }
 }
 
 extension EvaluationContext {
@@ -196,6 +202,12 @@ public enum Evaluator {
     }
 
     private static func call(_ name: String, _ arguments: [ExpressionNode], _ context: any EvaluationContext) -> Value {
+        // indexed-repeat(${field}, ${repeat}, n) reads across the repeat's instances even from inside one of them.
+        if name == "indexed-repeat", arguments.count == 3, case .reference(let field) = arguments[0].kind,
+            case .reference(let repeatName) = arguments[1].kind
+        {
+            return apply(name, [context.values(of: field, acrossInstancesOf: repeatName), .empty, evaluate(arguments[2], in: context)], context)
+        }
         // Lazy functions first: only the chosen branch is evaluated.
         switch name {
         case "if":

@@ -263,12 +263,10 @@ public struct TypeChecker {
                             .typeError, "count() counts the instances of a repeat, as in count(${repeat_name}); \(argument) is \(type)",
                             argument.range)
                     }
-                    if name == "indexed-repeat" {
-                        // Inside the repeat itself a field is this instance's value: another instance's cannot be read yet.
-                        report(
-                            .typeError,
-                            "indexed-repeat() reads a field of a repeat from outside it; \(argument) is \(type) here (inside its own repeat pantau cannot yet read another instance)",
-                            argument.range)
+                    if name == "indexed-repeat", case .reference = argument.kind {
+                        // Inside the repeat itself: the field's values across its instances are read all the same.
+                    } else if name == "indexed-repeat" {
+                        report(.typeError, "indexed-repeat() takes a field and a repeat written as ${name}; \(argument) is \(type)", argument.range)
                     }
                 }
             default: break

@@ -10,6 +10,8 @@ extension InterviewEngine {
 
     /// Addresses of `item` that a change at `changed` can reach: the same instances on the shared repeat path.
     func addresses(of item: Item, reachableFrom changed: Address) -> [Address] {
+        // An item reading other instances (indexed-repeat inside its repeat) can be reached from any of them.
+        if crossInstanceReaders.contains(item.name) { return addresses(of: item) }
         let changedPath =
             structure.item(changed.name).map { $0.type == .repeat && changed.indices.count > $0.repeatPath.count ? $0.repeatPath + [$0.name] : $0.repeatPath }
             ?? []

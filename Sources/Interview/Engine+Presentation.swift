@@ -161,6 +161,13 @@ struct EngineContext: EvaluationContext {
         engine.questionnaire.lookups[table]?.value(column, where: keyColumn, is: key).map(Value.string) ?? .empty
     }
 
+    func values(of field: String, acrossInstancesOf repeatName: String) -> Value {
+        guard let repeatItem = engine.structure.item(repeatName), repeatItem.type == .repeat else { return value(of: field) }
+        // As read from just outside the repeat: the instances sharing this instance's enclosing ones.
+        let outer = repeatItem.repeatPath
+        return engine.read(field, indices: Array(address.indices.prefix(outer.count)), repeatPath: outer)
+    }
+
     func instanceRows(_ name: String) -> [[String: String]] {
         // Built once per list and language: a lookup in a long list is read on every evaluation.
         let key = "\(engine.language ?? "")\u{0}\(name)"

@@ -77,6 +77,17 @@ public final class InterviewEngine {
     }
 
     var affectedCache: [String: [String]] = [:]
+    /// Items whose expressions read other instances of a repeat (indexed-repeat()): a change in any instance reaches all
+    /// of theirs.
+    lazy var crossInstanceReaders: Set<String> = {
+        Set(
+            questionnaire.allItems.filter { item in
+                let expressions = [item.relevant, item.calculation, item.constraint, item.warning, item.choiceFilter, item.repeatCount].compactMap { $0 }
+                var defaults: [CompiledExpression] = []
+                if case .expression(let expression) = item.defaultValue { defaults.append(expression) }
+                return (expressions + defaults).contains { $0.expression.functionNames.contains("indexed-repeat") }
+            }.map(\.name))
+    }()
     /// The rows instance('name') reads, by language and name.
     var instanceRowsCache: [String: [[String: String]]] = [:]
     /// While an item with a trigger is re-evaluated: whether one of its trigger fields changed in this pass.

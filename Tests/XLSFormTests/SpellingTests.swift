@@ -269,22 +269,30 @@ struct FieldFormTests {
         #expect(form.item(named: "b")?.label?.text(in: "fr") == "B fr" && form.item(named: "b")?.label?.text(in: "default") == "B")
     }
 
-    @Test("indexed-repeat() reads a repeat from outside it; inside its own repeat it is refused, never answered with this instance")
+    @Test("indexed-repeat() reads another instance of a repeat, from outside it and from inside it (the member before this one)")
     func indexedRepeat() throws {
-        func form(_ inside: Bool) throws -> String {
-            let calculation = ["calculate", "first", "", "indexed-repeat(${name}, ${members}, 1)"]
-            var rows = [["type", "name", "label", "calculation"], ["begin repeat", "members", "Members", ""], ["text", "name", "Name", ""]]
-            if inside { rows.append(calculation) }
-            rows.append(["end repeat", "", "", ""])
-            if !inside { rows.append(calculation) }
-            return try workbook([("survey", rows)], name: "indexed-\(inside).xlsx")
-        }
-        #expect(try XLSForm.load(path: try form(false)).get().questionnaire.item(named: "first")?.calculation != nil)
-        guard case .failure(let report) = XLSForm.load(path: try form(true)) else {
-            Issue.record("indexed-repeat inside its own repeat was accepted")
-            return
-        }
-        #expect(report.diagnostics.contains { $0.message.contains("inside its own repeat pantau cannot yet read another instance") })
+        let path = try workbook([
+            (
+                "survey",
+                [
+                    ["type", "name", "label", "calculation"], ["begin repeat", "members", "Members", ""], ["text", "name", "Name", ""],
+                    ["calculate", "before", "", "if(position(..) > 1, indexed-repeat(${name}, ${members}, position(..) - 1), '')"],
+                    ["end repeat", "", "", ""], ["calculate", "first", "", "indexed-repeat(${name}, ${members}, 1)"],
+                ]
+            )
+        ])
+        let s = try Scenario(try XLSForm.convert(path: path).get().yaml)
+        s.step { $0.addInstance() }
+        s.answer("name[1]", "Ani")
+        s.step { $0.addInstance() }
+        s.answer("name[2]", "Budi")
+        #expect((s.value("before[1]")?.stringValue ?? "") == "")
+        #expect(s.value("before[2]") == .string("Ani"))
+        #expect(s.value("first") == .string("Ani"))
+        // A change in one instance reaches the next instance's reading of it.
+        _ = s.jump("name[1]")
+        s.answer("name[1]", "Ana")
+        #expect(s.value("before[2]") == .string("Ana"))
     }
 
     @Test("begin loop over a list: a group per choice, %(label)s and %(name)s filled in, names and references made unique")
