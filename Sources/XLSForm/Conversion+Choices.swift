@@ -161,7 +161,8 @@ extension Conversion {
             if otherLists.contains(list.name), let firstRow = list.rows.first {
                 let cell = Cell(sheet: choices.name, row: firstRow.number, column: nameColumn, header: "name")
                 out.item(2, "name", "other", cell)
-                out.label(3, "Other", cell, languages: languages)
+                let label = said("Other", "Lainnya")
+                out.label(3, label, cell, languages: languages, indonesian: generatedIndonesian)
             }
         }
     }

@@ -23,6 +23,9 @@ struct Conversion {
     var attributeColumns: [(index: Int, name: String)] = []
     /// Lists read from CSV files by search() appearances: the file, its value column and its label columns.
     var searchLists: [String: (file: String, value: String, label: String)] = [:]
+    /// Texts the conversion writes itself (a range's message, an osm hint), in Indonesian, by their English: a form
+    /// with an Indonesian language gets them in Indonesian there, as the enumerators read it.
+    var generatedIndonesian: [String: String] = [:]
     /// Files csv-external and xml-external rows declare, read into lookup tables for instance().
     var instanceFiles: [(file: String, cell: Cell)] = []
     /// CSV files of select_one_from_file questions, and the list name each becomes.
@@ -90,6 +93,12 @@ struct Conversion {
     /// Diagnostics with the text of their cell, quoted under them as a source line would be.
     func quoted(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
         diagnostics.map { XLSForm.quote($0, path: path, tables: tables.merging(["survey": survey]) { $1 }) }
+    }
+
+    /// A text the conversion adds, in English, with its Indonesian remembered for Indonesian languages of the form.
+    mutating func said(_ english: String, _ indonesian: String) -> String {
+        generatedIndonesian[english] = indonesian
+        return english
     }
 
     /// The default_language setting as a code (`English (en)` → en).
@@ -339,7 +348,11 @@ struct Conversion {
                     added.append(("constraint", check))
                     replaced.insert("constraint")
                     if column("constraint_message").map({ survey.value(values, $0.index).isEmpty }) ?? true {
-                        added.append(("constraint_message", "From \(low) to \(high) in steps of \(range.text.2)"))
+                        added.append(
+                            (
+                                "constraint_message",
+                                said("From \(low) to \(high) in steps of \(range.text.2)", "Dari \(low) sampai \(high), kelipatan \(range.text.2)")
+                            ))
                     }
                     replaced.insert("parameters")
                 }
@@ -350,7 +363,14 @@ struct Conversion {
                 let tags = osmTags(list)
                 let hasHint = columns.contains { $0.base == "hint" && !survey.value(values, $0.index).isEmpty }
                 if !hasHint {
-                    added.append(("hint", "The .osm file of this feature" + (tags.isEmpty ? "" : ", tagged: " + tags.joined(separator: ", "))))
+                    let tagged = tags.joined(separator: ", ")
+                    added.append(
+                        (
+                            "hint",
+                            said(
+                                "The .osm file of this feature" + (tags.isEmpty ? "" : ", tagged: \(tagged)"),
+                                "Berkas .osm fitur ini" + (tags.isEmpty ? "" : ", dengan tag: \(tagged)"))
+                        ))
                 }
                 problem(
                     .xlsformSkipped, "survey", row.number, typeColumn.index, typeColumn.header,
@@ -439,7 +459,7 @@ struct Conversion {
                     replaced.insert("parameters")
                     if let accuracy {
                         added.append(("warning", "selected-at(., 3) = '' or number(selected-at(., 3)) <= \(accuracy)"))
-                        added.append(("warning_message", "The accuracy is worse than \(accuracy) m"))
+                        added.append(("warning_message", said("The accuracy is worse than \(accuracy) m", "Akurasinya lebih buruk dari \(accuracy) m")))
                     }
                 case .failure(let failure):
                     replaced.insert("parameters")
@@ -470,7 +490,8 @@ struct Conversion {
                 // XLSForm's or_other: an 'other' choice (added to the list) and a text item asked when it is chosen.
                 out.item(indent, "type", "text", typeCell)
                 out.field(indent + 1, "name", "\(name)_other", typeCell)
-                out.label(indent + 1, "Specify other", typeCell, languages: languages)
+                let label = said("Specify other", "Sebutkan lainnya")
+                out.label(indent + 1, label, typeCell, languages: languages, indonesian: generatedIndonesian)
                 out.field(indent + 1, "relevant", "selected(${\(name)}, 'other')", typeCell)
             }
         }
@@ -519,7 +540,9 @@ struct Conversion {
             if languages.isEmpty || !Spelling.translatable.contains(key) {
                 out.field(indent, key, value, typeCell)
             } else {
-                for code in languages { out.translation(indent, key, code, value, typeCell!) }
+                for code in languages {
+                    out.translation(indent, key, code, YAMLOut.isIndonesian(code) ? generatedIndonesian[value] ?? value : value, typeCell!)
+                }
             }
         }
         for column in columns where !["type", "parameters", "disabled"].contains(column.base) && !replaced.contains(column.base) {

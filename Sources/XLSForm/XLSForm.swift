@@ -226,14 +226,21 @@ struct YAMLOut {
         if let cell { cells[lines.count] = cell }
     }
 
-    /// A label pantau adds itself (or_other), the same text in every declared language.
-    mutating func label(_ indent: Int, _ text: String, _ cell: XLSForm.Cell, languages: [String]) {
+    /// A label pantau adds itself (or_other), the same text in every declared language but Indonesian ones, which
+    /// get the Indonesian given for it.
+    mutating func label(_ indent: Int, _ text: String, _ cell: XLSForm.Cell, languages: [String], indonesian: [String: String] = [:]) {
         if languages.isEmpty {
             field(indent, "label", text, cell)
             return
         }
-        for code in languages { translation(indent, "label", code, text, cell) }
+        for code in languages { translation(indent, "label", code, Self.isIndonesian(code) ? indonesian[text] ?? text : text, cell) }
         flushTranslations()
+    }
+
+    /// `id`, `ind`, `Bahasa`, `Indonesian`, `Bahasa Indonesia`: a language code or name for Indonesian.
+    static func isIndonesian(_ code: String) -> Bool {
+        let lower = code.lowercased()
+        return ["id", "ind", "in"].contains(lower) || lower.contains("indonesia") || lower.hasPrefix("bahasa")
     }
 
     mutating func translation(_ indent: Int, _ key: String, _ code: String, _ value: String, _ cell: XLSForm.Cell) {

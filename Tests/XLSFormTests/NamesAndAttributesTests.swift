@@ -184,4 +184,27 @@ struct NamesAndAttributesTests {
         try XLSForm.write(form).write(to: URL(fileURLWithPath: again))
         #expect(try XLSForm.load(path: again).get().questionnaire.choiceList(named: "faces")?.choice("sad")?.media == list.choice("sad")?.media)
     }
+
+    @Test("texts the conversion adds (or_other's label and choice, a range's message, an osm hint) are in Indonesian where the form's language is")
+    func generatedTextsInIndonesian() throws {
+        let path = try workbook([
+            (
+                "survey",
+                [
+                    ["type", "name", "label::English (en)", "label::Bahasa (id)", "parameters"],
+                    ["select_one yn or_other", "ok", "OK?", "Oke?", ""], ["range", "score", "Score", "Nilai", "start=0 end=10 step=2"],
+                    ["osm building_tags", "office", "Office", "Kantor", ""],
+                ]
+            ),
+            ("choices", [["list_name", "name", "label::English (en)", "label::Bahasa (id)"], ["yn", "yes", "Yes", "Ya"]]),
+            ("osm", [["list_name", "name", "label"], ["building_tags", "name", "Name"]]),
+        ])
+        let (form, _) = try XLSForm.load(path: path).get()
+        #expect(form.item(named: "ok_other")?.label?.text(in: "id") == "Sebutkan lainnya")
+        #expect(form.item(named: "ok_other")?.label?.text(in: "en") == "Specify other")
+        #expect(form.choiceList(named: "yn")?.choice("other")?.label?.text(in: "id") == "Lainnya")
+        #expect(form.item(named: "score")?.constraintMessage?.text(in: "id") == "Dari 0 sampai 10, kelipatan 2")
+        #expect(form.item(named: "office")?.hint?.text(in: "id") == "Berkas .osm fitur ini, dengan tag: Name (name)")
+        #expect(form.item(named: "office")?.hint?.text(in: "en") == "The .osm file of this feature, tagged: Name (name)")
+    }
 }
