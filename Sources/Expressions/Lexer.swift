@@ -96,28 +96,12 @@ struct Lexer {
                 position += 1
                 continue
             }
+            if let kind = Lexer.singleCharacterTokens[scalar] {
+                position += 1
+                add(kind, from: start)
+                continue
+            }
             switch scalar {
-            case "(":
-                position += 1
-                add(.leftParen, from: start)
-            case ")":
-                position += 1
-                add(.rightParen, from: start)
-            case ",":
-                position += 1
-                add(.comma, from: start)
-            case "+":
-                position += 1
-                add(.plus, from: start)
-            case "-":
-                position += 1
-                add(.minus, from: start)
-            case "*":
-                position += 1
-                add(.star, from: start)
-            case "=":
-                position += 1
-                add(.equal, from: start)
             case "!":
                 guard peek(1) == "=" else {
                     throw ExpressionDiagnostic(
@@ -142,15 +126,6 @@ struct Lexer {
                     position += 1
                     add(.greater, from: start)
                 }
-            case "/":
-                position += 1
-                add(.slash, from: start)
-            case "[":
-                position += 1
-                add(.leftBracket, from: start)
-            case "]":
-                position += 1
-                add(.rightBracket, from: start)
             case "'", "\"":
                 try lexString(quote: scalar)
             case "$":
@@ -177,6 +152,12 @@ struct Lexer {
         }
         tokens.append(Token(kind: .end, range: SourceRange(position, position)))
     }
+
+    /// Tokens of one character, whatever follows them.
+    static let singleCharacterTokens: [Unicode.Scalar: Token.Kind] = [
+        "(": .leftParen, ")": .rightParen, ",": .comma, "+": .plus, "-": .minus, "*": .star, "=": .equal, "/": .slash, "[": .leftBracket,
+        "]": .rightBracket,
+    ]
 
     static func isNameStart(_ scalar: Unicode.Scalar) -> Bool {
         scalar == "_" || scalar.properties.isAlphabetic
