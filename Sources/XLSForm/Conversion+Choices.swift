@@ -34,8 +34,9 @@ extension Conversion {
                 }
             } else {
                 let first = externalLists.keys.sorted()[0]
+                let cell = listCells[externalLists[first] ?? ""] ?? Cell(sheet: "survey", row: 1, column: 0, header: "type")
                 problem(
-                    .badStructure, "survey", 1, 0, "type",
+                    .badStructure, cell.sheet, cell.row, cell.column, cell.header,
                     "select_one_external '\(first)' needs an external_choices sheet in the workbook (an itemsets.csv beside the form is not read)")
             }
         }
@@ -44,7 +45,8 @@ extension Conversion {
             let read: ExternalData.Table
             switch ExternalData.read(location) {
             case .failure(let failure):
-                problem(.xlsformUnsupported, "survey", 1, 0, "type", "the choices file '\(file)' \(failure.reason)")
+                let cell = listCells[name] ?? Cell(sheet: "survey", row: 1, column: 0, header: "type")
+                problem(.xlsformUnsupported, cell.sheet, cell.row, cell.column, cell.header, "the choices file '\(file)' \(failure.reason)")
                 continue
             case .success(let found): read = found
             }
@@ -57,15 +59,19 @@ extension Conversion {
         }
         for (name, mapping) in searchLists.sorted(by: { $0.key < $1.key }) {
             let location = ((path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(mapping.file)
-            guard case .success(let read) = ExternalData.read(location) else {
-                problem(.xlsformUnsupported, "survey", 1, 0, "appearance", "search('\(mapping.file)') reads a file that is not beside the form, or is not CSV")
+            let cell = listCells[name] ?? Cell(sheet: "survey", row: 1, column: 0, header: "appearance")
+            let read: ExternalData.Table
+            switch ExternalData.read(location) {
+            case .failure(let failure):
+                problem(.xlsformUnsupported, cell.sheet, cell.row, cell.column, cell.header, "search('\(mapping.file)') reads a file that \(failure.reason)")
                 continue
+            case .success(let found): read = found
             }
             let labelColumns = mapping.label.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             let missing = ([mapping.value] + labelColumns).filter { !read.header.contains($0) }
             guard missing.isEmpty else {
                 problem(
-                    .badStructure, "survey", 1, 0, "appearance",
+                    .badStructure, cell.sheet, cell.row, cell.column, cell.header,
                     "search('\(mapping.file)') takes columns \(missing.joined(separator: ", ")), which the file does not have; it has \(read.header.joined(separator: ", "))"
                 )
                 continue

@@ -60,6 +60,7 @@ extension Conversion {
         var name = Self.identifier((fileName as NSString).deletingPathExtension)
         let sheetLists = Set(tables["choices"].flatMap { lists(in: $0) }?.map(\.name) ?? [])
         while sheetLists.contains(name) || (searchLists[name].map { $0 != mapping } ?? false) { name += "_search" }
+        if searchLists[name] == nil { listCells[name] = cell }
         searchLists[name] = mapping
         fileLists.removeValue(forKey: name)
         return (name, filter, rest)

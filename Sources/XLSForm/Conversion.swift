@@ -26,6 +26,9 @@ struct Conversion {
     /// Texts the conversion writes itself (a range's message, an osm hint), in Indonesian, by their English: a form
     /// with an Indonesian language gets them in Indonesian there, as the enumerators read it.
     var generatedIndonesian: [String: String] = [:]
+    /// The cell that first names a list read from elsewhere (a file, the external_choices sheet, a search()), where
+    /// a problem reading it is reported.
+    var listCells: [String: Cell] = [:]
     /// Files csv-external and xml-external rows declare, read into lookup tables for instance().
     var instanceFiles: [(file: String, cell: Cell)] = []
     /// CSV files of select_one_from_file questions, and the list name each becomes.
@@ -403,6 +406,7 @@ struct Conversion {
                         var name = list
                         while onChoices.contains(name) || externalLists.values.contains(name) { name += "_external" }
                         externalLists[list] = name
+                        listCells[name] = typeCell
                         list = name
                     }
                 case .file(let file):
@@ -413,6 +417,7 @@ struct Conversion {
                         var name = Self.identifier((file as NSString).deletingPathExtension)
                         while fileLists.values.contains(name) || (tables["choices"]?.rows.contains { $0.values.first == name } ?? false) { name += "_file" }
                         fileLists[file] = name
+                        listCells[name] = typeCell
                         list = name
                     }
                 }

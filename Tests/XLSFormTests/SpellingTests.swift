@@ -244,7 +244,8 @@ struct FieldFormTests {
         #expect(form.choiceList(named: "villages")?.choice("v2")?.label?.text(in: nil) == "Desa Dua")
         try FileManager.default.removeItem(atPath: csv)
         let report = try refusal(path)
-        #expect(report.diagnostics.contains { $0.message == "the choices file 'villages.csv' is not beside the form" })
+        let missing = try #require(report.diagnostics.first { $0.message == "the choices file 'villages.csv' is not beside the form" })
+        #expect(missing.location.description == "\(path):survey:4:type")
     }
 
     @Test("a list on both the choices and the external_choices sheet: the external one is kept apart; translations around another column")
