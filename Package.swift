@@ -6,7 +6,7 @@ let strict: [SwiftSetting] = [.treatAllWarnings(as: .error)]
 
 let package = Package(
     name: "pantau",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "pantau", targets: ["pantau"]),
         .library(name: "Expressions", targets: ["Expressions"]),
@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
     ],
     targets: [
         // The expression language: depends on nothing else in pantau (swift-crypto for digest()).
@@ -56,6 +57,15 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["Questionnaire", "Expressions", "Randomness", "Yams"], swiftSettings: strict),
         // Renderers of analysis results: Markdown, CSV, JSON, LaTeX, self-contained HTML with SVG charts.
         .target(name: "Reports", dependencies: ["Analysis", "Questionnaire", "Tabular"], swiftSettings: strict),
+        // The central server over HTTP (Hummingbird): devices upload and download batches, supervisors approve and
+        // reject, analysts read; every request authenticated by a token whose hash the store keeps. Also the
+        // device's side of a sync (the HTTP client).
+        .target(
+            name: "Server",
+            dependencies: [
+                "Store", "Questionnaire", "Interview", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ], swiftSettings: strict),
         // The jobs the commands run end to end: the demo, indicator and DiD runs over a store, DiD from CSV files.
         .target(
             name: "Workflows", dependencies: ["Analysis", "Codebook", "Questionnaire", "Reports", "Simulation", "Store", "Tabular"],
@@ -86,7 +96,7 @@ let package = Package(
             name: "pantau",
             dependencies: [
                 "Expressions", "Questionnaire", "Codebook", "Interview", "Store", "Tabular", "Runner", "Simulation", "Analysis", "Reports", "Exports",
-                "XLSForm", "Workflows", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "XLSForm", "Workflows", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),

@@ -46,7 +46,12 @@ extension ResponseStore {
     /// trail) replaces the older and says so in the audit log; the same version changes nothing; a different
     /// interview of the same questionnaire, unit and round is kept and reported as a duplicate. Questionnaire
     /// definitions, rounds and units travel with the data. The source file is never written to.
-    public func merge(from sourcePath: String, at now: Timestamp) throws -> MergeSummary {
+    /// `refusing` may refuse an interview before it is considered (a server's enumerator sending a unit not assigned
+    /// to them): given its unit's code, the reason, or nil. `origin` names the source in the audit and import logs
+    /// when its path says nothing (a server's upload: `sync from ani`).
+    public func merge(
+        from sourcePath: String, at now: Timestamp, origin: String? = nil, refusing: (_ unitCode: String) -> String? = { _ in nil }
+    ) throws -> MergeSummary {
         // The same file under another name (a link, a relative path): merging a store into itself is refused.
         if let source = Self.fileIdentity(sourcePath), source == Self.fileIdentity(path) {
             throw StoreError.contentRefused(path: sourcePath, reason: "it is this store itself (the same file under another name)")
@@ -65,12 +70,12 @@ extension ResponseStore {
                 try db.execute(sql: "ATTACH DATABASE ? AS source", arguments: [source.copyPath])
                 defer { try? db.execute(sql: "DETACH DATABASE source") }
                 try db.inTransaction {
-                    decisions = try Self.merge(source, sourcePath: sourcePath, at: now, db)
+                    decisions = try Self.merge(source, sourcePath: origin ?? sourcePath, at: now, refusing: refusing, db)
                     return .commit
                 }
             }
         }
-        return MergeSummary(source: sourcePath, decisions: decisions)
+        return MergeSummary(source: origin ?? sourcePath, decisions: decisions)
     }
 
     /// The device and inode of the file a path leads to (links followed), the file's identity whatever its name.
@@ -80,7 +85,9 @@ extension ResponseStore {
         return [UInt64(info.st_dev), UInt64(info.st_ino)]
     }
 
-    private static func merge(_ source: FieldStore, sourcePath: String, at now: Timestamp, _ db: Database) throws -> [MergeSummary.Decision] {
+    private static func merge(
+        _ source: FieldStore, sourcePath: String, at now: Timestamp, refusing: (String) -> String?, _ db: Database
+    ) throws -> [MergeSummary.Decision] {
         // Units may arrive children before parents; the references are checked at commit.
         try db.execute(sql: "PRAGMA defer_foreign_keys = ON")
         try db.execute(sql: "INSERT OR IGNORE INTO round (code, starts_on, ends_on) SELECT code, starts_on, ends_on FROM source.round")
@@ -127,6 +134,10 @@ extension ResponseStore {
             let uuid: String = interview["uuid"]
             let formID: String = interview["form_id"], unit: String = interview["unit_code"], round: String = interview["round_code"]
             let place = "\(formID) · unit \(unit) · round \(round)"
+            if let refusal = refusing(unit) {
+                decisions.append(.init(uuid: uuid, outcome: .rejected, reason: "\(place): \(refusal)"))
+                continue
+            }
             let sourceQuestionnaire: Int64 = interview["questionnaire_id"]
             guard let questionnaireID = questionnaireIDs[sourceQuestionnaire] else {
                 let row = source.questionnaires.first { $0["id"] as Int64 == sourceQuestionnaire }

@@ -18,6 +18,7 @@ public final class ResponseStore {
         migrator.registerMigration(Migration003KeyedAuditLog.identifier, migrate: Migration003KeyedAuditLog.migrate)
         migrator.registerMigration(Migration004StepJournal.identifier, migrate: Migration004StepJournal.migrate)
         migrator.registerMigration(Migration005Attachments.identifier, migrate: Migration005Attachments.migrate)
+        migrator.registerMigration(Migration006Server.identifier, migrate: Migration006Server.migrate)
         return migrator
     }
 

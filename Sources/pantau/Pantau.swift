@@ -10,7 +10,7 @@ struct Pantau: ParsableCommand {
         subcommands: [
             Validate.self, CodebookCommand.self, Diff.self, Frame.self, InterviewCommand.self, Interviews.self, Show.self, Rounds.self, Simulate.self,
             Demo.self, Indicators.self, DiD.self, Merge.self, Duplicates.self, Resolve.self, Review.self, Approve.self, Reject.self,
-            Discard.self, Progress.self, Export.self, Convert.self, Db.self,
+            Discard.self, Progress.self, Export.self, Convert.self, Db.self, Serve.self, ServerCommand.self, Sync.self,
         ]
     )
 
