@@ -9,6 +9,8 @@ need=()
 dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)
 # tmux drives the interview runner's terminal mode in the end-to-end tests.
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+# curl speaks to the central server in its end-to-end tests.
+command -v curl >/dev/null 2>&1 || need+=(curl)
 if ((${#need[@]})); then
     echo "setup: installing ${need[*]}" >&2
     SUDO=""

@@ -1,0 +1,204 @@
+// The central server and sync through the binary, on loopback: tokens, assignments, a rejection's round trip,
+// the server killed with SIGKILL at random points of uploads, and the HTTP API against its OpenAPI description.
+import Foundation
+import Glibc
+import Server
+import TestSupport
+import Testing
+
+/// `pantau serve` as a child process on a free loopback port.
+final class ServerProcess {
+    let child: ChildProcess
+    let url: String
+
+    init(database: String, folder: URL) throws {
+        let name = UUID().uuidString
+        let out = folder.appendingPathComponent("serve-\(name).out").path
+        let err = folder.appendingPathComponent("serve-\(name).err").path
+        let stdin = try openFile("/dev/null", writing: false)
+        let stdout = try openFile(out, writing: true)
+        let stderr = try openFile(err, writing: true)
+        defer {
+            close(stdin)
+            close(stdout)
+            close(stderr)
+        }
+        child = try ChildProcess(
+            executable: pantauBinary.path, arguments: ["serve", "--database", database, "--listen", "127.0.0.1:0"], environment: childEnvironment(),
+            directory: folder.path, stdin: stdin, stdout: stdout, stderr: stderr)
+        let deadline = Date().addingTimeInterval(60)
+        while true {
+            let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+            if let match = text.firstMatch(of: /listening on (http:\/\/[0-9.:]+)/) {
+                url = String(match.1)
+                return
+            }
+            guard Date() < deadline, child.isRunning else {
+                child.kill()
+                throw SetupFailure(message: "pantau serve did not start: \((try? String(contentsOfFile: err, encoding: .utf8)) ?? "")")
+            }
+            usleep(20_000)
+        }
+    }
+
+    deinit { child.kill() }
+}
+
+/// A central store with the workspace's frame, an enumerator assigned some villages, and a supervisor.
+struct CentralWorkspace {
+    let field: FieldWorkspace
+    var central: String { field.central }
+    let enumerator: String
+    let supervisor: String
+
+    init(villages: Int, assigned: [String]? = nil) throws {
+        field = try FieldWorkspace(villages: villages, rounds: "2021-H1")
+        let folder = field.folder
+        _ = try pantau(["frame", "import", folder.appendingPathComponent("frame.csv").path, "--db", field.central])
+        let add = try pantau(["server", "user", "add", "ani", "--role", "enumerator", "--database", field.central])
+        guard add.status == 0 else { throw SetupFailure(message: "user add: \(add.stderr)") }
+        enumerator = add.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        supervisor = try pantau(["server", "user", "add", "sita", "--role", "supervisor", "--database", field.central]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let units = assigned.map { ["--units", $0.joined(separator: ",")] } ?? ["--units", "111", "--within"]
+        let assign = try pantau(["server", "assign", "ani"] + units + ["--database", field.central])
+        guard assign.status == 0 else { throw SetupFailure(message: "assign: \(assign.stderr)") }
+    }
+
+    /// The central store's interviews: UUID → status.
+    func interviews(_ store: String? = nil) throws -> [String: String] {
+        let run = try pantau(["interviews", "--format", "json", "--db", store ?? central])
+        let list = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [[String: Any]] ?? []
+        return Dictionary(list.map { ($0["uuid"] as? String ?? "", $0["status"] as? String ?? "") }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
+/// One HTTP request with curl's help-free URLSession stand-in: status and body.
+func request(_ method: String, _ url: String, token: String? = nil, body: String? = nil) throws -> (Int, String) {
+    var arguments = ["-s", "-o", "-", "-w", "\n%{http_code}", "-X", method, url]
+    if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+    if let body { arguments += ["-d", body] }
+    let run = try pantau(arguments, executable: "/usr/bin/curl")
+    let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+    return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+}
+
+@Suite(.temporaryFiles)
+struct ServerTests {
+    @Test("sync: interviews reach the central store once; a wrong or revoked token writes nothing; an unassigned unit is refused alone; a rejection comes back")
+    func syncRoundTrip() throws {
+        let workspace = try CentralWorkspace(villages: 6, assigned: ["1110000", "1110001", "1110002", "1110003", "1110004"])
+        let server = try ServerProcess(database: workspace.central, folder: workspace.field.folder)
+        let device = workspace.field.source
+        let onDevice = try workspace.interviews(device)
+        #expect(onDevice.count == 6)
+
+        // A wrong token: refused before anything is read or written.
+        let wrong = try pantau(["sync", "--server", server.url, "--token", "not-a-token", "--db", device])
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("the server refused (HTTP 401): this token is not known here"), "\(wrong.stderr)")
+        #expect(try workspace.interviews().isEmpty)
+
+        let first = try pantau(["sync", "--server", server.url, "--token", workspace.enumerator, "--batch-size", "2", "--db", device])
+        #expect(first.status == 1, "one unit is not assigned: \(first.stderr)")
+        #expect(first.stdout.contains("sent 6, acknowledged 5, refused 1"), "\(first.stdout)")
+        #expect(first.stdout.contains("unit 1110005 is not assigned to ani"), "\(first.stdout)")
+        #expect(first.stderr.contains("6/6 interviews"))
+        let central = try workspace.interviews()
+        #expect(central.count == 5)
+        #expect(Set(central.keys).isSubset(of: Set(onDevice.keys)))
+
+        // Again: only the refused one goes up again, and the server keeps one copy of each.
+        let again = try pantau(["sync", "--server", server.url, "--token", workspace.enumerator, "--db", device])
+        #expect(again.stdout.contains("sent 1, acknowledged 0, refused 1"), "\(again.stdout)")
+        #expect(try workspace.interviews().count == 5)
+
+        // A supervisor rejects one on the server; the next sync brings it back to the device as rejected.
+        let rejected = try #require(central.keys.sorted().first)
+        let (status, body) = try request(
+            "POST", "\(server.url)/v1/interviews/\(rejected)/reject", token: workspace.supervisor, body: #"{"comment": "check b"}"#)
+        #expect(status == 200, "\(body)")
+        let (forbidden, _) = try request("POST", "\(server.url)/v1/interviews/\(rejected)/approve", token: workspace.enumerator, body: "{}")
+        #expect(forbidden == 403)
+        let back = try pantau(["sync", "--server", server.url, "--token", workspace.enumerator, "--db", device])
+        #expect(back.stdout.contains("1 updated"), "\(back.stdout)")
+        #expect(try workspace.interviews(device)[rejected] == "rejected")
+
+        // A revoked token is refused like an unknown one.
+        _ = try pantau(["server", "user", "revoke", "ani", "--database", workspace.central])
+        let revoked = try pantau(["sync", "--server", server.url, "--token", workspace.enumerator, "--db", device])
+        #expect(revoked.status == 1)
+        #expect(revoked.stderr.contains("this token was revoked"), "\(revoked.stderr)")
+    }
+
+    @Test("the server killed with SIGKILL at random points of uploads, then restarted: every interview exactly once", arguments: [1, 2, 3, 4] as [UInt64])
+    func killedMidUpload(seed: UInt64) throws {
+        let workspace = try CentralWorkspace(villages: 60)
+        let device = workspace.field.source
+        var interrupted = 0
+        var random = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        var attempts = 0
+        var finished = false
+        while !finished, attempts < 12 {
+            attempts += 1
+            let server = try ServerProcess(database: workspace.central, folder: workspace.field.folder)
+            let out = workspace.field.folder.appendingPathComponent("sync-\(attempts).out").path
+            let stdin = try openFile("/dev/null", writing: false)
+            let stdout = try openFile(out, writing: true)
+            let stderr = try openFile(out + ".err", writing: true)
+            let sync = try ChildProcess(
+                executable: pantauBinary.path,
+                arguments: ["sync", "--server", server.url, "--token", workspace.enumerator, "--batch-size", "1", "--db", device],
+                environment: childEnvironment(), directory: workspace.field.folder.path, stdin: stdin, stdout: stdout, stderr: stderr)
+            close(stdin)
+            close(stdout)
+            close(stderr)
+            random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            usleep(UInt32(50_000 + (random >> 33) % 350_000))  // 0.05 to 0.4 s into the upload (a whole one takes about 2 s)
+            server.child.kill()
+            let ended = sync.wait(timeout: 120)
+            finished = ended == .exited(0)
+            if ended == .exited(1) { interrupted += 1 }
+        }
+        #expect(interrupted >= 1, "no upload was cut off by the kill: the test proves nothing")
+        // A last sync on a server left running completes whatever is left.
+        let server = try ServerProcess(database: workspace.central, folder: workspace.field.folder)
+        let last = try pantau(["sync", "--server", server.url, "--token", workspace.enumerator, "--db", device])
+        #expect(last.status == 0, "\(last.stdout)\(last.stderr)")
+        let central = try workspace.interviews()
+        let onDevice = try workspace.interviews(device)
+        #expect(central.count == 60)
+        #expect(Set(central.keys) == Set(onDevice.keys))
+        let duplicates = try pantau(["duplicates", "--db", workspace.central])
+        #expect(!duplicates.stdout.contains("uuid"), "\(duplicates.stdout)")
+        // Each interview's audit trail arrived once: the same number of entries as on the device.
+        for uuid in central.keys.sorted().prefix(5) {
+            let here = try pantau(["show", uuid, "--db", workspace.central]).stdout.components(separatedBy: "\n").filter { $0.contains("entered") }.count
+            let there = try pantau(["show", uuid, "--db", device]).stdout.components(separatedBy: "\n").filter { $0.contains("entered") }.count
+            #expect(here == there, "\(uuid)")
+        }
+    }
+
+    @Test("the OpenAPI description names every route the server has, and each answers there (401 without a token, not 404)")
+    func openAPI() throws {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)
+        var documented: [String] = []
+        var path: String?
+        for line in text.split(separator: "\n") {
+            if let match = line.wholeMatch(of: #/\ \ (\/v1\/[^:]*):\s*/#) { path = String(match.1) }
+            if let match = line.wholeMatch(of: #/\ \ \ \ (get|post|put|delete|patch):\s*/#), let path {
+                documented.append("\(match.1.uppercased()) \(path)")
+            }
+        }
+        #expect(documented.sorted() == CentralServer.routes.sorted())
+
+        let workspace = try CentralWorkspace(villages: 2)
+        let server = try ServerProcess(database: workspace.central, folder: workspace.field.folder)
+        for route in documented {
+            let parts = route.split(separator: " ")
+            let url = server.url + parts[1].replacingOccurrences(of: "{uuid}", with: UUID().uuidString)
+            let (status, _) = try request(String(parts[0]), url)
+            #expect(status == (route == "GET /v1/health" ? 200 : 401), "\(route)")
+        }
+    }
+}
