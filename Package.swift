@@ -125,7 +125,8 @@ let package = Package(
         .testTarget(name: "RunnerTests", dependencies: ["Runner", "Store", "Questionnaire", "Interview", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "SpreadsheetTests", dependencies: ["Spreadsheet", "TestSupport", "ZIPFoundation"], exclude: ["Fixtures"], swiftSettings: strict),
-        .testTarget(name: "PantauEndToEndTests", dependencies: ["TestSupport", "pantau", "Server", "ZIPFoundation"], exclude: ["Snapshots"], swiftSettings: strict),
+        .testTarget(
+            name: "PantauEndToEndTests", dependencies: ["TestSupport", "pantau", "Server", "ZIPFoundation"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(
             name: "XLSFormTests", dependencies: ["TestSupport", "XLSForm", "Spreadsheet", "Questionnaire", "Codebook", "Expressions"], exclude: ["Fixtures"],
             swiftSettings: strict),

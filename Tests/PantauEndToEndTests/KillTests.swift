@@ -75,7 +75,8 @@ struct KillTests {
         let check = try pantau(["db", "check", "--db", workspace.db])
         #expect(check.status == 0)
         #expect(
-            check.stdout == "\(workspace.db): ok; schema steps: 001-create-schema, 002-import-log, 003-keyed-audit-log, 004-step-journal, 005-attachments\n")
+            check.stdout
+                == "\(workspace.db): ok; schema steps: 001-create-schema, 002-import-log, 003-keyed-audit-log, 004-step-journal, 005-attachments, 006-server\n")
         let resumed = try InteractiveRun(workspace.interview())
         #expect(resumed.waitForPrompts(1))
         let prompt = resumed.prompts.first ?? ""

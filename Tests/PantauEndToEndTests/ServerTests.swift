@@ -29,7 +29,8 @@ final class ServerProcess {
         let deadline = Date().addingTimeInterval(60)
         while true {
             let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-            if let match = text.firstMatch(of: /listening on (http:\/\/[0-9.:]+)/) {
+            // The whole line, not a prefix of it being written.
+            if let match = text.firstMatch(of: /listening on (http:\/\/[0-9.]+:[0-9]+) \(store/) {
                 url = String(match.1)
                 return
             }

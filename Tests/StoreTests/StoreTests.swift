@@ -58,7 +58,10 @@ struct SchemaTests {
     @Test("S1: migrations, journal mode, synchronous, foreign keys")
     func newStore() throws {
         let store = try ResponseStore(path: try temporaryStorePath())
-        #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log", "004-step-journal", "005-attachments"])
+        #expect(
+            try store.appliedMigrations() == [
+                "001-create-schema", "002-import-log", "003-keyed-audit-log", "004-step-journal", "005-attachments", "006-server",
+            ])
         let pragmas = try store.queue.read { db in
             (
                 try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
@@ -71,7 +74,10 @@ struct SchemaTests {
         #expect(try store.integrityCheck() == ["ok"])
         // Opening again applies nothing new.
         let again = try ResponseStore(path: store.path)
-        #expect(try again.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log", "004-step-journal", "005-attachments"])
+        #expect(
+            try again.appliedMigrations() == [
+                "001-create-schema", "002-import-log", "003-keyed-audit-log", "004-step-journal", "005-attachments", "006-server",
+            ])
     }
 
     @Test("S1: a store of an earlier schema is upgraded on open, its data kept")
@@ -86,7 +92,10 @@ struct SchemaTests {
         try old.write { try $0.execute(sql: "INSERT INTO unit (code, name, level, attributes, position) VALUES ('1', 'Desa', 'village', '{}', 1)") }
         try old.close()
         let store = try ResponseStore(path: path)
-        #expect(try store.appliedMigrations() == ["001-create-schema", "002-import-log", "003-keyed-audit-log", "004-step-journal", "005-attachments"])
+        #expect(
+            try store.appliedMigrations() == [
+                "001-create-schema", "002-import-log", "003-keyed-audit-log", "004-step-journal", "005-attachments", "006-server",
+            ])
         #expect(try store.units().map(\.code) == ["1"])
         #expect(try store.importLog().isEmpty)
     }

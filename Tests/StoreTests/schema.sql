@@ -12,6 +12,11 @@ CREATE TABLE answer (
     updated_at TEXT NOT NULL,
     PRIMARY KEY (interview_uuid, address)
 ) WITHOUT ROWID;
+CREATE TABLE assignment (
+    user_name TEXT NOT NULL REFERENCES server_user(name),
+    unit_code TEXT NOT NULL REFERENCES unit(code),
+    PRIMARY KEY (user_name, unit_code)
+) WITHOUT ROWID;
 CREATE TABLE attachment (
     interview_uuid TEXT NOT NULL REFERENCES interview(uuid),
     address TEXT NOT NULL,
@@ -75,11 +80,26 @@ CREATE TABLE round (
     starts_on TEXT,
     ends_on TEXT
 );
+CREATE TABLE server_user (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('enumerator', 'supervisor', 'analyst')),
+    token_sha256 TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
 CREATE TABLE step_journal (
     id INTEGER PRIMARY KEY,
     interview_uuid TEXT NOT NULL REFERENCES interview(uuid),
     step TEXT NOT NULL
 );
+CREATE TABLE sync_ack (
+    server TEXT NOT NULL,
+    interview_uuid TEXT NOT NULL REFERENCES interview(uuid),
+    updated_at TEXT NOT NULL,
+    audit_entries INTEGER NOT NULL,
+    acknowledged_at TEXT NOT NULL,
+    PRIMARY KEY (server, interview_uuid)
+) WITHOUT ROWID;
 CREATE TABLE unit (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,
