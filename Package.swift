@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
     ],
     targets: [
         // The expression language: depends on nothing else in pantau (swift-crypto for digest()).
@@ -57,13 +58,18 @@ let package = Package(
         .target(name: "Analysis", dependencies: ["Questionnaire", "Expressions", "Randomness", "Yams"], swiftSettings: strict),
         // Renderers of analysis results: Markdown, CSV, JSON, LaTeX, self-contained HTML with SVG charts.
         .target(name: "Reports", dependencies: ["Analysis", "Questionnaire", "Tabular"], swiftSettings: strict),
+        // The store's operations on PostgreSQL (postgres-nio), for a central store that outgrows one SQLite file: the
+        // same numbered migrations, merge's rules for batches, users and assignments. SQL lives here and in Store.
+        .target(
+            name: "PostgresStore",
+            dependencies: ["Store", "Interview", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: strict),
         // The central server over HTTP (Hummingbird): devices upload and download batches, supervisors approve and
         // reject, analysts read; every request authenticated by a token whose hash the store keeps. Also the
         // device's side of a sync (the HTTP client).
         .target(
             name: "Server",
             dependencies: [
-                "Store", "Questionnaire", "Interview", .product(name: "Hummingbird", package: "hummingbird"),
+                "Store", "PostgresStore", "Questionnaire", "Interview", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ], swiftSettings: strict),
         // The jobs the commands run end to end: the demo, indicator and DiD runs over a store, DiD from CSV files.
@@ -96,7 +102,7 @@ let package = Package(
             name: "pantau",
             dependencies: [
                 "Expressions", "Questionnaire", "Codebook", "Interview", "Store", "Tabular", "Runner", "Simulation", "Analysis", "Reports", "Exports",
-                "XLSForm", "Workflows", "Server", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "XLSForm", "Workflows", "Server", "PostgresStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),

@@ -7,5 +7,9 @@ source Scripts/setup.sh
 # them as errors).
 Scripts/format.sh --check
 swift build --build-tests
+# The central store's tests need PostgreSQL: a private cluster on loopback (installed when missing), stopped at the end.
+PANTAU_TEST_POSTGRES="$(Scripts/postgres.sh start)"
+export PANTAU_TEST_POSTGRES
+trap 'Scripts/postgres.sh stop' EXIT
 # A hung test fails the run after 40 minutes with its output, instead of holding CI until its own limit.
 timeout --kill-after=60 2400 swift test --skip-build "$@"

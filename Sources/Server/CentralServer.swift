@@ -8,7 +8,7 @@ import Store
 /// The central server: devices send and fetch batches, supervisors approve and reject, analysts read. Every
 /// request but `/v1/health` carries `Authorization: Bearer TOKEN`; the store keeps only each token's SHA-256.
 /// Nothing in a URL or in the log holds an answer or a token: URLs name interviews by UUID, and the log has the
-/// method, path and status of each request.
+/// method, path and status of each request. The store is an SQLite file or PostgreSQL (`postgres://…`).
 public enum CentralServer {
     /// What to serve and where.
     public struct Options: Sendable {

@@ -4,16 +4,16 @@ import Interview
 import Store
 
 /// The central store, used from the server's tasks one operation at a time on a queue of its own: the store's
-/// calls block (SQLite), and must not hold the tasks that serve other devices; one writer at a time is what SQLite
-/// allows anyway.
+/// calls block (SQLite, or one PostgreSQL connection waited on), and must not hold the tasks that serve other
+/// devices; batches are taken in one at a time in any case.
 final class CentralStoreAccess: @unchecked Sendable {
     // Unchecked: `store` is touched only on `queue`, a serial queue.
-    private let store: ResponseStore
+    private let store: any CentralDatabase
     private let queue = DispatchQueue(label: "pantau.central-store")
     private let scratch: URL
 
     init(path: String) throws {
-        store = try ResponseStore(path: path)
+        store = try openCentralDatabase(path)
         scratch = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-server-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
     }
@@ -25,7 +25,7 @@ final class CentralStoreAccess: @unchecked Sendable {
     }
 
     /// Runs a store operation on the store's queue.
-    func run<T: Sendable>(_ body: @escaping @Sendable (ResponseStore) throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (any CentralDatabase) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body(self.store) }) }
         }
@@ -41,7 +41,7 @@ final class CentralStoreAccess: @unchecked Sendable {
         do {
             summary = try await run { store in
                 let assigned = user.role == .enumerator ? try store.assignedUnits(name: user.name) : nil
-                return try store.merge(from: file.path, at: Self.now(), origin: "sync from \(user.name)") { unit in
+                return try store.takeIn(batch: file.path, at: Self.now(), origin: "sync from \(user.name)") { unit in
                     guard let assigned, !assigned.contains(unit) else { return nil }
                     return "unit \(unit) is not assigned to \(user.name)"
                 }
@@ -66,7 +66,7 @@ final class CentralStoreAccess: @unchecked Sendable {
         }
         return try await run { store in
             let units = user.role == .enumerator ? try store.assignedUnits(name: user.name) : nil
-            try store.writeBatch(to: file.path, interviews: try store.interviews(ofUnits: units), units: units ?? [])
+            try store.writeDownload(forUnits: units, to: file.path)
             return try Data(contentsOf: file)
         }
     }

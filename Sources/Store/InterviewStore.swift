@@ -25,48 +25,6 @@ public enum InterviewStatus: String, Sendable, CaseIterable {
     static let finalSQL = "(" + final.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
 }
 
-/// An interview row, as listed.
-public struct InterviewSummary: Hashable, Sendable {
-    public let uuid: String
-    public let formID: String
-    public let version: String
-    public let unitCode: String
-    public let unitName: String
-    public let roundCode: String
-    public let enumerator: String
-    public let status: String
-    public let startedAt: String
-    public let endedAt: String?
-    public let updatedAt: String
-    public let utcOffsetMinutes: Int
-    public let cursor: String
-    public let language: String?
-    public let answers: Int
-}
-
-/// One stored answer row.
-public struct StoredAnswer: Hashable, Sendable {
-    public let address: Address
-    public let stored: StoredValue
-    public let origin: String
-    public let relevant: Bool
-    public let confirmation: String?
-    public let updatedAt: String
-}
-
-/// One audit log row.
-public struct AuditEntry: Hashable, Sendable {
-    /// The position in its interview's trail: 1, 2, 3, …
-    public let sequence: Int64
-    public let at: String
-    public let utcOffsetMinutes: Int
-    public let event: String
-    public let address: String?
-    public let oldValue: String?
-    public let newValue: String?
-    public let detail: String?
-}
-
 /// What `openInterview` found or made.
 public struct OpenedInterview: Sendable {
     public enum Kind: String, Sendable { case started, resumed, reopened }

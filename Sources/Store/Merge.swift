@@ -14,10 +14,18 @@ public struct MergeSummary: Hashable, Sendable, CustomStringConvertible {
         public let outcome: Outcome
         /// Why: the unit and round, what it replaced or duplicated, or why it was rejected.
         public let reason: String
+
+        public init(uuid: String, outcome: Outcome, reason: String) {
+            (self.uuid, self.outcome, self.reason) = (uuid, outcome, reason)
+        }
     }
 
     public let source: String
     public let decisions: [Decision]
+
+    public init(source: String, decisions: [Decision]) {
+        (self.source, self.decisions) = (source, decisions)
+    }
 
     public func count(_ outcome: Outcome) -> Int { decisions.filter { $0.outcome == outcome }.count }
 
@@ -381,6 +389,9 @@ final class FieldStore {
 
     /// Removes the temporary copy.
     func discard() { try? FileManager.default.removeItem(at: folder) }
+
+    /// Reads the checked copy.
+    func read<T>(_ body: (Database) throws -> T) throws -> T { try queue.read(body) }
 
     /// What pantau itself would have written, checked again rather than trusted: each definition parses as a
     /// questionnaire and hashes to the hash stored beside it (a definition edited under its version is refused), each

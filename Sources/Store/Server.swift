@@ -17,6 +17,10 @@ public struct ServerUser: Hashable, Sendable {
     public let name: String
     public let role: ServerRole
     public let revoked: Bool
+
+    public init(name: String, role: ServerRole, revoked: Bool) {
+        (self.name, self.role, self.revoked) = (name, role, revoked)
+    }
 }
 
 /// Problems with the server's people and assignments, in words for the command line.

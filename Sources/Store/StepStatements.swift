@@ -1,13 +1,7 @@
 import GRDB
 import GRDBSQLite
 
-/// A value bound by SQLite's own calls.
-enum SQLValue {
-    case text(String)
-    case integer(Int64)
-    case real(Double)
-    case null
-
+extension SQLValue {
     static func text(_ value: String?) -> SQLValue { value.map(SQLValue.text) ?? .null }
 }
 
@@ -31,6 +25,8 @@ extension Statement {
                 case .integer(let number): sqlite3_bind_int64(statement, position, number)
                 case .real(let number): sqlite3_bind_double(statement, position, number)
                 case .null: sqlite3_bind_null(statement, position)
+                case .blob(let data):
+                    data.withUnsafeBytes { sqlite3_bind_blob(statement, position, $0.baseAddress, Int32($0.count), Self.transient) }
                 }
             guard code == SQLITE_OK else { throw failure(code, db) }
         }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import PostgresStore
+import Questionnaire
 import Server
 import Store
 
@@ -14,7 +16,8 @@ struct Serve: ParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("The central store: an SQLite file (created when missing).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp("The central store: postgres://USER:PASSWORD@HOST:PORT/DATABASE, or an SQLite file (created when missing).", valueName: "url|path"))
     var database: String
 
     @Option(help: ArgumentHelp("Where to listen, HOST:PORT (port 0: any free port, printed on start).", valueName: "host:port"))
@@ -25,9 +28,6 @@ struct Serve: ParsableCommand {
 
     func validate() throws {
         guard listenAddress != nil else { throw ValidationError("--listen is HOST:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8443") }
-        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
-            throw ValidationError("a PostgreSQL central store is not built yet; give an SQLite file (docs/server.md says what is planned)")
-        }
         if maxBatchMegabytes < 1 { throw ValidationError("--max-batch-megabytes is at least 1") }
     }
 
@@ -40,11 +40,13 @@ struct Serve: ParsableCommand {
     func run() throws {
         let (host, port) = listenAddress!
         let options = CentralServer.Options(storePath: database, host: host, port: port, maxBatchBytes: maxBatchMegabytes << 20)
-        _ = try ResponseStore(path: database)
+        // Opened once here, so that a wrong address or password is reported before anything listens.
+        _ = try openCentralDatabase(database)
+        let shown = PostgresLocation(url: database)?.description ?? database
         let outcome = BlockingRun {
             try await CentralServer.run(options) { port in
                 // Unbuffered, so that a script waiting for this line sees it at once.
-                FileHandle.standardOutput.write(Data("pantau server: listening on http://\(host):\(port) (store \(database))\n".utf8))
+                FileHandle.standardOutput.write(Data("pantau server: listening on http://\(host):\(port) (store \(shown))\n".utf8))
             }
         }
         try outcome.wait()
@@ -78,14 +80,13 @@ struct ServerCommand: ParsableCommand {
 }
 
 struct ServerDatabase: ParsableArguments {
-    @Option(help: ArgumentHelp("The central store (an SQLite file).", valueName: "path"))
+    @Option(help: ArgumentHelp("The central store: postgres://USER:PASSWORD@HOST:PORT/DATABASE, or an SQLite file.", valueName: "url|path"))
     var database: String
 
-    func validate() throws {
-        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
-            throw ValidationError("a PostgreSQL central store is not built yet; give an SQLite file")
-        }
-    }
+    func open() throws -> any CentralDatabase { try openCentralDatabase(database) }
+
+    /// The store as messages may name it (never a password).
+    var shown: String { PostgresLocation(url: database)?.description ?? database }
 }
 
 struct ServerInit: ParsableCommand {
@@ -94,9 +95,17 @@ struct ServerInit: ParsableCommand {
 
     @OptionGroup var store: ServerDatabase
 
+    @Option(help: ArgumentHelp("A sample frame to load (code,name,level,parent_code, then attributes), as pantau frame import reads it.", valueName: "csv"))
+    var frame: String?
+
     func run() throws {
-        let central = try ResponseStore(path: store.database)
-        print("\(store.database): ready (schema \(try central.appliedMigrations().last ?? "?"))")
+        let central = try store.open()
+        if let frame {
+            guard let text = try? String(contentsOfFile: frame, encoding: .utf8) else { throw CommandError.unreadable(path: frame) }
+            let units = try FrameFile.parse(text).get()
+            print("\(frame): \(try central.importUnits(units)) units loaded")
+        }
+        print("\(store.shown): ready (schema \(try central.appliedMigrations().last ?? "?"))")
     }
 }
 
@@ -116,7 +125,7 @@ struct ServerUserCommand: ParsableCommand {
         @OptionGroup var store: ServerDatabase
 
         func run() throws {
-            let central = try ResponseStore(path: store.database)
+            let central = try store.open()
             let token = CentralServer.newToken()
             try central.addUser(name: name, role: role, tokenSHA256: CentralServer.tokenHash(token), at: systemClock())
             Terminal.printError("\(name) (\(role.rawValue)) added; their token, shown this once:")
@@ -133,7 +142,7 @@ struct ServerUserCommand: ParsableCommand {
         @OptionGroup var store: ServerDatabase
 
         func run() throws {
-            try ResponseStore(path: store.database).revokeUser(name: name, at: systemClock())
+            try store.open().revokeUser(name: name, at: systemClock())
             print("\(name): token revoked")
         }
     }
@@ -144,7 +153,7 @@ struct ServerUserCommand: ParsableCommand {
         @OptionGroup var store: ServerDatabase
 
         func run() throws {
-            let central = try ResponseStore(path: store.database)
+            let central = try store.open()
             let rows = try central.users().map {
                 [$0.name, $0.role.rawValue, $0.revoked ? "revoked" : "active", "\(try central.assignedUnits(name: $0.name).count)"]
             }
@@ -173,7 +182,7 @@ struct ServerAssign: ParsableCommand {
     func run() throws {
         let codes = units.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !codes.isEmpty else { throw ValidationError("--units names at least one unit code") }
-        let total = try ResponseStore(path: store.database).assign(name: name, units: codes, within: within)
+        let total = try store.open().assign(name: name, units: codes, within: within)
         print("\(name): \(total) unit\(total == 1 ? "" : "s") assigned")
     }
 }

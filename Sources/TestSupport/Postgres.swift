@@ -1,0 +1,60 @@
+import Foundation
+
+/// A PostgreSQL server for tests of the central store: `PANTAU_TEST_POSTGRES` when CI (or the developer) set it, else
+/// the repository's private cluster, started by `Scripts/postgres.sh` (which installs PostgreSQL when it is missing).
+/// Each test makes a database of its own in it. Output goes through files, never pipes: a pipe inherited by a
+/// long-lived child (the PostgreSQL daemon, another test's server) would never reach its end.
+public enum TestPostgres {
+    /// Runs a program to its end; its standard output.
+    static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-psql-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let handle = try FileHandle(forWritingTo: file)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = handle
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try handle.close()
+        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+        return (process.terminationStatus, text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// The server's URL (its `postgres` database), or the reason there is none.
+    public static let url: Result<String, PostgresUnavailable> = {
+        if let given = ProcessInfo.processInfo.environment["PANTAU_TEST_POSTGRES"], !given.isEmpty { return .success(given) }
+        do {
+            let (status, text) = try run("/bin/bash", [repositoryRoot.appendingPathComponent("Scripts/postgres.sh").path, "start"])
+            guard status == 0, text.hasPrefix("postgres://") else {
+                return .failure(PostgresUnavailable(reason: "Scripts/postgres.sh start exited \(status)"))
+            }
+            return .success(text)
+        } catch {
+            return .failure(PostgresUnavailable(reason: "\(error)"))
+        }
+    }()
+
+    /// A new, empty database on the test server: its URL.
+    public static func database() throws -> String {
+        let server = try url.get()
+        let name = "pantau_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(16))"
+        guard try run("/usr/bin/env", ["psql", server, "-q", "-v", "ON_ERROR_STOP=1", "-c", "CREATE DATABASE \(name)"]).status == 0 else {
+            throw PostgresUnavailable(reason: "psql could not create a database")
+        }
+        return server.replacingOccurrences(of: #"/[^/]*$"#, with: "/\(name)", options: .regularExpression)
+    }
+
+    /// One value from a query on a test database (psql's unaligned output).
+    public static func value(_ database: String, _ sql: String) throws -> String {
+        try run("/usr/bin/env", ["psql", database, "-qtA", "-c", sql]).output
+    }
+}
+
+public struct PostgresUnavailable: Error, CustomStringConvertible {
+    public let reason: String
+    public var description: String { "no PostgreSQL for the tests: \(reason)" }
+}
