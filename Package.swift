@@ -62,7 +62,8 @@ let package = Package(
         // same numbered migrations, merge's rules for batches, users and assignments. SQL lives here and in Store.
         .target(
             name: "PostgresStore",
-            dependencies: ["Store", "Interview", .product(name: "PostgresNIO", package: "postgres-nio")], swiftSettings: strict),
+            dependencies: ["Store", "Interview", "Questionnaire", "Expressions", .product(name: "PostgresNIO", package: "postgres-nio")],
+            swiftSettings: strict),
         // The central server over HTTP (Hummingbird): devices upload and download batches, supervisors approve and
         // reject, analysts read; every request authenticated by a token whose hash the store keeps. Also the
         // device's side of a sync (the HTTP client).

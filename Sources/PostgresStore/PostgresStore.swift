@@ -1,10 +1,12 @@
+import Expressions
 import Foundation
 import Interview
+import Questionnaire
 import Store
 
 /// A central store on PostgreSQL: the operations a central server needs, with the rules the SQLite store keeps
 /// (merge's for batches, review's for approvals and rejections), on the same tables.
-public final class PostgresStore: @unchecked Sendable {
+public final class PostgresStore: StoreReading, @unchecked Sendable {
     // Unchecked: used from one thread at a time (the server's store queue, or a command's main thread).
     let database: PostgresDatabase
 
@@ -111,23 +113,61 @@ public final class PostgresStore: @unchecked Sendable {
 
     // MARK: Interviews
 
-    /// Interviews as listed, optionally of one round and status.
+    /// Interviews as listed (entered, relevant answers counted), optionally of one round and status: as the SQLite
+    /// store lists them.
     public func interviews(round: String? = nil, status: String? = nil) throws -> [InterviewSummary] {
-        try database.rows(
-            """
-            SELECT i.*, q.version, u.name AS unit_name, (SELECT COUNT(*) FROM answer a WHERE a.interview_uuid = i.uuid) AS answers
-            FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id JOIN unit u ON u.code = i.unit_code
-            WHERE ($1::text IS NULL OR i.round_code = $1) AND ($2::text IS NULL OR i.status = $2)
-            ORDER BY i.round_code, i.unit_code, i.started_at
-            """, [round.map(SQLValue.text) ?? .null, status.map(SQLValue.text) ?? .null]
-        ).map { row in
-            InterviewSummary(
-                uuid: row["uuid"]?.text ?? "", formID: row["form_id"]?.text ?? "", version: row["version"]?.text ?? "",
-                unitCode: row["unit_code"]?.text ?? "", unitName: row["unit_name"]?.text ?? "", roundCode: row["round_code"]?.text ?? "",
-                enumerator: row["enumerator"]?.text ?? "", status: row["status"]?.text ?? "", startedAt: row["started_at"]?.text ?? "",
-                endedAt: row["ended_at"]?.text, updatedAt: row["updated_at"]?.text ?? "", utcOffsetMinutes: Int(row["utc_offset_minutes"]?.integer ?? 0),
-                cursor: row["cursor"]?.text ?? "", language: row["language"]?.text, answers: Int(row["answers"]?.integer ?? 0))
+        if let status, !InterviewStatusFilter.all.contains(status) { throw StoreError.unknownStatus(status) }
+        return try database.rows(
+            Self.summarySQL + " WHERE ($1::text IS NULL OR i.round_code = $1) AND ($2::text IS NULL OR i.status = $2)"
+                + " ORDER BY i.round_code, i.form_id, i.unit_code, i.started_at",
+            [round.map(SQLValue.text) ?? .null, status.map(SQLValue.text) ?? .null]
+        ).map(Self.summary)
+    }
+
+    static let summarySQL = """
+        SELECT i.*, q.version, u.name AS unit_name,
+               (SELECT COUNT(*) FROM answer a WHERE a.interview_uuid = i.uuid AND a.relevant <> 0 AND a.origin = 'entered') AS answers
+        FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id JOIN unit u ON u.code = i.unit_code
+        """
+
+    static func summary(_ row: SQLRow) -> InterviewSummary {
+        InterviewSummary(
+            uuid: row["uuid"]?.text ?? "", formID: row["form_id"]?.text ?? "", version: row["version"]?.text ?? "",
+            unitCode: row["unit_code"]?.text ?? "", unitName: row["unit_name"]?.text ?? "", roundCode: row["round_code"]?.text ?? "",
+            enumerator: row["enumerator"]?.text ?? "", status: row["status"]?.text ?? "", startedAt: row["started_at"]?.text ?? "",
+            endedAt: row["ended_at"]?.text, updatedAt: row["updated_at"]?.text ?? "", utcOffsetMinutes: Int(row["utc_offset_minutes"]?.integer ?? 0),
+            cursor: row["cursor"]?.text ?? "", language: row["language"]?.text, answers: Int(row["answers"]?.integer ?? 0))
+    }
+
+    /// One interview with its answers (in address order) and its audit trail (in order).
+    public func interview(_ uuid: String) throws -> (summary: InterviewSummary, answers: [StoredAnswer], audit: [AuditEntry]) {
+        guard let row = try database.rows(Self.summarySQL + " WHERE i.uuid = $1", [.text(uuid)]).first else { throw StoreError.unknownInterview(uuid) }
+        let answers = try database.rows("SELECT * FROM answer WHERE interview_uuid = $1", [.text(uuid)]).compactMap { row -> StoredAnswer? in
+            guard let address = Address.parse(row["address"]?.text ?? "") else { return nil }
+            let number: Double? =
+                switch row["number_value"] {
+                case .real(let value): value
+                case .integer(let value): Double(value)
+                default: nil
+                }
+            return StoredAnswer(
+                address: address, stored: StoredValue(kind: row["kind"]?.text ?? "", text: row["text_value"]?.text ?? "", number: number),
+                origin: row["origin"]?.text ?? "", relevant: (row["relevant"]?.integer ?? 0) != 0, confirmation: row["confirmation"]?.text,
+                updatedAt: row["updated_at"]?.text ?? "")
         }
+        let audit = try database.rows("SELECT * FROM audit_log WHERE interview_uuid = $1 ORDER BY seq", [.text(uuid)]).map { row in
+            AuditEntry(
+                sequence: row["seq"]?.integer ?? 0, at: row["at"]?.text ?? "", utcOffsetMinutes: Int(row["utc_offset_minutes"]?.integer ?? 0),
+                event: row["event"]?.text ?? "", address: row["address"]?.text, oldValue: row["old_value"]?.text, newValue: row["new_value"]?.text,
+                detail: row["detail"]?.text)
+        }
+        return (Self.summary(row), answers, audit)
+    }
+
+    /// The stored text of a questionnaire version.
+    public func definition(formID: String, version: String) throws -> String? {
+        try database.rows("SELECT definition FROM questionnaire WHERE form_id = $1 AND version = $2", [.text(formID), .text(version)]).first?["definition"]?
+            .text
     }
 
     public func approve(_ uuid: String, by reviewer: String, comment: String?, at now: Timestamp) throws {

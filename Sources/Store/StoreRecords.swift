@@ -38,6 +38,12 @@ public struct StoredAnswer: Hashable, Sendable {
     public let relevant: Bool
     public let confirmation: String?
     public let updatedAt: String
+
+    public init(address: Address, stored: StoredValue, origin: String, relevant: Bool, confirmation: String?, updatedAt: String) {
+        (self.address, self.stored, self.origin, self.relevant, self.confirmation, self.updatedAt) = (
+            address, stored, origin, relevant, confirmation, updatedAt
+        )
+    }
 }
 
 /// One audit log row.
@@ -51,4 +57,11 @@ public struct AuditEntry: Hashable, Sendable {
     public let oldValue: String?
     public let newValue: String?
     public let detail: String?
+
+    public init(
+        sequence: Int64, at: String, utcOffsetMinutes: Int, event: String, address: String?, oldValue: String?, newValue: String?, detail: String?
+    ) {
+        (self.sequence, self.at, self.utcOffsetMinutes, self.event) = (sequence, at, utcOffsetMinutes, event)
+        (self.address, self.oldValue, self.newValue, self.detail) = (address, oldValue, newValue, detail)
+    }
 }

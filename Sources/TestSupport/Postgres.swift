@@ -1,27 +1,35 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A PostgreSQL server for tests of the central store: `PANTAU_TEST_POSTGRES` when CI (or the developer) set it, else
 /// the repository's private cluster, started by `Scripts/postgres.sh` (which installs PostgreSQL when it is missing).
 /// Each test makes a database of its own in it. Output goes through files, never pipes: a pipe inherited by a
 /// long-lived child (the PostgreSQL daemon, another test's server) would never reach its end.
 public enum TestPostgres {
-    /// Runs a program to its end; its standard output.
+    /// Runs a program to its end (posix_spawn and waitpid: Foundation's Process can miss a child's end on Linux and
+    /// wait for ever); its exit status and standard output.
     static func run(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-psql-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: file.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let handle = try FileHandle(forWritingTo: file)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = handle
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try handle.close()
-        let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
-        return (process.terminationStatus, text.trimmingCharacters(in: .whitespacesAndNewlines))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pantau-psql-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, file, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var child: pid_t = 0
+        let spawned = posix_spawn(&child, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw PostgresUnavailable(reason: "cannot start \(executable): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+        let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        let exit = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return (exit, text.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     /// The server's URL (its `postgres` database), or the reason there is none.

@@ -219,6 +219,47 @@ struct ServerTests {
         }
     }
 
+    @Test("interviews, show, approve and reject read and write a PostgreSQL central store as they do an SQLite one, with the same results")
+    func commandsOnPostgres() throws {
+        let sqlite = try CentralWorkspace(villages: 8, backend: .sqlite)
+        let postgres = try CentralWorkspace(villages: 8, backend: .postgres)
+        // The same device synced to both.
+        for workspace in [sqlite, postgres] {
+            let server = try ServerProcess(database: workspace.central, folder: workspace.field.folder)
+            let sync = try pantau(["sync", "--server", server.url, "--token", workspace.enumerator, "--db", sqlite.field.source])
+            #expect(sync.status == 0, "\(sync.stderr)")
+        }
+        func both(_ arguments: [String]) throws -> (String, String) {
+            let one = try pantau(arguments + ["--db", sqlite.central])
+            let other = try pantau(arguments + ["--db", postgres.central])
+            #expect(one.status == 0 && other.status == 0, "\(arguments): \(one.stderr) \(other.stderr)")
+            return (one.stdout, other.stdout)
+        }
+        let (listed, listedThere) = try both(["interviews", "--format", "json"])
+        #expect(listed == listedThere)
+        let uuids = try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [[String: Any]] ?? []
+        #expect(uuids.count == 8)
+        let first = try #require(uuids.first?["uuid"] as? String), second = try #require(uuids.last?["uuid"] as? String)
+        let (shown, shownThere) = try both(["show", first, "--format", "json"])
+        #expect(shown == shownThere)
+        #expect(shown.contains("\"audit\""))
+        _ = try both(["approve", first, "--comment", "fine"])
+        _ = try both(["reject", second, "--comment", "check b"])
+        let (statuses, statusesThere) = try both(["interviews", "--status", "rejected", "--format", "csv"])
+        // The same but for updated_at, the moment of each review.
+        func withoutLastColumn(_ csv: String) -> [String] { csv.split(separator: "\n").map { String($0[..<($0.lastIndex(of: ",") ?? $0.endIndex)]) } }
+        #expect(withoutLastColumn(statuses) == withoutLastColumn(statusesThere))
+        #expect(statuses.contains(second))
+        // The review's own entry differs only in its time.
+        let (after, afterThere) = try both(["show", second, "--format", "json"])
+        func withoutTimes(_ text: String) -> String { text.replacing(/"(at|updated_at)" : "[^"]*"/, with: "") }
+        #expect(withoutTimes(after) == withoutTimes(afterThere))
+        #expect(after.contains("check b"))
+        let refused = try pantau(["reject", "no-such-uuid", "--comment", "x", "--db", postgres.central])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("no-such-uuid"), "\(refused.stderr)")
+    }
+
     @Test("the OpenAPI description names every route the server has, and each answers there (401 without a token, not 404)")
     func openAPI() throws {
         let text = try String(contentsOf: repositoryRoot.appendingPathComponent("docs/openapi.yaml"), encoding: .utf8)

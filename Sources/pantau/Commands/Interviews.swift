@@ -19,7 +19,7 @@ struct Interviews: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let database = try store.openExisting()
+        let database = try store.openReading()
         let interviews = try database.interviews(round: round, status: status)
         let header = ["uuid", "form_id", "version", "unit", "unit_name", "round", "enumerator", "status", "answers", "started_at", "updated_at"]
         let rows = interviews.map {
@@ -50,7 +50,7 @@ struct Show: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let database = try store.openExisting()
+        let database = try store.openReading()
         let (summary, found, trail) = try database.interview(uuid)
         // Personal data (names, phone numbers) is withheld unless asked for, in answers and in the audit trail alike.
         var personal = Set<String>()

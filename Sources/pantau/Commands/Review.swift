@@ -95,7 +95,7 @@ struct Approve: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let database = try store.openExisting()
+        let database = try store.openReading()
         try database.approve(uuid, by: reviewer, comment: comment, at: systemClock())
         print("approved \(uuid)")
     }
@@ -121,7 +121,7 @@ struct Reject: ParsableCommand {
     }
 
     func run() throws {
-        let database = try store.openExisting()
+        let database = try store.openReading()
         try database.reject(uuid, by: reviewer, comment: comment, at: systemClock())
         print("rejected \(uuid): \(comment)")
     }

@@ -1,15 +1,23 @@
 import ArgumentParser
 import Foundation
 import Interview
+import PostgresStore
 import Store
 
 /// `--db PATH`, shared by every command that reads or writes a store.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store file.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The store file (interviews, show, approve and reject also read postgres://… central stores).", valueName: "path"))
     var db: String = "data/pantau.sqlite"
 
     /// Opens the store, creating it (and its folder) when missing: for the commands that write.
     func openCreating() throws -> ResponseStore { try ResponseStore(path: db) }
+
+    /// Opens a store for the supervisor's and analyst's commands that read it (and approve or reject): an SQLite
+    /// file that must exist, or a central PostgreSQL store named by a `postgres://` URL.
+    func openReading() throws -> any StoreReading {
+        if PostgresLocation.isPostgres(db) { return try PostgresStore(url: db) }
+        return try openExisting()
+    }
 
     /// Opens a store that must exist: a command that only reads, or changes what is already there, never creates one
     /// (a typo in --db would otherwise leave an empty store behind and report that it holds nothing).
