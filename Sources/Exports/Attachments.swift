@@ -8,7 +8,7 @@ extension Exporter {
     /// manifest (`attachments.csv`: interview, variable, file, path, size, SHA-256). The store checks each file's
     /// bytes against the SHA-256 taken when it was stored. Attachments of personal-data questions left out of the export
     /// are left out here too. Returns the files written.
-    public static func writeAttachments(_ data: ExportData, from store: ResponseStore, to folder: String) throws -> [String] {
+    public static func writeAttachments(_ data: ExportData, from store: any StoreReading, to folder: String) throws -> [String] {
         guard let uuidColumn = data.wide.columns.firstIndex(where: { $0.name == "interview_uuid" }) else { return [] }
         let interviews = Set(data.wide.rows.map { $0[uuidColumn].text })
         let excluded = Set(data.excludedPII)

@@ -108,7 +108,7 @@ public struct ExportData: Sendable {
 
     /// Reads the interviews of a questionnaire from the store: by default every round, completed and approved.
     public static func build(
-        from store: ResponseStore, formID: String, round: String? = nil, statuses: [String] = InterviewStatus.final.map(\.rawValue),
+        from store: any StoreReading, formID: String, round: String? = nil, statuses: [String] = InterviewStatus.final.map(\.rawValue),
         includePII: Bool = false, language: String? = nil
     ) throws -> ExportData {
         // Every version stored; columns follow the latest used, then what only earlier versions had.

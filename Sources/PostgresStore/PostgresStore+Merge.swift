@@ -74,8 +74,8 @@ extension PostgresStore {
                 let duplicates = others + (newPlaces[key] ?? [])
                 newPlaces[key, default: []].append(uuid)
                 try insert("interview", row)
-                for answer in batch.answers[uuid] ?? [] { try insert("answer", answer) }
-                for entry in trail { try insert("audit_log", entry) }
+                try insertMany("answer", batch.answers[uuid] ?? [])
+                try insertMany("audit_log", trail)
                 for attachment in batch.attachments[uuid] ?? [] { try insert("attachment", attachment) }
                 if duplicates.isEmpty {
                     decisions.append(.init(uuid: uuid, outcome: .new, reason: place))
@@ -160,7 +160,7 @@ extension PostgresStore {
             columns.map { row[$0]! } + [.text(uuid)])
         try database.execute("DELETE FROM answer WHERE interview_uuid = $1", [.text(uuid)])
         try database.execute("DELETE FROM attachment WHERE interview_uuid = $1", [.text(uuid)])
-        for answer in batch.answers[uuid] ?? [] { try insert("answer", answer) }
+        try insertMany("answer", batch.answers[uuid] ?? [])
         for attachment in batch.attachments[uuid] ?? [] { try insert("attachment", attachment) }
         let fields = ["at", "event", "address", "old_value", "new_value", "detail"]
         func key(_ entry: SQLRow) -> [SQLValue] { fields.map { entry[$0] ?? .null } }
@@ -185,6 +185,26 @@ extension PostgresStore {
         try database.execute(
             "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders(columns.count)))"
                 + (onConflict.map { " ON CONFLICT \($0)" } ?? ""), columns.map { row[$0]! })
+    }
+
+    /// Rows of one table in as few statements as PostgreSQL's limit of 65,535 bound values allows: an interview's
+    /// answers and audit trail in one round trip each, not one per row.
+    func insertMany(_ table: String, _ rows: [SQLRow]) throws {
+        guard let first = rows.first else { return }
+        let columns = first.keys.sorted()
+        let perStatement = max(1, 60_000 / columns.count)
+        for start in stride(from: 0, to: rows.count, by: perStatement) {
+            let chunk = rows[start..<min(rows.count, start + perStatement)]
+            var values: [SQLValue] = []
+            values.reserveCapacity(chunk.count * columns.count)
+            var tuples: [String] = []
+            for row in chunk {
+                let base = values.count
+                tuples.append("(" + (1...columns.count).map { "$\(base + $0)" }.joined(separator: ", ") + ")")
+                values += columns.map { row[$0] ?? .null }
+            }
+            try database.execute("INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES \(tuples.joined(separator: ", "))", values)
+        }
     }
 
     func placeholders(_ count: Int) -> String { (1...max(count, 1)).map { "$\($0)" }.joined(separator: ", ") }

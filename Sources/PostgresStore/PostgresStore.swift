@@ -119,7 +119,7 @@ public final class PostgresStore: StoreReading, @unchecked Sendable {
         if let status, !InterviewStatusFilter.all.contains(status) { throw StoreError.unknownStatus(status) }
         return try database.rows(
             Self.summarySQL + " WHERE ($1::text IS NULL OR i.round_code = $1) AND ($2::text IS NULL OR i.status = $2)"
-                + " ORDER BY i.round_code, i.form_id, i.unit_code, i.started_at",
+                + " ORDER BY i.round_code COLLATE \"C\", i.form_id COLLATE \"C\", i.unit_code COLLATE \"C\", i.started_at COLLATE \"C\"",
             [round.map(SQLValue.text) ?? .null, status.map(SQLValue.text) ?? .null]
         ).map(Self.summary)
     }

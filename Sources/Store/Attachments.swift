@@ -10,6 +10,10 @@ public struct StoredAttachment: Hashable, Sendable {
     public let fileName: String
     public let sha256: String
     public let size: Int
+
+    public init(interview: String, address: String, fileName: String, sha256: String, size: Int) {
+        (self.interview, self.address, self.fileName, self.sha256, self.size) = (interview, address, fileName, sha256, size)
+    }
 }
 
 extension ResponseStore {

@@ -3,10 +3,10 @@ import Foundation
 
 /// SHA-256 content hashes (questionnaire definitions, attachments, a whole store), as lowercase hexadecimal,
 /// through swift-crypto, a maintained implementation, rather than one of pantau's own.
-enum ContentDigest {
-    static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
+public enum ContentDigest {
+    public static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
 
-    static func hex(_ bytes: [UInt8]) -> String { hexDigits(digest(bytes)) }
+    public static func hex(_ bytes: [UInt8]) -> String { hexDigits(digest(bytes)) }
 
     /// A digest as lowercase hexadecimal.
     static func hexDigits(_ digest: [UInt8]) -> String {

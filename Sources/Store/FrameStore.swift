@@ -120,7 +120,7 @@ extension ResponseStore {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func decodeAttributes(_ text: String) -> [(key: String, value: String)] {
+    public static func decodeAttributes(_ text: String) -> [(key: String, value: String)] {
         guard let data = text.data(using: .utf8), let pairs = try? JSONSerialization.jsonObject(with: data) as? [[String]] else { return [] }
         return pairs.compactMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
     }

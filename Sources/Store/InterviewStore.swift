@@ -469,6 +469,10 @@ public struct InterviewAnswers: Sendable {
     public let unit: String
     public let version: String
     public let values: [Address: Value]
+
+    public init(uuid: String, unit: String, version: String, values: [Address: Value]) {
+        (self.uuid, self.unit, self.version, self.values) = (uuid, unit, version, values)
+    }
 }
 
 extension ResponseStore {

@@ -1,4 +1,6 @@
+import Foundation
 import Interview
+import Questionnaire
 
 /// What the supervisor's and analyst's commands need of a store, whichever it is: an SQLite file (`ResponseStore`)
 /// or a central PostgreSQL store (`PostgresStore`), with the same results for the same interviews.
@@ -11,6 +13,29 @@ public protocol StoreReading: AnyObject {
     func definition(formID: String, version: String) throws -> String?
     func approve(_ uuid: String, by reviewer: String, comment: String?, at now: Timestamp) throws
     func reject(_ uuid: String, by reviewer: String, comment: String, at now: Timestamp) throws
+    /// Every stored questionnaire definition, by form and version.
+    func questionnaireDefinitions() throws -> [(formID: String, version: String, text: String)]
+    /// The frame's units in import order, optionally of one level.
+    func units(level: String?) throws -> [FrameUnit]
+    /// The rounds, by code.
+    func rounds() throws -> [Round]
+    /// The relevant answers of every completed or approved interview of a questionnaire in a round, one per unit
+    /// (the latest ended when a unit has more than one), optionally only of some variables.
+    func completedAnswers(formID: String, round: String, names: Set<String>?) throws -> [InterviewAnswers]
+    /// Attachments' descriptions, optionally of some interviews.
+    func attachments(of interviews: Set<String>?) throws -> [StoredAttachment]
+    /// One attachment's bytes, checked against its SHA-256.
+    func content(of attachment: StoredAttachment) throws -> Data?
+}
+
+extension StoreReading {
+    public func interviews(round: String?) throws -> [InterviewSummary] { try interviews(round: round, status: nil) }
+    public func interviews() throws -> [InterviewSummary] { try interviews(round: nil, status: nil) }
+    public func units() throws -> [FrameUnit] { try units(level: nil) }
+    public func completedAnswers(formID: String, round: String) throws -> [InterviewAnswers] {
+        try completedAnswers(formID: formID, round: round, names: nil)
+    }
+    public func attachments() throws -> [StoredAttachment] { try attachments(of: nil) }
 }
 
 extension ResponseStore: StoreReading {}

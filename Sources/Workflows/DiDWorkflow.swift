@@ -6,7 +6,7 @@ import Store
 /// A DiD specification over a store: builds the panel from the completed interviews, runs each estimator it
 /// names, and renders the report.
 public enum DiDWorkflow {
-    public static func run(spec path: String, store: ResponseStore, format: DiDReports.Format) throws -> String {
+    public static func run(spec path: String, store: any StoreReading, format: DiDReports.Format) throws -> String {
         let questionnaires = try StoredQuestionnaires(store)
         let spec = try DiDSpec.load(path: path, questionnaires: Array(questionnaires.latest.values)).get()
         let available = try store.rounds().map(\.code)

@@ -17,7 +17,7 @@ public enum IndicatorWorkflow {
 
     /// `progress` hears one line per round and instrument read.
     public static func table(
-        spec path: String, store: ResponseStore, round requested: String?, intervals: IntervalMethod,
+        spec path: String, store: any StoreReading, round requested: String?, intervals: IntervalMethod,
         language: String?, extractedAt: Date = Date(), progress: (String) -> Void = { _ in }
     ) throws -> IndicatorTable {
         let questionnaires = try StoredQuestionnaires(store)

@@ -9,7 +9,7 @@ struct StoredQuestionnaires {
     /// The latest version of each form (definitions come ordered by form and version).
     var latest: [String: Questionnaire] = [:]
 
-    init(_ store: ResponseStore) throws {
+    init(_ store: any StoreReading) throws {
         for definition in try store.questionnaireDefinitions() {
             guard case .success(let questionnaire) = QuestionnaireLoader.load(yaml: definition.text, file: "\(definition.formID) \(definition.version)")
             else { continue }

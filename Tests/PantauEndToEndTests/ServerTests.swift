@@ -60,8 +60,8 @@ struct CentralWorkspace {
     let enumerator: String
     let supervisor: String
 
-    init(villages: Int, assigned: [String]? = nil, backend: Backend = .sqlite) throws {
-        field = try FieldWorkspace(villages: villages, rounds: "2021-H1")
+    init(villages: Int, assigned: [String]? = nil, backend: Backend = .sqlite, rounds: String = "2021-H1") throws {
+        field = try FieldWorkspace(villages: villages, rounds: rounds)
         self.backend = backend
         central = backend == .sqlite ? field.central : try TestPostgres.database()
         let frame = field.folder.appendingPathComponent("frame.csv").path
@@ -255,6 +255,25 @@ struct ServerTests {
         func withoutTimes(_ text: String) -> String { text.replacing(/"(at|updated_at)" : "[^"]*"/, with: "") }
         #expect(withoutTimes(after) == withoutTimes(afterThere))
         #expect(after.contains("check b"))
+        // The analyst's outputs: indicators and exports read from both give the same bytes.
+        let spec = sqlite.field.folder.appendingPathComponent("f.indicators.yaml").path
+        try """
+        indicators:
+          - {id: mean_a, label: Mean a, instrument: f, mean: "${a}"}
+          - {id: mean_b, label: Mean b, instrument: f, mean: "${b}"}
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let (indicators, indicatorsThere) = try both(["indicators", spec, "--format", "csv"])
+        #expect(indicators == indicatorsThere)
+        #expect(indicators.contains("mean_a"))
+        for (index, database) in [sqlite.central, postgres.central].enumerated() {
+            let out = sqlite.field.folder.appendingPathComponent("export-\(index)").path
+            let run = try pantau(["export", "--questionnaire", "f", "--format", "csv", "--out", out, "--db", database])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let exported = try String(contentsOfFile: sqlite.field.folder.appendingPathComponent("export-0/f.csv").path, encoding: .utf8)
+        let exportedThere = try String(contentsOfFile: sqlite.field.folder.appendingPathComponent("export-1/f.csv").path, encoding: .utf8)
+        #expect(exported == exportedThere)
+        #expect(exported.split(separator: "\n").count == 8)  // a header, six completed and one approved (the rejected one is not data)
         let refused = try pantau(["reject", "no-such-uuid", "--comment", "x", "--db", postgres.central])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("no-such-uuid"), "\(refused.stderr)")

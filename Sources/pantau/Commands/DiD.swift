@@ -108,7 +108,7 @@ struct DiD: ParsableCommand {
 
     func run() throws {
         if let spec {
-            print(try DiDWorkflow.run(spec: spec, store: try store.openExisting(), format: format), terminator: "")
+            print(try DiDWorkflow.run(spec: spec, store: try store.openReading(), format: format), terminator: "")
             return
         }
         guard let data else { return }

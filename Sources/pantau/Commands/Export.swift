@@ -49,7 +49,7 @@ struct Export: ParsableCommand {
     }
 
     func run() throws {
-        let database = try store.openExisting()
+        let database = try store.openReading()
         let data = try ExportData.build(
             from: database, formID: questionnaire, round: round, statuses: status.split(separator: ",").map(String.init),
             includePII: includePII, language: lang)

@@ -41,7 +41,7 @@ struct Indicators: ParsableCommand {
     }
 
     func run() throws {
-        let database = try store.openExisting()
+        let database = try store.openReading()
         let table = try IndicatorWorkflow.table(
             spec: spec, store: database, round: round, intervals: IntervalMethod(rawValue: ci) ?? .fpc,
             language: lang

@@ -6,7 +6,10 @@ import Store
 
 /// `--db PATH`, shared by every command that reads or writes a store.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store file (interviews, show, approve and reject also read postgres://… central stores).", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The store file (interviews, show, approve, reject, indicators, did and export also read postgres://… central stores).", valueName: "path"))
     var db: String = "data/pantau.sqlite"
 
     /// Opens the store, creating it (and its folder) when missing: for the commands that write.
