@@ -90,12 +90,18 @@ public enum CentralServer {
                     throw HTTPError(.badRequest, message: "a rejection needs a comment: {\"comment\": \"what to check\"}")
                 }
                 let now = CentralStoreAccess.now()
-                try await central.run { store in
-                    if verb == "approve" {
-                        try store.approve(uuid, by: user.name, comment: comment, at: now)
-                    } else {
-                        try store.reject(uuid, by: user.name, comment: comment ?? "", at: now)
+                do {
+                    try await central.run { store in
+                        if verb == "approve" {
+                            try store.approve(uuid, by: user.name, comment: comment, at: now)
+                        } else {
+                            try store.reject(uuid, by: user.name, comment: comment ?? "", at: now)
+                        }
                     }
+                } catch StoreError.unknownInterview {
+                    throw HTTPError(.notFound, message: "there is no interview \(uuid) here")
+                } catch StoreError.notReviewable(_, let status) {
+                    throw HTTPError(.conflict, message: "interview \(uuid) is \(status); only completed, approved or rejected interviews are reviewed")
                 }
                 return try json(["uuid": uuid, "status": verb == "approve" ? "approved" : "rejected"])
             }

@@ -162,6 +162,16 @@ struct ServerTests {
         #expect(back.stdout.contains("1 updated"), "\(back.stdout)")
         #expect(try workspace.interviews(device)[rejected] == "rejected")
 
+        // Bad requests: a body that is no batch, one over the size limit, a rejection without a comment.
+        let (garbage, garbageBody) = try request("POST", "\(server.url)/v1/batches", token: workspace.enumerator, body: "not a store")
+        #expect(garbage == 400, "\(garbageBody)")
+        #expect(garbageBody.contains("the batch was refused"), "\(garbageBody)")
+        let (uncommented, _) = try request("POST", "\(server.url)/v1/interviews/\(rejected)/reject", token: workspace.supervisor, body: "{}")
+        #expect(uncommented == 400)
+        let (unknown, _) = try request("POST", "\(server.url)/v1/interviews/no-such-uuid/approve", token: workspace.supervisor, body: "{}")
+        #expect(unknown == 404)
+        #expect(try workspace.central(server).count == 5)
+
         // A revoked token is refused like an unknown one.
         _ = try pantau(["server", "user", "revoke", "ani", "--database", workspace.central])
         let revoked = try pantau(["sync", "--server", server.url, "--token", workspace.enumerator, "--db", device])
