@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.0"..<"5.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The expression language: depends on nothing else in pantau (swift-crypto for digest()).
@@ -71,7 +72,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Store", "PostgresStore", "Questionnaire", "Interview", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ], swiftSettings: strict),
         // The jobs the commands run end to end: the demo, indicator and DiD runs over a store, DiD from CSV files.
         .target(

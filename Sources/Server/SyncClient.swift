@@ -1,10 +1,10 @@
+import AsyncHTTPClient
 import Foundation
 import Interview
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
 import Store
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// A device's side of a sync: every interview the server has not acknowledged in its present version goes up in
 /// batches (each taken in by the server in one transaction and acknowledged interview by interview), then the
@@ -94,26 +94,32 @@ public struct SyncClient {
 
     static func now() -> Timestamp { Timestamp(seconds: Date().timeIntervalSince1970, offsetMinutes: TimeZone.current.secondsFromGMT() / 60) }
 
-    /// One request; a reply other than 2xx is a refusal with the server's message.
+    /// One request; a reply other than 2xx is a refusal with the server's message. Through AsyncHTTPClient (http and
+    /// https): Foundation's URLSession on Linux polled in a busy loop while it waited for a reply, and fifty devices
+    /// syncing at once on one machine starved the server of processor time (Scripts/bench_sync.sh showed it).
     func send(_ method: String, _ path: String, body: Data? = nil, contentType: String? = nil) throws -> (Int, Data) {
-        var request = URLRequest(url: server.appendingPathComponent(path))
-        request.httpMethod = method
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        if let contentType { request.setValue(contentType, forHTTPHeaderField: "Content-Type") }
-        request.httpBody = body
-        request.timeoutInterval = 600
-        let box = ReplyBox()
-        let session = URLSession(configuration: .ephemeral)
-        defer { session.finishTasksAndInvalidate() }
-        session.dataTask(with: request) { data, response, error in
-            box.set(data: data, status: (response as? HTTPURLResponse)?.statusCode, error: error)
-        }.resume()
-        let reply = box.wait()
-        if let error = reply.error { throw Failure.unreachable(server.absoluteString, reason: error.localizedDescription) }
-        guard let status = reply.status else { throw Failure.badReply("no HTTP status") }
-        let data = reply.data ?? Data()
+        // A server that cannot be reached is reported at once rather than retried until the deadline: the enumerator
+        // sees it and syncs again later; nothing is lost meanwhile.
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(15), read: .seconds(300)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        defer { try? client.syncShutdown() }
+        var headers = HTTPHeaders()
+        headers.add(name: "Authorization", value: "Bearer \(token)")
+        if let contentType { headers.add(name: "Content-Type", value: contentType) }
+        let response: HTTPClient.Response
+        do {
+            let request = try HTTPClient.Request(
+                url: server.appendingPathComponent(path).absoluteString, method: HTTPMethod(rawValue: method), headers: headers,
+                body: body.map { .bytes($0) })
+            response = try client.execute(request: request, deadline: .now() + .seconds(600)).wait()
+        } catch {
+            throw Failure.unreachable(server.absoluteString, reason: "\(error)")
+        }
+        let status = Int(response.status.code)
+        let data = response.body.map { Data(buffer: $0) } ?? Data()
         guard (200..<300).contains(status) else {
-            throw Failure.refused(status: status, message: Self.message(in: data) ?? HTTPURLResponse.localizedString(forStatusCode: status))
+            throw Failure.refused(status: status, message: Self.message(in: data) ?? response.status.reasonPhrase)
         }
         return (status, data)
     }
@@ -122,23 +128,5 @@ public struct SyncClient {
     static func message(in data: Data) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return nil }
         return (object["error"] as? [String: Any])?["message"] as? String
-    }
-}
-
-/// A reply handed from URLSession's queue to the waiting caller.
-private final class ReplyBox: @unchecked Sendable {
-    // Unchecked: every field is written once under `lock`, before `done` is signalled, and read after.
-    private let lock = NSLock()
-    private let done = DispatchSemaphore(value: 0)
-    private var reply: (data: Data?, status: Int?, error: (any Error)?) = (nil, nil, nil)
-
-    func set(data: Data?, status: Int?, error: (any Error)?) {
-        lock.withLock { reply = (data, status, error) }
-        done.signal()
-    }
-
-    func wait() -> (data: Data?, status: Int?, error: (any Error)?) {
-        done.wait()
-        return lock.withLock { reply }
     }
 }
