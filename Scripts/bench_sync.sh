@@ -70,7 +70,7 @@ def run_backend(name, database):
     def sync(i):
         start = time.perf_counter()
         run = subprocess.run([pantau, "sync", "--server", url, "--token", tokens[i], "--db", copies[i]], capture_output=True, text=True)
-        return time.perf_counter() - start, run.returncode, run.stdout
+        return time.perf_counter() - start, run.returncode, run.stdout + run.stderr
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=devices) as pool:
         results = list(pool.map(sync, range(devices)))
@@ -87,6 +87,8 @@ def run_backend(name, database):
     print(f"{name:10}  {sent:6} interviews from {devices} devices in {wall:6.1f} s: {sent / wall:6.1f} interviews/s; "
           f"sync time median {statistics.median(times):5.1f} s, p99 {p99:5.1f} s; failed {len(failed)}; "
           f"central holds {len(held)} ({'each exactly once' if exactly_once else 'MISMATCH'})")
+    for r in failed[:3]:
+        print(f"  failed: {[line for line in r[2].splitlines() if not line.startswith('[')][-1:]}")
     return sent / wall
 
 database = server.rsplit("/", 1)[0] + f"/bench_sync_{int(time.time())}"

@@ -34,12 +34,11 @@ public enum CentralServer {
         SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// A new token: 32 random bytes, URL-safe base64.
+    /// A new token: 32 random bytes in hexadecimal (never starting with '-', which a command line would take for an
+    /// option, as base64 tokens sometimes did).
     public static func newToken() -> String {
         var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
     }
 
     /// Runs until the process is stopped; `onListening` gets the port (useful with port 0).

@@ -130,6 +130,8 @@ struct ServerTests {
         let device = workspace.field.source
         let onDevice = try workspace.interviews(device)
         #expect(onDevice.count == 6)
+        // Tokens are 64 hexadecimal digits: never taken for an option, as a token starting with '-' once was.
+        #expect(workspace.enumerator.count == 64 && workspace.enumerator.allSatisfy(\.isHexDigit))
 
         // A wrong token: refused before anything is read or written.
         let wrong = try pantau(["sync", "--server", server.url, "--token", "not-a-token", "--db", device])
