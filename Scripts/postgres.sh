@@ -8,6 +8,8 @@
 # /var/tmp (the postgres account may not be able to enter the checkout).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# runuser lives in /usr/sbin, which a stripped environment (CI's) may leave off the PATH.
+export PATH="$PATH:/usr/sbin:/sbin"
 key="$(printf '%s' "$PWD" | cksum | cut -d' ' -f1)"
 root="$PWD/.build-pg"
 [ "$(id -u)" -eq 0 ] && root="/var/tmp/pantau-pg-$key"

@@ -28,19 +28,16 @@ extension PostgresStore {
             for interview in batch.interviews {
                 guard let uuid = interview["uuid"]?.text else { continue }
                 let formID = interview["form_id"]?.text ?? "", unit = interview["unit_code"]?.text ?? "", round = interview["round_code"]?.text ?? ""
-                let place = "\(formID) · unit \(unit) · round \(round)"
+                let place = MergeSummary.Decision.place(formID: formID, unit: unit, round: round)
                 if let refusal = refusing(unit) {
-                    decisions.append(.init(uuid: uuid, outcome: .rejected, reason: "\(place): \(refusal)"))
+                    decisions.append(.refused(uuid, place, refusal))
                     continue
                 }
                 let sourceQuestionnaire = interview["questionnaire_id"]?.integer ?? -1
                 guard let questionnaireID = questionnaireIDs[sourceQuestionnaire] else {
                     let row = batch.questionnaires.first { $0["id"]?.integer == sourceQuestionnaire }
                     let name = row.map { "\($0["form_id"]?.text ?? "") version \($0["version"]?.text ?? "")" } ?? "its questionnaire"
-                    decisions.append(
-                        .init(
-                            uuid: uuid, outcome: .rejected,
-                            reason: "\(place): \(name) differs from the definition stored here under the same version; give one of them a new version"))
+                    decisions.append(.definitionDiffers(uuid, place, questionnaire: name))
                     continue
                 }
                 var row = interview
@@ -53,15 +50,14 @@ extension PostgresStore {
                     let incoming = (interview["updated_at"]?.text ?? "", trail.count)
                     let local = (current["updated_at"]?.text ?? "", Int(current["entries"]?.integer ?? 0))
                     guard incoming > local else {
-                        decisions.append(.init(uuid: uuid, outcome: .unchanged, reason: "\(place): the version here is as new or newer"))
+                        decisions.append(.unchanged(uuid, place))
                         continue
                     }
                     try replace(uuid, with: row, batch)
-                    let reason =
-                        "\(place): replaced the version of \(local.0) (\(current["status"]?.text ?? "")) "
-                        + "with that of \(incoming.0) (\(interview["status"]?.text ?? ""))"
-                    try appendAudit(uuid, at: now, event: "replaced_by_merge", detail: "\(reason), from \(origin)")
-                    decisions.append(.init(uuid: uuid, outcome: .updated, reason: reason))
+                    let decision = MergeSummary.Decision.replaced(
+                        uuid, place, old: (local.0, current["status"]?.text ?? ""), new: (incoming.0, interview["status"]?.text ?? ""))
+                    try appendAudit(uuid, at: now, event: "replaced_by_merge", detail: "\(decision.reason), from \(origin)")
+                    decisions.append(decision)
                     continue
                 }
                 let key = "\(formID)\u{1F}\(unit)\u{1F}\(round)"
@@ -77,14 +73,7 @@ extension PostgresStore {
                 try insertMany("answer", batch.answers[uuid] ?? [])
                 try insertMany("audit_log", trail)
                 for attachment in batch.attachments[uuid] ?? [] { try insert("attachment", attachment) }
-                if duplicates.isEmpty {
-                    decisions.append(.init(uuid: uuid, outcome: .new, reason: place))
-                } else {
-                    decisions.append(
-                        .init(
-                            uuid: uuid, outcome: .duplicate,
-                            reason: "\(place): also interviewed as \(duplicates.joined(separator: ", ")); both kept, settle with pantau resolve"))
-                }
+                decisions.append(.taken(uuid, place, duplicating: duplicates))
             }
             let counts = Dictionary(grouping: decisions, by: \.outcome).mapValues(\.count)
             let details = decisions.filter { $0.outcome != .unchanged }.map { "\($0.outcome.rawValue) \($0.uuid): \($0.reason)" }

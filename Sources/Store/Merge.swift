@@ -18,6 +18,38 @@ public struct MergeSummary: Hashable, Sendable, CustomStringConvertible {
         public init(uuid: String, outcome: Outcome, reason: String) {
             (self.uuid, self.outcome, self.reason) = (uuid, outcome, reason)
         }
+
+        /// The decisions as every store words them (SQLite's merge and PostgreSQL's), by the interview's place:
+        /// `form · unit U · round R`.
+        public static func place(formID: String, unit: String, round: String) -> String { "\(formID) · unit \(unit) · round \(round)" }
+
+        public static func refused(_ uuid: String, _ place: String, _ reason: String) -> Decision {
+            Decision(uuid: uuid, outcome: .rejected, reason: "\(place): \(reason)")
+        }
+
+        public static func definitionDiffers(_ uuid: String, _ place: String, questionnaire name: String) -> Decision {
+            refused(uuid, place, "\(name) differs from the definition stored here under the same version; give one of them a new version")
+        }
+
+        public static func unchanged(_ uuid: String, _ place: String) -> Decision {
+            Decision(uuid: uuid, outcome: .unchanged, reason: "\(place): the version here is as new or newer")
+        }
+
+        public static func replaced(
+            _ uuid: String, _ place: String, old: (updatedAt: String, status: String), new: (updatedAt: String, status: String)
+        ) -> Decision {
+            Decision(
+                uuid: uuid, outcome: .updated,
+                reason: "\(place): replaced the version of \(old.updatedAt) (\(old.status)) with that of \(new.updatedAt) (\(new.status))")
+        }
+
+        /// A new interview: new, or a duplicate when others of its questionnaire, unit and round are here.
+        public static func taken(_ uuid: String, _ place: String, duplicating others: [String]) -> Decision {
+            if others.isEmpty { return Decision(uuid: uuid, outcome: .new, reason: place) }
+            return Decision(
+                uuid: uuid, outcome: .duplicate,
+                reason: "\(place): also interviewed as \(others.joined(separator: ", ")); both kept, settle with pantau resolve")
+        }
     }
 
     public let source: String
@@ -141,48 +173,37 @@ extension ResponseStore {
         for interview in source.interviews {
             let uuid: String = interview["uuid"]
             let formID: String = interview["form_id"], unit: String = interview["unit_code"], round: String = interview["round_code"]
-            let place = "\(formID) · unit \(unit) · round \(round)"
+            let place = MergeSummary.Decision.place(formID: formID, unit: unit, round: round)
             if let refusal = refusing(unit) {
-                decisions.append(.init(uuid: uuid, outcome: .rejected, reason: "\(place): \(refusal)"))
+                decisions.append(.refused(uuid, place, refusal))
                 continue
             }
             let sourceQuestionnaire: Int64 = interview["questionnaire_id"]
             guard let questionnaireID = questionnaireIDs[sourceQuestionnaire] else {
                 let row = source.questionnaires.first { $0["id"] as Int64 == sourceQuestionnaire }
                 let name = row.map { "\($0["form_id"] as String) version \($0["version"] as String)" } ?? "its questionnaire"
-                decisions.append(
-                    .init(
-                        uuid: uuid, outcome: .rejected,
-                        reason: "\(place): \(name) differs from the definition stored here under the same version; give one of them a new version"))
+                decisions.append(.definitionDiffers(uuid, place, questionnaire: name))
                 continue
             }
             if let current = try Row.fetchOne(existing, arguments: [uuid]) {
                 let incoming = (interview["updated_at"] as String, try Int.fetchOne(sourceAuditCount, arguments: [uuid]) ?? 0)
                 let local = (current["updated_at"] as String, try Int.fetchOne(auditCount, arguments: [uuid]) ?? 0)
                 guard incoming > local else {
-                    decisions.append(.init(uuid: uuid, outcome: .unchanged, reason: "\(place): the version here is as new or newer"))
+                    decisions.append(.unchanged(uuid, place))
                     continue
                 }
                 try replace(uuid, questionnaireID: questionnaireID, db)
-                let reason =
-                    "\(place): replaced the version of \(current["updated_at"] as String) (\(current["status"] as String)) "
-                    + "with that of \(interview["updated_at"] as String) (\(interview["status"] as String))"
-                try appendAudit(db, uuid: uuid, at: now, event: "replaced_by_merge", detail: "\(reason), from \(sourcePath)")
-                decisions.append(.init(uuid: uuid, outcome: .updated, reason: reason))
+                let decision = MergeSummary.Decision.replaced(
+                    uuid, place, old: (current["updated_at"], current["status"]), new: (interview["updated_at"], interview["status"]))
+                try appendAudit(db, uuid: uuid, at: now, event: "replaced_by_merge", detail: "\(decision.reason), from \(sourcePath)")
+                decisions.append(decision)
                 continue
             }
             try markNew.execute(arguments: [uuid, questionnaireID])
             let key = "\(formID)\u{1F}\(unit)\u{1F}\(round)"
             let duplicates = try String.fetchAll(others, arguments: [formID, unit, round, uuid]) + (newPlaces[key] ?? [])
             newPlaces[key, default: []].append(uuid)
-            if duplicates.isEmpty {
-                decisions.append(.init(uuid: uuid, outcome: .new, reason: place))
-            } else {
-                decisions.append(
-                    .init(
-                        uuid: uuid, outcome: .duplicate,
-                        reason: "\(place): also interviewed as \(duplicates.joined(separator: ", ")); both kept, settle with pantau resolve"))
-            }
+            decisions.append(.taken(uuid, place, duplicating: duplicates))
         }
         // New interviews, table to table: the interview rows, their answers, their audit trails in order.
         try db.execute(
