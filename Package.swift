@@ -72,7 +72,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Store", "PostgresStore", "Questionnaire", "Interview", .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"), .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ], swiftSettings: strict),
         // The jobs the commands run end to end: the demo, indicator and DiD runs over a store, DiD from CSV files.
         .target(

@@ -213,14 +213,11 @@ extension PostgresStore {
             )
             SELECT * FROM unit WHERE code IN (SELECT code FROM up) ORDER BY position
             """, chosen)
-        let filter = "status NOT IN ('draft', 'discarded') AND ($1::text[] IS NULL OR unit_code = ANY($1::text[]))"
-        contents.interviews = try database.rows("SELECT * FROM interview WHERE \(filter) ORDER BY started_at, uuid", chosen)
+        let finished = "i.status NOT IN ('draft', 'discarded') AND ($1::text[] IS NULL OR i.unit_code = ANY($1::text[]))"
+        contents.interviews = try database.rows("SELECT i.* FROM interview i WHERE \(finished) ORDER BY i.started_at, i.uuid", chosen)
         func grouped(_ table: String, _ order: String) throws -> [String: [SQLRow]] {
-            Dictionary(
-                grouping: try database.rows(
-                    "SELECT t.* FROM \(table) t JOIN interview i ON i.uuid = t.interview_uuid WHERE i.\(filter.replacingOccurrences(of: "unit_code", with: "i.unit_code")) ORDER BY t.interview_uuid, t.\(order)",
-                    chosen)
-            ) { $0["interview_uuid"]?.text ?? "" }
+            let sql = "SELECT t.* FROM \(table) t JOIN interview i ON i.uuid = t.interview_uuid WHERE \(finished) ORDER BY t.interview_uuid, t.\(order)"
+            return Dictionary(grouping: try database.rows(sql, chosen)) { $0["interview_uuid"]?.text ?? "" }
         }
         contents.answers = try grouped("answer", "address")
         contents.audit = try grouped("audit_log", "seq")

@@ -35,7 +35,7 @@ public final class PostgresStore: StoreReading, @unchecked Sendable {
                     try database.execute(statement)
                 }
                 try database.execute(
-                    "INSERT INTO pantau_migrations (identifier, applied_at) VALUES ($1, $2)", [.text(step.identifier), .text(Self.now().iso8601)])
+                    "INSERT INTO pantau_migrations (identifier, applied_at) VALUES ($1, $2)", [.text(step.identifier), .text(Timestamp.now().iso8601)])
             }
         }
     }
@@ -44,8 +44,6 @@ public final class PostgresStore: StoreReading, @unchecked Sendable {
     public func appliedMigrations() throws -> [String] {
         try database.rows("SELECT identifier FROM pantau_migrations ORDER BY identifier").compactMap { $0["identifier"]?.text }
     }
-
-    static func now() -> Timestamp { Timestamp(seconds: Date().timeIntervalSince1970, offsetMinutes: 0) }
 
     // MARK: People and assignments
 

@@ -65,13 +65,11 @@ extension PostgresStore: CentralDatabase {
         let scratch = try ResponseStore(path: folder.appendingPathComponent("frame.sqlite").path)
         let here = folder.appendingPathComponent("here.sqlite").path
         try batch(forUnits: nil).write(to: here)
-        _ = try scratch.merge(from: here, at: Self.clock())
+        _ = try scratch.merge(from: here, at: Timestamp.now())
         _ = try scratch.importFrame(units)
         let out = folder.appendingPathComponent("units.sqlite").path
         try scratch.writeBatch(to: out, interviews: [], units: Set(units.map(\.code)))
         try importUnits(try BatchContents.read(path: out).units)
         return units.count
     }
-
-    static func clock() -> Timestamp { Timestamp(seconds: Date().timeIntervalSince1970, offsetMinutes: 0) }
 }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Hummingbird
 import Interview
@@ -31,7 +30,7 @@ public enum CentralServer {
 
     /// The SHA-256 of a token, as the store keeps it.
     public static func tokenHash(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        ContentDigest.hex(token)
     }
 
     /// A new token: 32 random bytes in hexadecimal (never starting with '-', which a command line would take for an
@@ -88,7 +87,7 @@ public enum CentralServer {
                 if verb == "reject", (comment ?? "").trimmingCharacters(in: .whitespaces).isEmpty {
                     throw HTTPError(.badRequest, message: "a rejection needs a comment: {\"comment\": \"what to check\"}")
                 }
-                let now = CentralStoreAccess.now()
+                let now = Timestamp.now()
                 do {
                     try await central.run { store in
                         if verb == "approve" {

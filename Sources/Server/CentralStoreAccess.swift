@@ -20,10 +20,6 @@ final class CentralStoreAccess: @unchecked Sendable {
 
     deinit { try? FileManager.default.removeItem(at: scratch) }
 
-    static func now() -> Timestamp {
-        Timestamp(seconds: Date().timeIntervalSince1970, offsetMinutes: TimeZone.current.secondsFromGMT() / 60)
-    }
-
     /// Runs a store operation on the store's queue.
     func run<T: Sendable>(_ body: @escaping @Sendable (any CentralDatabase) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
@@ -41,7 +37,7 @@ final class CentralStoreAccess: @unchecked Sendable {
         do {
             summary = try await run { store in
                 let assigned = user.role == .enumerator ? try store.assignedUnits(name: user.name) : nil
-                return try store.takeIn(batch: file.path, at: Self.now(), origin: "sync from \(user.name)") { unit in
+                return try store.takeIn(batch: file.path, at: Timestamp.now(), origin: "sync from \(user.name)") { unit in
                     guard let assigned, !assigned.contains(unit) else { return nil }
                     return "unit \(unit) is not assigned to \(user.name)"
                 }

@@ -72,7 +72,7 @@ public struct SyncClient {
             let (_, body) = try send("POST", "/v1/batches", body: try Data(contentsOf: file), contentType: "application/vnd.pantau.batch+sqlite")
             guard let receipt = try? JSONDecoder().decode(BatchReceipt.self, from: body) else { throw Failure.badReply("no receipt for the batch") }
             let taken = receipt.decisions.filter { $0.outcome != "rejected" }.map(\.uuid)
-            try store.acknowledge(server: serverKey, interviews: taken, at: Self.now())
+            try store.acknowledge(server: serverKey, interviews: taken, at: Timestamp.now())
             report.sent += chunk.count
             report.acknowledged += taken.count
             report.refused += receipt.decisions.filter { $0.outcome == "rejected" }.map { ($0.uuid, $0.reason) }
@@ -82,17 +82,15 @@ public struct SyncClient {
         let (_, download) = try send("GET", "/v1/batches/download")
         let file = scratch.appendingPathComponent("download.sqlite")
         try download.write(to: file)
-        report.received = try store.merge(from: file.path, at: Self.now(), origin: "sync from \(serverKey)")
+        report.received = try store.merge(from: file.path, at: Timestamp.now(), origin: "sync from \(serverKey)")
         // What came down and was taken is what the server holds: acknowledged as such. An interview left unchanged
         // may be newer here than there, and goes up next time.
         if let received = report.received {
             let taken = received.decisions.filter { [.new, .updated, .duplicate].contains($0.outcome) }.map(\.uuid)
-            try store.acknowledge(server: serverKey, interviews: taken, at: Self.now())
+            try store.acknowledge(server: serverKey, interviews: taken, at: Timestamp.now())
         }
         return report
     }
-
-    static func now() -> Timestamp { Timestamp(seconds: Date().timeIntervalSince1970, offsetMinutes: TimeZone.current.secondsFromGMT() / 60) }
 
     /// One request; a reply other than 2xx is a refusal with the server's message. Through AsyncHTTPClient (http and
     /// https): Foundation's URLSession on Linux polled in a busy loop while it waited for a reply, and fifty devices

@@ -34,10 +34,7 @@ struct StoreOptions: ParsableArguments {
 enum ListFormat: String, ExpressibleByArgument, CaseIterable { case table, csv, json }
 
 /// Now, from the system clock and time zone.
-@Sendable func systemClock() -> Timestamp {
-    let date = Date()
-    return Timestamp(seconds: date.timeIntervalSince1970, offsetMinutes: TimeZone.current.secondsFromGMT(for: date) / 60)
-}
+@Sendable func systemClock() -> Timestamp { Timestamp.now() }
 
 /// A plain text table: columns padded to their widest cell.
 func renderTable(_ header: [String], _ rows: [[String]]) -> String {
