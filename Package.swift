@@ -134,6 +134,9 @@ let package = Package(
         .testTarget(
             name: "SpreadsheetTests", dependencies: ["Spreadsheet", "TestSupport", "ZIPFoundation"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
+            name: "PostgresStoreTests", dependencies: ["PostgresStore", "Store", "Interview", "Questionnaire", "Expressions", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
             name: "PantauEndToEndTests", dependencies: ["TestSupport", "pantau", "Server", "ZIPFoundation"], exclude: ["Snapshots"], swiftSettings: strict),
         .testTarget(
             name: "XLSFormTests", dependencies: ["TestSupport", "XLSForm", "Spreadsheet", "Questionnaire", "Codebook", "Expressions"], exclude: ["Fixtures"],

@@ -122,6 +122,20 @@ public final class PostgresStore: StoreReading, @unchecked Sendable {
         ).map(Self.summary)
     }
 
+    public func interviewKeys(formID: String? = nil, round: String? = nil) throws -> [InterviewKey] {
+        try database.rows(
+            """
+            SELECT uuid, form_id, unit_code, round_code, status, enumerator FROM interview
+            WHERE ($1::text IS NULL OR form_id = $1) AND ($2::text IS NULL OR round_code = $2)
+            ORDER BY round_code COLLATE "C", form_id COLLATE "C", unit_code COLLATE "C", started_at COLLATE "C"
+            """, [formID.map(SQLValue.text) ?? .null, round.map(SQLValue.text) ?? .null]
+        ).map {
+            InterviewKey(
+                uuid: $0["uuid"]?.text ?? "", formID: $0["form_id"]?.text ?? "", unitCode: $0["unit_code"]?.text ?? "",
+                roundCode: $0["round_code"]?.text ?? "", status: $0["status"]?.text ?? "", enumerator: $0["enumerator"]?.text ?? "")
+        }
+    }
+
     static let summarySQL = """
         SELECT i.*, q.version, u.name AS unit_name,
                (SELECT COUNT(*) FROM answer a WHERE a.interview_uuid = i.uuid AND a.relevant <> 0 AND a.origin = 'entered') AS answers

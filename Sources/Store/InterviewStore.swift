@@ -268,6 +268,24 @@ extension ResponseStore {
         }
     }
 
+    public func interviewKeys(formID: String? = nil, round: String? = nil) throws -> [InterviewKey] {
+        try wrap {
+            try queue.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT uuid, form_id, unit_code, round_code, status, enumerator FROM interview
+                        WHERE (?1 IS NULL OR form_id = ?1) AND (?2 IS NULL OR round_code = ?2) ORDER BY round_code, form_id, unit_code, started_at
+                        """, arguments: [formID, round]
+                ).map {
+                    InterviewKey(
+                        uuid: $0["uuid"], formID: $0["form_id"], unitCode: $0["unit_code"], roundCode: $0["round_code"], status: $0["status"],
+                        enumerator: $0["enumerator"])
+                }
+            }
+        }
+    }
+
     static func summary(_ row: Row) -> InterviewSummary {
         InterviewSummary(
             uuid: row["uuid"], formID: row["form_id"], version: row["version"], unitCode: row["unit_code"],

@@ -7,6 +7,8 @@ import Questionnaire
 public protocol StoreReading: AnyObject {
     /// Interviews as listed (entered, relevant answers counted), optionally of one round and status.
     func interviews(round: String?, status: String?) throws -> [InterviewSummary]
+    /// Every interview's identity and status, cheaply (no answers counted), optionally of one questionnaire and round.
+    func interviewKeys(formID: String?, round: String?) throws -> [InterviewKey]
     /// One interview with its answers and its audit trail in order.
     func interview(_ uuid: String) throws -> (summary: InterviewSummary, answers: [StoredAnswer], audit: [AuditEntry])
     /// The stored text of a questionnaire version.
@@ -26,6 +28,20 @@ public protocol StoreReading: AnyObject {
     func attachments(of interviews: Set<String>?) throws -> [StoredAttachment]
     /// One attachment's bytes, checked against its SHA-256.
     func content(of attachment: StoredAttachment) throws -> Data?
+}
+
+/// Who and where an interview is, and how far: what progress and review need of every interview.
+public struct InterviewKey: Hashable, Sendable {
+    public let uuid: String
+    public let formID: String
+    public let unitCode: String
+    public let roundCode: String
+    public let status: String
+    public let enumerator: String
+
+    public init(uuid: String, formID: String, unitCode: String, roundCode: String, status: String, enumerator: String) {
+        (self.uuid, self.formID, self.unitCode, self.roundCode, self.status, self.enumerator) = (uuid, formID, unitCode, roundCode, status, enumerator)
+    }
 }
 
 extension StoreReading {

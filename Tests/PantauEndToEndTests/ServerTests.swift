@@ -231,7 +231,7 @@ struct ServerTests {
         }
     }
 
-    @Test("interviews, show, approve and reject read and write a PostgreSQL central store as they do an SQLite one, with the same results")
+    @Test("interviews, show, progress, review, approve and reject read and write a PostgreSQL central store as they do an SQLite one, with the same results")
     func commandsOnPostgres() throws {
         let sqlite = try CentralWorkspace(villages: 8, backend: .sqlite)
         let postgres = try CentralWorkspace(villages: 8, backend: .postgres)
@@ -255,6 +255,14 @@ struct ServerTests {
         let (shown, shownThere) = try both(["show", first, "--format", "json"])
         #expect(shown == shownThere)
         #expect(shown.contains("\"audit\""))
+        // The supervisor's views: progress by each grouping, and the review list with its reasons.
+        for grouping in ["district", "enumerator"] {
+            let (progress, progressThere) = try both(["progress", "--by", grouping, "--format", "csv"])
+            #expect(progress == progressThere)
+            #expect(progress.contains("f,all,,8,"), "\(progress)")
+        }
+        let (review, reviewThere) = try both(["review", "--format", "json"])
+        #expect(review == reviewThere)
         _ = try both(["approve", first, "--comment", "fine"])
         _ = try both(["reject", second, "--comment", "check b"])
         let (statuses, statusesThere) = try both(["interviews", "--status", "rejected", "--format", "csv"])

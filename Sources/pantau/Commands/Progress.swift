@@ -24,7 +24,7 @@ struct Progress: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let database = try store.openExisting()
+        let database = try store.openReading()
         let rounds = try database.rounds()
         guard let round = round ?? rounds.last?.code else { throw CommandError.noRounds }
         try database.checkGrouping(by)

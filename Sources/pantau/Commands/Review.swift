@@ -25,7 +25,7 @@ struct Review: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let database = try store.openExisting()
+        let database = try store.openReading()
         let items = try database.reviewList(round: round)
         switch format {
         case .json:

@@ -1,0 +1,133 @@
+// The supervisor's views on a central PostgreSQL store: the review list and progress give what they give on an
+// SQLite store holding the same interviews, reason for reason.
+import Expressions
+import Foundation
+import Interview
+import PostgresStore
+import Questionnaire
+import Store
+import TestSupport
+import Testing
+
+let form = """
+    settings: {form_id: desa, title: Desa, version: "1", unit_level: village}
+    survey:
+      - {type: integer, name: meetings, label: Meetings, constraint: ". <= 100"}
+      - {type: integer, name: members, label: Members}
+      - {type: text, name: head, label: Head}
+      - {type: text, name: secretary, label: Secretary}
+      - {type: integer, name: hamlets, label: Hamlets}
+      - {type: text, name: note, label: Note, required: false}
+
+    """
+
+let frame = """
+    code,name,level,parent_code
+    11,Aceh,province,
+    1105,Aceh Barat,district,11
+    1106,Aceh Besar,district,11
+    1105010,Johan Pahlawan,subdistrict,1105
+    1106010,Lhoong,subdistrict,1106
+    1105010001,Desa Satu,village,1105010
+    1105010002,Desa Dua,village,1105010
+    1105010003,Desa Tiga,village,1105010
+    1106010001,Desa Empat,village,1106010
+    1106010002,Desa Lima,village,1106010
+    1106010003,Desa Enam,village,1106010
+    1106010004,Desa Tujuh,village,1106010
+
+    """
+
+let start = Timestamp(seconds: 1_623_718_800, offsetMinutes: 420)
+
+func at(minutes: Double) -> Timestamp { Timestamp(seconds: start.seconds + minutes * 60, offsetMinutes: 420) }
+
+/// Answers for the six questions: numbers for the integers, names for the text.
+func answers(_ meetings: Value, members: Double = 9, head: Value = .string("Pak Ali"), hamlets: Double = 4) -> [Address: AnswerRecord] {
+    [
+        Address("meetings"): AnswerRecord(value: meetings, origin: .entered, relevant: true),
+        Address("members"): AnswerRecord(value: .number(members), origin: .entered, relevant: true),
+        Address("head"): AnswerRecord(value: head, origin: .entered, relevant: true),
+        Address("secretary"): AnswerRecord(value: .string("Bu Sri"), origin: .entered, relevant: true),
+        Address("hamlets"): AnswerRecord(value: .number(hamlets), origin: .entered, relevant: true),
+    ]
+}
+
+/// An SQLite store with interviews that give every kind of review reason, in two rounds, by three enumerators.
+func fieldStore() throws -> ResponseStore {
+    let store = try ResponseStore(path: try temporaryPath("field.sqlite"))
+    try store.importFrame(try FrameFile.parse(frame).get())
+    let questionnaire = try QuestionnaireLoader.load(yaml: form, file: "desa.yaml").get()
+    func interview(
+        _ unit: String, round: String = "2021-H1", by enumerator: String, _ records: [Address: AnswerRecord], minutes: Double = 20,
+        extra: [AuditEvent] = [], complete: Bool = true
+    ) throws -> String {
+        let opened = try store.openInterview(questionnaire, unit: unit, round: round, enumerator: enumerator, reopen: false, language: nil, at: start)
+        let events = [AuditEvent(.entered(Address("meetings")), at: start)] + extra + [AuditEvent(.completed, at: at(minutes: minutes))]
+        let transition = Transition(records: records, events: complete ? events : Array(events.dropLast()), cursor: .end)
+        if complete {
+            try store.complete(transition, interview: opened.uuid, language: nil, at: at(minutes: minutes))
+        } else {
+            try store.save(transition, interview: opened.uuid, language: nil, at: at(minutes: minutes))
+        }
+        return opened.uuid
+    }
+    _ = try interview("1105010001", by: "ani", answers(.number(9)), minutes: 22)
+    let reopened = try interview("1105010002", by: "ani", answers(.number(4), head: .string("Pak Budi")), minutes: 25)
+    _ = try interview("1105010003", by: "ani", answers(.number(5), head: .string("Pak Cahyo")), minutes: 19)
+    // Two interviews with the same answers, one of them very short.
+    _ = try interview("1106010001", by: "budi", answers(.number(6), head: .string("Pak Dedi")), minutes: 2)
+    _ = try interview("1106010002", by: "budi", answers(.number(6), head: .string("Pak Dedi")), minutes: 21)
+    // Non-responses, a soft check confirmed and a hard check failing on what was stored.
+    var refused = answers(.number(500), members: 0, head: .nonResponse(.refused))
+    refused[Address("members")] = AnswerRecord(value: .nonResponse(.dontKnow), origin: .entered, relevant: true)
+    refused[Address("hamlets")] = AnswerRecord(value: .nonResponse(.dontKnow), origin: .entered, relevant: true)
+    _ = try interview(
+        "1106010003", by: "citra", refused, minutes: 24, extra: [AuditEvent(.softCheckConfirmed(Address("members"), reason: "new village"), at: at(minutes: 5))]
+    )
+    _ = try interview("1106010004", by: "citra", answers(.number(7)), complete: false)
+    // Reopened after completion and changed.
+    let question = try #require(try store.interviews().first { $0.uuid == reopened })
+    _ = try store.openInterview(questionnaire, unit: question.unitCode, round: "2021-H1", enumerator: "ani", reopen: true, language: nil, at: at(minutes: 40))
+    try store.complete(
+        Transition(
+            records: [Address("meetings"): AnswerRecord(value: .number(3), origin: .entered, relevant: true)],
+            events: [AuditEvent(.changed(Address("meetings"), old: .number(4), new: .number(3)), at: at(minutes: 41))], cursor: .end),
+        interview: reopened, language: nil, at: at(minutes: 41))
+    // The next round: one number far from the unit's previous answer.
+    _ = try interview("1105010001", round: "2021-H2", by: "ani", answers(.number(90)), minutes: 20)
+    _ = try interview("1105010002", round: "2021-H2", by: "ani", answers(.number(4), head: .string("Pak Budi")), minutes: 18)
+    return store
+}
+
+@Suite(.temporaryFiles)
+struct ReviewOnPostgresTests {
+    @Test("review and progress on PostgreSQL equal those on SQLite for the same interviews, every reason included")
+    func sameAsSQLite() throws {
+        let sqlite = try fieldStore()
+        let postgres = try PostgresStore(url: try TestPostgres.database())
+        let batch = try temporaryPath("batch.sqlite")
+        try sqlite.writeBatch(to: batch, interviews: try sqlite.interviews().map(\.uuid), units: Set(try sqlite.units().map(\.code)))
+        let summary = try postgres.merge(try BatchContents.read(path: batch), at: start, origin: "field.sqlite")
+        #expect(summary.count(.new) == 9)
+        let reviewed = try sqlite.reviewList()
+        #expect(
+            Set(reviewed.flatMap(\.reasons).map(\.rule))
+                == [
+                    "copied_answers", "very_short", "non_responses", "soft_checks_confirmed", "hard_check_fails", "changed_after_completion",
+                    "far_from_previous",
+                ])
+        #expect(try postgres.reviewList() == reviewed)
+        for round in ["2021-H1", "2021-H2"] { #expect(try postgres.reviewList(round: round) == sqlite.reviewList(round: round)) }
+        for grouping in ["district", "subdistrict", "enumerator"] {
+            for round in ["2021-H1", "2021-H2"] {
+                let here = try sqlite.progress(formID: "desa", unitLevel: "village", round: round, by: grouping)
+                #expect(try postgres.progress(formID: "desa", unitLevel: "village", round: round, by: grouping) == here)
+                #expect(here.reduce(0) { $0 + $1.units } == 7)
+            }
+        }
+        let byDistrict = try postgres.progress(formID: "desa", unitLevel: "village", round: "2021-H1", by: "district")
+        #expect(byDistrict.map(\.completed) == [3, 3] && byDistrict.map(\.draft) == [0, 1])
+        #expect(throws: StoreError.self) { try postgres.progress(formID: "desa", unitLevel: "village", round: "2021-H1", by: "hamlet") }
+    }
+}
