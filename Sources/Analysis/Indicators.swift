@@ -124,26 +124,14 @@ struct AnswerContext: FieldOnlyContext {
     }
 }
 
-final class ContextCache {
-    private var contexts: [String: [AnswerContext]] = [:]
-
-    func contexts(for data: RoundData) -> [AnswerContext] {
-        let key = "\(data.round)\u{1}\(data.formID)"
-        if let cached = contexts[key] { return cached }
-        let built = data.interviews.map { AnswerContext($0.values) }
-        contexts[key] = built
-        return built
-    }
-}
-
-/// Computes indicator tables from in-memory round data.
+/// Computes indicator tables from round data, one round at a time (see `figures` and `table`).
 public struct IndicatorCalculator {
     let hierarchy: FrameHierarchy
     public let questionnaires: [Questionnaire]
     public let intervals: IntervalMethod
     public let language: String?
-    /// Evaluation contexts, built once per interview and shared by every indicator.
-    let cache = ContextCache()
+    /// Units of each indicator's level per group in the frame, counted once for every round.
+    let populationCounts = PopulationCounts()
 
     public var units: [String: FrameUnit] { hierarchy.units }
 
@@ -252,34 +240,6 @@ public struct IndicatorCalculator {
         }
     }
 
-    /// Overall and per-group statistics for one indicator in one round.
-    func compute(_ indicator: Indicator, _ data: RoundData) -> [String: [String: (Accumulator)]] {
-        let questionnaire = questionnaires.first { $0.settings.formID == indicator.instrument }
-        var groups: [String: [String: Accumulator]] = ["overall": ["all": Accumulator()]]
-        let contexts = cache.contexts(for: data)
-        for (position, interview) in data.interviews.enumerated() {
-            guard units[interview.unit]?.level == indicator.level || indicator.level.isEmpty else { continue }
-            guard indicator.population.contains(interview.unit, in: hierarchy) else { continue }
-            let contribution = contribution(indicator, interview.values, contexts[position])
-            var keys: [(String, String)] = [("overall", "all")]
-            for disaggregation in indicator.disaggregations {
-                if let group = group(interview.unit, disaggregation, values: interview.values, questionnaire: questionnaire) {
-                    keys.append((disaggregation.description, group))
-                }
-            }
-            for (dimension, group) in keys {
-                // In place: copying the accumulator out of the dictionary and back would copy its arrays every time.
-                switch contribution {
-                case .value(let value): groups[dimension, default: [:]][group, default: Accumulator()].values.append(value)
-                case .missing: groups[dimension, default: [:]][group, default: Accumulator()].missing += 1
-                case .nonResponse: groups[dimension, default: [:]][group, default: Accumulator()].nonResponse += 1
-                case .notAsked: groups[dimension, default: [:]][group, default: Accumulator()].notAsked += 1
-                }
-            }
-        }
-        return groups
-    }
-
     /// Units of the indicator's level per group, from the frame.
     func populations(_ indicator: Indicator) -> [String: [String: Int]] {
         var result: [String: [String: Int]] = ["overall": ["all": 0]]
@@ -302,99 +262,6 @@ public struct IndicatorCalculator {
         return result
     }
 
-    /// The table for `round`, with every round's overall values for charts. `data` holds each round's data for
-    /// each instrument; `versions` the questionnaire versions by form id and version.
-    public func table(
-        title: String, indicators: [Indicator], round: String, rounds: [String], data: [String: [String: RoundData]],
-        versions: [String: [String: Questionnaire]]
-    ) -> IndicatorTable {
-        let position = rounds.firstIndex(of: round) ?? rounds.count - 1
-        let previousRound = position > 0 ? rounds[position - 1] : nil
-        var results: [IndicatorResult] = []
-        for indicator in indicators {
-            let populations = populations(indicator)
-            let current = data[round]?[indicator.instrument].map { compute(indicator, $0) } ?? [:]
-            let before = previousRound.flatMap { data[$0]?[indicator.instrument] }.map { compute(indicator, $0) } ?? [:]
-            var rows: [IndicatorRow] = []
-            let dimensions = ["overall"] + indicator.disaggregations.map(\.description)
-            for dimension in dimensions {
-                for group in (current[dimension] ?? [:]).keys.sorted() {
-                    let accumulator = current[dimension]![group]!
-                    let population = populations[dimension]?[group]
-                    let stats = statistic(indicator, accumulator, population: population)
-                    let previous = before[dimension]?[group].flatMap { statistic(indicator, $0, population: population).value }
-                    rows.append(row(dimension, group, accumulator, stats, population: population, previous: previous))
-                }
-            }
-            // Every round's overall value, and per province and district for the charts.
-            var series: [(String, Double?)] = []
-            var provinceValues: [String: [Double?]] = [:]
-            let provinceLevel = units.values.contains { $0.level == "province" } ? "province" : nil
-            for (index, code) in rounds.enumerated() {
-                guard let roundData = data[code]?[indicator.instrument] else {
-                    series.append((code, nil))
-                    for key in provinceValues.keys { provinceValues[key]?.append(nil) }
-                    continue
-                }
-                var withProvince = indicator
-                if let provinceLevel, !indicator.disaggregations.contains(.level(provinceLevel)) { withProvince = indicator.by([.level(provinceLevel)]) }
-                let groups = compute(withProvince, roundData)
-                series.append((code, groups["overall"]?["all"].flatMap { statistic(indicator, $0, population: nil).value }))
-                for (name, accumulator) in groups[provinceLevel ?? ""] ?? [:] {
-                    if provinceValues[name] == nil { provinceValues[name] = Array(repeating: nil, count: index) }
-                    provinceValues[name]!.append(statistic(indicator, accumulator, population: nil).value)
-                }
-                for key in provinceValues.keys where provinceValues[key]!.count < index + 1 { provinceValues[key]!.append(nil) }
-            }
-            var districts: [(String, Double?)] = []
-            if let roundData = data[round]?[indicator.instrument], units.values.contains(where: { $0.level == "district" }) {
-                let byDistrict = indicator.by([.level("district")])
-                let groups = compute(byDistrict, roundData)
-                districts = (groups["district"] ?? [:]).map { ($0.key, statistic(indicator, $0.value, population: nil).value) }.sorted { $0.0 < $1.0 }
-            }
-            let overall = rows.first { $0.dimension == "overall" }?.value
-            let day = data[round]?[indicator.instrument]?.endDay ?? nil
-            // The comparison units: their overall row this round and their value in every round.
-            var comparison: IndicatorRow?
-            var comparisonSeries: [(String, Double?)] = []
-            if let population = indicator.comparison {
-                var other = indicator.by([])
-                other.population = population
-                let frameCount: Int? = self.populations(other)["overall"]?["all"]
-                func overall(_ code: String) -> Accumulator? {
-                    guard let roundData = data[code]?[indicator.instrument] else { return nil }
-                    return compute(other, roundData)["overall"]?["all"]
-                }
-                for code in rounds {
-                    guard let accumulator = overall(code) else {
-                        comparisonSeries.append((code, nil))
-                        continue
-                    }
-                    let stats: Statistic = statistic(other, accumulator, population: frameCount)
-                    comparisonSeries.append((code, stats.value))
-                    if code == round {
-                        let previous: Double? = previousRound.flatMap(overall).flatMap { statistic(other, $0, population: frameCount).value }
-                        comparison = row("comparison", population.description, accumulator, stats, population: frameCount, previous: previous)
-                    }
-                }
-            }
-            // Status per province, on this round's values.
-            let provinceStatus = provinceValues.sorted { $0.key < $1.key }.map { name, values -> (String, Double?, TargetStatus?) in
-                let value = values.indices.contains(position) ? values[position] : nil
-                return (name, value, status(indicator, value: value, day: day))
-            }
-            results.append(
-                IndicatorResult(
-                    indicator: indicator, rows: rows, status: status(indicator, value: overall, day: day),
-                    comparability: comparability(indicator, round: round, previousRound: previousRound, data: data, versions: versions),
-                    series: series, provinceSeries: provinceValues.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, districts: districts,
-                    comparison: comparison, comparisonSeries: comparisonSeries, provinceStatus: provinceStatus))
-        }
-        return IndicatorTable(
-            title: title, round: round, previousRound: previousRound, rounds: rounds, language: language,
-            intervals: intervals, results: results)
-    }
-
     func row(_ dimension: String, _ group: String, _ accumulator: Accumulator, _ stats: Statistic, population: Int?, previous: Double?) -> IndicatorRow {
         IndicatorRow(
             dimension: dimension, group: group, value: stats.value, standardError: stats.se, low: stats.low, high: stats.high,
@@ -415,13 +282,12 @@ public struct IndicatorCalculator {
         return direction * (value - path) >= 0 ? .onTrack : .offTrack
     }
 
-    /// Says when the indicator's variables changed type or choice list between the two rounds' versions.
+    /// Says when the indicator's variables changed type or choice list between the versions used in two rounds.
     func comparability(
-        _ indicator: Indicator, round: String, previousRound: String?, data: [String: [String: RoundData]],
+        _ indicator: Indicator, previousRound: String?, now nowVersions: Set<String>?, then thenVersions: Set<String>?,
         versions: [String: [String: Questionnaire]]
     ) -> String? {
-        guard let previousRound, let now = data[round]?[indicator.instrument], let then = data[previousRound]?[indicator.instrument] else { return nil }
-        let nowVersions = Set(now.interviews.map(\.version)), thenVersions = Set(then.interviews.map(\.version))
+        guard let previousRound, let nowVersions, let thenVersions else { return nil }
         let indonesian = LocalizedText.isIndonesian(language)
         var notes: [String] = []
         for old in thenVersions.sorted() {

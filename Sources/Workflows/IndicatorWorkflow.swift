@@ -32,30 +32,32 @@ public enum IndicatorWorkflow {
         for indicator in set.indicators {
             for case .answer(let name) in indicator.disaggregations { needed.insert(name) }
         }
+        let calculator = IndicatorCalculator(
+            units: units, questionnaires: Array(questionnaires.latest.values), intervals: intervals,
+            language: language)
+        // Round by round: a round's answers are read, reduced to its figures and let go before the next is read, so
+        // memory follows one round of the panel, not all of it.
         var rounds: [String] = []
-        var data: [String: [String: RoundData]] = [:]
+        var figures: [String: RoundFigures] = [:]
         for round in try store.rounds() {
-            var any = false
+            var data: [String: RoundData] = [:]
             for instrument in instruments.sorted() {
                 let answers = try store.completedAnswers(formID: instrument, round: round.code, names: needed)
                 progress("\(round.code) \(instrument): \(answers.count) interviews")
                 guard !answers.isEmpty else { continue }
-                any = true
-                data[round.code, default: [:]][instrument] = RoundData(
+                data[instrument] = RoundData(
                     round: round.code, endDay: round.lastDay, formID: instrument,
                     interviews: answers.map { RoundData.Interview(unit: $0.unit, version: $0.version, values: $0.values) })
             }
-            if any { rounds.append(round.code) }
+            guard !data.isEmpty else { continue }
+            rounds.append(round.code)
+            figures[round.code] = calculator.figures(set.indicators, round: round.code, data: data)
         }
         guard let round = requested ?? rounds.last else { throw WorkflowError.noCompletedInterviews(instruments: instruments.sorted()) }
         guard rounds.contains(round) else { throw WorkflowError.roundWithoutData(round: round, roundsWithData: rounds) }
-        let calculator = IndicatorCalculator(
-            units: units, questionnaires: Array(questionnaires.latest.values), intervals: intervals,
-            language: language)
         let title = set.title?.text(in: language) ?? "Indicators"
         var table = calculator.table(
-            title: title, indicators: set.indicators, round: round, rounds: rounds, data: data,
-            versions: questionnaires.versions)
+            title: title, indicators: set.indicators, round: round, rounds: rounds, figures: figures, versions: questionnaires.versions)
         table.extractedAt = Self.timestamp(extractedAt)
         return table
     }
