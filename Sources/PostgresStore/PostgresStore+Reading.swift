@@ -27,46 +27,36 @@ extension PostgresStore {
         }
     }
 
+    /// One statement per questionnaire and round: PostgreSQL picks each unit's latest completed interview, keeps only
+    /// the variables asked for and gathers each interview's answers into one JSON array, so that what crosses the
+    /// connection is one row per interview with just what the analysis reads.
     public func completedAnswers(formID: String, round: String, names: Set<String>? = nil) throws -> [InterviewAnswers] {
-        let interviews = try database.rows(
+        let rows = try database.rows(
             """
-            SELECT i.uuid, i.unit_code, q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
-            WHERE i.form_id = $1 AND i.round_code = $2 AND i.status IN ('completed', 'approved')
-            ORDER BY i.unit_code COLLATE "C", i.ended_at COLLATE "C" DESC NULLS LAST
-            """, [.text(formID), .text(round)])
-        var chosen: [(uuid: String, unit: String, version: String)] = []
-        var seen = Set<String>()
-        for row in interviews {
-            let unit = row["unit_code"]?.text ?? ""
-            guard seen.insert(unit).inserted else { continue }
-            chosen.append((row["uuid"]?.text ?? "", unit, row["version"]?.text ?? ""))
-        }
-        // The answers of all chosen interviews in one query, grouped here.
-        var values: [String: [Address: Value]] = [:]
-        let uuids = chosen.map(\.uuid)
-        for start in stride(from: 0, to: uuids.count, by: 5_000) {
-            let slice = Array(uuids[start..<min(uuids.count, start + 5_000)])
-            for answer in try database.rows(
-                """
-                SELECT interview_uuid, address, kind, text_value, number_value FROM answer
-                WHERE interview_uuid = ANY($1::text[]) AND ((relevant <> 0 AND origin != 'instances') OR origin = 'instances')
-                """, [.text(Self.array(slice))])
-            {
-                let addressText = answer["address"]?.text ?? ""
-                if let names, let name = addressText.split(separator: "[").first, !names.contains(String(name)) { continue }
-                let number: Double? =
-                    switch answer["number_value"] {
-                    case .real(let value): value
-                    case .integer(let value): Double(value)
-                    default: nil
-                    }
-                guard let address = Address.parse(addressText),
-                    let value = StoredValue(kind: answer["kind"]?.text ?? "", text: answer["text_value"]?.text ?? "", number: number).value
-                else { continue }
-                values[answer["interview_uuid"]?.text ?? "", default: [:]][address] = value
+            WITH chosen AS (
+                SELECT DISTINCT ON (i.unit_code) i.uuid, i.unit_code, q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
+                WHERE i.form_id = $1 AND i.round_code = $2 AND i.status IN ('completed', 'approved')
+                ORDER BY i.unit_code, i.ended_at COLLATE "C" DESC NULLS LAST
+            )
+            SELECT c.uuid, c.unit_code, c.version,
+                   (SELECT json_agg(json_build_array(a.address, a.kind, a.text_value, a.number_value))::text FROM answer a
+                    WHERE a.interview_uuid = c.uuid AND ($3::text[] IS NULL OR a.name = ANY($3::text[]))
+                      AND ((a.relevant <> 0 AND a.origin <> 'instances') OR a.origin = 'instances')) AS answers
+            FROM chosen c ORDER BY c.unit_code COLLATE "C"
+            """, [.text(formID), .text(round), names.map { .text(Self.array($0.sorted())) } ?? .null])
+        return try rows.map { row in
+            var values: [Address: Value] = [:]
+            if let text = row["answers"]?.text, let list = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[Any]] {
+                for answer in list where answer.count == 4 {
+                    guard let addressText = answer[0] as? String, let address = Address.parse(addressText),
+                        let value = StoredValue(kind: answer[1] as? String ?? "", text: answer[2] as? String ?? "", number: (answer[3] as? NSNumber)?.doubleValue)
+                            .value
+                    else { continue }
+                    values[address] = value
+                }
             }
+            return InterviewAnswers(uuid: row["uuid"]?.text ?? "", unit: row["unit_code"]?.text ?? "", version: row["version"]?.text ?? "", values: values)
         }
-        return chosen.map { InterviewAnswers(uuid: $0.uuid, unit: $0.unit, version: $0.version, values: values[$0.uuid] ?? [:]) }
     }
 
     public func attachments(of interviews: Set<String>? = nil) throws -> [StoredAttachment] {

@@ -131,3 +131,28 @@ struct ReviewOnPostgresTests {
         #expect(throws: StoreError.self) { try postgres.progress(formID: "desa", unitLevel: "village", round: "2021-H1", by: "hamlet") }
     }
 }
+
+@Suite(.temporaryFiles)
+struct AnalysisReadsOnPostgresTests {
+    @Test("completed answers, as indicators read them: the same interviews, versions and values from PostgreSQL as from SQLite")
+    func completedAnswers() throws {
+        let sqlite = try fieldStore()
+        let postgres = try PostgresStore(url: try TestPostgres.database())
+        let batch = try temporaryPath("batch.sqlite")
+        try sqlite.writeBatch(to: batch, interviews: try sqlite.interviews().map(\.uuid), units: Set(try sqlite.units().map(\.code)))
+        _ = try postgres.merge(try BatchContents.read(path: batch), at: start, origin: "field.sqlite")
+        for round in ["2021-H1", "2021-H2"] {
+            for names in [nil, ["meetings", "head"], ["nothing"]] as [Set<String>?] {
+                let here = try sqlite.completedAnswers(formID: "desa", round: round, names: names)
+                let there = try postgres.completedAnswers(formID: "desa", round: round, names: names)
+                #expect(there.map(\.uuid) == here.map(\.uuid))
+                #expect(there.map(\.unit) == here.map(\.unit) && there.map(\.version) == here.map(\.version))
+                #expect(there.map(\.values) == here.map(\.values), "\(round) \(names ?? [])")
+            }
+        }
+        let first = try sqlite.completedAnswers(formID: "desa", round: "2021-H1", names: ["meetings", "head"])
+        // Six completed (the seventh is a draft); the refusal and the stored 500 are read as stored.
+        #expect(first.count == 6)
+        #expect(first.first { $0.unit == "1106010003" }?.values == [Address("meetings"): .number(500), Address("head"): .nonResponse(.refused)])
+    }
+}
