@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.0"),
     ],
     targets: [
         // The expression language: depends on nothing else in pantau (swift-crypto for digest()).
@@ -63,7 +64,10 @@ let package = Package(
         // same numbered migrations, merge's rules for batches, users and assignments. SQL lives here and in Store.
         .target(
             name: "PostgresStore",
-            dependencies: ["Store", "Interview", "Questionnaire", "Expressions", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "Store", "Interview", "Questionnaire", "Expressions", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
             swiftSettings: strict),
         // The central server over HTTP (Hummingbird): devices upload and download batches, supervisors approve and
         // reject, analysts read; every request authenticated by a token whose hash the store keeps. Also the
@@ -72,6 +76,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Store", "PostgresStore", "Questionnaire", "Interview", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ], swiftSettings: strict),
         // The jobs the commands run end to end: the demo, indicator and DiD runs over a store, DiD from CSV files.

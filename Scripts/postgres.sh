@@ -2,7 +2,7 @@
 # A private PostgreSQL cluster on loopback for pantau's central store and its tests: installs PostgreSQL from
 # Debian's packages when it is missing, creates the cluster under .build-pg/ (password authentication, a random
 # password kept in .build-pg/password, mode 600), starts it, and prints its URL.
-# Usage: Scripts/postgres.sh start|stop|url
+# Usage: Scripts/postgres.sh start|stop|url|certificate (the server's self-signed TLS certificate, for sslrootcert)
 # Each checkout has its own cluster and port (derived from its path; PANTAU_PG_PORT overrides), so that a clone
 # tested beside a working tree does not meet the working tree's server. Run as root, the cluster lives under
 # /var/tmp (the postgres account may not be able to enter the checkout).
@@ -49,9 +49,21 @@ start)
         as_owner "$bin/initdb" -D "$root/data" -U pantau --pwfile="$root/pwfile" -A scram-sha-256 -E UTF8 --no-locale >"$root/initdb.log"
         rm -f "$root/pwfile"
     fi
+    # TLS with a self-signed certificate for 127.0.0.1 (ten years), so that sslmode=require and verify-full can be
+    # tried; the certificate (public) is kept beside the cluster as server.crt for sslrootcert.
+    if [ ! -f "$root/data/server.key" ]; then
+        command -v openssl >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl >/dev/null; }
+        openssl req -new -x509 -days 3650 -nodes -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+            -keyout "$root/server.key" -out "$root/server.crt" >/dev/null 2>&1
+        cp "$root/server.key" "$root/server.crt" "$root/data/"
+        chmod 600 "$root/data/server.key"
+        [ "$(id -u)" -eq 0 ] && chown postgres "$root/data/server.key" "$root/data/server.crt"
+        rm -f "$root/server.key"
+        chmod 644 "$root/server.crt"
+    fi
     if ! as_owner "$bin/pg_ctl" -D "$root/data" status >/dev/null 2>&1; then
         as_owner "$bin/pg_ctl" -D "$root/data" -l "$root/data/server.log" -w -t 60 \
-            -o "-p $port -c listen_addresses=127.0.0.1 -k $root/data -c fsync=on" start >/dev/null
+            -o "-p $port -c listen_addresses=127.0.0.1 -k $root/data -c fsync=on -c ssl=on" start >/dev/null
     fi
     url
     ;;
@@ -59,5 +71,6 @@ stop)
     [ -f "$root/data/PG_VERSION" ] && as_owner "$bin/pg_ctl" -D "$root/data" -m fast -w stop >/dev/null 2>&1 || true
     ;;
 url) url ;;
-*) echo "usage: Scripts/postgres.sh start|stop|url" >&2; exit 64 ;;
+certificate) echo "$root/server.crt" ;;
+*) echo "usage: Scripts/postgres.sh start|stop|url|certificate" >&2; exit 64 ;;
 esac

@@ -1,16 +1,30 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOSSL
 import PostgresNIO
 import Store
 
-/// Where a central PostgreSQL store is: `postgres://USER:PASSWORD@HOST:PORT/DATABASE`.
+/// Where a central PostgreSQL store is: `postgres://USER:PASSWORD@HOST:PORT/DATABASE`, with libpq's
+/// `?sslmode=disable|prefer|require|verify-ca|verify-full` and `&sslrootcert=FILE` for TLS.
 public struct PostgresLocation: Sendable, CustomStringConvertible {
+    /// TLS to the server, as libpq names the modes: `prefer` (the default) and `require` encrypt without checking the
+    /// server's certificate; `verify-ca` checks it against the trusted roots, `verify-full` also its host name.
+    public enum TLSMode: String, Sendable, CaseIterable {
+        case disable, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+    }
+
     public let host: String
     public let port: Int
     public let user: String
     let password: String?
     public let database: String
+    /// Nil when the URL names a mode libpq does not know (`tlsProblem` says so).
+    public let tlsMode: TLSMode?
+    /// A PEM file of certificates to trust (libpq's `sslrootcert`); the system's roots otherwise.
+    public let rootCertificate: String?
 
     /// Parses a URL; nil when it is no `postgres://` or `postgresql://` URL.
     public init?(url text: String) {
@@ -23,6 +37,16 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         password = url.password?.removingPercentEncoding
         let path = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
         database = path.isEmpty ? user : path
+        let query = url.queryItems ?? []
+        let mode = query.last { $0.name == "sslmode" }?.value ?? TLSMode.prefer.rawValue
+        tlsMode = TLSMode(rawValue: mode)
+        rootCertificate = query.last { $0.name == "sslrootcert" }?.value
+    }
+
+    /// Why the URL's TLS settings cannot be used, if they cannot.
+    public var tlsProblem: String? {
+        guard tlsMode == nil else { return nil }
+        return "sslmode is one of \(TLSMode.allCases.map(\.rawValue).joined(separator: ", "))"
     }
 
     public static func isPostgres(_ text: String) -> Bool { text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") }
@@ -48,11 +72,15 @@ final class PostgresDatabase: @unchecked Sendable {
         self.location = location
         let configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.user, password: location.password, database: location.database,
-            tls: .disable)
+            tls: try Self.tls(location))
         do {
             connection = try PostgresConnection.connect(
                 on: PostgresConnection.defaultEventLoopGroup.any(), configuration: configuration, id: 1, logger: logger
             ).wait()
+        } catch let error as PSQLError where error.underlying is NIOSSLError {
+            throw PostgresStoreError(
+                description: "cannot connect to \(location): its TLS certificate was not accepted (\(error.underlying!)); "
+                    + "name the certificates to trust with sslrootcert=FILE, or use sslmode=require to encrypt without checking")
         } catch {
             throw PostgresStoreError(description: "cannot connect to \(location): \(Self.message(error))")
         }
@@ -60,10 +88,36 @@ final class PostgresDatabase: @unchecked Sendable {
 
     deinit { try? connection.close().wait() }
 
+    /// The connection's TLS, as the URL asks for it.
+    static func tls(_ location: PostgresLocation) throws -> PostgresConnection.Configuration.TLS {
+        guard let mode = location.tlsMode else { throw PostgresStoreError(description: "\(location): \(location.tlsProblem ?? "")") }
+        if mode == .disable { return .disable }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        switch mode {
+        case .prefer, .require: configuration.certificateVerification = .none
+        case .verifyCA: configuration.certificateVerification = .noHostnameVerification
+        case .verifyFull, .disable: configuration.certificateVerification = .fullVerification
+        }
+        if let path = location.rootCertificate {
+            do {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(path))
+            } catch {
+                throw PostgresStoreError(description: "\(location): cannot read the certificates in sslrootcert \(path): \(error)")
+            }
+        }
+        do {
+            let context = try NIOSSLContext(configuration: configuration)
+            return mode == .prefer ? .prefer(context) : .require(context)
+        } catch {
+            throw PostgresStoreError(description: "\(location): cannot set up TLS: \(error)")
+        }
+    }
+
     /// PostgreSQL's own message for an error, without the statement's values.
     static func message(_ error: any Error) -> String {
         if let error = error as? PSQLError {
             if let message = error.serverInfo?[.message] { return message }
+            if let underlying = error.underlying { return "\(error.code): \(underlying)" }
             return "\(error.code)"
         }
         return "\(error)"

@@ -49,8 +49,10 @@ extension PostgresStore {
             if let text = row["answers"]?.text, let list = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[Any]] {
                 for answer in list where answer.count == 4 {
                     guard let addressText = answer[0] as? String, let address = Address.parse(addressText),
-                        let value = StoredValue(kind: answer[1] as? String ?? "", text: answer[2] as? String ?? "", number: (answer[3] as? NSNumber)?.doubleValue)
-                            .value
+                        let value = StoredValue(
+                            kind: answer[1] as? String ?? "", text: answer[2] as? String ?? "", number: (answer[3] as? NSNumber)?.doubleValue
+                        )
+                        .value
                     else { continue }
                     values[address] = value
                 }

@@ -56,6 +56,15 @@ public enum TestPostgres {
         return server.replacingOccurrences(of: #"/[^/]*$"#, with: "/\(name)", options: .regularExpression)
     }
 
+    /// The test server's self-signed TLS certificate (a PEM file), for `sslrootcert`: `PANTAU_TEST_POSTGRES_CERTIFICATE`
+    /// when set, else the private cluster's.
+    public static func certificate() throws -> String {
+        if let given = ProcessInfo.processInfo.environment["PANTAU_TEST_POSTGRES_CERTIFICATE"], !given.isEmpty { return given }
+        let (status, path) = try run("/bin/bash", [repositoryRoot.appendingPathComponent("Scripts/postgres.sh").path, "certificate"])
+        guard status == 0, FileManager.default.fileExists(atPath: path) else { throw PostgresUnavailable(reason: "no TLS certificate for the test server") }
+        return path
+    }
+
     /// One value from a query on a test database (psql's unaligned output).
     public static func value(_ database: String, _ sql: String) throws -> String {
         try run("/usr/bin/env", ["psql", database, "-qtA", "-c", sql]).output
