@@ -142,7 +142,8 @@ let package = Package(
             name: "PostgresStoreTests", dependencies: ["PostgresStore", "Store", "Interview", "Questionnaire", "Expressions", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "PantauEndToEndTests", dependencies: ["TestSupport", "pantau", "Server", "ZIPFoundation"], exclude: ["Snapshots"], swiftSettings: strict),
+            name: "PantauEndToEndTests", dependencies: ["TestSupport", "pantau", "Server", "ZIPFoundation"], exclude: ["Snapshots", "Fixtures"],
+            swiftSettings: strict),
         .testTarget(
             name: "XLSFormTests", dependencies: ["TestSupport", "XLSForm", "Spreadsheet", "Questionnaire", "Codebook", "Expressions"], exclude: ["Fixtures"],
             swiftSettings: strict),

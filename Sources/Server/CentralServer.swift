@@ -1,7 +1,10 @@
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import Interview
 import Logging
+import NIOCore
+import NIOSSL
 import Store
 
 /// The central server: devices send and fetch batches, supervisors approve and reject, analysts read. Every
@@ -16,10 +19,45 @@ public enum CentralServer {
         public var port: Int
         /// The largest batch a device may send, in bytes (a batch holds attachments).
         public var maxBatchBytes: Int
+        /// HTTPS with this certificate chain and key (PEM files); plain HTTP when nil (behind a TLS reverse proxy).
+        public var tls: (certificate: String, key: String)?
 
-        public init(storePath: String, host: String = "127.0.0.1", port: Int = 8080, maxBatchBytes: Int = 512 << 20) {
-            (self.storePath, self.host, self.port, self.maxBatchBytes) = (storePath, host, port, maxBatchBytes)
+        public init(
+            storePath: String, host: String = "127.0.0.1", port: Int = 8080, maxBatchBytes: Int = 512 << 20,
+            tls: (certificate: String, key: String)? = nil
+        ) {
+            (self.storePath, self.host, self.port, self.maxBatchBytes, self.tls) = (storePath, host, port, maxBatchBytes, tls)
         }
+
+        /// The server's TLS configuration from the PEM files, checked before anything listens.
+        public func tlsConfiguration() throws -> TLSConfiguration? {
+            guard let tls else { return nil }
+            let chain: [NIOSSLCertificate], key: NIOSSLPrivateKey
+            do {
+                chain = try NIOSSLCertificate.fromPEMFile(tls.certificate)
+            } catch {
+                throw TLSFilesError(description: "cannot read the TLS certificate \(tls.certificate): \(error)")
+            }
+            guard !chain.isEmpty else { throw TLSFilesError(description: "\(tls.certificate) holds no PEM certificate") }
+            do {
+                key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+            } catch {
+                throw TLSFilesError(description: "cannot read the TLS private key \(tls.key): \(error)")
+            }
+            let configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+            // Made once here, so that a key that does not match the certificate is reported now.
+            do {
+                _ = try NIOSSLContext(configuration: configuration)
+            } catch {
+                throw TLSFilesError(description: "the TLS key \(tls.key) and certificate \(tls.certificate) cannot be used together: \(error)")
+            }
+            return configuration
+        }
+    }
+
+    /// Why the TLS files cannot serve.
+    public struct TLSFilesError: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// Every route, as `METHOD path` (the OpenAPI file in docs/ describes the same list; a test compares them).
@@ -104,12 +142,16 @@ public enum CentralServer {
                 return try json(["uuid": uuid, "status": verb == "approve" ? "approved" : "rejected"])
             }
         }
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "pantau"),
-            onServerRunning: { channel in onListening(channel.localAddress?.port ?? options.port) },
-            logger: Logger(label: "pantau.server"))
-        try await app.runService()
+        let configuration = ApplicationConfiguration(address: .hostname(options.host, port: options.port), serverName: "pantau")
+        let running: @Sendable (any Channel) async -> Void = { channel in onListening(channel.localAddress?.port ?? options.port) }
+        let logger = Logger(label: "pantau.server")
+        if let tls = try options.tlsConfiguration() {
+            try await Application(
+                router: router, server: .tls(.http1(), tlsConfiguration: tls), configuration: configuration, onServerRunning: running, logger: logger
+            ).runService()
+        } else {
+            try await Application(router: router, configuration: configuration, onServerRunning: running, logger: logger).runService()
+        }
     }
 
     static func json(_ object: [String: String]) throws -> Response { try jsonValue(object) }

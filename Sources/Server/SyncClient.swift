@@ -4,6 +4,7 @@ import Interview
 import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
+import NIOSSL
 import Store
 
 /// A device's side of a sync: every interview the server has not acknowledged in its present version goes up in
@@ -16,6 +17,7 @@ public struct SyncClient {
     let token: String
     let store: ResponseStore
     let batchSize: Int
+    let trusted: [NIOSSLCertificate]?
 
     /// What a sync did.
     public struct Report: Sendable {
@@ -34,18 +36,33 @@ public struct SyncClient {
         case unreachable(String, reason: String)
         case refused(status: Int, message: String)
         case badReply(String)
+        case badCertificates(String, reason: String)
 
         public var description: String {
             switch self {
             case .unreachable(let url, let reason): "cannot reach the server at \(url): \(reason)"
             case .refused(let status, let message): "the server refused (HTTP \(status)): \(message)"
             case .badReply(let what): "the server's reply could not be read: \(what)"
+            case .badCertificates(let path, let reason): "cannot read the certificates in \(path): \(reason)"
             }
         }
     }
 
-    public init(server: URL, token: String, store: ResponseStore, batchSize: Int = 50) {
-        (self.server, self.token, self.store, self.batchSize) = (server, token, store, max(1, batchSize))
+    public init(server: URL, token: String, store: ResponseStore, batchSize: Int = 50, trusting certificates: [NIOSSLCertificate]? = nil) {
+        (self.server, self.token, self.store, self.batchSize, self.trusted) = (server, token, store, max(1, batchSize), certificates)
+    }
+
+    /// Certificates to trust for an https server (a PEM file's), beside or instead of the system's roots.
+    public static func certificates(inPEMFile path: String) throws -> [NIOSSLCertificate] {
+        do {
+            let certificates = try NIOSSLCertificate.fromPEMFile(path)
+            guard !certificates.isEmpty else { throw Failure.badCertificates(path, reason: "it holds no PEM certificate") }
+            return certificates
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure.badCertificates(path, reason: "\(error)")
+        }
     }
 
     /// The server as acknowledgements name it: scheme, host and port.
@@ -100,6 +117,11 @@ public struct SyncClient {
         // sees it and syncs again later; nothing is lost meanwhile.
         var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(15), read: .seconds(300)))
         configuration.connectionPool.retryConnectionEstablishment = false
+        if let trusted {
+            var tls = TLSConfiguration.makeClientConfiguration()
+            tls.trustRoots = .certificates(trusted)
+            configuration.tlsConfiguration = tls
+        }
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         defer { try? client.syncShutdown() }
         var headers = HTTPHeaders()
@@ -111,6 +133,9 @@ public struct SyncClient {
                 url: server.appendingPathComponent(path).absoluteString, method: HTTPMethod(rawValue: method), headers: headers,
                 body: body.map { .bytes($0) })
             response = try client.execute(request: request, deadline: .now() + .seconds(600)).wait()
+        } catch let error as NIOSSLError {
+            throw Failure.unreachable(
+                server.absoluteString, reason: "its TLS certificate was not accepted (\(error)); name the certificate to trust with --ca-certificate FILE")
         } catch {
             throw Failure.unreachable(server.absoluteString, reason: "\(error)")
         }

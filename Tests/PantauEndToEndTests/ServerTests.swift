@@ -11,7 +11,7 @@ final class ServerProcess {
     let child: ChildProcess
     let url: String
 
-    init(database: String, folder: URL) throws {
+    init(database: String, folder: URL, options: [String] = []) throws {
         let name = UUID().uuidString
         let out = folder.appendingPathComponent("serve-\(name).out").path
         let err = folder.appendingPathComponent("serve-\(name).err").path
@@ -24,13 +24,13 @@ final class ServerProcess {
             close(stderr)
         }
         child = try ChildProcess(
-            executable: pantauBinary.path, arguments: ["serve", "--database", database, "--listen", "127.0.0.1:0"], environment: childEnvironment(),
+            executable: pantauBinary.path, arguments: ["serve", "--database", database, "--listen", "127.0.0.1:0"] + options, environment: childEnvironment(),
             directory: folder.path, stdin: stdin, stdout: stdout, stderr: stderr)
         let deadline = Date().addingTimeInterval(60)
         while true {
             let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
             // The whole line, not a prefix of it being written.
-            if let match = text.firstMatch(of: /listening on (http:\/\/[0-9.]+:[0-9]+) \(store/) {
+            if let match = text.firstMatch(of: /listening on (https?:\/\/[0-9.]+:[0-9]+) \(store/) {
                 url = String(match.1)
                 return
             }
@@ -297,6 +297,36 @@ struct ServerTests {
         let refused = try pantau(["reject", "no-such-uuid", "--comment", "x", "--db", postgres.central])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("no-such-uuid"), "\(refused.stderr)")
+    }
+
+    @Test("serve --tls-certificate: a device syncs over HTTPS trusting the certificate; untrusted or over plain HTTP nothing is sent")
+    func directTLS() throws {
+        let workspace = try CentralWorkspace(villages: 4)
+        let fixtures = repositoryRoot.appendingPathComponent("Tests/PantauEndToEndTests/Fixtures")
+        let certificate = fixtures.appendingPathComponent("test-server.crt").path, key = fixtures.appendingPathComponent("test-server.key").path
+        let server = try ServerProcess(
+            database: workspace.central, folder: workspace.field.folder, options: ["--tls-certificate", certificate, "--tls-key", key])
+        #expect(server.url.hasPrefix("https://127.0.0.1:"), "\(server.url)")
+        let sync = ["sync", "--token", workspace.enumerator, "--db", workspace.field.source]
+        let untrusted = try pantau(sync + ["--server", server.url])
+        #expect(untrusted.status == 1)
+        #expect(untrusted.stderr.contains("TLS certificate was not accepted") && untrusted.stderr.contains("--ca-certificate"), "\(untrusted.stderr)")
+        let plain = try pantau(sync + ["--server", server.url.replacingOccurrences(of: "https://", with: "http://")])
+        #expect(plain.status == 1, "\(plain.stdout)")
+        #expect(try workspace.interviews(workspace.central).isEmpty)
+        let synced = try pantau(sync + ["--server", server.url, "--ca-certificate", certificate])
+        #expect(synced.status == 0, "\(synced.stderr)")
+        #expect(synced.stdout.hasPrefix("sent 4, acknowledged 4, refused 0"), "\(synced.stdout)")
+        #expect(try workspace.interviews(workspace.central).count == 4)
+        // Files that cannot serve are refused before anything listens; half a pair is a usage error.
+        let missing = try pantau(["serve", "--database", workspace.central, "--listen", "127.0.0.1:0", "--tls-certificate", "/no/such.pem", "--tls-key", key])
+        #expect(missing.status == 1 && missing.stderr.contains("cannot read the TLS certificate /no/such.pem"), "\(missing.stderr)")
+        let swapped = try pantau(["serve", "--database", workspace.central, "--listen", "127.0.0.1:0", "--tls-certificate", key, "--tls-key", certificate])
+        #expect(swapped.status == 1, "\(swapped.stderr)")
+        let half = try pantau(["serve", "--database", workspace.central, "--listen", "127.0.0.1:0", "--tls-certificate", certificate])
+        #expect(half.status == 64 && half.stderr.contains("--tls-certificate and --tls-key go together"), "\(half.stderr)")
+        let badCA = try pantau(sync + ["--server", server.url, "--ca-certificate", "/no/such.pem"])
+        #expect(badCA.status == 1 && badCA.stderr.contains("cannot read the certificates in /no/such.pem"), "\(badCA.stderr)")
     }
 
     @Test("the OpenAPI description names every route the server has, and each answers there (401 without a token, not 404)")

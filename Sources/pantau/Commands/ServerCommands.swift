@@ -10,8 +10,8 @@ struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the central server: devices sync, supervisors review, analysts read (docs/server.md).",
         discussion: """
-            Listens on HOST:PORT (plain HTTP: put a TLS reverse proxy such as nginx or caddy in front when devices connect \
-            over a network that is not yours). Every request needs a token made with pantau server user add. One line per \
+            Listens on HOST:PORT: HTTPS with --tls-certificate and --tls-key (PEM files), else plain HTTP for loopback or \
+            behind a TLS reverse proxy such as nginx or caddy. Every request needs a token made with pantau server user add. One line per \
             request on stderr: method, path, status and time, never a token or an answer.
             """
     )
@@ -26,9 +26,16 @@ struct Serve: ParsableCommand {
     @Option(help: ArgumentHelp("The largest batch a device may send, in megabytes.", valueName: "MB"))
     var maxBatchMegabytes: Int = 512
 
+    @Option(help: ArgumentHelp("Serve HTTPS with this certificate chain (a PEM file; with --tls-key).", valueName: "file"))
+    var tlsCertificate: String?
+
+    @Option(help: ArgumentHelp("The certificate's private key (a PEM file).", valueName: "file"))
+    var tlsKey: String?
+
     func validate() throws {
         guard listenAddress != nil else { throw ValidationError("--listen is HOST:PORT, e.g. 127.0.0.1:8080 or 0.0.0.0:8443") }
         if maxBatchMegabytes < 1 { throw ValidationError("--max-batch-megabytes is at least 1") }
+        if (tlsCertificate == nil) != (tlsKey == nil) { throw ValidationError("--tls-certificate and --tls-key go together") }
     }
 
     var listenAddress: (host: String, port: Int)? {
@@ -39,14 +46,17 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let (host, port) = listenAddress!
-        let options = CentralServer.Options(storePath: database, host: host, port: port, maxBatchBytes: maxBatchMegabytes << 20)
-        // Opened once here, so that a wrong address or password is reported before anything listens.
+        let options = CentralServer.Options(
+            storePath: database, host: host, port: port, maxBatchBytes: maxBatchMegabytes << 20, tls: tlsCertificate.map { ($0, tlsKey ?? "") })
+        // Opened and read once here, so that a wrong address, password or TLS file is reported before anything listens.
+        _ = try options.tlsConfiguration()
         _ = try openCentralDatabase(database)
+        let scheme = tlsCertificate == nil ? "http" : "https"
         let shown = PostgresLocation(url: database)?.description ?? database
         let outcome = BlockingRun {
             try await CentralServer.run(options) { port in
                 // Unbuffered, so that a script waiting for this line sees it at once.
-                FileHandle.standardOutput.write(Data("pantau server: listening on http://\(host):\(port) (store \(shown))\n".utf8))
+                FileHandle.standardOutput.write(Data("pantau server: listening on \(scheme)://\(host):\(port) (store \(shown))\n".utf8))
             }
         }
         try outcome.wait()
@@ -207,6 +217,9 @@ struct Sync: ParsableCommand {
     @Option(help: ArgumentHelp("Interviews per batch.", valueName: "n"))
     var batchSize: Int = 50
 
+    @Option(help: ArgumentHelp("Trust the https server's certificate from this PEM file (a self-signed or private one).", valueName: "file"))
+    var caCertificate: String?
+
     @OptionGroup var store: StoreOptions
 
     func validate() throws {
@@ -218,7 +231,8 @@ struct Sync: ParsableCommand {
 
     func run() throws {
         let device = try store.openExisting()
-        let client = SyncClient(server: URL(string: server)!, token: token, store: device, batchSize: batchSize)
+        let trusted = try caCertificate.map(SyncClient.certificates(inPEMFile:))
+        let client = SyncClient(server: URL(string: server)!, token: token, store: device, batchSize: batchSize, trusting: trusted)
         let bar = ProgressBar(noun: "interviews")
         let report = try client.run { done, total in bar.show(done, of: total) }
         bar.finish()
