@@ -507,20 +507,21 @@ extension ResponseStore {
                         """, arguments: [formID, round])
                 var result: [InterviewAnswers] = []
                 var seen = Set<String>()
+                // Only the variables asked for, chosen by SQLite: national-scale stores hold hundreds of millions of answers.
                 let statement = try db.cachedStatement(
                     sql: """
                         SELECT address, kind, text_value, number_value FROM answer
-                        WHERE interview_uuid = ? AND relevant AND origin != 'instances' OR (interview_uuid = ? AND origin = 'instances')
+                        WHERE interview_uuid = ?1 AND ((relevant AND origin != 'instances') OR origin = 'instances')
+                          AND (?2 IS NULL OR name IN (SELECT value FROM json_each(?2)))
                         """)
+                let wanted = try names.map { String(decoding: try JSONEncoder().encode($0.sorted()), as: UTF8.self) }
                 for row in interviews {
                     let unit: String = row["unit_code"]
                     guard seen.insert(unit).inserted else { continue }
                     let uuid: String = row["uuid"]
                     var values: [Address: Value] = [:]
-                    let cursor = try Row.fetchCursor(statement, arguments: [uuid, uuid])
+                    let cursor = try Row.fetchCursor(statement, arguments: [uuid, wanted])
                     while let answer = try cursor.next() {
-                        // Only the variables asked for: national-scale stores hold hundreds of millions of answers.
-                        if let names, let name = (answer["address"] as String).split(separator: "[").first, !names.contains(String(name)) { continue }
                         guard let address = Address.parse(answer["address"]),
                             let value = StoredValue(kind: answer["kind"], text: answer["text_value"], number: answer["number_value"]).value
                         else { continue }
