@@ -203,6 +203,29 @@ public final class PostgresStore: StoreReading, @unchecked Sendable {
         }
     }
 
+    /// As the SQLite store resolves a duplicate: the others of the same questionnaire, unit and round set aside.
+    @discardableResult
+    public func resolve(keeping uuid: String, reason: String, at now: Timestamp) throws -> [String] {
+        try database.transaction {
+            guard let kept = try database.rows("SELECT form_id, unit_code, round_code FROM interview WHERE uuid = $1", [.text(uuid)]).first else {
+                throw StoreError.unknownInterview(uuid)
+            }
+            let others = try database.rows(
+                """
+                SELECT uuid FROM interview WHERE form_id = $1 AND unit_code = $2 AND round_code = $3 AND uuid <> $4 AND status <> 'discarded'
+                ORDER BY uuid COLLATE "C" FOR UPDATE
+                """, [kept["form_id"] ?? .null, kept["unit_code"] ?? .null, kept["round_code"] ?? .null, .text(uuid)]
+            ).compactMap { $0["uuid"]?.text }
+            guard !others.isEmpty else { throw StoreError.notADuplicate(uuid) }
+            for other in others {
+                try database.execute("UPDATE interview SET status = 'discarded', updated_at = $1 WHERE uuid = $2", [.text(now.iso8601), .text(other)])
+                try appendAudit(other, at: now, event: "discarded", detail: "duplicate of \(uuid): \(reason)")
+            }
+            try appendAudit(uuid, at: now, event: "kept", detail: "over \(others.joined(separator: ", ")): \(reason)")
+            return others
+        }
+    }
+
     /// An event at the end of an interview's trail.
     func appendAudit(_ uuid: String, at now: Timestamp, event: String, detail: String?) throws {
         try database.execute(

@@ -293,15 +293,6 @@ extension ResponseStore {
                 """, arguments: [uuid])
     }
 
-    /// Groups of interviews of the same questionnaire, unit and round (discarded ones left out).
-    public func duplicates() throws -> [DuplicateGroup] {
-        let all = try interviews().filter { $0.status != InterviewStatus.discarded.rawValue }
-        let groups = Dictionary(grouping: all) { [$0.formID, $0.unitCode, $0.roundCode] }
-        return groups.filter { $0.value.count > 1 }
-            .map { DuplicateGroup(formID: $0.key[0], unitCode: $0.key[1], roundCode: $0.key[2], interviews: $0.value.sorted { $0.startedAt < $1.startedAt }) }
-            .sorted { ($0.formID, $0.roundCode, $0.unitCode) < ($1.formID, $1.roundCode, $1.unitCode) }
-    }
-
     /// Keeps one interview of a duplicate group: the others are marked discarded (left out of analysis and
     /// exports, kept in the store), each with the reason in its audit log.
     @discardableResult
@@ -315,6 +306,7 @@ extension ResponseStore {
                     db,
                     sql: """
                         SELECT uuid FROM interview WHERE form_id = ? AND unit_code = ? AND round_code = ? AND uuid != ? AND status != 'discarded'
+                        ORDER BY uuid
                         """, arguments: [kept["form_id"], kept["unit_code"], kept["round_code"], uuid])
                 guard !others.isEmpty else { throw StoreError.notADuplicate(uuid) }
                 for other in others {

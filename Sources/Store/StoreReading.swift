@@ -15,6 +15,9 @@ public protocol StoreReading: AnyObject {
     func definition(formID: String, version: String) throws -> String?
     func approve(_ uuid: String, by reviewer: String, comment: String?, at now: Timestamp) throws
     func reject(_ uuid: String, by reviewer: String, comment: String, at now: Timestamp) throws
+    /// Keeps one interview of a duplicate group; the others are set aside (status discarded), each with the reason in
+    /// its audit trail. The interviews set aside.
+    @discardableResult func resolve(keeping uuid: String, reason: String, at now: Timestamp) throws -> [String]
     /// Every stored questionnaire definition, by form and version.
     func questionnaireDefinitions() throws -> [(formID: String, version: String, text: String)]
     /// The frame's units in import order, optionally of one level.
@@ -52,6 +55,15 @@ extension StoreReading {
         try completedAnswers(formID: formID, round: round, names: nil)
     }
     public func attachments() throws -> [StoredAttachment] { try attachments(of: nil) }
+
+    /// Groups of interviews of the same questionnaire, unit and round (discarded ones left out).
+    public func duplicates() throws -> [DuplicateGroup] {
+        let all = try interviews().filter { $0.status != InterviewStatus.discarded.rawValue }
+        let groups = Dictionary(grouping: all) { [$0.formID, $0.unitCode, $0.roundCode] }
+        return groups.filter { $0.value.count > 1 }
+            .map { DuplicateGroup(formID: $0.key[0], unitCode: $0.key[1], roundCode: $0.key[2], interviews: $0.value.sorted { $0.startedAt < $1.startedAt }) }
+            .sorted { ($0.formID, $0.roundCode, $0.unitCode) < ($1.formID, $1.roundCode, $1.unitCode) }
+    }
 }
 
 extension ResponseStore: StoreReading {}

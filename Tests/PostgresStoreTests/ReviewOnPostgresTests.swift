@@ -156,3 +156,39 @@ struct AnalysisReadsOnPostgresTests {
         #expect(first.first { $0.unit == "1106010003" }?.values == [Address("meetings"): .number(500), Address("head"): .nonResponse(.refused)])
     }
 }
+
+@Suite(.temporaryFiles)
+struct DuplicatesOnPostgresTests {
+    @Test("duplicates and resolve on PostgreSQL: the same groups as on SQLite, the same interviews set aside with the same trail")
+    func sameAsSQLite() throws {
+        let field = try fieldStore()
+        // A second device interviewed a unit the first one did too.
+        let other = try ResponseStore(path: try temporaryPath("other.sqlite"))
+        try other.importFrame(try FrameFile.parse(frame).get())
+        let questionnaire = try QuestionnaireLoader.load(yaml: form, file: "desa.yaml").get()
+        let opened = try other.openInterview(questionnaire, unit: "1105010001", round: "2021-H1", enumerator: "dedi", reopen: false, language: nil, at: start)
+        try other.complete(Transition(records: answers(.number(8)), events: [], cursor: .end), interview: opened.uuid, language: nil, at: at(minutes: 30))
+        let sqlite = try ResponseStore(path: try temporaryPath("central.sqlite"))
+        let postgres = try PostgresStore(url: try TestPostgres.database())
+        for (index, device) in [field, other].enumerated() {
+            let batch = try temporaryPath("batch-\(index).sqlite")
+            try device.writeBatch(to: batch, interviews: try device.interviews().map(\.uuid))
+            _ = try sqlite.merge(from: batch, at: start, origin: "device \(index)")
+            _ = try postgres.merge(try BatchContents.read(path: batch), at: start, origin: "device \(index)")
+        }
+        let groups = try sqlite.duplicates()
+        #expect(groups.map(\.unitCode) == ["1105010001"] && groups.first?.interviews.count == 2)
+        #expect(try postgres.duplicates().map { $0.interviews.map(\.uuid) } == groups.map { $0.interviews.map(\.uuid) })
+        let setAside = try sqlite.resolve(keeping: opened.uuid, reason: "the first visit was to the wrong village", at: at(minutes: 60))
+        #expect(try postgres.resolve(keeping: opened.uuid, reason: "the first visit was to the wrong village", at: at(minutes: 60)) == setAside)
+        #expect(setAside.count == 1)
+        #expect(try postgres.duplicates().isEmpty && sqlite.duplicates().isEmpty)
+        for uuid in setAside + [opened.uuid] {
+            let here = try sqlite.interview(uuid), there = try postgres.interview(uuid)
+            #expect(there.summary.status == here.summary.status)
+            #expect(there.audit.map(\.event) == here.audit.map(\.event) && there.audit.last?.detail == here.audit.last?.detail)
+        }
+        #expect(try postgres.interview(setAside[0]).summary.status == "discarded")
+        #expect(throws: StoreError.self) { try postgres.resolve(keeping: opened.uuid, reason: "again", at: at(minutes: 61)) }
+    }
+}

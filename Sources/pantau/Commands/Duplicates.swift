@@ -11,7 +11,7 @@ struct Duplicates: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     func run() throws {
-        let database = try store.openExisting()
+        let database = try store.openReading()
         let groups = try database.duplicates()
         if groups.isEmpty {
             print("no duplicates")
@@ -52,7 +52,7 @@ struct Resolve: ParsableCommand {
     }
 
     func run() throws {
-        let database = try store.openExisting()
+        let database = try store.openReading()
         let discarded = try database.resolve(keeping: uuid, reason: reason, at: systemClock())
         print("kept \(uuid); set aside \(discarded.joined(separator: ", "))")
     }
