@@ -9,7 +9,9 @@ store=${1:?usage: Scripts/bench_indicators_postgres.sh STORE.sqlite}
 command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3 >/dev/null; }
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
 python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
-swift build -c release --product pantau >&2
+# PANTAU names a built binary to use instead of building the release one.
+pantau=${PANTAU:-.build/release/pantau}
+[ -n "${PANTAU:-}" ] || swift build -c release --product pantau >&2
 base=$(Scripts/postgres.sh start | tail -1)
 psql="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)/psql"
 database=pantau_bench_indicators
@@ -19,7 +21,7 @@ trap 'rm -rf "$out"; [ "${KEEP_PG:-0}" = 1 ] || "$psql" "$base" -qc "DROP DATABA
 
 if [ "$("$psql" "$base" -tAc "SELECT 1 FROM pg_database WHERE datname = '$database'")" != 1 ] || [ "${RELOAD:-0}" = 1 ]; then
     "$psql" "$base" -qc "DROP DATABASE IF EXISTS $database" -c "CREATE DATABASE $database"
-    .build/release/pantau server init --database "$url" >/dev/null
+    "$pantau" server init --database "$url" >/dev/null
     echo "loading $store into PostgreSQL (COPY, keys added after):" >&2
     start=$(date +%s)
     "$psql" "$url" -qc "ALTER TABLE answer DROP CONSTRAINT answer_pkey" -c "ALTER TABLE audit_log DROP CONSTRAINT audit_log_pkey"
@@ -45,7 +47,7 @@ yaml.safe_dump(spec, open(sys.argv[2], "w"), allow_unicode=True, sort_keys=False
 print(f"{len(spec['indicators'])} indicators over {', '.join(sorted(forms))}")
 PY
 echo "pantau indicators on PostgreSQL (every indicator, every round for the charts, the latest round's table):"
-/usr/bin/time -v .build/release/pantau indicators "$out/indicators.yaml" --db "$url" --format csv --out "$out/indicators.csv" \
+/usr/bin/time -v "$pantau" indicators "$out/indicators.yaml" --db "$url" --format csv --out "$out/indicators.csv" \
     2> "$out/time.txt" || { cat "$out/time.txt"; exit 1; }
 grep -E "Elapsed|Maximum resident" "$out/time.txt" | sed 's/^\s*/  /'
 echo "plain SQL on PostgreSQL: the village shares of the set for every round, one GROUP BY per indicator:"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Bias and 95% coverage of the DiD estimators over repeated simulated panels with a known effect; then R's
 # clubSandwich (Debian's r-cran-clubsandwich, installed when missing) recomputes the CR2 reference fixture, which
-# must be what the tests hold.
+# must be what the tests hold; and pyfixest's did2s recomputes the two-stage DiD reference.
 # Usage: Scripts/validate_did.sh [REPLICATIONS]   (default 300; release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,3 +21,18 @@ else
     diff "$reference" Tests/AnalysisTests/Fixtures/cr2_reference.csv >&2
     exit 1
 fi
+# Gardner's two-stage DiD: pyfixest's did2s (PyPI) recomputes the panel and reference the tests compare with.
+venv="${PANTAU_BENCH_VENV:-.build-bench-venv}"
+source Scripts/python_venv.sh
+python_venv "$venv" pyfixest
+work=$(mktemp -d)
+trap 'rm -f "$reference"; rm -rf "$work"' EXIT
+"$venv/bin/python" Scripts/reference/did2s_pyfixest.py "$work/did2s_panel.csv" "$work/did2s_reference.csv"
+for file in did2s_panel.csv did2s_reference.csv; do
+    if ! cmp -s "$work/$file" "Tests/AnalysisTests/Fixtures/$file"; then
+        echo "two-stage DiD: pyfixest's $file differs from Tests/AnalysisTests/Fixtures/$file:" >&2
+        diff "$work/$file" "Tests/AnalysisTests/Fixtures/$file" | head >&2
+        exit 1
+    fi
+done
+echo "two-stage DiD: pyfixest $("$venv/bin/python" -c 'import pyfixest; print(pyfixest.__version__)') did2s gives the fixture the tests compare with"

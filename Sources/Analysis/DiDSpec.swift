@@ -33,6 +33,8 @@ public struct DiDSpec: Sendable {
         case twfe
         case eventStudy = "event_study"
         case callawaySantAnna = "callaway_santanna"
+        case twoStage = "two_stage"
+        case twoStageEventStudy = "two_stage_event_study"
     }
 
     public let path: String

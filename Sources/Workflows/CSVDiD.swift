@@ -101,6 +101,8 @@ public struct PanelCSV: Sendable {
         case twfe
         case eventStudy = "event_study"
         case callawaySantAnna = "callaway_santanna"
+        case twoStage = "two_stage"
+        case twoStageEventStudy = "two_stage_event_study"
     }
 
     public var path: String
@@ -111,7 +113,7 @@ public struct PanelCSV: Sendable {
     public var cluster: String?
     public var weights: String?
     public var covariates: [String] = []
-    public var estimators: [Estimator] = Estimator.allCases
+    public var estimators: [Estimator] = [.twfe, .eventStudy, .callawaySantAnna]
     public var method: CallawaySantAnna.Method = .doublyRobust
     /// Callaway & Sant'Anna's comparison units: not yet treated (pantau's default) or never treated (R did's).
     public var comparison: CallawaySantAnna.Comparison = .notYetTreated
@@ -179,6 +181,8 @@ public struct PanelCSV: Sendable {
                             case .twfe: try PanelEstimation.twoWayFixedEffects(panel)
                             case .eventStudy: try PanelEstimation.eventStudy(panel, leads: 3, lags: 3)
                             case .callawaySantAnna: try PanelEstimation.callawaySantAnna(panel, comparison: comparison, method: method)
+                            case .twoStage: try PanelEstimation.twoStage(panel)
+                            case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(panel, leads: 3, lags: 3)
                             }
                         }
                     }

@@ -42,6 +42,8 @@ public enum DiDWorkflow {
                     case .twfe: try PanelEstimation.twoWayFixedEffects(long, preset: spec.preset)
                     case .eventStudy: try PanelEstimation.eventStudy(long, leads: spec.leads, lags: spec.lags)
                     case .callawaySantAnna: try PanelEstimation.callawaySantAnna(long, comparison: spec.comparison, method: spec.method)
+                    case .twoStage: try PanelEstimation.twoStage(long)
+                    case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(long, leads: spec.leads, lags: spec.lags)
                     }
                 })
         }

@@ -12,6 +12,7 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
     case badWeights
     case unknownCohort(value: String, unit: String, periods: [String])
     case noRows
+    case unsupported(estimator: String, what: String)
     case notBinary(column: String, value: String, unit: String, period: String)
     case duplicateRows(unit: String, period: String, count: Int, unitName: String, timeName: String)
 
@@ -29,6 +30,7 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
         case .emptyCell(let cell): "the \(cell) cell has no observations"
         case .badWeights: "the survey weights must be positive numbers, one per unit"
         case .noRows: "the data have no rows (only a header)"
+        case .unsupported(let estimator, let what): "\(estimator) does not take \(what) yet; run it without them, or use twfe or callaway_santanna"
         case .notBinary(let column, let value, let unit, let period):
             "\(column) must be 0 or 1 in every row; unit \(unit) in \(period) has '\(value)'"
         case .duplicateRows(let unit, let period, let count, let unitName, let timeName):

@@ -56,7 +56,7 @@ struct DiD: ParsableCommand {
             valueName: "units"))
     var comparison: String = "not_yet_treated"
 
-    @Option(help: "Panel estimators, comma-separated: twfe, event_study, callaway_santanna.")
+    @Option(help: "Panel estimators, comma-separated: twfe, event_study, callaway_santanna, two_stage, two_stage_event_study.")
     var estimator: String = "twfe,event_study,callaway_santanna"
 
     @Option(help: "A unit id column: changes within units observed in both periods for the 2×2 table.")
@@ -96,7 +96,8 @@ struct DiD: ParsableCommand {
             if !["dr", "or"].contains(method) { throw ValidationError("--method is dr or or") }
             if !["not_yet_treated", "never_treated"].contains(comparison) { throw ValidationError("--comparison is not_yet_treated or never_treated") }
             for name in estimator.split(separator: ",") where PanelCSV.Estimator(rawValue: String(name)) == nil {
-                throw ValidationError("unknown estimator '\(name)'; the panel estimators are twfe, event_study, callaway_santanna")
+                throw ValidationError(
+                    "unknown estimator '\(name)'; the panel estimators are \(PanelCSV.Estimator.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         } else if data != nil && (outcome.isEmpty || group.isEmpty || post.isEmpty) {
             throw ValidationError("--data needs --outcome, --group and --post (two groups, two periods), or --unit, --time and --treat/--cohort (a panel)")

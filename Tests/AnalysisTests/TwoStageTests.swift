@@ -1,0 +1,70 @@
+// Gardner's two-stage DiD against pyfixest 0.60.0's did2s (Tests/AnalysisTests/Fixtures/did2s_reference.csv,
+// written by Scripts/reference/did2s_pyfixest.py with the simulated unbalanced staggered panel did2s_panel.csv).
+import Foundation
+import Testing
+
+@testable import Analysis
+
+struct TwoStageTests {
+    static func panel(covariate: Bool = false) throws -> LongPanel {
+        let rows = try WildBootstrapTests.fixture("did2s_panel.csv")
+        let periods = Array(Set(rows.map { $0[1] })).sorted()
+        var firstTreated: [String: Int] = [:]
+        for row in rows where row[2] != "0" { firstTreated[row[0]] = periods.firstIndex(of: row[2]) }
+        return try LongPanel(
+            outcome: rows.map { Double($0[4])! }, unit: rows.map { $0[0] }, period: rows.map { periods.firstIndex(of: $0[1])! }, periods: periods,
+            firstTreated: firstTreated, cluster: rows.map { $0[3] }, clusterName: "cluster", covariateNames: covariate ? ["x"] : [],
+            covariates: covariate ? [rows.map { Double($0[1]) }] : [])
+    }
+
+    @Test("the overall effect and the event study equal pyfixest's did2s, estimates and GMM standard errors to 1e-8")
+    func matchesPyfixest() throws {
+        let reference = try WildBootstrapTests.fixture("did2s_reference.csv")
+        let panel = try Self.panel()
+        let tables = [try PanelEstimation.twoStage(panel), try PanelEstimation.twoStageEventStudy(panel, leads: 3, lags: 3)]
+        for row in reference {
+            let table = try #require(tables.first { $0.estimator == row[0] })
+            let term = try #require(table.rows.first { $0.term == row[1] }, "\(row[1])")
+            #expect(abs(term.coefficient.estimate - Double(row[2])!) < 1e-8, "\(row[0]) \(row[1])")
+            #expect(abs(term.coefficient.standardError - Double(row[3])!) < 1e-8, "\(row[0]) \(row[1])")
+        }
+        #expect(tables[1].rows.count == reference.count - 1)
+        #expect(tables[1].rows.map(\.eventTime) == [-3, -2, 0, 1, 2, 3])
+    }
+
+    @Test("the true effect is recovered where TWFE's forbidden comparisons bias it, and what the first stage cannot reach is said")
+    func heterogeneousEffects() throws {
+        // Two cohorts, effects growing with time since adoption, no never-treated units: TWFE compares late adopters
+        // with early adopters already treated; the two-stage estimator uses untreated unit-periods only.
+        var y: [Double] = [], unit: [String] = [], period: [Int] = [], cluster: [String] = []
+        var firstTreated: [String: Int] = [:]
+        for u in 0..<40 {
+            let adoption = u < 20 ? 2 : 5
+            firstTreated["u\(u)"] = adoption
+            for t in 0..<8 {
+                let effect = t >= adoption ? Double(t - adoption + 1) : 0
+                y.append(Double(u % 7) + 0.5 * Double(t) + effect)
+                unit.append("u\(u)")
+                period.append(t)
+                cluster.append("c\(u % 10)")
+            }
+        }
+        let panel = try LongPanel(
+            outcome: y, unit: unit, period: period, periods: (0..<8).map { "p\($0)" }, firstTreated: firstTreated, cluster: cluster, clusterName: "c")
+        let twoStage = try PanelEstimation.twoStage(panel)
+        let att = try #require(twoStage.rows.first?.coefficient.estimate)
+        // Periods 5–7 have no untreated unit: their rows are left out, and the ATT is that of periods 2–4.
+        // The early cohort's effects there are 1, 2 and 3.
+        #expect(abs(att - 2) < 1e-9)
+        #expect(twoStage.notes.contains { $0.contains("120 rows left out") }, "\(twoStage.notes)")
+        let twfe = try PanelEstimation.twoWayFixedEffects(panel, bootstrap: false)
+        #expect(abs(try #require(twfe.rows.first?.coefficient.estimate) - att) > 0.3, "TWFE is biased here")
+    }
+
+    @Test("covariates and survey weights are refused with the reason, not left out silently")
+    func refusals() throws {
+        #expect(throws: EstimationError.unsupported(estimator: "two_stage", what: "covariates (x)")) {
+            try PanelEstimation.twoStage(try Self.panel(covariate: true))
+        }
+    }
+}
