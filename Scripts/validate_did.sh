@@ -36,3 +36,12 @@ for file in did2s_panel.csv did2s_reference.csv; do
     fi
 done
 echo "two-stage DiD: pyfixest $("$venv/bin/python" -c 'import pyfixest; print(pyfixest.__version__)') did2s gives the fixture the tests compare with"
+# Borusyak–Jaravel–Spiess imputation: PyPI's did-imputation recomputes its reference on the same panel.
+python_venv "$venv" did-imputation
+"$venv/bin/python" Scripts/reference/imputation_did.py Tests/AnalysisTests/Fixtures/did2s_panel.csv "$work/imputation_reference.csv"
+if ! cmp -s "$work/imputation_reference.csv" Tests/AnalysisTests/Fixtures/imputation_reference.csv; then
+    echo "imputation DiD: did-imputation's values differ from Tests/AnalysisTests/Fixtures/imputation_reference.csv:" >&2
+    diff "$work/imputation_reference.csv" Tests/AnalysisTests/Fixtures/imputation_reference.csv >&2
+    exit 1
+fi
+echo "imputation DiD: did-imputation $("$venv/bin/pip" show did-imputation | sed -n 's/^Version: //p') gives the fixture the tests compare with"

@@ -35,6 +35,7 @@ public struct DiDSpec: Sendable {
         case callawaySantAnna = "callaway_santanna"
         case twoStage = "two_stage"
         case twoStageEventStudy = "two_stage_event_study"
+        case imputation
     }
 
     public let path: String

@@ -103,6 +103,7 @@ public struct PanelCSV: Sendable {
         case callawaySantAnna = "callaway_santanna"
         case twoStage = "two_stage"
         case twoStageEventStudy = "two_stage_event_study"
+        case imputation
     }
 
     public var path: String
@@ -183,6 +184,7 @@ public struct PanelCSV: Sendable {
                             case .callawaySantAnna: try PanelEstimation.callawaySantAnna(panel, comparison: comparison, method: method)
                             case .twoStage: try PanelEstimation.twoStage(panel)
                             case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(panel, leads: 3, lags: 3)
+                            case .imputation: try PanelEstimation.imputation(panel, lags: 3)
                             }
                         }
                     }

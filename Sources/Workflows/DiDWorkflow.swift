@@ -44,6 +44,7 @@ public enum DiDWorkflow {
                     case .callawaySantAnna: try PanelEstimation.callawaySantAnna(long, comparison: spec.comparison, method: spec.method)
                     case .twoStage: try PanelEstimation.twoStage(long)
                     case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(long, leads: spec.leads, lags: spec.lags)
+                    case .imputation: try PanelEstimation.imputation(long, lags: spec.lags)
                     }
                 })
         }

@@ -1,5 +1,7 @@
 // Gardner's two-stage DiD against pyfixest 0.60.0's did2s (Tests/AnalysisTests/Fixtures/did2s_reference.csv,
-// written by Scripts/reference/did2s_pyfixest.py with the simulated unbalanced staggered panel did2s_panel.csv).
+// written by Scripts/reference/did2s_pyfixest.py with the simulated unbalanced staggered panel did2s_panel.csv), and
+// Borusyak–Jaravel–Spiess imputation against PyPI's did-imputation 0.1.0 (imputation_reference.csv, written by
+// Scripts/reference/imputation_did.py on the same panel).
 import Foundation
 import Testing
 
@@ -30,6 +32,24 @@ struct TwoStageTests {
         }
         #expect(tables[1].rows.count == reference.count - 1)
         #expect(tables[1].rows.map(\.eventTime) == [-3, -2, 0, 1, 2, 3])
+    }
+
+    @Test("imputation: the overall effect and every event time equal did-imputation's, with its conservative standard errors, to 1e-8")
+    func imputationMatchesDidImputation() throws {
+        let reference = try WildBootstrapTests.fixture("imputation_reference.csv")
+        let table = try PanelEstimation.imputation(try Self.panel(), lags: 4)
+        #expect(table.rows.map(\.term) == reference.map { $0[0] })
+        for row in reference {
+            let term = try #require(table.rows.first { $0.term == row[0] }, "\(row[0])")
+            #expect(abs(term.coefficient.estimate - Double(row[1])!) < 1e-8, "\(row[0])")
+            #expect(abs(term.coefficient.standardError - Double(row[2])!) < 1e-8, "\(row[0])")
+        }
+        // Its point estimates are the two-stage estimator's; binned, the last event time averages those beyond it.
+        let twoStage = try PanelEstimation.twoStage(try Self.panel())
+        #expect(abs(table.rows[0].coefficient.estimate - twoStage.rows[0].coefficient.estimate) < 1e-12)
+        let binned = try PanelEstimation.imputation(try Self.panel(), lags: 3)
+        #expect(binned.rows.map(\.eventTime) == [nil, 0, 1, 2, 3])
+        #expect(binned.rows[4].coefficient.estimate > Double(reference[4][1])! && binned.rows[4].coefficient.estimate < Double(reference[5][1])!)
     }
 
     @Test("the true effect is recovered where TWFE's forbidden comparisons bias it, and what the first stage cannot reach is said")

@@ -20,81 +20,17 @@ public struct TwoStageDiD: Sendable {
         y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, untreated: [Bool], regressors: [[Double]],
         names: [String], cluster: [Int], clusterCount: Int, clusterName: String, tolerance: Double = 1e-13
     ) throws {
-        var unitSeen = [Bool](repeating: false, count: unitCount), periodSeen = [Bool](repeating: false, count: periodCount)
-        for i in y.indices where untreated[i] {
-            unitSeen[unit[i]] = true
-            periodSeen[period[i]] = true
-        }
-        let rows = y.indices.filter { unitSeen[unit[$0]] && periodSeen[period[$0]] }
-        let stageOne = rows.filter { untreated[$0] }
-        guard !stageOne.isEmpty else { throw EstimationError.emptyCell("untreated unit-periods") }
-        // Stage one: alternating projections on the untreated rows, with each sweep's means kept as the effects.
-        var unitEffect = [Double](repeating: 0, count: unitCount), periodEffect = [Double](repeating: 0, count: periodCount)
-        var unitSize = [Double](repeating: 0, count: unitCount), periodSize = [Double](repeating: 0, count: periodCount)
-        for i in stageOne {
-            unitSize[unit[i]] += 1
-            periodSize[period[i]] += 1
-        }
-        var residual = stageOne.map { y[$0] }
-        let scale = max(1e-300, residual.map(abs).max() ?? 1)
-        for _ in 0..<100_000 {
-            var moved = 0.0
-            var sums = [Double](repeating: 0, count: unitCount)
-            for (position, i) in stageOne.enumerated() { sums[unit[i]] += residual[position] }
-            for u in 0..<unitCount where unitSize[u] > 0 {
-                sums[u] /= unitSize[u]
-                unitEffect[u] += sums[u]
-                moved = max(moved, abs(sums[u]))
-            }
-            for (position, i) in stageOne.enumerated() { residual[position] -= sums[unit[i]] }
-            var periodSums = [Double](repeating: 0, count: periodCount)
-            for (position, i) in stageOne.enumerated() { periodSums[period[i]] += residual[position] }
-            for t in 0..<periodCount where periodSize[t] > 0 {
-                periodSums[t] /= periodSize[t]
-                periodEffect[t] += periodSums[t]
-                moved = max(moved, abs(periodSums[t]))
-            }
-            for (position, i) in stageOne.enumerated() { residual[position] -= periodSums[period[i]] }
-            if moved <= tolerance * scale { break }
-        }
+        let stage = try UntreatedEffects(
+            y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, tolerance: tolerance)
+        let rows = stage.rows
         // Every row net of its unit's and period's effects: for treated rows, the effect of treatment plus noise.
-        let adjusted = rows.map { y[$0] - unitEffect[unit[$0]] - periodEffect[period[$0]] }
+        let adjusted = rows.map { stage.adjusted($0, y[$0]) }
         let columns = regressors.map { column in rows.map { column[$0] } }
         let fit = try QRLeastSquares(columns: columns, y: adjusted, names: names)
         let k = names.count
-        // What stage one's error carries into stage two: for each regressor, the effects m solving
-        // (X₁₀ᵀX₁₀) m = X₁ᵀx₂ (unit and period dummies X₁, on untreated rows X₁₀), by Gauss–Seidel over the two factors.
-        var unitCarry = [[Double]](repeating: [Double](repeating: 0, count: k), count: unitCount)
-        var periodCarry = [[Double]](repeating: [Double](repeating: 0, count: k), count: periodCount)
-        for j in 0..<k {
-            var unitTarget = [Double](repeating: 0, count: unitCount), periodTarget = [Double](repeating: 0, count: periodCount)
-            for (position, i) in rows.enumerated() {
-                unitTarget[unit[i]] += columns[j][position]
-                periodTarget[period[i]] += columns[j][position]
-            }
-            var m = [Double](repeating: 0, count: unitCount), p = [Double](repeating: 0, count: periodCount)
-            let size = max(1e-300, (unitTarget.map(abs).max() ?? 0) + (periodTarget.map(abs).max() ?? 0))
-            for _ in 0..<100_000 {
-                var moved = 0.0
-                var sums = [Double](repeating: 0, count: unitCount)
-                for i in stageOne { sums[unit[i]] += p[period[i]] }
-                for u in 0..<unitCount where unitSize[u] > 0 {
-                    let next = (unitTarget[u] - sums[u]) / unitSize[u]
-                    moved = max(moved, abs(next - m[u]) * unitSize[u])
-                    m[u] = next
-                }
-                var periodSums = [Double](repeating: 0, count: periodCount)
-                for i in stageOne { periodSums[period[i]] += m[unit[i]] }
-                for t in 0..<periodCount where periodSize[t] > 0 {
-                    let next = (periodTarget[t] - periodSums[t]) / periodSize[t]
-                    moved = max(moved, abs(next - p[t]) * periodSize[t])
-                    p[t] = next
-                }
-                if moved <= tolerance * size { break }
-            }
-            for u in 0..<unitCount { unitCarry[u][j] = m[u] }
-            for t in 0..<periodCount { periodCarry[t][j] = p[t] }
-        }
+        // What stage one's error carries into stage two, per regressor: the unit and period effects m solving
+        // (X₁₀ᵀX₁₀) m = X₁ᵀx₂ (unit and period dummies X₁, on untreated rows X₁₀).
+        let carried = columns.map { column in stage.carry(rows.indices.map { (rows[$0], column[$0]) }) }
         // Each cluster's score: x₂ε₂ summed over its rows, less the carried effects times ε₁ over its untreated rows.
         var scores = [[Double]](repeating: [Double](repeating: 0, count: k), count: clusterCount)
         for (position, i) in rows.enumerated() {
@@ -102,7 +38,7 @@ public struct TwoStageDiD: Sendable {
             for j in 0..<k { scores[g][j] += columns[j][position] * e2 }
             if untreated[i] {
                 let e1 = adjusted[position]
-                for j in 0..<k { scores[g][j] -= (unitCarry[unit[i]][j] + periodCarry[period[i]][j]) * e1 }
+                for j in 0..<k { scores[g][j] -= (carried[j].unit[unit[i]] + carried[j].period[period[i]]) * e1 }
             }
         }
         var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
@@ -127,5 +63,90 @@ public struct TwoStageDiD: Sendable {
             rSquared: total > 0 ? 1 - unexplained / total : 0, degreesOfFreedom: degrees, covariance: covariance)
         rowsLeftOut = y.count - rows.count
         self.rows = rows
+    }
+}
+
+/// Unit and period effects estimated on untreated unit-periods only: the first stage of the two-stage and imputation
+/// estimators. Rows whose unit is never untreated, or whose period has no untreated unit, cannot be reached.
+struct UntreatedEffects {
+    let unit: [Int], period: [Int], untreated: [Bool]
+    let unitEffect: [Double], periodEffect: [Double]
+    /// Untreated rows per unit and per period.
+    let unitSize: [Double], periodSize: [Double]
+    /// The rows whose effects are estimated (in input order), and the untreated ones among them.
+    let rows: [Int], untreatedRows: [Int]
+    let tolerance: Double
+
+    init(y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, untreated: [Bool], tolerance: Double = 1e-13) throws {
+        var unitSize = [Double](repeating: 0, count: unitCount), periodSize = [Double](repeating: 0, count: periodCount)
+        for i in y.indices where untreated[i] {
+            unitSize[unit[i]] += 1
+            periodSize[period[i]] += 1
+        }
+        let rows = y.indices.filter { unitSize[unit[$0]] > 0 && periodSize[period[$0]] > 0 }
+        let stageOne = rows.filter { untreated[$0] }
+        guard !stageOne.isEmpty else { throw EstimationError.emptyCell("untreated unit-periods") }
+        // Alternating projections on the untreated rows, each sweep's means added to the effects.
+        var unitEffect = [Double](repeating: 0, count: unitCount), periodEffect = [Double](repeating: 0, count: periodCount)
+        var residual = stageOne.map { y[$0] }
+        let scale = max(1e-300, residual.map(abs).max() ?? 1)
+        for _ in 0..<100_000 {
+            var moved = 0.0
+            var sums = [Double](repeating: 0, count: unitCount)
+            for (position, i) in stageOne.enumerated() { sums[unit[i]] += residual[position] }
+            for u in 0..<unitCount where unitSize[u] > 0 {
+                sums[u] /= unitSize[u]
+                unitEffect[u] += sums[u]
+                moved = max(moved, abs(sums[u]))
+            }
+            for (position, i) in stageOne.enumerated() { residual[position] -= sums[unit[i]] }
+            var periodSums = [Double](repeating: 0, count: periodCount)
+            for (position, i) in stageOne.enumerated() { periodSums[period[i]] += residual[position] }
+            for t in 0..<periodCount where periodSize[t] > 0 {
+                periodSums[t] /= periodSize[t]
+                periodEffect[t] += periodSums[t]
+                moved = max(moved, abs(periodSums[t]))
+            }
+            for (position, i) in stageOne.enumerated() { residual[position] -= periodSums[period[i]] }
+            if moved <= tolerance * scale { break }
+        }
+        (self.unit, self.period, self.untreated, self.unitEffect, self.periodEffect) = (unit, period, untreated, unitEffect, periodEffect)
+        (self.unitSize, self.periodSize, self.rows, self.untreatedRows, self.tolerance) = (unitSize, periodSize, rows, stageOne, tolerance)
+    }
+
+    /// A row's outcome net of its unit's and period's effects: the imputed effect on a treated row, the residual on
+    /// an untreated one.
+    func adjusted(_ row: Int, _ y: Double) -> Double { y - unitEffect[unit[row]] - periodEffect[period[row]] }
+
+    /// The effects m solving (X₀ᵀX₀) m = X₁ᵀx for the values x on some rows (row, value): X₀ the unit and period dummies
+    /// of the untreated rows, X₁ those of the given rows. By Gauss–Seidel over the two factors; the system is singular
+    /// (a constant moves between units and periods) but consistent, and m_unit + m_period is what is used.
+    func carry(_ values: [(row: Int, value: Double)]) -> (unit: [Double], period: [Double]) {
+        var unitTarget = [Double](repeating: 0, count: unitSize.count), periodTarget = [Double](repeating: 0, count: periodSize.count)
+        for (row, value) in values {
+            unitTarget[unit[row]] += value
+            periodTarget[period[row]] += value
+        }
+        var m = [Double](repeating: 0, count: unitSize.count), p = [Double](repeating: 0, count: periodSize.count)
+        let size = max(1e-300, (unitTarget.map(abs).max() ?? 0) + (periodTarget.map(abs).max() ?? 0))
+        for _ in 0..<100_000 {
+            var moved = 0.0
+            var sums = [Double](repeating: 0, count: unitSize.count)
+            for i in untreatedRows { sums[unit[i]] += p[period[i]] }
+            for u in m.indices where unitSize[u] > 0 {
+                let next = (unitTarget[u] - sums[u]) / unitSize[u]
+                moved = max(moved, abs(next - m[u]) * unitSize[u])
+                m[u] = next
+            }
+            var periodSums = [Double](repeating: 0, count: periodSize.count)
+            for i in untreatedRows { periodSums[period[i]] += m[unit[i]] }
+            for t in p.indices where periodSize[t] > 0 {
+                let next = (periodTarget[t] - periodSums[t]) / periodSize[t]
+                moved = max(moved, abs(next - p[t]) * periodSize[t])
+                p[t] = next
+            }
+            if moved <= tolerance * size { break }
+        }
+        return (m, p)
     }
 }

@@ -56,7 +56,7 @@ struct DiD: ParsableCommand {
             valueName: "units"))
     var comparison: String = "not_yet_treated"
 
-    @Option(help: "Panel estimators, comma-separated: twfe, event_study, callaway_santanna, two_stage, two_stage_event_study.")
+    @Option(help: "Panel estimators, comma-separated: twfe, event_study, callaway_santanna, two_stage, two_stage_event_study, imputation.")
     var estimator: String = "twfe,event_study,callaway_santanna"
 
     @Option(help: "A unit id column: changes within units observed in both periods for the 2×2 table.")

@@ -1,0 +1,29 @@
+"""Reference values for Borusyak, Jaravel & Spiess's imputation estimator from PyPI's did-imputation, for pantau's
+tests: the overall effect and every event time (allhorizons, minn=0) with the conservative clustered standard errors,
+on the two-stage DiD test panel. Its iterative solvers are run to 1e-15 (their defaults, 1e-6 to 1e-8, move the
+sixth decimal). Usage: python imputation_did.py PANEL.csv REFERENCE.csv
+"""
+import functools
+import importlib
+import sys
+
+import numpy as np
+import pandas as pd
+import pyhdfe
+
+module = importlib.import_module("did_imputation.did_imputation")
+module.create = functools.partial(pyhdfe.create, residualize_method="map", options={"tol": 1e-15, "iteration_limit": 100000})
+module.recover_fixed_effects_iterative.__defaults__ = (None, 100000, 1e-15)
+module.imputation_weights.__defaults__ = ([], False, 1e-15, 100000, [])
+data = pd.read_csv(sys.argv[1])
+data["Ei"] = data.cohort.where(data.cohort > 0, np.nan)
+rows = []
+overall = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster")
+rows.append(("treated", overall.estimates["tau_ate"], overall.std_errors["tau_ate"]))
+dynamic = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster", allhorizons=True, minn=0)
+for name in sorted(dynamic.estimates, key=lambda key: int(key[3:])):
+    rows.append((f"event time {int(name[3:])}", dynamic.estimates[name], dynamic.std_errors[name]))
+with open(sys.argv[2], "w") as handle:
+    handle.write("term,estimate,std_error\n")
+    for term, estimate, error in rows:
+        handle.write(f"{term},{estimate:.10f},{error:.10f}\n")
