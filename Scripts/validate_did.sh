@@ -45,3 +45,11 @@ if ! cmp -s "$work/imputation_reference.csv" Tests/AnalysisTests/Fixtures/imputa
     exit 1
 fi
 echo "imputation DiD: did-imputation $("$venv/bin/pip" show did-imputation | sed -n 's/^Version: //p') gives the fixture the tests compare with"
+# Sun & Abraham: pyfixest's saturated event study, aggregated by event time, recomputes its reference on mpdta.
+"$venv/bin/python" Scripts/reference/sun_abraham_pyfixest.py Tests/ReferenceData/mpdta.csv "$work/sun_abraham_reference.csv"
+if ! cmp -s "$work/sun_abraham_reference.csv" Tests/AnalysisTests/Fixtures/sun_abraham_reference.csv; then
+    echo "Sun & Abraham: pyfixest's values differ from Tests/AnalysisTests/Fixtures/sun_abraham_reference.csv:" >&2
+    diff "$work/sun_abraham_reference.csv" Tests/AnalysisTests/Fixtures/sun_abraham_reference.csv >&2
+    exit 1
+fi
+echo "Sun & Abraham: pyfixest's saturated event study gives the fixture the tests compare with"

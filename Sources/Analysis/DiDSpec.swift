@@ -36,6 +36,7 @@ public struct DiDSpec: Sendable {
         case twoStage = "two_stage"
         case twoStageEventStudy = "two_stage_event_study"
         case imputation
+        case sunAbraham = "sun_abraham"
     }
 
     public let path: String

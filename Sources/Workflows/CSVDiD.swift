@@ -104,6 +104,7 @@ public struct PanelCSV: Sendable {
         case twoStage = "two_stage"
         case twoStageEventStudy = "two_stage_event_study"
         case imputation
+        case sunAbraham = "sun_abraham"
     }
 
     public var path: String
@@ -118,6 +119,9 @@ public struct PanelCSV: Sendable {
     public var method: CallawaySantAnna.Method = .doublyRobust
     /// Callaway & Sant'Anna's comparison units: not yet treated (pantau's default) or never treated (R did's).
     public var comparison: CallawaySantAnna.Comparison = .notYetTreated
+    /// The event studies' window: event times before −leads and after lags are binned at the ends.
+    public var leads = 3
+    public var lags = 3
 
     public init(path: String, outcome: String, unit: String, time: String, adoption: Adoption) {
         self.path = path
@@ -166,7 +170,7 @@ public struct PanelCSV: Sendable {
                 }(),
                 cluster: cluster.map(coded), clusterName: cluster, weight: weights.map { table.number($0)! }, weightName: weights,
                 covariates: covariates.map { ($0, table.number($0)!) }, adoptionName: adoptionColumn, timeName: time)
-            let panel = built.panel, method = method, comparison = comparison
+            let panel = built.panel, method = method, comparison = comparison, leads = leads, lags = lags
             notes = built.notes + (cluster == nil ? ["no --cluster: standard errors at the unit level"] : [])
             // The estimators are independent: they run at once, each timed on its own.
             let durations = Durations()
@@ -180,11 +184,12 @@ public struct PanelCSV: Sendable {
                         return try PanelEstimation.attempt(estimator.rawValue) {
                             switch estimator {
                             case .twfe: try PanelEstimation.twoWayFixedEffects(panel)
-                            case .eventStudy: try PanelEstimation.eventStudy(panel, leads: 3, lags: 3)
+                            case .eventStudy: try PanelEstimation.eventStudy(panel, leads: leads, lags: lags)
                             case .callawaySantAnna: try PanelEstimation.callawaySantAnna(panel, comparison: comparison, method: method)
                             case .twoStage: try PanelEstimation.twoStage(panel)
-                            case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(panel, leads: 3, lags: 3)
-                            case .imputation: try PanelEstimation.imputation(panel, lags: 3)
+                            case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(panel, leads: leads, lags: lags)
+                            case .imputation: try PanelEstimation.imputation(panel, lags: lags)
+                            case .sunAbraham: try PanelEstimation.sunAbraham(panel, leads: leads, lags: lags)
                             }
                         }
                     }

@@ -45,6 +45,7 @@ public enum DiDWorkflow {
                     case .twoStage: try PanelEstimation.twoStage(long)
                     case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(long, leads: spec.leads, lags: spec.lags)
                     case .imputation: try PanelEstimation.imputation(long, lags: spec.lags)
+                    case .sunAbraham: try PanelEstimation.sunAbraham(long, leads: spec.leads, lags: spec.lags)
                     }
                 })
         }

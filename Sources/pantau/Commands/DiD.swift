@@ -56,8 +56,14 @@ struct DiD: ParsableCommand {
             valueName: "units"))
     var comparison: String = "not_yet_treated"
 
-    @Option(help: "Panel estimators, comma-separated: twfe, event_study, callaway_santanna, two_stage, two_stage_event_study, imputation.")
+    @Option(help: "Panel estimators, comma-separated: twfe, event_study, callaway_santanna, two_stage, two_stage_event_study, imputation, sun_abraham.")
     var estimator: String = "twfe,event_study,callaway_santanna"
+
+    @Option(help: "Event studies with --data: event times before −leads are binned at the first (default 3).")
+    var leads: Int = 3
+
+    @Option(help: "Event studies with --data: event times after lags are binned at the last (default 3).")
+    var lags: Int = 3
 
     @Option(help: "A unit id column: changes within units observed in both periods for the 2×2 table.")
     var unit: String?
@@ -88,6 +94,7 @@ struct DiD: ParsableCommand {
     var format: DiDReports.Format = .md
 
     func validate() throws {
+        if leads < 0 || lags < 0 { throw ValidationError("--leads and --lags are 0 or more") }
         if spec == nil && data == nil { throw ValidationError("give a specification, or --data FILE.csv") }
         if data != nil, time != nil {
             if outcome.isEmpty || unit == nil || (treat == nil) == (cohort == nil) {
@@ -133,6 +140,7 @@ struct DiD: ParsableCommand {
         request.estimators = estimator.split(separator: ",").compactMap { PanelCSV.Estimator(rawValue: String($0)) }
         request.method = method == "or" ? .outcomeRegression : .doublyRobust
         request.comparison = comparison == "never_treated" ? .neverTreated : .notYetTreated
+        (request.leads, request.lags) = (leads, lags)
         let (output, timing) = try request.run(format: format)
         print(output, terminator: "")
         if self.timing { Terminal.printError("timing: \(timing)") }

@@ -1,0 +1,90 @@
+import Foundation
+
+// Sun & Abraham's interaction-weighted event study as a publication table.
+extension PanelEstimation {
+    /// Sun & Abraham (2021): one coefficient per adoption cohort and event time (−leads … lags, binned at the ends, −1
+    /// the reference) with unit and period effects, never-treated units the comparison (or, without any, the last
+    /// cohort to adopt, its treated periods left out); each event time's effect is the average of its cohorts'
+    /// coefficients weighted by their shares of the rows at that event time. Standard errors: CR1 by the panel's
+    /// cluster through the delta method, the weights taken as fixed (as fixest's sunab and pyfixest's aggregate).
+    public static func sunAbraham(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
+        if !panel.covariateNames.isEmpty {
+            throw EstimationError.unsupported(estimator: "sun_abraham", what: "covariates (\(panel.covariateNames.joined(separator: ", ")))")
+        }
+        if panel.weightName != nil { throw EstimationError.unsupported(estimator: "sun_abraham", what: "survey weights") }
+        let cohorts = Array(Set(panel.cohort.compactMap { $0 })).sorted()
+        guard !cohorts.isEmpty else { throw EstimationError.emptyCell("treated cohort") }
+        let neverTreated = panel.cohort.contains { $0 == nil }
+        // Without never-treated units the last cohort is the comparison, up to its adoption.
+        let control = neverTreated ? nil : cohorts.last
+        let treatedCohorts = cohorts.filter { $0 != control }
+        guard !treatedCohorts.isEmpty else { throw EstimationError.emptyCell("treated cohort besides the comparison cohort") }
+        let rows = panel.outcome.indices.filter { control == nil || panel.period[$0] < control! }
+        let window = Array(-leads...lags).filter { $0 != -1 }
+        // The cohort and event-time cell of each row (nil for comparison rows and the reference period).
+        var cellIndex: [[Int]: Int] = [:], cells: [(cohort: Int, eventTime: Int)] = [], counts: [Int] = []
+        var cellOfRow = [Int?](repeating: nil, count: rows.count)
+        for (position, i) in rows.enumerated() {
+            guard let g = panel.cohort[panel.unit[i]], g != control else { continue }
+            let eventTime = min(max(panel.period[i] - g, -leads), lags)
+            guard window.contains(eventTime) else { continue }
+            let key = [g, eventTime]
+            if cellIndex[key] == nil {
+                cellIndex[key] = cells.count
+                cells.append((g, eventTime))
+                counts.append(0)
+            }
+            counts[cellIndex[key]!] += 1
+            cellOfRow[position] = cellIndex[key]
+        }
+        let order = cells.indices.sorted { (cells[$0].cohort, cells[$0].eventTime) < (cells[$1].cohort, cells[$1].eventTime) }
+        var columns = [[Double]](repeating: [Double](repeating: 0, count: rows.count), count: cells.count)
+        for (position, cell) in cellOfRow.enumerated() { if let cell { columns[cell][position] = 1 } }
+        let names = order.map { "cohort \(panel.periods[cells[$0].cohort]) × event time \(cells[$0].eventTime)" }
+        let result = try TwoWayFixedEffects.fit(
+            y: rows.map { panel.outcome[$0] }, columns: order.map { columns[$0] }, names: names, unit: rows.map { panel.unit[$0] },
+            unitCount: panel.unitLabels.count, period: rows.map { panel.period[$0] }, periodCount: panel.periods.count,
+            standardErrors: .cr1(cluster: panel.clusterName), cluster: rows.map { panel.cluster[$0] }, clusterCount: panel.clusterLabels.count)
+        let degrees = Double(result.degreesOfFreedom)
+        // A linear combination of the cohort-by-event-time coefficients, with its delta-method standard error.
+        func combination(_ term: String, _ weights: [Double], eventTime: Int?) -> DiDTable.Row {
+            let estimate = zip(weights, result.coefficients).reduce(0) { $0 + $1.0 * $1.1.estimate }
+            var variance = 0.0
+            for a in weights.indices where weights[a] != 0 {
+                for b in weights.indices where weights[b] != 0 { variance += weights[a] * result.covariance[a][b] * weights[b] }
+            }
+            return DiDTable.Row(
+                term: term, coefficient: DiDTable.t(estimate, variance.squareRoot(), degreesOfFreedom: degrees, term: term), eventTime: eventTime)
+        }
+        var tableRows: [DiDTable.Row] = []
+        for eventTime in window {
+            let members = order.indices.filter { cells[order[$0]].eventTime == eventTime }
+            guard !members.isEmpty else { continue }
+            let total = Double(members.reduce(0) { $0 + counts[order[$1]] })
+            var weights = [Double](repeating: 0, count: order.count)
+            for j in members { weights[j] = Double(counts[order[j]]) / total }
+            tableRows.append(combination("event time \(eventTime)", weights, eventTime: eventTime))
+        }
+        let post = order.indices.filter { cells[order[$0]].eventTime >= 0 }
+        let postTotal = Double(post.reduce(0) { $0 + counts[order[$1]] })
+        var postWeights = [Double](repeating: 0, count: order.count)
+        for j in post { postWeights[j] = Double(counts[order[j]]) / postTotal }
+        tableRows.append(combination("average post-period effect", postWeights, eventTime: nil))
+        var notes = [
+            "Sun & Abraham interaction-weighted: each event time's effect averages the cohorts' own coefficients by their shares of the rows at "
+                + "that event time; the cohort-by-event-time regression has unit and period effects; reference: event time −1; event times "
+                + "beyond −\(leads) and \(lags) binned at the ends",
+            "the average post-period effect weighs every treated cohort and event time in the window by its rows",
+        ]
+        if let control {
+            notes.append(
+                "no never-treated units: the last cohort to adopt (\(panel.periods[control])) is the comparison, and periods from "
+                    + "\(panel.periods[control]) on are left out")
+        } else {
+            notes.append("comparison: the never-treated units")
+        }
+        return DiDTable(
+            title: "Sun & Abraham event study (interaction-weighted)", estimator: "sun_abraham", rows: tableRows, observations: result.observations,
+            clusters: result.clusters, seType: result.standardErrors.name + " (delta method)", notes: notes)
+    }
+}
