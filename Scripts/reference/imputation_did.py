@@ -1,6 +1,6 @@
 """Reference values for Borusyak, Jaravel & Spiess's imputation estimator from PyPI's did-imputation, for pantau's
-tests: the overall effect and every event time (allhorizons, minn=0) with the conservative clustered standard errors,
-on the two-stage DiD test panel. Its iterative solvers are run to 1e-15 (their defaults, 1e-6 to 1e-8, move the
+tests: the pre-trend test's three coefficients, the overall effect and every event time (allhorizons, minn=0) with the
+conservative clustered standard errors, on the two-stage DiD test panel. Its iterative solvers are run to 1e-15 (their defaults, 1e-6 to 1e-8, move the
 sixth decimal). Usage: python imputation_did.py PANEL.csv REFERENCE.csv
 """
 import functools
@@ -18,12 +18,15 @@ module.imputation_weights.__defaults__ = ([], False, 1e-15, 100000, [])
 data = pd.read_csv(sys.argv[1])
 data["Ei"] = data.cohort.where(data.cohort > 0, np.nan)
 rows = []
+pretrend = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster", pretrends=3)
+for h in (1, 2, 3):
+    rows.append((f"pre-trend event time \u2212{h}", pretrend.pretrends_estimates[f"pre{h}"], pretrend.pretrends_std_errors[f"pre{h}"]))
 overall = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster")
 rows.append(("treated", overall.estimates["tau_ate"], overall.std_errors["tau_ate"]))
 dynamic = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster", allhorizons=True, minn=0)
 for name in sorted(dynamic.estimates, key=lambda key: int(key[3:])):
     rows.append((f"event time {int(name[3:])}", dynamic.estimates[name], dynamic.std_errors[name]))
-with open(sys.argv[2], "w") as handle:
+with open(sys.argv[2], "w", encoding="utf-8") as handle:
     handle.write("term,estimate,std_error\n")
     for term, estimate, error in rows:
         handle.write(f"{term},{estimate:.10f},{error:.10f}\n")

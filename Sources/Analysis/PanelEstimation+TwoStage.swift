@@ -69,9 +69,56 @@ extension PanelEstimation {
 
 // Borusyak, Jaravel & Spiess's imputation estimator as a publication table.
 extension PanelEstimation {
+    /// BJS's test of parallel trends: y on unit and period effects and dummies for event times −1 … −periods, on the
+    /// untreated unit-periods (units and periods seen once set aside first, as did_imputation does), CR1 by cluster.
+    static func imputationPretrend(_ panel: LongPanel, untreated: [Bool], periods: Int) throws -> (rows: [DiDTable.Row], note: String) {
+        var rows = panel.outcome.indices.filter { untreated[$0] }
+        var unitCount = [Int](repeating: 0, count: panel.unitLabels.count)
+        for i in rows { unitCount[panel.unit[i]] += 1 }
+        rows = rows.filter { unitCount[panel.unit[$0]] > 1 }
+        var periodCount = [Int](repeating: 0, count: panel.periods.count)
+        for i in rows { periodCount[panel.period[i]] += 1 }
+        rows = rows.filter { periodCount[panel.period[$0]] > 1 }
+        func before(_ row: Int) -> Int? { panel.cohort[panel.unit[row]].map { panel.period[row] - $0 } }
+        let leads = (1...periods).filter { h in rows.contains { before($0) == -h } }
+        guard !leads.isEmpty else { throw EstimationError.emptyCell("pre-adoption periods for the pre-trend test") }
+        let columns = leads.map { h in rows.map { before($0) == -h ? 1.0 : 0.0 } }
+        let result = try TwoWayFixedEffects.fit(
+            y: rows.map { panel.outcome[$0] }, columns: columns, names: leads.map { "pre-trend event time −\($0)" },
+            unit: rows.map { panel.unit[$0] }, unitCount: panel.unitLabels.count, period: rows.map { panel.period[$0] },
+            periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName), cluster: rows.map { panel.cluster[$0] },
+            clusterCount: panel.clusterLabels.count)
+        // did_imputation's small-sample factor: (N−1)/(N−K+1), one parameter fewer than fixest's (N−1)/(N−K).
+        var nested = true, clusterOfUnit = [Int](repeating: -1, count: panel.unitLabels.count)
+        for i in rows {
+            if clusterOfUnit[panel.unit[i]] >= 0, clusterOfUnit[panel.unit[i]] != panel.cluster[i] { nested = false }
+            clusterOfUnit[panel.unit[i]] = panel.cluster[i]
+        }
+        let usedUnits = Set(rows.map { panel.unit[$0] }).count, usedPeriods = Set(rows.map { panel.period[$0] }).count
+        let counted = Double(leads.count + (nested ? usedPeriods : usedUnits + usedPeriods - 1)), n = Double(rows.count)
+        let rescale = (n - counted) / (n - counted + 1)
+        let covariance = result.covariance.map { $0.map { $0 * rescale } }
+        let degrees = Double(result.degreesOfFreedom)
+        let coefficients = result.coefficients.enumerated().map { index, c in
+            DiDTable.t(c.estimate, covariance[index][index].squareRoot(), degreesOfFreedom: degrees, term: c.term)
+        }
+        guard let inverse = EventStudy.invert(covariance) else { throw EstimationError.singularDesign(columns: leads.map { "event time −\($0)" }) }
+        let b = coefficients.map(\.estimate)
+        var wald = 0.0
+        for i in b.indices { for j in b.indices { wald += b[i] * inverse[i][j] * b[j] } }
+        let k = Double(leads.count), statistic = wald / k
+        let p = 1 - FDistribution.cdf(statistic, numerator: k, denominator: Double(result.degreesOfFreedom))
+        let note = String(
+            format: "pre-trend test (BJS): on untreated unit-periods, the %d pre-adoption dummies are jointly zero: F = %.3f, p = %.4f", leads.count,
+            statistic, p)
+        return (zip(leads, coefficients).map { DiDTable.Row(term: $1.term, coefficient: $1, eventTime: -$0) }, note)
+    }
+
     /// The overall effect on treated unit-periods and the effect at each event time 0 … lags (the last holding every
-    /// later one), with the paper's conservative clustered standard errors.
-    public static func imputation(_ panel: LongPanel, lags: Int) throws -> DiDTable {
+    /// later one), with the paper's conservative clustered standard errors; and the paper's pre-trend test: on the
+    /// untreated unit-periods alone, the outcome on unit and period effects and a dummy for each of the `pretrends`
+    /// periods before adoption, the dummies' CR1 coefficients and their joint Wald test.
+    public static func imputation(_ panel: LongPanel, lags: Int, pretrends: Int = 3) throws -> DiDTable {
         let (untreated, notes) = try twoStageInputs(panel, estimator: "imputation")
         let cohort = panel.unit.map { panel.cohort[$0] }
         var overall: [Int: Double] = [:]
@@ -86,15 +133,20 @@ extension PanelEstimation {
         let fit = try ImputationDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             cohort: cohort, untreated: untreated, targets: targets, cluster: panel.cluster, clusterCount: panel.clusterLabels.count)
-        let rows = fit.estimates.enumerated().map { index, coefficient in
+        var rows = fit.estimates.enumerated().map { index, coefficient in
             DiDTable.Row(term: coefficient.term, coefficient: coefficient, eventTime: index == 0 ? nil : horizons[index - 1])
         }
-        var tableNotes = [
-            "Borusyak–Jaravel–Spiess imputation: untreated outcomes of treated unit-periods imputed from unit and period effects estimated "
-                + "on untreated unit-periods only; standard errors: the paper's conservative clustered ones (treated residuals net of the "
-                + "cohort-and-period average effect), as did_imputation computes them",
-            "event time \(lags) holds every later one",
-        ]
+        let pretrend = pretrends > 0 ? try imputationPretrend(panel, untreated: untreated, periods: pretrends) : nil
+        if let pretrend {
+            rows = pretrend.rows + rows
+        }
+        var tableNotes =
+            [
+                "Borusyak–Jaravel–Spiess imputation: untreated outcomes of treated unit-periods imputed from unit and period effects estimated "
+                    + "on untreated unit-periods only; standard errors: the paper's conservative clustered ones (treated residuals net of the "
+                    + "cohort-and-period average effect), as did_imputation computes them",
+                "event time \(lags) holds every later one",
+            ] + (pretrend.map { [$0.note] } ?? [])
         if fit.rowsLeftOut > 0 {
             tableNotes.append("\(fit.rowsLeftOut) rows left out: their unit is never untreated or their period has no untreated unit")
         }

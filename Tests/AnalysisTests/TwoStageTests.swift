@@ -37,8 +37,9 @@ struct TwoStageTests {
     @Test("imputation: the overall effect and every event time equal did-imputation's, with its conservative standard errors, to 1e-8")
     func imputationMatchesDidImputation() throws {
         let reference = try WildBootstrapTests.fixture("imputation_reference.csv")
-        let table = try PanelEstimation.imputation(try Self.panel(), lags: 4)
+        let table = try PanelEstimation.imputation(try Self.panel(), lags: 4, pretrends: 3)
         #expect(table.rows.map(\.term) == reference.map { $0[0] })
+        #expect(table.notes.contains { $0.hasPrefix("pre-trend test (BJS): on untreated unit-periods, the 3 pre-adoption dummies are jointly zero: F = ") })
         for row in reference {
             let term = try #require(table.rows.first { $0.term == row[0] }, "\(row[0])")
             #expect(abs(term.coefficient.estimate - Double(row[1])!) < 1e-8, "\(row[0])")
@@ -46,10 +47,10 @@ struct TwoStageTests {
         }
         // Its point estimates are the two-stage estimator's; binned, the last event time averages those beyond it.
         let twoStage = try PanelEstimation.twoStage(try Self.panel())
-        #expect(abs(table.rows[0].coefficient.estimate - twoStage.rows[0].coefficient.estimate) < 1e-12)
-        let binned = try PanelEstimation.imputation(try Self.panel(), lags: 3)
+        #expect(abs(table.rows[3].coefficient.estimate - twoStage.rows[0].coefficient.estimate) < 1e-12)
+        let binned = try PanelEstimation.imputation(try Self.panel(), lags: 3, pretrends: 0)
         #expect(binned.rows.map(\.eventTime) == [nil, 0, 1, 2, 3])
-        #expect(binned.rows[4].coefficient.estimate > Double(reference[4][1])! && binned.rows[4].coefficient.estimate < Double(reference[5][1])!)
+        #expect(binned.rows[4].coefficient.estimate > Double(reference[7][1])! && binned.rows[4].coefficient.estimate < Double(reference[8][1])!)
     }
 
     @Test("the true effect is recovered where TWFE's forbidden comparisons bias it, and what the first stage cannot reach is said")
