@@ -81,7 +81,7 @@ let package = Package(
             ], swiftSettings: strict),
         // The jobs the commands run end to end: the demo, indicator and DiD runs over a store, DiD from CSV files.
         .target(
-            name: "Workflows", dependencies: ["Analysis", "Codebook", "Questionnaire", "Reports", "Simulation", "Store", "Tabular"],
+            name: "Workflows", dependencies: ["Analysis", "Codebook", "Expressions", "Questionnaire", "Reports", "Simulation", "Store", "Tabular"],
             swiftSettings: strict),
         // Helpers shared by the test targets: the Scenario driver, snapshots, reference data, temporary files.
         .target(name: "TestSupport", dependencies: ["Expressions", "Questionnaire", "Interview"], swiftSettings: strict),
@@ -139,7 +139,8 @@ let package = Package(
         .testTarget(
             name: "SpreadsheetTests", dependencies: ["Spreadsheet", "TestSupport", "ZIPFoundation"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(
-            name: "PostgresStoreTests", dependencies: ["PostgresStore", "Store", "Interview", "Questionnaire", "Expressions", "TestSupport"],
+            name: "PostgresStoreTests",
+            dependencies: ["PostgresStore", "Store", "Interview", "Questionnaire", "Expressions", "Analysis", "Workflows", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "PantauEndToEndTests", dependencies: ["TestSupport", "pantau", "Server", "ZIPFoundation"], exclude: ["Snapshots", "Fixtures"],

@@ -11,6 +11,25 @@ public struct RoundFigures: Sendable {
     let indicators: [IndicatorFigures?]
 }
 
+/// One instrument's round with each indicator's contribution per interview already found (by the store, in SQL):
+/// the indicators (by position in the set) evaluated, and for each, every interview's contribution in `units` order.
+public struct EvaluatedRound: Sendable {
+    public let units: [String]
+    public let versions: [String]
+    public let endDay: Int?
+    public let indicators: [Int]
+    /// Each interview's answers that group indicators (disaggregations by answer).
+    public let answers: [[Address: Value]]
+    public let contributions: [[IndicatorCalculator.Contribution]]
+
+    public init(
+        units: [String], versions: [String], endDay: Int?, indicators: [Int], answers: [[Address: Value]], contributions: [[IndicatorCalculator.Contribution]]
+    ) {
+        (self.units, self.versions, self.endDay, self.indicators) = (units, versions, endDay, indicators)
+        (self.answers, self.contributions) = (answers, contributions)
+    }
+}
+
 struct IndicatorFigures: Sendable {
     /// Overall and per group, in table order, each without its previous value (the previous round's figures give it).
     var rows: [IndicatorRow]
@@ -47,7 +66,9 @@ extension IndicatorRow {
 extension IndicatorCalculator {
     /// One round's figures for every indicator. Each interview's answers are read into an evaluation context once
     /// for all indicators, and each indicator evaluated once per interview, whatever its groups.
-    public func figures(_ indicators: [Indicator], round: String, data: [String: RoundData]) -> RoundFigures {
+    public func figures(
+        _ indicators: [Indicator], round: String, data: [String: RoundData], evaluated: [String: EvaluatedRound] = [:]
+    ) -> RoundFigures {
         var contexts: [String: [AnswerContext]] = [:]
         for (formID, roundData) in data where indicators.contains(where: { $0.instrument == formID }) {
             contexts[formID] = roundData.interviews.map { AnswerContext($0.values) }
@@ -57,6 +78,12 @@ extension IndicatorCalculator {
         return RoundFigures(
             round: round,
             indicators: indicators.enumerated().map { index, indicator in
+                if let evaluated = evaluated[indicator.instrument], let column = evaluated.indicators.firstIndex(of: index) {
+                    return figures(
+                        indicator, index: index, units: evaluated.units, versions: Set(evaluated.versions), endDay: evaluated.endDay,
+                        provinceLevel: provinceLevel, districtLevel: districtLevel, values: { evaluated.answers[$0] },
+                        contribution: { evaluated.contributions[column][$0] })
+                }
                 guard let roundData = data[indicator.instrument], let contexts = contexts[indicator.instrument] else { return nil }
                 return figures(indicator, index: index, roundData, contexts, provinceLevel: provinceLevel, districtLevel: districtLevel)
             })
@@ -65,28 +92,40 @@ extension IndicatorCalculator {
     func figures(
         _ indicator: Indicator, index: Int, _ data: RoundData, _ contexts: [AnswerContext], provinceLevel: String?, districtLevel: String?
     ) -> IndicatorFigures {
+        figures(
+            indicator, index: index, units: data.interviews.map(\.unit), versions: Set(data.interviews.map(\.version)), endDay: data.endDay,
+            provinceLevel: provinceLevel, districtLevel: districtLevel, values: { data.interviews[$0].values },
+            contribution: { position in contribution(indicator, data.interviews[position].values, contexts[position]) })
+    }
+
+    /// The figures from each interview's contribution, however it was found: evaluated here, or by the store.
+    /// `values` gives an interview's answers, for disaggregations by answer.
+    func figures(
+        _ indicator: Indicator, index: Int, units interviewUnits: [String], versions: Set<String>, endDay: Int?, provinceLevel: String?,
+        districtLevel: String?, values: (Int) -> [Address: Value], contribution: (Int) -> Contribution
+    ) -> IndicatorFigures {
         let questionnaire = questionnaires.first { $0.settings.formID == indicator.instrument }
         var groups: [String: [String: Accumulator]] = ["overall": ["all": Accumulator()]]
         var provinces: [String: Accumulator] = [:], districts: [String: Accumulator] = [:], compared = Accumulator()
-        for (position, interview) in data.interviews.enumerated() {
-            guard units[interview.unit]?.level == indicator.level || indicator.level.isEmpty else { continue }
-            let inPopulation = indicator.population.contains(interview.unit, in: hierarchy)
-            let inComparison = indicator.comparison?.contains(interview.unit, in: hierarchy) ?? false
+        for (position, unit) in interviewUnits.enumerated() {
+            guard units[unit]?.level == indicator.level || indicator.level.isEmpty else { continue }
+            let inPopulation = indicator.population.contains(unit, in: hierarchy)
+            let inComparison = indicator.comparison?.contains(unit, in: hierarchy) ?? false
             guard inPopulation || inComparison else { continue }
-            let contribution = contribution(indicator, interview.values, contexts[position])
+            let contribution = contribution(position)
             if inComparison { compared.add(contribution) }
             guard inPopulation else { continue }
             // In place: copying an accumulator out of its dictionary and back would copy its values every time.
             groups["overall"]!["all"]!.add(contribution)
             for disaggregation in indicator.disaggregations {
-                if let group = group(interview.unit, disaggregation, values: interview.values, questionnaire: questionnaire) {
+                if let group = group(unit, disaggregation, values: values(position), questionnaire: questionnaire) {
                     groups[disaggregation.description, default: [:]][group, default: Accumulator()].add(contribution)
                 }
             }
-            if let provinceLevel, let name = hierarchy.ancestor(of: interview.unit, level: provinceLevel)?.name {
+            if let provinceLevel, let name = hierarchy.ancestor(of: unit, level: provinceLevel)?.name {
                 provinces[name, default: Accumulator()].add(contribution)
             }
-            if let districtLevel, let name = hierarchy.ancestor(of: interview.unit, level: districtLevel)?.name {
+            if let districtLevel, let name = hierarchy.ancestor(of: unit, level: districtLevel)?.name {
                 districts[name, default: Accumulator()].add(contribution)
             }
         }
@@ -111,7 +150,7 @@ extension IndicatorCalculator {
         return IndicatorFigures(
             rows: rows, provinces: provinces.mapValues { statistic(indicator, $0, population: nil).value },
             districts: districts.mapValues { statistic(indicator, $0, population: nil).value }, comparison: comparison,
-            versions: Set(data.interviews.map(\.version)), endDay: data.endDay)
+            versions: versions, endDay: endDay)
     }
 
     /// The table for `round` from every round's figures (`rounds` in order): its rows with the previous round's

@@ -156,7 +156,7 @@ public struct IndicatorCalculator {
     }
 
     /// What one unit contributes.
-    enum Contribution {
+    public enum Contribution: Sendable, Equatable {
         case value(Double)
         case notAsked
         case missing

@@ -83,7 +83,7 @@ public enum Value: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    static func parseNumber(_ text: String) -> Double? {
+    public static func parseNumber(_ text: String) -> Double? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { return nil }
         // XPath numbers: digits with an optional point and sign; no exponents, no "inf"/"nan" spellings.

@@ -1,4 +1,5 @@
 import Analysis
+import Expressions
 import Foundation
 import Questionnaire
 import Store
@@ -39,9 +40,36 @@ public enum IndicatorWorkflow {
         // memory follows one round of the panel, not all of it.
         var rounds: [String] = []
         var figures: [String: RoundFigures] = [:]
+        let plans = Self.pushdownPlans(set.indicators, store: store, questionnaires: questionnaires)
         for round in try store.rounds() {
             var data: [String: RoundData] = [:]
+            var evaluated: [String: EvaluatedRound] = [:]
             for instrument in instruments.sorted() {
+                // A store that evaluates the indicators itself sends one contribution per interview and indicator.
+                if let plan = plans[instrument], let reading = store as? ContributionReading,
+                    let stored = try reading.contributions(formID: instrument, round: round.code, queries: plan.queries, answers: plan.answers)
+                {
+                    progress("\(round.code) \(instrument): \(stored.units.count) interviews (evaluated by the store)")
+                    guard !stored.units.isEmpty else { continue }
+                    evaluated[instrument] = EvaluatedRound(
+                        units: stored.units, versions: stored.versions, endDay: round.lastDay, indicators: plan.indicators,
+                        answers: stored.units.indices.map { position in
+                            var values: [Address: Value] = [:]
+                            for (name, column) in stored.answers { if let value = column[position]?.value { values[Address(name)] = value } }
+                            return values
+                        },
+                        contributions: zip(stored.kinds, stored.values).map { kinds, values in
+                            zip(kinds, values).map { kind, value -> IndicatorCalculator.Contribution in
+                                switch kind {
+                                case .value: .value(value)
+                                case .missing: .missing
+                                case .nonResponse: .nonResponse
+                                case .notAsked: .notAsked
+                                }
+                            }
+                        })
+                    continue
+                }
                 let answers = try store.completedAnswers(formID: instrument, round: round.code, names: needed)
                 progress("\(round.code) \(instrument): \(answers.count) interviews")
                 guard !answers.isEmpty else { continue }
@@ -49,9 +77,9 @@ public enum IndicatorWorkflow {
                     round: round.code, endDay: round.lastDay, formID: instrument,
                     interviews: answers.map { RoundData.Interview(unit: $0.unit, version: $0.version, values: $0.values) })
             }
-            guard !data.isEmpty else { continue }
+            guard !data.isEmpty || !evaluated.isEmpty else { continue }
             rounds.append(round.code)
-            figures[round.code] = calculator.figures(set.indicators, round: round.code, data: data)
+            figures[round.code] = calculator.figures(set.indicators, round: round.code, data: data, evaluated: evaluated)
         }
         guard let round = requested ?? rounds.last else { throw WorkflowError.noCompletedInterviews(instruments: instruments.sorted()) }
         guard rounds.contains(round) else { throw WorkflowError.roundWithoutData(round: round, roundsWithData: rounds) }
@@ -60,5 +88,67 @@ public enum IndicatorWorkflow {
             title: title, indicators: set.indicators, round: round, rounds: rounds, figures: figures, versions: questionnaires.versions)
         table.extractedAt = Self.timestamp(extractedAt)
         return table
+    }
+
+    /// For each instrument whose every indicator a store could evaluate itself: the queries, in the set's order, the
+    /// indicators' positions and the answers that group them. Variables must be plain answers outside repeats, of types
+    /// whose comparisons the store reproduces (text, numbers, choices, calculations of those).
+    static func pushdownPlans(
+        _ indicators: [Indicator], store: any StoreReading, questionnaires: StoredQuestionnaires
+    ) -> [String: (queries: [ContributionQuery], indicators: [Int], answers: [String])] {
+        guard store is ContributionReading else { return [:] }
+        var plans: [String: (queries: [ContributionQuery], indicators: [Int], answers: [String])] = [:]
+        var refused = Set<String>()
+        for (index, indicator) in indicators.enumerated() {
+            guard let questionnaire = questionnaires.latest[indicator.instrument] else {
+                refused.insert(indicator.instrument)
+                continue
+            }
+            let repeated = Set(questionnaire.allItems.filter { $0.type == .repeat }.flatMap { $0.flattened.dropFirst().map(\.name) })
+            let plain = indicator.variables.allSatisfy { name in
+                !repeated.contains(name) && Self.textOrNumber(name, in: questionnaire, seen: [])
+            }
+            // Answers that group the indicator come back beside the contributions.
+            let groupedBy = indicator.disaggregations.compactMap { disaggregation -> String? in
+                if case .answer(let name) = disaggregation { name } else { nil }
+            }
+            let groupable = groupedBy.allSatisfy { !repeated.contains($0) && Self.textOrNumber($0, in: questionnaire, seen: []) }
+            guard plain, groupable else {
+                refused.insert(indicator.instrument)
+                continue
+            }
+            let measure: ContributionQuery.Measure =
+                switch indicator.measure {
+                case .share(let numerator, let denominator): .share(numerator: numerator.expression, denominator: denominator?.expression)
+                case .count(let condition): .count(condition.expression)
+                case .mean(let expression), .median(let expression), .total(let expression): .number(expression.expression)
+                }
+            plans[indicator.instrument, default: ([], [], [])].queries.append(ContributionQuery(measure: measure, variables: indicator.variables.sorted()))
+            plans[indicator.instrument, default: ([], [], [])].indicators.append(index)
+            for name in groupedBy where !plans[indicator.instrument]!.answers.contains(name) { plans[indicator.instrument]!.answers.append(name) }
+        }
+        for instrument in refused { plans[instrument] = nil }
+        return plans
+    }
+
+    /// Functions of calculations whose results are numbers or text, never dates or times.
+    static let textOrNumberFunctions: Set<String> = [
+        "round", "number", "int", "if", "coalesce", "sum", "min", "max", "abs", "pow", "count-selected", "string", "concat", "substr",
+        "string-length", "not", "boolean", "selected", "floor", "ceiling", "sqrt", "selected-at", "jr:choice-name",
+    ]
+
+    /// Whether an item's answers are always text or numbers: text, number and choice questions, and calculations of
+    /// those with text and number functions only.
+    static func textOrNumber(_ name: String, in questionnaire: Questionnaire, seen: Set<String>) -> Bool {
+        guard let item = questionnaire.item(named: name), !seen.contains(name) else { return false }
+        switch item.type {
+        case .text, .integer, .decimal, .selectOne, .selectMultiple: return true
+        case .calculate:
+            guard let calculation = item.calculation?.expression, calculation.functionNames.isSubset(of: textOrNumberFunctions),
+                calculation.previousReferences.isEmpty
+            else { return false }
+            return calculation.references.allSatisfy { textOrNumber($0, in: questionnaire, seen: seen.union([name])) }
+        default: return false
+        }
     }
 }

@@ -1,5 +1,6 @@
 // The supervisor's views on a central PostgreSQL store: the review list and progress give what they give on an
 // SQLite store holding the same interviews, reason for reason.
+import Analysis
 import Expressions
 import Foundation
 import Interview
@@ -8,6 +9,7 @@ import Questionnaire
 import Store
 import TestSupport
 import Testing
+import Workflows
 
 let form = """
     settings: {form_id: desa, title: Desa, version: "1", unit_level: village}
@@ -18,6 +20,11 @@ let form = """
       - {type: text, name: secretary, label: Secretary}
       - {type: integer, name: hamlets, label: Hamlets}
       - {type: text, name: note, label: Note, required: false}
+      - {type: select_one size, name: size, label: Size, required: false}
+    choices:
+      size:
+        - {name: small, label: Small}
+        - {name: large, label: Large}
 
     """
 
@@ -43,8 +50,11 @@ let start = Timestamp(seconds: 1_623_718_800, offsetMinutes: 420)
 func at(minutes: Double) -> Timestamp { Timestamp(seconds: start.seconds + minutes * 60, offsetMinutes: 420) }
 
 /// Answers for the six questions: numbers for the integers, names for the text.
-func answers(_ meetings: Value, members: Double = 9, head: Value = .string("Pak Ali"), hamlets: Double = 4) -> [Address: AnswerRecord] {
+func answers(_ meetings: Value, members: Double = 9, head: Value = .string("Pak Ali"), hamlets: Double = 4, size: String = "small")
+    -> [Address: AnswerRecord]
+{
     [
+        Address("size"): AnswerRecord(value: .string(size), origin: .entered, relevant: true),
         Address("meetings"): AnswerRecord(value: meetings, origin: .entered, relevant: true),
         Address("members"): AnswerRecord(value: .number(members), origin: .entered, relevant: true),
         Address("head"): AnswerRecord(value: head, origin: .entered, relevant: true),
@@ -74,7 +84,7 @@ func fieldStore() throws -> ResponseStore {
     }
     _ = try interview("1105010001", by: "ani", answers(.number(9)), minutes: 22)
     let reopened = try interview("1105010002", by: "ani", answers(.number(4), head: .string("Pak Budi")), minutes: 25)
-    _ = try interview("1105010003", by: "ani", answers(.number(5), head: .string("Pak Cahyo")), minutes: 19)
+    _ = try interview("1105010003", by: "ani", answers(.number(5), head: .string("Pak Cahyo"), hamlets: 0, size: "large"), minutes: 19)
     // Two interviews with the same answers, one of them very short.
     _ = try interview("1106010001", by: "budi", answers(.number(6), head: .string("Pak Dedi")), minutes: 2)
     _ = try interview("1106010002", by: "budi", answers(.number(6), head: .string("Pak Dedi")), minutes: 21)
@@ -190,5 +200,71 @@ struct DuplicatesOnPostgresTests {
         }
         #expect(try postgres.interview(setAside[0]).summary.status == "discarded")
         #expect(throws: StoreError.self) { try postgres.resolve(keeping: opened.uuid, reason: "again", at: at(minutes: 61)) }
+    }
+}
+
+@Suite(.temporaryFiles)
+struct IndicatorsInPostgresTests {
+    /// Every row of a table as text, values to full precision: what must be the same from both stores.
+    static func lines(_ table: IndicatorTable) -> [String] {
+        table.results.flatMap { result in
+            result.rows.map { row in
+                [
+                    result.indicator.id, row.dimension, row.group, "\(row.value.map { "\($0)" } ?? "-")", "\(row.standardError.map { "\($0)" } ?? "-")",
+                    "\(row.n)", "\(row.missing)", "\(row.nonResponse)", "\(row.notAsked)", "\(row.previous.map { "\($0)" } ?? "-")",
+                ].joined(separator: " ")
+            } + ["\(result.indicator.id) series \(result.series.map { "\($0.round)=\($0.value.map { "\($0)" } ?? "-")" })"]
+        }
+    }
+
+    @Test("indicators evaluated in PostgreSQL equal those evaluated by pantau: empty, refused, numeric text, division by zero, choices, groups by answer")
+    func sameAsEvaluatedHere() throws {
+        let sqlite = try fieldStore()
+        let postgres = try PostgresStore(url: try TestPostgres.database())
+        let batch = try temporaryPath("batch.sqlite")
+        try sqlite.writeBatch(to: batch, interviews: try sqlite.interviews().map(\.uuid), units: Set(try sqlite.units().map(\.code)))
+        _ = try postgres.merge(try BatchContents.read(path: batch), at: start, origin: "field.sqlite")
+        let spec = try temporaryPath("indicators.yaml")
+        try """
+        indicators:
+          - {id: ali, label: Ali, instrument: desa, share: {numerator: "${head} = 'Pak Ali'", denominator: "${head} != ''"}}
+          - {id: not_ali, label: Not Ali, instrument: desa, share: {numerator: "not(${head} = 'Pak Ali')"}}
+          - {id: many, label: Many, instrument: desa, share: {numerator: "${meetings} >= 5 and ${secretary} = 'Bu Sri'"}}
+          - {id: noted, label: Noted, instrument: desa, share: {numerator: "${note} != ''"}}
+          - {id: number_text, label: Number text, instrument: desa, count: "number(${secretary}) > 1 or ${hamlets} = '4'"}
+          - {id: per_hamlet, label: Per hamlet, instrument: desa, mean: "${members} div ${hamlets}"}
+          - {id: ratio, label: Ratio, instrument: desa, mean: "100 * ${meetings} div (${hamlets} - 4)"}
+          - {id: median_meetings, label: Median, instrument: desa, median: "${meetings}", disaggregate: [district, size]}
+          - {id: total_members, label: Total, instrument: desa, total: "${members} + ${hamlets}", disaggregate: [size]}
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        var messages: [String] = []
+        let there = try IndicatorWorkflow.table(spec: spec, store: postgres, round: "2021-H1", intervals: .fpc, language: nil) { messages.append($0) }
+        let here = try IndicatorWorkflow.table(spec: spec, store: sqlite, round: "2021-H1", intervals: .fpc, language: nil)
+        #expect(messages.allSatisfy { $0.hasSuffix("(evaluated by the store)") }, "\(messages)")
+        #expect(Self.lines(there) == Self.lines(here))
+        // The refusals and the empty note are counted as pantau counts them.
+        let noted = try #require(here.results.first { $0.indicator.id == "noted" }?.rows.first)
+        #expect(noted.value == 0 && noted.nonResponse == 0)
+        let ratio = try #require(there.results.first { $0.indicator.id == "ratio" }?.rows.first)
+        #expect(ratio.missing > 0, "division by zero is no value")
+        #expect(there.results.first { $0.indicator.id == "total_members" }?.rows.contains { $0.group == "size=Large" } == true)
+    }
+
+    @Test("an indicator the store cannot evaluate (a function it does not know) is read and evaluated here, with the same result")
+    func fallsBack() throws {
+        let sqlite = try fieldStore()
+        let postgres = try PostgresStore(url: try TestPostgres.database())
+        let batch = try temporaryPath("batch.sqlite")
+        try sqlite.writeBatch(to: batch, interviews: try sqlite.interviews().map(\.uuid), units: Set(try sqlite.units().map(\.code)))
+        _ = try postgres.merge(try BatchContents.read(path: batch), at: start, origin: "field.sqlite")
+        let spec = try temporaryPath("indicators.yaml")
+        try """
+        indicators:
+          - {id: long_name, label: Long name, instrument: desa, share: {numerator: "string-length(${head}) > 7"}}
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        var messages: [String] = []
+        let there = try IndicatorWorkflow.table(spec: spec, store: postgres, round: "2021-H1", intervals: .fpc, language: nil) { messages.append($0) }
+        #expect(!messages.contains { $0.contains("evaluated by the store") })
+        #expect(Self.lines(there) == Self.lines(try IndicatorWorkflow.table(spec: spec, store: sqlite, round: "2021-H1", intervals: .fpc, language: nil)))
     }
 }
