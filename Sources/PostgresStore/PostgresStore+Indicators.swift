@@ -29,9 +29,12 @@ extension PostgresStore: ContributionReading {
                 WHERE i.form_id = $1 AND i.round_code = $2 AND i.status IN ('completed', 'approved')
                 ORDER BY i.unit_code, i.ended_at COLLATE "C" DESC NULLS LAST
             ), pivot AS (
-                SELECT c.unit_code, c.version\(pivot.isEmpty ? "" : ", " + pivot.joined(separator: ", "))
-                FROM chosen c LEFT JOIN answer a ON a.interview_uuid = c.uuid AND a.address = ANY($3::text[]) AND a.relevant <> 0
-                GROUP BY c.unit_code, c.version
+                -- Each interview's answers through the answer table's key (interview, address): a lateral lookup per
+                -- interview, never a scan of every answer of every round.
+                SELECT c.unit_code, c.version, p.* FROM chosen c CROSS JOIN LATERAL (
+                    SELECT \(pivot.isEmpty ? "1 AS none" : pivot.joined(separator: ", "))
+                    FROM answer a WHERE a.interview_uuid = c.uuid AND a.address = ANY($3::text[]) AND a.relevant <> 0
+                ) p
             )
             SELECT unit_code, version, concat_ws(',', \(kinds.joined(separator: ", "))) AS kinds, concat_ws(',', \(values.joined(separator: ", "))) AS vals
                    \(returned.map { ", k\($0), t\($0), n\($0)" }.joined())

@@ -61,7 +61,11 @@ extension StoreReading {
         let all = try interviews().filter { $0.status != InterviewStatus.discarded.rawValue }
         let groups = Dictionary(grouping: all) { [$0.formID, $0.unitCode, $0.roundCode] }
         return groups.filter { $0.value.count > 1 }
-            .map { DuplicateGroup(formID: $0.key[0], unitCode: $0.key[1], roundCode: $0.key[2], interviews: $0.value.sorted { $0.startedAt < $1.startedAt }) }
+            .map {
+                DuplicateGroup(
+                    formID: $0.key[0], unitCode: $0.key[1], roundCode: $0.key[2],
+                    interviews: $0.value.sorted { ($0.startedAt, $0.uuid) < ($1.startedAt, $1.uuid) })
+            }
             .sorted { ($0.formID, $0.roundCode, $0.unitCode) < ($1.formID, $1.roundCode, $1.unitCode) }
     }
 }
