@@ -3,7 +3,9 @@
 # three adoption cohorts and a never-treated group, 500 clusters, written to CSV. Times the whole
 # `pantau did --data` command and its phases (--timing: read, estimate TWFE with CR1, the event study and Callaway & Sant'Anna with its
 # aggregations, write JSON) with peak memory, beside pyfixest (TWFE) and csdid (Callaway & Sant'Anna), installed
-# from PyPI into a virtual environment, whole process and warm fit, on the same file in the same run.
+# from PyPI into a virtual environment, whole process and warm fit, on the same file in the same run; then the
+# two-stage, imputation and Sun & Abraham estimators beside pyfixest's did2s, did-imputation and pyfixest's saturated
+# event study, whole process against whole process.
 # Usage: Scripts/bench_did.sh [UNITS]   (default 75000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -106,4 +108,47 @@ for label, ours, theirs in checks:
 if any(abs(ours - theirs) > 1e-6 * abs(theirs) for _, ours, theirs in checks):
     sys.exit("the estimates differ by more than 1e-6")
 PY
+# The heterogeneity-robust estimators beside their Python peers, whole process against whole process (a peer taking
+# longer than PEER_TIMEOUT seconds, default 1800, is stopped and reported as slower than that).
+python_venv "$venv" did-imputation
+cat > "$work/robust.py" <<'PY'
+import sys, time, warnings
+warnings.simplefilter("ignore")
+import numpy as np, pandas as pd
+which, path = sys.argv[1], sys.argv[2]
+data = pd.read_csv(path)
+if which == "did2s":
+    import pyfixest as pf
+    data["treat"] = data["d"].astype(bool)
+    fit = pf.did2s(data, yname="y", first_stage="~0|unit+period", second_stage="~treat", treatment="treat", cluster="cluster")
+    print("estimate", float(fit.coef().iloc[0]))
+elif which == "did_imputation":
+    import importlib
+    module = importlib.import_module("did_imputation.did_imputation")
+    data["Ei"] = data.cohort.where(data.cohort > 0, np.nan)
+    out = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster")
+    print("estimate", float(out.estimates["tau_ate"]))
+else:
+    import pyfixest as pf
+    fit = pf.event_study(data, yname="y", idname="unit", tname="period", gname="cohort", cluster="cluster", estimator="saturated")
+    print("estimate", float(fit.aggregate(agg="period")["Estimate"].iloc[-1]))
+PY
+echo "heterogeneity-robust estimators, whole process, pantau against its Python peer:"
+for pair in two_stage:did2s imputation:did_imputation sun_abraham:saturated; do
+    ours=${pair%%:*} theirs=${pair##*:}
+    /usr/bin/time -o "$work/$ours.time" -f "%e %M" .build/release/pantau did --data "$work/panel.csv" --outcome y --unit unit --time period \
+        --cohort cohort --cluster cluster --estimator "$ours" --leads 9 --lags 9 --format json > "$work/$ours.json" 2>/dev/null
+    if timeout "${PEER_TIMEOUT:-1800}" /usr/bin/time -o "$work/$theirs.time" -f "%e %M" "$venv/bin/python" "$work/robust.py" "$theirs" \
+        "$work/panel.csv" > "$work/$theirs.out" 2>/dev/null; then
+        python3 - "$work" "$ours" "$theirs" <<'PY'
+import sys
+work, ours, theirs = sys.argv[1:]
+a, b = (open(f"{work}/{n}.time").read().split() for n in (ours, theirs))
+print(f"  {ours}: pantau {float(a[0]):.2f} s ({int(a[1]) // 1024} MB), {theirs} {float(b[0]):.2f} s ({int(b[1]) // 1024} MB): "
+      f"{float(b[0]) / float(a[0]):.1f}x (target 10x)")
+PY
+    else
+        echo "  $ours: pantau $(cut -d' ' -f1 "$work/$ours.time") s; $theirs did not finish within ${PEER_TIMEOUT:-1800} s"
+    fi
+done
 rm -rf "$work"

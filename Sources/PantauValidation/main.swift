@@ -10,7 +10,11 @@ import Randomness
 /// once adopted, and village and round effects.
 /// With `heterogeneous`, each village has a survey weight w in [1, 5] and an effect 1 + 0.5·(w − 1): the
 /// population-weighted ATT is then E[w·τ]/E[w] = 2.2222 while the unweighted one is 2.0.
-func panel(seed: UInt64, districts: Int = 40, heterogeneous: Bool = false) -> (y: [[Double]], group: [Int], district: [String], weight: [Double]) {
+/// With `dynamic`, the effect grows with time since adoption, 1 + 0.5·(t − g): TWFE's comparisons of late with
+/// early adopters then bias it, and the estimand (the mean effect on treated village-rounds) varies by replication.
+func panel(seed: UInt64, districts: Int = 40, heterogeneous: Bool = false, dynamic: Bool = false) -> (
+    y: [[Double]], group: [Int], district: [String], weight: [Double]
+) {
     var random = SplitMix64(seed: seed)
     let villages = 15, rounds = 6
     var y: [[Double]] = [], group: [Int] = [], district: [String] = [], weight: [Double] = []
@@ -27,7 +31,8 @@ func panel(seed: UInt64, districts: Int = 40, heterogeneous: Bool = false) -> (y
             var row: [Double] = []
             for t in 1...rounds {
                 let treated = g != 0 && t >= g
-                row.append(level + 0.3 * Double(t) + shocks[d][t - 1] + (treated ? effect : 0) + random.normal())
+                let size = dynamic ? 1 + 0.5 * Double(t - g) : effect
+                row.append(level + 0.3 * Double(t) + shocks[d][t - 1] + (treated ? size : 0) + random.normal())
             }
             y.append(row)
             group.append(g)
@@ -57,10 +62,12 @@ func long(_ data: (y: [[Double]], group: [Int], district: [String], weight: [Dou
 
 let replications = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 300
 let truth = 2.0
-var results: [String: (estimates: [Double], covered: Int, truth: Double)] = [:]
+// Each estimate's error against its replication's truth (the truth differs by replication where effects grow).
+var results: [String: (errors: [Double], covered: Int, truths: [Double])] = [:]
 @MainActor func record(_ name: String, _ estimate: Double, _ low: Double, _ high: Double, truth: Double = truth) {
-    var entry = results[name] ?? ([], 0, truth)
-    entry.estimates.append(estimate)
+    var entry = results[name] ?? ([], 0, [])
+    entry.errors.append(estimate - truth)
+    entry.truths.append(truth)
     if low <= truth && truth <= high { entry.covered += 1 }
     results[name] = entry
 }
@@ -119,16 +126,44 @@ for replication in 0..<replications {
     record(
         "unweighted C&S on the same panels, target the unit-average ATT", unweightedCS.att, unweightedCS.att - 1.96 * unweightedCS.standardError,
         unweightedCS.att + 1.96 * unweightedCS.standardError, truth: 2.0)
+    // Effects growing with time since adoption: the heterogeneity-robust estimators against TWFE, each for the mean
+    // effect on treated village-rounds (known here: 1 + 0.5·(t − g) averaged over them).
+    let growing = panel(seed: UInt64(130_000 + replication), dynamic: true)
+    var target = 0.0, treatedRows = 0
+    var firstTreated: [String: Int] = [:]
+    for (unit, g) in growing.group.enumerated() where g != 0 {
+        firstTreated["u\(unit)"] = g - 1
+        for t in g...6 {
+            target += 1 + 0.5 * Double(t - g)
+            treatedRows += 1
+        }
+    }
+    target /= Double(max(1, treatedRows))
+    let grown = long(growing)
+    let longPanel = try LongPanel(
+        outcome: grown.y, unit: grown.units, period: grown.times.map { Int($0.dropFirst())! }, periods: (0..<6).map { "t\($0)" },
+        firstTreated: firstTreated, cluster: grown.clusters, clusterName: "district")
+    func recordRow(_ name: String, _ table: DiDTable, _ term: String) {
+        guard let row = table.rows.first(where: { $0.term == term }) else { return }
+        record(name, row.coefficient.estimate, row.coefficient.low, row.coefficient.high, truth: target)
+    }
+    recordRow("growing effects: two-stage (Gardner), GMM by district", try PanelEstimation.twoStage(longPanel), "treated")
+    recordRow("growing effects: imputation (BJS), conservative by district", try PanelEstimation.imputation(longPanel, lags: 5, pretrends: 0), "treated")
+    recordRow(
+        "growing effects: Sun & Abraham, all post-period cells, CR1 by district", try PanelEstimation.sunAbraham(longPanel, leads: 5, lags: 5),
+        "average post-period effect")
+    recordRow("growing effects: TWFE (biased by forbidden comparisons), CR1", try PanelEstimation.twoWayFixedEffects(longPanel, bootstrap: false), "treated")
     if replication % 50 == 49 { FileHandle.standardError.write(Data("validate: \(replication + 1)/\(replications)\n".utf8)) }
 }
 print("DiD estimators on \(replications) simulated panels (40 districts × 15 villages × 6 rounds unless stated, staggered adoption by district)")
 for (name, entry) in results.sorted(by: { $0.key < $1.key }) {
-    let mean = entry.estimates.reduce(0, +) / Double(entry.estimates.count)
-    let sd = (entry.estimates.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(entry.estimates.count - 1)).squareRoot()
+    let count = Double(entry.errors.count)
+    let bias = entry.errors.reduce(0, +) / count
+    let sd = (entry.errors.reduce(0) { $0 + ($1 - bias) * ($1 - bias) } / (count - 1)).squareRoot()
     let padded = name.padding(toLength: 76, withPad: " ", startingAt: 0)
     print(
         String(
-            format: "  %@ truth %.4f, bias %+.4f (MC s.e. %.4f); 95%% coverage %.1f%%", padded as NSString, entry.truth, mean - entry.truth,
-            sd / Double(entry.estimates.count).squareRoot(), 100 * Double(entry.covered) / Double(entry.estimates.count)))
+            format: "  %@ truth %.4f, bias %+.4f (MC s.e. %.4f); 95%% coverage %.1f%%", padded as NSString, entry.truths.reduce(0, +) / count, bias,
+            sd / count.squareRoot(), 100 * Double(entry.covered) / count))
 }
 print(String(format: "  %.1f s", Date().timeIntervalSince(started)))
