@@ -104,7 +104,61 @@ public enum DiDReports {
             for note in table.notes { out += "\n- \(note)" }
             out += "\n\n"
         }
+        if let comparison = EstimatorComparison(report.tables) {
+            out += "## Event-time estimates compared\n\n\(comparison.sentence)\n\n| event time | " + comparison.estimators.joined(separator: " | ") + " |\n"
+            out += "|---|" + String(repeating: "---|", count: comparison.estimators.count) + "\n"
+            for (row, time) in comparison.eventTimes.enumerated() {
+                out += "| \(time) | " + comparison.estimates[row].map(comparisonCell).joined(separator: " | ") + " |\n"
+            }
+            out += "\nEach cell: the estimate [95% interval]; — where the estimator has no such event time.\n\n"
+        }
         return out
+    }
+
+    static func comparisonCell(_ estimate: EstimatorComparison.Estimate?) -> String {
+        guard let estimate else { return "—" }
+        return "\(f4(estimate.estimate)) [\(f4(estimate.low)), \(f4(estimate.high))]"
+    }
+
+    /// The estimators' event-time estimates in one chart: one colour per estimator, side by side at each event time.
+    static func comparisonPlot(_ comparison: EstimatorComparison) -> String {
+        let colours = ["#1b6ca8", "#c0392b", "#27ae60", "#8e44ad", "#d68910", "#2c3e50", "#16a085"]
+        let width = 640.0, height = 280.0, left = 56.0, right = 16.0, top = 14.0, bottom = 34.0
+        let all = comparison.estimates.flatMap { $0.compactMap { $0 } }
+        let ticks = Ticks.nice(low: min(0, all.map(\.low).min() ?? 0), high: max(0, all.map(\.high).max() ?? 0))
+        let low = ticks.first!, high = ticks.last!, span = max(high - low, 1e-9)
+        let slot = (width - left - right) / Double(comparison.eventTimes.count)
+        func y(_ value: Double) -> Double { top + (height - top - bottom) * (1 - (value - low) / span) }
+        var svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" role=\"img\" aria-label=\"event-time estimates of every estimator\">\n"
+        svg += String(format: "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#888\"/>\n", left, width - right, y(0), y(0))
+        let count = Double(comparison.estimators.count)
+        for (row, time) in comparison.eventTimes.enumerated() {
+            let centre = left + slot * (Double(row) + 0.5)
+            for (column, estimate) in comparison.estimates[row].enumerated() {
+                guard let estimate else { continue }
+                let x = centre + slot * 0.7 * ((Double(column) + 0.5) / count - 0.5)
+                let colour = colours[column % colours.count] as NSString
+                svg += String(
+                    format: "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%@\" stroke-width=\"2\"/>", x, x, y(estimate.low), y(estimate.high),
+                    colour)
+                svg += String(format: "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%@\"/>", x, y(estimate.estimate), colour)
+            }
+            svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%d</text>\n", centre, height - 16, time)
+        }
+        let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
+        for tick in ticks {
+            svg += String(
+                format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">%@</text>\n", left - 4, y(tick) + 3,
+                Ticks.label(tick, step: step) as NSString)
+        }
+        svg += String(
+            format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">event time (periods since adoption)</text>\n",
+            left + (width - left - right) / 2, height - 2)
+        let legend = comparison.estimators.enumerated().map { index, name in
+            "<span style=\"color:\(colours[index % colours.count])\">●</span> \(HTML.escape(name))"
+        }
+        return svg + "</svg>\n<p class=\"note\">\(legend.joined(separator: " &nbsp; ")); bars are pointwise 95% intervals.</p>\n"
     }
 
     /// One row per term, with broom's column names.
@@ -169,6 +223,20 @@ public enum DiDReports {
                 ]
             },
         ]
+        if let comparison = EstimatorComparison(report.tables) {
+            object["comparison"] =
+                [
+                    "sentence": comparison.sentence, "estimators": comparison.estimators, "agree": comparison.disagreements.isEmpty,
+                    "event_times": comparison.eventTimes.enumerated().map { row, time -> [String: Any] in
+                        var estimates: [String: Any] = [:]
+                        for (column, estimate) in comparison.estimates[row].enumerated() {
+                            guard let estimate else { continue }
+                            estimates[comparison.estimators[column]] = ["estimate": estimate.estimate, "conf_low": estimate.low, "conf_high": estimate.high]
+                        }
+                        return ["event_time": time, "estimates": estimates]
+                    },
+                ] as [String: Any]
+        }
         for (key, value) in report.metadata where object[key] == nil { object[key] = value }
         return try JSONText.prettySorted(object) + "\n"
     }
@@ -241,6 +309,15 @@ public enum DiDReports {
             out += "</table>\n<p class=\"note\">\(HTML.escape(footer(table)))</p>\n"
             if !table.notes.isEmpty { out += "<ul>" + table.notes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n" }
             out += "</section>\n"
+        }
+        if let comparison = EstimatorComparison(report.tables) {
+            out += "<section><h2>Event-time estimates compared</h2>\n<p class=\"summary\">\(HTML.escape(comparison.sentence))</p>\n"
+            out += comparisonPlot(comparison)
+            out += "<table><tr><th>event time</th>" + comparison.estimators.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr>\n"
+            for (row, time) in comparison.eventTimes.enumerated() {
+                out += "<tr><td>\(time)</td>" + comparison.estimates[row].map { "<td>\(HTML.escape(comparisonCell($0)))</td>" }.joined() + "</tr>\n"
+            }
+            out += "</table>\n</section>\n"
         }
         return out + HTML.pageEnd
     }
