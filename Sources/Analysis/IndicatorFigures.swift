@@ -55,37 +55,6 @@ final class PopulationCounts: @unchecked Sendable {
     }
 }
 
-/// Each unit's level, ancestors by level and attributes (its own or inherited), read from the frame once and kept for
-/// every indicator and round: walking the frame's lineage for every interview, indicator and group cost more than
-/// the evaluation itself at national scale.
-final class UnitFacts: @unchecked Sendable {
-    // Unchecked: a calculator is used from one thread at a time.
-    struct Facts {
-        let level: String?
-        let ancestors: [String: String]
-        let attributes: [String: String]
-
-        func contains(_ population: Population) -> Bool {
-            population.conditions.allSatisfy { (attributes[$0.attribute] == $0.value) == $0.equal }
-        }
-    }
-
-    private var known: [String: Facts] = [:]
-
-    func facts(_ unit: String, _ hierarchy: FrameHierarchy) -> Facts {
-        if let facts = known[unit] { return facts }
-        var ancestors: [String: String] = [:], attributes: [String: String] = [:]
-        // Innermost first: the unit's own level and attributes win over its ancestors'.
-        for member in hierarchy.lineage(of: unit) {
-            if ancestors[member.level] == nil { ancestors[member.level] = member.name }
-            for attribute in member.attributes where attributes[attribute.key] == nil { attributes[attribute.key] = attribute.value }
-        }
-        let facts = Facts(level: hierarchy.units[unit]?.level, ancestors: ancestors, attributes: attributes)
-        known[unit] = facts
-        return facts
-    }
-}
-
 extension IndicatorRow {
     func with(previous: Double?) -> IndicatorRow {
         IndicatorRow(
@@ -139,10 +108,9 @@ extension IndicatorCalculator {
         var groups: [String: [String: Accumulator]] = ["overall": ["all": Accumulator()]]
         var provinces: [String: Accumulator] = [:], districts: [String: Accumulator] = [:], compared = Accumulator()
         for (position, unit) in interviewUnits.enumerated() {
-            let facts = unitFacts.facts(unit, hierarchy)
-            guard facts.level == indicator.level || indicator.level.isEmpty else { continue }
-            let inPopulation = facts.contains(indicator.population)
-            let inComparison = indicator.comparison.map(facts.contains) ?? false
+            guard units[unit]?.level == indicator.level || indicator.level.isEmpty else { continue }
+            let inPopulation = indicator.population.contains(unit, in: hierarchy)
+            let inComparison = indicator.comparison?.contains(unit, in: hierarchy) ?? false
             guard inPopulation || inComparison else { continue }
             let contribution = contribution(position)
             if inComparison { compared.add(contribution) }
@@ -150,16 +118,16 @@ extension IndicatorCalculator {
             // In place: copying an accumulator out of its dictionary and back would copy its values every time.
             groups["overall"]!["all"]!.add(contribution)
             for disaggregation in indicator.disaggregations {
-                let group: String? =
-                    switch disaggregation {
-                    case .level(let level): facts.ancestors[level]
-                    case .attribute(let key): facts.attributes[key].map { "\(key)=\($0)" }
-                    case .answer: self.group(unit, disaggregation, values: values(position), questionnaire: questionnaire)
-                    }
-                if let group { groups[disaggregation.description, default: [:]][group, default: Accumulator()].add(contribution) }
+                if let group = group(unit, disaggregation, values: values(position), questionnaire: questionnaire) {
+                    groups[disaggregation.description, default: [:]][group, default: Accumulator()].add(contribution)
+                }
             }
-            if let provinceLevel, let name = facts.ancestors[provinceLevel] { provinces[name, default: Accumulator()].add(contribution) }
-            if let districtLevel, let name = facts.ancestors[districtLevel] { districts[name, default: Accumulator()].add(contribution) }
+            if let provinceLevel, let name = hierarchy.ancestor(of: unit, level: provinceLevel)?.name {
+                provinces[name, default: Accumulator()].add(contribution)
+            }
+            if let districtLevel, let name = hierarchy.ancestor(of: unit, level: districtLevel)?.name {
+                districts[name, default: Accumulator()].add(contribution)
+            }
         }
         let populations = populationCounts.counts("\(index)") { self.populations(indicator) }
         var rows: [IndicatorRow] = []

@@ -132,8 +132,6 @@ public struct IndicatorCalculator {
     public let language: String?
     /// Units of each indicator's level per group in the frame, counted once for every round.
     let populationCounts = PopulationCounts()
-    /// Each unit's level, ancestors and attributes, read once.
-    let unitFacts = UnitFacts()
 
     public var units: [String: FrameUnit] { hierarchy.units }
 
