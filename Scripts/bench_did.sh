@@ -138,8 +138,10 @@ for pair in two_stage:did2s imputation:did_imputation sun_abraham:saturated; do
     ours=${pair%%:*} theirs=${pair##*:}
     /usr/bin/time -o "$work/$ours.time" -f "%e %M" .build/release/pantau did --data "$work/panel.csv" --outcome y --unit unit --time period \
         --cohort cohort --cluster cluster --estimator "$ours" --leads 9 --lags 9 --format json > "$work/$ours.json" 2>/dev/null
-    if timeout "${PEER_TIMEOUT:-1800}" /usr/bin/time -o "$work/$theirs.time" -f "%e %M" "$venv/bin/python" "$work/robust.py" "$theirs" \
-        "$work/panel.csv" > "$work/$theirs.out" 2>/dev/null; then
+    status=0
+    timeout "${PEER_TIMEOUT:-1800}" /usr/bin/time -o "$work/$theirs.time" -f "%e %M" "$venv/bin/python" "$work/robust.py" "$theirs" \
+        "$work/panel.csv" > "$work/$theirs.out" 2> "$work/$theirs.err" || status=$?
+    if [ "$status" -eq 0 ]; then
         python3 - "$work" "$ours" "$theirs" <<'PY'
 import sys
 work, ours, theirs = sys.argv[1:]
@@ -147,8 +149,10 @@ a, b = (open(f"{work}/{n}.time").read().split() for n in (ours, theirs))
 print(f"  {ours}: pantau {float(a[0]):.2f} s ({int(a[1]) // 1024} MB), {theirs} {float(b[0]):.2f} s ({int(b[1]) // 1024} MB): "
       f"{float(b[0]) / float(a[0]):.1f}x (target 10x)")
 PY
-    else
+    elif [ "$status" -eq 124 ]; then
         echo "  $ours: pantau $(cut -d' ' -f1 "$work/$ours.time") s; $theirs did not finish within ${PEER_TIMEOUT:-1800} s"
+    else
+        echo "  $ours: pantau $(cut -d' ' -f1 "$work/$ours.time") s; $theirs failed after $(head -c 10 "$work/$theirs.time" | cut -d' ' -f1) s: $(grep -v '^Command exited' "$work/$theirs.err" | tail -1)"
     fi
 done
 rm -rf "$work"
