@@ -120,6 +120,21 @@ public enum DiDReports {
         return "\(f4(estimate.estimate)) [\(f4(estimate.low)), \(f4(estimate.high))]"
     }
 
+    /// The value labels of the vertical axis and the title of the horizontal one.
+    static func axes(_ ticks: [Double], y: (Double) -> Double, left: Double, right: Double, width: Double, height: Double) -> String {
+        let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
+        var svg = ""
+        for tick in ticks {
+            svg += String(
+                format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">%@</text>\n", left - 4, y(tick) + 3,
+                Ticks.label(tick, step: step) as NSString)
+        }
+        return svg
+            + String(
+                format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">event time (periods since adoption)</text>\n",
+                left + (width - left - right) / 2, height - 2)
+    }
+
     /// The estimators' event-time estimates in one chart: one colour per estimator, side by side at each event time.
     static func comparisonPlot(_ comparison: EstimatorComparison) -> String {
         let colours = ["#1b6ca8", "#c0392b", "#27ae60", "#8e44ad", "#d68910", "#2c3e50", "#16a085"]
@@ -146,15 +161,7 @@ public enum DiDReports {
             }
             svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%d</text>\n", centre, height - 16, time)
         }
-        let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
-        for tick in ticks {
-            svg += String(
-                format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">%@</text>\n", left - 4, y(tick) + 3,
-                Ticks.label(tick, step: step) as NSString)
-        }
-        svg += String(
-            format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">event time (periods since adoption)</text>\n",
-            left + (width - left - right) / 2, height - 2)
+        svg += axes(ticks, y: y, left: left, right: right, width: width, height: height)
         let legend = comparison.estimators.enumerated().map { index, name in
             "<span style=\"color:\(colours[index % colours.count])\">●</span> \(HTML.escape(name))"
         }
@@ -359,15 +366,7 @@ public enum DiDReports {
                 (referenced && point.event == -1 ? "#fff" : "#1b6ca8") as NSString)
             svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%d</text>\n", cx, height - 16, point.event)
         }
-        let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
-        for tick in ticks {
-            svg += String(
-                format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"10\" text-anchor=\"end\" fill=\"#555\">%@</text>\n", left - 4, y(tick) + 3,
-                Ticks.label(tick, step: step) as NSString)
-        }
-        svg += String(
-            format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">event time (periods since adoption)</text>\n",
-            left + (width - left - right) / 2, height - 2)
+        svg += axes(ticks, y: y, left: left, right: right, width: width, height: height)
         let legend =
             hasBand
             ? "bars are pointwise 95% intervals; shaded boxes are the uniform 95% band, which covers all event times at once"

@@ -110,15 +110,21 @@ func fieldStore() throws -> ResponseStore {
     return store
 }
 
+/// The field store and a PostgreSQL store holding the same interviews (taken in as a server takes a batch).
+func bothStores() throws -> (sqlite: ResponseStore, postgres: PostgresStore, summary: MergeSummary) {
+    let sqlite = try fieldStore()
+    let postgres = try PostgresStore(url: try TestPostgres.database())
+    let batch = try temporaryPath("batch.sqlite")
+    try sqlite.writeBatch(to: batch, interviews: try sqlite.interviews().map(\.uuid), units: Set(try sqlite.units().map(\.code)))
+    let summary = try postgres.merge(try BatchContents.read(path: batch), at: start, origin: "field.sqlite")
+    return (sqlite, postgres, summary)
+}
+
 @Suite(.temporaryFiles)
 struct ReviewOnPostgresTests {
     @Test("review and progress on PostgreSQL equal those on SQLite for the same interviews, every reason included")
     func sameAsSQLite() throws {
-        let sqlite = try fieldStore()
-        let postgres = try PostgresStore(url: try TestPostgres.database())
-        let batch = try temporaryPath("batch.sqlite")
-        try sqlite.writeBatch(to: batch, interviews: try sqlite.interviews().map(\.uuid), units: Set(try sqlite.units().map(\.code)))
-        let summary = try postgres.merge(try BatchContents.read(path: batch), at: start, origin: "field.sqlite")
+        let (sqlite, postgres, summary) = try bothStores()
         #expect(summary.count(.new) == 9)
         let reviewed = try sqlite.reviewList()
         #expect(
@@ -146,11 +152,7 @@ struct ReviewOnPostgresTests {
 struct AnalysisReadsOnPostgresTests {
     @Test("completed answers, as indicators read them: the same interviews, versions and values from PostgreSQL as from SQLite")
     func completedAnswers() throws {
-        let sqlite = try fieldStore()
-        let postgres = try PostgresStore(url: try TestPostgres.database())
-        let batch = try temporaryPath("batch.sqlite")
-        try sqlite.writeBatch(to: batch, interviews: try sqlite.interviews().map(\.uuid), units: Set(try sqlite.units().map(\.code)))
-        _ = try postgres.merge(try BatchContents.read(path: batch), at: start, origin: "field.sqlite")
+        let (sqlite, postgres, _) = try bothStores()
         for round in ["2021-H1", "2021-H2"] {
             for names in [nil, ["meetings", "head"], ["nothing"]] as [Set<String>?] {
                 let here = try sqlite.completedAnswers(formID: "desa", round: round, names: names)
@@ -219,11 +221,7 @@ struct IndicatorsInPostgresTests {
 
     @Test("indicators evaluated in PostgreSQL equal those evaluated by pantau: empty, refused, numeric text, division by zero, choices, groups by answer")
     func sameAsEvaluatedHere() throws {
-        let sqlite = try fieldStore()
-        let postgres = try PostgresStore(url: try TestPostgres.database())
-        let batch = try temporaryPath("batch.sqlite")
-        try sqlite.writeBatch(to: batch, interviews: try sqlite.interviews().map(\.uuid), units: Set(try sqlite.units().map(\.code)))
-        _ = try postgres.merge(try BatchContents.read(path: batch), at: start, origin: "field.sqlite")
+        let (sqlite, postgres, _) = try bothStores()
         let spec = try temporaryPath("indicators.yaml")
         try """
         indicators:
@@ -252,11 +250,7 @@ struct IndicatorsInPostgresTests {
 
     @Test("an indicator the store cannot evaluate (a function it does not know) is read and evaluated here, with the same result")
     func fallsBack() throws {
-        let sqlite = try fieldStore()
-        let postgres = try PostgresStore(url: try TestPostgres.database())
-        let batch = try temporaryPath("batch.sqlite")
-        try sqlite.writeBatch(to: batch, interviews: try sqlite.interviews().map(\.uuid), units: Set(try sqlite.units().map(\.code)))
-        _ = try postgres.merge(try BatchContents.read(path: batch), at: start, origin: "field.sqlite")
+        let (sqlite, postgres, _) = try bothStores()
         let spec = try temporaryPath("indicators.yaml")
         try """
         indicators:
