@@ -55,6 +55,41 @@ final class PopulationCounts: @unchecked Sendable {
     }
 }
 
+/// One round's interviewed units looked up in the frame once per level, attribute and population the indicators
+/// group by, not once per interview, indicator and group; arrays by interview, let go with the round.
+final class RoundUnits {
+    let units: [String]
+    let hierarchy: FrameHierarchy
+    private(set) lazy var levels: [String?] = units.map { hierarchy.units[$0]?.level }
+    private var ancestors: [String: [String?]] = [:], attributes: [String: [String?]] = [:], members: [Population: [Bool]] = [:]
+
+    init(_ units: [String], _ hierarchy: FrameHierarchy) {
+        (self.units, self.hierarchy) = (units, hierarchy)
+    }
+
+    func ancestor(_ level: String) -> [String?] {
+        if let known = ancestors[level] { return known }
+        let found = units.map { hierarchy.ancestor(of: $0, level: level)?.name }
+        ancestors[level] = found
+        return found
+    }
+
+    func attribute(_ key: String) -> [String?] {
+        if let known = attributes[key] { return known }
+        let found = units.map { hierarchy.attribute(key, of: $0) }
+        attributes[key] = found
+        return found
+    }
+
+    func members(_ population: Population) -> [Bool] {
+        if let known = members[population] { return known }
+        let values = population.conditions.map { (attribute($0.attribute), $0) }
+        let found = units.indices.map { position in values.allSatisfy { ($0.0[position] == $0.1.value) == $0.1.equal } }
+        members[population] = found
+        return found
+    }
+}
+
 extension IndicatorRow {
     func with(previous: Double?) -> IndicatorRow {
         IndicatorRow(
@@ -75,59 +110,60 @@ extension IndicatorCalculator {
         }
         let provinceLevel = units.values.contains { $0.level == "province" } ? "province" : nil
         let districtLevel = units.values.contains { $0.level == "district" } ? "district" : nil
+        var lookups: [String: RoundUnits] = [:]
+        for (formID, roundData) in data { lookups[formID] = RoundUnits(roundData.interviews.map(\.unit), hierarchy) }
+        for (formID, round) in evaluated { lookups[formID] = RoundUnits(round.units, hierarchy) }
         return RoundFigures(
             round: round,
             indicators: indicators.enumerated().map { index, indicator in
                 if let evaluated = evaluated[indicator.instrument], let column = evaluated.indicators.firstIndex(of: index) {
                     return figures(
-                        indicator, index: index, units: evaluated.units, versions: Set(evaluated.versions), endDay: evaluated.endDay,
+                        indicator, index: index, units: lookups[indicator.instrument]!, versions: Set(evaluated.versions), endDay: evaluated.endDay,
                         provinceLevel: provinceLevel, districtLevel: districtLevel, values: { evaluated.answers[$0] },
                         contribution: { evaluated.contributions[column][$0] })
                 }
                 guard let roundData = data[indicator.instrument], let contexts = contexts[indicator.instrument] else { return nil }
-                return figures(indicator, index: index, roundData, contexts, provinceLevel: provinceLevel, districtLevel: districtLevel)
+                return figures(
+                    indicator, index: index, units: lookups[indicator.instrument]!, versions: Set(roundData.interviews.map(\.version)),
+                    endDay: roundData.endDay, provinceLevel: provinceLevel, districtLevel: districtLevel, values: { roundData.interviews[$0].values },
+                    contribution: { position in self.contribution(indicator, roundData.interviews[position].values, contexts[position]) })
             })
-    }
-
-    func figures(
-        _ indicator: Indicator, index: Int, _ data: RoundData, _ contexts: [AnswerContext], provinceLevel: String?, districtLevel: String?
-    ) -> IndicatorFigures {
-        figures(
-            indicator, index: index, units: data.interviews.map(\.unit), versions: Set(data.interviews.map(\.version)), endDay: data.endDay,
-            provinceLevel: provinceLevel, districtLevel: districtLevel, values: { data.interviews[$0].values },
-            contribution: { position in contribution(indicator, data.interviews[position].values, contexts[position]) })
     }
 
     /// The figures from each interview's contribution, however it was found: evaluated here, or by the store.
     /// `values` gives an interview's answers, for disaggregations by answer.
     func figures(
-        _ indicator: Indicator, index: Int, units interviewUnits: [String], versions: Set<String>, endDay: Int?, provinceLevel: String?,
+        _ indicator: Indicator, index: Int, units lookups: RoundUnits, versions: Set<String>, endDay: Int?, provinceLevel: String?,
         districtLevel: String?, values: (Int) -> [Address: Value], contribution: (Int) -> Contribution
     ) -> IndicatorFigures {
         let questionnaire = questionnaires.first { $0.settings.formID == indicator.instrument }
+        let levels = lookups.levels, inPopulationOf = lookups.members(indicator.population)
+        let inComparisonOf = indicator.comparison.map(lookups.members)
+        let provinceOf = provinceLevel.map(lookups.ancestor), districtOf = districtLevel.map(lookups.ancestor)
+        let groupOf = indicator.disaggregations.map { disaggregation -> [String?]? in
+            switch disaggregation {
+            case .level(let level): lookups.ancestor(level)
+            case .attribute(let key): lookups.attribute(key).map { $0.map { "\(key)=\($0)" } }
+            case .answer: nil
+            }
+        }
         var groups: [String: [String: Accumulator]] = ["overall": ["all": Accumulator()]]
         var provinces: [String: Accumulator] = [:], districts: [String: Accumulator] = [:], compared = Accumulator()
-        for (position, unit) in interviewUnits.enumerated() {
-            guard units[unit]?.level == indicator.level || indicator.level.isEmpty else { continue }
-            let inPopulation = indicator.population.contains(unit, in: hierarchy)
-            let inComparison = indicator.comparison?.contains(unit, in: hierarchy) ?? false
+        for (position, unit) in lookups.units.enumerated() {
+            guard levels[position] == indicator.level || indicator.level.isEmpty else { continue }
+            let inPopulation = inPopulationOf[position], inComparison = inComparisonOf?[position] ?? false
             guard inPopulation || inComparison else { continue }
             let contribution = contribution(position)
             if inComparison { compared.add(contribution) }
             guard inPopulation else { continue }
             // In place: copying an accumulator out of its dictionary and back would copy its values every time.
             groups["overall"]!["all"]!.add(contribution)
-            for disaggregation in indicator.disaggregations {
-                if let group = group(unit, disaggregation, values: values(position), questionnaire: questionnaire) {
-                    groups[disaggregation.description, default: [:]][group, default: Accumulator()].add(contribution)
-                }
+            for (column, disaggregation) in indicator.disaggregations.enumerated() {
+                let group = groupOf[column].map { $0[position] } ?? self.group(unit, disaggregation, values: values(position), questionnaire: questionnaire)
+                if let group { groups[disaggregation.description, default: [:]][group, default: Accumulator()].add(contribution) }
             }
-            if let provinceLevel, let name = hierarchy.ancestor(of: unit, level: provinceLevel)?.name {
-                provinces[name, default: Accumulator()].add(contribution)
-            }
-            if let districtLevel, let name = hierarchy.ancestor(of: unit, level: districtLevel)?.name {
-                districts[name, default: Accumulator()].add(contribution)
-            }
+            if let name = provinceOf?[position] { provinces[name, default: Accumulator()].add(contribution) }
+            if let name = districtOf?[position] { districts[name, default: Accumulator()].add(contribution) }
         }
         let populations = populationCounts.counts("\(index)") { self.populations(indicator) }
         var rows: [IndicatorRow] = []
