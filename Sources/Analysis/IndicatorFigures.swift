@@ -134,22 +134,27 @@ extension IndicatorCalculator {
     /// `values` gives an interview's answers, for disaggregations by answer.
     func figures(
         _ indicator: Indicator, index: Int, units lookups: RoundUnits, versions: Set<String>, endDay: Int?, provinceLevel: String?,
-        districtLevel: String?, values: (Int) -> [Address: Value], contribution: (Int) -> Contribution
+        districtLevel: String?, values: @escaping (Int) -> [Address: Value], contribution: (Int) -> Contribution
     ) -> IndicatorFigures {
         let questionnaire = questionnaires.first { $0.settings.formID == indicator.instrument }
         let levels = lookups.levels, inPopulationOf = lookups.members(indicator.population)
         let inComparisonOf = indicator.comparison.map(lookups.members)
         let provinceOf = provinceLevel.map(lookups.ancestor), districtOf = districtLevel.map(lookups.ancestor)
-        let groupOf = indicator.disaggregations.map { disaggregation -> [String?]? in
+        // Each frame grouping looked up once for the round; answers are read per interview.
+        let groupOf = indicator.disaggregations.map { disaggregation -> (Int) -> String? in
             switch disaggregation {
-            case .level(let level): lookups.ancestor(level)
-            case .attribute(let key): lookups.attribute(key).map { $0.map { "\(key)=\($0)" } }
-            case .answer: nil
+            case .level(let level):
+                let names = lookups.ancestor(level)
+                return { names[$0] }
+            case .attribute(let key):
+                let found = lookups.attribute(key)
+                return { found[$0].map { "\(key)=\($0)" } }
+            case .answer(let name): return { self.answerGroup(name, values: values($0), questionnaire: questionnaire) }
             }
         }
         var groups: [String: [String: Accumulator]] = ["overall": ["all": Accumulator()]]
         var provinces: [String: Accumulator] = [:], districts: [String: Accumulator] = [:], compared = Accumulator()
-        for (position, unit) in lookups.units.enumerated() {
+        for position in lookups.units.indices {
             guard levels[position] == indicator.level || indicator.level.isEmpty else { continue }
             let inPopulation = inPopulationOf[position], inComparison = inComparisonOf?[position] ?? false
             guard inPopulation || inComparison else { continue }
@@ -159,8 +164,7 @@ extension IndicatorCalculator {
             // In place: copying an accumulator out of its dictionary and back would copy its values every time.
             groups["overall"]!["all"]!.add(contribution)
             for (column, disaggregation) in indicator.disaggregations.enumerated() {
-                let group = groupOf[column].map { $0[position] } ?? self.group(unit, disaggregation, values: values(position), questionnaire: questionnaire)
-                if let group { groups[disaggregation.description, default: [:]][group, default: Accumulator()].add(contribution) }
+                if let group = groupOf[column](position) { groups[disaggregation.description, default: [:]][group, default: Accumulator()].add(contribution) }
             }
             if let name = provinceOf?[position] { provinces[name, default: Accumulator()].add(contribution) }
             if let name = districtOf?[position] { districts[name, default: Accumulator()].add(contribution) }

@@ -142,17 +142,12 @@ public struct IndicatorCalculator {
         self.language = language
     }
 
-    /// The group a unit falls in for a disaggregation.
-    func group(_ unit: String, _ disaggregation: Disaggregation, values: [Address: Value], questionnaire: Questionnaire?) -> String? {
-        switch disaggregation {
-        case .level(let level): return hierarchy.ancestor(of: unit, level: level)?.name
-        case .attribute(let key): return hierarchy.attribute(key, of: unit).map { "\(key)=\($0)" }
-        case .answer(let name):
-            guard let value = values[Address(name)], !value.isEmpty else { return nil }
-            let code = value.stringValue
-            let label = questionnaire?.item(named: name)?.type.choiceList.flatMap(questionnaire!.choiceList(named:))?.choice(code)?.label?.text(in: language)
-            return "\(name)=\(label ?? code)"
-        }
+    /// The group of an interview by its answer to a question (`name=label`); nil when it has none.
+    func answerGroup(_ name: String, values: [Address: Value], questionnaire: Questionnaire?) -> String? {
+        guard let value = values[Address(name)], !value.isEmpty else { return nil }
+        let code = value.stringValue
+        let label = questionnaire?.item(named: name)?.type.choiceList.flatMap(questionnaire!.choiceList(named:))?.choice(code)?.label?.text(in: language)
+        return "\(name)=\(label ?? code)"
     }
 
     /// What one unit contributes.

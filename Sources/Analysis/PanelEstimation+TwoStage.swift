@@ -4,22 +4,20 @@ import Foundation
 extension PanelEstimation {
     /// The design the two-stage estimator takes from a panel, or why it cannot (covariates and weights are not
     /// carried into its first stage yet: refused rather than left out silently).
-    static func twoStageInputs(_ panel: LongPanel, estimator: String = "two_stage") throws -> (untreated: [Bool], notes: [String]) {
+    static func untreatedRows(_ panel: LongPanel, estimator: String = "two_stage") throws -> [Bool] {
         if !panel.covariateNames.isEmpty {
             throw EstimationError.unsupported(estimator: estimator, what: "covariates (\(panel.covariateNames.joined(separator: ", ")))")
         }
         if panel.weightName != nil { throw EstimationError.unsupported(estimator: estimator, what: "survey weights") }
-        let untreated = panel.outcome.indices.map { !panel.treated($0) }
-        return (untreated, [])
+        return panel.outcome.indices.map { !panel.treated($0) }
     }
 
-    static func twoStageNotes(_ fit: TwoStageDiD, _ notes: [String]) -> [String] {
-        var notes =
-            [
-                "Gardner's two-stage DiD: unit and period effects estimated on untreated unit-periods only (never-treated units, treated units "
-                    + "before adoption), removed from every row; standard errors: two-step GMM clustered by the panel's cluster (Butts & Gardner), "
-                    + "no small-sample factor, as R's did2s and pyfixest"
-            ] + notes
+    static func twoStageNotes(_ fit: TwoStageDiD) -> [String] {
+        var notes = [
+            "Gardner's two-stage DiD: unit and period effects estimated on untreated unit-periods only (never-treated units, treated units "
+                + "before adoption), removed from every row; standard errors: two-step GMM clustered by the panel's cluster (Butts & Gardner), "
+                + "no small-sample factor, as R's did2s and pyfixest"
+        ]
         if fit.rowsLeftOut > 0 {
             notes.append(
                 "\(fit.rowsLeftOut) rows left out: their unit is never untreated or their period has no untreated unit, so stage one cannot estimate their effects"
@@ -30,17 +28,17 @@ extension PanelEstimation {
 
     /// The average effect on treated unit-periods (the overall ATT).
     public static func twoStage(_ panel: LongPanel) throws -> DiDTable {
-        let (untreated, notes) = try twoStageInputs(panel)
+        let untreated = try untreatedRows(panel)
         let fit = try TwoStageDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             untreated: untreated, regressors: [untreated.map { $0 ? 0 : 1 }], names: ["treated"], cluster: panel.cluster,
             clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName)
-        return table("Two-stage DiD (Gardner): effect on treated unit-periods", "two_stage", fit.result, notes: twoStageNotes(fit, notes))
+        return table("Two-stage DiD (Gardner): effect on treated unit-periods", "two_stage", fit.result, notes: twoStageNotes(fit))
     }
 
     /// Event-time effects relative to adoption, −leads … lags, binned at the ends, event time −1 the reference.
     public static func twoStageEventStudy(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
-        let (untreated, notes) = try twoStageInputs(panel)
+        let untreated = try untreatedRows(panel)
         let window = Array(-leads...lags).filter { $0 != -1 }
         var columns = [[Double]](repeating: [Double](repeating: 0, count: panel.outcome.count), count: window.count)
         var used = [Bool](repeating: false, count: window.count)
@@ -63,7 +61,7 @@ extension PanelEstimation {
         return DiDTable(
             title: "Two-stage DiD (Gardner): event study", estimator: "two_stage_event_study", rows: rows, observations: fit.result.observations,
             clusters: fit.result.clusters, seType: "two-step GMM, clustered by \(panel.clusterName)",
-            notes: ["reference: event time −1; event times beyond −\(leads) and \(lags) binned at the ends"] + twoStageNotes(fit, notes))
+            notes: ["reference: event time −1; event times beyond −\(leads) and \(lags) binned at the ends"] + twoStageNotes(fit))
     }
 }
 
@@ -119,7 +117,7 @@ extension PanelEstimation {
     /// untreated unit-periods alone, the outcome on unit and period effects and a dummy for each of the `pretrends`
     /// periods before adoption, the dummies' CR1 coefficients and their joint Wald test.
     public static func imputation(_ panel: LongPanel, lags: Int, pretrends: Int = 3) throws -> DiDTable {
-        let (untreated, notes) = try twoStageInputs(panel, estimator: "imputation")
+        let untreated = try untreatedRows(panel, estimator: "imputation")
         let cohort = panel.unit.map { panel.cohort[$0] }
         var overall: [Int: Double] = [:]
         var byEventTime = [[Int: Double]](repeating: [:], count: lags + 1)
@@ -152,6 +150,6 @@ extension PanelEstimation {
         }
         return DiDTable(
             title: "Imputation DiD (Borusyak, Jaravel & Spiess)", estimator: "imputation", rows: rows, observations: fit.observations,
-            clusters: fit.clusters, seType: "conservative, clustered by \(panel.clusterName) (BJS Theorem 3)", notes: tableNotes + notes)
+            clusters: fit.clusters, seType: "conservative, clustered by \(panel.clusterName) (BJS Theorem 3)", notes: tableNotes)
     }
 }

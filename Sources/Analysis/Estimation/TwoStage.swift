@@ -11,8 +11,6 @@ public struct TwoStageDiD: Sendable {
     /// Rows left out because stage one cannot estimate their effects: units never untreated, periods with no untreated
     /// unit.
     public let rowsLeftOut: Int
-    /// The rows the second stage used, as positions in the input.
-    public let rows: [Int]
 
     /// `regressors` are the second stage's columns (one array per column, over every input row); `untreated` says which
     /// rows stage one may use. Units, periods and clusters are integer codes.
@@ -62,7 +60,6 @@ public struct TwoStageDiD: Sendable {
             coefficients: coefficients, observations: rows.count, clusters: clusters, standardErrors: .cr1(cluster: clusterName),
             rSquared: total > 0 ? 1 - unexplained / total : 0, degreesOfFreedom: degrees, covariance: covariance)
         rowsLeftOut = y.count - rows.count
-        self.rows = rows
     }
 }
 
@@ -90,24 +87,21 @@ struct UntreatedEffects {
         var unitEffect = [Double](repeating: 0, count: unitCount), periodEffect = [Double](repeating: 0, count: periodCount)
         var residual = stageOne.map { y[$0] }
         let scale = max(1e-300, residual.map(abs).max() ?? 1)
-        for _ in 0..<100_000 {
+        // One sweep over a factor: its groups' mean residuals added to their effects and taken from the residuals.
+        func sweep(_ group: [Int], _ size: [Double], _ effect: inout [Double]) -> Double {
+            var means = [Double](repeating: 0, count: size.count)
+            for (position, i) in stageOne.enumerated() { means[group[i]] += residual[position] }
             var moved = 0.0
-            var sums = [Double](repeating: 0, count: unitCount)
-            for (position, i) in stageOne.enumerated() { sums[unit[i]] += residual[position] }
-            for u in 0..<unitCount where unitSize[u] > 0 {
-                sums[u] /= unitSize[u]
-                unitEffect[u] += sums[u]
-                moved = max(moved, abs(sums[u]))
+            for g in means.indices where size[g] > 0 {
+                means[g] /= size[g]
+                effect[g] += means[g]
+                moved = max(moved, abs(means[g]))
             }
-            for (position, i) in stageOne.enumerated() { residual[position] -= sums[unit[i]] }
-            var periodSums = [Double](repeating: 0, count: periodCount)
-            for (position, i) in stageOne.enumerated() { periodSums[period[i]] += residual[position] }
-            for t in 0..<periodCount where periodSize[t] > 0 {
-                periodSums[t] /= periodSize[t]
-                periodEffect[t] += periodSums[t]
-                moved = max(moved, abs(periodSums[t]))
-            }
-            for (position, i) in stageOne.enumerated() { residual[position] -= periodSums[period[i]] }
+            for (position, i) in stageOne.enumerated() { residual[position] -= means[group[i]] }
+            return moved
+        }
+        for _ in 0..<100_000 {
+            let moved = max(sweep(unit, unitSize, &unitEffect), sweep(period, periodSize, &periodEffect))
             if moved <= tolerance * scale { break }
         }
         (self.unit, self.period, self.untreated, self.unitEffect, self.periodEffect) = (unit, period, untreated, unitEffect, periodEffect)
