@@ -24,11 +24,7 @@ extension PostgresStore: ContributionReading {
                 + "max(a.number_value) FILTER (WHERE a.address = \(literal)) AS n\(index)"
         }
         let sql = """
-            WITH chosen AS (
-                SELECT DISTINCT ON (i.unit_code) i.uuid, i.unit_code, q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
-                WHERE i.form_id = $1 AND i.round_code = $2 AND i.status IN ('completed', 'approved')
-                ORDER BY i.unit_code, i.ended_at COLLATE "C" DESC NULLS LAST
-            ), pivot AS (
+            WITH chosen AS (\(Self.latestCompleted)), pivot AS (
                 -- Each interview's answers through the answer table's key (interview, address): a lateral lookup per
                 -- interview, never a scan of every answer of every round.
                 SELECT c.unit_code, c.version, p.* FROM chosen c CROSS JOIN LATERAL (

@@ -27,17 +27,21 @@ extension PostgresStore {
         }
     }
 
+    /// Each unit's latest completed or approved interview of questionnaire $1 in round $2, with its version: the
+    /// interviews analysis reads, as the SQLite store chooses them.
+    static let latestCompleted = """
+        SELECT DISTINCT ON (i.unit_code) i.uuid, i.unit_code, q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
+        WHERE i.form_id = $1 AND i.round_code = $2 AND i.status IN ('completed', 'approved')
+        ORDER BY i.unit_code, i.ended_at COLLATE "C" DESC NULLS LAST
+        """
+
     /// One statement per questionnaire and round: PostgreSQL picks each unit's latest completed interview, keeps only
     /// the variables asked for and gathers each interview's answers into one JSON array, so that what crosses the
     /// connection is one row per interview with just what the analysis reads.
     public func completedAnswers(formID: String, round: String, names: Set<String>? = nil) throws -> [InterviewAnswers] {
         let rows = try database.rows(
             """
-            WITH chosen AS (
-                SELECT DISTINCT ON (i.unit_code) i.uuid, i.unit_code, q.version FROM interview i JOIN questionnaire q ON q.id = i.questionnaire_id
-                WHERE i.form_id = $1 AND i.round_code = $2 AND i.status IN ('completed', 'approved')
-                ORDER BY i.unit_code, i.ended_at COLLATE "C" DESC NULLS LAST
-            )
+            WITH chosen AS (\(Self.latestCompleted))
             SELECT c.uuid, c.unit_code, c.version,
                    (SELECT json_agg(json_build_array(a.address, a.kind, a.text_value, a.number_value))::text FROM answer a
                     WHERE a.interview_uuid = c.uuid AND ($3::text[] IS NULL OR a.name = ANY($3::text[]))

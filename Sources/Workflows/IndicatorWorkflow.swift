@@ -51,23 +51,7 @@ public enum IndicatorWorkflow {
                 {
                     progress("\(round.code) \(instrument): \(stored.units.count) interviews (evaluated by the store)")
                     guard !stored.units.isEmpty else { continue }
-                    evaluated[instrument] = EvaluatedRound(
-                        units: stored.units, versions: stored.versions, endDay: round.lastDay, indicators: plan.indicators,
-                        answers: stored.units.indices.map { position in
-                            var values: [Address: Value] = [:]
-                            for (name, column) in stored.answers { if let value = column[position]?.value { values[Address(name)] = value } }
-                            return values
-                        },
-                        contributions: zip(stored.kinds, stored.values).map { kinds, values in
-                            zip(kinds, values).map { kind, value -> IndicatorCalculator.Contribution in
-                                switch kind {
-                                case .value: .value(value)
-                                case .missing: .missing
-                                case .nonResponse: .nonResponse
-                                case .notAsked: .notAsked
-                                }
-                            }
-                        })
+                    evaluated[instrument] = Self.evaluatedRound(stored, indicators: plan.indicators, endDay: round.lastDay)
                     continue
                 }
                 let answers = try store.completedAnswers(formID: instrument, round: round.code, names: needed)
@@ -88,6 +72,27 @@ public enum IndicatorWorkflow {
             title: title, indicators: set.indicators, round: round, rounds: rounds, figures: figures, versions: questionnaires.versions)
         table.extractedAt = Self.timestamp(extractedAt)
         return table
+    }
+
+    /// The store's contributions as the calculator takes them: each interview's grouping answers as values.
+    static func evaluatedRound(_ stored: StoredContributions, indicators: [Int], endDay: Int?) -> EvaluatedRound {
+        EvaluatedRound(
+            units: stored.units, versions: stored.versions, endDay: endDay, indicators: indicators,
+            answers: stored.units.indices.map { position in
+                var values: [Address: Value] = [:]
+                for (name, column) in stored.answers { if let value = column[position]?.value { values[Address(name)] = value } }
+                return values
+            },
+            contributions: zip(stored.kinds, stored.values).map { kinds, values in
+                zip(kinds, values).map { kind, value -> IndicatorCalculator.Contribution in
+                    switch kind {
+                    case .value: .value(value)
+                    case .missing: .missing
+                    case .nonResponse: .nonResponse
+                    case .notAsked: .notAsked
+                    }
+                }
+            })
     }
 
     /// For each instrument whose every indicator a store could evaluate itself: the queries, in the set's order, the
