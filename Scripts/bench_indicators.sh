@@ -11,14 +11,7 @@ swift build -c release --product pantau >&2
 python3 -c "import yaml" 2>/dev/null || python3 -m pip install -q pyyaml
 out=$(mktemp -d)
 # Only the instruments the store holds (the national-scale store has the village survey alone).
-python3 - "$store" "$out/indicators.yaml" <<'PY'
-import sqlite3, sys, yaml
-forms = {row[0] for row in sqlite3.connect(sys.argv[1]).execute("SELECT DISTINCT form_id FROM interview")}
-spec = yaml.safe_load(open("Analysis/kompak/indicators.yaml"))
-spec["indicators"] = [i for i in spec["indicators"] if i["instrument"] in forms]
-yaml.safe_dump(spec, open(sys.argv[2], "w"), allow_unicode=True, sort_keys=False)
-print(f"{len(spec['indicators'])} indicators over {', '.join(sorted(forms))}")
-PY
+python3 Scripts/kompak_indicators_for_store.py "$store" "$out/indicators.yaml"
 echo "pantau indicators (every indicator, every round for the charts, the latest round's table):"
 /usr/bin/time -v .build/release/pantau indicators "$out/indicators.yaml" --db "$store" --format csv --out "$out/indicators.csv" \
     2> "$out/time.txt" || { cat "$out/time.txt"; exit 1; }
