@@ -7,9 +7,9 @@ source Scripts/setup.sh
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq time >/dev/null; }
 swift build -c release --product pantau >&2
 work=$(mktemp -d)
-python3 - "$work/frame.csv" <<'PY'
+python3 - "$work/frame.csv" "${VILLAGES:-75000}" <<'PY'
 import sys
-# 34 provinces x 15 districts x 10 sub-districts x 15 villages = 76,500 villages; the first 75,000 are kept.
+# 34 provinces x 15 districts x 10 sub-districts x 15 villages = 76,500 villages; the first VILLAGES (75,000) are kept.
 rows = [["code", "name", "level", "parent_code", "kompak", "sekar_desa", "papua"]]
 villages = 0
 for p in range(11, 45):
@@ -21,7 +21,7 @@ for p in range(11, 45):
             scode = f"{dcode}{s * 10:03d}"
             rows.append([scode, f"Kecamatan {scode}", "subdistrict", dcode, "0", "0", "0"])
             for v in range(1, 16):
-                if villages == 75000:
+                if villages == int(sys.argv[2]):
                     break
                 villages += 1
                 rows.append([f"{scode}{v:03d}", f"Desa {villages}", "village", scode, "0", "1" if villages % 100 == 0 else "0", "0"])

@@ -6,6 +6,7 @@
 # Each checkout has its own cluster and port (derived from its path; PANTAU_PG_PORT overrides), so that a clone
 # tested beside a working tree does not meet the working tree's server. Run as root, the cluster lives under
 # /var/tmp (the postgres account may not be able to enter the checkout).
+# POSTGRES_OPTIONS adds server settings when the cluster starts (the benchmarks give it a production-sized cache).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # runuser lives in /usr/sbin, which a stripped environment (CI's) may leave off the PATH.
@@ -63,7 +64,7 @@ start)
     fi
     if ! as_owner "$bin/pg_ctl" -D "$root/data" status >/dev/null 2>&1; then
         as_owner "$bin/pg_ctl" -D "$root/data" -l "$root/data/server.log" -w -t 60 \
-            -o "-p $port -c listen_addresses=127.0.0.1 -k $root/data -c fsync=on -c ssl=on" start >/dev/null
+            -o "-p $port -c listen_addresses=127.0.0.1 -k $root/data -c fsync=on -c ssl=on ${POSTGRES_OPTIONS:-}" start >/dev/null
     fi
     url
     ;;

@@ -261,4 +261,20 @@ struct IndicatorsInPostgresTests {
         #expect(!messages.contains { $0.contains("evaluated by the store") })
         #expect(Self.lines(there) == Self.lines(try IndicatorWorkflow.table(spec: spec, store: sqlite, round: "2021-H1", intervals: .fpc, language: nil)))
     }
+
+    @Test("indicators that read no answer (counts of interviews) are evaluated in PostgreSQL with every interview counted")
+    func readingNoAnswer() throws {
+        let (sqlite, postgres, _) = try bothStores()
+        let spec = try temporaryPath("indicators.yaml")
+        try """
+        indicators:
+          - {id: interviewed, label: Interviewed, instrument: desa, count: "1 > 0", disaggregate: [district]}
+        """.write(toFile: spec, atomically: true, encoding: .utf8)
+        var messages: [String] = []
+        let there = try IndicatorWorkflow.table(spec: spec, store: postgres, round: "2021-H1", intervals: .fpc, language: nil) { messages.append($0) }
+        let here = try IndicatorWorkflow.table(spec: spec, store: sqlite, round: "2021-H1", intervals: .fpc, language: nil)
+        #expect(messages.allSatisfy { $0.hasSuffix("(evaluated by the store)") }, "\(messages)")
+        #expect(Self.lines(there) == Self.lines(here))
+        #expect((there.results.first?.rows.first?.n ?? 0) > 0)
+    }
 }
