@@ -126,6 +126,20 @@ final class PostgresDatabase: @unchecked Sendable {
     /// Runs a statement with `$1, $2, …` bound to the values; returns its rows.
     @discardableResult
     func rows(_ sql: String, _ values: [SQLValue] = []) throws -> [SQLRow] {
+        try result(sql, values).rows.map { row in
+            var values: SQLRow = [:]
+            for cell in row { values[cell.columnName] = try Self.value(cell) }
+            return values
+        }
+    }
+
+    /// Runs a statement and hands each row's values to `body` by column position: for results of many rows, read
+    /// without a dictionary per row.
+    func eachRow(_ sql: String, _ values: [SQLValue] = [], _ body: ([SQLValue]) throws -> Void) throws {
+        for row in try result(sql, values).rows { try body(try row.map(Self.value)) }
+    }
+
+    private func result(_ sql: String, _ values: [SQLValue]) throws -> PostgresQueryResult {
         var bindings = PostgresBindings()
         for value in values {
             switch value {
@@ -142,11 +156,7 @@ final class PostgresDatabase: @unchecked Sendable {
         } catch {
             throw PostgresStoreError(description: "PostgreSQL: \(Self.message(error))")
         }
-        return try result.rows.map { row in
-            var values: SQLRow = [:]
-            for cell in row { values[cell.columnName] = try Self.value(cell) }
-            return values
-        }
+        return result
     }
 
     func execute(_ sql: String, _ values: [SQLValue] = []) throws { try rows(sql, values) }

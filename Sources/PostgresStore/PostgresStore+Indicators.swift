@@ -6,6 +6,8 @@ import Store
 // one row, and each indicator's contribution (a value, or why none) is computed there by SQL that follows pantau's
 // expression rules, so that a round of 75,000 interviews crosses the connection as 75,000 short rows.
 extension PostgresStore: ContributionReading {
+    public func anotherReader() throws -> any ContributionReading { try PostgresStore(connectingAgainTo: location) }
+
     public func contributions(formID: String, round: String, queries: [ContributionQuery], answers: [String]) throws -> StoredContributions? {
         var variables: [String] = []
         for query in queries { for name in query.variables where !variables.contains(name) { variables.append(name) } }
@@ -43,40 +45,39 @@ extension PostgresStore: ContributionReading {
                    \(returned.map { ", k\($0), t\($0), n\($0)" }.joined())
             FROM pivot ORDER BY unit_code COLLATE "C"
             """
-        // Without JIT: its planning estimate of this statement is high, and compiling it took longer (0.9 s a round)
-        // than running it.
-        let rows = try database.transaction {
-            try database.execute("SET LOCAL jit = off")
-            return try database.rows(sql, [.text(formID), .text(round)])
-        }
         var units: [String] = [], versions: [String] = []
         var kindColumns = [[StoredContributions.Kind]](repeating: [], count: queries.count)
         var valueColumns = [[Double]](repeating: [], count: queries.count)
         var answerColumns = [[StoredValue?]](repeating: [], count: answers.count)
-        for row in rows {
-            for (position, column) in returned.enumerated() {
-                guard let kind = row["k\(column)"]?.text else {
-                    answerColumns[position].append(nil)
-                    continue
-                }
-                let number: Double? =
-                    switch row["n\(column)"] {
-                    case .real(let value): value
-                    case .integer(let value): Double(value)
-                    default: nil
+        // Without JIT: its planning estimate of this statement is high, and compiling it took longer (0.9 s a round)
+        // than running it. Columns by position: unit, version, kinds, values, then kind, text, number per answer.
+        try database.transaction {
+            try database.execute("SET LOCAL jit = off")
+            try database.eachRow(sql, [.text(formID), .text(round)]) { row in
+                for position in answers.indices {
+                    guard case .text(let kind) = row[4 + 3 * position] else {
+                        answerColumns[position].append(nil)
+                        continue
                     }
-                answerColumns[position].append(StoredValue(kind: kind, text: row["t\(column)"]?.text ?? "", number: number))
-            }
-            units.append(row["unit_code"]?.text ?? "")
-            versions.append(row["version"]?.text ?? "")
-            let kindCells = (row["kinds"]?.text ?? "").split(separator: ",", omittingEmptySubsequences: false)
-            let valueCells = (row["vals"]?.text ?? "").split(separator: ",", omittingEmptySubsequences: false)
-            guard kindCells.count == queries.count, valueCells.count == queries.count else {
-                throw PostgresStoreError(description: "PostgreSQL: an indicator row came back malformed")
-            }
-            for q in queries.indices {
-                kindColumns[q].append(StoredContributions.Kind(rawValue: UInt8(kindCells[q]) ?? 3) ?? .notAsked)
-                valueColumns[q].append(Double(valueCells[q]) ?? .nan)
+                    let number: Double? =
+                        switch row[6 + 3 * position] {
+                        case .real(let value): value
+                        case .integer(let value): Double(value)
+                        default: nil
+                        }
+                    answerColumns[position].append(StoredValue(kind: kind, text: row[5 + 3 * position].text ?? "", number: number))
+                }
+                units.append(row[0].text ?? "")
+                versions.append(row[1].text ?? "")
+                let kindCells = (row[2].text ?? "").split(separator: ",", omittingEmptySubsequences: false)
+                let valueCells = (row[3].text ?? "").split(separator: ",", omittingEmptySubsequences: false)
+                guard kindCells.count == queries.count, valueCells.count == queries.count else {
+                    throw PostgresStoreError(description: "PostgreSQL: an indicator row came back malformed")
+                }
+                for q in queries.indices {
+                    kindColumns[q].append(StoredContributions.Kind(rawValue: UInt8(kindCells[q]) ?? 3) ?? .notAsked)
+                    valueColumns[q].append(Double(valueCells[q]) ?? .nan)
+                }
             }
         }
         return StoredContributions(

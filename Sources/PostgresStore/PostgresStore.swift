@@ -21,6 +21,11 @@ public final class PostgresStore: StoreReading, @unchecked Sendable {
         try migrate()
     }
 
+    /// A second connection to a store already opened (and migrated) by this version.
+    init(connectingAgainTo location: PostgresLocation) throws {
+        database = try PostgresDatabase(location)
+    }
+
     func migrate() throws {
         try database.transaction {
             try database.execute("SELECT pg_advisory_xact_lock(7150213)")

@@ -48,4 +48,6 @@ public struct StoredContributions: Sendable {
 /// caller then reads the answers. `answers` are plain answers to return beside them (those that group indicators).
 public protocol ContributionReading: StoreReading {
     func contributions(formID: String, round: String, queries: [ContributionQuery], answers: [String]) throws -> StoredContributions?
+    /// Another reader of the same store on a connection of its own, so that rounds can be evaluated side by side.
+    func anotherReader() throws -> any ContributionReading
 }

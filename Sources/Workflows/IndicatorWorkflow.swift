@@ -41,18 +41,34 @@ public enum IndicatorWorkflow {
         var rounds: [String] = []
         var figures: [String: RoundFigures] = [:]
         let plans = Self.pushdownPlans(set.indicators, store: store, questionnaires: questionnaires)
-        for round in try store.rounds() {
+        let allRounds = try store.rounds()
+        // A store that evaluates the indicators itself sends one contribution per interview and indicator, read ahead
+        // by two readers of its own (the store itself stays with this thread), in the order they are taken below.
+        let evaluations = allRounds.flatMap { round in plans.keys.sorted().map { (round: round.code, instrument: $0) } }
+        var prefetch: Prefetch<any ContributionReading, StoredContributions?>?
+        if let reading = store as? ContributionReading, !evaluations.isEmpty {
+            let sendablePlans = plans
+            prefetch = Prefetch(readers: [try reading.anotherReader(), try reading.anotherReader()], count: evaluations.count) {
+                reader, index in
+                let (round, instrument) = evaluations[index], plan = sendablePlans[instrument]!
+                return try reader.contributions(formID: instrument, round: round, queries: plan.queries, answers: plan.answers)
+            }
+        }
+        defer { prefetch?.stop() }
+        var taken = 0
+        for round in allRounds {
             var data: [String: RoundData] = [:]
             var evaluated: [String: EvaluatedRound] = [:]
             for instrument in instruments.sorted() {
-                // A store that evaluates the indicators itself sends one contribution per interview and indicator.
-                if let plan = plans[instrument], let reading = store as? ContributionReading,
-                    let stored = try reading.contributions(formID: instrument, round: round.code, queries: plan.queries, answers: plan.answers)
-                {
-                    progress("\(round.code) \(instrument): \(stored.units.count) interviews (evaluated by the store)")
-                    guard !stored.units.isEmpty else { continue }
-                    evaluated[instrument] = Self.evaluatedRound(stored, indicators: plan.indicators, endDay: round.lastDay)
-                    continue
+                if plans[instrument] != nil, let prefetch {
+                    taken += 1
+                    // Nil when the store cannot evaluate a query after all: the answers are read below.
+                    if let stored = try prefetch.take(taken - 1) {
+                        progress("\(round.code) \(instrument): \(stored.units.count) interviews (evaluated by the store)")
+                        guard !stored.units.isEmpty else { continue }
+                        evaluated[instrument] = Self.evaluatedRound(stored, indicators: plans[instrument]!.indicators, endDay: round.lastDay)
+                        continue
+                    }
                 }
                 let answers = try store.completedAnswers(formID: instrument, round: round.code, names: needed)
                 progress("\(round.code) \(instrument): \(answers.count) interviews")
