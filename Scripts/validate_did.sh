@@ -53,3 +53,15 @@ if ! cmp -s "$work/sun_abraham_reference.csv" Tests/AnalysisTests/Fixtures/sun_a
     exit 1
 fi
 echo "Sun & Abraham: pyfixest's saturated event study gives the fixture the tests compare with"
+# Callaway & Sant'Anna on an unbalanced panel and on repeated cross-sections: csdid (allow_unbalanced_panel,
+# panel = False) recomputes the dropped-rows panel and the reference the tests compare with.
+python_venv "$venv" csdid
+"$venv/bin/python" Scripts/reference/cs_unbalanced_mpdta.py Tests/ReferenceData/mpdta.csv "$work/mpdta_unbalanced.csv" "$work/cs_unbalanced_reference.csv"
+for file in mpdta_unbalanced.csv cs_unbalanced_reference.csv; do
+    if ! cmp -s "$work/$file" "Tests/AnalysisTests/Fixtures/$file"; then
+        echo "Callaway & Sant'Anna (rows): csdid's $file differs from Tests/AnalysisTests/Fixtures/$file:" >&2
+        diff "$work/$file" "Tests/AnalysisTests/Fixtures/$file" | head >&2
+        exit 1
+    fi
+done
+echo "Callaway & Sant'Anna on an unbalanced panel and repeated cross-sections: csdid $("$venv/bin/pip" show csdid | sed -n 's/^Version: //p') gives the fixture the tests compare with"

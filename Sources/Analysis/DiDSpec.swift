@@ -64,6 +64,9 @@ public struct DiDSpec: Sendable {
     /// What one unit of the outcome is, for the sentences that say what was found ("percentage points", "Rupiah");
     /// nil: percentage points for a condition (a probability), else the outcome's own units.
     public let unit: String?
+    /// Callaway & Sant'Anna keeps units missing a round (`missing_rounds: keep`, R did's allow_unbalanced_panel: each
+    /// comparison made from rows) instead of leaving them out (`drop`, the default, as R's did).
+    public let keepUnbalanced: Bool
 
     /// Whether the outcome is a condition (true or false for a unit): its effects are probabilities.
     public var outcomeIsCondition: Bool {
@@ -78,7 +81,7 @@ public struct DiDSpec: Sendable {
 
     static let keys = [
         "title", "instrument", "outcome", "treatment", "adoption", "cluster", "rounds", "estimators", "comparison", "leads", "lags",
-        "small_sample", "weights", "covariates", "method", "unit",
+        "small_sample", "weights", "covariates", "method", "unit", "missing_rounds",
     ]
 
     public static func load(path: String, questionnaires: [Questionnaire]) -> Result<DiDSpec, DiagnosticReport> {
@@ -209,12 +212,20 @@ extension SpecReader {
             default: report(.badStructure, node, "method is dr (doubly robust) or or (outcome regression)")
             }
         }
+        var keepUnbalanced = false
+        if let node = mapping["missing_rounds"] {
+            switch node.string {
+            case "keep": keepUnbalanced = true
+            case "drop": keepUnbalanced = false
+            default: report(.badStructure, node, "missing_rounds is drop (units missing a round left out of Callaway & Sant'Anna) or keep")
+            }
+        }
         guard let treatment else { return nil }
         return DiDSpec(
             path: file, title: mapping["title"]?.string ?? "Difference-in-differences", instrument: instrument, outcome: outcome,
             treatment: treatment, absorbing: mapping["adoption"]?.string != "reversible", cluster: mapping["cluster"]?.string ?? "district",
             rounds: rounds, estimators: estimators, comparison: comparison,
             leads: Int(mapping["leads"]?.string ?? "") ?? 3, lags: Int(mapping["lags"]?.string ?? "") ?? 3, preset: preset,
-            weights: weights, covariates: covariates, method: method, unit: mapping["unit"]?.string)
+            weights: weights, covariates: covariates, method: method, unit: mapping["unit"]?.string, keepUnbalanced: keepUnbalanced)
     }
 }

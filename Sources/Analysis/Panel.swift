@@ -75,6 +75,11 @@ public struct Panel: Sendable {
             if observation.treated, first[observation.unit] == nil { first[observation.unit] = observation.round }
             if !observation.treated, first[observation.unit] != nil { switchedOff.insert(observation.unit) }
         }
+        // Adopted by the frame from a round on: a unit's cohort is that round whether or not it was interviewed then
+        // (a unit missing the round, or seen only later, is not a later cohort).
+        if case .attribute(let key, let from) = spec.treatment, let adoption = rounds.firstIndex(where: { $0 >= from }) {
+            for unit in Set(observations.map(\.unit)) where hierarchy.attribute(key, of: unit) == "1" { first[unit] = adoption }
+        }
         if !switchedOff.isEmpty {
             notes.append(
                 "\(switchedOff.count) units report the treatment and later not; adoption is absorbing, so they count as treated from their first treated round")

@@ -3,12 +3,13 @@ import Foundation
 extension PanelEstimation {
     // MARK: - Callaway & Sant'Anna
 
-    /// ATT(g,t) on the balanced panel with its aggregations and a uniform band over event times. Covariates and
+    /// ATT(g,t) with its aggregations and a uniform band over event times. On a balanced panel, covariates and
     /// weights are each unit's values in its first period with all of them (pre-treatment for every cohort with a
-    /// pre-period); units treated from the first period have no pre-period and are left out.
+    /// pre-period); an unbalanced panel (or repeated cross-sections, each row its own unit) keeps every unit and
+    /// compares rows, each with its own values. Units treated from the first period have no pre-period and are left out.
     public static func callawaySantAnna(
         _ panel: LongPanel, comparison: CallawaySantAnna.Comparison,
-        method: CallawaySantAnna.Method = .doublyRobust
+        method: CallawaySantAnna.Method = .doublyRobust, keepUnbalanced: Bool = false
     ) throws -> DiDTable {
         let periodCount = panel.periods.count, unitCount = panel.unitLabels.count
         guard periodCount >= 2, !panel.outcome.isEmpty else { throw EstimationError.emptyCell("panel (fewer than two periods with data)") }
@@ -35,9 +36,15 @@ extension PanelEstimation {
         }
         let observed = (0..<unitCount).filter { present[$0] }
         let complete = observed.filter { u in (0..<periodCount).allSatisfy { !outcomes[u * periodCount + $0].isNaN } }
-        let withPrePeriod = complete.filter { panel.cohort[$0] != 0 }
+        // Asked to, an unbalanced panel keeps its units missing a period (R did's allow_unbalanced_panel): the
+        // comparisons are then made from rows, each row with its own covariates and weight.
+        let balanced = complete.count == observed.count || !keepUnbalanced
+        let withPrePeriod = (balanced ? complete : observed).filter { panel.cohort[$0] != 0 }
+        let covariatesComplete = panel.outcome.indices.map { i in panel.covariates.allSatisfy { !$0[i].isNaN } }
         let usable = withPrePeriod.filter { firstRow[$0] >= 0 }
         let hasCovariates = !panel.covariateNames.isEmpty
+        var rowsOfUnit = [[Int]](repeating: [], count: unitCount)
+        if !balanced { for i in panel.outcome.indices where covariatesComplete[i] { rowsOfUnit[panel.unit[i]].append(i) } }
         // Without covariates the doubly robust estimator is the outcome regression (an intercept-only propensity
         // score weights every comparison unit alike), so the cheaper one runs.
         // Clusters coded 0, 1, 2, … in their labels' order, as the estimator codes labels itself.
@@ -45,7 +52,20 @@ extension PanelEstimation {
         var denseCluster = [Int](repeating: -1, count: panel.clusterLabels.count)
         for (code, cluster) in usedClusters.enumerated() { denseCluster[cluster] = code }
         func estimate(_ units: [Int], clustered: Bool = true) throws -> CallawaySantAnna {
-            try CallawaySantAnna(
+            if !balanced {
+                let rows = units.flatMap { rowsOfUnit[$0] }
+                var position = [Int](repeating: -1, count: unitCount)
+                for (code, u) in units.enumerated() { position[u] = code }
+                return try CallawaySantAnna(
+                    rows: PanelRows(
+                        unit: rows.map { position[panel.unit[$0]] }, period: rows.map { panel.period[$0] }, outcome: rows.map { panel.outcome[$0] },
+                        covariates: hasCovariates ? rows.map { i in panel.covariates.map { $0[i] } } : nil,
+                        weights: panel.weight.map { w in rows.map { w[$0] } },
+                        group: units.map { panel.cohort[$0].map { $0 + 1 } ?? 0 }),
+                    periods: Array(1...periodCount), comparison: comparison,
+                    clusterCodes: clustered ? units.map { denseCluster[clusterOf[$0]] } : nil, method: hasCovariates ? method : .outcomeRegression)
+            }
+            return try CallawaySantAnna(
                 periodColumns: (0..<periodCount).map { p in units.map { outcomes[$0 * periodCount + p] } },
                 periods: Array(1...periodCount), group: units.map { panel.cohort[$0].map { $0 + 1 } ?? 0 },
                 comparison: comparison, clusterCodes: clustered ? units.map { denseCluster[clusterOf[$0]] } : nil,
@@ -55,7 +75,6 @@ extension PanelEstimation {
         }
         let estimator = try estimate(usable)
         let weightsChanging = usable.filter { weightVaries[$0] }.count
-        let byUnitCount = observed.count
         let nu = estimator.degreesOfFreedom
         // Every reported quantity once, in table order: the ATT(g,t)s, the event times, the three overall ATTs.
         let full = CallawaySantAnnaTerms(estimator, periods: panel.periods)
@@ -106,16 +125,33 @@ extension PanelEstimation {
                     standardError: standardError(index), weights: count < 12 ? .webb : .rademacher)
             }
         }
-        var notes = [
-            "balanced panel: \(complete.count) units observed in every period, \(byUnitCount - complete.count) units missing a period left out; "
-                + "\(complete.count - withPrePeriod.count) units treated from the first period (no pre-period) left out"
-        ]
+        let usedRows = balanced ? usable.count * periodCount : usable.reduce(0) { $0 + rowsOfUnit[$1].count }
+        var notes: [String] = []
+        let firstPeriodNote = "\((balanced ? complete : observed).count - withPrePeriod.count) units treated from the first period (no pre-period) left out"
+        if balanced {
+            notes.append(
+                "balanced panel: \(complete.count) units observed in every period, \(observed.count - complete.count) units missing a period left out"
+                    + (complete.count < observed.count ? " (missing_rounds: keep, or --keep-unbalanced, keeps them)" : "") + "; " + firstPeriodNote)
+        } else if observed.allSatisfy({ rowsOfUnit[$0].count <= 1 }) {
+            notes.append(
+                "repeated cross-sections: each of the \(usedRows) rows its own unit, each comparison made from the rows of its two periods "
+                    + "(DRDID's repeated cross-section estimators, as R's did with panel = FALSE); " + firstPeriodNote)
+        } else {
+            notes.append(
+                "unbalanced panel: \(observed.count - complete.count) of \(observed.count) units missing a period kept, each comparison made from the "
+                    + "rows of its two periods and each unit's influence summed over its rows (R did's allow_unbalanced_panel); " + firstPeriodNote)
+        }
         if hasCovariates {
             notes.append(
-                "\(method.rawValue) on \(panel.covariateNames.joined(separator: ", ")), each unit's values in its first period with all of them"
+                "\(method.rawValue) on \(panel.covariateNames.joined(separator: ", ")), "
+                    + (balanced ? "each unit's values in its first period with all of them" : "each row's own values")
                     + (withPrePeriod.count > usable.count ? "; \(withPrePeriod.count - usable.count) units without covariate values left out" : ""))
         }
-        if let weightName = panel.weightName {
+        if let weightName = panel.weightName, !balanced {
+            notes.append(
+                "weighted by \(weightName), each row's weight in its comparisons and each unit's mean weight in the aggregations: the estimand is the population-weighted ATT"
+            )
+        } else if let weightName = panel.weightName {
             notes.append(
                 "weighted by \(weightName), each unit's weight in its first period\(weightsChanging == 0 ? "" : " (\(weightsChanging) units' weights change between periods)"): the estimand is the population-weighted ATT"
             )
@@ -145,7 +181,7 @@ extension PanelEstimation {
         }
         return DiDTable(
             title: "Callaway & Sant'Anna (\(comparison.rawValue) comparison)", estimator: "callaway_santanna", rows: rows,
-            observations: usable.count * periodCount, clusters: estimator.clusters,
+            observations: usedRows, clusters: estimator.clusters,
             seType: jackknife == nil
                 ? "influence function, clustered by \(panel.clusterName) (summed to cluster totals)"
                 : "cluster jackknife by \(panel.clusterName) (refitted without each cluster)", notes: notes

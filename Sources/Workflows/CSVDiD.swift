@@ -122,6 +122,10 @@ public struct PanelCSV: Sendable {
     /// The event studies' window: event times before −leads and after lags are binned at the ends.
     public var leads = 3
     public var lags = 3
+    /// The rows are repeated cross-sections: each row its own unit (no unit column), Callaway & Sant'Anna only.
+    public var crossSections = false
+    /// Callaway & Sant'Anna keeps units missing a period (R did's allow_unbalanced_panel) instead of leaving them out.
+    public var keepUnbalanced = false
 
     public init(path: String, outcome: String, unit: String, time: String, adoption: Adoption) {
         self.path = path
@@ -135,7 +139,8 @@ public struct PanelCSV: Sendable {
     public func run(format: DiDReports.Format) throws -> (output: String, timing: String) {
         let clock = ContinuousClock()
         let started = clock.now
-        var wanted: [String: CSVColumns.Kind] = [outcome: .number, unit: .text, time: .text]
+        var wanted: [String: CSVColumns.Kind] = [outcome: .number, time: .text]
+        if !crossSections { wanted[unit] = .text }
         let adoptionColumn: String
         switch adoption {
         case .treatment(let column), .cohort(let column): adoptionColumn = column
@@ -150,7 +155,8 @@ public struct PanelCSV: Sendable {
         }
         guard !table.header.isEmpty else { throw WorkflowError.emptyFile(path: path) }
         guard table.rowCount > 0 else { throw WorkflowError.noDataRows(path: path) }
-        for name in [outcome, unit, time, adoptionColumn] + [cluster, weights].compactMap({ $0 }) + covariates where !table.header.contains(name) {
+        for name in [outcome, time, adoptionColumn] + [crossSections ? nil : unit, cluster, weights].compactMap({ $0 }) + covariates
+        where !table.header.contains(name) {
             throw WorkflowError.missingColumn(path: path, column: name, columns: table.header)
         }
         let read = clock.now
@@ -159,9 +165,16 @@ public struct PanelCSV: Sendable {
             return LongPanel.CodedColumn(codes: column.codes, values: column.values)
         }
         let tables: [DiDTable], notes: [String], phases: [String]
+        // Repeated cross-sections: each row a unit of its own.
+        let units =
+            crossSections
+            ? LongPanel.CodedColumn(codes: (0..<Int32(table.rowCount)).map { $0 }, values: (1...table.rowCount).map { "row \($0)" }) : coded(unit)
         do {
+            if crossSections, let other = estimators.first(where: { $0 != .callawaySantAnna }) {
+                throw EstimationError.needsPanel(estimator: other.rawValue)
+            }
             let built = try LongPanel.fromColumns(
-                outcome: table.number(outcome)!, unit: coded(unit), unitName: unit, time: coded(time),
+                outcome: table.number(outcome)!, unit: units, unitName: crossSections ? "row" : unit, time: coded(time),
                 adoption: {
                     switch adoption {
                     case .treatment(let column): .treatment(coded(column))
@@ -171,6 +184,7 @@ public struct PanelCSV: Sendable {
                 cluster: cluster.map(coded), clusterName: cluster, weight: weights.map { table.number($0)! }, weightName: weights,
                 covariates: covariates.map { ($0, table.number($0)!) }, adoptionName: adoptionColumn, timeName: time)
             let panel = built.panel, method = method, comparison = comparison, leads = leads, lags = lags
+            let keepUnbalanced = keepUnbalanced || crossSections
             notes = built.notes + (cluster == nil ? ["no --cluster: standard errors at the unit level"] : [])
             // The estimators are independent: they run at once, each timed on its own.
             let durations = Durations()
@@ -185,7 +199,8 @@ public struct PanelCSV: Sendable {
                             switch estimator {
                             case .twfe: try PanelEstimation.twoWayFixedEffects(panel)
                             case .eventStudy: try PanelEstimation.eventStudy(panel, leads: leads, lags: lags)
-                            case .callawaySantAnna: try PanelEstimation.callawaySantAnna(panel, comparison: comparison, method: method)
+                            case .callawaySantAnna:
+                                try PanelEstimation.callawaySantAnna(panel, comparison: comparison, method: method, keepUnbalanced: keepUnbalanced)
                             case .twoStage: try PanelEstimation.twoStage(panel)
                             case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(panel, leads: leads, lags: lags)
                             case .imputation: try PanelEstimation.imputation(panel, lags: lags)
@@ -199,7 +214,7 @@ public struct PanelCSV: Sendable {
         } catch let error as EstimationError {
             throw WorkflowError.estimation(source: nil, error)
         }
-        var header = "\(path) · outcome \(outcome) · unit \(unit) · time \(time)"
+        var header = "\(path) · outcome \(outcome) · \(crossSections ? "repeated cross-sections" : "unit \(unit)") · time \(time)"
         if let cluster { header += " · clusters: \(cluster)" }
         let report = DiDReport(title: "Difference-in-differences: \(outcome)", header: header, notes: notes, tables: tables)
         let estimated = clock.now

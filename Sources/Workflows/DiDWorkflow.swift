@@ -41,7 +41,8 @@ public enum DiDWorkflow {
                     case .regression: try PanelEstimation.regression(long)
                     case .twfe: try PanelEstimation.twoWayFixedEffects(long, preset: spec.preset)
                     case .eventStudy: try PanelEstimation.eventStudy(long, leads: spec.leads, lags: spec.lags)
-                    case .callawaySantAnna: try PanelEstimation.callawaySantAnna(long, comparison: spec.comparison, method: spec.method)
+                    case .callawaySantAnna:
+                        try PanelEstimation.callawaySantAnna(long, comparison: spec.comparison, method: spec.method, keepUnbalanced: spec.keepUnbalanced)
                     case .twoStage: try PanelEstimation.twoStage(long)
                     case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(long, leads: spec.leads, lags: spec.lags)
                     case .imputation: try PanelEstimation.imputation(long, lags: spec.lags)

@@ -89,6 +89,7 @@ struct DiDSpecTests {
             ("covariates: ${meetings}", "Q002", 13),
             ("covariates: [{attribute: papua, from: R1}]", "Q002", 14),
             ("method: ipw", "Q002", 9),
+            ("missing_rounds: sometimes", "Q002", 17),
         ])
     func errors(line: String, code: String, column: Int) throws {
         let text = """
@@ -106,5 +107,50 @@ struct DiDSpecTests {
         let diagnostic = try #require(report.diagnostics.first)
         #expect(diagnostic.code == code, "\(report.diagnostics)")
         #expect(diagnostic.location.line == 5 && diagnostic.location.column == column, "\(diagnostic.location)")
+    }
+
+    @Test(
+        "adoption by a frame attribute: a unit missing its adoption round is of that cohort all the same; missing_rounds: keep gives Callaway & Sant'Anna every unit"
+    )
+    func missingRounds() throws {
+        let text = """
+            instrument: v
+            outcome: ${share}
+            treatment: {attribute: kompak, from: R2}
+            cluster: district
+            estimators: [callaway_santanna]
+            missing_rounds: keep
+            """
+        let spec = try DiDSpec.load(path: try write(text), questionnaires: [Self.questionnaire]).get()
+        #expect(spec.keepUnbalanced)
+        var units: [FrameUnit] = []
+        for district in 1...4 {
+            units.append(
+                FrameUnit(code: "d\(district)", name: "", level: "district", parentCode: nil, attributes: [("kompak", district <= 2 ? "1" : "0")]))
+            for v in 1...4 { units.append(FrameUnit(code: "d\(district)v\(v)", name: "", level: "village", parentCode: "d\(district)", attributes: [])) }
+        }
+        let rounds = ["R1", "R2", "R3", "R4"]
+        var data: [String: RoundData] = [:]
+        for (r, round) in rounds.enumerated() {
+            let interviews = units.filter { $0.level == "village" }.enumerated().compactMap { index, unit -> RoundData.Interview? in
+                // d1v1 misses R2, its adoption round, and d3v1 misses R3.
+                if (unit.code == "d1v1" && round == "R2") || (unit.code == "d3v1" && round == "R3") { return nil }
+                let share = Double(index) + Double(r) + (unit.code.hasPrefix("d1") || unit.code.hasPrefix("d2") ? Double(max(r - 1, 0)) : 0)
+                return RoundData.Interview(unit: unit.code, version: "1", values: [Address("share"): .number(share + Double(index * r % 3))])
+            }
+            data[round] = RoundData(round: round, endDay: 0, formID: "v", interviews: interviews)
+        }
+        let built = try Panel.build(spec: spec, rounds: rounds, data: data, units: units)
+        #expect(built.firstTreated["d1v1"] == 1 && built.firstTreated["d2v4"] == 1 && built.firstTreated["d3v1"] == nil)
+        let (long, _) = try built.longPanel(spec)
+        let kept = try PanelEstimation.callawaySantAnna(long, comparison: .notYetTreated, keepUnbalanced: true)
+        #expect(kept.notes.contains { $0.hasPrefix("unbalanced panel: 2 of 16 units missing a period kept") }, "\(kept.notes)")
+        #expect(kept.observations == 62)
+        let dropped = try PanelEstimation.callawaySantAnna(long, comparison: .notYetTreated)
+        #expect(
+            dropped.notes.contains {
+                $0.hasPrefix("balanced panel: 14 units observed in every period, 2 units missing a period left out (missing_rounds: keep")
+            })
+        #expect(dropped.observations == 56)
     }
 }

@@ -4,6 +4,7 @@
 // W3 the demo never empties a folder it did not make
 // W4 a round's last day comes from the store, else from a six-monthly code, else it is unknown (no made-up date)
 // W5 an indicator run over a store without completed interviews is a named error
+// W6 Callaway & Sant'Anna from repeated cross-sections and from an unbalanced panel kept whole equal csdid's
 import Analysis
 import Expressions
 import Foundation
@@ -103,5 +104,55 @@ struct WorkflowTests {
         #expect(throws: WorkflowError.noCompletedInterviews(instruments: ["f"])) {
             try IndicatorWorkflow.table(spec: spec, store: store, round: nil, intervals: .fpc, language: nil)
         }
+    }
+
+    /// Each term's estimate and standard error from a JSON report's first table.
+    static func terms(_ json: String) throws -> [String: (Double, Double)] {
+        let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        let table = try #require((object?["estimators"] as? [[String: Any]])?.first)
+        var terms: [String: (Double, Double)] = [:]
+        for term in table["terms"] as? [[String: Any]] ?? [] {
+            terms[term["term"] as? String ?? ""] = (term["estimate"] as? Double ?? .nan, term["std_error"] as? Double ?? .nan)
+        }
+        return terms
+    }
+
+    @Test(
+        "W6: --cross-sections and --keep-unbalanced: Callaway & Sant'Anna equal csdid's (panel = False, allow_unbalanced_panel); a panel estimator on cross-sections is refused"
+    )
+    func crossSectionsAndUnbalanced() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("AnalysisTests/Fixtures")
+        // Plain comma-separated numbers and names, without quotes.
+        let text = try String(contentsOf: fixtures.appendingPathComponent("cs_unbalanced_reference.csv"), encoding: .utf8)
+        let reference: [[String]] = text.split(separator: "\n").map { line in line.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        func expected(_ sample: String, _ kind: String, _ g: String, _ t: String) throws -> (Double, Double) {
+            let row = try #require(reference.first { $0[0] == "\(sample):notyettreated+dr" && $0[1] == kind && $0[2] == g && $0[3] == t })
+            return (Double(row[4])!, Double(row[5])!)
+        }
+        func close(_ a: (Double, Double), _ b: (Double, Double)) -> Bool {
+            abs(a.0 - b.0) <= 1e-6 * max(abs(b.0), 1e-3) && abs(a.1 - b.1) <= 1e-6 * max(abs(b.1), 1e-3)
+        }
+        var cross = PanelCSV(path: referenceData("mpdta.csv").path, outcome: "lemp", unit: "", time: "year", adoption: .cohort(column: "first_treat"))
+        cross.crossSections = true
+        cross.estimators = [.callawaySantAnna]
+        let fromRows = try Self.terms(try cross.run(format: .json).output)
+        #expect(close(try #require(fromRows["ATT(2004, 2006)"]), try expected("cross_sections", "attgt", "2004", "2006")))
+        #expect(close(try #require(fromRows["overall ATT (simple)"]), try expected("cross_sections", "simple", "", "")))
+        #expect(close(try #require(fromRows["event time -2"]), try expected("cross_sections", "event", "-2", "")))
+        cross.estimators = [.callawaySantAnna, .twfe]
+        #expect(throws: WorkflowError.estimation(source: nil, .needsPanel(estimator: "twfe"))) { try cross.run(format: .md) }
+
+        var unbalanced = PanelCSV(
+            path: fixtures.appendingPathComponent("mpdta_unbalanced.csv").path, outcome: "lemp", unit: "countyreal", time: "year",
+            adoption: .cohort(column: "first_treat"))
+        unbalanced.estimators = [.callawaySantAnna]
+        unbalanced.keepUnbalanced = true
+        let kept = try Self.terms(try unbalanced.run(format: .json).output)
+        #expect(close(try #require(kept["ATT(2007, 2007)"]), try expected("unbalanced", "attgt", "2007", "2007")))
+        #expect(close(try #require(kept["overall ATT (group)"]), try expected("unbalanced", "group", "", "")))
+        unbalanced.keepUnbalanced = false
+        let report = try unbalanced.run(format: .md).output
+        #expect(report.contains("balanced panel: 225 units observed in every period, 275 units missing a period left out"))
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Randomness
 
 /// Callaway & Sant'Anna (2021) group-time average treatment effects for staggered adoption, on a balanced
-/// panel, unconditional (outcome regression without covariates), with the "varying" base period of R's did
+/// panel (rows of an unbalanced one or of repeated cross-sections: `init(rows:…)`), unconditional (outcome regression without covariates), with the "varying" base period of R's did
 /// package: post periods compare with the period before adoption, pre periods with the period before them.
 /// Standard errors come from influence functions; with a cluster, the units' influence functions are summed to
 /// cluster totals before squaring, so villages nested in districts do not understate the uncertainty.

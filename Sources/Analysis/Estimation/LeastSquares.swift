@@ -15,6 +15,7 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
     case unsupported(estimator: String, what: String)
     case notBinary(column: String, value: String, unit: String, period: String)
     case duplicateRows(unit: String, period: String, count: Int, unitName: String, timeName: String)
+    case needsPanel(estimator: String)
 
     public var description: String {
         switch self {
@@ -35,6 +36,8 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
             "\(column) must be 0 or 1 in every row; unit \(unit) in \(period) has '\(value)'"
         case .duplicateRows(let unit, let period, let count, let unitName, let timeName):
             "\(count) row\(count == 1 ? " repeats" : "s repeat") a unit and period already given (first: \(unitName) \(unit), \(timeName) \(period)); a panel has one row per unit and period"
+        case .needsPanel(let estimator):
+            "\(estimator) needs a panel (units seen in several periods, for their fixed effects); from repeated cross-sections, use callaway_santanna"
         case .unknownCohort(let value, let unit, let periods):
             "cohort '\(value)' of unit \(unit) is not one of the periods (\(periods.joined(separator: ", ")))"
         }

@@ -56,8 +56,23 @@ struct DiD: ParsableCommand {
             valueName: "units"))
     var comparison: String = "not_yet_treated"
 
-    @Option(help: "Panel estimators, comma-separated: twfe, event_study, callaway_santanna, two_stage, two_stage_event_study, imputation, sun_abraham.")
-    var estimator: String = "twfe,event_study,callaway_santanna"
+    @Option(
+        help: ArgumentHelp(
+            "Panel estimators, comma-separated: twfe, event_study, callaway_santanna, two_stage, two_stage_event_study, imputation, sun_abraham (default: the first three; callaway_santanna with --cross-sections).",
+            valueName: "names"))
+    var estimator: String?
+
+    @Flag(
+        help: "With --data, --time and --cohort: the rows are repeated cross-sections (each row a different unit; no --unit), for Callaway & Sant'Anna.")
+    var crossSections = false
+
+    @Flag(help: "Callaway & Sant'Anna keeps units missing a period (R did's allow_unbalanced_panel) instead of leaving them out.")
+    var keepUnbalanced = false
+
+    /// The estimators asked for, or the default for the data's kind.
+    var estimatorNames: [String] {
+        (estimator ?? (crossSections ? "callaway_santanna" : "twfe,event_study,callaway_santanna")).split(separator: ",").map(String.init)
+    }
 
     @Option(help: "Event studies with --data: event times before −leads are binned at the first (default 3).")
     var leads: Int = 3
@@ -96,13 +111,19 @@ struct DiD: ParsableCommand {
     func validate() throws {
         if leads < 0 || lags < 0 { throw ValidationError("--leads and --lags are 0 or more") }
         if spec == nil && data == nil { throw ValidationError("give a specification, or --data FILE.csv") }
+        if crossSections {
+            if data == nil || time == nil || cohort == nil || treat != nil || unit != nil || outcome.isEmpty {
+                throw ValidationError(
+                    "--cross-sections needs --data, --outcome, --time and --cohort (each row's group's first treated period), and no --unit or --treat")
+            }
+        }
         if data != nil, time != nil {
-            if outcome.isEmpty || unit == nil || (treat == nil) == (cohort == nil) {
+            if outcome.isEmpty || (unit == nil && !crossSections) || (treat == nil) == (cohort == nil) {
                 throw ValidationError("a panel needs --outcome, --unit, --time and one of --treat or --cohort")
             }
             if !["dr", "or"].contains(method) { throw ValidationError("--method is dr or or") }
             if !["not_yet_treated", "never_treated"].contains(comparison) { throw ValidationError("--comparison is not_yet_treated or never_treated") }
-            for name in estimator.split(separator: ",") where PanelCSV.Estimator(rawValue: String(name)) == nil {
+            for name in estimatorNames where PanelCSV.Estimator(rawValue: name) == nil {
                 throw ValidationError(
                     "unknown estimator '\(name)'; the panel estimators are \(PanelCSV.Estimator.allCases.map(\.rawValue).joined(separator: ", "))")
             }
@@ -120,7 +141,7 @@ struct DiD: ParsableCommand {
             return
         }
         guard let data else { return }
-        guard let time, let unit else {
+        guard let time, unit != nil || crossSections else {
             var request = TwoByTwoCSV(path: data, outcome: outcome, group: group, post: post)
             request.unit = unit
             request.cluster = cluster
@@ -132,12 +153,14 @@ struct DiD: ParsableCommand {
         }
         Memory.prepareForLargeArrays()
         var request = PanelCSV(
-            path: data, outcome: outcome, unit: unit, time: time,
+            path: data, outcome: outcome, unit: unit ?? "", time: time,
             adoption: treat.map { .treatment(column: $0) } ?? .cohort(column: cohort ?? ""))
+        request.crossSections = crossSections
+        request.keepUnbalanced = keepUnbalanced
         request.cluster = cluster
         request.weights = weights
         request.covariates = covariateNames
-        request.estimators = estimator.split(separator: ",").compactMap { PanelCSV.Estimator(rawValue: String($0)) }
+        request.estimators = estimatorNames.compactMap(PanelCSV.Estimator.init(rawValue:))
         request.method = method == "or" ? .outcomeRegression : .doublyRobust
         request.comparison = comparison == "never_treated" ? .neverTreated : .notYetTreated
         (request.leads, request.lags) = (leads, lags)
