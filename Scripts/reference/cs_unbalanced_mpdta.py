@@ -48,6 +48,7 @@ for sample, frame, panel in [("unbalanced", unbalanced, True), ("cross_sections"
     reference(sample, frame, panel, "+lpop", "lemp~lpop", "reg", None)
     reference(sample, frame, panel, "+lpop+dr", "lemp~lpop", "dr", None)
     reference(sample, frame, panel, "+lpop+dr+w", "lemp~lpop", "dr", "w")
+    reference(sample, frame, panel, "+w", None, "reg", "w")
 with open(reference_path, "w", newline="") as handle:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(["sample", "kind", "group_or_event", "time", "estimate", "std_error"])

@@ -2,7 +2,7 @@
 // Tests/AnalysisTests/Fixtures/mpdta_unbalanced.csv) and on repeated cross-sections (every mpdta row a different
 // county), against csdid with allow_unbalanced_panel and panel = False, to 1e-6 relative: ATT(g,t), the simple,
 // dynamic (with each event time), group and calendar aggregations, by outcome regression and doubly robust, without
-// and with the covariate lpop, and weighted. Reference: Fixtures/cs_unbalanced_reference.csv, written by
+// and with the covariate lpop, weighted with and without it. Reference: Fixtures/cs_unbalanced_reference.csv, written by
 // Scripts/reference/cs_unbalanced_mpdta.py (Scripts/validate_did.sh reruns it and compares).
 import Foundation
 import Tabular
@@ -37,7 +37,7 @@ struct CallawaySantAnnaRowsTests {
 
     @Test(
         "unbalanced panel and repeated cross-sections: ATT(g,t) and every aggregation equal csdid's to 1e-6",
-        arguments: ["unbalanced", "cross_sections"], ["", "+dr", "+lpop", "+lpop+dr", "+lpop+dr+w"])
+        arguments: ["unbalanced", "cross_sections"], ["", "+dr", "+lpop", "+lpop+dr", "+lpop+dr+w", "+w"])
     func matchesCSDiD(sample: String, variant: String) throws {
         let table = sample == "unbalanced" ? try Self.fixture("mpdta_unbalanced.csv") : try referenceTable("mpdta.csv")
         let (rows, periods) = Self.rows(

@@ -29,32 +29,55 @@ extension CallawaySantAnna {
         let index = Dictionary(uniqueKeysWithValues: periods.enumerated().map { ($1, $0) })
         var rowsOfPeriod = [[Int]](repeating: [], count: periods.count)
         for r in rows.unit.indices { rowsOfPeriod[rows.period[r]].append(r) }
-        var estimates: [Estimate] = []
+        // The comparisons, (cohort, period, base period) in table order; each is estimated on its own, side by side.
+        var cells: [(g: Int, t: Int, tIndex: Int, base: Int)] = []
         for g in treatedGroups {
             guard let gIndex = index[g], gIndex > 0 else { continue }
             for (tIndex, t) in periods.enumerated() {
                 let base = t >= g ? gIndex - 1 : tIndex - 1
                 guard base >= 0, base != tIndex else { continue }
-                let later = periods[max(tIndex, base)]
-                var cell = CrossSectionCell()
-                for (period, post) in [(base, 0.0), (tIndex, 1.0)] {
-                    for r in rowsOfPeriod[period] {
-                        let unitGroup = rows.group[rows.unit[r]]
-                        let treated = unitGroup == g
-                        guard treated || unitGroup == 0 || (comparison == .notYetTreated && unitGroup > later) else { continue }
-                        cell.append(row: r, y: rows.outcome[r], post: post, treated: treated, x: rows.covariates?[r], weight: rows.weights?[r] ?? 1)
-                    }
-                }
-                if let empty = cell.emptyPart {
-                    throw EstimationError.emptyCell("\(empty) for cohort \(g) in \(t) (\(comparison.rawValue) comparison)")
-                }
-                let (att, rowInfluence) = method == .doublyRobust ? try cell.doublyRobust() : try cell.outcomeRegression()
-                var influence = [Double](repeating: 0, count: n)
-                let scale = Double(n) / Double(cell.count)
-                for (position, r) in cell.rows.enumerated() { influence[rows.unit[r]] += scale * rowInfluence[position] }
-                estimates.append(Estimate(group: g, time: t, att: att, standardError: 0, influence: influence))
+                cells.append((g, t, tIndex, base))
             }
         }
+        let results = CellResults(count: cells.count)
+        let comparisons = cells, periodRows = rowsOfPeriod
+        DispatchQueue.concurrentPerform(iterations: cells.count) { c in
+            let (g, t, tIndex, base) = comparisons[c]
+            let later = periods[max(tIndex, base)]
+            if rows.covariates == nil && method == .outcomeRegression {
+                results.set(
+                    c,
+                    Result {
+                        try Self.unconditionalCell(
+                            rows, g: g, t: t, periods: (base, tIndex), periodRows: periodRows, units: n,
+                            isControl: { $0 == 0 || (comparison == .notYetTreated && $0 > later) }, comparison: comparison)
+                    })
+                return
+            }
+            var cell = CrossSectionCell(covariates: rows.covariates?.first?.count ?? 0)
+            cell.reserve(periodRows[base].count + periodRows[tIndex].count)
+            for (period, post) in [(base, 0.0), (tIndex, 1.0)] {
+                for r in periodRows[period] {
+                    let unitGroup = rows.group[rows.unit[r]]
+                    let treated = unitGroup == g
+                    guard treated || unitGroup == 0 || (comparison == .notYetTreated && unitGroup > later) else { continue }
+                    cell.append(row: r, y: rows.outcome[r], post: post, treated: treated, x: rows.covariates?[r], weight: rows.weights?[r] ?? 1)
+                }
+            }
+            results.set(
+                c,
+                Result {
+                    if let empty = cell.emptyPart {
+                        throw EstimationError.emptyCell("\(empty) for cohort \(g) in \(t) (\(comparison.rawValue) comparison)")
+                    }
+                    let (att, rowInfluence) = method == .doublyRobust ? try cell.doublyRobust() : try cell.outcomeRegression()
+                    var influence = [Double](repeating: 0, count: n)
+                    let scale = Double(n) / Double(cell.count)
+                    for (position, r) in cell.rows.enumerated() { influence[rows.unit[r]] += scale * rowInfluence[position] }
+                    return Estimate(group: g, time: t, att: att, standardError: 0, influence: influence)
+                })
+        }
+        let estimates = try results.values.map { try $0!.get() }
         if let clusterCodes {
             let count = (clusterCodes.max() ?? 0) + 1
             guard count > 1 else { throw EstimationError.oneCluster(column: "cluster") }
@@ -93,32 +116,97 @@ extension CallawaySantAnna {
     }
 }
 
+extension CallawaySantAnna {
+    /// reg_did_rc without covariates, in closed form: the difference of the four (weighted) means, and for each row
+    /// n·w·(y − its part's mean)/(its part's weight), signed + for the cohort after and the comparison before, − for
+    /// the others, summed to its unit. Two passes over the rows and no array per comparison but the influence.
+    static func unconditionalCell(
+        _ rows: PanelRows, g: Int, t: Int, periods: (base: Int, now: Int), periodRows: [[Int]], units n: Int, isControl: (Int) -> Bool,
+        comparison: Comparison
+    ) throws -> Estimate {
+        // Parts: 0 cohort before, 1 cohort after, 2 comparison before, 3 comparison after; −1 neither.
+        func part(_ r: Int, after: Bool) -> Int {
+            let group = rows.group[rows.unit[r]]
+            if group == g { return after ? 1 : 0 }
+            return isControl(group) ? (after ? 3 : 2) : -1
+        }
+        var weight = [Double](repeating: 0, count: 4), sum = [Double](repeating: 0, count: 4)
+        for (period, after) in [(periods.base, false), (periods.now, true)] {
+            for r in periodRows[period] {
+                let k = part(r, after: after)
+                guard k >= 0 else { continue }
+                let w = rows.weights?[r] ?? 1
+                weight[k] += w
+                sum[k] += w * rows.outcome[r]
+            }
+        }
+        let names = ["treated units before", "treated units after", "comparison units before", "comparison units after"]
+        if let empty = weight.firstIndex(of: 0) {
+            throw EstimationError.emptyCell("\(names[empty]) for cohort \(g) in \(t) (\(comparison.rawValue) comparison)")
+        }
+        let means = (0..<4).map { sum[$0] / weight[$0] }
+        let signs: [Double] = [-1, 1, 1, -1]
+        var influence = [Double](repeating: 0, count: n)
+        for (period, after) in [(periods.base, false), (periods.now, true)] {
+            for r in periodRows[period] {
+                let k = part(r, after: after)
+                guard k >= 0 else { continue }
+                influence[rows.unit[r]] += signs[k] * Double(n) * (rows.weights?[r] ?? 1) * (rows.outcome[r] - means[k]) / weight[k]
+            }
+        }
+        return Estimate(group: g, time: t, att: (means[1] - means[0]) - (means[3] - means[2]), standardError: 0, influence: influence)
+    }
+}
+
+/// Each comparison's estimate or error, written from the threads that estimate them.
+private final class CellResults: @unchecked Sendable {
+    // Unchecked: each index is written once, by one thread, and read after every thread has finished.
+    private let lock = NSLock()
+    private(set) var values: [Result<CallawaySantAnna.Estimate, any Error>?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Result<CallawaySantAnna.Estimate, any Error>) { lock.withLock { values[index] = value } }
+}
+
 /// One comparison's rows from two periods, as DRDID's repeated cross-section estimators take them: outcome, post
-/// (1 in the later period), treated (1 for the cohort), the design with its intercept, and the weights normalised
-/// to mean 1 over these rows. Influence functions are per row, in the rows' order.
+/// (1 in the later period), treated (1 for the cohort), the design with its intercept (row by row, `p` columns in
+/// one flat array: no array per row on panels of hundreds of thousands of rows), and the weights normalised to mean
+/// 1 over these rows. Influence functions are per row, in the rows' order.
 struct CrossSectionCell {
     private(set) var rows: [Int] = []
-    private var y: [Double] = [], post: [Double] = [], d: [Double] = [], x: [[Double]] = [], w: [Double] = []
+    private var y: [Double] = [], post: [Double] = [], d: [Double] = [], x: [Double] = [], w: [Double] = []
+    private let p: Int
+
+    init(covariates: Int) { p = 1 + covariates }
 
     var count: Int { rows.count }
+
+    mutating func reserve(_ capacity: Int) {
+        rows.reserveCapacity(capacity)
+        y.reserveCapacity(capacity)
+        post.reserveCapacity(capacity)
+        d.reserveCapacity(capacity)
+        w.reserveCapacity(capacity)
+        x.reserveCapacity(capacity * p)
+    }
 
     mutating func append(row: Int, y value: Double, post later: Double, treated: Bool, x covariates: [Double]?, weight: Double) {
         rows.append(row)
         y.append(value)
         post.append(later)
         d.append(treated ? 1 : 0)
-        x.append([1] + (covariates ?? []))
+        x.append(1)
+        if let covariates { x.append(contentsOf: covariates) }
         w.append(weight)
     }
 
     /// Which of the four parts (treated or comparison, before or after) has no rows, if one has none.
     var emptyPart: String? {
-        for (treated, later, name) in [
+        let parts = [
             (1.0, 0.0, "treated units before"), (1.0, 1.0, "treated units after"), (0.0, 0.0, "comparison units before"), (0.0, 1.0, "comparison units after"),
         ]
-        where !zip(d, post).contains(where: { $0 == treated && $1 == later }) {
-            return name
-        }
+        for (treated, later, name) in parts where !(0..<count).contains(where: { d[$0] == treated && post[$0] == later }) { return name }
         return nil
     }
 
@@ -129,51 +217,75 @@ struct CrossSectionCell {
 
     private func mean(_ values: [Double]) -> Double { values.reduce(0, +) / Double(values.count) }
 
-    /// Weighted least squares on the rows where `mask` holds; the fitted values for every row, and each row's linear
-    /// representation w·1{mask}·(y − fit)·x·(X'WX/n)⁻¹ (the regression's own influence).
-    private func regression(_ mask: [Bool], weights: [Double]) throws -> (fitted: [Double], influence: [[Double]]) {
-        let p = x[0].count, m = Double(count)
-        var gram = [[Double]](repeating: [Double](repeating: 0, count: p), count: p), moment = [Double](repeating: 0, count: p)
-        for i in 0..<count where mask[i] {
-            for a in 0..<p {
-                moment[a] += weights[i] * x[i][a] * y[i]
-                for b in 0..<p { gram[a][b] += weights[i] * x[i][a] * x[i][b] }
-            }
-        }
-        guard mask.filter({ $0 }).count >= p, let inverse = EventStudy.invert(gram) else {
-            throw EstimationError.singularDesign(columns: ["outcome regression of a Callaway & Sant'Anna comparison"])
-        }
-        let beta = (0..<p).map { a in (0..<p).reduce(0) { $0 + inverse[a][$1] * moment[$1] } }
-        let fitted = x.map { row in zip(row, beta).reduce(0) { $0 + $1.0 * $1.1 } }
-        let scaled = inverse.map { $0.map { $0 * m } }
-        let influence = (0..<count).map { i -> [Double] in
-            guard mask[i] else { return [Double](repeating: 0, count: p) }
-            let factor = weights[i] * (y[i] - fitted[i])
-            return (0..<p).map { a in (0..<p).reduce(0) { $0 + factor * x[i][$1] * scaled[$1][a] } }
-        }
-        return (fitted, influence)
+    /// Row i's design times a vector of p values.
+    private func linear(_ i: Int, _ vector: [Double]) -> Double {
+        var sum = 0.0
+        for a in 0..<p { sum += x[i * p + a] * vector[a] }
+        return sum
     }
 
-    /// Σ_a rows[i][a]·vector[a] for each row.
-    private func times(_ rows: [[Double]], _ vector: [Double]) -> [Double] { rows.map { zip($0, vector).reduce(0) { $0 + $1.0 * $1.1 } } }
+    /// Σ_i weights[i]·x_i·x_iᵀ.
+    private func gram(_ weights: [Double]) -> [[Double]] {
+        var gram = [[Double]](repeating: [Double](repeating: 0, count: p), count: p)
+        for i in 0..<count where weights[i] != 0 {
+            for a in 0..<p { for b in 0..<p { gram[a][b] += weights[i] * x[i * p + a] * x[i * p + b] } }
+        }
+        return gram
+    }
+
+    /// Each row's factor[i]·x_i·matrix: a flat count × p array (a first step's linear representation).
+    private func representation(_ factor: [Double], _ matrix: [[Double]]) -> [Double] {
+        var out = [Double](repeating: 0, count: count * p)
+        for i in 0..<count where factor[i] != 0 {
+            for a in 0..<p {
+                var sum = 0.0
+                for b in 0..<p { sum += x[i * p + b] * matrix[b][a] }
+                out[i * p + a] = factor[i] * sum
+            }
+        }
+        return out
+    }
+
+    /// A flat count × p representation times a vector: one value per row.
+    private func times(_ flat: [Double], _ vector: [Double]) -> [Double] {
+        (0..<count).map { (i: Int) -> Double in
+            var sum = 0.0
+            for a in 0..<p { sum += flat[i * p + a] * vector[a] }
+            return sum
+        }
+    }
 
     /// The mean over rows of weight·x, a vector over the design's columns.
     private func weightedMeanOfX(_ weights: [Double]) -> [Double] {
-        let p = x[0].count
         var sums = [Double](repeating: 0, count: p)
-        for i in 0..<count { for a in 0..<p { sums[a] += weights[i] * x[i][a] } }
+        for i in 0..<count where weights[i] != 0 { for a in 0..<p { sums[a] += weights[i] * x[i * p + a] } }
         return sums.map { $0 / Double(count) }
+    }
+
+    /// Weighted least squares on the rows where `mask` holds; the fitted values for every row, and each row's linear
+    /// representation w·1{mask}·(y − fit)·x·(X'WX/n)⁻¹ (the regression's own influence), flat.
+    private func regression(_ mask: [Bool], weights: [Double]) throws -> (fitted: [Double], influence: [Double]) {
+        let masked = (0..<count).map { (i: Int) -> Double in mask[i] ? weights[i] : 0 }
+        var moment = [Double](repeating: 0, count: p)
+        for i in 0..<count where masked[i] != 0 { for a in 0..<p { moment[a] += masked[i] * x[i * p + a] * y[i] } }
+        guard mask.lazy.filter({ $0 }).count >= p, let inverse = EventStudy.invert(gram(masked)) else {
+            throw EstimationError.singularDesign(columns: ["outcome regression of a Callaway & Sant'Anna comparison"])
+        }
+        let beta = (0..<p).map { a in (0..<p).reduce(0) { $0 + inverse[a][$1] * moment[$1] } }
+        let fitted = (0..<count).map { linear($0, beta) }
+        let residualWeight = (0..<count).map { (i: Int) -> Double in masked[i] * (y[i] - fitted[i]) }
+        return (fitted, representation(residualWeight, inverse.map { $0.map { $0 * Double(count) } }))
     }
 
     /// DRDID's reg_did_rc: the comparison units' outcome regressions before and after predict the cohort's change.
     func outcomeRegression() throws -> (Double, [Double]) {
         let w = normalisedWeights
-        let before = (0..<count).map { (i: Int) -> Bool in d[i] == 0 && post[i] == 0 },
-            after = (0..<count).map { (i: Int) -> Bool in d[i] == 0 && post[i] == 1 }
+        let before = (0..<count).map { (i: Int) -> Bool in d[i] == 0 && post[i] == 0 }
+        let after = (0..<count).map { (i: Int) -> Bool in d[i] == 0 && post[i] == 1 }
         let (fitBefore, influenceBefore) = try regression(before, weights: w)
         let (fitAfter, influenceAfter) = try regression(after, weights: w)
-        let wTreatPre = (0..<count).map { (i: Int) -> Double in w[i] * d[i] * (1 - post[i]) },
-            wTreatPost = (0..<count).map { (i: Int) -> Double in w[i] * d[i] * post[i] }
+        let wTreatPre = (0..<count).map { (i: Int) -> Double in w[i] * d[i] * (1 - post[i]) }
+        let wTreatPost = (0..<count).map { (i: Int) -> Double in w[i] * d[i] * post[i] }
         let wTreat = (0..<count).map { (i: Int) -> Double in w[i] * d[i] }
         let meanPre = mean(wTreatPre), meanPost = mean(wTreatPost), meanTreat = mean(wTreat)
         let etaPre = mean((0..<count).map { (i: Int) -> Double in wTreatPre[i] * y[i] }) / meanPre
@@ -182,7 +294,7 @@ struct CrossSectionCell {
         let etaControl = mean(controlChange) / meanTreat
         let moment = weightedMeanOfX(wTreat)
         let estimationAfter = times(influenceAfter, moment), estimationBefore = times(influenceBefore, moment)
-        let influence = (0..<count).map { i in
+        let influence = (0..<count).map { (i: Int) -> Double in
             let treatedPre = (wTreatPre[i] * y[i] - wTreatPre[i] * etaPre) / meanPre
             let treatedPost = (wTreatPost[i] * y[i] - wTreatPost[i] * etaPost) / meanPost
             let control = (controlChange[i] - wTreat[i] * etaControl + estimationAfter[i] - estimationBefore[i]) / meanTreat
@@ -194,20 +306,18 @@ struct CrossSectionCell {
     /// DRDID's drdid_rc (the locally efficient doubly robust estimator): outcome regressions for both groups in both
     /// periods and a logit propensity score, comparison units with propensities of 0.995 or more trimmed.
     func doublyRobust() throws -> (Double, [Double]) {
-        let w = normalisedWeights, p = x[0].count, m = Double(count)
+        let w = normalisedWeights, m = Double(count)
         // The logit of the cohort on the covariates over all rows (weighted), by Newton–Raphson.
         var gamma = [Double](repeating: 0, count: p)
         for _ in 0..<100 {
             var gradient = [Double](repeating: 0, count: p)
-            var hessian = [[Double]](repeating: [Double](repeating: 0, count: p), count: p)
+            var curvature = [Double](repeating: 0, count: count)
             for i in 0..<count {
-                let prob = 1 / (1 + exp(-zip(x[i], gamma).reduce(0) { $0 + $1.0 * $1.1 }))
-                for a in 0..<p {
-                    gradient[a] += w[i] * (d[i] - prob) * x[i][a]
-                    for b in 0..<p { hessian[a][b] += w[i] * prob * (1 - prob) * x[i][a] * x[i][b] }
-                }
+                let prob = 1 / (1 + exp(-linear(i, gamma)))
+                for a in 0..<p { gradient[a] += w[i] * (d[i] - prob) * x[i * p + a] }
+                curvature[i] = w[i] * prob * (1 - prob)
             }
-            guard let inverse = EventStudy.invert(hessian) else { throw EstimationError.singularDesign(columns: ["propensity score"]) }
+            guard let inverse = EventStudy.invert(gram(curvature)) else { throw EstimationError.singularDesign(columns: ["propensity score"]) }
             var step = 0.0
             for a in 0..<p {
                 let change = (0..<p).reduce(0) { $0 + inverse[a][$1] * gradient[$1] }
@@ -216,17 +326,12 @@ struct CrossSectionCell {
             }
             if step < 1e-12 { break }
         }
-        let ps = x.map { row in min(1 / (1 + exp(-zip(row, gamma).reduce(0) { $0 + $1.0 * $1.1 })), 1 - 1e-6) }
+        let ps = (0..<count).map { (i: Int) -> Double in min(1 / (1 + exp(-linear(i, gamma))), 1 - 1e-6) }
         let trim = (0..<count).map { (i: Int) -> Double in d[i] == 1 || ps[i] < 0.995 ? 1.0 : 0.0 }
         // The information at the final (capped) propensities, inverted and scaled by the rows, as DRDID builds it.
-        var information = [[Double]](repeating: [Double](repeating: 0, count: p), count: p)
-        for i in 0..<count { for a in 0..<p { for b in 0..<p { information[a][b] += w[i] * ps[i] * (1 - ps[i]) * x[i][a] * x[i][b] } } }
+        let information = gram((0..<count).map { (i: Int) -> Double in w[i] * ps[i] * (1 - ps[i]) })
         guard let informationInverse = EventStudy.invert(information) else { throw EstimationError.singularDesign(columns: ["propensity score"]) }
-        let hessianPS = informationInverse.map { $0.map { $0 * m } }
-        let logitInfluence = (0..<count).map { (i: Int) -> [Double] in
-            let score: Double = w[i] * (d[i] - ps[i])
-            return (0..<p).map { (a: Int) -> Double in (0..<p).reduce(0.0) { (sum: Double, b: Int) in sum + score * x[i][b] * hessianPS[b][a] } }
-        }
+        let logitInfluence = representation((0..<count).map { (i: Int) -> Double in w[i] * (d[i] - ps[i]) }, informationInverse.map { $0.map { $0 * m } })
 
         func part(_ treated: Double, _ later: Double) -> [Bool] { (0..<count).map { (i: Int) -> Bool in d[i] == treated && post[i] == later } }
         let (controlPre, olsControlPre) = try regression(part(0, 0), weights: w)
@@ -273,8 +378,8 @@ struct CrossSectionCell {
         let logitTerm = times(logitInfluence, zip(m2Post, m2Pre).map { $0 - $1 })
         let treatedOLS = zip(times(olsControlPost, m1Post), times(olsControlPre, m1Pre)).map { $0 - $1 }
         let controlOLS = zip(times(olsControlPost, m3Post), times(olsControlPre, m3Pre)).map { $0 - $1 }
-        let differencePost = zip(olsTreatedPost, olsControlPost).map { zip($0, $1).map { $0 - $1 } }
-        let differencePre = zip(olsTreatedPre, olsControlPre).map { zip($0, $1).map { $0 - $1 } }
+        let differencePost = zip(olsTreatedPost, olsControlPost).map { $0 - $1 }
+        let differencePre = zip(olsTreatedPre, olsControlPre).map { $0 - $1 }
         let efficiencyOLS = zip(times(differencePost, momentPost), times(differencePre, momentPre)).map { $0 - $1 }
         let influence = (0..<count).map { i -> Double in
             let treated = treatPost.influence[i] - treatPre.influence[i] + treatedOLS[i]
