@@ -65,3 +65,14 @@ for file in mpdta_unbalanced.csv cs_unbalanced_reference.csv; do
     fi
 done
 echo "Callaway & Sant'Anna on an unbalanced panel and repeated cross-sections: csdid $("$venv/bin/pip" show csdid | sed -n 's/^Version: //p') gives the fixture the tests compare with"
+# de Chaisemartin & D'Haultfœuille's DID_M: diff-diff recomputes the switching panel and its reference.
+python_venv "$venv" diff-diff==3.13.0
+"$venv/bin/python" Scripts/reference/dcdh_diffdiff.py "$work/dcdh_panel.csv" "$work/dcdh_reference.csv"
+for file in dcdh_panel.csv dcdh_reference.csv; do
+    if ! cmp -s "$work/$file" "Tests/AnalysisTests/Fixtures/$file"; then
+        echo "DID_M: diff-diff's $file differs from Tests/AnalysisTests/Fixtures/$file:" >&2
+        diff "$work/$file" "Tests/AnalysisTests/Fixtures/$file" | head >&2
+        exit 1
+    fi
+done
+echo "de Chaisemartin & D'Haultfœuille: diff-diff $("$venv/bin/pip" show diff-diff | sed -n 's/^Version: //p') gives the fixture the tests compare with"

@@ -37,6 +37,7 @@ public struct DiDSpec: Sendable {
         case twoStageEventStudy = "two_stage_event_study"
         case imputation
         case sunAbraham = "sun_abraham"
+        case chaisemartinDHaultfoeuille = "chaisemartin_dhaultfoeuille"
     }
 
     public let path: String

@@ -25,7 +25,7 @@ extension LongPanel {
     public static func fromColumns(
         outcome: [Double], unit: CodedColumn, unitName: String, time: CodedColumn, adoption: Adoption,
         cluster: CodedColumn?, clusterName: String?, weight: [Double]?, weightName: String?,
-        covariates: [(name: String, values: [Double])], adoptionName: String = "treatment", timeName: String = "time"
+        covariates: [(name: String, values: [Double])], adoptionName: String = "treatment", timeName: String = "time", reversible: Bool = false
     ) throws -> (panel: LongPanel, notes: [String]) {
         let rows = outcome.count
         guard rows > 0 else { throw EstimationError.noRows }
@@ -36,6 +36,8 @@ extension LongPanel {
         for (position, code) in order.enumerated() { rank[code] = position }
         let periods = order.map { time.values[$0] }
         var cohortOf = [Int?](repeating: nil, count: unit.values.count)
+        // A reversible treatment is kept row by row, as given (the cohort is still its first treated period).
+        var reported: [Bool]?
         switch adoption {
         case .treatment(let flags):
             // Only 0 and 1: "yes", "2" or an empty cell is a mistake to show, not a 0 to assume.
@@ -45,6 +47,7 @@ extension LongPanel {
                     column: adoptionName, value: flags.values[bad], unit: unit.values[Int(unit.codes[row])], period: time.values[Int(time.codes[row])])
             }
             let one = flags.values.firstIndex(of: "1").map(Int32.init)
+            if reversible { reported = flags.codes.map { $0 == one } }
             for i in 0..<rows where flags.codes[i] == one {
                 let u = Int(unit.codes[i]), p = rank[Int(time.codes[i])]
                 cohortOf[u] = min(cohortOf[u] ?? p, p)
@@ -90,7 +93,7 @@ extension LongPanel {
             period: kept(time.codes) { rank[Int($0)] }, periods: periods, cohort: cohortOf,
             cluster: kept(clusterColumn.codes) { Int($0) }, clusterLabels: clusterColumn.values,
             clusterName: clusterName ?? unitName, weight: weight.map(kept), weightName: weightName,
-            covariateNames: covariates.map(\.name), covariates: covariates.map { kept($0.values) })
+            covariateNames: covariates.map(\.name), covariates: covariates.map { kept($0.values) }, reportedTreatment: reported.map(kept))
         return (panel, notes)
     }
 }

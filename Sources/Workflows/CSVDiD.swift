@@ -105,6 +105,7 @@ public struct PanelCSV: Sendable {
         case twoStageEventStudy = "two_stage_event_study"
         case imputation
         case sunAbraham = "sun_abraham"
+        case chaisemartinDHaultfoeuille = "chaisemartin_dhaultfoeuille"
     }
 
     public var path: String
@@ -126,6 +127,8 @@ public struct PanelCSV: Sendable {
     public var crossSections = false
     /// Callaway & Sant'Anna keeps units missing a period (R did's allow_unbalanced_panel) instead of leaving them out.
     public var keepUnbalanced = false
+    /// The 0/1 treatment switches off as well as on: each row's treatment as given, not from the first treated period on.
+    public var reversible = false
 
     public init(path: String, outcome: String, unit: String, time: String, adoption: Adoption) {
         self.path = path
@@ -182,7 +185,7 @@ public struct PanelCSV: Sendable {
                     }
                 }(),
                 cluster: cluster.map(coded), clusterName: cluster, weight: weights.map { table.number($0)! }, weightName: weights,
-                covariates: covariates.map { ($0, table.number($0)!) }, adoptionName: adoptionColumn, timeName: time)
+                covariates: covariates.map { ($0, table.number($0)!) }, adoptionName: adoptionColumn, timeName: time, reversible: reversible)
             let panel = built.panel, method = method, comparison = comparison, leads = leads, lags = lags
             let keepUnbalanced = keepUnbalanced || crossSections
             notes = built.notes + (cluster == nil ? ["no --cluster: standard errors at the unit level"] : [])
@@ -205,6 +208,7 @@ public struct PanelCSV: Sendable {
                             case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(panel, leads: leads, lags: lags)
                             case .imputation: try PanelEstimation.imputation(panel, lags: lags)
                             case .sunAbraham: try PanelEstimation.sunAbraham(panel, leads: leads, lags: lags)
+                            case .chaisemartinDHaultfoeuille: try PanelEstimation.chaisemartinDHaultfoeuille(panel)
                             }
                         }
                     }

@@ -47,6 +47,7 @@ public enum DiDWorkflow {
                     case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(long, leads: spec.leads, lags: spec.lags)
                     case .imputation: try PanelEstimation.imputation(long, lags: spec.lags)
                     case .sunAbraham: try PanelEstimation.sunAbraham(long, leads: spec.leads, lags: spec.lags)
+                    case .chaisemartinDHaultfoeuille: try PanelEstimation.chaisemartinDHaultfoeuille(long)
                     }
                 })
         }

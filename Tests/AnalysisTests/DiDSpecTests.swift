@@ -153,4 +153,45 @@ struct DiDSpecTests {
             })
         #expect(dropped.observations == 56)
     }
+
+    @Test("adoption: reversible with chaisemartin_dhaultfoeuille: the treatment as reported, switches out counted, the jackknife under 50 clusters")
+    func reversible() throws {
+        let text = """
+            instrument: v
+            outcome: ${share}
+            treatment: ${sid} = 'online'
+            adoption: reversible
+            cluster: district
+            estimators: [chaisemartin_dhaultfoeuille, twfe]
+            """
+        let spec = try DiDSpec.load(path: try write(text), questionnaires: [Self.questionnaire]).get()
+        #expect(!spec.absorbing && spec.estimators == [.chaisemartinDHaultfoeuille, .twfe])
+        var units: [FrameUnit] = []
+        for district in 1...6 {
+            units.append(FrameUnit(code: "d\(district)", name: "", level: "district", parentCode: nil, attributes: []))
+            for v in 1...5 { units.append(FrameUnit(code: "d\(district)v\(v)", name: "", level: "village", parentCode: "d\(district)", attributes: [])) }
+        }
+        let rounds = ["R1", "R2", "R3", "R4"]
+        var data: [String: RoundData] = [:]
+        for (r, round) in rounds.enumerated() {
+            let interviews = units.filter { $0.level == "village" }.enumerated().map { index, unit -> RoundData.Interview in
+                // Villages 1–2 of each district go online in R2 and back to paper in R4; village 3 goes online in R3.
+                let v = index % 5
+                let online = (v < 2 && (r == 1 || r == 2)) || (v == 2 && r >= 2)
+                let share = Double(index % 7) + Double(r) + (online ? 3 : 0) + Double((index * (r + 1)) % 3) / 10
+                return RoundData.Interview(
+                    unit: unit.code, version: "1", values: [Address("sid"): .string(online ? "online" : "paper"), Address("share"): .number(share)])
+            }
+            data[round] = RoundData(round: round, endDay: 0, formID: "v", interviews: interviews)
+        }
+        let built = try Panel.build(spec: spec, rounds: rounds, data: data, units: units)
+        let (long, _) = try built.longPanel(spec)
+        #expect(long.reportedTreatment != nil)
+        let table = try PanelEstimation.chaisemartinDHaultfoeuille(long)
+        #expect(table.rows.map(\.term) == ["DID_M (switchers)", "DID_+ (joiners)", "DID_- (leavers)", "placebo DID_M (one period before)"])
+        // 6 districts × (2 joining in R2 + 1 in R3) joiners and 6 × 2 leavers in R4.
+        #expect(table.notes.first?.contains("30 switching unit-periods (18 in, 12 out)") == true, "\(table.notes)")
+        #expect(table.seType.hasPrefix("cluster jackknife"), "\(table.notes)")
+        #expect(abs(table.rows[0].coefficient.estimate - 3) < 0.2, "\(table.rows[0].coefficient.estimate)")
+    }
 }

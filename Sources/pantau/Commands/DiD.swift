@@ -58,7 +58,7 @@ struct DiD: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Panel estimators, comma-separated: twfe, event_study, callaway_santanna, two_stage, two_stage_event_study, imputation, sun_abraham (default: the first three; callaway_santanna with --cross-sections).",
+            "Panel estimators, comma-separated: twfe, event_study, callaway_santanna, two_stage, two_stage_event_study, imputation, sun_abraham, chaisemartin_dhaultfoeuille (default: the first three; callaway_santanna with --cross-sections).",
             valueName: "names"))
     var estimator: String?
 
@@ -68,6 +68,9 @@ struct DiD: ParsableCommand {
 
     @Flag(help: "Callaway & Sant'Anna keeps units missing a period (R did's allow_unbalanced_panel) instead of leaving them out.")
     var keepUnbalanced = false
+
+    @Flag(help: "With --treat: the treatment switches off as well as on (each row as given), for chaisemartin_dhaultfoeuille and TWFE.")
+    var reversible = false
 
     /// The estimators asked for, or the default for the data's kind.
     var estimatorNames: [String] {
@@ -111,6 +114,7 @@ struct DiD: ParsableCommand {
     func validate() throws {
         if leads < 0 || lags < 0 { throw ValidationError("--leads and --lags are 0 or more") }
         if spec == nil && data == nil { throw ValidationError("give a specification, or --data FILE.csv") }
+        if reversible && treat == nil { throw ValidationError("--reversible goes with --treat (a 0/1 treatment column that may switch off)") }
         if crossSections {
             if data == nil || time == nil || cohort == nil || treat != nil || unit != nil || outcome.isEmpty {
                 throw ValidationError(
@@ -157,6 +161,7 @@ struct DiD: ParsableCommand {
             adoption: treat.map { .treatment(column: $0) } ?? .cohort(column: cohort ?? ""))
         request.crossSections = crossSections
         request.keepUnbalanced = keepUnbalanced
+        request.reversible = reversible
         request.cluster = cluster
         request.weights = weights
         request.covariates = covariateNames
