@@ -27,52 +27,38 @@ source Scripts/python_venv.sh
 python_venv "$venv" pyfixest
 work=$(mktemp -d)
 trap 'rm -f "$reference"; rm -rf "$work"' EXIT
+# same_as_fixtures LABEL FILE…: each file the peer just wrote in $work must be the fixture the tests compare with.
+same_as_fixtures() {
+    local label=$1 file
+    shift
+    for file in "$@"; do
+        if ! cmp -s "$work/$file" "Tests/AnalysisTests/Fixtures/$file"; then
+            echo "$label: the peer's $file differs from Tests/AnalysisTests/Fixtures/$file:" >&2
+            diff "$work/$file" "Tests/AnalysisTests/Fixtures/$file" | head >&2
+            exit 1
+        fi
+    done
+}
 "$venv/bin/python" Scripts/reference/did2s_pyfixest.py "$work/did2s_panel.csv" "$work/did2s_reference.csv"
-for file in did2s_panel.csv did2s_reference.csv; do
-    if ! cmp -s "$work/$file" "Tests/AnalysisTests/Fixtures/$file"; then
-        echo "two-stage DiD: pyfixest's $file differs from Tests/AnalysisTests/Fixtures/$file:" >&2
-        diff "$work/$file" "Tests/AnalysisTests/Fixtures/$file" | head >&2
-        exit 1
-    fi
-done
+same_as_fixtures "two-stage DiD" did2s_panel.csv did2s_reference.csv
 echo "two-stage DiD: pyfixest $("$venv/bin/python" -c 'import pyfixest; print(pyfixest.__version__)') did2s gives the fixture the tests compare with"
 # Borusyak–Jaravel–Spiess imputation: PyPI's did-imputation recomputes its reference on the same panel.
 python_venv "$venv" did-imputation
 "$venv/bin/python" Scripts/reference/imputation_did.py Tests/AnalysisTests/Fixtures/did2s_panel.csv "$work/imputation_reference.csv"
-if ! cmp -s "$work/imputation_reference.csv" Tests/AnalysisTests/Fixtures/imputation_reference.csv; then
-    echo "imputation DiD: did-imputation's values differ from Tests/AnalysisTests/Fixtures/imputation_reference.csv:" >&2
-    diff "$work/imputation_reference.csv" Tests/AnalysisTests/Fixtures/imputation_reference.csv >&2
-    exit 1
-fi
+same_as_fixtures "imputation DiD" imputation_reference.csv
 echo "imputation DiD: did-imputation $("$venv/bin/pip" show did-imputation | sed -n 's/^Version: //p') gives the fixture the tests compare with"
 # Sun & Abraham: pyfixest's saturated event study, aggregated by event time, recomputes its reference on mpdta.
 "$venv/bin/python" Scripts/reference/sun_abraham_pyfixest.py Tests/ReferenceData/mpdta.csv "$work/sun_abraham_reference.csv"
-if ! cmp -s "$work/sun_abraham_reference.csv" Tests/AnalysisTests/Fixtures/sun_abraham_reference.csv; then
-    echo "Sun & Abraham: pyfixest's values differ from Tests/AnalysisTests/Fixtures/sun_abraham_reference.csv:" >&2
-    diff "$work/sun_abraham_reference.csv" Tests/AnalysisTests/Fixtures/sun_abraham_reference.csv >&2
-    exit 1
-fi
+same_as_fixtures "Sun & Abraham" sun_abraham_reference.csv
 echo "Sun & Abraham: pyfixest's saturated event study gives the fixture the tests compare with"
 # Callaway & Sant'Anna on an unbalanced panel and on repeated cross-sections: csdid (allow_unbalanced_panel,
 # panel = False) recomputes the dropped-rows panel and the reference the tests compare with.
 python_venv "$venv" csdid
 "$venv/bin/python" Scripts/reference/cs_unbalanced_mpdta.py Tests/ReferenceData/mpdta.csv "$work/mpdta_unbalanced.csv" "$work/cs_unbalanced_reference.csv"
-for file in mpdta_unbalanced.csv cs_unbalanced_reference.csv; do
-    if ! cmp -s "$work/$file" "Tests/AnalysisTests/Fixtures/$file"; then
-        echo "Callaway & Sant'Anna (rows): csdid's $file differs from Tests/AnalysisTests/Fixtures/$file:" >&2
-        diff "$work/$file" "Tests/AnalysisTests/Fixtures/$file" | head >&2
-        exit 1
-    fi
-done
+same_as_fixtures "Callaway & Sant'Anna (rows)" mpdta_unbalanced.csv cs_unbalanced_reference.csv
 echo "Callaway & Sant'Anna on an unbalanced panel and repeated cross-sections: csdid $("$venv/bin/pip" show csdid | sed -n 's/^Version: //p') gives the fixture the tests compare with"
 # de Chaisemartin & D'Haultfœuille's DID_M: diff-diff recomputes the switching panel and its reference.
 python_venv "$venv" diff-diff==3.13.0
 "$venv/bin/python" Scripts/reference/dcdh_diffdiff.py "$work/dcdh_panel.csv" "$work/dcdh_reference.csv"
-for file in dcdh_panel.csv dcdh_reference.csv; do
-    if ! cmp -s "$work/$file" "Tests/AnalysisTests/Fixtures/$file"; then
-        echo "DID_M: diff-diff's $file differs from Tests/AnalysisTests/Fixtures/$file:" >&2
-        diff "$work/$file" "Tests/AnalysisTests/Fixtures/$file" | head >&2
-        exit 1
-    fi
-done
+same_as_fixtures "DID_M" dcdh_panel.csv dcdh_reference.csv
 echo "de Chaisemartin & D'Haultfœuille: diff-diff $("$venv/bin/pip" show diff-diff | sed -n 's/^Version: //p') gives the fixture the tests compare with"

@@ -6,8 +6,15 @@ extension PanelEstimation {
     /// the reference) with unit and period effects, never-treated units the comparison (or, without any, the last
     /// cohort to adopt, its treated periods left out); each event time's effect is the average of its cohorts'
     /// coefficients weighted by their shares of the rows at that event time. Standard errors: CR1 by the panel's
-    /// cluster through the delta method, the weights taken as fixed (as fixest's sunab and pyfixest's aggregate).
+    /// cluster through the delta method, the weights taken as fixed (as fixest's sunab and pyfixest's aggregate); under
+    /// 50 clusters the cluster jackknife's (CR1's covered 93.0% with 40 clusters in the coverage study).
     public static func sunAbraham(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
+        jackknifed(try sunAbrahamTable(panel, leads: leads, lags: lags), panel, conventional: "cr1_std_error") {
+            try sunAbrahamTable($0, leads: leads, lags: lags)
+        }
+    }
+
+    static func sunAbrahamTable(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
         if !panel.covariateNames.isEmpty {
             throw EstimationError.unsupported(estimator: "sun_abraham", what: "covariates (\(panel.covariateNames.joined(separator: ", ")))")
         }

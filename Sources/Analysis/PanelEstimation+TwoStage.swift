@@ -26,8 +26,13 @@ extension PanelEstimation {
         return notes
     }
 
-    /// The average effect on treated unit-periods (the overall ATT).
+    /// The average effect on treated unit-periods (the overall ATT); the cluster jackknife's standard errors under 50
+    /// clusters (the GMM ones covered 93.4% with 40 clusters in the coverage study).
     public static func twoStage(_ panel: LongPanel) throws -> DiDTable {
+        jackknifed(try twoStageTable(panel), panel, conventional: "gmm_std_error", estimate: twoStageTable)
+    }
+
+    static func twoStageTable(_ panel: LongPanel) throws -> DiDTable {
         let untreated = try untreatedRows(panel)
         let fit = try TwoStageDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
@@ -36,8 +41,15 @@ extension PanelEstimation {
         return table("Two-stage DiD (Gardner): effect on treated unit-periods", "two_stage", fit.result, notes: twoStageNotes(fit))
     }
 
-    /// Event-time effects relative to adoption, −leads … lags, binned at the ends, event time −1 the reference.
+    /// Event-time effects relative to adoption, −leads … lags, binned at the ends, event time −1 the reference; the
+    /// cluster jackknife's standard errors under 50 clusters.
     public static func twoStageEventStudy(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
+        jackknifed(try twoStageEventStudyTable(panel, leads: leads, lags: lags), panel, conventional: "gmm_std_error") {
+            try twoStageEventStudyTable($0, leads: leads, lags: lags)
+        }
+    }
+
+    static func twoStageEventStudyTable(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
         let untreated = try untreatedRows(panel)
         let window = Array(-leads...lags).filter { $0 != -1 }
         var columns = [[Double]](repeating: [Double](repeating: 0, count: panel.outcome.count), count: window.count)
@@ -115,8 +127,15 @@ extension PanelEstimation {
     /// The overall effect on treated unit-periods and the effect at each event time 0 … lags (the last holding every
     /// later one), with the paper's conservative clustered standard errors; and the paper's pre-trend test: on the
     /// untreated unit-periods alone, the outcome on unit and period effects and a dummy for each of the `pretrends`
-    /// periods before adoption, the dummies' CR1 coefficients and their joint Wald test.
+    /// periods before adoption, the dummies' CR1 coefficients and their joint Wald test. Under 50 clusters every
+    /// standard error is the cluster jackknife's (the conservative ones covered 92.6% with 40 clusters).
     public static func imputation(_ panel: LongPanel, lags: Int, pretrends: Int = 3) throws -> DiDTable {
+        jackknifed(try imputationTable(panel, lags: lags, pretrends: pretrends), panel, conventional: "conservative_std_error") {
+            try imputationTable($0, lags: lags, pretrends: pretrends)
+        }
+    }
+
+    static func imputationTable(_ panel: LongPanel, lags: Int, pretrends: Int) throws -> DiDTable {
         let untreated = try untreatedRows(panel, estimator: "imputation")
         let cohort = panel.unit.map { panel.cohort[$0] }
         var overall: [Int: Double] = [:]

@@ -147,10 +147,10 @@ for replication in 0..<replications {
         guard let row = table.rows.first(where: { $0.term == term }) else { return }
         record(name, row.coefficient.estimate, row.coefficient.low, row.coefficient.high, truth: target)
     }
-    recordRow("growing effects: two-stage (Gardner), GMM by district", try PanelEstimation.twoStage(longPanel), "treated")
-    recordRow("growing effects: imputation (BJS), conservative by district", try PanelEstimation.imputation(longPanel, lags: 5, pretrends: 0), "treated")
+    recordRow("growing effects: two-stage (Gardner), jackknife by district", try PanelEstimation.twoStage(longPanel), "treated")
+    recordRow("growing effects: imputation (BJS), jackknife by district", try PanelEstimation.imputation(longPanel, lags: 5, pretrends: 0), "treated")
     recordRow(
-        "growing effects: Sun & Abraham, all post-period cells, CR1 by district", try PanelEstimation.sunAbraham(longPanel, leads: 5, lags: 5),
+        "growing effects: Sun & Abraham, post-period cells, jackknife", try PanelEstimation.sunAbraham(longPanel, leads: 5, lags: 5),
         "average post-period effect")
     recordRow("growing effects: TWFE (biased by forbidden comparisons), CR1", try PanelEstimation.twoWayFixedEffects(longPanel, bootstrap: false), "treated")
     // Units missing rounds: 15% of village-rounds missing at random, Callaway & Sant'Anna keeping every unit (R did's

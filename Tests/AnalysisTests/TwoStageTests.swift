@@ -28,7 +28,9 @@ struct TwoStageTests {
             let table = try #require(tables.first { $0.estimator == row[0] })
             let term = try #require(table.rows.first { $0.term == row[1] }, "\(row[1])")
             #expect(abs(term.coefficient.estimate - Double(row[2])!) < 1e-8, "\(row[0]) \(row[1])")
-            #expect(abs(term.coefficient.standardError - Double(row[3])!) < 1e-8, "\(row[0]) \(row[1])")
+            // 25 clusters: the table's standard errors are the jackknife's, the GMM ones kept beside them.
+            #expect(term.conventionalStandardError?.name == "gmm_std_error")
+            #expect(abs((term.conventionalStandardError?.value ?? .nan) - Double(row[3])!) < 1e-8, "\(row[0]) \(row[1])")
         }
         #expect(tables[1].rows.count == reference.count - 1)
         #expect(tables[1].rows.map(\.eventTime) == [-3, -2, 0, 1, 2, 3])
@@ -43,7 +45,7 @@ struct TwoStageTests {
         for row in reference {
             let term = try #require(table.rows.first { $0.term == row[0] }, "\(row[0])")
             #expect(abs(term.coefficient.estimate - Double(row[1])!) < 1e-8, "\(row[0])")
-            #expect(abs(term.coefficient.standardError - Double(row[2])!) < 1e-8, "\(row[0])")
+            #expect(abs((term.conventionalStandardError?.value ?? .nan) - Double(row[2])!) < 1e-8, "\(row[0])")
         }
         // Its point estimates are the two-stage estimator's; binned, the last event time averages those beyond it.
         let twoStage = try PanelEstimation.twoStage(try Self.panel())
@@ -86,6 +88,40 @@ struct TwoStageTests {
     func refusals() throws {
         #expect(throws: EstimationError.unsupported(estimator: "two_stage", what: "covariates (x)")) {
             try PanelEstimation.twoStage(try Self.panel(covariate: true))
+        }
+    }
+
+    @Test("under 50 clusters the three estimators' standard errors are the delete-one-cluster jackknife's, refitted by hand here")
+    func jackknife() throws {
+        let panel = try Self.panel()
+        let clusters = Array(Set(panel.cluster)).sorted()
+        #expect(clusters.count == 25)
+        for (name, estimate) in [
+            ("two_stage", { (p: LongPanel) in try PanelEstimation.twoStageTable(p) }),
+            ("imputation", { (p: LongPanel) in try PanelEstimation.imputationTable(p, lags: 4, pretrends: 0) }),
+            ("sun_abraham", { (p: LongPanel) in try PanelEstimation.sunAbrahamTable(p, leads: 3, lags: 3) }),
+        ] {
+            let table =
+                switch name {
+                case "two_stage": try PanelEstimation.twoStage(panel)
+                case "imputation": try PanelEstimation.imputation(panel, lags: 4, pretrends: 0)
+                default: try PanelEstimation.sunAbraham(panel, leads: 3, lags: 3)
+                }
+            #expect(table.seType.hasPrefix("cluster jackknife"), "\(name): \(table.notes)")
+            let row = table.rows[table.rows.count - 1]
+            // Each cluster left out by hand: (G − 1)/G · Σ (θ₍g₎ − θ̄)².
+            let refits = try clusters.map { left -> Double in
+                let kept = panel.outcome.indices.filter { panel.cluster[$0] != left }
+                let without = try LongPanel(
+                    outcome: kept.map { panel.outcome[$0] }, unit: kept.map { panel.unit[$0] }, unitLabels: panel.unitLabels,
+                    period: kept.map { panel.period[$0] }, periods: panel.periods, cohort: panel.cohort, cluster: kept.map { panel.cluster[$0] },
+                    clusterLabels: panel.clusterLabels, clusterName: panel.clusterName)
+                return try #require(try estimate(without).rows.first { $0.term == row.term }).coefficient.estimate
+            }
+            let mean = refits.reduce(0, +) / 25
+            let expected = (24.0 / 25.0 * refits.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }).squareRoot()
+            #expect(abs(row.coefficient.standardError - expected) < 1e-12 * max(1, expected), "\(name) \(row.term)")
+            #expect(row.coefficient.standardError != row.conventionalStandardError?.value)
         }
     }
 }

@@ -78,18 +78,8 @@ extension CallawaySantAnna {
                 })
         }
         let estimates = try results.values.map { try $0!.get() }
-        if let clusterCodes {
-            let count = (clusterCodes.max() ?? 0) + 1
-            guard count > 1 else { throw EstimationError.oneCluster(column: "cluster") }
-            clusters = count
-        } else {
-            clusters = nil
-        }
-        clusterIndex = clusterCodes
-        self.comparison = comparison
-        units = n
         // Each unit's weight in the aggregations: the mean of its rows' weights (did's, for unbalanced panels).
-        var unitWeights = [Double](repeating: 1, count: n)
+        var unitWeights: [Double]?
         if let weights = rows.weights {
             var sums = [Double](repeating: 0, count: n), counts = [Double](repeating: 0, count: n)
             for r in rows.unit.indices {
@@ -98,21 +88,9 @@ extension CallawaySantAnna {
             }
             unitWeights = zip(sums, counts).map { $1 > 0 ? $0 / $1 : 0 }
         }
-        let groupValues = Array(Set(rows.group)).sorted()
-        let codeOfGroup = Dictionary(uniqueKeysWithValues: groupValues.enumerated().map { ($1, $0) })
-        let groupCode = rows.group.map { codeOfGroup[$0]! }
-        var shares = [Double](repeating: 0, count: groupValues.count)
-        for u in 0..<n { shares[groupCode[u]] += unitWeights[u] }
-        groupShares = Dictionary(uniqueKeysWithValues: treatedGroups.map { ($0, shares[codeOfGroup[$0]!] / Double(n)) })
-        self.groupCode = groupCode
-        self.codeOfGroup = codeOfGroup
-        self.unitWeights = unitWeights
-        usesSurveyWeights = rows.weights != nil
-        self.estimates = estimates.map {
-            Estimate(
-                group: $0.group, time: $0.time, att: $0.att, standardError: Self.standardError($0.influence, clusterIndex: clusterCodes),
-                influence: $0.influence)
-        }
+        try self.init(
+            assembling: estimates, comparison: comparison, group: rows.group, treatedGroups: treatedGroups, unitWeights: unitWeights,
+            clusterCodes: clusterCodes)
     }
 }
 

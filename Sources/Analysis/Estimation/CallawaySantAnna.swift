@@ -190,17 +190,31 @@ public struct CallawaySantAnna: Sendable {
                 estimates.append(Estimate(group: g, time: t, att: att, standardError: 0, influence: influence))
             }
         }
+        try self.init(
+            assembling: estimates, comparison: comparison, group: group, treatedGroups: treatedGroups, unitWeights: weights, clusterCodes: clusterCodes)
+    }
+
+    /// The estimator from its ATT(g,t)s (each with its influence over all units, in unit order): clusters counted, each
+    /// treated group's share of the units (weighted by `unitWeights` where given) for the aggregations, and each
+    /// estimate's standard error.
+    init(
+        assembling estimates: [Estimate], comparison: Comparison, group: [Int], treatedGroups: [Int], unitWeights weights: [Double]?,
+        clusterCodes: [Int]?
+    ) throws {
+        let n = group.count
         if let clusterCodes {
             let count = (clusterCodes.max() ?? 0) + 1
             guard count > 1 else { throw EstimationError.oneCluster(column: "cluster") }
-            self.clusters = count
+            clusters = count
         } else {
-            self.clusters = nil
+            clusters = nil
         }
-        let clusterIndex = clusterCodes
-        self.clusterIndex = clusterIndex
+        clusterIndex = clusterCodes
         self.comparison = comparison
         units = n
+        let groupValues = Array(Set(group)).sorted()
+        let codeOfGroup = Dictionary(uniqueKeysWithValues: groupValues.enumerated().map { ($1, $0) })
+        let groupCode = group.map { codeOfGroup[$0]! }
         let unitWeights = weights ?? [Double](repeating: 1, count: n)
         var shares = [Double](repeating: 0, count: groupValues.count)
         for u in 0..<n { shares[groupCode[u]] += unitWeights[u] }
@@ -209,9 +223,10 @@ public struct CallawaySantAnna: Sendable {
         self.codeOfGroup = codeOfGroup
         self.unitWeights = unitWeights
         usesSurveyWeights = weights != nil
-        let standardError = { (influence: [Double]) -> Double in Self.standardError(influence, clusterIndex: clusterIndex) }
         self.estimates = estimates.map {
-            Estimate(group: $0.group, time: $0.time, att: $0.att, standardError: standardError($0.influence), influence: $0.influence)
+            Estimate(
+                group: $0.group, time: $0.time, att: $0.att, standardError: Self.standardError($0.influence, clusterIndex: clusterCodes),
+                influence: $0.influence)
         }
     }
 
