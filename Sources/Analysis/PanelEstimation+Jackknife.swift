@@ -1,14 +1,22 @@
 import Foundation
 
 extension LongPanel {
-    /// The panel without the rows of one cluster (codes and labels kept, so terms and cohorts read the same).
-    func without(cluster left: Int) throws -> LongPanel {
-        let rows = outcome.indices.filter { cluster[$0] != left }
+    /// The panel's given rows (codes and labels kept, so terms and cohorts read the same).
+    func keeping(rows: [Int]) throws -> LongPanel {
         func pick<T>(_ values: [T]) -> [T] { rows.map { values[$0] } }
         return try LongPanel(
             outcome: pick(outcome), unit: pick(unit), unitLabels: unitLabels, period: pick(period), periods: periods, cohort: cohort,
             cluster: pick(cluster), clusterLabels: clusterLabels, clusterName: clusterName, weight: weight.map(pick), weightName: weightName,
             covariateNames: covariateNames, covariates: covariates.map(pick), reportedTreatment: reportedTreatment.map(pick))
+    }
+
+    /// The panel without the rows of one cluster.
+    func without(cluster left: Int) throws -> LongPanel { try keeping(rows: outcome.indices.filter { cluster[$0] != left }) }
+
+    /// The rows with every covariate, and how many were left out.
+    func withCompleteCovariates() throws -> (panel: LongPanel, leftOut: Int) {
+        let complete = outcome.indices.filter { i in covariates.allSatisfy { !$0[i].isNaN } }
+        return complete.count == outcome.count ? (self, 0) : (try keeping(rows: complete), outcome.count - complete.count)
     }
 }
 

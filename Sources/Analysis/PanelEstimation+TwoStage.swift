@@ -4,20 +4,26 @@ import Foundation
 extension PanelEstimation {
     /// The design the two-stage estimator takes from a panel, or why it cannot (covariates and weights are not
     /// carried into its first stage yet: refused rather than left out silently).
-    static func untreatedRows(_ panel: LongPanel, estimator: String = "two_stage") throws -> [Bool] {
-        if !panel.covariateNames.isEmpty {
+    static func untreatedRows(_ panel: LongPanel, estimator: String = "two_stage", covariatesAllowed: Bool = false) throws -> [Bool] {
+        if !panel.covariateNames.isEmpty && !covariatesAllowed {
             throw EstimationError.unsupported(estimator: estimator, what: "covariates (\(panel.covariateNames.joined(separator: ", ")))")
         }
         if panel.weightName != nil { throw EstimationError.unsupported(estimator: estimator, what: "survey weights") }
         return panel.outcome.indices.map { !panel.treated($0) }
     }
 
-    static func twoStageNotes(_ fit: TwoStageDiD) -> [String] {
+    static func twoStageNotes(_ fit: TwoStageDiD, _ panel: LongPanel, covariatesLeftOut: Int) -> [String] {
         var notes = [
             "Gardner's two-stage DiD: unit and period effects estimated on untreated unit-periods only (never-treated units, treated units "
                 + "before adoption), removed from every row; standard errors: two-step GMM clustered by the panel's cluster (Butts & Gardner), "
                 + "no small-sample factor, as R's did2s and pyfixest"
         ]
+        if !panel.covariateNames.isEmpty {
+            notes.append(
+                "covariates in the first stage (y on unit and period effects and \(panel.covariateNames.joined(separator: ", ")), on untreated unit-periods), "
+                    + "their estimation carried into the standard errors"
+                    + (covariatesLeftOut > 0 ? "; \(covariatesLeftOut) rows without a covariate value left out" : ""))
+        }
         if fit.rowsLeftOut > 0 {
             notes.append(
                 "\(fit.rowsLeftOut) rows left out: their unit is never untreated or their period has no untreated unit, so stage one cannot estimate their effects"
@@ -32,13 +38,16 @@ extension PanelEstimation {
         jackknifed(try twoStageTable(panel), panel, conventional: "gmm_std_error", estimate: twoStageTable)
     }
 
-    static func twoStageTable(_ panel: LongPanel) throws -> DiDTable {
-        let untreated = try untreatedRows(panel)
+    static func twoStageTable(_ whole: LongPanel) throws -> DiDTable {
+        let (panel, leftOut) = try whole.withCompleteCovariates()
+        let untreated = try untreatedRows(panel, covariatesAllowed: true)
         let fit = try TwoStageDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             untreated: untreated, regressors: [untreated.map { $0 ? 0 : 1 }], names: ["treated"], cluster: panel.cluster,
-            clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName)
-        return table("Two-stage DiD (Gardner): effect on treated unit-periods", "two_stage", fit.result, notes: twoStageNotes(fit))
+            clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, covariates: panel.covariates)
+        return table(
+            "Two-stage DiD (Gardner): effect on treated unit-periods", "two_stage", fit.result,
+            notes: twoStageNotes(fit, panel, covariatesLeftOut: leftOut))
     }
 
     /// Event-time effects relative to adoption, −leads … lags, binned at the ends, event time −1 the reference; the
@@ -49,8 +58,9 @@ extension PanelEstimation {
         }
     }
 
-    static func twoStageEventStudyTable(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
-        let untreated = try untreatedRows(panel)
+    static func twoStageEventStudyTable(_ whole: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
+        let (panel, leftOut) = try whole.withCompleteCovariates()
+        let untreated = try untreatedRows(panel, covariatesAllowed: true)
         let window = Array(-leads...lags).filter { $0 != -1 }
         var columns = [[Double]](repeating: [Double](repeating: 0, count: panel.outcome.count), count: window.count)
         var used = [Bool](repeating: false, count: window.count)
@@ -66,14 +76,15 @@ extension PanelEstimation {
         let fit = try TwoStageDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             untreated: untreated, regressors: kept.map { columns[$0] }, names: kept.map { "event time \(window[$0])" }, cluster: panel.cluster,
-            clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName)
+            clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, covariates: panel.covariates)
         let rows = zip(kept, fit.result.coefficients).map { j, coefficient in
             DiDTable.Row(term: coefficient.term, coefficient: coefficient, eventTime: window[j])
         }
         return DiDTable(
             title: "Two-stage DiD (Gardner): event study", estimator: "two_stage_event_study", rows: rows, observations: fit.result.observations,
             clusters: fit.result.clusters, seType: "two-step GMM, clustered by \(panel.clusterName)",
-            notes: ["reference: event time −1; event times beyond −\(leads) and \(lags) binned at the ends"] + twoStageNotes(fit))
+            notes: ["reference: event time −1; event times beyond −\(leads) and \(lags) binned at the ends"]
+                + twoStageNotes(fit, panel, covariatesLeftOut: leftOut))
     }
 }
 

@@ -1,5 +1,6 @@
-// Gardner's two-stage DiD against pyfixest 0.60.0's did2s (Tests/AnalysisTests/Fixtures/did2s_reference.csv,
-// written by Scripts/reference/did2s_pyfixest.py with the simulated unbalanced staggered panel did2s_panel.csv), and
+// Gardner's two-stage DiD against pyfixest 0.60.0's did2s, without and with a time-varying covariate in the first stage
+// (Tests/AnalysisTests/Fixtures/did2s_reference.csv, written by Scripts/reference/did2s_pyfixest.py with the simulated
+// unbalanced staggered panel did2s_panel.csv), and
 // Borusyak–Jaravel–Spiess imputation against PyPI's did-imputation 0.1.0 (imputation_reference.csv, written by
 // Scripts/reference/imputation_did.py on the same panel).
 import Foundation
@@ -16,24 +17,29 @@ struct TwoStageTests {
         return try LongPanel(
             outcome: rows.map { Double($0[4])! }, unit: rows.map { $0[0] }, period: rows.map { periods.firstIndex(of: $0[1])! }, periods: periods,
             firstTreated: firstTreated, cluster: rows.map { $0[3] }, clusterName: "cluster", covariateNames: covariate ? ["x"] : [],
-            covariates: covariate ? [rows.map { Double($0[1]) }] : [])
+            covariates: covariate ? [rows.map { Double($0[5]) }] : [])
     }
 
     @Test("the overall effect and the event study equal pyfixest's did2s, estimates and GMM standard errors to 1e-8")
     func matchesPyfixest() throws {
         let reference = try WildBootstrapTests.fixture("did2s_reference.csv")
-        let panel = try Self.panel()
-        let tables = [try PanelEstimation.twoStage(panel), try PanelEstimation.twoStageEventStudy(panel, leads: 3, lags: 3)]
+        let panel = try Self.panel(), withX = try Self.panel(covariate: true)
+        let tables = [
+            "two_stage": try PanelEstimation.twoStage(panel), "two_stage_event_study": try PanelEstimation.twoStageEventStudy(panel, leads: 3, lags: 3),
+            "two_stage+x": try PanelEstimation.twoStage(withX),
+            "two_stage_event_study+x": try PanelEstimation.twoStageEventStudy(withX, leads: 3, lags: 3),
+        ]
+        #expect(Set(reference.map { $0[0] }) == Set(tables.keys))
         for row in reference {
-            let table = try #require(tables.first { $0.estimator == row[0] })
+            let table = try #require(tables[row[0]])
             let term = try #require(table.rows.first { $0.term == row[1] }, "\(row[1])")
             #expect(abs(term.coefficient.estimate - Double(row[2])!) < 1e-8, "\(row[0]) \(row[1])")
             // 25 clusters: the table's standard errors are the jackknife's, the GMM ones kept beside them.
             #expect(term.conventionalStandardError?.name == "gmm_std_error")
             #expect(abs((term.conventionalStandardError?.value ?? .nan) - Double(row[3])!) < 1e-8, "\(row[0]) \(row[1])")
         }
-        #expect(tables[1].rows.count == reference.count - 1)
-        #expect(tables[1].rows.map(\.eventTime) == [-3, -2, 0, 1, 2, 3])
+        #expect(tables["two_stage_event_study"]?.rows.map(\.eventTime) == [-3, -2, 0, 1, 2, 3])
+        #expect(tables["two_stage+x"]?.notes.contains { $0.hasPrefix("covariates in the first stage (y on unit and period effects and x") } == true)
     }
 
     @Test("imputation: the overall effect and every event time equal did-imputation's, with its conservative standard errors, to 1e-8")
@@ -84,11 +90,20 @@ struct TwoStageTests {
         #expect(abs(try #require(twfe.rows.first?.coefficient.estimate) - att) > 0.3, "TWFE is biased here")
     }
 
-    @Test("covariates and survey weights are refused with the reason, not left out silently")
+    @Test("covariates with imputation and Sun & Abraham, and survey weights with the two-stage estimator, are refused with the reason")
     func refusals() throws {
-        #expect(throws: EstimationError.unsupported(estimator: "two_stage", what: "covariates (x)")) {
-            try PanelEstimation.twoStage(try Self.panel(covariate: true))
+        #expect(throws: EstimationError.unsupported(estimator: "imputation", what: "covariates (x)")) {
+            try PanelEstimation.imputation(try Self.panel(covariate: true), lags: 3)
         }
+        #expect(throws: EstimationError.unsupported(estimator: "sun_abraham", what: "covariates (x)")) {
+            try PanelEstimation.sunAbraham(try Self.panel(covariate: true), leads: 3, lags: 3)
+        }
+        let panel = try Self.panel()
+        let weighted = try LongPanel(
+            outcome: panel.outcome, unit: panel.unit, unitLabels: panel.unitLabels, period: panel.period, periods: panel.periods,
+            cohort: panel.cohort, cluster: panel.cluster, clusterLabels: panel.clusterLabels, clusterName: panel.clusterName,
+            weight: panel.outcome.map { _ in 2 }, weightName: "w")
+        #expect(throws: EstimationError.unsupported(estimator: "two_stage", what: "survey weights")) { try PanelEstimation.twoStage(weighted) }
     }
 
     @Test("under 50 clusters the three estimators' standard errors are the delete-one-cluster jackknife's, refitted by hand here")

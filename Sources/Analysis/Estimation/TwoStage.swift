@@ -16,19 +16,58 @@ public struct TwoStageDiD: Sendable {
     /// rows stage one may use. Units, periods and clusters are integer codes.
     public init(
         y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, untreated: [Bool], regressors: [[Double]],
-        names: [String], cluster: [Int], clusterCount: Int, clusterName: String, tolerance: Double = 1e-13
+        names: [String], cluster: [Int], clusterCount: Int, clusterName: String, covariates: [[Double]] = [], tolerance: Double = 1e-13
     ) throws {
         let stage = try UntreatedEffects(
             y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, tolerance: tolerance)
         let rows = stage.rows
-        // Every row net of its unit's and period's effects: for treated rows, the effect of treatment plus noise.
-        let adjusted = rows.map { stage.adjusted($0, y[$0]) }
+        // Covariates in the first stage (y = unit + period + zβ on untreated rows), by Frisch–Waugh–Lovell: each
+        // covariate's own unit and period effects, β from the residuals; the effects are linear in the outcome, so a
+        // row's adjusted value is y's less β times each covariate's.
+        let covariateStages = try covariates.map { z in
+            try UntreatedEffects(
+                y: z, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, tolerance: tolerance)
+        }
+        let untreatedRows = stage.untreatedRows
+        var beta: [Double] = []
+        var residualGramInverse: [[Double]] = []
+        if !covariates.isEmpty {
+            let residuals = covariates.indices.map { k in untreatedRows.map { covariateStages[k].adjusted($0, covariates[k][$0]) } }
+            let firstStage = try QRLeastSquares(
+                columns: residuals, y: untreatedRows.map { stage.adjusted($0, y[$0]) }, names: covariates.indices.map { "covariate \($0 + 1)" })
+            beta = firstStage.coefficients
+            residualGramInverse = firstStage.inverseGram
+        }
+        func adjustedValue(_ i: Int) -> Double {
+            var value = stage.adjusted(i, y[i])
+            for k in beta.indices { value -= beta[k] * covariateStages[k].adjusted(i, covariates[k][i]) }
+            return value
+        }
+        // Every row net of its unit's and period's effects (and the covariates'): for treated rows, the effect of
+        // treatment plus noise; for untreated rows, the first stage's residual.
+        let adjusted = rows.map(adjustedValue)
         let columns = regressors.map { column in rows.map { column[$0] } }
         let fit = try QRLeastSquares(columns: columns, y: adjusted, names: names)
         let k = names.count
-        // What stage one's error carries into stage two, per regressor: the unit and period effects m solving
-        // (X₁₀ᵀX₁₀) m = X₁ᵀx₂ (unit and period dummies X₁, on untreated rows X₁₀).
-        let carried = columns.map { column in stage.carry(rows.indices.map { (rows[$0], column[$0]) }) }
+        // What stage one's error carries into stage two, per regressor: m solving (X₁₀ᵀX₁₀) m = X₁ᵀx₂, X₁ the unit and
+        // period dummies and the covariates (X₁₀ on untreated rows). With covariates, by blocks: the covariates' part
+        // from their residual Gram matrix, the dummies' part corrected by it.
+        let covariateCarry = covariates.map { z in stage.carry(untreatedRows.map { ($0, z[$0]) }) }
+        let carried = columns.map { column -> (unit: [Double], period: [Double], covariates: [Double]) in
+            var (unitPart, periodPart) = stage.carry(rows.indices.map { (rows[$0], column[$0]) })
+            guard !covariates.isEmpty else { return (unitPart, periodPart, []) }
+            var target = covariates.indices.map { c in rows.indices.reduce(0.0) { $0 + covariates[c][rows[$1]] * column[$1] } }
+            for i in untreatedRows {
+                let dummies = unitPart[unit[i]] + periodPart[period[i]]
+                for c in covariates.indices { target[c] -= covariates[c][i] * dummies }
+            }
+            let m = covariates.indices.map { a in covariates.indices.reduce(0.0) { $0 + residualGramInverse[a][$1] * target[$1] } }
+            for c in covariates.indices {
+                for u in unitPart.indices { unitPart[u] -= m[c] * covariateCarry[c].unit[u] }
+                for t in periodPart.indices { periodPart[t] -= m[c] * covariateCarry[c].period[t] }
+            }
+            return (unitPart, periodPart, m)
+        }
         // Each cluster's score: x₂ε₂ summed over its rows, less the carried effects times ε₁ over its untreated rows.
         var scores = [[Double]](repeating: [Double](repeating: 0, count: k), count: clusterCount)
         for (position, i) in rows.enumerated() {
@@ -36,7 +75,11 @@ public struct TwoStageDiD: Sendable {
             for j in 0..<k { scores[g][j] += columns[j][position] * e2 }
             if untreated[i] {
                 let e1 = adjusted[position]
-                for j in 0..<k { scores[g][j] -= (carried[j].unit[unit[i]] + carried[j].period[period[i]]) * e1 }
+                for j in 0..<k {
+                    var x1m = carried[j].unit[unit[i]] + carried[j].period[period[i]]
+                    for c in carried[j].covariates.indices { x1m += covariates[c][i] * carried[j].covariates[c] }
+                    scores[g][j] -= x1m * e1
+                }
             }
         }
         var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
