@@ -103,9 +103,10 @@ extension PanelEstimation {
         func before(_ row: Int) -> Int? { panel.cohort[panel.unit[row]].map { panel.period[row] - $0 } }
         let leads = (1...periods).filter { h in rows.contains { before($0) == -h } }
         guard !leads.isEmpty else { throw EstimationError.emptyCell("pre-adoption periods for the pre-trend test") }
-        let columns = leads.map { h in rows.map { before($0) == -h ? 1.0 : 0.0 } }
+        // The covariates enter as in the first stage; only the dummies are reported and tested.
+        let columns = leads.map { h in rows.map { before($0) == -h ? 1.0 : 0.0 } } + panel.covariates.map { c in rows.map { c[$0] } }
         let result = try TwoWayFixedEffects.fit(
-            y: rows.map { panel.outcome[$0] }, columns: columns, names: leads.map { "pre-trend event time −\($0)" },
+            y: rows.map { panel.outcome[$0] }, columns: columns, names: leads.map { "pre-trend event time −\($0)" } + panel.covariateNames,
             unit: rows.map { panel.unit[$0] }, unitCount: panel.unitLabels.count, period: rows.map { panel.period[$0] },
             periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName), cluster: rows.map { panel.cluster[$0] },
             clusterCount: panel.clusterLabels.count)
@@ -116,11 +117,11 @@ extension PanelEstimation {
             clusterOfUnit[panel.unit[i]] = panel.cluster[i]
         }
         let usedUnits = Set(rows.map { panel.unit[$0] }).count, usedPeriods = Set(rows.map { panel.period[$0] }).count
-        let counted = Double(leads.count + (nested ? usedPeriods : usedUnits + usedPeriods - 1)), n = Double(rows.count)
+        let counted = Double(columns.count + (nested ? usedPeriods : usedUnits + usedPeriods - 1)), n = Double(rows.count)
         let rescale = (n - counted) / (n - counted + 1)
-        let covariance = result.covariance.map { $0.map { $0 * rescale } }
+        let covariance = leads.indices.map { a in leads.indices.map { result.covariance[a][$0] * rescale } }
         let degrees = Double(result.degreesOfFreedom)
-        let coefficients = result.coefficients.enumerated().map { index, c in
+        let coefficients = result.coefficients.prefix(leads.count).enumerated().map { index, c in
             DiDTable.t(c.estimate, covariance[index][index].squareRoot(), degreesOfFreedom: degrees, term: c.term)
         }
         guard let inverse = EventStudy.invert(covariance) else { throw EstimationError.singularDesign(columns: leads.map { "event time −\($0)" }) }
@@ -146,8 +147,9 @@ extension PanelEstimation {
         }
     }
 
-    static func imputationTable(_ panel: LongPanel, lags: Int, pretrends: Int) throws -> DiDTable {
-        let untreated = try untreatedRows(panel, estimator: "imputation")
+    static func imputationTable(_ whole: LongPanel, lags: Int, pretrends: Int) throws -> DiDTable {
+        let (panel, leftOut) = try whole.withCompleteCovariates()
+        let untreated = try untreatedRows(panel, estimator: "imputation", covariatesAllowed: true)
         let cohort = panel.unit.map { panel.cohort[$0] }
         var overall: [Int: Double] = [:]
         var byEventTime = [[Int: Double]](repeating: [:], count: lags + 1)
@@ -160,7 +162,8 @@ extension PanelEstimation {
         let targets = [("treated", overall)] + horizons.map { ("event time \($0)", byEventTime[$0]) }
         let fit = try ImputationDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
-            cohort: cohort, untreated: untreated, targets: targets, cluster: panel.cluster, clusterCount: panel.clusterLabels.count)
+            cohort: cohort, untreated: untreated, targets: targets, cluster: panel.cluster, clusterCount: panel.clusterLabels.count,
+            covariates: panel.covariates)
         var rows = fit.estimates.enumerated().map { index, coefficient in
             DiDTable.Row(term: coefficient.term, coefficient: coefficient, eventTime: index == 0 ? nil : horizons[index - 1])
         }
@@ -175,6 +178,11 @@ extension PanelEstimation {
                     + "cohort-and-period average effect), as did_imputation computes them",
                 "event time \(lags) holds every later one",
             ] + (pretrend.map { [$0.note] } ?? [])
+        if !panel.covariateNames.isEmpty {
+            tableNotes.append(
+                "covariates in the imputation model (unit and period effects and \(panel.covariateNames.joined(separator: ", ")), on untreated unit-periods) "
+                    + "and in the pre-trend test" + (leftOut > 0 ? "; \(leftOut) rows without a covariate value left out" : ""))
+        }
         if fit.rowsLeftOut > 0 {
             tableNotes.append("\(fit.rowsLeftOut) rows left out: their unit is never untreated or their period has no untreated unit")
         }

@@ -1,8 +1,8 @@
 // Gardner's two-stage DiD against pyfixest 0.60.0's did2s, without and with a time-varying covariate in the first stage
 // (Tests/AnalysisTests/Fixtures/did2s_reference.csv, written by Scripts/reference/did2s_pyfixest.py with the simulated
 // unbalanced staggered panel did2s_panel.csv), and
-// Borusyak–Jaravel–Spiess imputation against PyPI's did-imputation 0.1.0 (imputation_reference.csv, written by
-// Scripts/reference/imputation_did.py on the same panel).
+// Borusyak–Jaravel–Spiess imputation against PyPI's did-imputation 0.1.0, without and with the covariate
+// (imputation_reference.csv, written by Scripts/reference/imputation_did.py on the same panel).
 import Foundation
 import Testing
 
@@ -44,9 +44,19 @@ struct TwoStageTests {
 
     @Test("imputation: the overall effect and every event time equal did-imputation's, with its conservative standard errors, to 1e-8")
     func imputationMatchesDidImputation() throws {
-        let reference = try WildBootstrapTests.fixture("imputation_reference.csv")
+        let all = try WildBootstrapTests.fixture("imputation_reference.csv")
+        let reference = all.filter { !$0[0].hasPrefix("+x ") }
         let table = try PanelEstimation.imputation(try Self.panel(), lags: 4, pretrends: 3)
         #expect(table.rows.map(\.term) == reference.map { $0[0] })
+        // With the covariate x in the imputation model and the pre-trend test (did_imputation's controls).
+        let withX = try PanelEstimation.imputation(try Self.panel(covariate: true), lags: 4, pretrends: 3)
+        let covariateRows = all.filter { $0[0].hasPrefix("+x ") }
+        #expect(withX.rows.map(\.term) == covariateRows.map { String($0[0].dropFirst(3)) })
+        for row in covariateRows {
+            let term = try #require(withX.rows.first { $0.term == String(row[0].dropFirst(3)) }, "\(row[0])")
+            #expect(abs(term.coefficient.estimate - Double(row[1])!) < 1e-8, "\(row[0])")
+            #expect(abs((term.conventionalStandardError?.value ?? .nan) - Double(row[2])!) < 1e-8, "\(row[0])")
+        }
         #expect(table.notes.contains { $0.hasPrefix("pre-trend test (BJS): on untreated unit-periods, the 3 pre-adoption dummies are jointly zero: F = ") })
         for row in reference {
             let term = try #require(table.rows.first { $0.term == row[0] }, "\(row[0])")
@@ -90,11 +100,8 @@ struct TwoStageTests {
         #expect(abs(try #require(twfe.rows.first?.coefficient.estimate) - att) > 0.3, "TWFE is biased here")
     }
 
-    @Test("covariates with imputation and Sun & Abraham, and survey weights with the two-stage estimator, are refused with the reason")
+    @Test("covariates with Sun & Abraham, and survey weights with the two-stage estimator, are refused with the reason")
     func refusals() throws {
-        #expect(throws: EstimationError.unsupported(estimator: "imputation", what: "covariates (x)")) {
-            try PanelEstimation.imputation(try Self.panel(covariate: true), lags: 3)
-        }
         #expect(throws: EstimationError.unsupported(estimator: "sun_abraham", what: "covariates (x)")) {
             try PanelEstimation.sunAbraham(try Self.panel(covariate: true), leads: 3, lags: 3)
         }

@@ -17,10 +17,10 @@ public struct ImputationDiD: Sendable {
     /// not named weigh nothing). `cohort` is each row's unit's adoption period (nil: never treated).
     public init(
         y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, cohort: [Int?], untreated: [Bool],
-        targets: [(name: String, weights: [Int: Double])], cluster: [Int], clusterCount: Int
+        targets: [(name: String, weights: [Int: Double])], cluster: [Int], clusterCount: Int, covariates: [[Double]] = []
     ) throws {
-        let stage = try UntreatedEffects(
-            y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated)
+        let stage = try FirstStage(
+            y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, covariates: covariates)
         let reachable = Set(stage.rows)
         var present = [Bool](repeating: false, count: clusterCount)
         for i in stage.rows { present[cluster[i]] = true }
@@ -33,8 +33,8 @@ public struct ImputationDiD: Sendable {
             let total = weights.values.reduce(0, +)
             guard total != 0 else { throw EstimationError.emptyCell("treated unit-periods for \(target.name)") }
             let w = weights.mapValues { $0 / total }
-            let effect = w.reduce(0) { $0 + $1.value * stage.adjusted($1.key, y[$1.key]) }
-            // The weight each untreated row carries in the estimate: −x₀(X₀ᵀX₀)⁻¹X₁ᵀw.
+            let effect = w.reduce(0) { $0 + $1.value * stage.adjusted($1.key) }
+            // The weight each untreated row carries in the estimate: −x₀(X₀ᵀX₀)⁻¹X₁ᵀw (X the dummies and covariates).
             let carried = stage.carry(w.map { ($0.key, $0.value) })
             // Treated rows' residuals: their effect less the cluster-weighted average effect of their cohort and period.
             var clusterWeight: [[Int]: Double] = [:]
@@ -43,18 +43,18 @@ public struct ImputationDiD: Sendable {
             for (row, weight) in w {
                 let cell = [cohort[row] ?? -1, period[row]]
                 let smart = clusterWeight[[cluster[row], cohort[row] ?? -1, period[row]]]! * weight
-                numerator[cell, default: 0] += smart * stage.adjusted(row, y[row])
+                numerator[cell, default: 0] += smart * stage.adjusted(row)
                 denominator[cell, default: 0] += smart
             }
             var sums = [Double](repeating: 0, count: clusterCount)
             for (row, weight) in w {
                 let cell = [cohort[row] ?? -1, period[row]]
                 let average = denominator[cell]! != 0 ? numerator[cell]! / denominator[cell]! : 0
-                sums[cluster[row]] += weight * (stage.adjusted(row, y[row]) - average)
+                sums[cluster[row]] += weight * (stage.adjusted(row) - average)
             }
             for row in stage.untreatedRows {
-                let v = -(carried.unit[unit[row]] + carried.period[period[row]])
-                sums[cluster[row]] += v * stage.adjusted(row, y[row])
+                let v = -stage.carried(carried, at: row)
+                sums[cluster[row]] += v * stage.adjusted(row)
             }
             let se = sums.reduce(0) { $0 + $1 * $1 }.squareRoot()
             let p = 2 * (1 - StudentT.cdf(abs(effect / se), degreesOfFreedom: degrees))

@@ -18,56 +18,17 @@ public struct TwoStageDiD: Sendable {
         y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, untreated: [Bool], regressors: [[Double]],
         names: [String], cluster: [Int], clusterCount: Int, clusterName: String, covariates: [[Double]] = [], tolerance: Double = 1e-13
     ) throws {
-        let stage = try UntreatedEffects(
-            y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, tolerance: tolerance)
+        let stage = try FirstStage(
+            y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, covariates: covariates,
+            tolerance: tolerance)
         let rows = stage.rows
-        // Covariates in the first stage (y = unit + period + zβ on untreated rows), by Frisch–Waugh–Lovell: each
-        // covariate's own unit and period effects, β from the residuals; the effects are linear in the outcome, so a
-        // row's adjusted value is y's less β times each covariate's.
-        let covariateStages = try covariates.map { z in
-            try UntreatedEffects(
-                y: z, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, tolerance: tolerance)
-        }
-        let untreatedRows = stage.untreatedRows
-        var beta: [Double] = []
-        var residualGramInverse: [[Double]] = []
-        if !covariates.isEmpty {
-            let residuals = covariates.indices.map { k in untreatedRows.map { covariateStages[k].adjusted($0, covariates[k][$0]) } }
-            let firstStage = try QRLeastSquares(
-                columns: residuals, y: untreatedRows.map { stage.adjusted($0, y[$0]) }, names: covariates.indices.map { "covariate \($0 + 1)" })
-            beta = firstStage.coefficients
-            residualGramInverse = firstStage.inverseGram
-        }
-        func adjustedValue(_ i: Int) -> Double {
-            var value = stage.adjusted(i, y[i])
-            for k in beta.indices { value -= beta[k] * covariateStages[k].adjusted(i, covariates[k][i]) }
-            return value
-        }
         // Every row net of its unit's and period's effects (and the covariates'): for treated rows, the effect of
         // treatment plus noise; for untreated rows, the first stage's residual.
-        let adjusted = rows.map(adjustedValue)
+        let adjusted = rows.map(stage.adjusted)
         let columns = regressors.map { column in rows.map { column[$0] } }
         let fit = try QRLeastSquares(columns: columns, y: adjusted, names: names)
         let k = names.count
-        // What stage one's error carries into stage two, per regressor: m solving (X₁₀ᵀX₁₀) m = X₁ᵀx₂, X₁ the unit and
-        // period dummies and the covariates (X₁₀ on untreated rows). With covariates, by blocks: the covariates' part
-        // from their residual Gram matrix, the dummies' part corrected by it.
-        let covariateCarry = covariates.map { z in stage.carry(untreatedRows.map { ($0, z[$0]) }) }
-        let carried = columns.map { column -> (unit: [Double], period: [Double], covariates: [Double]) in
-            var (unitPart, periodPart) = stage.carry(rows.indices.map { (rows[$0], column[$0]) })
-            guard !covariates.isEmpty else { return (unitPart, periodPart, []) }
-            var target = covariates.indices.map { c in rows.indices.reduce(0.0) { $0 + covariates[c][rows[$1]] * column[$1] } }
-            for i in untreatedRows {
-                let dummies = unitPart[unit[i]] + periodPart[period[i]]
-                for c in covariates.indices { target[c] -= covariates[c][i] * dummies }
-            }
-            let m = covariates.indices.map { a in covariates.indices.reduce(0.0) { $0 + residualGramInverse[a][$1] * target[$1] } }
-            for c in covariates.indices {
-                for u in unitPart.indices { unitPart[u] -= m[c] * covariateCarry[c].unit[u] }
-                for t in periodPart.indices { periodPart[t] -= m[c] * covariateCarry[c].period[t] }
-            }
-            return (unitPart, periodPart, m)
-        }
+        let carried = columns.map { column in stage.carry(rows.indices.map { (rows[$0], column[$0]) }) }
         // Each cluster's score: x₂ε₂ summed over its rows, less the carried effects times ε₁ over its untreated rows.
         var scores = [[Double]](repeating: [Double](repeating: 0, count: k), count: clusterCount)
         for (position, i) in rows.enumerated() {
@@ -75,11 +36,7 @@ public struct TwoStageDiD: Sendable {
             for j in 0..<k { scores[g][j] += columns[j][position] * e2 }
             if untreated[i] {
                 let e1 = adjusted[position]
-                for j in 0..<k {
-                    var x1m = carried[j].unit[unit[i]] + carried[j].period[period[i]]
-                    for c in carried[j].covariates.indices { x1m += covariates[c][i] * carried[j].covariates[c] }
-                    scores[g][j] -= x1m * e1
-                }
+                for j in 0..<k { scores[g][j] -= stage.carried(carried[j], at: i) * e1 }
             }
         }
         var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
@@ -103,6 +60,81 @@ public struct TwoStageDiD: Sendable {
             coefficients: coefficients, observations: rows.count, clusters: clusters, standardErrors: .cr1(cluster: clusterName),
             rSquared: total > 0 ? 1 - unexplained / total : 0, degreesOfFreedom: degrees, covariance: covariance)
         rowsLeftOut = y.count - rows.count
+    }
+}
+
+/// The first stage of the two-stage and imputation estimators: unit and period effects, and the covariates' β, on
+/// untreated unit-periods. Covariates by Frisch–Waugh–Lovell: each covariate's own unit and period effects, β from the
+/// residuals; the effects are linear in the outcome, so a row's adjusted value is y's less β times each covariate's.
+struct FirstStage {
+    let effects: UntreatedEffects
+    let y: [Double], covariates: [[Double]]
+    let covariateEffects: [UntreatedEffects]
+    let beta: [Double]
+    /// (Z̃₀ᵀZ̃₀)⁻¹ for the covariates' residuals on untreated rows.
+    let residualGramInverse: [[Double]]
+    /// Each covariate's carry over the untreated rows (the dummies' part of its own normal equations).
+    let covariateCarry: [(unit: [Double], period: [Double])]
+
+    var rows: [Int] { effects.rows }
+    var untreatedRows: [Int] { effects.untreatedRows }
+
+    init(
+        y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, untreated: [Bool], covariates: [[Double]],
+        tolerance: Double = 1e-13
+    ) throws {
+        effects = try UntreatedEffects(
+            y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, tolerance: tolerance)
+        covariateEffects = try covariates.map { z in
+            try UntreatedEffects(
+                y: z, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, tolerance: tolerance)
+        }
+        (self.y, self.covariates) = (y, covariates)
+        let untreatedRows = effects.untreatedRows
+        if covariates.isEmpty {
+            (beta, residualGramInverse, covariateCarry) = ([], [], [])
+        } else {
+            let effects = effects, covariateEffects = covariateEffects
+            let residuals = covariates.indices.map { k in untreatedRows.map { covariateEffects[k].adjusted($0, covariates[k][$0]) } }
+            let fit = try QRLeastSquares(
+                columns: residuals, y: untreatedRows.map { effects.adjusted($0, y[$0]) }, names: covariates.indices.map { "covariate \($0 + 1)" })
+            (beta, residualGramInverse) = (fit.coefficients, fit.inverseGram)
+            covariateCarry = covariates.map { z in effects.carry(untreatedRows.map { ($0, z[$0]) }) }
+        }
+    }
+
+    /// A row's outcome net of its unit's and period's effects and the covariates' part: the imputed effect on a
+    /// treated row, the first stage's residual on an untreated one.
+    func adjusted(_ i: Int) -> Double {
+        var value = effects.adjusted(i, y[i])
+        for k in beta.indices { value -= beta[k] * covariateEffects[k].adjusted(i, covariates[k][i]) }
+        return value
+    }
+
+    /// m solving (X₁₀ᵀX₁₀) m = X₁ᵀx for values x on some rows, X₁ the unit and period dummies and the covariates (X₁₀
+    /// on untreated rows). With covariates, by blocks: the covariates' part from their residual Gram matrix, the
+    /// dummies' part corrected by it.
+    func carry(_ values: [(row: Int, value: Double)]) -> (unit: [Double], period: [Double], covariates: [Double]) {
+        var (unitPart, periodPart) = effects.carry(values)
+        guard !covariates.isEmpty else { return (unitPart, periodPart, []) }
+        var target = covariates.indices.map { c in values.reduce(0.0) { $0 + covariates[c][$1.row] * $1.value } }
+        for i in untreatedRows {
+            let dummies = unitPart[effects.unit[i]] + periodPart[effects.period[i]]
+            for c in covariates.indices { target[c] -= covariates[c][i] * dummies }
+        }
+        let m = covariates.indices.map { a in covariates.indices.reduce(0.0) { $0 + residualGramInverse[a][$1] * target[$1] } }
+        for c in covariates.indices {
+            for u in unitPart.indices { unitPart[u] -= m[c] * covariateCarry[c].unit[u] }
+            for t in periodPart.indices { periodPart[t] -= m[c] * covariateCarry[c].period[t] }
+        }
+        return (unitPart, periodPart, m)
+    }
+
+    /// x₁ᵀm at a row: its unit's and period's parts of a carry and its covariates times theirs.
+    func carried(_ m: (unit: [Double], period: [Double], covariates: [Double]), at i: Int) -> Double {
+        var value = m.unit[effects.unit[i]] + m.period[effects.period[i]]
+        for c in m.covariates.indices { value += covariates[c][i] * m.covariates[c] }
+        return value
     }
 }
 
