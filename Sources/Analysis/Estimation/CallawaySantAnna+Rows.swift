@@ -44,13 +44,14 @@ extension CallawaySantAnna {
         DispatchQueue.concurrentPerform(iterations: cells.count) { c in
             let (g, t, tIndex, base) = comparisons[c]
             let later = periods[max(tIndex, base)]
+            let isControl = { (group: Int) in group == 0 || (comparison == .notYetTreated && group > later) }
             if rows.covariates == nil && method == .outcomeRegression {
                 results.set(
                     c,
                     Result {
                         try Self.unconditionalCell(
                             rows, g: g, t: t, periods: (base, tIndex), periodRows: periodRows, units: n,
-                            isControl: { $0 == 0 || (comparison == .notYetTreated && $0 > later) }, comparison: comparison)
+                            isControl: isControl, comparison: comparison)
                     })
                 return
             }
@@ -60,7 +61,7 @@ extension CallawaySantAnna {
                 for r in periodRows[period] {
                     let unitGroup = rows.group[rows.unit[r]]
                     let treated = unitGroup == g
-                    guard treated || unitGroup == 0 || (comparison == .notYetTreated && unitGroup > later) else { continue }
+                    guard treated || isControl(unitGroup) else { continue }
                     cell.append(row: r, y: rows.outcome[r], post: post, treated: treated, x: rows.covariates?[r], weight: rows.weights?[r] ?? 1)
                 }
             }
