@@ -2,7 +2,7 @@
 
 Writes a simulated staggered panel (unbalanced: 5% of rows dropped; cohorts 2014, 2015, 2017 and never treated;
 25 clusters) and pyfixest's estimates and GMM standard errors for the overall effect and for the event study
-(event times clipped to -3..3, -1 the reference), without and with a time-varying covariate x in the first stage. pyfixest's first stage is run with fixed-effects tolerances of
+(event times clipped to -3..3, -1 the reference), without and with a time-varying covariate x in the first stage, and weighted. pyfixest's first stage is run with fixed-effects tolerances of
 1e-14 (its defaults, 1e-8 for demeaning and 1e-6 for recovering the effects, move the sixth decimal). Usage: python did2s_pyfixest.py PANEL.csv REFERENCE.csv
 """
 import functools
@@ -51,6 +51,11 @@ covariate_dynamic = pf.did2s(data, yname="y", first_stage="~x|unit+period", seco
                              cluster="cluster")
 for term, row in covariate_dynamic.tidy().iterrows():
     rows.append(("two_stage_event_study+x", f"event time {int(float(term.split('::')[1]))}", row["Estimate"], row["Std. Error"]))
+# Survey weights 1 + unit mod 5 (not written to the panel: the tests make them the same way), with the covariate.
+data["w"] = 1.0 + data["unit"] % 5
+weighted = pf.did2s(data, yname="y", first_stage="~x|unit+period", second_stage="~treat", treatment="treat", cluster="cluster", weights="w")
+for term, row in weighted.tidy().iterrows():
+    rows.append(("two_stage+x+w", "treated", row["Estimate"], row["Std. Error"]))
 with open(reference_path, "w") as handle:
     handle.write("estimator,term,estimate,std_error\n")
     for estimator, term, estimate, error in rows:

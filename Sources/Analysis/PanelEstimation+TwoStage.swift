@@ -4,11 +4,13 @@ import Foundation
 extension PanelEstimation {
     /// The design the two-stage estimator takes from a panel, or why it cannot (covariates and weights are not
     /// carried into its first stage yet: refused rather than left out silently).
-    static func untreatedRows(_ panel: LongPanel, estimator: String = "two_stage", covariatesAllowed: Bool = false) throws -> [Bool] {
+    static func untreatedRows(
+        _ panel: LongPanel, estimator: String = "two_stage", covariatesAllowed: Bool = false, weightsAllowed: Bool = false
+    ) throws -> [Bool] {
         if !panel.covariateNames.isEmpty && !covariatesAllowed {
             throw EstimationError.unsupported(estimator: estimator, what: "covariates (\(panel.covariateNames.joined(separator: ", ")))")
         }
-        if panel.weightName != nil { throw EstimationError.unsupported(estimator: estimator, what: "survey weights") }
+        if panel.weightName != nil && !weightsAllowed { throw EstimationError.unsupported(estimator: estimator, what: "survey weights") }
         return panel.outcome.indices.map { !panel.treated($0) }
     }
 
@@ -18,6 +20,10 @@ extension PanelEstimation {
                 + "before adoption), removed from every row; standard errors: two-step GMM clustered by the panel's cluster (Butts & Gardner), "
                 + "no small-sample factor, as R's did2s and pyfixest"
         ]
+        if let weightName = panel.weightName {
+            notes.append(
+                "weighted by \(weightName) in both stages and in the GMM standard errors (as did2s's weights): the estimand is the population-weighted effect")
+        }
         if !panel.covariateNames.isEmpty {
             notes.append(
                 "covariates in the first stage (y on unit and period effects and \(panel.covariateNames.joined(separator: ", ")), on untreated unit-periods), "
@@ -40,11 +46,11 @@ extension PanelEstimation {
 
     static func twoStageTable(_ whole: LongPanel) throws -> DiDTable {
         let (panel, leftOut) = try whole.withCompleteCovariates()
-        let untreated = try untreatedRows(panel, covariatesAllowed: true)
+        let untreated = try untreatedRows(panel, covariatesAllowed: true, weightsAllowed: true)
         let fit = try TwoStageDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             untreated: untreated, regressors: [untreated.map { $0 ? 0 : 1 }], names: ["treated"], cluster: panel.cluster,
-            clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, covariates: panel.covariates)
+            clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, covariates: panel.covariates, weights: panel.weight)
         return table(
             "Two-stage DiD (Gardner): effect on treated unit-periods", "two_stage", fit.result,
             notes: twoStageNotes(fit, panel, covariatesLeftOut: leftOut))
@@ -60,7 +66,7 @@ extension PanelEstimation {
 
     static func twoStageEventStudyTable(_ whole: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
         let (panel, leftOut) = try whole.withCompleteCovariates()
-        let untreated = try untreatedRows(panel, covariatesAllowed: true)
+        let untreated = try untreatedRows(panel, covariatesAllowed: true, weightsAllowed: true)
         let window = Array(-leads...lags).filter { $0 != -1 }
         var columns = [[Double]](repeating: [Double](repeating: 0, count: panel.outcome.count), count: window.count)
         var used = [Bool](repeating: false, count: window.count)
@@ -76,7 +82,7 @@ extension PanelEstimation {
         let fit = try TwoStageDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             untreated: untreated, regressors: kept.map { columns[$0] }, names: kept.map { "event time \(window[$0])" }, cluster: panel.cluster,
-            clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, covariates: panel.covariates)
+            clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, covariates: panel.covariates, weights: panel.weight)
         let rows = zip(kept, fit.result.coefficients).map { j, coefficient in
             DiDTable.Row(term: coefficient.term, coefficient: coefficient, eventTime: window[j])
         }

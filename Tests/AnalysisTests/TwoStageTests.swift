@@ -1,4 +1,5 @@
-// Gardner's two-stage DiD against pyfixest 0.60.0's did2s, without and with a time-varying covariate in the first stage
+// Gardner's two-stage DiD against pyfixest 0.60.0's did2s, without and with a time-varying covariate in the first stage,
+// and weighted
 // (Tests/AnalysisTests/Fixtures/did2s_reference.csv, written by Scripts/reference/did2s_pyfixest.py with the simulated
 // unbalanced staggered panel did2s_panel.csv), and
 // Borusyak–Jaravel–Spiess imputation against PyPI's did-imputation 0.1.0, without and with the covariate
@@ -9,15 +10,16 @@ import Testing
 @testable import Analysis
 
 struct TwoStageTests {
-    static func panel(covariate: Bool = false) throws -> LongPanel {
+    static func panel(covariate: Bool = false, weighted: Bool = false) throws -> LongPanel {
         let rows = try WildBootstrapTests.fixture("did2s_panel.csv")
         let periods = Array(Set(rows.map { $0[1] })).sorted()
         var firstTreated: [String: Int] = [:]
         for row in rows where row[2] != "0" { firstTreated[row[0]] = periods.firstIndex(of: row[2]) }
         return try LongPanel(
             outcome: rows.map { Double($0[4])! }, unit: rows.map { $0[0] }, period: rows.map { periods.firstIndex(of: $0[1])! }, periods: periods,
-            firstTreated: firstTreated, cluster: rows.map { $0[3] }, clusterName: "cluster", covariateNames: covariate ? ["x"] : [],
-            covariates: covariate ? [rows.map { Double($0[5]) }] : [])
+            firstTreated: firstTreated, cluster: rows.map { $0[3] }, clusterName: "cluster",
+            weight: weighted ? rows.map { 1 + Double(Int($0[0])! % 5) } : nil, weightName: weighted ? "w" : nil,
+            covariateNames: covariate ? ["x"] : [], covariates: covariate ? [rows.map { Double($0[5]) }] : [])
     }
 
     @Test("the overall effect and the event study equal pyfixest's did2s, estimates and GMM standard errors to 1e-8")
@@ -28,6 +30,7 @@ struct TwoStageTests {
             "two_stage": try PanelEstimation.twoStage(panel), "two_stage_event_study": try PanelEstimation.twoStageEventStudy(panel, leads: 3, lags: 3),
             "two_stage+x": try PanelEstimation.twoStage(withX),
             "two_stage_event_study+x": try PanelEstimation.twoStageEventStudy(withX, leads: 3, lags: 3),
+            "two_stage+x+w": try PanelEstimation.twoStage(try Self.panel(covariate: true, weighted: true)),
         ]
         #expect(Set(reference.map { $0[0] }) == Set(tables.keys))
         for row in reference {
@@ -100,17 +103,14 @@ struct TwoStageTests {
         #expect(abs(try #require(twfe.rows.first?.coefficient.estimate) - att) > 0.3, "TWFE is biased here")
     }
 
-    @Test("covariates with Sun & Abraham, and survey weights with the two-stage estimator, are refused with the reason")
+    @Test("covariates with Sun & Abraham, and survey weights with the imputation estimator, are refused with the reason")
     func refusals() throws {
         #expect(throws: EstimationError.unsupported(estimator: "sun_abraham", what: "covariates (x)")) {
             try PanelEstimation.sunAbraham(try Self.panel(covariate: true), leads: 3, lags: 3)
         }
-        let panel = try Self.panel()
-        let weighted = try LongPanel(
-            outcome: panel.outcome, unit: panel.unit, unitLabels: panel.unitLabels, period: panel.period, periods: panel.periods,
-            cohort: panel.cohort, cluster: panel.cluster, clusterLabels: panel.clusterLabels, clusterName: panel.clusterName,
-            weight: panel.outcome.map { _ in 2 }, weightName: "w")
-        #expect(throws: EstimationError.unsupported(estimator: "two_stage", what: "survey weights")) { try PanelEstimation.twoStage(weighted) }
+        #expect(throws: EstimationError.unsupported(estimator: "imputation", what: "survey weights")) {
+            try PanelEstimation.imputation(try Self.panel(weighted: true), lags: 3)
+        }
     }
 
     @Test("under 50 clusters the three estimators' standard errors are the delete-one-cluster jackknife's, refitted by hand here")

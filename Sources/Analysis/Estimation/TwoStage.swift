@@ -16,27 +16,33 @@ public struct TwoStageDiD: Sendable {
     /// rows stage one may use. Units, periods and clusters are integer codes.
     public init(
         y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, untreated: [Bool], regressors: [[Double]],
-        names: [String], cluster: [Int], clusterCount: Int, clusterName: String, covariates: [[Double]] = [], tolerance: Double = 1e-13
+        names: [String], cluster: [Int], clusterCount: Int, clusterName: String, covariates: [[Double]] = [], weights: [Double]? = nil,
+        tolerance: Double = 1e-13
     ) throws {
         let stage = try FirstStage(
             y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, covariates: covariates,
-            tolerance: tolerance)
+            weights: weights, tolerance: tolerance)
         let rows = stage.rows
         // Every row net of its unit's and period's effects (and the covariates'): for treated rows, the effect of
         // treatment plus noise; for untreated rows, the first stage's residual.
         let adjusted = rows.map(stage.adjusted)
         let columns = regressors.map { column in rows.map { column[$0] } }
-        let fit = try QRLeastSquares(columns: columns, y: adjusted, names: names)
+        let fit = try QRLeastSquares(columns: columns, y: adjusted, weights: weights.map { w in rows.map { w[$0] } }, names: names)
         let k = names.count
         let carried = columns.map { column in stage.carry(rows.indices.map { (rows[$0], column[$0]) }) }
+        let w = stage.effects.weight
+        // The second stage's residuals as they are (not scaled by the weights' roots).
+        let secondResiduals = rows.indices.map { position in
+            adjusted[position] - columns.indices.reduce(0.0) { $0 + fit.coefficients[$1] * columns[$1][position] }
+        }
         // Each cluster's score: x₂ε₂ summed over its rows, less the carried effects times ε₁ over its untreated rows.
         var scores = [[Double]](repeating: [Double](repeating: 0, count: k), count: clusterCount)
         for (position, i) in rows.enumerated() {
-            let g = cluster[i], e2 = fit.residuals[position]
-            for j in 0..<k { scores[g][j] += columns[j][position] * e2 }
+            let g = cluster[i], e2 = secondResiduals[position]
+            for j in 0..<k { scores[g][j] += w[i] * columns[j][position] * e2 }
             if untreated[i] {
                 let e1 = adjusted[position]
-                for j in 0..<k { scores[g][j] -= stage.carried(carried[j], at: i) * e1 }
+                for j in 0..<k { scores[g][j] -= w[i] * stage.carried(carried[j], at: i) * e1 }
             }
         }
         var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
@@ -55,7 +61,7 @@ public struct TwoStageDiD: Sendable {
             let p = 2 * (1 - StudentT.cdf(abs(estimate / se), degreesOfFreedom: Double(degrees)))
             return Coefficient(term: names[j], estimate: estimate, standardError: se, pValue: p, low: estimate - critical * se, high: estimate + critical * se)
         }
-        let total = adjusted.reduce(0) { $0 + $1 * $1 }, unexplained = fit.residuals.reduce(0) { $0 + $1 * $1 }
+        let total = adjusted.reduce(0) { $0 + $1 * $1 }, unexplained = secondResiduals.reduce(0) { $0 + $1 * $1 }
         result = RegressionResult(
             coefficients: coefficients, observations: rows.count, clusters: clusters, standardErrors: .cr1(cluster: clusterName),
             rSquared: total > 0 ? 1 - unexplained / total : 0, degreesOfFreedom: degrees, covariance: covariance)
@@ -81,13 +87,15 @@ struct FirstStage {
 
     init(
         y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, untreated: [Bool], covariates: [[Double]],
-        tolerance: Double = 1e-13
+        weights: [Double]? = nil, tolerance: Double = 1e-13
     ) throws {
         effects = try UntreatedEffects(
-            y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, tolerance: tolerance)
+            y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, weights: weights,
+            tolerance: tolerance)
         covariateEffects = try covariates.map { z in
             try UntreatedEffects(
-                y: z, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, tolerance: tolerance)
+                y: z, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, weights: weights,
+                tolerance: tolerance)
         }
         (self.y, self.covariates) = (y, covariates)
         let untreatedRows = effects.untreatedRows
@@ -97,7 +105,8 @@ struct FirstStage {
             let effects = effects, covariateEffects = covariateEffects
             let residuals = covariates.indices.map { k in untreatedRows.map { covariateEffects[k].adjusted($0, covariates[k][$0]) } }
             let fit = try QRLeastSquares(
-                columns: residuals, y: untreatedRows.map { effects.adjusted($0, y[$0]) }, names: covariates.indices.map { "covariate \($0 + 1)" })
+                columns: residuals, y: untreatedRows.map { effects.adjusted($0, y[$0]) }, weights: weights.map { w in untreatedRows.map { w[$0] } },
+                names: covariates.indices.map { "covariate \($0 + 1)" })
             (beta, residualGramInverse) = (fit.coefficients, fit.inverseGram)
             covariateCarry = covariates.map { z in effects.carry(untreatedRows.map { ($0, z[$0]) }) }
         }
@@ -111,16 +120,17 @@ struct FirstStage {
         return value
     }
 
-    /// m solving (X₁₀ᵀX₁₀) m = X₁ᵀx for values x on some rows, X₁ the unit and period dummies and the covariates (X₁₀
+    /// m solving (X₁₀ᵀWX₁₀) m = X₁ᵀWx for values x on some rows, X₁ the unit and period dummies and the covariates (X₁₀
     /// on untreated rows). With covariates, by blocks: the covariates' part from their residual Gram matrix, the
     /// dummies' part corrected by it.
     func carry(_ values: [(row: Int, value: Double)]) -> (unit: [Double], period: [Double], covariates: [Double]) {
         var (unitPart, periodPart) = effects.carry(values)
         guard !covariates.isEmpty else { return (unitPart, periodPart, []) }
-        var target = covariates.indices.map { c in values.reduce(0.0) { $0 + covariates[c][$1.row] * $1.value } }
+        let w = effects.weight
+        var target = covariates.indices.map { c in values.reduce(0.0) { $0 + covariates[c][$1.row] * w[$1.row] * $1.value } }
         for i in untreatedRows {
             let dummies = unitPart[effects.unit[i]] + periodPart[effects.period[i]]
-            for c in covariates.indices { target[c] -= covariates[c][i] * dummies }
+            for c in covariates.indices { target[c] -= covariates[c][i] * w[i] * dummies }
         }
         let m = covariates.indices.map { a in covariates.indices.reduce(0.0) { $0 + residualGramInverse[a][$1] * target[$1] } }
         for c in covariates.indices {
@@ -142,6 +152,8 @@ struct FirstStage {
 /// estimators. Rows whose unit is never untreated, or whose period has no untreated unit, cannot be reached.
 struct UntreatedEffects {
     let unit: [Int], period: [Int], untreated: [Bool]
+    /// Each row's weight (1 without weights): the effects are weighted least squares.
+    let weight: [Double]
     let unitEffect: [Double], periodEffect: [Double]
     /// Untreated rows per unit and per period.
     let unitSize: [Double], periodSize: [Double]
@@ -149,11 +161,15 @@ struct UntreatedEffects {
     let rows: [Int], untreatedRows: [Int]
     let tolerance: Double
 
-    init(y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, untreated: [Bool], tolerance: Double = 1e-13) throws {
+    init(
+        y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, untreated: [Bool], weights: [Double]? = nil,
+        tolerance: Double = 1e-13
+    ) throws {
+        let weight = weights ?? [Double](repeating: 1, count: y.count)
         var unitSize = [Double](repeating: 0, count: unitCount), periodSize = [Double](repeating: 0, count: periodCount)
         for i in y.indices where untreated[i] {
-            unitSize[unit[i]] += 1
-            periodSize[period[i]] += 1
+            unitSize[unit[i]] += weight[i]
+            periodSize[period[i]] += weight[i]
         }
         let rows = y.indices.filter { unitSize[unit[$0]] > 0 && periodSize[period[$0]] > 0 }
         let stageOne = rows.filter { untreated[$0] }
@@ -165,7 +181,7 @@ struct UntreatedEffects {
         // One sweep over a factor: its groups' mean residuals added to their effects and taken from the residuals.
         func sweep(_ group: [Int], _ size: [Double], _ effect: inout [Double]) -> Double {
             var means = [Double](repeating: 0, count: size.count)
-            for (position, i) in stageOne.enumerated() { means[group[i]] += residual[position] }
+            for (position, i) in stageOne.enumerated() { means[group[i]] += weight[i] * residual[position] }
             var moved = 0.0
             for g in means.indices where size[g] > 0 {
                 means[g] /= size[g]
@@ -180,6 +196,7 @@ struct UntreatedEffects {
             if moved <= tolerance * scale { break }
         }
         (self.unit, self.period, self.untreated, self.unitEffect, self.periodEffect) = (unit, period, untreated, unitEffect, periodEffect)
+        self.weight = weight
         (self.unitSize, self.periodSize, self.rows, self.untreatedRows, self.tolerance) = (unitSize, periodSize, rows, stageOne, tolerance)
     }
 
@@ -187,28 +204,28 @@ struct UntreatedEffects {
     /// an untreated one.
     func adjusted(_ row: Int, _ y: Double) -> Double { y - unitEffect[unit[row]] - periodEffect[period[row]] }
 
-    /// The effects m solving (X₀ᵀX₀) m = X₁ᵀx for the values x on some rows (row, value): X₀ the unit and period dummies
-    /// of the untreated rows, X₁ those of the given rows. By Gauss–Seidel over the two factors; the system is singular
+    /// The effects m solving (X₀ᵀWX₀) m = X₁ᵀWx for the values x on some rows (row, value): X₀ the unit and period
+    /// dummies of the untreated rows, X₁ those of the given rows, W the rows' weights. By Gauss–Seidel over the two factors; the system is singular
     /// (a constant moves between units and periods) but consistent, and m_unit + m_period is what is used.
     func carry(_ values: [(row: Int, value: Double)]) -> (unit: [Double], period: [Double]) {
         var unitTarget = [Double](repeating: 0, count: unitSize.count), periodTarget = [Double](repeating: 0, count: periodSize.count)
         for (row, value) in values {
-            unitTarget[unit[row]] += value
-            periodTarget[period[row]] += value
+            unitTarget[unit[row]] += weight[row] * value
+            periodTarget[period[row]] += weight[row] * value
         }
         var m = [Double](repeating: 0, count: unitSize.count), p = [Double](repeating: 0, count: periodSize.count)
         let size = max(1e-300, (unitTarget.map(abs).max() ?? 0) + (periodTarget.map(abs).max() ?? 0))
         for _ in 0..<100_000 {
             var moved = 0.0
             var sums = [Double](repeating: 0, count: unitSize.count)
-            for i in untreatedRows { sums[unit[i]] += p[period[i]] }
+            for i in untreatedRows { sums[unit[i]] += weight[i] * p[period[i]] }
             for u in m.indices where unitSize[u] > 0 {
                 let next = (unitTarget[u] - sums[u]) / unitSize[u]
                 moved = max(moved, abs(next - m[u]) * unitSize[u])
                 m[u] = next
             }
             var periodSums = [Double](repeating: 0, count: periodSize.count)
-            for i in untreatedRows { periodSums[period[i]] += m[unit[i]] }
+            for i in untreatedRows { periodSums[period[i]] += weight[i] * m[unit[i]] }
             for t in p.indices where periodSize[t] > 0 {
                 let next = (periodTarget[t] - periodSums[t]) / periodSize[t]
                 moved = max(moved, abs(next - p[t]) * periodSize[t])
