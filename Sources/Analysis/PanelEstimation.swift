@@ -84,16 +84,18 @@ public struct LongPanel: Sendable {
     }
 }
 
+/// Results written from the threads of `PanelEstimation.concurrently`, under the lock.
+private final class ConcurrentResults<Value>: @unchecked Sendable {
+    let lock = NSLock()
+    var values: [Int: Result<Value, Error>] = [:]
+}
+
 /// The panel estimators as publication tables, with every restriction and convention in the notes.
 public enum PanelEstimation {
-    /// Runs independent estimators at once on the machine's cores; the tables come back in the jobs' order, and
+    /// Runs independent estimations at once on the machine's cores; the results come back in the jobs' order, and
     /// the first job's error (in that order) is thrown.
-    public static func concurrently(_ jobs: [@Sendable () throws -> DiDTable]) throws -> [DiDTable] {
-        final class Results: @unchecked Sendable {
-            let lock = NSLock()
-            var values: [Int: Result<DiDTable, Error>] = [:]
-        }
-        let results = Results()
+    public static func concurrently<Value: Sendable>(_ jobs: [@Sendable () throws -> Value]) throws -> [Value] {
+        let results = ConcurrentResults<Value>()
         DispatchQueue.concurrentPerform(iterations: jobs.count) { index in
             let outcome = Result { try jobs[index]() }
             results.lock.lock()

@@ -39,35 +39,27 @@ extension CallawaySantAnna {
                 cells.append((g, t, tIndex, base))
             }
         }
-        let results = CellResults(count: cells.count)
-        let comparisons = cells, periodRows = rowsOfPeriod
-        DispatchQueue.concurrentPerform(iterations: cells.count) { c in
-            let (g, t, tIndex, base) = comparisons[c]
-            let later = periods[max(tIndex, base)]
-            let isControl = { (group: Int) in group == 0 || (comparison == .notYetTreated && group > later) }
-            if rows.covariates == nil && method == .outcomeRegression {
-                results.set(
-                    c,
-                    Result {
-                        try Self.unconditionalCell(
-                            rows, g: g, t: t, periods: (base, tIndex), periodRows: periodRows, units: n,
-                            isControl: isControl, comparison: comparison)
-                    })
-                return
-            }
-            var cell = CrossSectionCell(covariates: rows.covariates?.first?.count ?? 0)
-            cell.reserve(periodRows[base].count + periodRows[tIndex].count)
-            for (period, post) in [(base, 0.0), (tIndex, 1.0)] {
-                for r in periodRows[period] {
-                    let unitGroup = rows.group[rows.unit[r]]
-                    let treated = unitGroup == g
-                    guard treated || isControl(unitGroup) else { continue }
-                    cell.append(row: r, y: rows.outcome[r], post: post, treated: treated, x: rows.covariates?[r], weight: rows.weights?[r] ?? 1)
-                }
-            }
-            results.set(
-                c,
-                Result {
+        let periodRows = rowsOfPeriod
+        let estimates = try PanelEstimation.concurrently(
+            cells.map { g, t, tIndex, base in
+                { @Sendable () throws -> Estimate in
+                    let later = periods[max(tIndex, base)]
+                    let isControl = { (group: Int) in group == 0 || (comparison == .notYetTreated && group > later) }
+                    if rows.covariates == nil && method == .outcomeRegression {
+                        return try Self.unconditionalCell(
+                            rows, g: g, t: t, periods: (base, tIndex), periodRows: periodRows, units: n, isControl: isControl, comparison: comparison)
+                    }
+                    var cell = CrossSectionCell(covariates: rows.covariates?.first?.count ?? 0)
+                    cell.reserve(periodRows[base].count + periodRows[tIndex].count)
+                    for (period, post) in [(base, 0.0), (tIndex, 1.0)] {
+                        for r in periodRows[period] {
+                            let unitGroup = rows.group[rows.unit[r]]
+                            let treated = unitGroup == g
+                            guard treated || isControl(unitGroup) else { continue }
+                            cell.append(
+                                row: r, y: rows.outcome[r], post: post, treated: treated, x: rows.covariates?[r], weight: rows.weights?[r] ?? 1)
+                        }
+                    }
                     if let empty = cell.emptyPart {
                         throw EstimationError.emptyCell("\(empty) for cohort \(g) in \(t) (\(comparison.rawValue) comparison)")
                     }
@@ -76,9 +68,8 @@ extension CallawaySantAnna {
                     let scale = Double(n) / Double(cell.count)
                     for (position, r) in cell.rows.enumerated() { influence[rows.unit[r]] += scale * rowInfluence[position] }
                     return Estimate(group: g, time: t, att: att, standardError: 0, influence: influence)
-                })
-        }
-        let estimates = try results.values.map { try $0!.get() }
+                }
+            })
         // Each unit's weight in the aggregations: the mean of its rows' weights (did's, for unbalanced panels).
         var unitWeights: [Double]?
         if let weights = rows.weights {
@@ -135,17 +126,6 @@ extension CallawaySantAnna {
         }
         return Estimate(group: g, time: t, att: (means[1] - means[0]) - (means[3] - means[2]), standardError: 0, influence: influence)
     }
-}
-
-/// Each comparison's estimate or error, written from the threads that estimate them.
-private final class CellResults: @unchecked Sendable {
-    // Unchecked: each index is written once, by one thread, and read after every thread has finished.
-    private let lock = NSLock()
-    private(set) var values: [Result<CallawaySantAnna.Estimate, any Error>?]
-
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-
-    func set(_ index: Int, _ value: Result<CallawaySantAnna.Estimate, any Error>) { lock.withLock { values[index] = value } }
 }
 
 /// One comparison's rows from two periods, as DRDID's repeated cross-section estimators take them: outcome, post
