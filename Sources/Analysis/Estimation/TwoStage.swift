@@ -205,8 +205,9 @@ struct UntreatedEffects {
     func adjusted(_ row: Int, _ y: Double) -> Double { y - unitEffect[unit[row]] - periodEffect[period[row]] }
 
     /// The effects m solving (X₀ᵀWX₀) m = X₁ᵀWx for the values x on some rows (row, value): X₀ the unit and period
-    /// dummies of the untreated rows, X₁ those of the given rows, W the rows' weights. By Gauss–Seidel over the two factors; the system is singular
-    /// (a constant moves between units and periods) but consistent, and m_unit + m_period is what is used.
+    /// dummies of the untreated rows, X₁ those of the given rows, W the rows' weights. By Gauss–Seidel over the two
+    /// factors; the system is singular (a constant moves between units and periods) but consistent, and m_unit +
+    /// m_period is what is used.
     func carry(_ values: [(row: Int, value: Double)]) -> (unit: [Double], period: [Double]) {
         var unitTarget = [Double](repeating: 0, count: unitSize.count), periodTarget = [Double](repeating: 0, count: periodSize.count)
         for (row, value) in values {
@@ -215,22 +216,22 @@ struct UntreatedEffects {
         }
         var m = [Double](repeating: 0, count: unitSize.count), p = [Double](repeating: 0, count: periodSize.count)
         let size = max(1e-300, (unitTarget.map(abs).max() ?? 0) + (periodTarget.map(abs).max() ?? 0))
-        for _ in 0..<100_000 {
+        // One factor's effects solved given the other's; how far they moved (scaled by the group sizes).
+        func solve(_ group: [Int], _ target: [Double], _ groupSize: [Double], given other: [Int], _ otherEffect: [Double], into effect: inout [Double])
+            -> Double
+        {
+            var sums = [Double](repeating: 0, count: groupSize.count)
+            for i in untreatedRows { sums[group[i]] += weight[i] * otherEffect[other[i]] }
             var moved = 0.0
-            var sums = [Double](repeating: 0, count: unitSize.count)
-            for i in untreatedRows { sums[unit[i]] += weight[i] * p[period[i]] }
-            for u in m.indices where unitSize[u] > 0 {
-                let next = (unitTarget[u] - sums[u]) / unitSize[u]
-                moved = max(moved, abs(next - m[u]) * unitSize[u])
-                m[u] = next
+            for g in effect.indices where groupSize[g] > 0 {
+                let next = (target[g] - sums[g]) / groupSize[g]
+                moved = max(moved, abs(next - effect[g]) * groupSize[g])
+                effect[g] = next
             }
-            var periodSums = [Double](repeating: 0, count: periodSize.count)
-            for i in untreatedRows { periodSums[period[i]] += weight[i] * m[unit[i]] }
-            for t in p.indices where periodSize[t] > 0 {
-                let next = (periodTarget[t] - periodSums[t]) / periodSize[t]
-                moved = max(moved, abs(next - p[t]) * periodSize[t])
-                p[t] = next
-            }
+            return moved
+        }
+        for _ in 0..<100_000 {
+            let moved = max(solve(unit, unitTarget, unitSize, given: period, p, into: &m), solve(period, periodTarget, periodSize, given: unit, m, into: &p))
             if moved <= tolerance * size { break }
         }
         return (m, p)
