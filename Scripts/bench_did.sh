@@ -156,6 +156,31 @@ PY
         echo "  $ours: pantau $(cut -d' ' -f1 "$work/$ours.time") s; $theirs failed after $(head -c 10 "$work/$theirs.time" | cut -d' ' -f1) s: $(grep -v '^Command exited' "$work/$theirs.err" | tail -1)"
     fi
 done
+# side_by_side NAME LABEL PEER PEER_SCRIPT CSV -- PANTAU_OPTIONS…: `pantau did --data CSV` and the peer's script on the
+# same file, best of 3 whole processes each, their ratio, and every estimate the peer prints (a JSON object by term)
+# against pantau's, to 1e-6.
+side_by_side() {
+    local name=$1 label=$2 peer=$3 script=$4 csv=$5
+    shift 6
+    for run in 1 2 3; do
+        /usr/bin/time -o "$work/$name.pantau.$run" -f "%e %M" .build/release/pantau did --data "$csv" "$@" --format json > "$work/$name.json" 2>/dev/null
+        /usr/bin/time -o "$work/$name.peer.$run" -f "%e %M" "$venv/bin/python" "$script" "$csv" > "$work/$name.peer.json"
+    done
+    python3 - "$work" "$name" "$label" "$peer" <<'PY'
+import sys, json, glob
+work, name, label, peer_name = sys.argv[1:]
+best = lambda side: min((tuple(map(float, open(f).read().split())) for f in glob.glob(f"{work}/{name}.{side}.?")))
+(ours, our_kb), (theirs, their_kb) = best("pantau"), best("peer")
+print(f"{label}, whole process, best of 3: pantau {ours:.2f} s ({int(our_kb) // 1024} MB), {peer_name} {theirs:.2f} s "
+      f"({int(their_kb) // 1024} MB): {theirs / ours:.1f}x (target 10x)")
+mine = {t["term"]: t["estimate"] for t in json.load(open(f"{work}/{name}.json"))["estimators"][0]["terms"]}
+peer = json.load(open(f"{work}/{name}.peer.json"))
+worst = max(abs(mine[k] - v) / max(abs(v), 1e-3) for k, v in peer.items())
+print(f"  every estimate {peer_name} gives ({len(peer)}) against pantau's: largest relative difference {worst:.1e}")
+if worst > 1e-6:
+    sys.exit(f"{label}: the estimates differ from {peer_name}'s by more than 1e-6")
+PY
+}
 # Callaway & Sant'Anna on an unbalanced panel: the same panel without one row in ten (at random, seeded), every unit
 # kept (pantau --keep-unbalanced, csdid allow_unbalanced_panel), best of 3 whole processes each; every ATT(g,t) compared.
 "$venv/bin/python" - "$work/panel.csv" "$work/unbalanced.csv" <<'PY'
@@ -175,25 +200,9 @@ with contextlib.redirect_stdout(io.StringIO()):
 r = out.results
 print(json.dumps({f"ATT({int(g)}, {int(t)})": float(a) for g, t, a in zip(r["group"], r["year"], r["att"])}))
 PY
-for run in 1 2 3; do
-    /usr/bin/time -o "$work/unbalanced.pantau.$run" -f "%e %M" .build/release/pantau did --data "$work/unbalanced.csv" --outcome y --unit unit \
-        --time period --cohort cohort --cluster cluster --estimator callaway_santanna --keep-unbalanced --format json > "$work/unbalanced.json" 2>/dev/null
-    /usr/bin/time -o "$work/unbalanced.csdid.$run" -f "%e %M" "$venv/bin/python" "$work/csdid_unbalanced.py" "$work/unbalanced.csv" > "$work/unbalanced.csdid.json"
-done
-python3 - "$work" <<'PY'
-import sys, json, glob
-work = sys.argv[1]
-best = lambda name: min((tuple(map(float, open(f).read().split())) for f in glob.glob(f"{work}/unbalanced.{name}.?")))
-(ours, our_kb), (theirs, their_kb) = best("pantau"), best("csdid")
-print(f"Callaway & Sant'Anna on the panel with one row in ten dropped, every unit kept, whole process, best of 3: pantau {ours:.2f} s "
-      f"({int(our_kb) // 1024} MB), csdid {theirs:.2f} s ({int(their_kb) // 1024} MB): {theirs / ours:.1f}x (target 10x)")
-mine = {t["term"]: t["estimate"] for t in json.load(open(f"{work}/unbalanced.json"))["estimators"][0]["terms"]}
-peer = json.load(open(f"{work}/unbalanced.csdid.json"))
-worst = max(abs(mine[k] - v) / max(abs(v), 1e-3) for k, v in peer.items())
-print(f"  every ATT(g,t) ({len(peer)}) against csdid's: largest relative difference {worst:.1e}")
-if worst > 1e-6:
-    sys.exit("the unbalanced-panel estimates differ by more than 1e-6")
-PY
+side_by_side unbalanced "Callaway & Sant'Anna on the panel with one row in ten dropped, every unit kept" csdid \
+    "$work/csdid_unbalanced.py" "$work/unbalanced.csv" -- --outcome y --unit unit --time period --cohort cohort --cluster cluster \
+    --estimator callaway_santanna --keep-unbalanced
 # de Chaisemartin & D'Haultfœuille's DID_M on a panel of the same size whose treatment switches on and off (15% of
 # unit-periods flip it), beside diff-diff's, best of 3 whole processes each; the four estimates compared.
 "$venv/bin/python" - "$work/switching.csv" "$units" <<'PY'
@@ -220,23 +229,6 @@ print(json.dumps({"DID_M (switchers)": r.overall_att, "DID_+ (joiners)": r.joine
                   "placebo DID_M (one period before)": r.placebo_effect}))
 PY
 python_venv "$venv" diff-diff==3.13.0
-for run in 1 2 3; do
-    /usr/bin/time -o "$work/dcdh.pantau.$run" -f "%e %M" .build/release/pantau did --data "$work/switching.csv" --outcome y --unit unit \
-        --time period --treat d --reversible --estimator chaisemartin_dhaultfoeuille --format json > "$work/dcdh.json" 2>/dev/null
-    /usr/bin/time -o "$work/dcdh.diffdiff.$run" -f "%e %M" "$venv/bin/python" "$work/dcdh.py" "$work/switching.csv" > "$work/dcdh.diffdiff.json"
-done
-python3 - "$work" <<'PY'
-import sys, json, glob
-work = sys.argv[1]
-best = lambda name: min((tuple(map(float, open(f).read().split())) for f in glob.glob(f"{work}/dcdh.{name}.?")))
-(ours, our_kb), (theirs, their_kb) = best("pantau"), best("diffdiff")
-print(f"de Chaisemartin & D'Haultfœuille (DID_M) on the switching panel, whole process, best of 3: pantau {ours:.2f} s "
-      f"({int(our_kb) // 1024} MB), diff-diff {theirs:.2f} s ({int(their_kb) // 1024} MB): {theirs / ours:.1f}x (target 10x)")
-mine = {t["term"]: t["estimate"] for t in json.load(open(f"{work}/dcdh.json"))["estimators"][0]["terms"]}
-peer = json.load(open(f"{work}/dcdh.diffdiff.json"))
-worst = max(abs(mine[k] - v) / max(abs(v), 1e-3) for k, v in peer.items())
-print(f"  DID_M, DID_+, DID_- and the placebo against diff-diff's: largest relative difference {worst:.1e}")
-if worst > 1e-6:
-    sys.exit("the DID_M estimates differ by more than 1e-6")
-PY
+side_by_side dcdh "de Chaisemartin & D'Haultfœuille (DID_M) on the switching panel" diff-diff "$work/dcdh.py" "$work/switching.csv" -- \
+    --outcome y --unit unit --time period --treat d --reversible --estimator chaisemartin_dhaultfoeuille
 rm -rf "$work"
