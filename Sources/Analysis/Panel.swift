@@ -82,7 +82,10 @@ public struct Panel: Sendable {
         }
         if !switchedOff.isEmpty {
             notes.append(
-                "\(switchedOff.count) units report the treatment and later not; adoption is absorbing, so they count as treated from their first treated round")
+                spec.absorbing
+                    ? "\(switchedOff.count) units report the treatment and later not; adoption is absorbing, so they count as treated from their first treated round"
+                    : "\(switchedOff.count) units report the treatment and later not; adoption is reversible, so TWFE and chaisemartin_dhaultfoeuille take "
+                        + "the treatment as reported, and the staggered estimators count them as treated from their first treated round")
         }
         if spec.absorbing {
             observations = observations.map { observation in

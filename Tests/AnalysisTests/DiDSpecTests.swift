@@ -187,6 +187,7 @@ struct DiDSpecTests {
         let built = try Panel.build(spec: spec, rounds: rounds, data: data, units: units)
         let (long, _) = try built.longPanel(spec)
         #expect(long.reportedTreatment != nil)
+        #expect(built.notes.contains { $0.hasPrefix("12 units report the treatment and later not; adoption is reversible") }, "\(built.notes)")
         let table = try PanelEstimation.chaisemartinDHaultfoeuille(long)
         #expect(table.rows.map(\.term) == ["DID_M (switchers)", "DID_+ (joiners)", "DID_- (leavers)", "placebo DID_M (one period before)"])
         // 6 districts × (2 joining in R2 + 1 in R3) joiners and 6 × 2 leavers in R4.
