@@ -6,7 +6,8 @@
 # from PyPI into a virtual environment, whole process and warm fit, on the same file in the same run; then the
 # two-stage, imputation and Sun & Abraham estimators beside pyfixest's did2s, did-imputation and pyfixest's saturated
 # event study, whole process against whole process; Callaway & Sant'Anna on the panel with rows dropped, every unit
-# kept, beside csdid's allow_unbalanced_panel; and DID_M on a panel whose treatment switches, beside diff-diff's.
+# kept, beside csdid's allow_unbalanced_panel; DID_M on a panel whose treatment switches, beside diff-diff's; and
+# Rambachan & Roth's sensitivity analysis beside honestdid's.
 # Usage: Scripts/bench_did.sh [UNITS]   (default 75000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,7 +36,7 @@ echo "pantau did (whole command: read CSV, TWFE + event study + Callaway & Sant'
 best=""
 for run in 1 2 3; do
     /usr/bin/time -o "$work/time.$run" -f "%e %M" .build/release/pantau did --data "$work/panel.csv" --outcome y --unit unit --time period \
-        --cohort cohort --cluster cluster --format json --timing > "$work/pantau.json" 2> "$work/phases.$run"
+        --cohort cohort --cluster cluster --format json --timing --no-sensitivity > "$work/pantau.json" 2> "$work/phases.$run"
     sed 's/^/  /' "$work/phases.$run"
     if [ -z "$best" ] || awk "BEGIN{exit !($(cut -d' ' -f1 "$work/time.$run") < $(cut -d' ' -f1 "$work/time.$best"))}"; then best=$run; fi
 done
@@ -138,7 +139,7 @@ echo "heterogeneity-robust estimators, whole process, pantau against its Python 
 for pair in two_stage:did2s imputation:did_imputation sun_abraham:saturated; do
     ours=${pair%%:*} theirs=${pair##*:}
     /usr/bin/time -o "$work/$ours.time" -f "%e %M" .build/release/pantau did --data "$work/panel.csv" --outcome y --unit unit --time period \
-        --cohort cohort --cluster cluster --estimator "$ours" --leads 9 --lags 9 --format json > "$work/$ours.json" 2>/dev/null
+        --cohort cohort --cluster cluster --estimator "$ours" --leads 9 --lags 9 --format json --no-sensitivity > "$work/$ours.json" 2>/dev/null
     status=0
     timeout "${PEER_TIMEOUT:-1800}" /usr/bin/time -o "$work/$theirs.time" -f "%e %M" "$venv/bin/python" "$work/robust.py" "$theirs" \
         "$work/panel.csv" > "$work/$theirs.out" 2> "$work/$theirs.err" || status=$?
@@ -163,7 +164,8 @@ side_by_side() {
     local name=$1 label=$2 peer=$3 script=$4 csv=$5
     shift 6
     for run in 1 2 3; do
-        /usr/bin/time -o "$work/$name.pantau.$run" -f "%e %M" .build/release/pantau did --data "$csv" "$@" --format json > "$work/$name.json" 2>/dev/null
+        /usr/bin/time -o "$work/$name.pantau.$run" -f "%e %M" .build/release/pantau did --data "$csv" "$@" --format json --no-sensitivity \
+            > "$work/$name.json" 2>/dev/null
         /usr/bin/time -o "$work/$name.peer.$run" -f "%e %M" "$venv/bin/python" "$script" "$csv" > "$work/$name.peer.json"
     done
     python3 - "$work" "$name" "$label" "$peer" <<'PY'
@@ -231,4 +233,52 @@ PY
 python_venv "$venv" diff-diff==3.13.0
 side_by_side dcdh "de Chaisemartin & D'Haultfœuille (DID_M) on the switching panel" diff-diff "$work/dcdh.py" "$work/switching.csv" -- \
     --outcome y --unit unit --time period --treat d --reversible --estimator chaisemartin_dhaultfoeuille
+# Rambachan & Roth beside honestdid: the event study on the same panel with and without the sensitivity analysis
+# (best of 3 each; the difference is what the analysis costs: both targets, 9 values of M-bar and 10 of M with the
+# C-LF test, both breakdown values and the pre-test's power), and honestdid's C-LF intervals on the same estimates and
+# covariance (read from pantau's JSON) for the first target only, over the same M-bar and M; every interval compared.
+python_venv "$venv" honestdid
+for run in 1 2 3; do
+    for mode in with without; do
+        flag=""
+        [ "$mode" = without ] && flag="--no-sensitivity"
+        /usr/bin/time -o "$work/sensitivity.$mode.$run" -f "%e %M" .build/release/pantau did --data "$work/panel.csv" --outcome y --unit unit \
+            --time period --cohort cohort --cluster cluster --estimator event_study --leads 4 --lags 4 --format json $flag \
+            > "$work/sensitivity.$mode.json" 2>/dev/null
+    done
+done
+cat > "$work/honestdid_bench.py" <<'PY'
+import json, sys, time, warnings
+warnings.simplefilter("ignore")
+started = time.time()
+import numpy as np, honestdid
+s = json.load(open(sys.argv[1]))["estimators"][0]["sensitivity"]
+beta, sigma = np.array(s["estimates"]), np.array(s["covariance"])
+pre, post = len(s["pre_event_times"]), len(s["post_event_times"])
+target = s["targets"][0]
+l_vec = np.eye(post)[0]
+rm = honestdid.createSensitivityResults_relativeMagnitudes(beta, sigma, pre, post, method="C-LF", l_vec=l_vec,
+                                                          Mbarvec=[r["mbar"] for r in target["relative_magnitudes"]])
+sd = honestdid.createSensitivityResults(beta, sigma, pre, post, method="C-LF", l_vec=l_vec, Mvec=[r["m"] for r in target["smoothness"]])
+print(json.dumps({"seconds": time.time() - started, "rm": rm[["lb", "ub"]].values.tolist(), "sd": sd[["lb", "ub"]].values.tolist()}))
+PY
+/usr/bin/time -o "$work/honestdid.time" -f "%e %M" "$venv/bin/python" "$work/honestdid_bench.py" "$work/sensitivity.with.json" > "$work/honestdid.json"
+python3 - "$work" <<'PY'
+import sys, json, glob
+work = sys.argv[1]
+best = lambda mode: min(float(open(f).read().split()[0]) for f in glob.glob(f"{work}/sensitivity.{mode}.?"))
+cost = best("with") - best("without")
+peer = float(open(f"{work}/honestdid.time").read().split()[0])
+print(f"Rambachan & Roth sensitivity (event study, leads 4, lags 4), whole process: pantau's analysis {cost:.2f} s "
+      f"(event study with it {best('with'):.2f} s, without {best('without'):.2f} s; both targets, breakdowns, pre-test power), "
+      f"honestdid {peer:.2f} s for the first target's C-LF intervals alone: {peer / cost:.0f}x")
+target = json.load(open(f"{work}/sensitivity.with.json"))["estimators"][0]["sensitivity"]["targets"][0]
+theirs = json.load(open(f"{work}/honestdid.json"))
+worst = 0.0
+for key, name in [("rm", "relative_magnitudes"), ("sd", "smoothness")]:
+    for (lb, ub), mine in zip(theirs[key], target[name]):
+        width = ub - lb
+        worst = max(worst, abs(mine["conf_int"][0] - lb) / width, abs(mine["conf_int"][1] - ub) / width)
+print(f"  every interval against honestdid's (1,000-point grid, its own C-LF draws): ends differ by at most {100 * worst:.1f}% of the width")
+PY
 rm -rf "$work"

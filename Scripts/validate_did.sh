@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bias and 95% coverage of the DiD estimators over repeated simulated panels with a known effect; then R's
 # clubSandwich (Debian's r-cran-clubsandwich, installed when missing) recomputes the CR2 reference fixture, which
-# must be what the tests hold; and pyfixest's did2s recomputes the two-stage DiD reference.
+# must be what the tests hold; and each Python peer (pyfixest, did-imputation, csdid, diff-diff, honestdid) recomputes
+# the reference fixture of its estimator.
 # Usage: Scripts/validate_did.sh [REPLICATIONS]   (default 300; release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -62,3 +63,13 @@ python_venv "$venv" diff-diff==3.13.0
 "$venv/bin/python" Scripts/reference/dcdh_diffdiff.py "$work/dcdh_panel.csv" "$work/dcdh_reference.csv"
 same_as_fixtures "DID_M" dcdh_panel.csv dcdh_reference.csv
 echo "de Chaisemartin & D'Haultfœuille: diff-diff $("$venv/bin/pip" show diff-diff | sed -n 's/^Version: //p') gives the fixture the tests compare with"
+# Callaway & Sant'Anna with the universal base period: diff-diff recomputes its reference on mpdta.
+"$venv/bin/python" Scripts/reference/cs_universal_mpdta.py Tests/ReferenceData/mpdta.csv "$work/cs_universal_reference.csv"
+same_as_fixtures "Callaway & Sant'Anna (universal base period)" cs_universal_reference.csv
+echo "Callaway & Sant'Anna with the universal base period: diff-diff $("$venv/bin/pip" show diff-diff | sed -n 's/^Version: //p') gives the fixture the tests compare with"
+# Rambachan & Roth: honestdid recomputes the seeded event studies, its decisions near the ends of its confidence sets,
+# the ends, and scipy the pre-test's power (about 15 minutes: honestdid solves an LP per grid point).
+python_venv "$venv" honestdid==0.1.1
+"$venv/bin/python" Scripts/reference/honestdid_sensitivity.py "$work/honestdid_cases.csv" "$work/honestdid_reference.csv"
+same_as_fixtures "Rambachan & Roth" honestdid_cases.csv honestdid_reference.csv
+echo "Rambachan & Roth: honestdid $("$venv/bin/pip" show honestdid | sed -n 's/^Version: //p') gives the fixture the tests compare with"

@@ -68,6 +68,11 @@ public struct DiDSpec: Sendable {
     /// Callaway & Sant'Anna keeps units missing a round (`missing_rounds: keep`, R did's allow_unbalanced_panel: each
     /// comparison made from rows) instead of leaving them out (`drop`, the default, as R's did).
     public let keepUnbalanced: Bool
+    /// Event studies get Rambachan & Roth's sensitivity to parallel trends (`sensitivity: false` leaves it out).
+    public let sensitivity: Bool
+    /// Callaway & Sant'Anna's pre-periods compare with the period before adoption (`base_period: universal`) rather than
+    /// with the period before them (`varying`, R did's default); the sensitivity analysis needs the former.
+    public let universalBase: Bool
 
     /// Whether the outcome is a condition (true or false for a unit): its effects are probabilities.
     public var outcomeIsCondition: Bool {
@@ -82,7 +87,7 @@ public struct DiDSpec: Sendable {
 
     static let keys = [
         "title", "instrument", "outcome", "treatment", "adoption", "cluster", "rounds", "estimators", "comparison", "leads", "lags",
-        "small_sample", "weights", "covariates", "method", "unit", "missing_rounds",
+        "small_sample", "weights", "covariates", "method", "unit", "missing_rounds", "sensitivity", "base_period",
     ]
 
     public static func load(path: String, questionnaires: [Questionnaire]) -> Result<DiDSpec, DiagnosticReport> {
@@ -205,28 +210,32 @@ extension SpecReader {
                 report(.badStructure, node, "covariates is a list, e.g. [\"${bpd_meetings}\", {attribute: papua}] (quote expressions inside brackets)")
             }
         }
-        var method = CallawaySantAnna.Method.doublyRobust
-        if let node = mapping["method"] {
-            switch node.string {
-            case "dr": method = .doublyRobust
-            case "or": method = .outcomeRegression
-            default: report(.badStructure, node, "method is dr (doubly robust) or or (outcome regression)")
-            }
+        /// A key whose value is one of a few words, each meaning a value; otherwise the message, and the default.
+        func choice<T>(_ key: String, _ values: [String: T], default fallback: T, _ message: String) -> T {
+            guard let node = mapping[key] else { return fallback }
+            if let word = node.string, let value = values[word] { return value }
+            report(.badStructure, node, message)
+            return fallback
         }
-        var keepUnbalanced = false
-        if let node = mapping["missing_rounds"] {
-            switch node.string {
-            case "keep": keepUnbalanced = true
-            case "drop": keepUnbalanced = false
-            default: report(.badStructure, node, "missing_rounds is drop (units missing a round left out of Callaway & Sant'Anna) or keep")
-            }
-        }
+        let method = choice(
+            "method", ["dr": CallawaySantAnna.Method.doublyRobust, "or": .outcomeRegression], default: .doublyRobust,
+            "method is dr (doubly robust) or or (outcome regression)")
+        let keepUnbalanced = choice(
+            "missing_rounds", ["keep": true, "drop": false], default: false,
+            "missing_rounds is drop (units missing a round left out of Callaway & Sant'Anna) or keep")
+        let sensitivity = choice(
+            "sensitivity", ["true": true, "yes": true, "false": false, "no": false], default: true,
+            "sensitivity is true (event studies get the sensitivity to parallel trends, the default) or false")
+        let universalBase = choice(
+            "base_period", ["universal": true, "varying": false], default: false,
+            "base_period is varying (R did's default) or universal (pre-periods compared with the period before adoption)")
         guard let treatment else { return nil }
         return DiDSpec(
             path: file, title: mapping["title"]?.string ?? "Difference-in-differences", instrument: instrument, outcome: outcome,
             treatment: treatment, absorbing: mapping["adoption"]?.string != "reversible", cluster: mapping["cluster"]?.string ?? "district",
             rounds: rounds, estimators: estimators, comparison: comparison,
             leads: Int(mapping["leads"]?.string ?? "") ?? 3, lags: Int(mapping["lags"]?.string ?? "") ?? 3, preset: preset,
-            weights: weights, covariates: covariates, method: method, unit: mapping["unit"]?.string, keepUnbalanced: keepUnbalanced)
+            weights: weights, covariates: covariates, method: method, unit: mapping["unit"]?.string, keepUnbalanced: keepUnbalanced,
+            sensitivity: sensitivity, universalBase: universalBase)
     }
 }

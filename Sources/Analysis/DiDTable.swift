@@ -34,14 +34,19 @@ public struct DiDTable: Sendable {
     public let title: String
     /// A short name for JSON and CSV: two_by_two, regression, twfe, event_study, callaway_santanna.
     public let estimator: String
-    public let rows: [Row]
+    public private(set) var rows: [Row]
     public let observations: Int
     public let clusters: Int?
     public let seType: String
     /// What the reader must know: the sample, the convention, the bootstrap, the band.
-    public let notes: [String]
+    public private(set) var notes: [String]
     /// Randomisation inference over cluster assignments, run when a side has fewer than 5 clusters.
     public var randomisation: RandomisationInference?
+    /// The event-time estimates' covariance, in the terms of the table's standard errors: event times ascending
+    /// (−1, the reference, absent), whether each is a single period rather than a bin, and the matrix.
+    public var eventCovariance: (eventTimes: [Int], exact: [Bool], matrix: [[Double]])?
+    /// Rambachan & Roth's sensitivity to parallel trends, where the event times allow it.
+    public var sensitivity: ParallelTrendsSensitivity?
 
     public init(title: String, estimator: String, rows: [Row], observations: Int, clusters: Int?, seType: String, notes: [String]) {
         self.title = title
@@ -56,33 +61,44 @@ public struct DiDTable: Sendable {
     /// The same table with the bootstrap result attached to the row of its term.
     public func attaching(_ result: WildClusterBootstrap.Result?) -> DiDTable {
         guard let result else { return self }
-        let rows = rows.map { row -> Row in
-            var row = row
-            if row.term == result.term { row.wildBootstrap = result }
-            return row
-        }
-        var table = DiDTable(title: title, estimator: estimator, rows: rows, observations: observations, clusters: clusters, seType: seType, notes: notes)
-        table.randomisation = randomisation
-        return table
+        return attaching([result.term: result])
     }
 
     /// The same table with bootstrap results attached to the rows they name (keys are row terms).
     public func attaching(_ results: [String: WildClusterBootstrap.Result]) -> DiDTable {
-        let rows = rows.map { row -> Row in
-            var row = row
-            if let result = results[row.term] { row.wildBootstrap = result }
-            return row
-        }
-        var table = DiDTable(title: title, estimator: estimator, rows: rows, observations: observations, clusters: clusters, seType: seType, notes: notes)
-        table.randomisation = randomisation
+        var table = self
+        for index in table.rows.indices { if let result = results[table.rows[index].term] { table.rows[index].wildBootstrap = result } }
         return table
     }
 
     /// The same table with a further note.
     public func adding(note: String) -> DiDTable {
-        var table = DiDTable(
-            title: title, estimator: estimator, rows: rows, observations: observations, clusters: clusters, seType: seType, notes: notes + [note])
-        table.randomisation = randomisation
+        var table = self
+        table.notes.append(note)
+        return table
+    }
+
+    /// The same table with the event-time covariance taken from `matrix`, whose rows and columns follow the table's rows.
+    func withEventCovariance(_ matrix: [[Double]], exact: (Int) -> Bool) -> DiDTable {
+        var table = self
+        let indices = rows.indices.filter { rows[$0].eventTime != nil }.sorted { rows[$0].eventTime! < rows[$1].eventTime! }
+        let times = indices.map { rows[$0].eventTime! }
+        table.eventCovariance = (times, times.map(exact), indices.map { a in indices.map { matrix[a][$0] } })
+        return table
+    }
+
+    /// The same table with its sensitivity analysis, when its event times allow one.
+    public func withSensitivity(method: HonestDiD.Method = .leastFavourableHybrid) -> DiDTable {
+        guard let covariance = eventCovariance else { return self }
+        guard !covariance.eventTimes.contains(-1) else {
+            return adding(
+                note: "no sensitivity to parallel trends: event time −1 is estimated here (varying base period), not the reference; "
+                    + "base_period: universal (--universal-base) makes it one")
+        }
+        var table = self
+        let estimates = covariance.eventTimes.map { time in rows.first { $0.eventTime == time }!.coefficient.estimate }
+        table.sensitivity = ParallelTrendsSensitivity(
+            eventTimes: covariance.eventTimes, exact: covariance.exact, estimates: estimates, covariance: covariance.matrix, method: method)
         return table
     }
 

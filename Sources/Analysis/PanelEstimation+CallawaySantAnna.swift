@@ -9,7 +9,7 @@ extension PanelEstimation {
     /// compares rows, each with its own values. Units treated from the first period have no pre-period and are left out.
     public static func callawaySantAnna(
         _ panel: LongPanel, comparison: CallawaySantAnna.Comparison,
-        method: CallawaySantAnna.Method = .doublyRobust, keepUnbalanced: Bool = false
+        method: CallawaySantAnna.Method = .doublyRobust, keepUnbalanced: Bool = false, universalBase: Bool = false
     ) throws -> DiDTable {
         let periodCount = panel.periods.count, unitCount = panel.unitLabels.count
         guard periodCount >= 2, !panel.outcome.isEmpty else { throw EstimationError.emptyCell("panel (fewer than two periods with data)") }
@@ -63,7 +63,8 @@ extension PanelEstimation {
                         weights: panel.weight.map { w in rows.map { w[$0] } },
                         group: units.map { panel.cohort[$0].map { $0 + 1 } ?? 0 }),
                     periods: Array(1...periodCount), comparison: comparison,
-                    clusterCodes: clustered ? units.map { denseCluster[clusterOf[$0]] } : nil, method: hasCovariates ? method : .outcomeRegression)
+                    clusterCodes: clustered ? units.map { denseCluster[clusterOf[$0]] } : nil, method: hasCovariates ? method : .outcomeRegression,
+                    universalBase: universalBase)
             }
             return try CallawaySantAnna(
                 periodColumns: (0..<periodCount).map { p in units.map { outcomes[$0 * periodCount + p] } },
@@ -71,7 +72,7 @@ extension PanelEstimation {
                 comparison: comparison, clusterCodes: clustered ? units.map { denseCluster[clusterOf[$0]] } : nil,
                 covariates: hasCovariates ? units.map { u in panel.covariates.map { $0[firstRow[u]] } } : nil,
                 method: hasCovariates ? method : .outcomeRegression,
-                weights: panel.weight == nil ? nil : units.map { panel.weight![firstRow[$0]] })
+                weights: panel.weight == nil ? nil : units.map { panel.weight![firstRow[$0]] }, universalBase: universalBase)
         }
         let estimator = try estimate(usable)
         let weightsChanging = usable.filter { weightVaries[$0] }.count
@@ -173,6 +174,9 @@ extension PanelEstimation {
                 format:
                     "uniform 95%% band over the event times: estimate ± %.3f × s.e. (sup-t from the aggregations' %@covariance%@, 9999 draws, seed 20211201)",
                 critical, (jackknife == nil ? "" : "jackknife ") as NSString, nu.map { String(format: " with t(%d) margins", Int($0)) as NSString } ?? ""))
+        if universalBase {
+            notes.append("universal base period: every ATT(g,t), before adoption too, compares with the period before adoption (event time −1, the reference)")
+        }
         if let any = bootstrap.values.first {
             let how = any.enumerated ? "all \(any.draws) sign patterns" : "\(any.draws) draws, seed 20211201"
             notes.append(
@@ -185,7 +189,9 @@ extension PanelEstimation {
             seType: jackknife == nil
                 ? "influence function, clustered by \(panel.clusterName) (summed to cluster totals)"
                 : "cluster jackknife by \(panel.clusterName) (refitted without each cluster)", notes: notes
-        ).attaching(bootstrap)
+        ).attaching(bootstrap).withEventCovariance(
+            jackknife?.covariance ?? estimator.covariance(of: full.terms.indices.map { index in full.aggregates.first { $0.0 == full.terms[index] }?.1 }),
+            exact: { _ in true })
     }
 }
 

@@ -53,12 +53,17 @@ extension PanelEstimation {
             replaced.conventionalStandardError = (conventional, row.coefficient.standardError)
             return replaced
         }
-        return DiDTable(
+        let replaced = DiDTable(
             title: table.title, estimator: table.estimator, rows: rows, observations: table.observations, clusters: table.clusters,
             seType: "cluster jackknife by \(panel.clusterName) (refitted without each cluster)",
             notes: table.notes + [
                 "standard errors from the cluster jackknife (each of the \(used.count) clusters left out in turn, every estimate refitted), "
                     + "t(\(used.count - 1)) intervals; the estimator's own in \(conventional)"
             ])
+        // The jackknife's covariance replaces the estimator's where the table had one (the estimators the sensitivity
+        // analysis reads).
+        guard let own = table.eventCovariance else { return replaced }
+        let exact = Dictionary(uniqueKeysWithValues: zip(own.eventTimes, own.exact))
+        return replaced.withEventCovariance(jackknife.covariance, exact: { exact[$0] ?? false })
     }
 }

@@ -63,7 +63,7 @@ extension PanelEstimation {
             return DiDTable.Row(
                 term: term, coefficient: DiDTable.t(estimate, variance.squareRoot(), degreesOfFreedom: degrees, term: term), eventTime: eventTime)
         }
-        var tableRows: [DiDTable.Row] = []
+        var tableRows: [DiDTable.Row] = [], rowWeights: [[Double]] = []
         for eventTime in window {
             let members = order.indices.filter { cells[order[$0]].eventTime == eventTime }
             guard !members.isEmpty else { continue }
@@ -71,6 +71,15 @@ extension PanelEstimation {
             var weights = [Double](repeating: 0, count: order.count)
             for j in members { weights[j] = Double(counts[order[j]]) / total }
             tableRows.append(combination("event time \(eventTime)", weights, eventTime: eventTime))
+            rowWeights.append(weights)
+        }
+        // The event times' covariance, W Σ W′, for the sensitivity analysis.
+        let combined = rowWeights.map { left in
+            rowWeights.map { right in
+                var sum = 0.0
+                for a in left.indices where left[a] != 0 { for b in right.indices where right[b] != 0 { sum += left[a] * result.covariance[a][b] * right[b] } }
+                return sum
+            }
         }
         let post = order.indices.filter { cells[order[$0]].eventTime >= 0 }
         let postTotal = Double(post.reduce(0) { $0 + counts[order[$1]] })
@@ -92,6 +101,7 @@ extension PanelEstimation {
         }
         return DiDTable(
             title: "Sun & Abraham event study (interaction-weighted)", estimator: "sun_abraham", rows: tableRows, observations: result.observations,
-            clusters: result.clusters, seType: result.standardErrors.name + " (delta method)", notes: notes)
+            clusters: result.clusters, seType: result.standardErrors.name + " (delta method)", notes: notes
+        ).withEventCovariance(combined, exact: exactEventTime(panel, leads: leads, lags: lags))
     }
 }

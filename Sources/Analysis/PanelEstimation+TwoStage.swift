@@ -90,7 +90,8 @@ extension PanelEstimation {
             title: "Two-stage DiD (Gardner): event study", estimator: "two_stage_event_study", rows: rows, observations: fit.result.observations,
             clusters: fit.result.clusters, seType: "two-step GMM, clustered by \(panel.clusterName)",
             notes: ["reference: event time −1; event times beyond −\(leads) and \(lags) binned at the ends"]
-                + twoStageNotes(fit, panel, covariatesLeftOut: leftOut))
+                + twoStageNotes(fit, panel, covariatesLeftOut: leftOut)
+        ).withEventCovariance(fit.result.covariance, exact: exactEventTime(panel, leads: leads, lags: lags))
     }
 }
 

@@ -476,6 +476,18 @@ public enum PanelEstimation {
             clusters: study.regression.clusters,
             seType: jackknife == nil ? study.regression.standardErrors.name : "cluster jackknife by \(panel.clusterName) (refitted without each cluster)",
             notes: notes
-        ).attaching(bootstrap)
+        ).attaching(bootstrap).withEventCovariance(jackknife?.covariance ?? study.regression.covariance, exact: exactEventTime(panel, leads: leads, lags: lags))
+    }
+
+    /// Whether an event time of a window binned at −`leads` and `lags` is a single period: the end bins are, when no
+    /// treated unit is seen beyond them.
+    static func exactEventTime(_ panel: LongPanel, leads: Int, lags: Int) -> (Int) -> Bool {
+        var earliest = Int.max, latest = Int.min
+        for i in panel.outcome.indices {
+            guard let adoption = panel.cohort[panel.unit[i]] else { continue }
+            earliest = min(earliest, panel.period[i] - adoption)
+            latest = max(latest, panel.period[i] - adoption)
+        }
+        return { time in (time != -leads || earliest >= -leads) && (time != lags || latest <= lags) }
     }
 }

@@ -102,7 +102,7 @@ public enum DiDReports {
             }
             out += "\n" + footer(table) + "\n"
             for note in table.notes { out += "\n- \(note)" }
-            out += "\n\n"
+            out += "\n\n" + sensitivityMarkdown(table)
         }
         if let comparison = EstimatorComparison(report.tables) {
             out += "## Event-time estimates compared\n\n\(comparison.sentence)\n\n| event time | " + comparison.estimators.joined(separator: " | ") + " |\n"
@@ -201,6 +201,7 @@ public enum DiDReports {
                 [
                     "estimator": table.estimator, "title": table.title, "n_obs": table.observations, "n_clusters": table.clusters ?? NSNull(),
                     "se_type": table.seType, "notes": table.notes,
+                    "sensitivity": table.sensitivity.map(sensitivityJSON) ?? NSNull(),
                     "randomisation_inference": table.randomisation.map {
                         ["term": $0.term, "p_value": $0.pValue, "assignments": $0.assignments, "enumerated": $0.enumerated] as [String: Any]
                     } ?? NSNull(),
@@ -315,7 +316,7 @@ public enum DiDReports {
             }
             out += "</table>\n<p class=\"note\">\(HTML.escape(footer(table)))</p>\n"
             if !table.notes.isEmpty { out += "<ul>" + table.notes.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n" }
-            out += "</section>\n"
+            out += sensitivityHTML(table) + "</section>\n"
         }
         if let comparison = EstimatorComparison(report.tables) {
             out += "<section><h2>Event-time estimates compared</h2>\n<p class=\"summary\">\(HTML.escape(comparison.sentence))</p>\n"

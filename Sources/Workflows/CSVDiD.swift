@@ -129,6 +129,10 @@ public struct PanelCSV: Sendable {
     public var keepUnbalanced = false
     /// The 0/1 treatment switches off as well as on: each row's treatment as given, not from the first treated period on.
     public var reversible = false
+    /// Event studies get Rambachan & Roth's sensitivity to parallel trends and Roth's pre-test power.
+    public var sensitivity = true
+    /// Callaway & Sant'Anna's pre-periods compare with the period before adoption (R did's base_period = "universal").
+    public var universalBase = false
 
     public init(path: String, outcome: String, unit: String, time: String, adoption: Adoption) {
         self.path = path
@@ -187,7 +191,7 @@ public struct PanelCSV: Sendable {
                 cluster: cluster.map(coded), clusterName: cluster, weight: weights.map { table.number($0)! }, weightName: weights,
                 covariates: covariates.map { ($0, table.number($0)!) }, adoptionName: adoptionColumn, timeName: time, reversible: reversible)
             let panel = built.panel, method = method, comparison = comparison, leads = leads, lags = lags
-            let keepUnbalanced = keepUnbalanced || crossSections
+            let keepUnbalanced = keepUnbalanced || crossSections, sensitivity = sensitivity, universalBase = universalBase
             notes = built.notes + (cluster == nil ? ["no --cluster: standard errors at the unit level"] : [])
             // The estimators are independent: they run at once, each timed on its own.
             let durations = Durations()
@@ -198,12 +202,13 @@ public struct PanelCSV: Sendable {
                     { @Sendable in
                         let begun = ContinuousClock.now
                         defer { durations.record(estimator.rawValue, ContinuousClock.now - begun) }
-                        return try PanelEstimation.attempt(estimator.rawValue) {
+                        let table = try PanelEstimation.attempt(estimator.rawValue) {
                             switch estimator {
                             case .twfe: try PanelEstimation.twoWayFixedEffects(panel)
                             case .eventStudy: try PanelEstimation.eventStudy(panel, leads: leads, lags: lags)
                             case .callawaySantAnna:
-                                try PanelEstimation.callawaySantAnna(panel, comparison: comparison, method: method, keepUnbalanced: keepUnbalanced)
+                                try PanelEstimation.callawaySantAnna(
+                                    panel, comparison: comparison, method: method, keepUnbalanced: keepUnbalanced, universalBase: universalBase)
                             case .twoStage: try PanelEstimation.twoStage(panel)
                             case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(panel, leads: leads, lags: lags)
                             case .imputation: try PanelEstimation.imputation(panel, lags: lags)
@@ -211,6 +216,7 @@ public struct PanelCSV: Sendable {
                             case .chaisemartinDHaultfoeuille: try PanelEstimation.chaisemartinDHaultfoeuille(panel)
                             }
                         }
+                        return sensitivity ? table.withSensitivity() : table
                     }
                 }
             ).map { try PanelEstimation.withRandomisationInference($0.adding(note: clusters), panel, sides: sides) }

@@ -42,7 +42,8 @@ public enum DiDWorkflow {
                     case .twfe: try PanelEstimation.twoWayFixedEffects(long, preset: spec.preset)
                     case .eventStudy: try PanelEstimation.eventStudy(long, leads: spec.leads, lags: spec.lags)
                     case .callawaySantAnna:
-                        try PanelEstimation.callawaySantAnna(long, comparison: spec.comparison, method: spec.method, keepUnbalanced: spec.keepUnbalanced)
+                        try PanelEstimation.callawaySantAnna(
+                            long, comparison: spec.comparison, method: spec.method, keepUnbalanced: spec.keepUnbalanced, universalBase: spec.universalBase)
                     case .twoStage: try PanelEstimation.twoStage(long)
                     case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(long, leads: spec.leads, lags: spec.lags)
                     case .imputation: try PanelEstimation.imputation(long, lags: spec.lags)
@@ -54,6 +55,10 @@ public enum DiDWorkflow {
         let sides = PanelEstimation.clusterSides(long)
         let clusters = PanelEstimation.clusterNote(long, sides: sides)
         tables = try tables.map { try PanelEstimation.withRandomisationInference($0.adding(note: clusters), long, preset: spec.preset, sides: sides) }
+        if spec.sensitivity {
+            let estimated = tables
+            tables = try PanelEstimation.concurrently(estimated.map { table in { @Sendable in table.withSensitivity() } })
+        }
         var header = "`\(spec.path)` · instrument \(spec.instrument) · outcome `\(spec.outcome.text)` · clusters: \(spec.cluster)"
         if let weights = spec.weights { header += " · weights: \(weights.name)" }
         if !spec.covariates.isEmpty { header += " · covariates: \(spec.covariates.map(\.name).joined(separator: ", "))" }

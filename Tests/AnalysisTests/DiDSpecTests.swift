@@ -90,6 +90,8 @@ struct DiDSpecTests {
             ("covariates: [{attribute: papua, from: R1}]", "Q002", 14),
             ("method: ipw", "Q002", 9),
             ("missing_rounds: sometimes", "Q002", 17),
+            ("base_period: fixed", "Q002", 14),
+            ("sensitivity: maybe", "Q002", 14),
         ])
     func errors(line: String, code: String, column: Int) throws {
         let text = """
@@ -122,7 +124,17 @@ struct DiDSpecTests {
             missing_rounds: keep
             """
         let spec = try DiDSpec.load(path: try write(text), questionnaires: [Self.questionnaire]).get()
-        #expect(spec.keepUnbalanced)
+        #expect(spec.keepUnbalanced && spec.sensitivity && !spec.universalBase)
+        let other = """
+            instrument: v
+            outcome: ${share}
+            treatment: ${sid} = 'online'
+            estimators: [callaway_santanna]
+            base_period: universal
+            sensitivity: false
+            """
+        let chosen = try DiDSpec.load(path: try write(other), questionnaires: [Self.questionnaire]).get()
+        #expect(chosen.universalBase && !chosen.sensitivity)
         var units: [FrameUnit] = []
         for district in 1...4 {
             units.append(

@@ -89,4 +89,40 @@ struct DiDFindingsTests {
         #expect(Ticks.nice(low: 0.016, high: 0.128).contains(0))
         #expect(Ticks.label(0.05, step: 0.05) == "0.05" && Ticks.label(20, step: 20) == "20")
     }
+
+    @Test("D4: an event study's sensitivity to parallel trends: a table per restriction, the breakdown sentence, a chart, the JSON object")
+    func sensitivity() throws {
+        let times = [-3, -2, 0, 1, 2]
+        var table = DiDTable(
+            title: "Event study", estimator: "event_study",
+            rows: times.map {
+                DiDTable.Row(term: "e\($0)", coefficient: DiDReportsTests.coefficient("e\($0)", $0 < 0 ? 0.01 * Double($0) : 0.5), eventTime: $0)
+            },
+            observations: 2400, clusters: 24, seType: "CR1", notes: [])
+        table.eventCovariance = (times, [true, true, true, true, true], times.indices.map { a in times.indices.map { a == $0 ? 0.01 : 0.002 } })
+        table = table.withSensitivity(method: .conditional)
+        let s = try #require(table.sensitivity)
+        #expect(s.preTimes == [-3, -2] && s.postTimes == [0, 1, 2])
+        let report = DiDReport(title: "t", header: "h", notes: [], tables: [table])
+        let markdown = try DiDReports.render(report, as: .md)
+        #expect(markdown.contains("### Sensitivity to parallel trends (Rambachan & Roth)"))
+        #expect(markdown.contains("| M̄ = 1.00 |") && markdown.contains("| Relative magnitudes | effect at event time 0 | average post-period effect |"))
+        #expect(markdown.contains("the interval excludes zero until M̄ ="), "\(markdown)")
+        let html = try DiDReports.render(report, as: .html)
+        #expect(html.contains("aria-label=\"robust confidence intervals by M̄\"") && html.contains("aria-label=\"robust confidence intervals by M\""))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try DiDReports.render(report, as: .json).utf8)) as? [String: Any])
+        let estimator = try #require((json["estimators"] as? [[String: Any]])?.first)
+        let object = try #require(estimator["sensitivity"] as? [String: Any])
+        let targets = try #require(object["targets"] as? [[String: Any]])
+        #expect(targets.count == 2 && (targets[0]["relative_magnitudes"] as? [Any])?.count == 9)
+        #expect((object["covariance"] as? [[Double]])?.count == 5 && object["pretest_power"] != nil)
+        // A table whose event time −1 is an estimate (a varying base period) gets a note instead.
+        var varying = DiDTable(
+            title: "C&S", estimator: "callaway_santanna",
+            rows: [-2, -1, 0].map { (t: Int) in DiDTable.Row(term: "e\(t)", coefficient: DiDReportsTests.coefficient("e\(t)", 0.1), eventTime: t) },
+            observations: 10, clusters: 2, seType: "IF", notes: [])
+        varying.eventCovariance = ([-2, -1, 0], [true, true, true], [[0.01, 0, 0], [0, 0.01, 0], [0, 0, 0.01]])
+        let noted = varying.withSensitivity()
+        #expect(noted.sensitivity == nil && noted.notes.last?.contains("base_period: universal") == true)
+    }
 }

@@ -20,7 +20,7 @@ extension CallawaySantAnna {
     /// `allow_unbalanced_panel` or `panel = FALSE`: each comparison uses the rows of its two periods, by DRDID's
     /// repeated cross-section estimators (reg_did_rc, drdid_rc), and each row's influence, scaled by units over the
     /// comparison's rows, is summed to its unit. The aggregations weight cohorts by each unit's mean weight.
-    init(rows: PanelRows, periods: [Int], comparison: Comparison, clusterCodes: [Int]?, method: Method) throws {
+    init(rows: PanelRows, periods: [Int], comparison: Comparison, clusterCodes: [Int]?, method: Method, universalBase: Bool = false) throws {
         let n = rows.group.count
         guard n > 1 else { throw EstimationError.tooFewObservations(observations: n, parameters: 2) }
         if let weights = rows.weights { guard weights.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw EstimationError.badWeights } }
@@ -34,7 +34,7 @@ extension CallawaySantAnna {
         for g in treatedGroups {
             guard let gIndex = index[g], gIndex > 0 else { continue }
             for (tIndex, t) in periods.enumerated() {
-                let base = t >= g ? gIndex - 1 : tIndex - 1
+                let base = Self.basePeriod(t: t, g: g, tIndex: tIndex, gIndex: gIndex, universal: universalBase)
                 guard base >= 0, base != tIndex else { continue }
                 cells.append((g, t, tIndex, base))
             }

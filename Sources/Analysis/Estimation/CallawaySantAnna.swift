@@ -62,11 +62,11 @@ public struct CallawaySantAnna: Sendable {
     /// values that change between rounds, pass those of the period before treatment).
     public init(
         outcome: [[Double]], periods: [Int], group: [Int], comparison: Comparison, cluster: [String]? = nil,
-        covariates: [[Double]]? = nil, method: Method = .outcomeRegression, weights: [Double]? = nil
+        covariates: [[Double]]? = nil, method: Method = .outcomeRegression, weights: [Double]? = nil, universalBase: Bool = false
     ) throws {
         try self.init(
             periodColumns: periods.indices.map { p in outcome.map { $0[p] } }, periods: periods, group: group, comparison: comparison,
-            clusterCodes: cluster.map(Self.codes(sortedBy:)), covariates: covariates, method: method, weights: weights)
+            clusterCodes: cluster.map(Self.codes(sortedBy:)), covariates: covariates, method: method, weights: weights, universalBase: universalBase)
     }
 
     /// Codes 0, 1, 2, … for cluster labels, in the labels' sorted order (the bootstrap draws one multiplier per
@@ -80,7 +80,7 @@ public struct CallawaySantAnna: Sendable {
     /// codes 0..<k (every code used): what large panels pass, without an array or a string per unit.
     init(
         periodColumns: [[Double]], periods: [Int], group: [Int], comparison: Comparison, clusterCodes: [Int]?,
-        covariates: [[Double]]?, method: Method, weights: [Double]?
+        covariates: [[Double]]?, method: Method, weights: [Double]?, universalBase: Bool = false
     ) throws {
         let n = group.count
         if let weights {
@@ -98,7 +98,7 @@ public struct CallawaySantAnna: Sendable {
         for g in treatedGroups {
             guard let gIndex = index[g], gIndex > 0 else { continue }  // treated from the first period: no pre-period
             for (tIndex, t) in periods.enumerated() {
-                let base = t >= g ? gIndex - 1 : tIndex - 1
+                let base = Self.basePeriod(t: t, g: g, tIndex: tIndex, gIndex: gIndex, universal: universalBase)
                 guard base >= 0, base != tIndex else { continue }
                 let later = periods[max(tIndex, base)]
                 let isControl = { (unitGroup: Int) in unitGroup == 0 || (comparison == .notYetTreated && unitGroup > later) }
@@ -440,6 +440,13 @@ public struct CallawaySantAnna: Sendable {
 }
 
 extension CallawaySantAnna {
+    /// The period each ATT(g,t) compares with: the period before adoption for post-periods; for pre-periods the period
+    /// before them (R did's "varying" base) or, with `universal`, the period before adoption too (ATT(g, g − 1) is then
+    /// the reference, not estimated), which makes the pre-period event times comparable with the post-period ones.
+    static func basePeriod(t: Int, g: Int, tIndex: Int, gIndex: Int, universal: Bool) -> Int {
+        t >= g || universal ? gIndex - 1 : tIndex - 1
+    }
+
     /// Each cluster's total of an aggregate's influence function (each unit's own without clusters).
     public func clusterTotals(_ aggregate: Aggregate) -> [Double] {
         let groups = clusterIndex ?? Array(0..<units)
@@ -452,13 +459,18 @@ extension CallawaySantAnna {
     /// totals, so the variance has G − 1 of them), nil (the normal) for unit-level influence.
     public var degreesOfFreedom: Double? { clusterIndex == nil ? nil : Double(clusters ?? 2) - 1 }
 
+    /// The covariance of aggregates from the clusters' influence totals (zero for a missing one).
+    func covariance(of aggregates: [Aggregate?]) -> [[Double]] {
+        let totals = aggregates.map { $0.map(clusterTotals) }
+        let n2 = Double(units) * Double(units)
+        return totals.map { a in totals.map { b in a.flatMap { a in b.map { zip(a, $0).reduce(0) { $0 + $1.0 * $1.1 } / n2 } } ?? 0 } }
+    }
+
     /// The critical value of a uniform (simultaneous) 95% band over a set of estimates: the sup-t critical value
     /// for their covariance (from the clusters' influence totals), with t(G − 1) margins as the pointwise intervals
     /// have. Deterministic for a seed.
     public func uniformCriticalValue(for aggregates: [Aggregate], draws: Int = 9999, seed: UInt64 = 20_211_201) -> Double {
-        let totals = aggregates.map(clusterTotals)
-        let n2 = Double(units) * Double(units)
-        let covariance = totals.map { a in totals.map { b in zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } / n2 } }
+        let covariance = covariance(of: aggregates)
         return EventStudy.supTCriticalValue(covariance: covariance, level: 0.95, draws: draws, seed: seed, degreesOfFreedom: degreesOfFreedom)
     }
 }

@@ -72,6 +72,18 @@ struct DiD: ParsableCommand {
     @Flag(help: "With --treat: the treatment switches off as well as on (each row as given), for chaisemartin_dhaultfoeuille and TWFE.")
     var reversible = false
 
+    @Flag(
+        help:
+            "Leave out the sensitivity to parallel trends (Rambachan & Roth's robust intervals and breakdown values, the pre-test's power) that event studies otherwise get."
+    )
+    var noSensitivity = false
+
+    @Flag(
+        help:
+            "Callaway & Sant'Anna's pre-periods compare with the period before adoption (R did's base_period = \"universal\"), which the sensitivity analysis needs."
+    )
+    var universalBase = false
+
     /// The estimators asked for, or the default for the data's kind.
     var estimatorNames: [String] {
         (estimator ?? (crossSections ? "callaway_santanna" : "twfe,event_study,callaway_santanna")).split(separator: ",").map(String.init)
@@ -162,6 +174,8 @@ struct DiD: ParsableCommand {
         request.crossSections = crossSections
         request.keepUnbalanced = keepUnbalanced
         request.reversible = reversible
+        request.sensitivity = !noSensitivity
+        request.universalBase = universalBase
         request.cluster = cluster
         request.weights = weights
         request.covariates = covariateNames
