@@ -279,6 +279,6 @@ for key, name in [("rm", "relative_magnitudes"), ("sd", "smoothness")]:
     for (lb, ub), mine in zip(theirs[key], target[name]):
         width = ub - lb
         worst = max(worst, abs(mine["conf_int"][0] - lb) / width, abs(mine["conf_int"][1] - ub) / width)
-print(f"  every interval against honestdid's (1,000-point grid, its own C-LF draws): ends differ by at most {100 * worst:.1f}% of the width")
+print(f"  every interval against honestdid's (1,000-point grid, its own C-LF draws): ends differ by at most {100 * worst:.2f}% of the width")
 PY
 rm -rf "$work"

@@ -116,7 +116,7 @@ extension PanelEstimation {
             y: rows.map { panel.outcome[$0] }, columns: columns, names: leads.map { "pre-trend event time −\($0)" } + panel.covariateNames,
             unit: rows.map { panel.unit[$0] }, unitCount: panel.unitLabels.count, period: rows.map { panel.period[$0] },
             periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName), cluster: rows.map { panel.cluster[$0] },
-            clusterCount: panel.clusterLabels.count)
+            clusterCount: panel.clusterLabels.count, weights: panel.weight.map { w in rows.map { w[$0] } })
         // did_imputation's small-sample factor: (N−1)/(N−K+1), one parameter fewer than fixest's (N−1)/(N−K).
         var nested = true, clusterOfUnit = [Int](repeating: -1, count: panel.unitLabels.count)
         for i in rows {
@@ -156,7 +156,7 @@ extension PanelEstimation {
 
     static func imputationTable(_ whole: LongPanel, lags: Int, pretrends: Int) throws -> DiDTable {
         let (panel, leftOut) = try whole.withCompleteCovariates()
-        let untreated = try untreatedRows(panel, estimator: "imputation", covariatesAllowed: true)
+        let untreated = try untreatedRows(panel, estimator: "imputation", covariatesAllowed: true, weightsAllowed: true)
         let cohort = panel.unit.map { panel.cohort[$0] }
         var overall: [Int: Double] = [:]
         var byEventTime = [[Int: Double]](repeating: [:], count: lags + 1)
@@ -170,7 +170,7 @@ extension PanelEstimation {
         let fit = try ImputationDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             cohort: cohort, untreated: untreated, targets: targets, cluster: panel.cluster, clusterCount: panel.clusterLabels.count,
-            covariates: panel.covariates)
+            covariates: panel.covariates, surveyWeights: panel.weight)
         var rows = fit.estimates.enumerated().map { index, coefficient in
             DiDTable.Row(term: coefficient.term, coefficient: coefficient, eventTime: index == 0 ? nil : horizons[index - 1])
         }
@@ -189,6 +189,11 @@ extension PanelEstimation {
             tableNotes.append(
                 "covariates in the imputation model (unit and period effects and \(panel.covariateNames.joined(separator: ", ")), on untreated unit-periods) "
                     + "and in the pre-trend test" + (leftOut > 0 ? "; \(leftOut) rows without a covariate value left out" : ""))
+        }
+        if let weightName = panel.weightName {
+            tableNotes.append(
+                "weighted by \(weightName) (did_imputation's aw): the imputation model, the pre-trend test and the estimand, so the effects are population-weighted"
+            )
         }
         if fit.rowsLeftOut > 0 {
             tableNotes.append("\(fit.rowsLeftOut) rows left out: their unit is never untreated or their period has no untreated unit")

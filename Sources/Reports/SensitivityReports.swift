@@ -74,8 +74,8 @@ extension DiDReports {
         return out + "<ul>" + sensitivityNotes(s).map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>\n"
     }
 
-    /// Robust intervals against the bound, the usual interval first, one colour per target, a dashed line at the
-    /// breakdown value.
+    /// Robust intervals against the bound, the usual interval first, one colour per target (the breakdown values are
+    /// in the sentence above the chart).
     static func sensitivityPlot(_ s: ParallelTrendsSensitivity, relativeMagnitudes: Bool) -> String {
         let colours = ["#1b6ca8", "#c0392b"]
         let width = 640.0, height = 260.0, left = 56.0, right = 16.0, top = 14.0, bottom = 34.0

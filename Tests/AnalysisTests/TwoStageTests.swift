@@ -2,8 +2,8 @@
 // and weighted
 // (Tests/AnalysisTests/Fixtures/did2s_reference.csv, written by Scripts/reference/did2s_pyfixest.py with the simulated
 // unbalanced staggered panel did2s_panel.csv), and
-// Borusyak–Jaravel–Spiess imputation against PyPI's did-imputation 0.1.0, without and with the covariate
-// (imputation_reference.csv, written by Scripts/reference/imputation_did.py on the same panel).
+// Borusyak–Jaravel–Spiess imputation against PyPI's did-imputation 0.1.0, without and with the covariate, and with it and survey
+// weights (aw) (imputation_reference.csv, written by Scripts/reference/imputation_did.py on the same panel).
 import Foundation
 import Testing
 
@@ -48,7 +48,7 @@ struct TwoStageTests {
     @Test("imputation: the overall effect and every event time equal did-imputation's, with its conservative standard errors, to 1e-8")
     func imputationMatchesDidImputation() throws {
         let all = try WildBootstrapTests.fixture("imputation_reference.csv")
-        let reference = all.filter { !$0[0].hasPrefix("+x ") }
+        let reference = all.filter { !$0[0].hasPrefix("+") }
         let table = try PanelEstimation.imputation(try Self.panel(), lags: 4, pretrends: 3)
         #expect(table.rows.map(\.term) == reference.map { $0[0] })
         // With the covariate x in the imputation model and the pre-trend test (did_imputation's controls).
@@ -59,6 +59,16 @@ struct TwoStageTests {
             let term = try #require(withX.rows.first { $0.term == String(row[0].dropFirst(3)) }, "\(row[0])")
             #expect(abs(term.coefficient.estimate - Double(row[1])!) < 1e-8, "\(row[0])")
             #expect(abs((term.conventionalStandardError?.value ?? .nan) - Double(row[2])!) < 1e-8, "\(row[0])")
+        }
+        // With the covariate and survey weights (did_imputation's aw).
+        let weighted = try PanelEstimation.imputation(try Self.panel(covariate: true, weighted: true), lags: 4, pretrends: 3)
+        let weightedRows = all.filter { $0[0].hasPrefix("+x+w ") }
+        #expect(weighted.rows.map(\.term) == weightedRows.map { String($0[0].dropFirst(5)) })
+        for row in weightedRows {
+            let term = try #require(weighted.rows.first { $0.term == String(row[0].dropFirst(5)) }, "\(row[0])")
+            #expect(abs(term.coefficient.estimate - Double(row[1])!) < 1e-8, "\(row[0]): \(term.coefficient.estimate)")
+            #expect(
+                abs((term.conventionalStandardError?.value ?? .nan) - Double(row[2])!) < 1e-8, "\(row[0]) SE: \(term.conventionalStandardError?.value ?? .nan)")
         }
         #expect(table.notes.contains { $0.hasPrefix("pre-trend test (BJS): on untreated unit-periods, the 3 pre-adoption dummies are jointly zero: F = ") })
         for row in reference {
@@ -103,13 +113,13 @@ struct TwoStageTests {
         #expect(abs(try #require(twfe.rows.first?.coefficient.estimate) - att) > 0.3, "TWFE is biased here")
     }
 
-    @Test("covariates with Sun & Abraham, and survey weights with the imputation estimator, are refused with the reason")
+    @Test("covariates and survey weights with Sun & Abraham are refused with the reason")
     func refusals() throws {
         #expect(throws: EstimationError.unsupported(estimator: "sun_abraham", what: "covariates (x)")) {
             try PanelEstimation.sunAbraham(try Self.panel(covariate: true), leads: 3, lags: 3)
         }
-        #expect(throws: EstimationError.unsupported(estimator: "imputation", what: "survey weights")) {
-            try PanelEstimation.imputation(try Self.panel(weighted: true), lags: 3)
+        #expect(throws: EstimationError.unsupported(estimator: "sun_abraham", what: "survey weights")) {
+            try PanelEstimation.sunAbraham(try Self.panel(weighted: true), leads: 3, lags: 3)
         }
     }
 

@@ -17,10 +17,15 @@ public struct ImputationDiD: Sendable {
     /// not named weigh nothing). `cohort` is each row's unit's adoption period (nil: never treated).
     public init(
         y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, cohort: [Int?], untreated: [Bool],
-        targets: [(name: String, weights: [Int: Double])], cluster: [Int], clusterCount: Int, covariates: [[Double]] = []
+        targets: [(name: String, weights: [Int: Double])], cluster: [Int], clusterCount: Int, covariates: [[Double]] = [],
+        surveyWeights: [Double]? = nil
     ) throws {
         let stage = try FirstStage(
-            y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, covariates: covariates)
+            y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, covariates: covariates,
+            weights: surveyWeights)
+        // Survey weights (did_imputation's aw) weight the imputation model and the estimand: each treated row's weight
+        // in a target is multiplied by its survey weight, and each untreated row's implied weight carries its own.
+        let survey = surveyWeights ?? [Double](repeating: 1, count: y.count)
         let reachable = Set(stage.rows)
         var present = [Bool](repeating: false, count: clusterCount)
         for i in stage.rows { present[cluster[i]] = true }
@@ -29,13 +34,16 @@ public struct ImputationDiD: Sendable {
         let critical = StudentT.quantile(0.975, degreesOfFreedom: degrees)
         var estimates: [Coefficient] = []
         for target in targets {
-            let weights = target.weights.filter { reachable.contains($0.key) && !untreated[$0.key] && $0.value != 0 }
+            let weights = Dictionary(
+                uniqueKeysWithValues: target.weights.filter { reachable.contains($0.key) && !untreated[$0.key] && $0.value != 0 }.map {
+                    ($0.key, $0.value * survey[$0.key])
+                })
             let total = weights.values.reduce(0, +)
             guard total != 0 else { throw EstimationError.emptyCell("treated unit-periods for \(target.name)") }
             let w = weights.mapValues { $0 / total }
             let effect = w.reduce(0) { $0 + $1.value * stage.adjusted($1.key) }
             // The weight each untreated row carries in the estimate: −x₀(X₀ᵀX₀)⁻¹X₁ᵀw (X the dummies and covariates).
-            let carried = stage.carry(w.map { ($0.key, $0.value) })
+            let carried = stage.carry(w.map { ($0.key, $0.value / survey[$0.key]) })
             // Treated rows' residuals: their effect less the cluster-weighted average effect of their cohort and period.
             var clusterWeight: [[Int]: Double] = [:]
             for (row, weight) in w { clusterWeight[[cluster[row], cohort[row] ?? -1, period[row]], default: 0] += weight }
@@ -53,7 +61,7 @@ public struct ImputationDiD: Sendable {
                 sums[cluster[row]] += weight * (stage.adjusted(row) - average)
             }
             for row in stage.untreatedRows {
-                let v = -stage.carried(carried, at: row)
+                let v = -survey[row] * stage.carried(carried, at: row)
                 sums[cluster[row]] += v * stage.adjusted(row)
             }
             let se = sums.reduce(0) { $0 + $1 * $1 }.squareRoot()
