@@ -14,11 +14,12 @@ extension PanelEstimation {
         }
     }
 
-    static func sunAbrahamTable(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
-        if !panel.covariateNames.isEmpty {
-            throw EstimationError.unsupported(estimator: "sun_abraham", what: "covariates (\(panel.covariateNames.joined(separator: ", ")))")
-        }
-        if panel.weightName != nil { throw EstimationError.unsupported(estimator: "sun_abraham", what: "survey weights") }
+    static func sunAbrahamTable(_ whole: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
+        // Covariates enter the saturated regression beside the cohort-by-event-time dummies (as in fixest's sunab);
+        // rows without a value are left out. Survey weights make it weighted least squares, and the cohorts' shares
+        // are shares of the weights.
+        let (panel, leftOut) = try whole.withCompleteCovariates()
+        let weight = panel.weight ?? [Double](repeating: 1, count: panel.outcome.count)
         let cohorts = Array(Set(panel.cohort.compactMap { $0 })).sorted()
         guard !cohorts.isEmpty else { throw EstimationError.emptyCell("treated cohort") }
         let neverTreated = panel.cohort.contains { $0 == nil }
@@ -29,7 +30,7 @@ extension PanelEstimation {
         let rows = panel.outcome.indices.filter { control == nil || panel.period[$0] < control! }
         let window = Array(-leads...lags).filter { $0 != -1 }
         // The cohort and event-time cell of each row (nil for comparison rows and the reference period).
-        var cellIndex: [[Int]: Int] = [:], cells: [(cohort: Int, eventTime: Int)] = [], counts: [Int] = []
+        var cellIndex: [[Int]: Int] = [:], cells: [(cohort: Int, eventTime: Int)] = [], counts: [Double] = []
         var cellOfRow = [Int?](repeating: nil, count: rows.count)
         for (position, i) in rows.enumerated() {
             guard let g = panel.cohort[panel.unit[i]], g != control else { continue }
@@ -41,7 +42,7 @@ extension PanelEstimation {
                 cells.append((g, eventTime))
                 counts.append(0)
             }
-            counts[cellIndex[key]!] += 1
+            counts[cellIndex[key]!] += weight[i]
             cellOfRow[position] = cellIndex[key]
         }
         let order = cells.indices.sorted { (cells[$0].cohort, cells[$0].eventTime) < (cells[$1].cohort, cells[$1].eventTime) }
@@ -49,9 +50,11 @@ extension PanelEstimation {
         for (position, cell) in cellOfRow.enumerated() { if let cell { columns[cell][position] = 1 } }
         let names = order.map { "cohort \(panel.periods[cells[$0].cohort]) × event time \(cells[$0].eventTime)" }
         let result = try TwoWayFixedEffects.fit(
-            y: rows.map { panel.outcome[$0] }, columns: order.map { columns[$0] }, names: names, unit: rows.map { panel.unit[$0] },
+            y: rows.map { panel.outcome[$0] }, columns: order.map { columns[$0] } + panel.covariates.map { c in rows.map { c[$0] } },
+            names: names + panel.covariateNames, unit: rows.map { panel.unit[$0] },
             unitCount: panel.unitLabels.count, period: rows.map { panel.period[$0] }, periodCount: panel.periods.count,
-            standardErrors: .cr1(cluster: panel.clusterName), cluster: rows.map { panel.cluster[$0] }, clusterCount: panel.clusterLabels.count)
+            standardErrors: .cr1(cluster: panel.clusterName), cluster: rows.map { panel.cluster[$0] }, clusterCount: panel.clusterLabels.count,
+            weights: panel.weight.map { w in rows.map { w[$0] } })
         let degrees = Double(result.degreesOfFreedom)
         // A linear combination of the cohort-by-event-time coefficients, with its delta-method standard error.
         func combination(_ term: String, _ weights: [Double], eventTime: Int?) -> DiDTable.Row {
@@ -67,9 +70,9 @@ extension PanelEstimation {
         for eventTime in window {
             let members = order.indices.filter { cells[order[$0]].eventTime == eventTime }
             guard !members.isEmpty else { continue }
-            let total = Double(members.reduce(0) { $0 + counts[order[$1]] })
-            var weights = [Double](repeating: 0, count: order.count)
-            for j in members { weights[j] = Double(counts[order[j]]) / total }
+            let total = members.reduce(0) { $0 + counts[order[$1]] }
+            var weights = [Double](repeating: 0, count: order.count + panel.covariates.count)
+            for j in members { weights[j] = counts[order[j]] / total }
             tableRows.append(combination("event time \(eventTime)", weights, eventTime: eventTime))
             rowWeights.append(weights)
         }
@@ -82,9 +85,9 @@ extension PanelEstimation {
             }
         }
         let post = order.indices.filter { cells[order[$0]].eventTime >= 0 }
-        let postTotal = Double(post.reduce(0) { $0 + counts[order[$1]] })
-        var postWeights = [Double](repeating: 0, count: order.count)
-        for j in post { postWeights[j] = Double(counts[order[j]]) / postTotal }
+        let postTotal = post.reduce(0) { $0 + counts[order[$1]] }
+        var postWeights = [Double](repeating: 0, count: order.count + panel.covariates.count)
+        for j in post { postWeights[j] = counts[order[j]] / postTotal }
         tableRows.append(combination("average post-period effect", postWeights, eventTime: nil))
         var notes = [
             "Sun & Abraham interaction-weighted: each event time's effect averages the cohorts' own coefficients by their shares of the rows at "
@@ -92,6 +95,14 @@ extension PanelEstimation {
                 + "beyond −\(leads) and \(lags) binned at the ends",
             "the average post-period effect weighs every treated cohort and event time in the window by its rows",
         ]
+        if !panel.covariateNames.isEmpty {
+            notes.append(
+                "covariates in the saturated regression: \(panel.covariateNames.joined(separator: ", "))"
+                    + (leftOut > 0 ? "; \(leftOut) rows without a covariate value left out" : ""))
+        }
+        if let weightName = panel.weightName {
+            notes.append("weighted by \(weightName): weighted least squares, and each cohort's share of an event time is its share of the weights")
+        }
         if let control {
             notes.append(
                 "no never-treated units: the last cohort to adopt (\(panel.periods[control])) is the comparison, and periods from "

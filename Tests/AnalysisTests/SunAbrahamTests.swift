@@ -1,6 +1,8 @@
 // Sun & Abraham's interaction-weighted event study on the did package's mpdta against pyfixest 0.60.0's saturated
 // event study and its aggregation by event time (Tests/AnalysisTests/Fixtures/sun_abraham_reference.csv, written by
-// Scripts/reference/sun_abraham_pyfixest.py).
+// Scripts/reference/sun_abraham_pyfixest.py); with a time-varying covariate and with survey weights against pyfixest's
+// feols on the saturated regression written out (sun_abraham_covariates_reference.csv, from
+// Scripts/reference/sun_abraham_covariates_pyfixest.py on the two-stage test panel).
 import Foundation
 import Testing
 
@@ -30,6 +32,24 @@ struct SunAbrahamTests {
             #expect(abs(term.coefficient.standardError - Double(row[2])!) < 1e-8, "\(row[0])")
         }
         #expect(table.notes.contains("comparison: the never-treated units"))
+    }
+
+    @Test("with a covariate, and with it and survey weights: every event time and the average post-period effect equal pyfixest's feols, to 1e-8")
+    func covariatesAndWeights() throws {
+        let reference = try WildBootstrapTests.fixture("sun_abraham_covariates_reference.csv")
+        for (variant, weighted) in [("+x", false), ("+x+w", true)] {
+            // The table before the jackknife (25 clusters would replace CR1 by it), CR1 as the peer computes it.
+            let table = try PanelEstimation.sunAbrahamTable(try TwoStageTests.panel(covariate: true, weighted: weighted), leads: 6, lags: 4)
+            let expected = reference.filter { $0[0].hasPrefix(variant + " ") }
+            #expect(table.rows.map(\.term) == expected.map { String($0[0].dropFirst(variant.count + 1)) })
+            for row in expected {
+                let term = try #require(table.rows.first { $0.term == String(row[0].dropFirst(variant.count + 1)) }, "\(row[0])")
+                #expect(abs(term.coefficient.estimate - Double(row[1])!) < 1e-8, "\(row[0]): \(term.coefficient.estimate)")
+                #expect(abs(term.coefficient.standardError - Double(row[2])!) < 1e-8, "\(row[0]) SE: \(term.coefficient.standardError)")
+            }
+            #expect(table.notes.contains { $0.hasPrefix("covariates in the saturated regression: x") })
+            #expect(table.notes.contains { $0.hasPrefix("weighted by w") } == weighted)
+        }
     }
 
     @Test("without never-treated units the last cohort is the comparison, and its treated periods are left out")

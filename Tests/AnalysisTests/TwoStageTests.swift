@@ -113,16 +113,6 @@ struct TwoStageTests {
         #expect(abs(try #require(twfe.rows.first?.coefficient.estimate) - att) > 0.3, "TWFE is biased here")
     }
 
-    @Test("covariates and survey weights with Sun & Abraham are refused with the reason")
-    func refusals() throws {
-        #expect(throws: EstimationError.unsupported(estimator: "sun_abraham", what: "covariates (x)")) {
-            try PanelEstimation.sunAbraham(try Self.panel(covariate: true), leads: 3, lags: 3)
-        }
-        #expect(throws: EstimationError.unsupported(estimator: "sun_abraham", what: "survey weights")) {
-            try PanelEstimation.sunAbraham(try Self.panel(weighted: true), leads: 3, lags: 3)
-        }
-    }
-
     @Test("under 50 clusters the three estimators' standard errors are the delete-one-cluster jackknife's, refitted by hand here")
     func jackknife() throws {
         let panel = try Self.panel()
