@@ -61,6 +61,10 @@ public struct ParallelTrendsSensitivity: Sendable {
             t += 1
         }
         guard !pre.isEmpty, !post.isEmpty else { return nil }
+        // Nothing to bound where an estimate or a variance is missing, infinite or zero.
+        guard (pre + post).allSatisfy({ estimates[$0].isFinite && covariance[$0][$0].isFinite && covariance[$0][$0] > 0 }),
+            (pre + post).allSatisfy({ a in (pre + post).allSatisfy { covariance[a][$0].isFinite } })
+        else { return nil }
         let used = pre + post
         let left = eventTimes.indices.filter { !used.contains($0) }
         note =

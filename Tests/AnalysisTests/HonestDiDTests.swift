@@ -172,5 +172,9 @@ struct HonestDiDTests {
         // Estimates far from zero with small pre-period changes: the conclusion survives well past M̄ = 1.
         #expect((s.targets[0].relativeMagnitudesBreakdown ?? 0) > 1)
         #expect(ParallelTrendsSensitivity(eventTimes: [0, 1], exact: [true, true], estimates: [1, 1], covariance: [[1, 0], [0, 1]]) == nil)
+        // A missing estimate or a zero variance (a degenerate panel) gives no analysis rather than a loop or NaN intervals.
+        #expect(ParallelTrendsSensitivity(eventTimes: [-2, 0], exact: [true, true], estimates: [.nan, 1], covariance: [[1, 0], [0, 1]]) == nil)
+        #expect(ParallelTrendsSensitivity(eventTimes: [-2, 0], exact: [true, true], estimates: [0, 1], covariance: [[0, 0], [0, 1]]) == nil)
+        #expect(try PretrendPower(eventTimes: [-2], covariance: [[0]]).slope(forPower: 0.5).isNaN)
     }
 }
