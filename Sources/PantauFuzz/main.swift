@@ -92,6 +92,8 @@ func runPanel(_ path: String) {
     var request = PanelCSV(path: path, outcome: "y", unit: "unit", time: "period", adoption: .treatment(column: "d"))
     request.cluster = "cl"
     if next(2) == 0 { request.covariates = ["x"] }
+    // The sensitivity analysis costs about a second per event study whatever the file: one panel in fifty gets it.
+    request.sensitivity = next(50) == 0
     _ = try? request.run(format: DiDReports.Format.allCases[next(DiDReports.Format.allCases.count)])
 }
 
