@@ -83,7 +83,9 @@ public struct ParallelTrendsSensitivity: Sendable {
             + (postCount > 1 ? [("average post-period effect", [Double](repeating: 1 / Double(postCount), count: postCount))] : [])
         var built: [Target] = []
         for (name, weights) in choices {
-            guard let fit = try? HonestDiD(estimates: beta, covariance: sigma, preCount: pre.count, postCount: postCount, target: weights) else { return nil }
+            guard let plain = try? HonestDiD(estimates: beta, covariance: sigma, preCount: pre.count, postCount: postCount, target: weights)
+            else { return nil }
+            let fit = method == .leastFavourableHybrid ? plain.withSmoothnessCriticalValue() : plain
             let mGrid = (0..<10).map { fit.smoothnessGridTop * Double($0) / 9 }
             let rm = Self.relativeMagnitudeGrid.map { Bounded(bound: $0, interval: fit.interval(.relativeMagnitudes($0), method: method)) }
             let sd = mGrid.map { Bounded(bound: $0, interval: fit.interval(.smoothness($0), method: method)) }

@@ -31,12 +31,22 @@ extension HonestDiD {
         let floorShift = postCount == 1 ? rows.indices.map { d[$0] / sigmaY[$0][$0].squareRoot() } : nil
         let test = MomentInequalityTest(sigma: sigmaY, x: nuisance, floorShift: floorShift)
         var leastFavourable: Double?
-        if method == .leastFavourableHybrid {
+        if method == .leastFavourableHybrid, polyhedron.smoothness, let shared = smoothnessLeastFavourable {
+            leastFavourable = shared
+        } else if method == .leastFavourableHybrid {
             let lower = Cholesky.lower(covariance)
             let loading = a.map { row in (0..<periods).map { c in (c..<periods).reduce(0) { $0 + row[$1] * lower[$1][c] } } }
             leastFavourable = MomentInequalityTest.leastFavourableCriticalValue(test: test, loading: loading, kappa: alpha / 10, seed: seed)
         }
         return PolyhedronTest(test: test, base: base, direction: direction, leastFavourable: leastFavourable, method: method, alpha: alpha)
+    }
+
+    /// The same analysis with the smoothness restriction's least-favourable critical value computed once (it does not
+    /// depend on M): what a grid of M and a breakdown search should use.
+    public func withSmoothnessCriticalValue() -> HonestDiD {
+        var copy = self
+        copy.smoothnessLeastFavourable = prepare(smoothness(0), method: .leastFavourableHybrid, seed: 20_180_601).leastFavourable
+        return copy
     }
 
     /// The bounds of θ over the polyhedron at δ_pre = β̂_pre: where the search for the accepted values starts.

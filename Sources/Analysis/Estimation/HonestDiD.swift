@@ -29,6 +29,9 @@ public struct HonestDiD: Sendable {
     /// The target's weights on the post-period estimates.
     public let target: [Double]
     public let alpha: Double
+    /// The least-favourable first stage's critical value for smoothness, which depends on the moments' covariance and
+    /// not on M: computed once by `withSmoothnessCriticalValue()` and reused for every M.
+    var smoothnessLeastFavourable: Double?
 
     public init(estimates: [Double], covariance: [[Double]], preCount: Int, postCount: Int, target: [Double], alpha: Double = 0.05) throws {
         guard preCount >= 1, postCount >= 1, estimates.count == preCount + postCount, covariance.count == estimates.count,
@@ -63,6 +66,8 @@ public struct HonestDiD: Sendable {
         let a: [[Double]]
         let d: [Double]
         let testRows: [Int]
+        /// Smoothness polyhedra differ only in d, so their least-favourable critical value is shared.
+        var smoothness = false
     }
 
     /// The periods with the reference inserted (at index `preCount`, fixed at zero), then the reference column dropped.
@@ -79,7 +84,7 @@ public struct HonestDiD: Sendable {
         let second = (0..<(extended - 2)).map { r in (0..<extended).map { c in c == r || c == r + 2 ? 1.0 : c == r + 1 ? -2 : 0 } }
         let a = droppingReference(second + second.map { $0.map { -$0 } })
         // HonestDiD tests only the moments that involve a post-period when there is more than one.
-        return Polyhedron(a: a, d: [Double](repeating: m, count: a.count), testRows: postCount > 1 ? postRows(a) : Array(a.indices))
+        return Polyhedron(a: a, d: [Double](repeating: m, count: a.count), testRows: postCount > 1 ? postRows(a) : Array(a.indices), smoothness: true)
     }
 
     /// Δ^RM with the largest pre-period change at `s` (−(pre − 1)…0, the change into period s) of sign `positive`.
