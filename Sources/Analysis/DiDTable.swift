@@ -99,6 +99,16 @@ public struct DiDTable: Sendable {
         let estimates = covariance.eventTimes.map { time in rows.first { $0.eventTime == time }!.coefficient.estimate }
         table.sensitivity = ParallelTrendsSensitivity(
             eventTimes: covariance.eventTimes, exact: covariance.exact, estimates: estimates, covariance: covariance.matrix, method: method)
+        if table.sensitivity == nil {
+            let bins = zip(covariance.eventTimes, covariance.exact).filter { !$1 }.map { String($0.0) }
+            table = table.adding(
+                note: "no sensitivity to parallel trends: it needs event time −2 and event time 0 as single periods with finite estimates and "
+                    + "variances"
+                    + (bins.isEmpty
+                        ? ""
+                        : "; \(bins.count == 1 ? "event time \(bins[0]) is a bin" : "event times \(bins.joined(separator: ", ")) are bins") of several periods "
+                            + "(a wider leads or lags window keeps them single)"))
+        }
         return table
     }
 

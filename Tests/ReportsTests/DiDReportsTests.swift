@@ -124,5 +124,11 @@ struct DiDFindingsTests {
         varying.eventCovariance = ([-2, -1, 0], [true, true, true], [[0.01, 0, 0], [0, 0.01, 0], [0, 0, 0.01]])
         let noted = varying.withSensitivity()
         #expect(noted.sensitivity == nil && noted.notes.last?.contains("base_period: universal") == true)
+        // Event time −2 a bin of several periods: a note says why there is no analysis and how to get one.
+        var binned = table
+        binned.sensitivity = nil
+        binned.eventCovariance = (times, [true, false, true, true, true], times.indices.map { a in times.indices.map { a == $0 ? 0.01 : 0.002 } })
+        let withoutAnalysis = binned.withSensitivity()
+        #expect(withoutAnalysis.sensitivity == nil && withoutAnalysis.notes.last?.contains("event time -2 is a bin of several periods") == true)
     }
 }
