@@ -30,7 +30,11 @@ public struct PretrendPower: Sendable {
     public func slope(forPower target: Double) -> Double {
         var low = 0.0, high = eventTimes.indices.map { covariance[$0][$0].squareRoot() }.max()!
         guard high > 0, high.isFinite else { return .nan }
-        for _ in 0..<200 where power(slope: high) < target { (low, high) = (high, high * 2) }
+        var doublings = 0
+        while doublings < 200, power(slope: high) < target {
+            (low, high) = (high, high * 2)
+            doublings += 1
+        }
         for _ in 0..<60 where high - low > 1e-10 * high {
             let middle = (low + high) / 2
             if power(slope: middle) < target { low = middle } else { high = middle }
