@@ -157,15 +157,13 @@ public struct EventStudy: Sendable {
         guard k > 0 else { return 0 }
         let standardErrors = (0..<k).map { covariance[$0][$0].squareRoot() }
         // Cholesky of the correlation matrix, with a tiny ridge should it be only positive semi-definite.
-        var lower = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-        for a in 0..<k {
-            for b in 0...a {
-                var sum = covariance[a][b] / (standardErrors[a] * standardErrors[b])
-                if a == b { sum += 1e-12 }
-                for c in 0..<b { sum -= lower[a][c] * lower[b][c] }
-                lower[a][b] = a == b ? max(sum, 0).squareRoot() : (lower[b][b] > 0 ? sum / lower[b][b] : 0)
+        let correlation: [[Double]] = (0..<k).map { a in
+            (0..<k).map { b -> Double in
+                let ridge: Double = a == b ? 1e-12 : 0
+                return covariance[a][b] / (standardErrors[a] * standardErrors[b]) + ridge
             }
         }
+        let lower = Cholesky.lower(correlation)
         var generator = SplitMix64(seed: seed)
         func uniform() -> Double { (Double(generator.next() >> 11) + 0.5) / Double(UInt64(1) << 53) }
         var maxima: [Double] = []
