@@ -8,13 +8,25 @@ extension PanelEstimation {
     /// coefficients weighted by their shares of the rows at that event time. Standard errors: CR1 by the panel's
     /// cluster through the delta method, the weights taken as fixed (as fixest's sunab and pyfixest's aggregate); under
     /// 50 clusters the cluster jackknife's (CR1's covered 93.0% with 40 clusters in the coverage study).
-    public static func sunAbraham(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
-        jackknifed(try sunAbrahamTable(panel, leads: leads, lags: lags), panel, conventional: "cr1_std_error") {
-            try sunAbrahamTable($0, leads: leads, lags: lags)
-        }
+    /// Under 50 clusters, the wild cluster bootstrap of every row too (`bootstrap: false` leaves it out).
+    public static func sunAbraham(_ panel: LongPanel, leads: Int, lags: Int, bootstrap: Bool = true) throws -> DiDTable {
+        let request = bootstrapRequest(panel, bootstrap)
+        let (table, results) = try sunAbrahamFit(panel, leads: leads, lags: lags, bootstrap: request)
+        let jackknifed = jackknifed(table, panel, conventional: "cr1_std_error") { try sunAbrahamTable($0, leads: leads, lags: lags) }
+        guard let any = results.values.first else { return jackknifed }
+        return jackknifed.attaching(results).adding(note: wildBootstrapNote(any)).adding(
+            note: "wild cluster bootstrap of each row as one coefficient of the saturated regression (reparametrised so that the row's "
+                + "combination of cohort coefficients is a coefficient), on the data net of the unit and period effects")
     }
 
-    static func sunAbrahamTable(_ whole: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
+    /// The table alone (what the jackknife refits).
+    static func sunAbrahamTable(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
+        try sunAbrahamFit(panel, leads: leads, lags: lags, bootstrap: nil).table
+    }
+
+    static func sunAbrahamFit(_ whole: LongPanel, leads: Int, lags: Int, bootstrap request: WildClusterBootstrap.Request?) throws -> (
+        table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
+    ) {
         // Covariates enter the saturated regression beside the cohort-by-event-time dummies (as in fixest's sunab);
         // rows without a value are left out. Survey weights make it weighted least squares, and the cohorts' shares
         // are shares of the weights.
@@ -110,9 +122,35 @@ extension PanelEstimation {
         } else {
             notes.append("comparison: the never-treated units")
         }
-        return DiDTable(
+        let table = DiDTable(
             title: "Sun & Abraham event study (interaction-weighted)", estimator: "sun_abraham", rows: tableRows, observations: result.observations,
             clusters: result.clusters, seType: result.standardErrors.name + " (delta method)", notes: notes
         ).withEventCovariance(combined, exact: exactEventTime(panel, leads: leads, lags: lags))
+        guard let request else { return (table, [:]) }
+        // Each row a linear combination c′β of the regression's coefficients, bootstrapped as one coefficient.
+        let w = panel.weight.map { weights in rows.map { weights[$0] } }
+        let design = order.map { columns[$0] } + panel.covariates.map { c in rows.map { c[$0] } }
+        let demeaned = TwoWayFixedEffects.absorb(
+            [rows.map { panel.outcome[$0] }] + design, units: rows.map { panel.unit[$0] }, periods: rows.map { panel.period[$0] },
+            unitCount: panel.unitLabels.count, periodCount: panel.periods.count, weights: w
+        ).columns
+        let (wy, wx) = weighted(demeaned[0], rows.indices.map { i in demeaned.dropFirst().map { $0[i] } }, w)
+        let clusters = rows.map { panel.clusterLabels[panel.cluster[$0]] }
+        var results: [String: WildClusterBootstrap.Result] = [:]
+        for (row, c) in zip(tableRows, rowWeights + [postWeights]) {
+            guard let j = c.firstIndex(where: { $0 != 0 }) else { continue }
+            let rebuilt = wx.map { x -> [Double] in
+                var out = x
+                for l in x.indices where l != j { out[l] = x[l] - c[l] / c[j] * x[j] }
+                out[j] = x[j] / c[j]
+                return out
+            }
+            var names = names + panel.covariateNames
+            names[j] = row.term
+            results[row.term] = try WildClusterBootstrap.test(
+                y: wy, x: rebuilt, names: names, term: row.term, clusters: clusters, weights: request.weights, draws: request.draws,
+                seed: request.seed, level: request.level)
+        }
+        return (table, results)
     }
 }

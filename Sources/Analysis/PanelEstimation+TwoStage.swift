@@ -40,31 +40,45 @@ extension PanelEstimation {
 
     /// The average effect on treated unit-periods (the overall ATT); the cluster jackknife's standard errors under 50
     /// clusters (the GMM ones covered 93.4% with 40 clusters in the coverage study).
-    public static func twoStage(_ panel: LongPanel) throws -> DiDTable {
-        jackknifed(try twoStageTable(panel), panel, conventional: "gmm_std_error", estimate: twoStageTable)
+    /// Under 50 clusters, the wild cluster bootstrap too (`bootstrap: false` leaves it out).
+    public static func twoStage(_ panel: LongPanel, bootstrap: Bool = true) throws -> DiDTable {
+        let request = bootstrapRequest(panel, bootstrap)
+        let (table, results) = try twoStageFit(panel, bootstrap: request)
+        return withLinearBootstrap(jackknifed(table, panel, conventional: "gmm_std_error", estimate: twoStageTable), results, request, .twoStage)
     }
 
-    static func twoStageTable(_ whole: LongPanel) throws -> DiDTable {
+    static func twoStageTable(_ panel: LongPanel) throws -> DiDTable { try twoStageFit(panel, bootstrap: nil).table }
+
+    static func twoStageFit(_ whole: LongPanel, bootstrap request: WildClusterBootstrap.Request?) throws -> (
+        table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
+    ) {
         let (panel, leftOut) = try whole.withCompleteCovariates()
         let untreated = try untreatedRows(panel, covariatesAllowed: true, weightsAllowed: true)
         let fit = try TwoStageDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             untreated: untreated, regressors: [untreated.map { $0 ? 0 : 1 }], names: ["treated"], cluster: panel.cluster,
-            clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, covariates: panel.covariates, weights: panel.weight)
-        return table(
+            clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, covariates: panel.covariates, weights: panel.weight,
+            wildBootstrap: request)
+        let table = table(
             "Two-stage DiD (Gardner): effect on treated unit-periods", "two_stage", fit.result,
             notes: twoStageNotes(fit, panel, covariatesLeftOut: leftOut))
+        return (table, fit.bootstrap)
     }
 
     /// Event-time effects relative to adoption, −leads … lags, binned at the ends, event time −1 the reference; the
     /// cluster jackknife's standard errors under 50 clusters.
-    public static func twoStageEventStudy(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
-        jackknifed(try twoStageEventStudyTable(panel, leads: leads, lags: lags), panel, conventional: "gmm_std_error") {
-            try twoStageEventStudyTable($0, leads: leads, lags: lags)
+    public static func twoStageEventStudy(_ panel: LongPanel, leads: Int, lags: Int, bootstrap: Bool = true) throws -> DiDTable {
+        let request = bootstrapRequest(panel, bootstrap)
+        let (table, results) = try twoStageEventStudyFit(panel, leads: leads, lags: lags, bootstrap: request)
+        let jackknifed = jackknifed(table, panel, conventional: "gmm_std_error") {
+            try twoStageEventStudyFit($0, leads: leads, lags: lags, bootstrap: nil).table
         }
+        return withLinearBootstrap(jackknifed, results, request, .twoStage)
     }
 
-    static func twoStageEventStudyTable(_ whole: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
+    static func twoStageEventStudyFit(_ whole: LongPanel, leads: Int, lags: Int, bootstrap request: WildClusterBootstrap.Request?) throws -> (
+        table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
+    ) {
         let (panel, leftOut) = try whole.withCompleteCovariates()
         let untreated = try untreatedRows(panel, covariatesAllowed: true, weightsAllowed: true)
         let window = Array(-leads...lags).filter { $0 != -1 }
@@ -82,16 +96,18 @@ extension PanelEstimation {
         let fit = try TwoStageDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             untreated: untreated, regressors: kept.map { columns[$0] }, names: kept.map { "event time \(window[$0])" }, cluster: panel.cluster,
-            clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, covariates: panel.covariates, weights: panel.weight)
+            clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, covariates: panel.covariates, weights: panel.weight,
+            wildBootstrap: request)
         let rows = zip(kept, fit.result.coefficients).map { j, coefficient in
             DiDTable.Row(term: coefficient.term, coefficient: coefficient, eventTime: window[j])
         }
-        return DiDTable(
+        let table = DiDTable(
             title: "Two-stage DiD (Gardner): event study", estimator: "two_stage_event_study", rows: rows, observations: fit.result.observations,
             clusters: fit.result.clusters, seType: "two-step GMM, clustered by \(panel.clusterName)",
             notes: ["reference: event time −1; event times beyond −\(leads) and \(lags) binned at the ends"]
                 + twoStageNotes(fit, panel, covariatesLeftOut: leftOut)
         ).withEventCovariance(fit.result.covariance, exact: exactEventTime(panel, leads: leads, lags: lags))
+        return (table, fit.bootstrap)
     }
 }
 
@@ -148,13 +164,23 @@ extension PanelEstimation {
     /// untreated unit-periods alone, the outcome on unit and period effects and a dummy for each of the `pretrends`
     /// periods before adoption, the dummies' CR1 coefficients and their joint Wald test. Under 50 clusters every
     /// standard error is the cluster jackknife's (the conservative ones covered 92.6% with 40 clusters).
-    public static func imputation(_ panel: LongPanel, lags: Int, pretrends: Int = 3) throws -> DiDTable {
-        jackknifed(try imputationTable(panel, lags: lags, pretrends: pretrends), panel, conventional: "conservative_std_error") {
+    public static func imputation(_ panel: LongPanel, lags: Int, pretrends: Int = 3, bootstrap: Bool = true) throws -> DiDTable {
+        let request = bootstrapRequest(panel, bootstrap)
+        let (table, results) = try imputationFit(panel, lags: lags, pretrends: pretrends, bootstrap: request)
+        let jackknifed = jackknifed(table, panel, conventional: "conservative_std_error") {
             try imputationTable($0, lags: lags, pretrends: pretrends)
         }
+        return withLinearBootstrap(jackknifed, results, request, .imputation)
     }
 
-    static func imputationTable(_ whole: LongPanel, lags: Int, pretrends: Int) throws -> DiDTable {
+    /// The table alone (what the jackknife refits).
+    static func imputationTable(_ panel: LongPanel, lags: Int, pretrends: Int) throws -> DiDTable {
+        try imputationFit(panel, lags: lags, pretrends: pretrends, bootstrap: nil).table
+    }
+
+    static func imputationFit(_ whole: LongPanel, lags: Int, pretrends: Int, bootstrap request: WildClusterBootstrap.Request?) throws -> (
+        table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
+    ) {
         let (panel, leftOut) = try whole.withCompleteCovariates()
         let untreated = try untreatedRows(panel, estimator: "imputation", covariatesAllowed: true, weightsAllowed: true)
         let cohort = panel.unit.map { panel.cohort[$0] }
@@ -170,7 +196,7 @@ extension PanelEstimation {
         let fit = try ImputationDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             cohort: cohort, untreated: untreated, targets: targets, cluster: panel.cluster, clusterCount: panel.clusterLabels.count,
-            covariates: panel.covariates, surveyWeights: panel.weight)
+            covariates: panel.covariates, surveyWeights: panel.weight, wildBootstrap: request)
         var rows = fit.estimates.enumerated().map { index, coefficient in
             DiDTable.Row(term: coefficient.term, coefficient: coefficient, eventTime: index == 0 ? nil : horizons[index - 1])
         }
@@ -198,8 +224,49 @@ extension PanelEstimation {
         if fit.rowsLeftOut > 0 {
             tableNotes.append("\(fit.rowsLeftOut) rows left out: their unit is never untreated or their period has no untreated unit")
         }
-        return DiDTable(
+        let table = DiDTable(
             title: "Imputation DiD (Borusyak, Jaravel & Spiess)", estimator: "imputation", rows: rows, observations: fit.observations,
             clusters: fit.clusters, seType: "conservative, clustered by \(panel.clusterName) (BJS Theorem 3)", notes: tableNotes)
+        return (table, fit.bootstrap)
+    }
+}
+
+// The wild cluster bootstrap of the estimators that are linear in the outcome.
+extension PanelEstimation {
+    /// Under 50 clusters (and when asked), pantau's bootstrap convention for the panel's clusters; nil otherwise.
+    static func bootstrapRequest(_ panel: LongPanel, _ bootstrap: Bool) -> WildClusterBootstrap.Request? {
+        var present = [Bool](repeating: false, count: panel.clusterLabels.count)
+        for c in panel.cluster { present[c] = true }
+        let count = present.count { $0 }
+        guard bootstrap, count >= 2, count < 50 else { return nil }
+        return .conventional(clusters: count)
+    }
+
+    enum LinearEstimator {
+        case twoStage, imputation
+
+        /// What the null fit keeps for the treated rows not tested.
+        var kept: String {
+            switch self {
+            case .twoStage: "every other coefficient's mean effect on its own rows"
+            case .imputation: "their cohort and period's mean effect (the cells of the conservative standard errors)"
+            }
+        }
+    }
+
+    /// The table with the bootstrap's results on their rows and a note on how they were drawn.
+    static func withLinearBootstrap(
+        _ table: DiDTable, _ results: [String: WildClusterBootstrap.Result], _ request: WildClusterBootstrap.Request?, _ estimator: LinearEstimator
+    ) -> DiDTable {
+        guard request != nil, let any = results.values.first else { return table }
+        let how =
+            "the null fit estimates the unit and period effects on the untreated rows and the tested effect's rows together (its effect "
+            + "zero), other treated rows keeping \(estimator.kept); each bootstrap outcome refits the estimator exactly (it is linear in "
+            + "the outcome) and is studentised by the estimator's own clustered standard error"
+        var notes = [wildBootstrapNote(any), "wild cluster bootstrap: " + how]
+        if table.rows.contains(where: { ($0.eventTime ?? 0) < 0 && results[$0.term] == nil }) {
+            notes.append("no wild bootstrap for the pre-period rows: they are not effects a null fit could set to zero")
+        }
+        return notes.reduce(table.attaching(results)) { $0.adding(note: $1) }
     }
 }

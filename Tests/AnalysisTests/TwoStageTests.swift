@@ -27,10 +27,11 @@ struct TwoStageTests {
         let reference = try WildBootstrapTests.fixture("did2s_reference.csv")
         let panel = try Self.panel(), withX = try Self.panel(covariate: true)
         let tables = [
-            "two_stage": try PanelEstimation.twoStage(panel), "two_stage_event_study": try PanelEstimation.twoStageEventStudy(panel, leads: 3, lags: 3),
-            "two_stage+x": try PanelEstimation.twoStage(withX),
-            "two_stage_event_study+x": try PanelEstimation.twoStageEventStudy(withX, leads: 3, lags: 3),
-            "two_stage+x+w": try PanelEstimation.twoStage(try Self.panel(covariate: true, weighted: true)),
+            "two_stage": try PanelEstimation.twoStage(panel, bootstrap: false),
+            "two_stage_event_study": try PanelEstimation.twoStageEventStudy(panel, leads: 3, lags: 3, bootstrap: false),
+            "two_stage+x": try PanelEstimation.twoStage(withX, bootstrap: false),
+            "two_stage_event_study+x": try PanelEstimation.twoStageEventStudy(withX, leads: 3, lags: 3, bootstrap: false),
+            "two_stage+x+w": try PanelEstimation.twoStage(try Self.panel(covariate: true, weighted: true), bootstrap: false),
         ]
         #expect(Set(reference.map { $0[0] }) == Set(tables.keys))
         for row in reference {
@@ -49,10 +50,10 @@ struct TwoStageTests {
     func imputationMatchesDidImputation() throws {
         let all = try WildBootstrapTests.fixture("imputation_reference.csv")
         let reference = all.filter { !$0[0].hasPrefix("+") }
-        let table = try PanelEstimation.imputation(try Self.panel(), lags: 4, pretrends: 3)
+        let table = try PanelEstimation.imputation(try Self.panel(), lags: 4, pretrends: 3, bootstrap: false)
         #expect(table.rows.map(\.term) == reference.map { $0[0] })
         // With the covariate x in the imputation model and the pre-trend test (did_imputation's controls).
-        let withX = try PanelEstimation.imputation(try Self.panel(covariate: true), lags: 4, pretrends: 3)
+        let withX = try PanelEstimation.imputation(try Self.panel(covariate: true), lags: 4, pretrends: 3, bootstrap: false)
         let covariateRows = all.filter { $0[0].hasPrefix("+x ") }
         #expect(withX.rows.map(\.term) == covariateRows.map { String($0[0].dropFirst(3)) })
         for row in covariateRows {
@@ -61,7 +62,7 @@ struct TwoStageTests {
             #expect(abs((term.conventionalStandardError?.value ?? .nan) - Double(row[2])!) < 1e-8, "\(row[0])")
         }
         // With the covariate and survey weights (did_imputation's aw).
-        let weighted = try PanelEstimation.imputation(try Self.panel(covariate: true, weighted: true), lags: 4, pretrends: 3)
+        let weighted = try PanelEstimation.imputation(try Self.panel(covariate: true, weighted: true), lags: 4, pretrends: 3, bootstrap: false)
         let weightedRows = all.filter { $0[0].hasPrefix("+x+w ") }
         #expect(weighted.rows.map(\.term) == weightedRows.map { String($0[0].dropFirst(5)) })
         for row in weightedRows {
@@ -77,9 +78,9 @@ struct TwoStageTests {
             #expect(abs((term.conventionalStandardError?.value ?? .nan) - Double(row[2])!) < 1e-8, "\(row[0])")
         }
         // Its point estimates are the two-stage estimator's; binned, the last event time averages those beyond it.
-        let twoStage = try PanelEstimation.twoStage(try Self.panel())
+        let twoStage = try PanelEstimation.twoStage(try Self.panel(), bootstrap: false)
         #expect(abs(table.rows[3].coefficient.estimate - twoStage.rows[0].coefficient.estimate) < 1e-12)
-        let binned = try PanelEstimation.imputation(try Self.panel(), lags: 3, pretrends: 0)
+        let binned = try PanelEstimation.imputation(try Self.panel(), lags: 3, pretrends: 0, bootstrap: false)
         #expect(binned.rows.map(\.eventTime) == [nil, 0, 1, 2, 3])
         #expect(binned.rows[4].coefficient.estimate > Double(reference[7][1])! && binned.rows[4].coefficient.estimate < Double(reference[8][1])!)
     }
@@ -103,7 +104,7 @@ struct TwoStageTests {
         }
         let panel = try LongPanel(
             outcome: y, unit: unit, period: period, periods: (0..<8).map { "p\($0)" }, firstTreated: firstTreated, cluster: cluster, clusterName: "c")
-        let twoStage = try PanelEstimation.twoStage(panel)
+        let twoStage = try PanelEstimation.twoStage(panel, bootstrap: false)
         let att = try #require(twoStage.rows.first?.coefficient.estimate)
         // Periods 5–7 have no untreated unit: their rows are left out, and the ATT is that of periods 2–4.
         // The early cohort's effects there are 1, 2 and 3.
@@ -125,9 +126,9 @@ struct TwoStageTests {
         ] {
             let table =
                 switch name {
-                case "two_stage": try PanelEstimation.twoStage(panel)
-                case "imputation": try PanelEstimation.imputation(panel, lags: 4, pretrends: 0)
-                default: try PanelEstimation.sunAbraham(panel, leads: 3, lags: 3)
+                case "two_stage": try PanelEstimation.twoStage(panel, bootstrap: false)
+                case "imputation": try PanelEstimation.imputation(panel, lags: 4, pretrends: 0, bootstrap: false)
+                default: try PanelEstimation.sunAbraham(panel, leads: 3, lags: 3, bootstrap: false)
                 }
             #expect(table.seType.hasPrefix("cluster jackknife"), "\(name): \(table.notes)")
             let row = table.rows[table.rows.count - 1]

@@ -24,7 +24,7 @@ extension WildClusterBootstrap {
         let statistic = estimate / standardError
         let limit = abs(statistic) * (1 - 1e-12)
         let alpha = 1 - level
-        let enumerate = weights == .rademacher && g <= Setup.enumerationLimit
+        let enumerate = weights == .rademacher && g <= enumerationLimit
         let count = enumerate ? 1 << (g - 1) : draws
         let clusters = Double(g)
         /// |t*| from the perturbed sum and the perturbed totals' sum of squares.

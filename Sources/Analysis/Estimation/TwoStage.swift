@@ -11,13 +11,18 @@ public struct TwoStageDiD: Sendable {
     /// Rows left out because stage one cannot estimate their effects: units never untreated, periods with no untreated
     /// unit.
     public let rowsLeftOut: Int
+    /// With a request, the wild cluster bootstrap (null imposed) of each coefficient whose rows are all treated, by name
+    /// (a pre-period coefficient's rows are in stage one, where no null can be imposed on them).
+    public let bootstrap: [String: WildClusterBootstrap.Result]
+    /// The bootstrap's pieces, by name (for the tests, which rebuild bootstrap samples and refit).
+    let enumerations: [String: WildClusterBootstrap.PatternEnumeration]
 
     /// `regressors` are the second stage's columns (one array per column, over every input row); `untreated` says which
     /// rows stage one may use. Units, periods and clusters are integer codes.
     public init(
         y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, untreated: [Bool], regressors: [[Double]],
         names: [String], cluster: [Int], clusterCount: Int, clusterName: String, covariates: [[Double]] = [], weights: [Double]? = nil,
-        tolerance: Double = 1e-13
+        tolerance: Double = 1e-13, wildBootstrap request: WildClusterBootstrap.Request? = nil
     ) throws {
         let stage = try FirstStage(
             y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, covariates: covariates,
@@ -66,6 +71,72 @@ public struct TwoStageDiD: Sendable {
             coefficients: coefficients, observations: rows.count, clusters: clusters, standardErrors: .cr1(cluster: clusterName),
             rSquared: total > 0 ? 1 - unexplained / total : 0, degreesOfFreedom: degrees, covariance: covariance)
         rowsLeftOut = y.count - rows.count
+        var bootstrap: [String: WildClusterBootstrap.Result] = [:], enumerations: [String: WildClusterBootstrap.PatternEnumeration] = [:]
+        if let request {
+            let code = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1, $0) })
+            var compact = [Int](repeating: -1, count: y.count)
+            for i in rows { compact[i] = code[cluster[i]]! }
+            // Each treated row's second-stage column (the group whose mean effect the null fit keeps).
+            var columnOf = [Int?](repeating: nil, count: y.count)
+            for (position, i) in rows.enumerated() where !untreated[i] { columnOf[i] = columns.indices.first { columns[$0][position] != 0 } }
+            for j in names.indices {
+                let tested = rows.indices.filter { columns[j][$0] != 0 }
+                guard !tested.isEmpty, tested.allSatisfy({ !untreated[rows[$0]] }) else { continue }
+                let pieces = Self.linearPieces(stage, rows: rows, columns: columns, inverseGram: fit.inverseGram, coefficient: j, cluster: cluster)
+                var isTested = [Bool](repeating: false, count: y.count), d = [Double](repeating: 0, count: y.count)
+                for position in tested {
+                    isTested[rows[position]] = true
+                    d[rows[position]] = columns[j][position]
+                }
+                let group = columnOf.map { $0 == j ? nil : $0 }
+                func fitted(_ z: [Double]) throws -> [Double] {
+                    try FirstStage.restrictedFit(
+                        z, tested: isTested, group: group, rows: rows, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount,
+                        untreated: untreated, covariates: covariates, weights: weights)
+                }
+                let statistic = WildClusterBootstrap.LinearStatistic(
+                    implied: pieces.implied, cluster: compact, clusterCount: used.count, factor: 1,
+                    scoreWeights: { h in pieces.scoreWeights(used[h]) })
+                (bootstrap[names[j]], enumerations[names[j]]) = try WildClusterBootstrap.linearTest(
+                    term: names[j], statistic: statistic, y: y, fittedY: try fitted(y), d: d, fittedD: try fitted(d), request: request)
+            }
+        }
+        self.bootstrap = bootstrap
+        self.enumerations = enumerations
+    }
+
+    /// Coefficient j as a linear function of the outcome, with its clustered GMM scores: the estimate is
+    /// b′X₂ᵀW·adjusted (b the j-th row of (X₂ᵀWX₂)⁻¹), and cluster h's score is b′ of its second-stage score
+    /// (x₂·ε₂ over its rows, ε₂ the second stage's residual) less the first stage's carried effects times ε₁ over its
+    /// untreated rows; both are linear in the adjusted outcomes, carried back to the outcomes.
+    static func linearPieces(
+        _ stage: FirstStage, rows: [Int], columns: [[Double]], inverseGram: [[Double]], coefficient j: Int, cluster: [Int]
+    ) -> (implied: [Double], scoreWeights: (Int) -> [Double]) {
+        let n = stage.y.count, k = columns.count, w = stage.effects.weight
+        let b = inverseGram[j]
+        var xb = [Double](repeating: 0, count: n)
+        for (position, i) in rows.enumerated() { xb[i] = (0..<k).reduce(0) { $0 + columns[$1][position] * b[$1] } }
+        let implied = stage.transposeAdjusted((0..<n).map { w[$0] * xb[$0] })
+        let carriedXB = stage.carry(rows.map { ($0, xb[$0]) })
+        let scoreWeights: (Int) -> [Double] = { h in
+            // r_h = Σ_{rows in h} W x₂ (x₂′b): how cluster h's score moves with the second stage's coefficients.
+            var r = [Double](repeating: 0, count: k)
+            for (position, i) in rows.enumerated() where cluster[i] == h && xb[i] != 0 {
+                for a in 0..<k { r[a] += w[i] * columns[a][position] * xb[i] }
+            }
+            let moved = (0..<k).map { a in (0..<k).reduce(0) { $0 + inverseGram[a][$1] * r[$1] } }
+            var q = [Double](repeating: 0, count: n)
+            for (position, i) in rows.enumerated() {
+                var value = -w[i] * (0..<k).reduce(0) { $0 + columns[$1][position] * moved[$1] }
+                if cluster[i] == h {
+                    value += w[i] * xb[i]
+                    if stage.effects.untreated[i] { value -= w[i] * stage.carried(carriedXB, at: i) }
+                }
+                q[i] = value
+            }
+            return stage.transposeAdjusted(q)
+        }
+        return (implied, scoreWeights)
     }
 }
 

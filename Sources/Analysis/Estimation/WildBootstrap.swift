@@ -39,25 +39,9 @@ public enum WildClusterBootstrap {
         level: Double? = nil
     ) throws -> Result {
         let setup = try Setup(y: y, x: x, names: names, term: term, clusters: clusters)
-        let multipliers = Multipliers(clusters: setup.g, weights: weights, draws: draws, seed: seed)
-        var pValue = setup.pValue(null: 0, multipliers)
-        var interval: ClosedRange<Double>?
-        if let level { interval = setup.interval(level: level, multipliers) }
-        if weights == .rademacher, !multipliers.enumerated, setup.g <= Setup.enumerationLimit,
-            let near = interval ?? finiteRange(setup.estimate - 2 * setup.standardError, setup.estimate + 2 * setup.standardError)
-        {
-            // Every sign pattern: the sampled interval only says where to look for the exact bounds.
-            let exact = setup.enumeratedInterval(
-                level: level ?? 0.95, near: near)
-            pValue = exact.pValue
-            if level != nil { interval = exact.interval }
-            return Result(
-                term: term, statistic: setup.statistic(null: 0), pValue: pValue, draws: 1 << setup.g, enumerated: true,
-                weights: weights, clusters: setup.g, estimate: setup.estimate, interval: interval)
-        }
-        return Result(
-            term: term, statistic: setup.statistic(null: 0), pValue: pValue, draws: multipliers.count, enumerated: multipliers.enumerated,
-            weights: weights, clusters: setup.g, estimate: setup.estimate, interval: interval)
+        // Each draw reduced once to its parts for y and for x_j, so that every null of the interval's search costs
+        // O(draws) (`SampledDraws`); `Setup.pValue` computes the same from the fit's pieces directly.
+        return test(setup.enumeration, term: term, weights: weights, draws: draws, seed: seed, level: level)
     }
 
     /// The draws: every Rademacher sign pattern when 2^G is no more than the draws asked for, else sampled.
