@@ -9,10 +9,11 @@ extension PanelEstimation {
     /// cluster through the delta method, the weights taken as fixed (as fixest's sunab and pyfixest's aggregate); under
     /// 50 clusters the cluster jackknife's (CR1's covered 93.0% with 40 clusters in the coverage study).
     /// Under 50 clusters, the wild cluster bootstrap of every row too (`bootstrap: false` leaves it out).
-    public static func sunAbraham(_ panel: LongPanel, leads: Int, lags: Int, bootstrap: Bool = true) throws -> DiDTable {
+    /// With `cr2`, CR2 standard errors with Satterthwaite degrees of freedom for each row instead (no jackknife).
+    public static func sunAbraham(_ panel: LongPanel, leads: Int, lags: Int, bootstrap: Bool = true, cr2: Bool = false) throws -> DiDTable {
         let request = bootstrapRequest(panel, bootstrap)
-        let (table, results) = try sunAbrahamFit(panel, leads: leads, lags: lags, bootstrap: request)
-        let jackknifed = jackknifed(table, panel, conventional: "cr1_std_error") { try sunAbrahamTable($0, leads: leads, lags: lags) }
+        let (table, results) = try sunAbrahamFit(panel, leads: leads, lags: lags, bootstrap: request, cr2: cr2)
+        let jackknifed = cr2 ? table : jackknifed(table, panel, conventional: "cr1_std_error") { try sunAbrahamTable($0, leads: leads, lags: lags) }
         guard let any = results.values.first else { return jackknifed }
         return jackknifed.attaching(results).adding(note: wildBootstrapNote(any)).adding(
             note: "wild cluster bootstrap of each row as one coefficient of the saturated regression (reparametrised so that the row's "
@@ -24,7 +25,9 @@ extension PanelEstimation {
         try sunAbrahamFit(panel, leads: leads, lags: lags, bootstrap: nil).table
     }
 
-    static func sunAbrahamFit(_ whole: LongPanel, leads: Int, lags: Int, bootstrap request: WildClusterBootstrap.Request?) throws -> (
+    static func sunAbrahamFit(
+        _ whole: LongPanel, leads: Int, lags: Int, bootstrap request: WildClusterBootstrap.Request?, cr2: Bool = false
+    ) throws -> (
         table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
     ) {
         // Covariates enter the saturated regression beside the cohort-by-event-time dummies (as in fixest's sunab);
@@ -67,40 +70,54 @@ extension PanelEstimation {
             unitCount: panel.unitLabels.count, period: rows.map { panel.period[$0] }, periodCount: panel.periods.count,
             standardErrors: .cr1(cluster: panel.clusterName), cluster: rows.map { panel.cluster[$0] }, clusterCount: panel.clusterLabels.count,
             weights: panel.weight.map { w in rows.map { w[$0] } })
-        let degrees = Double(result.degreesOfFreedom)
-        // A linear combination of the cohort-by-event-time coefficients, with its delta-method standard error.
-        func combination(_ term: String, _ weights: [Double], eventTime: Int?) -> DiDTable.Row {
-            let estimate = zip(weights, result.coefficients).reduce(0) { $0 + $1.0 * $1.1.estimate }
-            var variance = 0.0
-            for a in weights.indices where weights[a] != 0 {
-                for b in weights.indices where weights[b] != 0 { variance += weights[a] * result.covariance[a][b] * weights[b] }
-            }
-            return DiDTable.Row(
-                term: term, coefficient: DiDTable.t(estimate, variance.squareRoot(), degreesOfFreedom: degrees, term: term), eventTime: eventTime)
-        }
-        var tableRows: [DiDTable.Row] = [], rowWeights: [[Double]] = []
+        // Each row's weights over the cohort-by-event-time coefficients (and the covariates'): the event times', then the
+        // average post-period effect's.
+        var terms: [(term: String, eventTime: Int?)] = [], rowWeights: [[Double]] = []
         for eventTime in window {
             let members = order.indices.filter { cells[order[$0]].eventTime == eventTime }
             guard !members.isEmpty else { continue }
             let total = members.reduce(0) { $0 + counts[order[$1]] }
             var weights = [Double](repeating: 0, count: order.count + panel.covariates.count)
             for j in members { weights[j] = counts[order[j]] / total }
-            tableRows.append(combination("event time \(eventTime)", weights, eventTime: eventTime))
+            terms.append(("event time \(eventTime)", eventTime))
             rowWeights.append(weights)
-        }
-        // The event times' covariance, W Σ W′, for the sensitivity analysis.
-        let combined = rowWeights.map { left in
-            rowWeights.map { right in
-                var sum = 0.0
-                for a in left.indices where left[a] != 0 { for b in right.indices where right[b] != 0 { sum += left[a] * result.covariance[a][b] * right[b] } }
-                return sum
-            }
         }
         let post = order.indices.filter { cells[order[$0]].eventTime >= 0 }
         let postTotal = post.reduce(0) { $0 + counts[order[$1]] }
         var postWeights = [Double](repeating: 0, count: order.count + panel.covariates.count)
         for j in post { postWeights[j] = counts[order[j]] / postTotal }
-        tableRows.append(combination("average post-period effect", postWeights, eventTime: nil))
+        terms.append(("average post-period effect", nil))
+        // CR2 when asked: the saturated regression's Bell–McCaffrey covariance, each row's Satterthwaite degrees of freedom.
+        var covariance = result.covariance
+        var rowDegrees = [Double](repeating: Double(result.degreesOfFreedom), count: terms.count)
+        if cr2 {
+            guard panel.weightName == nil else {
+                throw EstimationError.unsupportedStandardErrors(name: "CR2 with survey weights", estimator: "sun_abraham", cluster: panel.clusterName)
+            }
+            let fit = try TwoWayFixedEffects.bellMcCaffrey(
+                y: rows.map { panel.outcome[$0] }, columns: order.map { columns[$0] } + panel.covariates.map { c in rows.map { c[$0] } },
+                names: names + panel.covariateNames, unit: rows.map { panel.unit[$0] }, unitCount: panel.unitLabels.count,
+                period: rows.map { panel.period[$0] }, periodCount: panel.periods.count, cluster: rows.map { panel.cluster[$0] },
+                clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, contrasts: rowWeights + [postWeights])
+            covariance = fit.covariance
+            rowDegrees = fit.contrastDegreesOfFreedom
+        }
+        func quadratic(_ left: [Double], _ right: [Double]) -> Double {
+            var sum = 0.0
+            for a in left.indices where left[a] != 0 { for b in right.indices where right[b] != 0 { sum += left[a] * covariance[a][b] * right[b] } }
+            return sum
+        }
+        // Each row a linear combination of the coefficients, with its delta-method standard error.
+        let tableRows = zip(terms, rowWeights + [postWeights]).enumerated().map { index, pair -> DiDTable.Row in
+            let ((term, eventTime), weights) = pair
+            let estimate = zip(weights, result.coefficients).reduce(0) { $0 + $1.0 * $1.1.estimate }
+            return DiDTable.Row(
+                term: term,
+                coefficient: DiDTable.t(estimate, quadratic(weights, weights).squareRoot(), degreesOfFreedom: rowDegrees[index], term: term),
+                eventTime: eventTime)
+        }
+        // The event times' covariance, W Σ W′, for the sensitivity analysis.
+        let combined = rowWeights.map { left in rowWeights.map { right in quadratic(left, right) } }
         var notes = [
             "Sun & Abraham interaction-weighted: each event time's effect averages the cohorts' own coefficients by their shares of the rows at "
                 + "that event time; the cohort-by-event-time regression has unit and period effects; reference: event time −1; event times "
@@ -122,9 +139,18 @@ extension PanelEstimation {
         } else {
             notes.append("comparison: the never-treated units")
         }
+        var seType = result.standardErrors.name + " (delta method)"
+        if cr2 {
+            seType = "CR2 clustered by \(panel.clusterName) (Bell–McCaffrey, delta method; Satterthwaite degrees of freedom for each row)"
+            notes.append(
+                "CR2: the saturated regression's Bell–McCaffrey covariance (unit effects absorbed within the clusters they are nested in, "
+                    + "period effects as columns, as clubSandwich for the dummy regression), each row's degrees of freedom by Satterthwaite "
+                    + "for its own combination: "
+                    + zip(terms, rowDegrees).map { String(format: "%@ %.1f", $0.term as NSString, $1) }.joined(separator: ", "))
+        }
         let table = DiDTable(
             title: "Sun & Abraham event study (interaction-weighted)", estimator: "sun_abraham", rows: tableRows, observations: result.observations,
-            clusters: result.clusters, seType: result.standardErrors.name + " (delta method)", notes: notes
+            clusters: result.clusters, seType: seType, notes: notes
         ).withEventCovariance(combined, exact: exactEventTime(panel, leads: leads, lags: lags))
         guard let request else { return (table, [:]) }
         // Each row a linear combination c′β of the regression's coefficients, bootstrapped as one coefficient.

@@ -298,7 +298,10 @@ public enum PanelEstimation {
 
     /// Unit and period effects absorbed; CR1 by the panel's cluster with the preset's small-sample factor; the
     /// wild cluster bootstrap under 50 clusters on the demeaned (and weighted) data.
-    public static func twoWayFixedEffects(_ panel: LongPanel, preset: SmallSamplePreset = .fixest, bootstrap: Bool = true) throws -> DiDTable {
+    /// With `cr2`, CR2 (Bell–McCaffrey) standard errors with Satterthwaite degrees of freedom instead of CR1.
+    public static func twoWayFixedEffects(
+        _ panel: LongPanel, preset: SmallSamplePreset = .fixest, bootstrap: Bool = true, cr2: Bool = false
+    ) throws -> DiDTable {
         let covariates = rowCovariates(panel, absorbedByUnits: true)
         let rows = covariates.rows
         let names = ["treated"] + covariates.names
@@ -308,7 +311,7 @@ public enum PanelEstimation {
         let w = panel.weight.map { covariates.gather($0) }
         let result = try TwoWayFixedEffects.fit(
             y: y, columns: columns, names: names, unit: units, unitCount: panel.unitLabels.count,
-            period: periods, periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName),
+            period: periods, periodCount: panel.periods.count, standardErrors: cr2 ? .cr2(cluster: panel.clusterName) : .cr1(cluster: panel.clusterName),
             cluster: clusters, clusterCount: panel.clusterLabels.count, preset: preset, weights: w)
         var wild: (notes: [String], result: WildClusterBootstrap.Result?) = ([], nil)
         if bootstrap, let count = result.clusters, count < 50 {
@@ -322,7 +325,15 @@ public enum PanelEstimation {
         }
         return table(
             "Two-way fixed effects (unit and period effects)", "twfe", result,
-            notes: [panel.weightNote, covariates.note].compactMap { $0 } + wild.notes + ["small-sample convention: \(preset.description)"]
+            notes: [panel.weightNote, covariates.note].compactMap { $0 } + wild.notes
+                + [
+                    cr2
+                        ? "CR2: Bell–McCaffrey adjustment with unit effects absorbed within the clusters they are nested in and period effects as "
+                            + "columns (as clubSandwich for the dummy regression); Satterthwaite degrees of freedom: "
+                            + zip(names, result.coefficientDegreesOfFreedom ?? []).map { String(format: "%@ %.1f", $0 as NSString, $1) }
+                            .joined(separator: ", ")
+                        : "small-sample convention: \(preset.description)"
+                ]
         ).attaching(wild.result)
     }
 

@@ -71,6 +71,26 @@ let replications = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 300
 let truth = 2.0
 // Each estimate's error against its replication's truth (the truth differs by replication where effects grow).
 var results: [String: (errors: [Double], covered: Int, truths: [Double])] = [:]
+/// A panel with effects growing since adoption as a `LongPanel`, and its estimand: the mean effect on treated
+/// village-rounds, 1 + 0.5·(t − g) averaged over them.
+func growingEffects(seed: UInt64, districts: Int) throws -> (LongPanel, Double) {
+    let growing = panel(seed: seed, districts: districts, dynamic: true)
+    var target = 0.0, treatedRows = 0
+    var firstTreated: [String: Int] = [:]
+    for (unit, g) in growing.group.enumerated() where g != 0 {
+        firstTreated["u\(unit)"] = g - 1
+        for t in g...6 {
+            target += 1 + 0.5 * Double(t - g)
+            treatedRows += 1
+        }
+    }
+    let grown = long(growing)
+    let longPanel = try LongPanel(
+        outcome: grown.y, unit: grown.units, period: grown.times.map { Int($0.dropFirst())! }, periods: (0..<6).map { "t\($0)" },
+        firstTreated: firstTreated, cluster: grown.clusters, clusterName: "district")
+    return (longPanel, target / Double(max(1, treatedRows)))
+}
+
 @MainActor func record(_ name: String, _ estimate: Double, _ low: Double, _ high: Double, truth: Double = truth) {
     var entry = results[name] ?? ([], 0, [])
     entry.errors.append(estimate - truth)
@@ -135,24 +155,15 @@ for replication in 0..<replications {
         unweightedCS.att + 1.96 * unweightedCS.standardError, truth: 2.0)
     // Effects growing with time since adoption: the heterogeneity-robust estimators against TWFE, each for the mean
     // effect on treated village-rounds (known here: 1 + 0.5·(t − g) averaged over them).
-    let growing = panel(seed: UInt64(130_000 + replication), dynamic: true)
-    var target = 0.0, treatedRows = 0
-    var firstTreated: [String: Int] = [:]
-    for (unit, g) in growing.group.enumerated() where g != 0 {
-        firstTreated["u\(unit)"] = g - 1
-        for t in g...6 {
-            target += 1 + 0.5 * Double(t - g)
-            treatedRows += 1
-        }
-    }
-    target /= Double(max(1, treatedRows))
-    let grown = long(growing)
-    let longPanel = try LongPanel(
-        outcome: grown.y, unit: grown.units, period: grown.times.map { Int($0.dropFirst())! }, periods: (0..<6).map { "t\($0)" },
-        firstTreated: firstTreated, cluster: grown.clusters, clusterName: "district")
+    let (longPanel, target) = try growingEffects(seed: UInt64(130_000 + replication), districts: 40)
     func recordRow(_ name: String, _ table: DiDTable, _ term: String) {
         guard let row = table.rows.first(where: { $0.term == term }) else { return }
         record(name, row.coefficient.estimate, row.coefficient.low, row.coefficient.high, truth: target)
+        // Under 50 districts the table carries the wild cluster bootstrap too.
+        if let interval = row.wildBootstrap?.interval {
+            let estimator = name.components(separatedBy: ",").first ?? name
+            record("\(estimator), wild cluster bootstrap", row.coefficient.estimate, interval.lowerBound, interval.upperBound, truth: target)
+        }
     }
     recordRow("growing effects: two-stage (Gardner), jackknife by district", try PanelEstimation.twoStage(longPanel), "treated")
     recordRow("growing effects: imputation (BJS), jackknife by district", try PanelEstimation.imputation(longPanel, lags: 5, pretrends: 0), "treated")
@@ -160,6 +171,24 @@ for replication in 0..<replications {
         "growing effects: Sun & Abraham, post-period cells, jackknife", try PanelEstimation.sunAbraham(longPanel, leads: 5, lags: 5),
         "average post-period effect")
     recordRow("growing effects: TWFE (biased by forbidden comparisons), CR1", try PanelEstimation.twoWayFixedEffects(longPanel, bootstrap: false), "treated")
+    // Few clusters: 10 districts (Webb weights), the same growing effects. Each estimator's own table: the cluster
+    // jackknife's t(G − 1) interval against the wild cluster bootstrap's (null imposed, 9,999 draws, test inversion).
+    let (tenDistricts, fewTarget) = try growingEffects(seed: UInt64(310_000 + replication), districts: 10)
+    for (name, term, estimate) in [
+        ("two-stage", "treated", { try PanelEstimation.twoStage(tenDistricts) }),
+        ("imputation", "treated", { try PanelEstimation.imputation(tenDistricts, lags: 5, pretrends: 0) }),
+        ("Sun & Abraham", "average post-period effect", { try PanelEstimation.sunAbraham(tenDistricts, leads: 5, lags: 5) }),
+    ] as [(String, String, () throws -> DiDTable)] {
+        // A draw in which every district adopts at once leaves no comparison: skipped, as a user's run would stop.
+        guard let table = try? estimate(), let row = table.rows.first(where: { $0.term == term }) else { continue }
+        let c = row.coefficient
+        record("10 districts, growing effects: \(name), cluster jackknife, t(9)", c.estimate, c.low, c.high, truth: fewTarget)
+        if let interval = row.wildBootstrap?.interval {
+            record(
+                "10 districts, growing effects: \(name), wild cluster bootstrap (Webb)", c.estimate, interval.lowerBound, interval.upperBound,
+                truth: fewTarget)
+        }
+    }
     // Units missing rounds: 15% of village-rounds missing at random, Callaway & Sant'Anna keeping every unit (R did's
     // allow_unbalanced_panel); and repeated cross-sections, every village-round a different village. The tables'
     // own intervals (the cluster jackknife under 50 districts, t(G − 1)).

@@ -130,4 +130,63 @@ struct LinearWildBootstrapTests {
             }
         }
     }
+
+    @Test("the interval by test inversion: the p-value crosses 5% at each end; every sign pattern by Gray code equals the plain enumeration")
+    func inversionAndEnumeration() throws {
+        let panel = try Self.panel()
+        let untreated = panel.outcome.indices.map { !panel.treated($0) }
+        func fit(_ request: WildClusterBootstrap.Request) throws -> TwoStageDiD {
+            try TwoStageDiD(
+                y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
+                untreated: untreated, regressors: [untreated.map { $0 ? 0.0 : 1.0 }], names: ["treated"], cluster: panel.cluster,
+                clusterCount: panel.clusterLabels.count, clusterName: "cluster", covariates: panel.covariates, weights: panel.weight,
+                wildBootstrap: request)
+        }
+        // 2^9 = 512 patterns: 9,999 draws enumerate them plainly; 99 draws leave it to the Gray-code pass.
+        let plain = try fit(WildClusterBootstrap.Request(weights: .rademacher))
+        let gray = try fit(WildClusterBootstrap.Request(weights: .rademacher, draws: 99))
+        let a = try #require(plain.bootstrap["treated"]), b = try #require(gray.bootstrap["treated"])
+        #expect(a.enumerated && b.enumerated && a.draws == 512 && b.draws == 512)
+        #expect(a.pValue == b.pValue)
+        let exact = try #require(plain.enumerations["treated"])
+        let interval = try #require(a.interval), grayInterval = try #require(b.interval)
+        #expect(abs(interval.lowerBound - grayInterval.lowerBound) < 1e-7 * exact.standardError)
+        #expect(abs(interval.upperBound - grayInterval.upperBound) < 1e-7 * exact.standardError)
+        #expect(interval.contains(a.estimate) && abs(a.estimate - plain.result.coefficients[0].estimate) < 1e-10)
+        let all = WildClusterBootstrap.SampledDraws(exact, WildClusterBootstrap.Multipliers(clusters: 9, weights: .rademacher, draws: 512, seed: 1))
+        let delta = 1e-6 * exact.standardError
+        for end in [interval.lowerBound, interval.upperBound] {
+            let toward = end < a.estimate ? 1.0 : -1.0
+            #expect(all.pValue(null: end + toward * delta) > 0.05, "inside \(end)")
+            #expect(all.pValue(null: end - toward * delta) <= 0.05, "outside \(end)")
+        }
+    }
+
+    @Test(
+        "under 50 clusters every effect row of the three tables carries its bootstrap (Webb weights under 12 clusters); pre-period rows of two-stage and imputation do not"
+    )
+    func tables() throws {
+        let panel = try Self.panel()
+        let tables = [
+            try PanelEstimation.twoStage(panel), try PanelEstimation.twoStageEventStudy(panel, leads: 2, lags: 2),
+            try PanelEstimation.imputation(panel, lags: 2, pretrends: 2), try PanelEstimation.sunAbraham(panel, leads: 2, lags: 2),
+        ]
+        for table in tables {
+            for row in table.rows {
+                let preperiod = (row.eventTime ?? 0) < 0 || row.term.hasPrefix("pre-trend")
+                if preperiod && table.estimator != "sun_abraham" {
+                    #expect(row.wildBootstrap == nil, "\(table.estimator) \(row.term)")
+                    continue
+                }
+                let result = try #require(row.wildBootstrap, "\(table.estimator) \(row.term)")
+                #expect(abs(result.estimate - row.coefficient.estimate) < 1e-9, "\(table.estimator) \(row.term)")
+                #expect(result.weights == .webb && result.draws == 9999 && result.clusters == 9)
+                #expect(try #require(result.interval).contains(result.estimate))
+            }
+            #expect(table.notes.contains { $0.hasPrefix("wild cluster bootstrap for each coefficient (webb weights") }, "\(table.notes)")
+        }
+        #expect(tables[1].notes.contains { $0.hasPrefix("no wild bootstrap for the pre-period rows") })
+        let without = try PanelEstimation.imputation(panel, lags: 2, pretrends: 0, bootstrap: false)
+        #expect(without.rows.allSatisfy { $0.wildBootstrap == nil })
+    }
 }

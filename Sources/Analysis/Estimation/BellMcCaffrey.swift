@@ -14,10 +14,13 @@ enum BellMcCaffrey {
         let covariance: [[Double]]
         /// Satterthwaite degrees of freedom of each coefficient.
         let degreesOfFreedom: [Double]
+        /// Satterthwaite degrees of freedom of each contrast c′β asked for (clubSandwich's `linear_contrast`).
+        var contrastDegreesOfFreedom: [Double] = []
     }
 
-    /// Unweighted least squares: `bread` is (X′X)⁻¹, `cluster` codes the rows 0..<clusterCount.
-    static func compute(x: [[Double]], e: [Double], bread m: [[Double]], cluster: [Int], clusterCount g: Int) -> Result {
+    /// Unweighted least squares: `bread` is (X′X)⁻¹, `cluster` codes the rows 0..<clusterCount; `contrasts` are
+    /// linear combinations of the coefficients whose degrees of freedom are wanted too.
+    static func compute(x: [[Double]], e: [Double], bread m: [[Double]], cluster: [Int], clusterCount g: Int, contrasts: [[Double]] = []) -> Result {
         let k = m.count
         // Per cluster: X_g′X_g and X_g′e_g.
         var gram = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: k), count: k), count: g)
@@ -32,9 +35,13 @@ enum BellMcCaffrey {
         let (mValues, mVectors) = SymmetricEigen.decompose(m)
         let half = SymmetricEigen.compose(mVectors, mValues.map { max($0, 0).squareRoot() })
         var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-        // For the degrees of freedom: per cluster and coefficient j, |w_g|² and t_g (k numbers).
-        var wSquared = [[Double]](repeating: [Double](repeating: 0, count: g), count: k)
-        var t = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: k), count: g), count: k)
+        // The directions whose degrees of freedom are wanted: each coefficient, then each contrast; M^½ c for each.
+        let directions = (0..<k).map { j in (0..<k).map { $0 == j ? 1.0 : 0.0 } } + contrasts
+        let halfDirections = directions.map { apply(half, $0) }
+        let d = directions.count
+        // For the degrees of freedom: per cluster and direction j, |w_g|² and t_g (k numbers).
+        var wSquared = [[Double]](repeating: [Double](repeating: 0, count: g), count: d)
+        var t = [[[Double]]](repeating: [[Double]](repeating: [Double](repeating: 0, count: k), count: g), count: d)
         for c in 0..<g {
             for a in 0..<k { for b in 0..<a { gram[c][a][b] = gram[c][b][a] } }
             let b = multiply(multiply(half, gram[c]), half)
@@ -46,9 +53,9 @@ enum BellMcCaffrey {
             let back = (0..<k).map { a in (0..<k).reduce(0) { $0 + v[a][$1] * rotated[$1] } }
             let adjusted = apply(half, back)
             for a in 0..<k { for bb in 0..<k { meat[a][bb] += adjusted[a] * adjusted[bb] } }
-            for j in 0..<k {
-                // p = V′ M^(−½) M e_j = V′ (column j of M^½).
-                let p = (0..<k).map { i in (0..<k).reduce(0) { $0 + v[$1][i] * half[$1][j] } }
+            for j in 0..<d {
+                // p = V′ M^(−½) M c = V′ M^½ c (for a coefficient, column j of M^½).
+                let p = (0..<k).map { i in (0..<k).reduce(0) { $0 + v[$1][i] * halfDirections[j][$1] } }
                 var w2 = 0.0
                 var q = [Double](repeating: 0, count: k)
                 for i in 0..<k where lambda[i] > 0 && lambda[i] < 1 - 1e-10 {
@@ -59,7 +66,7 @@ enum BellMcCaffrey {
                 t[j][c] = (0..<k).map { a in (0..<k).reduce(0) { $0 + v[a][$1] * q[$1] } }
             }
         }
-        let degrees = (0..<k).map { j -> Double in
+        let degrees = (0..<d).map { j -> Double in
             var numerator = 0.0, cross = 0.0
             var s = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
             for c in 0..<g {
@@ -72,7 +79,7 @@ enum BellMcCaffrey {
             let denominator = cross + frobenius
             return denominator > 0 ? numerator * numerator / denominator : .nan
         }
-        return Result(covariance: meat, degreesOfFreedom: degrees)
+        return Result(covariance: meat, degreesOfFreedom: Array(degrees.prefix(k)), contrastDegreesOfFreedom: Array(degrees.dropFirst(k)))
     }
 
     static func multiply(_ a: [[Double]], _ b: [[Double]]) -> [[Double]] {

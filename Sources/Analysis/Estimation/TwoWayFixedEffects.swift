@@ -210,6 +210,7 @@ public enum TwoWayFixedEffects {
         var covariance: [[Double]]
         var clusterTotal: Int?
         var dof = n - k - absorbedParameters
+        var perCoefficient: [Double]?
         switch standardErrors {
         case .classical, .hc1:
             guard dof > 0 else { throw EstimationError.tooFewObservations(observations: n, parameters: k + absorbedParameters) }
@@ -232,7 +233,17 @@ public enum TwoWayFixedEffects {
             // The jackknife refits without each cluster; with absorbed effects that is not offered (yet): say so.
             throw EstimationError.unsupportedStandardErrors(name: "CR3", estimator: "two-way fixed effects", cluster: name)
         case .cr2(let name):
-            throw EstimationError.unsupportedStandardErrors(name: "CR2", estimator: "two-way fixed effects", cluster: name)
+            guard let cluster, cluster.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
+            guard weights == nil else {
+                throw EstimationError.unsupportedStandardErrors(name: "CR2 with survey weights", estimator: "two-way fixed effects", cluster: name)
+            }
+            let cr2 = try bellMcCaffrey(
+                y: y, columns: regressors, names: names, unit: u, unitCount: unitCount, period: t, periodCount: periodCount, cluster: cluster,
+                clusterCount: clusterCount, clusterName: name)
+            covariance = cr2.covariance
+            perCoefficient = cr2.degreesOfFreedom
+            clusterTotal = cr2.clusters
+            dof = cr2.clusters - 1
         case .cr1(let name):
             guard let cluster, cluster.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
             var scores = [[Double]](repeating: [Double](repeating: 0, count: clusterCount), count: k)
@@ -278,13 +289,65 @@ public enum TwoWayFixedEffects {
         let critical = StudentT.quantile(0.975, degreesOfFreedom: Double(dof))
         let coefficients = (0..<k).map { j -> Coefficient in
             let se = covariance[j][j].squareRoot(), estimate = solution.coefficients[j]
+            let nu = perCoefficient?[j] ?? Double(dof)
+            let critical = perCoefficient == nil ? critical : StudentT.quantile(0.975, degreesOfFreedom: nu)
             return Coefficient(
                 term: names[j], estimate: estimate, standardError: se,
-                pValue: 2 * (1 - StudentT.cdf(abs(estimate / se), degreesOfFreedom: Double(dof))),
+                pValue: 2 * (1 - StudentT.cdf(abs(estimate / se), degreesOfFreedom: nu)),
                 low: estimate - critical * se, high: estimate + critical * se)
         }
-        return RegressionResult(
+        var result = RegressionResult(
             coefficients: coefficients, observations: n, clusters: clusterTotal, standardErrors: standardErrors,
             rSquared: within, degreesOfFreedom: dof, covariance: covariance)
+        result.coefficientDegreesOfFreedom = perCoefficient
+        return result
+    }
+
+    /// CR2 (Bell–McCaffrey) with Satterthwaite degrees of freedom for the regressors of a two-way fixed-effects fit,
+    /// equal to clubSandwich's for `lm(y ~ x + factor(unit) + factor(period))` clustered by a variable in which the
+    /// units are nested (Pustejovsky and Tipton 2018, absorption): the unit effects are removed by demeaning within
+    /// units, which changes neither the residuals nor the adjustment (the unit-dummy part of I − H_gg is a projection
+    /// the residuals are orthogonal to), and the period effects stay as explicit columns, since they are not nested
+    /// in clusters and are part of H_gg. `contrasts` (over the regressors) get degrees of freedom of their own.
+    static func bellMcCaffrey(
+        y: [Double], columns regressors: [[Double]], names: [String], unit u: [Int], unitCount: Int, period t: [Int], periodCount: Int,
+        cluster: [Int], clusterCount: Int, clusterName: String, contrasts: [[Double]] = []
+    ) throws -> (covariance: [[Double]], degreesOfFreedom: [Double], contrastDegreesOfFreedom: [Double], clusters: Int) {
+        let n = y.count, k = regressors.count
+        var clusterOfUnit = [Int](repeating: -1, count: unitCount)
+        for i in 0..<n {
+            if clusterOfUnit[u[i]] >= 0, clusterOfUnit[u[i]] != cluster[i] {
+                throw EstimationError.unsupportedStandardErrors(
+                    name: "CR2 (units not nested in the clusters)", estimator: "two-way fixed effects", cluster: clusterName)
+            }
+            clusterOfUnit[u[i]] = cluster[i]
+        }
+        // Periods seen, the first left out as the reference.
+        var seen = [Bool](repeating: false, count: periodCount)
+        for p in t { seen[p] = true }
+        let dummies = Array(seen.indices.filter { seen[$0] }.dropFirst())
+        var counts = [Double](repeating: 0, count: unitCount)
+        for i in 0..<n { counts[u[i]] += 1 }
+        func withinUnits(_ column: [Double]) -> [Double] {
+            var means = [Double](repeating: 0, count: unitCount)
+            for i in 0..<n { means[u[i]] += column[i] }
+            for unit in means.indices where counts[unit] > 0 { means[unit] /= counts[unit] }
+            return (0..<n).map { column[$0] - means[u[$0]] }
+        }
+        let design = (regressors + dummies.map { p in t.map { $0 == p ? 1.0 : 0.0 } }).map(withinUnits)
+        let fit = try QRLeastSquares(columns: design, y: withinUnits(y), names: names + dummies.map { "period \($0)" })
+        var present = [Bool](repeating: false, count: clusterCount)
+        for c in cluster { present[c] = true }
+        let codes = present.indices.filter { present[$0] }
+        guard codes.count > 1 else { throw EstimationError.oneCluster(column: clusterName) }
+        let code = Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($1, $0) })
+        let padding = [Double](repeating: 0, count: dummies.count)
+        let computed = BellMcCaffrey.compute(
+            x: (0..<n).map { i in design.map { $0[i] } }, e: fit.residuals, bread: fit.inverseGram, cluster: cluster.map { code[$0]! },
+            clusterCount: codes.count, contrasts: contrasts.map { $0 + padding })
+        return (
+            computed.covariance.prefix(k).map { Array($0.prefix(k)) }, Array(computed.degreesOfFreedom.prefix(k)), computed.contrastDegreesOfFreedom,
+            codes.count
+        )
     }
 }
