@@ -73,6 +73,9 @@ public struct DiDSpec: Sendable {
     /// Callaway & Sant'Anna's pre-periods compare with the period before adoption (`base_period: universal`) rather than
     /// with the period before them (`varying`, R did's default); the sensitivity analysis needs the former.
     public let universalBase: Bool
+    /// `standard_errors: cr2`: CR2 (Bell–McCaffrey) with Satterthwaite degrees of freedom for the least-squares estimators
+    /// that offer it (regression, twfe, sun_abraham) instead of CR1 and the jackknife; the others keep their own.
+    public let cr2: Bool
 
     /// Whether the outcome is a condition (true or false for a unit): its effects are probabilities.
     public var outcomeIsCondition: Bool {
@@ -88,6 +91,7 @@ public struct DiDSpec: Sendable {
     static let keys = [
         "title", "instrument", "outcome", "treatment", "adoption", "cluster", "rounds", "estimators", "comparison", "leads", "lags",
         "small_sample", "weights", "covariates", "method", "unit", "missing_rounds", "sensitivity", "base_period",
+        "standard_errors",
     ]
 
     public static func load(path: String, questionnaires: [Questionnaire]) -> Result<DiDSpec, DiagnosticReport> {
@@ -229,6 +233,10 @@ extension SpecReader {
         let universalBase = choice(
             "base_period", ["universal": true, "varying": false], default: false,
             "base_period is varying (R did's default) or universal (pre-periods compared with the period before adoption)")
+        let cr2 = choice(
+            "standard_errors", ["conventional": false, "cr2": true], default: false,
+            "standard_errors is conventional (CR1, the cluster jackknife under 50 clusters) or cr2 (Bell–McCaffrey with Satterthwaite "
+                + "degrees of freedom, for regression, twfe and sun_abraham)")
         guard let treatment else { return nil }
         return DiDSpec(
             path: file, title: mapping["title"]?.string ?? "Difference-in-differences", instrument: instrument, outcome: outcome,
@@ -236,6 +244,6 @@ extension SpecReader {
             rounds: rounds, estimators: estimators, comparison: comparison,
             leads: Int(mapping["leads"]?.string ?? "") ?? 3, lags: Int(mapping["lags"]?.string ?? "") ?? 3, preset: preset,
             weights: weights, covariates: covariates, method: method, unit: mapping["unit"]?.string, keepUnbalanced: keepUnbalanced,
-            sensitivity: sensitivity, universalBase: universalBase)
+            sensitivity: sensitivity, universalBase: universalBase, cr2: cr2)
     }
 }

@@ -218,7 +218,8 @@ public enum PanelEstimation {
     /// On a balanced panel with one adoption date d equals the TWFE estimate; without the period effects d would
     /// absorb the common trend.
     /// `bootstrap: false` leaves the wild bootstrap out (randomisation inference refits the estimator many times).
-    public static func regression(_ panel: LongPanel, bootstrap: Bool = true) throws -> DiDTable {
+    /// With `cr2`, CR2 (Bell–McCaffrey) standard errors with Satterthwaite degrees of freedom instead of CR1.
+    public static func regression(_ panel: LongPanel, bootstrap: Bool = true, cr2: Bool = false) throws -> DiDTable {
         let covariates = rowCovariates(panel, absorbedByUnits: false)
         let rows = covariates.rows
         // Period effects for every period but the first that the rows use (the first is in the intercept).
@@ -231,16 +232,35 @@ public enum PanelEstimation {
         }
         let y = covariates.gather(panel.outcome), clusters = rows.map { panel.clusterLabels[panel.cluster[$0]] }
         let w = panel.weight.map { covariates.gather($0) }
-        let result = try Regression.fit(y: y, x: x, names: names, weights: w, standardErrors: .cr1(cluster: panel.clusterName), clusters: clusters)
+        let result = try Regression.fit(
+            y: y, x: x, names: names, weights: w, standardErrors: cr2 ? .cr2(cluster: panel.clusterName) : .cr1(cluster: panel.clusterName),
+            clusters: clusters)
         let (wy, wx) = weighted(y, x, w)
         let wild = try wildBootstrapNote(y: wy, x: wx, names: names, term: "group × post", clusters: clusters, count: bootstrap ? result.clusters : nil)
         let estimand =
             "estimand: group × post is the average effect on treated unit-periods against the comparison units, net of a common effect for "
             + "each period (period effects, the regression's time effect); with one adoption date on a balanced panel it equals TWFE"
+        let degrees = result.coefficientDegreesOfFreedom.map { values in
+            [
+                "CR2 (Bell–McCaffrey): Satterthwaite degrees of freedom for group × post: "
+                    + String(format: "%.1f", values[names.firstIndex(of: "group × post")!])
+            ]
+        }
         return table(
             "Regression DiD (group, period effects, group × post)", "regression", result,
-            notes: [estimand] + [panel.weightNote, covariates.note].compactMap { $0 } + wild.notes
+            notes: [estimand] + [panel.weightNote, covariates.note].compactMap { $0 } + wild.notes + (degrees ?? [])
         ).attaching(wild.result)
+    }
+
+    /// The estimators that offer CR2 (least-squares fits: regression, TWFE, Sun & Abraham).
+    public static let offeringCR2: Set<String> = ["regression", "twfe", "sun_abraham"]
+
+    /// A table of an estimator without CR2, when CR2 was asked for: a note saying it keeps its own standard errors.
+    public static func withoutCR2(_ table: DiDTable) -> DiDTable {
+        guard !offeringCR2.contains(table.estimator), !table.rows.isEmpty else { return table }
+        return table.adding(
+            note: "CR2 was asked for: it is offered for least-squares fits (regression, twfe, sun_abraham); this estimator keeps its own "
+                + "standard errors above")
     }
 
     /// How many clusters hold treated units and how many hold untreated unit-periods (never-treated units, or units

@@ -133,6 +133,8 @@ public struct PanelCSV: Sendable {
     public var sensitivity = true
     /// Callaway & Sant'Anna's pre-periods compare with the period before adoption (R did's base_period = "universal").
     public var universalBase = false
+    /// CR2 (Bell–McCaffrey) with Satterthwaite degrees of freedom for twfe and sun_abraham (`--se cr2`).
+    public var cr2 = false
 
     public init(path: String, outcome: String, unit: String, time: String, adoption: Adoption) {
         self.path = path
@@ -191,7 +193,7 @@ public struct PanelCSV: Sendable {
                 cluster: cluster.map(coded), clusterName: cluster, weight: weights.map { table.number($0)! }, weightName: weights,
                 covariates: covariates.map { ($0, table.number($0)!) }, adoptionName: adoptionColumn, timeName: time, reversible: reversible)
             let panel = built.panel, method = method, comparison = comparison, leads = leads, lags = lags
-            let keepUnbalanced = keepUnbalanced || crossSections, sensitivity = sensitivity, universalBase = universalBase
+            let keepUnbalanced = keepUnbalanced || crossSections, sensitivity = sensitivity, universalBase = universalBase, cr2 = cr2
             notes = built.notes + (cluster == nil ? ["no --cluster: standard errors at the unit level"] : [])
             // The estimators are independent: they run at once, each timed on its own.
             let durations = Durations()
@@ -204,7 +206,7 @@ public struct PanelCSV: Sendable {
                         defer { durations.record(estimator.rawValue, ContinuousClock.now - begun) }
                         let table = try PanelEstimation.attempt(estimator.rawValue) {
                             switch estimator {
-                            case .twfe: try PanelEstimation.twoWayFixedEffects(panel)
+                            case .twfe: try PanelEstimation.twoWayFixedEffects(panel, cr2: cr2)
                             case .eventStudy: try PanelEstimation.eventStudy(panel, leads: leads, lags: lags)
                             case .callawaySantAnna:
                                 try PanelEstimation.callawaySantAnna(
@@ -212,11 +214,12 @@ public struct PanelCSV: Sendable {
                             case .twoStage: try PanelEstimation.twoStage(panel)
                             case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(panel, leads: leads, lags: lags)
                             case .imputation: try PanelEstimation.imputation(panel, lags: lags)
-                            case .sunAbraham: try PanelEstimation.sunAbraham(panel, leads: leads, lags: lags)
+                            case .sunAbraham: try PanelEstimation.sunAbraham(panel, leads: leads, lags: lags, cr2: cr2)
                             case .chaisemartinDHaultfoeuille: try PanelEstimation.chaisemartinDHaultfoeuille(panel)
                             }
                         }
-                        return sensitivity ? table.withSensitivity() : table
+                        let chosen = cr2 ? PanelEstimation.withoutCR2(table) : table
+                        return sensitivity ? chosen.withSensitivity() : chosen
                     }
                 }
             ).map { try PanelEstimation.withRandomisationInference($0.adding(note: clusters), panel, sides: sides) }

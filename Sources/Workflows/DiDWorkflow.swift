@@ -38,8 +38,8 @@ public enum DiDWorkflow {
                 try PanelEstimation.attempt(estimator.rawValue) {
                     switch estimator {
                     case .twoByTwo: try PanelEstimation.twoByTwo(long)
-                    case .regression: try PanelEstimation.regression(long)
-                    case .twfe: try PanelEstimation.twoWayFixedEffects(long, preset: spec.preset)
+                    case .regression: try PanelEstimation.regression(long, cr2: spec.cr2)
+                    case .twfe: try PanelEstimation.twoWayFixedEffects(long, preset: spec.preset, cr2: spec.cr2)
                     case .eventStudy: try PanelEstimation.eventStudy(long, leads: spec.leads, lags: spec.lags)
                     case .callawaySantAnna:
                         try PanelEstimation.callawaySantAnna(
@@ -47,11 +47,12 @@ public enum DiDWorkflow {
                     case .twoStage: try PanelEstimation.twoStage(long)
                     case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(long, leads: spec.leads, lags: spec.lags)
                     case .imputation: try PanelEstimation.imputation(long, lags: spec.lags)
-                    case .sunAbraham: try PanelEstimation.sunAbraham(long, leads: spec.leads, lags: spec.lags)
+                    case .sunAbraham: try PanelEstimation.sunAbraham(long, leads: spec.leads, lags: spec.lags, cr2: spec.cr2)
                     case .chaisemartinDHaultfoeuille: try PanelEstimation.chaisemartinDHaultfoeuille(long)
                     }
                 })
         }
+        if spec.cr2 { tables = tables.map(PanelEstimation.withoutCR2) }
         let sides = PanelEstimation.clusterSides(long)
         let clusters = PanelEstimation.clusterNote(long, sides: sides)
         tables = try tables.map { try PanelEstimation.withRandomisationInference($0.adding(note: clusters), long, preset: spec.preset, sides: sides) }

@@ -92,6 +92,7 @@ struct DiDSpecTests {
             ("missing_rounds: sometimes", "Q002", 17),
             ("base_period: fixed", "Q002", 14),
             ("sensitivity: maybe", "Q002", 14),
+            ("standard_errors: cr3", "Q002", 18),
         ])
     func errors(line: String, code: String, column: Int) throws {
         let text = """
@@ -124,7 +125,7 @@ struct DiDSpecTests {
             missing_rounds: keep
             """
         let spec = try DiDSpec.load(path: try write(text), questionnaires: [Self.questionnaire]).get()
-        #expect(spec.keepUnbalanced && spec.sensitivity && !spec.universalBase)
+        #expect(spec.keepUnbalanced && spec.sensitivity && !spec.universalBase && !spec.cr2)
         let other = """
             instrument: v
             outcome: ${share}
@@ -132,9 +133,10 @@ struct DiDSpecTests {
             estimators: [callaway_santanna]
             base_period: universal
             sensitivity: false
+            standard_errors: cr2
             """
         let chosen = try DiDSpec.load(path: try write(other), questionnaires: [Self.questionnaire]).get()
-        #expect(chosen.universalBase && !chosen.sensitivity)
+        #expect(chosen.universalBase && !chosen.sensitivity && chosen.cr2)
         var units: [FrameUnit] = []
         for district in 1...4 {
             units.append(

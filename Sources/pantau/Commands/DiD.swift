@@ -116,7 +116,7 @@ struct DiD: ParsableCommand {
 
     @Option(
         help:
-            "Standard errors for the 2×2 regression with --data: classical, hc1, cr1, cr2 (Bell–McCaffrey with Satterthwaite degrees of freedom) or cr3 (the cluster jackknife); the last three need --cluster. Panel estimators always cluster: CR1 for TWFE; for the event study CR1, and for Callaway & Sant'Anna influence functions summed by cluster, each replaced by the cluster jackknife under 50 clusters (the conventional one kept beside it); the wild cluster bootstrap under 50 clusters."
+            "Standard errors for the 2×2 regression with --data: classical, hc1, cr1, cr2 (Bell–McCaffrey with Satterthwaite degrees of freedom) or cr3 (the cluster jackknife); the last three need --cluster. Panel estimators always cluster: CR1 for TWFE; for the event study, Sun & Abraham, two-stage and imputation their own, and for Callaway & Sant'Anna influence functions summed by cluster, each replaced by the cluster jackknife under 50 clusters (the conventional one kept beside it); the wild cluster bootstrap under 50 clusters. With a panel, --se cr2 gives twfe and sun_abraham CR2 instead."
     )
     var se: TwoByTwoCSV.StandardErrorKind = .classical
 
@@ -145,6 +145,9 @@ struct DiD: ParsableCommand {
             }
         } else if data != nil && (outcome.isEmpty || group.isEmpty || post.isEmpty) {
             throw ValidationError("--data needs --outcome, --group and --post (two groups, two periods), or --unit, --time and --treat/--cohort (a panel)")
+        }
+        if data != nil, time != nil, se == .hc1 || se == .cr3 {
+            throw ValidationError("panel estimators always cluster; --se takes cr2 with a panel (for twfe and sun_abraham), or leave it out")
         }
         if data != nil && (se == .cr1 || se == .cr2 || se == .cr3) && cluster == nil {
             throw ValidationError("--se \(se.rawValue) needs --cluster: the cluster is never chosen implicitly")
@@ -176,6 +179,7 @@ struct DiD: ParsableCommand {
         request.reversible = reversible
         request.sensitivity = !noSensitivity
         request.universalBase = universalBase
+        request.cr2 = se == .cr2
         request.cluster = cluster
         request.weights = weights
         request.covariates = covariateNames
