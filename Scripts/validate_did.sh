@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bias and 95% coverage of the DiD estimators over repeated simulated panels with a known effect; then R's
-# clubSandwich (Debian's r-cran-clubsandwich, installed when missing) recomputes the CR2 reference fixture, which
+# clubSandwich (Debian's r-cran-clubsandwich, installed when missing) recomputes the CR2 reference fixtures, which
 # must be what the tests hold; and each Python peer (pyfixest, did-imputation, csdid, diff-diff, honestdid) recomputes
 # the reference fixture of its estimator.
 # Usage: Scripts/validate_did.sh [REPLICATIONS]   (default 300; release build)
@@ -20,6 +20,15 @@ if cmp -s "$reference" Tests/AnalysisTests/Fixtures/cr2_reference.csv; then
 else
     echo "CR2: clubSandwich's values differ from Tests/AnalysisTests/Fixtures/cr2_reference.csv:" >&2
     diff "$reference" Tests/AnalysisTests/Fixtures/cr2_reference.csv >&2
+    exit 1
+fi
+# The same for TWFE and Sun & Abraham's contrasts on the dummy regressions of the did2s panel.
+Rscript Scripts/reference/cr2_panel_clubsandwich.R "$reference" 2>/dev/null
+if cmp -s "$reference" Tests/AnalysisTests/Fixtures/cr2_panel_reference.csv; then
+    echo "CR2 (panel): clubSandwich gives the fixture the tests compare with"
+else
+    echo "CR2 (panel): clubSandwich's values differ from Tests/AnalysisTests/Fixtures/cr2_panel_reference.csv:" >&2
+    diff "$reference" Tests/AnalysisTests/Fixtures/cr2_panel_reference.csv >&2
     exit 1
 fi
 # Gardner's two-stage DiD: pyfixest's did2s (PyPI) recomputes the panel and reference the tests compare with.

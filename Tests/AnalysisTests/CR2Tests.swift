@@ -40,13 +40,15 @@ struct CR2Tests {
         }
     }
 
-    @Test("CR2 is not offered for two-way fixed effects: a clear error, not a wrong number")
-    func notForFixedEffects() throws {
-        #expect(throws: EstimationError.unsupportedStandardErrors(name: "CR2", estimator: "two-way fixed effects", cluster: "c")) {
+    @Test("CR2 for two-way fixed effects needs units nested in the clusters: a clear error otherwise, not a wrong number")
+    func notForCrossedClusters() throws {
+        let error = EstimationError.unsupportedStandardErrors(
+            name: "CR2 (units not nested in the clusters)", estimator: "two-way fixed effects", cluster: "period")
+        #expect(throws: error) {
             try TwoWayFixedEffects.fit(
                 y: [1, 2, 3, 4, 2, 3, 5, 1], regressors: [[0], [1], [0], [1], [0], [0], [0], [1]], names: ["d"],
                 units: ["a", "a", "b", "b", "c", "c", "e", "e"], periods: ["0", "1", "0", "1", "0", "1", "0", "1"],
-                standardErrors: .cr2(cluster: "c"), clusters: ["a", "a", "b", "b", "c", "c", "e", "e"])
+                standardErrors: .cr2(cluster: "period"), clusters: ["0", "1", "0", "1", "0", "1", "0", "1"])
         }
     }
 }
