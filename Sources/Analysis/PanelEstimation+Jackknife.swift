@@ -13,10 +13,46 @@ extension LongPanel {
     /// The panel without the rows of one cluster.
     func without(cluster left: Int) throws -> LongPanel { try keeping(rows: outcome.indices.filter { cluster[$0] != left }) }
 
-    /// The rows with every covariate, and how many were left out.
-    func withCompleteCovariates() throws -> (panel: LongPanel, leftOut: Int) {
+    /// The rows with every covariate, and how many were left out; without the covariates constant within every unit
+    /// (the unit effects absorb them, as a frame attribute of the district does), whose names are returned.
+    func withCompleteCovariates() throws -> (panel: LongPanel, leftOut: Int, absorbed: [String]) {
         let complete = outcome.indices.filter { i in covariates.allSatisfy { !$0[i].isNaN } }
-        return complete.count == outcome.count ? (self, 0) : (try keeping(rows: complete), outcome.count - complete.count)
+        let panel = complete.count == outcome.count ? self : try keeping(rows: complete)
+        let varying = panel.covariates.indices.filter { c in
+            var seen = [Double](repeating: .nan, count: panel.unitLabels.count)
+            return panel.outcome.indices.contains { i in
+                let value = panel.covariates[c][i], u = panel.unit[i]
+                if !seen[u].isNaN { return seen[u] != value }
+                seen[u] = value
+                return false
+            }
+        }
+        let absorbed = panel.covariates.indices.filter { !varying.contains($0) }.map { panel.covariateNames[$0] }
+        guard !absorbed.isEmpty else { return (panel, outcome.count - complete.count, []) }
+        let kept = try LongPanel(
+            outcome: panel.outcome, unit: panel.unit, unitLabels: panel.unitLabels, period: panel.period, periods: panel.periods,
+            cohort: panel.cohort, cluster: panel.cluster, clusterLabels: panel.clusterLabels, clusterName: panel.clusterName,
+            weight: panel.weight, weightName: panel.weightName, covariateNames: varying.map { panel.covariateNames[$0] },
+            covariates: varying.map { panel.covariates[$0] }, reportedTreatment: panel.reportedTreatment)
+        return (kept, outcome.count - complete.count, absorbed)
+    }
+
+    /// The panel without the units treated in every period they are seen (no pre-period), and how many there were.
+    func withoutAlwaysTreated() throws -> (panel: LongPanel, units: Int) {
+        var before = [Bool](repeating: false, count: unitLabels.count)
+        for i in outcome.indices { if let g = cohort[unit[i]], period[i] < g { before[unit[i]] = true } }
+        let always = Set(outcome.indices.compactMap { i in cohort[unit[i]] != nil && !before[unit[i]] ? unit[i] : nil })
+        guard !always.isEmpty else { return (self, 0) }
+        return (try keeping(rows: outcome.indices.filter { !always.contains(unit[$0]) }), always.count)
+    }
+
+    static func alwaysTreatedNote(_ units: Int) -> [String] {
+        units == 0 ? [] : ["\(units) units treated in every round they are seen left out: without a pre-period their cells are their unit effects"]
+    }
+
+    /// The note on covariates set aside because the unit effects absorb them, if any.
+    static func absorbedNote(_ absorbed: [String]) -> [String] {
+        absorbed.isEmpty ? [] : ["\(absorbed.joined(separator: ", ")) constant within units, absorbed by the unit effects"]
     }
 }
 

@@ -33,11 +33,14 @@ extension PanelEstimation {
         // Covariates enter the saturated regression beside the cohort-by-event-time dummies (as in fixest's sunab);
         // rows without a value are left out. Survey weights make it weighted least squares, and the cohorts' shares
         // are shares of the weights.
-        let (panel, leftOut) = try whole.withCompleteCovariates()
+        let (complete, leftOut, absorbed) = try whole.withCompleteCovariates()
+        // Units treated in every round they are seen have no pre-period: their cells would be their unit effects.
+        let (panel, alwaysTreated) = try complete.withoutAlwaysTreated()
         let weight = panel.weight ?? [Double](repeating: 1, count: panel.outcome.count)
-        let cohorts = Array(Set(panel.cohort.compactMap { $0 })).sorted()
+        let present = Set(panel.unit)
+        let cohorts = Array(Set(present.compactMap { panel.cohort[$0] })).sorted()
         guard !cohorts.isEmpty else { throw EstimationError.emptyCell("treated cohort") }
-        let neverTreated = panel.cohort.contains { $0 == nil }
+        let neverTreated = present.contains { panel.cohort[$0] == nil }
         // Without never-treated units the last cohort is the comparison, up to its adoption.
         let control = neverTreated ? nil : cohorts.last
         let treatedCohorts = cohorts.filter { $0 != control }
@@ -129,6 +132,7 @@ extension PanelEstimation {
                 "covariates in the saturated regression: \(panel.covariateNames.joined(separator: ", "))"
                     + (leftOut > 0 ? "; \(leftOut) rows without a covariate value left out" : ""))
         }
+        notes += LongPanel.absorbedNote(absorbed) + LongPanel.alwaysTreatedNote(alwaysTreated)
         if let weightName = panel.weightName {
             notes.append("weighted by \(weightName): weighted least squares, and each cohort's share of an event time is its share of the weights")
         }

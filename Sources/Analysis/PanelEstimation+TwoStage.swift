@@ -52,7 +52,7 @@ extension PanelEstimation {
     static func twoStageFit(_ whole: LongPanel, bootstrap request: WildClusterBootstrap.Request?) throws -> (
         table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
     ) {
-        let (panel, leftOut) = try whole.withCompleteCovariates()
+        let (panel, leftOut, absorbed) = try whole.withCompleteCovariates()
         let untreated = try untreatedRows(panel, covariatesAllowed: true, weightsAllowed: true)
         let fit = try TwoStageDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
@@ -61,7 +61,7 @@ extension PanelEstimation {
             wildBootstrap: request)
         let table = table(
             "Two-stage DiD (Gardner): effect on treated unit-periods", "two_stage", fit.result,
-            notes: twoStageNotes(fit, panel, covariatesLeftOut: leftOut))
+            notes: twoStageNotes(fit, panel, covariatesLeftOut: leftOut) + LongPanel.absorbedNote(absorbed))
         return (table, fit.bootstrap)
     }
 
@@ -79,7 +79,7 @@ extension PanelEstimation {
     static func twoStageEventStudyFit(_ whole: LongPanel, leads: Int, lags: Int, bootstrap request: WildClusterBootstrap.Request?) throws -> (
         table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
     ) {
-        let (panel, leftOut) = try whole.withCompleteCovariates()
+        let (panel, leftOut, absorbed) = try whole.withCompleteCovariates()
         let untreated = try untreatedRows(panel, covariatesAllowed: true, weightsAllowed: true)
         let window = Array(-leads...lags).filter { $0 != -1 }
         var columns = [[Double]](repeating: [Double](repeating: 0, count: panel.outcome.count), count: window.count)
@@ -105,7 +105,7 @@ extension PanelEstimation {
             title: "Two-stage DiD (Gardner): event study", estimator: "two_stage_event_study", rows: rows, observations: fit.result.observations,
             clusters: fit.result.clusters, seType: "two-step GMM, clustered by \(panel.clusterName)",
             notes: ["reference: event time −1; event times beyond −\(leads) and \(lags) binned at the ends"]
-                + twoStageNotes(fit, panel, covariatesLeftOut: leftOut)
+                + twoStageNotes(fit, panel, covariatesLeftOut: leftOut) + LongPanel.absorbedNote(absorbed)
         ).withEventCovariance(fit.result.covariance, exact: exactEventTime(panel, leads: leads, lags: lags))
         return (table, fit.bootstrap)
     }
@@ -124,15 +124,29 @@ extension PanelEstimation {
         for i in rows { periodCount[panel.period[i]] += 1 }
         rows = rows.filter { periodCount[panel.period[$0]] > 1 }
         func before(_ row: Int) -> Int? { panel.cohort[panel.unit[row]].map { panel.period[row] - $0 } }
-        let leads = (1...periods).filter { h in rows.contains { before($0) == -h } }
+        var leads = (1...periods).filter { h in rows.contains { before($0) == -h } }
         guard !leads.isEmpty else { throw EstimationError.emptyCell("pre-adoption periods for the pre-trend test") }
         // The covariates enter as in the first stage; only the dummies are reported and tested.
-        let columns = leads.map { h in rows.map { before($0) == -h ? 1.0 : 0.0 } } + panel.covariates.map { c in rows.map { c[$0] } }
-        let result = try TwoWayFixedEffects.fit(
-            y: rows.map { panel.outcome[$0] }, columns: columns, names: leads.map { "pre-trend event time −\($0)" } + panel.covariateNames,
-            unit: rows.map { panel.unit[$0] }, unitCount: panel.unitLabels.count, period: rows.map { panel.period[$0] },
-            periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName), cluster: rows.map { panel.cluster[$0] },
-            clusterCount: panel.clusterLabels.count, weights: panel.weight.map { w in rows.map { w[$0] } })
+        func fit(_ leads: [Int]) throws -> RegressionResult {
+            let columns = leads.map { h in rows.map { before($0) == -h ? 1.0 : 0.0 } } + panel.covariates.map { c in rows.map { c[$0] } }
+            return try TwoWayFixedEffects.fit(
+                y: rows.map { panel.outcome[$0] }, columns: columns, names: leads.map { "pre-trend event time −\($0)" } + panel.covariateNames,
+                unit: rows.map { panel.unit[$0] }, unitCount: panel.unitLabels.count, period: rows.map { panel.period[$0] },
+                periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName), cluster: rows.map { panel.cluster[$0] },
+                clusterCount: panel.clusterLabels.count, weights: panel.weight.map { w in rows.map { w[$0] } })
+        }
+        // When every pre-adoption row of every cohort would carry a dummy, the dummies add up to the cohorts' unit
+        // effects: the farthest is dropped until they do not (a short panel with every cohort's pre-periods covered).
+        var result: RegressionResult?, dropped: [Int] = []
+        while result == nil {
+            do {
+                result = try fit(leads)
+            } catch let error as EstimationError {
+                guard case .singularDesign = error, leads.count > 1 else { throw error }
+                dropped.append(leads.removeLast())
+            }
+        }
+        guard let result else { throw EstimationError.emptyCell("pre-adoption periods for the pre-trend test") }
         // did_imputation's small-sample factor: (N−1)/(N−K+1), one parameter fewer than fixest's (N−1)/(N−K).
         var nested = true, clusterOfUnit = [Int](repeating: -1, count: panel.unitLabels.count)
         for i in rows {
@@ -140,7 +154,8 @@ extension PanelEstimation {
             clusterOfUnit[panel.unit[i]] = panel.cluster[i]
         }
         let usedUnits = Set(rows.map { panel.unit[$0] }).count, usedPeriods = Set(rows.map { panel.period[$0] }).count
-        let counted = Double(columns.count + (nested ? usedPeriods : usedUnits + usedPeriods - 1)), n = Double(rows.count)
+        let counted = Double(leads.count + panel.covariates.count + (nested ? usedPeriods : usedUnits + usedPeriods - 1))
+        let n = Double(rows.count)
         let rescale = (n - counted) / (n - counted + 1)
         let covariance = leads.indices.map { a in leads.indices.map { result.covariance[a][$0] * rescale } }
         let degrees = Double(result.degreesOfFreedom)
@@ -153,9 +168,14 @@ extension PanelEstimation {
         for i in b.indices { for j in b.indices { wald += b[i] * inverse[i][j] * b[j] } }
         let k = Double(leads.count), statistic = wald / k
         let p = 1 - FDistribution.cdf(statistic, numerator: k, denominator: Double(result.degreesOfFreedom))
-        let note = String(
+        var note = String(
             format: "pre-trend test (BJS): on untreated unit-periods, the %d pre-adoption dummies are jointly zero: F = %.3f, p = %.4f", leads.count,
             statistic, p)
+        if !dropped.isEmpty {
+            note +=
+                "; event times \(dropped.sorted().map { "−\($0)" }.joined(separator: ", ")) left out of it: with them every untreated row of "
+                + "the cohorts would carry a dummy, and the dummies would add up to their unit effects"
+        }
         return (zip(leads, coefficients).map { DiDTable.Row(term: $1.term, coefficient: $1, eventTime: -$0) }, note)
     }
 
@@ -181,7 +201,7 @@ extension PanelEstimation {
     static func imputationFit(_ whole: LongPanel, lags: Int, pretrends: Int, bootstrap request: WildClusterBootstrap.Request?) throws -> (
         table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
     ) {
-        let (panel, leftOut) = try whole.withCompleteCovariates()
+        let (panel, leftOut, absorbed) = try whole.withCompleteCovariates()
         let untreated = try untreatedRows(panel, estimator: "imputation", covariatesAllowed: true, weightsAllowed: true)
         let cohort = panel.unit.map { panel.cohort[$0] }
         var overall: [Int: Double] = [:]
@@ -216,6 +236,7 @@ extension PanelEstimation {
                 "covariates in the imputation model (unit and period effects and \(panel.covariateNames.joined(separator: ", ")), on untreated unit-periods) "
                     + "and in the pre-trend test" + (leftOut > 0 ? "; \(leftOut) rows without a covariate value left out" : ""))
         }
+        tableNotes += LongPanel.absorbedNote(absorbed)
         if let weightName = panel.weightName {
             tableNotes.append(
                 "weighted by \(weightName) (did_imputation's aw): the imputation model, the pre-trend test and the estimand, so the effects are population-weighted"

@@ -147,4 +147,58 @@ struct TwoStageTests {
             #expect(row.coefficient.standardError != row.conventionalStandardError?.value)
         }
     }
+
+    @Test("a covariate constant within units and units treated from the first round are set aside and said, not a collinearity error")
+    func unitConstantCovariateAndAlwaysTreated() throws {
+        let base = try Self.panel()
+        // Units 0–9 treated from the first period; a covariate that is each unit's cluster number.
+        let cohort = base.cohort.enumerated().map { unit, g in unit < 10 ? 0 : g }
+        let panel = try LongPanel(
+            outcome: base.outcome, unit: base.unit, unitLabels: base.unitLabels, period: base.period, periods: base.periods, cohort: cohort,
+            cluster: base.cluster, clusterLabels: base.clusterLabels, clusterName: base.clusterName, covariateNames: ["district_code"],
+            covariates: [base.cluster.map(Double.init)])
+        let always = Set((0..<10).filter { u in base.unit.contains(u) }).count
+        let tables = [
+            try PanelEstimation.twoStageEventStudy(panel, leads: 3, lags: 3, bootstrap: false),
+            try PanelEstimation.imputation(panel, lags: 3, pretrends: 3, bootstrap: false),
+            try PanelEstimation.sunAbraham(panel, leads: 3, lags: 3, bootstrap: false),
+        ]
+        for table in tables {
+            #expect(!table.rows.isEmpty, "\(table.estimator): \(table.notes)")
+            #expect(table.notes.contains("district_code constant within units, absorbed by the unit effects"), "\(table.estimator)")
+        }
+        #expect(tables[2].notes.contains { $0.hasPrefix("\(always) units treated in every round they are seen left out") }, "\(tables[2].notes)")
+        // Without the covariate the estimates are the same: it was absorbed, not used.
+        let plain = try LongPanel(
+            outcome: base.outcome, unit: base.unit, unitLabels: base.unitLabels, period: base.period, periods: base.periods, cohort: cohort,
+            cluster: base.cluster, clusterLabels: base.clusterLabels, clusterName: base.clusterName)
+        let reference = try PanelEstimation.sunAbraham(plain, leads: 3, lags: 3, bootstrap: false)
+        #expect(zip(reference.rows, tables[2].rows).allSatisfy { abs($0.coefficient.estimate - $1.coefficient.estimate) < 1e-10 })
+    }
+
+    @Test("the imputation pre-trend test drops its farthest dummy when every cohort's untreated rows would carry one, and says so")
+    func pretrendCollinear() throws {
+        // Four periods, cohorts adopting in periods 2 and 3, never-treated units: with three pre-trend dummies every
+        // untreated row of the treated cohorts carries one.
+        var outcome: [Double] = [], unit: [String] = [], period: [Int] = [], cluster: [String] = []
+        var firstTreated: [String: Int] = [:]
+        var random = 0.37
+        for u in 0..<60 {
+            let g: Int? = u < 20 ? nil : (u < 40 ? 2 : 3)
+            if let g { firstTreated["u\(u)"] = g }
+            for t in 0..<4 {
+                random = (random * 9301 + 0.4929).truncatingRemainder(dividingBy: 1)
+                outcome.append(Double(u % 7) + 0.5 * Double(t) + ((g.map { t >= $0 } ?? false) ? 2 : 0) + random)
+                unit.append("u\(u)")
+                period.append(t)
+                cluster.append("c\(u % 12)")
+            }
+        }
+        let panel = try LongPanel(
+            outcome: outcome, unit: unit, period: period, periods: ["0", "1", "2", "3"], firstTreated: firstTreated, cluster: cluster,
+            clusterName: "c")
+        let table = try PanelEstimation.imputation(panel, lags: 1, pretrends: 3, bootstrap: false)
+        #expect(table.rows.filter { $0.term.hasPrefix("pre-trend") }.map(\.eventTime) == [-1, -2])
+        #expect(table.notes.contains { $0.contains("event times −3 left out of it") }, "\(table.notes)")
+    }
 }
