@@ -166,7 +166,7 @@ extension PanelEstimation {
         ).columns
         let (wy, wx) = weighted(demeaned[0], rows.indices.map { i in demeaned.dropFirst().map { $0[i] } }, w)
         let clusters = rows.map { panel.clusterLabels[panel.cluster[$0]] }
-        var results: [String: WildClusterBootstrap.Result] = [:]
+        var results: [String: WildClusterBootstrap.Result] = [:], failures: [String: String] = [:]
         for (row, c) in zip(tableRows, rowWeights + [postWeights]) {
             guard let j = c.firstIndex(where: { $0 != 0 }) else { continue }
             let rebuilt = wx.map { x -> [Double] in
@@ -177,10 +177,14 @@ extension PanelEstimation {
             }
             var names = names + panel.covariateNames
             names[j] = row.term
-            results[row.term] = try WildClusterBootstrap.test(
-                y: wy, x: rebuilt, names: names, term: row.term, clusters: clusters, weights: request.weights, draws: request.draws,
-                seed: request.seed, level: request.level)
+            do {
+                results[row.term] = try WildClusterBootstrap.test(
+                    y: wy, x: rebuilt, names: names, term: row.term, clusters: clusters, weights: request.weights, draws: request.draws,
+                    seed: request.seed, level: request.level)
+            } catch let error as EstimationError {
+                failures[row.term] = "\(error)"
+            }
         }
-        return (table, results)
+        return (bootstrapFailureNotes(failures).reduce(table) { $0.adding(note: $1) }, results)
     }
 }

@@ -62,7 +62,7 @@ extension PanelEstimation {
         let table = table(
             "Two-stage DiD (Gardner): effect on treated unit-periods", "two_stage", fit.result,
             notes: twoStageNotes(fit, panel, covariatesLeftOut: leftOut) + LongPanel.absorbedNote(absorbed))
-        return (table, fit.bootstrap)
+        return (bootstrapFailureNotes(fit.bootstrapFailures).reduce(table) { $0.adding(note: $1) }, fit.bootstrap)
     }
 
     /// Event-time effects relative to adoption, −leads … lags, binned at the ends, event time −1 the reference; the
@@ -107,7 +107,7 @@ extension PanelEstimation {
             notes: ["reference: event time −1; event times beyond −\(leads) and \(lags) binned at the ends"]
                 + twoStageNotes(fit, panel, covariatesLeftOut: leftOut) + LongPanel.absorbedNote(absorbed)
         ).withEventCovariance(fit.result.covariance, exact: exactEventTime(panel, leads: leads, lags: lags))
-        return (table, fit.bootstrap)
+        return (bootstrapFailureNotes(fit.bootstrapFailures).reduce(table) { $0.adding(note: $1) }, fit.bootstrap)
     }
 }
 
@@ -248,7 +248,7 @@ extension PanelEstimation {
         let table = DiDTable(
             title: "Imputation DiD (Borusyak, Jaravel & Spiess)", estimator: "imputation", rows: rows, observations: fit.observations,
             clusters: fit.clusters, seType: "conservative, clustered by \(panel.clusterName) (BJS Theorem 3)", notes: tableNotes)
-        return (table, fit.bootstrap)
+        return (bootstrapFailureNotes(fit.bootstrapFailures).reduce(table) { $0.adding(note: $1) }, fit.bootstrap)
     }
 }
 
@@ -261,6 +261,11 @@ extension PanelEstimation {
         let count = present.count { $0 }
         guard bootstrap, count >= 2, count < 50 else { return nil }
         return .conventional(clusters: count)
+    }
+
+    /// Notes for the rows whose bootstrap could not run, and why.
+    static func bootstrapFailureNotes(_ failures: [String: String]) -> [String] {
+        failures.sorted { $0.key < $1.key }.map { "wild cluster bootstrap not computed for \($0.key): \($0.value)" }
     }
 
     enum LinearEstimator {

@@ -16,6 +16,8 @@ public struct ImputationDiD: Sendable {
     public let bootstrap: [String: WildClusterBootstrap.Result]
     /// The bootstrap's pieces, by name (for the tests, which rebuild bootstrap samples and refit).
     let enumerations: [String: WildClusterBootstrap.PatternEnumeration]
+    /// Why the bootstrap of a target could not run, by name.
+    public let bootstrapFailures: [String: String]
 
     /// `targets` are the estimands: a name and a weight for each treated row (normalised here to sum to one; rows
     /// not named weigh nothing). `cohort` is each row's unit's adoption period (nil: never treated).
@@ -37,7 +39,7 @@ public struct ImputationDiD: Sendable {
         let degrees = Double(max(1, used - 1))
         let critical = StudentT.quantile(0.975, degreesOfFreedom: degrees)
         var estimates: [Coefficient] = [], bootstrap: [String: WildClusterBootstrap.Result] = [:]
-        var enumerations: [String: WildClusterBootstrap.PatternEnumeration] = [:]
+        var enumerations: [String: WildClusterBootstrap.PatternEnumeration] = [:], bootstrapFailures: [String: String] = [:]
         for target in targets {
             let weights = Dictionary(
                 uniqueKeysWithValues: target.weights.filter { reachable.contains($0.key) && !untreated[$0.key] && $0.value != 0 }.map {
@@ -76,12 +78,18 @@ public struct ImputationDiD: Sendable {
             let statistic = WildClusterBootstrap.LinearStatistic(
                 implied: parts.implied, cluster: compact, clusterCount: codes.count, factor: 1,
                 scoreWeights: { h in Self.scoreWeights(stage, parts, cluster: codes[h], clusterOf: cluster, count: y.count) })
-            (bootstrap[target.name], enumerations[target.name]) = try WildClusterBootstrap.linearTest(
-                term: target.name, statistic: statistic, y: y, fittedY: try fit(y), d: d, fittedD: try fit(d), request: request)
+            // A bootstrap that cannot run (no variation left in a cluster's scores) leaves the row without one, not the table.
+            do {
+                (bootstrap[target.name], enumerations[target.name]) = try WildClusterBootstrap.linearTest(
+                    term: target.name, statistic: statistic, y: y, fittedY: try fit(y), d: d, fittedD: try fit(d), request: request)
+            } catch let error as EstimationError {
+                bootstrapFailures[target.name] = "\(error)"
+            }
         }
         self.estimates = estimates
         self.bootstrap = bootstrap
         self.enumerations = enumerations
+        self.bootstrapFailures = bootstrapFailures
         observations = stage.rows.count
         clusters = used
         rowsLeftOut = y.count - stage.rows.count

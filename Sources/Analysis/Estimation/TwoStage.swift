@@ -16,6 +16,8 @@ public struct TwoStageDiD: Sendable {
     public let bootstrap: [String: WildClusterBootstrap.Result]
     /// The bootstrap's pieces, by name (for the tests, which rebuild bootstrap samples and refit).
     let enumerations: [String: WildClusterBootstrap.PatternEnumeration]
+    /// Why the bootstrap of a target could not run, by name.
+    public let bootstrapFailures: [String: String]
 
     /// `regressors` are the second stage's columns (one array per column, over every input row); `untreated` says which
     /// rows stage one may use. Units, periods and clusters are integer codes.
@@ -71,7 +73,8 @@ public struct TwoStageDiD: Sendable {
             coefficients: coefficients, observations: rows.count, clusters: clusters, standardErrors: .cr1(cluster: clusterName),
             rSquared: total > 0 ? 1 - unexplained / total : 0, degreesOfFreedom: degrees, covariance: covariance)
         rowsLeftOut = y.count - rows.count
-        var bootstrap: [String: WildClusterBootstrap.Result] = [:], enumerations: [String: WildClusterBootstrap.PatternEnumeration] = [:]
+        var bootstrap: [String: WildClusterBootstrap.Result] = [:], enumerations: [String: WildClusterBootstrap.PatternEnumeration] = [:],
+            bootstrapFailures: [String: String] = [:]
         if let request {
             let code = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1, $0) })
             var compact = [Int](repeating: -1, count: y.count)
@@ -97,12 +100,18 @@ public struct TwoStageDiD: Sendable {
                 let statistic = WildClusterBootstrap.LinearStatistic(
                     implied: pieces.implied, cluster: compact, clusterCount: used.count, factor: 1,
                     scoreWeights: { h in pieces.scoreWeights(used[h]) })
-                (bootstrap[names[j]], enumerations[names[j]]) = try WildClusterBootstrap.linearTest(
-                    term: names[j], statistic: statistic, y: y, fittedY: try fitted(y), d: d, fittedD: try fitted(d), request: request)
+                // A bootstrap that cannot run (no variation left in a cluster's scores) leaves the row without one, not the table.
+                do {
+                    (bootstrap[names[j]], enumerations[names[j]]) = try WildClusterBootstrap.linearTest(
+                        term: names[j], statistic: statistic, y: y, fittedY: try fitted(y), d: d, fittedD: try fitted(d), request: request)
+                } catch let error as EstimationError {
+                    bootstrapFailures[names[j]] = "\(error)"
+                }
             }
         }
         self.bootstrap = bootstrap
         self.enumerations = enumerations
+        self.bootstrapFailures = bootstrapFailures
     }
 
     /// Coefficient j as a linear function of the outcome, with its clustered GMM scores: the estimate is
