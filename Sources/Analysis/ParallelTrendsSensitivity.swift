@@ -10,6 +10,8 @@ public struct ParallelTrendsSensitivity: Sendable {
         public let bound: Double
         /// Nil when every value is rejected (the pre-periods contradict the restriction at this bound).
         public let interval: ClosedRange<Double>?
+        /// For smoothness: the fixed-length interval (FLCI, R HonestDiD's default for smoothness) at the same bound.
+        public var fixedLength: ClosedRange<Double>? = nil
     }
 
     public struct Target: Sendable {
@@ -23,6 +25,8 @@ public struct ParallelTrendsSensitivity: Sendable {
         /// at the search's ceiling.
         public let relativeMagnitudesBreakdown: Double?
         public let smoothnessBreakdown: Double?
+        /// The smallest M at which zero is in the FLCI (nil when not even at the search's ceiling).
+        public var smoothnessFixedLengthBreakdown: Double? = nil
     }
 
     public struct Pretest: Sendable {
@@ -88,13 +92,16 @@ public struct ParallelTrendsSensitivity: Sendable {
             let fit = method == .leastFavourableHybrid ? plain.withSmoothnessCriticalValue() : plain
             let mGrid = (0..<10).map { fit.smoothnessGridTop * Double($0) / 9 }
             let rm = Self.relativeMagnitudeGrid.map { Bounded(bound: $0, interval: fit.interval(.relativeMagnitudes($0), method: method)) }
-            let sd = mGrid.map { Bounded(bound: $0, interval: fit.interval(.smoothness($0), method: method)) }
+            let sd = mGrid.map {
+                Bounded(bound: $0, interval: fit.interval(.smoothness($0), method: method), fixedLength: fit.fixedLengthInterval(m: $0).interval)
+            }
             let scale = max(fit.original.standardError, 1e-12)
-            built.append(
-                Target(
-                    name: name, estimate: fit.original.estimate, original: fit.originalInterval, relativeMagnitudes: rm, smoothness: sd,
-                    relativeMagnitudesBreakdown: fit.breakdown({ .relativeMagnitudes($0) }, method: method, start: 0.5, ceiling: 64),
-                    smoothnessBreakdown: fit.breakdown({ .smoothness($0) }, method: method, start: scale / 4, ceiling: 1000 * scale)))
+            var target = Target(
+                name: name, estimate: fit.original.estimate, original: fit.originalInterval, relativeMagnitudes: rm, smoothness: sd,
+                relativeMagnitudesBreakdown: fit.breakdown({ .relativeMagnitudes($0) }, method: method, start: 0.5, ceiling: 64),
+                smoothnessBreakdown: fit.breakdown({ .smoothness($0) }, method: method, start: scale / 4, ceiling: 1000 * scale))
+            target.smoothnessFixedLengthBreakdown = fit.fixedLengthBreakdown(start: scale / 4, ceiling: 1000 * scale)
+            built.append(target)
         }
         targets = built
         let preSigma = pre.indices.map { a in pre.indices.map { sigma[a][$0] } }
@@ -120,6 +127,11 @@ public struct ParallelTrendsSensitivity: Sendable {
         }
         return "For the \(target.name): "
             + breakdown(target.relativeMagnitudesBreakdown, "M̄", "post-period trend changes up to that multiple of the largest pre-period one")
-            + "; " + breakdown(target.smoothnessBreakdown, "M", "the trend's slope changing by up to that much per period") + "."
+            + "; " + breakdown(target.smoothnessBreakdown, "M", "the trend's slope changing by up to that much per period")
+            + (target.smoothnessFixedLengthBreakdown.map {
+                $0 == 0
+                    ? "; zero is inside the fixed-length interval (R HonestDiD's default for M) already at M = 0"
+                    : String(format: "; the fixed-length interval (R HonestDiD's default for M) excludes zero until M = %.3g", $0)
+            } ?? "") + "."
     }
 }

@@ -13,16 +13,26 @@ extension DiDReports {
     }
 
     /// The rows of one restriction's table: the usual interval, then one row per bound; a column per target.
+    /// Smoothness rows have a second column per target: the fixed-length interval (FLCI) beside the hybrid test's.
     static func sensitivityRows(_ s: ParallelTrendsSensitivity, relativeMagnitudes: Bool) -> [[String]] {
         let first = s.targets[0]
         let bounds = (relativeMagnitudes ? first.relativeMagnitudes : first.smoothness).map(\.bound)
-        var rows = [["usual (exact parallel trends)"] + s.targets.map { interval($0.original) }]
+        var rows = [["usual (exact parallel trends)"] + s.targets.flatMap { relativeMagnitudes ? [interval($0.original)] : [interval($0.original), ""] }]
         for (index, bound) in bounds.enumerated() {
             rows.append(
                 [String(format: relativeMagnitudes ? "M̄ = %.2f" : "M = %.4g", bound)]
-                    + s.targets.map { interval((relativeMagnitudes ? $0.relativeMagnitudes : $0.smoothness)[index].interval) })
+                    + s.targets.flatMap { target -> [String] in
+                        relativeMagnitudes
+                            ? [interval(target.relativeMagnitudes[index].interval)]
+                            : [interval(target.smoothness[index].interval), interval(target.smoothness[index].fixedLength)]
+                    })
         }
         return rows
+    }
+
+    /// The column headings of one restriction's table after its first.
+    static func sensitivityHeadings(_ s: ParallelTrendsSensitivity, relativeMagnitudes: Bool) -> [String] {
+        s.targets.flatMap { relativeMagnitudes ? [$0.name] : [$0.name, "\($0.name), FLCI"] }
     }
 
     static func methodText(_ s: ParallelTrendsSensitivity) -> String {
@@ -38,6 +48,9 @@ extension DiDReports {
             "relative magnitudes M̄: no change in the trend difference between consecutive post-periods larger than M̄ times the largest such "
                 + "change before adoption; smoothness M: the trend difference's slope changes by at most M per period (M = 0 allows linear trends)",
         ]
+        notes.append(
+            "FLCI: the fixed-length interval for smoothness (Rambachan & Roth's section 4.1; R HonestDiD's default there): the shortest "
+                + "interval around an estimator that undoes linear trends with the pre-periods, allowing for its worst-case bias under M")
         if let p = s.pretest {
             notes.append(
                 String(
@@ -53,7 +66,8 @@ extension DiDReports {
         guard let s = table.sensitivity else { return "" }
         var out = "### \(sensitivityTitle)\n\n" + s.targets.map { s.sentence(for: $0) }.joined(separator: " ") + "\n\n"
         for (relative, name) in [(true, "Relative magnitudes"), (false, "Smoothness")] {
-            out += "| \(name) | " + s.targets.map(\.name).joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: s.targets.count) + "\n"
+            let headings = sensitivityHeadings(s, relativeMagnitudes: relative)
+            out += "| \(name) | " + headings.joined(separator: " | ") + " |\n|---|" + String(repeating: "---|", count: headings.count) + "\n"
             for row in sensitivityRows(s, relativeMagnitudes: relative) { out += "| " + row.joined(separator: " | ") + " |\n" }
             out += "\n"
         }
@@ -67,7 +81,9 @@ extension DiDReports {
             + HTML.escape(s.targets.map { s.sentence(for: $0) }.joined(separator: " ")) + "</p>\n"
         for (relative, name) in [(true, "Relative magnitudes"), (false, "Smoothness")] {
             out += sensitivityPlot(s, relativeMagnitudes: relative)
-            out += "<table><tr><th>\(name)</th>" + s.targets.map { "<th>\(HTML.escape($0.name))</th>" }.joined() + "</tr>\n"
+            out +=
+                "<table><tr><th>\(name)</th>" + sensitivityHeadings(s, relativeMagnitudes: relative).map { "<th>\(HTML.escape($0))</th>" }.joined()
+                + "</tr>\n"
             for row in sensitivityRows(s, relativeMagnitudes: relative) { out += "<tr>" + row.map { "<td>\(HTML.escape($0))</td>" }.joined() + "</tr>\n" }
             out += "</table>\n"
         }
@@ -131,8 +147,9 @@ extension DiDReports {
                 [
                     "target": target.name, "estimate": target.estimate, "conf_int": range(target.original),
                     "relative_magnitudes": target.relativeMagnitudes.map { ["mbar": $0.bound, "conf_int": range($0.interval)] as [String: Any] },
-                    "smoothness": target.smoothness.map { ["m": $0.bound, "conf_int": range($0.interval)] as [String: Any] },
+                    "smoothness": target.smoothness.map { ["m": $0.bound, "conf_int": range($0.interval), "flci": range($0.fixedLength)] as [String: Any] },
                     "breakdown_mbar": target.relativeMagnitudesBreakdown ?? NSNull(), "breakdown_m": target.smoothnessBreakdown ?? NSNull(),
+                    "breakdown_m_flci": target.smoothnessFixedLengthBreakdown ?? NSNull(),
                     "sentence": s.sentence(for: target),
                 ]
             },

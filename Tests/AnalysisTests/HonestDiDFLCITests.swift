@@ -55,4 +55,25 @@ struct HonestDiDFLCITests {
         for i in v.indices { for j in v.indices { variance += v[i] * e.covariance[i][j] * v[j] } }
         #expect(abs(flci.halfLength - 1.959963984540054 * variance.squareRoot()) < 1e-12)
     }
+
+    @Test("the sensitivity analysis gives each smoothness row its FLCI, and the FLCI's breakdown value is where zero enters it")
+    func inTheAnalysis() throws {
+        let fit = try #require(try HonestDiDTests.cases()["b"]?.sensitivity)
+        let times = [-5, -4, -3, -2, 0]
+        let analysis = try #require(
+            ParallelTrendsSensitivity(
+                eventTimes: times, exact: times.map { _ in true }, estimates: fit.estimates, covariance: fit.covariance, method: .conditional))
+        let target = try #require(analysis.targets.first)
+        for row in target.smoothness {
+            let expected = fit.fixedLengthInterval(m: row.bound).interval
+            #expect(row.fixedLength == expected, "M = \(row.bound)")
+        }
+        let breakdown = try #require(target.smoothnessFixedLengthBreakdown)
+        #expect(breakdown > 0)
+        #expect(fit.fixedLengthInterval(m: breakdown).interval.contains(0))
+        #expect(!fit.fixedLengthInterval(m: breakdown * 0.999).interval.contains(0))
+        #expect(
+            analysis.sentence(for: target).contains(
+                String(format: "the fixed-length interval (R HonestDiD's default for M) excludes zero until M = %.3g", breakdown)))
+    }
 }
