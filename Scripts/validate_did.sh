@@ -82,6 +82,10 @@ python_venv "$venv" honestdid==0.1.1
 "$venv/bin/python" Scripts/reference/honestdid_sensitivity.py "$work/honestdid_cases.csv" "$work/honestdid_reference.csv"
 same_as_fixtures "Rambachan & Roth" honestdid_cases.csv honestdid_reference.csv
 echo "Rambachan & Roth: honestdid $("$venv/bin/pip" show honestdid | sed -n 's/^Version: //p') gives the fixture the tests compare with"
+# The FLCI for smoothness: honestdid's find_optimal_flci (with the exact folded-normal quantile) on the same cases.
+"$venv/bin/python" Scripts/reference/honestdid_flci.py "$work/honestdid_flci_reference.csv"
+same_as_fixtures "Rambachan & Roth's FLCI" honestdid_flci_reference.csv
+echo "Rambachan & Roth's FLCI: honestdid gives the fixture the tests compare with"
 # Sun & Abraham with a covariate and with survey weights: pyfixest's feols on the saturated regression written out.
 "$venv/bin/python" Scripts/reference/sun_abraham_covariates_pyfixest.py Tests/AnalysisTests/Fixtures/did2s_panel.csv "$work/sun_abraham_covariates_reference.csv"
 same_as_fixtures "Sun & Abraham with covariates and weights" sun_abraham_covariates_reference.csv

@@ -277,6 +277,10 @@ for replication in 0..<replications {
             record(
                 "sensitivity (\(label), on the edge): \(name), robust interval", fit.original.estimate, interval?.lowerBound ?? .nan,
                 interval?.upperBound ?? .nan, truth: 1)
+            if case .smoothness(let m) = restriction {
+                let flci = fit.fixedLengthInterval(m: m).interval
+                record("sensitivity (\(label), on the edge): \(name), FLCI", fit.original.estimate, flci.lowerBound, flci.upperBound, truth: 1)
+            }
             let usual = fit.originalInterval
             record("sensitivity (\(label), on the edge): \(name), usual interval", fit.original.estimate, usual.lowerBound, usual.upperBound, truth: 1)
         }
@@ -291,7 +295,7 @@ for (name, entry) in results.sorted(by: { $0.key < $1.key }) {
     let padded = name.padding(toLength: 76, withPad: " ", startingAt: 0)
     print(
         String(
-            format: "  %@ truth %.4f, bias %+.4f (MC s.e. %.4f); 95%% coverage %.1f%%", padded as NSString, entry.truths.reduce(0, +) / count, bias,
-            sd / count.squareRoot(), 100 * Double(entry.covered) / count))
+            format: "  %@ truth %.4f, bias %+.4f (MC s.e. %.4f); 95%% coverage %.1f%% (n = %d)", padded as NSString, entry.truths.reduce(0, +) / count,
+            bias, sd / count.squareRoot(), 100 * Double(entry.covered) / count, entry.errors.count))
 }
 print(String(format: "  %.1f s", Date().timeIntervalSince(started)))
