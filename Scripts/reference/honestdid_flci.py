@@ -8,7 +8,7 @@ optimisation, not simulation error. With the interval, the estimator's weights (
 tests can evaluate pantau's half-length at honestdid's optimum. Case e (one pre-period) is left out: honestdid fails there ("zero-dimensional
 arrays cannot be concatenated"); with one pre-period the FLCI's weights are fixed by the trend constraint.
 Usage: honestdid_flci.py REFERENCE_OUT.csv"""
-import builtins, csv, inspect, sys, warnings
+import csv, os, sys, warnings
 import numpy as np
 from scipy.optimize import brentq
 from scipy.stats import norm
@@ -16,16 +16,8 @@ import honestdid
 import honestdid.core
 
 warnings.simplefilter("ignore")
-
-
-def _scalar(x=0.0):
-    return builtins.float(np.asarray(x).reshape(-1)[0]) if np.ndim(x) > 0 else builtins.float(x)
-
-
-honestdid.core._scalar = _scalar
-for _name, _function in list(vars(honestdid.core).items()):
-    if inspect.isfunction(_function) and _function.__module__ == "honestdid.core" and "float(" in inspect.getsource(_function):
-        exec(inspect.getsource(_function).replace("float(", "_scalar("), vars(honestdid.core))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import honestdid_numpy2  # noqa: E402,F401  (honestdid 0.1.1 under numpy 2)
 
 
 def _exact_folded_normal_quantile(p, mu=0.0, sd=1.0, numSims=10**6, seed=0):

@@ -8,24 +8,15 @@ within three points of each end of its confidence set, and the ends themselves. 
 ("C-LF", whose first stage simulates 1,000 draws), the ends only: pantau draws its own, so those agree to simulation
 error. The pre-test's power against a linear trend (Roth 2022) from scipy's multivariate normal (Genz's algorithm).
 Usage: honestdid_sensitivity.py CASES_OUT.csv REFERENCE_OUT.csv"""
-import builtins, csv, inspect, sys, warnings
+import csv, os, sys, warnings
 import numpy as np
 from scipy.stats import multivariate_normal, norm
 import honestdid
 import honestdid.core
 
 warnings.simplefilter("ignore")
-# honestdid 0.1.1 takes float() of 1x1 arrays (v' Sigma v written as matrix products), which numpy 2 refuses: every
-# function of its core module that calls float(...) is recompiled from its own source, in that module, with a float
-# that accepts them (nothing else about them changes).
-def _scalar(x=0.0):
-    return builtins.float(np.asarray(x).reshape(-1)[0]) if np.ndim(x) > 0 else builtins.float(x)
-
-
-honestdid.core._scalar = _scalar
-for _name, _function in list(vars(honestdid.core).items()):
-    if inspect.isfunction(_function) and _function.__module__ == "honestdid.core" and "float(" in inspect.getsource(_function):
-        exec(inspect.getsource(_function).replace("float(", "_scalar("), vars(honestdid.core))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import honestdid_numpy2  # noqa: E402,F401  (honestdid 0.1.1 under numpy 2)
 # Where the optimal vertex's statistic has zero variance, honestdid's primal branch divides by it; its dual branch (and
 # pantau) then reject exactly when the statistic is positive, which is what this wrapper does there.
 _conditional_test = honestdid.core._lp_conditional_test_fn

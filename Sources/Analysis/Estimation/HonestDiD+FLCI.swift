@@ -50,20 +50,7 @@ extension HonestDiD {
     /// The smallest M at which zero is in the FLCI: 0 when it is in the usual interval's place already; found by doubling
     /// from `start` and bisecting; nil when zero stays out up to `ceiling`.
     public func fixedLengthBreakdown(start: Double, ceiling: Double) -> Double? {
-        func containsZero(_ m: Double) -> Bool { fixedLengthInterval(m: m).interval.contains(0) }
-        if containsZero(0) { return 0 }
-        var low = 0.0, high = start
-        while !containsZero(high) {
-            low = high
-            high *= 2
-            if high > ceiling { return nil }
-        }
-        for _ in 0..<40 {
-            let middle = (low + high) / 2
-            if containsZero(middle) { high = middle } else { low = middle }
-            if high - low <= 1e-6 * high { break }
-        }
-        return high
+        Self.smallestBound(start: start, ceiling: ceiling, tolerance: 1e-6) { fixedLengthInterval(m: $0).interval.contains(0) }
     }
 
     /// The half-length σ_v · cv_α(b̄_v / σ_v) of the interval around v′β̂, for weights v with v′r = 0 (`inverse`: B).

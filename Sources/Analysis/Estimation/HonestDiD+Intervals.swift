@@ -120,7 +120,12 @@ extension HonestDiD {
     /// The breakdown value: the smallest bound (M̄ or M, as `restriction` builds it) at which θ = 0 enters the
     /// confidence set, to 0.1% of its size; zero when it is in the set already at 0, nil when not even at `ceiling`.
     public func breakdown(_ restriction: (Double) -> Restriction, method: Method, start: Double, ceiling: Double) -> Double? {
-        func containsZero(_ bound: Double) -> Bool { accepts(0, restriction(bound), method: method) }
+        Self.smallestBound(start: start, ceiling: ceiling, tolerance: 1e-3) { accepts(0, restriction($0), method: method) }
+    }
+
+    /// The smallest bound at which `containsZero` holds, assuming it holds from some bound on: 0 if it holds there,
+    /// else found by doubling from `start` (nil past `ceiling`) and bisecting to `tolerance` of the bound.
+    static func smallestBound(start: Double, ceiling: Double, tolerance: Double, _ containsZero: (Double) -> Bool) -> Double? {
         if containsZero(0) { return 0 }
         var low = 0.0, high = start
         while !containsZero(high) {
@@ -128,7 +133,7 @@ extension HonestDiD {
             high *= 2
             if high > ceiling { return nil }
         }
-        while high - low > 1e-3 * high {
+        while high - low > tolerance * high {
             let middle = (low + high) / 2
             if containsZero(middle) { high = middle } else { low = middle }
         }

@@ -157,27 +157,7 @@ extension WildClusterBootstrap {
 
         /// The values not rejected at 1 − `level`, by bisection on each side of the estimate.
         func interval(level: Double) -> ClosedRange<Double>? {
-            let alpha = 1 - level, estimate = exact.estimate, se = exact.standardError
-            func bound(_ direction: Double) -> Double? {
-                var inside = estimate, step = 2 * se
-                var outside = estimate + direction * step
-                var expansions = 0
-                while pValue(null: outside) > alpha {
-                    inside = outside
-                    step *= 2
-                    outside = estimate + direction * step
-                    expansions += 1
-                    if expansions > 40 { return nil }
-                }
-                for _ in 0..<60 {
-                    let middle = (inside + outside) / 2
-                    if pValue(null: middle) > alpha { inside = middle } else { outside = middle }
-                    if abs(outside - inside) <= 1e-9 * se { break }
-                }
-                return (inside + outside) / 2
-            }
-            guard let low = bound(-1), let high = bound(1) else { return nil }
-            return finiteRange(low, high)
+            WildClusterBootstrap.invert(estimate: exact.estimate, standardError: exact.standardError, level: level) { pValue(null: $0) }
         }
     }
 }

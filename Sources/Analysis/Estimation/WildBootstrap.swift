@@ -178,28 +178,35 @@ public enum WildClusterBootstrap {
 
         /// The values not rejected at 1 − `level`, by bisection on each side of the estimate (where p = 1).
         func interval(level: Double, _ multipliers: Multipliers) -> ClosedRange<Double>? {
-            let alpha = 1 - level
-            guard standardError > 0, standardError.isFinite else { return nil }
-            func bound(_ direction: Double) -> Double? {
-                var inside = estimate, step = 2 * standardError
-                var outside = estimate + direction * step
-                var expansions = 0
-                while pValue(null: outside, multipliers) > alpha {
-                    inside = outside
-                    step *= 2
-                    outside = estimate + direction * step
-                    expansions += 1
-                    if expansions > 40 { return nil }
-                }
-                for _ in 0..<60 {
-                    let middle = (inside + outside) / 2
-                    if pValue(null: middle, multipliers) > alpha { inside = middle } else { outside = middle }
-                    if abs(outside - inside) <= 1e-9 * standardError { break }
-                }
-                return (inside + outside) / 2
-            }
-            guard let low = bound(-1), let high = bound(1) else { return nil }
-            return finiteRange(low, high)
+            WildClusterBootstrap.invert(estimate: estimate, standardError: standardError, level: level) { pValue(null: $0, multipliers) }
         }
+    }
+
+    /// A test inverted: the values whose p-value exceeds 1 − `level`, found on each side of the estimate by doubling a
+    /// step of two standard errors until rejected, then bisecting to 1e-9 standard errors; nil when a side never
+    /// rejects.
+    static func invert(estimate: Double, standardError: Double, level: Double, pValue: (Double) -> Double) -> ClosedRange<Double>? {
+        let alpha = 1 - level
+        guard standardError > 0, standardError.isFinite else { return nil }
+        func bound(_ direction: Double) -> Double? {
+            var inside = estimate, step = 2 * standardError
+            var outside = estimate + direction * step
+            var expansions = 0
+            while pValue(outside) > alpha {
+                inside = outside
+                step *= 2
+                outside = estimate + direction * step
+                expansions += 1
+                if expansions > 40 { return nil }
+            }
+            for _ in 0..<60 {
+                let middle = (inside + outside) / 2
+                if pValue(middle) > alpha { inside = middle } else { outside = middle }
+                if abs(outside - inside) <= 1e-9 * standardError { break }
+            }
+            return (inside + outside) / 2
+        }
+        guard let low = bound(-1), let high = bound(1) else { return nil }
+        return finiteRange(low, high)
     }
 }
