@@ -128,17 +128,7 @@ extension WildClusterBootstrap {
             self.exact = exact
             let p = exact.pieces, g = p.g
             parts = (0..<multipliers.count).map { index in
-                let v = multipliers.draw(index)
-                var ny = p.numeratorY0, nx = p.numeratorX0
-                var uY = p.scoreY, uX = p.scoreX
-                for h in 0..<g {
-                    ny += v[h] * p.numeratorY[h]
-                    nx += v[h] * p.numeratorX[h]
-                    for row in 0..<g {
-                        uY[row] += v[h] * p.columnY[h * g + row]
-                        uX[row] += v[h] * p.columnX[h * g + row]
-                    }
-                }
+                let (ny, nx, uY, uX) = p.applied(multipliers.draw(index))
                 var aa = 0.0, ab = 0.0, bb = 0.0
                 for row in 0..<g {
                     aa += uY[row] * uY[row]

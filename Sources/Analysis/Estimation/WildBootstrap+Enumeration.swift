@@ -34,6 +34,21 @@ extension WildClusterBootstrap {
         let columnY: [Double], columnX: [Double]
         let numeratorY: [Double], numeratorX: [Double]
         let numeratorY0: Double, numeratorX0: Double
+
+        /// The bootstrap numerator's and the G scores' parts for y and for x under the signs v.
+        func applied(_ v: [Double]) -> (ny: Double, nx: Double, uY: [Double], uX: [Double]) {
+            var ny = numeratorY0, nx = numeratorX0
+            var uY = scoreY, uX = scoreX
+            for h in 0..<g {
+                ny += v[h] * numeratorY[h]
+                nx += v[h] * numeratorX[h]
+                for row in 0..<g {
+                    uY[row] += v[h] * columnY[h * g + row]
+                    uX[row] += v[h] * columnX[h * g + row]
+                }
+            }
+            return (ny, nx, uY, uX)
+        }
     }
 
     /// One coefficient's bootstrap as a pass over sign patterns needs it: the pieces, and the data's estimate and
@@ -84,16 +99,7 @@ extension WildClusterBootstrap {
             var signs = [Double](repeating: 1, count: g)
             let first = range.lowerBound ^ (range.lowerBound >> 1)
             for h in 0..<(g - 1) where (first >> h) & 1 == 1 { signs[h] = -1 }
-            var uY = p.scoreY, uX = p.scoreX
-            var nY = p.numeratorY0, nX = p.numeratorX0
-            for h in 0..<g {
-                nY += signs[h] * p.numeratorY[h]
-                nX += signs[h] * p.numeratorX[h]
-                for row in 0..<g {
-                    uY[row] += signs[h] * p.columnY[h * g + row]
-                    uX[row] += signs[h] * p.columnX[h * g + row]
-                }
-            }
+            var (nY, nX, uY, uX) = p.applied(signs)
             var extreme = 0
             var out = windows
             p.columnY.withUnsafeBufferPointer { columnY in
