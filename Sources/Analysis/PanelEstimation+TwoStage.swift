@@ -2,16 +2,11 @@ import Foundation
 
 // Gardner's two-stage DiD as publication tables: the overall effect on treated unit-periods and the event study.
 extension PanelEstimation {
-    /// The design the two-stage estimator takes from a panel, or why it cannot (covariates and weights are not
-    /// carried into its first stage yet: refused rather than left out silently).
-    static func untreatedRows(
-        _ panel: LongPanel, estimator: String = "two_stage", covariatesAllowed: Bool = false, weightsAllowed: Bool = false
-    ) throws -> [Bool] {
-        if !panel.covariateNames.isEmpty && !covariatesAllowed {
-            throw EstimationError.unsupported(estimator: estimator, what: "covariates (\(panel.covariateNames.joined(separator: ", ")))")
-        }
-        if panel.weightName != nil && !weightsAllowed { throw EstimationError.unsupported(estimator: estimator, what: "survey weights") }
-        return panel.outcome.indices.map { !panel.treated($0) }
+    /// The rows stage one fits: never-treated units' and treated units' before their adoption. A unit that reports the
+    /// treatment and later not (reversible adoption) stays treated from its first treated period here, as in every
+    /// staggered estimator: its later rows may carry the effect, so they cannot stand for untreated outcomes.
+    static func untreatedRows(_ panel: LongPanel) -> [Bool] {
+        panel.outcome.indices.map { row in panel.cohort[panel.unit[row]].map { panel.period[row] < $0 } ?? true }
     }
 
     static func twoStageNotes(_ fit: TwoStageDiD, _ panel: LongPanel, covariatesLeftOut: Int) -> [String] {
@@ -53,7 +48,7 @@ extension PanelEstimation {
         table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
     ) {
         let (panel, leftOut, absorbed) = try whole.withCompleteCovariates()
-        let untreated = try untreatedRows(panel, covariatesAllowed: true, weightsAllowed: true)
+        let untreated = untreatedRows(panel)
         let fit = try TwoStageDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             untreated: untreated, regressors: [untreated.map { $0 ? 0 : 1 }], names: ["treated"], cluster: panel.cluster,
@@ -80,7 +75,7 @@ extension PanelEstimation {
         table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
     ) {
         let (panel, leftOut, absorbed) = try whole.withCompleteCovariates()
-        let untreated = try untreatedRows(panel, covariatesAllowed: true, weightsAllowed: true)
+        let untreated = untreatedRows(panel)
         let window = Array(-leads...lags).filter { $0 != -1 }
         var columns = [[Double]](repeating: [Double](repeating: 0, count: panel.outcome.count), count: window.count)
         var used = [Bool](repeating: false, count: window.count)
@@ -202,7 +197,7 @@ extension PanelEstimation {
         table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
     ) {
         let (panel, leftOut, absorbed) = try whole.withCompleteCovariates()
-        let untreated = try untreatedRows(panel, estimator: "imputation", covariatesAllowed: true, weightsAllowed: true)
+        let untreated = untreatedRows(panel)
         let cohort = panel.unit.map { panel.cohort[$0] }
         var overall: [Int: Double] = [:]
         var byEventTime = [[Int: Double]](repeating: [:], count: lags + 1)
@@ -217,9 +212,8 @@ extension PanelEstimation {
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             cohort: cohort, untreated: untreated, targets: targets, cluster: panel.cluster, clusterCount: panel.clusterLabels.count,
             covariates: panel.covariates, surveyWeights: panel.weight, wildBootstrap: request)
-        var rows = fit.estimates.enumerated().map { index, coefficient in
-            DiDTable.Row(term: coefficient.term, coefficient: coefficient, eventTime: index == 0 ? nil : horizons[index - 1])
-        }
+        let eventTimeOf = Dictionary(uniqueKeysWithValues: horizons.map { ("event time \($0)", $0) })
+        var rows = fit.estimates.map { DiDTable.Row(term: $0.term, coefficient: $0, eventTime: eventTimeOf[$0.term]) }
         let pretrend = pretrends > 0 ? try imputationPretrend(panel, untreated: untreated, periods: pretrends) : nil
         if let pretrend {
             rows = pretrend.rows + rows
@@ -244,6 +238,11 @@ extension PanelEstimation {
         }
         if fit.rowsLeftOut > 0 {
             tableNotes.append("\(fit.rowsLeftOut) rows left out: their unit is never untreated or their period has no untreated unit")
+        }
+        if !fit.unidentified.isEmpty {
+            tableNotes.append(
+                "\(fit.unidentified.joined(separator: ", ")) not estimated: every one of its unit-periods is among the rows left out, "
+                    + "so no untreated comparison reaches it")
         }
         let table = DiDTable(
             title: "Imputation DiD (Borusyak, Jaravel & Spiess)", estimator: "imputation", rows: rows, observations: fit.observations,

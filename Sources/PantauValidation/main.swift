@@ -91,6 +91,9 @@ func growingEffects(seed: UInt64, districts: Int) throws -> (LongPanel, Double) 
     return (longPanel, target / Double(max(1, treatedRows)))
 }
 
+/// Replications an estimator could not take, by estimator and reason.
+var skipped: [String: Int] = [:]
+
 @MainActor func record(_ name: String, _ estimate: Double, _ low: Double, _ high: Double, truth: Double = truth) {
     var entry = results[name] ?? ([], 0, [])
     entry.errors.append(estimate - truth)
@@ -179,8 +182,15 @@ for replication in 0..<replications {
         ("imputation", "treated", { try PanelEstimation.imputation(tenDistricts, lags: 5, pretrends: 0) }),
         ("Sun & Abraham", "average post-period effect", { try PanelEstimation.sunAbraham(tenDistricts, leads: 5, lags: 5) }),
     ] as [(String, String, () throws -> DiDTable)] {
-        // A draw in which every district adopts at once leaves no comparison: skipped, as a user's run would stop.
-        guard let table = try? estimate(), let row = table.rows.first(where: { $0.term == term }) else { continue }
+        // A draw the estimator cannot take is skipped, as a user's run would stop, and its reason counted.
+        let table: DiDTable
+        do {
+            table = try estimate()
+        } catch {
+            skipped["10 districts: \(name): \(error)", default: 0] += 1
+            continue
+        }
+        guard let row = table.rows.first(where: { $0.term == term }) else { continue }
         let c = row.coefficient
         // A cohort in a single district stops the jackknife (the refit without it loses rows): the table then keeps
         // the estimator's own standard errors, and says so.
@@ -298,4 +308,5 @@ for (name, entry) in results.sorted(by: { $0.key < $1.key }) {
             format: "  %@ truth %.4f, bias %+.4f (MC s.e. %.4f); 95%% coverage %.1f%% (n = %d)", padded as NSString, entry.truths.reduce(0, +) / count,
             bias, sd / count.squareRoot(), 100 * Double(entry.covered) / count, entry.errors.count))
 }
+for (reason, count) in skipped.sorted(by: { $0.key < $1.key }) { print("  skipped \(count) times: \(reason)") }
 print(String(format: "  %.1f s", Date().timeIntervalSince(started)))

@@ -110,8 +110,38 @@ struct TwoStageTests {
         // The early cohort's effects there are 1, 2 and 3.
         #expect(abs(att - 2) < 1e-9)
         #expect(twoStage.notes.contains { $0.contains("120 rows left out") }, "\(twoStage.notes)")
+        // Imputation reaches event times 0–2 only: the later ones are set aside with a note, not the whole estimate.
+        let imputation = try PanelEstimation.imputation(panel, lags: 5, pretrends: 0, bootstrap: false)
+        #expect(imputation.rows.map(\.term) == ["treated", "event time 0", "event time 1", "event time 2"])
+        #expect(zip(imputation.rows.dropFirst(), [1.0, 2, 3]).allSatisfy { abs($0.coefficient.estimate - $1) < 1e-9 })
+        #expect(imputation.rows.dropFirst().map(\.eventTime) == [0, 1, 2])
+        #expect(imputation.notes.contains { $0.hasPrefix("event time 3, event time 4, event time 5 not estimated") }, "\(imputation.notes)")
         let twfe = try PanelEstimation.twoWayFixedEffects(panel, bootstrap: false)
         #expect(abs(try #require(twfe.rows.first?.coefficient.estimate) - att) > 0.3, "TWFE is biased here")
+    }
+
+    @Test("with reversible adoption, a unit that switches the treatment off stays treated in the two-stage and imputation estimators")
+    func switchedOffStaysTreated() throws {
+        let absorbing = try Self.panel()
+        // Every treated unit reports the treatment off in its last period: stage one must not take those rows as untreated.
+        let last = absorbing.periods.count - 1
+        let reported = absorbing.outcome.indices.map { row in
+            absorbing.cohort[absorbing.unit[row]].map { absorbing.period[row] >= $0 && absorbing.period[row] < last } ?? false
+        }
+        #expect(reported.indices.contains { !reported[$0] && absorbing.treated($0) }, "the panel has switched-off rows")
+        let reversible = try LongPanel(
+            outcome: absorbing.outcome, unit: absorbing.unit, unitLabels: absorbing.unitLabels, period: absorbing.period, periods: absorbing.periods,
+            cohort: absorbing.cohort, cluster: absorbing.cluster, clusterLabels: absorbing.clusterLabels, clusterName: absorbing.clusterName,
+            reportedTreatment: reported)
+        for estimate in [
+            { try PanelEstimation.twoStage($0, bootstrap: false) },
+            { try PanelEstimation.twoStageEventStudy($0, leads: 3, lags: 3, bootstrap: false) },
+            { try PanelEstimation.imputation($0, lags: 3, pretrends: 2, bootstrap: false) },
+        ] as [(LongPanel) throws -> DiDTable] {
+            let expected = try estimate(absorbing), got = try estimate(reversible)
+            #expect(got.rows.map(\.term) == expected.rows.map(\.term))
+            #expect(zip(got.rows, expected.rows).allSatisfy { abs($0.coefficient.estimate - $1.coefficient.estimate) < 1e-12 }, "\(got.title)")
+        }
     }
 
     @Test("under 50 clusters the three estimators' standard errors are the delete-one-cluster jackknife's, refitted by hand here")

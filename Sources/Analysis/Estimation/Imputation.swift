@@ -18,6 +18,9 @@ public struct ImputationDiD: Sendable {
     let enumerations: [String: WildClusterBootstrap.PatternEnumeration]
     /// Why the bootstrap of a target could not run, by name.
     public let bootstrapFailures: [String: String]
+    /// Targets none of whose rows the first stage reaches (every one is in a period with no untreated unit, or its unit
+    /// is never untreated): not estimated, in the order given.
+    public let unidentified: [String]
 
     /// `targets` are the estimands: a name and a weight for each treated row (normalised here to sum to one; rows
     /// not named weigh nothing). `cohort` is each row's unit's adoption period (nil: never treated).
@@ -40,13 +43,19 @@ public struct ImputationDiD: Sendable {
         let critical = StudentT.quantile(0.975, degreesOfFreedom: degrees)
         var estimates: [Coefficient] = [], bootstrap: [String: WildClusterBootstrap.Result] = [:]
         var enumerations: [String: WildClusterBootstrap.PatternEnumeration] = [:], bootstrapFailures: [String: String] = [:]
+        var unidentified: [String] = []
         for target in targets {
             let weights = Dictionary(
                 uniqueKeysWithValues: target.weights.filter { reachable.contains($0.key) && !untreated[$0.key] && $0.value != 0 }.map {
                     ($0.key, $0.value * survey[$0.key])
                 })
             let total = weights.values.reduce(0, +)
-            guard total != 0 else { throw EstimationError.emptyCell("treated unit-periods for \(target.name)") }
+            // A target whose rows all lie beyond the first stage has nothing to impute from: it is set aside (as
+            // did_imputation's autosample does), and an estimate with no target left fails.
+            guard total != 0 else {
+                unidentified.append(target.name)
+                continue
+            }
             let parts = Self.parts(stage, weights.mapValues { $0 / total }, cohort: cohort, period: period, cluster: cluster, survey: survey)
             let effect = parts.w.reduce(0) { $0 + $1.value * stage.adjusted($1.key) }
             // Each cluster's score: its target rows' effects less their cells' averages, and its untreated rows'
@@ -86,7 +95,9 @@ public struct ImputationDiD: Sendable {
                 bootstrapFailures[target.name] = "\(error)"
             }
         }
+        guard !estimates.isEmpty else { throw EstimationError.emptyCell("treated unit-periods the imputation model reaches") }
         self.estimates = estimates
+        self.unidentified = unidentified
         self.bootstrap = bootstrap
         self.enumerations = enumerations
         self.bootstrapFailures = bootstrapFailures
