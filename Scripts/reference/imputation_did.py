@@ -20,7 +20,7 @@ data["Ei"] = data.cohort.where(data.cohort > 0, np.nan)
 rows = []
 pretrend = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster", pretrends=3)
 for h in (1, 2, 3):
-    rows.append((f"pre-trend event time \u2212{h}", pretrend.pretrends_estimates[f"pre{h}"], pretrend.pretrends_std_errors[f"pre{h}"]))
+    rows.append((f"pre-trend event time -{h}", pretrend.pretrends_estimates[f"pre{h}"], pretrend.pretrends_std_errors[f"pre{h}"]))
 overall = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster")
 rows.append(("treated", overall.estimates["tau_ate"], overall.std_errors["tau_ate"]))
 dynamic = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster", allhorizons=True, minn=0)
@@ -29,7 +29,7 @@ for name in sorted(dynamic.estimates, key=lambda key: int(key[3:])):
 # The same with the covariate x in the imputation model (did_imputation's controls), rows named with "+x".
 pretrend = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster", pretrends=3, controls=["x"])
 for h in (1, 2, 3):
-    rows.append((f"+x pre-trend event time \u2212{h}", pretrend.pretrends_estimates[f"pre{h}"], pretrend.pretrends_std_errors[f"pre{h}"]))
+    rows.append((f"+x pre-trend event time -{h}", pretrend.pretrends_estimates[f"pre{h}"], pretrend.pretrends_std_errors[f"pre{h}"]))
 overall = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster", controls=["x"])
 rows.append(("+x treated", overall.estimates["tau_ate"], overall.std_errors["tau_ate"]))
 dynamic = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster", allhorizons=True, minn=0, controls=["x"])
@@ -40,7 +40,7 @@ for name in sorted(dynamic.estimates, key=lambda key: int(key[3:])):
 data["w"] = 1.0 + data["unit"] % 5
 pretrend = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster", pretrends=3, controls=["x"], aw="w")
 for h in (1, 2, 3):
-    rows.append((f"+x+w pre-trend event time \u2212{h}", pretrend.pretrends_estimates[f"pre{h}"], pretrend.pretrends_std_errors[f"pre{h}"]))
+    rows.append((f"+x+w pre-trend event time -{h}", pretrend.pretrends_estimates[f"pre{h}"], pretrend.pretrends_std_errors[f"pre{h}"]))
 overall = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster", controls=["x"], aw="w")
 rows.append(("+x+w treated", overall.estimates["tau_ate"], overall.std_errors["tau_ate"]))
 dynamic = module.did_imputation(data, y="y", i="unit", t="period", Ei="Ei", cluster="cluster", allhorizons=True, minn=0, controls=["x"], aw="w")

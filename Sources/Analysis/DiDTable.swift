@@ -121,6 +121,13 @@ public struct DiDTable: Sendable {
             low: estimate - 1.959964 * standardError, high: estimate + 1.959964 * standardError)
     }
 
+    /// A p-value as a note prints it: four decimals, and below 0.0001 two significant digits, so that a tiny p-value
+    /// never reads as zero (one that underflowed to zero reads as below the smallest double's precision).
+    static func pValueText(_ p: Double) -> String {
+        if p >= 0.0001 { return String(format: "p = %.4f", p) }
+        return p > 0 ? String(format: "p = %.1e", p) : "p < 1e-16"
+    }
+
     /// The same with t(ν) critical values and p-values (ν = G − 1 for clustered influence functions); the normal
     /// when `degreesOfFreedom` is nil.
     public static func t(_ estimate: Double, _ standardError: Double, degreesOfFreedom: Double?, term: String = "") -> Coefficient {

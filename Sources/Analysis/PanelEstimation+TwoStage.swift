@@ -125,7 +125,7 @@ extension PanelEstimation {
         func fit(_ leads: [Int]) throws -> RegressionResult {
             let columns = leads.map { h in rows.map { before($0) == -h ? 1.0 : 0.0 } } + panel.covariates.map { c in rows.map { c[$0] } }
             return try TwoWayFixedEffects.fit(
-                y: rows.map { panel.outcome[$0] }, columns: columns, names: leads.map { "pre-trend event time −\($0)" } + panel.covariateNames,
+                y: rows.map { panel.outcome[$0] }, columns: columns, names: leads.map { "pre-trend event time -\($0)" } + panel.covariateNames,
                 unit: rows.map { panel.unit[$0] }, unitCount: panel.unitLabels.count, period: rows.map { panel.period[$0] },
                 periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName), cluster: rows.map { panel.cluster[$0] },
                 clusterCount: panel.clusterLabels.count, weights: panel.weight.map { w in rows.map { w[$0] } })
@@ -163,9 +163,10 @@ extension PanelEstimation {
         for i in b.indices { for j in b.indices { wald += b[i] * inverse[i][j] * b[j] } }
         let k = Double(leads.count), statistic = wald / k
         let p = 1 - FDistribution.cdf(statistic, numerator: k, denominator: Double(result.degreesOfFreedom))
-        var note = String(
-            format: "pre-trend test (BJS): on untreated unit-periods, the %d pre-adoption dummies are jointly zero: F = %.3f, p = %.4f", leads.count,
-            statistic, p)
+        var note =
+            String(
+                format: "pre-trend test (BJS): on untreated unit-periods, the %d pre-adoption dummies are jointly zero: F = %.3f, ", leads.count,
+                statistic) + DiDTable.pValueText(p)
         if !dropped.isEmpty {
             note +=
                 "; event times \(dropped.sorted().map { "−\($0)" }.joined(separator: ", ")) left out of it: with them every untreated row of "

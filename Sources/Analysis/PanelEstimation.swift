@@ -166,7 +166,7 @@ public enum PanelEstimation {
                 "wild cluster bootstrap for each coefficient (\(result.weights.rawValue) weights, null imposed, \(how)): p-values and 95% intervals by test inversion in the bootstrap columns"
         }
         // No draw as extreme as the estimate: the p-value is below one in the number of draws, not zero.
-        let p = result.pValue == 0 ? String(format: "p < %.4g", 1 / Double(result.draws)) : String(format: "p = %.4f", result.pValue)
+        let p = result.pValue == 0 ? String(format: "p < %.4g", 1 / Double(result.draws)) : DiDTable.pValueText(result.pValue)
         var note = String(
             format: "wild cluster bootstrap for %@ (%@ weights, null imposed, %@): %@", term as NSString, result.weights.rawValue as NSString,
             how as NSString, p as NSString)
@@ -449,7 +449,8 @@ public enum PanelEstimation {
         }
         var notes = ["reference: event time −1"] + [panel.weightNote, covariates.note].compactMap { $0 }
         if let p = study.preTrendPValue, let f = study.preTrendStatistic {
-            notes.append(String(format: "joint test that the %d pre-period coefficients are zero: F = %.3f, p = %.4f", study.preTrendTerms, f, p))
+            notes.append(
+                String(format: "joint test that the %d pre-period coefficients are zero: F = %.3f, ", study.preTrendTerms, f) + DiDTable.pValueText(p))
         }
         notes.append(
             String(

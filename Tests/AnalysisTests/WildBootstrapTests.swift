@@ -148,4 +148,12 @@ struct WildBootstrapEnumerationTests {
             #expect(setup.pValue(null: end - toward * delta, all) <= 0.05, "outside \(end)")
         }
     }
+
+    @Test("a note's p-value never reads as zero: four decimals, two significant digits below 0.0001, a bound when it underflowed")
+    func pValueText() {
+        #expect(DiDTable.pValueText(0.04321) == "p = 0.0432")
+        #expect(DiDTable.pValueText(0.0001) == "p = 0.0001")
+        #expect(DiDTable.pValueText(3.2e-8) == "p = 3.2e-08")
+        #expect(DiDTable.pValueText(0) == "p < 1e-16")
+    }
 }
