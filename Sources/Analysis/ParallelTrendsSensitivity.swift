@@ -74,7 +74,7 @@ public struct ParallelTrendsSensitivity: Sendable {
         note =
             left.isEmpty
             ? nil
-            : "event times \(left.map { String(eventTimes[$0]) }.joined(separator: ", ")) left out of the sensitivity analysis "
+            : "event time\(left.count == 1 ? "" : "s") \(left.map { String(eventTimes[$0]) }.joined(separator: ", ")) left out of the sensitivity analysis "
                 + "(binned, or not adjacent to the reference period through single periods)"
         preTimes = pre.map { eventTimes[$0] }
         postTimes = post.map { eventTimes[$0] }

@@ -306,7 +306,7 @@ public enum DiDReports {
                 continue
             }
             let events = table.rows.filter { $0.eventTime != nil }
-            if events.count > 1 { out += plot(events) }
+            if events.count > 1 { out += plot(events, estimator: table.estimator) }
             let banded = table.rows.contains { $0.band != nil }, bootstrapped = table.rows.contains { $0.wildBootstrap != nil }
             out += "<table><tr><th>term</th><th>estimate</th><th>(s.e.)</th><th>95% CI</th>\(banded ? "<th>uniform 95% band</th>" : "")"
             out += "\(bootstrapped ? "<th>bootstrap p</th><th>bootstrap 95% CI</th>" : "")</tr>\n"
@@ -332,7 +332,7 @@ public enum DiDReports {
 
     /// Estimates with pointwise 95% intervals (bars) and, where computed, the uniform band (a shaded box per
     /// event time); for an event study, event time −1 is the reference, drawn hollow at zero.
-    static func plot(_ events: [DiDTable.Row]) -> String {
+    static func plot(_ events: [DiDTable.Row], estimator: String) -> String {
         var points = events.map { (event: $0.eventTime!, estimate: $0.coefficient.estimate, low: $0.coefficient.low, high: $0.coefficient.high, band: $0.band) }
         // An event study has no coefficient at −1 (the reference, drawn hollow at zero); Callaway & Sant'Anna
         // estimates −1 like any other event time (its varying base period), so it is drawn as one.
@@ -372,7 +372,13 @@ public enum DiDReports {
             hasBand
             ? "bars are pointwise 95% intervals; shaded boxes are the uniform 95% band, which covers all event times at once"
             : "bars are pointwise 95% intervals, not simultaneous bands"
-        let axis = referenced ? "−1 is the reference, drawn at zero" : "each event time, −1 included, estimated against the period before it"
+        // Without a reference period the pre-period points mean what the estimator makes of them.
+        let axis =
+            referenced
+            ? "−1 is the reference, drawn at zero"
+            : estimator == "imputation"
+                ? "before 0, the pre-trend test's coefficients on untreated unit-periods, against the periods before them; from 0, the imputed effects"
+                : "each event time, −1 included, estimated against the period before it"
         return svg + "</svg>\n<p class=\"note\">Event time on the horizontal axis (\(axis)); \(legend).</p>\n"
     }
 }

@@ -3,6 +3,7 @@
 // P1 the README's architecture table names every target of Package.swift (tests aside) with exactly its dependencies
 // P2 every docs/ page the README links exists, and the README stays a page (at most 20,000 characters)
 // P3 no Swift source file is longer than 600 lines
+// P4 the top level holds only what the developers' guide fixes there (and what .gitignore keeps out of git)
 import Foundation
 import TestSupport
 import Testing
@@ -91,5 +92,16 @@ struct RepositoryTests {
             }
         }
         #expect(checked > 100)
+    }
+
+    @Test("P4: the top level holds only Package.swift, Sources, Tests, Questionnaires, Analysis, Scripts, docs and the README")
+    func topLevel() throws {
+        let fixed: Set = ["Package.swift", "Sources", "Tests", "Questionnaires", "Analysis", "Scripts", "docs", "README.md"]
+        // Hidden entries (.ci, .git, .build…) and what .gitignore names at the top level are not part of the tree.
+        let ignored: Set = ["Package.resolved", "out", "data"]
+        let entries = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.path)
+        let stray = entries.filter { !$0.hasPrefix(".") && !fixed.contains($0) && !ignored.contains($0) }.sorted()
+        #expect(stray.isEmpty, "not part of the fixed top level: \(stray.joined(separator: ", "))")
+        #expect(fixed.isSubset(of: Set(entries)))
     }
 }
