@@ -3,8 +3,9 @@
 and off: 150 units over 7 periods (a seeded draw, written to PANEL_OUT so that the tests read exactly these rows), a
 true effect of 2 while treated; a second sample drops rows so that some units miss the first period, some have a gap
 and some leave early. DID_M, DID_+ and DID_- with their analytic (cohort-recentred plug-in) standard errors, and the
-placebo's estimate (diff-diff gives no analytic standard error for it). drop_larger_lower=False keeps units that
-switch more than once, as DID_M allows.
+placebo's estimate (diff-diff gives no analytic standard error for it); then the dynamic effects DID_1 … DID_3 and
+their placebos with their standard errors (L_max = 3). drop_larger_lower=False keeps units that switch more than
+once, as DID_M allows.
 Usage: dcdh_diffdiff.py PANEL_OUT.csv REFERENCE_OUT.csv"""
 import csv, sys, warnings
 import numpy as np
@@ -38,6 +39,13 @@ for sample, frame in [("balanced", data), ("unbalanced", unbalanced)]:
     for term, estimate, se in [("DID_M", r.overall_att, r.overall_se), ("DID_+", r.joiners_att, r.joiners_se),
                                ("DID_-", r.leavers_att, r.leavers_se), ("placebo", r.placebo_effect, float("nan"))]:
         out.append([sample, term, repr(float(estimate)), repr(float(se))])
+    # The dynamic effects DID_1 … DID_3 and their placebos, with their analytic standard errors (L_max = 3).
+    r = ChaisemartinDHaultfoeuille(placebo=True, twfe_diagnostic=False, drop_larger_lower=False).fit(
+        frame, outcome="y", unit="unit", time="year", treatment="d", L_max=3)
+    for l in range(1, 4):
+        effect, placebo = r.event_study_effects[l], r.placebo_event_study[-l]
+        out.append([sample, f"DID_{l}", repr(float(effect["effect"])), repr(float(effect["se"]))])
+        out.append([sample, f"placebo_{l}", repr(float(placebo["effect"])), repr(float(placebo["se"]))])
 with open(reference_path, "w", newline="") as handle:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(["sample", "term", "estimate", "std_error"])

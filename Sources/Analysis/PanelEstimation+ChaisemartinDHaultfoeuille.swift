@@ -6,11 +6,15 @@ extension PanelEstimation {
     /// says adoption is reversible), with its joiners' and leavers' parts and the placebo one period earlier.
     /// Under 50 clusters the standard errors are the cluster jackknife's: the plug-in's intervals covered 91.3% (the
     /// placebo's 89.2%) with 40 district clusters in the coverage study.
-    public static func chaisemartinDHaultfoeuille(_ panel: LongPanel) throws -> DiDTable {
-        jackknifed(try chaisemartinDHaultfoeuilleTable(panel), panel, conventional: "plug_in_std_error", estimate: chaisemartinDHaultfoeuilleTable)
+    /// With `lags` (or `leads`), the dynamic effects DID_l at event times 0 … lags (l = event time + 1) and their
+    /// placebos at event times −2 … −leads, each against the period before the first switch (event time −1).
+    public static func chaisemartinDHaultfoeuille(_ panel: LongPanel, leads: Int = 0, lags: Int = -1) throws -> DiDTable {
+        jackknifed(try chaisemartinDHaultfoeuilleTable(panel, leads: leads, lags: lags), panel, conventional: "plug_in_std_error") {
+            try chaisemartinDHaultfoeuilleTable($0, leads: leads, lags: lags)
+        }
     }
 
-    static func chaisemartinDHaultfoeuilleTable(_ panel: LongPanel) throws -> DiDTable {
+    static func chaisemartinDHaultfoeuilleTable(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
         let estimator = "chaisemartin_dhaultfoeuille"
         if !panel.covariateNames.isEmpty {
             throw EstimationError.unsupported(estimator: estimator, what: "covariates (\(panel.covariateNames.joined(separator: ", ")))")
@@ -25,14 +29,21 @@ extension PanelEstimation {
             treated[panel.unit[i]][panel.period[i]] = panel.treated(i)
             clusterOf[panel.unit[i]] = panel.cluster[i]
         }
-        let fit = try ChaisemartinDHaultfoeuille(outcome: outcome, treated: treated, clusterCodes: clusterOf)
+        let fit = try ChaisemartinDHaultfoeuille(
+            outcome: outcome, treated: treated, clusterCodes: clusterOf, horizons: max(0, lags + 1), placebos: max(0, leads - 1))
         let nu = fit.clusters.map { Double($0 - 1) }
-        let effects = [
-            ("DID_M (switchers)", fit.overall), ("DID_+ (joiners)", fit.joiners), ("DID_- (leavers)", fit.leavers),
-            ("placebo DID_M (one period before)", fit.placebo),
-        ]
-        let rows = effects.compactMap { term, effect in
-            effect.map { DiDTable.Row(term: term, coefficient: DiDTable.t($0.estimate, $0.standardError, degreesOfFreedom: nu)) }
+        // Placebo l sits at event time −1 − l, DID_l at l − 1: earliest first, as every event study lists them.
+        let dynamic: [(String, ChaisemartinDHaultfoeuille.Effect?, Int?)] =
+            fit.dynamicPlacebos.enumerated().reversed().map { ("event time -\($0.offset + 2) (placebo \($0.offset + 1))", $0.element, -$0.offset - 2) }
+            + fit.dynamic.enumerated().map { ("event time \($0.offset) (DID_\($0.offset + 1))", $0.element, $0.offset) }
+        let effects: [(String, ChaisemartinDHaultfoeuille.Effect?, Int?)] =
+            [
+                ("DID_M (switchers)", fit.overall, nil), ("DID_+ (joiners)", fit.joiners, nil), ("DID_- (leavers)", fit.leavers, nil),
+                ("placebo DID_M (one period before)", fit.placebo, nil),
+            ] + dynamic
+        let estimated = effects.compactMap { term, effect, eventTime in effect.map { (term, $0, eventTime) } }
+        let rows = estimated.map { term, effect, eventTime in
+            DiDTable.Row(term: term, coefficient: DiDTable.t(effect.estimate, effect.standardError, degreesOfFreedom: nu), eventTime: eventTime)
         }
         var notes = [
             "de Chaisemartin & D'Haultfœuille's DID_M: in each period, units switching in against units untreated in both periods, units switching "
@@ -55,9 +66,23 @@ extension PanelEstimation {
                 "\(fit.periodsWithoutComparison) periods had switchers without a unit to compare with (none untreated, or none treated, in both periods): their switchers count, their comparison as zero"
             )
         }
-        return DiDTable(
-            title: "de Chaisemartin & D'Haultfœuille (DID_M): effect at the switch", estimator: estimator, rows: rows,
+        if !dynamic.isEmpty {
+            let missing = dynamic.filter { $0.1 == nil }.map { "\($0.2!)" }
+            notes.append(
+                "dynamic effects (de Chaisemartin & D'Haultfœuille 2024, as did_multiplegt_dyn): DID_l at event time l − 1 is the outcome's change from "
+                    + "the period before each unit's first switch to l − 1 periods after it, against units with the same treatment in the first period "
+                    + "that have not switched by then (switches back included in the effect); a placebo at event time −1 − l goes l periods back "
+                    + "instead; both signed by the switch's direction"
+                    + (missing.isEmpty ? "" : "; no unit eligible at event times \(missing.joined(separator: ", "))"))
+        }
+        let table = DiDTable(
+            title: "de Chaisemartin & D'Haultfœuille (DID_M): effect at the switch" + (dynamic.isEmpty ? "" : ", and dynamic effects"), estimator: estimator,
+            rows: rows,
             observations: panel.outcome.count, clusters: fit.clusters,
             seType: "cohort-recentred influence function, clustered by \(panel.clusterName)", notes: notes)
+        guard rows.contains(where: { $0.eventTime != nil }) else { return table }
+        // Every event time is a single period: the sensitivity analysis may read them all.
+        let covariance = estimated.map { a in estimated.map { b in a.1.covariance(with: b.1) } }
+        return table.withEventCovariance(covariance, exact: { _ in true })
     }
 }

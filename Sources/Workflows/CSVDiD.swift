@@ -215,7 +215,7 @@ public struct PanelCSV: Sendable {
                             case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(panel, leads: leads, lags: lags)
                             case .imputation: try PanelEstimation.imputation(panel, lags: lags)
                             case .sunAbraham: try PanelEstimation.sunAbraham(panel, leads: leads, lags: lags, cr2: cr2)
-                            case .chaisemartinDHaultfoeuille: try PanelEstimation.chaisemartinDHaultfoeuille(panel)
+                            case .chaisemartinDHaultfoeuille: try PanelEstimation.chaisemartinDHaultfoeuille(panel, leads: leads, lags: lags)
                             }
                         }
                         let chosen = cr2 ? PanelEstimation.withoutCR2(table) : table

@@ -48,7 +48,7 @@ public enum DiDWorkflow {
                     case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(long, leads: spec.leads, lags: spec.lags)
                     case .imputation: try PanelEstimation.imputation(long, lags: spec.lags)
                     case .sunAbraham: try PanelEstimation.sunAbraham(long, leads: spec.leads, lags: spec.lags, cr2: spec.cr2)
-                    case .chaisemartinDHaultfoeuille: try PanelEstimation.chaisemartinDHaultfoeuille(long)
+                    case .chaisemartinDHaultfoeuille: try PanelEstimation.chaisemartinDHaultfoeuille(long, leads: spec.leads, lags: spec.lags)
                     }
                 })
         }

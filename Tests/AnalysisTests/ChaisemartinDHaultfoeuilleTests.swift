@@ -1,5 +1,6 @@
 // de Chaisemartin & D'Haultfœuille's DID_M against diff-diff (PyPI) to 1e-6: DID_M, DID_+ and DID_- with their
-// cohort-recentred plug-in standard errors, and the placebo's estimate, on a simulated panel whose treatment switches
+// cohort-recentred plug-in standard errors, the placebo's estimate, and the dynamic effects DID_1 … DID_3 and their
+// placebos with their standard errors (L_max = 3), on a simulated panel whose treatment switches
 // on and off, balanced and with units missing the first period, a middle period or the last ones. Fixtures:
 // Fixtures/dcdh_panel.csv and dcdh_reference.csv, written by Scripts/reference/dcdh_diffdiff.py (Scripts/validate_did.sh
 // reruns it and compares).
@@ -16,7 +17,9 @@ struct ChaisemartinDHaultfoeuilleTests {
 
     func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-6 * max(abs(b), 1e-3) }
 
-    @Test("DID_M, DID_+, DID_- and their standard errors, and the placebo, equal diff-diff's to 1e-6", arguments: ["balanced", "unbalanced"])
+    @Test(
+        "DID_M, DID_+, DID_- and their standard errors, the placebo, and the dynamic effects DID_1 … DID_3 and their placebos with their standard errors equal diff-diff's to 1e-6",
+        arguments: ["balanced", "unbalanced"])
     func matchesDiffDiff(sample: String) throws {
         let rows = try Self.fixture("dcdh_panel.csv").filter { sample == "balanced" || $0[4] == "1" }
         let units = Set(rows.map { Int($0[0])! }).count
@@ -27,12 +30,14 @@ struct ChaisemartinDHaultfoeuilleTests {
             outcome[unit][period] = Double(row[3])!
             treated[unit][period] = row[2] == "1"
         }
-        let fit = try ChaisemartinDHaultfoeuille(outcome: outcome, treated: treated, clusterCodes: nil)
+        let fit = try ChaisemartinDHaultfoeuille(outcome: outcome, treated: treated, clusterCodes: nil, horizons: 3, placebos: 3)
         let reference = try Self.fixture("dcdh_reference.csv").filter { $0[0] == sample }
-        #expect(reference.count == 4)
+        #expect(reference.count == 10)
+        let effects =
+            [("DID_M", fit.overall), ("DID_+", fit.joiners), ("DID_-", fit.leavers), ("placebo", fit.placebo)]
+            + (1...3).flatMap { [("DID_\($0)", fit.dynamic[$0 - 1]), ("placebo_\($0)", fit.dynamicPlacebos[$0 - 1])] }
         for row in reference {
-            let effect = try #require(
-                [("DID_M", fit.overall), ("DID_+", fit.joiners), ("DID_-", fit.leavers), ("placebo", fit.placebo)].first { $0.0 == row[1] }?.1)
+            let effect = try #require(effects.first { $0.0 == row[1] }?.1, "\(row[1])")
             #expect(close(effect.estimate, Double(row[2])!), "\(sample) \(row[1]): \(effect.estimate) vs \(row[2])")
             if row[3] != "nan" { #expect(close(effect.standardError, Double(row[3])!), "\(sample) \(row[1]) SE: \(effect.standardError) vs \(row[3])") }
         }
@@ -40,6 +45,44 @@ struct ChaisemartinDHaultfoeuilleTests {
             // 9 units miss the first period (left out, as diff-diff refuses them), 6 more have a gap (left out, as there).
             #expect(fit.withoutFirstPeriod == 9 && fit.withGaps == 6 && fit.units == units - 15, "\(fit.withoutFirstPeriod) \(fit.withGaps) \(fit.units)")
         }
+    }
+
+    @Test("the dynamic effects' covariance is the plug-in's: DID_M's variance from DID_+'s, DID_-'s and theirs; the table places them at event times")
+    func dynamicTable() throws {
+        let rows = try Self.fixture("dcdh_panel.csv")
+        let unit = rows.map { $0[0] }, period = rows.map { Int($0[1])! - 2020 }, treated = rows.map { $0[2] == "1" }
+        var firstTreated: [String: Int] = [:]
+        for (i, u) in unit.enumerated() where treated[i] { firstTreated[u] = min(firstTreated[u] ?? period[i], period[i]) }
+        // Each unit its own cluster (150 of them, so no jackknife): the plug-in by unit, as the fit without clusters.
+        let panel = try LongPanel(
+            outcome: rows.map { Double($0[3])! }, unit: unit, period: period, periods: (2020...2026).map(String.init), firstTreated: firstTreated,
+            cluster: unit, clusterName: "unit", reportedTreatment: treated)
+        let table = try PanelEstimation.chaisemartinDHaultfoeuille(panel, leads: 3, lags: 2)
+        #expect(table.rows.compactMap(\.eventTime) == [-3, -2, 0, 1, 2])
+        #expect(table.rows.map(\.term).contains("event time 0 (DID_1)") && table.rows.map(\.term).contains("event time -3 (placebo 2)"))
+        let reference = Dictionary(
+            uniqueKeysWithValues: try Self.fixture("dcdh_reference.csv").filter { $0[0] == "balanced" }.map { ($0[1], Double($0[2])!) })
+        for (term, name) in [("event time 0 (DID_1)", "DID_1"), ("event time 2 (DID_3)", "DID_3"), ("event time -2 (placebo 1)", "placebo_1")] {
+            let row = try #require(table.rows.first { $0.term == term })
+            #expect(close(row.coefficient.estimate, reference[name]!), "\(term)")
+        }
+        // The table hands its event times and their covariance to the sensitivity analysis.
+        let covariance = try #require(table.eventCovariance)
+        #expect(covariance.eventTimes == [-3, -2, 0, 1, 2] && covariance.exact.allSatisfy { $0 })
+        #expect(table.withSensitivity().sensitivity != nil)
+
+        // N_M·DID_M's contributions are N_+·DID_+'s plus N_-·DID_-'s, so its variance follows from theirs and their covariance.
+        let fit = try ChaisemartinDHaultfoeuille(
+            outcome: (0..<150).map { u in (0..<7).map { t in Double(rows[u * 7 + t][3])! } },
+            treated: (0..<150).map { u in (0..<7).map { t in rows[u * 7 + t][2] == "1" } }, clusterCodes: nil, horizons: 2)
+        let (m, plus, minus) = (fit.overall, try #require(fit.joiners), try #require(fit.leavers))
+        let nm = Double(m.switchers), np = Double(plus.switchers), nn = Double(minus.switchers)
+        let combined = np * np * plus.covariance(with: plus) + nn * nn * minus.covariance(with: minus) + 2 * np * nn * plus.covariance(with: minus)
+        #expect(abs(nm * nm * m.covariance(with: m) - combined) < 1e-9 * combined)
+        #expect(abs(m.covariance(with: m) - m.standardError * m.standardError) < 1e-12)
+        let first = try #require(fit.dynamic[0]), second = try #require(fit.dynamic[1])
+        let correlation = first.covariance(with: second) / (first.standardError * second.standardError)
+        #expect(correlation > 0 && correlation < 1, "DID_1 and DID_2 share switchers and controls: \(correlation)")
     }
 
     @Test("without any switch there is nothing to estimate, and one cluster gives no clustered standard error")

@@ -7,19 +7,35 @@ import Foundation
 /// contribution over every period, less the mean of its cohort (baseline treatment, first switch period and
 /// direction), with units whose baseline treatment no other unit shares left out of the variance only. Clustered,
 /// the centred contributions are summed within clusters first. The placebo DID_M^pl repeats the comparison one period
-/// earlier among units with three periods of history.
+/// earlier among units with three periods of history. With horizons, the dynamic effects DID_l of their 2024 paper
+/// (did_multiplegt_dyn; diff-diff's L_max) and their placebos, with the same plug-in.
 public struct ChaisemartinDHaultfoeuille: Sendable {
     public struct Effect: Sendable {
         public let estimate: Double
         public let standardError: Double
         /// The switching unit-periods it averages over.
         public let switchers: Int
+        /// Its cohort-recentred contributions summed by cluster (by unit without clusters), over the switchers: the
+        /// covariance of two effects is Σ a·b / (switchers_a · switchers_b).
+        let totals: [Double]
+
+        /// The plug-in covariance of two effects of the same fit.
+        public func covariance(with other: Effect) -> Double {
+            zip(totals, other.totals).reduce(0) { $0 + $1.0 * $1.1 } / Double(switchers * other.switchers)
+        }
     }
 
     public let overall: Effect
     public let joiners: Effect?
     public let leavers: Effect?
     public let placebo: Effect?
+    /// The dynamic effects DID_l (de Chaisemartin & D'Haultfœuille 2024) for l = 1 … horizons, by index l − 1: the
+    /// outcome's change from the period before each unit's first switch to l − 1 periods after it, against units with
+    /// the same baseline treatment that have not switched by then; nil where no unit is eligible.
+    public let dynamic: [Effect?]
+    /// Their placebos DID^pl_l for l = 1 … placebos: the change from the period before the first switch back to l
+    /// periods before it, against the controls of horizon l.
+    public let dynamicPlacebos: [Effect?]
     public let units: Int
     public let clusters: Int?
     /// Units left out: without the first period, and with a gap between their first and last observed periods.
@@ -32,7 +48,7 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
 
     /// `outcome[u][t]` (NaN: not observed) and `treated[u][t]` (nil: not observed) for unit u in period t, periods in
     /// order; `clusterCodes[u]` codes 0..<k, nil for unit-level standard errors.
-    public init(outcome: [[Double]], treated: [[Bool?]], clusterCodes: [Int]?) throws {
+    public init(outcome: [[Double]], treated: [[Bool?]], clusterCodes: [Int]?, horizons: Int = 0, placebos: Int = 0) throws {
         let periodCount = outcome.first?.count ?? 0
         guard periodCount >= 2 else { throw EstimationError.emptyCell("panel (fewer than two periods)") }
         var kept: [Int] = []
@@ -54,7 +70,7 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
 
         // Each unit's cohort: its baseline treatment, its first switch and the switch's direction.
         // Coded as one number: (baseline, first switch period + 1, direction + 1) in mixed radix.
-        var cohortKey: [Int] = []
+        var cohortKey: [Int] = [], firstSwitch: [Int] = [], switchDirection: [Int] = []
         for g in 0..<n {
             var (first, direction) = (-1, 0)
             for t in 1..<periodCount where present(g, t) && present(g, t - 1) && d[g][t] != d[g][t - 1] {
@@ -62,6 +78,8 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
                 break
             }
             cohortKey.append((d[g][0] * (periodCount + 1) + first + 1) * 3 + direction + 1)
+            firstSwitch.append(first)
+            switchDirection.append(direction)
         }
         var baselineCount: [Int: Int] = [:]
         for g in 0..<n { baselineCount[d[g][0], default: 0] += 1 }
@@ -129,7 +147,7 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
         let cohorts = Dictionary(uniqueKeysWithValues: Set(cohortKey).sorted().enumerated().map { ($1, $0) })
         let cohortOf = cohortKey.map { cohorts[$0]! }
         let clusterOf = clusterCodes.map { codes in kept.map { codes[$0] } }
-        func standardError(_ u: [Double], divisor: Int) -> Double {
+        func effect(_ sum: Double, _ u: [Double], switchers: Int) -> Effect {
             var sums = [Double](repeating: 0, count: cohorts.count), counts = sums
             for g in 0..<n where eligible[g] {
                 sums[cohortOf[g]] += u[g]
@@ -139,20 +157,50 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
             for g in 0..<n where eligible[g] { totals[clusterOf?[g] ?? g] += u[g] - sums[cohortOf[g]] / counts[cohortOf[g]] }
             let squares = totals.reduce(0) { $0 + $1 * $1 }
             // Every cohort a single unit: the centred contributions vanish and the variance is not identified.
-            return squares > 0 ? squares.squareRoot() / Double(divisor) : .nan
+            return Effect(
+                estimate: sum / Double(switchers), standardError: squares > 0 ? squares.squareRoot() / Double(switchers) : .nan, switchers: switchers,
+                totals: totals)
         }
-        overall = Effect(
-            estimate: (joinerSum + leaverSum) / Double(switchers), standardError: standardError(uOverall, divisor: switchers), switchers: switchers)
-        joiners =
-            joinerCells == 0
-            ? nil : Effect(estimate: joinerSum / Double(joinerCells), standardError: standardError(uJoiners, divisor: joinerCells), switchers: joinerCells)
-        leavers =
-            leaverCells == 0
-            ? nil : Effect(estimate: leaverSum / Double(leaverCells), standardError: standardError(uLeavers, divisor: leaverCells), switchers: leaverCells)
-        placebo =
-            placeboCells == 0
-            ? nil
-            : Effect(estimate: placeboSum / Double(placeboCells), standardError: standardError(uPlacebo, divisor: placeboCells), switchers: placeboCells)
+        overall = effect(joinerSum + leaverSum, uOverall, switchers: switchers)
+        joiners = joinerCells == 0 ? nil : effect(joinerSum, uJoiners, switchers: joinerCells)
+        leavers = leaverCells == 0 ? nil : effect(leaverSum, uLeavers, switchers: leaverCells)
+        placebo = placeboCells == 0 ? nil : effect(placeboSum, uPlacebo, switchers: placeboCells)
+
+        // The dynamic effects and their placebos. A unit can stand in as a control up to the period before its first
+        // switch; the last period any unit of a baseline can (T_g) bounds the horizons of that baseline's switchers.
+        var lastControlPeriod: [Int: Int] = [:]
+        for g in 0..<n { lastControlPeriod[d[g][0]] = max(lastControlPeriod[d[g][0]] ?? -1, firstSwitch[g] < 0 ? periodCount - 1 : firstSwitch[g] - 1) }
+        // Switchers grouped by baseline and first switch share their controls at every horizon.
+        let switchCohorts = Dictionary(grouping: (0..<n).filter { firstSwitch[$0] >= 0 }) { [d[$0][0], firstSwitch[$0]] }
+        let byBaseline = Dictionary(grouping: 0..<n) { d[$0][0] }
+        func dynamicEffect(_ l: Int, placebo: Bool) -> Effect? {
+            var u = [Double](repeating: 0, count: n), sum = 0.0, count = 0
+            for (key, members) in switchCohorts.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+                let (baseline, reference) = (key[0], key[1] - 1)
+                let forward = reference + l, target = placebo ? reference - l : forward
+                guard target >= 0, forward < periodCount, lastControlPeriod[baseline]! >= forward else { continue }
+                let switching = members.filter { present($0, reference) && present($0, target) }
+                // Controls: the same baseline, not switched by the horizon's period, observed where the contrast needs.
+                let controls = byBaseline[baseline]!.filter { c in
+                    (firstSwitch[c] < 0 || firstSwitch[c] > forward) && present(c, reference) && present(c, target) && present(c, forward)
+                }
+                guard !switching.isEmpty, !controls.isEmpty else { continue }
+                let change = { (g: Int) in y[g][target] - y[g][reference] }
+                let controlMean = controls.reduce(0) { $0 + change($1) } / Double(controls.count)
+                var signs = 0.0
+                for g in switching {
+                    let sign = Double(switchDirection[g])
+                    sum += sign * (change(g) - controlMean)
+                    u[g] += sign * change(g)
+                    signs += sign
+                }
+                for c in controls { u[c] -= signs / Double(controls.count) * change(c) }
+                count += switching.count
+            }
+            return count == 0 ? nil : effect(sum, u, switchers: count)
+        }
+        dynamic = horizons > 0 ? (1...horizons).map { dynamicEffect($0, placebo: false) } : []
+        dynamicPlacebos = placebos > 0 ? (1...placebos).map { dynamicEffect($0, placebo: true) } : []
         units = n
         if let clusterOf {
             let count = Set(clusterOf).count
