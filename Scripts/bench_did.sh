@@ -6,8 +6,8 @@
 # from PyPI into a virtual environment, whole process and warm fit, on the same file in the same run; then the
 # two-stage, imputation and Sun & Abraham estimators beside pyfixest's did2s, did-imputation and pyfixest's saturated
 # event study, whole process against whole process; Callaway & Sant'Anna on the panel with rows dropped, every unit
-# kept, beside csdid's allow_unbalanced_panel; DID_M on a panel whose treatment switches, beside diff-diff's; and
-# Rambachan & Roth's sensitivity analysis beside honestdid's.
+# kept, beside csdid's allow_unbalanced_panel; DID_M and the dynamic effects DID_l on a panel whose treatment
+# switches, beside diff-diff's; and Rambachan & Roth's sensitivity analysis beside honestdid's.
 # Usage: Scripts/bench_did.sh [UNITS]   (default 75000)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -233,6 +233,22 @@ PY
 python_venv "$venv" diff-diff==3.13.0
 side_by_side dcdh "de Chaisemartin & D'Haultfœuille (DID_M) on the switching panel" diff-diff "$work/dcdh.py" "$work/switching.csv" -- \
     --outcome y --unit unit --time period --treat d --reversible --estimator chaisemartin_dhaultfoeuille
+# The dynamic effects DID_1 … DID_3 and their three placebos (diff-diff's L_max = 3; pantau's --lags 2 --leads 4).
+cat > "$work/dcdh_dynamic.py" <<'PY'
+import json, sys, warnings
+warnings.simplefilter("ignore")
+import pandas as pd
+from diff_diff.chaisemartin_dhaultfoeuille import ChaisemartinDHaultfoeuille
+data = pd.read_csv(sys.argv[1])
+r = ChaisemartinDHaultfoeuille(placebo=True, twfe_diagnostic=False, drop_larger_lower=False).fit(
+    data, outcome="y", unit="unit", time="period", treatment="d", L_max=3)
+terms = {f"event time {l - 1} (DID_{l})": r.event_study_effects[l]["effect"] for l in range(1, 4)}
+terms.update({f"event time -{l + 1} (placebo {l})": r.placebo_event_study[-l]["effect"] for l in range(1, 4)})
+print(json.dumps(terms))
+PY
+side_by_side dcdh_dynamic "de Chaisemartin & D'Haultfœuille's dynamic effects (DID_1 … DID_3 and three placebos)" diff-diff \
+    "$work/dcdh_dynamic.py" "$work/switching.csv" -- \
+    --outcome y --unit unit --time period --treat d --reversible --estimator chaisemartin_dhaultfoeuille --leads 4 --lags 2
 # Rambachan & Roth beside honestdid: the event study on the same panel with and without the sensitivity analysis
 # (best of 3 each; the difference is what the analysis costs: both targets, 9 values of M-bar and 10 of M with the
 # C-LF test, both breakdown values and the pre-test's power), and honestdid's C-LF intervals on the same estimates and

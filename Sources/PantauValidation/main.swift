@@ -232,7 +232,8 @@ for replication in 0..<replications {
         }
     }
     // A treatment that districts switch on and off (a quarter of rounds flip it), an effect of 2 while on, district
-    // shocks: de Chaisemartin & D'Haultfœuille's DID_M clustered by district, and its placebo (truth 0).
+    // shocks: de Chaisemartin & D'Haultfœuille's DID_M clustered by district, and its placebo (truth 0); DID_1 and
+    // the dynamic placebos.
     var switching = SplitMix64(seed: UInt64(250_000 + replication))
     var reversible: (y: [Double], units: [String], periods: [Int], clusters: [String], treated: [Bool]) = ([], [], [], [], [])
     for d in 0..<40 {
@@ -264,6 +265,13 @@ for replication in 0..<replications {
     let dcdh = try PanelEstimation.chaisemartinDHaultfoeuille(switchingPanel)
     for (term, target) in [("DID_M (switchers)", 2.0), ("placebo DID_M (one period before)", 0.0)] {
         guard let row = dcdh.rows.first(where: { $0.term == term }) else { continue }
+        record("treatment switched on and off: \(term), by district", row.coefficient.estimate, row.coefficient.low, row.coefficient.high, truth: target)
+    }
+    // Its dynamic effects: DID_1 (every switcher is off its baseline at the switch: truth 2) and the placebos
+    // two and three periods before the switch (truth 0), from their own table so that DID_M's jackknife is as before.
+    let dynamic = try PanelEstimation.chaisemartinDHaultfoeuille(switchingPanel, leads: 3, lags: 0)
+    for (term, target) in [("event time 0 (DID_1)", 2.0), ("event time -2 (placebo 1)", 0.0), ("event time -3 (placebo 2)", 0.0)] {
+        guard let row = dynamic.rows.first(where: { $0.term == term }) else { continue }
         record("treatment switched on and off: \(term), by district", row.coefficient.estimate, row.coefficient.low, row.coefficient.high, truth: target)
     }
     // Rambachan & Roth: event-study estimates drawn around a trend difference on the edge of the restriction, three pre-
