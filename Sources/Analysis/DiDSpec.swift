@@ -74,7 +74,7 @@ public struct DiDSpec: Sendable {
     /// with the period before them (`varying`, R did's default); the sensitivity analysis needs the former.
     public let universalBase: Bool
     /// `standard_errors: cr2`: CR2 (Bell–McCaffrey) with Satterthwaite degrees of freedom for the least-squares estimators
-    /// that offer it (regression, twfe, sun_abraham) instead of CR1 and the jackknife; the others keep their own.
+    /// that offer it (regression, twfe, sun_abraham, two_stage, two_stage_event_study, imputation) instead of CR1 and the jackknife; the others keep their own.
     public let cr2: Bool
 
     /// Whether the outcome is a condition (true or false for a unit): its effects are probabilities.
@@ -236,7 +236,7 @@ extension SpecReader {
         let cr2 = choice(
             "standard_errors", ["conventional": false, "cr2": true], default: false,
             "standard_errors is conventional (CR1, the cluster jackknife under 50 clusters) or cr2 (Bell–McCaffrey with Satterthwaite "
-                + "degrees of freedom, for regression, twfe and sun_abraham)")
+                + "degrees of freedom, for regression, twfe, sun_abraham, two_stage, two_stage_event_study and imputation)")
         guard let treatment else { return nil }
         return DiDSpec(
             path: file, title: mapping["title"]?.string ?? "Difference-in-differences", instrument: instrument, outcome: outcome,

@@ -10,14 +10,18 @@ extension PanelEstimation {
     }
 
     static func twoStageNotes(_ fit: TwoStageDiD, _ panel: LongPanel, covariatesLeftOut: Int) -> [String] {
+        let standardErrors =
+            fit.result.coefficientDegreesOfFreedom == nil
+            ? "two-step GMM clustered by the panel's cluster (Butts & Gardner), no small-sample factor, as R's did2s and pyfixest"
+            : "CR2 (below)"
         var notes = [
             "Gardner's two-stage DiD: unit and period effects estimated on untreated unit-periods only (never-treated units, treated units "
-                + "before adoption), removed from every row; standard errors: two-step GMM clustered by the panel's cluster (Butts & Gardner), "
-                + "no small-sample factor, as R's did2s and pyfixest"
+                + "before adoption), removed from every row; standard errors: " + standardErrors
         ]
         if let weightName = panel.weightName {
             notes.append(
-                "weighted by \(weightName) in both stages and in the GMM standard errors (as did2s's weights): the estimand is the population-weighted effect")
+                "weighted by \(weightName) in both stages and in the GMM standard errors (as did2s's weights): the estimand is the population-weighted effect"
+            )
         }
         if !panel.covariateNames.isEmpty {
             notes.append(
@@ -36,15 +40,17 @@ extension PanelEstimation {
     /// The average effect on treated unit-periods (the overall ATT); the cluster jackknife's standard errors under 50
     /// clusters (the GMM ones covered 93.4% with 40 clusters in the coverage study).
     /// Under 50 clusters, the wild cluster bootstrap too (`bootstrap: false` leaves it out).
-    public static func twoStage(_ panel: LongPanel, bootstrap: Bool = true) throws -> DiDTable {
+    /// With `cr2`, CR2 standard errors with Satterthwaite degrees of freedom for each row instead (no jackknife).
+    public static func twoStage(_ panel: LongPanel, bootstrap: Bool = true, cr2: Bool = false) throws -> DiDTable {
         let request = bootstrapRequest(panel, bootstrap)
-        let (table, results) = try twoStageFit(panel, bootstrap: request)
-        return withLinearBootstrap(jackknifed(table, panel, conventional: "gmm_std_error", estimate: twoStageTable), results, request, .twoStage)
+        let (table, results) = try twoStageFit(panel, bootstrap: request, cr2: cr2)
+        let conventional = cr2 ? table : jackknifed(table, panel, conventional: "gmm_std_error", estimate: twoStageTable)
+        return withLinearBootstrap(conventional, results, request, .twoStage)
     }
 
     static func twoStageTable(_ panel: LongPanel) throws -> DiDTable { try twoStageFit(panel, bootstrap: nil).table }
 
-    static func twoStageFit(_ whole: LongPanel, bootstrap request: WildClusterBootstrap.Request?) throws -> (
+    static func twoStageFit(_ whole: LongPanel, bootstrap request: WildClusterBootstrap.Request?, cr2: Bool = false) throws -> (
         table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
     ) {
         let (panel, leftOut, absorbed) = try whole.withCompleteCovariates()
@@ -53,25 +59,32 @@ extension PanelEstimation {
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             untreated: untreated, regressors: [untreated.map { $0 ? 0 : 1 }], names: ["treated"], cluster: panel.cluster,
             clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, covariates: panel.covariates, weights: panel.weight,
-            wildBootstrap: request)
+            wildBootstrap: request, cr2: cr2)
         let table = table(
             "Two-stage DiD (Gardner): effect on treated unit-periods", "two_stage", fit.result,
-            notes: twoStageNotes(fit, panel, covariatesLeftOut: leftOut) + LongPanel.absorbedNote(absorbed))
+            notes: twoStageNotes(fit, panel, covariatesLeftOut: leftOut) + LongPanel.absorbedNote(absorbed)
+                + linearCR2Note(fit.result.coefficients.map(\.term), fit.result.coefficientDegreesOfFreedom, .twoStage))
         return (bootstrapFailureNotes(fit.bootstrapFailures).reduce(table) { $0.adding(note: $1) }, fit.bootstrap)
     }
 
     /// Event-time effects relative to adoption, −leads … lags, binned at the ends, event time −1 the reference; the
     /// cluster jackknife's standard errors under 50 clusters.
-    public static func twoStageEventStudy(_ panel: LongPanel, leads: Int, lags: Int, bootstrap: Bool = true) throws -> DiDTable {
+    /// With `cr2`, CR2 standard errors with Satterthwaite degrees of freedom for each row instead (no jackknife).
+    public static func twoStageEventStudy(_ panel: LongPanel, leads: Int, lags: Int, bootstrap: Bool = true, cr2: Bool = false) throws -> DiDTable {
         let request = bootstrapRequest(panel, bootstrap)
-        let (table, results) = try twoStageEventStudyFit(panel, leads: leads, lags: lags, bootstrap: request)
-        let jackknifed = jackknifed(table, panel, conventional: "gmm_std_error") {
-            try twoStageEventStudyFit($0, leads: leads, lags: lags, bootstrap: nil).table
-        }
-        return withLinearBootstrap(jackknifed, results, request, .twoStage)
+        let (table, results) = try twoStageEventStudyFit(panel, leads: leads, lags: lags, bootstrap: request, cr2: cr2)
+        let conventional =
+            cr2
+            ? table
+            : jackknifed(table, panel, conventional: "gmm_std_error") {
+                try twoStageEventStudyFit($0, leads: leads, lags: lags, bootstrap: nil).table
+            }
+        return withLinearBootstrap(conventional, results, request, .twoStage)
     }
 
-    static func twoStageEventStudyFit(_ whole: LongPanel, leads: Int, lags: Int, bootstrap request: WildClusterBootstrap.Request?) throws -> (
+    static func twoStageEventStudyFit(
+        _ whole: LongPanel, leads: Int, lags: Int, bootstrap request: WildClusterBootstrap.Request?, cr2: Bool = false
+    ) throws -> (
         table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
     ) {
         let (panel, leftOut, absorbed) = try whole.withCompleteCovariates()
@@ -92,15 +105,16 @@ extension PanelEstimation {
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             untreated: untreated, regressors: kept.map { columns[$0] }, names: kept.map { "event time \(window[$0])" }, cluster: panel.cluster,
             clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, covariates: panel.covariates, weights: panel.weight,
-            wildBootstrap: request)
+            wildBootstrap: request, cr2: cr2)
         let rows = zip(kept, fit.result.coefficients).map { j, coefficient in
             DiDTable.Row(term: coefficient.term, coefficient: coefficient, eventTime: window[j])
         }
         let table = DiDTable(
             title: "Two-stage DiD (Gardner): event study", estimator: "two_stage_event_study", rows: rows, observations: fit.result.observations,
-            clusters: fit.result.clusters, seType: "two-step GMM, clustered by \(panel.clusterName)",
+            clusters: fit.result.clusters, seType: cr2 ? fit.result.standardErrors.name : "two-step GMM, clustered by \(panel.clusterName)",
             notes: ["reference: event time −1; event times beyond −\(leads) and \(lags) binned at the ends"]
                 + twoStageNotes(fit, panel, covariatesLeftOut: leftOut) + LongPanel.absorbedNote(absorbed)
+                + linearCR2Note(fit.result.coefficients.map(\.term), fit.result.coefficientDegreesOfFreedom, .twoStage)
         ).withEventCovariance(fit.result.covariance, exact: exactEventTime(panel, leads: leads, lags: lags))
         return (bootstrapFailureNotes(fit.bootstrapFailures).reduce(table) { $0.adding(note: $1) }, fit.bootstrap)
     }
@@ -110,7 +124,9 @@ extension PanelEstimation {
 extension PanelEstimation {
     /// BJS's test of parallel trends: y on unit and period effects and dummies for event times −1 … −periods, on the
     /// untreated unit-periods (units and periods seen once set aside first, as did_imputation does), CR1 by cluster.
-    static func imputationPretrend(_ panel: LongPanel, untreated: [Bool], periods: Int) throws -> (rows: [DiDTable.Row], note: String) {
+    static func imputationPretrend(_ panel: LongPanel, untreated: [Bool], periods: Int, cr2: Bool = false) throws -> (
+        rows: [DiDTable.Row], note: String
+    ) {
         var rows = panel.outcome.indices.filter { untreated[$0] }
         var unitCount = [Int](repeating: 0, count: panel.unitLabels.count)
         for i in rows { unitCount[panel.unit[i]] += 1 }
@@ -127,8 +143,8 @@ extension PanelEstimation {
             return try TwoWayFixedEffects.fit(
                 y: rows.map { panel.outcome[$0] }, columns: columns, names: leads.map { "pre-trend event time -\($0)" } + panel.covariateNames,
                 unit: rows.map { panel.unit[$0] }, unitCount: panel.unitLabels.count, period: rows.map { panel.period[$0] },
-                periodCount: panel.periods.count, standardErrors: .cr1(cluster: panel.clusterName), cluster: rows.map { panel.cluster[$0] },
-                clusterCount: panel.clusterLabels.count, weights: panel.weight.map { w in rows.map { w[$0] } })
+                periodCount: panel.periods.count, standardErrors: cr2 ? .cr2(cluster: panel.clusterName) : .cr1(cluster: panel.clusterName),
+                cluster: rows.map { panel.cluster[$0] }, clusterCount: panel.clusterLabels.count, weights: panel.weight.map { w in rows.map { w[$0] } })
         }
         // When every pre-adoption row of every cohort would carry a dummy, the dummies add up to the cohorts' unit
         // effects: the farthest is dropped until they do not (a short panel with every cohort's pre-periods covered).
@@ -151,11 +167,13 @@ extension PanelEstimation {
         let usedUnits = Set(rows.map { panel.unit[$0] }).count, usedPeriods = Set(rows.map { panel.period[$0] }).count
         let counted = Double(leads.count + panel.covariates.count + (nested ? usedPeriods : usedUnits + usedPeriods - 1))
         let n = Double(rows.count)
-        let rescale = (n - counted) / (n - counted + 1)
+        // (CR2 has no such factor: its adjustment is the small-sample correction.)
+        let rescale = cr2 ? 1 : (n - counted) / (n - counted + 1)
         let covariance = leads.indices.map { a in leads.indices.map { result.covariance[a][$0] * rescale } }
         let degrees = Double(result.degreesOfFreedom)
         let coefficients = result.coefficients.prefix(leads.count).enumerated().map { index, c in
-            DiDTable.t(c.estimate, covariance[index][index].squareRoot(), degreesOfFreedom: degrees, term: c.term)
+            DiDTable.t(
+                c.estimate, covariance[index][index].squareRoot(), degreesOfFreedom: result.coefficientDegreesOfFreedom?[index] ?? degrees, term: c.term)
         }
         guard let inverse = EventStudy.invert(covariance) else { throw EstimationError.singularDesign(columns: leads.map { "event time −\($0)" }) }
         let b = coefficients.map(\.estimate)
@@ -167,6 +185,12 @@ extension PanelEstimation {
             String(
                 format: "pre-trend test (BJS): on untreated unit-periods, the %d pre-adoption dummies are jointly zero: F = %.3f, ", leads.count,
                 statistic) + DiDTable.pValueText(p)
+        if cr2 {
+            note +=
+                " (the Wald statistic from the dummies' CR2 covariance, on \(leads.count) and \(result.degreesOfFreedom) degrees of freedom; "
+                + "each dummy's own Satterthwaite degrees of freedom: "
+                + zip(leads, result.coefficientDegreesOfFreedom ?? []).map { String(format: "−%d %.1f", $0, $1) }.joined(separator: ", ") + ")"
+        }
         if !dropped.isEmpty {
             note +=
                 "; event times \(dropped.sorted().map { "−\($0)" }.joined(separator: ", ")) left out of it: with them every untreated row of "
@@ -180,13 +204,17 @@ extension PanelEstimation {
     /// untreated unit-periods alone, the outcome on unit and period effects and a dummy for each of the `pretrends`
     /// periods before adoption, the dummies' CR1 coefficients and their joint Wald test. Under 50 clusters every
     /// standard error is the cluster jackknife's (the conservative ones covered 92.6% with 40 clusters).
-    public static func imputation(_ panel: LongPanel, lags: Int, pretrends: Int = 3, bootstrap: Bool = true) throws -> DiDTable {
+    /// With `cr2`, CR2 standard errors with Satterthwaite degrees of freedom for each row instead (no jackknife).
+    public static func imputation(_ panel: LongPanel, lags: Int, pretrends: Int = 3, bootstrap: Bool = true, cr2: Bool = false) throws -> DiDTable {
         let request = bootstrapRequest(panel, bootstrap)
-        let (table, results) = try imputationFit(panel, lags: lags, pretrends: pretrends, bootstrap: request)
-        let jackknifed = jackknifed(table, panel, conventional: "conservative_std_error") {
-            try imputationTable($0, lags: lags, pretrends: pretrends)
-        }
-        return withLinearBootstrap(jackknifed, results, request, .imputation)
+        let (table, results) = try imputationFit(panel, lags: lags, pretrends: pretrends, bootstrap: request, cr2: cr2)
+        let conventional =
+            cr2
+            ? table
+            : jackknifed(table, panel, conventional: "conservative_std_error") {
+                try imputationTable($0, lags: lags, pretrends: pretrends)
+            }
+        return withLinearBootstrap(conventional, results, request, .imputation)
     }
 
     /// The table alone (what the jackknife refits).
@@ -194,7 +222,9 @@ extension PanelEstimation {
         try imputationFit(panel, lags: lags, pretrends: pretrends, bootstrap: nil).table
     }
 
-    static func imputationFit(_ whole: LongPanel, lags: Int, pretrends: Int, bootstrap request: WildClusterBootstrap.Request?) throws -> (
+    static func imputationFit(
+        _ whole: LongPanel, lags: Int, pretrends: Int, bootstrap request: WildClusterBootstrap.Request?, cr2: Bool = false
+    ) throws -> (
         table: DiDTable, bootstrap: [String: WildClusterBootstrap.Result]
     ) {
         let (panel, leftOut, absorbed) = try whole.withCompleteCovariates()
@@ -212,18 +242,21 @@ extension PanelEstimation {
         let fit = try ImputationDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             cohort: cohort, untreated: untreated, targets: targets, cluster: panel.cluster, clusterCount: panel.clusterLabels.count,
-            covariates: panel.covariates, surveyWeights: panel.weight, wildBootstrap: request)
+            covariates: panel.covariates, surveyWeights: panel.weight, wildBootstrap: request, cr2: cr2, clusterName: panel.clusterName)
         let eventTimeOf = Dictionary(uniqueKeysWithValues: horizons.map { ("event time \($0)", $0) })
         var rows = fit.estimates.map { DiDTable.Row(term: $0.term, coefficient: $0, eventTime: eventTimeOf[$0.term]) }
-        let pretrend = pretrends > 0 ? try imputationPretrend(panel, untreated: untreated, periods: pretrends) : nil
+        let pretrend = pretrends > 0 ? try imputationPretrend(panel, untreated: untreated, periods: pretrends, cr2: cr2) : nil
         if let pretrend {
             rows = pretrend.rows + rows
         }
         var tableNotes =
             [
                 "Borusyak–Jaravel–Spiess imputation: untreated outcomes of treated unit-periods imputed from unit and period effects estimated "
-                    + "on untreated unit-periods only; standard errors: the paper's conservative clustered ones (treated residuals net of the "
-                    + "cohort-and-period average effect), as did_imputation computes them",
+                    + "on untreated unit-periods only; standard errors: "
+                    + (cr2
+                        ? "CR2 (below)"
+                        : "the paper's conservative clustered ones (treated residuals net of the cohort-and-period average effect), as "
+                            + "did_imputation computes them"),
                 "event time \(lags) holds every later one",
             ] + (pretrend.map { [$0.note] } ?? [])
         if !panel.covariateNames.isEmpty {
@@ -231,7 +264,7 @@ extension PanelEstimation {
                 "covariates in the imputation model (unit and period effects and \(panel.covariateNames.joined(separator: ", ")), on untreated unit-periods) "
                     + "and in the pre-trend test" + (leftOut > 0 ? "; \(leftOut) rows without a covariate value left out" : ""))
         }
-        tableNotes += LongPanel.absorbedNote(absorbed)
+        tableNotes += LongPanel.absorbedNote(absorbed) + linearCR2Note(fit.estimates.map(\.term), fit.degreesOfFreedom, .imputation)
         if let weightName = panel.weightName {
             tableNotes.append(
                 "weighted by \(weightName) (did_imputation's aw): the imputation model, the pre-trend test and the estimand, so the effects are population-weighted"
@@ -247,13 +280,32 @@ extension PanelEstimation {
         }
         let table = DiDTable(
             title: "Imputation DiD (Borusyak, Jaravel & Spiess)", estimator: "imputation", rows: rows, observations: fit.observations,
-            clusters: fit.clusters, seType: "conservative, clustered by \(panel.clusterName) (BJS Theorem 3)", notes: tableNotes)
+            clusters: fit.clusters,
+            seType: cr2
+                ? "CR2 clustered by \(panel.clusterName) (Bell–McCaffrey, Satterthwaite degrees of freedom for each row)"
+                : "conservative, clustered by \(panel.clusterName) (BJS Theorem 3)", notes: tableNotes)
         return (bootstrapFailureNotes(fit.bootstrapFailures).reduce(table) { $0.adding(note: $1) }, fit.bootstrap)
     }
 }
 
 // The wild cluster bootstrap of the estimators that are linear in the outcome.
 extension PanelEstimation {
+    /// The note a CR2 table of a linear estimator carries: what was adjusted, and each row's degrees of freedom.
+    static func linearCR2Note(_ terms: [String], _ degrees: [Double]?, _ estimator: LinearEstimator) -> [String] {
+        guard let degrees else { return [] }
+        let residuals =
+            switch estimator {
+            case .twoStage: "the second stage's residuals (for pre-period rows too, where did2s's GMM score takes stage one's)"
+            case .imputation: "the untreated rows' residuals and the treated rows' effects net of their cohort and period's plain mean effect"
+            }
+        return [
+            "CR2: Bell–McCaffrey's adjustment for an estimator linear in the outcome: each cluster's residuals (\(residuals)) multiplied "
+                + "by the inverse root of their covariance under independent errors of equal variance, through both stages, so that the "
+                + "variance is unbiased there; no published CR2 exists for this estimator (docs/did.md); Satterthwaite degrees of freedom: "
+                + zip(terms, degrees).map { String(format: "%@ %.1f", $0 as NSString, $1) }.joined(separator: ", ")
+        ]
+    }
+
     /// Under 50 clusters (and when asked), pantau's bootstrap convention for the panel's clusters; nil otherwise.
     static func bootstrapRequest(_ panel: LongPanel, _ bootstrap: Bool) -> WildClusterBootstrap.Request? {
         var present = [Bool](repeating: false, count: panel.clusterLabels.count)

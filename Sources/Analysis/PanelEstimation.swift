@@ -252,15 +252,16 @@ public enum PanelEstimation {
         ).attaching(wild.result)
     }
 
-    /// The estimators that offer CR2 (least-squares fits: regression, TWFE, Sun & Abraham).
-    public static let offeringCR2: Set<String> = ["regression", "twfe", "sun_abraham"]
+    /// The estimators that offer CR2: the least-squares fits (regression, TWFE, Sun & Abraham) and the two linear in the
+    /// outcome through two stages (two-stage DiD, imputation).
+    public static let offeringCR2: Set<String> = ["regression", "twfe", "sun_abraham", "two_stage", "two_stage_event_study", "imputation"]
 
     /// A table of an estimator without CR2, when CR2 was asked for: a note saying it keeps its own standard errors.
     public static func withoutCR2(_ table: DiDTable) -> DiDTable {
         guard !offeringCR2.contains(table.estimator), !table.rows.isEmpty else { return table }
         return table.adding(
-            note: "CR2 was asked for: it is offered for least-squares fits (regression, twfe, sun_abraham); this estimator keeps its own "
-                + "standard errors above")
+            note: "CR2 was asked for: it is offered for regression, twfe, sun_abraham, two_stage, two_stage_event_study and imputation; "
+                + "this estimator keeps its own standard errors above")
     }
 
     /// How many clusters hold treated units and how many hold untreated unit-periods (never-treated units, or units

@@ -68,6 +68,31 @@ func choleskyDraw(_ sigma: [[Double]], _ generator: inout SplitMix64) -> [Double
 }
 
 let replications = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 300
+/// A second argument `cr2` runs the CR2 lines alone (a focused run; the full run includes them).
+let onlyCR2 = CommandLine.arguments.dropFirst(2).first == "cr2"
+
+/// CR2 (Bell–McCaffrey, Satterthwaite degrees of freedom) of the estimators that offer it on staggered panels, with 10
+/// and 40 districts and effects growing with time since adoption.
+@MainActor func recordCR2(_ replication: Int) throws {
+    for (districts, seed) in [(10, 310_000), (40, 130_000)] {
+        let (panel, target) = try growingEffects(seed: UInt64(seed + replication), districts: districts)
+        for (name, term, estimate) in [
+            ("two-stage", "treated", { try PanelEstimation.twoStage(panel, bootstrap: false, cr2: true) }),
+            ("imputation", "treated", { try PanelEstimation.imputation(panel, lags: 5, pretrends: 0, bootstrap: false, cr2: true) }),
+            ("Sun & Abraham", "average post-period effect", { try PanelEstimation.sunAbraham(panel, leads: 5, lags: 5, bootstrap: false, cr2: true) }),
+        ] as [(String, String, () throws -> DiDTable)] {
+            let table: DiDTable
+            do {
+                table = try estimate()
+            } catch {
+                skipped["\(districts) districts, CR2: \(name): \(error)", default: 0] += 1
+                continue
+            }
+            guard let c = table.rows.first(where: { $0.term == term })?.coefficient else { continue }
+            record("\(districts) districts, growing effects: \(name), CR2, Satterthwaite t", c.estimate, c.low, c.high, truth: target)
+        }
+    }
+}
 let truth = 2.0
 // Each estimate's error against its replication's truth (the truth differs by replication where effects grow).
 var results: [String: (errors: [Double], covered: Int, truths: [Double])] = [:]
@@ -103,6 +128,8 @@ var skipped: [String: Int] = [:]
 }
 let started = Date()
 for replication in 0..<replications {
+    try recordCR2(replication)
+    if onlyCR2 { continue }
     let data = panel(seed: UInt64(1_000 + replication))
     let periods = Array(1...6)
     // Callaway & Sant'Anna, not-yet-treated, clustered by district.

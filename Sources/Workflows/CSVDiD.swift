@@ -133,7 +133,7 @@ public struct PanelCSV: Sendable {
     public var sensitivity = true
     /// Callaway & Sant'Anna's pre-periods compare with the period before adoption (R did's base_period = "universal").
     public var universalBase = false
-    /// CR2 (Bell–McCaffrey) with Satterthwaite degrees of freedom for twfe and sun_abraham (`--se cr2`).
+    /// CR2 (Bell–McCaffrey) with Satterthwaite degrees of freedom for twfe, sun_abraham, two_stage, two_stage_event_study and imputation (`--se cr2`).
     public var cr2 = false
 
     public init(path: String, outcome: String, unit: String, time: String, adoption: Adoption) {
@@ -211,9 +211,9 @@ public struct PanelCSV: Sendable {
                             case .callawaySantAnna:
                                 try PanelEstimation.callawaySantAnna(
                                     panel, comparison: comparison, method: method, keepUnbalanced: keepUnbalanced, universalBase: universalBase)
-                            case .twoStage: try PanelEstimation.twoStage(panel)
-                            case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(panel, leads: leads, lags: lags)
-                            case .imputation: try PanelEstimation.imputation(panel, lags: lags)
+                            case .twoStage: try PanelEstimation.twoStage(panel, cr2: cr2)
+                            case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(panel, leads: leads, lags: lags, cr2: cr2)
+                            case .imputation: try PanelEstimation.imputation(panel, lags: lags, cr2: cr2)
                             case .sunAbraham: try PanelEstimation.sunAbraham(panel, leads: leads, lags: lags, cr2: cr2)
                             case .chaisemartinDHaultfoeuille: try PanelEstimation.chaisemartinDHaultfoeuille(panel, leads: leads, lags: lags)
                             }

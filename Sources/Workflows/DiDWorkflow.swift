@@ -44,9 +44,9 @@ public enum DiDWorkflow {
                     case .callawaySantAnna:
                         try PanelEstimation.callawaySantAnna(
                             long, comparison: spec.comparison, method: spec.method, keepUnbalanced: spec.keepUnbalanced, universalBase: spec.universalBase)
-                    case .twoStage: try PanelEstimation.twoStage(long)
-                    case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(long, leads: spec.leads, lags: spec.lags)
-                    case .imputation: try PanelEstimation.imputation(long, lags: spec.lags)
+                    case .twoStage: try PanelEstimation.twoStage(long, cr2: spec.cr2)
+                    case .twoStageEventStudy: try PanelEstimation.twoStageEventStudy(long, leads: spec.leads, lags: spec.lags, cr2: spec.cr2)
+                    case .imputation: try PanelEstimation.imputation(long, lags: spec.lags, cr2: spec.cr2)
                     case .sunAbraham: try PanelEstimation.sunAbraham(long, leads: spec.leads, lags: spec.lags, cr2: spec.cr2)
                     case .chaisemartinDHaultfoeuille: try PanelEstimation.chaisemartinDHaultfoeuille(long, leads: spec.leads, lags: spec.lags)
                     }

@@ -202,3 +202,102 @@ extension BellMcCaffrey {
         return Result(covariance: meat, degreesOfFreedom: degrees)
     }
 }
+
+extension SymmetricEigen {
+    /// Eigen-decomposition of a symmetric n×n matrix (row-major) for the larger blocks of the linear estimators' CR2:
+    /// Householder reduction to tridiagonal form, then the implicit QL iteration with Wilkinson shifts, the rotations
+    /// accumulated into the reduction's orthogonal matrix. O(n³) with a small constant, where cyclic Jacobi's sweeps
+    /// cost several times more. Returns the eigenvalues and the eigenvectors as the columns of a row-major matrix.
+    static func tridiagonalQL(_ matrix: [Double], n: Int) -> (values: [Double], vectors: [Double]) {
+        var a = matrix
+        var z = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { z[i * n + i] = 1 }
+        guard n > 1 else { return (a, z) }
+        // Householder: for each column k, reflect rows k+1… so that column k below the subdiagonal vanishes.
+        var v = [Double](repeating: 0, count: n), p = v
+        for k in 0..<(n - 2) {
+            var norm = 0.0
+            for i in (k + 1)..<n { norm += a[i * n + k] * a[i * n + k] }
+            norm = norm.squareRoot()
+            guard norm > 0 else { continue }
+            let alpha = a[(k + 1) * n + k] > 0 ? -norm : norm
+            for i in 0..<n { v[i] = i > k ? a[i * n + k] : 0 }
+            v[k + 1] -= alpha
+            var length = 0.0
+            for i in (k + 1)..<n { length += v[i] * v[i] }
+            length = length.squareRoot()
+            guard length > 0 else { continue }
+            for i in (k + 1)..<n { v[i] /= length }
+            // A ← HAH on the trailing block: A − 2(v w′ + w v′), w = p − (v′p) v, p = A v.
+            var kappa = 0.0
+            for i in (k + 1)..<n {
+                var sum = 0.0
+                for j in (k + 1)..<n { sum += a[i * n + j] * v[j] }
+                p[i] = sum
+                kappa += v[i] * sum
+            }
+            for i in (k + 1)..<n { p[i] -= kappa * v[i] }
+            for i in (k + 1)..<n { for j in (k + 1)..<n { a[i * n + j] -= 2 * (v[i] * p[j] + p[i] * v[j]) } }
+            for i in (k + 1)..<n {
+                a[i * n + k] = i == k + 1 ? alpha : 0
+                a[k * n + i] = a[i * n + k]
+            }
+            // Z ← Z H.
+            for r in 0..<n {
+                var sum = 0.0
+                for j in (k + 1)..<n { sum += z[r * n + j] * v[j] }
+                guard sum != 0 else { continue }
+                for j in (k + 1)..<n { z[r * n + j] -= 2 * sum * v[j] }
+            }
+        }
+        var d = (0..<n).map { a[$0 * n + $0] }
+        var e = (0..<n).map { $0 + 1 < n ? a[($0 + 1) * n + $0] : 0 }
+        // Implicit QL on the tridiagonal matrix (d, e), e[i] coupling d[i] and d[i + 1].
+        for l in 0..<n {
+            for _ in 0..<60 {
+                var m = l
+                while m < n - 1 {
+                    let scale = abs(d[m]) + abs(d[m + 1])
+                    if abs(e[m]) <= Double.ulpOfOne * scale { break }
+                    m += 1
+                }
+                if m == l { break }
+                var g = (d[l + 1] - d[l]) / (2 * e[l])
+                var r = (g * g + 1).squareRoot()
+                g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r))
+                var s = 1.0, c = 1.0, shift = 0.0
+                var i = m - 1
+                var deflated = false
+                while i >= l {
+                    let f = s * e[i], b = c * e[i]
+                    r = (f * f + g * g).squareRoot()
+                    e[i + 1] = r
+                    if r == 0 {
+                        d[i + 1] -= shift
+                        e[m] = 0
+                        deflated = true
+                        break
+                    }
+                    s = f / r
+                    c = g / r
+                    g = d[i + 1] - shift
+                    r = (d[i] - g) * s + 2 * c * b
+                    shift = s * r
+                    d[i + 1] = g + shift
+                    g = c * r - b
+                    for row in 0..<n {
+                        let next = z[row * n + i + 1]
+                        z[row * n + i + 1] = s * z[row * n + i] + c * next
+                        z[row * n + i] = c * z[row * n + i] - s * next
+                    }
+                    i -= 1
+                }
+                if deflated { continue }
+                d[l] -= shift
+                e[l] = g
+                e[m] = 0
+            }
+        }
+        return (d, z)
+    }
+}

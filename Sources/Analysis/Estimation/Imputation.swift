@@ -21,14 +21,19 @@ public struct ImputationDiD: Sendable {
     /// Targets none of whose rows the first stage reaches (every one is in a period with no untreated unit, or its unit
     /// is never untreated): not estimated, in the order given.
     public let unidentified: [String]
+    /// With CR2, each estimate's Satterthwaite degrees of freedom (in the order of `estimates`).
+    public let degreesOfFreedom: [Double]?
 
     /// `targets` are the estimands: a name and a weight for each treated row (normalised here to sum to one; rows
     /// not named weigh nothing). `cohort` is each row's unit's adoption period (nil: never treated).
     public init(
         y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, cohort: [Int?], untreated: [Bool],
         targets: [(name: String, weights: [Int: Double])], cluster: [Int], clusterCount: Int, covariates: [[Double]] = [],
-        surveyWeights: [Double]? = nil, wildBootstrap request: WildClusterBootstrap.Request? = nil
+        surveyWeights: [Double]? = nil, wildBootstrap request: WildClusterBootstrap.Request? = nil, cr2: Bool = false, clusterName: String = "cluster"
     ) throws {
+        if cr2, surveyWeights != nil {
+            throw EstimationError.unsupportedStandardErrors(name: "CR2 with survey weights", estimator: "imputation", cluster: clusterName)
+        }
         let stage = try FirstStage(
             y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, covariates: covariates,
             weights: surveyWeights)
@@ -44,6 +49,7 @@ public struct ImputationDiD: Sendable {
         var estimates: [Coefficient] = [], bootstrap: [String: WildClusterBootstrap.Result] = [:]
         var enumerations: [String: WildClusterBootstrap.PatternEnumeration] = [:], bootstrapFailures: [String: String] = [:]
         var unidentified: [String] = []
+        var implied: [[Double]] = []
         for target in targets {
             let weights = Dictionary(
                 uniqueKeysWithValues: target.weights.filter { reachable.contains($0.key) && !untreated[$0.key] && $0.value != 0 }.map {
@@ -58,6 +64,7 @@ public struct ImputationDiD: Sendable {
             }
             let parts = Self.parts(stage, weights.mapValues { $0 / total }, cohort: cohort, period: period, cluster: cluster, survey: survey)
             let effect = parts.w.reduce(0) { $0 + $1.value * stage.adjusted($1.key) }
+            implied.append(parts.implied)
             // Each cluster's score: its target rows' effects less their cells' averages, and its untreated rows'
             // implied weights times their residuals.
             var average: [[Int]: Double] = [:]
@@ -96,6 +103,31 @@ public struct ImputationDiD: Sendable {
             }
         }
         guard !estimates.isEmpty else { throw EstimationError.emptyCell("treated unit-periods the imputation model reaches") }
+        if cr2 {
+            // The residuals CR2 adjusts: treated rows' effects net of their cohort and period's mean effect (the cells of the
+            // conservative standard errors, here plain means so that the correction is exact), untreated rows' as they are.
+            var cellOf: [[Int]: Int] = [:]
+            var cells: [[Double]] = []
+            for i in stage.rows where !untreated[i] {
+                let key = [cohort[i] ?? -1, period[i]]
+                let column = cellOf[key] ?? cells.count
+                if column == cells.count {
+                    cellOf[key] = column
+                    cells.append([Double](repeating: 0, count: y.count))
+                }
+                cells[column][i] = 1
+            }
+            let adjusted = try LinearBellMcCaffrey.compute(
+                stage: stage, secondStage: cells, directions: implied, cluster: cluster, clusterCount: clusterCount)
+            estimates = estimates.indices.map { j in
+                DiDTable.t(
+                    estimates[j].estimate, adjusted.covariance[j][j].squareRoot(), degreesOfFreedom: adjusted.degreesOfFreedom[j],
+                    term: estimates[j].term)
+            }
+            degreesOfFreedom = adjusted.degreesOfFreedom
+        } else {
+            degreesOfFreedom = nil
+        }
         self.estimates = estimates
         self.unidentified = unidentified
         self.bootstrap = bootstrap

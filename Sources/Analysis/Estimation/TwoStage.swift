@@ -24,8 +24,11 @@ public struct TwoStageDiD: Sendable {
     public init(
         y: [Double], unit: [Int], unitCount: Int, period: [Int], periodCount: Int, untreated: [Bool], regressors: [[Double]],
         names: [String], cluster: [Int], clusterCount: Int, clusterName: String, covariates: [[Double]] = [], weights: [Double]? = nil,
-        tolerance: Double = 1e-13, wildBootstrap request: WildClusterBootstrap.Request? = nil
+        tolerance: Double = 1e-13, wildBootstrap request: WildClusterBootstrap.Request? = nil, cr2: Bool = false
     ) throws {
+        if cr2, weights != nil {
+            throw EstimationError.unsupportedStandardErrors(name: "CR2 with survey weights", estimator: "two-stage DiD", cluster: clusterName)
+        }
         let stage = try FirstStage(
             y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, covariates: covariates,
             weights: weights, tolerance: tolerance)
@@ -59,19 +62,34 @@ public struct TwoStageDiD: Sendable {
         for g in used {
             for a in 0..<k { for b in 0..<k { meat[a][b] += scores[g][a] * scores[g][b] } }
         }
-        let covariance = Regression.sandwich(fit.inverseGram, meat)
+        var covariance = Regression.sandwich(fit.inverseGram, meat)
         let clusters = used.count
         let degrees = max(1, clusters - 1)
-        let critical = StudentT.quantile(0.975, degreesOfFreedom: Double(degrees))
+        // CR2: the same estimates' weights on the outcomes, each cluster's residuals adjusted (LinearBellMcCaffrey).
+        var perCoefficient: [Double]?
+        if cr2 {
+            let directions = names.indices.map {
+                Self.linearPieces(stage, rows: rows, columns: columns, inverseGram: fit.inverseGram, coefficient: $0, cluster: cluster).implied
+            }
+            let adjusted = try LinearBellMcCaffrey.compute(
+                stage: stage, secondStage: regressors, directions: directions, cluster: cluster, clusterCount: clusterCount)
+            covariance = adjusted.covariance
+            perCoefficient = adjusted.degreesOfFreedom
+        }
         let coefficients = names.indices.map { j -> Coefficient in
             let estimate = fit.coefficients[j], se = covariance[j][j].squareRoot()
-            let p = 2 * (1 - StudentT.cdf(abs(estimate / se), degreesOfFreedom: Double(degrees)))
+            let nu = perCoefficient?[j] ?? Double(degrees)
+            let critical = StudentT.quantile(0.975, degreesOfFreedom: nu)
+            let p = 2 * (1 - StudentT.cdf(abs(estimate / se), degreesOfFreedom: nu))
             return Coefficient(term: names[j], estimate: estimate, standardError: se, pValue: p, low: estimate - critical * se, high: estimate + critical * se)
         }
         let total = adjusted.reduce(0) { $0 + $1 * $1 }, unexplained = secondResiduals.reduce(0) { $0 + $1 * $1 }
-        result = RegressionResult(
-            coefficients: coefficients, observations: rows.count, clusters: clusters, standardErrors: .cr1(cluster: clusterName),
-            rSquared: total > 0 ? 1 - unexplained / total : 0, degreesOfFreedom: degrees, covariance: covariance)
+        var result = RegressionResult(
+            coefficients: coefficients, observations: rows.count, clusters: clusters,
+            standardErrors: cr2 ? .cr2(cluster: clusterName) : .cr1(cluster: clusterName), rSquared: total > 0 ? 1 - unexplained / total : 0,
+            degreesOfFreedom: degrees, covariance: covariance)
+        result.coefficientDegreesOfFreedom = perCoefficient
+        self.result = result
         rowsLeftOut = y.count - rows.count
         var bootstrap: [String: WildClusterBootstrap.Result] = [:], enumerations: [String: WildClusterBootstrap.PatternEnumeration] = [:],
             bootstrapFailures: [String: String] = [:]

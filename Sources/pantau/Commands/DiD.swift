@@ -116,7 +116,7 @@ struct DiD: ParsableCommand {
 
     @Option(
         help:
-            "Standard errors for the 2×2 regression with --data: classical, hc1, cr1, cr2 (Bell–McCaffrey with Satterthwaite degrees of freedom) or cr3 (the cluster jackknife); the last three need --cluster. Panel estimators always cluster: CR1 for TWFE; for the event study, Sun & Abraham, two-stage and imputation their own, and for Callaway & Sant'Anna influence functions summed by cluster, each replaced by the cluster jackknife under 50 clusters (the conventional one kept beside it); the wild cluster bootstrap under 50 clusters. With a panel, --se cr2 gives twfe and sun_abraham CR2 instead."
+            "Standard errors for the 2×2 regression with --data: classical, hc1, cr1, cr2 (Bell–McCaffrey with Satterthwaite degrees of freedom) or cr3 (the cluster jackknife); the last three need --cluster. Panel estimators always cluster: CR1 for TWFE; for the event study, Sun & Abraham, two-stage and imputation their own, and for Callaway & Sant'Anna influence functions summed by cluster, each replaced by the cluster jackknife under 50 clusters (the conventional one kept beside it); the wild cluster bootstrap under 50 clusters. With a panel, --se cr2 gives twfe, sun_abraham, two_stage, two_stage_event_study and imputation CR2 instead."
     )
     var se: TwoByTwoCSV.StandardErrorKind = .classical
 
@@ -147,7 +147,9 @@ struct DiD: ParsableCommand {
             throw ValidationError("--data needs --outcome, --group and --post (two groups, two periods), or --unit, --time and --treat/--cohort (a panel)")
         }
         if data != nil, time != nil, se == .hc1 || se == .cr3 {
-            throw ValidationError("panel estimators always cluster; --se takes cr2 with a panel (for twfe and sun_abraham), or leave it out")
+            throw ValidationError(
+                "panel estimators always cluster; --se takes cr2 with a panel (for twfe, sun_abraham, two_stage, two_stage_event_study and imputation), or leave it out"
+            )
         }
         if data != nil && (se == .cr1 || se == .cr2 || se == .cr3) && cluster == nil {
             throw ValidationError("--se \(se.rawValue) needs --cluster: the cluster is never chosen implicitly")
