@@ -295,13 +295,14 @@ extension PanelEstimation {
         guard let degrees else { return [] }
         let residuals =
             switch estimator {
-            case .twoStage: "the second stage's residuals (for pre-period rows too, where did2s's GMM score takes stage one's)"
-            case .imputation: "the untreated rows' residuals and the treated rows' effects net of their cohort and period's plain mean effect"
+            case .twoStage: "the second stage's residuals, on pre-period rows too, where did2s's GMM score takes stage one's"
+            case .imputation: "the untreated rows' residuals, and the treated rows' effects net of their cohort and period's plain mean effect"
             }
         return [
-            "CR2: Bell–McCaffrey's adjustment for an estimator linear in the outcome: each cluster's residuals (\(residuals)) multiplied "
-                + "by the inverse root of their covariance under independent errors of equal variance, through both stages, so that the "
-                + "variance is unbiased there; no published CR2 exists for this estimator (docs/did.md); Satterthwaite degrees of freedom: "
+            "CR2: Bell–McCaffrey's adjustment carried through both stages (the estimator is linear in the outcome). Each cluster's "
+                + "residuals (\(residuals)) are multiplied by the inverse root of their covariance under independent errors of equal "
+                + "variance, and scaled for the part of the estimate's weights no residual reveals, so that the variance is unbiased "
+                + "there; no published CR2 exists for this estimator (docs/did.md). Satterthwaite degrees of freedom: "
                 + zip(terms, degrees).map { String(format: "%@ %.1f", $0 as NSString, $1) }.joined(separator: ", ")
         ]
     }

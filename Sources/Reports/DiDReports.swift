@@ -63,7 +63,9 @@ public enum DiDReports {
         if bootstrapped {
             // No draw as extreme as the data: the p-value is below one in the number of draws, not zero.
             func p(_ result: WildClusterBootstrap.Result) -> String {
-                result.pValue == 0 ? "< " + String(format: "%.2g", 1 / Double(result.draws)) : f4(result.pValue)
+                // Below what four decimals show: said as a bound, never as 0.0000.
+                result.pValue == 0
+                    ? "< " + String(format: "%.2g", 1 / Double(result.draws)) : result.pValue < 0.00005 ? "< 0.0001" : f4(result.pValue)
             }
             cells += row.wildBootstrap.map { [p($0), $0.interval.map { range($0.lowerBound, $0.upperBound) } ?? "—"] } ?? ["", ""]
         }
@@ -121,7 +123,10 @@ public enum DiDReports {
     }
 
     /// The value labels of the vertical axis and the title of the horizontal one.
-    static func axes(_ ticks: [Double], y: (Double) -> Double, left: Double, right: Double, width: Double, height: Double) -> String {
+    static func axes(
+        _ ticks: [Double], y: (Double) -> Double, left: Double, right: Double, width: Double, height: Double,
+        title: String = "event time (periods since adoption)"
+    ) -> String {
         let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
         var svg = ""
         for tick in ticks {
@@ -131,8 +136,8 @@ public enum DiDReports {
         }
         return svg
             + String(
-                format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">event time (periods since adoption)</text>\n",
-                left + (width - left - right) / 2, height - 2)
+                format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">%@</text>\n",
+                left + (width - left - right) / 2, height - 2, HTML.escape(title) as NSString)
     }
 
     /// The estimators' event-time estimates in one chart: one colour per estimator, side by side at each event time.
@@ -161,7 +166,12 @@ public enum DiDReports {
             }
             svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%d</text>\n", centre, height - 16, time)
         }
-        svg += axes(ticks, y: y, left: left, right: right, width: width, height: height)
+        // de Chaisemartin & D'Haultfœuille count event time from each unit's first switch, which may be a switch off.
+        let switching = comparison.estimators.contains("chaisemartin_dhaultfoeuille")
+        svg += axes(
+            ticks, y: y, left: left, right: right, width: width, height: height,
+            title: switching
+                ? "event time (periods since adoption; for chaisemartin_dhaultfoeuille, since the first switch)" : "event time (periods since adoption)")
         let legend = comparison.estimators.enumerated().map { index, name in
             "<span style=\"color:\(colours[index % colours.count])\">●</span> \(HTML.escape(name))"
         }
@@ -367,7 +377,9 @@ public enum DiDReports {
                 (referenced && point.event == -1 ? "#fff" : "#1b6ca8") as NSString)
             svg += String(format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\">%d</text>\n", cx, height - 16, point.event)
         }
-        svg += axes(ticks, y: y, left: left, right: right, width: width, height: height)
+        svg += axes(
+            ticks, y: y, left: left, right: right, width: width, height: height,
+            title: estimator == "chaisemartin_dhaultfoeuille" ? "event time (periods since the first switch)" : "event time (periods since adoption)")
         let legend =
             hasBand
             ? "bars are pointwise 95% intervals; shaded boxes are the uniform 95% band, which covers all event times at once"

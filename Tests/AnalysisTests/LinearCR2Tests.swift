@@ -212,7 +212,9 @@ struct LinearCR2Tests {
         ]
         for table in tables {
             #expect(table.seType.hasPrefix("CR2 clustered by cluster"), "\(table.estimator): \(table.seType)")
-            #expect(table.notes.contains { $0.hasPrefix("CR2: Bell–McCaffrey's adjustment for an estimator linear in the outcome") }, "\(table.estimator)")
+            #expect(
+                table.notes.contains { $0.hasPrefix("CR2: Bell–McCaffrey's adjustment carried through both stages") && $0.contains("no residual reveals") },
+                "\(table.estimator)")
             #expect(!table.notes.contains { $0.contains("jackknife") }, "\(table.estimator)")
             #expect(PanelEstimation.withoutCR2(table).notes == table.notes)
         }
@@ -224,6 +226,16 @@ struct LinearCR2Tests {
                 conventional.rows.first { $0.term == row.term }!.coefficient.standardError != row.coefficient.standardError
             })
         #expect(tables[2].notes.contains { $0.contains("the Wald statistic from the dummies' CR2 covariance") })
+        // Two clusters of some 900 rows each: above the limit, a clear error rather than hours of decomposition.
+        let halves = try LongPanel(
+            outcome: panel.outcome, unit: panel.unit, unitLabels: panel.unitLabels, period: panel.period, periods: panel.periods,
+            cohort: panel.cohort, cluster: panel.unit.map { $0 % 2 }, clusterLabels: ["a", "b"], clusterName: "half")
+        do {
+            _ = try PanelEstimation.twoStage(halves, bootstrap: false, cr2: true)
+            Issue.record("CR2 with clusters above the limit was not refused")
+        } catch let error as EstimationError {
+            #expect("\(error)".contains("a cluster has 9") && "\(error)".contains("above the limit of 800"))
+        }
         let weighted = try TwoStageTests.panel(weighted: true)
         for estimate in [
             { try PanelEstimation.twoStage(weighted, bootstrap: false, cr2: true) },

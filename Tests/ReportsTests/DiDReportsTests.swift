@@ -55,6 +55,14 @@ struct DiDReportsTests {
         #expect(html.components(separatedBy: "<svg").count == 2, "one chart: only the event study has event-time rows")
         for forbidden in ["<script", "src=", "<link", "@import", "url("] { #expect(!html.contains(forbidden), "\(forbidden)") }
     }
+
+    @Test("the event-time axis says what event time counts from: adoption, or de Chaisemartin & D'Haultfœuille's first switch")
+    func eventTimeAxis() {
+        let rows = (-2...1).filter { $0 != -1 }.map { DiDTable.Row(term: "e\($0)", coefficient: Self.coefficient("e\($0)", 0.1), eventTime: $0) }
+        #expect(DiDReports.plot(rows, estimator: "event_study").contains(">event time (periods since adoption)</text>"))
+        let switching = DiDReports.plot(rows, estimator: "chaisemartin_dhaultfoeuille")
+        #expect(switching.contains(">event time (periods since the first switch)</text>") && !switching.contains("since adoption"))
+    }
 }
 
 struct DiDFindingsTests {

@@ -30,20 +30,6 @@ enum LinearBellMcCaffrey {
         let degreesOfFreedom: [Double]
     }
 
-    enum Failure: Error, CustomStringConvertible {
-        case clusterTooLarge(rows: Int)
-        case disconnected
-
-        var description: String {
-            switch self {
-            case .clusterTooLarge(let rows):
-                "a cluster has \(rows) rows: CR2 here decomposes each cluster's \(rows)×\(rows) residual covariance, and is limited to "
-                    + "\(maximumClusterRows) rows a cluster"
-            case .disconnected: "the untreated unit-periods do not connect every period to every other through shared units"
-            }
-        }
-    }
-
     /// The first stage's hat matrix K over the rows it reaches, as δ(same unit)/n_u + f_a·f_b.
     struct FirstStageHat {
         let unitOf: [Int], unitSize: [Double]
@@ -73,7 +59,9 @@ enum LinearBellMcCaffrey {
             }
             var root: [[Double]] = []
             if t > 0 {
-                guard let inverse = EventStudy.invert(s) else { throw Failure.disconnected }
+                guard let inverse = EventStudy.invert(s) else {
+                    throw EstimationError.singularDesign(columns: ["the period effects of the untreated unit-periods"])
+                }
                 root = Cholesky.lower(inverse)
             }
             // The covariates' part: their residuals on the dummies (their own first stage), with the residual Gram's root.
@@ -118,7 +106,9 @@ enum LinearBellMcCaffrey {
         let rows = stage.rows, n = stage.y.count, k2 = secondStage.count
         var members = [[Int]](repeating: [], count: clusterCount)
         for i in rows { members[cluster[i]].append(i) }
-        if let largest = members.map(\.count).max(), largest > maximumClusterRows { throw Failure.clusterTooLarge(rows: largest) }
+        if let largest = members.map(\.count).max(), largest > maximumClusterRows {
+            throw EstimationError.clusterTooLargeForCR2(rows: largest, limit: maximumClusterRows)
+        }
         let used = members.indices.filter { !members[$0].isEmpty }
         let hat = try FirstStageHat(stage)
         let s = (0..<n).map { stage.effects.untreated[$0] ? 1.0 : 0.0 }
