@@ -5,7 +5,9 @@ true effect of 2 while treated; a second sample drops rows so that some units mi
 and some leave early. DID_M, DID_+ and DID_- with their analytic (cohort-recentred plug-in) standard errors, and the
 placebo's estimate (diff-diff gives no analytic standard error for it); then the dynamic effects DID_1 … DID_3 and
 their placebos with their standard errors (L_max = 3). drop_larger_lower=False keeps units that switch more than
-once, as DID_M allows.
+once, as DID_M allows. Last, DID^X (diff-diff's controls): a time-varying covariate x, drawn from a second seeded
+generator so the rows above keep their values, correlated with the treatment, and an outcome yx = y + 0.7·x; the dynamic
+effects and placebos of yx with controls=["x"] (L_max = 3), on both samples.
 Usage: dcdh_diffdiff.py PANEL_OUT.csv REFERENCE_OUT.csv"""
 import csv, sys, warnings
 import numpy as np
@@ -28,6 +30,9 @@ for unit in range(150):
             keep = 0
         rows.append((unit, 2020 + period, treated, level + 0.4 * period + 2.0 * treated + rng.normal(), keep))
 data = pd.DataFrame(rows, columns=["unit", "year", "d", "y", "balanced_only"])
+covariate_rng = np.random.default_rng(20261201)
+data["x"] = covariate_rng.normal(size=len(data)) + 0.5 * data["d"] + 0.1 * (data["year"] - 2020)
+data["yx"] = data["y"] + 0.7 * data["x"]
 data.to_csv(panel_path, index=False, lineterminator="\n", float_format="%.17g")
 out = []
 unbalanced = data[data.balanced_only == 1]
@@ -46,6 +51,13 @@ for sample, frame in [("balanced", data), ("unbalanced", unbalanced)]:
         effect, placebo = r.event_study_effects[l], r.placebo_event_study[-l]
         out.append([sample, f"DID_{l}", repr(float(effect["effect"])), repr(float(effect["se"]))])
         out.append([sample, f"placebo_{l}", repr(float(placebo["effect"])), repr(float(placebo["se"]))])
+    # DID^X: the dynamic effects of yx adjusted for x.
+    r = ChaisemartinDHaultfoeuille(placebo=True, twfe_diagnostic=False, drop_larger_lower=False).fit(
+        frame, outcome="yx", unit="unit", time="year", treatment="d", L_max=3, controls=["x"])
+    for l in range(1, 4):
+        effect, placebo = r.event_study_effects[l], r.placebo_event_study[-l]
+        out.append([sample, f"DIDX_{l}", repr(float(effect["effect"])), repr(float(effect["se"]))])
+        out.append([sample, f"placeboX_{l}", repr(float(placebo["effect"])), repr(float(placebo["se"]))])
 with open(reference_path, "w", newline="") as handle:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(["sample", "term", "estimate", "std_error"])

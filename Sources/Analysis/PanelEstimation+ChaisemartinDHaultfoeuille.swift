@@ -16,21 +16,28 @@ extension PanelEstimation {
 
     static func chaisemartinDHaultfoeuilleTable(_ panel: LongPanel, leads: Int, lags: Int) throws -> DiDTable {
         let estimator = "chaisemartin_dhaultfoeuille"
-        if !panel.covariateNames.isEmpty {
-            throw EstimationError.unsupported(estimator: estimator, what: "covariates (\(panel.covariateNames.joined(separator: ", ")))")
+        // Covariates constant within every unit have no changes to adjust for: set aside, and said.
+        let absorbed = panel.covariateNames.isEmpty ? [] : try panel.withCompleteCovariates().absorbed
+        let used = panel.covariateNames.indices.filter { !absorbed.contains(panel.covariateNames[$0]) }
+        if !used.isEmpty && lags < 0 {
+            throw EstimationError.unsupported(estimator: estimator + " without dynamic effects (lags)", what: "covariates")
         }
         if panel.weightName != nil { throw EstimationError.unsupported(estimator: estimator, what: "survey weights") }
         let unitCount = panel.unitLabels.count, periodCount = panel.periods.count
         var outcome = [[Double]](repeating: [Double](repeating: .nan, count: periodCount), count: unitCount)
         var treated = [[Bool?]](repeating: [Bool?](repeating: nil, count: periodCount), count: unitCount)
         var clusterOf = [Int](repeating: 0, count: unitCount)
+        var covariates = [[[Double]]](
+            repeating: [[Double]](repeating: [Double](repeating: .nan, count: periodCount), count: unitCount), count: used.count)
         for i in panel.outcome.indices {
+            for (k, c) in used.enumerated() { covariates[k][panel.unit[i]][panel.period[i]] = panel.covariates[c][i] }
             outcome[panel.unit[i]][panel.period[i]] = panel.outcome[i]
             treated[panel.unit[i]][panel.period[i]] = panel.treated(i)
             clusterOf[panel.unit[i]] = panel.cluster[i]
         }
         let fit = try ChaisemartinDHaultfoeuille(
-            outcome: outcome, treated: treated, clusterCodes: clusterOf, horizons: max(0, lags + 1), placebos: max(0, leads - 1))
+            outcome: outcome, treated: treated, clusterCodes: clusterOf, horizons: max(0, lags + 1), placebos: max(0, leads - 1),
+            covariates: covariates)
         let nu = fit.clusters.map { Double($0 - 1) }
         // Placebo l sits at event time −1 − l, DID_l at l − 1: earliest first, as every event study lists them.
         let dynamic: [(String, ChaisemartinDHaultfoeuille.Effect?, Int?)] =
@@ -75,6 +82,21 @@ extension PanelEstimation {
                     + "instead; both signed by the switch's direction"
                     + (missing.isEmpty ? "" : "; no unit eligible at event times \(missing.joined(separator: ", "))"))
         }
+        if !used.isEmpty {
+            let slopes = fit.covariateSlopes.sorted { $0.key < $1.key }.map { baseline, theta in
+                "units \(baseline == 1 ? "treated" : "untreated") in the first period: "
+                    + zip(used, theta).map { String(format: "%@ %.4g", panel.covariateNames[$0] as NSString, $1) }.joined(separator: ", ")
+            }
+            let names = used.map { panel.covariateNames[$0] }.joined(separator: ", ")
+            notes.append(
+                "covariates (DID^X, de Chaisemartin & D'Haultfœuille 2024, Web Appendix 1.2; diff-diff's controls): the dynamic effects and their "
+                    + "placebos use the outcome net of \(names), whose slopes come, for each first-period treatment, from the outcome's changes "
+                    + "on the covariates' changes and period effects over units not yet switched; DID_M, DID_+, DID_- and the placebo one period "
+                    + "before use the outcome as observed; slopes: " + slopes.joined(separator: "; ")
+                    + (fit.covariateSlopes.count < Set(treated.compactMap { $0.first ?? nil }).count
+                        ? "; units whose first-period treatment leaves too few unit-periods for the slopes are left out of the dynamic effects" : ""))
+        }
+        notes += LongPanel.absorbedNote(absorbed)
         let table = DiDTable(
             title: "de Chaisemartin & D'Haultfœuille (DID_M): effect at the switch" + (dynamic.isEmpty ? "" : ", and dynamic effects"), estimator: estimator,
             rows: rows,

@@ -1,7 +1,8 @@
 // de Chaisemartin & D'Haultfœuille's DID_M against diff-diff (PyPI) to 1e-6: DID_M, DID_+ and DID_- with their
 // cohort-recentred plug-in standard errors, the placebo's estimate, and the dynamic effects DID_1 … DID_3 and their
 // placebos with their standard errors (L_max = 3), on a simulated panel whose treatment switches
-// on and off, balanced and with units missing the first period, a middle period or the last ones. Fixtures:
+// on and off, balanced and with units missing the first period, a middle period or the last ones; and DID^X, the dynamic
+// effects adjusted for a time-varying covariate (diff-diff's controls). Fixtures:
 // Fixtures/dcdh_panel.csv and dcdh_reference.csv, written by Scripts/reference/dcdh_diffdiff.py (Scripts/validate_did.sh
 // reruns it and compares).
 import Foundation
@@ -31,7 +32,7 @@ struct ChaisemartinDHaultfoeuilleTests {
             treated[unit][period] = row[2] == "1"
         }
         let fit = try ChaisemartinDHaultfoeuille(outcome: outcome, treated: treated, clusterCodes: nil, horizons: 3, placebos: 3)
-        let reference = try Self.fixture("dcdh_reference.csv").filter { $0[0] == sample }
+        let reference = try Self.fixture("dcdh_reference.csv").filter { $0[0] == sample && !$0[1].contains("X") }
         #expect(reference.count == 10)
         let effects =
             [("DID_M", fit.overall), ("DID_+", fit.joiners), ("DID_-", fit.leavers), ("placebo", fit.placebo)]
@@ -45,6 +46,51 @@ struct ChaisemartinDHaultfoeuilleTests {
             // 9 units miss the first period (left out, as diff-diff refuses them), 6 more have a gap (left out, as there).
             #expect(fit.withoutFirstPeriod == 9 && fit.withGaps == 6 && fit.units == units - 15, "\(fit.withoutFirstPeriod) \(fit.withGaps) \(fit.units)")
         }
+    }
+
+    @Test(
+        "DID^X: with a time-varying covariate, the dynamic effects and their placebos with their standard errors equal diff-diff's controls to 1e-6",
+        arguments: ["balanced", "unbalanced"])
+    func covariatesMatchDiffDiff(sample: String) throws {
+        let rows = try Self.fixture("dcdh_panel.csv").filter { sample == "balanced" || $0[4] == "1" }
+        var outcome = [[Double]](repeating: [Double](repeating: .nan, count: 7), count: 150), covariate = outcome
+        var treated = [[Bool?]](repeating: [Bool?](repeating: nil, count: 7), count: 150)
+        for row in rows {
+            let unit = Int(row[0])!, period = Int(row[1])! - 2020
+            outcome[unit][period] = Double(row[6])!
+            covariate[unit][period] = Double(row[5])!
+            treated[unit][period] = row[2] == "1"
+        }
+        let fit = try ChaisemartinDHaultfoeuille(
+            outcome: outcome, treated: treated, clusterCodes: nil, horizons: 3, placebos: 3, covariates: [covariate])
+        let reference = try Self.fixture("dcdh_reference.csv").filter { $0[0] == sample && $0[1].contains("X") }
+        #expect(reference.count == 6)
+        let effects = (1...3).flatMap { [("DIDX_\($0)", fit.dynamic[$0 - 1]), ("placeboX_\($0)", fit.dynamicPlacebos[$0 - 1])] }
+        for row in reference {
+            let effect = try #require(effects.first { $0.0 == row[1] }?.1, "\(row[1])")
+            #expect(close(effect.estimate, Double(row[2])!), "\(sample) \(row[1]): \(effect.estimate) vs \(row[2])")
+            #expect(close(effect.standardError, Double(row[3])!), "\(sample) \(row[1]) SE: \(effect.standardError) vs \(row[3])")
+        }
+        // The outcome was built as y + 0.7·x: both baselines' slopes are near 0.7.
+        #expect(fit.covariateSlopes.count == 2 && fit.covariateSlopes.values.allSatisfy { abs($0[0] - 0.7) < 0.2 }, "\(fit.covariateSlopes)")
+        // Without the covariate the same outcome's DID_1 differs: x moves with the treatment.
+        let raw = try ChaisemartinDHaultfoeuille(outcome: outcome, treated: treated, clusterCodes: nil, horizons: 1)
+        #expect(abs(raw.dynamic[0]!.estimate - fit.dynamic[0]!.estimate) > 0.1)
+    }
+
+    @Test("the table with covariates: DID^X in the dynamic rows, DID_M as observed, the slopes and a unit-constant covariate said")
+    func covariateTable() throws {
+        let rows = try Self.fixture("dcdh_panel.csv")
+        let panel = try LongPanel(
+            outcome: rows.map { Double($0[6])! }, unit: rows.map { $0[0] }, period: rows.map { Int($0[1])! - 2020 },
+            periods: (2020...2026).map(String.init), firstTreated: [:], cluster: rows.map { $0[0] }, clusterName: "unit",
+            covariateNames: ["x", "group"], covariates: [rows.map { Double($0[5])! }, rows.map { Double(Int($0[0])! % 3) }],
+            reportedTreatment: rows.map { $0[2] == "1" })
+        let table = try PanelEstimation.chaisemartinDHaultfoeuilleTable(panel, leads: 2, lags: 1)
+        #expect(table.notes.contains { $0.hasPrefix("covariates (DID^X") && $0.contains("slopes: units untreated in the first period: x 0.") })
+        #expect(table.notes.contains("group constant within units, absorbed by the unit effects"))
+        #expect(table.rows.map(\.term).contains("event time 0 (DID_1)"))
+        #expect(throws: EstimationError.self) { try PanelEstimation.chaisemartinDHaultfoeuilleTable(panel, leads: 0, lags: -1) }
     }
 
     @Test("the dynamic effects' covariance is the plug-in's: DID_M's variance from DID_+'s, DID_-'s and theirs; the table places them at event times")

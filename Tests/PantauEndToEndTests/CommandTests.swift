@@ -210,7 +210,9 @@ struct DiDCommandTests {
         #expect(markdown.stdout.contains("Satterthwaite degrees of freedom ((Intercept) 4.00, group 6.05, post 4.00, group:post 6.57)"))
     }
 
-    @Test("did --data on a panel with --se cr2: TWFE and Sun & Abraham take CR2, other estimators say they keep theirs; --se hc1 is refused for a panel")
+    @Test(
+        "did --data on a panel with --se cr2: TWFE, Sun & Abraham and two-stage take CR2, other estimators say they keep theirs; --se hc1 is refused for a panel"
+    )
     func panelCR2() throws {
         // The did2s panel's rows in 9 of its clusters (a quick bootstrap: Webb weights, sampled draws).
         let fixture = try String(contentsOf: repositoryRoot.appendingPathComponent("Tests/AnalysisTests/Fixtures/did2s_panel.csv"), encoding: .utf8)
@@ -219,7 +221,7 @@ struct DiDCommandTests {
         let data = try temporaryDirectory().appendingPathComponent("panel.csv")
         try ([String(lines[0])] + kept.map(String.init)).joined(separator: "\n").write(to: data, atomically: true, encoding: .utf8)
         let base = ["did", "--data", data.path, "--outcome", "y", "--unit", "unit", "--time", "period", "--cohort", "cohort", "--cluster", "cluster"]
-        let run = try pantau(base + ["--estimator", "twfe,sun_abraham,two_stage", "--no-sensitivity", "--se", "cr2", "--format", "json"])
+        let run = try pantau(base + ["--estimator", "twfe,sun_abraham,two_stage,callaway_santanna", "--no-sensitivity", "--se", "cr2", "--format", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
         let tables = object?["estimators"] as? [[String: Any]] ?? []
@@ -227,7 +229,9 @@ struct DiDCommandTests {
         #expect((table("twfe")?["se_type"] as? String)?.hasPrefix("CR2 clustered by cluster") == true)
         #expect((table("sun_abraham")?["se_type"] as? String)?.hasPrefix("CR2 clustered by cluster") == true)
         #expect((table("twfe")?["notes"] as? [String])?.contains { $0.contains("Satterthwaite degrees of freedom: treated") } == true)
-        #expect((table("two_stage")?["notes"] as? [String])?.contains { $0.hasPrefix("CR2 was asked for") } == true)
+        #expect((table("two_stage")?["se_type"] as? String)?.hasPrefix("CR2 clustered by cluster") == true)
+        #expect((table("two_stage")?["notes"] as? [String])?.contains { $0.contains("Satterthwaite degrees of freedom: treated") } == true)
+        #expect((table("callaway_santanna")?["notes"] as? [String])?.contains { $0.hasPrefix("CR2 was asked for") } == true)
         let refused = try pantau(base + ["--se", "hc1"])
         #expect(refused.status != 0 && refused.stderr.contains("panel estimators always cluster"))
     }

@@ -45,10 +45,57 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
     public let singletonBaselines: Int
     /// Periods whose joiners (or leavers) had no unit to compare with: their comparison counts as zero.
     public let periodsWithoutComparison: Int
+    /// With covariates (DID^X): each baseline treatment's covariate slopes, from the outcome's changes on the covariates'
+    /// changes and period effects over units not yet switched.
+    public let covariateSlopes: [Int: [Double]]
+
+    /// DID^X (de Chaisemartin & D'Haultfœuille 2024, Web Appendix 1.2; diff-diff's `controls`): for each baseline
+    /// treatment, θ from first differences ΔY on an intercept, ΔX and period dummies over the unit-periods of units not
+    /// yet switched (both periods observed); the outcome net of Xθ in levels, which differences take into the dynamic
+    /// effects. A baseline with too few such unit-periods for θ leaves its units out of the dynamic effects.
+    static func residualized(
+        y: [[Double]], d: [[Int]], x: [[[Double]]], firstSwitch: [Int], present: (Int, Int) -> Bool
+    ) throws -> (y: [[Double]], slopes: [Int: [Double]]) {
+        guard !x.isEmpty, let periodCount = y.first?.count else { return (y, [:]) }
+        var adjusted = y, slopes: [Int: [Double]] = [:]
+        for baseline in Set(d.map { $0[0] }).sorted() {
+            let members = y.indices.filter { d[$0][0] == baseline }
+            var cells: [(g: Int, t: Int)] = []
+            for g in members {
+                for t in 1..<periodCount
+                where present(g, t) && present(g, t - 1) && (firstSwitch[g] < 0 || firstSwitch[g] > t)
+                    && x.allSatisfy({ $0[g][t].isFinite && $0[g][t - 1].isFinite })
+                {
+                    cells.append((g, t))
+                }
+            }
+            let periods = Array(Set(cells.map(\.t))).sorted().dropFirst()
+            let parameters = 1 + x.count + periods.count
+            guard cells.count >= parameters else {
+                for g in members { adjusted[g] = [Double](repeating: .nan, count: periodCount) }
+                continue
+            }
+            let columns =
+                [cells.map { _ in 1.0 }] + x.map { c in cells.map { c[$0.g][$0.t] - c[$0.g][$0.t - 1] } }
+                + periods.map { p in cells.map { $0.t == p ? 1.0 : 0.0 } }
+            let fit = try QRLeastSquares(
+                columns: columns, y: cells.map { y[$0.g][$0.t] - y[$0.g][$0.t - 1] },
+                names: ["intercept"] + x.indices.map { "covariate \($0 + 1)" } + periods.map { "period \($0)" })
+            let theta = Array(fit.coefficients[1...x.count])
+            slopes[baseline] = theta
+            for g in members {
+                for t in 0..<periodCount { adjusted[g][t] = y[g][t] - x.indices.reduce(0.0) { $0 + x[$1][g][t] * theta[$1] } }
+            }
+        }
+        return (adjusted, slopes)
+    }
 
     /// `outcome[u][t]` (NaN: not observed) and `treated[u][t]` (nil: not observed) for unit u in period t, periods in
     /// order; `clusterCodes[u]` codes 0..<k, nil for unit-level standard errors.
-    public init(outcome: [[Double]], treated: [[Bool?]], clusterCodes: [Int]?, horizons: Int = 0, placebos: Int = 0) throws {
+    /// `covariates[c][u][t]`: covariate c of unit u in period t (NaN: not observed), for DID^X in the dynamic effects.
+    public init(
+        outcome: [[Double]], treated: [[Bool?]], clusterCodes: [Int]?, horizons: Int = 0, placebos: Int = 0, covariates: [[[Double]]] = []
+    ) throws {
         let periodCount = outcome.first?.count ?? 0
         guard periodCount >= 2 else { throw EstimationError.emptyCell("panel (fewer than two periods)") }
         var kept: [Int] = []
@@ -166,8 +213,14 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
         leavers = leaverCells == 0 ? nil : effect(leaverSum, uLeavers, switchers: leaverCells)
         placebo = placeboCells == 0 ? nil : effect(placeboSum, uPlacebo, switchers: placeboCells)
 
-        // The dynamic effects and their placebos. A unit can stand in as a control up to the period before its first
-        // switch; the last period any unit of a baseline can (T_g) bounds the horizons of that baseline's switchers.
+        // The dynamic effects and their placebos, on the outcome net of the covariates' part when there are covariates
+        // (DID_M and the rows above keep the outcome as observed, as diff-diff's per-period effects do).
+        let (yDynamic, slopes) = try Self.residualized(
+            y: y, d: d, x: covariates.map { c in kept.map { c[$0] } }, firstSwitch: firstSwitch, present: present)
+        covariateSlopes = slopes
+        func presentDynamic(_ g: Int, _ t: Int) -> Bool { d[g][t] >= 0 && !yDynamic[g][t].isNaN }
+        // A unit can stand in as a control up to the period before its first switch; the last period any unit of a
+        // baseline can (T_g) bounds the horizons of that baseline's switchers.
         var lastControlPeriod: [Int: Int] = [:]
         for g in 0..<n { lastControlPeriod[d[g][0]] = max(lastControlPeriod[d[g][0]] ?? -1, firstSwitch[g] < 0 ? periodCount - 1 : firstSwitch[g] - 1) }
         // Switchers grouped by baseline and first switch share their controls at every horizon.
@@ -179,13 +232,14 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
                 let (baseline, reference) = (key[0], key[1] - 1)
                 let forward = reference + l, target = placebo ? reference - l : forward
                 guard target >= 0, forward < periodCount, lastControlPeriod[baseline]! >= forward else { continue }
-                let switching = members.filter { present($0, reference) && present($0, target) }
+                let switching = members.filter { presentDynamic($0, reference) && presentDynamic($0, target) }
                 // Controls: the same baseline, not switched by the horizon's period, observed where the contrast needs.
                 let controls = byBaseline[baseline]!.filter { c in
-                    (firstSwitch[c] < 0 || firstSwitch[c] > forward) && present(c, reference) && present(c, target) && present(c, forward)
+                    (firstSwitch[c] < 0 || firstSwitch[c] > forward) && presentDynamic(c, reference) && presentDynamic(c, target)
+                        && presentDynamic(c, forward)
                 }
                 guard !switching.isEmpty, !controls.isEmpty else { continue }
-                let change = { (g: Int) in y[g][target] - y[g][reference] }
+                let change = { (g: Int) in yDynamic[g][target] - yDynamic[g][reference] }
                 let controlMean = controls.reduce(0) { $0 + change($1) } / Double(controls.count)
                 var signs = 0.0
                 for g in switching {
