@@ -68,8 +68,46 @@ func choleskyDraw(_ sigma: [[Double]], _ generator: inout SplitMix64) -> [Double
 }
 
 let replications = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 300
-/// A second argument `cr2` runs the CR2 lines alone (a focused run; the full run includes them).
-let onlyCR2 = CommandLine.arguments.dropFirst(2).first == "cr2"
+/// A second argument `new` runs session 13's lines alone, CR2 and DID^X (a focused run; the full run includes them).
+let onlyNew = CommandLine.arguments.dropFirst(2).first == "new"
+
+/// DID^X: the switching design below with a covariate that moves with the treatment (0.8 when on) and enters the
+/// outcome with a slope of 1.5, so that DID_1 without it is off by 1.2; with it, truth 2 (and 0 for the placebos).
+@MainActor func recordCovariateSwitching(_ replication: Int) throws {
+    var random = SplitMix64(seed: UInt64(410_000 + replication))
+    var rows: (y: [Double], x: [Double], units: [String], periods: [Int], clusters: [String], treated: [Bool]) = ([], [], [], [], [], [])
+    for d in 0..<40 {
+        var on = random.uniform() < 0.25
+        let shocks = (0..<6).map { _ in random.normal() * 1.2 }, districtLevel = random.normal()
+        var path: [Bool] = []
+        for t in 0..<6 {
+            if t > 0 && random.uniform() < 0.25 { on.toggle() }
+            path.append(on)
+        }
+        for v in 0..<15 {
+            let level = districtLevel + random.normal()
+            for t in 0..<6 {
+                let x = (path[t] ? 0.8 : 0) + 0.1 * Double(t) + random.normal()
+                rows.y.append(level + 0.3 * Double(t) + shocks[t] + (path[t] ? 2 : 0) + 1.5 * x + random.normal())
+                rows.x.append(x)
+                rows.units.append("d\(d)v\(v)")
+                rows.periods.append(t)
+                rows.clusters.append("d\(d)")
+                rows.treated.append(path[t])
+            }
+        }
+    }
+    let panel = try LongPanel(
+        outcome: rows.y, unit: rows.units, period: rows.periods, periods: (0..<6).map { "t\($0)" }, firstTreated: [:], cluster: rows.clusters,
+        clusterName: "district", covariateNames: ["x"], covariates: [rows.x], reportedTreatment: rows.treated)
+    let table = try PanelEstimation.chaisemartinDHaultfoeuille(panel, leads: 3, lags: 0)
+    for (term, target) in [("event time 0 (DID_1)", 2.0), ("event time -2 (placebo 1)", 0.0), ("event time -3 (placebo 2)", 0.0)] {
+        guard let row = table.rows.first(where: { $0.term == term }) else { continue }
+        record(
+            "DID^X (confounding covariate, by district): \(term)", row.coefficient.estimate, row.coefficient.low,
+            row.coefficient.high, truth: target)
+    }
+}
 
 /// CR2 (Bell–McCaffrey, Satterthwaite degrees of freedom) of the estimators that offer it on staggered panels, with 10
 /// and 40 districts and effects growing with time since adoption.
@@ -129,7 +167,8 @@ var skipped: [String: Int] = [:]
 let started = Date()
 for replication in 0..<replications {
     try recordCR2(replication)
-    if onlyCR2 { continue }
+    try recordCovariateSwitching(replication)
+    if onlyNew { continue }
     let data = panel(seed: UInt64(1_000 + replication))
     let periods = Array(1...6)
     // Callaway & Sant'Anna, not-yet-treated, clustered by district.
