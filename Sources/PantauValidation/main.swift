@@ -71,10 +71,11 @@ let replications = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 300
 /// A second argument `new` runs session 13's lines alone, CR2 and DID^X (a focused run; the full run includes them).
 let onlyNew = CommandLine.arguments.dropFirst(2).first == "new"
 
-/// DID^X: the switching design below with a covariate that moves with the treatment (0.8 when on) and enters the
-/// outcome with a slope of 1.5, so that DID_1 without it is off by 1.2; with it, truth 2 (and 0 for the placebos).
-@MainActor func recordCovariateSwitching(_ replication: Int) throws {
-    var random = SplitMix64(seed: UInt64(410_000 + replication))
+/// 40 districts × 15 villages × 6 rounds whose treatment whole districts switch on and off (a quarter of rounds flip
+/// it), an effect of 2 while on, district shocks. With `covariate`, a covariate that moves with the treatment (0.8 when
+/// on) and enters the outcome with a slope of 1.5, so that DID_1 without it is off by 1.2.
+func switchingPanel(seed: UInt64, covariate: Bool = false) throws -> LongPanel {
+    var random = SplitMix64(seed: seed)
     var rows: (y: [Double], x: [Double], units: [String], periods: [Int], clusters: [String], treated: [Bool]) = ([], [], [], [], [], [])
     for d in 0..<40 {
         var on = random.uniform() < 0.25
@@ -87,7 +88,7 @@ let onlyNew = CommandLine.arguments.dropFirst(2).first == "new"
         for v in 0..<15 {
             let level = districtLevel + random.normal()
             for t in 0..<6 {
-                let x = (path[t] ? 0.8 : 0) + 0.1 * Double(t) + random.normal()
+                let x = covariate ? (path[t] ? 0.8 : 0) + 0.1 * Double(t) + random.normal() : 0
                 rows.y.append(level + 0.3 * Double(t) + shocks[t] + (path[t] ? 2 : 0) + 1.5 * x + random.normal())
                 rows.x.append(x)
                 rows.units.append("d\(d)v\(v)")
@@ -97,9 +98,17 @@ let onlyNew = CommandLine.arguments.dropFirst(2).first == "new"
             }
         }
     }
-    let panel = try LongPanel(
-        outcome: rows.y, unit: rows.units, period: rows.periods, periods: (0..<6).map { "t\($0)" }, firstTreated: [:], cluster: rows.clusters,
-        clusterName: "district", covariateNames: ["x"], covariates: [rows.x], reportedTreatment: rows.treated)
+    var everTreated: [String: Int] = [:]
+    for i in rows.y.indices where rows.treated[i] { everTreated[rows.units[i]] = min(everTreated[rows.units[i]] ?? 9, rows.periods[i]) }
+    return try LongPanel(
+        outcome: rows.y, unit: rows.units, period: rows.periods, periods: (0..<6).map { "t\($0)" }, firstTreated: everTreated,
+        cluster: rows.clusters, clusterName: "district", covariateNames: covariate ? ["x"] : [], covariates: covariate ? [rows.x] : [],
+        reportedTreatment: rows.treated)
+}
+
+/// DID^X on the switching design with the confounding covariate: truth 2 for DID_1, 0 for the placebos.
+@MainActor func recordCovariateSwitching(_ replication: Int) throws {
+    let panel = try switchingPanel(seed: UInt64(410_000 + replication), covariate: true)
     let table = try PanelEstimation.chaisemartinDHaultfoeuille(panel, leads: 3, lags: 0)
     for (term, target) in [("event time 0 (DID_1)", 2.0), ("event time -2 (placebo 1)", 0.0), ("event time -3 (placebo 2)", 0.0)] {
         guard let row = table.rows.first(where: { $0.term == term }) else { continue }
@@ -300,34 +309,7 @@ for replication in 0..<replications {
     // A treatment that districts switch on and off (a quarter of rounds flip it), an effect of 2 while on, district
     // shocks: de Chaisemartin & D'Haultfœuille's DID_M clustered by district, and its placebo (truth 0); DID_1 and
     // the dynamic placebos.
-    var switching = SplitMix64(seed: UInt64(250_000 + replication))
-    var reversible: (y: [Double], units: [String], periods: [Int], clusters: [String], treated: [Bool]) = ([], [], [], [], [])
-    for d in 0..<40 {
-        var on = switching.uniform() < 0.25
-        let shocks = (0..<6).map { _ in switching.normal() * 1.2 }, districtLevel = switching.normal()
-        var path: [Bool] = []
-        for t in 0..<6 {
-            if t > 0 && switching.uniform() < 0.25 { on.toggle() }
-            path.append(on)
-        }
-        for v in 0..<15 {
-            let level = districtLevel + switching.normal()
-            for t in 0..<6 {
-                reversible.y.append(level + 0.3 * Double(t) + shocks[t] + (path[t] ? 2 : 0) + switching.normal())
-                reversible.units.append("d\(d)v\(v)")
-                reversible.periods.append(t)
-                reversible.clusters.append("d\(d)")
-                reversible.treated.append(path[t])
-            }
-        }
-    }
-    var everTreated: [String: Int] = [:]
-    for i in reversible.y.indices where reversible.treated[i] {
-        everTreated[reversible.units[i]] = min(everTreated[reversible.units[i]] ?? 9, reversible.periods[i])
-    }
-    let switchingPanel = try LongPanel(
-        outcome: reversible.y, unit: reversible.units, period: reversible.periods, periods: (0..<6).map { "t\($0)" }, firstTreated: everTreated,
-        cluster: reversible.clusters, clusterName: "district", reportedTreatment: reversible.treated)
+    let switchingPanel = try switchingPanel(seed: UInt64(250_000 + replication))
     let dcdh = try PanelEstimation.chaisemartinDHaultfoeuille(switchingPanel)
     for (term, target) in [("DID_M (switchers)", 2.0), ("placebo DID_M (one period before)", 0.0)] {
         guard let row = dcdh.rows.first(where: { $0.term == term }) else { continue }
