@@ -128,13 +128,7 @@ func switchingPanel(seed: UInt64, covariate: Bool = false) throws -> LongPanel {
             ("imputation", "treated", { try PanelEstimation.imputation(panel, lags: 5, pretrends: 0, bootstrap: false, cr2: true) }),
             ("Sun & Abraham", "average post-period effect", { try PanelEstimation.sunAbraham(panel, leads: 5, lags: 5, bootstrap: false, cr2: true) }),
         ] as [(String, String, () throws -> DiDTable)] {
-            let table: DiDTable
-            do {
-                table = try estimate()
-            } catch {
-                skipped["\(districts) districts, CR2: \(name): \(error)", default: 0] += 1
-                continue
-            }
+            guard let table = tableOrSkip("\(districts) districts, CR2: \(name)", estimate) else { continue }
             guard let c = table.rows.first(where: { $0.term == term })?.coefficient else { continue }
             record("\(districts) districts, growing effects: \(name), CR2, Satterthwaite t", c.estimate, c.low, c.high, truth: target)
         }
@@ -165,6 +159,17 @@ func growingEffects(seed: UInt64, districts: Int) throws -> (LongPanel, Double) 
 
 /// Replications an estimator could not take, by estimator and reason.
 var skipped: [String: Int] = [:]
+
+/// The estimator's table, or nil with the reason counted: a draw the estimator cannot take is skipped, as a user's run
+/// would stop.
+@MainActor func tableOrSkip(_ label: String, _ estimate: () throws -> DiDTable) -> DiDTable? {
+    do {
+        return try estimate()
+    } catch {
+        skipped["\(label): \(error)", default: 0] += 1
+        return nil
+    }
+}
 
 @MainActor func record(_ name: String, _ estimate: Double, _ low: Double, _ high: Double, truth: Double = truth) {
     var entry = results[name] ?? ([], 0, [])
@@ -257,14 +262,7 @@ for replication in 0..<replications {
         ("imputation", "treated", { try PanelEstimation.imputation(tenDistricts, lags: 5, pretrends: 0) }),
         ("Sun & Abraham", "average post-period effect", { try PanelEstimation.sunAbraham(tenDistricts, leads: 5, lags: 5) }),
     ] as [(String, String, () throws -> DiDTable)] {
-        // A draw the estimator cannot take is skipped, as a user's run would stop, and its reason counted.
-        let table: DiDTable
-        do {
-            table = try estimate()
-        } catch {
-            skipped["10 districts: \(name): \(error)", default: 0] += 1
-            continue
-        }
+        guard let table = tableOrSkip("10 districts: \(name)", estimate) else { continue }
         guard let row = table.rows.first(where: { $0.term == term }) else { continue }
         let c = row.coefficient
         // A cohort in a single district stops the jackknife (the refit without it loses rows): the table then keeps
