@@ -30,11 +30,22 @@ extension PanelEstimation {
                     + (covariatesLeftOut > 0 ? "; \(covariatesLeftOut) rows without a covariate value left out" : ""))
         }
         if fit.rowsLeftOut > 0 {
-            notes.append(
-                "\(fit.rowsLeftOut) rows left out: their unit is never untreated or their period has no untreated unit, so stage one cannot estimate their effects"
-            )
+            notes.append(leftOutNote(fit.rowsLeftOut, panel) + ", so stage one cannot estimate their effects")
         }
         return notes
+    }
+
+    /// Rows the first stage cannot reach, with how many of their units are treated in every round they are seen (no
+    /// untreated row to estimate their unit effect from: often most of them).
+    static func leftOutNote(_ rows: Int, _ panel: LongPanel) -> String {
+        var untreatedSeen = [Bool](repeating: false, count: panel.unitLabels.count), seen = untreatedSeen
+        for (i, untreated) in untreatedRows(panel).enumerated() {
+            seen[panel.unit[i]] = true
+            if untreated { untreatedSeen[panel.unit[i]] = true }
+        }
+        let always = seen.indices.count { seen[$0] && !untreatedSeen[$0] }
+        return "\(rows) rows left out: their unit is never untreated or their period has no untreated unit"
+            + (always > 0 ? " (\(always) unit\(always == 1 ? " is" : "s are") treated in every round \(always == 1 ? "it is" : "they are") seen)" : "")
     }
 
     /// The average effect on treated unit-periods (the overall ATT); the cluster jackknife's standard errors under 50
@@ -271,7 +282,7 @@ extension PanelEstimation {
             )
         }
         if fit.rowsLeftOut > 0 {
-            tableNotes.append("\(fit.rowsLeftOut) rows left out: their unit is never untreated or their period has no untreated unit")
+            tableNotes.append(leftOutNote(fit.rowsLeftOut, panel))
         }
         if !fit.unidentified.isEmpty {
             tableNotes.append(
