@@ -93,8 +93,10 @@ extension PanelEstimation {
                     + "placebos use the outcome net of \(names), whose slopes come, for each first-period treatment, from the outcome's changes "
                     + "on the covariates' changes and period effects over units not yet switched; DID_M, DID_+, DID_- and the placebo one period "
                     + "before use the outcome as observed; slopes: " + slopes.joined(separator: "; ")
-                    + (fit.covariateSlopes.count < Set(treated.compactMap { $0.first ?? nil }).count
-                        ? "; units whose first-period treatment leaves too few unit-periods for the slopes are left out of the dynamic effects" : ""))
+                    + fit.baselinesWithoutSlopes.map {
+                        "; units \($0 == 1 ? "treated" : "untreated") in the first period have too few unit-periods not yet switched for the "
+                            + "slopes and are left out of the dynamic effects"
+                    }.joined())
         }
         notes += LongPanel.absorbedNote(absorbed)
         let table = DiDTable(

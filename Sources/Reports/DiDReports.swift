@@ -125,7 +125,7 @@ public enum DiDReports {
     /// The value labels of the vertical axis and the title of the horizontal one.
     static func axes(
         _ ticks: [Double], y: (Double) -> Double, left: Double, right: Double, width: Double, height: Double,
-        title: String = "event time (periods since adoption)"
+        since origin: String = "adoption"
     ) -> String {
         let step = ticks.count > 1 ? ticks[1] - ticks[0] : 1
         var svg = ""
@@ -137,7 +137,7 @@ public enum DiDReports {
         return svg
             + String(
                 format: "<text x=\"%.1f\" y=\"%.1f\" font-size=\"11\" text-anchor=\"middle\" fill=\"#555\">%@</text>\n",
-                left + (width - left - right) / 2, height - 2, HTML.escape(title) as NSString)
+                left + (width - left - right) / 2, height - 2, HTML.escape("event time (periods since \(origin))") as NSString)
     }
 
     /// The estimators' event-time estimates in one chart: one colour per estimator, side by side at each event time.
@@ -170,8 +170,7 @@ public enum DiDReports {
         let switching = comparison.estimators.contains("chaisemartin_dhaultfoeuille")
         svg += axes(
             ticks, y: y, left: left, right: right, width: width, height: height,
-            title: switching
-                ? "event time (periods since adoption; for chaisemartin_dhaultfoeuille, since the first switch)" : "event time (periods since adoption)")
+            since: switching ? "adoption; for chaisemartin_dhaultfoeuille, since the first switch" : "adoption")
         let legend = comparison.estimators.enumerated().map { index, name in
             "<span style=\"color:\(colours[index % colours.count])\">●</span> \(HTML.escape(name))"
         }
@@ -379,7 +378,7 @@ public enum DiDReports {
         }
         svg += axes(
             ticks, y: y, left: left, right: right, width: width, height: height,
-            title: estimator == "chaisemartin_dhaultfoeuille" ? "event time (periods since the first switch)" : "event time (periods since adoption)")
+            since: estimator == "chaisemartin_dhaultfoeuille" ? "the first switch" : "adoption")
         let legend =
             hasBand
             ? "bars are pointwise 95% intervals; shaded boxes are the uniform 95% band, which covers all event times at once"

@@ -78,6 +78,27 @@ struct ChaisemartinDHaultfoeuilleTests {
         #expect(abs(raw.dynamic[0]!.estimate - fit.dynamic[0]!.estimate) > 0.1)
     }
 
+    @Test("DID^X: a baseline with no unit-period not yet switched has no slopes; its units leave the dynamic effects, and it is said")
+    func baselineWithoutSlopes() throws {
+        // Units 0–7 untreated at first (0–3 switch on in period 2); units 8–10 treated at first, all switching off in period 1.
+        func value(_ u: Int, _ t: Int) -> Double { sin(Double(7 * u + 3 * t)) + 0.2 * Double(t) }
+        var outcome: [[Double]] = [], treated: [[Bool?]] = [], covariate: [[Double]] = []
+        for u in 0..<11 {
+            treated.append((0..<4).map { t in u < 4 ? t >= 2 : u >= 8 ? t == 0 : false })
+            covariate.append((0..<4).map { t in cos(Double(5 * u + t)) })
+            outcome.append((0..<4).map { t in value(u, t) + 0.7 * covariate[u][t] + (treated[u][t]! ? 2 : 0) })
+        }
+        let fit = try ChaisemartinDHaultfoeuille(
+            outcome: outcome, treated: treated, clusterCodes: nil, horizons: 1, placebos: 1, covariates: [covariate])
+        #expect(fit.baselinesWithoutSlopes == [1] && fit.covariateSlopes.keys.sorted() == [0])
+        // The same as without those units.
+        let kept = try ChaisemartinDHaultfoeuille(
+            outcome: Array(outcome.prefix(8)), treated: Array(treated.prefix(8)), clusterCodes: nil, horizons: 1, placebos: 1,
+            covariates: [Array(covariate.prefix(8))])
+        #expect(abs(try #require(fit.dynamic[0]).estimate - (try #require(kept.dynamic[0]).estimate)) < 1e-12)
+        #expect(fit.dynamic[0]!.switchers == 4)
+    }
+
     @Test("the table with covariates: DID^X in the dynamic rows, DID_M as observed, the slopes and a unit-constant covariate said")
     func covariateTable() throws {
         let rows = try Self.fixture("dcdh_panel.csv")

@@ -48,6 +48,9 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
     /// With covariates (DID^X): each baseline treatment's covariate slopes, from the outcome's changes on the covariates'
     /// changes and period effects over units not yet switched.
     public let covariateSlopes: [Int: [Double]]
+    /// With covariates: the baseline treatments with too few unit-periods of units not yet switched for the slopes,
+    /// whose units are left out of the dynamic effects.
+    public let baselinesWithoutSlopes: [Int]
 
     /// DID^X (de Chaisemartin & D'Haultfœuille 2024, Web Appendix 1.2; diff-diff's `controls`): for each baseline
     /// treatment, θ from first differences ΔY on an intercept, ΔX and period dummies over the unit-periods of units not
@@ -55,9 +58,9 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
     /// effects. A baseline with too few such unit-periods for θ leaves its units out of the dynamic effects.
     static func residualized(
         y: [[Double]], d: [[Int]], x: [[[Double]]], firstSwitch: [Int], present: (Int, Int) -> Bool
-    ) throws -> (y: [[Double]], slopes: [Int: [Double]]) {
-        guard !x.isEmpty, let periodCount = y.first?.count else { return (y, [:]) }
-        var adjusted = y, slopes: [Int: [Double]] = [:]
+    ) throws -> (y: [[Double]], slopes: [Int: [Double]], without: [Int]) {
+        guard !x.isEmpty, let periodCount = y.first?.count else { return (y, [:], []) }
+        var adjusted = y, slopes: [Int: [Double]] = [:], without: [Int] = []
         for baseline in Set(d.map { $0[0] }).sorted() {
             let members = y.indices.filter { d[$0][0] == baseline }
             var cells: [(g: Int, t: Int)] = []
@@ -72,6 +75,7 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
             let periods = Array(Set(cells.map(\.t))).sorted().dropFirst()
             let parameters = 1 + x.count + periods.count
             guard cells.count >= parameters else {
+                without.append(baseline)
                 for g in members { adjusted[g] = [Double](repeating: .nan, count: periodCount) }
                 continue
             }
@@ -87,7 +91,7 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
                 for t in 0..<periodCount { adjusted[g][t] = y[g][t] - x.indices.reduce(0.0) { $0 + x[$1][g][t] * theta[$1] } }
             }
         }
-        return (adjusted, slopes)
+        return (adjusted, slopes, without)
     }
 
     /// `outcome[u][t]` (NaN: not observed) and `treated[u][t]` (nil: not observed) for unit u in period t, periods in
@@ -215,9 +219,9 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
 
         // The dynamic effects and their placebos, on the outcome net of the covariates' part when there are covariates
         // (DID_M and the rows above keep the outcome as observed, as diff-diff's per-period effects do).
-        let (yDynamic, slopes) = try Self.residualized(
+        let (yDynamic, slopes, without) = try Self.residualized(
             y: y, d: d, x: covariates.map { c in kept.map { c[$0] } }, firstSwitch: firstSwitch, present: present)
-        covariateSlopes = slopes
+        (covariateSlopes, baselinesWithoutSlopes) = (slopes, without)
         func presentDynamic(_ g: Int, _ t: Int) -> Bool { d[g][t] >= 0 && !yDynamic[g][t].isNaN }
         // A unit can stand in as a control up to the period before its first switch; the last period any unit of a
         // baseline can (T_g) bounds the horizons of that baseline's switchers.
