@@ -94,14 +94,12 @@ extension PanelEstimation {
         var covariance = result.covariance
         var rowDegrees = [Double](repeating: Double(result.degreesOfFreedom), count: terms.count)
         if cr2 {
-            guard panel.weightName == nil else {
-                throw EstimationError.unsupportedStandardErrors(name: "CR2 with survey weights", estimator: "sun_abraham", cluster: panel.clusterName)
-            }
             let fit = try TwoWayFixedEffects.bellMcCaffrey(
                 y: rows.map { panel.outcome[$0] }, columns: order.map { columns[$0] } + panel.covariates.map { c in rows.map { c[$0] } },
                 names: names + panel.covariateNames, unit: rows.map { panel.unit[$0] }, unitCount: panel.unitLabels.count,
                 period: rows.map { panel.period[$0] }, periodCount: panel.periods.count, cluster: rows.map { panel.cluster[$0] },
-                clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, contrasts: rowWeights + [postWeights])
+                clusterCount: panel.clusterLabels.count, clusterName: panel.clusterName, contrasts: rowWeights + [postWeights],
+                weights: panel.weight.map { w in rows.map { w[$0] } })
             covariance = fit.covariance
             rowDegrees = fit.contrastDegreesOfFreedom
         }

@@ -136,70 +136,113 @@ enum SymmetricEigen {
 }
 
 extension BellMcCaffrey {
-    /// Weighted least squares with clubSandwich's default for a weighted `lm` (identity working model, weights not
-    /// taken as inverse variances): A_g = G_g^(−½) with G_g = I − H_gg − H_gg′ + X_g M X′W²X M X_g′, H = X M X′W. G_g is not a
-    /// low-rank change of I here, so it is decomposed as an n_g×n_g matrix: clusters are limited to `maximumClusterRows`.
-    static let maximumClusterRows = 400
+    /// Weighted least squares with clubSandwich's default for a weighted `lm` (identity working model, weights not taken
+    /// as inverse variances): A_g = G_g^(+½), G_g = [(I − H)(I − H)′]_gg, H = X M X′W the weighted fit's hat matrix, so
+    /// that the sandwich is unbiased when the errors are independent with equal variance.
+    ///
+    /// With `unit`, the fit has unit effects absorbed that are nested in the clusters: `x` holds the columns net of the
+    /// units' weighted means (Frisch–Waugh–Lovell) and `bread` is (X̃′WX̃)⁻¹. H = H_u + X̃MX̃′W, H_u the weighted unit means,
+    /// so with Z = (I − H_u)WX̃ and Q = M X̃′W²X̃ M, G_g = [(I − H_u)(I − H_u)′]_gg − X̃_g M Z_g′ − Z_g M X̃_g′ + X̃_g Q X̃_g′, and
+    /// the first block is, within a unit, δ_ij − (w_i + w_j)/W_u + Σw²/W_u². Without `unit`, H_u = 0 and Z = WX.
+    /// G_g is not a low-rank change of I, so it is decomposed as an n_g×n_g matrix: clusters are limited to
+    /// `maximumClusterRows` (nil beyond). Degrees of freedom are Satterthwaite's for the first `degreesFor` coefficients
+    /// and each contrast.
+    static let maximumClusterRows = 800
 
-    static func computeWeighted(x: [[Double]], e: [Double], w: [Double], bread m: [[Double]], cluster: [Int], clusterCount g: Int) -> Result? {
-        let k = m.count
+    static func computeWeighted(
+        x: [[Double]], e: [Double], w: [Double], bread m: [[Double]], cluster: [Int], clusterCount g: Int, unit: [Int]? = nil,
+        contrasts: [[Double]] = [], degreesFor: Int? = nil
+    ) -> Result? {
+        let k = m.count, n = x.count
         var rows = [[Int]](repeating: [], count: g)
-        for i in x.indices { rows[cluster[i]].append(i) }
+        for i in 0..<n { rows[cluster[i]].append(i) }
         guard rows.allSatisfy({ $0.count <= maximumClusterRows }) else { return nil }
-        // Q = M X′W²X M.
-        var xw2x = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-        for i in x.indices { for a in 0..<k { for b in 0..<k { xw2x[a][b] += x[i][a] * w[i] * w[i] * x[i][b] } } }
-        let q = multiply(multiply(m, xw2x), m)
-        func quad(_ u: [Double], _ matrix: [[Double]], _ v: [Double]) -> Double {
-            (0..<k).reduce(0) { sum, a in sum + u[a] * (0..<k).reduce(0) { $0 + matrix[a][$1] * v[$1] } }
-        }
-        var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
-        // Per coefficient j and cluster: |v|², a = X_g′v, b = X_g′W_g v (for the Satterthwaite sums).
-        var vv = [[Double]](repeating: [Double](repeating: 0, count: g), count: k)
-        var aa = [[[Double]]](repeating: [[Double]](repeating: [], count: g), count: k), bb = aa
-        for c in 0..<g {
-            let members = rows[c], n = members.count
-            guard n > 0 else { continue }
-            let xg = members.map { x[$0] }, wg = members.map { w[$0] }
-            let projected = xg.map { apply(m, $0) }  // M x_i
-            var matrix = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        // Per unit: W_u, Σw², Σ w² x̃ (for Z).
+        var unitWeight: [Int: Double] = [:], unitSquares: [Int: Double] = [:], unitCarry: [Int: [Double]] = [:]
+        if let unit {
             for i in 0..<n {
-                for j in 0..<n {
-                    let h = zip(xg[i], projected[j]).reduce(0) { $0 + $1.0 * $1.1 }
-                    let hij = h * wg[j], hji = h * wg[i]
-                    matrix[i][j] = (i == j ? 1 : 0) - hij - hji + quad(xg[i], q, xg[j])
+                unitWeight[unit[i], default: 0] += w[i]
+                unitSquares[unit[i], default: 0] += w[i] * w[i]
+                var sum = unitCarry[unit[i]] ?? [Double](repeating: 0, count: k)
+                for a in 0..<k { sum[a] += w[i] * w[i] * x[i][a] }
+                unitCarry[unit[i]] = sum
+            }
+        }
+        let z = (0..<n).map { i -> [Double] in
+            guard let u = unit?[i] else { return x[i].map { $0 * w[i] } }
+            let carry = unitCarry[u]!, total = unitWeight[u]!
+            return (0..<k).map { w[i] * x[i][$0] - carry[$0] / total }
+        }
+        // Q = M X̃′W²X̃ M.
+        var xw2x = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        for i in 0..<n { for a in 0..<k where x[i][a] != 0 { for b in 0..<k { xw2x[a][b] += x[i][a] * w[i] * w[i] * x[i][b] } } }
+        let q = multiply(multiply(m, xw2x), m)
+        func dot(_ u: [Double], _ v: [Double]) -> Double { zip(u, v).reduce(0) { $0 + $1.0 * $1.1 } }
+        let directions = (0..<(degreesFor ?? k)).map { j in (0..<k).map { $0 == j ? 1.0 : 0.0 } } + contrasts
+        let d = directions.count
+        // Each direction's M c, and per row w_i x̃_i′M c: an estimate's weight on that row's outcome.
+        let mc = directions.map { apply(m, $0) }
+        var meat = [[Double]](repeating: [Double](repeating: 0, count: k), count: k)
+        // Per direction and cluster: v′G_g v, a = X̃_g′v and ζ = Z_g′v, v = A_g W_g X̃_g M c (the Satterthwaite sums).
+        var own = [[Double]](repeating: [Double](repeating: 0, count: g), count: d)
+        var aa = [[[Double]]](repeating: [[Double]](repeating: [], count: g), count: d), zz = aa
+        for c in 0..<g {
+            let members = rows[c], size = members.count
+            guard size > 0 else { continue }
+            let mz = members.map { apply(m, z[$0]) }, qx = members.map { apply(q, x[$0]) }
+            var matrix = [Double](repeating: 0, count: size * size)
+            for a in 0..<size {
+                for b in a..<size {
+                    let i = members[a], j = members[b]
+                    var value = (a == b ? 1.0 : 0.0) - dot(x[i], mz[b]) - dot(x[j], mz[a]) + dot(x[i], qx[b])
+                    if let unit, unit[i] == unit[j] {
+                        let total = unitWeight[unit[i]]!
+                        value += -(w[i] + w[j]) / total + unitSquares[unit[i]]! / (total * total)
+                    }
+                    matrix[a * size + b] = value
+                    matrix[b * size + a] = value
                 }
             }
-            let (values, vectors) = SymmetricEigen.decompose(matrix)
+            let (values, vectors) = SymmetricEigen.tridiagonalQL(matrix, n: size)
             let largest = values.map(abs).max() ?? 0
             let root = values.map { $0 > 1e-12 * max(largest, 1) ? 1 / $0.squareRoot() : 0 }
-            let adjustment = SymmetricEigen.compose(vectors, root)
-            // The adjusted score X_g′W_g A_g e_g, then M times it into the meat.
-            let adjusted = apply(adjustment, members.map { e[$0] })
+            func adjust(_ v: [Double]) -> [Double] {  // A_g v = V f(Λ) V′v
+                var rotated = [Double](repeating: 0, count: size)
+                for a in 0..<size where v[a] != 0 { for l in 0..<size { rotated[l] += vectors[a * size + l] * v[a] } }
+                for l in 0..<size { rotated[l] *= root[l] }
+                return (0..<size).map { a in (0..<size).reduce(0.0) { $0 + vectors[a * size + $1] * rotated[$1] } }
+            }
+            let adjusted = adjust(members.map { e[$0] })
             var score = [Double](repeating: 0, count: k)
-            for i in 0..<n { for a in 0..<k { score[a] += xg[i][a] * wg[i] * adjusted[i] } }
+            for (a, i) in members.enumerated() { for l in 0..<k { score[l] += x[i][l] * w[i] * adjusted[a] } }
             let scaled = apply(m, score)
             for a in 0..<k { for b in 0..<k { meat[a][b] += scaled[a] * scaled[b] } }
-            for j in 0..<k {
-                // v = A_g W_g X_g M e_j.
-                let v = apply(adjustment, (0..<n).map { wg[$0] * projected[$0][j] })
-                vv[j][c] = v.reduce(0) { $0 + $1 * $1 }
-                aa[j][c] = (0..<k).map { a in (0..<n).reduce(0) { $0 + xg[$1][a] * v[$1] } }
-                bb[j][c] = (0..<k).map { a in (0..<n).reduce(0) { $0 + xg[$1][a] * wg[$1] * v[$1] } }
+            for j in 0..<d {
+                let v = adjust(members.map { w[$0] * dot(x[$0], mc[j]) })
+                var gv = [Double](repeating: 0, count: size)
+                for a in 0..<size where v[a] != 0 { for b in 0..<size { gv[b] += matrix[a * size + b] * v[a] } }
+                own[j][c] = dot(v, gv)
+                aa[j][c] = (0..<k).map { l in members.indices.reduce(0.0) { $0 + x[members[$1]][l] * v[$1] } }
+                zz[j][c] = (0..<k).map { l in members.indices.reduce(0.0) { $0 + z[members[$1]][l] * v[$1] } }
             }
         }
-        let degrees = (0..<k).map { j -> Double in
+        let used = (0..<g).filter { !rows[$0].isEmpty }
+        let degrees = (0..<d).map { j -> Double in
+            // q_c·q_d = v_c′[(I − H)(I − H)′]_cd v_d: the cluster's own block, else −a_c′Mζ_d − ζ_c′M a_d + a_c′Q a_d.
+            let mzeta = used.map { apply(m, zz[j][$0]) }, qa = used.map { apply(q, aa[j][$0]) }, ma = used.map { apply(m, aa[j][$0]) }
             var total = 0.0, squares = 0.0
-            for c in 0..<g where !aa[j][c].isEmpty {
-                for d in 0..<g where !aa[j][d].isEmpty {
-                    let cross = (c == d ? vv[j][c] : 0) - quad(bb[j][c], m, aa[j][d]) - quad(aa[j][c], m, bb[j][d]) + quad(aa[j][c], q, aa[j][d])
-                    if c == d { total += cross }
+            for (p, c) in used.enumerated() {
+                total += own[j][c]
+                squares += own[j][c] * own[j][c]
+                for r in used.indices where r != p {
+                    let cross = -dot(aa[j][c], mzeta[r]) - dot(zz[j][c], ma[r]) + dot(aa[j][c], qa[r])
                     squares += cross * cross
                 }
             }
             return squares > 0 ? total * total / squares : .nan
         }
-        return Result(covariance: meat, degreesOfFreedom: degrees)
+        let wanted = degreesFor ?? k
+        return Result(covariance: meat, degreesOfFreedom: Array(degrees.prefix(wanted)), contrastDegreesOfFreedom: Array(degrees.dropFirst(wanted)))
     }
 }
 

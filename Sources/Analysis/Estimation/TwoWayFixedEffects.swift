@@ -234,12 +234,9 @@ public enum TwoWayFixedEffects {
             throw EstimationError.unsupportedStandardErrors(name: "CR3", estimator: "two-way fixed effects", cluster: name)
         case .cr2(let name):
             guard let cluster, cluster.count == n else { throw EstimationError.missingClusterValues(column: name, rows: n) }
-            guard weights == nil else {
-                throw EstimationError.unsupportedStandardErrors(name: "CR2 with survey weights", estimator: "two-way fixed effects", cluster: name)
-            }
             let cr2 = try bellMcCaffrey(
                 y: y, columns: regressors, names: names, unit: u, unitCount: unitCount, period: t, periodCount: periodCount, cluster: cluster,
-                clusterCount: clusterCount, clusterName: name)
+                clusterCount: clusterCount, clusterName: name, weights: weights)
             covariance = cr2.covariance
             perCoefficient = cr2.degreesOfFreedom
             clusterTotal = cr2.clusters
@@ -309,9 +306,11 @@ public enum TwoWayFixedEffects {
     /// units, which changes neither the residuals nor the adjustment (the unit-dummy part of I − H_gg is a projection
     /// the residuals are orthogonal to), and the period effects stay as explicit columns, since they are not nested
     /// in clusters and are part of H_gg. `contrasts` (over the regressors) get degrees of freedom of their own.
+    /// With survey `weights`, clubSandwich's weighted `lm` (identity working model): the units' weighted means are removed
+    /// and each cluster's n_g×n_g matrix is decomposed (`BellMcCaffrey.computeWeighted`), so clusters are limited in size.
     static func bellMcCaffrey(
         y: [Double], columns regressors: [[Double]], names: [String], unit u: [Int], unitCount: Int, period t: [Int], periodCount: Int,
-        cluster: [Int], clusterCount: Int, clusterName: String, contrasts: [[Double]] = []
+        cluster: [Int], clusterCount: Int, clusterName: String, contrasts: [[Double]] = [], weights: [Double]? = nil
     ) throws -> (covariance: [[Double]], degreesOfFreedom: [Double], contrastDegreesOfFreedom: [Double], clusters: Int) {
         let n = y.count, k = regressors.count
         var clusterOfUnit = [Int](repeating: -1, count: unitCount)
@@ -326,25 +325,41 @@ public enum TwoWayFixedEffects {
         var seen = [Bool](repeating: false, count: periodCount)
         for p in t { seen[p] = true }
         let dummies = Array(seen.indices.filter { seen[$0] }.dropFirst())
+        let w = weights ?? [Double](repeating: 1, count: n)
         var counts = [Double](repeating: 0, count: unitCount)
-        for i in 0..<n { counts[u[i]] += 1 }
+        for i in 0..<n { counts[u[i]] += w[i] }
         func withinUnits(_ column: [Double]) -> [Double] {
             var means = [Double](repeating: 0, count: unitCount)
-            for i in 0..<n { means[u[i]] += column[i] }
+            for i in 0..<n { means[u[i]] += w[i] * column[i] }
             for unit in means.indices where counts[unit] > 0 { means[unit] /= counts[unit] }
             return (0..<n).map { column[$0] - means[u[$0]] }
         }
         let design = (regressors + dummies.map { p in t.map { $0 == p ? 1.0 : 0.0 } }).map(withinUnits)
-        let fit = try QRLeastSquares(columns: design, y: withinUnits(y), names: names + dummies.map { "period \($0)" })
+        let fit = try QRLeastSquares(columns: design, y: withinUnits(y), weights: weights, names: names + dummies.map { "period \($0)" })
         var present = [Bool](repeating: false, count: clusterCount)
         for c in cluster { present[c] = true }
         let codes = present.indices.filter { present[$0] }
         guard codes.count > 1 else { throw EstimationError.oneCluster(column: clusterName) }
         let code = Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($1, $0) })
         let padding = [Double](repeating: 0, count: dummies.count)
-        let computed = BellMcCaffrey.compute(
-            x: (0..<n).map { i in design.map { $0[i] } }, e: fit.residuals, bread: fit.inverseGram, cluster: cluster.map { code[$0]! },
-            clusterCount: codes.count, contrasts: contrasts.map { $0 + padding })
+        let rows = (0..<n).map { i in design.map { $0[i] } }, coded = cluster.map { code[$0]! }
+        let computed: BellMcCaffrey.Result
+        if let weights {
+            guard
+                let result = BellMcCaffrey.computeWeighted(
+                    x: rows, e: fit.residuals, w: weights, bread: fit.inverseGram, cluster: coded, clusterCount: codes.count, unit: u,
+                    contrasts: contrasts.map { $0 + padding }, degreesFor: k)
+            else {
+                var sizes = [Int](repeating: 0, count: codes.count)
+                for c in coded { sizes[c] += 1 }
+                throw EstimationError.clusterTooLargeForCR2(rows: sizes.max() ?? 0, limit: BellMcCaffrey.maximumClusterRows)
+            }
+            computed = result
+        } else {
+            computed = BellMcCaffrey.compute(
+                x: rows, e: fit.residuals, bread: fit.inverseGram, cluster: coded, clusterCount: codes.count,
+                contrasts: contrasts.map { $0 + padding })
+        }
         return (
             computed.covariance.prefix(k).map { Array($0.prefix(k)) }, Array(computed.degreesOfFreedom.prefix(k)), computed.contrastDegreesOfFreedom,
             codes.count
