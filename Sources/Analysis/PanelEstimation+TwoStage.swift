@@ -20,7 +20,7 @@ extension PanelEstimation {
         ]
         if let weightName = panel.weightName {
             notes.append(
-                "weighted by \(weightName) in both stages and in the GMM standard errors (as did2s's weights): the estimand is the population-weighted effect"
+                "weighted by \(weightName) in both stages and in the standard errors (as did2s's weights): the estimand is the population-weighted effect"
             )
         }
         if !panel.covariateNames.isEmpty {
@@ -307,12 +307,12 @@ extension PanelEstimation {
         let residuals =
             switch estimator {
             case .twoStage: "the second stage's residuals, on pre-period rows too, where did2s's GMM score takes stage one's"
-            case .imputation: "the untreated rows' residuals, and the treated rows' effects net of their cohort and period's plain mean effect"
+            case .imputation: "the untreated rows' residuals, and the treated rows' effects net of their cohort and period's mean effect"
             }
         return [
             "CR2: Bell–McCaffrey's adjustment carried through both stages (the estimator is linear in the outcome). Each cluster's "
                 + "residuals (\(residuals)) are multiplied by the inverse root of their covariance under independent errors of equal "
-                + "variance, and scaled for the part of the estimate's weights no residual reveals, so that the variance is unbiased "
+                + "variance (survey weights, where there are any, weigh both stages but are not taken as inverse variances), and scaled for the part of the estimate's weights no residual reveals, so that the variance is unbiased "
                 + "there; no published CR2 exists for this estimator (docs/did.md). Satterthwaite degrees of freedom: "
                 + zip(terms, degrees).map { String(format: "%@ %.1f", $0 as NSString, $1) }.joined(separator: ", ")
         ]

@@ -4,7 +4,8 @@
 // (RR′)_hh, its inverse root, the null-space scaling, the sandwich and Satterthwaite's degrees of freedom formed from those
 // n×n matrices. Also: without the adjustment the sum is did2s's GMM variance; with it, the variance's expectation under
 // independent errors of equal variance is the estimator's true variance (Bell and McCaffrey's unbiasedness), where plain
-// CR2 (no scaling) falls short. No published CR2 exists for these estimators to compare with.
+// CR2 (no scaling) falls short. Each unweighted and with survey weights that vary within units (both stages weighted least
+// squares, the working model still independent errors of equal variance). No published CR2 exists for these estimators.
 import Foundation
 import Testing
 
@@ -17,6 +18,9 @@ struct LinearCR2Tests {
         return try whole.keeping(rows: whole.outcome.indices.filter { whole.cluster[$0] < 6 })
     }
 
+    /// Survey weights that vary between and within units.
+    static func weights(_ panel: LongPanel) -> [Double] { panel.outcome.indices.map { 1 + Double((panel.unit[$0] + 2 * panel.period[$0]) % 4) / 3 } }
+
     /// The brute-force pieces: R (residuals of each unit vector, by column), W (each estimate's weights) over the stage's rows.
     struct Brute {
         let rows: [Int]
@@ -25,28 +29,34 @@ struct LinearCR2Tests {
     }
 
     /// Residuals of y under the two stages: y net of the first stage's fit, less its projection on the second stage's columns.
-    static func residuals(_ panel: LongPanel, _ y: [Double], untreated: [Bool], secondStage: [[Double]]) throws -> (rows: [Int], e: [Double]) {
+    static func residuals(_ panel: LongPanel, _ y: [Double], untreated: [Bool], secondStage: [[Double]], weights: [Double]?) throws -> (
+        rows: [Int], e: [Double]
+    ) {
         let stage = try FirstStage(
             y: y, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
-            untreated: untreated, covariates: panel.covariates, tolerance: 1e-15)
+            untreated: untreated, covariates: panel.covariates, weights: weights, tolerance: 1e-15)
         let adjusted = stage.rows.map(stage.adjusted)
         let used = secondStage.indices.filter { j in stage.rows.contains { secondStage[j][$0] != 0 } }
-        let fit = try QRLeastSquares(columns: used.map { j in stage.rows.map { secondStage[j][$0] } }, y: adjusted, names: used.map { "x\($0)" })
+        let fit = try QRLeastSquares(
+            columns: used.map { j in stage.rows.map { secondStage[j][$0] } }, y: adjusted, weights: weights.map { w in stage.rows.map { w[$0] } },
+            names: used.map { "x\($0)" })
         return (
             stage.rows,
             stage.rows.indices.map { p in adjusted[p] - used.indices.reduce(0.0) { $0 + fit.coefficients[$1] * secondStage[used[$1]][stage.rows[p]] } }
         )
     }
 
-    static func brute(_ panel: LongPanel, untreated: [Bool], secondStage: [[Double]], estimates: ([Double]) throws -> [Double]) throws -> Brute {
+    static func brute(
+        _ panel: LongPanel, untreated: [Bool], secondStage: [[Double]], weights: [Double]? = nil, estimates: ([Double]) throws -> [Double]
+    ) throws -> Brute {
         let n = panel.outcome.count
-        let rows = try residuals(panel, panel.outcome, untreated: untreated, secondStage: secondStage).rows
+        let rows = try residuals(panel, panel.outcome, untreated: untreated, secondStage: secondStage, weights: weights).rows
         var r = [[Double]](repeating: [Double](repeating: 0, count: rows.count), count: rows.count)
         var w: [[Double]] = []
         for (b, i) in rows.enumerated() {
             var unit = [Double](repeating: 0, count: n)
             unit[i] = 1
-            let e = try residuals(panel, unit, untreated: untreated, secondStage: secondStage).e
+            let e = try residuals(panel, unit, untreated: untreated, secondStage: secondStage, weights: weights).e
             for a in rows.indices { r[a][b] = e[a] }
             let values = try estimates(unit)
             if w.isEmpty { w = [[Double]](repeating: [Double](repeating: 0, count: rows.count), count: values.count) }
@@ -103,9 +113,12 @@ struct LinearCR2Tests {
 
     static func close(_ a: Double, _ b: Double, _ tolerance: Double = 1e-8) -> Bool { abs(a - b) <= tolerance * max(1, abs(b)) }
 
-    @Test("two-stage: CR2's covariance and Satterthwaite degrees of freedom equal the brute-force construction, for the effect and an event study")
-    func twoStage() throws {
+    @Test(
+        "two-stage: CR2's covariance and Satterthwaite degrees of freedom equal the brute-force construction, for the effect and an event study",
+        arguments: [false, true])
+    func twoStage(weighted: Bool) throws {
         let panel = try Self.panel()
+        let weights = weighted ? Self.weights(panel) : nil
         let untreated = PanelEstimation.untreatedRows(panel)
         let n = panel.outcome.count
         var eventTime: [[Double]] = [], names: [String] = []
@@ -118,10 +131,10 @@ struct LinearCR2Tests {
                 try TwoStageDiD(
                     y: y, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
                     untreated: untreated, regressors: regressors, names: terms, cluster: panel.cluster, clusterCount: panel.clusterLabels.count,
-                    clusterName: "cluster", covariates: panel.covariates, tolerance: 1e-15, cr2: cr2)
+                    clusterName: "cluster", covariates: panel.covariates, weights: weights, tolerance: 1e-15, cr2: cr2)
             }
             let fitted = try fit(panel.outcome, cr2: true)
-            let brute = try Self.brute(panel, untreated: untreated, secondStage: regressors) { y in
+            let brute = try Self.brute(panel, untreated: untreated, secondStage: regressors, weights: weights) { y in
                 try fit(y, cr2: false).result.coefficients.map(\.estimate)
             }
             let expected = Self.cr2(brute, y: panel.outcome, cluster: panel.cluster)
@@ -138,21 +151,24 @@ struct LinearCR2Tests {
         }
     }
 
-    @Test("two-stage: without the adjustment the CR2 sum is did2s's GMM variance, the weights from the closed-form hat matrix")
-    func unadjustedIsGMM() throws {
+    @Test(
+        "two-stage: without the adjustment the CR2 sum is did2s's GMM variance, the weights from the closed-form hat matrix",
+        arguments: [false, true])
+    func unadjustedIsGMM(weighted: Bool) throws {
         let panel = try TwoStageTests.panel(covariate: true)
+        let weights = weighted ? Self.weights(panel) : nil
         let untreated = PanelEstimation.untreatedRows(panel)
         let regressors = [untreated.map { $0 ? 0.0 : 1.0 }]
         let fit = try TwoStageDiD(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
             untreated: untreated, regressors: regressors, names: ["treated"], cluster: panel.cluster, clusterCount: panel.clusterLabels.count,
-            clusterName: "cluster", covariates: panel.covariates, tolerance: 1e-15)
+            clusterName: "cluster", covariates: panel.covariates, weights: weights, tolerance: 1e-15)
         let stage = try FirstStage(
             y: panel.outcome, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count,
-            untreated: untreated, covariates: panel.covariates, tolerance: 1e-15)
+            untreated: untreated, covariates: panel.covariates, weights: weights, tolerance: 1e-15)
         let rows = stage.rows
         let columns = regressors.map { c in rows.map { c[$0] } }
-        let count = columns[0].reduce(0, +)
+        let count = rows.indices.reduce(0.0) { $0 + columns[0][$1] * (weights?[rows[$1]] ?? 1) }
         let direction = TwoStageDiD.linearPieces(stage, rows: rows, columns: columns, inverseGram: [[1 / count]], coefficient: 0, cluster: panel.cluster)
             .implied
         let raw = try LinearBellMcCaffrey.compute(
@@ -163,13 +179,19 @@ struct LinearCR2Tests {
         let hat = try LinearBellMcCaffrey.FirstStageHat(stage)
         for b in [rows[0], rows[37], rows[400], rows[rows.count - 1]] {
             let m = stage.carry([(b, 1)])
-            for a in [rows[1], rows[37], rows[401], rows[rows.count - 2]] { #expect(abs(hat.entry(a, b) - stage.carried(m, at: a)) < 1e-10) }
+            // The carry solves (X₁₀′WX₁₀) m = X₁′W e_b: K's column b times b's weight.
+            for a in [rows[1], rows[37], rows[401], rows[rows.count - 2]] {
+                #expect(abs(hat.entry(a, b) * (weights?[b] ?? 1) - stage.carried(m, at: a)) < 1e-10)
+            }
         }
     }
 
-    @Test("imputation: CR2's standard errors and degrees of freedom equal the brute-force construction, for the overall effect and event times")
-    func imputation() throws {
+    @Test(
+        "imputation: CR2's standard errors and degrees of freedom equal the brute-force construction, for the overall effect and event times",
+        arguments: [false, true])
+    func imputation(weighted: Bool) throws {
         let panel = try Self.panel()
+        let weights = weighted ? Self.weights(panel) : nil
         let untreated = PanelEstimation.untreatedRows(panel)
         let n = panel.outcome.count
         let cohort = panel.unit.map { panel.cohort[$0] }
@@ -183,13 +205,15 @@ struct LinearCR2Tests {
             try ImputationDiD(
                 y: y, unit: panel.unit, unitCount: panel.unitLabels.count, period: panel.period, periodCount: panel.periods.count, cohort: cohort,
                 untreated: untreated, targets: targets, cluster: panel.cluster, clusterCount: panel.clusterLabels.count, covariates: panel.covariates,
-                cr2: cr2)
+                surveyWeights: weights, cr2: cr2)
         }
         let fitted = try fit(panel.outcome, cr2: true)
         // The residuals' second stage: the treated cohort × period cells.
         var cells: [[Int]: [Double]] = [:]
         for i in 0..<n where !untreated[i] { cells[[cohort[i]!, panel.period[i]], default: [Double](repeating: 0, count: n)][i] = 1 }
-        let brute = try Self.brute(panel, untreated: untreated, secondStage: Array(cells.values)) { y in try fit(y, cr2: false).estimates.map(\.estimate) }
+        let brute = try Self.brute(panel, untreated: untreated, secondStage: Array(cells.values), weights: weights) { y in
+            try fit(y, cr2: false).estimates.map(\.estimate)
+        }
         let expected = Self.cr2(brute, y: panel.outcome, cluster: panel.cluster)
         let df = try #require(fitted.degreesOfFreedom)
         for (j, estimate) in fitted.estimates.enumerated() {
@@ -202,7 +226,7 @@ struct LinearCR2Tests {
         }
     }
 
-    @Test("in tables: two-stage, its event study and imputation take CR2 (no jackknife), say so with each row's degrees of freedom, refuse weights")
+    @Test("in tables: two-stage, its event study and imputation take CR2 (no jackknife), say so with each row's degrees of freedom, with survey weights too")
     func tables() throws {
         let panel = try TwoStageTests.panel(covariate: true)
         let tables = [
@@ -236,18 +260,24 @@ struct LinearCR2Tests {
         } catch let error as EstimationError {
             #expect("\(error)".contains("a cluster has 9") && "\(error)".contains("above the limit of 800"))
         }
-        let weighted = try TwoStageTests.panel(weighted: true)
-        for estimate in [
-            { try PanelEstimation.twoStage(weighted, bootstrap: false, cr2: true) },
-            { try PanelEstimation.imputation(weighted, lags: 2, bootstrap: false, cr2: true) },
-        ] {
-            do {
-                _ = try estimate()
-                Issue.record("CR2 with survey weights was not refused")
-            } catch let error as EstimationError {
-                #expect("\(error)".contains("CR2 with survey weights standard errors (clustered by cluster) are not offered"))
+        // With survey weights: the same weighted estimates, CR2 standard errors that differ from the unweighted ones.
+        let weighted = try TwoStageTests.panel(covariate: true, weighted: true)
+        let weightedTables = [
+            try PanelEstimation.twoStage(weighted, bootstrap: false, cr2: true),
+            try PanelEstimation.imputation(weighted, lags: 2, pretrends: 2, bootstrap: false, cr2: true),
+        ]
+        let weightedConventional = [
+            try PanelEstimation.twoStage(weighted, bootstrap: false), try PanelEstimation.imputation(weighted, lags: 2, pretrends: 2, bootstrap: false),
+        ]
+        for (table, conventional) in zip(weightedTables, weightedConventional) {
+            #expect(table.seType.hasPrefix("CR2 clustered by cluster"), "\(table.estimator): \(table.seType)")
+            #expect(table.notes.contains { $0.hasPrefix("weighted by w") }, "\(table.estimator)")
+            for (row, plain) in zip(table.rows, conventional.rows) {
+                #expect(Self.close(row.coefficient.estimate, plain.coefficient.estimate, 1e-10), "\(table.estimator) \(row.term)")
+                #expect(row.coefficient.standardError.isFinite && row.coefficient.standardError > 0, "\(table.estimator) \(row.term)")
             }
         }
+        #expect(weightedTables[0].rows[0].coefficient.standardError != tables[0].rows[0].coefficient.standardError)
     }
 
     @Test("the Householder and QL eigen-decomposition reconstructs symmetric matrices, singular ones too, with orthonormal vectors")

@@ -31,9 +31,6 @@ public struct ImputationDiD: Sendable {
         targets: [(name: String, weights: [Int: Double])], cluster: [Int], clusterCount: Int, covariates: [[Double]] = [],
         surveyWeights: [Double]? = nil, wildBootstrap request: WildClusterBootstrap.Request? = nil, cr2: Bool = false, clusterName: String = "cluster"
     ) throws {
-        if cr2, surveyWeights != nil {
-            throw EstimationError.unsupportedStandardErrors(name: "CR2 with survey weights", estimator: "imputation", cluster: clusterName)
-        }
         let stage = try FirstStage(
             y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, covariates: covariates,
             weights: surveyWeights)
@@ -105,7 +102,8 @@ public struct ImputationDiD: Sendable {
         guard !estimates.isEmpty else { throw EstimationError.emptyCell("treated unit-periods the imputation model reaches") }
         if cr2 {
             // The residuals CR2 adjusts: treated rows' effects net of their cohort and period's mean effect (the cells of the
-            // conservative standard errors, here plain means so that the correction is exact), untreated rows' as they are.
+            // conservative standard errors, here plain means, weighted by the survey weights where there are any, so that the
+            // correction is exact), untreated rows' as they are.
             var cellOf: [[Int]: Int] = [:]
             var cells: [[Double]] = []
             for i in stage.rows where !untreated[i] {

@@ -38,7 +38,7 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
         case .duplicateRows(let unit, let period, let count, let unitName, let timeName):
             "\(count) row\(count == 1 ? " repeats" : "s repeat") a unit and period already given (first: \(unitName) \(unit), \(timeName) \(period)); a panel has one row per unit and period"
         case .clusterTooLargeForCR2(let rows, let limit):
-            "CR2 here decomposes each cluster's residual covariance, one row and column per unit-period: a cluster has \(rows) rows, "
+            "CR2 here decomposes each cluster's residual covariance, one row and column per observation: a cluster has \(rows) rows, "
                 + "above the limit of \(limit); leave standard_errors at conventional (the cluster jackknife and the wild cluster bootstrap)"
         case .needsPanel(let estimator):
             "\(estimator) needs a panel (units seen in several periods, for their fixed effects); from repeated cross-sections, use callaway_santanna"

@@ -140,8 +140,8 @@ public enum Regression {
                 computed = BellMcCaffrey.compute(x: x, e: e, bread: bread, cluster: coded, clusterCount: codes.count)
             }
             guard let cr2 = computed else {
-                throw EstimationError.unsupportedStandardErrors(
-                    name: "CR2 (weighted, clusters over \(BellMcCaffrey.maximumClusterRows) rows)", estimator: "this regression", cluster: name)
+                let largest = Dictionary(grouping: coded, by: { $0 }).values.map(\.count).max() ?? 0
+                throw EstimationError.clusterTooLargeForCR2(rows: largest, limit: BellMcCaffrey.maximumClusterRows)
             }
             covariance = cr2.covariance
             perCoefficient = cr2.degreesOfFreedom

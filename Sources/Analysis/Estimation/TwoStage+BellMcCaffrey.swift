@@ -19,7 +19,9 @@ import Foundation
 /// The first stage's hat matrix is formed in closed form: with the untreated rows' unit sizes n_u, period sizes and
 /// unit-by-period counts, K = X₁(X₁₀′X₁₀)⁻¹X₁′ is δ(unit)/n_u plus a rank (periods − 1 + covariates) part, so each
 /// cluster's block costs n_h² times that rank, and B_h is decomposed as an n_h×n_h matrix: clusters are limited to
-/// `maximumClusterRows`. Unweighted only: survey weights are refused, as for the other CR2 fits.
+/// `maximumClusterRows`. With survey weights both stages are weighted least squares: F = K S W (K with the weighted
+/// sizes), H₂ = X₂(X₂′WX₂)⁻¹X₂′W, and (I − F)(I − F)′ keeps K S W² S K, which is K itself only without weights; the working
+/// model stays independent errors of equal variance, as clubSandwich's default for a weighted least-squares fit.
 enum LinearBellMcCaffrey {
     static let maximumClusterRows = 800
 
@@ -47,7 +49,7 @@ enum LinearBellMcCaffrey {
             var share = [Int: [Double]]()
             for i in effects.untreatedRows {
                 guard let column = periodColumn[effects.period[i]] else { continue }
-                share[effects.unit[i], default: [Double](repeating: 0, count: t)][column] += 1
+                share[effects.unit[i], default: [Double](repeating: 0, count: t)][column] += effects.weight[i]
             }
             // S = diag(period sizes) − Σ_u N_u N_u′ / n_u, the Schur complement of the unit block.
             var s = [[Double]](repeating: [Double](repeating: 0, count: t), count: t)
@@ -77,6 +79,33 @@ enum LinearBellMcCaffrey {
                 features[i] = f
             }
             (unitOf, unitSize, self.features) = (effects.unit, effects.unitSize, features)
+            // For K S W² S K: per unit Σw²/n_u² and Σ w² f / n_u over its untreated rows, and Φ = Σ w² f f′ over all of them.
+            let r = features[stage.rows.first ?? 0].count
+            var squares = [Double](repeating: 0, count: effects.unitSize.count)
+            var carry = [[Double]](repeating: [Double](repeating: 0, count: r), count: effects.unitSize.count)
+            var phi = [[Double]](repeating: [Double](repeating: 0, count: r), count: r)
+            for i in effects.untreatedRows {
+                let u = effects.unit[i], w2 = effects.weight[i] * effects.weight[i], size = effects.unitSize[u]
+                squares[u] += w2 / (size * size)
+                for a in 0..<r {
+                    carry[u][a] += w2 * features[i][a] / size
+                    for b in 0..<r { phi[a][b] += w2 * features[i][a] * features[i][b] }
+                }
+            }
+            (unitSquares, unitCarry, self.phi) = (squares, carry, phi)
+        }
+
+        let unitSquares: [Double], unitCarry: [[Double]], phi: [[Double]]
+
+        /// [K S W² S K]_ab, S the untreated rows, W the weights (K itself without weights, as K S K = K).
+        func squaredEntry(_ a: Int, _ b: Int) -> Double {
+            let fa = features[a], fb = features[b], ua = unitOf[a], ub = unitOf[b]
+            var value = ua == ub ? unitSquares[ua] : 0
+            for c in fa.indices {
+                value += fa[c] * unitCarry[ub][c] + unitCarry[ua][c] * fb[c]
+                for d in fb.indices { value += fa[c] * phi[c][d] * fb[d] }
+            }
+            return value
         }
 
         func entry(_ a: Int, _ b: Int) -> Double {
@@ -111,45 +140,57 @@ enum LinearBellMcCaffrey {
         }
         let used = members.indices.filter { !members[$0].isEmpty }
         let hat = try FirstStageHat(stage)
-        let s = (0..<n).map { stage.effects.untreated[$0] ? 1.0 : 0.0 }
-        // H₂'s pieces: Q = (X₂′X₂)⁻¹ over the rows.
+        let w = stage.effects.weight
+        // s∘w: the weight of each untreated row, zero on treated rows (F = K S W).
+        let sw = (0..<n).map { stage.effects.untreated[$0] ? w[$0] : 0 }
+        // H₂ = X₂ Q X₂′W, Q = (X₂′WX₂)⁻¹ over the rows.
         var gram = [[Double]](repeating: [Double](repeating: 0, count: k2), count: k2)
-        for i in rows { for a in 0..<k2 where secondStage[a][i] != 0 { for b in 0..<k2 { gram[a][b] += secondStage[a][i] * secondStage[b][i] } } }
+        for i in rows {
+            for a in 0..<k2 where secondStage[a][i] != 0 { for b in 0..<k2 { gram[a][b] += secondStage[a][i] * w[i] * secondStage[b][i] } }
+        }
         guard let q = k2 == 0 ? [] : EventStudy.invert(gram) else { throw EstimationError.singularDesign(columns: ["the second stage's columns"]) }
-        func project(_ v: [Double]) -> [Double] {  // (I − H₂) v
+        // X₂ Q X₂′ v.
+        func secondFit(_ v: [Double]) -> [Double] {
             let xv = (0..<k2).map { a in rows.reduce(0.0) { $0 + secondStage[a][$1] * v[$1] } }
             let b = (0..<k2).map { a in (0..<k2).reduce(0.0) { $0 + q[a][$1] * xv[$1] } }
-            var out = v
-            for i in rows { for a in 0..<k2 where secondStage[a][i] != 0 { out[i] -= secondStage[a][i] * b[a] } }
-            return out
-        }
-        // M v = (I − F)(I − F)′ v: v + (1 − s)∘K v − K(s∘v).
-        func m(_ v: [Double]) -> [Double] {
-            let kv = hat.apply(v, rows: rows), ksv = hat.apply(zip(s, v).map { $0 * $1 }, rows: rows)
             var out = [Double](repeating: 0, count: n)
-            for i in rows { out[i] = v[i] + (1 - s[i]) * kv[i] - ksv[i] }
+            for i in rows { for a in 0..<k2 where secondStage[a][i] != 0 { out[i] += secondStage[a][i] * b[a] } }
             return out
         }
-        // R′v = (I − F)′(I − H₂) v, with F = K S and K symmetric: u − s∘K u.
+        func project(_ v: [Double]) -> [Double] {  // (I − H₂) v
+            let fitted = secondFit(zip(w, v).map { $0 * $1 })
+            return (0..<n).map { v[$0] - fitted[$0] }
+        }
+        // M v = (I − F)(I − F)′ v = v − K(s w v) − s w (K v) + K(s w² K v).
+        func m(_ v: [Double]) -> [Double] {
+            let kv = hat.apply(v, rows: rows), ksv = hat.apply(zip(sw, v).map { $0 * $1 }, rows: rows)
+            let kk = hat.apply((0..<n).map { sw[$0] * sw[$0] * kv[$0] }, rows: rows)
+            var out = [Double](repeating: 0, count: n)
+            for i in rows { out[i] = v[i] - ksv[i] - sw[i] * kv[i] + kk[i] }
+            return out
+        }
+        // R′v = (I − F)′(I − H₂)′v: u = v − W X₂ Q X₂′v, then u − s w (K u).
         func rTranspose(_ v: [Double]) -> [Double] {
-            let u = project(v)
+            let fitted = secondFit(v)
+            let u = (0..<n).map { v[$0] - w[$0] * fitted[$0] }
             let ku = hat.apply(u, rows: rows)
             var out = [Double](repeating: 0, count: n)
-            for i in rows { out[i] = u[i] - s[i] * ku[i] }
+            for i in rows { out[i] = u[i] - sw[i] * ku[i] }
             return out
         }
         var e = [Double](repeating: 0, count: n)
         for i in rows { e[i] = stage.adjusted(i) }
         e = project(e)
-        let mx = secondStage.map(m)
-        let xmx = (0..<k2).map { a in (0..<k2).map { b in rows.reduce(0.0) { $0 + secondStage[a][$1] * mx[b][$1] } } }
+        // M W X₂ and X₂′W M W X₂, for H₂ M, M H₂′ and H₂ M H₂′.
+        let mx = secondStage.map { column in m(zip(w, column).map { $0 * $1 }) }
+        let xmx = (0..<k2).map { a in (0..<k2).map { b in rows.reduce(0.0) { $0 + secondStage[a][$1] * w[$1] * mx[b][$1] } } }
         let qxmxq = BellMcCaffrey.multiply(BellMcCaffrey.multiply(q, xmx), q)
         let d = directions.count
         var scores = [[Double]](repeating: [Double](repeating: 0, count: d), count: clusterCount)
         var adjustedDirections = [[[Double]]](repeating: [], count: clusterCount)  // per cluster: A_h w_h for each direction
         for h in used {
             let r = members[h], size = r.count
-            // B_h = M_hh − X₂h Q (MX₂)_h′ − (MX₂)_h Q X₂h′ + X₂h Q X₂′MX₂ Q X₂h′.
+            // B_h = M_hh − X₂h Q (MWX₂)_h′ − (MWX₂)_h Q X₂h′ + X₂h Q X₂′WMWX₂ Q X₂h′.
             let x2 = r.map { i in (0..<k2).map { secondStage[$0][i] } }, mx2 = r.map { i in (0..<k2).map { mx[$0][i] } }
             let qx2 = x2.map { BellMcCaffrey.apply(q, $0) }
             let outer = x2.map { BellMcCaffrey.apply(qxmxq, $0) }
@@ -157,7 +198,7 @@ enum LinearBellMcCaffrey {
             for a in 0..<size {
                 for c in a..<size {
                     let i = r[a], j = r[c]
-                    var value = (a == c ? 1.0 : 0.0) + hat.entry(i, j) * (1 - s[i] - s[j])
+                    var value = (a == c ? 1.0 : 0.0) - hat.entry(i, j) * (sw[i] + sw[j]) + hat.squaredEntry(i, j)
                     for l in 0..<k2 { value += -qx2[a][l] * mx2[c][l] - mx2[a][l] * qx2[c][l] + x2[a][l] * outer[c][l] }
                     b[a * size + c] = value
                     b[c * size + a] = value

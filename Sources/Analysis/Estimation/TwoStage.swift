@@ -26,9 +26,6 @@ public struct TwoStageDiD: Sendable {
         names: [String], cluster: [Int], clusterCount: Int, clusterName: String, covariates: [[Double]] = [], weights: [Double]? = nil,
         tolerance: Double = 1e-13, wildBootstrap request: WildClusterBootstrap.Request? = nil, cr2: Bool = false
     ) throws {
-        if cr2, weights != nil {
-            throw EstimationError.unsupportedStandardErrors(name: "CR2 with survey weights", estimator: "two-stage DiD", cluster: clusterName)
-        }
         let stage = try FirstStage(
             y: y, unit: unit, unitCount: unitCount, period: period, periodCount: periodCount, untreated: untreated, covariates: covariates,
             weights: weights, tolerance: tolerance)
