@@ -68,7 +68,8 @@ func choleskyDraw(_ sigma: [[Double]], _ generator: inout SplitMix64) -> [Double
 }
 
 let replications = Int(CommandLine.arguments.dropFirst().first ?? "") ?? 300
-/// A second argument `new` runs session 13's lines alone, CR2 and DID^X (a focused run; the full run includes them).
+/// A second argument `new` runs the recent lines alone, CR2 (unweighted and with survey weights) and DID^X (a focused run;
+/// the full run includes them).
 let onlyNew = CommandLine.arguments.dropFirst(2).first == "new"
 
 /// 40 districts × 15 villages × 6 rounds whose treatment whole districts switch on and off (a quarter of rounds flip
@@ -120,17 +121,18 @@ func switchingPanel(seed: UInt64, covariate: Bool = false) throws -> LongPanel {
 
 /// CR2 (Bell–McCaffrey, Satterthwaite degrees of freedom) of the estimators that offer it on staggered panels, with 10
 /// and 40 districts and effects growing with time since adoption.
-@MainActor func recordCR2(_ replication: Int) throws {
+@MainActor func recordCR2(_ replication: Int, weighted: Bool = false) throws {
     for (districts, seed) in [(10, 310_000), (40, 130_000)] {
-        let (panel, target) = try growingEffects(seed: UInt64(seed + replication), districts: districts)
+        let (panel, target) = try growingEffects(seed: UInt64(seed + replication), districts: districts, weighted: weighted)
+        let label = weighted ? "\(districts) districts, growing effects, survey weights" : "\(districts) districts, growing effects"
         for (name, term, estimate) in [
             ("two-stage", "treated", { try PanelEstimation.twoStage(panel, bootstrap: false, cr2: true) }),
             ("imputation", "treated", { try PanelEstimation.imputation(panel, lags: 5, pretrends: 0, bootstrap: false, cr2: true) }),
             ("Sun & Abraham", "average post-period effect", { try PanelEstimation.sunAbraham(panel, leads: 5, lags: 5, bootstrap: false, cr2: true) }),
         ] as [(String, String, () throws -> DiDTable)] {
-            guard let table = tableOrSkip("\(districts) districts, CR2: \(name)", estimate) else { continue }
+            guard let table = tableOrSkip("\(label), CR2: \(name)", estimate) else { continue }
             guard let c = table.rows.first(where: { $0.term == term })?.coefficient else { continue }
-            record("\(districts) districts, growing effects: \(name), CR2, Satterthwaite t", c.estimate, c.low, c.high, truth: target)
+            record("\(label): \(name), CR2, Satterthwaite t", c.estimate, c.low, c.high, truth: target)
         }
     }
 }
@@ -139,22 +141,40 @@ let truth = 2.0
 var results: [String: (errors: [Double], covered: Int, truths: [Double])] = [:]
 /// A panel with effects growing since adoption as a `LongPanel`, and its estimand: the mean effect on treated
 /// village-rounds, 1 + 0.5·(t − g) averaged over them.
-func growingEffects(seed: UInt64, districts: Int) throws -> (LongPanel, Double) {
+/// TWFE weighted by survey weights, CR2, on the panels whose effects grow with the weight (constant over time): the
+/// population-weighted ATT, 2.2222, with 10 and 40 districts.
+@MainActor func recordWeightedTWFE(_ replication: Int) throws {
+    for districts in [10, 40] {
+        let varied = panel(seed: UInt64(360_000 + 1_000 * districts + replication), districts: districts, heterogeneous: true)
+        let rows = long(varied)
+        let fit = try TwoWayFixedEffects.fit(
+            y: rows.y, regressors: rows.d, names: ["treated"], units: rows.units, periods: rows.times, standardErrors: .cr2(cluster: "district"),
+            clusters: rows.clusters, weights: rows.units.map { varied.weight[Int($0.dropFirst())!] })
+        let c = fit.coefficients[0]
+        record("\(districts) districts, survey weights, effects growing with the weight: TWFE, CR2", c.estimate, c.low, c.high, truth: 2.0 + 2.0 / 9.0)
+    }
+}
+
+/// With `weighted`, villages carry survey weights from 1 to 3 (as if sampled with unequal probabilities) and the estimand
+/// is the weighted mean effect on treated village-rounds.
+func growingEffects(seed: UInt64, districts: Int, weighted: Bool = false) throws -> (LongPanel, Double) {
     let growing = panel(seed: seed, districts: districts, dynamic: true)
-    var target = 0.0, treatedRows = 0
+    var target = 0.0, treatedWeight = 0.0
     var firstTreated: [String: Int] = [:]
+    let weightOf = (0..<growing.group.count).map { unit in weighted ? 1 + Double((unit * 7_919 + Int(seed % 11)) % 5) / 2 : 1 }
     for (unit, g) in growing.group.enumerated() where g != 0 {
         firstTreated["u\(unit)"] = g - 1
         for t in g...6 {
-            target += 1 + 0.5 * Double(t - g)
-            treatedRows += 1
+            target += weightOf[unit] * (1 + 0.5 * Double(t - g))
+            treatedWeight += weightOf[unit]
         }
     }
     let grown = long(growing)
     let longPanel = try LongPanel(
         outcome: grown.y, unit: grown.units, period: grown.times.map { Int($0.dropFirst())! }, periods: (0..<6).map { "t\($0)" },
-        firstTreated: firstTreated, cluster: grown.clusters, clusterName: "district")
-    return (longPanel, target / Double(max(1, treatedRows)))
+        firstTreated: firstTreated, cluster: grown.clusters, clusterName: "district",
+        weight: weighted ? grown.units.map { weightOf[Int($0.dropFirst())!] } : nil, weightName: weighted ? "w" : nil)
+    return (longPanel, target / max(1, treatedWeight))
 }
 
 /// Replications an estimator could not take, by estimator and reason.
@@ -181,6 +201,8 @@ var skipped: [String: Int] = [:]
 let started = Date()
 for replication in 0..<replications {
     try recordCR2(replication)
+    try recordCR2(replication, weighted: true)
+    try recordWeightedTWFE(replication)
     try recordCovariateSwitching(replication)
     if onlyNew { continue }
     let data = panel(seed: UInt64(1_000 + replication))
