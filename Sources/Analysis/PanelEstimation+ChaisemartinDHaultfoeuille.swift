@@ -22,11 +22,13 @@ extension PanelEstimation {
         if !used.isEmpty && lags < 0 {
             throw EstimationError.unsupported(estimator: estimator + " without dynamic effects (lags)", what: "covariates")
         }
-        if panel.weightName != nil { throw EstimationError.unsupported(estimator: estimator, what: "survey weights") }
         let unitCount = panel.unitLabels.count, periodCount = panel.periods.count
         var outcome = [[Double]](repeating: [Double](repeating: .nan, count: periodCount), count: unitCount)
         var treated = [[Bool?]](repeating: [Bool?](repeating: nil, count: periodCount), count: unitCount)
         var clusterOf = [Int](repeating: 0, count: unitCount)
+        // Survey weights: each unit's weight in its first observed period (as Callaway & Sant'Anna takes it).
+        var unitWeight: [Double]? = panel.weight.map { _ in [Double](repeating: .nan, count: unitCount) }
+        var firstSeen = [Int](repeating: Int.max, count: unitCount), weightVaries = false
         var covariates = [[[Double]]](
             repeating: [[Double]](repeating: [Double](repeating: .nan, count: periodCount), count: unitCount), count: used.count)
         for i in panel.outcome.indices {
@@ -34,10 +36,19 @@ extension PanelEstimation {
             outcome[panel.unit[i]][panel.period[i]] = panel.outcome[i]
             treated[panel.unit[i]][panel.period[i]] = panel.treated(i)
             clusterOf[panel.unit[i]] = panel.cluster[i]
+            if let weight = panel.weight?[i] {
+                let u = panel.unit[i]
+                if !unitWeight![u].isNaN && unitWeight![u] != weight { weightVaries = true }
+                if panel.period[i] < firstSeen[u] {
+                    firstSeen[u] = panel.period[i]
+                    unitWeight![u] = weight
+                }
+            }
         }
+        if unitWeight != nil { unitWeight = unitWeight!.map { $0.isNaN ? 1 : $0 } }
         let fit = try ChaisemartinDHaultfoeuille(
             outcome: outcome, treated: treated, clusterCodes: clusterOf, horizons: max(0, lags + 1), placebos: max(0, leads - 1),
-            covariates: covariates)
+            covariates: covariates, weights: unitWeight)
         let nu = fit.clusters.map { Double($0 - 1) }
         // Placebo l sits at event time −1 − l, DID_l at l − 1: earliest first, as every event study lists them.
         let dynamic: [(String, ChaisemartinDHaultfoeuille.Effect?, Int?)] =
@@ -97,6 +108,12 @@ extension PanelEstimation {
                         "; units \($0 == 1 ? "treated" : "untreated") in the first period have too few unit-periods not yet switched for the "
                             + "slopes and are left out of the dynamic effects"
                     }.joined())
+        }
+        if let weightName = panel.weightName {
+            notes.append(
+                "weighted by \(weightName): each unit counts as its survey weight in every mean and sum (the N_g,t of de Chaisemartin & "
+                    + "D'Haultfœuille's groups), in its contributions to the variance too"
+                    + (weightVaries ? "; the weight varies within units, and each unit's weight in its first observed period is used" : ""))
         }
         notes += LongPanel.absorbedNote(absorbed)
         let table = DiDTable(

@@ -49,6 +49,83 @@ struct ChaisemartinDHaultfoeuilleTests {
     }
 
     @Test(
+        "with survey weights every effect and standard error, DID^X's too, equals the unweighted fit with each unit repeated N_g times in its cluster",
+        arguments: ["balanced", "unbalanced"])
+    func weightsAreRepeatedUnits(sample: String) throws {
+        let rows = try Self.fixture("dcdh_panel.csv").filter { sample == "balanced" || $0[4] == "1" }
+        var outcome = [[Double]](repeating: [Double](repeating: .nan, count: 7), count: 150), covariate = outcome
+        var treated = [[Bool?]](repeating: [Bool?](repeating: nil, count: 7), count: 150)
+        for row in rows {
+            let unit = Int(row[0])!, period = Int(row[1])! - 2020
+            outcome[unit][period] = Double(row[6])!
+            covariate[unit][period] = Double(row[5])!
+            treated[unit][period] = row[2] == "1"
+        }
+        let weights = (0..<150).map { Double(1 + $0 % 3) }, clusters = (0..<150).map { $0 % 20 }
+        func fit(_ outcome: [[Double]], _ treated: [[Bool?]], _ covariate: [[Double]], clusters: [Int], weights: [Double]?) throws
+            -> ChaisemartinDHaultfoeuille
+        {
+            try ChaisemartinDHaultfoeuille(
+                outcome: outcome, treated: treated, clusterCodes: clusters, horizons: 3, placebos: 3, covariates: [covariate], weights: weights)
+        }
+        let weighted = try fit(outcome, treated, covariate, clusters: clusters, weights: weights)
+        // Each unit repeated 1 + u mod 3 times, the copies in the unit's cluster.
+        let copies = (0..<150).flatMap { u in [Int](repeating: u, count: 1 + u % 3) }
+        let repeated = try fit(
+            copies.map { outcome[$0] }, copies.map { treated[$0] }, copies.map { covariate[$0] }, clusters: copies.map { clusters[$0] }, weights: nil)
+        // Scaling every weight leaves everything unchanged; weights of 1 are the unweighted fit.
+        let scaled = try fit(outcome, treated, covariate, clusters: clusters, weights: weights.map { $0 * 2.5 })
+        let ones = try fit(outcome, treated, covariate, clusters: clusters, weights: [Double](repeating: 1, count: 150))
+        let plain = try fit(outcome, treated, covariate, clusters: clusters, weights: nil)
+        func effects(_ f: ChaisemartinDHaultfoeuille) -> [ChaisemartinDHaultfoeuille.Effect?] {
+            [f.overall, f.joiners, f.leavers, f.placebo] + f.dynamic + f.dynamicPlacebos
+        }
+        #expect(effects(weighted).count == 10 && effects(weighted).allSatisfy { $0 != nil })
+        for (index, (a, b)) in zip(effects(weighted), effects(repeated)).enumerated() {
+            let a = try #require(a), b = try #require(b)
+            #expect(abs(a.estimate - b.estimate) < 1e-10, "\(sample) effect \(index): \(a.estimate) vs \(b.estimate)")
+            #expect(abs(a.standardError - b.standardError) < 1e-10, "\(sample) effect \(index) SE: \(a.standardError) vs \(b.standardError)")
+            #expect(a.switchers < b.switchers && a.switcherWeight == Double(b.switchers))
+        }
+        for (a, b) in zip(effects(weighted), effects(scaled)) {
+            #expect(abs(a!.estimate - b!.estimate) < 1e-10 && abs(a!.standardError - b!.standardError) < 1e-10)
+        }
+        for (a, b) in zip(effects(ones), effects(plain)) { #expect(a!.estimate == b!.estimate && a!.standardError == b!.standardError) }
+        // The weights change the estimates (the effects are not the unweighted ones).
+        #expect(abs(weighted.dynamic[0]!.estimate - plain.dynamic[0]!.estimate) > 1e-4)
+        #expect(weighted.covariateSlopes[0]! != plain.covariateSlopes[0]!)
+    }
+
+    @Test("the table with survey weights: the weighted estimator's effects, the weights said, the jackknife under 50 clusters")
+    func weightedTable() throws {
+        let rows = try Self.fixture("dcdh_panel.csv")
+        let unit = rows.map { Int($0[0])! }
+        let panel = try LongPanel(
+            outcome: rows.map { Double($0[3])! }, unit: rows.map { $0[0] }, period: rows.map { Int($0[1])! - 2020 },
+            periods: (2020...2026).map(String.init), firstTreated: [:], cluster: unit.map { "c\($0 % 20)" }, clusterName: "district",
+            weight: unit.map { Double(1 + $0 % 3) }, weightName: "w", reportedTreatment: rows.map { $0[2] == "1" })
+        let table = try PanelEstimation.chaisemartinDHaultfoeuille(panel, leads: 2, lags: 1)
+        var outcome = [[Double]](repeating: [Double](repeating: .nan, count: 7), count: 150)
+        var treated = [[Bool?]](repeating: [Bool?](repeating: nil, count: 7), count: 150)
+        for row in rows {
+            outcome[Int(row[0])!][Int(row[1])! - 2020] = Double(row[3])!
+            treated[Int(row[0])!][Int(row[1])! - 2020] = row[2] == "1"
+        }
+        let fit = try ChaisemartinDHaultfoeuille(
+            outcome: outcome, treated: treated, clusterCodes: (0..<150).map { $0 % 20 }, horizons: 2, placebos: 1,
+            weights: (0..<150).map { Double(1 + $0 % 3) })
+        for (term, effect) in [
+            ("DID_M (switchers)", fit.overall), ("event time 0 (DID_1)", fit.dynamic[0]!), ("event time -2 (placebo 1)", fit.dynamicPlacebos[0]!),
+        ] {
+            let row = try #require(table.rows.first { $0.term == term })
+            #expect(abs(row.coefficient.estimate - effect.estimate) < 1e-12, "\(term)")
+            // 20 clusters: the jackknife's standard error, the plug-in's kept beside it.
+            #expect(abs(try #require(row.conventionalStandardError).value - effect.standardError) < 1e-12, "\(term)")
+        }
+        #expect(table.notes.contains { $0.hasPrefix("weighted by w: each unit counts as its survey weight") && !$0.contains("varies within units") })
+    }
+
+    @Test(
         "DID^X: with a time-varying covariate, the dynamic effects and their placebos with their standard errors equal diff-diff's controls to 1e-6",
         arguments: ["balanced", "unbalanced"])
     func covariatesMatchDiffDiff(sample: String) throws {

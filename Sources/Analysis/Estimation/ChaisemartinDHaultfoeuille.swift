@@ -9,19 +9,23 @@ import Foundation
 /// the centred contributions are summed within clusters first. The placebo DID_M^pl repeats the comparison one period
 /// earlier among units with three periods of history. With horizons, the dynamic effects DID_l of their 2024 paper
 /// (did_multiplegt_dyn; diff-diff's L_max) and their placebos, with the same plug-in.
+/// With unit weights (survey weights), each unit counts as N_g units in every mean and sum, the paper's N_{g,t} for a
+/// group of N_g individuals: exactly the estimate of the panel with each unit repeated N_g times within its cluster.
 public struct ChaisemartinDHaultfoeuille: Sendable {
     public struct Effect: Sendable {
         public let estimate: Double
         public let standardError: Double
         /// The switching unit-periods it averages over.
         public let switchers: Int
+        /// Their total weight (the count without weights): the estimate is a sum over it.
+        public let switcherWeight: Double
         /// Its cohort-recentred contributions summed by cluster (by unit without clusters), over the switchers: the
-        /// covariance of two effects is Σ a·b / (switchers_a · switchers_b).
+        /// covariance of two effects is Σ a·b / (weight_a · weight_b).
         let totals: [Double]
 
         /// The plug-in covariance of two effects of the same fit.
         public func covariance(with other: Effect) -> Double {
-            zip(totals, other.totals).reduce(0) { $0 + $1.0 * $1.1 } / Double(switchers * other.switchers)
+            zip(totals, other.totals).reduce(0) { $0 + $1.0 * $1.1 } / (switcherWeight * other.switcherWeight)
         }
     }
 
@@ -57,7 +61,7 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
     /// yet switched (both periods observed); the outcome net of Xθ in levels, which differences take into the dynamic
     /// effects. A baseline with too few such unit-periods for θ leaves its units out of the dynamic effects.
     static func residualized(
-        y: [[Double]], d: [[Int]], x: [[[Double]]], firstSwitch: [Int], present: (Int, Int) -> Bool
+        y: [[Double]], d: [[Int]], x: [[[Double]]], firstSwitch: [Int], weight: [Double]? = nil, present: (Int, Int) -> Bool
     ) throws -> (y: [[Double]], slopes: [Int: [Double]], without: [Int]) {
         guard !x.isEmpty, let periodCount = y.first?.count else { return (y, [:], []) }
         var adjusted = y, slopes: [Int: [Double]] = [:], without: [Int] = []
@@ -83,7 +87,7 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
                 [cells.map { _ in 1.0 }] + x.map { c in cells.map { c[$0.g][$0.t] - c[$0.g][$0.t - 1] } }
                 + periods.map { p in cells.map { $0.t == p ? 1.0 : 0.0 } }
             let fit = try QRLeastSquares(
-                columns: columns, y: cells.map { y[$0.g][$0.t] - y[$0.g][$0.t - 1] },
+                columns: columns, y: cells.map { y[$0.g][$0.t] - y[$0.g][$0.t - 1] }, weights: weight.map { w in cells.map { w[$0.g] } },
                 names: ["intercept"] + x.indices.map { "covariate \($0 + 1)" } + periods.map { "period \($0)" })
             let theta = Array(fit.coefficients[1...x.count])
             slopes[baseline] = theta
@@ -97,8 +101,10 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
     /// `outcome[u][t]` (NaN: not observed) and `treated[u][t]` (nil: not observed) for unit u in period t, periods in
     /// order; `clusterCodes[u]` codes 0..<k, nil for unit-level standard errors.
     /// `covariates[c][u][t]`: covariate c of unit u in period t (NaN: not observed), for DID^X in the dynamic effects.
+    /// `weights[u]`: unit u's survey weight (positive), nil for every unit counting once.
     public init(
-        outcome: [[Double]], treated: [[Bool?]], clusterCodes: [Int]?, horizons: Int = 0, placebos: Int = 0, covariates: [[[Double]]] = []
+        outcome: [[Double]], treated: [[Bool?]], clusterCodes: [Int]?, horizons: Int = 0, placebos: Int = 0, covariates: [[[Double]]] = [],
+        weights: [Double]? = nil
     ) throws {
         let periodCount = outcome.first?.count ?? 0
         guard periodCount >= 2 else { throw EstimationError.emptyCell("panel (fewer than two periods)") }
@@ -117,6 +123,8 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
         }
         let y = kept.map { outcome[$0] }, d = kept.map { u in treated[u].map { $0.map { $0 ? 1 : 0 } ?? -1 } }
         let n = kept.count
+        let w = weights.map { all in kept.map { all[$0] } } ?? [Double](repeating: 1, count: n)
+        func total(_ units: [Int]) -> Double { units.reduce(0) { $0 + w[$1] } }
         func present(_ g: Int, _ t: Int) -> Bool { d[g][t] >= 0 && !y[g][t].isNaN }
 
         // Each unit's cohort: its baseline treatment, its first switch and the switch's direction.
@@ -139,6 +147,7 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
         // Contributions: N_S · DID_M = Σ_g U_g, for both sides and for each.
         var uOverall = [Double](repeating: 0, count: n), uJoiners = uOverall, uLeavers = uOverall, uPlacebo = uOverall
         var joinerCells = 0, leaverCells = 0, placeboCells = 0, withoutComparison = 0
+        var joinerWeight = 0.0, leaverWeight = 0.0, placeboWeight = 0.0
         var joinerSum = 0.0, leaverSum = 0.0, placeboSum = 0.0
         for t in 1..<periodCount {
             let cells = (0..<n).filter { present($0, t) && present($0, t - 1) }
@@ -147,27 +156,29 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
             let leavers = cells.filter { d[$0][t - 1] == 1 && d[$0][t] == 0 }, stayedIn = cells.filter { d[$0][t - 1] == 1 && d[$0][t] == 1 }
             joinerCells += joiners.count
             leaverCells += leavers.count
+            joinerWeight += total(joiners)
+            leaverWeight += total(leavers)
             if !joiners.isEmpty && stayedOut.isEmpty || !leavers.isEmpty && stayedIn.isEmpty { withoutComparison += 1 }
             if !joiners.isEmpty && !stayedOut.isEmpty {
-                let ratio = Double(joiners.count) / Double(stayedOut.count)
+                let ratio = total(joiners) / total(stayedOut)
                 for g in joiners {
-                    uJoiners[g] += change(g)
-                    joinerSum += change(g)
+                    uJoiners[g] += w[g] * change(g)
+                    joinerSum += w[g] * change(g)
                 }
                 for g in stayedOut {
-                    uJoiners[g] -= ratio * change(g)
-                    joinerSum -= ratio * change(g)
+                    uJoiners[g] -= ratio * w[g] * change(g)
+                    joinerSum -= ratio * w[g] * change(g)
                 }
             }
             if !leavers.isEmpty && !stayedIn.isEmpty {
-                let ratio = Double(leavers.count) / Double(stayedIn.count)
+                let ratio = total(leavers) / total(stayedIn)
                 for g in leavers {
-                    uLeavers[g] -= change(g)
-                    leaverSum -= change(g)
+                    uLeavers[g] -= w[g] * change(g)
+                    leaverSum -= w[g] * change(g)
                 }
                 for g in stayedIn {
-                    uLeavers[g] += ratio * change(g)
-                    leaverSum += ratio * change(g)
+                    uLeavers[g] += ratio * w[g] * change(g)
+                    leaverSum += ratio * w[g] * change(g)
                 }
             }
             // The placebo: the same switchers and comparisons, one period earlier, with three periods observed and
@@ -178,15 +189,16 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
             let placeboJoiners = history.filter { d[$0][t - 1] == 0 && d[$0][t] == 1 }, placeboOut = history.filter { d[$0][t - 1] == 0 && d[$0][t] == 0 }
             let placeboLeavers = history.filter { d[$0][t - 1] == 1 && d[$0][t] == 0 }, placeboIn = history.filter { d[$0][t - 1] == 1 && d[$0][t] == 1 }
             placeboCells += placeboJoiners.count + placeboLeavers.count
+            placeboWeight += total(placeboJoiners) + total(placeboLeavers)
             if !placeboJoiners.isEmpty && !placeboOut.isEmpty {
-                let ratio = Double(placeboJoiners.count) / Double(placeboOut.count)
-                for g in placeboJoiners { uPlacebo[g] -= before(g) }
-                for g in placeboOut { uPlacebo[g] += ratio * before(g) }
+                let ratio = total(placeboJoiners) / total(placeboOut)
+                for g in placeboJoiners { uPlacebo[g] -= w[g] * before(g) }
+                for g in placeboOut { uPlacebo[g] += ratio * w[g] * before(g) }
             }
             if !placeboLeavers.isEmpty && !placeboIn.isEmpty {
-                let ratio = Double(placeboLeavers.count) / Double(placeboIn.count)
-                for g in placeboLeavers { uPlacebo[g] += before(g) }
-                for g in placeboIn { uPlacebo[g] -= ratio * before(g) }
+                let ratio = total(placeboLeavers) / total(placeboIn)
+                for g in placeboLeavers { uPlacebo[g] += w[g] * before(g) }
+                for g in placeboIn { uPlacebo[g] -= ratio * w[g] * before(g) }
             }
         }
         for g in 0..<n { uOverall[g] = uJoiners[g] + uLeavers[g] }
@@ -198,29 +210,31 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
         let cohorts = Dictionary(uniqueKeysWithValues: Set(cohortKey).sorted().enumerated().map { ($1, $0) })
         let cohortOf = cohortKey.map { cohorts[$0]! }
         let clusterOf = clusterCodes.map { codes in kept.map { codes[$0] } }
-        func effect(_ sum: Double, _ u: [Double], switchers: Int) -> Effect {
+        // With weights, a unit's contribution is N_g times its own; the cohort's mean per unit of weight is taken out of
+        // each, N_g times over (its copies' centred contributions, summed).
+        func effect(_ sum: Double, _ u: [Double], switchers: Int, weight: Double) -> Effect {
             var sums = [Double](repeating: 0, count: cohorts.count), counts = sums
             for g in 0..<n where eligible[g] {
                 sums[cohortOf[g]] += u[g]
-                counts[cohortOf[g]] += 1
+                counts[cohortOf[g]] += w[g]
             }
             var totals = [Double](repeating: 0, count: (clusterOf?.max() ?? n - 1) + 1)
-            for g in 0..<n where eligible[g] { totals[clusterOf?[g] ?? g] += u[g] - sums[cohortOf[g]] / counts[cohortOf[g]] }
+            for g in 0..<n where eligible[g] { totals[clusterOf?[g] ?? g] += u[g] - w[g] * sums[cohortOf[g]] / counts[cohortOf[g]] }
             let squares = totals.reduce(0) { $0 + $1 * $1 }
             // Every cohort a single unit: the centred contributions vanish and the variance is not identified.
             return Effect(
-                estimate: sum / Double(switchers), standardError: squares > 0 ? squares.squareRoot() / Double(switchers) : .nan, switchers: switchers,
-                totals: totals)
+                estimate: sum / weight, standardError: squares > 0 ? squares.squareRoot() / weight : .nan, switchers: switchers,
+                switcherWeight: weight, totals: totals)
         }
-        overall = effect(joinerSum + leaverSum, uOverall, switchers: switchers)
-        joiners = joinerCells == 0 ? nil : effect(joinerSum, uJoiners, switchers: joinerCells)
-        leavers = leaverCells == 0 ? nil : effect(leaverSum, uLeavers, switchers: leaverCells)
-        placebo = placeboCells == 0 ? nil : effect(placeboSum, uPlacebo, switchers: placeboCells)
+        overall = effect(joinerSum + leaverSum, uOverall, switchers: switchers, weight: joinerWeight + leaverWeight)
+        joiners = joinerCells == 0 ? nil : effect(joinerSum, uJoiners, switchers: joinerCells, weight: joinerWeight)
+        leavers = leaverCells == 0 ? nil : effect(leaverSum, uLeavers, switchers: leaverCells, weight: leaverWeight)
+        placebo = placeboCells == 0 ? nil : effect(placeboSum, uPlacebo, switchers: placeboCells, weight: placeboWeight)
 
         // The dynamic effects and their placebos, on the outcome net of the covariates' part when there are covariates
         // (DID_M and the rows above keep the outcome as observed, as diff-diff's per-period effects do).
         let (yDynamic, slopes, without) = try Self.residualized(
-            y: y, d: d, x: covariates.map { c in kept.map { c[$0] } }, firstSwitch: firstSwitch, present: present)
+            y: y, d: d, x: covariates.map { c in kept.map { c[$0] } }, firstSwitch: firstSwitch, weight: weights == nil ? nil : w, present: present)
         (covariateSlopes, baselinesWithoutSlopes) = (slopes, without)
         func presentDynamic(_ g: Int, _ t: Int) -> Bool { d[g][t] >= 0 && !yDynamic[g][t].isNaN }
         // A unit can stand in as a control up to the period before its first switch; the last period any unit of a
@@ -231,7 +245,7 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
         let switchCohorts = Dictionary(grouping: (0..<n).filter { firstSwitch[$0] >= 0 }) { [d[$0][0], firstSwitch[$0]] }
         let byBaseline = Dictionary(grouping: 0..<n) { d[$0][0] }
         func dynamicEffect(_ l: Int, placebo: Bool) -> Effect? {
-            var u = [Double](repeating: 0, count: n), sum = 0.0, count = 0
+            var u = [Double](repeating: 0, count: n), sum = 0.0, count = 0, weight = 0.0
             for (key, members) in switchCohorts.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
                 let (baseline, reference) = (key[0], key[1] - 1)
                 let forward = reference + l, target = placebo ? reference - l : forward
@@ -244,18 +258,20 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
                 }
                 guard !switching.isEmpty, !controls.isEmpty else { continue }
                 let change = { (g: Int) in yDynamic[g][target] - yDynamic[g][reference] }
-                let controlMean = controls.reduce(0) { $0 + change($1) } / Double(controls.count)
+                let controlWeight = total(controls)
+                let controlMean = controls.reduce(0) { $0 + w[$1] * change($1) } / controlWeight
                 var signs = 0.0
                 for g in switching {
                     let sign = Double(switchDirection[g])
-                    sum += sign * (change(g) - controlMean)
-                    u[g] += sign * change(g)
-                    signs += sign
+                    sum += sign * w[g] * (change(g) - controlMean)
+                    u[g] += sign * w[g] * change(g)
+                    signs += sign * w[g]
                 }
-                for c in controls { u[c] -= signs / Double(controls.count) * change(c) }
+                for c in controls { u[c] -= signs * w[c] / controlWeight * change(c) }
                 count += switching.count
+                weight += total(switching)
             }
-            return count == 0 ? nil : effect(sum, u, switchers: count)
+            return count == 0 ? nil : effect(sum, u, switchers: count, weight: weight)
         }
         dynamic = horizons > 0 ? (1...horizons).map { dynamicEffect($0, placebo: false) } : []
         dynamicPlacebos = placebos > 0 ? (1...placebos).map { dynamicEffect($0, placebo: true) } : []
