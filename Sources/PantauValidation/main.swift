@@ -75,8 +75,12 @@ let onlyNew = CommandLine.arguments.dropFirst(2).first == "new"
 /// 40 districts × 15 villages × 6 rounds whose treatment whole districts switch on and off (a quarter of rounds flip
 /// it), an effect of 2 while on, district shocks. With `covariate`, a covariate that moves with the treatment (0.8 when
 /// on) and enters the outcome with a slope of 1.5, so that DID_1 without it is off by 1.2.
-func switchingPanel(seed: UInt64, covariate: Bool = false) throws -> LongPanel {
+/// With `weighted`, each village has a survey weight w in [1, 3] and an effect of w while on (instead of 2); the second
+/// value returned is then the population-weighted DID_M estimand, Σ w·τ / Σ w over the switching village-rounds that have
+/// a comparison (villages with the previous state in both rounds).
+func switchingPanel(seed: UInt64, covariate: Bool = false, weighted: Bool) throws -> (LongPanel, Double) {
     var random = SplitMix64(seed: seed)
+    var weights: [Double] = [], paths: [[Bool]] = [], villageWeights: [[Double]] = []
     var rows: (y: [Double], x: [Double], units: [String], periods: [Int], clusters: [String], treated: [Bool]) = ([], [], [], [], [], [])
     for d in 0..<40 {
         var on = random.uniform() < 0.25
@@ -86,11 +90,16 @@ func switchingPanel(seed: UInt64, covariate: Bool = false) throws -> LongPanel {
             if t > 0 && random.uniform() < 0.25 { on.toggle() }
             path.append(on)
         }
+        paths.append(path)
+        villageWeights.append([])
         for v in 0..<15 {
             let level = districtLevel + random.normal()
+            let w = weighted ? 1 + 2 * random.uniform() : 1
+            villageWeights[d].append(w)
             for t in 0..<6 {
                 let x = covariate ? (path[t] ? 0.8 : 0) + 0.1 * Double(t) + random.normal() : 0
-                rows.y.append(level + 0.3 * Double(t) + shocks[t] + (path[t] ? 2 : 0) + 1.5 * x + random.normal())
+                rows.y.append(level + 0.3 * Double(t) + shocks[t] + (path[t] ? (weighted ? w : 2) : 0) + 1.5 * x + random.normal())
+                weights.append(w)
                 rows.x.append(x)
                 rows.units.append("d\(d)v\(v)")
                 rows.periods.append(t)
@@ -101,15 +110,42 @@ func switchingPanel(seed: UInt64, covariate: Bool = false) throws -> LongPanel {
     }
     var everTreated: [String: Int] = [:]
     for i in rows.y.indices where rows.treated[i] { everTreated[rows.units[i]] = min(everTreated[rows.units[i]] ?? 9, rows.periods[i]) }
-    return try LongPanel(
+    // The estimand: switching districts' villages in rounds where some district kept the previous state.
+    var effectTotal = 0.0, weightTotal = 0.0
+    for t in 1..<6 {
+        for d in paths.indices where paths[d][t] != paths[d][t - 1] {
+            guard paths.contains(where: { $0[t - 1] == paths[d][t - 1] && $0[t] == paths[d][t - 1] }) else { continue }
+            for w in villageWeights[d] {
+                effectTotal += w * (weighted ? w : 2)
+                weightTotal += w
+            }
+        }
+    }
+    let panel = try LongPanel(
         outcome: rows.y, unit: rows.units, period: rows.periods, periods: (0..<6).map { "t\($0)" }, firstTreated: everTreated,
-        cluster: rows.clusters, clusterName: "district", covariateNames: covariate ? ["x"] : [], covariates: covariate ? [rows.x] : [],
-        reportedTreatment: rows.treated)
+        cluster: rows.clusters, clusterName: "district", weight: weighted ? weights : nil, weightName: weighted ? "w" : nil,
+        covariateNames: covariate ? ["x"] : [], covariates: covariate ? [rows.x] : [], reportedTreatment: rows.treated)
+    return (panel, weightTotal > 0 ? effectTotal / weightTotal : 2)
 }
 
 /// DID^X on the switching design with the confounding covariate: truth 2 for DID_1, 0 for the placebos.
+/// DID_M with survey weights on the switching design whose effect is the village's weight: the population-weighted
+/// estimand, by district (the jackknife's interval under 50 clusters, as the table gives it, and the plug-in's).
+@MainActor func recordWeightedSwitching(_ replication: Int) throws {
+    let (panel, target) = try switchingPanel(seed: UInt64(470_000 + replication), weighted: true)
+    let table = try PanelEstimation.chaisemartinDHaultfoeuille(panel)
+    guard let row = table.rows.first(where: { $0.term == "DID_M (switchers)" }) else { return }
+    record("DID_M with survey weights (effect = weight), jackknife by district", row.coefficient.estimate, row.coefficient.low, row.coefficient.high, truth: target)
+    if let plugIn = row.conventionalStandardError?.value {
+        let critical = StudentT.quantile(0.975, degreesOfFreedom: 39)
+        record(
+            "DID_M with survey weights (effect = weight), plug-in by district", row.coefficient.estimate, row.coefficient.estimate - critical * plugIn,
+            row.coefficient.estimate + critical * plugIn, truth: target)
+    }
+}
+
 @MainActor func recordCovariateSwitching(_ replication: Int) throws {
-    let panel = try switchingPanel(seed: UInt64(410_000 + replication), covariate: true)
+    let (panel, _) = try switchingPanel(seed: UInt64(410_000 + replication), covariate: true, weighted: false)
     let table = try PanelEstimation.chaisemartinDHaultfoeuille(panel, leads: 3, lags: 0)
     for (term, target) in [("event time 0 (DID_1)", 2.0), ("event time -2 (placebo 1)", 0.0), ("event time -3 (placebo 2)", 0.0)] {
         guard let row = table.rows.first(where: { $0.term == term }) else { continue }
@@ -203,6 +239,7 @@ for replication in 0..<replications {
     try recordCR2(replication)
     try recordCR2(replication, weighted: true)
     try recordWeightedTWFE(replication)
+    try recordWeightedSwitching(replication)
     try recordCovariateSwitching(replication)
     if onlyNew { continue }
     let data = panel(seed: UInt64(1_000 + replication))
@@ -329,7 +366,7 @@ for replication in 0..<replications {
     // A treatment that districts switch on and off (a quarter of rounds flip it), an effect of 2 while on, district
     // shocks: de Chaisemartin & D'Haultfœuille's DID_M clustered by district, and its placebo (truth 0); DID_1 and
     // the dynamic placebos.
-    let switchingPanel = try switchingPanel(seed: UInt64(250_000 + replication))
+    let (switchingPanel, _) = try switchingPanel(seed: UInt64(250_000 + replication), weighted: false)
     let dcdh = try PanelEstimation.chaisemartinDHaultfoeuille(switchingPanel)
     for (term, target) in [("DID_M (switchers)", 2.0), ("placebo DID_M (one period before)", 0.0)] {
         guard let row = dcdh.rows.first(where: { $0.term == term }) else { continue }
