@@ -7,7 +7,8 @@ placebo's estimate (diff-diff gives no analytic standard error for it); then the
 their placebos with their standard errors (L_max = 3). drop_larger_lower=False keeps units that switch more than
 once, as DID_M allows. Last, DID^X (diff-diff's controls): a time-varying covariate x, drawn from a second seeded
 generator so the rows above keep their values, correlated with the treatment, and an outcome yx = y + 0.7·x; the dynamic
-effects and placebos of yx with controls=["x"] (L_max = 3), on both samples.
+effects and placebos of yx with controls=["x"] (L_max = 3), on both samples. Then a non-binary treatment, a dose of 0, 1
+or 2 (third seeded generator): the dynamic effects, placebos and normalised effects of ydose (L_max = 3).
 Usage: dcdh_diffdiff.py PANEL_OUT.csv REFERENCE_OUT.csv"""
 import csv, sys, warnings
 import numpy as np
@@ -33,6 +34,18 @@ data = pd.DataFrame(rows, columns=["unit", "year", "d", "y", "balanced_only"])
 covariate_rng = np.random.default_rng(20261201)
 data["x"] = covariate_rng.normal(size=len(data)) + 0.5 * data["d"] + 0.1 * (data["year"] - 2020)
 data["yx"] = data["y"] + 0.7 * data["x"]
+# A non-binary treatment (a dose of 0, 1 or 2) from a third generator, so the rows above keep their values: each unit's
+# first-period dose, and in each later period a 20% chance of moving to another dose; outcome ydose = y - 2 d + 1.5 dose.
+dose_rng = np.random.default_rng(20261202)
+dose = []
+for unit in range(150):
+    level = int(dose_rng.choice(3, p=[0.5, 0.3, 0.2]))
+    for period in range(7):
+        if period > 0 and dose_rng.random() < 0.2:
+            level = int((level + 1 + dose_rng.integers(2)) % 3)
+        dose.append(level)
+data["dose"] = dose
+data["ydose"] = data["y"] - 2.0 * data["d"] + 1.5 * data["dose"]
 data.to_csv(panel_path, index=False, lineterminator="\n", float_format="%.17g")
 out = []
 unbalanced = data[data.balanced_only == 1]
@@ -58,6 +71,17 @@ for sample, frame in [("balanced", data), ("unbalanced", unbalanced)]:
         effect, placebo = r.event_study_effects[l], r.placebo_event_study[-l]
         out.append([sample, f"DIDX_{l}", repr(float(effect["effect"])), repr(float(effect["se"]))])
         out.append([sample, f"placeboX_{l}", repr(float(placebo["effect"])), repr(float(placebo["se"]))])
+    # A non-binary treatment: the dynamic effects and placebos of ydose on the dose (L_max = 3; the per-period DID_M
+    # is for a 0/1 treatment only), and the effects normalised by the dose's cumulative change (DID^n_l).
+    r = ChaisemartinDHaultfoeuille(placebo=True, twfe_diagnostic=False, drop_larger_lower=False).fit(
+        frame, outcome="ydose", unit="unit", time="year", treatment="dose", L_max=3)
+    for l in range(1, 4):
+        effect, placebo = r.event_study_effects[l], r.placebo_event_study[-l]
+        out.append([sample, f"DIDdose_{l}", repr(float(effect["effect"])), repr(float(effect["se"]))])
+        out.append([sample, f"placebodose_{l}", repr(float(placebo["effect"])), repr(float(placebo["se"]))])
+        normalized = (r.normalized_effects or {}).get(l)
+        if normalized is not None:
+            out.append([sample, f"normalizeddose_{l}", repr(float(normalized["effect"])), repr(float(normalized["se"]))])
 with open(reference_path, "w", newline="") as handle:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(["sample", "term", "estimate", "std_error"])

@@ -24,7 +24,7 @@ extension PanelEstimation {
         }
         let unitCount = panel.unitLabels.count, periodCount = panel.periods.count
         var outcome = [[Double]](repeating: [Double](repeating: .nan, count: periodCount), count: unitCount)
-        var treated = [[Bool?]](repeating: [Bool?](repeating: nil, count: periodCount), count: unitCount)
+        var treated = [[Double?]](repeating: [Double?](repeating: nil, count: periodCount), count: unitCount)
         var clusterOf = [Int](repeating: 0, count: unitCount)
         // Survey weights: each unit's weight in its first observed period (as Callaway & Sant'Anna takes it).
         var unitWeight: [Double]? = panel.weight.map { _ in [Double](repeating: .nan, count: unitCount) }
@@ -34,7 +34,7 @@ extension PanelEstimation {
         for i in panel.outcome.indices {
             for (k, c) in used.enumerated() { covariates[k][panel.unit[i]][panel.period[i]] = panel.covariates[c][i] }
             outcome[panel.unit[i]][panel.period[i]] = panel.outcome[i]
-            treated[panel.unit[i]][panel.period[i]] = panel.treated(i)
+            treated[panel.unit[i]][panel.period[i]] = panel.dose?[i] ?? (panel.treated(i) ? 1 : 0)
             clusterOf[panel.unit[i]] = panel.cluster[i]
             if let weight = panel.weight?[i] {
                 let u = panel.unit[i]
@@ -47,7 +47,7 @@ extension PanelEstimation {
         }
         if unitWeight != nil { unitWeight = unitWeight!.map { $0.isNaN ? 1 : $0 } }
         let fit = try ChaisemartinDHaultfoeuille(
-            outcome: outcome, treated: treated, clusterCodes: clusterOf, horizons: max(0, lags + 1), placebos: max(0, leads - 1),
+            outcome: outcome, dose: treated, clusterCodes: clusterOf, horizons: max(0, lags + 1), placebos: max(0, leads - 1),
             covariates: covariates, weights: unitWeight)
         let nu = fit.clusters.map { Double($0 - 1) }
         // Placebo l sits at event time −1 − l, DID_l at l − 1: earliest first, as every event study lists them.
@@ -59,18 +59,34 @@ extension PanelEstimation {
                 ("DID_M (switchers)", fit.overall, nil), ("DID_+ (joiners)", fit.joiners, nil), ("DID_- (leavers)", fit.leavers, nil),
                 ("placebo DID_M (one period before)", fit.placebo, nil),
             ] + dynamic
-        let estimated = effects.compactMap { term, effect, eventTime in effect.map { (term, $0, eventTime) } }
+        // A dose: each DID_l per unit of the switchers' mean cumulative change of dose too (no event time: not plotted).
+        let normalized: [(String, ChaisemartinDHaultfoeuille.Effect?, Int?)] = fit.normalized.enumerated().map {
+            ("DID^n_\($0.offset + 1) (event time \($0.offset), per unit of dose)", $0.element, nil)
+        }
+        let estimated = (effects + normalized).compactMap { term, effect, eventTime in effect.map { (term, $0, eventTime) } }
         let rows = estimated.map { term, effect, eventTime in
             DiDTable.Row(term: term, coefficient: DiDTable.t(effect.estimate, effect.standardError, degreesOfFreedom: nu), eventTime: eventTime)
         }
+        let standardErrors: String = fit.clusters == nil ? "by unit" : "summed by \(panel.clusterName), with t(G − 1) intervals"
         var notes = [
-            "de Chaisemartin & D'Haultfœuille's DID_M: in each period, units switching in against units untreated in both periods, units switching "
-                + "out against units treated in both, averaged over the \(fit.overall.switchers) switching unit-periods (\(fit.joiners?.switchers ?? 0) in, "
-                + "\(fit.leavers?.switchers ?? 0) out); the treatment as reported, switches out included",
             "the estimator's own standard errors: the cohort-recentred plug-in (de Chaisemartin & D'Haultfœuille 2022, Web Appendix 3.7.3; as "
-                + "diff-diff), " + (fit.clusters == nil ? "by unit" : "summed by \(panel.clusterName), with t(G − 1) intervals"),
-            "placebo: the same comparison of the outcome's change over the two periods before the switch, among units with the treatment unchanged over them (zero under parallel trends)",
+                + "diff-diff), " + standardErrors
         ]
+        if let overall = fit.overall {
+            let (joining, leaving) = (fit.joiners?.switchers ?? 0, fit.leavers?.switchers ?? 0)
+            notes.insert(
+                "de Chaisemartin & D'Haultfœuille's DID_M: in each period, units switching in against units untreated in both periods, units switching "
+                    + "out against units treated in both, averaged over the \(overall.switchers) switching unit-periods (\(joining) in, \(leaving) out); "
+                    + "the treatment as reported, switches out included", at: 0)
+            notes.append(
+                "placebo: the same comparison of the outcome's change over the two periods before the switch, among units with the treatment "
+                    + "unchanged over them (zero under parallel trends)")
+        } else {
+            notes.insert(
+                "a non-binary treatment (a dose): the dynamic effects only (DID_M compares 0/1 switches); a unit's baseline is its first period's "
+                    + "dose, its switch its first change of dose, up or down; DID^n_l divides DID_l by the switchers' mean absolute change of dose "
+                    + "summed over the l periods from the switch (did_multiplegt_dyn's normalized effects), the effect per unit of dose", at: 0)
+        }
         if fit.withoutFirstPeriod + fit.withGaps > 0 {
             notes.append(
                 "\(fit.withoutFirstPeriod) units without the first period and \(fit.withGaps) with a gap between observed periods left out (their baseline or switch is not seen)"
@@ -95,7 +111,7 @@ extension PanelEstimation {
         }
         if !used.isEmpty {
             let slopes = fit.covariateSlopes.sorted { $0.key < $1.key }.map { baseline, theta in
-                "units \(baseline == 1 ? "treated" : "untreated") in the first period: "
+                "units \(firstPeriodLabel(baseline, binary: fit.overall != nil)) in the first period: "
                     + zip(used, theta).map { String(format: "%@ %.4g", panel.covariateNames[$0] as NSString, $1) }.joined(separator: ", ")
             }
             let names = used.map { panel.covariateNames[$0] }.joined(separator: ", ")
@@ -105,7 +121,7 @@ extension PanelEstimation {
                     + "on the covariates' changes and period effects over units not yet switched; DID_M, DID_+, DID_- and the placebo one period "
                     + "before use the outcome as observed; slopes: " + slopes.joined(separator: "; ")
                     + fit.baselinesWithoutSlopes.map {
-                        "; units \($0 == 1 ? "treated" : "untreated") in the first period have too few unit-periods not yet switched for the "
+                        "; units \(firstPeriodLabel($0, binary: fit.overall != nil)) in the first period have too few unit-periods not yet switched for the "
                             + "slopes and are left out of the dynamic effects"
                     }.joined())
         }
@@ -116,8 +132,12 @@ extension PanelEstimation {
                     + (weightVaries ? "; the weight varies within units, and each unit's weight in its first observed period is used" : ""))
         }
         notes += LongPanel.absorbedNote(absorbed)
+        let title =
+            fit.overall == nil
+            ? "de Chaisemartin & D'Haultfœuille: dynamic effects of a dose"
+            : "de Chaisemartin & D'Haultfœuille (DID_M): effect at the switch" + (dynamic.isEmpty ? "" : ", and dynamic effects")
         let table = DiDTable(
-            title: "de Chaisemartin & D'Haultfœuille (DID_M): effect at the switch" + (dynamic.isEmpty ? "" : ", and dynamic effects"), estimator: estimator,
+            title: title, estimator: estimator,
             rows: rows,
             observations: panel.outcome.count, clusters: fit.clusters,
             seType: "cohort-recentred influence function, clustered by \(panel.clusterName)", notes: notes)
@@ -126,4 +146,9 @@ extension PanelEstimation {
         let covariance = estimated.map { a in estimated.map { b in a.1.covariance(with: b.1) } }
         return table.withEventCovariance(covariance, exact: { _ in true })
     }
+}
+
+/// How a first-period treatment reads in a note: treated or untreated for a 0/1 treatment, its dose otherwise.
+private func firstPeriodLabel(_ baseline: Double, binary: Bool) -> String {
+    binary ? (baseline == 1 ? "treated" : "untreated") : "with a dose of \(String(format: "%g", baseline))"
 }

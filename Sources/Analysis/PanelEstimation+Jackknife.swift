@@ -4,10 +4,12 @@ extension LongPanel {
     /// The panel's given rows (codes and labels kept, so terms and cohorts read the same).
     func keeping(rows: [Int]) throws -> LongPanel {
         func pick<T>(_ values: [T]) -> [T] { rows.map { values[$0] } }
-        return try LongPanel(
+        var kept = try LongPanel(
             outcome: pick(outcome), unit: pick(unit), unitLabels: unitLabels, period: pick(period), periods: periods, cohort: cohort,
             cluster: pick(cluster), clusterLabels: clusterLabels, clusterName: clusterName, weight: weight.map(pick), weightName: weightName,
             covariateNames: covariateNames, covariates: covariates.map(pick), reportedTreatment: reportedTreatment.map(pick))
+        kept.dose = dose.map(pick)
+        return kept
     }
 
     /// The panel without the rows of one cluster.
@@ -29,11 +31,12 @@ extension LongPanel {
         }
         let absorbed = panel.covariates.indices.filter { !varying.contains($0) }.map { panel.covariateNames[$0] }
         guard !absorbed.isEmpty else { return (panel, outcome.count - complete.count, []) }
-        let kept = try LongPanel(
+        var kept = try LongPanel(
             outcome: panel.outcome, unit: panel.unit, unitLabels: panel.unitLabels, period: panel.period, periods: panel.periods,
             cohort: panel.cohort, cluster: panel.cluster, clusterLabels: panel.clusterLabels, clusterName: panel.clusterName,
             weight: panel.weight, weightName: panel.weightName, covariateNames: varying.map { panel.covariateNames[$0] },
             covariates: varying.map { panel.covariates[$0] }, reportedTreatment: panel.reportedTreatment)
+        kept.dose = panel.dose
         return (kept, outcome.count - complete.count, absorbed)
     }
 

@@ -26,6 +26,9 @@ public struct LongPanel: Sendable {
     public let covariates: [[Double]]
     /// Each row's treatment as reported, when adoption is not absorbing; nil: treated from the first treated period on.
     public let reportedTreatment: [Bool]?
+    /// Each row's treatment level when the treatment is a dose (non-binary, for de Chaisemartin & D'Haultfœuille's dynamic
+    /// effects); `reportedTreatment` is then dose ≠ 0.
+    public var dose: [Double]?
 
     /// A panel with integer codes (0..<labels.count) for units and clusters.
     public init(

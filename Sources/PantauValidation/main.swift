@@ -135,7 +135,9 @@ func switchingPanel(seed: UInt64, covariate: Bool = false, weighted: Bool) throw
     let (panel, target) = try switchingPanel(seed: UInt64(470_000 + replication), weighted: true)
     let table = try PanelEstimation.chaisemartinDHaultfoeuille(panel)
     guard let row = table.rows.first(where: { $0.term == "DID_M (switchers)" }) else { return }
-    record("DID_M with survey weights (effect = weight), jackknife by district", row.coefficient.estimate, row.coefficient.low, row.coefficient.high, truth: target)
+    record(
+        "DID_M with survey weights (effect = weight), jackknife by district", row.coefficient.estimate, row.coefficient.low, row.coefficient.high, truth: target
+    )
     if let plugIn = row.conventionalStandardError?.value {
         let critical = StudentT.quantile(0.975, degreesOfFreedom: 39)
         record(

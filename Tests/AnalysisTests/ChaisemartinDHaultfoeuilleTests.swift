@@ -2,7 +2,8 @@
 // cohort-recentred plug-in standard errors, the placebo's estimate, and the dynamic effects DID_1 … DID_3 and their
 // placebos with their standard errors (L_max = 3), on a simulated panel whose treatment switches
 // on and off, balanced and with units missing the first period, a middle period or the last ones; and DID^X, the dynamic
-// effects adjusted for a time-varying covariate (diff-diff's controls). Fixtures:
+// effects adjusted for a time-varying covariate (diff-diff's controls); and a non-binary treatment (a dose of 0, 1 or 2):
+// its dynamic effects, placebos and normalised effects. Fixtures:
 // Fixtures/dcdh_panel.csv and dcdh_reference.csv, written by Scripts/reference/dcdh_diffdiff.py (Scripts/validate_did.sh
 // reruns it and compares).
 import Foundation
@@ -32,7 +33,7 @@ struct ChaisemartinDHaultfoeuilleTests {
             treated[unit][period] = row[2] == "1"
         }
         let fit = try ChaisemartinDHaultfoeuille(outcome: outcome, treated: treated, clusterCodes: nil, horizons: 3, placebos: 3)
-        let reference = try Self.fixture("dcdh_reference.csv").filter { $0[0] == sample && !$0[1].contains("X") }
+        let reference = try Self.fixture("dcdh_reference.csv").filter { $0[0] == sample && !$0[1].contains("X") && !$0[1].contains("dose") }
         #expect(reference.count == 10)
         let effects =
             [("DID_M", fit.overall), ("DID_+", fit.joiners), ("DID_-", fit.leavers), ("placebo", fit.placebo)]
@@ -115,7 +116,7 @@ struct ChaisemartinDHaultfoeuilleTests {
             outcome: outcome, treated: treated, clusterCodes: (0..<150).map { $0 % 20 }, horizons: 2, placebos: 1,
             weights: (0..<150).map { Double(1 + $0 % 3) })
         for (term, effect) in [
-            ("DID_M (switchers)", fit.overall), ("event time 0 (DID_1)", fit.dynamic[0]!), ("event time -2 (placebo 1)", fit.dynamicPlacebos[0]!),
+            ("DID_M (switchers)", fit.overall!), ("event time 0 (DID_1)", fit.dynamic[0]!), ("event time -2 (placebo 1)", fit.dynamicPlacebos[0]!),
         ] {
             let row = try #require(table.rows.first { $0.term == term })
             #expect(abs(row.coefficient.estimate - effect.estimate) < 1e-12, "\(term)")
@@ -123,6 +124,37 @@ struct ChaisemartinDHaultfoeuilleTests {
             #expect(abs(try #require(row.conventionalStandardError).value - effect.standardError) < 1e-12, "\(term)")
         }
         #expect(table.notes.contains { $0.hasPrefix("weighted by w: each unit counts as its survey weight") && !$0.contains("varies within units") })
+    }
+
+    @Test(
+        "a dose (0, 1 or 2): the dynamic effects, their placebos and the normalised effects with their standard errors equal diff-diff's to 1e-6",
+        arguments: ["balanced", "unbalanced"])
+    func doseMatchesDiffDiff(sample: String) throws {
+        let rows = try Self.fixture("dcdh_panel.csv").filter { sample == "balanced" || $0[4] == "1" }
+        var outcome = [[Double]](repeating: [Double](repeating: .nan, count: 7), count: 150)
+        var dose = [[Double?]](repeating: [Double?](repeating: nil, count: 7), count: 150)
+        for row in rows {
+            let unit = Int(row[0])!, period = Int(row[1])! - 2020
+            outcome[unit][period] = Double(row[8])!
+            dose[unit][period] = Double(row[7])!
+        }
+        let fit = try ChaisemartinDHaultfoeuille(outcome: outcome, dose: dose, clusterCodes: nil, horizons: 3, placebos: 3)
+        #expect(fit.overall == nil && fit.joiners == nil && fit.placebo == nil)
+        let reference = try Self.fixture("dcdh_reference.csv").filter { $0[0] == sample && $0[1].contains("dose") }
+        #expect(reference.count == 9)
+        var effects: [(String, ChaisemartinDHaultfoeuille.Effect?)] = []
+        for l in 1...3 {
+            effects.append(("DIDdose_\(l)", fit.dynamic[l - 1]))
+            effects.append(("placebodose_\(l)", fit.dynamicPlacebos[l - 1]))
+            effects.append(("normalizeddose_\(l)", fit.normalized[l - 1]))
+        }
+        for row in reference {
+            let effect = try #require(effects.first { $0.0 == row[1] }?.1, "\(row[1])")
+            #expect(close(effect.estimate, Double(row[2])!), "\(sample) \(row[1]): \(effect.estimate) vs \(row[2])")
+            #expect(close(effect.standardError, Double(row[3])!), "\(sample) \(row[1]) SE: \(effect.standardError) vs \(row[3])")
+        }
+        // DID_M is for a 0/1 treatment: a dose without dynamic effects is refused with the reason.
+        #expect(throws: EstimationError.self) { try ChaisemartinDHaultfoeuille(outcome: outcome, dose: dose, clusterCodes: nil) }
     }
 
     @Test(
@@ -219,7 +251,7 @@ struct ChaisemartinDHaultfoeuilleTests {
         let fit = try ChaisemartinDHaultfoeuille(
             outcome: (0..<150).map { u in (0..<7).map { t in Double(rows[u * 7 + t][3])! } },
             treated: (0..<150).map { u in (0..<7).map { t in rows[u * 7 + t][2] == "1" } }, clusterCodes: nil, horizons: 2)
-        let (m, plus, minus) = (fit.overall, try #require(fit.joiners), try #require(fit.leavers))
+        let (m, plus, minus) = (try #require(fit.overall), try #require(fit.joiners), try #require(fit.leavers))
         let nm = Double(m.switchers), np = Double(plus.switchers), nn = Double(minus.switchers)
         let combined = np * np * plus.covariance(with: plus) + nn * nn * minus.covariance(with: minus) + 2 * np * nn * plus.covariance(with: minus)
         #expect(abs(nm * nm * m.covariance(with: m) - combined) < 1e-9 * combined)

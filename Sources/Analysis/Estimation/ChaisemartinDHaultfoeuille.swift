@@ -11,6 +11,9 @@ import Foundation
 /// (did_multiplegt_dyn; diff-diff's L_max) and their placebos, with the same plug-in.
 /// With unit weights (survey weights), each unit counts as N_g units in every mean and sum, the paper's N_{g,t} for a
 /// group of N_g individuals: exactly the estimate of the panel with each unit repeated N_g times within its cluster.
+/// A non-binary treatment (a dose) has the dynamic effects only, as in did_multiplegt_dyn: baselines are the first
+/// period's dose, a unit's first switch is its first change of dose, signed by its direction, and the normalised effects
+/// DID^n_l divide DID_l by the switchers' mean absolute cumulative change of dose; DID_M is for a 0/1 treatment.
 public struct ChaisemartinDHaultfoeuille: Sendable {
     public struct Effect: Sendable {
         public let estimate: Double
@@ -29,7 +32,8 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
         }
     }
 
-    public let overall: Effect
+    /// DID_M (nil for a non-binary treatment).
+    public let overall: Effect?
     public let joiners: Effect?
     public let leavers: Effect?
     public let placebo: Effect?
@@ -40,6 +44,9 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
     /// Their placebos DID^pl_l for l = 1 … placebos: the change from the period before the first switch back to l
     /// periods before it, against the controls of horizon l.
     public let dynamicPlacebos: [Effect?]
+    /// For a non-binary treatment, DID^n_l = DID_l / δ_l for l = 1 … horizons, δ_l the switchers' mean |Σ_{k<l}
+    /// (D_{g,F_g+k} − D_{g,1})|; empty for a 0/1 treatment.
+    public let normalized: [Effect?]
     public let units: Int
     public let clusters: Int?
     /// Units left out: without the first period, and with a gap between their first and last observed periods.
@@ -51,20 +58,20 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
     public let periodsWithoutComparison: Int
     /// With covariates (DID^X): each baseline treatment's covariate slopes, from the outcome's changes on the covariates'
     /// changes and period effects over units not yet switched.
-    public let covariateSlopes: [Int: [Double]]
+    public let covariateSlopes: [Double: [Double]]
     /// With covariates: the baseline treatments with too few unit-periods of units not yet switched for the slopes,
     /// whose units are left out of the dynamic effects.
-    public let baselinesWithoutSlopes: [Int]
+    public let baselinesWithoutSlopes: [Double]
 
     /// DID^X (de Chaisemartin & D'Haultfœuille 2024, Web Appendix 1.2; diff-diff's `controls`): for each baseline
     /// treatment, θ from first differences ΔY on an intercept, ΔX and period dummies over the unit-periods of units not
     /// yet switched (both periods observed); the outcome net of Xθ in levels, which differences take into the dynamic
     /// effects. A baseline with too few such unit-periods for θ leaves its units out of the dynamic effects.
     static func residualized(
-        y: [[Double]], d: [[Int]], x: [[[Double]]], firstSwitch: [Int], weight: [Double]? = nil, present: (Int, Int) -> Bool
-    ) throws -> (y: [[Double]], slopes: [Int: [Double]], without: [Int]) {
+        y: [[Double]], d: [[Double]], x: [[[Double]]], firstSwitch: [Int], weight: [Double]? = nil, present: (Int, Int) -> Bool
+    ) throws -> (y: [[Double]], slopes: [Double: [Double]], without: [Double]) {
         guard !x.isEmpty, let periodCount = y.first?.count else { return (y, [:], []) }
-        var adjusted = y, slopes: [Int: [Double]] = [:], without: [Int] = []
+        var adjusted = y, slopes: [Double: [Double]] = [:], without: [Double] = []
         for baseline in Set(d.map { $0[0] }).sorted() {
             let members = y.indices.filter { d[$0][0] == baseline }
             var cells: [(g: Int, t: Int)] = []
@@ -106,6 +113,18 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
         outcome: [[Double]], treated: [[Bool?]], clusterCodes: [Int]?, horizons: Int = 0, placebos: Int = 0, covariates: [[[Double]]] = [],
         weights: [Double]? = nil
     ) throws {
+        try self.init(
+            outcome: outcome, dose: treated.map { $0.map { $0.map { $0 ? 1 : 0 } } }, clusterCodes: clusterCodes, horizons: horizons,
+            placebos: placebos, covariates: covariates, weights: weights)
+    }
+
+    /// The same with the treatment's level `dose[u][t]` (nil: not observed); a treatment with levels other than 0 and 1
+    /// needs horizons (its dynamic effects).
+    public init(
+        outcome: [[Double]], dose: [[Double?]], clusterCodes: [Int]?, horizons: Int = 0, placebos: Int = 0, covariates: [[[Double]]] = [],
+        weights: [Double]? = nil
+    ) throws {
+        let treated = dose
         let periodCount = outcome.first?.count ?? 0
         guard periodCount >= 2 else { throw EstimationError.emptyCell("panel (fewer than two periods)") }
         var kept: [Int] = []
@@ -121,26 +140,30 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
                 kept.append(u)
             }
         }
-        let y = kept.map { outcome[$0] }, d = kept.map { u in treated[u].map { $0.map { $0 ? 1 : 0 } ?? -1 } }
+        let y = kept.map { outcome[$0] }, d = kept.map { u in treated[u].map { $0 ?? .nan } }
         let n = kept.count
+        let binary = d.allSatisfy { $0.allSatisfy { $0.isNaN || $0 == 0 || $0 == 1 } }
+        guard binary || horizons > 0 else {
+            throw EstimationError.unsupported(
+                estimator: "chaisemartin_dhaultfoeuille's DID_M (a 0/1 treatment)", what: "a treatment with other levels (ask for dynamic effects: lags)")
+        }
         let w = weights.map { all in kept.map { all[$0] } } ?? [Double](repeating: 1, count: n)
         func total(_ units: [Int]) -> Double { units.reduce(0) { $0 + w[$1] } }
-        func present(_ g: Int, _ t: Int) -> Bool { d[g][t] >= 0 && !y[g][t].isNaN }
+        func present(_ g: Int, _ t: Int) -> Bool { !d[g][t].isNaN && !y[g][t].isNaN }
 
         // Each unit's cohort: its baseline treatment, its first switch and the switch's direction.
-        // Coded as one number: (baseline, first switch period + 1, direction + 1) in mixed radix.
-        var cohortKey: [Int] = [], firstSwitch: [Int] = [], switchDirection: [Int] = []
+        var cohortKey: [[Double]] = [], firstSwitch: [Int] = [], switchDirection: [Int] = []
         for g in 0..<n {
             var (first, direction) = (-1, 0)
             for t in 1..<periodCount where present(g, t) && present(g, t - 1) && d[g][t] != d[g][t - 1] {
                 (first, direction) = (t, d[g][t] > d[g][t - 1] ? 1 : -1)
                 break
             }
-            cohortKey.append((d[g][0] * (periodCount + 1) + first + 1) * 3 + direction + 1)
+            cohortKey.append([d[g][0], Double(first), Double(direction)])
             firstSwitch.append(first)
             switchDirection.append(direction)
         }
-        var baselineCount: [Int: Int] = [:]
+        var baselineCount: [Double: Int] = [:]
         for g in 0..<n { baselineCount[d[g][0], default: 0] += 1 }
         let eligible = (0..<n).map { baselineCount[d[$0][0]]! >= 2 }
 
@@ -149,7 +172,7 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
         var joinerCells = 0, leaverCells = 0, placeboCells = 0, withoutComparison = 0
         var joinerWeight = 0.0, leaverWeight = 0.0, placeboWeight = 0.0
         var joinerSum = 0.0, leaverSum = 0.0, placeboSum = 0.0
-        for t in 1..<periodCount {
+        for t in 1..<periodCount where binary {
             let cells = (0..<n).filter { present($0, t) && present($0, t - 1) }
             let change = { (g: Int) in y[g][t] - y[g][t - 1] }
             let joiners = cells.filter { d[$0][t - 1] == 0 && d[$0][t] == 1 }, stayedOut = cells.filter { d[$0][t - 1] == 0 && d[$0][t] == 0 }
@@ -204,10 +227,12 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
         for g in 0..<n { uOverall[g] = uJoiners[g] + uLeavers[g] }
         placeboSum = uPlacebo.reduce(0, +)
         let switchers = joinerCells + leaverCells
-        guard switchers > 0 else { throw EstimationError.noVariation(column: "treatment (no unit switches in or out between two observed periods)") }
+        guard switchers > 0 || !binary && firstSwitch.contains(where: { $0 >= 0 }) else {
+            throw EstimationError.noVariation(column: "treatment (no unit switches in or out between two observed periods)")
+        }
 
         // Cohort-recentred contributions, over the units eligible for the variance, summed by cluster if asked.
-        let cohorts = Dictionary(uniqueKeysWithValues: Set(cohortKey).sorted().enumerated().map { ($1, $0) })
+        let cohorts = Dictionary(uniqueKeysWithValues: Set(cohortKey).sorted { $0.lexicographicallyPrecedes($1) }.enumerated().map { ($1, $0) })
         let cohortOf = cohortKey.map { cohorts[$0]! }
         let clusterOf = clusterCodes.map { codes in kept.map { codes[$0] } }
         // With weights, a unit's contribution is N_g times its own; the cohort's mean per unit of weight is taken out of
@@ -226,7 +251,7 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
                 estimate: sum / weight, standardError: squares > 0 ? squares.squareRoot() / weight : .nan, switchers: switchers,
                 switcherWeight: weight, totals: totals)
         }
-        overall = effect(joinerSum + leaverSum, uOverall, switchers: switchers, weight: joinerWeight + leaverWeight)
+        overall = binary ? effect(joinerSum + leaverSum, uOverall, switchers: switchers, weight: joinerWeight + leaverWeight) : nil
         joiners = joinerCells == 0 ? nil : effect(joinerSum, uJoiners, switchers: joinerCells, weight: joinerWeight)
         leavers = leaverCells == 0 ? nil : effect(leaverSum, uLeavers, switchers: leaverCells, weight: leaverWeight)
         placebo = placeboCells == 0 ? nil : effect(placeboSum, uPlacebo, switchers: placeboCells, weight: placeboWeight)
@@ -239,15 +264,16 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
         func presentDynamic(_ g: Int, _ t: Int) -> Bool { d[g][t] >= 0 && !yDynamic[g][t].isNaN }
         // A unit can stand in as a control up to the period before its first switch; the last period any unit of a
         // baseline can (T_g) bounds the horizons of that baseline's switchers.
-        var lastControlPeriod: [Int: Int] = [:]
+        var lastControlPeriod: [Double: Int] = [:]
         for g in 0..<n { lastControlPeriod[d[g][0]] = max(lastControlPeriod[d[g][0]] ?? -1, firstSwitch[g] < 0 ? periodCount - 1 : firstSwitch[g] - 1) }
         // Switchers grouped by baseline and first switch share their controls at every horizon.
-        let switchCohorts = Dictionary(grouping: (0..<n).filter { firstSwitch[$0] >= 0 }) { [d[$0][0], firstSwitch[$0]] }
+        let switchCohorts = Dictionary(grouping: (0..<n).filter { firstSwitch[$0] >= 0 }) { [d[$0][0], Double(firstSwitch[$0])] }
         let byBaseline = Dictionary(grouping: 0..<n) { d[$0][0] }
-        func dynamicEffect(_ l: Int, placebo: Bool) -> Effect? {
-            var u = [Double](repeating: 0, count: n), sum = 0.0, count = 0, weight = 0.0
+        // DID_l (or its placebo) and, for the normalised effect, the switchers' weighted mean |cumulative dose change|.
+        func dynamicEffect(_ l: Int, placebo: Bool) -> (effect: Effect, doseChange: Double)? {
+            var u = [Double](repeating: 0, count: n), sum = 0.0, count = 0, weight = 0.0, doseChange = 0.0
             for (key, members) in switchCohorts.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-                let (baseline, reference) = (key[0], key[1] - 1)
+                let (baseline, reference) = (key[0], Int(key[1]) - 1)
                 let forward = reference + l, target = placebo ? reference - l : forward
                 guard target >= 0, forward < periodCount, lastControlPeriod[baseline]! >= forward else { continue }
                 let switching = members.filter { presentDynamic($0, reference) && presentDynamic($0, target) }
@@ -266,15 +292,28 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
                     sum += sign * w[g] * (change(g) - controlMean)
                     u[g] += sign * w[g] * change(g)
                     signs += sign * w[g]
+                    doseChange += w[g] * abs((0..<l).reduce(0.0) { $0 + d[g][reference + 1 + $1] - d[g][0] })
                 }
                 for c in controls { u[c] -= signs * w[c] / controlWeight * change(c) }
                 count += switching.count
                 weight += total(switching)
             }
-            return count == 0 ? nil : effect(sum, u, switchers: count, weight: weight)
+            return count == 0 ? nil : (effect(sum, u, switchers: count, weight: weight), doseChange / weight)
         }
-        dynamic = horizons > 0 ? (1...horizons).map { dynamicEffect($0, placebo: false) } : []
-        dynamicPlacebos = placebos > 0 ? (1...placebos).map { dynamicEffect($0, placebo: true) } : []
+        let forward = horizons > 0 ? (1...horizons).map { dynamicEffect($0, placebo: false) } : []
+        dynamic = forward.map { $0?.effect }
+        dynamicPlacebos = placebos > 0 ? (1...placebos).map { dynamicEffect($0, placebo: true)?.effect } : []
+        normalized =
+            binary
+            ? []
+            : forward.map { pair in
+                pair.flatMap { effect, change in
+                    change > 0
+                        ? Effect(
+                            estimate: effect.estimate / change, standardError: effect.standardError / change, switchers: effect.switchers,
+                            switcherWeight: effect.switcherWeight * change, totals: effect.totals) : nil
+                }
+            }
         units = n
         if let clusterOf {
             let count = Set(clusterOf).count
