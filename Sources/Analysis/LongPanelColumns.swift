@@ -17,6 +17,8 @@ extension LongPanel {
     public enum Adoption: Sendable {
         case treatment(CodedColumn)
         case cohort(CodedColumn)
+        /// A treatment's level in each row (a dose, for de Chaisemartin & D'Haultfœuille): reversible, treated where not zero.
+        case dose([Double])
     }
 
     /// The panel and plain-language notes on what was read and left out. Periods are ordered numerically when they
@@ -37,8 +39,19 @@ extension LongPanel {
         let periods = order.map { time.values[$0] }
         var cohortOf = [Int?](repeating: nil, count: unit.values.count)
         // A reversible treatment is kept row by row, as given (the cohort is still its first treated period).
-        var reported: [Bool]?
+        var reported: [Bool]?, dose: [Double]?
         switch adoption {
+        case .dose(let levels):
+            if let row = levels.indices.first(where: { levels[$0].isNaN && !outcome[$0].isNaN }) {
+                throw EstimationError.missingDose(
+                    column: adoptionName, unit: unit.values[Int(unit.codes[row])], period: time.values[Int(time.codes[row])])
+            }
+            dose = levels
+            reported = levels.map { $0 != 0 && !$0.isNaN }
+            for i in 0..<rows where reported![i] {
+                let u = Int(unit.codes[i]), p = rank[Int(time.codes[i])]
+                cohortOf[u] = min(cohortOf[u] ?? p, p)
+            }
         case .treatment(let flags):
             // Only 0 and 1: "yes", "2" or an empty cell is a mistake to show, not a 0 to assume.
             if let bad = flags.values.firstIndex(where: { $0 != "0" && $0 != "1" }) {
@@ -88,12 +101,13 @@ extension LongPanel {
         func kept(_ codes: [Int32], _ transform: (Int32) -> Int) -> [Int] { everyRow ? codes.map(transform) : keep.map { transform(codes[$0]) } }
         let notes = ["\(rows) rows, \(unit.values.count) units, \(periods.count) periods; \(rows - keptRows) rows without the outcome left out"]
         let clusterColumn = cluster ?? unit
-        let panel = try LongPanel(
+        var panel = try LongPanel(
             outcome: kept(outcome), unit: kept(unit.codes) { Int($0) }, unitLabels: unit.values,
             period: kept(time.codes) { rank[Int($0)] }, periods: periods, cohort: cohortOf,
             cluster: kept(clusterColumn.codes) { Int($0) }, clusterLabels: clusterColumn.values,
             clusterName: clusterName ?? unitName, weight: weight.map(kept), weightName: weightName,
             covariateNames: covariates.map(\.name), covariates: covariates.map { kept($0.values) }, reportedTreatment: reported.map(kept))
+        panel.dose = dose.map(kept)
         return (panel, notes)
     }
 }

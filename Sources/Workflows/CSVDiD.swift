@@ -95,6 +95,8 @@ public struct PanelCSV: Sendable {
         case treatment(column: String)
         /// A column with each unit's first treated period (0 or empty: never).
         case cohort(column: String)
+        /// A numeric treatment level (a dose) in each row, for chaisemartin_dhaultfoeuille's dynamic effects.
+        case dose(column: String)
     }
 
     public enum Estimator: String, CaseIterable, Sendable {
@@ -152,9 +154,13 @@ public struct PanelCSV: Sendable {
         if !crossSections { wanted[unit] = .text }
         let adoptionColumn: String
         switch adoption {
-        case .treatment(let column), .cohort(let column): adoptionColumn = column
+        case .treatment(let column), .cohort(let column), .dose(let column): adoptionColumn = column
         }
-        for name in [adoptionColumn, cluster].compactMap({ $0 }) { wanted[name] = .text }
+        if case .dose = adoption, let other = estimators.first(where: { $0 != .chaisemartinDHaultfoeuille }) {
+            throw WorkflowError.estimation(source: nil, .doseNeedsChaisemartin(estimator: other.rawValue))
+        }
+        if case .dose = adoption { wanted[adoptionColumn] = .number }
+        for name in [adoptionColumn, cluster].compactMap({ $0 }) where wanted[name] == nil { wanted[name] = .text }
         for name in [weights].compactMap({ $0 }) + covariates { wanted[name] = .number }
         let table: CSVColumns
         switch CSVColumns.read(path: path, columns: wanted, numberLimit: 1e100) {
@@ -188,6 +194,7 @@ public struct PanelCSV: Sendable {
                     switch adoption {
                     case .treatment(let column): .treatment(coded(column))
                     case .cohort(let column): .cohort(coded(column))
+                    case .dose(let column): .dose(table.number(column)!)
                     }
                 }(),
                 cluster: cluster.map(coded), clusterName: cluster, weight: weights.map { table.number($0)! }, weightName: weights,

@@ -5,6 +5,8 @@
 // W4 a round's last day comes from the store, else from a six-monthly code, else it is unknown (no made-up date)
 // W5 an indicator run over a store without completed interviews is a named error
 // W6 Callaway & Sant'Anna from repeated cross-sections and from an unbalanced panel kept whole equal csdid's
+// W7 a dose column (--dose) gives de Chaisemartin & D'Haultfœuille's dynamic effects of a non-binary treatment; other
+//    estimators and a row without a dose are named errors
 import Analysis
 import Expressions
 import Foundation
@@ -58,6 +60,33 @@ struct WorkflowTests {
         #expect(throws: WorkflowError.emptyFile(path: empty)) {
             try PanelCSV(path: empty, outcome: "y", unit: "u", time: "t", adoption: .cohort(column: "g")).run(format: .md)
         }
+    }
+
+    @Test("W7: a dose column: the dynamic effects and the effects per unit of dose; other estimators and a missing dose are named errors")
+    func dose() throws {
+        // A small panel: 8 units over 4 periods, doses 0, 1 and 2, the outcome up 1.5 per unit of dose.
+        var lines = ["unit,period,dose,y"]
+        for unit in 0..<8 {
+            for period in 0..<4 {
+                let dose = unit < 3 ? 0 : period >= 1 + unit % 3 ? Double(1 + unit % 2) : 0
+                lines.append(
+                    "u\(unit),\(period),\(Int(dose)),\(Double(unit) * 0.3 + 0.2 * Double(period) + 1.5 * dose + Double((unit * 7 + period) % 5) * 0.01)")
+            }
+        }
+        let path = try temporaryPath("dose.csv")
+        try (lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        var request = PanelCSV(path: path, outcome: "y", unit: "unit", time: "period", adoption: .dose(column: "dose"))
+        request.estimators = [.chaisemartinDHaultfoeuille]
+        (request.leads, request.lags) = (0, 1)
+        request.sensitivity = false
+        let output = try request.run(format: .md).output
+        #expect(output.contains("dynamic effects of a dose") && output.contains("| event time 0 (DID_1) | 2.4000"))
+        #expect(output.contains("DID^n_1 (event time 0, per unit of dose) | 1.5"))
+        request.estimators = [.twfe, .chaisemartinDHaultfoeuille]
+        #expect(throws: WorkflowError.estimation(source: nil, .doseNeedsChaisemartin(estimator: "twfe"))) { try request.run(format: .md) }
+        request.estimators = [.chaisemartinDHaultfoeuille]
+        try (lines.joined(separator: "\n").replacingOccurrences(of: "u5,3,2,", with: "u5,3,,") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: WorkflowError.estimation(source: nil, .missingDose(column: "dose", unit: "u5", period: "3"))) { try request.run(format: .md) }
     }
 
     @Test("W3: the demo refuses a folder it did not make, and leaves it as it was")

@@ -14,6 +14,8 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
     case noRows
     case unsupported(estimator: String, what: String)
     case notBinary(column: String, value: String, unit: String, period: String)
+    case missingDose(column: String, unit: String, period: String)
+    case doseNeedsChaisemartin(estimator: String)
     case duplicateRows(unit: String, period: String, count: Int, unitName: String, timeName: String)
     case needsPanel(estimator: String)
     case clusterTooLargeForCR2(rows: Int, limit: Int)
@@ -35,6 +37,10 @@ public enum EstimationError: Error, Hashable, Sendable, CustomStringConvertible 
         case .unsupported(let estimator, let what): "\(estimator) does not take \(what) yet; run it without them, or use twfe or callaway_santanna"
         case .notBinary(let column, let value, let unit, let period):
             "\(column) must be 0 or 1 in every row; unit \(unit) in \(period) has '\(value)'"
+        case .doseNeedsChaisemartin(let estimator):
+            "\(estimator) needs a 0/1 treatment (--treat or --cohort); a dose (--dose) is for chaisemartin_dhaultfoeuille alone"
+        case .missingDose(let column, let unit, let period):
+            "the dose (\(column)) must be a number in every row with the outcome; unit \(unit) in \(period) has none"
         case .duplicateRows(let unit, let period, let count, let unitName, let timeName):
             "\(count) row\(count == 1 ? " repeats" : "s repeat") a unit and period already given (first: \(unitName) \(unit), \(timeName) \(period)); a panel has one row per unit and period"
         case .clusterTooLargeForCR2(let rows, let limit):

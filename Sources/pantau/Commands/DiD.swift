@@ -47,6 +47,12 @@ struct DiD: ParsableCommand {
     @Option(help: "A column with each unit's first treated period (0 or empty: never).")
     var cohort: String?
 
+    @Option(
+        help:
+            "A numeric treatment level (a dose) column, for --estimator chaisemartin_dhaultfoeuille with --lags: the dynamic effects of changes of dose up or down, and per unit of dose."
+    )
+    var dose: String?
+
     @Option(help: "With covariates, Callaway & Sant'Anna by dr (doubly robust, the did package's default) or or (outcome regression).")
     var method: String = "dr"
 
@@ -86,7 +92,8 @@ struct DiD: ParsableCommand {
 
     /// The estimators asked for, or the default for the data's kind.
     var estimatorNames: [String] {
-        (estimator ?? (crossSections ? "callaway_santanna" : "twfe,event_study,callaway_santanna")).split(separator: ",").map(String.init)
+        let fallback = crossSections ? "callaway_santanna" : dose != nil ? "chaisemartin_dhaultfoeuille" : "twfe,event_study,callaway_santanna"
+        return (estimator ?? fallback).split(separator: ",").map(String.init)
     }
 
     @Option(help: "Event studies with --data: event times before −leads are binned at the first (default 3).")
@@ -134,8 +141,8 @@ struct DiD: ParsableCommand {
             }
         }
         if data != nil, time != nil {
-            if outcome.isEmpty || (unit == nil && !crossSections) || (treat == nil) == (cohort == nil) {
-                throw ValidationError("a panel needs --outcome, --unit, --time and one of --treat or --cohort")
+            if outcome.isEmpty || (unit == nil && !crossSections) || [treat, cohort, dose].compactMap({ $0 }).count != 1 {
+                throw ValidationError("a panel needs --outcome, --unit, --time and one of --treat, --cohort or --dose")
             }
             if !["dr", "or"].contains(method) { throw ValidationError("--method is dr or or") }
             if !["not_yet_treated", "never_treated"].contains(comparison) { throw ValidationError("--comparison is not_yet_treated or never_treated") }
@@ -175,7 +182,7 @@ struct DiD: ParsableCommand {
         Memory.prepareForLargeArrays()
         var request = PanelCSV(
             path: data, outcome: outcome, unit: unit ?? "", time: time,
-            adoption: treat.map { .treatment(column: $0) } ?? .cohort(column: cohort ?? ""))
+            adoption: treat.map { .treatment(column: $0) } ?? dose.map { .dose(column: $0) } ?? .cohort(column: cohort ?? ""))
         request.crossSections = crossSections
         request.keepUnbalanced = keepUnbalanced
         request.reversible = reversible
