@@ -10,6 +10,9 @@ public struct DiDSpec: Sendable {
         case answer(CompiledExpression)
         /// A frame attribute equal to 1, treated from a round on.
         case attribute(String, from: String)
+        /// A treatment's level, a number per interview (`dose:`): de Chaisemartin & D'Haultfœuille's dynamic effects of a
+        /// non-binary treatment; a unit-round is treated where the dose is not zero.
+        case dose(Measure)
     }
 
     /// A number per interview: an expression over its answers, or an attribute of its unit in the frame
@@ -91,7 +94,7 @@ public struct DiDSpec: Sendable {
     static let keys = [
         "title", "instrument", "outcome", "treatment", "adoption", "cluster", "rounds", "estimators", "comparison", "leads", "lags",
         "small_sample", "weights", "covariates", "method", "unit", "missing_rounds", "sensitivity", "base_period",
-        "standard_errors",
+        "standard_errors", "dose",
     ]
 
     public static func load(path: String, questionnaires: [Questionnaire]) -> Result<DiDSpec, DiagnosticReport> {
@@ -157,8 +160,8 @@ extension SpecReader {
             } else if let compiled = expression(node, in: questionnaire, what: "the treatment") {
                 treatment = .answer(compiled)
             }
-        } else {
-            report(.measureShape, root, "the specification has no treatment")
+        } else if mapping["dose"] == nil {
+            report(.measureShape, root, "the specification has no treatment (or dose)")
         }
         var estimators: [DiDSpec.Estimator] = []
         if case .sequence(let list)? = mapping["estimators"] {
@@ -237,6 +240,22 @@ extension SpecReader {
             "standard_errors", ["conventional": false, "cr2": true], default: false,
             "standard_errors is conventional (CR1, the cluster jackknife under 50 clusters) or cr2 (Bell–McCaffrey with Satterthwaite "
                 + "degrees of freedom, for regression, twfe, sun_abraham, two_stage, two_stage_event_study and imputation)")
+        if let node = mapping["dose"] {
+            // A dose moves up and down, and only de Chaisemartin & D'Haultfœuille's dynamic effects take one.
+            if mapping["treatment"] != nil {
+                report(.badStructure, node, "give treatment (a condition) or dose (a number), not both")
+            } else if mapping["adoption"]?.string != "reversible" {
+                report(.badStructure, node, "a dose can go down as well as up: it needs adoption: reversible")
+            } else if let other = estimators.first(where: { $0 != .chaisemartinDHaultfoeuille }) {
+                report(
+                    .badStructure, node,
+                    "\(other.rawValue) needs a 0/1 treatment; a dose is for chaisemartin_dhaultfoeuille alone (its dynamic effects, lags of 0 or more)")
+            } else if let lags = Int(mapping["lags"]?.string ?? "3"), lags < 0 {
+                report(.badStructure, node, "a dose has the dynamic effects only: lags must be 0 or more")
+            } else {
+                treatment = measure(node, what: "the dose").map { .dose($0) }
+            }
+        }
         guard let treatment else { return nil }
         return DiDSpec(
             path: file, title: mapping["title"]?.string ?? "Difference-in-differences", instrument: instrument, outcome: outcome,

@@ -14,6 +14,8 @@ public struct Panel: Sendable {
         public let weight: Double?
         /// The covariates' values, in the specification's order (nil: no value).
         public let covariates: [Double?]
+        /// The treatment's level, when the specification has a dose.
+        public var dose: Double? = nil
     }
 
     public let rounds: [String]
@@ -29,7 +31,7 @@ public struct Panel: Sendable {
         let hierarchy = FrameHierarchy(units)
         var observations: [Observation] = []
         var notes: [String] = []
-        var missingOutcome = 0
+        var missingOutcome = 0, missingDose = 0
         func measured(_ measure: DiDSpec.Measure, _ context: AnswerContext, unit: String) -> Double? {
             switch measure {
             case .answer(let expression):
@@ -53,21 +55,32 @@ public struct Panel: Sendable {
                     continue
                 }
                 let treated: Bool
+                var dose: Double?
                 switch spec.treatment {
                 case .answer(let expression): treated = Evaluator.isTrue(expression.expression, in: context)
                 case .attribute(let key, let from): treated = hierarchy.attribute(key, of: interview.unit) == "1" && round >= from
+                case .dose(let measure):
+                    guard let level = measured(measure, context, unit: interview.unit) else {
+                        missingDose += 1
+                        continue
+                    }
+                    dose = level
+                    treated = level != 0
                 }
-                observations.append(
+                var observation =
                     Observation(
                         unit: interview.unit, round: index, outcome: number, treated: treated,
                         cluster: hierarchy.ancestor(of: interview.unit, level: spec.cluster)?.code ?? interview.unit,
                         weight: spec.weights.flatMap { measured($0, context, unit: interview.unit) },
-                        covariates: spec.covariates.map { measured($0, context, unit: interview.unit) }))
+                        covariates: spec.covariates.map { measured($0, context, unit: interview.unit) })
+                observation.dose = dose
+                observations.append(observation)
                 count += 1
             }
             notes.append("\(round): \(count) units with the outcome")
         }
         if missingOutcome > 0 { notes.append("\(missingOutcome) unit-rounds without a value of the outcome (missing or special non-response) left out") }
+        if missingDose > 0 { notes.append("\(missingDose) unit-rounds without a value of the dose left out") }
         // Adoption: the first round a unit is treated; with absorbing adoption it stays treated afterwards.
         var first: [String: Int] = [:]
         var switchedOff = Set<String>()
@@ -101,7 +114,13 @@ public struct Panel: Sendable {
                 "\(treatedFromStart) units are already treated in the first round (\(rounds.first ?? "")): they have no pre-period, so staggered estimators leave them out"
             )
         }
-        guard Set(observations.map(\.treated)).count == 2 else {
+        let varies: Bool
+        if case .dose = spec.treatment {
+            varies = Set(observations.compactMap(\.dose)).count >= 2
+        } else {
+            varies = Set(observations.map(\.treated)).count == 2
+        }
+        guard varies else {
             throw EstimationError.noVariation(column: "the treatment")
         }
         return Panel(rounds: rounds, observations: observations, notes: notes, firstTreated: first)
@@ -115,13 +134,14 @@ public struct Panel: Sendable {
         if rows.count < observations.count {
             notes.append("\(observations.count - rows.count) unit-rounds without a value of the weights (\(spec.weights!.name)) left out")
         }
-        let panel = try LongPanel(
+        var panel = try LongPanel(
             outcome: rows.map(\.outcome), unit: rows.map(\.unit), period: rows.map(\.round), periods: rounds,
             firstTreated: firstTreated, cluster: rows.map(\.cluster), clusterName: spec.cluster,
             weight: spec.weights == nil ? nil : rows.map { $0.weight! }, weightName: spec.weights?.name,
             covariateNames: spec.covariates.map(\.name),
             covariates: spec.covariates.indices.map { c in rows.map { $0.covariates[c] } },
             reportedTreatment: spec.absorbing ? nil : rows.map(\.treated))
+        if case .dose = spec.treatment { panel.dose = rows.map { $0.dose ?? 0 } }
         return (panel, notes)
     }
 

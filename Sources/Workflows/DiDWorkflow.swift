@@ -13,6 +13,7 @@ public enum DiDWorkflow {
         let rounds = (spec.rounds ?? available).filter(available.contains)
         var needed = spec.outcome.expression.references
         if case .answer(let treatment) = spec.treatment { needed.formUnion(treatment.expression.references) }
+        if case .dose(.answer(let dose)) = spec.treatment { needed.formUnion(dose.expression.references) }
         for case .answer(let measure) in [spec.weights].compactMap({ $0 }) + spec.covariates { needed.formUnion(measure.expression.references) }
         var data: [String: RoundData] = [:]
         for round in rounds {

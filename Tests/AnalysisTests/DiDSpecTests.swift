@@ -209,4 +209,67 @@ struct DiDSpecTests {
         #expect(table.seType.hasPrefix("cluster jackknife"), "\(table.notes)")
         #expect(abs(table.rows[0].coefficient.estimate - 3) < 0.2, "\(table.rows[0].coefficient.estimate)")
     }
+
+    @Test(
+        "a dose (dose: ${meetings}): the dynamic effects of a non-binary treatment from the store; a dose with other estimators, without reversible adoption or beside a treatment is refused where it is written"
+    )
+    func dose() throws {
+        let text = """
+            instrument: v
+            outcome: ${share}
+            dose: ${meetings}
+            adoption: reversible
+            cluster: district
+            estimators: [chaisemartin_dhaultfoeuille]
+            leads: 2
+            lags: 1
+            """
+        let spec = try DiDSpec.load(path: try write(text), questionnaires: [Self.questionnaire]).get()
+        guard case .dose = spec.treatment else {
+            Issue.record("the dose was not read as one")
+            return
+        }
+        var units: [FrameUnit] = []
+        for district in 1...6 {
+            units.append(FrameUnit(code: "d\(district)", name: "", level: "district", parentCode: nil, attributes: []))
+            for v in 1...5 { units.append(FrameUnit(code: "d\(district)v\(v)", name: "", level: "village", parentCode: "d\(district)", attributes: [])) }
+        }
+        let rounds = ["R1", "R2", "R3", "R4"]
+        var data: [String: RoundData] = [:]
+        for (r, round) in rounds.enumerated() {
+            let interviews = units.filter { $0.level == "village" }.enumerated().map { index, unit -> RoundData.Interview in
+                // Villages 1–2 of each district hold 1 meeting from R2, village 3 two from R3; the share rises 2 per meeting.
+                let v = index % 5
+                let meetings = v < 2 && r >= 1 ? 1 : v == 2 && r >= 2 ? 2 : 0
+                let share = Double(index % 7) + Double(r) + 2 * Double(meetings) + Double((index * (r + 1)) % 3) / 10
+                var values: [Address: Value] = [Address("share"): .number(share)]
+                // One village has no count in R4: left out and said.
+                if !(index == 0 && r == 3) { values[Address("meetings")] = .number(Double(meetings)) }
+                return RoundData.Interview(unit: unit.code, version: "1", values: values)
+            }
+            data[round] = RoundData(round: round, endDay: 0, formID: "v", interviews: interviews)
+        }
+        let built = try Panel.build(spec: spec, rounds: rounds, data: data, units: units)
+        #expect(built.notes.contains("1 unit-rounds without a value of the dose left out"), "\(built.notes)")
+        let (long, _) = try built.longPanel(spec)
+        #expect(long.dose?.contains(2) == true)
+        let table = try PanelEstimation.chaisemartinDHaultfoeuille(long, leads: spec.leads, lags: spec.lags)
+        #expect(table.title == "de Chaisemartin & D'Haultfœuille: dynamic effects of a dose")
+        let perMeeting = try #require(table.rows.first { $0.term == "DID^n_1 (event time 0, per unit of dose)" })
+        #expect(abs(perMeeting.coefficient.estimate - 2) < 0.2, "\(perMeeting.coefficient.estimate)")
+        #expect(!table.rows.contains { $0.term.hasPrefix("DID_M") })
+
+        for (broken, message) in [
+            (text.replacingOccurrences(of: "[chaisemartin_dhaultfoeuille]", with: "[chaisemartin_dhaultfoeuille, twfe]"), "twfe needs a 0/1 treatment"),
+            (text.replacingOccurrences(of: "adoption: reversible", with: "adoption: absorbing"), "it needs adoption: reversible"),
+            (text + "\ntreatment: ${sid} = 'online'", "give treatment (a condition) or dose (a number), not both"),
+        ] {
+            guard case .failure(let report) = DiDSpec.load(path: try write(broken), questionnaires: [Self.questionnaire]) else {
+                Issue.record("accepted: \(broken)")
+                continue
+            }
+            let diagnostic = try #require(report.diagnostics.first { $0.message.contains(message) }, "\(report.diagnostics.map(\.message))")
+            #expect(diagnostic.location.line == 3, "the dose's line: \(diagnostic.location)")
+        }
+    }
 }
