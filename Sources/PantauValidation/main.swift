@@ -129,6 +129,42 @@ func switchingPanel(seed: UInt64, covariate: Bool = false, weighted: Bool) throw
 }
 
 /// DID^X on the switching design with the confounding covariate: truth 2 for DID_1, 0 for the placebos.
+/// 40 districts × 15 villages × 6 rounds whose dose (0, 1 or 2, set by district) moves to another level in a quarter of
+/// rounds; the outcome rises 1.5 per unit of dose at once. DID^n_1 (per unit of dose at the first change) is then 1.5 and
+/// the placebos 0.
+@MainActor func recordDose(_ replication: Int) throws {
+    var random = SplitMix64(seed: UInt64(520_000 + replication))
+    var y: [Double] = [], dose: [Double] = [], units: [String] = [], periods: [Int] = [], clusters: [String] = []
+    for d in 0..<40 {
+        var level = Double(Int(random.uniform() * 3))
+        let shocks = (0..<6).map { _ in random.normal() * 1.2 }, districtLevel = random.normal()
+        var path: [Double] = []
+        for t in 0..<6 {
+            if t > 0 && random.uniform() < 0.25 { level = Double((Int(level) + 1 + Int(random.uniform() * 2)) % 3) }
+            path.append(level)
+        }
+        for v in 0..<15 {
+            let villageLevel = districtLevel + random.normal()
+            for t in 0..<6 {
+                y.append(villageLevel + 0.3 * Double(t) + shocks[t] + 1.5 * path[t] + random.normal())
+                dose.append(path[t])
+                units.append("d\(d)v\(v)")
+                periods.append(t)
+                clusters.append("d\(d)")
+            }
+        }
+    }
+    var panel = try LongPanel(
+        outcome: y, unit: units, period: periods, periods: (0..<6).map { "t\($0)" }, firstTreated: [:], cluster: clusters,
+        clusterName: "district", reportedTreatment: dose.map { $0 != 0 })
+    panel.dose = dose
+    guard let table = tableOrSkip("dose", { try PanelEstimation.chaisemartinDHaultfoeuille(panel, leads: 2, lags: 0) }) else { return }
+    for (term, target) in [("DID^n_1 (event time 0, per unit of dose)", 1.5), ("event time -2 (placebo 1)", 0.0)] {
+        guard let c = table.rows.first(where: { $0.term == term })?.coefficient else { continue }
+        record("dose (0, 1, 2 by district), cluster jackknife: \(term)", c.estimate, c.low, c.high, truth: target)
+    }
+}
+
 /// DID_M with survey weights on the switching design whose effect is the village's weight: the population-weighted
 /// estimand, by district (the jackknife's interval under 50 clusters, as the table gives it, and the plug-in's).
 @MainActor func recordWeightedSwitching(_ replication: Int) throws {
@@ -242,6 +278,7 @@ for replication in 0..<replications {
     try recordCR2(replication, weighted: true)
     try recordWeightedTWFE(replication)
     try recordWeightedSwitching(replication)
+    try recordDose(replication)
     try recordCovariateSwitching(replication)
     if onlyNew { continue }
     let data = panel(seed: UInt64(1_000 + replication))
