@@ -93,7 +93,16 @@ public struct Panel: Sendable {
         if case .attribute(let key, let from) = spec.treatment, let adoption = rounds.firstIndex(where: { $0 >= from }) {
             for unit in Set(observations.map(\.unit)) where hierarchy.attribute(key, of: unit) == "1" { first[unit] = adoption }
         }
-        if !switchedOff.isEmpty {
+        let isDose: Bool
+        if case .dose = spec.treatment { isDose = true } else { isDose = false }
+        if isDose {
+            // A dose: how many levels and how many units change theirs (the 0/1 notes below do not apply).
+            var levels: [String: Set<Double>] = [:]
+            for observation in observations { levels[observation.unit, default: []].insert(observation.dose ?? 0) }
+            let changing = levels.values.filter { $0.count > 1 }.count
+            notes.append(
+                "dose: \(Set(observations.compactMap(\.dose)).count) levels seen; \(changing) of \(levels.count) units change their dose at least once")
+        } else if !switchedOff.isEmpty {
             notes.append(
                 spec.absorbing
                     ? "\(switchedOff.count) units report the treatment and later not; adoption is absorbing, so they count as treated from their first treated round"
@@ -109,7 +118,7 @@ public struct Panel: Sendable {
             }
         }
         let treatedFromStart = first.values.filter { $0 == 0 }.count
-        if treatedFromStart > 0 {
+        if treatedFromStart > 0 && !isDose {
             notes.append(
                 "\(treatedFromStart) units are already treated in the first round (\(rounds.first ?? "")): they have no pre-period, so staggered estimators leave them out"
             )
