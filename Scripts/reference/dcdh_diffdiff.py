@@ -57,31 +57,20 @@ for sample, frame in [("balanced", data), ("unbalanced", unbalanced)]:
     for term, estimate, se in [("DID_M", r.overall_att, r.overall_se), ("DID_+", r.joiners_att, r.joiners_se),
                                ("DID_-", r.leavers_att, r.leavers_se), ("placebo", r.placebo_effect, float("nan"))]:
         out.append([sample, term, repr(float(estimate)), repr(float(se))])
-    # The dynamic effects DID_1 … DID_3 and their placebos, with their analytic standard errors (L_max = 3).
-    r = ChaisemartinDHaultfoeuille(placebo=True, twfe_diagnostic=False, drop_larger_lower=False).fit(
-        frame, outcome="y", unit="unit", time="year", treatment="d", L_max=3)
-    for l in range(1, 4):
-        effect, placebo = r.event_study_effects[l], r.placebo_event_study[-l]
-        out.append([sample, f"DID_{l}", repr(float(effect["effect"])), repr(float(effect["se"]))])
-        out.append([sample, f"placebo_{l}", repr(float(placebo["effect"])), repr(float(placebo["se"]))])
-    # DID^X: the dynamic effects of yx adjusted for x.
-    r = ChaisemartinDHaultfoeuille(placebo=True, twfe_diagnostic=False, drop_larger_lower=False).fit(
-        frame, outcome="yx", unit="unit", time="year", treatment="d", L_max=3, controls=["x"])
-    for l in range(1, 4):
-        effect, placebo = r.event_study_effects[l], r.placebo_event_study[-l]
-        out.append([sample, f"DIDX_{l}", repr(float(effect["effect"])), repr(float(effect["se"]))])
-        out.append([sample, f"placeboX_{l}", repr(float(placebo["effect"])), repr(float(placebo["se"]))])
-    # A non-binary treatment: the dynamic effects and placebos of ydose on the dose (L_max = 3; the per-period DID_M
-    # is for a 0/1 treatment only), and the effects normalised by the dose's cumulative change (DID^n_l).
-    r = ChaisemartinDHaultfoeuille(placebo=True, twfe_diagnostic=False, drop_larger_lower=False).fit(
-        frame, outcome="ydose", unit="unit", time="year", treatment="dose", L_max=3)
-    for l in range(1, 4):
-        effect, placebo = r.event_study_effects[l], r.placebo_event_study[-l]
-        out.append([sample, f"DIDdose_{l}", repr(float(effect["effect"])), repr(float(effect["se"]))])
-        out.append([sample, f"placebodose_{l}", repr(float(placebo["effect"])), repr(float(placebo["se"]))])
-        normalized = (r.normalized_effects or {}).get(l)
-        if normalized is not None:
-            out.append([sample, f"normalizeddose_{l}", repr(float(normalized["effect"])), repr(float(normalized["se"]))])
+    # The dynamic effects DID_1 … DID_3 and their placebos with their analytic standard errors (L_max = 3): of y; of yx
+    # adjusted for x (DID^X); of ydose on the dose, a non-binary treatment (the per-period DID_M is for a 0/1 treatment
+    # only), with the effects normalised by the dose's cumulative change (DID^n_l).
+    for suffix, outcome, treatment, options in [("", "y", "d", {}), ("X", "yx", "d", {"controls": ["x"]}),
+                                                ("dose", "ydose", "dose", {})]:
+        r = ChaisemartinDHaultfoeuille(placebo=True, twfe_diagnostic=False, drop_larger_lower=False).fit(
+            frame, outcome=outcome, unit="unit", time="year", treatment=treatment, L_max=3, **options)
+        for l in range(1, 4):
+            effect, placebo = r.event_study_effects[l], r.placebo_event_study[-l]
+            out.append([sample, f"DID{suffix}_{l}", repr(float(effect["effect"])), repr(float(effect["se"]))])
+            out.append([sample, f"placebo{suffix}_{l}", repr(float(placebo["effect"])), repr(float(placebo["se"]))])
+            normalized = (r.normalized_effects or {}).get(l) if suffix == "dose" else None
+            if normalized is not None:
+                out.append([sample, f"normalizeddose_{l}", repr(float(normalized["effect"])), repr(float(normalized["se"]))])
 with open(reference_path, "w", newline="") as handle:
     writer = csv.writer(handle, lineterminator="\n")
     writer.writerow(["sample", "term", "estimate", "std_error"])

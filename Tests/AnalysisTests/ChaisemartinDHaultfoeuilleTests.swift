@@ -17,21 +17,34 @@ struct ChaisemartinDHaultfoeuilleTests {
         return try String(contentsOf: url, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",").map(String.init) }
     }
 
+    /// The fixture panel's sample as unit × period matrices (150 units, 2020–2026; NaN or nil where a row is missing):
+    /// the outcome in column `outcome`, the treatment in column `treatment`, the covariate x.
+    static func matrices(_ sample: String, outcome column: Int, treatment: Int = 2) throws -> (
+        outcome: [[Double]], treatment: [[Double?]], covariate: [[Double]]
+    ) {
+        let rows = try fixture("dcdh_panel.csv").filter { sample == "balanced" || $0[4] == "1" }
+        var outcome = [[Double]](repeating: [Double](repeating: .nan, count: 7), count: 150), covariate = outcome
+        var level = [[Double?]](repeating: [Double?](repeating: nil, count: 7), count: 150)
+        for row in rows {
+            let unit = Int(row[0])!, period = Int(row[1])! - 2020
+            outcome[unit][period] = Double(row[column])!
+            covariate[unit][period] = Double(row[5])!
+            level[unit][period] = Double(row[treatment])!
+        }
+        return (outcome, level, covariate)
+    }
+
+    static func flags(_ levels: [[Double?]]) -> [[Bool?]] { levels.map { $0.map { $0.map { $0 == 1 } } } }
+
     func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-6 * max(abs(b), 1e-3) }
 
     @Test(
         "DID_M, DID_+, DID_- and their standard errors, the placebo, and the dynamic effects DID_1 … DID_3 and their placebos with their standard errors equal diff-diff's to 1e-6",
         arguments: ["balanced", "unbalanced"])
     func matchesDiffDiff(sample: String) throws {
-        let rows = try Self.fixture("dcdh_panel.csv").filter { sample == "balanced" || $0[4] == "1" }
-        let units = Set(rows.map { Int($0[0])! }).count
-        var outcome = [[Double]](repeating: [Double](repeating: .nan, count: 7), count: 150)
-        var treated = [[Bool?]](repeating: [Bool?](repeating: nil, count: 7), count: 150)
-        for row in rows {
-            let unit = Int(row[0])!, period = Int(row[1])! - 2020
-            outcome[unit][period] = Double(row[3])!
-            treated[unit][period] = row[2] == "1"
-        }
+        let units = Set(try Self.fixture("dcdh_panel.csv").filter { sample == "balanced" || $0[4] == "1" }.map { Int($0[0])! }).count
+        let matrices = try Self.matrices(sample, outcome: 3)
+        let (outcome, treated) = (matrices.outcome, Self.flags(matrices.treatment))
         let fit = try ChaisemartinDHaultfoeuille(outcome: outcome, treated: treated, clusterCodes: nil, horizons: 3, placebos: 3)
         let reference = try Self.fixture("dcdh_reference.csv").filter { $0[0] == sample && !$0[1].contains("X") && !$0[1].contains("dose") }
         #expect(reference.count == 10)
@@ -53,15 +66,8 @@ struct ChaisemartinDHaultfoeuilleTests {
         "with survey weights every effect and standard error, DID^X's too, equals the unweighted fit with each unit repeated N_g times in its cluster",
         arguments: ["balanced", "unbalanced"])
     func weightsAreRepeatedUnits(sample: String) throws {
-        let rows = try Self.fixture("dcdh_panel.csv").filter { sample == "balanced" || $0[4] == "1" }
-        var outcome = [[Double]](repeating: [Double](repeating: .nan, count: 7), count: 150), covariate = outcome
-        var treated = [[Bool?]](repeating: [Bool?](repeating: nil, count: 7), count: 150)
-        for row in rows {
-            let unit = Int(row[0])!, period = Int(row[1])! - 2020
-            outcome[unit][period] = Double(row[6])!
-            covariate[unit][period] = Double(row[5])!
-            treated[unit][period] = row[2] == "1"
-        }
+        let matrices = try Self.matrices(sample, outcome: 6)
+        let (outcome, treated, covariate) = (matrices.outcome, Self.flags(matrices.treatment), matrices.covariate)
         let weights = (0..<150).map { Double(1 + $0 % 3) }, clusters = (0..<150).map { $0 % 20 }
         func fit(_ outcome: [[Double]], _ treated: [[Bool?]], _ covariate: [[Double]], clusters: [Int], weights: [Double]?) throws
             -> ChaisemartinDHaultfoeuille
@@ -130,14 +136,7 @@ struct ChaisemartinDHaultfoeuilleTests {
         "a dose (0, 1 or 2): the dynamic effects, their placebos and the normalised effects with their standard errors equal diff-diff's to 1e-6",
         arguments: ["balanced", "unbalanced"])
     func doseMatchesDiffDiff(sample: String) throws {
-        let rows = try Self.fixture("dcdh_panel.csv").filter { sample == "balanced" || $0[4] == "1" }
-        var outcome = [[Double]](repeating: [Double](repeating: .nan, count: 7), count: 150)
-        var dose = [[Double?]](repeating: [Double?](repeating: nil, count: 7), count: 150)
-        for row in rows {
-            let unit = Int(row[0])!, period = Int(row[1])! - 2020
-            outcome[unit][period] = Double(row[8])!
-            dose[unit][period] = Double(row[7])!
-        }
+        let (outcome, dose, _) = try Self.matrices(sample, outcome: 8, treatment: 7)
         let fit = try ChaisemartinDHaultfoeuille(outcome: outcome, dose: dose, clusterCodes: nil, horizons: 3, placebos: 3)
         #expect(fit.overall == nil && fit.joiners == nil && fit.placebo == nil)
         let reference = try Self.fixture("dcdh_reference.csv").filter { $0[0] == sample && $0[1].contains("dose") }
@@ -161,15 +160,8 @@ struct ChaisemartinDHaultfoeuilleTests {
         "DID^X: with a time-varying covariate, the dynamic effects and their placebos with their standard errors equal diff-diff's controls to 1e-6",
         arguments: ["balanced", "unbalanced"])
     func covariatesMatchDiffDiff(sample: String) throws {
-        let rows = try Self.fixture("dcdh_panel.csv").filter { sample == "balanced" || $0[4] == "1" }
-        var outcome = [[Double]](repeating: [Double](repeating: .nan, count: 7), count: 150), covariate = outcome
-        var treated = [[Bool?]](repeating: [Bool?](repeating: nil, count: 7), count: 150)
-        for row in rows {
-            let unit = Int(row[0])!, period = Int(row[1])! - 2020
-            outcome[unit][period] = Double(row[6])!
-            covariate[unit][period] = Double(row[5])!
-            treated[unit][period] = row[2] == "1"
-        }
+        let matrices = try Self.matrices(sample, outcome: 6)
+        let (outcome, treated, covariate) = (matrices.outcome, Self.flags(matrices.treatment), matrices.covariate)
         let fit = try ChaisemartinDHaultfoeuille(
             outcome: outcome, treated: treated, clusterCodes: nil, horizons: 3, placebos: 3, covariates: [covariate])
         let reference = try Self.fixture("dcdh_reference.csv").filter { $0[0] == sample && $0[1].contains("X") }

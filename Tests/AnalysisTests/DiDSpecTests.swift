@@ -168,6 +168,24 @@ struct DiDSpecTests {
         #expect(dropped.observations == 56)
     }
 
+    /// Six districts of five villages over rounds R1–R4, each village's answers in a round from `answers(village index, round index)`.
+    static func villageRounds(_ answers: (Int, Int) -> [Address: Value]) -> (units: [FrameUnit], rounds: [String], data: [String: RoundData]) {
+        var units: [FrameUnit] = []
+        for district in 1...6 {
+            units.append(FrameUnit(code: "d\(district)", name: "", level: "district", parentCode: nil, attributes: []))
+            for v in 1...5 { units.append(FrameUnit(code: "d\(district)v\(v)", name: "", level: "village", parentCode: "d\(district)", attributes: [])) }
+        }
+        let rounds = ["R1", "R2", "R3", "R4"]
+        var data: [String: RoundData] = [:]
+        for (r, round) in rounds.enumerated() {
+            let interviews = units.filter { $0.level == "village" }.enumerated().map { index, unit in
+                RoundData.Interview(unit: unit.code, version: "1", values: answers(index, r))
+            }
+            data[round] = RoundData(round: round, endDay: 0, formID: "v", interviews: interviews)
+        }
+        return (units, rounds, data)
+    }
+
     @Test("adoption: reversible with chaisemartin_dhaultfoeuille: the treatment as reported, switches out counted, the jackknife under 50 clusters")
     func reversible() throws {
         let text = """
@@ -180,23 +198,12 @@ struct DiDSpecTests {
             """
         let spec = try DiDSpec.load(path: try write(text), questionnaires: [Self.questionnaire]).get()
         #expect(!spec.absorbing && spec.estimators == [.chaisemartinDHaultfoeuille, .twfe])
-        var units: [FrameUnit] = []
-        for district in 1...6 {
-            units.append(FrameUnit(code: "d\(district)", name: "", level: "district", parentCode: nil, attributes: []))
-            for v in 1...5 { units.append(FrameUnit(code: "d\(district)v\(v)", name: "", level: "village", parentCode: "d\(district)", attributes: [])) }
-        }
-        let rounds = ["R1", "R2", "R3", "R4"]
-        var data: [String: RoundData] = [:]
-        for (r, round) in rounds.enumerated() {
-            let interviews = units.filter { $0.level == "village" }.enumerated().map { index, unit -> RoundData.Interview in
-                // Villages 1–2 of each district go online in R2 and back to paper in R4; village 3 goes online in R3.
-                let v = index % 5
-                let online = (v < 2 && (r == 1 || r == 2)) || (v == 2 && r >= 2)
-                let share = Double(index % 7) + Double(r) + (online ? 3 : 0) + Double((index * (r + 1)) % 3) / 10
-                return RoundData.Interview(
-                    unit: unit.code, version: "1", values: [Address("sid"): .string(online ? "online" : "paper"), Address("share"): .number(share)])
-            }
-            data[round] = RoundData(round: round, endDay: 0, formID: "v", interviews: interviews)
+        // Villages 1–2 of each district go online in R2 and back to paper in R4; village 3 goes online in R3.
+        let (units, rounds, data) = Self.villageRounds { index, r in
+            let v = index % 5
+            let online = (v < 2 && (r == 1 || r == 2)) || (v == 2 && r >= 2)
+            let share = Double(index % 7) + Double(r) + (online ? 3 : 0) + Double((index * (r + 1)) % 3) / 10
+            return [Address("sid"): .string(online ? "online" : "paper"), Address("share"): .number(share)]
         }
         let built = try Panel.build(spec: spec, rounds: rounds, data: data, units: units)
         let (long, _) = try built.longPanel(spec)
@@ -229,25 +236,15 @@ struct DiDSpecTests {
             Issue.record("the dose was not read as one")
             return
         }
-        var units: [FrameUnit] = []
-        for district in 1...6 {
-            units.append(FrameUnit(code: "d\(district)", name: "", level: "district", parentCode: nil, attributes: []))
-            for v in 1...5 { units.append(FrameUnit(code: "d\(district)v\(v)", name: "", level: "village", parentCode: "d\(district)", attributes: [])) }
-        }
-        let rounds = ["R1", "R2", "R3", "R4"]
-        var data: [String: RoundData] = [:]
-        for (r, round) in rounds.enumerated() {
-            let interviews = units.filter { $0.level == "village" }.enumerated().map { index, unit -> RoundData.Interview in
-                // Villages 1–2 of each district hold 1 meeting from R2, village 3 two from R3; the share rises 2 per meeting.
-                let v = index % 5
-                let meetings = v < 2 && r >= 1 ? 1 : v == 2 && r >= 2 ? 2 : 0
-                let share = Double(index % 7) + Double(r) + 2 * Double(meetings) + Double((index * (r + 1)) % 3) / 10
-                var values: [Address: Value] = [Address("share"): .number(share)]
-                // One village has no count in R4: left out and said.
-                if !(index == 0 && r == 3) { values[Address("meetings")] = .number(Double(meetings)) }
-                return RoundData.Interview(unit: unit.code, version: "1", values: values)
-            }
-            data[round] = RoundData(round: round, endDay: 0, formID: "v", interviews: interviews)
+        // Villages 1–2 of each district hold 1 meeting from R2, village 3 two from R3; the share rises 2 per meeting.
+        let (units, rounds, data) = Self.villageRounds { index, r in
+            let v = index % 5
+            let meetings = v < 2 && r >= 1 ? 1 : v == 2 && r >= 2 ? 2 : 0
+            let share = Double(index % 7) + Double(r) + 2 * Double(meetings) + Double((index * (r + 1)) % 3) / 10
+            var values: [Address: Value] = [Address("share"): .number(share)]
+            // One village has no count in R4: left out and said.
+            if !(index == 0 && r == 3) { values[Address("meetings")] = .number(Double(meetings)) }
+            return values
         }
         let built = try Panel.build(spec: spec, rounds: rounds, data: data, units: units)
         #expect(built.notes.contains("1 unit-rounds without a value of the dose left out"), "\(built.notes)")
