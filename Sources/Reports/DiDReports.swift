@@ -177,12 +177,14 @@ public enum DiDReports {
         return svg + "</svg>\n<p class=\"note\">\(legend.joined(separator: " &nbsp; ")); bars are pointwise 95% intervals.</p>\n"
     }
 
-    /// One row per term, with broom's column names.
+    /// One row per term, with broom's column names; then the row's event time, and the estimator's own standard error
+    /// where another replaced it (the jackknife under 50 clusters) with its kind (as the JSON names it).
     public static func csv(_ report: DiDReport) -> String {
         var rows = [
             [
                 "estimator", "term", "estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high", "conf_low_uniform", "conf_high_uniform",
-                "bootstrap_p_value", "bootstrap_conf_low", "bootstrap_conf_high", "n_obs", "n_clusters", "se_type",
+                "bootstrap_p_value", "bootstrap_conf_low", "bootstrap_conf_high", "n_obs", "n_clusters", "se_type", "event_time",
+                "conventional_std_error", "conventional_std_error_kind",
             ]
         ]
         for table in report.tables {
@@ -195,7 +197,8 @@ public enum DiDReports {
                     row.band.map { cell($0.lowerBound) } ?? "", row.band.map { cell($0.upperBound) } ?? "",
                     row.wildBootstrap.map { cell($0.pValue) } ?? "", row.wildBootstrap?.interval.map { cell($0.lowerBound) } ?? "",
                     row.wildBootstrap?.interval.map { cell($0.upperBound) } ?? "", String(table.observations), table.clusters.map(String.init) ?? "",
-                    table.seType,
+                    table.seType, row.eventTime.map(String.init) ?? "", row.conventionalStandardError.map { cell($0.value) } ?? "",
+                    row.conventionalStandardError?.name ?? "",
                 ])
             }
         }

@@ -71,7 +71,9 @@ struct DemoTests {
         #expect(
             didCSV.stdout.hasPrefix(
                 "estimator,term,estimate,std_error,statistic,p_value,conf_low,conf_high,conf_low_uniform,conf_high_uniform,bootstrap_p_value,bootstrap_conf_low,"
-                    + "bootstrap_conf_high,n_obs,n_clusters,se_type\n"))
+                    + "bootstrap_conf_high,n_obs,n_clusters,se_type,event_time,conventional_std_error,conventional_std_error_kind\n"))
+        // Under 50 clusters Callaway & Sant'Anna's jackknife replaces its influence-function standard error, kept beside it.
+        #expect(didCSV.stdout.contains(",influence_function_std_error\n"))
         let page = try pantau(["did", spec, "--db", store, "--format", "html"])
         #expect(page.stdout.contains("<svg") && !page.stdout.contains("<script") && !page.stdout.contains("src="))
         // The plot draws the uniform band behind the pointwise intervals; the tables give it too.

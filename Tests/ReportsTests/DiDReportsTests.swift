@@ -32,6 +32,12 @@ struct DiDReportsTests {
         #expect(markdown.contains("treated") && markdown.contains("0.2500"))
         let csv = try DiDReports.render(report, as: .csv)
         #expect(csv.split(separator: "\n").count == 1 + 1 + 5)
+        // The event time and, where the jackknife replaced it, the estimator's own standard error and its kind.
+        var rows = report.tables[1].rows
+        rows[0].conventionalStandardError = ("cr1_std_error", 0.125)
+        let replaced = DiDTable(title: "Event study", estimator: "event_study", rows: rows, observations: 2400, clusters: 24, seType: "CR1", notes: [])
+        let lines = DiDReports.csv(DiDReport(title: "t", header: "h", notes: [], tables: [replaced])).split(separator: "\n")
+        #expect(lines[1].hasSuffix(",CR1,-2,0.125,cr1_std_error") && lines[2].hasSuffix(",CR1,-1,,"), "\(lines)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(try DiDReports.render(report, as: .json).utf8)) as? [String: Any])
         let estimators = try #require(json["estimators"] as? [[String: Any]])
         #expect(estimators.map { $0["estimator"] as? String } == ["twfe", "event_study"])
