@@ -54,7 +54,7 @@ enum LinearBellMcCaffrey {
             // S = diag(period sizes) − Σ_u N_u N_u′ / n_u, the Schur complement of the unit block.
             var s = [[Double]](repeating: [Double](repeating: 0, count: t), count: t)
             for (period, column) in periodColumn { s[column][column] = effects.periodSize[period] }
-            for (u, counts) in share {
+            for (u, counts) in share.sorted(by: { $0.key < $1.key }) {
                 let size = effects.unitSize[u]
                 for a in 0..<t where counts[a] != 0 { for b in 0..<t where counts[b] != 0 { s[a][b] -= counts[a] * counts[b] / size } }
                 share[u] = counts.map { $0 / size }
