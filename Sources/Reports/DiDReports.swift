@@ -28,6 +28,13 @@ public enum DiDReports {
         let outcome = scale == 100 ? "the share of units with \(written)" : written
         func number(_ value: Double) -> String { String(format: abs(value * scale) >= 100 ? "%.0f" : "%.2f", value * scale) }
         return report.tables.compactMap { table in
+            // A dose: the effect of one unit of it at the first change, not the programme's.
+            if let row = table.rows.first(where: { $0.term.hasPrefix("DID^n_1 ") }), row.coefficient.low.isFinite, row.coefficient.high.isFinite {
+                let c = row.coefficient, clear = c.low > 0 || c.high < 0
+                return "\(table.title): at its first change, each unit of the dose \(c.estimate >= 0 ? "raised" : "lowered") \(outcome) by an "
+                    + "estimated \(number(abs(c.estimate))) \(unit) (95% interval \(number(c.low)) to \(number(c.high))); "
+                    + (clear ? "the interval excludes zero." : "the interval includes zero, so no effect cannot be ruled out.")
+            }
             let preferred = ["overall ATT (simple)", "average post-period effect", "treated", "group × post", "difference-in-differences"]
             guard
                 let row = preferred.lazy.compactMap({ term in table.rows.first { $0.term == term } }).first

@@ -47,6 +47,20 @@ struct DiDReportsTests {
         #expect(latex.contains("0.2500") && latex.contains("\\caption{TWFE\\_1 \\& co}"))
     }
 
+    @Test("a dose's finding is the effect per unit of dose at its first change, not the programme's")
+    func doseFinding() {
+        let rows = [
+            DiDTable.Row(term: "event time 0 (DID_1)", coefficient: Self.coefficient("event time 0 (DID_1)", 1.9), eventTime: 0),
+            DiDTable.Row(term: "DID^n_1 (event time 0, per unit of dose)", coefficient: Self.coefficient("DID^n_1", 1.4)),
+        ]
+        let table = DiDTable(title: "Dose", estimator: "chaisemartin_dhaultfoeuille", rows: rows, observations: 10, clusters: 5, seType: "x", notes: [])
+        let findings = DiDReports.findings(DiDReport(title: "t", header: "h", notes: [], tables: [table]))
+        #expect(
+            findings == [
+                "Dose: at its first change, each unit of the dose raised the outcome by an estimated 1.40 units of the outcome (95% interval 1.20 to 1.60); the interval excludes zero."
+            ])
+    }
+
     @Test("D4: the Markdown and HTML reports equal their golden files (Snapshots/; RECORD_SNAPSHOTS=1 re-records)")
     func golden() throws {
         assertSnapshot(try DiDReports.render(report, as: .md), named: "did.md")
