@@ -67,14 +67,12 @@ public struct Panel: Sendable {
                     dose = level
                     treated = level != 0
                 }
-                var observation =
+                observations.append(
                     Observation(
                         unit: interview.unit, round: index, outcome: number, treated: treated,
                         cluster: hierarchy.ancestor(of: interview.unit, level: spec.cluster)?.code ?? interview.unit,
                         weight: spec.weights.flatMap { measured($0, context, unit: interview.unit) },
-                        covariates: spec.covariates.map { measured($0, context, unit: interview.unit) })
-                observation.dose = dose
-                observations.append(observation)
+                        covariates: spec.covariates.map { measured($0, context, unit: interview.unit) }, dose: dose))
                 count += 1
             }
             notes.append("\(round): \(count) units with the outcome")
@@ -123,12 +121,7 @@ public struct Panel: Sendable {
                 "\(treatedFromStart) units are already treated in the first round (\(rounds.first ?? "")): they have no pre-period, so staggered estimators leave them out"
             )
         }
-        let varies: Bool
-        if case .dose = spec.treatment {
-            varies = Set(observations.compactMap(\.dose)).count >= 2
-        } else {
-            varies = Set(observations.map(\.treated)).count == 2
-        }
+        let varies = isDose ? Set(observations.compactMap(\.dose)).count >= 2 : Set(observations.map(\.treated)).count == 2
         guard varies else {
             throw EstimationError.noVariation(column: "the treatment")
         }

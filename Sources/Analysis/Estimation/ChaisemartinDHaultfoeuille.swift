@@ -124,13 +124,12 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
         outcome: [[Double]], dose: [[Double?]], clusterCodes: [Int]?, horizons: Int = 0, placebos: Int = 0, covariates: [[[Double]]] = [],
         weights: [Double]? = nil
     ) throws {
-        let treated = dose
         let periodCount = outcome.first?.count ?? 0
         guard periodCount >= 2 else { throw EstimationError.emptyCell("panel (fewer than two periods)") }
         var kept: [Int] = []
         var withoutFirstPeriod = 0, withGaps = 0
         for u in outcome.indices {
-            let observed = (0..<periodCount).filter { !outcome[u][$0].isNaN && treated[u][$0] != nil }
+            let observed = (0..<periodCount).filter { !outcome[u][$0].isNaN && dose[u][$0] != nil }
             guard let first = observed.first, let last = observed.last else { continue }
             if first != 0 {
                 withoutFirstPeriod += 1
@@ -140,7 +139,7 @@ public struct ChaisemartinDHaultfoeuille: Sendable {
                 kept.append(u)
             }
         }
-        let y = kept.map { outcome[$0] }, d = kept.map { u in treated[u].map { $0 ?? .nan } }
+        let y = kept.map { outcome[$0] }, d = kept.map { u in dose[u].map { $0 ?? .nan } }
         let n = kept.count
         let binary = d.allSatisfy { $0.allSatisfy { $0.isNaN || $0 == 0 || $0 == 1 } }
         guard binary || horizons > 0 else {
